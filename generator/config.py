@@ -1,0 +1,236 @@
+"""Config file (SPEC §3): YAML read with a safe loader, validated by pydantic, paths resolved."""
+
+from __future__ import annotations
+
+import difflib
+import glob
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from generator.errors import ConfigError
+from generator.schema import DATASETS
+
+DEFAULT_CONFIG = Path("config/example.yaml")
+
+
+class _Strict(BaseModel):
+    """Every config section: immutable, unknown keys rejected."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteConfig(_Strict):
+    """How the site presents itself."""
+
+    title: str = "Sales performance"
+    currency: str = "USD"
+    base_url: str | None = None
+
+
+class ReportConfig(_Strict):
+    """Which period the site reports on."""
+
+    as_of: date | None = None
+    """Report date; default: the latest close date of a won or lost deal."""
+    fiscal_year_start: Annotated[int, Field(ge=1, le=12)] = 1
+    """Month (1-12) in which the fiscal year starts; a fiscal year is named by the year it ends in."""
+
+
+class ReadOptions(_Strict):
+    """How to read one export file."""
+
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    decimal: Literal[".", ","] = "."
+    thousands: str | None = None
+    date_format: str | None = None
+    sheet: str | int | None = None
+    skip_footer: Annotated[int, Field(ge=0)] = 0
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_char(cls, value: str) -> str:
+        if len(value) != 1:
+            raise ValueError("must be a single character")
+        return value
+
+
+class SourceConfig(_Strict):
+    """One dataset: where its files are and how their columns map to canonical fields."""
+
+    path: str
+    columns: dict[str, str] = {}
+    options: ReadOptions = ReadOptions()
+    won_stages: tuple[str, ...] | None = None
+    lost_stages: tuple[str, ...] | None = None
+
+
+class SourcesConfig(_Strict):
+    """One block per dataset (SPEC §4); only deals is required."""
+
+    deals: SourceConfig
+    clients: SourceConfig | None = None
+    reps: SourceConfig | None = None
+    costs: SourceConfig | None = None
+    goals: SourceConfig | None = None
+    coaching: SourceConfig | None = None
+    activities: SourceConfig | None = None
+
+
+class MetricsConfig(_Strict):
+    """Choices in the metric definitions (SPEC §5)."""
+
+    ltv_method: Literal["historical", "projected"] = "historical"
+    gross_margin: Annotated[float, Field(gt=0, le=1)] = 1.0
+    attribution: Literal["acquirer", "owner"] = "acquirer"
+    include_coaching_cost: bool = True
+
+
+class PrivacyConfig(_Strict):
+    """What may be published."""
+
+    show_compensation: bool = False
+
+
+class PublishConfig(_Strict):
+    """Where the site goes."""
+
+    out: str = "site"
+
+
+class Config(_Strict):
+    """A whole salesperf config file."""
+
+    site: SiteConfig = SiteConfig()
+    report: ReportConfig = ReportConfig()
+    sources: SourcesConfig
+    metrics: MetricsConfig = MetricsConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    publish: PublishConfig = PublishConfig()
+
+    @model_validator(mode="after")
+    def _stages_on_deals_only(self) -> Config:
+        for name in DATASETS:
+            source = getattr(self.sources, name)
+            if name != "deals" and source is not None:
+                for key in ("won_stages", "lost_stages"):
+                    if getattr(source, key) is not None:
+                        raise ValueError(f"sources.{name}.{key}: only the deals source has stages")
+        return self
+
+
+DEFAULT_WON_STAGES = ("Closed Won", "Won")
+DEFAULT_LOST_STAGES = ("Closed Lost", "Lost")
+
+
+class LoadedConfig(BaseModel):
+    """A validated config with the file it came from, so paths resolve against its folder."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    config: Config
+    path: Path
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    def resolve(self, relative: str) -> Path:
+        """A config path, relative to the config file's folder."""
+        candidate = Path(relative).expanduser()
+        return candidate if candidate.is_absolute() else (self.folder / candidate)
+
+    def source_files(self, dataset: str) -> list[Path]:
+        """The files of one dataset (a glob may match several), sorted by name."""
+        source: SourceConfig = getattr(self.config.sources, dataset)
+        target = self.resolve(source.path)
+        if glob.has_magic(str(target)):
+            return sorted(Path(p) for p in glob.glob(str(target)))
+        return [target]
+
+    def won_stages(self) -> tuple[str, ...]:
+        return self.config.sources.deals.won_stages or DEFAULT_WON_STAGES
+
+    def lost_stages(self) -> tuple[str, ...]:
+        return self.config.sources.deals.lost_stages or DEFAULT_LOST_STAGES
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """Field names of the model reached by following ``loc`` (for "did you mean")."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None or not isinstance(part, str) or part not in current.model_fields:
+            return []
+        annotation = current.model_fields[part].annotation
+        candidates = getattr(annotation, "__args__", (annotation,))
+        current = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
+    return list(current.model_fields) if current is not None else []
+
+
+def _describe(error: dict, where: str) -> str:
+    loc = tuple(error["loc"])
+    key = ".".join(str(p) for p in loc)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        known = _fields_at(Config, loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+        hint = f'; did you mean "{close[0]}"?' if close else (f" (known keys: {', '.join(known)})" if known else "")
+        return f"{where}: {key}: unknown key{hint}"
+    if kind == "missing":
+        return f"{where}: {key}: required key is missing"
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    value = error.get("input")
+    shown = f" (got {value!r})" if not isinstance(value, dict | list) else ""
+    return f"{where}: {key}: {message}{shown}" if key else f"{where}: {message}"
+
+
+def _check_columns(config: Config, where: str) -> list[str]:
+    """Column mappings must name canonical fields of their dataset."""
+    problems = []
+    for name, dataset in DATASETS.items():
+        source = getattr(config.sources, name)
+        if source is None:
+            continue
+        for canonical in source.columns:
+            if canonical not in dataset.field_names:
+                close = difflib.get_close_matches(canonical, dataset.field_names, n=1)
+                hint = f'; did you mean "{close[0]}"?' if close else f" (fields: {', '.join(dataset.field_names)})"
+                problems.append(f"{where}: sources.{name}.columns.{canonical}: not a field of {name}{hint}")
+    return problems
+
+
+def load_config(path: str | Path = DEFAULT_CONFIG) -> LoadedConfig:
+    """Read and validate a config file; raise ConfigError with one line per problem."""
+    path = Path(path)
+    where = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{where}: cannot read config file: {exc}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{where}{line}: not valid YAML: {problem}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a mapping of settings at the top level")
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError([_describe(e, where) for e in exc.errors()]) from None
+    problems = _check_columns(config, where)
+    if problems:
+        raise ConfigError(problems)
+    return LoadedConfig(config=config, path=path.resolve())

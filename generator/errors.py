@@ -1,0 +1,31 @@
+"""The library's own errors; only the CLI maps them to exit codes (1 data, 2 usage/config)."""
+
+from __future__ import annotations
+
+
+class SalesperfError(Exception):
+    """Base class: a problem the user can fix, with one line per problem."""
+
+    exit_code = 1
+
+    def __init__(self, problems: str | list[str]) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class ConfigError(SalesperfError):
+    """The config file is missing, unreadable or invalid (exit 2)."""
+
+    exit_code = 2
+
+
+class DataError(SalesperfError):
+    """A dataset is unusable: file missing or unreadable, required column absent (exit 1)."""
+
+    exit_code = 1
+
+
+class BuildError(SalesperfError):
+    """Rendering or the MkDocs build failed; the previous site is left untouched (exit 1)."""
+
+    exit_code = 1

@@ -1,0 +1,1 @@
+"""Load stage: the only code that reads the input exports."""

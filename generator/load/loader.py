@@ -1,0 +1,349 @@
+"""Load every configured dataset into typed canonical tables, collecting every data-quality finding."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from generator.config import LoadedConfig, SourceConfig
+from generator.errors import DataError
+from generator.load.parse import KIND_PROBLEM, convert
+from generator.load.readers import ROW, RawTable, read_table
+from generator.quality import INFO, WARNING, DatasetSummary, QualityReport, issues_for_rows, issues_frame
+from generator.schema import DATASETS, Dataset
+
+FILE, LINE = "_file", "_row"
+"""Provenance columns kept on every loaded table, for findings that come later."""
+
+WON, LOST, OPEN = "won", "lost", "open"
+
+GOAL_METRICS = ("revenue", "won_deals", "new_clients", "value_ratio")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Every dataset as typed canonical tables (None when not configured), and what loading found."""
+
+    deals: pd.DataFrame
+    reps: pd.DataFrame
+    clients: pd.DataFrame | None
+    costs: pd.DataFrame | None
+    goals: pd.DataFrame | None
+    coaching: pd.DataFrame | None
+    activities: pd.DataFrame | None
+    quality: QualityReport
+    as_of: dt.date
+
+    def has(self, dataset: str) -> bool:
+        return getattr(self, dataset) is not None
+
+
+class _Findings:
+    """Collects findings as small tables; concatenated once at the end."""
+
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+        self.errors: list[str] = []
+
+    def rows(self, table: pd.DataFrame, mask: pd.Series, severity: str, dataset: str,
+             column: str | None, problem: str | pd.Series, action: str, value: pd.Series | None = None) -> None:
+        if not mask.any():
+            return
+        picked = table[mask]
+        values = value[mask] if value is not None else None
+        problems = problem[mask] if isinstance(problem, pd.Series) else problem
+        self.parts.append(issues_for_rows(severity, dataset, picked[FILE], picked[LINE], column, values, problems, action))
+
+    def one(self, severity: str, dataset: str, problem: str, *, file: str | None = None,
+            row: int | None = None, column: str | None = None, value: str | None = None, action: str = "") -> None:
+        self.parts.append(issues_frame([{
+            "severity": severity, "dataset": dataset, "file": file, "row": row,
+            "column": column, "value": value, "problem": problem, "action": action,
+        }]))
+
+    def report(self, summaries: tuple[DatasetSummary, ...]) -> QualityReport:
+        parts = [p for p in self.parts if len(p)]
+        issues = pd.concat(parts, ignore_index=True) if parts else issues_frame()
+        return QualityReport(issues=issues, summaries=summaries)
+
+
+def _display(path: Path, base: Path) -> str:
+    """A path as the user would write it: relative to the working folder when possible."""
+    try:
+        return str(path.resolve().relative_to(base))
+    except ValueError:
+        return str(path)
+
+
+def _find_column(columns: list[str], wanted: str) -> str | None:
+    if wanted in columns:
+        return wanted
+    folded = {c.strip().casefold(): c for c in columns}
+    return folded.get(wanted.strip().casefold())
+
+
+def _read_dataset(cfg: LoadedConfig, dataset: Dataset, findings: _Findings) -> tuple[pd.DataFrame, DatasetSummary] | None:
+    """Read all files of one dataset, map and convert its columns; None when unusable (errors recorded)."""
+    source: SourceConfig = getattr(cfg.config.sources, dataset.name)
+    where = _display(cfg.path, Path.cwd())
+    files = cfg.source_files(dataset.name)
+    if not files or not all(f.exists() for f in files):
+        missing = cfg.resolve(source.path) if not files else next(f for f in files if not f.exists())
+        findings.errors.append(f"{where}: sources.{dataset.name}.path: file not found: {missing}")
+        return None
+    frames: list[pd.DataFrame] = []
+    read = 0
+    for path in files:
+        shown = _display(path, Path.cwd())
+        try:
+            raw = read_table(path, source.options)
+        except DataError as exc:
+            findings.errors.extend(f"{where}: sources.{dataset.name}: {p}" if not p.startswith(str(path)) else p for p in exc.problems)
+            continue
+        for line, text, reason in raw.unreadable:
+            findings.one(WARNING, dataset.name, reason, file=shown, row=line, value=text[:200], action="row excluded")
+        read += len(raw.frame) + len(raw.unreadable)
+        table = _map_columns(raw, shown, dataset, source, where, findings)
+        if table is not None:
+            frames.append(table)
+    if len(frames) != len(files):
+        return None
+    table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return table, DatasetSummary(dataset.name, tuple(_display(f, Path.cwd()) for f in files), read, 0)
+
+
+def _map_columns(raw: RawTable, shown: str, dataset: Dataset, source: SourceConfig,
+                 where: str, findings: _Findings) -> pd.DataFrame | None:
+    """Canonical, typed columns of one file; unreadable cells recorded and left missing."""
+    columns = [c for c in raw.frame.columns if c != ROW]
+    out: dict[str, pd.Series] = {}
+    ok = True
+    for field in dataset.fields:
+        wanted = source.columns.get(field.name, field.name)
+        found = _find_column(columns, wanted)
+        if found is None:
+            listed = ", ".join(columns[:12]) + (", …" if len(columns) > 12 else "")
+            if field.required:
+                key = f"sources.{dataset.name}.columns.{field.name}"
+                hint = f'{where}: {key}: column "{wanted}" not found in {shown} (columns: {listed})'
+                if field.name not in source.columns:
+                    hint += f"; map it with {key}"
+                findings.errors.append(hint)
+                ok = False
+            elif field.name in source.columns:
+                findings.one(WARNING, dataset.name, f'mapped column "{wanted}" not found (columns: {listed})',
+                             file=shown, column=field.name, action="field left empty")
+            continue
+        out[field.name] = raw.frame[found]
+    if not ok:
+        return None
+    table = pd.DataFrame(index=raw.frame.index)
+    table[FILE] = pd.Series(shown, index=raw.frame.index, dtype="string")
+    table[LINE] = raw.frame[ROW].astype("int64")
+    for field in dataset.fields:
+        if field.name not in out:
+            continue
+        values, bad = convert(out[field.name], field.kind, source.options)
+        table[field.name] = values
+        table[f"_bad_{field.name}"] = bad
+        table[f"_raw_{field.name}"] = out[field.name] if bad.any() else None
+    for field in dataset.fields:
+        if field.name not in table.columns:
+            table[field.name] = pd.Series(pd.NA, index=table.index, dtype=_empty_dtype(field.kind.value))
+            table[f"_bad_{field.name}"] = False
+            table[f"_raw_{field.name}"] = None
+    return table
+
+
+def _empty_dtype(kind: str) -> str:
+    return {"text": "string", "money": "float64", "number": "float64", "integer": "Int64", "date": "datetime64[s]"}[kind]
+
+
+def _clean(table: pd.DataFrame, dataset: Dataset, findings: _Findings,
+           required_values: tuple[str, ...], required_where: dict[str, tuple[pd.Series, str]] | None = None) -> pd.DataFrame:
+    """Exclude rows missing a required value; report unreadable optional cells (left empty).
+
+    ``required_where`` makes a field required only on some rows (e.g. amount on won deals),
+    with the words that say which rows.
+    """
+    keep = pd.Series(True, index=table.index)
+    required_where = required_where or {}
+    for field in dataset.fields:
+        bad = table[f"_bad_{field.name}"].astype(bool)
+        raw = table[f"_raw_{field.name}"]
+        problem = KIND_PROBLEM.get(field.kind, "is not readable")
+        if field.name in required_values or field.name in required_where:
+            needed, who = required_where.get(field.name, (pd.Series(True, index=table.index), ""))
+            needed = needed.astype(bool)
+            findings.rows(table, bad & keep & needed, WARNING, dataset.name, field.name, problem, "row excluded", raw)
+            findings.rows(table, bad & keep & ~needed, WARNING, dataset.name, field.name, problem, "value ignored (left empty)", raw)
+            keep &= ~(bad & needed)
+            missing = table[field.name].isna() & ~bad & keep & needed
+            findings.rows(table, missing, WARNING, dataset.name, field.name, f"is missing{who}", "row excluded")
+            keep &= ~missing
+        else:
+            findings.rows(table, bad & keep, WARNING, dataset.name, field.name, problem, "value ignored (left empty)", raw)
+    helper = [c for c in table.columns if c.startswith(("_bad_", "_raw_"))]
+    return table.loc[keep].drop(columns=helper)
+
+
+def _dedupe(table: pd.DataFrame, keys: list[str], dataset: str, findings: _Findings, label: str) -> pd.DataFrame:
+    """Keep the last row of each key (a later file wins), listing the rows it replaces."""
+    dropped = table.duplicated(subset=keys, keep="last")
+    if dropped.any():
+        findings.rows(table, dropped, WARNING, dataset, keys[0] if len(keys) == 1 else "+".join(keys),
+                      f"{label} appears again later", "row replaced by the later one",
+                      table[keys].astype("string").agg(" / ".join, axis=1) if len(keys) > 1 else table[keys[0]])
+    return table.loc[~dropped]
+
+
+def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.DataFrame:
+    won, lost = set(cfg.won_stages()), set(cfg.lost_stages())
+    stage = table["stage"]
+    status = pd.Series(OPEN, index=table.index, dtype="string")
+    status = status.mask(stage.isin(won), WON).mask(stage.isin(lost), LOST)
+    table = table.assign(status=status)
+    required_where = {
+        "closed": (table["status"] != OPEN, " on a won or lost deal"),
+        "amount": (table["status"] == WON, " on a won deal"),
+    }
+    table = _clean(table, DATASETS["deals"], findings, ("deal_id", "rep_id", "stage"), required_where)
+    currency = cfg.config.site.currency
+    foreign = table["currency"].notna() & (table["currency"].str.upper() != currency.upper())
+    findings.rows(table, foreign, WARNING, "deals", "currency", f"differs from the site currency {currency} (no conversion)",
+                  "row excluded", table["currency"])
+    table = table.loc[~foreign]
+    table = _dedupe(table, ["deal_id"], "deals", findings, "deal id")
+    negative = (table["status"] == WON) & (table["amount"] < 0)
+    findings.rows(table, negative, WARNING, "deals", "amount", "won deal with a negative amount (credit note?)",
+                  "counted as is", table["amount"].astype("string"))
+    no_client = (table["status"] == WON) & table["client_id"].isna()
+    findings.rows(table, no_client, WARNING, "deals", "client_id", "won deal has no client",
+                  "counted in revenue, left out of lifetime value")
+    others = sorted(set(table.loc[table["status"] == OPEN, "stage"].dropna().unique()))
+    if others:
+        findings.one(INFO, "deals", f"stages read as open (neither won_stages nor lost_stages): {', '.join(others[:20])}",
+                     column="stage", action="deals counted as open")
+    return table.reset_index(drop=True)
+
+
+def _simple(key: list[str], required: tuple[str, ...]) -> Callable[[pd.DataFrame, Dataset, _Findings], pd.DataFrame]:
+    def finish(table: pd.DataFrame, dataset: Dataset, findings: _Findings) -> pd.DataFrame:
+        table = _clean(table, dataset, findings, required)
+        if key:
+            table = _dedupe(table, key, dataset.name, findings, " / ".join(key))
+        return table.reset_index(drop=True)
+
+    return finish
+
+
+def _goals(table: pd.DataFrame, dataset: Dataset, findings: _Findings) -> pd.DataFrame:
+    table = _clean(table, dataset, findings, ("scope", "id", "year", "target"))
+    scope = table["scope"].str.lower()
+    bad_scope = ~scope.isin(["rep", "team"])
+    findings.rows(table, bad_scope, WARNING, "goals", "scope", "is not rep or team", "row excluded", table["scope"])
+    metric = table["metric"].str.lower().str.replace(" ", "_").fillna("revenue")
+    bad_metric = ~metric.isin(GOAL_METRICS) & ~bad_scope
+    findings.rows(table, bad_metric, WARNING, "goals", "metric", f"is not one of {', '.join(GOAL_METRICS)}",
+                  "row excluded", table["metric"])
+    table = table.assign(scope=scope, metric=metric).loc[~(bad_scope | bad_metric)]
+    table = _dedupe(table, ["scope", "id", "year", "metric"], "goals", findings, "goal (scope, id, year, metric)")
+    return table.reset_index(drop=True)
+
+
+def _activities(table: pd.DataFrame, dataset: Dataset, findings: _Findings) -> pd.DataFrame:
+    table = _clean(table, dataset, findings, ("rep_id", "date", "kind"))
+    return table.assign(count=table["count"].fillna(1).astype("Int64")).reset_index(drop=True)
+
+
+_FINISH = {
+    "clients": _simple(["client_id"], ("client_id",)),
+    "reps": _simple(["rep_id"], ("rep_id",)),
+    "costs": _simple(["rep_id", "year"], ("rep_id", "year", "salary")),
+    "goals": _goals,
+    "coaching": _simple([], ("rep_id", "start")),
+    "activities": _activities,
+}
+
+
+def _all_reps(deals: pd.DataFrame, reps: pd.DataFrame | None, findings: _Findings) -> pd.DataFrame:
+    """Reps from the reps file, plus reps that appear only in the deals (named by their id)."""
+    columns = list(DATASETS["reps"].field_names)
+    listed = reps[columns + [FILE, LINE]] if reps is not None else pd.DataFrame(
+        {c: pd.Series(dtype="string") for c in columns + [FILE]} | {LINE: pd.Series(dtype="int64")})
+    extra_ids = pd.Index(deals["rep_id"].dropna().unique()).difference(pd.Index(listed["rep_id"]))
+    if len(extra_ids) and reps is not None:
+        findings.one(INFO, "reps", f"{len(extra_ids)} rep(s) appear in deals but not in the reps file: "
+                     f"{', '.join(map(str, extra_ids[:10]))}{' …' if len(extra_ids) > 10 else ''}",
+                     action="named by their id")
+    extra = pd.DataFrame({"rep_id": pd.Series(sorted(extra_ids), dtype="string")})
+    combined = pd.concat([listed, extra], ignore_index=True)
+    combined["name"] = combined["name"].fillna(combined["rep_id"])
+    combined["in_reps_file"] = combined[LINE].notna()
+    return combined.sort_values("rep_id", kind="stable").reset_index(drop=True)
+
+
+def _unknown_reps(table: pd.DataFrame | None, known: pd.Series, dataset: str, findings: _Findings, action: str) -> pd.DataFrame | None:
+    if table is None:
+        return None
+    unknown = ~table["rep_id"].isin(known)
+    findings.rows(table, unknown, WARNING, dataset, "rep_id", "rep not found in reps or deals", action, table["rep_id"])
+    return table.loc[~unknown].reset_index(drop=True)
+
+
+def default_as_of(deals: pd.DataFrame) -> dt.date | None:
+    """The latest close date of a won or lost deal (open deals' expected dates are ignored)."""
+    closed = deals.loc[deals["status"] != OPEN, "closed"].dropna()
+    return closed.max().date() if len(closed) else None
+
+
+def load_inputs(cfg: LoadedConfig) -> Inputs:
+    """Read, convert and validate every configured dataset; DataError lists every unusable one."""
+    findings = _Findings()
+    tables: dict[str, pd.DataFrame | None] = {}
+    summaries: list[DatasetSummary] = []
+    for name, dataset in DATASETS.items():
+        if getattr(cfg.config.sources, name) is None:
+            tables[name] = None
+            continue
+        loaded = _read_dataset(cfg, dataset, findings)
+        if loaded is None:
+            tables[name] = None
+            continue
+        table, summary = loaded
+        table = _deals(table, cfg, findings) if name == "deals" else _FINISH[name](table, dataset, findings)
+        tables[name] = table
+        summaries.append(DatasetSummary(summary.dataset, summary.files, summary.rows_read, len(table)))
+    if findings.errors:
+        raise DataError(findings.errors)
+    deals = tables["deals"]
+    assert deals is not None
+    if not len(deals):
+        raise DataError(f"{_display(cfg.path, Path.cwd())}: sources.deals: no usable deal rows")
+    reps = _all_reps(deals, tables["reps"], findings)
+    known = reps["rep_id"]
+    costs = _unknown_reps(tables["costs"], known, "costs", findings, "row not used")
+    coaching = _unknown_reps(tables["coaching"], known, "coaching", findings, "row not used")
+    activities = _unknown_reps(tables["activities"], known, "activities", findings, "row not used")
+    as_of = cfg.config.report.as_of or default_as_of(deals)
+    if as_of is None:
+        raise DataError(f"{_display(cfg.path, Path.cwd())}: report.as_of: no won or lost deal has a close date; set report.as_of")
+    later = deals["closed"].notna() & (deals["closed"] > pd.Timestamp(as_of)) & (deals["status"] != OPEN)
+    if later.any():
+        findings.one(INFO, "deals", f"{int(later.sum())} won or lost deal(s) closed after as_of {as_of}",
+                     column="closed", action="not counted")
+    return Inputs(
+        deals=deals,
+        reps=reps,
+        clients=tables["clients"],
+        costs=costs,
+        goals=tables["goals"],
+        coaching=coaching,
+        activities=activities,
+        quality=findings.report(tuple(summaries)),
+        as_of=as_of,
+    )

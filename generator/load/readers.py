@@ -1,0 +1,201 @@
+"""Read one export file (CSV, .xlsx, Parquet) into a table of raw cells, with each row's line number."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from generator.config import ReadOptions
+from generator.errors import DataError
+
+ROW = "__row__"
+"""Column holding each record's row number in its file (CSV: physical line; xlsx: sheet row)."""
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """Cells of one file as read (text for CSV, typed for xlsx/Parquet), plus rows that could not be read."""
+
+    path: Path
+    frame: pd.DataFrame
+    unreadable: tuple[tuple[int, str, str], ...]
+    """(row, text, reason) of each line that is not a record: footer lines, wrong field counts."""
+
+
+def read_table(path: Path, options: ReadOptions) -> RawTable:
+    """Read any supported file; raise DataError when the file itself is unusable."""
+    if not path.exists():
+        raise DataError(f"{path}: file not found")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in {".xlsx", ".xlsm"}:
+            return _read_excel(path, options)
+        if suffix in {".parquet", ".pq"}:
+            return _read_parquet(path, options)
+        return _read_csv(path, options)
+    except DataError:
+        raise
+    except (OSError, ValueError, pa.ArrowException, KeyError) as exc:
+        raise DataError(f"{path}: cannot read file: {exc}") from None
+
+
+def _decode(path: Path, options: ReadOptions) -> str:
+    data = path.read_bytes()
+    encoding = options.encoding.lower().replace("_", "-")
+    if encoding in {"utf-8", "utf8"}:
+        encoding = "utf-8-sig"  # a UTF-8 BOM is read, never kept in the first column name
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise DataError(f"{path}: unknown encoding {options.encoding!r} (options.encoding)") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{path}: byte {exc.start} is not valid {options.encoding} "
+            f"(set options.encoding, e.g. cp1252 or latin-1)"
+        ) from None
+
+
+def _split_footer(lines: list[str], skip_footer: int) -> tuple[list[str], list[tuple[int, str, str]]]:
+    """Drop the last ``skip_footer`` lines, listing the non-blank ones as excluded."""
+    if not skip_footer:
+        return lines, []
+    cut = max(len(lines) - skip_footer, 0)
+    footer = [
+        (cut + i + 1, text, "report footer (options.skip_footer)")
+        for i, text in enumerate(lines[cut:])
+        if text.strip()
+    ]
+    return lines[:cut], footer
+
+
+def _read_csv(path: Path, options: ReadOptions) -> RawTable:
+    text = _decode(path, options)
+    lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+    if lines and lines[-1] == "":
+        lines.pop()
+    lines, footer = _split_footer(lines, options.skip_footer)
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    if not nonblank:
+        raise DataError(f"{path}: file is empty")
+    frame = _read_csv_fast(lines, options.delimiter)
+    if frame is not None and len(frame) == len(nonblank) - 1:
+        frame[ROW] = [i + 1 for i in nonblank[1:]]
+        return RawTable(path, frame, tuple(footer))
+    # Quoted line breaks or rows with the wrong number of fields: the exact, slower reader.
+    frame, bad = _read_csv_exact(lines, options.delimiter)
+    return RawTable(path, frame, tuple(footer + bad))
+
+
+def _read_csv_fast(lines: list[str], delimiter: str) -> pd.DataFrame | None:
+    """pyarrow's reader, all cells as text; None when any row does not fit the header."""
+    invalid: list[object] = []
+
+    def on_invalid(row: object) -> str:
+        invalid.append(row)
+        return "skip"
+
+    body = "\n".join(lines).encode("utf-8")
+    header = next(csv.reader([next(line for line in lines if line.strip())], delimiter=delimiter))
+    names = _unique_names(header)
+    table = pacsv.read_csv(
+        io.BytesIO(body),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=_leading_blank(lines) + 1),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+        ),
+    )
+    if invalid:
+        return None
+    return table.to_pandas()
+
+
+def _leading_blank(lines: list[str]) -> int:
+    return next(i for i, line in enumerate(lines) if line.strip())
+
+
+def _read_csv_exact(lines: list[str], delimiter: str) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
+    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
+    header: list[str] | None = None
+    records: list[list[str]] = []
+    rows: list[int] = []
+    bad: list[tuple[int, str, str]] = []
+    start = 1
+    for record in reader:
+        line = start
+        start = reader.line_num + 1
+        if not any(cell.strip() for cell in record):
+            continue
+        if header is None:
+            header = record
+            continue
+        if len(record) != len(header):
+            text = delimiter.join(record)
+            bad.append((line, text, f"has {len(record)} fields, the header has {len(header)}"))
+            continue
+        records.append(record)
+        rows.append(line)
+    names = _unique_names(header or [])
+    frame = pd.DataFrame(records, columns=names, dtype="string") if records else pd.DataFrame(
+        {name: pd.Series([], dtype="string") for name in names}
+    )
+    frame[ROW] = rows
+    return frame, bad
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    names = []
+    for raw in header:
+        name = raw.strip()
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        names.append(name)
+    return names
+
+
+def _read_excel(path: Path, options: ReadOptions) -> RawTable:
+    sheet = options.sheet if options.sheet is not None else 0
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
+    except ValueError as exc:
+        if "not found" in str(exc) or "Worksheet" in str(exc):
+            names = pd.ExcelFile(path, engine="openpyxl").sheet_names
+            raise DataError(
+                f"{path}: sheet {sheet!r} not found (options.sheet; sheets: {', '.join(map(str, names))})"
+            ) from None
+        raise
+    frame.columns = _unique_names([str(c) for c in frame.columns])
+    frame[ROW] = range(2, len(frame) + 2)  # sheet row numbers: the header is row 1
+    frame = frame[frame.drop(columns=ROW).notna().any(axis=1)]
+    footer: list[tuple[int, str, str]] = []
+    if options.skip_footer:
+        tail = frame.iloc[len(frame) - options.skip_footer :] if options.skip_footer <= len(frame) else frame
+        footer = [
+            (int(r[ROW]), " | ".join(str(v) for v in r.drop(ROW) if not pd.isna(v)), "report footer (options.skip_footer)")
+            for _, r in tail.iterrows()
+        ]
+        frame = frame.iloc[: max(len(frame) - options.skip_footer, 0)]
+    return RawTable(path, frame.reset_index(drop=True), tuple(footer))
+
+
+def _read_parquet(path: Path, options: ReadOptions) -> RawTable:
+    frame = pd.read_parquet(path)
+    frame.columns = _unique_names([str(c) for c in frame.columns])
+    frame[ROW] = range(1, len(frame) + 1)
+    return RawTable(path, frame, ())
+
+
+def excel_serial_to_date(value: float) -> dt.datetime:
+    """An Excel date serial (days since 1899-12-30) as a datetime."""
+    return dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value))

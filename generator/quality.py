@@ -1,0 +1,108 @@
+"""Data-quality findings (SPEC §7): every problem with file, row, column and value, collected, never raised one by one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+ISSUE_COLUMNS = ["severity", "dataset", "file", "row", "column", "value", "problem", "action"]
+"""Columns of the findings table (published as data/data_quality.csv)."""
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+
+
+def issues_frame(rows: Iterable[dict] | None = None) -> pd.DataFrame:
+    """A findings table with the canonical columns (row is a nullable integer)."""
+    frame = pd.DataFrame(list(rows or []), columns=ISSUE_COLUMNS)
+    frame["row"] = frame["row"].astype("Int64")
+    for name in ISSUE_COLUMNS:
+        if name != "row":
+            frame[name] = frame[name].astype("string")
+    return frame
+
+
+def issues_for_rows(
+    severity: str,
+    dataset: str,
+    files: pd.Series,
+    rows: pd.Series,
+    column: str | None,
+    values: pd.Series | None,
+    problem: str | pd.Series,
+    action: str,
+) -> pd.DataFrame:
+    """Vectorised: one finding per selected row, sharing the same problem and action."""
+    n = len(rows)
+    frame = pd.DataFrame(
+        {
+            "severity": [severity] * n,
+            "dataset": [dataset] * n,
+            "file": files.to_numpy(),
+            "row": rows.to_numpy(),
+            "column": [column] * n,
+            "value": values.astype("string").to_numpy() if values is not None else [None] * n,
+            "problem": problem.to_numpy() if isinstance(problem, pd.Series) else [problem] * n,
+            "action": [action] * n,
+        }
+    )
+    return _typed(frame)
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["row"] = pd.array(frame["row"], dtype="Int64")
+    for name in ISSUE_COLUMNS:
+        if name != "row":
+            frame[name] = frame[name].astype("string")
+    return frame[ISSUE_COLUMNS]
+
+
+@dataclass(frozen=True)
+class DatasetSummary:
+    """How many rows of one dataset were read and used, from which files."""
+
+    dataset: str
+    files: tuple[str, ...]
+    rows_read: int
+    rows_used: int
+
+    @property
+    def rows_excluded(self) -> int:
+        return self.rows_read - self.rows_used
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """Everything the load and validate stages found; rendered in the terminal and on /data-quality/."""
+
+    issues: pd.DataFrame = field(default_factory=issues_frame)
+    summaries: tuple[DatasetSummary, ...] = ()
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        return self.issues[self.issues["severity"] == ERROR]
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        return self.issues[self.issues["severity"] == WARNING]
+
+    def count(self, severity: str) -> int:
+        return int((self.issues["severity"] == severity).sum())
+
+
+def format_issue(issue: dict) -> str:
+    """One line: ``file:row: column: "value" problem — action``."""
+    where = str(issue["file"]) if not pd.isna(issue["file"]) else str(issue["dataset"])
+    if not pd.isna(issue["row"]):
+        where += f":{int(issue['row'])}"
+    parts = [where]
+    if not pd.isna(issue["column"]):
+        parts.append(str(issue["column"]))
+    text = str(issue["problem"])
+    if not pd.isna(issue["value"]):
+        text = f'"{issue["value"]}" {text}'
+    if not pd.isna(issue["action"]) and issue["action"]:
+        text += f" — {issue['action']}"
+    parts.append(text)
+    return ": ".join(parts)

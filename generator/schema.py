@@ -1,0 +1,147 @@
+"""Canonical datasets and their fields (SPEC §4), declared once for config, loading and docs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Kind(str, Enum):
+    """How a field's text is converted (rules documented on the methodology page)."""
+
+    TEXT = "text"
+    MONEY = "money"
+    NUMBER = "number"
+    INTEGER = "integer"
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One canonical field of a dataset."""
+
+    name: str
+    kind: Kind
+    required: bool = False
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One canonical dataset: its fields, and whether the build needs it."""
+
+    name: str
+    fields: tuple[Field, ...]
+    required: bool = False
+    doc: str = ""
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def required_fields(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.required)
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+
+T, M, N, I, D = Kind.TEXT, Kind.MONEY, Kind.NUMBER, Kind.INTEGER, Kind.DATE
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in (
+        Dataset(
+            "deals",
+            (
+                Field("deal_id", T, True, "unique id of the opportunity"),
+                Field("rep_id", T, True, "the rep who owns the deal"),
+                Field("amount", M, True, "deal value in the site currency"),
+                Field("stage", T, True, "CRM stage; won/lost per won_stages/lost_stages"),
+                Field("closed", D, True, "close date (may be empty on open deals)"),
+                Field("client_id", T, False, "the client (account) the deal is with"),
+                Field("created", D, False, "creation date, for the sales cycle"),
+                Field("acquisition", T, False, "acquisition method; overrides the client's"),
+                Field("product", T, False, "product or product line"),
+                Field("currency", T, False, "currency code; rows in another currency are reported"),
+            ),
+            required=True,
+            doc="one row per opportunity (won, lost or open)",
+        ),
+        Dataset(
+            "clients",
+            (
+                Field("client_id", T, True, "unique id of the client"),
+                Field("name", T, False, "display name"),
+                Field("region", T, False, "sales region"),
+                Field("category", T, False, "business category (industry)"),
+                Field("acquisition", T, False, "how the client was acquired"),
+                Field("owner_rep_id", T, False, "owning rep, for attribution: owner"),
+                Field("acquired", D, False, "date the client was acquired"),
+                Field("churned", D, False, "date the client left"),
+                Field("market_size", M, False, "size of the client's market"),
+            ),
+            doc="one row per client (account)",
+        ),
+        Dataset(
+            "reps",
+            (
+                Field("rep_id", T, True, "unique id of the rep (drives the permalink)"),
+                Field("name", T, False, "display name"),
+                Field("team", T, False, "current team"),
+                Field("manager", T, False, "the team's manager"),
+                Field("region", T, False, "the rep's region"),
+                Field("hired", D, False, "hire date"),
+                Field("left", D, False, "leaving date (empty while employed)"),
+            ),
+            doc="one row per rep (HR or CRM users export)",
+        ),
+        Dataset(
+            "costs",
+            (
+                Field("rep_id", T, True, "the rep"),
+                Field("year", I, True, "fiscal year"),
+                Field("salary", M, True, "gross salary for the year"),
+                Field("taxes", M, False, "employer taxes and charges"),
+                Field("expenses", M, False, "travel and other expenses"),
+                Field("other", M, False, "any other cost"),
+            ),
+            doc="one row per rep and fiscal year",
+        ),
+        Dataset(
+            "goals",
+            (
+                Field("scope", T, True, "rep or team"),
+                Field("id", T, True, "rep id or team name"),
+                Field("year", I, True, "fiscal year"),
+                Field("target", N, True, "target value"),
+                Field("metric", T, False, "revenue (default), won_deals, new_clients, value_ratio"),
+                Field("reward", T, False, "reward for meeting the goal"),
+            ),
+            doc="one row per goal",
+        ),
+        Dataset(
+            "coaching",
+            (
+                Field("rep_id", T, True, "the coached rep"),
+                Field("start", D, True, "first day"),
+                Field("end", D, False, "last day"),
+                Field("kind", T, False, "coaching or training kind"),
+                Field("hours", N, False, "hours spent"),
+                Field("cost", M, False, "cost, counted in the rep's annual cost"),
+            ),
+            doc="one row per coaching or training engagement",
+        ),
+        Dataset(
+            "activities",
+            (
+                Field("rep_id", T, True, "the rep"),
+                Field("date", D, True, "day of the activity"),
+                Field("kind", T, True, "call, email, meeting, demo, ..."),
+                Field("count", I, False, "how many (default 1)"),
+            ),
+            doc="one row per rep, day and activity kind",
+        ),
+    )
+}
