@@ -105,7 +105,9 @@ def _read_dataset(cfg: LoadedConfig, dataset: Dataset, findings: _Findings) -> t
             findings.errors.extend(f"{where}: sources.{dataset.name}: {p}" if not p.startswith(str(path)) else p for p in exc.problems)
             continue
         for line, text, reason in raw.unreadable:
-            findings.one(WARNING, dataset.name, reason, file=shown, row=line, value=text[:200], action="row excluded")
+            # Footer lines the config asked to skip are expected: listed, but not a warning.
+            severity = INFO if reason.startswith("report footer") else WARNING
+            findings.one(severity, dataset.name, reason, file=shown, row=line, value=text[:200], action="row excluded")
         read += len(raw.frame) + len(raw.unreadable)
         table = _map_columns(raw, shown, dataset, source, where, findings)
         if table is not None:

@@ -1,0 +1,120 @@
+"""The build, in one readable orchestrator: gather everything first, write last (SPEC §2)."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.config import LoadedConfig, load_config
+from generator.errors import BuildError, DataError
+from generator.load.loader import Inputs, load_inputs
+from generator.metrics import Metrics, compute_metrics
+from generator.quality import QualityReport, format_issue
+from generator.site.mkdocs_build import mkdocs_build
+from generator.site.pages import build_site
+from generator.site.publish import check_target, publish, staging_dir
+from generator.site.vega import vega_bundle
+from generator.site.write import WriteStats, clear, write_docs
+
+Progress = Callable[[str], None]
+
+STAGES = ("load", "metrics", "render", "write", "mkdocs", "publish")
+
+
+@dataclass(frozen=True)
+class StageTime:
+    """Wall time of one build stage."""
+
+    stage: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build produced and how long each stage took."""
+
+    out: Path
+    pages: int
+    files: int
+    write: WriteStats
+    quality: QualityReport
+    timings: tuple[StageTime, ...] = field(default_factory=tuple)
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(t.seconds for t in self.timings)
+
+
+class _Clock:
+    def __init__(self, progress: Progress) -> None:
+        self.times: list[StageTime] = []
+        self.progress = progress
+
+    @contextmanager
+    def stage(self, name: str, message: str) -> Iterator[None]:
+        self.progress(message)
+        start = time.perf_counter()
+        yield
+        self.times.append(StageTime(name, time.perf_counter() - start))
+
+
+def resolve_out(cfg: LoadedConfig, out: str | Path | None) -> Path:
+    """``--out`` (relative to the working folder) wins over ``publish.out`` (relative to the config)."""
+    return (Path(out) if out is not None else cfg.resolve(cfg.config.publish.out)).resolve()
+
+
+def build_folder(out: Path) -> Path:
+    """Generated Markdown and caches: beside the site, outside the repository's source folders."""
+    return out.parent / ".salesperf-build" / out.name
+
+
+def check(config_path: str | Path) -> tuple[LoadedConfig, Inputs]:
+    """Load and validate only (``salesperf check``)."""
+    cfg = load_config(config_path)
+    return cfg, load_inputs(cfg)
+
+
+def strict_failures(quality: QualityReport) -> list[str]:
+    """With ``--strict`` every warning fails the build."""
+    return [format_issue(r) for r in quality.warnings.to_dict("records")]
+
+
+def build(config_path: str | Path, out: str | Path | None = None, *, strict: bool = False,
+          progress: Progress = lambda _message: None) -> BuildResult:
+    """load → validate → compute → render → MkDocs build → publish; the old site survives any failure."""
+    clock = _Clock(progress)
+    with clock.stage("load", "Loading exports"):
+        cfg = load_config(config_path)
+        target = resolve_out(cfg, out)
+        check_target(target)
+        inputs = load_inputs(cfg)
+        if strict and len(inputs.quality.warnings):
+            raise DataError(["--strict: the inputs have warnings", *strict_failures(inputs.quality)])
+    with clock.stage("metrics", f"Computing metrics ({len(inputs.deals):,} deals, {len(inputs.reps):,} reps)"):
+        metrics: Metrics = compute_metrics(inputs, cfg.config)
+    with clock.stage("render", "Rendering pages and charts"):
+        output = build_site(cfg, metrics, inputs.quality)
+    work = build_folder(target)
+    docs = work / "docs"
+    with clock.stage("write", f"Writing {len(output.files):,} files"):
+        files: dict[str, str | bytes] = dict(output.files)
+        files["assets/vega.js"] = vega_bundle(work.parent / "cache")
+        stats = write_docs(docs, files)
+    staged = staging_dir(target)
+    clear(staged)
+    try:
+        with clock.stage("mkdocs", f"Building {output.pages:,} pages with MkDocs"):
+            mkdocs_build(docs, staged, site_name=cfg.config.site.title, site_url=cfg.config.site.base_url,
+                         nav=output.nav)
+        with clock.stage("publish", f"Publishing to {target}"):
+            publish(staged, target)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    if not (target / "index.html").exists():
+        raise BuildError(f"{target}: the build produced no index.html")
+    return BuildResult(target, output.pages, len(files), stats, inputs.quality, tuple(clock.times))

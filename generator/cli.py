@@ -1,0 +1,129 @@
+"""Command line: parse options, call one library function, map its errors to exit codes (0, 1, 2)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from generator import __version__
+from generator.build import build, check
+from generator.config import DEFAULT_CONFIG
+from generator.errors import SalesperfError
+from generator.quality import QualityReport, format_issue
+
+MAX_LISTED = 50
+"""Findings printed in the terminal; all of them are on /data-quality/ and in data/data_quality.csv."""
+
+
+def _fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except SalesperfError as exc:
+            for line in exc.problems:
+                click.echo(f"error: {line}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+def _progress(message: str) -> None:
+    """Step messages on a terminal; quiet in CI (no TTY)."""
+    if sys.stderr.isatty():
+        click.echo(f"  {message}…", err=True)
+
+
+def _print_quality(quality: QualityReport) -> None:
+    issues = quality.issues
+    shown = issues[issues["severity"] != "info"]
+    for record in shown.head(MAX_LISTED).to_dict("records"):
+        click.echo(f"{record['severity']}: {format_issue(record)}", err=True)
+    if len(shown) > MAX_LISTED:
+        click.echo(f"… and {len(shown) - MAX_LISTED:,} more (see /data-quality/ or data/data_quality.csv)", err=True)
+    for s in quality.summaries:
+        click.echo(f"{s.dataset}: {s.rows_used:,} of {s.rows_read:,} rows used ({', '.join(s.files)})", err=True)
+
+
+config_option = click.option(
+    "-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_CONFIG, show_default=True, help="Config file (YAML).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="salesperf")
+def main() -> None:
+    """salesperf: what every rep, team and segment is worth, in money, as a static site."""
+
+
+@main.command("build")
+@config_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: publish.out of the config, else site/).")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) when the inputs have any warning.")
+@click.option("--profile", is_flag=True, help="Print the time spent in each stage.")
+@_fail_cleanly
+def build_command(config_path: Path, out: Path | None, strict: bool, profile: bool) -> None:
+    """Load, validate, compute, render and publish the site."""
+    result = build(config_path, out, strict=strict, progress=_progress)
+    _print_quality(result.quality)
+    warnings = result.quality.count("warning")
+    click.echo(
+        f"Built {result.pages:,} pages into {result.out} in {result.total_seconds:.1f} s "
+        f"({warnings:,} data-quality warning(s); {result.write.written:,} files changed)"
+    )
+    if profile:
+        click.echo("stage      seconds")
+        for timing in result.timings:
+            click.echo(f"{timing.stage:<10} {timing.seconds:7.2f}")
+        click.echo(f"{'total':<10} {result.total_seconds:7.2f}")
+
+
+@main.command("check")
+@config_option
+@_fail_cleanly
+def check_command(config_path: Path) -> None:
+    """Load and validate only; print the data-quality report."""
+    _cfg, inputs = check(config_path)
+    _print_quality(inputs.quality)
+    click.echo(f"OK: {inputs.quality.count('warning'):,} warning(s), as of {inputs.as_of}")
+
+
+@main.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@_fail_cleanly
+def init_command(directory: Path) -> None:
+    """Scaffold a config and sample exports a new user can edit."""
+    from generator.sample import generate, write_config
+
+    if directory.exists() and any(directory.iterdir()):
+        click.echo(f"error: {directory}: folder is not empty", err=True)
+        sys.exit(2)
+    data = directory / "data"
+    generate(data)
+    config = write_config(directory / "salesperf.yaml", data)
+    click.echo(f"Wrote sample exports to {data} and a config to {config}.")
+    click.echo(f"Next: salesperf build -c {config}")
+
+
+@main.command("serve")
+@config_option
+@click.option("--port", default=8000, show_default=True, help="Port on localhost.")
+@_fail_cleanly
+def serve_command(config_path: Path, port: int) -> None:
+    """Build, then serve the site on localhost for preview."""
+    result = build(config_path, progress=_progress)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(result.out))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        click.echo(f"Serving {result.out} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass

@@ -1,0 +1,216 @@
+"""Pure metric computations (SPEC §5): no clock, no files, no printing; same inputs, same outputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from generator.load.loader import LOST, OPEN, WON
+from generator.metrics.period import Period, fiscal_year
+
+PERFORMANCE_COLUMNS = ["revenue", "won_deals", "lost_deals", "win_rate", "avg_deal_size", "sales_cycle_days"]
+
+
+def counted_deals(deals: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Won and lost deals closed on or before ``as_of``, with their fiscal year and month."""
+    closed = deals[(deals["status"] != OPEN) & (deals["closed"] <= pd.Timestamp(period.as_of))]
+    return closed.assign(
+        fiscal_year=fiscal_year(closed["closed"], period.fiscal_year_start),
+        month=closed["closed"].dt.to_period("M").dt.start_time,
+    )
+
+
+def deal_segments(deals: pd.DataFrame, clients: pd.DataFrame | None, reps: pd.DataFrame) -> pd.DataFrame:
+    """Add region (client's, else rep's), category (client's) and acquisition (deal's, else client's)."""
+    rep_region = deals["rep_id"].map(reps.set_index("rep_id")["region"])
+    if clients is None:
+        return deals.assign(region=rep_region, category=pd.Series(pd.NA, index=deals.index, dtype="string"),
+                            acquisition=deals["acquisition"])
+    by_id = clients.set_index("client_id")
+    return deals.assign(
+        region=deals["client_id"].map(by_id["region"]).fillna(rep_region).astype("string"),
+        category=deals["client_id"].map(by_id["category"]).astype("string"),
+        acquisition=deals["acquisition"].fillna(deals["client_id"].map(by_id["acquisition"])).astype("string"),
+    )
+
+
+def performance(deals: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Revenue, won/lost counts, win rate, average deal size and median sales cycle per group of ``keys``."""
+    won = deals["status"] == WON
+    cycle = (deals["closed"] - deals["created"]).dt.days
+    frame = pd.DataFrame({
+        **{k: deals[k] for k in keys},
+        "won_amount": deals["amount"].where(won, 0.0).fillna(0.0),
+        "won": won.astype("int64"),
+        "lost": (deals["status"] == LOST).astype("int64"),
+        "cycle": cycle.where(won & (cycle >= 0)).astype("float64"),
+    })
+    grouped = frame.groupby(keys, observed=True, sort=True).agg(
+        revenue=("won_amount", "sum"), won_deals=("won", "sum"), lost_deals=("lost", "sum"),
+        sales_cycle_days=("cycle", "median"),
+    )
+    return finish_performance(grouped).reset_index()
+
+
+def finish_performance(grouped: pd.DataFrame) -> pd.DataFrame:
+    """Derived rates from summed counts: empty (NaN) where there is nothing to divide by."""
+    closed = grouped["won_deals"] + grouped["lost_deals"]
+    out = grouped.assign(
+        won_deals=grouped["won_deals"].astype("int64"),
+        lost_deals=grouped["lost_deals"].astype("int64"),
+        win_rate=(grouped["won_deals"] / closed).where(closed > 0),
+        avg_deal_size=(grouped["revenue"] / grouped["won_deals"]).where(grouped["won_deals"] > 0),
+    )
+    return out[PERFORMANCE_COLUMNS]
+
+
+def _deal_order(deal_ids: pd.Series) -> pd.Series:
+    """Sort key for tie-breaks by the smaller deal id: numeric when every id is a number."""
+    numeric = pd.to_numeric(deal_ids, errors="coerce")
+    return numeric if numeric.notna().all() else deal_ids.astype("string")
+
+
+def client_values(counted: pd.DataFrame, clients: pd.DataFrame | None, gross_margin: float,
+                  attribution: str) -> pd.DataFrame:
+    """One row per client with a won deal: its acquirer, acquisition date and lifetime value.
+
+    LTV (historical) = gross_margin × sum of the client's won amounts closed ≤ as_of (``counted``
+    already stops at as_of). The acquirer won the first deal (earliest close, then smaller deal id);
+    with ``attribution: owner`` the client's owner_rep_id is used instead.
+    """
+    won = counted[(counted["status"] == WON) & counted["client_id"].notna()]
+    ordered = won.assign(_order=_deal_order(won["deal_id"])).sort_values(["client_id", "closed", "_order"], kind="stable")
+    grouped = ordered.groupby("client_id", sort=True)
+    table = pd.DataFrame({
+        "acquired": grouped["closed"].first(),
+        "acquired_year": grouped["fiscal_year"].first(),
+        "acquirer": grouped["rep_id"].first(),
+        "won_deals": grouped.size().astype("int64"),
+        "ltv": grouped["amount"].sum() * gross_margin,
+    })
+    table.index = table.index.astype("string")
+    if clients is not None:
+        info = clients.drop_duplicates("client_id").set_index("client_id")
+        table["name"] = table.index.map(info["name"]).astype("string")
+        if attribution == "owner":
+            table["acquirer"] = table.index.map(info["owner_rep_id"]).astype("string")
+    else:
+        table["name"] = pd.Series(pd.NA, index=table.index, dtype="string")
+    table["acquirer"] = table["acquirer"].astype("string")
+    return table.rename_axis("client_id").reset_index()
+
+
+def client_ltv_by_year(counted: pd.DataFrame, values: pd.DataFrame, years: list[int],
+                       gross_margin: float) -> pd.DataFrame:
+    """LTV of each client as of the end of each year from its acquisition (for history tables)."""
+    won = counted[(counted["status"] == WON) & counted["client_id"].notna()]
+    per_year = won.groupby(["client_id", "fiscal_year"], observed=True)["amount"].sum().unstack(fill_value=0.0)
+    per_year = per_year.reindex(columns=years, fill_value=0.0).cumsum(axis=1) * gross_margin
+    long = per_year.stack().rename("ltv").reset_index().rename(columns={"level_1": "fiscal_year"})
+    long.columns = ["client_id", "year", "ltv"]
+    info = values.set_index("client_id")[["acquirer", "acquired_year"]]
+    long = long.join(info, on="client_id")
+    return long[long["year"] >= long["acquired_year"]].reset_index(drop=True)
+
+
+def annual_costs(costs: pd.DataFrame | None, coaching: pd.DataFrame | None, years: list[int],
+                 fiscal_year_start: int, include_coaching: bool) -> pd.DataFrame:
+    """Annual cost per rep and year: mean of (salary+taxes+expenses+other) over cost years ≤ year,
+    plus that year's coaching cost when ``include_coaching`` (coaching dated by its start)."""
+    columns = ["rep_id", "year", "base_cost", "coaching_cost", "annual_cost", "cost_year"]
+    empty = pd.DataFrame({
+        "rep_id": pd.Series(dtype="string"), "year": pd.Series(dtype="int64"),
+        "base_cost": pd.Series(dtype="float64"), "coaching_cost": pd.Series(dtype="float64"),
+        "annual_cost": pd.Series(dtype="float64"), "cost_year": pd.Series(dtype="bool"),
+    })
+    if costs is None or not len(costs):
+        return empty
+    base = costs.assign(total=costs["salary"] + costs[["taxes", "expenses", "other"]].fillna(0.0).sum(axis=1))
+    coaching_by_year = pd.Series(dtype="float64")
+    if coaching is not None and len(coaching):
+        coached = coaching.assign(year=fiscal_year(coaching["start"], fiscal_year_start))
+        coaching_by_year = coached.groupby(["rep_id", "year"])["cost"].sum(min_count=1).fillna(0.0)
+    parts = []
+    for year in years:
+        upto = base[base["year"] <= year]
+        if not len(upto):
+            continue
+        mean = upto.groupby("rep_id")["total"].mean()
+        has_row = set(upto.loc[upto["year"] == year, "rep_id"])
+        frame = pd.DataFrame({"rep_id": mean.index.astype("string"), "year": year, "base_cost": mean.to_numpy()})
+        keys = pd.MultiIndex.from_arrays([frame["rep_id"], frame["year"]])
+        coach = coaching_by_year.reindex(keys).fillna(0.0).to_numpy() if len(coaching_by_year) else 0.0
+        frame["coaching_cost"] = coach
+        frame["annual_cost"] = frame["base_cost"] + (frame["coaching_cost"] if include_coaching else 0.0)
+        frame["cost_year"] = frame["rep_id"].isin(has_row)
+        parts.append(frame)
+    if not parts:
+        return empty
+    return pd.concat(parts, ignore_index=True)[columns]
+
+
+def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """numerator ÷ denominator, empty where either is missing or the denominator is not positive."""
+    return (numerator / denominator).where(numerator.notna() & denominator.notna() & (denominator > 0))
+
+
+def group_years(counted: pd.DataFrame, ltv_years: pd.DataFrame, costs: pd.DataFrame,
+                member_of: pd.Series, key: str, years: list[int]) -> pd.DataFrame:
+    """Per group and year: performance, new clients, mean client LTV, mean annual cost, value ratio.
+
+    ``member_of`` maps rep_id → group. A group's value ratio is the mean LTV of every client its
+    reps brought in (as of that year) over the mean annual cost of its reps paid that year.
+    """
+    deals = counted.assign(**{key: counted["rep_id"].map(member_of)}).dropna(subset=[key])
+    perf = performance(deals, [key, "fiscal_year"]).rename(columns={"fiscal_year": "year"})
+    ltv = ltv_years.assign(**{key: ltv_years["acquirer"].map(member_of)}).dropna(subset=[key])
+    client_stats = ltv.groupby([key, "year"]).agg(
+        clients=("client_id", "size"), mean_client_ltv=("ltv", "mean")).reset_index()
+    new = ltv[ltv["year"] == ltv["acquired_year"]].groupby([key, "year"]).size().rename("new_clients").reset_index()
+    paid = costs[costs["cost_year"]].assign(**{key: costs["rep_id"].map(member_of)}).dropna(subset=[key])
+    cost_stats = paid.groupby([key, "year"]).agg(
+        annual_cost=("annual_cost", "mean"), reps_with_cost=("rep_id", "size")).reset_index()
+    groups = pd.Index(member_of.dropna().unique(), name=key).astype("string")
+    grid = pd.MultiIndex.from_product([groups, years], names=[key, "year"]).to_frame(index=False)
+    out = _keyed(grid, key)
+    for part in (perf, client_stats, new, cost_stats):
+        out = out.merge(_keyed(part, key), on=[key, "year"], how="left")
+    for column in ("revenue",):
+        out[column] = out[column].fillna(0.0)
+    for column in ("won_deals", "lost_deals", "clients", "new_clients", "reps_with_cost"):
+        out[column] = out[column].fillna(0).astype("int64")
+    out["value_ratio"] = ratio(out["mean_client_ltv"], out["annual_cost"])
+    out[key] = out[key].astype("string")
+    return out.sort_values([key, "year"]).reset_index(drop=True)
+
+
+def _keyed(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Join keys with one dtype on every side: the group as text, the year as int64."""
+    return frame.astype({key: "string", "year": "int64"})
+
+
+def rep_years(counted: pd.DataFrame, reps: pd.DataFrame, ltv_years: pd.DataFrame, costs: pd.DataFrame,
+              years: list[int]) -> pd.DataFrame:
+    """Per rep and year: performance, new clients, clients, mean client LTV, annual cost, value ratio."""
+    member_of = pd.Series(reps["rep_id"].to_numpy(), index=reps["rep_id"].to_numpy())
+    table = group_years(counted, ltv_years, costs.assign(cost_year=True), member_of, "rep_id", years)
+    # A rep's own annual cost exists from its first cost year on, paid that year or not.
+    own = costs.set_index(["rep_id", "year"])["annual_cost"]
+    table["annual_cost"] = pd.MultiIndex.from_arrays([table["rep_id"], table["year"]]).map(own).astype("float64")
+    table["value_ratio"] = ratio(table["mean_client_ltv"], table["annual_cost"])
+    return table.drop(columns=["reps_with_cost"])
+
+
+def monthly_revenue(counted: pd.DataFrame, key: str | None) -> pd.DataFrame:
+    """Won revenue and deal counts per month (and per ``key`` when given)."""
+    won = counted[counted["status"] == WON]
+    keys = ([key] if key else []) + ["month"]
+    out = won.groupby(keys, observed=True).agg(revenue=("amount", "sum"), won_deals=("deal_id", "size")).reset_index()
+    return out
+
+
+def trailing_change(current: float, previous: float) -> float:
+    """Relative change; NaN when the previous value is missing or zero."""
+    if previous is None or not np.isfinite(previous) or previous == 0 or not np.isfinite(current):
+        return float("nan")
+    return current / previous - 1.0

@@ -1,0 +1,1 @@
+"""Site stage: charts, pages and data files rendered from metrics; the only stage that writes files."""

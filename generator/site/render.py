@@ -1,0 +1,59 @@
+"""Jinja2 environment for the Markdown templates: every value is escaped unless salesperf built it."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from generator.site import text
+from generator.site.text import Markdown
+
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def resource(name: str) -> Path:
+    """A bundled resource (``templates``, ``mkdocs.yml``): inside the wheel, or in the checkout."""
+    for candidate in (PACKAGE / "_bundled" / name, PACKAGE.parent / name):
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError(f"salesperf resource {name!r} not found next to {PACKAGE}")
+
+
+def _finalize(value: object) -> object:
+    if isinstance(value, Markdown):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return text.escape(value)
+
+
+@cache
+def environment(templates: Path | None = None) -> jinja2.Environment:
+    """The template environment (cached: templates are compiled once per build)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates or resource("templates"))),
+        finalize=_finalize,
+        autoescape=False,  # the output is Markdown; _finalize escapes every data value instead
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        money=lambda v: Markdown(text.money(v)),
+        short_money=lambda v: Markdown(text.short_money(v)),
+        ratio=lambda v: Markdown(text.ratio(v)),
+        percent=lambda v: Markdown(text.percent(v)),
+        change=lambda v: Markdown(text.change(v)),
+        integer=lambda v: Markdown(text.integer(v)),
+        day=lambda v: Markdown(text.day(v)),
+        number=lambda v, d=0: Markdown(text.number(v, d)),
+    )
+    return env
+
+
+def render(template: str, **context: object) -> str:
+    """Render one template to Markdown."""
+    return environment().get_template(template).render(**context)
