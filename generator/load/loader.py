@@ -155,7 +155,7 @@ def _map_columns(raw: RawTable, shown: str, dataset: Dataset, source: SourceConf
         table[f"_raw_{field.name}"] = out[field.name] if bad.any() else None
     for field in dataset.fields:
         if field.name not in table.columns:
-            table[field.name] = pd.Series(pd.NA, index=table.index, dtype=_empty_dtype(field.kind.value))
+            table[field.name] = pd.Series(None, index=table.index, dtype=_empty_dtype(field.kind.value))
             table[f"_bad_{field.name}"] = False
             table[f"_raw_{field.name}"] = None
     return table
