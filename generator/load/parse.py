@@ -91,8 +91,12 @@ def parse_date(values: pd.Series, options: ReadOptions) -> tuple[pd.Series, pd.S
         return dates.astype("datetime64[s]").dt.normalize(), pd.Series(False, index=values.index)
     if values.dtype == object:
         # Excel cells: real dates arrive as datetime objects, serials as numbers.
-        is_datetime = values.map(lambda v: hasattr(v, "year"), na_action="ignore").fillna(False).astype(bool)
-        is_number = values.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool), na_action="ignore").fillna(False).astype(bool)
+        cells = values.tolist()
+        is_datetime = pd.Series([hasattr(v, "year") and not pd.isna(v) for v in cells], index=values.index)
+        is_number = pd.Series(
+            [isinstance(v, int | float) and not isinstance(v, bool) and not pd.isna(v) for v in cells],
+            index=values.index,
+        )
         out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
         if is_datetime.any():
             out[is_datetime] = pd.to_datetime(values[is_datetime].map(_as_naive)).astype("datetime64[s]")
