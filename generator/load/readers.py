@@ -83,7 +83,8 @@ def _read_csv(path: Path, options: ReadOptions) -> RawTable:
     lines, footer = _split_footer(lines, options.skip_footer)
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
     if not nonblank:
-        raise DataError(f"{path}: file is empty")
+        after = f" after skipping {options.skip_footer} footer line(s)" if options.skip_footer else ""
+        raise DataError(f"{path}: file is empty{after}")
     frame = _read_csv_fast(lines, options.delimiter)
     if frame is not None and len(frame) == len(nonblank) - 1:
         frame[ROW] = [i + 1 for i in nonblank[1:]]

@@ -1,0 +1,190 @@
+"""End-to-end builds of small exports: the site a user gets, its files and its failure modes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from generator.build import build
+from generator.errors import BuildError, ConfigError, DataError
+from tests.conftest import CANARY_SALARY, FORMULA_NAME, XSS_NAME, read_reps_csv, write_crm_export
+
+PINNED = ["rep_id", "name", "team", "region", "clients", "mean_client_ltv", "annual_cost", "value_ratio",
+          "revenue", "won_deals", "lost_deals", "win_rate"]
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def crm_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("crm")
+    config = write_crm_export(folder / "export")
+    return build(config).out
+
+
+def test_reps_csv_pinned_columns_and_worked_example(crm_site: Path) -> None:
+    reps = read_reps_csv(crm_site).set_index("rep_id")
+    assert [c for c in PINNED if c != "annual_cost"] == reps.reset_index().columns.tolist()[:11]
+    assert "annual_cost" not in reps.columns  # show_compensation: false
+    assert reps.loc["A", "value_ratio"] == 5
+    assert reps.loc["B", "value_ratio"] == 2
+    assert reps.loc["A", "revenue"] == 1_000_000
+    assert reps.loc["A", "win_rate"] == 0.75
+    assert pd.isna(reps.loc["X", "win_rate"])  # empty cell, not 0 or NaN text
+    raw = (crm_site / "data" / "reps.csv").read_text(encoding="utf-8")
+    assert "nan" not in raw.lower().replace("nan,", "")  # no NaN text anywhere
+    assert ",,," in raw  # missing figures are empty cells
+
+
+def test_every_rep_has_a_stable_page(crm_site: Path) -> None:
+    for slug in ("a", "b", "x", "y"):
+        assert (crm_site / "reps" / slug / "index.html").exists()
+    assert (crm_site / "teams" / "east" / "index.html").exists()
+    for page in ("data-quality", "methodology", "reps", "teams"):
+        assert (crm_site / page / "index.html").exists()
+
+
+def test_footer_rows_listed_as_excluded(crm_site: Path) -> None:
+    quality = pd.read_csv(crm_site / "data" / "data_quality.csv")
+    footer = quality[quality["problem"].str.startswith("report footer")]
+    assert footer["row"].tolist() == [13, 14, 15, 16]  # the blank footer line is not a row
+    assert set(footer["action"]) == {"row excluded"}
+    page = (crm_site / "data-quality" / "index.html").read_text(encoding="utf-8")
+    assert "Grand Totals (10 records)" in page
+    assert "report footer" in page
+
+
+def test_data_text_is_escaped_everywhere(crm_site: Path) -> None:
+    # Pages and the search index (read by the browser as HTML) carry only escaped text; the
+    # data/*.json downloads keep the exact text, as data.
+    for path in [*crm_site.rglob("*.html"), crm_site / "search" / "search_index.json"]:
+        text = path.read_text(encoding="utf-8")
+        assert "<script>alert(1)" not in text, path
+    page = (crm_site / "reps" / "x" / "index.html").read_text(encoding="utf-8")
+    assert "&#60;script&#62;alert(1)&#60;/script&#62;" in page
+    csv = (crm_site / "data" / "reps.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK(" in csv  # formula neutralised
+    assert XSS_NAME in csv  # CSV keeps the text as text
+    reps = read_reps_csv(crm_site).set_index("rep_id")
+    assert reps.loc["Y", "name"] == "'" + FORMULA_NAME
+
+
+def test_negative_numbers_stay_numbers() -> None:
+    from generator.site.tables import to_csv
+
+    frame = pd.DataFrame({"name": pd.array(["-x", "@y", "ok"], dtype="string"), "amount": [-5.0, 1.0, None]})
+    assert to_csv(frame) == "name,amount\n'-x,-5.0\n'@y,1.0\nok,\n"
+
+
+def test_compensation_canary_never_published(crm_site: Path) -> None:
+    canary = {f"{CANARY_SALARY}", f"{CANARY_SALARY:,.0f}", "987654", "987,654"}
+    for path in crm_site.rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".json", ".csv", ".xml", ".md"}:
+            text = path.read_text(encoding="utf-8")
+            assert not any(c in text for c in canary), path
+
+
+def test_compensation_shown_when_allowed(tmp_path: Path) -> None:
+    config = write_crm_export(tmp_path / "export", show_compensation=True)
+    site = build(config).out
+    reps = read_reps_csv(site).set_index("rep_id")
+    assert reps.reset_index().columns.tolist()[:12] == PINNED
+    assert reps.loc["A", "annual_cost"] == 100_000
+    assert reps.loc["X", "annual_cost"] == CANARY_SALARY
+
+
+def test_no_remote_assets(crm_site: Path) -> None:
+    for path in crm_site.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        for attribute in ('src="http', "src='http", 'href="http', "fonts.googleapis", "cdn.jsdelivr", "unpkg.com"):
+            if attribute.startswith("href"):
+                continue  # links the user may click (e.g. the Material footer) load nothing by themselves
+            assert attribute not in text, (path, attribute)
+        assert 'rel="stylesheet" href="http' not in text
+        assert "fonts.gstatic" not in text
+    assert (crm_site / "assets" / "vega.js").stat().st_size > 100_000
+
+
+def test_deals_only_export(tmp_path: Path) -> None:
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,client_id,amount,stage,closed\n"
+        "1,r1,c1,100,Won,2024-01-10\n"
+        "2,r1,,,Open,\n"
+        "3,r2,c2,,Lost,2024-02-10\n"
+        "4,r2,,,Negotiation,\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
+    site = build(tmp_path / "c.yaml", tmp_path / "out").out
+    reps = read_reps_csv(site).set_index("rep_id")
+    assert reps["value_ratio"].isna().all()
+    assert reps.loc["r1", "revenue"] == 100
+    assert reps.loc["r2", "win_rate"] == 0
+    assert reps.loc["r1", "name"] == "r1"  # named by the id
+    overview = (site / "index.html").read_text(encoding="utf-8")
+    assert "No cost data was provided" in overview
+    rep_page = (site / "reps" / "r1" / "index.html").read_text(encoding="utf-8")
+    assert "no cost data" in rep_page
+
+
+def test_failed_build_leaves_previous_site_untouched(tmp_path: Path) -> None:
+    config = write_crm_export(tmp_path / "export")
+    site = build(config).out
+    before = _tree_digest(site)
+    (tmp_path / "export" / "deals.csv").write_text("Opportunity ID,Stage\n" + "x,Closed Won\n" * 8, encoding="utf-8")
+    with pytest.raises(DataError, match=r'sources.deals.columns.amount: column "Amount" not found'):
+        build(config)
+    assert _tree_digest(site) == before
+
+
+def test_mkdocs_failure_keeps_old_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = write_crm_export(tmp_path / "export")
+    site = build(config).out
+    before = _tree_digest(site)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise BuildError("MkDocs build failed: simulated")
+
+    monkeypatch.setattr("generator.build.mkdocs_build", broken)
+    with pytest.raises(BuildError):
+        build(config)
+    assert _tree_digest(site) == before
+    assert not [p for p in site.parent.iterdir() if ".new-" in p.name]
+
+
+def test_refuses_to_replace_a_folder_it_did_not_build(tmp_path: Path) -> None:
+    config = write_crm_export(tmp_path / "export")
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a site built by salesperf"):
+        build(config, precious)
+    assert (precious / "thesis.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_reproducible_with_source_date_epoch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    config = write_crm_export(tmp_path / "export")
+    first = _tree_digest(build(config, tmp_path / "one").out)
+    second = _tree_digest(build(config, tmp_path / "two").out)
+    assert first == second
+
+
+def test_slugs_stable_and_distinct() -> None:
+    from generator.site.text import stable_slugs
+
+    slugs = stable_slugs(["R001", "r001", "A B", "<>", "", "Zoë"])
+    assert slugs["r001"] == "r001"
+    assert slugs["R001"].startswith("r001-") and slugs["R001"] != "r001"
+    assert slugs["<>"].startswith("id-") and slugs[""].startswith("id-") and slugs["<>"] != slugs[""]
+    assert len(set(slugs.values())) == len(slugs)
+    assert stable_slugs(["R001", "r001"])["R001"] == slugs["R001"]  # same id, same slug
+    assert all(set(s) <= set("abcdefghijklmnopqrstuvwxyz0123456789-") for s in slugs.values())
+    assert os.sep not in "".join(slugs.values())
