@@ -134,6 +134,8 @@ class LoadedConfig(BaseModel):
 
     config: Config
     path: Path
+    label: str = ""
+    """The config path as the user gave it, for messages."""
 
     @property
     def folder(self) -> Path:
@@ -233,4 +235,4 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> LoadedConfig:
     problems = _check_columns(config, where)
     if problems:
         raise ConfigError(problems)
-    return LoadedConfig(config=config, path=path.resolve())
+    return LoadedConfig(config=config, path=path.resolve(), label=str(path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,11 +73,8 @@ class _Findings:
 
 
 def _display(path: Path, base: Path) -> str:
-    """A path as the user would write it: relative to the working folder when possible."""
-    try:
-        return str(path.resolve().relative_to(base))
-    except ValueError:
-        return str(path)
+    """A path as written in the config: relative to its folder, so reports do not depend on the working folder."""
+    return os.path.relpath(path.resolve(), base.resolve())
 
 
 def _find_column(columns: list[str], wanted: str) -> str | None:
@@ -89,7 +87,7 @@ def _find_column(columns: list[str], wanted: str) -> str | None:
 def _read_dataset(cfg: LoadedConfig, dataset: Dataset, findings: _Findings) -> tuple[pd.DataFrame, DatasetSummary] | None:
     """Read all files of one dataset, map and convert its columns; None when unusable (errors recorded)."""
     source: SourceConfig = getattr(cfg.config.sources, dataset.name)
-    where = _display(cfg.path, Path.cwd())
+    where = cfg.label or str(cfg.path)
     files = cfg.source_files(dataset.name)
     if not files or not all(f.exists() for f in files):
         missing = cfg.resolve(source.path) if not files else next(f for f in files if not f.exists())
@@ -98,7 +96,7 @@ def _read_dataset(cfg: LoadedConfig, dataset: Dataset, findings: _Findings) -> t
     frames: list[pd.DataFrame] = []
     read = 0
     for path in files:
-        shown = _display(path, Path.cwd())
+        shown = _display(path, cfg.folder)
         try:
             raw = read_table(path, source.options)
         except DataError as exc:
@@ -115,7 +113,7 @@ def _read_dataset(cfg: LoadedConfig, dataset: Dataset, findings: _Findings) -> t
     if len(frames) != len(files):
         return None
     table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return table, DatasetSummary(dataset.name, tuple(_display(f, Path.cwd()) for f in files), read, 0)
+    return table, DatasetSummary(dataset.name, tuple(_display(f, cfg.folder) for f in files), read, 0)
 
 
 def _map_columns(raw: RawTable, shown: str, dataset: Dataset, source: SourceConfig,
@@ -325,7 +323,7 @@ def load_inputs(cfg: LoadedConfig) -> Inputs:
     deals = tables["deals"]
     assert deals is not None
     if not len(deals):
-        raise DataError(f"{_display(cfg.path, Path.cwd())}: sources.deals: no usable deal rows")
+        raise DataError(f"{cfg.label or cfg.path}: sources.deals: no usable deal rows")
     reps = _all_reps(deals, tables["reps"], findings)
     known = reps["rep_id"]
     costs = _unknown_reps(tables["costs"], known, "costs", findings, "row not used")
@@ -333,7 +331,7 @@ def load_inputs(cfg: LoadedConfig) -> Inputs:
     activities = _unknown_reps(tables["activities"], known, "activities", findings, "row not used")
     as_of = cfg.config.report.as_of or default_as_of(deals)
     if as_of is None:
-        raise DataError(f"{_display(cfg.path, Path.cwd())}: report.as_of: no won or lost deal has a close date; set report.as_of")
+        raise DataError(f"{cfg.label or cfg.path}: report.as_of: no won or lost deal has a close date; set report.as_of")
     later = deals["closed"].notna() & (deals["closed"] > pd.Timestamp(as_of)) & (deals["status"] != OPEN)
     if later.any():
         findings.one(INFO, "deals", f"{int(later.sum())} won or lost deal(s) closed after as_of {as_of}",

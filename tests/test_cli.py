@@ -1,0 +1,100 @@
+"""The command line through click's CliRunner: exit codes 0, 1, 2 and exact messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from generator.cli import main
+from tests.conftest import write_crm_export
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_build_succeeds_with_profile(tmp_path: Path) -> None:
+    config = write_crm_export(tmp_path / "export")
+    code, out, _err = run("build", "-c", str(config), "--out", str(tmp_path / "site"), "--profile")
+    assert code == 0, out
+    assert "Built 11 pages" in out
+    for stage in ("load", "metrics", "render", "write", "mkdocs", "publish", "total"):
+        assert stage in out
+
+
+def test_check_prints_quality_and_exits_0(tmp_path: Path) -> None:
+    config = write_crm_export(tmp_path / "export")
+    code, out, err = run("check", "-c", str(config))
+    assert code == 0
+    assert out.startswith("OK: 0 warning(s), as of 2024-06-15")
+    assert "deals: 10 of 14 rows used (deals.csv)" in err
+
+
+def test_unknown_key_exit_2_with_suggestion(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("sources:\n  deals: {path: d.csv}\nmetrics: {gross_margn: 0.5}\n", encoding="utf-8")
+    code, _out, err = run("check", "-c", str(config))
+    assert code == 2
+    assert err.strip() == f'error: {config}: metrics.gross_margn: unknown key; did you mean "gross_margin"?'
+
+
+def test_wrong_type_and_missing_key_exit_2(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("privacy: {show_compensation: maybe}\n", encoding="utf-8")
+    code, _out, err = run("build", "-c", str(config))
+    assert code == 2
+    assert f"error: {config}: sources: required key is missing" in err
+    assert f"error: {config}: privacy.show_compensation: Input should be a valid boolean" in err
+
+
+def test_missing_config_exit_2(tmp_path: Path) -> None:
+    code, _out, err = run("build", "-c", str(tmp_path / "nope.yaml"))
+    assert code == 2
+    assert "config file not found" in err
+
+
+def test_missing_data_file_names_key_and_path(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("sources:\n  deals: {path: data/deals.csv}\n", encoding="utf-8")
+    code, _out, err = run("check", "-c", str(config))
+    assert code == 1
+    assert f"sources.deals.path: file not found: {tmp_path / 'data' / 'deals.csv'}" in err
+
+
+def test_missing_required_column_exit_1(tmp_path: Path) -> None:
+    (tmp_path / "deals.csv").write_text("deal_id,rep_id,stage,closed\n1,r1,Won,2024-01-01\n", encoding="utf-8")
+    config = tmp_path / "c.yaml"
+    config.write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
+    code, _out, err = run("check", "-c", str(config))
+    assert code == 1
+    assert 'sources.deals.columns.amount: column "amount" not found in' in err
+    assert "(columns: deal_id, rep_id, stage, closed); map it with sources.deals.columns.amount" in err
+
+
+def test_bad_rows_are_reported_with_file_row_column(tmp_path: Path) -> None:
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,amount,stage,closed\n1,r1,100,Won,2024-01-01\n2,r1,\"12,5O0\",Won,2024-01-02\n",
+        encoding="utf-8")
+    config = tmp_path / "c.yaml"
+    config.write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
+    code, _out, err = run("check", "-c", str(config))
+    assert code == 0
+    assert 'warning: deals.csv:3: amount: "12,5O0" is not an amount — row excluded' in err
+    code, _out, err = run("build", "-c", str(config), "--strict", "--out", str(tmp_path / "site"))
+    assert code == 1
+    assert "--strict: the inputs have warnings" in err
+    assert not (tmp_path / "site").exists()
+
+
+def test_init_scaffolds_a_buildable_project(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    code, out, _err = run("init", str(target))
+    assert code == 0, out
+    assert (target / "salesperf.yaml").exists()
+    code, _out, err = run("check", "-c", str(target / "salesperf.yaml"))
+    assert code == 0, err
+    code, _out, err = run("init", str(target))
+    assert code == 2
+    assert "folder is not empty" in err
