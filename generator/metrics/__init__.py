@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
@@ -16,6 +17,7 @@ from generator.metrics.compute import (
     deal_segments,
     group_years,
     monthly_revenue,
+    performance,
     rep_years,
 )
 from generator.metrics.period import Period
@@ -28,7 +30,7 @@ REP_COLUMNS = [
 
 REP_EXTRA_COLUMNS = [
     "manager", "status", "hired", "left", "new_clients", "avg_deal_size", "sales_cycle_days",
-    "revenue_previous_year", "open_deals", "open_pipeline",
+    "revenue_same_period_last_year", "open_deals", "open_pipeline",
 ]
 """Further columns of the reps table, after the pinned ones."""
 
@@ -47,6 +49,8 @@ class Metrics:
     team_years: pd.DataFrame
     managers: pd.DataFrame
     company_years: pd.DataFrame
+    company_previous: pd.Series
+    """The company over the same span of the previous year (up to the same day), for changes."""
     clients: pd.DataFrame
     rep_monthly: pd.DataFrame
     team_monthly: pd.DataFrame
@@ -79,7 +83,12 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
                          config.metrics.include_coaching_cost)
 
     by_rep = rep_years(counted, reps, ltv_years, costs, years)
-    rep_table = _rep_table(reps, by_rep, deals, period)
+    # Year-on-year changes compare the same span: the previous year up to the same day.
+    earlier = same_day_last_year(period.as_of)
+    last_year = counted[(counted["fiscal_year"] == period.year - 1) & (counted["closed"] <= pd.Timestamp(earlier))]
+    rep_table = _rep_table(reps, by_rep, deals, period, performance(last_year, ["rep_id"]).set_index("rep_id"))
+    company_previous = _company_summary(last_year, counted[counted["closed"] <= pd.Timestamp(earlier)],
+                                        config.metrics.gross_margin, config.metrics.attribution, inputs.clients)
 
     team_of = pd.Series(reps["team"].to_numpy(), index=reps["rep_id"].to_numpy()).dropna()
     team_years = group_years(counted, ltv_years, costs, team_of, "team", years)
@@ -90,6 +99,7 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     company_years = group_years(counted, ltv_years, costs, company_of, "company", years).drop(columns="company")
     company_years["reps"] = [int(_active(reps, period, y).sum()) for y in company_years["year"]]
 
+    last_month = pd.Timestamp(period.as_of).to_period("M").start_time
     managers = _current(manager_years, "manager", period.year).reset_index()
     managers["teams"] = managers["manager"].map(
         reps.dropna(subset=["manager", "team"]).groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
@@ -103,14 +113,37 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
         team_years=team_years,
         managers=managers,
         company_years=company_years,
+        company_previous=company_previous,
         clients=values,
-        rep_monthly=monthly_revenue(counted, "rep_id"),
-        team_monthly=monthly_revenue(counted.assign(team=counted["rep_id"].map(team_of)).dropna(subset=["team"]), "team"),
-        company_monthly=monthly_revenue(counted, None),
+        rep_monthly=monthly_revenue(counted, "rep_id", last_month),
+        team_monthly=monthly_revenue(counted.assign(team=counted["rep_id"].map(team_of)).dropna(subset=["team"]),
+                                     "team", last_month),
+        company_monthly=monthly_revenue(counted, None, last_month),
         has_costs=inputs.costs is not None and len(inputs.costs) > 0,
         has_reps_file=inputs.has("reps"),
         has_clients=inputs.has("clients"),
     )
+
+
+def same_day_last_year(day: dt.date) -> dt.date:
+    """The same calendar day a year earlier (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _company_summary(year_deals: pd.DataFrame, all_deals: pd.DataFrame, gross_margin: float,
+                     attribution: str, clients: pd.DataFrame | None) -> pd.Series:
+    """Company figures of one span: performance, new clients in it, mean client LTV at its end."""
+    perf = performance(year_deals.assign(all="all"), ["all"]).drop(columns="all")
+    row = perf.iloc[0] if len(perf) else pd.Series({"revenue": 0.0, "won_deals": 0, "lost_deals": 0})
+    values = client_values(all_deals, clients, gross_margin, attribution)
+    span = year_deals["fiscal_year"].iloc[0] if len(year_deals) else None
+    row = row.copy()
+    row["new_clients"] = int((values["acquired_year"] == span).sum()) if span is not None else 0
+    row["mean_client_ltv"] = values["ltv"].mean() if len(values) else float("nan")
+    return row
 
 
 def _active(reps: pd.DataFrame, period: Period, year: int) -> pd.Series:
@@ -121,13 +154,13 @@ def _active(reps: pd.DataFrame, period: Period, year: int) -> pd.Series:
     return hired_ok & left_ok
 
 
-def _rep_table(reps: pd.DataFrame, by_rep: pd.DataFrame, deals: pd.DataFrame, period: Period) -> pd.DataFrame:
+def _rep_table(reps: pd.DataFrame, by_rep: pd.DataFrame, deals: pd.DataFrame, period: Period,
+               previous: pd.DataFrame) -> pd.DataFrame:
     """One row per rep, current and former: the reporting year's figures."""
     now = _current(by_rep, "rep_id", period.year)
-    before = _current(by_rep, "rep_id", period.year - 1)
     table = reps.set_index("rep_id")[["name", "team", "region", "manager", "hired", "left"]]
     table = table.join(now, how="left")
-    table["revenue_previous_year"] = before["revenue"].reindex(table.index)
+    table["revenue_same_period_last_year"] = previous["revenue"].reindex(table.index).fillna(0.0)
     as_of = pd.Timestamp(period.as_of)
     table["status"] = pd.Series("current", index=table.index, dtype="string").mask(
         table["left"].notna() & (table["left"] <= as_of), "former")

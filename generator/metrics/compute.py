@@ -201,11 +201,24 @@ def rep_years(counted: pd.DataFrame, reps: pd.DataFrame, ltv_years: pd.DataFrame
     return table.drop(columns=["reps_with_cost"])
 
 
-def monthly_revenue(counted: pd.DataFrame, key: str | None) -> pd.DataFrame:
-    """Won revenue and deal counts per month (and per ``key`` when given)."""
+def monthly_revenue(counted: pd.DataFrame, key: str | None, last_month: pd.Timestamp) -> pd.DataFrame:
+    """Won revenue and deal counts per month (and per ``key``), with months without a sale as 0,
+    from the first closed deal (of each key) to ``last_month``, so charts never bridge a gap."""
     won = counted[counted["status"] == WON]
     keys = ([key] if key else []) + ["month"]
-    out = won.groupby(keys, observed=True).agg(revenue=("amount", "sum"), won_deals=("deal_id", "size")).reset_index()
+    sums = won.groupby(keys, observed=True).agg(revenue=("amount", "sum"), won_deals=("deal_id", "size"))
+    if not len(counted):
+        return sums.reset_index()
+    first = counted.groupby(key, observed=True)["month"].min() if key else pd.Series({None: counted["month"].min()})
+    months = pd.date_range(first.min(), last_month, freq="MS")
+    if key:
+        grid = pd.MultiIndex.from_product([first.index, months], names=[key, "month"]).to_frame(index=False)
+        grid = grid[grid["month"] >= grid[key].map(first)]
+        index = pd.MultiIndex.from_frame(grid)
+    else:
+        index = pd.Index(months, name="month")
+    out = sums.reindex(index).fillna({"revenue": 0.0, "won_deals": 0}).reset_index()
+    out["won_deals"] = out["won_deals"].astype("int64")
     return out
 
 

@@ -30,7 +30,7 @@ def _designs() -> dict[str, dict]:
     money = alt.Axis(format="~s")
     designs = {
         "revenue_by_year": _base().mark_bar().encode(
-            x=alt.X("year:O", title="Year"),
+            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("revenue:Q", title="Revenue", axis=money),
             tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("revenue:Q", title="Revenue", format=",.0f")],
         ),
@@ -42,7 +42,7 @@ def _designs() -> dict[str, dict]:
                      alt.Tooltip("won_deals:Q", title="Won deals")],
         ),
         "value_ratio_by_year": _base().mark_line(point=True).encode(
-            x=alt.X("year:O", title="Year"),
+            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("value_ratio:Q", title="Value ratio"),
             tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("value_ratio:Q", title="Value ratio", format=".2f")],
         ),

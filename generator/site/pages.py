@@ -193,22 +193,22 @@ def _public(frame: pd.DataFrame, info: SiteInfo) -> pd.DataFrame:
 
 
 def _headlines(metrics: Metrics) -> tuple[Headline, ...]:
-    year = metrics.period.year
-    now, before = metrics.company(year), metrics.company(year - 1)
+    now, before = metrics.company(metrics.period.year), metrics.company_previous
 
     def pick(row: pd.Series, field: str) -> float:
         return float(row[field]) if field in row and not pd.isna(row[field]) else float("nan")
 
-    def item(label: str, field: str, fmt, note: str = "") -> Headline:
-        return Headline(label, Markdown(fmt(pick(now, field))),
-                        Markdown(text.change(trailing_change(pick(now, field), pick(before, field)))), note)
+    def item(label: str, field: str, fmt, points: bool = False) -> Headline:
+        current, previous = pick(now, field), pick(before, field)
+        delta = text.points(current - previous) if points else text.change(trailing_change(current, previous))
+        return Headline(label, Markdown(fmt(current)), Markdown(delta))
 
     reps = metrics.reps
     median_ratio = reps["value_ratio"].median()
     return (
         item("Revenue", "revenue", text.short_money),
         item("Won deals", "won_deals", text.integer),
-        item("Win rate", "win_rate", text.percent),
+        item("Win rate", "win_rate", text.percent, points=True),
         item("New clients", "new_clients", text.integer),
         item("Mean client LTV", "mean_client_ltv", text.short_money),
         Headline("Median rep value ratio", Markdown(text.ratio(median_ratio)), Markdown(text.EMPTY),
@@ -354,7 +354,8 @@ def _history_columns(info: SiteInfo, fy_start: int) -> list[Column]:
 
 def _kpis(info: SiteInfo, row: pd.Series, previous_revenue: float) -> Markdown:
     items = [
-        ("Revenue", f"{text.money(row['revenue'])} {info.currency} ({text.change(trailing_change(row['revenue'], previous_revenue))} on last year)"),
+        ("Revenue", f"{text.money(row['revenue'])} {info.currency} "
+                    f"({text.change(trailing_change(row['revenue'], previous_revenue))} on the same span last year)"),
         ("Won / lost deals", f"{text.integer(row['won_deals'])} / {text.integer(row['lost_deals'])}"),
         ("Win rate", text.percent(row["win_rate"])),
         ("Average deal size", f"{text.money(row['avg_deal_size'])} {info.currency}"),
@@ -416,7 +417,7 @@ def _rep_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame) -> Iterator
             rep_id=rep["rep_id"],
             name=rep["name"],
             facts=Markdown(" · ".join(f"**{k}:** {v}" for k, v in facts)),
-            kpis=_kpis(info, rep, rep["revenue_previous_year"]),
+            kpis=_kpis(info, rep, rep["revenue_same_period_last_year"]),
             ratio_note=_ratio_note(rep, info),
             revenue_by_year=embed("chart-rep-revenue-year", chart("revenue_by_year", hist.assign(year=hist["label"]), ["year", "revenue"]),
                                   "Revenue by year"),
@@ -464,12 +465,11 @@ def _team_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame,
         }
         kpi = team.copy()
         kpi["clients"] = hist["clients"].iloc[-1] if len(hist) else 0
-        previous = hist[hist["year"] == metrics.period.year - 1]["revenue"]
         yield TeamPage(
             site=info,
             team=team["team"],
             manager=team["manager"] if isinstance(team["manager"], str) else "",
-            kpis=_kpis(info, kpi, float(previous.iloc[0]) if len(previous) else float("nan")),
+            kpis=_kpis(info, kpi, float(members["revenue_same_period_last_year"].sum())),
             members=markdown_table(members, _rep_columns(info), f"../data/teams/{slug}-members.csv"),
             revenue_by_member=embed("chart-team-members", chart("revenue_by_member", members, ["name", "revenue", "value_ratio"]),
                                     "Revenue by member"),

@@ -71,6 +71,11 @@ def change(value: object) -> str:
     return EMPTY if _missing(value) else f"{float(value) * 100:+.1f} %"  # type: ignore[arg-type]
 
 
+def points(value: object) -> str:
+    """A difference of two rates, in percentage points."""
+    return EMPTY if _missing(value) else f"{float(value) * 100:+.1f} pts"  # type: ignore[arg-type]
+
+
 def integer(value: object) -> str:
     """A count with thousands separators."""
     return EMPTY if _missing(value) else f"{int(value):,}"  # type: ignore[call-overload]
