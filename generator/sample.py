@@ -44,6 +44,8 @@ import pyarrow.parquet as pq
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.xml.functions import tostring
 
 Format = Literal["crm", "parquet"]
 
@@ -252,8 +254,8 @@ class _World:
     """One generated company: every dataset as a canonical Arrow table, plus export-only columns."""
 
     tables: dict[str, pa.Table]
-    deal_names: pa.Array
-    """Opportunity names ("<account> - <product>"), one per deal row."""
+    deal_client: np.ndarray
+    """Row of each deal's client in the clients table (for the opportunity names)."""
     end: dt.date
 
 
@@ -508,11 +510,11 @@ def _build(n_reps: int, n_deals: int, years: int, seed: int, end: dt.date) -> _W
     current = ~has_left
 
     win_rate = 0.15 + 0.30 * rng.beta(2.0, 2.0, n_reps)
-    size_skill = rng.lognormal(0.0, 0.6, n_reps)
+    size_skill = rng.lognormal(0.0, 0.7, n_reps)
     volume = rng.lognormal(0.0, 0.25, n_reps)
 
     # ---- coaching first: it lifts the win rate of deals closed after it
-    coaching, coached_from = _coaching(rng, n_reps, win_rate, active_from, active_to)
+    coaching, coached_from = _coaching(rng, n_reps, win_rate, active_from, active_to, weekday)
 
     # ---- deals: owner rep and dates
     n_open = round(0.07 * n_deals) if current.any() else 0
@@ -540,12 +542,12 @@ def _build(n_reps: int, n_deals: int, years: int, seed: int, end: dt.date) -> _W
     n_clients = int(book.sum())
     book_start = np.cumsum(book) - book
     owner = np.repeat(np.arange(n_reps), book)
-    client_weight = rng.lognormal(0.0, 0.8, n_clients)
+    client_weight = rng.lognormal(0.0, 0.7, n_clients)
     client_size = rng.lognormal(0.0, 0.35, n_clients)
     is_big = np.zeros(n_clients, dtype=bool)
     n_big = min(n_clients, max(3, round(0.006 * n_clients)))
     is_big[rng.choice(n_clients, size=n_big, replace=False)] = True
-    client_weight[is_big] *= 12.0
+    client_weight[is_big] *= 6.0
     client_size[is_big] *= 10.0
     client_region = np.where(
         rng.random(n_clients) < 0.85, rep_region[owner], _weighted(rng, n_clients, REGION_WEIGHTS)
@@ -627,7 +629,7 @@ def _build(n_reps: int, n_deals: int, years: int, seed: int, end: dt.date) -> _W
 
     # ---- what the deals say about the clients
     idx = np.flatnonzero(won)
-    by_client = idx[_argsort_keys(None, client[idx], closed[idx], np.arange(idx.size))]
+    by_client = idx[_argsort_keys(None, client[idx], closed[idx])]
     first_rows = by_client[np.r_[True, client[by_client][1:] != client[by_client][:-1]]] if idx.size else idx
     acquired = np.full(n_clients, -1, dtype=np.int64)
     acquired[client[first_rows]] = closed[first_rows]
@@ -708,27 +710,27 @@ def _build(n_reps: int, n_deals: int, years: int, seed: int, end: dt.date) -> _W
     tables["coaching"] = _coaching_table(rep_ids, coaching, start64)
     tables["activities"] = _activities(rng, rep_ids, volume, active_from, active_to, days64, weekday, month)
 
-    deal_names = pc.binary_join_element_wise(
-        client_names.take(pa.array(client)), tables["deals"]["product"].combine_chunks(), " - "
-    )
-    return _World(tables, deal_names, end)
+    return _World(tables, client, end)
 
 
 def _argsort_keys(rng: np.random.Generator | None, *keys: np.ndarray) -> np.ndarray:
-    """Order by non-negative integer keys (first = most significant), ties in random order with ``rng``.
+    """Order by non-negative integer keys (first = most significant); ties in random order with ``rng``,
+    else by position.
 
-    The keys are packed into one int64 when they fit, which sorts much faster than ``np.lexsort``.
+    The keys are packed into one unique int64 when they fit, which sorts much faster than
+    ``np.lexsort`` and gives the same order on every machine.
     """
     keys = tuple(np.asarray(k, dtype=np.int64) for k in keys)
     if rng is not None:
         keys = (*keys, rng.integers(0, 1 << 20, keys[0].size))
+    keys = (*keys, np.arange(keys[0].size, dtype=np.int64))
     bits = [max(int(k.max(initial=0)).bit_length(), 1) for k in keys]
     if sum(bits) > 62:
         return np.lexsort(keys[::-1])
     packed = np.zeros(keys[0].size, dtype=np.int64)
     for key, width in zip(keys, bits, strict=True):
         packed = (packed << width) | key
-    return np.argsort(packed, kind="stable")
+    return np.argsort(packed)
 
 
 def _weekday_back(days: np.ndarray, weekday: np.ndarray, lowest: np.ndarray, n_days: int) -> np.ndarray:
@@ -773,7 +775,12 @@ def _strings(choices: Sequence[str], codes: np.ndarray, valid: np.ndarray) -> pa
 
 
 def _coaching(
-    rng: np.random.Generator, n_reps: int, win_rate: np.ndarray, active_from: np.ndarray, active_to: np.ndarray
+    rng: np.random.Generator,
+    n_reps: int,
+    win_rate: np.ndarray,
+    active_from: np.ndarray,
+    active_to: np.ndarray,
+    weekday: np.ndarray,
 ) -> tuple[list[tuple[int, int, int, int, float, int]], np.ndarray]:
     """Coaching sessions for ~25% of reps (weaker reps more often); also each rep's first end day."""
     coached_from = np.full(n_reps, np.iinfo(np.int64).max)
@@ -787,6 +794,7 @@ def _coaching(
     for r in chosen.tolist():  # a loop over coached reps (a quarter of the reps)
         times = 2 if rng.random() < 0.35 else 1
         starts = np.sort(_uniform_int(rng, np.full(times, active_from[r] + 30), np.full(times, active_to[r] - 60)))
+        starts += np.where(weekday[starts] >= 5, 7 - weekday[starts], 0)  # weekend -> Monday
         for s in starts.tolist():
             kind = int(_weighted(rng, 1, PROGRAM_WEIGHTS)[0])
             length = int(rng.integers(PROGRAM_DAYS[kind][0], PROGRAM_DAYS[kind][1] + 1))
@@ -972,7 +980,9 @@ def _write_crm(world: _World, files: dict[str, Path]) -> None:
         files["deals"],
         {
             "Opportunity ID": deals["deal_id"],
-            "Opportunity Name": world.deal_names,
+            "Opportunity Name": pc.binary_join_element_wise(
+                t["clients"]["name"].take(pa.array(world.deal_client)), deals["product"], " - "
+            ),
             "Opportunity Owner ID": deals["rep_id"],
             "Account ID": deals["client_id"],
             "Amount": _money_text(amounts),
@@ -982,7 +992,7 @@ def _write_crm(world: _World, files: dict[str, Path]) -> None:
             "Lead Source": deals["acquisition"],
             "Product": deals["product"],
         },
-        encoding="utf-8-sig",
+        bom=True,
         footer=_report_footer(len(amounts), float(np.nansum(amounts)), world.end),
     )
     clients = t["clients"]
@@ -1059,15 +1069,39 @@ def _write_csv(
     columns: dict[str, pa.Array | pa.ChunkedArray],
     *,
     delimiter: str = ",",
-    encoding: str = "utf-8",
+    bom: bool = False,
     footer: str = "",
 ) -> None:
-    """Write text columns with minimal quoting and "\\n" line ends (empty cell for null)."""
-    frame = pa.table(columns).to_pandas()
-    body = frame.to_csv(index=False, sep=delimiter, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    with path.open("w", encoding=encoding, newline="") as handle:
-        handle.write(body)
-        handle.write(footer)
+    """Write text columns as UTF-8 CSV quoted like ``csv.QUOTE_MINIMAL``, LF line ends, null -> empty.
+
+    The header goes through the ``csv`` module; the rows are quoted by the same rule (a
+    field is quoted when it holds the delimiter, a quote or a line break; quotes are
+    doubled) with Arrow kernels, so millions of rows take seconds, not a per-row loop.
+    """
+    header = io.StringIO()
+    csv.writer(header, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(columns)
+
+    def lit(value: str) -> pa.Scalar:
+        return pa.scalar(value, pa.large_string())
+
+    cells = []
+    for values in columns.values():
+        text = pc.cast(values, pa.large_string())
+        if isinstance(text, pa.ChunkedArray):
+            text = text.combine_chunks()
+        needs = pc.fill_null(pc.match_substring_regex(text, f"[{re.escape(delimiter)}\"\\r\\n]"), False)
+        if pc.any(needs).as_py():
+            some = pc.replace_substring(pc.filter(text, needs), '"', '""')
+            text = pc.replace_with_mask(text, needs, pc.binary_join_element_wise(lit('"'), some, lit('"'), lit("")))
+        cells.append(pc.fill_null(text, lit("")))
+    lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, lit(delimiter)), lit("\n"), lit(""))
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
+    data = lines.buffers()[2]
+    with path.open("wb") as handle:
+        handle.write(("\ufeff" if bom else "").encode("utf-8") + header.getvalue().encode("utf-8"))
+        if len(lines):
+            handle.write(memoryview(data)[offsets[lines.offset] : offsets[lines.offset + len(lines)]])
+        handle.write(footer.encode("utf-8"))
 
 
 def _report_footer(records: int, total: float, end: dt.date) -> str:
@@ -1132,8 +1166,8 @@ def _write_xlsx(
     wb.properties.modified = created
     ws = wb.create_sheet(sheet)
     names = list(columns)
-    for i, name in enumerate(names):
-        ws.column_dimensions[chr(65 + i)].width = 18
+    for i in range(1, len(names) + 1):
+        ws.column_dimensions[get_column_letter(i)].width = 18
     bold = Font(bold=True)
     header = []
     for name in names:
@@ -1157,18 +1191,20 @@ def _write_xlsx(
         ws.append(row)
     buffer = io.BytesIO()
     wb.save(buffer)
-    path.write_bytes(_fixed_zip(buffer.getvalue()))
+    wb.properties.modified = created  # saving stamps the clock time: put the fixed one back
+    core = tostring(wb.properties.to_tree())
+    path.write_bytes(_fixed_zip(buffer.getvalue(), {"docProps/core.xml": core}))
 
 
-def _fixed_zip(data: bytes) -> bytes:
-    """The same zip with every entry's timestamp and attributes fixed, so output is reproducible."""
+def _fixed_zip(data: bytes, replace: dict[str, bytes]) -> bytes:
+    """The same zip with some entries replaced and every timestamp fixed, so output is reproducible."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, src.read(info.filename))
+            dst.writestr(fixed, replace.get(info.filename) or src.read(info.filename))
     return out.getvalue()
 
 
