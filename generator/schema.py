@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """How a field's text is converted (rules documented on the methodology page)."""
 
     TEXT = "text"
@@ -47,7 +47,7 @@ class Dataset:
         return next(f for f in self.fields if f.name == name)
 
 
-T, M, N, I, D = Kind.TEXT, Kind.MONEY, Kind.NUMBER, Kind.INTEGER, Kind.DATE
+T, M, N, INT, D = Kind.TEXT, Kind.MONEY, Kind.NUMBER, Kind.INTEGER, Kind.DATE
 
 DATASETS: dict[str, Dataset] = {
     d.name: d
@@ -101,7 +101,7 @@ DATASETS: dict[str, Dataset] = {
             "costs",
             (
                 Field("rep_id", T, True, "the rep"),
-                Field("year", I, True, "fiscal year"),
+                Field("year", INT, True, "fiscal year"),
                 Field("salary", M, True, "gross salary for the year"),
                 Field("taxes", M, False, "employer taxes and charges"),
                 Field("expenses", M, False, "travel and other expenses"),
@@ -114,7 +114,7 @@ DATASETS: dict[str, Dataset] = {
             (
                 Field("scope", T, True, "rep or team"),
                 Field("id", T, True, "rep id or team name"),
-                Field("year", I, True, "fiscal year"),
+                Field("year", INT, True, "fiscal year"),
                 Field("target", N, True, "target value"),
                 Field("metric", T, False, "revenue (default), won_deals, new_clients, value_ratio"),
                 Field("reward", T, False, "reward for meeting the goal"),
@@ -139,7 +139,7 @@ DATASETS: dict[str, Dataset] = {
                 Field("rep_id", T, True, "the rep"),
                 Field("date", D, True, "day of the activity"),
                 Field("kind", T, True, "call, email, meeting, demo, ..."),
-                Field("count", I, False, "how many (default 1)"),
+                Field("count", INT, False, "how many (default 1)"),
             ),
             doc="one row per rep, day and activity kind",
         ),

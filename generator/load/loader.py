@@ -14,7 +14,14 @@ from generator.config import LoadedConfig, SourceConfig
 from generator.errors import DataError
 from generator.load.parse import KIND_PROBLEM, convert
 from generator.load.readers import ROW, RawTable, read_table
-from generator.quality import INFO, WARNING, DatasetSummary, QualityReport, issues_for_rows, issues_frame
+from generator.quality import (
+    INFO,
+    WARNING,
+    DatasetSummary,
+    QualityReport,
+    issues_for_rows,
+    issues_frame,
+)
 from generator.schema import DATASETS, Dataset
 
 FILE, LINE = "_file", "_row"
@@ -273,8 +280,8 @@ _FINISH = {
 def _all_reps(deals: pd.DataFrame, reps: pd.DataFrame | None, findings: _Findings) -> pd.DataFrame:
     """Reps from the reps file, plus reps that appear only in the deals (named by their id)."""
     columns = list(DATASETS["reps"].field_names)
-    listed = reps[columns + [FILE, LINE]] if reps is not None else pd.DataFrame(
-        {c: pd.Series(dtype="string") for c in columns + [FILE]} | {LINE: pd.Series(dtype="int64")})
+    listed = reps[[*columns, FILE, LINE]] if reps is not None else pd.DataFrame(
+        {c: pd.Series(dtype="string") for c in [*columns, FILE]} | {LINE: pd.Series(dtype="int64")})
     extra_ids = pd.Index(deals["rep_id"].dropna().unique()).difference(pd.Index(listed["rep_id"]))
     if len(extra_ids) and reps is not None:
         findings.one(INFO, "reps", f"{len(extra_ids)} rep(s) appear in deals but not in the reps file: "

@@ -443,7 +443,7 @@ def _teams_index(info: SiteInfo, metrics: Metrics, team_slugs: dict[str, str]) -
     if info.show_compensation:
         cols.append(_money_col("annual_cost", "Mean annual cost", info.currency))
     cols.append(Column("value_ratio", "Value ratio", text.ratio, numeric=True))
-    mcols = [Column("manager", "Manager"), Column("teams", "Teams")] + cols[3:]
+    mcols = [Column("manager", "Manager"), Column("teams", "Teams"), *cols[3:]]
     return TeamsIndexPage(info, markdown_table(teams, cols, "../data/teams.csv"),
                           markdown_table(metrics.managers, mcols, "../data/managers.csv"))
 
