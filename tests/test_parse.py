@@ -115,3 +115,39 @@ def test_cp1252(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="file not found"):
         read_table(tmp_path / "nope.csv", ReadOptions())
+
+
+def test_trailing_blank_lines_do_not_shift_the_footer(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("a,b\n1,2\n3,4\n\nGrand Totals,7\nCopyright\n\n\n", encoding="utf-8")
+    table = read_table(path, ReadOptions(skip_footer=3))
+    assert table.frame["a"].tolist() == ["1", "3"]
+    assert [line for line, _t, _r in table.unreadable] == [5, 6]
+
+
+def test_xlsx_formula_text_and_missing_sheet(tmp_path: Path) -> None:
+    path = tmp_path / "users.xlsx"
+    frame = pd.DataFrame({"User ID": ["A", "B"], "Full Name": ['=HYPERLINK("http://x","y")', "Bo"],
+                          "Hired": pd.to_datetime(["2024-01-01", None])})
+    frame.to_excel(path, sheet_name="Users", index=False)  # pandas stores "=..." as a formula
+    table = read_table(path, ReadOptions(sheet="Users"))
+    assert table.frame["Full Name"].tolist() == ['=HYPERLINK("http://x","y")', "Bo"]
+    assert table.frame["__row__"].tolist() == [2, 3]
+    with pytest.raises(DataError, match=r"sheet 'Costs' not found \(options.sheet; sheets: Users\)"):
+        read_table(path, ReadOptions(sheet="Costs"))
+
+
+def test_glob_later_file_wins_and_count_is_reported(tmp_path: Path) -> None:
+    from generator.config import load_config
+    from generator.load.loader import load_inputs
+
+    header = "deal_id,rep_id,amount,stage,closed\n"
+    (tmp_path / "deals-1.csv").write_text(header + "1,r1,100,Won,2024-01-01\n2,r1,5,Won,2024-01-02\n", encoding="utf-8")
+    (tmp_path / "deals-2.csv").write_text(header + "1,r1,300,Won,2024-01-01\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals-*.csv}\n", encoding="utf-8")
+    inputs = load_inputs(load_config(tmp_path / "c.yaml"))
+    assert inputs.deals.set_index("deal_id").loc["1", "amount"] == 300
+    issues = inputs.quality.issues
+    assert "1 deal id(s) appear more than once; 1 earlier row(s) replaced by the later one" in issues["problem"].tolist()
+    replaced = issues[issues["action"] == "row replaced by the later one"]
+    assert (replaced["file"].tolist(), replaced["row"].tolist()) == (["deals-1.csv"], [2])

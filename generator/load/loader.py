@@ -202,6 +202,10 @@ def _dedupe(table: pd.DataFrame, keys: list[str], dataset: str, findings: _Findi
     """Keep the last row of each key (a later file wins), listing the rows it replaces."""
     dropped = table.duplicated(subset=keys, keep="last")
     if dropped.any():
+        repeated = int(table.loc[dropped, keys].drop_duplicates().shape[0])
+        findings.one(INFO, dataset, f"{repeated:,} {label}(s) appear more than once; "
+                     f"{int(dropped.sum()):,} earlier row(s) replaced by the later one",
+                     column="+".join(keys), action="later row kept")
         findings.rows(table, dropped, WARNING, dataset, keys[0] if len(keys) == 1 else "+".join(keys),
                       f"{label} appears again later", "row replaced by the later one",
                       table[keys].astype("string").agg(" / ".join, axis=1) if len(keys) > 1 else table[keys[0]])

@@ -78,8 +78,8 @@ def _split_footer(lines: list[str], skip_footer: int) -> tuple[list[str], list[t
 def _read_csv(path: Path, options: ReadOptions) -> RawTable:
     text = _decode(path, options)
     lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
-    if lines and lines[-1] == "":
-        lines.pop()
+    while lines and not lines[-1].strip():
+        lines.pop()  # trailing blank lines are not part of a report footer
     lines, footer = _split_footer(lines, options.skip_footer)
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
     if not nonblank:
@@ -165,29 +165,56 @@ def _unique_names(header: list[str]) -> list[str]:
     return names
 
 
-def _read_excel(path: Path, options: ReadOptions) -> RawTable:
-    sheet = options.sheet if options.sheet is not None else 0
+def _sheet_rows(path: Path, sheet: str | int, *, formulas: bool) -> list[tuple[object, ...]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=not formulas, keep_links=False)
     try:
-        frame = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
-    except ValueError as exc:
-        if "not found" in str(exc) or "Worksheet" in str(exc):
-            names = pd.ExcelFile(path, engine="openpyxl").sheet_names
-            raise DataError(
-                f"{path}: sheet {sheet!r} not found (options.sheet; sheets: {', '.join(map(str, names))})"
-            ) from None
-        raise
-    frame.columns = _unique_names([str(c) for c in frame.columns])
-    frame[ROW] = range(2, len(frame) + 2)  # sheet row numbers: the header is row 1
-    frame = frame[frame.drop(columns=ROW).notna().any(axis=1)]
+        if isinstance(sheet, int):
+            if sheet >= len(book.sheetnames):
+                raise KeyError(sheet)
+            worksheet = book[book.sheetnames[sheet]]
+        else:
+            worksheet = book[sheet]
+        return [tuple(row) for row in worksheet.iter_rows(values_only=True)]
+    except KeyError:
+        raise DataError(
+            f"{path}: sheet {sheet!r} not found (options.sheet; sheets: {', '.join(book.sheetnames)})"
+        ) from None
+    finally:
+        book.close()
+
+
+def _read_excel(path: Path, options: ReadOptions) -> RawTable:
+    """Cells as stored; a formula cell without a saved result shows its formula text, as typed."""
+    sheet = options.sheet if options.sheet is not None else 0
+    rows = _sheet_rows(path, sheet, formulas=False)
+    if any(cell is None for row in rows for cell in row):
+        # Workbooks written by scripts keep formulas without results: read those cells as text.
+        typed = _sheet_rows(path, sheet, formulas=True)
+        rows = [
+            tuple(f if v is None and isinstance(f, str) and f.startswith("=") else v
+                  for v, f in zip(values, texts, strict=False))
+            for values, texts in zip(rows, typed, strict=False)
+        ]
+    numbered = [(i + 1, row) for i, row in enumerate(rows) if any(c is not None and c != "" for c in row)]
+    if not numbered:
+        raise DataError(f"{path}: sheet {sheet!r} is empty")
+    header_row, header = numbered[0]
+    names = _unique_names(["" if c is None else str(c) for c in header])
+    body = numbered[1:]
     footer: list[tuple[int, str, str]] = []
     if options.skip_footer:
-        tail = frame.iloc[len(frame) - options.skip_footer :] if options.skip_footer <= len(frame) else frame
-        footer = [
-            (int(r[ROW]), " | ".join(str(v) for v in r.drop(ROW) if not pd.isna(v)), "report footer (options.skip_footer)")
-            for _, r in tail.iterrows()
-        ]
-        frame = frame.iloc[: max(len(frame) - options.skip_footer, 0)]
-    return RawTable(path, frame.reset_index(drop=True), tuple(footer))
+        cut = max(len(body) - options.skip_footer, 0)
+        footer = [(line, " | ".join(str(c) for c in row if c is not None), "report footer (options.skip_footer)")
+                  for line, row in body[cut:]]
+        body = body[:cut]
+    width = len(names)
+    records = [tuple(row[:width]) + (None,) * (width - len(row)) for _line, row in body]
+    frame = pd.DataFrame.from_records(records, columns=names) if records else pd.DataFrame(columns=names)
+    frame = frame.astype(object)
+    frame[ROW] = [line for line, _row in body]
+    return RawTable(path, frame, tuple(footer))
 
 
 def _read_parquet(path: Path, options: ReadOptions) -> RawTable:
