@@ -200,7 +200,7 @@ def _read_excel(path: Path, options: ReadOptions) -> RawTable:
     numbered = [(i + 1, row) for i, row in enumerate(rows) if any(c is not None and c != "" for c in row)]
     if not numbered:
         raise DataError(f"{path}: sheet {sheet!r} is empty")
-    header_row, header = numbered[0]
+    _header_line, header = numbered[0]
     names = _unique_names(["" if c is None else str(c) for c in header])
     body = numbered[1:]
     footer: list[tuple[int, str, str]] = []
