@@ -83,8 +83,21 @@ def chart(design_name: str, frame: pd.DataFrame, fields: list[str]) -> ChartSpec
     return ChartSpec(design_name, records(frame[fields]))
 
 
+def _measure(design_name: str) -> str | None:
+    """The quantitative field a design plots (a chart with no value for it has nothing to show)."""
+    encoding = design(design_name)["encoding"]
+    for channel in ("y", "x"):
+        spec = encoding.get(channel, {})
+        if spec.get("type") == "quantitative" and "field" in spec:
+            return spec["field"]
+    return None
+
+
 def embed(element_id: str, spec: ChartSpec, caption: str = "") -> Markdown:
     """The HTML that draws a chart in the browser: an empty div and its spec as inert JSON."""
+    measure = _measure(spec.design)
+    if not spec.rows or (measure and all(row.get(measure) is None for row in spec.rows)):
+        return Markdown(f'<p class="sp-empty"><em>{html.escape(caption or "Chart")}: no data to show yet.</em></p>')
     text = json.dumps(spec.spec(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     label = f' aria-label="{html.escape(caption, quote=True)}"' if caption else ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import posixpath
 from dataclasses import dataclass
 
 import pandas as pd
@@ -14,13 +14,43 @@ from generator.metrics.period import year_label
 from generator.quality import ISSUE_COLUMNS, QualityReport
 from generator.schema import DATASETS
 from generator.site import text
-from generator.site.charts import chart, embed
+from generator.site.charts import ChartSpec, chart, embed
 from generator.site.render import render
-from generator.site.tables import Column, markdown_table, to_csv, to_json
+from generator.site.tables import (
+    Column,
+    csv_lines,
+    html_table,
+    markdown_table,
+    records,
+    table_rows,
+    to_csv,
+    to_json,
+)
 from generator.site.text import Markdown, stable_slugs
 
 ISSUES_ON_PAGE = 2000
 """Findings listed on /data-quality/ itself; all of them are always in data/data_quality.csv."""
+
+CLIENTS_ON_PAGE = 10
+"""Clients listed on a rep's page (the most valuable); all of them are in the rep's CSV."""
+
+PRIVATE_COLUMNS = frozenset({"annual_cost", "base_cost", "coaching_cost", "salary", "allocated_cost"})
+"""Compensation figures, published only with privacy.show_compensation: true."""
+
+
+def page_url(md_path: str) -> str:
+    """The URL (relative to the site root) MkDocs gives a Markdown file: reps/x.md → reps/x/."""
+    if md_path == "index.md":
+        return ""
+    stem = md_path[: -len(".md")]
+    return stem[: -len("index")] if stem.endswith("/index") else stem + "/"
+
+
+def link(from_md: str, target: str) -> str:
+    """A link from one page to a site path (``reps/x/`` or ``data/reps.csv``), relative, as MkDocs writes them."""
+    here = page_url(from_md) or "."
+    relative = posixpath.relpath(target.rstrip("/") or ".", here.rstrip("/") or ".")
+    return relative + "/" if target.endswith("/") and relative != "." else ("./" if relative == "." else relative)
 
 
 @dataclass(frozen=True)
@@ -50,7 +80,7 @@ class OverviewPage:
     """``/``: headline figures, trends, alerts and data freshness."""
 
     site: SiteInfo
-    headlines: tuple[Headline, ...]
+    headlines: Markdown
     revenue_by_year: Markdown
     revenue_by_month: Markdown
     ratio_distribution: Markdown | None
@@ -123,6 +153,8 @@ class DataQualityPage:
     counts: dict[str, int]
     listed: int
     total: int
+    grouped_csv: str
+    """data/data_quality_summary.csv: the problems by kind."""
 
 
 @dataclass(frozen=True)
@@ -165,9 +197,9 @@ def _money_col(field: str, label: str, currency: str) -> Column:
     return Column(field, f"{label} ({currency})", text.money, numeric=True)
 
 
-def _rep_columns(info: SiteInfo, link: str | None = "href") -> list[Column]:
+def _rep_columns(info: SiteInfo) -> list[Column]:
     cols = [
-        Column("name", "Rep", link=link),
+        Column("name", "Rep", link="href"),
         Column("team", "Team"),
         Column("region", "Region"),
         Column("status", "Status"),
@@ -188,32 +220,44 @@ def _public(frame: pd.DataFrame, info: SiteInfo) -> pd.DataFrame:
     """Drop every compensation figure unless privacy.show_compensation is true."""
     if info.show_compensation:
         return frame
-    private = [c for c in frame.columns if c in {"annual_cost", "base_cost", "coaching_cost", "salary", "allocated_cost"}]
-    return frame.drop(columns=private)
+    return frame.drop(columns=[c for c in frame.columns if c in PRIVATE_COLUMNS])
 
 
-def _headlines(metrics: Metrics) -> tuple[Headline, ...]:
+FIGURE_COLUMNS = [Column("figure", "Figure"), Column("value", "Value", lambda v: str(v), numeric=True)]
+
+
+def _figure_table(items: list[tuple[str, str]], csv_href: str | None) -> Markdown:
+    """A two-column figure/value table; values are already formatted and escaped."""
+    rows = [f'<tr><td>{label}</td><td class="sp-num">{value}</td></tr>' for label, value in items]
+    return html_table(FIGURE_COLUMNS, rows, csv_href, sortable=False)
+
+
+def _headlines(metrics: Metrics) -> tuple[list[dict[str, object]], Markdown]:
+    """Headline figures with their change on the same span of last year: (CSV rows, page table)."""
     now, before = metrics.company(metrics.period.year), metrics.company_previous
 
     def pick(row: pd.Series, field: str) -> float:
         return float(row[field]) if field in row and not pd.isna(row[field]) else float("nan")
 
-    def item(label: str, field: str, fmt, points: bool = False) -> Headline:
+    rows, cells = [], []
+    for label, field, fmt, points in (
+        ("Revenue", "revenue", text.short_money, False),
+        ("Won deals", "won_deals", text.integer, False),
+        ("Win rate", "win_rate", text.percent, True),
+        ("New clients", "new_clients", text.integer, False),
+        ("Mean client LTV", "mean_client_ltv", text.short_money, False),
+    ):
         current, previous = pick(now, field), pick(before, field)
         delta = text.points(current - previous) if points else text.change(trailing_change(current, previous))
-        return Headline(label, Markdown(fmt(current)), Markdown(delta))
-
-    reps = metrics.reps
-    median_ratio = reps["value_ratio"].median()
-    return (
-        item("Revenue", "revenue", text.short_money),
-        item("Won deals", "won_deals", text.integer),
-        item("Win rate", "win_rate", text.percent, points=True),
-        item("New clients", "new_clients", text.integer),
-        item("Mean client LTV", "mean_client_ltv", text.short_money),
-        Headline("Median rep value ratio", Markdown(text.ratio(median_ratio)), Markdown(text.EMPTY),
-                 f"{int(reps['value_ratio'].notna().sum())} reps with a ratio"),
-    )
+        rows.append({"figure": field, "value": current, "same_span_last_year": previous})
+        cells.append(f'<tr><td>{label}</td><td class="sp-num">{fmt(current)}</td><td class="sp-num">{delta}</td></tr>')
+    ratios = metrics.reps["value_ratio"]
+    rows.append({"figure": "median_rep_value_ratio", "value": ratios.median(), "same_span_last_year": None})
+    cells.append(f'<tr><td>Median rep value ratio ({int(ratios.notna().sum())} reps with a ratio)</td>'
+                 f'<td class="sp-num">{text.ratio(ratios.median())}</td><td class="sp-num">{text.EMPTY}</td></tr>')
+    columns = [Column("figure", "Figure"), Column("value", metrics.period.label, numeric=True),
+               Column("change", "Change", numeric=True)]
+    return rows, html_table(columns, cells, "data/headlines.csv", sortable=False)
 
 
 def _no_ratio_reason(metrics: Metrics) -> str:
@@ -223,50 +267,46 @@ def _no_ratio_reason(metrics: Metrics) -> str:
     return ""
 
 
+def _put(files: dict[str, str], name: str, frame: pd.DataFrame) -> None:
+    files[f"data/{name}.csv"] = to_csv(frame)
+    files[f"data/{name}.json"] = to_json(frame)
+
+
 def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> Output:
     """Every page, chart and data file of the site, as text keyed by path in the docs folder."""
     info = _site_info(cfg, metrics)
     files: dict[str, str] = {}
     reps = metrics.reps.copy()
-    rep_slugs = stable_slugs(reps["rep_id"].tolist(), prefix="rep")
-    reps["slug"] = reps["rep_id"].map(rep_slugs)
-    team_names = metrics.teams["team"].dropna().tolist()
-    team_slugs = stable_slugs(team_names, prefix="team")
+    reps["slug"] = reps["rep_id"].map(stable_slugs(reps["rep_id"].tolist(), prefix="rep"))
+    team_slugs = stable_slugs(metrics.teams["team"].dropna().tolist(), prefix="team")
     reps["team_slug"] = reps["team"].map(team_slugs)
 
-    public_reps = _public(reps[REP_COLUMNS + REP_EXTRA_COLUMNS], info).assign(url=("reps/" + reps["slug"] + "/"))
-    files["data/reps.csv"] = to_csv(public_reps)
-    files["data/reps.json"] = to_json(public_reps)
-    history = _public(metrics.rep_years, info)
-    files["data/rep_history.csv"] = to_csv(history)
-    files["data/rep_history.json"] = to_json(history)
-    teams_public = _public(metrics.teams, info)
-    files["data/teams.csv"] = to_csv(teams_public)
-    files["data/teams.json"] = to_json(teams_public)
-    team_hist = _public(metrics.team_years, info)
-    files["data/team_history.csv"] = to_csv(team_hist)
-    files["data/team_history.json"] = to_json(team_hist)
-    company = _public(metrics.company_years, info)
-    files["data/company_history.csv"] = to_csv(company)
-    files["data/company_history.json"] = to_json(company)
-    managers = _public(metrics.managers, info)
-    files["data/managers.csv"] = to_csv(managers)
-    files["data/managers.json"] = to_json(managers)
-    issues = quality.issues[ISSUE_COLUMNS]
-    files["data/data_quality.csv"] = to_csv(issues)
-    files["data/data_quality.json"] = to_json(issues)
+    _put(files, "reps", _public(reps[REP_COLUMNS + REP_EXTRA_COLUMNS], info).assign(url="reps/" + reps["slug"] + "/"))
+    _put(files, "rep_history", _public(metrics.rep_years, info))
+    _put(files, "teams", _public(metrics.teams, info))
+    _put(files, "team_history", _public(metrics.team_years, info))
+    _put(files, "company_history", _public(metrics.company_years, info))
+    _put(files, "managers", _public(metrics.managers, info))
+    _put(files, "data_quality", quality.issues[ISSUE_COLUMNS])
+    datasets = pd.DataFrame([
+        {"dataset": s.dataset, "files": ", ".join(s.files), "rows_read": s.rows_read, "rows_used": s.rows_used,
+         "rows_excluded": s.rows_excluded,
+         "warnings": int(((quality.issues["dataset"] == s.dataset) & (quality.issues["severity"] == "warning")).sum())}
+        for s in quality.summaries
+    ], columns=["dataset", "files", "rows_read", "rows_used", "rows_excluded", "warnings"])
+    _put(files, "datasets", datasets)
+    headline_rows, headline_table = _headlines(metrics)
+    _put(files, "headlines", pd.DataFrame(headline_rows))
 
-    files["index.md"] = render("overview.md.j2", page=_overview(info, metrics, reps, quality))
+    files["index.md"] = render("overview.md.j2", page=_overview(info, metrics, reps, quality, datasets, headline_table))
     files["reps/index.md"] = render("reps_index.md.j2", page=_reps_index(info, reps))
-    for page, slug, extra in _rep_pages(info, metrics, reps):
-        files[f"reps/{slug}.md"] = render("rep.md.j2", page=page)
-        files.update(extra)
+    files.update(_rep_pages(info, metrics, reps))
     files["teams/index.md"] = render("teams_index.md.j2", page=_teams_index(info, metrics, team_slugs))
-    for page, slug, extra in _team_pages(info, metrics, reps, team_slugs):
-        files[f"teams/{slug}.md"] = render("team.md.j2", page=page)
-        files.update(extra)
-    files["data-quality.md"] = render("data_quality.md.j2", page=_data_quality(info, quality))
-    files["methodology.md"] = render("methodology.md.j2", page=_methodology(info, cfg, metrics))
+    files.update(_team_pages(info, metrics, reps, team_slugs))
+    quality_page = _data_quality(info, quality, datasets)
+    files["data-quality.md"] = render("data_quality.md.j2", page=quality_page)
+    files["data/data_quality_summary.csv"] = quality_page.grouped_csv
+    files["methodology.md"] = render("methodology.md.j2", page=_methodology(info, cfg))
     nav = [
         {"Overview": "index.md"},
         {"Reps": "reps/index.md"},
@@ -278,21 +318,24 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     return Output(files=files, nav=nav, pages=pages)
 
 
-def _overview(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, quality: QualityReport) -> OverviewPage:
+def _overview(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, quality: QualityReport,
+              datasets: pd.DataFrame, headlines: Markdown) -> OverviewPage:
+    here = "index.md"
     company = metrics.company_years.assign(year=metrics.company_years["year"].map(
         lambda y: year_label(int(y), metrics.period.fiscal_year_start)))
-    ranked = reps[reps["value_ratio"].notna()].assign(href="reps/" + reps["slug"] + ".md")
+    ranked = reps[reps["value_ratio"].notna()]
+    ranked = ranked.assign(href=[link(here, f"reps/{s}/") for s in ranked["slug"]])
     ranked = ranked.sort_values(["value_ratio", "rep_id"], ascending=[False, True])
     top_cols = [Column("name", "Rep", link="href"), Column("team", "Team"),
                 Column("clients", "Clients", text.integer, numeric=True),
                 _money_col("mean_client_ltv", "Mean client LTV", info.currency),
                 Column("value_ratio", "Value ratio", text.ratio, numeric=True)]
     alerts = []
-    warnings, errors = quality.count("warning"), quality.count("error")
-    if warnings or errors:
+    warnings = quality.count("warning")
+    if warnings:
         alerts.append(Markdown(f"**{warnings:,} data-quality warning(s)** in the inputs: rows excluded or values "
-                               f"read by a documented rule. See [Data quality](data-quality.md)."))
-    no_cost = int((reps["annual_cost"].isna()).sum())
+                               f"left empty. See [Data quality](data-quality.md)."))
+    no_cost = int(reps["annual_cost"].isna().sum())
     if metrics.has_costs and no_cost:
         alerts.append(Markdown(f"**{no_cost} rep(s) have no cost data**, so no value ratio: "
                                f"see the [reps table](reps/index.md)."))
@@ -300,19 +343,15 @@ def _overview(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, quality: Qua
     if no_clients:
         alerts.append(Markdown(f"**{no_clients} rep(s) have not acquired a client yet**; their value ratio is empty, "
                                "not zero (a mean over no clients is undefined)."))
-    freshness_rows = pd.DataFrame([
-        {"dataset": s.dataset, "files": ", ".join(s.files), "rows_read": s.rows_read, "rows_used": s.rows_used,
-         "rows_excluded": s.rows_excluded} for s in quality.summaries
-    ])
-    freshness = markdown_table(freshness_rows, [
+    freshness = markdown_table(datasets, [
         Column("dataset", "Dataset"), Column("files", "Files"),
         Column("rows_read", "Rows read", text.integer, numeric=True),
         Column("rows_used", "Rows used", text.integer, numeric=True),
         Column("rows_excluded", "Excluded", text.integer, numeric=True),
-    ], "data/data_quality.csv", sortable=False) if len(freshness_rows) else Markdown("")
+    ], "data/datasets.csv", sortable=False)
     return OverviewPage(
         site=info,
-        headlines=_headlines(metrics),
+        headlines=headlines,
         revenue_by_year=embed("chart-company-revenue-year", chart("revenue_by_year", company, ["year", "revenue"]),
                               "Company revenue by year"),
         revenue_by_month=embed("chart-company-revenue-month",
@@ -321,7 +360,8 @@ def _overview(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, quality: Qua
         ratio_distribution=embed("chart-ratio-distribution", chart("value_ratio_distribution", ranked, ["value_ratio"]),
                                  "Distribution of rep value ratios") if len(ranked) else None,
         top_reps=markdown_table(ranked.head(5), top_cols, "data/reps.csv", sortable=False) if len(ranked) else None,
-        bottom_reps=markdown_table(ranked.tail(5).iloc[::-1], top_cols, "data/reps.csv", sortable=False) if len(ranked) else None,
+        bottom_reps=markdown_table(ranked.tail(5).iloc[::-1], top_cols, "data/reps.csv", sortable=False)
+        if len(ranked) else None,
         alerts=tuple(alerts),
         freshness=freshness,
         no_ratio_reason=_no_ratio_reason(metrics),
@@ -329,9 +369,11 @@ def _overview(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, quality: Qua
 
 
 def _reps_index(info: SiteInfo, reps: pd.DataFrame) -> RepsIndexPage:
-    table = reps.assign(href=reps["slug"] + ".md").sort_values(["status", "name", "rep_id"])
+    here = "reps/index.md"
+    table = reps.assign(href=[link(here, f"reps/{s}/") for s in reps["slug"]])
+    table = table.sort_values(["status", "name", "rep_id"])
     counts = {"current": int((reps["status"] == "current").sum()), "former": int((reps["status"] == "former").sum())}
-    return RepsIndexPage(info, markdown_table(table, _rep_columns(info), "../data/reps.csv"), counts)
+    return RepsIndexPage(info, markdown_table(table, _rep_columns(info), link(here, "data/reps.csv")), counts)
 
 
 def _history_columns(info: SiteInfo, fy_start: int) -> list[Column]:
@@ -352,25 +394,36 @@ def _history_columns(info: SiteInfo, fy_start: int) -> list[Column]:
     return cols
 
 
-def _kpis(info: SiteInfo, row: pd.Series, previous_revenue: float) -> Markdown:
+def _kpi_items(info: SiteInfo, row: dict, previous_revenue: float) -> list[tuple[str, str, object]]:
+    """(label, shown value, raw value) of the figures at the top of a rep or team page."""
+    change = text.change(trailing_change(row["revenue"], previous_revenue))
     items = [
-        ("Revenue", f"{text.money(row['revenue'])} {info.currency} "
-                    f"({text.change(trailing_change(row['revenue'], previous_revenue))} on the same span last year)"),
-        ("Won / lost deals", f"{text.integer(row['won_deals'])} / {text.integer(row['lost_deals'])}"),
-        ("Win rate", text.percent(row["win_rate"])),
-        ("Average deal size", f"{text.money(row['avg_deal_size'])} {info.currency}"),
-        ("Median sales cycle", f"{text.number(row['sales_cycle_days'])} days"),
-        ("Clients acquired (all years)", text.integer(row["clients"])),
-        ("Mean client lifetime value", f"{text.money(row['mean_client_ltv'])} {info.currency}"),
+        ("Revenue", f"{text.money(row['revenue'])} {text.escape(info.currency)} ({change} on the same span last year)",
+         row["revenue"]),
+        ("Won deals", text.integer(row["won_deals"]), row["won_deals"]),
+        ("Lost deals", text.integer(row["lost_deals"]), row["lost_deals"]),
+        ("Win rate", text.percent(row["win_rate"]), row["win_rate"]),
+        ("Average deal size", f"{text.money(row['avg_deal_size'])} {text.escape(info.currency)}", row["avg_deal_size"]),
+        ("Median sales cycle (days)", text.number(row["sales_cycle_days"]), row["sales_cycle_days"]),
+        ("Clients acquired (all years)", text.integer(row["clients"]), row["clients"]),
+        ("Mean client lifetime value", f"{text.money(row['mean_client_ltv'])} {text.escape(info.currency)}",
+         row["mean_client_ltv"]),
     ]
     if info.show_compensation:
-        items.append(("Annual cost", f"{text.money(row['annual_cost'])} {info.currency}"))
-    items.append(("**Value ratio**", f"**{text.ratio(row['value_ratio'])}**"))
-    lines = ["| Figure | Value |", "| :--- | ---: |"] + [f"| {k} | {v} |" for k, v in items]
-    return Markdown("\n".join(lines))
+        items.append(("Annual cost", f"{text.money(row['annual_cost'])} {text.escape(info.currency)}",
+                      row["annual_cost"]))
+    items.append(("<strong>Value ratio</strong>", f"<strong>{text.ratio(row['value_ratio'])}</strong>",
+                  row["value_ratio"]))
+    return items
 
 
-def _ratio_note(row: pd.Series, info: SiteInfo) -> str:
+def _kpi_csv(items: list[tuple[str, str, object]]) -> str:
+    frame = pd.DataFrame({"figure": [label.replace("<strong>", "").replace("</strong>", "") for label, _s, _v in items],
+                          "value": pd.array([None if pd.isna(v) else float(v) for _l, _s, v in items], dtype="Float64")})
+    return to_csv(frame)
+
+
+def _ratio_note(row: dict, info: SiteInfo) -> str:
     if not pd.isna(row["value_ratio"]):
         return ""
     if not info.has_costs:
@@ -382,58 +435,83 @@ def _ratio_note(row: pd.Series, info: SiteInfo) -> str:
     return "No value ratio: the annual cost is zero."
 
 
-def _rep_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame) -> Iterator[tuple[RepPage, str, dict[str, str]]]:
+def _groups(frame: pd.DataFrame, key: str) -> dict[object, list[int]]:
+    """Row positions of each key, in frame order."""
+    return {k: list(v) for k, v in frame.groupby(key, sort=False).indices.items()} if len(frame) else {}
+
+
+def _pick(items: list, positions: list[int] | None) -> list:
+    return [items[i] for i in positions] if positions else []
+
+
+def _rep_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame) -> dict[str, str]:
+    """Every rep page and its CSV files. Tables, CSV lines and chart rows are formatted once for
+    all reps, then sliced per rep: a per-rep pandas call would cost milliseconds × thousands of reps."""
     fy = metrics.period.fiscal_year_start
-    history = metrics.rep_years.assign(label=metrics.rep_years["year"].map(lambda y: year_label(int(y), fy)))
-    by_rep_history = dict(tuple(history.groupby("rep_id", sort=False)))
-    monthly = dict(tuple(metrics.rep_monthly.groupby("rep_id", sort=False)))
-    clients = metrics.clients.sort_values(["ltv", "client_id"], ascending=[False, True])
-    by_rep_clients = dict(tuple(clients.groupby("acquirer", sort=False)))
-    hist_cols = _history_columns(info, fy)
+    history = metrics.rep_years
+    active = (history["won_deals"] + history["lost_deals"] + history["clients"] > 0) | history["annual_cost"].notna()
+    history = history[active].reset_index(drop=True)
+    history = history.assign(label=[year_label(int(y), fy) for y in history["year"]])
+    hist_at = _groups(history, "rep_id")
+    hist_rows = table_rows(history, _history_columns(info, fy))
+    hist_header, hist_csv = csv_lines(_public(history.drop(columns="label"), info))
+    year_points = records(history[["label", "revenue", "value_ratio"]].rename(columns={"label": "year"}))
+
+    clients = metrics.clients.sort_values(["acquirer", "ltv", "client_id"], ascending=[True, False, True])
+    clients = clients.reset_index(drop=True)
+    client_at = _groups(clients, "acquirer")
     client_cols = [Column("client_id", "Client id"), Column("name", "Name"), Column("acquired", "Acquired", text.day),
                    Column("won_deals", "Won deals", text.integer, numeric=True),
                    _money_col("ltv", "Lifetime value", info.currency)]
-    empty_hist = history.iloc[0:0]
-    for row in reps.itertuples(index=False):
-        rep = pd.Series(row._asdict())
-        slug = rep["slug"]
-        hist = by_rep_history.get(rep["rep_id"], empty_hist)
-        active = hist[(hist["won_deals"] + hist["lost_deals"] + hist["clients"] > 0) | hist["annual_cost"].notna()]
-        hist = active if len(active) else hist
-        rep_clients = by_rep_clients.get(rep["rep_id"], clients.iloc[0:0])
-        months = monthly.get(rep["rep_id"], metrics.rep_monthly.iloc[0:0])
-        extra = {
-            f"data/reps/{slug}-history.csv": to_csv(_public(hist.drop(columns="label"), info)),
-            f"data/reps/{slug}-clients.csv": to_csv(rep_clients[["client_id", "name", "acquired", "won_deals", "ltv"]]),
-        }
-        facts = [("Rep id", text.escape(rep["rep_id"])),
-                 ("Team", f"[{text.escape(rep['team'])}](../teams/{rep['team_slug']}.md)" if isinstance(rep["team_slug"], str) else text.EMPTY),
+    client_rows = table_rows(clients, client_cols)
+    client_header, client_csv = csv_lines(clients[["client_id", "name", "acquired", "won_deals", "ltv"]])
+
+    monthly = metrics.rep_monthly.reset_index(drop=True)
+    month_at = _groups(monthly, "rep_id")
+    month_points = records(monthly[["month", "revenue", "won_deals"]])
+
+    files: dict[str, str] = {}
+    hist_columns = _history_columns(info, fy)
+    for rep in reps.to_dict("records"):
+        rep_id, slug = rep["rep_id"], rep["slug"]
+        here = f"reps/{slug}.md"
+        at = hist_at.get(rep_id)
+        mine = client_at.get(rep_id) or []
+        items = _kpi_items(info, rep, rep["revenue_same_period_last_year"])
+        team = (f'<a href="{link(here, "teams/" + rep["team_slug"] + "/")}">{text.escape(rep["team"])}</a>'
+                if isinstance(rep["team_slug"], str) else text.EMPTY)
+        facts = [("Rep id", text.escape(rep_id)), ("Team", team),
                  ("Manager", text.escape(rep["manager"]) or text.EMPTY),
-                 ("Region", text.escape(rep["region"]) or text.EMPTY),
-                 ("Status", text.escape(rep["status"])),
+                 ("Region", text.escape(rep["region"]) or text.EMPTY), ("Status", text.escape(rep["status"])),
                  ("Hired", text.day(rep["hired"])), ("Left", text.day(rep["left"]))]
+        points = _pick(year_points, at)
         page = RepPage(
             site=info,
-            rep_id=rep["rep_id"],
+            rep_id=rep_id,
             name=rep["name"],
-            facts=Markdown(" · ".join(f"**{k}:** {v}" for k, v in facts)),
-            kpis=_kpis(info, rep, rep["revenue_same_period_last_year"]),
+            facts=Markdown(" · ".join(f"<strong>{k}:</strong> {v}" for k, v in facts)),
+            kpis=_figure_table([(label, shown) for label, shown, _v in items], link(here, f"data/reps/{slug}-summary.csv")),
             ratio_note=_ratio_note(rep, info),
-            revenue_by_year=embed("chart-rep-revenue-year", chart("revenue_by_year", hist.assign(year=hist["label"]), ["year", "revenue"]),
-                                  "Revenue by year"),
-            revenue_by_month=embed("chart-rep-revenue-month", chart("revenue_by_month", months, ["month", "revenue", "won_deals"]),
+            revenue_by_year=embed("chart-rep-revenue-year", ChartSpec("revenue_by_year", points), "Revenue by year"),
+            revenue_by_month=embed("chart-rep-revenue-month", ChartSpec("revenue_by_month", _pick(month_points, month_at.get(rep_id))),
                                    "Revenue by month"),
-            ratio_by_year=embed("chart-rep-ratio-year", chart("value_ratio_by_year", hist.assign(year=hist["label"]), ["year", "value_ratio"]),
-                                "Value ratio by year") if info.has_costs else None,
-            history=markdown_table(hist, hist_cols, f"../data/reps/{slug}-history.csv", sortable=False),
-            clients=markdown_table(rep_clients.head(50), client_cols, f"../data/reps/{slug}-clients.csv"),
-            client_count=len(rep_clients),
+            ratio_by_year=embed("chart-rep-ratio-year", ChartSpec("value_ratio_by_year", points), "Value ratio by year")
+            if info.has_costs else None,
+            history=html_table(hist_columns, _pick(hist_rows, at), link(here, f"data/reps/{slug}-history.csv"), sortable=False),
+            clients=html_table(client_cols, _pick(client_rows, mine[:CLIENTS_ON_PAGE]),
+                               link(here, f"data/reps/{slug}-clients.csv")),
+            client_count=len(mine),
         )
-        yield page, slug, extra
+        files[here] = render("rep.md.j2", page=page)
+        files[f"data/reps/{slug}-summary.csv"] = _kpi_csv(items)
+        files[f"data/reps/{slug}-history.csv"] = hist_header + "".join(_pick(hist_csv, at))
+        files[f"data/reps/{slug}-clients.csv"] = client_header + "".join(_pick(client_csv, mine))
+    return files
 
 
 def _teams_index(info: SiteInfo, metrics: Metrics, team_slugs: dict[str, str]) -> TeamsIndexPage:
-    teams = metrics.teams.assign(href=metrics.teams["team"].map(team_slugs) + ".md")
+    here = "teams/index.md"
+    teams = metrics.teams.assign(href=[link(here, f"teams/{team_slugs[t]}/") for t in metrics.teams["team"]])
     cols = [Column("team", "Team", link="href"), Column("manager", "Manager"),
             Column("reps", "Reps", text.integer, numeric=True),
             _money_col("revenue", f"Revenue {info.period_label}", info.currency),
@@ -443,60 +521,58 @@ def _teams_index(info: SiteInfo, metrics: Metrics, team_slugs: dict[str, str]) -
     if info.show_compensation:
         cols.append(_money_col("annual_cost", "Mean annual cost", info.currency))
     cols.append(Column("value_ratio", "Value ratio", text.ratio, numeric=True))
-    mcols = [Column("manager", "Manager"), Column("teams", "Teams"), *cols[3:]]
-    return TeamsIndexPage(info, markdown_table(teams, cols, "../data/teams.csv"),
-                          markdown_table(metrics.managers, mcols, "../data/managers.csv"))
+    manager_cols = [Column("manager", "Manager"), Column("teams", "Teams"), *cols[3:]]
+    return TeamsIndexPage(info, markdown_table(teams, cols, link(here, "data/teams.csv")),
+                          markdown_table(metrics.managers, manager_cols, link(here, "data/managers.csv")))
 
 
-def _team_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame,
-                team_slugs: dict[str, str]) -> Iterator[tuple[TeamPage, str, dict[str, str]]]:
+def _team_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, team_slugs: dict[str, str]) -> dict[str, str]:
     fy = metrics.period.fiscal_year_start
-    hist_all = metrics.team_years.assign(label=metrics.team_years["year"].map(lambda y: year_label(int(y), fy)))
+    hist_all = metrics.team_years.assign(label=[year_label(int(y), fy) for y in metrics.team_years["year"]])
     monthly = dict(tuple(metrics.team_monthly.groupby("team", sort=False)))
-    for team_row in metrics.teams.itertuples(index=False):
-        team = pd.Series(team_row._asdict())
+    files: dict[str, str] = {}
+    for team in metrics.teams.to_dict("records"):
         slug = team_slugs[team["team"]]
-        members = reps[reps["team"] == team["team"]].assign(href="../reps/" + reps["slug"] + ".md")
+        here = f"teams/{slug}.md"
+        members = reps[reps["team"] == team["team"]]
+        members = members.assign(href=[link(here, f"reps/{s}/") for s in members["slug"]])
         members = members.sort_values(["status", "name", "rep_id"])
         hist = hist_all[hist_all["team"] == team["team"]]
-        extra = {
-            f"data/teams/{slug}-members.csv": to_csv(_public(members[REP_COLUMNS + REP_EXTRA_COLUMNS], info)),
-            f"data/teams/{slug}-history.csv": to_csv(_public(hist.drop(columns="label"), info)),
-        }
-        kpi = team.copy()
-        kpi["clients"] = hist["clients"].iloc[-1] if len(hist) else 0
-        yield TeamPage(
+        kpi = dict(team, clients=int(hist["clients"].iloc[-1]) if len(hist) else 0)
+        items = _kpi_items(info, kpi, float(members["revenue_same_period_last_year"].sum()))
+        page = TeamPage(
             site=info,
             team=team["team"],
             manager=team["manager"] if isinstance(team["manager"], str) else "",
-            kpis=_kpis(info, kpi, float(members["revenue_same_period_last_year"].sum())),
-            members=markdown_table(members, _rep_columns(info), f"../data/teams/{slug}-members.csv"),
+            kpis=_figure_table([(label, shown) for label, shown, _v in items], link(here, f"data/teams/{slug}-summary.csv")),
+            members=markdown_table(members, _rep_columns(info), link(here, f"data/teams/{slug}-members.csv")),
             revenue_by_member=embed("chart-team-members", chart("revenue_by_member", members, ["name", "revenue", "value_ratio"]),
                                     "Revenue by member"),
-            revenue_by_year=embed("chart-team-revenue-year", chart("revenue_by_year", hist.assign(year=hist["label"]), ["year", "revenue"]),
-                                  "Team revenue by year"),
+            revenue_by_year=embed("chart-team-revenue-year", chart("revenue_by_year", hist.assign(year=hist["label"]),
+                                                                   ["year", "revenue"]), "Team revenue by year"),
             revenue_by_month=embed("chart-team-revenue-month",
-                                   chart("revenue_by_month", monthly.get(team["team"], metrics.team_monthly.iloc[0:0]), ["month", "revenue", "won_deals"]),
-                                   "Team revenue by month"),
-            history=markdown_table(hist, _history_columns(info, fy), f"../data/teams/{slug}-history.csv", sortable=False),
-        ), slug, extra
+                                   chart("revenue_by_month", monthly.get(team["team"], metrics.team_monthly.iloc[0:0]),
+                                         ["month", "revenue", "won_deals"]), "Team revenue by month"),
+            history=markdown_table(hist, _history_columns(info, fy), link(here, f"data/teams/{slug}-history.csv"),
+                                   sortable=False),
+        )
+        files[here] = render("team.md.j2", page=page)
+        files[f"data/teams/{slug}-summary.csv"] = _kpi_csv(items)
+        files[f"data/teams/{slug}-members.csv"] = to_csv(_public(members[REP_COLUMNS + REP_EXTRA_COLUMNS], info))
+        files[f"data/teams/{slug}-history.csv"] = to_csv(_public(hist.drop(columns="label"), info))
+    return files
 
 
-def _data_quality(info: SiteInfo, quality: QualityReport) -> DataQualityPage:
+def _data_quality(info: SiteInfo, quality: QualityReport, datasets: pd.DataFrame) -> DataQualityPage:
+    here = "data-quality.md"
     issues = quality.issues
-    summary_rows = pd.DataFrame([
-        {"dataset": s.dataset, "files": ", ".join(s.files), "rows_read": s.rows_read, "rows_used": s.rows_used,
-         "rows_excluded": s.rows_excluded,
-         "warnings": int(((issues["dataset"] == s.dataset) & (issues["severity"] == "warning")).sum())}
-        for s in quality.summaries
-    ])
-    summary = markdown_table(summary_rows, [
+    summary = markdown_table(datasets, [
         Column("dataset", "Dataset"), Column("files", "Files"),
         Column("rows_read", "Rows read", text.integer, numeric=True),
         Column("rows_used", "Rows used", text.integer, numeric=True),
         Column("rows_excluded", "Rows excluded", text.integer, numeric=True),
         Column("warnings", "Warnings", text.integer, numeric=True),
-    ], None, sortable=False) if len(summary_rows) else Markdown("")
+    ], link(here, "data/datasets.csv"), sortable=False)
     keys = ["severity", "dataset", "file", "column", "problem", "action"]
     grouped = (issues.fillna({"file": "", "column": ""}).groupby(keys, dropna=False, sort=False)
                .agg(count=("problem", "size"), first_row=("row", "min")).reset_index()
@@ -505,17 +581,17 @@ def _data_quality(info: SiteInfo, quality: QualityReport) -> DataQualityPage:
         Column("severity", "Severity"), Column("dataset", "Dataset"), Column("file", "File"),
         Column("column", "Column"), Column("problem", "Problem"), Column("action", "Action"),
         Column("count", "Count", text.integer, numeric=True), Column("first_row", "First row", text.integer, numeric=True),
-    ], "data/data_quality.csv")
+    ], link(here, "data/data_quality_summary.csv"))
     listed = issues.head(ISSUES_ON_PAGE)
     findings = markdown_table(listed, [
         Column("severity", "Severity"), Column("file", "File"), Column("row", "Row", text.integer, numeric=True),
         Column("column", "Column"), Column("value", "Value"), Column("problem", "Problem"), Column("action", "Action"),
-    ], "data/data_quality.csv")
+    ], link(here, "data/data_quality.csv"))
     counts = {s: quality.count(s) for s in ("error", "warning", "info")}
-    return DataQualityPage(info, summary, grouped_md, findings, counts, len(listed), len(issues))
+    return DataQualityPage(info, summary, grouped_md, findings, counts, len(listed), len(issues), to_csv(grouped))
 
 
-def _methodology(info: SiteInfo, cfg: LoadedConfig, metrics: Metrics) -> MethodologyPage:
+def _methodology(info: SiteInfo, cfg: LoadedConfig) -> MethodologyPage:
     config = cfg.config
     return MethodologyPage(
         site=info,

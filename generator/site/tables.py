@@ -1,7 +1,10 @@
-"""Tables: Markdown for pages, and the same data as CSV/JSON downloads (SPEC §6)."""
+"""Tables: HTML for pages (written directly, so MkDocs need not parse them as Markdown) and the
+same data as CSV/JSON downloads (SPEC §6)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 from collections.abc import Callable, Sequence
@@ -22,33 +25,46 @@ class Column:
     field: str
     label: str
     fmt: Callable[[object], str] = escape
+    """Turns a value into cell text that is safe in HTML (the default escapes data text)."""
     numeric: bool = False
     link: str | None = None
-    """Field holding a relative link for this cell (the cell text becomes a link)."""
+    """Field holding the URL of this cell's link, relative to the page."""
+
+
+def table_rows(frame: pd.DataFrame, columns: Sequence[Column]) -> list[str]:
+    """One ``<tr>`` per row of ``frame``, cells formatted column by column."""
+    if not len(frame):
+        return []
+    cells: list[list[str]] = []
+    for c in columns:
+        text = [c.fmt(v) for v in frame[c.field].tolist()]
+        if c.link:
+            text = [f'<a href="{escape(href)}">{t}</a>' if isinstance(href, str) and t else t
+                    for t, href in zip(text, frame[c.link].tolist(), strict=True)]
+        opening = '<td class="sp-num">' if c.numeric else "<td>"
+        cells.append([f"{opening}{t}</td>" for t in text])
+    return ["<tr>" + "".join(row) + "</tr>" for row in zip(*cells, strict=True)]
+
+
+def html_table(columns: Sequence[Column], rows: Sequence[str], csv_href: str | None,
+               sortable: bool = True) -> Markdown:
+    """A table (data already escaped in ``rows``) with its CSV download link under it."""
+    if rows:
+        head = "".join(f'<th class="sp-num">{escape(c.label)}</th>' if c.numeric else f"<th>{escape(c.label)}</th>"
+                       for c in columns)
+        table = f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
+        body = f'<div class="sp-sortable">\n{table}\n</div>' if sortable else f"<div>\n{table}\n</div>"
+    else:
+        body = '<p class="sp-empty"><em>No rows.</em></p>'
+    if csv_href:
+        body += f'\n<p class="sp-download"><a href="{escape(csv_href)}" download>Download CSV</a></p>'
+    return Markdown(body)
 
 
 def markdown_table(frame: pd.DataFrame, columns: Sequence[Column], csv_href: str | None,
                    sortable: bool = True) -> Markdown:
-    """A Markdown table (data text escaped) with a CSV download link under it."""
-    if not len(frame):
-        body = "*No rows.*"
-    else:
-        head = "| " + " | ".join(escape(c.label) for c in columns) + " |"
-        rule = "| " + " | ".join("---:" if c.numeric else ":---" for c in columns) + " |"
-        cells = []
-        for c in columns:
-            text = [c.fmt(v) for v in frame[c.field].tolist()]
-            if c.link:
-                text = [f"[{t}]({href})" if isinstance(href, str) and t else t
-                        for t, href in zip(text, frame[c.link].tolist(), strict=True)]
-            cells.append(text)
-        rows = ["| " + " | ".join(r) + " |" for r in zip(*cells, strict=True)]
-        body = "\n".join([head, rule, *rows])
-        if sortable:
-            body = '<div class="sp-sortable" markdown>\n\n' + body + "\n\n</div>"
-    if csv_href:
-        body += f"\n\n[Download CSV]({csv_href}){{ .sp-download }}"
-    return Markdown(body)
+    """A whole table of ``frame`` for a page."""
+    return html_table(columns, table_rows(frame, columns), csv_href, sortable)
 
 
 def _guard(text: str) -> str:
@@ -69,13 +85,40 @@ def _export_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _csv_cells(column: pd.Series) -> list[str]:
+    """Cells of one column as CSV text: missing → empty; floats unrounded; formulas guarded."""
+    values = column.tolist()
+    if pd.api.types.is_string_dtype(column):
+        return ["" if v is None or v is pd.NA else _guard(v) for v in values]
+    if pd.api.types.is_float_dtype(column):
+        return ["" if v is None or v is pd.NA or math.isnan(v) else repr(float(v)) for v in values]
+    return ["" if v is None or v is pd.NA else str(v) for v in values]
+
+
+def csv_lines(frame: pd.DataFrame) -> tuple[str, list[str]]:
+    """CSV header line and one line per row, so per-entity files can be cut from one table."""
+    out = _export_frame(frame)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(list(out.columns))
+    header = buffer.getvalue()
+    if not len(out):
+        return header, []
+    columns = [_csv_cells(out[name]) for name in out.columns]
+    start = buffer.tell()
+    ends = []
+    for row in zip(*columns, strict=True):
+        writer.writerow(row)
+        ends.append(buffer.tell())
+    text = buffer.getvalue()
+    starts = [start, *ends[:-1]]
+    return header, [text[a:b] for a, b in zip(starts, ends, strict=True)]
+
+
 def to_csv(frame: pd.DataFrame) -> str:
     """CSV text: money unrounded, empty cells for missing figures, formulas neutralised."""
-    out = _export_frame(frame)
-    for name in out.columns:
-        if pd.api.types.is_string_dtype(out[name]):
-            out[name] = out[name].map(_guard, na_action="ignore")
-    return out.to_csv(index=False, lineterminator="\n", na_rep="")
+    header, lines = csv_lines(frame)
+    return header + "".join(lines)
 
 
 def _json_value(value: object) -> object:
