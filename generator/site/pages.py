@@ -418,9 +418,12 @@ def _kpi_items(info: SiteInfo, row: dict, previous_revenue: float) -> list[tuple
 
 
 def _kpi_csv(items: list[tuple[str, str, object]]) -> str:
-    frame = pd.DataFrame({"figure": [label.replace("<strong>", "").replace("</strong>", "") for label, _s, _v in items],
-                          "value": pd.array([None if pd.isna(v) else float(v) for _l, _s, v in items], dtype="Float64")})
-    return to_csv(frame)
+    """The figures table of a rep or team page as CSV (figure, value)."""
+    lines = ["figure,value\n"]
+    for label, _shown, value in items:
+        figure = label.replace("<strong>", "").replace("</strong>", "")
+        lines.append(f"{figure},{'' if pd.isna(value) else repr(float(value))}\n")  # type: ignore[arg-type]
+    return "".join(lines)
 
 
 def _ratio_note(row: dict, info: SiteInfo) -> str:
@@ -463,7 +466,9 @@ def _rep_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame) -> dict[str
     client_cols = [Column("client_id", "Client id"), Column("name", "Name"), Column("acquired", "Acquired", text.day),
                    Column("won_deals", "Won deals", text.integer, numeric=True),
                    _money_col("ltv", "Lifetime value", info.currency)]
-    client_rows = table_rows(clients, client_cols)
+    shown = clients.groupby("acquirer", sort=False).head(CLIENTS_ON_PAGE).reset_index(drop=True)
+    shown_at = _groups(shown, "acquirer")
+    client_rows = table_rows(shown, client_cols)
     client_header, client_csv = csv_lines(clients[["client_id", "name", "acquired", "won_deals", "ltv"]])
 
     monthly = metrics.rep_monthly.reset_index(drop=True)
@@ -498,7 +503,7 @@ def _rep_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame) -> dict[str
             ratio_by_year=embed("chart-rep-ratio-year", ChartSpec("value_ratio_by_year", points), "Value ratio by year")
             if info.has_costs else None,
             history=html_table(hist_columns, _pick(hist_rows, at), link(here, f"data/reps/{slug}-history.csv"), sortable=False),
-            clients=html_table(client_cols, _pick(client_rows, mine[:CLIENTS_ON_PAGE]),
+            clients=html_table(client_cols, _pick(client_rows, shown_at.get(rep_id)),
                                link(here, f"data/reps/{slug}-clients.csv")),
             client_count=len(mine),
         )

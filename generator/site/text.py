@@ -16,16 +16,17 @@ class Markdown(str):
     __slots__ = ()
 
 
-_SAFE = re.compile(r"[A-Za-z0-9 ,.;:%/()\u00a0-\uffff]")
+_SAFE_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ,.;:%/()")
+_ENTITIES = {code: f"&#{code};" for code in range(128) if chr(code) not in _SAFE_ASCII}
+"""Every ASCII character Markdown or HTML could read as syntax, as a numeric entity."""
 
 
 def escape(value: object) -> str:
     """Data text for Markdown and HTML: every character that Markdown or HTML could read as
     syntax becomes a numeric entity, so ``<script>`` or ``**x**`` shows exactly as typed."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
-    text = " ".join(str(value).split())  # a line break would end a table row or a heading
-    return "".join(ch if _SAFE.match(ch) else f"&#{ord(ch)};" for ch in text)
+    return " ".join(str(value).split()).translate(_ENTITIES)  # a line break would end a table row
 
 
 def _missing(value: object) -> bool:
