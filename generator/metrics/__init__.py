@@ -19,6 +19,7 @@ from generator.metrics.compute import (
     monthly_revenue,
     performance,
     rep_years,
+    with_id_categories,
 )
 from generator.metrics.period import Period
 
@@ -73,7 +74,7 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     """Compute every table the site needs from loaded inputs."""
     period = Period.containing(inputs.as_of, config.report.fiscal_year_start)
     reps = inputs.reps
-    deals = deal_segments(inputs.deals, inputs.clients, reps)
+    deals = deal_segments(with_id_categories(inputs.deals), inputs.clients, reps)
     counted = counted_deals(deals, period)
     first = int(counted["fiscal_year"].min()) if len(counted) else period.year
     years = list(range(min(first, period.year), period.year + 1))

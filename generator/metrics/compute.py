@@ -14,23 +14,35 @@ PERFORMANCE_COLUMNS = ["revenue", "won_deals", "lost_deals", "win_rate", "avg_de
 def counted_deals(deals: pd.DataFrame, period: Period) -> pd.DataFrame:
     """Won and lost deals closed on or before ``as_of``, with their fiscal year and month."""
     closed = deals[(deals["status"] != OPEN) & (deals["closed"] <= pd.Timestamp(period.as_of))]
+    months = closed["closed"].to_numpy().astype("datetime64[M]").astype("datetime64[s]")
     return closed.assign(
         fiscal_year=fiscal_year(closed["closed"], period.fiscal_year_start),
-        month=closed["closed"].dt.to_period("M").dt.start_time,
+        month=pd.Series(months, index=closed.index),
     )
+
+
+def with_id_categories(deals: pd.DataFrame) -> pd.DataFrame:
+    """Deals with categorical rep and client ids: grouping and looking up a million rows by
+    text is several times slower than by category codes."""
+    return deals.astype({"rep_id": "category", "client_id": "category", "status": "category"})
 
 
 def deal_segments(deals: pd.DataFrame, clients: pd.DataFrame | None, reps: pd.DataFrame) -> pd.DataFrame:
     """Add region (client's, else rep's), category (client's) and acquisition (deal's, else client's)."""
-    rep_region = deals["rep_id"].map(reps.set_index("rep_id")["region"])
+    rep_region = deals["rep_id"].map(reps.set_index("rep_id")["region"]).astype("string")
     if clients is None:
-        return deals.assign(region=rep_region, category=pd.Series(pd.NA, index=deals.index, dtype="string"),
-                            acquisition=deals["acquisition"])
+        return deals.assign(region=rep_region.astype("category"),
+                            category=pd.Series(pd.NA, index=deals.index, dtype="string").astype("category"),
+                            acquisition=deals["acquisition"].astype("category"))
     by_id = clients.set_index("client_id")
+
+    def client(field: str) -> pd.Series:
+        return deals["client_id"].map(by_id[field]).astype("string")
+
     return deals.assign(
-        region=deals["client_id"].map(by_id["region"]).fillna(rep_region).astype("string"),
-        category=deals["client_id"].map(by_id["category"]).astype("string"),
-        acquisition=deals["acquisition"].fillna(deals["client_id"].map(by_id["acquisition"])).astype("string"),
+        region=client("region").fillna(rep_region).astype("category"),
+        category=client("category").astype("category"),
+        acquisition=deals["acquisition"].fillna(client("acquisition")).astype("category"),
     )
 
 
@@ -66,8 +78,23 @@ def finish_performance(grouped: pd.DataFrame) -> pd.DataFrame:
 
 def _deal_order(deal_ids: pd.Series) -> pd.Series:
     """Sort key for tie-breaks by the smaller deal id: numeric when every id is a number."""
-    numeric = pd.to_numeric(deal_ids, errors="coerce")
+    numeric = pd.to_numeric(deal_ids.astype("string"), errors="coerce")
     return numeric if numeric.notna().all() else deal_ids.astype("string")
+
+
+def _first_deals(won: pd.DataFrame) -> pd.DataFrame:
+    """Each client's first won deal: earliest close date, then the smaller deal id.
+
+    Only clients with several deals on their first day need the (slower) id comparison.
+    """
+    first_day = won.groupby("client_id", observed=True)["closed"].transform("min")
+    candidates = won[won["closed"] == first_day]
+    tied = candidates["client_id"].duplicated(keep=False)
+    if not tied.any():
+        return candidates
+    resolved = (candidates[tied].assign(_order=_deal_order(candidates.loc[tied, "deal_id"]))
+                .sort_values(["_order"], kind="stable").drop_duplicates("client_id").drop(columns="_order"))
+    return pd.concat([candidates[~tied], resolved])
 
 
 def client_values(counted: pd.DataFrame, clients: pd.DataFrame | None, gross_margin: float,
@@ -78,17 +105,18 @@ def client_values(counted: pd.DataFrame, clients: pd.DataFrame | None, gross_mar
     already stops at as_of). The acquirer won the first deal (earliest close, then smaller deal id);
     with ``attribution: owner`` the client's owner_rep_id is used instead.
     """
-    won = counted[(counted["status"] == WON) & counted["client_id"].notna()]
-    ordered = won.assign(_order=_deal_order(won["deal_id"])).sort_values(["client_id", "closed", "_order"], kind="stable")
-    grouped = ordered.groupby("client_id", sort=True)
+    needed = counted[["deal_id", "client_id", "rep_id", "closed", "fiscal_year", "amount"]]
+    won = needed[(counted["status"] == WON) & counted["client_id"].notna()]
+    grouped = won.groupby("client_id", observed=True, sort=False)
+    first = _first_deals(won).set_index("client_id")
+    totals = pd.DataFrame({"won_deals": grouped.size().astype("int64"), "ltv": grouped["amount"].sum() * gross_margin})
     table = pd.DataFrame({
-        "acquired": grouped["closed"].first(),
-        "acquired_year": grouped["fiscal_year"].first(),
-        "acquirer": grouped["rep_id"].first(),
-        "won_deals": grouped.size().astype("int64"),
-        "ltv": grouped["amount"].sum() * gross_margin,
-    })
+        "acquired": first["closed"],
+        "acquired_year": first["fiscal_year"].astype("int64"),
+        "acquirer": first["rep_id"].astype("string"),
+    }).join(totals)
     table.index = table.index.astype("string")
+    table = table.sort_index()
     if clients is not None:
         info = clients.drop_duplicates("client_id").set_index("client_id")
         table["name"] = table.index.map(info["name"]).astype("string")
@@ -96,14 +124,14 @@ def client_values(counted: pd.DataFrame, clients: pd.DataFrame | None, gross_mar
             table["acquirer"] = table.index.map(info["owner_rep_id"]).astype("string")
     else:
         table["name"] = pd.Series(pd.NA, index=table.index, dtype="string")
-    table["acquirer"] = table["acquirer"].astype("string")
-    return table.rename_axis("client_id").reset_index()
+    return table.rename_axis("client_id").reset_index()[
+        ["client_id", "acquired", "acquired_year", "acquirer", "won_deals", "ltv", "name"]]
 
 
 def client_ltv_by_year(counted: pd.DataFrame, values: pd.DataFrame, years: list[int],
                        gross_margin: float) -> pd.DataFrame:
     """LTV of each client as of the end of each year from its acquisition (for history tables)."""
-    won = counted[(counted["status"] == WON) & counted["client_id"].notna()]
+    won = counted.loc[(counted["status"] == WON) & counted["client_id"].notna(), ["client_id", "fiscal_year", "amount"]]
     per_year = won.groupby(["client_id", "fiscal_year"], observed=True)["amount"].sum().unstack(fill_value=0.0)
     per_year = per_year.reindex(columns=years, fill_value=0.0).cumsum(axis=1) * gross_margin
     long = per_year.stack().rename("ltv").reset_index().rename(columns={"level_1": "fiscal_year"})
@@ -204,12 +232,17 @@ def rep_years(counted: pd.DataFrame, reps: pd.DataFrame, ltv_years: pd.DataFrame
 def monthly_revenue(counted: pd.DataFrame, key: str | None, last_month: pd.Timestamp) -> pd.DataFrame:
     """Won revenue and deal counts per month (and per ``key``), with months without a sale as 0,
     from the first closed deal (of each key) to ``last_month``, so charts never bridge a gap."""
-    won = counted[counted["status"] == WON]
     keys = ([key] if key else []) + ["month"]
-    sums = won.groupby(keys, observed=True).agg(revenue=("amount", "sum"), won_deals=("deal_id", "size"))
+    won = counted.loc[counted["status"] == WON, [*keys, "amount"]]
+    sums = won.groupby(keys, observed=True).agg(revenue=("amount", "sum"), won_deals=("amount", "size"))
     if not len(counted):
         return sums.reset_index()
-    first = counted.groupby(key, observed=True)["month"].min() if key else pd.Series({None: counted["month"].min()})
+    if key:
+        sums.index = sums.index.set_levels(sums.index.levels[0].astype("string"), level=0)
+        first = counted.groupby(key, observed=True)["month"].min()
+        first.index = first.index.astype("string")
+    else:
+        first = pd.Series({None: counted["month"].min()})
     months = pd.date_range(first.min(), last_month, freq="MS")
     if key:
         grid = pd.MultiIndex.from_product([first.index, months], names=[key, "month"]).to_frame(index=False)
