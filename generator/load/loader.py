@@ -195,7 +195,8 @@ def _clean(table: pd.DataFrame, dataset: Dataset, findings: _Findings,
         else:
             findings.rows(table, bad & keep, WARNING, dataset.name, field.name, problem, "value ignored (left empty)", raw)
     helper = [c for c in table.columns if c.startswith(("_bad_", "_raw_"))]
-    return table.loc[keep].drop(columns=helper)
+    table = table.drop(columns=helper)
+    return table if keep.all() else table.loc[keep]
 
 
 def _dedupe(table: pd.DataFrame, keys: list[str], dataset: str, findings: _Findings, label: str) -> pd.DataFrame:
@@ -209,7 +210,7 @@ def _dedupe(table: pd.DataFrame, keys: list[str], dataset: str, findings: _Findi
         findings.rows(table, dropped, WARNING, dataset, keys[0] if len(keys) == 1 else "+".join(keys),
                       f"{label} appears again later", "row replaced by the later one",
                       table[keys].astype("string").agg(" / ".join, axis=1) if len(keys) > 1 else table[keys[0]])
-    return table.loc[~dropped]
+    return table.loc[~dropped] if dropped.any() else table
 
 
 def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.DataFrame:
@@ -227,7 +228,8 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
     foreign = table["currency"].notna() & (table["currency"].str.upper() != currency.upper())
     findings.rows(table, foreign, WARNING, "deals", "currency", f"differs from the site currency {currency} (no conversion)",
                   "row excluded", table["currency"])
-    table = table.loc[~foreign]
+    if foreign.any():
+        table = table.loc[~foreign]
     table = _dedupe(table, ["deal_id"], "deals", findings, "deal id")
     negative = (table["status"] == WON) & (table["amount"] < 0)
     findings.rows(table, negative, WARNING, "deals", "amount", "won deal with a negative amount (credit note?)",

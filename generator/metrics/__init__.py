@@ -88,8 +88,8 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     earlier = same_day_last_year(period.as_of)
     last_year = counted[(counted["fiscal_year"] == period.year - 1) & (counted["closed"] <= pd.Timestamp(earlier))]
     rep_table = _rep_table(reps, by_rep, deals, period, performance(last_year, ["rep_id"]).set_index("rep_id"))
-    company_previous = _company_summary(last_year, counted[counted["closed"] <= pd.Timestamp(earlier)],
-                                        config.metrics.gross_margin, config.metrics.attribution, inputs.clients)
+    company_previous = _company_summary(last_year, counted[counted["closed"] <= pd.Timestamp(earlier)], values,
+                                        period.year - 1, earlier, config.metrics.gross_margin)
 
     team_of = pd.Series(reps["team"].to_numpy(), index=reps["rep_id"].to_numpy()).dropna()
     team_years = group_years(counted, ltv_years, costs, team_of, "team", years)
@@ -134,16 +134,17 @@ def same_day_last_year(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _company_summary(year_deals: pd.DataFrame, all_deals: pd.DataFrame, gross_margin: float,
-                     attribution: str, clients: pd.DataFrame | None) -> pd.Series:
-    """Company figures of one span: performance, new clients in it, mean client LTV at its end."""
-    perf = performance(year_deals.assign(all="all"), ["all"]).drop(columns="all")
-    row = perf.iloc[0] if len(perf) else pd.Series({"revenue": 0.0, "won_deals": 0, "lost_deals": 0})
-    values = client_values(all_deals, clients, gross_margin, attribution)
-    span = year_deals["fiscal_year"].iloc[0] if len(year_deals) else None
-    row = row.copy()
-    row["new_clients"] = int((values["acquired_year"] == span).sum()) if span is not None else 0
-    row["mean_client_ltv"] = values["ltv"].mean() if len(values) else float("nan")
+def _company_summary(span: pd.DataFrame, upto: pd.DataFrame, values: pd.DataFrame, year: int,
+                     end: dt.date, gross_margin: float) -> pd.Series:
+    """Company figures of the span of ``year`` ending on ``end``: performance, clients acquired in
+    it, and the mean client LTV as it stood on ``end``."""
+    perf = performance(span.assign(all="all"), ["all"]).drop(columns="all")
+    row = perf.iloc[0].copy() if len(perf) else pd.Series({"revenue": 0.0, "won_deals": 0, "lost_deals": 0})
+    acquired = (values["acquired_year"] == year) & (values["acquired"] <= pd.Timestamp(end))
+    row["new_clients"] = int(acquired.sum())
+    won = upto.loc[(upto["status"] == "won") & upto["client_id"].notna(), ["client_id", "amount"]]
+    per_client = won.groupby("client_id", observed=True)["amount"].sum()
+    row["mean_client_ltv"] = per_client.mean() * gross_margin if len(per_client) else float("nan")
     return row
 
 
