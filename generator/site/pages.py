@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 
 import pandas as pd
@@ -48,9 +47,7 @@ def page_url(md_path: str) -> str:
 
 def link(from_md: str, target: str) -> str:
     """A link from one page to a site path (``reps/x/`` or ``data/reps.csv``), relative, as MkDocs writes them."""
-    here = page_url(from_md) or "."
-    relative = posixpath.relpath(target.rstrip("/") or ".", here.rstrip("/") or ".")
-    return relative + "/" if target.endswith("/") and relative != "." else ("./" if relative == "." else relative)
+    return ("../" * page_url(from_md).count("/") + target) or "./"
 
 
 @dataclass(frozen=True)
@@ -532,39 +529,58 @@ def _teams_index(info: SiteInfo, metrics: Metrics, team_slugs: dict[str, str]) -
 
 
 def _team_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, team_slugs: dict[str, str]) -> dict[str, str]:
+    """Every team page and its CSV files, formatted once for all teams and sliced per team."""
     fy = metrics.period.fiscal_year_start
-    hist_all = metrics.team_years.assign(label=[year_label(int(y), fy) for y in metrics.team_years["year"]])
-    monthly = dict(tuple(metrics.team_monthly.groupby("team", sort=False)))
+    depth = link("teams/x.md", "")  # every team page sits at the same depth
+    members = reps[reps["team"].notna()].sort_values(["team", "status", "name", "rep_id"]).reset_index(drop=True)
+    members = members.assign(href=[f"{depth}reps/{s}/" for s in members["slug"]])
+    member_at = _groups(members, "team")
+    member_rows = table_rows(members, _rep_columns(info))
+    member_header, member_csv = csv_lines(_public(members[REP_COLUMNS + REP_EXTRA_COLUMNS], info))
+    member_points = records(members[["name", "revenue", "value_ratio"]])
+
+    history = metrics.team_years.reset_index(drop=True)
+    history = history.assign(label=[year_label(int(y), fy) for y in history["year"]])
+    hist_at = _groups(history, "team")
+    hist_columns = _history_columns(info, fy)
+    hist_rows = table_rows(history, hist_columns)
+    hist_header, hist_csv = csv_lines(_public(history.drop(columns="label"), info))
+    year_points = records(history[["label", "revenue"]].rename(columns={"label": "year"}))
+    clients_now = dict(zip(history.loc[history["year"] == metrics.period.year, "team"],
+                           history.loc[history["year"] == metrics.period.year, "clients"], strict=True))
+
+    monthly = metrics.team_monthly.reset_index(drop=True)
+    month_at = _groups(monthly, "team")
+    month_points = records(monthly[["month", "revenue", "won_deals"]])
+    same_span = members.groupby("team")["revenue_same_period_last_year"].sum()
+
     files: dict[str, str] = {}
     for team in metrics.teams.to_dict("records"):
-        slug = team_slugs[team["team"]]
+        name, slug = team["team"], team_slugs[team["team"]]
         here = f"teams/{slug}.md"
-        members = reps[reps["team"] == team["team"]]
-        members = members.assign(href=[link(here, f"reps/{s}/") for s in members["slug"]])
-        members = members.sort_values(["status", "name", "rep_id"])
-        hist = hist_all[hist_all["team"] == team["team"]]
-        kpi = dict(team, clients=int(hist["clients"].iloc[-1]) if len(hist) else 0)
-        items = _kpi_items(info, kpi, float(members["revenue_same_period_last_year"].sum()))
+        kpi = dict(team, clients=int(clients_now.get(name, 0)))
+        items = _kpi_items(info, kpi, float(same_span.get(name, 0.0)))
+        mine = member_at.get(name)
         page = TeamPage(
             site=info,
-            team=team["team"],
+            team=name,
             manager=team["manager"] if isinstance(team["manager"], str) else "",
             kpis=_figure_table([(label, shown) for label, shown, _v in items], link(here, f"data/teams/{slug}-summary.csv")),
-            members=markdown_table(members, _rep_columns(info), link(here, f"data/teams/{slug}-members.csv")),
-            revenue_by_member=embed("chart-team-members", chart("revenue_by_member", members, ["name", "revenue", "value_ratio"]),
+            members=html_table(_rep_columns(info), _pick(member_rows, mine), link(here, f"data/teams/{slug}-members.csv")),
+            revenue_by_member=embed("chart-team-members", ChartSpec("revenue_by_member", _pick(member_points, mine)),
                                     "Revenue by member"),
-            revenue_by_year=embed("chart-team-revenue-year", chart("revenue_by_year", hist.assign(year=hist["label"]),
-                                                                   ["year", "revenue"]), "Team revenue by year"),
+            revenue_by_year=embed("chart-team-revenue-year", ChartSpec("revenue_by_year", _pick(year_points, hist_at.get(name))),
+                                  "Team revenue by year"),
             revenue_by_month=embed("chart-team-revenue-month",
-                                   chart("revenue_by_month", monthly.get(team["team"], metrics.team_monthly.iloc[0:0]),
-                                         ["month", "revenue", "won_deals"]), "Team revenue by month"),
-            history=markdown_table(hist, _history_columns(info, fy), link(here, f"data/teams/{slug}-history.csv"),
-                                   sortable=False),
+                                   ChartSpec("revenue_by_month", _pick(month_points, month_at.get(name))),
+                                   "Team revenue by month"),
+            history=html_table(hist_columns, _pick(hist_rows, hist_at.get(name)),
+                               link(here, f"data/teams/{slug}-history.csv"), sortable=False),
         )
         files[here] = render("team.md.j2", page=page)
         files[f"data/teams/{slug}-summary.csv"] = _kpi_csv(items)
-        files[f"data/teams/{slug}-members.csv"] = to_csv(_public(members[REP_COLUMNS + REP_EXTRA_COLUMNS], info))
-        files[f"data/teams/{slug}-history.csv"] = to_csv(_public(hist.drop(columns="label"), info))
+        files[f"data/teams/{slug}-members.csv"] = member_header + "".join(_pick(member_csv, mine))
+        files[f"data/teams/{slug}-history.csv"] = hist_header + "".join(_pick(hist_csv, hist_at.get(name)))
     return files
 
 
