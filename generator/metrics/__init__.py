@@ -11,7 +11,7 @@ from generator.config import Config
 from generator.load.loader import Inputs
 from generator.metrics.compute import (
     annual_costs,
-    client_ltv_by_year,
+    client_value_by_year,
     client_values,
     counted_deals,
     deal_segments,
@@ -79,11 +79,11 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     first = int(counted["fiscal_year"].min()) if len(counted) else period.year
     years = list(range(min(first, period.year), period.year + 1))
     values = client_values(counted, inputs.clients, config.metrics.gross_margin, config.metrics.attribution)
-    ltv_years = client_ltv_by_year(counted, values, years, config.metrics.gross_margin)
+    credited = client_value_by_year(counted, values, config.metrics.gross_margin)
     costs = annual_costs(inputs.costs, inputs.coaching, years, config.report.fiscal_year_start,
                          config.metrics.include_coaching_cost)
 
-    by_rep = rep_years(counted, reps, ltv_years, costs, years)
+    by_rep = rep_years(counted, reps, credited, costs, years)
     # Year-on-year changes compare the same span: the previous year up to the same day.
     earlier = same_day_last_year(period.as_of)
     last_year = counted[(counted["fiscal_year"] == period.year - 1) & (counted["closed"] <= pd.Timestamp(earlier))]
@@ -92,12 +92,12 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
                                         period.year - 1, earlier, config.metrics.gross_margin)
 
     team_of = pd.Series(reps["team"].to_numpy(), index=reps["rep_id"].to_numpy()).dropna()
-    team_years = group_years(counted, ltv_years, costs, team_of, "team", years)
+    team_years = group_years(counted, credited, costs, team_of, "team", years)
     team_table = _team_table(reps, team_years, period.year)
     manager_of = pd.Series(reps["manager"].to_numpy(), index=reps["rep_id"].to_numpy()).dropna()
-    manager_years = group_years(counted, ltv_years, costs, manager_of, "manager", years)
+    manager_years = group_years(counted, credited, costs, manager_of, "manager", years)
     company_of = pd.Series(COMPANY, index=reps["rep_id"].to_numpy())
-    company_years = group_years(counted, ltv_years, costs, company_of, "company", years).drop(columns="company")
+    company_years = group_years(counted, credited, costs, company_of, "company", years).drop(columns="company")
     company_years["reps"] = [int(_active(reps, period, y).sum()) for y in company_years["year"]]
 
     last_month = pd.Timestamp(period.as_of).to_period("M").start_time

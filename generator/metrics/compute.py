@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -128,17 +130,27 @@ def client_values(counted: pd.DataFrame, clients: pd.DataFrame | None, gross_mar
         ["client_id", "acquired", "acquired_year", "acquirer", "won_deals", "ltv", "name"]]
 
 
-def client_ltv_by_year(counted: pd.DataFrame, values: pd.DataFrame, years: list[int],
-                       gross_margin: float) -> pd.DataFrame:
-    """LTV of each client as of the end of each year from its acquisition (for history tables)."""
+@dataclass(frozen=True)
+class ClientValue:
+    """What group LTVs per year are built from: each won deal with a client, credited to the rep
+    who acquired that client, and each client's acquirer and acquisition year."""
+
+    deals: pd.DataFrame
+    """acquirer, fiscal_year, amount (× gross margin) of every won deal with a client."""
+    clients: pd.DataFrame
+    """acquirer, acquired_year of every client."""
+
+
+def client_value_by_year(counted: pd.DataFrame, values: pd.DataFrame, gross_margin: float) -> ClientValue:
+    """Credit every won deal with a client to that client's acquirer (see group_years)."""
     won = counted.loc[(counted["status"] == WON) & counted["client_id"].notna(), ["client_id", "fiscal_year", "amount"]]
-    per_year = won.groupby(["client_id", "fiscal_year"], observed=True)["amount"].sum().unstack(fill_value=0.0)
-    per_year = per_year.reindex(columns=years, fill_value=0.0).cumsum(axis=1) * gross_margin
-    long = per_year.stack().rename("ltv").reset_index().rename(columns={"level_1": "fiscal_year"})
-    long.columns = ["client_id", "year", "ltv"]
-    info = values.set_index("client_id")[["acquirer", "acquired_year"]]
-    long = long.join(info, on="client_id")
-    return long[long["year"] >= long["acquired_year"]].reset_index(drop=True)
+    acquirer = values.set_index("client_id")["acquirer"]
+    deals = pd.DataFrame({
+        "acquirer": won["client_id"].map(acquirer).astype("string"),
+        "fiscal_year": won["fiscal_year"].astype("int64"),
+        "amount": won["amount"] * gross_margin,
+    })
+    return ClientValue(deals=deals, clients=values[["acquirer", "acquired_year"]])
 
 
 def annual_costs(costs: pd.DataFrame | None, coaching: pd.DataFrame | None, years: list[int],
@@ -182,34 +194,52 @@ def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     return (numerator / denominator).where(numerator.notna() & denominator.notna() & (denominator > 0))
 
 
-def group_years(counted: pd.DataFrame, ltv_years: pd.DataFrame, costs: pd.DataFrame,
+def _cumulative(frame: pd.DataFrame, key: str, value: str, how: str, years: list[int]) -> pd.DataFrame:
+    """Per group and year, the running total (over years) of ``value`` summed or counted per year."""
+    grouped = frame.groupby([key, "year"], observed=True)[value]
+    per_year = (grouped.sum() if how == "sum" else grouped.size()).unstack(fill_value=0)
+    running = per_year.reindex(columns=years, fill_value=0).cumsum(axis=1)
+    return running.stack().rename(value).reset_index().rename(columns={"level_1": "year"})
+
+
+def group_years(counted: pd.DataFrame, client_value: ClientValue, costs: pd.DataFrame,
                 member_of: pd.Series, key: str, years: list[int]) -> pd.DataFrame:
     """Per group and year: performance, new clients, mean client LTV, mean annual cost, value ratio.
 
-    ``member_of`` maps rep_id → group. A group's value ratio is the mean LTV of every client its
-    reps brought in (as of that year) over the mean annual cost of its reps paid that year.
+    ``member_of`` maps rep_id → group. A group's clients at the end of a year are those its reps
+    acquired up to then; their mean LTV is the sum of every won deal with them up to that year
+    (a client's deals all come on or after its acquisition) over their number. A group's value
+    ratio is that mean over the mean annual cost of its reps paid that year.
     """
     deals = counted.assign(**{key: counted["rep_id"].map(member_of)}).dropna(subset=[key])
     perf = performance(deals, [key, "fiscal_year"]).rename(columns={"fiscal_year": "year"})
-    ltv = ltv_years.assign(**{key: ltv_years["acquirer"].map(member_of)}).dropna(subset=[key])
-    client_stats = ltv.groupby([key, "year"]).agg(
-        clients=("client_id", "size"), mean_client_ltv=("ltv", "mean")).reset_index()
-    new = ltv[ltv["year"] == ltv["acquired_year"]].groupby([key, "year"]).size().rename("new_clients").reset_index()
+    credited = client_value.deals
+    credited = pd.DataFrame({key: credited["acquirer"].map(member_of), "year": credited["fiscal_year"],
+                             "amount": credited["amount"]}).dropna(subset=[key])
+    acquired = client_value.clients
+    acquired = pd.DataFrame({key: acquired["acquirer"].map(member_of), "year": acquired["acquired_year"],
+                             "client": 1}).dropna(subset=[key])
+    value_sum = _cumulative(credited, key, "amount", "sum", years)
+    client_count = _cumulative(acquired, key, "client", "count", years).rename(columns={"client": "clients"})
+    new = acquired.groupby([key, "year"]).size().rename("new_clients").reset_index()
     paid = costs[costs["cost_year"]].assign(**{key: costs["rep_id"].map(member_of)}).dropna(subset=[key])
     cost_stats = paid.groupby([key, "year"]).agg(
         annual_cost=("annual_cost", "mean"), reps_with_cost=("rep_id", "size")).reset_index()
     groups = pd.Index(member_of.dropna().unique(), name=key).astype("string")
     grid = pd.MultiIndex.from_product([groups, years], names=[key, "year"]).to_frame(index=False)
     out = _keyed(grid, key)
-    for part in (perf, client_stats, new, cost_stats):
+    for part in (perf, client_count, value_sum, new, cost_stats):
         out = out.merge(_keyed(part, key), on=[key, "year"], how="left")
     for column in ("revenue",):
         out[column] = out[column].fillna(0.0)
     for column in ("won_deals", "lost_deals", "clients", "new_clients", "reps_with_cost"):
         out[column] = out[column].fillna(0).astype("int64")
+    out["mean_client_ltv"] = (out["amount"] / out["clients"]).where(out["clients"] > 0)
     out["value_ratio"] = ratio(out["mean_client_ltv"], out["annual_cost"])
     out[key] = out[key].astype("string")
-    return out.sort_values([key, "year"]).reset_index(drop=True)
+    columns = [key, "year", "revenue", "won_deals", "lost_deals", "win_rate", "avg_deal_size", "sales_cycle_days",
+               "clients", "mean_client_ltv", "new_clients", "annual_cost", "reps_with_cost", "value_ratio"]
+    return out.sort_values([key, "year"]).reset_index(drop=True)[columns]
 
 
 def _keyed(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -217,11 +247,11 @@ def _keyed(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return frame.astype({key: "string", "year": "int64"})
 
 
-def rep_years(counted: pd.DataFrame, reps: pd.DataFrame, ltv_years: pd.DataFrame, costs: pd.DataFrame,
+def rep_years(counted: pd.DataFrame, reps: pd.DataFrame, client_value: ClientValue, costs: pd.DataFrame,
               years: list[int]) -> pd.DataFrame:
     """Per rep and year: performance, new clients, clients, mean client LTV, annual cost, value ratio."""
     member_of = pd.Series(reps["rep_id"].to_numpy(), index=reps["rep_id"].to_numpy())
-    table = group_years(counted, ltv_years, costs.assign(cost_year=True), member_of, "rep_id", years)
+    table = group_years(counted, client_value, costs.assign(cost_year=True), member_of, "rep_id", years)
     # A rep's own annual cost exists from its first cost year on, paid that year or not.
     own = costs.set_index(["rep_id", "year"])["annual_cost"]
     table["annual_cost"] = pd.MultiIndex.from_arrays([table["rep_id"], table["year"]]).map(own).astype("float64")
