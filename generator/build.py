@@ -11,12 +11,15 @@ from pathlib import Path
 
 from generator.config import LoadedConfig, load_config
 from generator.errors import BuildError, DataError
+from generator.load.fingerprint import inputs_fingerprint
 from generator.load.loader import Inputs, load_inputs
 from generator.metrics import Metrics, compute_metrics
 from generator.quality import QualityReport, format_issue
+from generator.site.manifest import forget, read_manifest, write_manifest
 from generator.site.mkdocs_build import mkdocs_build
 from generator.site.pages import build_site
 from generator.site.publish import check_target, publish, staging_dir
+from generator.site.render import resource
 from generator.site.vega import vega_bundle
 from generator.site.write import WriteStats, clear, write_docs
 
@@ -43,6 +46,8 @@ class BuildResult:
     write: WriteStats
     quality: QualityReport
     timings: tuple[StageTime, ...] = field(default_factory=tuple)
+    reused: bool = False
+    """True when the exports were unchanged and the previous pages were reused."""
 
     @property
     def total_seconds(self) -> float:
@@ -85,31 +90,46 @@ def strict_failures(quality: QualityReport) -> list[str]:
 
 def build(config_path: str | Path, out: str | Path | None = None, *, strict: bool = False,
           progress: Progress = lambda _message: None) -> BuildResult:
-    """load → validate → compute → render → MkDocs build → publish; the old site survives any failure."""
+    """load → validate → compute → render → MkDocs build → publish; the old site survives any failure.
+
+    When the config, the exports, the templates and salesperf itself are unchanged since the last
+    build into the same folder, the generated pages are reused and only MkDocs runs.
+    """
     clock = _Clock(progress)
     with clock.stage("load", "Loading exports"):
         cfg = load_config(config_path)
         target = resolve_out(cfg, out)
         check_target(target)
-        inputs = load_inputs(cfg)
-        if strict and len(inputs.quality.warnings):
-            raise DataError(["--strict: the inputs have warnings", *strict_failures(inputs.quality)])
-    with clock.stage("metrics", f"Computing metrics ({len(inputs.deals):,} deals, {len(inputs.reps):,} reps)"):
-        metrics: Metrics = compute_metrics(inputs, cfg.config)
-    with clock.stage("render", "Rendering pages and charts"):
-        output = build_site(cfg, metrics, inputs.quality)
-    work = build_folder(target)
-    docs = work / "docs"
-    with clock.stage("write", f"Writing {len(output.files):,} files"):
-        files: dict[str, str | bytes] = dict(output.files)
-        files["assets/vega.js"] = vega_bundle(work.parent / "cache")
-        stats = write_docs(docs, files)
+        work = build_folder(target)
+        docs = work / "docs"
+        fingerprint = inputs_fingerprint(cfg, [resource("templates"), resource("mkdocs.yml")])
+        reused = read_manifest(work, fingerprint)
+        inputs = None if reused else load_inputs(cfg)
+        quality = reused.quality if reused else inputs.quality  # type: ignore[union-attr]
+        if strict and len(quality.warnings):
+            raise DataError(["--strict: the inputs have warnings", *strict_failures(quality)])
+    if reused is None:
+        assert inputs is not None
+        with clock.stage("metrics", f"Computing metrics ({len(inputs.deals):,} deals, {len(inputs.reps):,} reps)"):
+            metrics: Metrics = compute_metrics(inputs, cfg.config)
+        with clock.stage("render", "Rendering pages and charts"):
+            output = build_site(cfg, metrics, quality)
+        with clock.stage("write", f"Writing {len(output.files):,} files"):
+            files: dict[str, str | bytes] = dict(output.files)
+            files["assets/vega.js"] = vega_bundle(work.parent / "cache")
+            forget(work)  # a build that stops while writing must not leave a valid-looking manifest
+            stats = write_docs(docs, files)
+            write_manifest(work, fingerprint, output.nav, output.pages, len(files))
+        nav, pages, count = output.nav, output.pages, len(files)
+    else:
+        progress("Exports unchanged since the last build: reusing its pages")
+        nav, pages, count = reused.nav, reused.pages, reused.files
+        stats = WriteStats(0, count, 0)
     staged = staging_dir(target)
     clear(staged)
     try:
-        with clock.stage("mkdocs", f"Building {output.pages:,} pages with MkDocs"):
-            mkdocs_build(docs, staged, site_name=cfg.config.site.title, site_url=cfg.config.site.base_url,
-                         nav=output.nav)
+        with clock.stage("mkdocs", f"Building {pages:,} pages with MkDocs"):
+            mkdocs_build(docs, staged, site_name=cfg.config.site.title, site_url=cfg.config.site.base_url, nav=nav)
         with clock.stage("publish", f"Publishing to {target}"):
             publish(staged, target)
     except BaseException:
@@ -117,4 +137,4 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
         raise
     if not (target / "index.html").exists():
         raise BuildError(f"{target}: the build produced no index.html")
-    return BuildResult(target, output.pages, len(files), stats, inputs.quality, tuple(clock.times))
+    return BuildResult(target, pages, count, stats, quality, tuple(clock.times), reused=reused is not None)

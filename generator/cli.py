@@ -78,7 +78,8 @@ def build_command(config_path: Path, out: Path | None, strict: bool, profile: bo
     warnings = result.quality.count("warning")
     click.echo(
         f"Built {result.pages:,} pages into {result.out} in {result.total_seconds:.1f} s "
-        f"({warnings:,} data-quality warning(s); {result.write.written:,} files changed)"
+        f"({warnings:,} data-quality warning(s); "
+        + ("exports unchanged, pages reused)" if result.reused else f"{result.write.written:,} files changed)")
     )
     if profile:
         click.echo("stage      seconds")

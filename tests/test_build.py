@@ -188,3 +188,33 @@ def test_slugs_stable_and_distinct() -> None:
     assert stable_slugs(["R001", "r001"])["R001"] == slugs["R001"]  # same id, same slug
     assert all(set(s) <= set("abcdefghijklmnopqrstuvwxyz0123456789-") for s in slugs.values())
     assert os.sep not in "".join(slugs.values())
+
+
+def test_unchanged_exports_reuse_pages_and_changes_rebuild(tmp_path: Path) -> None:
+    config = write_crm_export(tmp_path / "export")
+    first = build(config)
+    assert not first.reused
+    second = build(config)
+    assert second.reused
+    assert [t.stage for t in second.timings] == ["load", "mkdocs", "publish"]
+    assert read_reps_csv(second.out).set_index("rep_id").loc["A", "value_ratio"] == 5
+    deals = tmp_path / "export" / "deals.csv"
+    deals.write_text(deals.read_text(encoding="utf-8").replace('"$400,000.00"', '"$900,000.00"'), encoding="utf-8")
+    third = build(config)
+    assert not third.reused
+    assert read_reps_csv(third.out).set_index("rep_id").loc["A", "mean_client_ltv"] == 750_000
+    assert third.write.written < third.files  # only what changed is rewritten
+
+
+def test_reused_build_keeps_strict_and_quality(tmp_path: Path) -> None:
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,amount,stage,closed\n1,r1,100,Won,2024-01-01\n2,r1,x,Won,2024-01-02\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
+    first = build(tmp_path / "c.yaml", tmp_path / "site")
+    again = build(tmp_path / "c.yaml", tmp_path / "site")
+    assert again.reused
+    assert again.quality.count("warning") == first.quality.count("warning") == 2  # bad amount, no client
+    pd.testing.assert_frame_equal(again.quality.issues.reset_index(drop=True),
+                                  first.quality.issues.reset_index(drop=True), check_dtype=False)
+    with pytest.raises(DataError, match="--strict"):
+        build(tmp_path / "c.yaml", tmp_path / "site", strict=True)
