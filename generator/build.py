@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource as os_resource
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -30,10 +31,11 @@ STAGES = ("load", "metrics", "render", "write", "mkdocs", "publish")
 
 @dataclass(frozen=True)
 class StageTime:
-    """Wall time of one build stage."""
+    """Wall time of one build stage, and the process's peak memory by its end."""
 
     stage: str
     seconds: float
+    peak_mb: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,8 @@ class _Clock:
         self.progress(message)
         start = time.perf_counter()
         yield
-        self.times.append(StageTime(name, time.perf_counter() - start))
+        peak_kb = os_resource.getrusage(os_resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+        self.times.append(StageTime(name, time.perf_counter() - start, peak_kb / 1024))
 
 
 def resolve_out(cfg: LoadedConfig, out: str | Path | None) -> Path:

@@ -82,9 +82,9 @@ def build_command(config_path: Path, out: Path | None, strict: bool, profile: bo
         + ("exports unchanged, pages reused)" if result.reused else f"{result.write.written:,} files changed)")
     )
     if profile:
-        click.echo("stage      seconds")
+        click.echo("stage      seconds  peak MB")
         for timing in result.timings:
-            click.echo(f"{timing.stage:<10} {timing.seconds:7.2f}")
+            click.echo(f"{timing.stage:<10} {timing.seconds:7.2f}  {timing.peak_mb:7.0f}")
         click.echo(f"{'total':<10} {result.total_seconds:7.2f}")
 
 

@@ -1,0 +1,117 @@
+"""Benchmark a full salesperf build on a generated company, against MkDocs' own floor.
+
+    python bench/run.py --reps 1000 --deals 1000000 --years 4 --runs 3
+
+Generates the company once (Parquet, canonical columns) under bench/out/, then for each run:
+a full build from a clean folder in a fresh process (time and peak memory per stage), a bare
+``mkdocs build`` over the same generated pages (the floor), and a rebuild with unchanged exports.
+Prints medians; the floor ratio is total build time ÷ bare MkDocs time, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator.sample import generate, write_config  # noqa: E402
+
+BUILD = """
+import json, sys, time
+from generator.build import build
+start = time.perf_counter()
+result = build(sys.argv[1], sys.argv[2])
+print(json.dumps({"wall": time.perf_counter() - start, "pages": result.pages, "reused": result.reused,
+                  "stages": [[t.stage, t.seconds, t.peak_mb] for t in result.timings]}))
+"""
+
+
+def company(out: Path, reps: int, deals: int, years: int) -> Path:
+    """The generated company's config (generated once per size)."""
+    folder = out / f"reps{reps}-deals{deals}-years{years}"
+    config = folder / "salesperf.yaml"
+    if not config.exists():
+        started = time.perf_counter()
+        generate(folder / "data", reps=reps, deals=deals, years=years, fmt="parquet")
+        write_config(config, folder / "data", fmt="parquet")
+        print(f"generated {reps:,} reps / {deals:,} deals in {time.perf_counter() - started:.1f} s", flush=True)
+    return config
+
+
+def run_build(config: Path, site: Path) -> dict:
+    """One build in a fresh Python process (the wall time includes its imports)."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", BUILD, str(config), str(site)], check=True,
+                          capture_output=True, text=True, cwd=ROOT)
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report["process"] = time.perf_counter() - started
+    return report
+
+
+def run_floor(site: Path, scratch: Path) -> float:
+    """A bare ``mkdocs build`` over the pages salesperf generated, with the same mkdocs.yml."""
+    work = site.parent / ".salesperf-build" / site.name
+    manifest = json.loads((work / "manifest.json").read_text(encoding="utf-8"))
+    settings = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    settings.update(docs_dir=str(work / "docs"), site_dir=str(scratch), nav=manifest["nav"])
+    floor_yml = site.parent / "mkdocs-floor.yml"
+    floor_yml.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    shutil.rmtree(scratch, ignore_errors=True)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(floor_yml)], check=True,
+                   capture_output=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"})
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=1000)
+    parser.add_argument("--deals", type=int, default=1_000_000)
+    parser.add_argument("--years", type=int, default=4)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    args = parser.parse_args()
+    config = company(args.out, args.reps, args.deals, args.years)
+    site = config.parent / "site"
+    builds, floors, rebuilds = [], [], []
+    for run in range(args.runs):
+        shutil.rmtree(site, ignore_errors=True)
+        shutil.rmtree(config.parent / ".salesperf-build" / "site" / "docs", ignore_errors=True)
+        (config.parent / ".salesperf-build" / "site" / "manifest.json").unlink(missing_ok=True)
+        builds.append(run_build(config, site))
+        floors.append(run_floor(site, config.parent / "floor-site"))
+        rebuilds.append(run_build(config, site))
+        print(f"run {run + 1}: build {builds[-1]['process']:.1f} s, mkdocs floor {floors[-1]:.1f} s, "
+              f"unchanged rebuild {rebuilds[-1]['process']:.1f} s", flush=True)
+    stages = [name for name, _s, _m in builds[0]["stages"]]
+    print(f"\n{args.reps:,} reps, {args.deals:,} deals, {args.years} years: {builds[0]['pages']:,} pages, "
+          f"median of {args.runs} run(s)\n")
+    print("| stage | seconds | peak memory (MB) |\n|---|---:|---:|")
+    for index, name in enumerate(stages):
+        seconds = statistics.median(b["stages"][index][1] for b in builds)
+        peak = statistics.median(b["stages"][index][2] for b in builds)
+        print(f"| {name} | {seconds:.2f} | {peak:,.0f} |")
+    total = statistics.median(b["process"] for b in builds)
+    floor = statistics.median(floors)
+    ratios = [b["process"] / f for b, f in zip(builds, floors, strict=True)]
+    print(f"| **full build (process wall time)** | **{total:.2f}** | |")
+    print(f"| bare `mkdocs build`, same pages (floor) | {floor:.2f} | |")
+    print(f"| unchanged rebuild | {statistics.median(r['process'] for r in rebuilds):.2f} | |")
+    print(f"\nfloor ratio (build ÷ bare MkDocs, per run, median): {statistics.median(ratios):.2f}")
+    results = {"reps": args.reps, "deals": args.deals, "years": args.years, "pages": builds[0]["pages"],
+               "builds": builds, "floors": floors, "rebuilds": rebuilds}
+    (config.parent / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
