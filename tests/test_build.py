@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -218,3 +219,34 @@ def test_reused_build_keeps_strict_and_quality(tmp_path: Path) -> None:
                                   first.quality.issues.reset_index(drop=True), check_dtype=False)
     with pytest.raises(DataError, match="--strict"):
         build(tmp_path / "c.yaml", tmp_path / "site", strict=True)
+
+
+def test_sharded_mkdocs_build_matches_a_single_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    config = write_crm_export(tmp_path / "export")
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("currency: USD}", 'currency: USD, base_url: "https://sales.example.com/"}'),
+                      encoding="utf-8")
+    monkeypatch.setenv("SALESPERF_MKDOCS_JOBS", "1")
+    single = build(config, tmp_path / "single").out
+    monkeypatch.setenv("SALESPERF_MKDOCS_JOBS", "2")
+    sharded = build(config, tmp_path / "sharded").out
+    merged_files = {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz"}
+    one, two = _tree_digest(single), _tree_digest(sharded)
+    assert one.keys() == two.keys()
+    assert {k: v for k, v in one.items() if k not in merged_files} == {
+        k: v for k, v in two.items() if k not in merged_files}
+
+    def docs(site: Path) -> list[str]:
+        index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+        return sorted(json.dumps(doc, sort_keys=True) for doc in index["docs"])
+
+    assert docs(single) == docs(sharded)
+
+    def urls(site: Path) -> list[str]:
+        return sorted(re.findall(r"<url>.*?</url>", (site / "sitemap.xml").read_text(encoding="utf-8"), re.DOTALL))
+
+    assert len(urls(single)) == 11
+    assert urls(single) == urls(sharded)

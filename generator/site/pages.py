@@ -47,7 +47,12 @@ def page_url(md_path: str) -> str:
 
 def link(from_md: str, target: str) -> str:
     """A link from one page to a site path (``reps/x/`` or ``data/reps.csv``), relative, as MkDocs writes them."""
-    return ("../" * page_url(from_md).count("/") + target) or "./"
+    here = page_url(from_md).split("/")[:-1]  # the page's folders
+    parts = target.split("/")
+    common = 0
+    while common < min(len(here), len(parts) - 1) and here[common] == parts[common]:
+        common += 1
+    return ("../" * (len(here) - common) + "/".join(parts[common:])) or "./"
 
 
 @dataclass(frozen=True)
