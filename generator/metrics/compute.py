@@ -17,9 +17,16 @@ def counted_deals(deals: pd.DataFrame, period: Period) -> pd.DataFrame:
     """Won and lost deals closed on or before ``as_of``, with their fiscal year and month."""
     closed = deals[(deals["status"] != OPEN) & (deals["closed"] <= pd.Timestamp(period.as_of))]
     months = closed["closed"].to_numpy().astype("datetime64[M]").astype("datetime64[s]")
+    won = closed["status"] == WON
+    cycle = (closed["closed"] - closed["created"]).dt.days
     return closed.assign(
         fiscal_year=fiscal_year(closed["closed"], period.fiscal_year_start),
         month=pd.Series(months, index=closed.index),
+        # Per-deal terms of the performance sums, computed once for every grouping.
+        won_amount=closed["amount"].where(won, 0.0).fillna(0.0),
+        won=won.astype("int64"),
+        lost=(closed["status"] == LOST).astype("int64"),
+        cycle=cycle.where(won & (cycle >= 0)).astype("float64"),
     )
 
 
@@ -49,16 +56,9 @@ def deal_segments(deals: pd.DataFrame, clients: pd.DataFrame | None, reps: pd.Da
 
 
 def performance(deals: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Revenue, won/lost counts, win rate, average deal size and median sales cycle per group of ``keys``."""
-    won = deals["status"] == WON
-    cycle = (deals["closed"] - deals["created"]).dt.days
-    frame = pd.DataFrame({
-        **{k: deals[k] for k in keys},
-        "won_amount": deals["amount"].where(won, 0.0).fillna(0.0),
-        "won": won.astype("int64"),
-        "lost": (deals["status"] == LOST).astype("int64"),
-        "cycle": cycle.where(won & (cycle >= 0)).astype("float64"),
-    })
+    """Revenue, won/lost counts, win rate, average deal size and median sales cycle per group of ``keys``
+    (``deals`` as returned by counted_deals)."""
+    frame = deals[[*keys, "won_amount", "won", "lost", "cycle"]]
     grouped = frame.groupby(keys, observed=True, sort=True).agg(
         revenue=("won_amount", "sum"), won_deals=("won", "sum"), lost_deals=("lost", "sum"),
         sales_cycle_days=("cycle", "median"),
@@ -211,7 +211,8 @@ def group_years(counted: pd.DataFrame, client_value: ClientValue, costs: pd.Data
     (a client's deals all come on or after its acquisition) over their number. A group's value
     ratio is that mean over the mean annual cost of its reps paid that year.
     """
-    deals = counted.assign(**{key: counted["rep_id"].map(member_of)}).dropna(subset=[key])
+    terms = counted[["fiscal_year", "won_amount", "won", "lost", "cycle"]]
+    deals = terms.assign(**{key: counted["rep_id"].map(member_of)}).dropna(subset=[key])
     perf = performance(deals, [key, "fiscal_year"]).rename(columns={"fiscal_year": "year"})
     credited = client_value.deals
     credited = pd.DataFrame({key: credited["acquirer"].map(member_of), "year": credited["fiscal_year"],
