@@ -199,8 +199,14 @@ def _money_col(field: str, label: str, currency: str) -> Column:
     return Column(field, f"{label} ({currency})", text.money, numeric=True)
 
 
+def _cost_and_ratio(info: SiteInfo, cost_label: str = "Annual cost") -> list[Column]:
+    """The cost column (only when compensation may be shown) and the value ratio that follows it."""
+    cost = [_money_col("annual_cost", cost_label, info.currency)] if info.show_compensation else []
+    return [*cost, Column("value_ratio", "Value ratio", text.ratio, numeric=True)]
+
+
 def _rep_columns(info: SiteInfo) -> list[Column]:
-    cols = [
+    return [
         Column("name", "Rep", link="href"),
         Column("team", "Team"),
         Column("region", "Region"),
@@ -211,11 +217,8 @@ def _rep_columns(info: SiteInfo) -> list[Column]:
         Column("win_rate", "Win rate", text.percent, numeric=True),
         Column("clients", "Clients", text.integer, numeric=True),
         _money_col("mean_client_ltv", "Mean client LTV", info.currency),
+        *_cost_and_ratio(info),
     ]
-    if info.show_compensation:
-        cols.append(_money_col("annual_cost", "Annual cost", info.currency))
-    cols.append(Column("value_ratio", "Value ratio", text.ratio, numeric=True))
-    return cols
 
 
 def _public(frame: pd.DataFrame, info: SiteInfo) -> pd.DataFrame:
@@ -379,7 +382,7 @@ def _reps_index(info: SiteInfo, reps: pd.DataFrame) -> RepsIndexPage:
 
 
 def _history_columns(info: SiteInfo, fy_start: int) -> list[Column]:
-    cols = [
+    return [
         Column("year", "Year", lambda y: text.escape(year_label(int(y), fy_start))),
         _money_col("revenue", "Revenue", info.currency),
         Column("won_deals", "Won", text.integer, numeric=True),
@@ -389,11 +392,8 @@ def _history_columns(info: SiteInfo, fy_start: int) -> list[Column]:
         Column("sales_cycle_days", "Cycle (days)", text.number, numeric=True),
         Column("new_clients", "New clients", text.integer, numeric=True),
         _money_col("mean_client_ltv", "Mean client LTV", info.currency),
+        *_cost_and_ratio(info),
     ]
-    if info.show_compensation:
-        cols.append(_money_col("annual_cost", "Annual cost", info.currency))
-    cols.append(Column("value_ratio", "Value ratio", text.ratio, numeric=True))
-    return cols
 
 
 def _kpi_items(info: SiteInfo, row: dict, previous_revenue: float) -> list[tuple[str, str, object]]:
@@ -525,9 +525,7 @@ def _teams_index(info: SiteInfo, metrics: Metrics, team_slugs: dict[str, str]) -
             Column("win_rate", "Win rate", text.percent, numeric=True),
             Column("new_clients", "New clients", text.integer, numeric=True),
             _money_col("mean_client_ltv", "Mean client LTV", info.currency)]
-    if info.show_compensation:
-        cols.append(_money_col("annual_cost", "Mean annual cost", info.currency))
-    cols.append(Column("value_ratio", "Value ratio", text.ratio, numeric=True))
+    cols += _cost_and_ratio(info, "Mean annual cost")
     manager_cols = [Column("manager", "Manager"), Column("teams", "Teams"), *cols[3:]]
     return TeamsIndexPage(info, markdown_table(teams, cols, link(here, "data/teams.csv")),
                           markdown_table(metrics.managers, manager_cols, link(here, "data/managers.csv")))
