@@ -36,22 +36,43 @@ def with_id_categories(deals: pd.DataFrame) -> pd.DataFrame:
     return deals.astype({"rep_id": "category", "client_id": "category", "status": "category"})
 
 
+def _by_code(codes: np.ndarray, values: pd.Series, index: pd.Index) -> pd.Series:
+    """Per-row values from per-code ``values`` (code −1 is missing), as a categorical."""
+    value_codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    per_row = np.where(codes >= 0, value_codes[np.maximum(codes, 0)], -1) if len(value_codes) else \
+        np.full(len(codes), -1)
+    return pd.Series(pd.Categorical.from_codes(per_row, categories=pd.Index(uniques).astype("string")), index=index)
+
+
 def deal_segments(deals: pd.DataFrame, clients: pd.DataFrame | None, reps: pd.DataFrame) -> pd.DataFrame:
-    """Add region (client's, else rep's), category (client's) and acquisition (deal's, else client's)."""
-    rep_region = deals["rep_id"].map(reps.set_index("rep_id")["region"]).astype("string")
+    """Add region (client's, else rep's), category (client's) and acquisition (deal's, else client's).
+
+    Client fields are looked up once per distinct client, then spread to the deals by code.
+    """
+    rep_codes, rep_ids = _client_codes(deals["rep_id"])
+    rep_region = _by_code(rep_codes, _Lookup(rep_ids, reps, "rep_id").field("region"), deals.index)
     if clients is None:
-        return deals.assign(region=rep_region.astype("category"),
-                            category=pd.Series(pd.NA, index=deals.index, dtype="string").astype("category"),
-                            acquisition=deals["acquisition"].astype("category"))
-    by_id = clients.set_index("client_id")
+        missing = pd.Series(pd.Categorical([None] * len(deals), categories=pd.Index([], dtype="string")),
+                            index=deals.index)
+        return deals.assign(region=rep_region, category=missing, acquisition=deals["acquisition"].astype("category"))
+    codes, ids = _client_codes(deals["client_id"])
+    lookup = _Lookup(ids, clients, "client_id")
 
     def client(field: str) -> pd.Series:
-        return deals["client_id"].map(by_id[field]).astype("string")
+        return _by_code(codes, lookup.field(field), deals.index)
+
+    def combine(first: pd.Series, fallback: pd.Series) -> pd.Series:
+        """``first`` where present, else ``fallback``: on category codes, never on text."""
+        first, fallback = first.astype("category"), fallback.astype("category")
+        categories = first.cat.categories.union(fallback.cat.categories)
+        a = first.cat.set_categories(categories).cat.codes.to_numpy()
+        b = fallback.cat.set_categories(categories).cat.codes.to_numpy()
+        return pd.Series(pd.Categorical.from_codes(np.where(a >= 0, a, b), categories=categories), index=first.index)
 
     return deals.assign(
-        region=client("region").fillna(rep_region).astype("category"),
-        category=client("category").astype("category"),
-        acquisition=deals["acquisition"].fillna(client("acquisition")).astype("category"),
+        region=combine(client("region"), rep_region),
+        category=client("category"),
+        acquisition=combine(deals["acquisition"], client("acquisition")),
     )
 
 
@@ -84,19 +105,47 @@ def _deal_order(deal_ids: pd.Series) -> pd.Series:
     return numeric if numeric.notna().all() else deal_ids.astype("string")
 
 
-def _first_deals(won: pd.DataFrame) -> pd.DataFrame:
-    """Each client's first won deal: earliest close date, then the smaller deal id.
+def _client_codes(client_ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of the client ids, and the ids they stand for (grouping by code is fast)."""
+    if isinstance(client_ids.dtype, pd.CategoricalDtype):
+        return client_ids.cat.codes.to_numpy(), client_ids.cat.categories
+    codes, uniques = pd.factorize(client_ids)
+    return codes, pd.Index(uniques)
+
+
+def _first_deals(won: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame:
+    """Each client's first won deal (earliest close date, then the smaller deal id), with its ``code``.
 
     Only clients with several deals on their first day need the (slower) id comparison.
     """
-    first_day = won.groupby("client_id", observed=True)["closed"].transform("min")
-    candidates = won[won["closed"] == first_day]
-    tied = candidates["client_id"].duplicated(keep=False)
+    closed = won["closed"].to_numpy()
+    first_day = pd.Series(closed).groupby(codes).transform("min").to_numpy()
+    is_first_day = closed == first_day
+    candidates = won[is_first_day].assign(code=codes[is_first_day])
+    tied = candidates["code"].duplicated(keep=False)
     if not tied.any():
         return candidates
     resolved = (candidates[tied].assign(_order=_deal_order(candidates.loc[tied, "deal_id"]))
-                .sort_values(["_order"], kind="stable").drop_duplicates("client_id").drop(columns="_order"))
+                .sort_values(["_order"], kind="stable").drop_duplicates("code").drop(columns="_order"))
     return pd.concat([candidates[~tied], resolved])
+
+
+class _Lookup:
+    """Rows of ``table`` matched to ``ids`` on ``table[key]``, found once, then any field taken."""
+
+    def __init__(self, ids: pd.Index, table: pd.DataFrame, key: str) -> None:
+        self.rows = table.drop_duplicates(key, keep="last")
+        # Object arrays hash quickly; pyarrow-backed indexes would convert on every lookup.
+        keys = pd.Index(self.rows[key].to_numpy(dtype=object))
+        self.positions = keys.get_indexer(ids.to_numpy(dtype=object))
+
+    def field(self, name: str) -> pd.Series:
+        values = self.rows[name].to_numpy(dtype=object)
+        if not len(values):
+            return pd.Series([None] * len(self.positions), dtype="string")
+        taken = values[np.maximum(self.positions, 0)]
+        taken[self.positions < 0] = None
+        return pd.Series(taken, dtype="string")
 
 
 def client_values(counted: pd.DataFrame, clients: pd.DataFrame | None, gross_margin: float,
@@ -109,25 +158,31 @@ def client_values(counted: pd.DataFrame, clients: pd.DataFrame | None, gross_mar
     """
     needed = counted[["deal_id", "client_id", "rep_id", "closed", "fiscal_year", "amount"]]
     won = needed[(counted["status"] == WON) & counted["client_id"].notna()]
-    grouped = won.groupby("client_id", observed=True, sort=False)
-    first = _first_deals(won).set_index("client_id")
-    totals = pd.DataFrame({"won_deals": grouped.size().astype("int64"), "ltv": grouped["amount"].sum() * gross_margin})
+    codes, ids = _client_codes(won["client_id"])
+    counts = np.bincount(codes, minlength=len(ids))
+    ltv = np.bincount(codes, weights=won["amount"].to_numpy(dtype="float64"), minlength=len(ids)) * gross_margin
+    first = _first_deals(won, codes).sort_values("code")
+    present = first["code"].to_numpy()
+    client_ids = ids[present].astype("string")
     table = pd.DataFrame({
-        "acquired": first["closed"],
-        "acquired_year": first["fiscal_year"].astype("int64"),
-        "acquirer": first["rep_id"].astype("string"),
-    }).join(totals)
-    table.index = table.index.astype("string")
-    table = table.sort_index()
+        "client_id": client_ids,
+        "acquired": first["closed"].to_numpy(),
+        "acquired_year": first["fiscal_year"].to_numpy(dtype="int64"),
+        "acquirer": first["rep_id"].astype("string").to_numpy(),
+        "won_deals": counts[present].astype("int64"),
+        "ltv": ltv[present],
+    })
     if clients is not None:
-        info = clients.drop_duplicates("client_id").set_index("client_id")
-        table["name"] = table.index.map(info["name"]).astype("string")
+        lookup = _Lookup(client_ids, clients, "client_id")
+        table["name"] = lookup.field("name").to_numpy()
         if attribution == "owner":
-            table["acquirer"] = table.index.map(info["owner_rep_id"]).astype("string")
+            table["acquirer"] = lookup.field("owner_rep_id").to_numpy()
     else:
         table["name"] = pd.Series(pd.NA, index=table.index, dtype="string")
-    return table.rename_axis("client_id").reset_index()[
-        ["client_id", "acquired", "acquired_year", "acquirer", "won_deals", "ltv", "name"]]
+    table = table.astype({"client_id": "string", "acquirer": "string", "name": "string"})
+    if ids.is_monotonic_increasing:  # categories are sorted already
+        return table
+    return table.sort_values("client_id", kind="stable").reset_index(drop=True)
 
 
 @dataclass(frozen=True)
