@@ -80,6 +80,12 @@ def test_excel_date_cells_and_serials() -> None:
     assert bad.tolist() == [False, False, False, False, True]
 
 
+def test_fiscal_year_labels() -> None:
+    values, bad = parse_integer(pd.Series(["FY2024", "fy 2025", "2023", "FY24.5"]), ReadOptions())
+    assert values.tolist()[:3] == [2024, 2025, 2023]
+    assert bad.tolist() == [False, False, False, True]
+
+
 def test_integers_reject_fractions() -> None:
     values, bad = parse_integer(pd.Series(["2024", "2024.5", "x"]), ReadOptions())
     assert values.iloc[0] == 2024

@@ -10,7 +10,7 @@ Rules (shown on the methodology page):
 - dates: ISO 8601 (``2024-03-31``, with or without a time) unless ``date_format``
   is set (e.g. ``%m/%d/%Y``); real Excel date cells and Excel day serials in a
   date column are read as dates. Ambiguous forms like ``03/04/2024`` are never guessed.
-- integers: a number with no fractional part.
+- integers: a number with no fractional part; ``FY2024`` reads as 2024.
 """
 
 from __future__ import annotations
@@ -77,7 +77,10 @@ def parse_number(values: pd.Series, options: ReadOptions) -> tuple[pd.Series, pd
 
 
 def parse_integer(values: pd.Series, options: ReadOptions) -> tuple[pd.Series, pd.Series]:
-    """Whole numbers; returns (values as Int64, mask of cells that could not be read)."""
+    """Whole numbers (a fiscal-year label ``FY2024`` or ``FY 2024`` reads as 2024); returns
+    (values as Int64, mask of cells that could not be read)."""
+    if not pd.api.types.is_numeric_dtype(values):
+        values = as_text(values).str.replace(r"^(?i:fy)\s*'?", "", regex=True)
     numbers, bad = parse_number(values, options)
     fractional = numbers.notna() & (numbers != numbers.round())
     numbers = numbers.where(~fractional)
