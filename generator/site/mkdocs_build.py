@@ -131,8 +131,14 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: st
     folders = []
     for index, pages in enumerate(mine):
         folder = shards_root / f"docs-{index}"
-        # The first shard carries everything shared; the others only their pages and the nav pages.
-        _link_tree(docs_dir, folder, shared + pages if index == 0 else [*in_nav, *pages])
+        # The first shard carries everything shared; the others only their own pages, plus stubs
+        # for the navigation's pages (their output is discarded; the nav titles come from `nav`).
+        _link_tree(docs_dir, folder, shared + pages if index == 0 else pages)
+        if index:
+            for page in in_nav:
+                stub = folder / page
+                stub.parent.mkdir(parents=True, exist_ok=True)
+                stub.write_text("# Built by another shard\n", encoding="utf-8")
         folders.append(folder)
     outputs = [site_dir] + [shards_root / f"site-{index}" for index in range(1, jobs)]
     try:
