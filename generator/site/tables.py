@@ -52,7 +52,9 @@ def html_table(columns: Sequence[Column], rows: Sequence[str], csv_href: str | N
     if rows:
         head = "".join(f'<th class="sp-num">{escape(c.label)}</th>' if c.numeric else f"<th>{escape(c.label)}</th>"
                        for c in columns)
-        table = f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
+        table = (f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>")
+        # Material's own wrappers: a wide table scrolls instead of being cut off.
+        table = f'<div class="md-typeset__scrollwrap"><div class="md-typeset__table">\n{table}\n</div></div>'
         body = f'<div class="sp-sortable">\n{table}\n</div>' if sortable else f"<div>\n{table}\n</div>"
     else:
         body = '<p class="sp-empty"><em>No rows.</em></p>'
