@@ -19,7 +19,7 @@ from generator.quality import QualityReport, format_issue
 from generator.site.manifest import forget, read_manifest, write_manifest
 from generator.site.mkdocs_build import mkdocs_build
 from generator.site.pages import build_site
-from generator.site.publish import check_target, publish, staging_dir
+from generator.site.publish import check_target, publish, remove_stale, staging_dir
 from generator.site.render import resource
 from generator.site.vega import vega_bundle
 from generator.site.write import WriteStats, clear, write_docs
@@ -128,6 +128,7 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
         progress("Exports unchanged since the last build: reusing its pages")
         nav, pages, count = reused.nav, reused.pages, reused.files
         stats = WriteStats(0, count, 0)
+    remove_stale(target)
     staged = staging_dir(target)
     clear(staged)
     try:

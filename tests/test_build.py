@@ -133,6 +133,7 @@ def test_deals_only_export(tmp_path: Path) -> None:
     assert "No cost data was provided" in overview
     rep_page = (site / "reps" / "r1" / "index.html").read_text(encoding="utf-8")
     assert "no cost data" in rep_page
+    assert "gives no team for any rep" in (site / "teams" / "index.html").read_text(encoding="utf-8")
 
 
 def test_failed_build_leaves_previous_site_untouched(tmp_path: Path) -> None:
@@ -250,3 +251,13 @@ def test_sharded_mkdocs_build_matches_a_single_build(tmp_path: Path, monkeypatch
 
     assert len(urls(single)) == 11
     assert urls(single) == urls(sharded)
+
+
+def test_stale_staging_folders_of_killed_builds_are_removed(tmp_path: Path) -> None:
+    config = write_crm_export(tmp_path / "export")
+    site = build(config).out
+    stale = site.parent / f".{site.name}.new-999999999"
+    stale.mkdir()
+    (stale / "index.html").write_text("half a site", encoding="utf-8")
+    build(config)
+    assert not stale.exists()

@@ -127,6 +127,7 @@ class TeamsIndexPage:
     site: SiteInfo
     teams: Markdown
     managers: Markdown
+    has_teams: bool
 
 
 @dataclass(frozen=True)
@@ -528,7 +529,8 @@ def _teams_index(info: SiteInfo, metrics: Metrics, team_slugs: dict[str, str]) -
     cols += _cost_and_ratio(info, "Mean annual cost")
     manager_cols = [Column("manager", "Manager"), Column("teams", "Teams"), *cols[3:]]
     return TeamsIndexPage(info, markdown_table(teams, cols, link(here, "data/teams.csv")),
-                          markdown_table(metrics.managers, manager_cols, link(here, "data/managers.csv")))
+                          markdown_table(metrics.managers, manager_cols, link(here, "data/managers.csv")),
+                          has_teams=bool(len(teams)))
 
 
 def _team_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, team_slugs: dict[str, str]) -> dict[str, str]:

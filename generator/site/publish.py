@@ -17,6 +17,20 @@ def staging_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.new-{os.getpid()}"
 
 
+def remove_stale(out: Path) -> None:
+    """Remove staging folders left beside ``out`` by builds that were killed (their process is gone)."""
+    for path in out.parent.glob(f".{out.name}.*-*"):
+        kind, _sep, pid = path.name.rpartition("-")
+        if not (kind.endswith((".new", ".old")) and pid.isdigit() and path.is_dir()):
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except PermissionError:
+            continue
+
+
 def check_target(out: Path) -> None:
     """Refuse to replace an existing folder that is not a salesperf site."""
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
