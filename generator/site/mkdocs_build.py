@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -142,8 +143,11 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: st
         folders.append(folder)
     outputs = [site_dir] + [shards_root / f"site-{index}" for index in range(1, jobs)]
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
+        context = multiprocessing.get_context("fork")  # the children inherit MkDocs, already imported
+        with warnings.catch_warnings(), ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
+            # Python 3.12+ warns about fork() beside threads (pyarrow's idle pool); the children
+            # only run MkDocs, which never touches those threads' locks.
+            warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
             pending = [pool.submit(_build_one, folders[i], outputs[i], site_name, site_url, nav)
                        for i in range(1, jobs)]
             _build_one(folders[0], outputs[0], site_name, site_url, nav)
