@@ -452,6 +452,7 @@ def test_hostile_names_are_shown_as_text(
 
     # Search results render page titles as HTML: the rep's page must come back as plain text.
     search(tab.page, "script")
+    wait_for_result(tab.page, "/reps/x/")  # the escaped name is still found by its words
     tab.page.wait_for_timeout(300)
     assert tab.dialogs == []
     tab.page.locator("input.md-search__input").fill("")
