@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,7 +222,3 @@ def _read_parquet(path: Path, options: ReadOptions) -> RawTable:
     frame[ROW] = range(1, len(frame) + 1)
     return RawTable(path, frame, ())
 
-
-def excel_serial_to_date(value: float) -> dt.datetime:
-    """An Excel date serial (days since 1899-12-30) as a datetime."""
-    return dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value))

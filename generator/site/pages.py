@@ -18,8 +18,8 @@ from generator.site.render import render
 from generator.site.tables import (
     Column,
     csv_lines,
+    frame_table,
     html_table,
-    markdown_table,
     records,
     table_rows,
     to_csv,
@@ -53,16 +53,6 @@ def link(from_md: str, target: str) -> str:
     while common < min(len(here), len(parts) - 1) and here[common] == parts[common]:
         common += 1
     return ("../" * (len(here) - common) + "/".join(parts[common:])) or "./"
-
-
-@dataclass(frozen=True)
-class Headline:
-    """One headline figure with its change on the previous year."""
-
-    label: str
-    value: Markdown
-    change: Markdown
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -349,7 +339,7 @@ def _overview(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, quality: Qua
     if no_clients:
         alerts.append(Markdown(f"**{no_clients} rep(s) have not acquired a client yet**; their value ratio is empty, "
                                "not zero (a mean over no clients is undefined)."))
-    freshness = markdown_table(datasets, [
+    freshness = frame_table(datasets, [
         Column("dataset", "Dataset"), Column("files", "Files"),
         Column("rows_read", "Rows read", text.integer, numeric=True),
         Column("rows_used", "Rows used", text.integer, numeric=True),
@@ -365,8 +355,8 @@ def _overview(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, quality: Qua
                                "Company revenue by month"),
         ratio_distribution=embed("chart-ratio-distribution", chart("value_ratio_distribution", ranked, ["value_ratio"]),
                                  "Distribution of rep value ratios") if len(ranked) else None,
-        top_reps=markdown_table(ranked.head(5), top_cols, "data/reps.csv", sortable=False) if len(ranked) else None,
-        bottom_reps=markdown_table(ranked.tail(5).iloc[::-1], top_cols, "data/reps.csv", sortable=False)
+        top_reps=frame_table(ranked.head(5), top_cols, "data/reps.csv", sortable=False) if len(ranked) else None,
+        bottom_reps=frame_table(ranked.tail(5).iloc[::-1], top_cols, "data/reps.csv", sortable=False)
         if len(ranked) else None,
         alerts=tuple(alerts),
         freshness=freshness,
@@ -379,7 +369,7 @@ def _reps_index(info: SiteInfo, reps: pd.DataFrame) -> RepsIndexPage:
     table = reps.assign(href=[link(here, f"reps/{s}/") for s in reps["slug"]])
     table = table.sort_values(["status", "name", "rep_id"])
     counts = {"current": int((reps["status"] == "current").sum()), "former": int((reps["status"] == "former").sum())}
-    return RepsIndexPage(info, markdown_table(table, _rep_columns(info), link(here, "data/reps.csv")), counts)
+    return RepsIndexPage(info, frame_table(table, _rep_columns(info), link(here, "data/reps.csv")), counts)
 
 
 def _history_columns(info: SiteInfo, fy_start: int) -> list[Column]:
@@ -528,8 +518,8 @@ def _teams_index(info: SiteInfo, metrics: Metrics, team_slugs: dict[str, str]) -
             _money_col("mean_client_ltv", "Mean client LTV", info.currency)]
     cols += _cost_and_ratio(info, "Mean annual cost")
     manager_cols = [Column("manager", "Manager"), Column("teams", "Teams"), *cols[3:]]
-    return TeamsIndexPage(info, markdown_table(teams, cols, link(here, "data/teams.csv")),
-                          markdown_table(metrics.managers, manager_cols, link(here, "data/managers.csv")),
+    return TeamsIndexPage(info, frame_table(teams, cols, link(here, "data/teams.csv")),
+                          frame_table(metrics.managers, manager_cols, link(here, "data/managers.csv")),
                           has_teams=bool(len(teams)))
 
 
@@ -592,7 +582,7 @@ def _team_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, team_slugs
 def _data_quality(info: SiteInfo, quality: QualityReport, datasets: pd.DataFrame) -> DataQualityPage:
     here = "data-quality.md"
     issues = quality.issues
-    summary = markdown_table(datasets, [
+    summary = frame_table(datasets, [
         Column("dataset", "Dataset"), Column("files", "Files"),
         Column("rows_read", "Rows read", text.integer, numeric=True),
         Column("rows_used", "Rows used", text.integer, numeric=True),
@@ -603,13 +593,13 @@ def _data_quality(info: SiteInfo, quality: QualityReport, datasets: pd.DataFrame
     grouped = (issues.fillna({"file": "", "column": ""}).groupby(keys, dropna=False, sort=False)
                .agg(count=("problem", "size"), first_row=("row", "min")).reset_index()
                .sort_values(["count"], ascending=False, kind="stable"))
-    grouped_md = markdown_table(grouped, [
+    grouped_md = frame_table(grouped, [
         Column("severity", "Severity"), Column("dataset", "Dataset"), Column("file", "File"),
         Column("column", "Column"), Column("problem", "Problem"), Column("action", "Action"),
         Column("count", "Count", text.integer, numeric=True), Column("first_row", "First row", text.integer, numeric=True),
     ], link(here, "data/data_quality_summary.csv"))
     listed = issues.head(ISSUES_ON_PAGE)
-    findings = markdown_table(listed, [
+    findings = frame_table(listed, [
         Column("severity", "Severity"), Column("file", "File"), Column("row", "Row", text.integer, numeric=True),
         Column("column", "Column"), Column("value", "Value"), Column("problem", "Problem"), Column("action", "Action"),
     ], link(here, "data/data_quality.csv"))

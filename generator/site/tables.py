@@ -63,9 +63,9 @@ def html_table(columns: Sequence[Column], rows: Sequence[str], csv_href: str | N
     return Markdown(body)
 
 
-def markdown_table(frame: pd.DataFrame, columns: Sequence[Column], csv_href: str | None,
+def frame_table(frame: pd.DataFrame, columns: Sequence[Column], csv_href: str | None,
                    sortable: bool = True) -> Markdown:
-    """A whole table of ``frame`` for a page."""
+    """A page table of every row of ``frame``."""
     return html_table(columns, table_rows(frame, columns), csv_href, sortable)
 
 
