@@ -66,6 +66,8 @@ class DatasetSummary:
     files: tuple[str, ...]
     rows_read: int
     rows_used: int
+    latest: str | None = None
+    """The latest date (or fiscal year) in the rows used: how fresh the export is."""
 
     @property
     def rows_excluded(self) -> int:

@@ -261,3 +261,11 @@ def test_stale_staging_folders_of_killed_builds_are_removed(tmp_path: Path) -> N
     (stale / "index.html").write_text("half a site", encoding="utf-8")
     build(config)
     assert not stale.exists()
+
+
+def test_data_freshness_per_dataset(crm_site: Path) -> None:
+    datasets = pd.read_csv(crm_site / "data" / "datasets.csv", dtype=str).set_index("dataset")
+    assert datasets.loc["deals", "latest"] == "2024-10-05"  # the latest created date of an open deal
+    assert datasets.loc["costs", "latest"] == "2024"
+    assert datasets.loc["deals", ["rows_read", "rows_used", "rows_excluded"]].tolist() == ["14", "10", "4"]
+    assert "Latest date" in (crm_site / "index.html").read_text(encoding="utf-8")

@@ -23,7 +23,7 @@ from generator.quality import (
     issues_for_rows,
     issues_frame,
 )
-from generator.schema import DATASETS, Dataset
+from generator.schema import DATASETS, Dataset, Kind
 
 FILE, LINE = "_file", "_row"
 """Provenance columns kept on every loaded table, for findings that come later."""
@@ -311,6 +311,16 @@ def _unknown_reps(table: pd.DataFrame | None, known: pd.Series, dataset: str, fi
     return table.loc[~unknown].reset_index(drop=True)
 
 
+def _latest(table: pd.DataFrame, dataset: Dataset) -> str | None:
+    """The latest date in a dataset's date fields (else its latest year), as text."""
+    dates = [table[f.name].max() for f in dataset.fields if f.kind is Kind.DATE and table[f.name].notna().any()]
+    if dates:
+        return max(dates).date().isoformat()
+    if "year" in table.columns and table["year"].notna().any():
+        return str(int(table["year"].max()))
+    return None
+
+
 def default_as_of(deals: pd.DataFrame) -> dt.date | None:
     """The latest close date of a won or lost deal (open deals' expected dates are ignored)."""
     closed = deals.loc[deals["status"] != OPEN, "closed"].dropna()
@@ -333,7 +343,8 @@ def load_inputs(cfg: LoadedConfig) -> Inputs:
         table, summary = loaded
         table = _deals(table, cfg, findings) if name == "deals" else _FINISH[name](table, dataset, findings)
         tables[name] = table
-        summaries.append(DatasetSummary(summary.dataset, summary.files, summary.rows_read, len(table)))
+        summaries.append(DatasetSummary(summary.dataset, summary.files, summary.rows_read, len(table),
+                                        _latest(table, dataset)))
     if findings.errors:
         raise DataError(findings.errors)
     deals = tables["deals"]

@@ -40,7 +40,8 @@ def read_manifest(work: Path, fingerprint: str) -> Reused | None:
         return None
     frame = issues_frame([{c: row.get(c) for c in ISSUE_COLUMNS} for row in issues])
     summaries = tuple(
-        DatasetSummary(d["dataset"], tuple(d["files"].split(", ")), int(d["rows_read"]), int(d["rows_used"]))
+        DatasetSummary(d["dataset"], tuple(d["files"].split(", ")), int(d["rows_read"]), int(d["rows_used"]),
+                       d.get("latest"))
         for d in datasets
     )
     return Reused(manifest["nav"], int(manifest["pages"]), int(manifest["files"]),

@@ -287,9 +287,10 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     datasets = pd.DataFrame([
         {"dataset": s.dataset, "files": ", ".join(s.files), "rows_read": s.rows_read, "rows_used": s.rows_used,
          "rows_excluded": s.rows_excluded,
-         "warnings": int(((quality.issues["dataset"] == s.dataset) & (quality.issues["severity"] == "warning")).sum())}
+         "warnings": int(((quality.issues["dataset"] == s.dataset) & (quality.issues["severity"] == "warning")).sum()),
+         "latest": s.latest}
         for s in quality.summaries
-    ], columns=["dataset", "files", "rows_read", "rows_used", "rows_excluded", "warnings"])
+    ], columns=["dataset", "files", "rows_read", "rows_used", "rows_excluded", "warnings", "latest"])
     _put(files, "datasets", datasets)
     headline_rows, headline_table = _headlines(metrics)
     _put(files, "headlines", pd.DataFrame(headline_rows))
@@ -344,6 +345,7 @@ def _overview(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, quality: Qua
         Column("rows_read", "Rows read", text.integer, numeric=True),
         Column("rows_used", "Rows used", text.integer, numeric=True),
         Column("rows_excluded", "Excluded", text.integer, numeric=True),
+        Column("latest", "Latest date"),
     ], "data/datasets.csv", sortable=False)
     return OverviewPage(
         site=info,
