@@ -43,7 +43,8 @@ def _progress(message: str) -> None:
 
 def _print_quality(quality: QualityReport) -> None:
     issues = quality.issues
-    shown = issues[issues["severity"] != "info"]
+    # Warnings first, then notes (e.g. report-footer lines skipped as configured).
+    shown = issues.assign(_order=(issues["severity"] == "info").astype(int)).sort_values("_order", kind="stable")
     for record in shown.head(MAX_LISTED).to_dict("records"):
         click.echo(f"{record['severity']}: {format_issue(record)}", err=True)
     if len(shown) > MAX_LISTED:

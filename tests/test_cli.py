@@ -30,6 +30,8 @@ def test_check_prints_quality_and_exits_0(tmp_path: Path) -> None:
     assert code == 0
     assert out.startswith("OK: 0 warning(s), as of 2024-06-15")
     assert "deals: 10 of 14 rows used (deals.csv)" in err
+    assert 'info: deals.csv:13: ""Grand Totals (10 records)",,,"$1,202,500.00",,,"' in err
+    assert err.count("report footer (options.skip_footer) — row excluded") == 4
 
 
 def test_unknown_key_exit_2_with_suggestion(tmp_path: Path) -> None:
