@@ -47,9 +47,6 @@ class Inputs:
     quality: QualityReport
     as_of: dt.date
 
-    def has(self, dataset: str) -> bool:
-        return getattr(self, dataset) is not None
-
 
 class _Findings:
     """Collects findings as small tables; concatenated once at the end."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from generator.config import Config
-from generator.load.loader import Inputs
+from generator.load.loader import OPEN, WON, Inputs
 from generator.metrics.compute import (
     annual_costs,
     client_value_by_year,
@@ -43,7 +43,6 @@ class Metrics:
     """Everything the site shows, computed once. Tables are never mutated after this stage."""
 
     period: Period
-    years: tuple[int, ...]
     reps: pd.DataFrame
     rep_years: pd.DataFrame
     teams: pd.DataFrame
@@ -57,8 +56,6 @@ class Metrics:
     team_monthly: pd.DataFrame
     company_monthly: pd.DataFrame
     has_costs: bool
-    has_reps_file: bool
-    has_clients: bool
 
     def company(self, year: int) -> pd.Series:
         """The company row of one year."""
@@ -107,7 +104,6 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     )
     return Metrics(
         period=period,
-        years=tuple(years),
         reps=rep_table,
         rep_years=by_rep,
         teams=team_table,
@@ -121,8 +117,6 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
                                      "team", last_month),
         company_monthly=monthly_revenue(counted, None, last_month),
         has_costs=inputs.costs is not None and len(inputs.costs) > 0,
-        has_reps_file=inputs.has("reps"),
-        has_clients=inputs.has("clients"),
     )
 
 
@@ -142,7 +136,7 @@ def _company_summary(span: pd.DataFrame, upto: pd.DataFrame, values: pd.DataFram
     row = perf.iloc[0].copy() if len(perf) else pd.Series({"revenue": 0.0, "won_deals": 0, "lost_deals": 0})
     acquired = (values["acquired_year"] == year) & (values["acquired"] <= pd.Timestamp(end))
     row["new_clients"] = int(acquired.sum())
-    won = upto.loc[(upto["status"] == "won") & upto["client_id"].notna(), ["client_id", "amount"]]
+    won = upto.loc[(upto["status"] == WON) & upto["client_id"].notna(), ["client_id", "amount"]]
     per_client = won.groupby("client_id", observed=True)["amount"].sum()
     row["mean_client_ltv"] = per_client.mean() * gross_margin if len(per_client) else float("nan")
     return row
@@ -166,7 +160,7 @@ def _rep_table(reps: pd.DataFrame, by_rep: pd.DataFrame, deals: pd.DataFrame, pe
     as_of = pd.Timestamp(period.as_of)
     table["status"] = pd.Series("current", index=table.index, dtype="string").mask(
         table["left"].notna() & (table["left"] <= as_of), "former")
-    open_deals = deals[deals["status"] == "open"].groupby("rep_id").agg(
+    open_deals = deals[deals["status"] == OPEN].groupby("rep_id").agg(
         open_deals=("deal_id", "size"), open_pipeline=("amount", "sum"))
     table = table.join(open_deals, how="left")
     for column in ("clients", "won_deals", "lost_deals", "new_clients", "open_deals"):

@@ -49,13 +49,13 @@ def deal_segments(deals: pd.DataFrame, clients: pd.DataFrame | None, reps: pd.Da
 
     Client fields are looked up once per distinct client, then spread to the deals by code.
     """
-    rep_codes, rep_ids = _client_codes(deals["rep_id"])
+    rep_codes, rep_ids = _codes(deals["rep_id"])
     rep_region = _by_code(rep_codes, _Lookup(rep_ids, reps, "rep_id").field("region"), deals.index)
     if clients is None:
         missing = pd.Series(pd.Categorical([None] * len(deals), categories=pd.Index([], dtype="string")),
                             index=deals.index)
         return deals.assign(region=rep_region, category=missing, acquisition=deals["acquisition"].astype("category"))
-    codes, ids = _client_codes(deals["client_id"])
+    codes, ids = _codes(deals["client_id"])
     lookup = _Lookup(ids, clients, "client_id")
 
     def client(field: str) -> pd.Series:
@@ -105,11 +105,11 @@ def _deal_order(deal_ids: pd.Series) -> pd.Series:
     return numeric if numeric.notna().all() else deal_ids.astype("string")
 
 
-def _client_codes(client_ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes of the client ids, and the ids they stand for (grouping by code is fast)."""
-    if isinstance(client_ids.dtype, pd.CategoricalDtype):
-        return client_ids.cat.codes.to_numpy(), client_ids.cat.categories
-    codes, uniques = pd.factorize(client_ids)
+def _codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of rep or client ids, and the ids they stand for (grouping by code is fast)."""
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        return ids.cat.codes.to_numpy(), ids.cat.categories
+    codes, uniques = pd.factorize(ids)
     return codes, pd.Index(uniques)
 
 
@@ -158,7 +158,7 @@ def client_values(counted: pd.DataFrame, clients: pd.DataFrame | None, gross_mar
     """
     needed = counted[["deal_id", "client_id", "rep_id", "closed", "fiscal_year", "amount"]]
     won = needed[(counted["status"] == WON) & counted["client_id"].notna()]
-    codes, ids = _client_codes(won["client_id"])
+    codes, ids = _codes(won["client_id"])
     counts = np.bincount(codes, minlength=len(ids))
     ltv = np.bincount(codes, weights=won["amount"].to_numpy(dtype="float64"), minlength=len(ids)) * gross_margin
     first = _first_deals(won, codes).sort_values("code")
@@ -212,7 +212,6 @@ def annual_costs(costs: pd.DataFrame | None, coaching: pd.DataFrame | None, year
                  fiscal_year_start: int, include_coaching: bool) -> pd.DataFrame:
     """Annual cost per rep and year: mean of (salary+taxes+expenses+other) over cost years ≤ year,
     plus that year's coaching cost when ``include_coaching`` (coaching dated by its start)."""
-    columns = ["rep_id", "year", "base_cost", "coaching_cost", "annual_cost", "cost_year"]
     empty = pd.DataFrame({
         "rep_id": pd.Series(dtype="string"), "year": pd.Series(dtype="int64"),
         "base_cost": pd.Series(dtype="float64"), "coaching_cost": pd.Series(dtype="float64"),
@@ -241,7 +240,7 @@ def annual_costs(costs: pd.DataFrame | None, coaching: pd.DataFrame | None, year
         parts.append(frame)
     if not parts:
         return empty
-    return pd.concat(parts, ignore_index=True)[columns]
+    return pd.concat(parts, ignore_index=True)[list(empty.columns)]
 
 
 def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -286,8 +285,7 @@ def group_years(counted: pd.DataFrame, client_value: ClientValue, costs: pd.Data
     out = _keyed(grid, key)
     for part in (perf, client_count, value_sum, new, cost_stats):
         out = out.merge(_keyed(part, key), on=[key, "year"], how="left")
-    for column in ("revenue",):
-        out[column] = out[column].fillna(0.0)
+    out["revenue"] = out["revenue"].fillna(0.0)
     for column in ("won_deals", "lost_deals", "clients", "new_clients", "reps_with_cost"):
         out[column] = out[column].fillna(0).astype("int64")
     out["mean_client_ltv"] = (out["amount"] / out["clients"]).where(out["clients"] > 0)
