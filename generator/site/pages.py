@@ -451,7 +451,8 @@ def _rep_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame) -> dict[str
     history = history[active].reset_index(drop=True)
     history = history.assign(label=[year_label(int(y), fy) for y in history["year"]])
     hist_at = _groups(history, "rep_id")
-    hist_rows = table_rows(history, _history_columns(info, fy))
+    hist_columns = _history_columns(info, fy)
+    hist_rows = table_rows(history, hist_columns)
     hist_header, hist_csv = csv_lines(_public(history.drop(columns="label"), info))
     year_points = records(history[["label", "revenue", "value_ratio"]].rename(columns={"label": "year"}))
 
@@ -471,7 +472,6 @@ def _rep_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame) -> dict[str
     month_points = records(monthly[["month", "revenue", "won_deals"]])
 
     files: dict[str, str] = {}
-    hist_columns = _history_columns(info, fy)
     for rep in reps.to_dict("records"):
         rep_id, slug = rep["rep_id"], rep["slug"]
         here = f"reps/{slug}.md"
