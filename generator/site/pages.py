@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pandas as pd
 
-from generator.config import LoadedConfig
+from generator.config import Config, LoadedConfig
 from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS, Metrics
 from generator.metrics.compute import trailing_change
 from generator.metrics.period import year_label
@@ -14,6 +15,20 @@ from generator.quality import ISSUE_COLUMNS, QualityReport
 from generator.schema import DATASETS
 from generator.site import text
 from generator.site.charts import ChartSpec, chart, embed
+from generator.site.common import (
+    Section,
+    SiteContext,
+    SiteInfo,
+    Topic,
+    cost_and_ratio,
+    figure_table,
+    link,
+    money_col,
+    pick,
+    positions_by,
+    public,
+    put_table,
+)
 from generator.site.render import render
 from generator.site.tables import (
     Column,
@@ -23,7 +38,6 @@ from generator.site.tables import (
     records,
     table_rows,
     to_csv,
-    to_json,
 )
 from generator.site.text import Markdown, stable_slugs
 
@@ -33,38 +47,6 @@ ISSUES_ON_PAGE = 2000
 CLIENTS_ON_PAGE = 10
 """Clients listed on a rep's page (the most valuable); all of them are in the rep's CSV."""
 
-PRIVATE_COLUMNS = frozenset({"annual_cost", "base_cost", "coaching_cost", "salary", "allocated_cost"})
-"""Compensation figures, published only with privacy.show_compensation: true."""
-
-
-def page_url(md_path: str) -> str:
-    """The URL (relative to the site root) MkDocs gives a Markdown file: reps/x.md → reps/x/."""
-    if md_path == "index.md":
-        return ""
-    stem = md_path[: -len(".md")]
-    return stem[: -len("index")] if stem.endswith("/index") else stem + "/"
-
-
-def link(from_md: str, target: str) -> str:
-    """A link from one page to a site path (``reps/x/`` or ``data/reps.csv``), relative, as MkDocs writes them."""
-    here = page_url(from_md).split("/")[:-1]  # the page's folders
-    parts = target.split("/")
-    common = 0
-    while common < min(len(here), len(parts) - 1) and here[common] == parts[common]:
-        common += 1
-    return ("../" * (len(here) - common) + "/".join(parts[common:])) or "./"
-
-
-@dataclass(frozen=True)
-class SiteInfo:
-    """What every page needs to know about the build."""
-
-    title: str
-    currency: str
-    period_label: str
-    as_of: str
-    show_compensation: bool
-    has_costs: bool
 
 
 @dataclass(frozen=True)
@@ -108,6 +90,8 @@ class RepPage:
     history: Markdown
     clients: Markdown
     client_count: int
+    sections: tuple[Section, ...] = ()
+    """Added by topics (goals, coaching, …), after the clients."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +117,8 @@ class TeamPage:
     revenue_by_year: Markdown
     revenue_by_month: Markdown
     history: Markdown
+    sections: tuple[Section, ...] = ()
+    """Added by topics (goals, managers, …), after the history."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +149,10 @@ class MethodologyPage:
     fiscal_year_start: int
     ltv_method: str
     datasets: tuple[str, ...]
+    config: Config
+    """The whole config, for the topics' methodology sections."""
+    topics: tuple[str, ...] = ()
+    """Templates of the topics' methodology sections, included in order."""
 
 
 @dataclass(frozen=True)
@@ -186,46 +176,20 @@ def _site_info(cfg: LoadedConfig, metrics: Metrics) -> SiteInfo:
     )
 
 
-def _money_col(field: str, label: str, currency: str) -> Column:
-    return Column(field, f"{label} ({currency})", text.money, numeric=True)
-
-
-def _cost_and_ratio(info: SiteInfo, cost_label: str = "Annual cost") -> list[Column]:
-    """The cost column (only when compensation may be shown) and the value ratio that follows it."""
-    cost = [_money_col("annual_cost", cost_label, info.currency)] if info.show_compensation else []
-    return [*cost, Column("value_ratio", "Value ratio", text.ratio, numeric=True)]
-
-
 def _rep_columns(info: SiteInfo) -> list[Column]:
     return [
         Column("name", "Rep", link="href"),
         Column("team", "Team"),
         Column("region", "Region"),
         Column("status", "Status"),
-        _money_col("revenue", f"Revenue {info.period_label}", info.currency),
+        money_col("revenue", f"Revenue {info.period_label}", info.currency),
         Column("won_deals", "Won", text.integer, numeric=True),
         Column("lost_deals", "Lost", text.integer, numeric=True),
         Column("win_rate", "Win rate", text.percent, numeric=True),
         Column("clients", "Clients", text.integer, numeric=True),
-        _money_col("mean_client_ltv", "Mean client LTV", info.currency),
-        *_cost_and_ratio(info),
+        money_col("mean_client_ltv", "Mean client LTV", info.currency),
+        *cost_and_ratio(info),
     ]
-
-
-def _public(frame: pd.DataFrame, info: SiteInfo) -> pd.DataFrame:
-    """Drop every compensation figure unless privacy.show_compensation is true."""
-    if info.show_compensation:
-        return frame
-    return frame.drop(columns=[c for c in frame.columns if c in PRIVATE_COLUMNS])
-
-
-FIGURE_COLUMNS = [Column("figure", "Figure"), Column("value", "Value", lambda v: str(v), numeric=True)]
-
-
-def _figure_table(items: list[tuple[str, str]], csv_href: str | None) -> Markdown:
-    """A two-column figure/value table; values are already formatted and escaped."""
-    rows = [f'<tr><td>{label}</td><td class="sp-num">{value}</td></tr>' for label, value in items]
-    return html_table(FIGURE_COLUMNS, rows, csv_href, sortable=False)
 
 
 def _headlines(metrics: Metrics) -> tuple[list[dict[str, object]], Markdown]:
@@ -263,11 +227,6 @@ def _no_ratio_reason(metrics: Metrics) -> str:
     return ""
 
 
-def _put(files: dict[str, str], name: str, frame: pd.DataFrame) -> None:
-    files[f"data/{name}.csv"] = to_csv(frame)
-    files[f"data/{name}.json"] = to_json(frame)
-
-
 def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> Output:
     """Every page, chart and data file of the site, as text keyed by path in the docs folder."""
     info = _site_info(cfg, metrics)
@@ -277,13 +236,13 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     team_slugs = stable_slugs(metrics.teams["team"].dropna().tolist(), prefix="team")
     reps["team_slug"] = reps["team"].map(team_slugs)
 
-    _put(files, "reps", _public(reps[REP_COLUMNS + REP_EXTRA_COLUMNS], info).assign(url="reps/" + reps["slug"] + "/"))
-    _put(files, "rep_history", _public(metrics.rep_years, info))
-    _put(files, "teams", _public(metrics.teams, info))
-    _put(files, "team_history", _public(metrics.team_years, info))
-    _put(files, "company_history", _public(metrics.company_years, info))
-    _put(files, "managers", _public(metrics.managers, info))
-    _put(files, "data_quality", quality.issues[ISSUE_COLUMNS])
+    put_table(files, "reps", public(reps[REP_COLUMNS + REP_EXTRA_COLUMNS], info).assign(url="reps/" + reps["slug"] + "/"))
+    put_table(files, "rep_history", public(metrics.rep_years, info))
+    put_table(files, "teams", public(metrics.teams, info))
+    put_table(files, "team_history", public(metrics.team_years, info))
+    put_table(files, "company_history", public(metrics.company_years, info))
+    put_table(files, "managers", public(metrics.managers, info))
+    put_table(files, "data_quality", quality.issues[ISSUE_COLUMNS])
     datasets = pd.DataFrame([
         {"dataset": s.dataset, "files": ", ".join(s.files), "rows_read": s.rows_read, "rows_used": s.rows_used,
          "rows_excluded": s.rows_excluded,
@@ -291,28 +250,50 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
          "latest": s.latest}
         for s in quality.summaries
     ], columns=["dataset", "files", "rows_read", "rows_used", "rows_excluded", "warnings", "latest"])
-    _put(files, "datasets", datasets)
+    put_table(files, "datasets", datasets)
     headline_rows, headline_table = _headlines(metrics)
-    _put(files, "headlines", pd.DataFrame(headline_rows))
+    put_table(files, "headlines", pd.DataFrame(headline_rows))
+
+    context = SiteContext(cfg=cfg, info=info, metrics=metrics, reps=reps, team_slugs=team_slugs)
+    topics = [make(context) for make in TOPICS]
+    rep_sections = _merge_sections(topic.rep_sections for topic in topics)
+    team_sections = _merge_sections(topic.team_sections for topic in topics)
 
     files["index.md"] = render("overview.md.j2", page=_overview(info, metrics, reps, quality, datasets, headline_table))
     files["reps/index.md"] = render("reps_index.md.j2", page=_reps_index(info, reps))
-    files.update(_rep_pages(info, metrics, reps))
+    files.update(_rep_pages(info, metrics, reps, rep_sections))
     files["teams/index.md"] = render("teams_index.md.j2", page=_teams_index(info, metrics, team_slugs))
-    files.update(_team_pages(info, metrics, reps, team_slugs))
+    files.update(_team_pages(info, metrics, reps, team_slugs, team_sections))
+    for topic in topics:
+        files.update(topic.files)
     quality_page = _data_quality(info, quality, datasets)
     files["data-quality.md"] = render("data_quality.md.j2", page=quality_page)
     files["data/data_quality_summary.csv"] = quality_page.grouped_csv
-    files["methodology.md"] = render("methodology.md.j2", page=_methodology(info, cfg))
+    methodology = tuple(name for topic in topics for name in topic.methodology)
+    files["methodology.md"] = render("methodology.md.j2", page=_methodology(info, cfg, methodology))
     nav = [
         {"Overview": "index.md"},
         {"Reps": "reps/index.md"},
         {"Teams": "teams/index.md"},
+        *(entry for topic in topics for entry in topic.nav),
         {"Data quality": "data-quality.md"},
         {"Methodology": "methodology.md"},
     ]
     pages = sum(1 for name in files if name.endswith(".md"))
     return Output(files=files, nav=nav, pages=pages)
+
+
+TOPICS: tuple[Callable[[SiteContext], Topic], ...] = ()
+"""The topic modules' page builders, in navigation order."""
+
+
+def _merge_sections(parts: Iterable[dict[str, list[Section]]]) -> dict[str, tuple[Section, ...]]:
+    """Each entity's sections from every topic, in topic order."""
+    merged: dict[str, list[Section]] = {}
+    for part in parts:
+        for key, sections in part.items():
+            merged.setdefault(key, []).extend(sections)
+    return {key: tuple(sections) for key, sections in merged.items()}
 
 
 def _overview(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, quality: QualityReport,
@@ -325,7 +306,7 @@ def _overview(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, quality: Qua
     ranked = ranked.sort_values(["value_ratio", "rep_id"], ascending=[False, True])
     top_cols = [Column("name", "Rep", link="href"), Column("team", "Team"),
                 Column("clients", "Clients", text.integer, numeric=True),
-                _money_col("mean_client_ltv", "Mean client LTV", info.currency),
+                money_col("mean_client_ltv", "Mean client LTV", info.currency),
                 Column("value_ratio", "Value ratio", text.ratio, numeric=True)]
     alerts = []
     warnings = quality.count("warning")
@@ -377,15 +358,15 @@ def _reps_index(info: SiteInfo, reps: pd.DataFrame) -> RepsIndexPage:
 def _history_columns(info: SiteInfo, fy_start: int) -> list[Column]:
     return [
         Column("year", "Year", lambda y: text.escape(year_label(int(y), fy_start))),
-        _money_col("revenue", "Revenue", info.currency),
+        money_col("revenue", "Revenue", info.currency),
         Column("won_deals", "Won", text.integer, numeric=True),
         Column("lost_deals", "Lost", text.integer, numeric=True),
         Column("win_rate", "Win rate", text.percent, numeric=True),
-        _money_col("avg_deal_size", "Avg deal", info.currency),
+        money_col("avg_deal_size", "Avg deal", info.currency),
         Column("sales_cycle_days", "Cycle (days)", text.number, numeric=True),
         Column("new_clients", "New clients", text.integer, numeric=True),
-        _money_col("mean_client_ltv", "Mean client LTV", info.currency),
-        *_cost_and_ratio(info),
+        money_col("mean_client_ltv", "Mean client LTV", info.currency),
+        *cost_and_ratio(info),
     ]
 
 
@@ -433,16 +414,8 @@ def _ratio_note(row: dict, info: SiteInfo) -> str:
     return "No value ratio: the annual cost is zero."
 
 
-def _groups(frame: pd.DataFrame, key: str) -> dict[object, list[int]]:
-    """Row positions of each key, in frame order."""
-    return {k: list(v) for k, v in frame.groupby(key, sort=False).indices.items()} if len(frame) else {}
-
-
-def _pick(items: list, positions: list[int] | None) -> list:
-    return [items[i] for i in positions] if positions else []
-
-
-def _rep_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame) -> dict[str, str]:
+def _rep_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame,
+               sections: dict[str, tuple[Section, ...]]) -> dict[str, str]:
     """Every rep page and its CSV files. Tables, CSV lines and chart rows are formatted once for
     all reps, then sliced per rep: a per-rep pandas call would cost milliseconds × thousands of reps."""
     fy = metrics.period.fiscal_year_start
@@ -450,25 +423,25 @@ def _rep_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame) -> dict[str
     active = (history["won_deals"] + history["lost_deals"] + history["clients"] > 0) | history["annual_cost"].notna()
     history = history[active].reset_index(drop=True)
     history = history.assign(label=[year_label(int(y), fy) for y in history["year"]])
-    hist_at = _groups(history, "rep_id")
+    hist_at = positions_by(history, "rep_id")
     hist_columns = _history_columns(info, fy)
     hist_rows = table_rows(history, hist_columns)
-    hist_header, hist_csv = csv_lines(_public(history.drop(columns="label"), info))
+    hist_header, hist_csv = csv_lines(public(history.drop(columns="label"), info))
     year_points = records(history[["label", "revenue", "value_ratio"]].rename(columns={"label": "year"}))
 
     clients = metrics.clients.sort_values(["acquirer", "ltv", "client_id"], ascending=[True, False, True])
     clients = clients.reset_index(drop=True)
-    client_at = _groups(clients, "acquirer")
+    client_at = positions_by(clients, "acquirer")
     client_cols = [Column("client_id", "Client id"), Column("name", "Name"), Column("acquired", "Acquired", text.day),
                    Column("won_deals", "Won deals", text.integer, numeric=True),
-                   _money_col("ltv", "Lifetime value", info.currency)]
+                   money_col("ltv", "Lifetime value", info.currency)]
     shown = clients.groupby("acquirer", sort=False).head(CLIENTS_ON_PAGE).reset_index(drop=True)
-    shown_at = _groups(shown, "acquirer")
+    shown_at = positions_by(shown, "acquirer")
     client_rows = table_rows(shown, client_cols)
     client_header, client_csv = csv_lines(clients[["client_id", "name", "acquired", "won_deals", "ltv"]])
 
     monthly = metrics.rep_monthly.reset_index(drop=True)
-    month_at = _groups(monthly, "rep_id")
+    month_at = positions_by(monthly, "rep_id")
     month_points = records(monthly[["month", "revenue", "won_deals"]])
 
     files: dict[str, str] = {}
@@ -484,28 +457,29 @@ def _rep_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame) -> dict[str
                  ("Manager", text.escape(rep["manager"]) or text.EMPTY),
                  ("Region", text.escape(rep["region"]) or text.EMPTY), ("Status", text.escape(rep["status"])),
                  ("Hired", text.day(rep["hired"])), ("Left", text.day(rep["left"]))]
-        points = _pick(year_points, at)
+        points = pick(year_points, at)
         page = RepPage(
             site=info,
             rep_id=rep_id,
             name=rep["name"],
             facts=Markdown(" · ".join(f"<strong>{k}:</strong> {v}" for k, v in facts)),
-            kpis=_figure_table([(label, shown) for label, shown, _v in items], link(here, f"data/reps/{slug}-summary.csv")),
+            kpis=figure_table([(label, shown) for label, shown, _v in items], link(here, f"data/reps/{slug}-summary.csv")),
             ratio_note=_ratio_note(rep, info),
             revenue_by_year=embed("chart-rep-revenue-year", ChartSpec("revenue_by_year", points), "Revenue by year"),
-            revenue_by_month=embed("chart-rep-revenue-month", ChartSpec("revenue_by_month", _pick(month_points, month_at.get(rep_id))),
+            revenue_by_month=embed("chart-rep-revenue-month", ChartSpec("revenue_by_month", pick(month_points, month_at.get(rep_id))),
                                    "Revenue by month"),
             ratio_by_year=embed("chart-rep-ratio-year", ChartSpec("value_ratio_by_year", points), "Value ratio by year")
             if info.has_costs else None,
-            history=html_table(hist_columns, _pick(hist_rows, at), link(here, f"data/reps/{slug}-history.csv"), sortable=False),
-            clients=html_table(client_cols, _pick(client_rows, shown_at.get(rep_id)),
+            history=html_table(hist_columns, pick(hist_rows, at), link(here, f"data/reps/{slug}-history.csv"), sortable=False),
+            clients=html_table(client_cols, pick(client_rows, shown_at.get(rep_id)),
                                link(here, f"data/reps/{slug}-clients.csv")),
             client_count=len(mine),
+            sections=sections.get(rep_id, ()),
         )
         files[here] = render("rep.md.j2", page=page)
         files[f"data/reps/{slug}-summary.csv"] = _kpi_csv(items)
-        files[f"data/reps/{slug}-history.csv"] = hist_header + "".join(_pick(hist_csv, at))
-        files[f"data/reps/{slug}-clients.csv"] = client_header + "".join(_pick(client_csv, mine))
+        files[f"data/reps/{slug}-history.csv"] = hist_header + "".join(pick(hist_csv, at))
+        files[f"data/reps/{slug}-clients.csv"] = client_header + "".join(pick(client_csv, mine))
     return files
 
 
@@ -514,40 +488,41 @@ def _teams_index(info: SiteInfo, metrics: Metrics, team_slugs: dict[str, str]) -
     teams = metrics.teams.assign(href=[link(here, f"teams/{team_slugs[t]}/") for t in metrics.teams["team"]])
     cols = [Column("team", "Team", link="href"), Column("manager", "Manager"),
             Column("reps", "Reps", text.integer, numeric=True),
-            _money_col("revenue", f"Revenue {info.period_label}", info.currency),
+            money_col("revenue", f"Revenue {info.period_label}", info.currency),
             Column("win_rate", "Win rate", text.percent, numeric=True),
             Column("new_clients", "New clients", text.integer, numeric=True),
-            _money_col("mean_client_ltv", "Mean client LTV", info.currency)]
-    cols += _cost_and_ratio(info, "Mean annual cost")
+            money_col("mean_client_ltv", "Mean client LTV", info.currency)]
+    cols += cost_and_ratio(info, "Mean annual cost")
     manager_cols = [Column("manager", "Manager"), Column("teams", "Teams"), *cols[3:]]
     return TeamsIndexPage(info, frame_table(teams, cols, link(here, "data/teams.csv")),
                           frame_table(metrics.managers, manager_cols, link(here, "data/managers.csv")),
                           has_teams=bool(len(teams)))
 
 
-def _team_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, team_slugs: dict[str, str]) -> dict[str, str]:
+def _team_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, team_slugs: dict[str, str],
+                sections: dict[str, tuple[Section, ...]]) -> dict[str, str]:
     """Every team page and its CSV files, formatted once for all teams and sliced per team."""
     fy = metrics.period.fiscal_year_start
     depth = link("teams/x.md", "")  # every team page sits at the same depth
     members = reps[reps["team"].notna()].sort_values(["team", "status", "name", "rep_id"]).reset_index(drop=True)
     members = members.assign(href=[f"{depth}reps/{s}/" for s in members["slug"]])
-    member_at = _groups(members, "team")
+    member_at = positions_by(members, "team")
     member_rows = table_rows(members, _rep_columns(info))
-    member_header, member_csv = csv_lines(_public(members[REP_COLUMNS + REP_EXTRA_COLUMNS], info))
+    member_header, member_csv = csv_lines(public(members[REP_COLUMNS + REP_EXTRA_COLUMNS], info))
     member_points = records(members[["name", "revenue", "value_ratio"]])
 
     history = metrics.team_years.reset_index(drop=True)
     history = history.assign(label=[year_label(int(y), fy) for y in history["year"]])
-    hist_at = _groups(history, "team")
+    hist_at = positions_by(history, "team")
     hist_columns = _history_columns(info, fy)
     hist_rows = table_rows(history, hist_columns)
-    hist_header, hist_csv = csv_lines(_public(history.drop(columns="label"), info))
+    hist_header, hist_csv = csv_lines(public(history.drop(columns="label"), info))
     year_points = records(history[["label", "revenue"]].rename(columns={"label": "year"}))
     clients_now = dict(zip(history.loc[history["year"] == metrics.period.year, "team"],
                            history.loc[history["year"] == metrics.period.year, "clients"], strict=True))
 
     monthly = metrics.team_monthly.reset_index(drop=True)
-    month_at = _groups(monthly, "team")
+    month_at = positions_by(monthly, "team")
     month_points = records(monthly[["month", "revenue", "won_deals"]])
     same_span = members.groupby("team")["revenue_same_period_last_year"].sum()
 
@@ -562,22 +537,23 @@ def _team_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, team_slugs
             site=info,
             team=name,
             manager=team["manager"] if isinstance(team["manager"], str) else "",
-            kpis=_figure_table([(label, shown) for label, shown, _v in items], link(here, f"data/teams/{slug}-summary.csv")),
-            members=html_table(_rep_columns(info), _pick(member_rows, mine), link(here, f"data/teams/{slug}-members.csv")),
-            revenue_by_member=embed("chart-team-members", ChartSpec("revenue_by_member", _pick(member_points, mine)),
+            kpis=figure_table([(label, shown) for label, shown, _v in items], link(here, f"data/teams/{slug}-summary.csv")),
+            members=html_table(_rep_columns(info), pick(member_rows, mine), link(here, f"data/teams/{slug}-members.csv")),
+            revenue_by_member=embed("chart-team-members", ChartSpec("revenue_by_member", pick(member_points, mine)),
                                     "Revenue by member"),
-            revenue_by_year=embed("chart-team-revenue-year", ChartSpec("revenue_by_year", _pick(year_points, hist_at.get(name))),
+            revenue_by_year=embed("chart-team-revenue-year", ChartSpec("revenue_by_year", pick(year_points, hist_at.get(name))),
                                   "Team revenue by year"),
             revenue_by_month=embed("chart-team-revenue-month",
-                                   ChartSpec("revenue_by_month", _pick(month_points, month_at.get(name))),
+                                   ChartSpec("revenue_by_month", pick(month_points, month_at.get(name))),
                                    "Team revenue by month"),
-            history=html_table(hist_columns, _pick(hist_rows, hist_at.get(name)),
+            history=html_table(hist_columns, pick(hist_rows, hist_at.get(name)),
                                link(here, f"data/teams/{slug}-history.csv"), sortable=False),
+            sections=sections.get(name, ()),
         )
         files[here] = render("team.md.j2", page=page)
         files[f"data/teams/{slug}-summary.csv"] = _kpi_csv(items)
-        files[f"data/teams/{slug}-members.csv"] = member_header + "".join(_pick(member_csv, mine))
-        files[f"data/teams/{slug}-history.csv"] = hist_header + "".join(_pick(hist_csv, hist_at.get(name)))
+        files[f"data/teams/{slug}-members.csv"] = member_header + "".join(pick(member_csv, mine))
+        files[f"data/teams/{slug}-history.csv"] = hist_header + "".join(pick(hist_csv, hist_at.get(name)))
     return files
 
 
@@ -609,7 +585,7 @@ def _data_quality(info: SiteInfo, quality: QualityReport, datasets: pd.DataFrame
     return DataQualityPage(info, summary, grouped_md, findings, counts, len(listed), len(issues), to_csv(grouped))
 
 
-def _methodology(info: SiteInfo, cfg: LoadedConfig) -> MethodologyPage:
+def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...]) -> MethodologyPage:
     config = cfg.config
     return MethodologyPage(
         site=info,
@@ -621,4 +597,6 @@ def _methodology(info: SiteInfo, cfg: LoadedConfig) -> MethodologyPage:
         fiscal_year_start=config.report.fiscal_year_start,
         ltv_method=config.metrics.ltv_method,
         datasets=tuple(name for name in DATASETS if getattr(config.sources, name) is not None),
+        config=config,
+        topics=topics,
     )

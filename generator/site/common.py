@@ -1,0 +1,130 @@
+"""What every page module shares: site facts, links, common columns, and the Topic contract.
+
+A *topic* (segments, goals, coaching, activity, forecast, …) is a module with a function
+``topic(context: SiteContext) -> Topic``: the pages and data files it adds, its navigation entries,
+and the sections it adds to rep and team pages. ``pages.build_site`` collects them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from generator.config import LoadedConfig
+from generator.metrics import Metrics
+from generator.site import text
+from generator.site.tables import Column, html_table, to_csv, to_json
+from generator.site.text import Markdown
+
+PRIVATE_COLUMNS = frozenset({"annual_cost", "base_cost", "coaching_cost", "salary", "allocated_cost"})
+"""Compensation figures, published only with privacy.show_compensation: true."""
+
+
+def page_url(md_path: str) -> str:
+    """The URL (relative to the site root) MkDocs gives a Markdown file: reps/x.md → reps/x/."""
+    if md_path == "index.md":
+        return ""
+    stem = md_path[: -len(".md")]
+    return stem[: -len("index")] if stem.endswith("/index") else stem + "/"
+
+
+def link(from_md: str, target: str) -> str:
+    """A link from one page to a site path (``reps/x/`` or ``data/reps.csv``), relative, as MkDocs writes them."""
+    here = page_url(from_md).split("/")[:-1]  # the page's folders
+    parts = target.split("/")
+    common = 0
+    while common < min(len(here), len(parts) - 1) and here[common] == parts[common]:
+        common += 1
+    return ("../" * (len(here) - common) + "/".join(parts[common:])) or "./"
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """What every page needs to know about the build."""
+
+    title: str
+    currency: str
+    period_label: str
+    as_of: str
+    show_compensation: bool
+    has_costs: bool
+
+
+def money_col(field: str, label: str, currency: str) -> Column:
+    """A money column labelled with the currency."""
+    return Column(field, f"{label} ({currency})", text.money, numeric=True)
+
+
+def cost_and_ratio(info: SiteInfo, cost_label: str = "Annual cost") -> list[Column]:
+    """The cost column (only when compensation may be shown) and the value ratio that follows it."""
+    cost = [money_col("annual_cost", cost_label, info.currency)] if info.show_compensation else []
+    return [*cost, Column("value_ratio", "Value ratio", text.ratio, numeric=True)]
+
+
+def public(frame: pd.DataFrame, info: SiteInfo) -> pd.DataFrame:
+    """Drop every compensation figure unless privacy.show_compensation is true."""
+    if info.show_compensation:
+        return frame
+    return frame.drop(columns=[c for c in frame.columns if c in PRIVATE_COLUMNS])
+
+
+FIGURE_COLUMNS = [Column("figure", "Figure"), Column("value", "Value", lambda v: str(v), numeric=True)]
+
+
+def figure_table(items: list[tuple[str, str]], csv_href: str | None) -> Markdown:
+    """A two-column figure/value table; values are already formatted and escaped."""
+    rows = [f'<tr><td>{label}</td><td class="sp-num">{value}</td></tr>' for label, value in items]
+    return html_table(FIGURE_COLUMNS, rows, csv_href, sortable=False)
+
+
+def put_table(files: dict[str, str], name: str, frame: pd.DataFrame) -> None:
+    """Publish ``frame`` as data/<name>.csv and data/<name>.json (SPEC §6)."""
+    files[f"data/{name}.csv"] = to_csv(frame)
+    files[f"data/{name}.json"] = to_json(frame)
+
+
+def positions_by(frame: pd.DataFrame, key: str) -> dict[object, list[int]]:
+    """Row positions of each key, in frame order."""
+    return {k: list(v) for k, v in frame.groupby(key, sort=False).indices.items()} if len(frame) else {}
+
+
+def pick(items: list, positions: list[int] | None) -> list:
+    """The items at ``positions`` (none when there are none)."""
+    return [items[i] for i in positions] if positions else []
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section a topic adds to a rep or team page: a level-2 heading and its body."""
+
+    title: str
+    body: Markdown
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    """What a topic is given: the config, the metrics, and the slugs every page links with."""
+
+    cfg: LoadedConfig
+    info: SiteInfo
+    metrics: Metrics
+    reps: pd.DataFrame
+    """metrics.reps with ``slug`` and ``team_slug`` columns."""
+    team_slugs: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What one topic adds to the site."""
+
+    files: dict[str, str]
+    """Markdown pages and data files, keyed by path in the docs folder."""
+    nav: list[dict[str, str]] = field(default_factory=list)
+    """Navigation entries, placed between Teams and Data quality."""
+    rep_sections: dict[str, list[Section]] = field(default_factory=dict)
+    """rep_id → sections added at the end of that rep's page."""
+    team_sections: dict[str, list[Section]] = field(default_factory=dict)
+    """team → sections added at the end of that team's page."""
+    methodology: tuple[str, ...] = ()
+    """Templates included in /methodology/ (each gets ``page``, the MethodologyPage)."""
