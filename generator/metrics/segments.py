@@ -211,7 +211,7 @@ def compute_segments(counted: pd.DataFrame, clients_export: pd.DataFrame | None,
         before = span.groupby(dim, observed=True)["won_amount"].sum()
         before.index = before.index.astype("string")
         now = table["year"] == reporting_year
-        same_span = table.loc[now, dim].map(before)
+        same_span = table.loc[now, dim].map(before).astype("float64")
         table.loc[now, "revenue_change"] = (table.loc[now, "revenue"] / same_span - 1.0).where(same_span > 0)
         history[dim] = table[[dim, *SEGMENT_COLUMNS]]
         current[dim] = _current(table[now].reset_index(drop=True), dim, clients, market, company, reporting_year,
