@@ -7,18 +7,17 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.test_browser import (  # noqa: F401  (fixtures are used by name)
-    Site,
-    Tab,
-    browser,
-    example_site,
-    h1_text,
-    hostile_site,
-    open_tab,
-    wait_for_charts,
-)
+from tests import test_browser
+from tests.test_browser import Site, Tab, h1_text, wait_for_charts
 
 pytestmark = pytest.mark.browser
+
+# The shared module-scoped fixtures (importing test_browser also brings its skip without Chromium).
+browser = test_browser.browser
+example_site = test_browser.example_site
+hostile_site = test_browser.hostile_site
+open_tab = test_browser.open_tab
+FIXTURES = (browser, example_site, hostile_site, open_tab)
 
 
 def _chart_ids(tab: Tab) -> list[str]:

@@ -144,7 +144,7 @@ def _readings(row: dict, dim: str, median_penetration: float, yardstick: float, 
 def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[str, str]) -> None:
     """The index page, entity pages and data files of one dimension."""
     info, fy = context.info, context.metrics.period.fiscal_year_start
-    folder, (title, heading, noun) = DIMENSIONS[dim], TITLES[dim]
+    folder, (title, _heading, noun) = DIMENSIONS[dim], TITLES[dim]
     current, history = segments.current[dim], segments.history[dim]
     slugs = stable_slugs(sorted(history[dim].unique()), prefix=dim)
     has_market = segments.has_market_size
