@@ -85,7 +85,10 @@ def segment_labels(values: pd.Series) -> pd.Series:
 
 def _grid(parts: list[pd.DataFrame], keys: list[str], years: list[int]) -> pd.DataFrame:
     """Every observed segment (of any part) × every year."""
-    seen = pd.concat([p[keys] for p in parts if len(p)], ignore_index=True).drop_duplicates()
+    present = [p[keys] for p in parts if len(p)]
+    if not present:
+        return pd.DataFrame({**{k: pd.Series(dtype="string") for k in keys}, "year": pd.Series(dtype="int64")})
+    seen = pd.concat(present, ignore_index=True).drop_duplicates()
     seen = seen.astype({k: "string" for k in keys})
     return seen.merge(pd.DataFrame({"year": years}), how="cross")
 
