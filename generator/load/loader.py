@@ -351,17 +351,29 @@ def _segment_findings(deals: pd.DataFrame, clients: pd.DataFrame | None, reps: p
             if table is None or not table[column].notna().any():
                 continue
             values = table[column]
-            folded = values.str.split().str.join(" ").str.casefold()
-            placeholder = folded.isin(SEGMENT_PLACEHOLDERS).fillna(False) | (folded == "")
+            # Work on the distinct values: a million deals carry a handful of methods.
+            codes, uniques = pd.factorize(values)
+            distinct = pd.Series(uniques, dtype="string")
+            folded = distinct.str.split().str.join(" ").str.casefold().to_numpy(dtype=object)
+            is_placeholder = np.array([f in SEGMENT_PLACEHOLDERS or f == "" for f in folded], dtype=bool)
+            placeholder = pd.Series(is_placeholder[codes] & (codes >= 0) if len(codes) else np.zeros(0, bool),
+                                    index=table.index)
             findings.rows(table, placeholder, INFO, dataset, column, f"{dimension} is not a real value",
                           "grouped as Unknown", values)
             if (dataset, column) in blank_action:
                 findings.rows(table, values.isna(), INFO, dataset, column, f"{dimension} is blank",
                               blank_action[(dataset, column)])
-            present = values.notna() & ~placeholder
-            counted = (pd.DataFrame({"file": table.loc[present, FILE].astype("string"), "row": table.loc[present, LINE],
-                                     "value": values[present], "key": folded[present]})
-                       .groupby(["key", "value", "file"], observed=True)["row"].agg(["min", "size"]).reset_index())
+            files = table[FILE].astype("category")
+            present = (codes >= 0) & ~placeholder.to_numpy()
+            grouped = (pd.DataFrame({"code": codes[present], "file": files.cat.codes.to_numpy()[present],
+                                     "row": table[LINE].to_numpy()[present]})
+                       .groupby(["code", "file"])["row"].agg(["min", "size"]).reset_index())
+            counted = pd.DataFrame({
+                "key": folded[grouped["code"].to_numpy()] if len(grouped) else [],
+                "value": distinct.to_numpy(dtype=object)[grouped["code"].to_numpy()] if len(grouped) else [],
+                "file": files.cat.categories.astype(str).to_numpy()[grouped["file"].to_numpy()] if len(grouped) else [],
+                "min": grouped["min"].to_numpy(), "size": grouped["size"].to_numpy(),
+            })
             spellings.append(counted.assign(dataset=dataset, column=column))
         if not spellings:
             continue

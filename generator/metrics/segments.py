@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from generator.load.loader import SEGMENT_PLACEHOLDERS, WON
-from generator.metrics.compute import _codes, _first_deals, performance, ratio
+from generator.metrics.compute import _codes, _first_deals, ratio
 
 UNKNOWN = "Unknown"
 """The segment of a deal or client whose value is missing or blank."""
@@ -83,79 +83,125 @@ def segment_labels(values: pd.Series) -> pd.Series:
     return pd.Series(categorical, index=values.index).cat.remove_unused_categories()
 
 
-def _grid(parts: list[pd.DataFrame], keys: list[str], years: list[int]) -> pd.DataFrame:
-    """Every observed segment (of any part) × every year."""
-    present = [p[keys] for p in parts if len(p)]
-    if not present:
-        return pd.DataFrame({**{k: pd.Series(dtype="string") for k in keys}, "year": pd.Series(dtype="int64")})
-    seen = pd.concat(present, ignore_index=True).drop_duplicates()
-    seen = seen.astype({k: "string" for k in keys})
-    return seen.merge(pd.DataFrame({"year": years}), how="cross")
+@dataclass(frozen=True)
+class _Coded:
+    """Deals, clients and costs as integer codes: every sum is one ``np.bincount`` over
+    segment × year cells, which keeps a million deals and many segment crossings fast."""
+
+    categories: dict[str, pd.Index]
+    """dimension → segment names; a segment's code is its position."""
+    years: list[int]
+    deal: dict[str, np.ndarray]
+    """dimension → segment code of each counted deal."""
+    deal_year: np.ndarray
+    deal_rep: np.ndarray
+    won_amount: np.ndarray
+    won: np.ndarray
+    lost: np.ndarray
+    cycle: np.ndarray
+    client: dict[str, np.ndarray]
+    """dimension → segment code of each client (the segment of its first won deal)."""
+    client_year: np.ndarray
+    client_ltv: np.ndarray
+    credit_client: np.ndarray
+    """Client (position) of every won deal with a client, credited to its client's segment."""
+    credit_year: np.ndarray
+    credit_amount: np.ndarray
+    cost: np.ndarray
+    """Annual cost per rep code × year position (NaN: no cost record)."""
 
 
-def _cumulative(frame: pd.DataFrame, keys: list[str], value: str, years: list[int]) -> pd.DataFrame:
-    """Running total over the years of ``value`` per segment."""
-    if not len(frame):
-        return pd.DataFrame(columns=[*keys, "year", value])
-    per_year = frame.groupby([*keys, "year"], observed=True)[value].sum().unstack("year", fill_value=0)
-    running = per_year.reindex(columns=years, fill_value=0).cumsum(axis=1)
-    running.columns.name = "year"
-    return running.stack().rename(value).reset_index()
+def _cells(coded: _Coded, keys: list[str], per: dict[str, np.ndarray]) -> tuple[np.ndarray, int]:
+    """One integer per segment (the crossing of ``keys``), and how many there can be."""
+    code = np.zeros(len(next(iter(per.values()))), dtype=np.int64)
+    size = 1
+    for key in keys:
+        n = len(coded.categories[key])
+        code = code * n + per[key]
+        size *= n
+    return code, size
 
 
-def _typed(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    return frame.astype({**{k: "string" for k in keys}, "year": "int64"})
-
-
-def _segment_years(deals: pd.DataFrame, credited: pd.DataFrame, clients: pd.DataFrame, costs: pd.DataFrame,
-                   keys: list[str], years: list[int]) -> pd.DataFrame:
+def _segment_years(coded: _Coded, keys: list[str]) -> pd.DataFrame:
     """Per segment (``keys``) and year: performance, clients, mean LTV, allocated cost and value ratio.
 
     SPEC §5: each rep's annual cost of a year is split across segments by the rep's share of its
     won revenue in each segment that year (``allocated_cost``). ``rep_equivalents`` = Σ of those
-    shares (reps with a cost record), so ``cost_per_rep`` = allocated_cost ÷ rep_equivalents is the
+    shares, so ``cost_per_rep`` = allocated_cost ÷ Σ shares of the reps with a cost record is the
     revenue-weighted mean annual cost of the reps who sold there, and value_ratio = mean client LTV
-    ÷ cost_per_rep is read like a rep's ratio.
+    ÷ cost_per_rep reads like a rep's ratio.
     """
-    perf = performance(deals, [*keys, "fiscal_year"]).rename(columns={"fiscal_year": "year"})
+    n_years = len(coded.years)
+    seg, n_seg = _cells(coded, keys, coded.deal)
+    cell = seg * n_years + coded.deal_year
+    cells = n_seg * n_years
 
-    sold = deals.loc[deals["won_amount"] > 0, ["rep_id", "fiscal_year", *keys, "won_amount"]]
-    by_rep = sold.groupby(["rep_id", "fiscal_year", *keys], observed=True)["won_amount"].sum().reset_index()
-    total = by_rep.groupby(["rep_id", "fiscal_year"], observed=True)["won_amount"].transform("sum")
-    by_rep["share"] = by_rep["won_amount"] / total
-    cost = costs.set_index(["rep_id", "year"])["annual_cost"]
-    by_rep["cost"] = pd.MultiIndex.from_arrays(
-        [by_rep["rep_id"].astype("string"), by_rep["fiscal_year"].astype("int64")]).map(cost).astype("float64")
-    by_rep["allocated_cost"] = by_rep["share"] * by_rep["cost"]
-    by_rep["costed_share"] = by_rep["share"].where(by_rep["cost"].notna())
-    by_rep = by_rep.rename(columns={"fiscal_year": "year"})
-    allocation = by_rep.groupby([*keys, "year"], observed=True).agg(
-        rep_equivalents=("share", "sum"), costed_equivalents=("costed_share", "sum"),
-        allocated_cost=("allocated_cost", lambda s: s.sum(min_count=1)),
-    ).reset_index()
+    def total(weights: np.ndarray | None = None, where: np.ndarray = cell) -> np.ndarray:
+        return np.bincount(where, weights=weights, minlength=cells).astype("float64")
 
-    value = _cumulative(credited, keys, "amount", years)
-    count = _cumulative(clients.assign(clients=1), keys, "clients", years)
-    new = clients.groupby([*keys, "year"], observed=True).size().rename("new_clients").reset_index()
+    revenue, won, lost = total(coded.won_amount), total(coded.won), total(coded.lost)
+    timed = ~np.isnan(coded.cycle)
+    cycle = pd.Series(coded.cycle[timed]).groupby(cell[timed]).median().reindex(range(cells)).to_numpy()
 
-    parts = [perf, allocation, value, count, new]
-    out = _grid(parts, keys, years)
-    for part in parts:
-        if len(part):
-            out = out.merge(_typed(part, keys), on=[*keys, "year"], how="left")
-        else:
-            out = out.assign(**{c: np.nan for c in part.columns if c not in (*keys, "year")})
-    out["revenue"] = out["revenue"].fillna(0.0)
-    for column in ("won_deals", "lost_deals", "clients", "new_clients"):
-        out[column] = out[column].fillna(0).astype("int64")
-    out["rep_equivalents"] = out["rep_equivalents"].fillna(0.0)
-    out["mean_client_ltv"] = (out["amount"] / out["clients"]).where(out["clients"] > 0)
+    # Revenue shares: each (rep, segment, year) of positive won revenue over the rep's total that year.
+    sold = coded.won_amount > 0
+    rep, amount = coded.deal_rep[sold].astype(np.int64), coded.won_amount[sold]
+    pair = rep * cells + cell[sold]
+    n_pairs = (int(rep.max()) + 1) * cells if len(rep) else 0
+    if n_pairs <= 1 << 24:  # a direct count is faster than sorting a million keys
+        spread = np.bincount(pair, weights=amount, minlength=n_pairs)
+        unique = np.flatnonzero(spread)
+        by_rep = spread[unique]
+    else:
+        unique, inverse = np.unique(pair, return_inverse=True)
+        by_rep = np.bincount(inverse, weights=amount)
+    rep_of, cell_of = unique // cells, unique % cells
+    year_of = cell_of % n_years
+    rep_total = np.bincount(rep * n_years + coded.deal_year[sold], weights=amount,
+                            minlength=(int(rep.max()) + 1 if len(rep) else 0) * n_years)
+    share = by_rep / rep_total[rep_of * n_years + year_of]
+    cost = coded.cost[rep_of, year_of] if len(coded.cost) else np.full(len(share), np.nan)
+    costed = ~np.isnan(cost)
+    equivalents = total(share, cell_of)
+    costed_equivalents = total(np.where(costed, share, 0.0), cell_of)
+    allocated = total(np.where(costed, share * np.nan_to_num(cost), 0.0), cell_of)
+    allocated[total(costed.astype("float64"), cell_of) == 0] = np.nan
+
+    client_seg, _ = _cells(coded, keys, coded.client)
+    acquired = np.bincount(client_seg * n_years + coded.client_year, minlength=cells).reshape(n_seg, n_years)
+    credit_cell = client_seg[coded.credit_client] * n_years + coded.credit_year
+    value = np.bincount(credit_cell, weights=coded.credit_amount, minlength=cells).reshape(n_seg, n_years)
+    clients = acquired.cumsum(axis=1).ravel()
+    value = value.cumsum(axis=1).ravel()
+
+    seen = np.union1d(np.unique(seg), np.unique(client_seg))
+    rows = (seen[:, None] * n_years + np.arange(n_years)).ravel()
+    out = pd.DataFrame(index=range(len(rows)))
+    rest = np.repeat(seen, n_years)
+    for key in reversed(keys):
+        n = len(coded.categories[key])
+        out[key] = pd.array(coded.categories[key][rest % n], dtype="string")
+        rest = rest // n
+    out = out[keys]
+    out["year"] = np.tile(np.asarray(coded.years, dtype=np.int64), len(seen))
+    closed = won[rows] + lost[rows]
+    out["revenue"] = revenue[rows]
+    out["won_deals"] = won[rows].astype("int64")
+    out["lost_deals"] = lost[rows].astype("int64")
+    out["win_rate"] = np.where(closed > 0, won[rows] / np.where(closed > 0, closed, 1), np.nan)
+    out["avg_deal_size"] = np.where(won[rows] > 0, revenue[rows] / np.where(won[rows] > 0, won[rows], 1), np.nan)
+    out["sales_cycle_days"] = cycle[rows]
+    out["new_clients"] = acquired.ravel()[rows].astype("int64")
+    out["clients"] = clients[rows].astype("int64")
+    out["mean_client_ltv"] = ratio(pd.Series(value[rows]), out["clients"])
+    out["rep_equivalents"] = equivalents[rows]
     out["revenue_per_rep"] = ratio(out["revenue"], out["rep_equivalents"])
-    out["cost_per_rep"] = ratio(out["allocated_cost"], out["costed_equivalents"])
+    out["allocated_cost"] = allocated[rows]
+    out["cost_per_rep"] = ratio(out["allocated_cost"], pd.Series(costed_equivalents[rows]))
     out["value_ratio"] = ratio(out["mean_client_ltv"], out["cost_per_rep"])
-    company = out.groupby("year")["revenue"].transform("sum")
-    out["share_of_revenue"] = ratio(out["revenue"], company)
-    previous = out.groupby(keys)["revenue"].shift(1)
+    company = revenue.reshape(n_seg, n_years).sum(axis=0)
+    out["share_of_revenue"] = ratio(out["revenue"], pd.Series(np.tile(company, len(seen))))
+    previous = pd.Series(np.where(out["year"] > coded.years[0], revenue[rows - 1], np.nan))
     out["revenue_change"] = (out["revenue"] / previous - 1.0).where(previous > 0)
     return out.sort_values([*keys, "year"]).reset_index(drop=True)
 
@@ -179,86 +225,124 @@ def _interval(ltv: np.ndarray, cost_per_rep: float, resamples: int, seed_text: s
     return float(low) / cost_per_rep, float(high) / cost_per_rep
 
 
+def _encode(counted: pd.DataFrame, costs: pd.DataFrame, years: list[int], gross_margin: float
+            ) -> tuple[_Coded, pd.Index]:
+    """The counted deals as codes (see _Coded), and the client id of each client position."""
+    labels = {"region": segment_labels(counted["region"]), "category": segment_labels(counted["category"]),
+              "channel": segment_labels(counted["acquisition"])}
+    labels["company"] = pd.Series(pd.Categorical.from_codes(np.zeros(len(counted), dtype=np.int8),
+                                                            categories=["Company"]), index=counted.index)
+    categories = {d: pd.Index(v.cat.categories.astype("string")) for d, v in labels.items()}
+    deal = {d: v.cat.codes.to_numpy().astype(np.int64) for d, v in labels.items()}
+    year = counted["fiscal_year"].to_numpy(dtype=np.int64) - years[0]
+    rep_codes, rep_ids = _codes(counted["rep_id"])
+
+    is_won = (counted["status"] == WON).to_numpy() & counted["client_id"].notna().to_numpy()
+    won = counted[is_won]
+    client_codes, ids = _codes(won["client_id"])
+    first = _first_deals(won[["deal_id", "closed"]], client_codes).sort_values("code")
+    at = counted.index.get_indexer(first.index)  # the first deals' positions among the counted deals
+    ltv = np.bincount(client_codes, weights=won["amount"].to_numpy(dtype="float64"),
+                      minlength=len(ids)) * gross_margin
+    present = first["code"].to_numpy()
+    # Client positions 0…n-1 in code order; a code without a first deal cannot occur (every code has won deals).
+    position = np.full(len(ids), -1, dtype=np.int64)
+    position[present] = np.arange(len(present))
+
+    cost = np.full((len(rep_ids), len(years)), np.nan)
+    if len(costs):
+        rep_at = pd.Index(rep_ids.astype(object)).get_indexer(costs["rep_id"].astype(object))
+        year_at = costs["year"].to_numpy(dtype=np.int64) - years[0]
+        ok = (rep_at >= 0) & (year_at >= 0) & (year_at < len(years))
+        cost[rep_at[ok], year_at[ok]] = costs["annual_cost"].to_numpy(dtype="float64")[ok]
+    coded = _Coded(
+        categories=categories, years=years, deal=deal, deal_year=year, deal_rep=rep_codes,
+        won_amount=counted["won_amount"].to_numpy(dtype="float64"), won=counted["won"].to_numpy(dtype="float64"),
+        lost=counted["lost"].to_numpy(dtype="float64"), cycle=counted["cycle"].to_numpy(dtype="float64"),
+        client={d: codes[at] for d, codes in deal.items()}, client_year=year[at], client_ltv=ltv[present],
+        credit_client=position[client_codes], credit_year=year[is_won],
+        credit_amount=won["amount"].to_numpy(dtype="float64") * gross_margin, cost=cost,
+    )
+    return coded, ids[present]
+
+
 def compute_segments(counted: pd.DataFrame, clients_export: pd.DataFrame | None, costs: pd.DataFrame,
                      years: list[int], reporting_year: int, same_span_end: pd.Timestamp,
                      gross_margin: float, min_deals: int, resamples: int) -> Segments:
     """Every segment table (see Segments). ``counted`` comes from counted_deals after deal_segments:
     a deal's region is its client's, else its rep's; its channel is its own acquisition, else its
     client's. A client's segment is that of its first won deal."""
-    deals = counted[["deal_id", "rep_id", "client_id", "status", "closed", "fiscal_year", "amount", "won_amount",
-                     "won", "lost", "cycle"]].assign(
-        region=segment_labels(counted["region"]), category=segment_labels(counted["category"]),
-        channel=segment_labels(counted["acquisition"]), company="Company")
-    won = deals[(deals["status"] == WON) & deals["client_id"].notna()]
-    codes, ids = _codes(won["client_id"])
-    first = _first_deals(won, codes).sort_values("code")
-    dims = [*DIMENSIONS, "company"]
-    per_code = {d: pd.Series(first[d].to_numpy(), index=first["code"].to_numpy()) for d in dims}
-    credited = pd.DataFrame({"year": won["fiscal_year"].to_numpy(dtype="int64"),
-                             "amount": won["amount"].to_numpy(dtype="float64") * gross_margin})
-    clients = pd.DataFrame({"client_id": ids[first["code"].to_numpy()].astype("string"),
-                            "year": first["fiscal_year"].to_numpy(dtype="int64")})
-    for d in dims:
-        credited[d] = per_code[d].reindex(codes).to_numpy()
-        clients[d] = per_code[d].to_numpy()
-    ltv = np.bincount(codes, weights=won["amount"].to_numpy(dtype="float64"), minlength=len(ids)) * gross_margin
-    clients["ltv"] = ltv[first["code"].to_numpy()]
-
-    company = _segment_years(deals, credited, clients, costs, ["company"], years).drop(columns="company")
-    span = deals[(deals["fiscal_year"] == reporting_year - 1) & (deals["closed"] <= same_span_end)]
-    market = _market(clients, clients_export)
+    coded, client_ids = _encode(counted, costs, years, gross_margin)
+    company = _segment_years(coded, ["company"]).drop(columns="company")
+    span = ((coded.deal_year == reporting_year - 1 - years[0])
+            & (counted["closed"] <= same_span_end).to_numpy())
+    market = _market(coded, client_ids, clients_export)
 
     history, current = {}, {}
     for dim in DIMENSIONS:
-        table = _segment_years(deals, credited, clients, costs, [dim], years)
-        before = span.groupby(dim, observed=True)["won_amount"].sum()
-        before.index = before.index.astype("string")
+        table = _segment_years(coded, [dim])
+        names = coded.categories[dim]
+        before = pd.Series(np.bincount(coded.deal[dim][span], weights=coded.won_amount[span],
+                                       minlength=len(names)), index=names)
         now = table["year"] == reporting_year
         same_span = table.loc[now, dim].map(before).astype("float64")
         table.loc[now, "revenue_change"] = (table.loc[now, "revenue"] / same_span - 1.0).where(same_span > 0)
         history[dim] = table[[dim, *SEGMENT_COLUMNS]]
-        current[dim] = _current(table[now].reset_index(drop=True), dim, clients, market, company, reporting_year,
+        current[dim] = _current(table[now].reset_index(drop=True), dim, coded, market, company, reporting_year,
                                 min_deals, resamples)
 
     crosses = {}
     for pair in CROSSES:
-        cells = _segment_years(deals, credited, clients, costs, list(pair), years)
+        cells = _segment_years(coded, list(pair))
         cells = cells[cells["year"] == reporting_year].assign(deals=lambda f: f["won_deals"] + f["lost_deals"])
         cells = cells[(cells["deals"] > 0) | (cells["clients"] > 0)]
         cells = cells.assign(few_deals=cells["deals"] < min_deals)
         crosses[pair] = cells[[*pair, *CROSS_COLUMNS]].reset_index(drop=True)
 
-    paid = costs[costs["year"] == reporting_year].set_index("rep_id")["annual_cost"].dropna()
-    sellers = deals.loc[(deals["fiscal_year"] == reporting_year) & (deals["won_amount"] > 0), "rep_id"]
-    unallocated = float(paid[~paid.index.isin(sellers.astype("string").unique())].sum())
+    now_year = reporting_year - years[0]
+    sellers = np.unique(coded.deal_rep[(coded.deal_year == now_year) & (coded.won_amount > 0)])
+    paid = coded.cost[:, now_year] if len(coded.cost) else np.empty(0)
+    unsold = np.ones(len(paid), dtype=bool)
+    unsold[sellers] = False
+    unallocated = float(np.nansum(paid[unsold]))
     return Segments(history=history, current=current, crosses=crosses, company=company,
                     unallocated_cost=unallocated, resamples=resamples, min_deals=min_deals,
                     has_market_size=bool(market is not None))
 
 
-def _market(clients: pd.DataFrame, export: pd.DataFrame | None) -> pd.DataFrame | None:
+def _market(coded: _Coded, client_ids: pd.Index, export: pd.DataFrame | None) -> pd.DataFrame | None:
     """Each listed client's market size and segments: the segments of its first won deal, else the
     clients export's own values (a client without a won deal)."""
     if export is None or not export["market_size"].notna().any():
         return None
-    listed = export[["client_id", "region", "category", "acquisition", "market_size"]].rename(
-        columns={"acquisition": "channel"}).drop_duplicates("client_id", keep="last")
-    own = clients.set_index("client_id")
+    listed = export[export["market_size"].notna()]  # the loader kept one row per client id
+    at = pd.Index(client_ids.astype(object)).get_indexer(listed["client_id"].to_numpy(dtype=object))
     out = pd.DataFrame({"market_size": listed["market_size"].to_numpy(dtype="float64")})
-    for dim in DIMENSIONS:
-        raw = segment_labels(listed[dim].astype("string")).astype("string").to_numpy()
-        found = pd.Series(own[dim].astype("string")).reindex(listed["client_id"].astype("string")).to_numpy()
-        out[dim] = np.where(pd.isna(found), raw, found)
+    for dim, field in (("region", "region"), ("category", "category"), ("channel", "acquisition")):
+        codes, uniques = pd.factorize(listed[field])
+        names = segment_labels(pd.Series(uniques, dtype="string")).astype("string").to_numpy(dtype=object)
+        own = np.where(codes >= 0, names[np.maximum(codes, 0)] if len(names) else UNKNOWN, UNKNOWN)
+        names = coded.categories[dim].to_numpy(dtype=object)
+        found = names[coded.client[dim][np.maximum(at, 0)]] if len(at) and len(names) else own
+        out[dim] = np.where(at >= 0, found, own)
     return out
 
 
-def _current(table: pd.DataFrame, dim: str, clients: pd.DataFrame, market: pd.DataFrame | None,
+def _current(table: pd.DataFrame, dim: str, coded: _Coded, market: pd.DataFrame | None,
              company: pd.DataFrame, year: int, min_deals: int, resamples: int) -> pd.DataFrame:
     """The reporting year of one dimension, with the ratio interval, penetration and flags."""
     table = table.assign(deals=table["won_deals"] + table["lost_deals"])
-    upto = clients[clients["year"] <= year]
-    ltvs = {str(k): g.to_numpy() for k, g in upto.groupby(dim, observed=True)["ltv"]}
-    bounds = [_interval(ltvs.get(name, np.empty(0)), cost, resamples, f"{dim}:{name}")
+    upto = coded.client_year <= year - coded.years[0]
+    codes, ltv = coded.client[dim][upto], coded.client_ltv[upto]
+    order = np.argsort(codes, kind="stable")
+    bounds_at = np.searchsorted(codes[order], np.arange(len(coded.categories[dim]) + 1))
+    position = {str(name): i for i, name in enumerate(coded.categories[dim])}
+
+    def sample(name: str) -> np.ndarray:
+        i = position.get(name)
+        return ltv[order[bounds_at[i]:bounds_at[i + 1]]] if i is not None else np.empty(0)
+
+    bounds = [_interval(sample(name), cost, resamples, f"{dim}:{name}")
               for name, cost in zip(table[dim], table["cost_per_rep"], strict=True)]
     table["ratio_low"] = [b[0] for b in bounds]
     table["ratio_high"] = [b[1] for b in bounds]
