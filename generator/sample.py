@@ -934,16 +934,27 @@ def _goals(
         + [team_names[t] for t in tt.tolist()]
         + rep_ids.take(pa.array(r[nc])).to_pylist()
     )
-    year = np.concatenate([y, ty, y[nc]])
-    metric = ["revenue"] * (r.size + tt.size) + ["new_clients"] * nc.size
+    # Two value-ratio goals for the last year, and the mistakes a goals sheet typically has (reported on
+    # /data-quality/): a team that does not exist and a goal entered twice. No random draw: the other
+    # exports stay byte-identical.
+    vr = r[y == n_years - 1][:2]
+    scope += ["rep"] * vr.size + ["team", "rep"]
+    owner += rep_ids.take(pa.array(vr)).to_pylist() + ["Eagles", owner[0]]
+    metric_extra = ["value_ratio"] * vr.size + ["revenue", "revenue"]
+    y_extra = np.concatenate([np.full(vr.size, n_years - 1), [n_years - 1, y[0]]])
+    extra_target = np.concatenate([np.full(vr.size, 2.5), [1_000_000.0, target[0] * 2]])
+    extra_reward = ["Extra day off"] * vr.size + ["Team dinner", None]
+    year = np.concatenate([y, ty, y[nc], y_extra])
+    metric = ["revenue"] * (r.size + tt.size) + ["new_clients"] * nc.size + metric_extra
     table = pa.table(
         {
             "scope": pa.array(scope),
             "id": pa.array(owner),
             "year": pa.array(np.asarray(years, dtype=np.int64)[year]),
-            "target": pa.array(np.concatenate([target, team_value, nc_target]).astype(float)),
+            "target": pa.array(np.concatenate([target, team_value, nc_target, extra_target]).astype(float)),
             "metric": pa.array(metric),
-            "reward": pa.array([*reward.tolist(), *team_reward.tolist(), *nc_reward.tolist()], type=pa.string()),
+            "reward": pa.array([*reward.tolist(), *team_reward.tolist(), *nc_reward.tolist(), *extra_reward],
+                               type=pa.string()),
         }
     )
     return table.sort_by([("year", "ascending"), ("scope", "ascending"), ("id", "ascending"), ("metric", "descending")])
