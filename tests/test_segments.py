@@ -272,3 +272,32 @@ def test_costs_hidden_without_show_compensation(tmp_path: Path) -> None:
         assert "allocated_cost" not in header and "cost_per_rep" not in header and "value_ratio" in header
     page = (site / "regions" / "south" / "index.html").read_text(encoding="utf-8")
     assert "65,000" not in page and "52,000" not in page
+
+
+def test_check_prints_segment_and_goal_findings(tmp_path: Path) -> None:
+    from tests.test_cli import run
+
+    config = write_fixture(tmp_path / "export")
+    code, out, err = run("check", "-c", str(config))
+    text = out + err
+    assert 'clients.csv:5: region: "NORTH" region spelling variant of "North"' in text
+    assert 'goals.csv:9: id: "Nowhere" team not found in the reps export' in text
+    assert "clients.csv:4: region: region is blank" in text
+    assert code == 0
+
+
+METHODOLOGY = Path(__file__).resolve().parent.parent / "templates"
+
+
+@pytest.mark.parametrize("term", ["allocated_cost", "rep-equivalents", "bootstrap", "Unknown", "penetration",
+                                  "cut losses", "untapped market", "segments.min_deals",
+                                  "segments.bootstrap_resamples"])
+def test_methodology_states_segment_rules(term: str) -> None:
+    assert term in (METHODOLOGY / "methodology_segments.md.j2").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("term", ["**Attainment**", "**Pacing**", "goals.pacing", "goals.quarter_weights",
+                                  "goals.at_risk_from", "goals.reward_tiers", "exactly 100 %", "employed",
+                                  "**Calibration.**"])
+def test_methodology_states_goal_rules(term: str) -> None:
+    assert term in (METHODOLOGY / "methodology_goals.md.j2").read_text(encoding="utf-8")

@@ -79,11 +79,11 @@ def _segment_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
                  alt.Tooltip("clients:Q", title="Clients")],
     ).properties(width="container", height=HEIGHT)
 
-    def heatmap(measure: str, title: str, fmt: str) -> alt.LayerChart:
+    def heatmap(measure: str, title: str, fmt: str, scheme: str) -> alt.LayerChart:
         tooltip = [alt.Tooltip("row:N", title="Row"), alt.Tooltip("column:N", title="Column"),
                    alt.Tooltip(f"{measure}:Q", title=title, format=fmt), alt.Tooltip("deals:Q", title="Closed deals")]
         cells = alt.Chart().mark_rect().encode(
-            color=alt.Color(f"{measure}:Q", title=title, scale=alt.Scale(scheme="blues")),
+            color=alt.Color(f"{measure}:Q", title=title, scale=alt.Scale(scheme=scheme)),
             opacity=alt.condition("datum.few_deals", alt.value(0.35), alt.value(1.0)),
         )
         counts = alt.Chart().mark_text(fontSize=10).encode(text=alt.Text("deals:Q", format="d"))
@@ -99,8 +99,8 @@ def _segment_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
                      alt.Tooltip("share_of_revenue:Q", title="Share", format=".1%")],
         ),
         "segment_ratio_interval": interval,
-        "heatmap_revenue": heatmap("revenue", "Revenue", ",.0f"),
-        "heatmap_ratio": heatmap("value_ratio", "Value ratio", ".2f"),
+        "heatmap_revenue": heatmap("revenue", "Revenue", ",.0f", "blues"),
+        "heatmap_ratio": heatmap("value_ratio", "Value ratio", ".2f", "greens"),
     }
 
 
