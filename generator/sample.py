@@ -939,7 +939,7 @@ def _goals(
     # exports stay byte-identical.
     vr = r[y == n_years - 1][:2]
     scope += ["rep"] * vr.size + ["team", "rep"]
-    owner += rep_ids.take(pa.array(vr)).to_pylist() + ["Eagles", owner[0]]
+    owner += [*rep_ids.take(pa.array(vr)).to_pylist(), "Eagles", owner[0]]
     metric_extra = ["value_ratio"] * vr.size + ["revenue", "revenue"]
     y_extra = np.concatenate([np.full(vr.size, n_years - 1), [n_years - 1, y[0]]])
     extra_target = np.concatenate([np.full(vr.size, 2.5), [1_000_000.0, target[0] * 2]])
