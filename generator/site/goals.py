@@ -50,9 +50,9 @@ class GoalsPage:
     flagged: tuple[str, ...]
 
 
-def _value(metric: str, value: object, currency: str) -> str:
+def _value(metric: str, value: object) -> str:
     if metric == "revenue":
-        return text.money(value) if pd.isna(value) else f"{text.money(value)} {text.escape(currency)}"
+        return text.money(value)
     if metric == "value_ratio":
         return text.ratio(value)
     return text.integer(value) if not pd.isna(value) else text.EMPTY
@@ -60,7 +60,6 @@ def _value(metric: str, value: object, currency: str) -> str:
 
 def _prepared(context: SiteContext, goals: Goals, here_depth: str) -> pd.DataFrame:
     """The goals table with display texts and owner links (relative from a page ``here_depth`` deep)."""
-    info = context.info
     table = goals.goals.copy()
     rep_slug = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
     rep_name = dict(zip(context.reps["rep_id"], context.reps["name"], strict=True))
@@ -72,8 +71,8 @@ def _prepared(context: SiteContext, goals: Goals, here_depth: str) -> pd.DataFra
     fy = context.metrics.period.fiscal_year_start
     table["label"] = [year_label(int(y), fy) for y in table["year"]]
     table["metric_label"] = table["metric"].map(METRIC_LABELS)
-    table["target_text"] = [_value(m, v, info.currency) for m, v in zip(table["metric"], table["target"], strict=True)]
-    table["actual_text"] = [_value(m, v, info.currency) for m, v in zip(table["metric"], table["actual"], strict=True)]
+    table["target_text"] = [_value(m, v) for m, v in zip(table["metric"], table["target"], strict=True)]
+    table["actual_text"] = [_value(m, v) for m, v in zip(table["metric"], table["actual"], strict=True)]
     return table
 
 
@@ -82,6 +81,7 @@ def _columns(owner: bool) -> list[Column]:
     return [
         Column("label", "Year"), *first, Column("metric_label", "Metric"),
         Column("target_text", "Target", numeric=True), Column("actual_text", "Actual", numeric=True),
+        # Money targets are in the site currency (stated above the tables).
         Column("attainment", "Attainment", text.percent, numeric=True),
         Column("status", "Status"), Column("tier_reward", "Tier reward"), Column("reward", "Goal's reward"),
         Column("reward_earned", "Goal's reward earned"),
@@ -90,6 +90,14 @@ def _columns(owner: bool) -> list[Column]:
 
 CSV_COLUMNS = ["scope", "id", "year", "metric", "target", "actual", "attainment", "members", "expected_share",
                "pace", "status", "tier_reward", "reward", "reward_earned"]
+
+
+CHART_CAP = 2.0
+"""Attainment above 200 % is drawn in the last bar, so one outlier does not flatten the chart."""
+
+
+def _capped(goals: pd.DataFrame) -> pd.DataFrame:
+    return goals.assign(attainment=goals["attainment"].clip(upper=CHART_CAP))
 
 
 def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
@@ -116,13 +124,14 @@ def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
         at_risk_from=text.percent(cfg.at_risk_from),
         tiers=tuple((text.percent(t.attainment), t.reward) for t in cfg.reward_tiers),
         status_counts=figure_table(status_items, None),
-        current_chart=embed("chart-goals-current", chart("attainment_distribution", now, ["attainment", "scope"]),
+        current_chart=embed("chart-goals-current", chart("attainment_distribution", _capped(now), ["attainment", "scope"]),
                             f"Attainment of the {info.period_label} goals so far"),
         current=frame_table(now, current_cols, link(here, "data/goals.csv")),
         rewards=frame_table(rewarded, [c for c in _columns(True) if c.field not in ("status",)],
                             link(here, "data/goals.csv")),
         history=frame_table(past, _columns(True), link(here, "data/goals.csv")),
-        calibration_chart=embed("chart-goals-calibration", chart("attainment_distribution", past, ["attainment", "scope"]),
+        calibration_chart=embed("chart-goals-calibration",
+                                chart("attainment_distribution", _capped(past), ["attainment", "scope"]),
                                 "Attainment of the goals of completed years"),
         calibration=frame_table(calibration, [
             Column("label", "Year"), Column("scope", "Scope"), Column("metric_label", "Metric"),
