@@ -301,3 +301,38 @@ def test_methodology_states_segment_rules(term: str) -> None:
                                   "**Calibration.**"])
 def test_methodology_states_goal_rules(term: str) -> None:
     assert term in (METHODOLOGY / "methodology_goals.md.j2").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def example() -> Metrics:
+    cfg = load_config(Path(__file__).resolve().parent.parent / "config" / "example.yaml")
+    return compute_metrics(load_inputs(cfg), cfg.config)
+
+
+def test_example_segments_add_up_to_the_company(example: Metrics) -> None:
+    company = example.company_years.set_index("year")
+    for dim, history in example.segments.history.items():
+        by_year = history.groupby("year").agg(revenue=("revenue", "sum"), won=("won_deals", "sum"),
+                                              new=("new_clients", "sum"))
+        assert by_year["revenue"].to_numpy() == pytest.approx(company["revenue"].to_numpy()), dim
+        assert (by_year["won"] == company["won_deals"]).all(), dim
+        assert (by_year["new"] == company["new_clients"]).all(), dim
+        assert history.groupby("year")["share_of_revenue"].sum().to_numpy() == pytest.approx(1.0)
+    for pair, cells in example.segments.crosses.items():
+        assert cells["revenue"].sum() == pytest.approx(company.loc[example.period.year, "revenue"]), pair
+    # Each ratio is its numerator over its denominator.
+    regions = example.segments.current["region"]
+    assert (regions["value_ratio"] * regions["cost_per_rep"]).to_numpy() == pytest.approx(
+        regions["mean_client_ltv"].to_numpy())
+
+
+def test_example_team_attainment_sums_its_members(example: Metrics) -> None:
+    year = example.period.year
+    teams = example.goals.team_attainment
+    revenue = teams[(teams["year"] == year) & (teams["metric"] == "revenue")].set_index("team")
+    reps = example.reps.set_index("rep_id")
+    for team, row in revenue.iterrows():
+        members = reps[(reps["team"] == team) & (reps["left"].isna() | (reps["left"] >= pd.Timestamp(year, 1, 1)))]
+        assert row["members"] == len(members)
+        assert row["actual"] == pytest.approx(members["revenue"].sum())
+        assert row["attainment"] == pytest.approx(row["actual"] / row["target"])

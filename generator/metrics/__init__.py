@@ -59,7 +59,9 @@ class Metrics:
     company_monthly: pd.DataFrame
     has_costs: bool
     segments: Segments
+    """Regions, categories and channels: per segment and year, cost allocated by revenue share (SPEC §5)."""
     goals: Goals
+    """Goal attainment, pacing, rewards and calibration; ``goals.team_attainment`` per team and year."""
 
     def company(self, year: int) -> pd.Series:
         """The company row of one year."""
