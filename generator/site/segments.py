@@ -81,14 +81,19 @@ def _interval_text(low: object, high: object) -> str:
     return text.EMPTY if pd.isna(low) or pd.isna(high) else f"{text.ratio(low)} – {text.ratio(high)}"
 
 
-def _columns(info: SiteInfo, dim: str, has_market: bool, link_field: str | None = "href") -> list[Column]:
+def _penetration(value: object) -> str:
+    """Market penetration is often a fraction of a percent: three significant digits."""
+    return text.EMPTY if pd.isna(value) else f"{float(value) * 100:.3g} %"  # type: ignore[arg-type]
+
+
+def _columns(info: SiteInfo, dim: str, has_market: bool, link_field: str | None = "href",
+             revenue_label: str | None = None) -> list[Column]:
     cost = [money_col("allocated_cost", "Allocated cost", info.currency),
             money_col("cost_per_rep", "Cost per rep", info.currency)] if info.show_compensation else []
-    market = [Column("penetration", "Penetration", lambda v: text.percent(v) if pd.isna(v) or v >= 0.001
-                     else f"{float(v) * 100:.3f} %", numeric=True)] if has_market else []
+    market = [Column("penetration", "Penetration", _penetration, numeric=True)] if has_market else []
     return [
         Column(dim, TITLES[dim][1], link=link_field),
-        money_col("revenue", f"Revenue {info.period_label}", info.currency),
+        money_col("revenue", revenue_label or f"Revenue {info.period_label}", info.currency),
         Column("share_of_revenue", "Share", text.percent, numeric=True),
         Column("revenue_change", "Change", text.change, numeric=True),
         Column("won_deals", "Won", text.integer, numeric=True),
@@ -129,8 +134,8 @@ def _readings(row: dict, dim: str, median_penetration: float, yardstick: float, 
              "more effort may be what it needs.</li>", "</ul>"]
     if has_market and not pd.isna(row["penetration"]):
         low = not pd.isna(median_penetration) and row["penetration"] < median_penetration
-        lines.append(f"<p><strong>Market penetration</strong> {text.percent(row['penetration'])} "
-                     f"(revenue ÷ market size; median of all {TITLES[dim][0].lower()} {text.percent(median_penetration)}): "
+        lines.append(f"<p><strong>Market penetration</strong> {_penetration(row['penetration'])} "
+                     f"(revenue ÷ market size; median of all {TITLES[dim][0].lower()} {_penetration(median_penetration)}): "
                      + ("low — the market is large against what we sell, which supports the <em>untapped market</em> "
                         "reading.</p>" if low else
                         "at or above the median — less market is left, which gives the <em>cut losses</em> reading "
@@ -221,7 +226,7 @@ def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dic
     hist = history[(history["won_deals"] + history["lost_deals"] + history["clients"]) > 0].reset_index(drop=True)
     hist = hist.assign(label=[year_label(int(y), fy) for y in hist["year"]])
     hist_at = positions_by(hist, dim)
-    hist_cols = [Column("label", "Year"), *_columns(info, dim, False, None)[1:-1]]
+    hist_cols = [Column("label", "Year"), *_columns(info, dim, False, None, "Revenue")[1:-1]]
     hist_cols = [c for c in hist_cols if c.field != "interval"]
     hist_rows = table_rows(hist, hist_cols)
     hist_header, hist_csv = csv_lines(public(hist.drop(columns="label"), info))
@@ -267,7 +272,7 @@ def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dic
                   ("95 % interval of the ratio", row["interval"])]
         if segments.has_market_size:
             items += [("Market size", f"{text.money(row['market_size'])} {text.escape(info.currency)}"),
-                      ("Market penetration", text.percent(row["penetration"]))]
+                      ("Market penetration", _penetration(row["penetration"]))]
         at = hist_at.get(name)
         page = SegmentPage(
             site=info, dimension=dim, noun=TITLES[dim][2], name=name, index_href=link(here, f"{folder}/"),
