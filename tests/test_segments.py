@@ -336,3 +336,25 @@ def test_example_team_attainment_sums_its_members(example: Metrics) -> None:
         assert row["members"] == len(members)
         assert row["actual"] == pytest.approx(members["revenue"].sum())
         assert row["attainment"] == pytest.approx(row["actual"] / row["target"])
+
+
+def test_hostile_segment_names_are_text(tmp_path: Path) -> None:
+    from tests.conftest import FORMULA_NAME, XSS_NAME
+
+    config = write_fixture(tmp_path / "export")
+    folder = config.parent
+    reps = (folder / "reps.csv").read_text(encoding="utf-8").replace("West", f'"{XSS_NAME}"')
+    (folder / "reps.csv").write_text(reps, encoding="utf-8")
+    clients = (folder / "clients.csv").read_text(encoding="utf-8").replace("Energy", f'"{FORMULA_NAME.replace(chr(34), 2 * chr(34))}"')
+    (folder / "clients.csv").write_text(clients, encoding="utf-8")
+    clients = (folder / "clients.csv").read_text(encoding="utf-8").replace("Retail", "Index")
+    (folder / "clients.csv").write_text(clients, encoding="utf-8")
+    site = build(config, tmp_path / "site").out
+    for page in site.rglob("*.html"):
+        assert XSS_NAME not in page.read_text(encoding="utf-8"), page
+    regions = pd.read_csv(site / "data" / "regions.csv", keep_default_na=False, na_values=[""])
+    assert XSS_NAME in set(regions["region"])
+    categories = (site / "data" / "categories.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in categories  # formula guarded
+    assert "Index" in (site / "categories" / "index.html").read_text(encoding="utf-8")
+    assert len(list((site / "categories").glob("index-*/index.html"))) == 1

@@ -152,6 +152,8 @@ def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[s
     folder, (title, _heading, noun) = DIMENSIONS[dim], TITLES[dim]
     current, history = segments.current[dim], segments.history[dim]
     slugs = stable_slugs(sorted(history[dim].unique()), prefix=dim)
+    # A segment called "Index" must not overwrite the index page.
+    slugs = {name: f"{slug}-{text.short_hash(name)}" if slug == "index" else slug for name, slug in slugs.items()}
     has_market = segments.has_market_size
     company = segments.company
     yard = company.loc[company["year"] == context.metrics.period.year, "value_ratio"]
