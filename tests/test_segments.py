@@ -358,3 +358,20 @@ def test_hostile_segment_names_are_text(tmp_path: Path) -> None:
     assert "'=HYPERLINK" in categories  # formula guarded
     assert "Index" in (site / "categories" / "index.html").read_text(encoding="utf-8")
     assert len(list((site / "categories").glob("index-*/index.html"))) == 1
+
+
+@pytest.mark.parametrize(("goals", "message"), [
+    ("{quarter_weights: [0.5, 0.5, 0.5, 0.5]}", "goals.quarter_weights: must be four non-negative shares that sum to 1"),
+    ("{reward_tiers: [{attainment: 1, reward: A}, {attainment: 1.0, reward: B}]}",
+     "goals.reward_tiers: two tiers have the same attainment"),
+    ("{pacing: weekly}", "goals.pacing"),
+    ("{at_risk_from: 1.5}", "goals.at_risk_from"),
+])
+def test_bad_goals_config_names_the_key(tmp_path: Path, goals: str, message: str) -> None:
+    from generator.errors import ConfigError
+
+    config = tmp_path / "bad.yaml"
+    config.write_text(f"sources: {{deals: {{path: deals.csv}}}}\ngoals: {goals}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(config)
+    assert message in str(raised.value)

@@ -108,6 +108,8 @@ def _columns(info: SiteInfo, dim: str, has_market: bool, link_field: str | None 
         Column("value_ratio", "Value ratio", text.ratio, numeric=True),
         Column("interval", "95 % interval"),
         *market,
+        Column("deals", "Closed deals", text.integer, numeric=True),
+        Column("few_deals", "Caution", lambda few: "few deals" if few else ""),
     ]
 
 
@@ -228,8 +230,8 @@ def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dic
     hist = history[(history["won_deals"] + history["lost_deals"] + history["clients"]) > 0].reset_index(drop=True)
     hist = hist.assign(label=[year_label(int(y), fy) for y in hist["year"]])
     hist_at = positions_by(hist, dim)
-    hist_cols = [Column("label", "Year"), *_columns(info, dim, False, None, "Revenue")[1:-1]]
-    hist_cols = [c for c in hist_cols if c.field != "interval"]
+    hist_cols = [Column("label", "Year"), *_columns(info, dim, False, None, "Revenue")[1:]]
+    hist_cols = [c for c in hist_cols if c.field not in ("interval", "deals", "few_deals")]
     hist_rows = table_rows(hist, hist_cols)
     hist_header, hist_csv = csv_lines(public(hist.drop(columns="label"), info))
     points = records(hist[["label", "revenue", "value_ratio"]].rename(columns={"label": "year"}))
