@@ -44,8 +44,8 @@ CROSS_COLUMNS = [
 
 CONFIDENCE = 0.95
 BOOTSTRAP_MAX_CLIENTS = 2000
-"""Above this many clients the bootstrap of a mean equals its normal approximation to the cent; the
-normal interval (mean ± 1.96 standard errors) is used instead, to keep large exports fast."""
+"""Above this many clients the percentile bootstrap of a mean is practically the normal interval
+(mean ± 1.96 standard errors), which is used instead to keep large exports fast."""
 
 
 @dataclass(frozen=True)
