@@ -96,6 +96,52 @@ class PrivacyConfig(_Strict):
     show_compensation: bool = False
 
 
+class SegmentsConfig(_Strict):
+    """Regions, categories and channels pages (SPEC §5 segment ratios)."""
+
+    min_deals: Annotated[int, Field(ge=1)] = 20
+    """Closed deals a segment or heatmap cell needs before its figures are read without a caution mark."""
+    bootstrap_resamples: Annotated[int, Field(ge=100, le=100_000)] = 1000
+    """Resamples of the segment's clients for the value-ratio interval (seeded: rebuilds are identical)."""
+
+
+class RewardTier(_Strict):
+    """One reward tier: earned when attainment reaches ``attainment``."""
+
+    attainment: Annotated[float, Field(gt=0)]
+    """Attainment (actual ÷ target, 1.0 = 100 %) from which the reward is earned."""
+    reward: str
+    """What is earned, as shown on the goals page."""
+
+
+class GoalsConfig(_Strict):
+    """Goals and rewards (/goals/): reward tiers and how progress is paced through the year."""
+
+    reward_tiers: tuple[RewardTier, ...] = ()
+    """Tiers earned by attainment (the highest tier reached is earned); a goal's own reward needs 100 %."""
+    pacing: Literal["linear", "quarterly"] = "linear"
+    """linear: the target is due evenly over the days of the year; quarterly: by quarter ends."""
+    quarter_weights: tuple[float, float, float, float] = (0.25, 0.25, 0.25, 0.25)
+    """Share of the target due in each fiscal quarter with pacing: quarterly (must sum to 1)."""
+    at_risk_from: Annotated[float, Field(gt=0, lt=1)] = 0.8
+    """Pace (actual ÷ expected to date) from which a goal is "at risk" rather than "behind"; 1.0 is "on track"."""
+
+    @field_validator("quarter_weights")
+    @classmethod
+    def _sum_to_one(cls, value: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        if any(w < 0 for w in value) or abs(sum(value) - 1.0) > 1e-6:
+            raise ValueError("must be four non-negative shares that sum to 1")
+        return value
+
+    @field_validator("reward_tiers")
+    @classmethod
+    def _distinct_tiers(cls, value: tuple[RewardTier, ...]) -> tuple[RewardTier, ...]:
+        levels = [t.attainment for t in value]
+        if len(set(levels)) != len(levels):
+            raise ValueError("two tiers have the same attainment")
+        return tuple(sorted(value, key=lambda t: t.attainment))
+
+
 class PublishConfig(_Strict):
     """Where the site goes."""
 
@@ -110,6 +156,8 @@ class Config(_Strict):
     sources: SourcesConfig
     metrics: MetricsConfig = MetricsConfig()
     privacy: PrivacyConfig = PrivacyConfig()
+    segments: SegmentsConfig = SegmentsConfig()
+    goals: GoalsConfig = GoalsConfig()
     publish: PublishConfig = PublishConfig()
 
     @model_validator(mode="after")

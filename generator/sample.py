@@ -375,6 +375,20 @@ def write_config(
         "privacy:",
         "  show_compensation: true",
         "",
+        "# Regions, categories and channels pages.",
+        "segments:",
+        '  min_deals: 20                # fewer closed deals: the segment or heatmap cell is marked "read with caution"',
+        "  bootstrap_resamples: 1000    # resamples of the clients for the value-ratio interval (seeded)",
+        "",
+        "# Goals and rewards (/goals/).",
+        "goals:",
+        "  reward_tiers:                # the highest tier reached is earned; exactly 100 % earns the 1.0 tier",
+        '    - {attainment: 1.0, reward: "Target bonus"}',
+        """    - {attainment: 1.2, reward: "Stretch bonus + President's Club"}""",
+        "  pacing: quarterly            # linear: due evenly by day; quarterly: due at each fiscal quarter's end",
+        "  quarter_weights: [0.2, 0.2, 0.25, 0.35]   # share of the target due per quarter (strong Q4)",
+        '  at_risk_from: 0.8            # pace from which a goal is "at risk" rather than "behind"',
+        "",
         "# Where the built site goes.",
         "publish:",
         f"  out: {rel(site_dir)}",
@@ -920,16 +934,27 @@ def _goals(
         + [team_names[t] for t in tt.tolist()]
         + rep_ids.take(pa.array(r[nc])).to_pylist()
     )
-    year = np.concatenate([y, ty, y[nc]])
-    metric = ["revenue"] * (r.size + tt.size) + ["new_clients"] * nc.size
+    # Two value-ratio goals for the last year, and the mistakes a goals sheet typically has (reported on
+    # /data-quality/): a team that does not exist and a goal entered twice. No random draw: the other
+    # exports stay byte-identical.
+    vr = r[y == n_years - 1][:2]
+    scope += ["rep"] * vr.size + ["team", "rep"]
+    owner += [*rep_ids.take(pa.array(vr)).to_pylist(), "Eagles", owner[0]]
+    metric_extra = ["value_ratio"] * vr.size + ["revenue", "revenue"]
+    y_extra = np.concatenate([np.full(vr.size, n_years - 1), [n_years - 1, y[0]]])
+    extra_target = np.concatenate([np.full(vr.size, 2.5), [1_000_000.0, target[0] * 2]])
+    extra_reward = ["Extra day off"] * vr.size + ["Team dinner", None]
+    year = np.concatenate([y, ty, y[nc], y_extra])
+    metric = ["revenue"] * (r.size + tt.size) + ["new_clients"] * nc.size + metric_extra
     table = pa.table(
         {
             "scope": pa.array(scope),
             "id": pa.array(owner),
             "year": pa.array(np.asarray(years, dtype=np.int64)[year]),
-            "target": pa.array(np.concatenate([target, team_value, nc_target]).astype(float)),
+            "target": pa.array(np.concatenate([target, team_value, nc_target, extra_target]).astype(float)),
             "metric": pa.array(metric),
-            "reward": pa.array([*reward.tolist(), *team_reward.tolist(), *nc_reward.tolist()], type=pa.string()),
+            "reward": pa.array([*reward.tolist(), *team_reward.tolist(), *nc_reward.tolist(), *extra_reward],
+                               type=pa.string()),
         }
     )
     return table.sort_by([("year", "ascending"), ("scope", "ascending"), ("id", "ascending"), ("metric", "descending")])

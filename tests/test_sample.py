@@ -175,7 +175,7 @@ def test_workbooks_hold_real_dates_and_numbers(crm: dict[str, Path]) -> None:
 def test_goals_coaching_and_activities(crm: dict[str, Path]) -> None:
     goals = pd.read_csv(crm["goals"], sep=";", dtype=str)
     assert set(goals["Scope"]) == {"rep", "team"}
-    assert set(goals["Metric"]) <= {"revenue", "new_clients"}
+    assert set(goals["Metric"]) <= {"revenue", "new_clients", "value_ratio"}
     assert pd.to_numeric(goals["Target"]).gt(0).all()
     coaching = pd.read_csv(crm["coaching"], dtype=str)
     assert set(coaching["Program"]) <= {"Sales training", "1:1 coaching", "Negotiation workshop"}

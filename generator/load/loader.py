@@ -308,6 +308,89 @@ def _unknown_reps(table: pd.DataFrame | None, known: pd.Series, dataset: str, fi
     return table.loc[~unknown].reset_index(drop=True)
 
 
+def _unknown_goal_owners(goals: pd.DataFrame | None, reps: pd.DataFrame, findings: _Findings) -> pd.DataFrame | None:
+    """A rep goal must name a known rep, a team goal a team of the reps export."""
+    if goals is None:
+        return None
+    rep_goal, team_goal = goals["scope"] == "rep", goals["scope"] == "team"
+    unknown_rep = rep_goal & ~goals["id"].isin(reps["rep_id"])
+    unknown_team = team_goal & ~goals["id"].isin(reps["team"].dropna())
+    findings.rows(goals, unknown_rep, WARNING, "goals", "id", "rep not found in reps or deals", "goal not used",
+                  goals["id"])
+    findings.rows(goals, unknown_team, WARNING, "goals", "id", "team not found in the reps export", "goal not used",
+                  goals["id"])
+    bad = unknown_rep | unknown_team
+    return goals.loc[~bad].reset_index(drop=True) if bad.any() else goals
+
+
+SEGMENT_PLACEHOLDERS = frozenset({"unknown", "n/a", "na", "none", "null", "-", "?", "tbd"})
+"""Segment values that say "not known": grouped as Unknown with blanks (casefolded, spaces trimmed)."""
+
+SEGMENT_FIELDS = {
+    "region": (("clients", "region"), ("reps", "region")),
+    "category": (("clients", "category"),),
+    "channel": (("clients", "acquisition"), ("deals", "acquisition")),
+}
+"""The export fields each segment dimension is read from (SPEC §4)."""
+
+
+def _segment_findings(deals: pd.DataFrame, clients: pd.DataFrame | None, reps: pd.DataFrame | None,
+                      findings: _Findings) -> None:
+    """Blank or placeholder segment values (grouped as Unknown), and spelling variants that differ only
+    in case or spacing (kept apart, reported so the export can be fixed)."""
+    tables = {"deals": deals, "clients": clients, "reps": reps}
+    blank_action = {
+        ("clients", "region"): "the region of the rep who won its first deal is used (Unknown if none)",
+        ("clients", "category"): "grouped as Unknown",
+        ("clients", "acquisition"): "grouped as Unknown unless its deals name a method",
+    }
+    for dimension, sources in SEGMENT_FIELDS.items():
+        spellings = []
+        for dataset, column in sources:
+            table = tables[dataset]
+            if table is None or not table[column].notna().any():
+                continue
+            values = table[column]
+            # Work on the distinct values: a million deals carry a handful of methods.
+            codes, uniques = pd.factorize(values)
+            distinct = pd.Series(uniques, dtype="string")
+            folded = distinct.str.split().str.join(" ").str.casefold().to_numpy(dtype=object)
+            is_placeholder = np.array([f in SEGMENT_PLACEHOLDERS or f == "" for f in folded], dtype=bool)
+            placeholder = pd.Series(is_placeholder[codes] & (codes >= 0) if len(codes) else np.zeros(0, bool),
+                                    index=table.index)
+            findings.rows(table, placeholder, INFO, dataset, column, f"{dimension} is not a real value",
+                          "grouped as Unknown", values)
+            if (dataset, column) in blank_action:
+                findings.rows(table, values.isna(), INFO, dataset, column, f"{dimension} is blank",
+                              blank_action[(dataset, column)])
+            files = table[FILE].astype("category")
+            present = (codes >= 0) & ~placeholder.to_numpy()
+            grouped = (pd.DataFrame({"code": codes[present], "file": files.cat.codes.to_numpy()[present],
+                                     "row": table[LINE].to_numpy()[present]})
+                       .groupby(["code", "file"])["row"].agg(["min", "size"]).reset_index())
+            counted = pd.DataFrame({
+                "key": folded[grouped["code"].to_numpy()] if len(grouped) else [],
+                "value": distinct.to_numpy(dtype=object)[grouped["code"].to_numpy()] if len(grouped) else [],
+                "file": files.cat.categories.astype(str).to_numpy()[grouped["file"].to_numpy()] if len(grouped) else [],
+                "min": grouped["min"].to_numpy(), "size": grouped["size"].to_numpy(),
+            })
+            spellings.append(counted.assign(dataset=dataset, column=column))
+        if not spellings:
+            continue
+        seen = pd.concat(spellings, ignore_index=True)
+        variants = seen.groupby("key")["value"].transform("nunique") > 1
+        if not variants.any():
+            continue
+        seen = seen[variants]
+        main = (seen.groupby(["key", "value"])["size"].sum().reset_index()
+                .sort_values(["key", "size", "value"], ascending=[True, False, True]).drop_duplicates("key")
+                .set_index("key")["value"])
+        for item in seen[seen["value"] != seen["key"].map(main)].itertuples(index=False):
+            findings.one(INFO, item.dataset, f'{dimension} spelling variant of "{main[item.key]}" (differs only in '
+                         f"case or spacing; {item.size} row(s), first shown)", file=item.file, row=int(item.min),
+                         column=item.column, value=item.value, action="kept as a separate segment; fix the export")
+
+
 def _latest(table: pd.DataFrame, dataset: Dataset) -> str | None:
     """The latest date in a dataset's date fields (else its latest year), as text."""
     dates = [table[f.name].max() for f in dataset.fields if f.kind is Kind.DATE and table[f.name].notna().any()]
@@ -353,6 +436,8 @@ def load_inputs(cfg: LoadedConfig) -> Inputs:
     costs = _unknown_reps(tables["costs"], known, "costs", findings, "row not used")
     coaching = _unknown_reps(tables["coaching"], known, "coaching", findings, "row not used")
     activities = _unknown_reps(tables["activities"], known, "activities", findings, "row not used")
+    goals = _unknown_goal_owners(tables["goals"], reps, findings)
+    _segment_findings(deals, tables["clients"], tables["reps"], findings)
     as_of = cfg.config.report.as_of or default_as_of(deals)
     if as_of is None:
         raise DataError(f"{cfg.label or cfg.path}: report.as_of: no won or lost deal has a close date; set report.as_of")
@@ -365,7 +450,7 @@ def load_inputs(cfg: LoadedConfig) -> Inputs:
         reps=reps,
         clients=tables["clients"],
         costs=costs,
-        goals=tables["goals"],
+        goals=goals,
         coaching=coaching,
         activities=activities,
         quality=findings.report(tuple(summaries)),

@@ -21,7 +21,9 @@ from generator.metrics.compute import (
     rep_years,
     with_id_categories,
 )
+from generator.metrics.goals import Goals, compute_goals
 from generator.metrics.period import Period
+from generator.metrics.segments import Segments, compute_segments
 
 REP_COLUMNS = [
     "rep_id", "name", "team", "region", "clients", "mean_client_ltv", "annual_cost", "value_ratio",
@@ -56,6 +58,10 @@ class Metrics:
     team_monthly: pd.DataFrame
     company_monthly: pd.DataFrame
     has_costs: bool
+    segments: Segments
+    """Regions, categories and channels: per segment and year, cost allocated by revenue share (SPEC §5)."""
+    goals: Goals
+    """Goal attainment, pacing, rewards and calibration; ``goals.team_attainment`` per team and year."""
 
     def company(self, year: int) -> pd.Series:
         """The company row of one year."""
@@ -102,6 +108,10 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     managers["teams"] = managers["manager"].map(
         reps.dropna(subset=["manager", "team"]).groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
     )
+    segments = compute_segments(counted, inputs.clients, costs, years, period.year, pd.Timestamp(earlier),
+                                config.metrics.gross_margin, config.segments.min_deals,
+                                config.segments.bootstrap_resamples)
+    goals = compute_goals(inputs.goals, by_rep, reps, period, config.goals)
     return Metrics(
         period=period,
         reps=rep_table,
@@ -117,6 +127,8 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
                                      "team", last_month),
         company_monthly=monthly_revenue(counted, None, last_month),
         has_costs=inputs.costs is not None and len(inputs.costs) > 0,
+        segments=segments,
+        goals=goals,
     )
 
 

@@ -57,8 +57,72 @@ def _designs() -> dict[str, dict]:
             tooltip=[alt.Tooltip("name:N", title="Rep"), alt.Tooltip("revenue:Q", title="Revenue", format=",.0f"),
                      alt.Tooltip("value_ratio:Q", title="Value ratio", format=".2f")],
         ),
+        **_segment_designs(money),
+        **_goal_designs(),
     }
     return {name: chart.to_dict() for name, chart in designs.items()}
+
+
+def _segment_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
+    """Regions, categories and channels: revenue share, ranked ratio with its interval, heatmaps."""
+    segment = alt.Y("segment:N", title=None, sort="-x")
+    ranked = alt.Y("segment:N", title=None, sort=alt.EncodingSortField("value_ratio", order="descending"))
+    interval = alt.layer(
+        alt.Chart().mark_rule(strokeWidth=2).encode(x=alt.X("ratio_low:Q", title="Value ratio (95 % interval)"),
+                                                   x2="ratio_high:Q"),
+        alt.Chart().mark_point(filled=True, size=60).encode(x="value_ratio:Q"),
+        data=alt.Data(name="rows"),
+    ).encode(
+        y=ranked,
+        tooltip=[alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("value_ratio:Q", title="Value ratio", format=".2f"),
+                 alt.Tooltip("ratio_low:Q", title="Low", format=".2f"), alt.Tooltip("ratio_high:Q", title="High", format=".2f"),
+                 alt.Tooltip("clients:Q", title="Clients")],
+    ).properties(width="container", height=HEIGHT)
+
+    def heatmap(measure: str, title: str, fmt: str, scheme: str) -> alt.LayerChart:
+        tooltip = [alt.Tooltip("row:N", title="Row"), alt.Tooltip("column:N", title="Column"),
+                   alt.Tooltip(f"{measure}:Q", title=title, format=fmt), alt.Tooltip("deals:Q", title="Closed deals")]
+        cells = alt.Chart().mark_rect().encode(
+            color=alt.Color(f"{measure}:Q", title=title, scale=alt.Scale(scheme=scheme)),
+            opacity=alt.condition("datum.few_deals", alt.value(0.35), alt.value(1.0)),
+        )
+        counts = alt.Chart().mark_text(fontSize=10).encode(text=alt.Text("deals:Q", format="d"))
+        return alt.layer(cells, counts, data=alt.Data(name="rows")).encode(
+            x=alt.X("column:N", title=None, axis=alt.Axis(labelAngle=-30)), y=alt.Y("row:N", title=None),
+            tooltip=tooltip,
+        ).properties(width="container", height=HEIGHT + 60)
+
+    return {
+        "segment_revenue": _base().mark_bar().encode(
+            x=alt.X("revenue:Q", title="Revenue", axis=money), y=segment,
+            tooltip=[alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("revenue:Q", title="Revenue", format=",.0f"),
+                     alt.Tooltip("share_of_revenue:Q", title="Share", format=".1%")],
+        ),
+        "segment_ratio_interval": interval,
+        "heatmap_revenue": heatmap("revenue", "Revenue", ",.0f", "blues"),
+        "heatmap_ratio": heatmap("value_ratio", "Value ratio", ".2f", "greens"),
+    }
+
+
+def _goal_designs() -> dict[str, alt.TopLevelMixin]:
+    """Goals: the distribution of attainment, and one entity's attainment by year."""
+    return {
+        "attainment_distribution": _base().mark_bar().encode(
+            x=alt.X("attainment:Q", bin=alt.Bin(step=0.1), title="Attainment (1 = target met)"),
+            y=alt.Y("count():Q", title="Goals"),
+            color=alt.Color("scope:N", title="Scope"),
+            tooltip=[alt.Tooltip("count():Q", title="Goals"), alt.Tooltip("scope:N", title="Scope")],
+        ),
+        "attainment_by_year": _base().mark_bar().encode(
+            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("metric:N"),
+            y=alt.Y("attainment:Q", title="Attainment (1 = target met)", axis=alt.Axis(format="%")),
+            color=alt.Color("metric:N", title="Metric"),
+            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("metric:N", title="Metric"),
+                     alt.Tooltip("attainment:Q", title="Attainment", format=".0%"),
+                     alt.Tooltip("status:N", title="Status")],
+        ),
+    }
 
 
 def design(name: str) -> dict:
@@ -85,7 +149,7 @@ def chart(design_name: str, frame: pd.DataFrame, fields: list[str]) -> ChartSpec
 
 def _measure(design_name: str) -> str | None:
     """The quantitative field a design plots (a chart with no value for it has nothing to show)."""
-    encoding = design(design_name)["encoding"]
+    encoding = design(design_name).get("encoding", {})
     for channel in ("y", "x"):
         spec = encoding.get(channel, {})
         if spec.get("type") == "quantitative" and "field" in spec:

@@ -1,0 +1,193 @@
+"""``/goals/`` (attainment, pacing, rewards, calibration) and the Goals section of rep and team pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from generator.metrics.goals import AT_RISK, BEHIND, MET, ON_TRACK, Goals
+from generator.metrics.period import year_label
+from generator.site import text
+from generator.site.charts import ChartSpec, chart, embed
+from generator.site.common import (
+    Section,
+    SiteContext,
+    SiteInfo,
+    Topic,
+    figure_table,
+    link,
+    pick,
+    positions_by,
+    put_table,
+)
+from generator.site.render import render
+from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
+from generator.site.text import Markdown
+
+METRIC_LABELS = {"revenue": "Revenue", "won_deals": "Won deals", "new_clients": "New clients",
+                 "value_ratio": "Value ratio"}
+
+
+@dataclass(frozen=True)
+class GoalsPage:
+    """``/goals/``: this year's attainment and pacing, rewards, history and calibration."""
+
+    site: SiteInfo
+    has_goals: bool
+    pacing: str
+    expected_share: str
+    at_risk_from: str
+    tiers: tuple[tuple[str, str], ...]
+    """(attainment, reward) of each configured tier."""
+    status_counts: Markdown
+    current_chart: Markdown
+    current: Markdown
+    rewards: Markdown
+    history: Markdown
+    calibration_chart: Markdown
+    calibration: Markdown
+    flagged: tuple[str, ...]
+
+
+def _value(metric: str, value: object) -> str:
+    if metric == "revenue":
+        return text.money(value)
+    if metric == "value_ratio":
+        return text.ratio(value)
+    return text.integer(value) if not pd.isna(value) else text.EMPTY
+
+
+def _prepared(context: SiteContext, goals: Goals, here_depth: str) -> pd.DataFrame:
+    """The goals table with display texts and owner links (relative from a page ``here_depth`` deep)."""
+    table = goals.goals.copy()
+    rep_slug = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    rep_name = dict(zip(context.reps["rep_id"], context.reps["name"], strict=True))
+    is_rep = table["scope"] == "rep"
+    table["owner"] = [f"{rep_name.get(i, i)} ({i})" if r else i for i, r in zip(table["id"], is_rep, strict=True)]
+    table["href"] = [f"{here_depth}reps/{rep_slug[i]}/" if r and i in rep_slug else
+                     (f"{here_depth}teams/{context.team_slugs[i]}/" if not r and i in context.team_slugs else None)
+                     for i, r in zip(table["id"], is_rep, strict=True)]
+    fy = context.metrics.period.fiscal_year_start
+    table["label"] = [year_label(int(y), fy) for y in table["year"]]
+    table["metric_label"] = table["metric"].map(METRIC_LABELS)
+    table["target_text"] = [_value(m, v) for m, v in zip(table["metric"], table["target"], strict=True)]
+    table["actual_text"] = [_value(m, v) for m, v in zip(table["metric"], table["actual"], strict=True)]
+    return table
+
+
+def _columns(owner: bool) -> list[Column]:
+    first = [Column("owner", "Owner", link="href"), Column("scope", "Scope")] if owner else []
+    return [
+        Column("label", "Year"), *first, Column("metric_label", "Metric"),
+        Column("target_text", "Target", numeric=True), Column("actual_text", "Actual", numeric=True),
+        # Money targets are in the site currency (stated above the tables).
+        Column("attainment", "Attainment", text.percent, numeric=True),
+        Column("status", "Status"), Column("tier_reward", "Tier reward"), Column("reward", "Goal's reward"),
+        Column("reward_earned", "Goal's reward earned"),
+    ]
+
+
+CSV_COLUMNS = ["scope", "id", "year", "metric", "target", "actual", "attainment", "members", "expected_share",
+               "pace", "status", "tier_reward", "reward", "reward_earned"]
+
+
+CHART_CAP = 2.0
+"""Attainment above 200 % is drawn in the last bar, so one outlier does not flatten the chart."""
+
+
+def _capped(goals: pd.DataFrame) -> pd.DataFrame:
+    return goals.assign(attainment=goals["attainment"].clip(upper=CHART_CAP))
+
+
+def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
+    info, cfg = context.info, context.cfg.config.goals
+    year = context.metrics.period.year
+    here = "goals.md"
+    now = table[table["year"] == year]
+    past = table[table["year"] < year]
+    counts = now["status"].value_counts()
+    status_items = [(label, text.integer(int(counts.get(key, 0))))
+                    for label, key in (("Met already", MET), ("On track", ON_TRACK), ("At risk", AT_RISK),
+                                       ("Behind", BEHIND))]
+    cols = [c for c in _columns(True) if c.field != "label"]
+    current_cols = [*cols[:6], Column("pace", "Pace", text.percent, numeric=True), *cols[6:]]
+    rewarded = table[table["tier_reward"].notna() | table["reward_earned"].notna()]
+    calibration = goals.calibration.assign(
+        label=[year_label(int(y), context.metrics.period.fiscal_year_start) for y in goals.calibration["year"]],
+        metric_label=goals.calibration["metric"].map(METRIC_LABELS))
+    flagged = tuple(
+        f"{row['label']}, {row['scope']} goals on {row['metric_label'].lower()}: {row['flag']} "
+        f"({row['met']} of {row['goals']} met)" for row in calibration[calibration["flag"].notna()].to_dict("records"))
+    return GoalsPage(
+        site=info, has_goals=goals.has_goals, pacing=cfg.pacing, expected_share=text.percent(goals.expected_share),
+        at_risk_from=text.percent(cfg.at_risk_from),
+        tiers=tuple((text.percent(t.attainment), t.reward) for t in cfg.reward_tiers),
+        status_counts=figure_table(status_items, None),
+        current_chart=embed("chart-goals-current", chart("attainment_distribution", _capped(now), ["attainment", "scope"]),
+                            f"Attainment of the {info.period_label} goals so far"),
+        current=frame_table(now, current_cols, link(here, "data/goals.csv")),
+        rewards=frame_table(rewarded, [c for c in _columns(True) if c.field not in ("status",)],
+                            link(here, "data/goals.csv")),
+        history=frame_table(past, _columns(True), link(here, "data/goals.csv")),
+        calibration_chart=embed("chart-goals-calibration",
+                                chart("attainment_distribution", _capped(past), ["attainment", "scope"]),
+                                "Attainment of the goals of completed years"),
+        calibration=frame_table(calibration, [
+            Column("label", "Year"), Column("scope", "Scope"), Column("metric_label", "Metric"),
+            Column("goals", "Goals", text.integer, numeric=True), Column("met", "Met", text.integer, numeric=True),
+            Column("share_met", "Share met", text.percent, numeric=True),
+            Column("median_attainment", "Median attainment", text.percent, numeric=True),
+            Column("min_attainment", "Lowest", text.percent, numeric=True),
+            Column("max_attainment", "Highest", text.percent, numeric=True), Column("flag", "Flag"),
+        ], link(here, "data/goals_calibration.csv"), sortable=False),
+        flagged=flagged,
+    )
+
+
+def _sections(context: SiteContext, goals: Goals, scope: str) -> tuple[dict[str, list[Section]], dict[str, str]]:
+    """A Goals section per rep or team with goals, and its CSV file; formatted once, sliced per owner."""
+    table = _prepared(context, goals, "../../")
+    table = table[table["scope"] == scope].sort_values(["id", "year", "metric"]).reset_index(drop=True)
+    at = positions_by(table, "id")
+    cols = _columns(False)
+    rows = table_rows(table, cols)
+    header, lines = csv_lines(table[CSV_COLUMNS])
+    points = records(table[["label", "metric", "attainment", "status"]].rename(columns={"label": "year"}))
+    folder = "reps" if scope == "rep" else "teams"
+    slugs = (dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True)) if scope == "rep"
+             else context.team_slugs)
+    sections: dict[str, list[Section]] = {}
+    files: dict[str, str] = {}
+    note = ("Team attainment counts the members employed at some point in each year (the reps export "
+            "gives each rep's current team). " if scope == "team" else "")
+    for owner, where in at.items():
+        slug = slugs.get(owner)
+        if slug is None:
+            continue
+        here = f"{folder}/{slug}.md"
+        body = (f"<p>{note}Attainment = actual ÷ target; see <a href=\"{link(here, 'goals/')}\">goals</a>.</p>\n"
+                + embed(f"chart-{scope}-goals", ChartSpec("attainment_by_year", pick(points, where)),
+                        "Attainment by year") + "\n\n"
+                + html_table(cols, pick(rows, where), link(here, f"data/{folder}/{slug}-goals.csv"), sortable=False))
+        sections[owner] = [Section("Goals", Markdown(body))]
+        files[f"data/{folder}/{slug}-goals.csv"] = header + "".join(pick(lines, where))
+    return sections, files
+
+
+def topic(context: SiteContext) -> Topic:
+    """/goals/ and the rep and team Goals sections."""
+    goals = context.metrics.goals
+    files: dict[str, str] = {}
+    table = _prepared(context, goals, "../")
+    put_table(files, "goals", table[CSV_COLUMNS])
+    put_table(files, "goals_calibration", goals.calibration)
+    put_table(files, "team_goals", goals.team_attainment)
+    files["goals.md"] = render("goals.md.j2", page=_page(context, goals, table))
+    rep_sections, rep_files = _sections(context, goals, "rep")
+    team_sections, team_files = _sections(context, goals, "team")
+    files.update(rep_files)
+    files.update(team_files)
+    return Topic(files=files, nav=[{"Goals": "goals.md"}], rep_sections=rep_sections, team_sections=team_sections,
+                 methodology=("methodology_goals.md.j2",))
+

@@ -1,0 +1,310 @@
+"""Regions, categories and channels pages (SPEC §6): an index and one page per segment, per dimension."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from generator.metrics.period import year_label
+from generator.metrics.segments import CROSSES, DIMENSIONS, UNKNOWN, Segments
+from generator.site import text
+from generator.site.charts import ChartSpec, chart, embed
+from generator.site.common import (
+    SiteContext,
+    SiteInfo,
+    Topic,
+    figure_table,
+    link,
+    money_col,
+    pick,
+    positions_by,
+    public,
+    put_table,
+)
+from generator.site.render import render
+from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
+from generator.site.text import Markdown, stable_slugs
+
+TITLES = {"region": ("Regions", "Region", "region"), "category": ("Categories", "Category", "business category"),
+          "channel": ("Channels", "Channel", "acquisition method")}
+"""dimension → (page title, singular heading, words used in sentences)."""
+
+CROSS_FILES = {("region", "category"): "region_category", ("channel", "category"): "channel_category"}
+
+
+@dataclass(frozen=True)
+class SegmentsIndexPage:
+    """``/regions/``, ``/categories/``, ``/channels/``: every segment of one dimension."""
+
+    site: SiteInfo
+    dimension: str
+    title: str
+    noun: str
+    table: Markdown
+    ranked: Markdown
+    revenue_chart: Markdown
+    ratio_chart: Markdown | None
+    heatmaps: tuple[tuple[str, Markdown, Markdown, Markdown], ...]
+    """(title, revenue heatmap, value-ratio heatmap, cell table) per cross view this dimension is in."""
+    weak: tuple[tuple[str, str, Markdown], ...]
+    """(segment, href, the two readings) of each weak segment."""
+    unknown: int
+    """Closed deals of the reporting year in the "Unknown" segment."""
+    unallocated_cost: str
+    resamples: int
+    min_deals: int
+    has_market_size: bool
+
+
+@dataclass(frozen=True)
+class SegmentPage:
+    """``/regions/<slug>/`` and the like: one segment's figures, history and breakdown."""
+
+    site: SiteInfo
+    dimension: str
+    noun: str
+    name: str
+    index_href: str
+    kpis: Markdown
+    readings: Markdown | None
+    revenue_by_year: Markdown
+    ratio_by_year: Markdown | None
+    history: Markdown
+    breakdowns: tuple[tuple[str, Markdown], ...]
+    few_deals: bool
+    min_deals: int
+
+
+def _interval_text(low: object, high: object) -> str:
+    return text.EMPTY if pd.isna(low) or pd.isna(high) else f"{text.ratio(low)} – {text.ratio(high)}"
+
+
+def _penetration(value: object) -> str:
+    """Market penetration is often a fraction of a percent: three significant digits."""
+    return text.EMPTY if pd.isna(value) else f"{float(value) * 100:.3g} %"  # type: ignore[arg-type]
+
+
+def _columns(info: SiteInfo, dim: str, has_market: bool, link_field: str | None = "href",
+             revenue_label: str | None = None) -> list[Column]:
+    cost = [money_col("allocated_cost", "Allocated cost", info.currency),
+            money_col("cost_per_rep", "Cost per rep", info.currency)] if info.show_compensation else []
+    market = [Column("penetration", "Penetration", _penetration, numeric=True)] if has_market else []
+    return [
+        Column(dim, TITLES[dim][1], link=link_field),
+        money_col("revenue", revenue_label or f"Revenue {info.period_label}", info.currency),
+        Column("share_of_revenue", "Share", text.percent, numeric=True),
+        Column("revenue_change", "Change", text.change, numeric=True),
+        Column("won_deals", "Won", text.integer, numeric=True),
+        Column("lost_deals", "Lost", text.integer, numeric=True),
+        Column("win_rate", "Win rate", text.percent, numeric=True),
+        money_col("avg_deal_size", "Avg deal", info.currency),
+        Column("sales_cycle_days", "Cycle (days)", text.number, numeric=True),
+        Column("new_clients", "New clients", text.integer, numeric=True),
+        money_col("mean_client_ltv", "Mean client LTV", info.currency),
+        money_col("revenue_per_rep", "Revenue per rep", info.currency),
+        *cost,
+        Column("value_ratio", "Value ratio", text.ratio, numeric=True),
+        Column("interval", "95 % interval"),
+        *market,
+        Column("deals", "Closed deals", text.integer, numeric=True),
+        Column("few_deals", "Caution", lambda few: "few deals" if few else ""),
+    ]
+
+
+def _ranked_columns(dim: str) -> list[Column]:
+    return [Column("rank", "Rank", text.integer, numeric=True), Column(dim, TITLES[dim][1], link="href"),
+            Column("value_ratio", "Value ratio", text.ratio, numeric=True), Column("interval", "95 % interval"),
+            Column("clients", "Clients (sample)", text.integer, numeric=True),
+            Column("deals", "Closed deals", text.integer, numeric=True)]
+
+
+def _readings(row: dict, dim: str, median_penetration: float, yardstick: float, has_market: bool) -> Markdown:
+    """The two readings of a weak segment, and what penetration says between them."""
+    noun = TITLES[dim][2]
+    why = []
+    if not pd.isna(row["value_ratio"]) and not pd.isna(yardstick) and row["value_ratio"] < yardstick:
+        why.append(f"its value ratio {text.ratio(row['value_ratio'])} is below the company's {text.ratio(yardstick)}")
+    if not pd.isna(row["revenue_change"]) and row["revenue_change"] < 0:
+        why.append(f"its revenue changed by {text.change(row['revenue_change'])} on the same span last year")
+    lines = [f"<p><strong>Why it is flagged:</strong> {' and '.join(why)}.</p>",
+             "<ul>",
+             f"<li><strong>Cut losses:</strong> this {noun} returns less per unit of sales cost than the company as "
+             "a whole; moving effort elsewhere may pay more.</li>",
+             f"<li><strong>Untapped market:</strong> the {noun} may be young, under-staffed or under-served; "
+             "more effort may be what it needs.</li>", "</ul>"]
+    if has_market and not pd.isna(row["penetration"]):
+        low = not pd.isna(median_penetration) and row["penetration"] < median_penetration
+        lines.append(f"<p><strong>Market penetration</strong> {_penetration(row['penetration'])} "
+                     f"(revenue ÷ market size; median of all {TITLES[dim][0].lower()} {_penetration(median_penetration)}): "
+                     + ("low — the market is large against what we sell, which supports the <em>untapped market</em> "
+                        "reading.</p>" if low else
+                        "at or above the median — less market is left, which gives the <em>cut losses</em> reading "
+                        "more weight.</p>"))
+    else:
+        lines.append("<p>No market size is known for it (clients export field <code>market_size</code>), so the "
+                     "data cannot tell the two readings apart.</p>")
+    return Markdown("\n".join(lines))
+
+
+def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[str, str]) -> None:
+    """The index page, entity pages and data files of one dimension."""
+    info, fy = context.info, context.metrics.period.fiscal_year_start
+    folder, (title, _heading, noun) = DIMENSIONS[dim], TITLES[dim]
+    current, history = segments.current[dim], segments.history[dim]
+    slugs = stable_slugs(sorted(history[dim].unique()), prefix=dim)
+    # A segment called "Index" must not overwrite the index page.
+    slugs = {name: f"{slug}-{text.short_hash(name)}" if slug == "index" else slug for name, slug in slugs.items()}
+    has_market = segments.has_market_size
+    company = segments.company
+    yard = company.loc[company["year"] == context.metrics.period.year, "value_ratio"]
+    yardstick = float(yard.iloc[0]) if len(yard) else float("nan")
+
+    put_table(files, folder, public(current, info).assign(url=[f"{folder}/{slugs[s]}/" for s in current[dim]]))
+    put_table(files, f"{folder}_history", public(history, info))
+
+    here = f"{folder}/index.md"
+    table = current.assign(href=[link(here, f"{folder}/{slugs[s]}/") for s in current[dim]],
+                           interval=[_interval_text(a, b) for a, b in zip(current["ratio_low"], current["ratio_high"],
+                                                                           strict=True)],
+                           segment=current[dim])
+    table = table.sort_values("revenue", ascending=False)
+    ranked = table[table["value_ratio"].notna()].sort_values(["value_ratio", dim], ascending=[False, True])
+    ranked = ranked.assign(rank=np.arange(1, len(ranked) + 1))
+    median_pen = float(current["penetration"].median()) if has_market else float("nan")
+
+    heatmaps = []
+    for pair in CROSSES:
+        if dim not in pair:
+            continue
+        cells = segments.crosses[pair]
+        name = CROSS_FILES[pair]
+        put_table(files, name, public(cells, info))
+        points = cells.rename(columns={pair[0]: "row", pair[1]: "column"})
+        cell_cols = [Column(pair[0], TITLES[pair[0]][1]), Column(pair[1], TITLES[pair[1]][1]),
+                     money_col("revenue", "Revenue", info.currency),
+                     Column("deals", "Closed deals", text.integer, numeric=True),
+                     Column("clients", "Clients", text.integer, numeric=True),
+                     Column("value_ratio", "Value ratio", text.ratio, numeric=True)]
+        caption = f"{TITLES[pair[0]][1]} × {TITLES[pair[1]][2]}"
+        heatmaps.append((
+            caption,
+            embed(f"chart-{name}-revenue", chart("heatmap_revenue", points, ["row", "column", "revenue", "deals",
+                                                                               "few_deals"]),
+                  f"Revenue by {caption}"),
+            embed(f"chart-{name}-ratio", chart("heatmap_ratio", points, ["row", "column", "value_ratio", "deals",
+                                                                           "few_deals"]),
+                  f"Value ratio by {caption}"),
+            frame_table(cells, cell_cols, link(here, f"data/{name}.csv")),
+        ))
+
+    weak = tuple(
+        (row[dim], row["href"], _readings(row, dim, median_pen, yardstick, has_market))
+        for row in table[table["weak"]].to_dict("records")
+    )
+    unknown = current.loc[current[dim] == UNKNOWN, "deals"]
+    page = SegmentsIndexPage(
+        site=info, dimension=dim, title=title, noun=noun,
+        table=frame_table(table, _columns(info, dim, has_market), link(here, f"data/{folder}.csv")),
+        ranked=frame_table(ranked, _ranked_columns(dim), link(here, f"data/{folder}.csv"), sortable=False),
+        revenue_chart=embed(f"chart-{folder}-revenue", chart("segment_revenue", table,
+                                                            ["segment", "revenue", "share_of_revenue"]),
+                            f"Revenue by {noun}"),
+        ratio_chart=embed(f"chart-{folder}-ratio", chart("segment_ratio_interval", ranked,
+                                                        ["segment", "value_ratio", "ratio_low", "ratio_high", "clients"]),
+                          f"Value ratio by {noun}, with its interval") if info.has_costs and len(ranked) else None,
+        heatmaps=tuple(heatmaps), weak=weak,
+        unknown=int(unknown.iloc[0]) if len(unknown) else 0,
+        unallocated_cost=text.money(segments.unallocated_cost),
+        resamples=segments.resamples, min_deals=segments.min_deals, has_market_size=has_market,
+    )
+    files[here] = render("segments_index.md.j2", page=page)
+    _entity_pages(context, segments, dim, slugs, table, history, files, median_pen, yardstick, fy)
+
+
+def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dict[str, str], table: pd.DataFrame,
+                  history: pd.DataFrame, files: dict[str, str], median_pen: float, yardstick: float, fy: int) -> None:
+    """One page per segment; tables and CSV lines formatted once, sliced per segment."""
+    info, folder = context.info, DIMENSIONS[dim]
+    hist = history[(history["won_deals"] + history["lost_deals"] + history["clients"]) > 0].reset_index(drop=True)
+    hist = hist.assign(label=[year_label(int(y), fy) for y in hist["year"]])
+    hist_at = positions_by(hist, dim)
+    hist_cols = [Column("label", "Year"), *_columns(info, dim, False, None, "Revenue")[1:]]
+    hist_cols = [c for c in hist_cols if c.field not in ("interval", "deals", "few_deals")]
+    hist_rows = table_rows(hist, hist_cols)
+    hist_header, hist_csv = csv_lines(public(hist.drop(columns="label"), info))
+    points = records(hist[["label", "revenue", "value_ratio"]].rename(columns={"label": "year"}))
+
+    breakdowns = []
+    for pair in CROSSES:
+        if dim not in pair:
+            continue
+        other = pair[1] if pair[0] == dim else pair[0]
+        cells = segments.crosses[pair].sort_values([dim, "revenue"], ascending=[True, False]).reset_index(drop=True)
+        cols = [Column(other, TITLES[other][1]), money_col("revenue", "Revenue", info.currency),
+                Column("won_deals", "Won", text.integer, numeric=True),
+                Column("deals", "Closed deals", text.integer, numeric=True),
+                Column("win_rate", "Win rate", text.percent, numeric=True),
+                Column("clients", "Clients", text.integer, numeric=True),
+                money_col("mean_client_ltv", "Mean client LTV", info.currency),
+                Column("value_ratio", "Value ratio", text.ratio, numeric=True)]
+        header, lines = csv_lines(public(cells, info))
+        breakdowns.append((other, cols, positions_by(cells, dim), table_rows(cells, cols), header, lines))
+
+    for row in table.to_dict("records"):
+        name, slug = row[dim], slugs[row[dim]]
+        here = f"{folder}/{slug}.md"
+        items = [
+            ("Revenue", f"{text.money(row['revenue'])} {text.escape(info.currency)}"),
+            ("Share of company revenue", text.percent(row["share_of_revenue"])),
+            ("Change on the same span last year", text.change(row["revenue_change"])),
+            ("Won deals", text.integer(row["won_deals"])), ("Lost deals", text.integer(row["lost_deals"])),
+            ("Win rate", text.percent(row["win_rate"])),
+            ("Average deal size", f"{text.money(row['avg_deal_size'])} {text.escape(info.currency)}"),
+            ("Median sales cycle (days)", text.number(row["sales_cycle_days"])),
+            ("New clients", text.integer(row["new_clients"])),
+            ("Clients (all years)", text.integer(row["clients"])),
+            ("Mean client lifetime value", f"{text.money(row['mean_client_ltv'])} {text.escape(info.currency)}"),
+            ("Rep-equivalents (Σ revenue shares)", text.number(row["rep_equivalents"], 2)),
+            ("Revenue per rep-equivalent", f"{text.money(row['revenue_per_rep'])} {text.escape(info.currency)}"),
+        ]
+        if info.show_compensation:
+            items += [("Allocated cost", f"{text.money(row['allocated_cost'])} {text.escape(info.currency)}"),
+                      ("Cost per rep-equivalent", f"{text.money(row['cost_per_rep'])} {text.escape(info.currency)}")]
+        items += [("<strong>Value ratio</strong>", f"<strong>{text.ratio(row['value_ratio'])}</strong>"),
+                  ("95 % interval of the ratio", row["interval"])]
+        if segments.has_market_size:
+            items += [("Market size", f"{text.money(row['market_size'])} {text.escape(info.currency)}"),
+                      ("Market penetration", _penetration(row["penetration"]))]
+        at = hist_at.get(name)
+        page = SegmentPage(
+            site=info, dimension=dim, noun=TITLES[dim][2], name=name, index_href=link(here, f"{folder}/"),
+            kpis=figure_table(items, link(here, f"data/{folder}.csv")),
+            readings=_readings(row, dim, median_pen, yardstick, segments.has_market_size) if row["weak"] else None,
+            revenue_by_year=embed(f"chart-{folder}-revenue-year", ChartSpec("revenue_by_year", pick(points, at)),
+                                  "Revenue by year"),
+            ratio_by_year=embed(f"chart-{folder}-ratio-year", ChartSpec("value_ratio_by_year", pick(points, at)),
+                                "Value ratio by year") if info.has_costs else None,
+            history=html_table(hist_cols, pick(hist_rows, at), link(here, f"data/{folder}/{slug}-history.csv"),
+                               sortable=False),
+            breakdowns=tuple(
+                (f"By {TITLES[other][2]}", html_table(cols, pick(rows, where.get(name)),
+                                                      link(here, f"data/{folder}/{slug}-by-{other}.csv")))
+                for other, cols, where, rows, _h, _l in breakdowns),
+            few_deals=bool(row["few_deals"]), min_deals=segments.min_deals,
+        )
+        files[here] = render("segment.md.j2", page=page)
+        files[f"data/{folder}/{slug}-history.csv"] = hist_header + "".join(pick(hist_csv, at))
+        for other, _cols, where, _rows, header, lines in breakdowns:
+            files[f"data/{folder}/{slug}-by-{other}.csv"] = header + "".join(pick(lines, where.get(name)))
+
+
+def topic(context: SiteContext) -> Topic:
+    """The regions, categories and channels pages."""
+    segments = context.metrics.segments
+    files: dict[str, str] = {}
+    for dim in DIMENSIONS:
+        _dimension(context, segments, dim, files)
+    nav = [{TITLES[dim][0]: f"{DIMENSIONS[dim]}/index.md"} for dim in DIMENSIONS]
+    return Topic(files=files, nav=nav, methodology=("methodology_segments.md.j2",))
