@@ -9,6 +9,8 @@ import pandas as pd
 
 from generator.config import Config
 from generator.load.loader import OPEN, WON, Inputs
+from generator.metrics.activity import ActivityTables, compute_activity
+from generator.metrics.coaching import CoachingEffect, compute_coaching, rep_month_panel
 from generator.metrics.compute import (
     annual_costs,
     client_value_by_year,
@@ -56,6 +58,10 @@ class Metrics:
     team_monthly: pd.DataFrame
     company_monthly: pd.DataFrame
     has_costs: bool
+    coaching: CoachingEffect | None = None
+    """Coaching effect tables (None without a coaching dataset)."""
+    activity: ActivityTables | None = None
+    """Activity versus performance tables (None without an activities dataset)."""
 
     def company(self, year: int) -> pd.Series:
         """The company row of one year."""
@@ -102,6 +108,9 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     managers["teams"] = managers["manager"].map(
         reps.dropna(subset=["manager", "team"]).groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
     )
+    # Every rep's employed months with their revenue: the base of the coaching and activity tables.
+    panel = (rep_month_panel(counted, reps, last_month)
+             if inputs.coaching is not None or inputs.activities is not None else None)
     return Metrics(
         period=period,
         reps=rep_table,
@@ -117,6 +126,8 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
                                      "team", last_month),
         company_monthly=monthly_revenue(counted, None, last_month),
         has_costs=inputs.costs is not None and len(inputs.costs) > 0,
+        coaching=compute_coaching(panel, reps, inputs.coaching, inputs.goals, by_rep, period, config.coaching),
+        activity=compute_activity(inputs.activities, panel, rep_table, period),
     )
 
 
