@@ -95,7 +95,7 @@ class CoachingConfig(_Strict):
 
     window_months: Annotated[int, Field(ge=1, le=24)] = 6
     """Months compared before and after each coaching start (the start month itself is left out)."""
-    min_reps: Annotated[int, Field(ge=2)] = 5
+    min_reps: Annotated[int, Field(ge=1)] = 5
     """Fewest coached reps behind an estimate before a verdict is given."""
     min_controls: Annotated[int, Field(ge=1)] = 3
     """Comparison reps needed in the same team (else the same region) before a wider group is used."""
