@@ -1,6 +1,9 @@
 """/coaching/, /activity/ and a coached rep's page in headless Chromium: charts drawn with marks,
 no console error, nothing loaded from another host."""
 
+# Fixtures imported from tests.test_browser are parameters of the tests below: not redefinitions.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import csv

@@ -269,3 +269,70 @@ def test_activity_per_month_mix_and_correlation() -> None:
     assert calls["reps"] == 4 and calls["correlation"] == pytest.approx(0.8)
     assert (calls["correlation_low"], calls["correlation_high"]) == pytest.approx(correlation_interval(0.8, 4))
     assert tables.medians.iloc[0]["revenue_per_month"] == 250
+
+
+# ------------------------------------------------------------------ end to end on the CRM fixture
+
+
+def _with_coaching(folder, *, show_compensation: bool, include_coaching_cost: bool = True):
+    """The CRM fixture plus a coaching log (rep A, 25,000 in 2024) and a small activity log."""
+    import yaml
+
+    from tests.conftest import write_crm_export
+
+    config = write_crm_export(folder, show_compensation=show_compensation)
+    (folder / "coaching.csv").write_text(
+        "Rep,Start,End,Program,Hours,Cost\nA,2024-03-01,2024-03-02,Negotiation workshop,12,25000\n",
+        encoding="utf-8")
+    (folder / "activities.csv").write_text(
+        "Rep,Date,Kind,Count\nA,2024-02-05,Call,30\nA,2024-02-05,Email,10\nB,2024-03-04,Call,12\n", encoding="utf-8")
+    raw = yaml.safe_load(config.read_text(encoding="utf-8"))
+    raw["sources"]["coaching"] = {"path": "coaching.csv", "columns": {
+        "rep_id": "Rep", "start": "Start", "end": "End", "kind": "Program", "hours": "Hours", "cost": "Cost"}}
+    raw["sources"]["activities"] = {"path": "activities.csv", "columns": {
+        "rep_id": "Rep", "date": "Date", "kind": "Kind", "count": "Count"}}
+    raw["metrics"] = {"include_coaching_cost": include_coaching_cost}
+    config.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    return config
+
+
+def test_coaching_cost_counts_in_annual_cost_and_value_ratio(tmp_path) -> None:
+    """Rep A costs 100,000 a year; 25,000 of coaching in 2024 makes 125,000, so the ratio 5 of the
+    worked example (mean client LTV 500,000) becomes 4."""
+    from generator.build import build
+    from tests.conftest import read_reps_csv
+
+    site = build(_with_coaching(tmp_path / "shown", show_compensation=True)).out
+    reps = read_reps_csv(site).set_index("rep_id")
+    assert reps.loc["A", "annual_cost"] == 125_000
+    assert reps.loc["A", "value_ratio"] == 4
+    events = pd.read_csv(site / "data" / "coaching_events.csv")
+    assert events["coaching_cost"].tolist() == [25_000]
+    effect = pd.read_csv(site / "data" / "coaching_effect.csv").set_index("kind")
+    assert effect.loc[ALL_KINDS, "verdict"] == NOT_ENOUGH  # one coached rep
+    assert "cost_per_point" in effect.columns
+    assert (site / "coaching" / "index.html").exists() and (site / "activity" / "index.html").exists()
+    page = (site / "reps" / "a" / "index.html").read_text(encoding="utf-8")
+    assert "Coaching and training" in page and "Activity mix" in page and "Anecdotal" in page
+    activity = pd.read_csv(site / "data" / "activity.csv").set_index("rep_id")
+    assert activity.loc["A", "activities"] == 40
+
+    without = build(_with_coaching(tmp_path / "without", show_compensation=True,
+                                   include_coaching_cost=False)).out
+    assert read_reps_csv(without).set_index("rep_id").loc["A", "value_ratio"] == 5
+
+
+def test_coaching_costs_stay_private(tmp_path) -> None:
+    from generator.build import build
+    from tests.conftest import read_reps_csv
+
+    site = build(_with_coaching(tmp_path / "hidden", show_compensation=False)).out
+    assert read_reps_csv(site).set_index("rep_id").loc["A", "value_ratio"] == 4  # the ratio is still shown
+    for name in ("coaching_events", "coaching_effect"):
+        header = (site / "data" / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0]
+        assert "cost" not in header.replace("payback", "")
+    published = "".join(p.read_text(encoding="utf-8", errors="ignore") for p in site.rglob("*")
+                        if p.is_file() and p.suffix in (".html", ".csv", ".json"))
+    import re
+
+    assert not re.search(r"(?<![\d.,])25,?000(?:\.0)?(?![\d,])", published)  # the coaching cost
