@@ -90,6 +90,23 @@ class MetricsConfig(_Strict):
     include_coaching_cost: bool = True
 
 
+class CoachingConfig(_Strict):
+    """How the coaching effect is estimated on /coaching/ (difference-in-differences)."""
+
+    window_months: Annotated[int, Field(ge=1, le=24)] = 6
+    """Months compared before and after each coaching start (the start month itself is left out)."""
+    min_reps: Annotated[int, Field(ge=1)] = 5
+    """Fewest coached reps behind an estimate before a verdict is given."""
+    min_controls: Annotated[int, Field(ge=1)] = 3
+    """Comparison reps needed in the same team (else the same region) before a wider group is used."""
+    max_interval_width: Annotated[float, Field(gt=0)] = 0.5
+    """Widest 95 % interval, as a fraction of the coached reps' revenue before, that still gets a verdict."""
+    bootstrap_samples: Annotated[int, Field(ge=100, le=100_000)] = 2000
+    """Resamples of the coached reps behind each confidence interval."""
+    seed: int = 0
+    """Seed of the bootstrap, so the same data always gives the same interval."""
+
+
 class PrivacyConfig(_Strict):
     """What may be published."""
 
@@ -155,6 +172,7 @@ class Config(_Strict):
     report: ReportConfig = ReportConfig()
     sources: SourcesConfig
     metrics: MetricsConfig = MetricsConfig()
+    coaching: CoachingConfig = CoachingConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     segments: SegmentsConfig = SegmentsConfig()
     goals: GoalsConfig = GoalsConfig()

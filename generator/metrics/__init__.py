@@ -9,6 +9,8 @@ import pandas as pd
 
 from generator.config import Config
 from generator.load.loader import OPEN, WON, Inputs
+from generator.metrics.activity import ActivityTables, compute_activity
+from generator.metrics.coaching import CoachingEffect, compute_coaching, rep_month_panel
 from generator.metrics.compute import (
     annual_costs,
     client_value_by_year,
@@ -62,6 +64,10 @@ class Metrics:
     """Regions, categories and channels: per segment and year, cost allocated by revenue share (SPEC §5)."""
     goals: Goals
     """Goal attainment, pacing, rewards and calibration; ``goals.team_attainment`` per team and year."""
+    coaching: CoachingEffect | None = None
+    """Coaching effect tables (None without a coaching dataset)."""
+    activity: ActivityTables | None = None
+    """Activity versus performance tables (None without an activities dataset)."""
 
     def company(self, year: int) -> pd.Series:
         """The company row of one year."""
@@ -112,6 +118,9 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
                                 config.metrics.gross_margin, config.segments.min_deals,
                                 config.segments.bootstrap_resamples)
     goals = compute_goals(inputs.goals, by_rep, reps, period, config.goals)
+    # Every rep's employed months with their revenue: the base of the coaching and activity tables.
+    panel = (rep_month_panel(counted, reps, last_month)
+             if inputs.coaching is not None or inputs.activities is not None else None)
     return Metrics(
         period=period,
         reps=rep_table,
@@ -129,6 +138,8 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
         has_costs=inputs.costs is not None and len(inputs.costs) > 0,
         segments=segments,
         goals=goals,
+        coaching=compute_coaching(panel, reps, inputs.coaching, inputs.goals, by_rep, period, config.coaching),
+        activity=compute_activity(inputs.activities, panel, rep_table, period),
     )
 
 

@@ -60,6 +60,7 @@ def _designs() -> dict[str, dict]:
         **_segment_designs(money),
         **_goal_designs(),
     }
+    designs.update(_coaching_and_activity_designs(money))
     return {name: chart.to_dict() for name, chart in designs.items()}
 
 
@@ -125,6 +126,84 @@ def _goal_designs() -> dict[str, alt.TopLevelMixin]:
     }
 
 
+def _layers(*layers: alt.Chart) -> alt.LayerChart:
+    """Layers drawn from one named data source (set once at the top, so one rows list feeds all)."""
+    return alt.layer(*layers, data=alt.Data(name="rows")).properties(width="container", height=HEIGHT)
+
+
+def _interval_design(value: str, low: str, high: str, label: str, axis: alt.Axis,
+                     tooltip: list[alt.Tooltip], domain: list[float] | None = None) -> alt.LayerChart:
+    """A point per row (y = its ``kind``) with a bar from ``low`` to ``high`` and a rule at 0."""
+    scale = alt.Scale(domain=domain) if domain else alt.Undefined
+    y = alt.Y("kind:N", title=None, sort=None)
+    return _layers(
+        alt.Chart().mark_point(filled=True, size=80).encode(
+            x=alt.X(f"{value}:Q", title=label, axis=axis, scale=scale), y=y, tooltip=tooltip),
+        alt.Chart().mark_rule(strokeWidth=2).encode(x=f"{low}:Q", x2=f"{high}:Q", y=y, tooltip=tooltip),
+        alt.Chart().mark_rule(color="#888", strokeDash=[4, 3]).encode(x=alt.datum(0)),
+    )
+
+
+def _coaching_and_activity_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
+    """The designs of /coaching/, /activity/ and their rep-page sections."""
+    pct = alt.Axis(format="+.0%")
+    return {
+        "coaching_effect": _interval_design(
+            "effect_pct", "effect_pct_low", "effect_pct_high", "Effect on monthly revenue (% of before)", pct,
+            [alt.Tooltip("kind:N", title="Kind"), alt.Tooltip("effect_pct:Q", title="Effect", format="+.1%"),
+             alt.Tooltip("effect_pct_low:Q", title="95 % interval from", format="+.1%"),
+             alt.Tooltip("effect_pct_high:Q", title="to", format="+.1%"),
+             alt.Tooltip("coached_reps:Q", title="Coached reps"), alt.Tooltip("verdict:N", title="Verdict")],
+        ),
+        "coaching_timeline": _layers(
+            alt.Chart().transform_filter("datum.layer === 'coaching'").mark_rect(opacity=0.3).encode(
+                x=alt.X("start:T", title="Month"), x2="end:T",
+                color=alt.Color("kind:N", title="Coaching"),
+                tooltip=[alt.Tooltip("kind:N", title="Kind"), alt.Tooltip("start:T", title="Start", format="%Y-%m-%d"),
+                         alt.Tooltip("end:T", title="End", format="%Y-%m-%d"), alt.Tooltip("hours:Q", title="Hours")],
+            ),
+            alt.Chart().transform_filter("datum.layer === 'revenue'").mark_line(point=True, color="#1f77b4").encode(
+                x=alt.X("month:T", title="Month"),
+                y=alt.Y("revenue:Q", title="Revenue", axis=money),
+                tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
+                         alt.Tooltip("revenue:Q", title="Revenue", format=",.0f")],
+            ),
+        ),
+        "activity_scatter": _layers(
+            alt.Chart().mark_circle(size=60, opacity=0.8).encode(
+                x=alt.X("activities_per_month:Q", title="Activities per month"),
+                y=alt.Y("revenue_per_month:Q", title="Revenue per month", axis=money),
+                color=alt.Color("quadrant:N", title="Quadrant"),
+                tooltip=[alt.Tooltip("name:N", title="Rep"), alt.Tooltip("quadrant:N", title="Quadrant"),
+                         alt.Tooltip("activities_per_month:Q", title="Activities per month", format=",.1f"),
+                         alt.Tooltip("revenue_per_month:Q", title="Revenue per month", format=",.0f")],
+            ),
+            alt.Chart().mark_rule(color="#888", strokeDash=[4, 3]).encode(x="median(activities_per_month):Q"),
+            alt.Chart().mark_rule(color="#888", strokeDash=[4, 3]).encode(y="median(revenue_per_month):Q"),
+        ),
+        "activity_correlation": _interval_design(
+            "correlation", "correlation_low", "correlation_high", "Correlation with revenue per month",
+            alt.Axis(format=".1f"),
+            [alt.Tooltip("kind:N", title="Activity"), alt.Tooltip("correlation:Q", title="r", format=".2f"),
+             alt.Tooltip("correlation_low:Q", title="95 % interval from", format=".2f"),
+             alt.Tooltip("correlation_high:Q", title="to", format=".2f"), alt.Tooltip("reps:Q", title="Reps")],
+            domain=[-1, 1],
+        ),
+        "activity_mix": _layers(
+            alt.Chart().mark_bar().encode(
+                x=alt.X("per_month:Q", title="Per month"), y=alt.Y("kind:N", title=None, sort=None),
+                tooltip=[alt.Tooltip("kind:N", title="Activity"),
+                         alt.Tooltip("per_month:Q", title="This rep, per month", format=",.1f"),
+                         alt.Tooltip("median_rep_per_month:Q", title="Median rep, per month", format=",.1f")],
+            ),
+            alt.Chart().mark_tick(color="#d62728", thickness=3).encode(
+                x="median_rep_per_month:Q", y=alt.Y("kind:N", sort=None),
+                tooltip=[alt.Tooltip("median_rep_per_month:Q", title="Median rep, per month", format=",.1f")],
+            ),
+        ),
+    }
+
+
 def design(name: str) -> dict:
     """One chart design (a Vega-Lite dict without data)."""
     return _designs()[name]
@@ -149,11 +228,12 @@ def chart(design_name: str, frame: pd.DataFrame, fields: list[str]) -> ChartSpec
 
 def _measure(design_name: str) -> str | None:
     """The quantitative field a design plots (a chart with no value for it has nothing to show)."""
-    encoding = design(design_name).get("encoding", {})
-    for channel in ("y", "x"):
-        spec = encoding.get(channel, {})
-        if spec.get("type") == "quantitative" and "field" in spec:
-            return spec["field"]
+    spec = design(design_name)
+    for encoding in [spec.get("encoding", {}), *(layer.get("encoding", {}) for layer in spec.get("layer", []))]:
+        for channel in ("y", "x"):
+            field = encoding.get(channel, {})
+            if field.get("type") == "quantitative" and "field" in field and "aggregate" not in field:
+                return field["field"]
     return None
 
 

@@ -18,7 +18,7 @@ from generator.site.tables import Column, html_table, to_csv, to_json
 from generator.site.text import Markdown
 
 PRIVATE_COLUMNS = frozenset({"annual_cost", "base_cost", "coaching_cost", "salary", "allocated_cost",
-                             "cost_per_rep"})
+                             "cost_per_rep", "mean_coaching_cost", "cost_per_point"})
 """Compensation figures, published only with privacy.show_compensation: true."""
 
 

@@ -1,0 +1,152 @@
+"""/activity/: is busy productive? Activity per month next to revenue and value ratio, quadrants,
+correlations by kind; and each rep's activity mix on their page. No table is ordered by activity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from generator.metrics.activity import QUADRANTS
+from generator.site import text
+from generator.site.charts import ChartSpec, embed
+from generator.site.common import (
+    Section,
+    SiteContext,
+    SiteInfo,
+    Topic,
+    link,
+    money_col,
+    pick,
+    positions_by,
+    put_table,
+)
+from generator.site.render import render
+from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
+from generator.site.text import Markdown
+
+HERE = "activity.md"
+
+
+@dataclass(frozen=True)
+class ActivityPage:
+    """``/activity/``: activity against revenue, per rep and per activity kind."""
+
+    site: SiteInfo
+    scatter: Markdown
+    activity_median: float
+    revenue_median: float
+    plotted: int
+    quadrant_counts: tuple[tuple[str, int], ...]
+    correlation_chart: Markdown
+    correlations: Markdown
+    reps: Markdown
+    mix_csv: str
+
+
+def _rep_columns(info: SiteInfo) -> list[Column]:
+    return [
+        Column("name", "Rep", link="href"),
+        Column("team", "Team"),
+        Column("months", "Months", text.integer, numeric=True),
+        money_col("revenue_per_month", "Revenue a month", info.currency),
+        money_col("revenue", f"Revenue {info.period_label}", info.currency),
+        Column("win_rate", "Win rate", text.percent, numeric=True),
+        Column("value_ratio", "Value ratio", text.ratio, numeric=True),
+        Column("activities_per_month", "Activities a month", lambda v: text.number(v, 1), numeric=True),
+        Column("quadrant", "Quadrant"),
+    ]
+
+
+def topic(context: SiteContext) -> Topic:
+    """The activity page, its data files, and an activity-mix section on every rep page with activity."""
+    tables = context.metrics.activity
+    if tables is None:
+        return Topic(files={})
+    info = context.info
+    files: dict[str, str] = {}
+    put_table(files, "activity", tables.reps)
+    put_table(files, "activity_mix", tables.mix)
+    put_table(files, "activity_correlation", tables.correlation)
+
+    slug_of = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    # Ordered by name, never by activity: activity is not performance.
+    reps = tables.reps.assign(href=[link(HERE, f"reps/{slug_of[r]}/") if r in slug_of else None
+                                    for r in tables.reps["rep_id"]])
+    reps = reps.sort_values(["name", "rep_id"], kind="stable")
+    plotted = reps[reps["quadrant"].notna()]
+    medians = tables.medians.iloc[0]
+    counts = plotted["quadrant"].value_counts()
+    correlations = tables.correlation.assign(
+        interval=[text.EMPTY if pd.isna(a) else f"{text.number(a, 2)} to {text.number(b, 2)}"
+                  for a, b in zip(tables.correlation["correlation_low"], tables.correlation["correlation_high"],
+                                  strict=True)])
+    page = ActivityPage(
+        site=info,
+        scatter=embed("chart-activity-scatter", ChartSpec("activity_scatter", records(plotted[[
+            "name", "activities_per_month", "revenue_per_month", "quadrant"]])),
+            "Activities a month against revenue a month, split at the medians"),
+        activity_median=float(medians["activities_per_month"]),
+        revenue_median=float(medians["revenue_per_month"]),
+        plotted=len(plotted),
+        quadrant_counts=tuple((q, int(counts.get(q, 0))) for q in QUADRANTS),
+        correlation_chart=embed("chart-activity-correlation", ChartSpec("activity_correlation", records(
+            tables.correlation[tables.correlation["correlation"].notna()])),
+            "Correlation of each activity kind with revenue, with 95 % intervals"),
+        correlations=frame_table(correlations, [
+            Column("kind", "Activity"), Column("reps", "Reps (n)", text.integer, numeric=True),
+            Column("correlation", "Correlation r", lambda v: text.number(v, 2), numeric=True),
+            Column("interval", "95 % interval", numeric=True),
+        ], link(HERE, "data/activity_correlation.csv"), sortable=False),
+        reps=frame_table(reps, _rep_columns(info), link(HERE, "data/activity.csv")),
+        mix_csv=link(HERE, "data/activity_mix.csv"),
+    )
+    files[HERE] = render("activity.md.j2", page=page)
+    return Topic(files=files, nav=[{"Activity": HERE}], rep_sections=_rep_sections(context, files),
+                 methodology=("methodology_activity.md.j2",))
+
+
+def _rep_sections(context: SiteContext, files: dict[str, str]) -> dict[str, list]:
+    """Each rep's activity by kind against the median rep, next to their results: formatted once,
+    sliced per rep."""
+    tables = context.metrics.activity
+    assert tables is not None
+    mix = tables.mix
+    if not len(mix):
+        return {}
+    at = positions_by(mix, "rep_id")
+    columns = [Column("kind", "Activity"), Column("count", "Count", text.integer, numeric=True),
+               Column("per_month", "A month", lambda v: text.number(v, 1), numeric=True),
+               Column("share", "Share", text.percent, numeric=True),
+               Column("median_rep_per_month", "Median rep, a month", lambda v: text.number(v, 1), numeric=True)]
+    rows = table_rows(mix, columns)
+    header, lines = csv_lines(mix)
+    points = records(mix[["kind", "per_month", "median_rep_per_month"]])
+    slug_of = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    info = context.info
+    results = {row["rep_id"]: row for row in tables.reps.to_dict("records")}
+    sections: dict[str, list] = {}
+    for rep_id, mine in at.items():
+        slug = slug_of.get(rep_id)
+        if slug is None:
+            continue
+        here = f"reps/{slug}.md"
+        me = results.get(rep_id, {})
+        quadrant = me.get("quadrant")
+        summary = (
+            f"In {text.escape(info.period_label)} so far: {text.number(me.get('activities_per_month'), 1)} activities "
+            f"a month, next to {text.money(me.get('revenue_per_month'))} {text.escape(info.currency)} of revenue a month, "
+            f"a win rate of {text.percent(me.get('win_rate'))} and a value ratio of {text.ratio(me.get('value_ratio'))}"
+            + (f" (<em>{text.escape(quadrant)}</em> against the medians)." if isinstance(quadrant, str) else ".")
+        )
+        files[f"data/reps/{slug}-activity.csv"] = header + "".join(pick(lines, mine))
+        body = Markdown(
+            f"{summary} Activity is what a rep does, not what it brings in: see "
+            f'<a href="{link(here, "activity/")}">activity versus performance</a>.\n\n'
+            + embed("chart-rep-activity", ChartSpec("activity_mix", pick(points, mine)),
+                    "Activities a month by kind; the red tick is the median rep")
+            + "\n\n" + html_table(columns, pick(rows, mine), link(here, f"data/reps/{slug}-activity.csv"),
+                                  sortable=False)
+        )
+        sections[rep_id] = [Section("Activity mix", body)]
+    return sections

@@ -1,0 +1,233 @@
+"""/coaching/: does coaching pay? The effect per kind with its interval and verdict, the reps who
+missed a goal and were coached, every engagement; and each coached rep's timeline on their page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from generator.metrics.coaching import ALL_KINDS, FELL, NOT_ENOUGH, ROSE
+from generator.metrics.period import year_label
+from generator.site import text
+from generator.site.charts import ChartSpec, embed
+from generator.site.common import (
+    Section,
+    SiteContext,
+    SiteInfo,
+    Topic,
+    link,
+    money_col,
+    pick,
+    positions_by,
+    public,
+    put_table,
+)
+from generator.site.render import render
+from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
+from generator.site.text import Markdown
+
+HERE = "coaching.md"
+TIMELINE_MIN_DAYS = 20
+"""A one-day workshop is drawn this many days wide on the timeline, so it can be seen and hovered."""
+
+
+@dataclass(frozen=True)
+class CoachingPage:
+    """``/coaching/``: the coaching effect per kind, the verdicts, the flagged reps, every engagement."""
+
+    site: SiteInfo
+    window_months: int
+    min_reps: int
+    min_controls: int
+    max_interval_width: float
+    verdicts: tuple[Markdown, ...]
+    effect_chart: Markdown
+    effects: Markdown
+    missed: Markdown
+    missed_count: int
+    events: Markdown
+    event_count: int
+    included_count: int
+
+
+def _signed_money(value: object, currency: str) -> str:
+    if pd.isna(value):  # type: ignore[call-overload]
+        return text.EMPTY
+    return f"{float(value):+,.0f} {text.escape(currency)}"  # type: ignore[arg-type]
+
+
+def verdict_sentence(row: dict, currency: str) -> Markdown:
+    """The plain-language verdict of one effect row, with the numbers behind it."""
+    kind = "every kind of coaching together" if row["kind"] == ALL_KINDS else text.escape(row["kind"])
+    pct, low, high = text.change(row["effect_pct"]), text.change(row["effect_pct_low"]), text.change(row["effect_pct_high"])
+    behind = f"{text.integer(row['coached_reps'])} coached rep(s), {text.integer(row['rep_months'])} rep-months"
+    if row["verdict"] == NOT_ENOUGH:
+        said = f"<strong>Not enough data yet</strong> for {kind}: {text.escape(row['verdict_reason'])}"
+        if not pd.isna(row["effect_pct"]):
+            said += f" (estimate so far {pct}, 95 % interval {low} to {high}; {behind})"
+        return Markdown(said + ".")
+    money = _signed_money(row["effect_per_month"], currency)
+    if row["verdict"] in (ROSE, FELL):
+        way = "rose" if row["verdict"] == ROSE else "fell"
+        return Markdown(f"<strong>Revenue {way}</strong> after {kind}: {pct} of monthly revenue ({money} a month) "
+                        f"compared with similar reps not coached, 95 % interval {low} to {high} ({behind}).")
+    return Markdown(f"<strong>No clear effect</strong> of {kind}: {pct} ({money} a month), but the 95 % interval "
+                    f"{low} to {high} includes zero ({behind}).")
+
+
+def _effect_columns(info: SiteInfo) -> list[Column]:
+    cost = ([money_col("mean_coaching_cost", "Mean cost", info.currency),
+             money_col("cost_per_point", "Cost per +1 % point", info.currency)] if info.show_compensation else [])
+    return [
+        Column("kind", "Kind"),
+        Column("coached_reps", "Coached reps", text.integer, numeric=True),
+        Column("events", "Engagements", text.integer, numeric=True),
+        Column("rep_months", "Rep-months", text.integer, numeric=True),
+        Column("control_reps", "Comparison reps", text.integer, numeric=True),
+        money_col("pre_revenue_per_month", "Revenue a month before", info.currency),
+        money_col("effect_per_month", "Effect a month", info.currency),
+        Column("effect_range", "95 % interval", numeric=True),
+        Column("effect_pct", "Effect %", text.change, numeric=True),
+        Column("effect_pct_range", "95 % interval (%)", numeric=True),
+        Column("win_rate_effect", "Win-rate effect", text.points, numeric=True),
+        Column("win_rate_range", "95 % interval (pts)", numeric=True),
+        *cost,
+        Column("payback_months", "Payback (months)", lambda v: text.number(v, 1), numeric=True),
+        Column("verdict", "Verdict"),
+    ]
+
+
+def _range(low: pd.Series, high: pd.Series, fmt) -> list[str]:
+    return [text.EMPTY if pd.isna(a) or pd.isna(b) else f"{fmt(a)} to {fmt(b)}"
+            for a, b in zip(low.tolist(), high.tolist(), strict=True)]
+
+
+def _event_columns(info: SiteInfo, with_rep: bool) -> list[Column]:
+    rep = [Column("name", "Rep", link="href")] if with_rep else []
+    cost = [money_col("coaching_cost", "Cost", info.currency)] if info.show_compensation else []
+    return [
+        *rep,
+        Column("kind", "Kind"),
+        Column("start", "Start", text.day),
+        Column("end", "End", text.day),
+        Column("hours", "Hours", lambda v: text.number(v, 1), numeric=True),
+        *cost,
+        money_col("pre_revenue_per_month", "Revenue a month before", info.currency),
+        money_col("post_revenue_per_month", "Revenue a month after", info.currency),
+        money_col("control_change", "Comparison reps' change", info.currency),
+        money_col("effect_per_month", "Difference-in-differences", info.currency),
+        Column("pre_win_rate", "Win rate before", text.percent, numeric=True),
+        Column("post_win_rate", "Win rate after", text.percent, numeric=True),
+        Column("control_group", "Compared with"),
+        Column("controls", "Comparison reps", text.integer, numeric=True),
+        Column("note", "Note"),
+    ]
+
+
+def topic(context: SiteContext) -> Topic:
+    """The coaching page, its data files, and a coaching section on every coached rep's page."""
+    coaching = context.metrics.coaching
+    if coaching is None:
+        return Topic(files={})
+    info = context.info
+    settings = context.cfg.config.coaching
+    files: dict[str, str] = {}
+    put_table(files, "coaching_effect", public(coaching.effects, info))
+    put_table(files, "coaching_events", public(coaching.events, info))
+    put_table(files, "coaching_missed_goals", coaching.missed_goals)
+
+    effects = coaching.effects.assign(
+        effect_range=_range(coaching.effects["effect_low"], coaching.effects["effect_high"], text.money),
+        effect_pct_range=_range(coaching.effects["effect_pct_low"], coaching.effects["effect_pct_high"], text.change),
+        win_rate_range=_range(coaching.effects["win_rate_effect_low"], coaching.effects["win_rate_effect_high"],
+                              text.points),
+    )
+    slug_of = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    name_of = dict(zip(context.reps["rep_id"], context.reps["name"], strict=True))
+    events = coaching.events.assign(
+        name=coaching.events["rep_id"].map(name_of),
+        href=[link(HERE, f"reps/{slug_of[r]}/") if r in slug_of else None for r in coaching.events["rep_id"]],
+    )
+    fy = context.metrics.period.fiscal_year_start
+    missed = coaching.missed_goals.assign(
+        name=coaching.missed_goals["rep_id"].map(name_of),
+        href=[link(HERE, f"reps/{slug_of[r]}/") if r in slug_of else None for r in coaching.missed_goals["rep_id"]],
+        label=[year_label(int(y), fy) for y in coaching.missed_goals["year"]],
+    )
+    missed_columns = [
+        Column("name", "Rep", link="href"), Column("label", "Goal year"),
+        money_col("target", "Revenue goal", info.currency), money_col("revenue", "Revenue", info.currency),
+        Column("attainment", "Attained", text.percent, numeric=True), Column("kind", "Coaching"),
+        Column("start", "Start", text.day),
+        money_col("pre_revenue_per_month", "Revenue a month before", info.currency),
+        money_col("post_revenue_per_month", "Revenue a month after", info.currency),
+        money_col("effect_per_month", "Difference-in-differences", info.currency),
+        Column("next_year_attainment", "Attained the next year", text.percent, numeric=True),
+    ]
+    chart_rows = effects[effects["effect_pct"].notna()]
+    page = CoachingPage(
+        site=info,
+        window_months=settings.window_months,
+        min_reps=settings.min_reps,
+        min_controls=settings.min_controls,
+        max_interval_width=settings.max_interval_width,
+        verdicts=tuple(verdict_sentence(row, info.currency) for row in effects.to_dict("records")),
+        effect_chart=embed("chart-coaching-effect", ChartSpec("coaching_effect", records(chart_rows[[
+            "kind", "effect_pct", "effect_pct_low", "effect_pct_high", "coached_reps", "verdict"]])),
+            "Coaching effect on monthly revenue, with 95 % intervals"),
+        effects=frame_table(effects, _effect_columns(info), link(HERE, "data/coaching_effect.csv"), sortable=False),
+        missed=frame_table(missed, missed_columns, link(HERE, "data/coaching_missed_goals.csv")),
+        missed_count=len(missed),
+        events=frame_table(events, _event_columns(info, with_rep=True), link(HERE, "data/coaching_events.csv")),
+        event_count=len(events),
+        included_count=int(events["included"].sum()),
+    )
+    files[HERE] = render("coaching.md.j2", page=page)
+    return Topic(files=files, nav=[{"Coaching": HERE}], rep_sections=_rep_sections(context, files),
+                 methodology=("methodology_coaching.md.j2",))
+
+
+def _rep_sections(context: SiteContext, files: dict[str, str]) -> dict[str, list]:
+    """A coached rep's timeline (revenue by month with the coaching periods) and their own
+    before/after figures: formatted once for all reps, sliced per rep."""
+    info = context.info
+    events = context.metrics.coaching.events  # type: ignore[union-attr]
+    if not len(events):
+        return {}
+    at = positions_by(events, "rep_id")
+    columns = _event_columns(info, with_rep=False)
+    rows = table_rows(events, columns)
+    header, lines = csv_lines(public(events, info))
+    end = events["end"].fillna(events["start"])
+    end = end.where(end - events["start"] >= pd.Timedelta(days=TIMELINE_MIN_DAYS),
+                    events["start"] + pd.Timedelta(days=TIMELINE_MIN_DAYS))
+    periods = records(pd.DataFrame({"layer": "coaching", "kind": events["kind"], "start": events["start"],
+                                    "end": end, "hours": events["hours"]}))
+    monthly = context.metrics.rep_monthly
+    monthly = monthly[monthly["rep_id"].isin(at)].reset_index(drop=True)
+    month_at = positions_by(monthly, "rep_id")
+    months = records(monthly[["month", "revenue"]].assign(layer="revenue"))
+    slug_of = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    sections: dict[str, list] = {}
+    for rep_id, mine in at.items():
+        slug = slug_of.get(rep_id)
+        if slug is None:
+            continue
+        here = f"reps/{slug}.md"
+        chart = embed("chart-rep-coaching", ChartSpec("coaching_timeline", pick(months, month_at.get(rep_id)) +
+                                                      pick(periods, mine)),
+                      "Revenue by month, with coaching and training periods shaded")
+        table = html_table(columns, pick(rows, mine), link(here, f"data/reps/{slug}-coaching.csv"), sortable=False)
+        files[f"data/reps/{slug}-coaching.csv"] = header + "".join(pick(lines, mine))
+        body = Markdown(
+            f"{chart}\n\n"
+            '!!! warning "Anecdotal: one rep is not evidence"\n'
+            "    These are this rep's own figures: the average monthly revenue in the "
+            f"{context.cfg.config.coaching.window_months} months before and after each start, and the change of "
+            "comparable reps over the same months. One rep's months swing for many reasons; whether a kind of "
+            f'coaching works is judged over every coached rep on the <a href="{link(here, "coaching/")}">coaching page</a>.'
+            f"\n\n{table}"
+        )
+        sections[rep_id] = [Section("Coaching and training", body)]
+    return sections
