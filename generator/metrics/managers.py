@@ -43,7 +43,8 @@ def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: 
       value ratio is their ratio in the year they left (lifetime value to then ÷ annual cost then).
     """
     people = reps.dropna(subset=["manager"])[["rep_id", "name", "team", "manager", "hired", "left"]]
-    people = people.astype({"rep_id": "string", "manager": "string"})
+    people = people.astype({"rep_id": "string", "manager": "string"}).assign(
+        hired=pd.to_datetime(people["hired"]), left=pd.to_datetime(people["left"]))
     start = pd.to_datetime(pd.Series([period.start_of(y) for y in years])).to_numpy()
     end = pd.to_datetime(pd.Series([min(period.end_of(y), period.as_of) for y in years])).to_numpy()
     hired = people["hired"].to_numpy()[:, None]
