@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures imported from tests.test_browser are requested by name
 """Trends, managers and projections in a real browser: every new page and section draws its charts
 locally, with no console error and no request to another host (issue 6)."""
 

@@ -20,6 +20,7 @@ from generator.metrics.forecast import (
     Z80,
     Series,
     backtest,
+    compute_forecast,
     holt_winters,
     horizons_after,
     last_complete_month,
@@ -263,3 +264,45 @@ def test_definition_changes_are_validated() -> None:
     })
     (change,) = config.metrics.definition_changes
     assert change.date == dt.date(2025, 1, 1) and change.change.startswith("gross margin")
+
+
+def test_rest_of_year_and_next_year_reconcile_mid_year() -> None:
+    """as_of in August: the projection covers August-December (July and before are booked) and the
+    next year; each level's reconciled parts plus the remainder equal the company in both."""
+    rng = np.random.default_rng(8)
+    months = pd.date_range("2022-01-01", "2025-08-01", freq="MS")
+    rows = []
+    for rep, scale in (("A", 1.0), ("B", 2.0), ("C", 0.5)):
+        for i, month in enumerate(months):
+            for day in (5, 20):
+                won = rng.random() < 0.6
+                amount = scale * (1000 + 10 * i) * (1.3 if month.month >= 10 else 1.0)
+                rows.append((f"{rep}{i}-{day}", rep, amount, WON if won else LOST, month + pd.Timedelta(days=day - 1)))
+    rows.append(("late", "D", 500.0, WON, pd.Timestamp("2025-07-01")))  # a rep with one month of history
+    counted = _counted(rows, dt.date(2025, 8, 15))
+    counted["region"] = pd.Series(np.where(counted["rep_id"] == "B", "South", "North"), index=counted.index,
+                                  dtype="category")
+    open_deals = pd.DataFrame({"rep_id": ["A", "B"], "amount": [100.0, None], "region": ["North", "South"]})
+    team_of = pd.Series({"A": "T1", "B": "T1", "C": "T2", "D": "T2"})
+    forecast = compute_forecast(counted, open_deals, team_of, pd.Timestamp("2025-08-15"), 2025,
+                                pd.Timestamp("2025-12-31"), pd.Index(["A", "B", "C", "D"], dtype="string"),
+                                pd.Index(["T1", "T2"], dtype="string"))
+    assert [(h.name, h.first, h.last) for h in forecast.horizons] == [("rest of current year", 1, 5),
+                                                                     ("next year", 6, 17)]
+    table = forecast.table
+    company = table[table["level"] == "company"].set_index("horizon")
+    booked = counted.loc[(counted["fiscal_year"] == 2025) & (counted["closed"] < pd.Timestamp("2025-08-01")),
+                         "won_amount"].sum()
+    assert company.loc["rest of current year", "booked"] == pytest.approx(booked)
+    assert company.loc["rest of current year", "forecast"] > booked
+    rep_d = table[(table["level"] == "rep") & (table["id"] == "D")]
+    assert (rep_d["method"] == NOT_ENOUGH).all() and rep_d["forecast"].isna().all()
+    for horizon in ("rest of current year", "next year"):
+        for level in ("team", "region", "rep"):
+            parts = table[(table["level"] == level) & (table["horizon"] == horizon)]["reconciled"].sum()
+            rest = forecast.remainders[(forecast.remainders["level"] == level)
+                                       & (forecast.remainders["horizon"] == horizon)]["reconciled"].sum()
+            assert parts + rest == pytest.approx(company.loc[horizon, "forecast"], rel=1e-9), (level, horizon)
+    a = table[(table["level"] == "rep") & (table["id"] == "A")].iloc[0]
+    rate = counted.loc[counted["rep_id"] == "A", "won"].mean()
+    assert a["open_pipeline"] == 100.0 and a["expected_pipeline"] == pytest.approx(100.0 * rate)
