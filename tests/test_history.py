@@ -28,7 +28,7 @@ from generator.metrics.forecast import (
     seasonal_naive,
     window_variance_factor,
 )
-from generator.metrics.history import fiscal_quarter, quarterly_performance
+from generator.metrics.history import fiscal_quarter, grouping, quarterly_performance
 from generator.metrics.managers import manager_history
 from generator.metrics.period import Period
 
@@ -62,7 +62,7 @@ def test_quarterly_figures_by_hand() -> None:
         ("5", "B", 80.0, LOST, "2025-05-01"),
     ], as_of)
     period = Period.containing(as_of, 1)
-    table = quarterly_performance(counted, counted["rep_id"].astype("string"), "rep_id", period)
+    table = quarterly_performance(counted, grouping(counted["rep_id"]), "rep_id", period)
     a = table[table["rep_id"] == "A"].set_index("period")
     assert a.index.tolist() == ["2025 Q1", "2025 Q2", "2025 Q3"]  # Q2 without a deal is listed
     assert a.loc["2025 Q1", "revenue"] == 400

@@ -28,6 +28,8 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from generator.metrics.history import Grouping, grouping, one_group
+
 SEASON = 12
 """Months in a season."""
 
@@ -73,33 +75,31 @@ class Series:
     """Every calendar month of the data, up to the last complete month."""
 
 
-def monthly_series(counted: pd.DataFrame, labels: pd.Series | None, last_month: pd.Timestamp) -> Series:
+def monthly_series(counted: pd.DataFrame, groups: Grouping, last_month: pd.Timestamp) -> Series:
     """Won revenue per group and month up to ``last_month``, each from the month of the group's first
     closed (won or lost) deal; months without a sale are 0."""
-    closed = counted[counted["month"] <= last_month]
-    group = (labels.loc[closed.index] if labels is not None else pd.Series("Company", index=closed.index))
-    group = group.astype("string")
-    keep = group.notna().to_numpy()
-    codes, ids = pd.factorize(group[keep], sort=True)
-    if not len(ids):
+    month_index = counted["month"].to_numpy().astype("datetime64[M]").astype(np.int64)
+    last = int(np.datetime64(last_month, "M").astype(np.int64))
+    keep = (groups.codes >= 0) & (month_index <= last)
+    n = len(groups.names)
+    if not keep.any():
         return Series(pd.Index([], dtype="string"), np.zeros((0, 0)), np.zeros(0, np.int64),
                       np.zeros(0, np.int64), pd.DatetimeIndex([]))
-    month_index = closed["month"].to_numpy()[keep].astype("datetime64[M]").astype(np.int64)
-    first_month = int(month_index.min())
-    last = int(np.datetime64(last_month, "M").astype(np.int64))
+    first_month = int(month_index[keep].min())
     n_months = last - first_month + 1
-    col = month_index - first_month
-    calendar = np.zeros((len(ids), n_months))
-    np.add.at(calendar, (codes, col), closed["won_amount"].to_numpy()[keep])
-    start = np.full(len(ids), n_months, dtype=np.int64)
-    np.minimum.at(start, codes, col)
+    flat = groups.codes[keep] * n_months + (month_index[keep] - first_month)
+    calendar = np.bincount(flat, weights=counted["won_amount"].to_numpy()[keep], minlength=n * n_months)
+    calendar = calendar.reshape(n, n_months)
+    closed = np.bincount(flat, minlength=n * n_months).reshape(n, n_months) > 0
+    present = closed.any(axis=1)
+    calendar, closed = calendar[present], closed[present]
+    start = np.argmax(closed, axis=1).astype(np.int64)
     length = n_months - start
     # Left-align: column k of row i is calendar month start[i] + k.
-    k = np.arange(n_months)
-    source = start[:, None] + k[None, :]
+    source = start[:, None] + np.arange(n_months)[None, :]
     values = np.where(source < n_months, np.take_along_axis(calendar, np.minimum(source, n_months - 1), 1), 0.0)
     months = pd.date_range(pd.Timestamp(np.datetime64(first_month, "M")), periods=n_months, freq="MS")
-    return Series(pd.Index(ids, dtype="string"), values, length, start, months)
+    return Series(pd.Index(groups.names[present], dtype="string"), values, length, start, months)
 
 
 def _psi(phi: float, h: int) -> float:
@@ -328,14 +328,14 @@ class LevelForecast:
     """Revenue of the last 12 complete months per entity, the weights of the reconciliation remainder."""
 
 
-def forecast_level(counted: pd.DataFrame, labels: pd.Series | None, level: str, horizons: list[Horizon],
+def forecast_level(counted: pd.DataFrame, groups: Grouping, level: str, horizons: list[Horizon],
                    last_month: pd.Timestamp, booked: dict[int, pd.Series], keep: pd.Index | None = None) -> LevelForecast:
     """Project every entity of one level over each horizon.
 
     ``booked`` maps a horizon's fiscal year to the revenue already booked in it per entity (in the
     months up to the last complete one). ``keep``: the entities projected (default: all).
     """
-    series = monthly_series(counted, labels, last_month)
+    series = monthly_series(counted, groups, last_month)
     fit = holt_winters(series)
     test = backtest(series, fit)
     length = series.length
@@ -490,25 +490,30 @@ def horizons_after(last_month: pd.Timestamp, year: int, year_end: pd.Timestamp) 
     return (*out, Horizon("next year", year + 1, rest + 1, rest + SEASON))
 
 
-def open_pipeline(open_deals: pd.DataFrame, labels: pd.Series | None, counted: pd.DataFrame,
-                  counted_labels: pd.Series | None) -> pd.DataFrame:
+def open_pipeline(open_deals: pd.DataFrame, open_groups: Grouping, counted: pd.DataFrame,
+                  groups: Grouping) -> pd.DataFrame:
     """Per entity: open deals, their amount, the entity's historical win rate (won ÷ (won + lost),
     all closed deals up to as_of) and the expected value = amount × win rate. Open deals without an
     amount are not counted."""
-    group = labels.astype("string") if labels is not None else pd.Series("Company", index=open_deals.index, dtype="string")
-    priced = open_deals["amount"].notna()
-    pipe = pd.DataFrame({"id": group[priced].to_numpy(), "amount": open_deals.loc[priced, "amount"].to_numpy()})
-    pipe = pipe.dropna(subset=["id"]).groupby("id").agg(open_deals=("amount", "size"), open_pipeline=("amount", "sum"))
-    closed_group = (counted_labels.astype("string") if counted_labels is not None
-                    else pd.Series("Company", index=counted.index, dtype="string"))
-    rates = pd.DataFrame({"id": closed_group.to_numpy(), "won": counted["won"].to_numpy(),
-                          "lost": counted["lost"].to_numpy()}).dropna(subset=["id"]).groupby("id").sum()
-    win_rate = (rates["won"] / (rates["won"] + rates["lost"])).where(rates["won"] + rates["lost"] > 0)
-    out = pipe.join(win_rate.rename("win_rate"), how="outer")
+    priced = open_deals["amount"].notna().to_numpy() & (open_groups.codes >= 0)
+    n_open = len(open_groups.names)
+    amount = np.bincount(open_groups.codes[priced], weights=open_deals["amount"].to_numpy()[priced],
+                         minlength=n_open)
+    count = np.bincount(open_groups.codes[priced], minlength=n_open)
+    pipe = pd.DataFrame({"open_deals": count, "open_pipeline": amount}, index=open_groups.names)
+    pipe = pipe[pipe["open_deals"] > 0]
+    closed = groups.codes >= 0
+    n = len(groups.names)
+    won = np.bincount(groups.codes[closed], weights=counted["won"].to_numpy()[closed], minlength=n)
+    lost = np.bincount(groups.codes[closed], weights=counted["lost"].to_numpy()[closed], minlength=n)
+    total = won + lost
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = pd.Series(np.where(total > 0, won / total, np.nan), index=groups.names, name="win_rate")
+    out = pipe.join(rate[total > 0], how="outer")
     out["open_deals"] = out["open_deals"].fillna(0).astype("int64")
     out["open_pipeline"] = out["open_pipeline"].fillna(0.0)
     out["expected_pipeline"] = out["open_pipeline"] * out["win_rate"]
-    out.index = out.index.astype("string")
+    out.index = pd.Index(out.index, dtype="string")
     return out
 
 
@@ -518,24 +523,22 @@ def compute_forecast(counted: pd.DataFrame, open_deals: pd.DataFrame, team_of: p
     regions and reps with the company (proportional top-down); put the open pipeline beside them."""
     last_month = last_complete_month(as_of)
     horizons = horizons_after(last_month, year, year_end)
-    booked_deals = counted[(counted["fiscal_year"] == year) & (counted["month"] <= last_month)]
-    rep = counted["rep_id"].astype("string")
+    booked_rows = ((counted["fiscal_year"] == year) & (counted["month"] <= last_month)).to_numpy()
     levels = {
-        "company": (None, None, None, None),
-        "team": (rep.map(team_of), open_deals["rep_id"].astype("string").map(team_of), current_teams, "team"),
-        "region": (counted["region"].astype("string"), open_deals["region"].astype("string"), None, "region"),
-        "rep": (rep, open_deals["rep_id"].astype("string"), current_reps, "rep_id"),
+        "company": (one_group(len(counted)), one_group(len(open_deals)), None),
+        "team": (grouping(counted["rep_id"], team_of), grouping(open_deals["rep_id"], team_of), current_teams),
+        "region": (grouping(counted["region"]), grouping(open_deals["region"]), None),
+        "rep": (grouping(counted["rep_id"]), grouping(open_deals["rep_id"]), current_reps),
     }
     tables, paths, remainders = {}, [], []
     last12: dict[str, pd.Series] = {}
     company_test = pd.DataFrame()
-    for level, (labels, open_labels, keep, _key) in levels.items():
-        booked_labels = labels.loc[booked_deals.index] if labels is not None else None
-        booked = (booked_deals["won_amount"].groupby(booked_labels if booked_labels is not None
-                                                     else pd.Series("Company", index=booked_deals.index)).sum())
-        booked.index = booked.index.astype("string")
-        result = forecast_level(counted, labels, level, list(horizons), last_month, {year: booked}, keep)
-        pipe = open_pipeline(open_deals, open_labels, counted, labels)
+    for level, (groups, open_groups, keep) in levels.items():
+        in_year = booked_rows & (groups.codes >= 0)
+        booked = pd.Series(np.bincount(groups.codes[in_year], weights=counted["won_amount"].to_numpy()[in_year],
+                                       minlength=len(groups.names)), index=groups.names)
+        result = forecast_level(counted, groups, level, list(horizons), last_month, {year: booked}, keep)
+        pipe = open_pipeline(open_deals, open_groups, counted, groups)
         table = result.table.join(pipe, on="id", how="left")
         table["open_deals"] = table["open_deals"].fillna(0).astype("int64")
         table["open_pipeline"] = table["open_pipeline"].fillna(0.0)
@@ -543,7 +546,7 @@ def compute_forecast(counted: pd.DataFrame, open_deals: pd.DataFrame, team_of: p
         paths.append(result.paths)
         last12[level] = result.last12
         if level == "company":
-            series = monthly_series(counted, None, last_month)
+            series = monthly_series(counted, groups, last_month)
             test = backtest(series, holt_winters(series)).errors
             company_test = test.assign(month=series.months[series.start[0] + test["origin"]] if len(test) else [])
     company = tables["company"]

@@ -40,63 +40,92 @@ def current_quarter(period: Period) -> int:
     return (period.as_of.month - period.fiscal_year_start) % 12 // 3 + 1
 
 
-def quarterly_performance(counted: pd.DataFrame, labels: pd.Series | None, key: str,
-                          period: Period) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Grouping:
+    """Each row's group as an integer code (−1: no group) and the groups' names: grouping a million
+    deals by integer codes is many times faster than by text."""
+
+    codes: np.ndarray
+    names: pd.Index
+
+
+def grouping(ids: pd.Series, member_of: pd.Series | None = None) -> Grouping:
+    """Group rows by ``ids`` (rep ids, regions), or by ``member_of[id]`` (a rep's team or manager),
+    mapping each distinct id once rather than every row."""
+    cat = ids if isinstance(ids.dtype, pd.CategoricalDtype) else ids.astype("category")
+    codes = cat.cat.codes.to_numpy().astype(np.int64)
+    categories = pd.Index(cat.cat.categories.astype("string"))
+    if member_of is None:
+        return Grouping(codes, categories)
+    mapped = pd.Series(categories.to_numpy(dtype=object)).map(member_of)
+    group_codes, names = pd.factorize(mapped.to_numpy(dtype=object), use_na_sentinel=True)
+    per_row = np.where(codes >= 0, group_codes[np.maximum(codes, 0)], -1) if len(group_codes) else \
+        np.full(len(codes), -1)
+    return Grouping(per_row.astype(np.int64), pd.Index(names).astype("string"))
+
+
+def one_group(rows: int, name: str = "Company") -> Grouping:
+    """Every row in one group (the company)."""
+    return Grouping(np.zeros(rows, dtype=np.int64), pd.Index([name], dtype="string"))
+
+
+def _sums(counted: pd.DataFrame, groups: Grouping, slot: np.ndarray, slots: int) -> pd.DataFrame:
+    """Revenue, won, lost and median cycle per (group, slot), for groups with a closed deal."""
+    keep = groups.codes >= 0
+    key = groups.codes[keep] * slots + slot[keep]
+    size = len(groups.names) * slots
+    revenue = np.bincount(key, weights=counted["won_amount"].to_numpy()[keep], minlength=size)
+    won = np.bincount(key, weights=counted["won"].to_numpy()[keep], minlength=size)
+    lost = np.bincount(key, weights=counted["lost"].to_numpy()[keep], minlength=size)
+    cycle = pd.Series(counted["cycle"].to_numpy()[keep]).groupby(key).median()
+    frame = pd.DataFrame({"revenue": revenue, "won_deals": won, "lost_deals": lost})
+    frame["sales_cycle_days"] = cycle.reindex(np.arange(size)).to_numpy()
+    frame["group"] = np.repeat(np.arange(len(groups.names)), slots)
+    frame["slot"] = np.tile(np.arange(slots), len(groups.names))
+    frame["closed"] = np.bincount(key, minlength=size) > 0
+    return frame
+
+
+def quarterly_performance(counted: pd.DataFrame, groups: Grouping, key: str, period: Period) -> pd.DataFrame:
     """Per group and fiscal quarter: revenue, won and lost deals, win rate, average deal size and
     median sales cycle (the SPEC §5 definitions applied to the quarter instead of the year).
 
-    ``labels`` gives each counted deal's group (aligned with ``counted``; None: one group, the
-    company). Every quarter from the group's first closed deal to the quarter of as_of is listed;
-    a quarter without a closed deal has revenue 0, no deals and an empty win rate.
+    Every quarter from the group's first closed deal to the quarter of as_of is listed; a quarter
+    without a closed deal has revenue 0, no deals and an empty win rate.
     """
-    group = labels if labels is not None else pd.Series("Company", index=counted.index)
-    frame = pd.DataFrame({
-        key: group.astype("string").to_numpy(),
-        "q": (counted["fiscal_year"].astype("int64") * 4
-              + fiscal_quarter(counted["closed"], period.fiscal_year_start) - 1).to_numpy(),
-        "won_amount": counted["won_amount"].to_numpy(), "won": counted["won"].to_numpy(),
-        "lost": counted["lost"].to_numpy(), "cycle": counted["cycle"].to_numpy(),
-    }).dropna(subset=[key])
     columns = [key, *QUARTER_COLUMNS]
-    if not len(frame):
+    quarter = (counted["fiscal_year"].to_numpy(dtype="int64") * 4
+               + fiscal_quarter(counted["closed"], period.fiscal_year_start).to_numpy() - 1)
+    last = period.year * 4 + current_quarter(period) - 1
+    if not len(counted) or not (groups.codes >= 0).any():
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns}).astype(
             {key: "string", "year": "int64", "quarter": "int64", "period": "string"})
-    grouped = frame.groupby([key, "q"], sort=True).agg(
-        revenue=("won_amount", "sum"), won_deals=("won", "sum"), lost_deals=("lost", "sum"),
-        sales_cycle_days=("cycle", "median"))
-    first = frame.groupby(key)["q"].min()
-    last = period.year * 4 + current_quarter(period) - 1
-    # The full grid of (group, quarter) from each group's first quarter on, built with numpy.
-    counts = np.maximum(last - first.to_numpy() + 1, 0)
-    keys = np.repeat(first.index.to_numpy(dtype=object), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    quarters = np.repeat(first.to_numpy(), counts) + offsets
-    grid = pd.MultiIndex.from_arrays([pd.Index(keys, dtype="string"), quarters], names=[key, "q"])
-    grouped.index = grouped.index.set_levels(grouped.index.levels[0].astype("string"), level=0)
-    full = grouped.reindex(grid).fillna({"revenue": 0.0, "won_deals": 0, "lost_deals": 0})
-    out = finish_performance(full).reset_index()
-    out["year"] = (out["q"] // 4).astype("int64")
-    out["quarter"] = (out["q"] % 4 + 1).astype("int64")
-    labels_of = {q: quarter_label(q // 4, q % 4 + 1, period.fiscal_year_start) for q in np.unique(quarters)}
-    out["period"] = out["q"].map(labels_of).astype("string")
-    return out[columns]
+    first_q = int(quarter.min())
+    frame = _sums(counted, groups, quarter - first_q, last - first_q + 1)
+    # From each group's first quarter with a closed deal on.
+    started = frame.groupby("group")["closed"].cummax()
+    frame = frame[started].reset_index(drop=True)
+    out = finish_performance(frame)
+    q = frame["slot"].to_numpy() + first_q
+    out[key] = groups.names[frame["group"].to_numpy()]
+    out["year"] = (q // 4).astype("int64")
+    out["quarter"] = (q % 4 + 1).astype("int64")
+    labels_of = {v: quarter_label(v // 4, v % 4 + 1, period.fiscal_year_start) for v in np.unique(q)}
+    out["period"] = pd.Series(q).map(labels_of).astype("string").to_numpy()
+    return out.astype({key: "string"})[columns].reset_index(drop=True)
 
 
-def yearly_performance(counted: pd.DataFrame, labels: pd.Series, key: str, years: list[int]) -> pd.DataFrame:
-    """Per group and fiscal year: the SPEC §5 performance figures, every year from the first listed
-    (for groups that are not sets of reps, such as regions, where lifetime value and cost do not apply)."""
-    frame = pd.DataFrame({
-        key: labels.astype("string").to_numpy(), "year": counted["fiscal_year"].astype("int64").to_numpy(),
-        "won_amount": counted["won_amount"].to_numpy(), "won": counted["won"].to_numpy(),
-        "lost": counted["lost"].to_numpy(), "cycle": counted["cycle"].to_numpy(),
-    }).dropna(subset=[key])
-    grouped = frame.groupby([key, "year"], sort=True).agg(
-        revenue=("won_amount", "sum"), won_deals=("won", "sum"), lost_deals=("lost", "sum"),
-        sales_cycle_days=("cycle", "median"))
-    groups = pd.Index(sorted(frame[key].unique()), dtype="string", name=key)
-    grid = pd.MultiIndex.from_product([groups, years], names=[key, "year"])
-    full = grouped.reindex(grid).fillna({"revenue": 0.0, "won_deals": 0, "lost_deals": 0})
-    return finish_performance(full).reset_index()
+def yearly_performance(counted: pd.DataFrame, groups: Grouping, key: str, years: list[int]) -> pd.DataFrame:
+    """Per group and fiscal year: the SPEC §5 performance figures, every year listed (for groups that
+    are not sets of reps, such as regions, where lifetime value and cost do not apply)."""
+    year = counted["fiscal_year"].to_numpy(dtype="int64") - years[0]
+    inside = (year >= 0) & (year < len(years))
+    frame = _sums(counted[inside], Grouping(groups.codes[inside], groups.names), year[inside], len(years))
+    frame = frame[frame.groupby("group")["closed"].transform("any")].reset_index(drop=True)
+    out = finish_performance(frame)
+    out.insert(0, "year", (frame["slot"].to_numpy() + years[0]).astype("int64"))
+    out.insert(0, key, groups.names[frame["group"].to_numpy()])
+    return out.astype({key: "string"}).reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -116,13 +145,13 @@ def compute_history(counted: pd.DataFrame, team_of: pd.Series, manager_of: pd.Se
                     years: list[int]) -> History:
     """Every quarterly table; ``team_of`` and ``manager_of`` map rep_id to the rep's current team and
     manager (one per rep in the reps export, so a rep's whole history counts with the current team)."""
-    rep = counted["rep_id"].astype("string")
-    region = counted["region"].astype("string")
+    region = grouping(counted["region"])
     return History(
-        rep_quarters=quarterly_performance(counted, rep, "rep_id", period),
-        team_quarters=quarterly_performance(counted, rep.map(team_of), "team", period),
-        manager_quarters=quarterly_performance(counted, rep.map(manager_of), "manager", period),
-        company_quarters=quarterly_performance(counted, None, "company", period).drop(columns="company"),
+        rep_quarters=quarterly_performance(counted, grouping(counted["rep_id"]), "rep_id", period),
+        team_quarters=quarterly_performance(counted, grouping(counted["rep_id"], team_of), "team", period),
+        manager_quarters=quarterly_performance(counted, grouping(counted["rep_id"], manager_of), "manager", period),
+        company_quarters=quarterly_performance(counted, one_group(len(counted)), "company", period).drop(
+            columns="company"),
         region_years=yearly_performance(counted, region, "region", years),
         region_quarters=quarterly_performance(counted, region, "region", period),
     )
