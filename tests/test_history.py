@@ -14,6 +14,7 @@ from generator.load.loader import LOST, WON, load_inputs
 from generator.metrics import compute_metrics
 from generator.metrics.compute import counted_deals
 from generator.metrics.forecast import (
+    GRID,
     HOLT_WINTERS,
     NOT_ENOUGH,
     SEASONAL_NAIVE,
@@ -306,3 +307,25 @@ def test_rest_of_year_and_next_year_reconcile_mid_year() -> None:
     a = table[(table["level"] == "rep") & (table["id"] == "A")].iloc[0]
     rate = counted.loc[counted["rep_id"] == "A", "won"].mean()
     assert a["open_pipeline"] == 100.0 and a["expected_pipeline"] == pytest.approx(100.0 * rate)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_holt_winters_matches_statsmodels_ets(seed: int) -> None:
+    """The numpy filter is ETS(A,Ad,A): with the same parameters and initial states, statsmodels'
+    ETSModel gives the same final level and the same 12-month projection."""
+    ets = pytest.importorskip("statsmodels.tsa.exponential_smoothing.ets")
+    rng = np.random.default_rng(seed)
+    t = np.arange(48)
+    y = 1000 + 15 * t + 200 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 80, 48)
+    series = Series(pd.Index(["x"], dtype="string"), y[None, :], np.array([48]), np.array([0]),
+                    pd.date_range("2022-01-01", periods=48, freq="MS"))
+    fit = holt_winters(series)
+    alpha, beta, gamma, phi = GRID[fit.choice[0]]
+    first, second = y[:12].mean(), y[12:24].mean()
+    trend = (second - first) / 12
+    model = ets.ETSModel(y[12:], error="add", trend="add", seasonal="add", damped_trend=True, seasonal_periods=12,
+                         initialization_method="known", initial_level=first + 5.5 * trend, initial_trend=trend,
+                         initial_seasonal=y[:12] - (first + (np.arange(12) - 5.5) * trend))
+    result = model.smooth([alpha, beta, gamma, phi])
+    assert fit.level[0] == pytest.approx(result.level[-1], rel=1e-9)
+    assert project(fit, series, 1, 12)[0][0] == pytest.approx(result.forecast(12).sum(), rel=1e-9)
