@@ -121,3 +121,15 @@ def test_methodology_documents_history_managers_and_projections(
     body = tab.page.locator("article").inner_text()
     assert "2024-01-01" in body and "proportional" in body and "seasonal-naive" in body
     tab.assert_clean()
+
+
+def test_manager_permalink_page(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
+    tab = open_tab(example_site)
+    tab.goto("/managers/")
+    first = tab.page.locator(".sp-sortable table tbody tr a[href]").first
+    name = first.inner_text().strip()
+    first.click()
+    tab.page.wait_for_url("**/managers/*/")
+    assert h1_text(tab.page) == name
+    assert {"chart-manager-revenue", "chart-manager-quarters"} <= _drawn(tab, minimum=3)
+    tab.assert_clean()

@@ -249,7 +249,7 @@ def test_sharded_mkdocs_build_matches_a_single_build(tmp_path: Path, monkeypatch
     def urls(site: Path) -> list[str]:
         return sorted(re.findall(r"<url>.*?</url>", (site / "sitemap.xml").read_text(encoding="utf-8"), re.DOTALL))
 
-    assert len(urls(single)) == 14  # 11 + /trends/, /managers/, /forecast/
+    assert len(urls(single)) == 16  # 11 + /trends/, /managers/, /forecast/ and two /managers/<slug>/
     assert urls(single) == urls(sharded)
 
 

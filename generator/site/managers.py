@@ -9,7 +9,7 @@ import pandas as pd
 
 from generator.metrics.period import year_label
 from generator.site import text
-from generator.site.charts import chart, embed
+from generator.site.charts import ChartSpec, chart, embed
 from generator.site.common import (
     Section,
     SiteContext,
@@ -22,10 +22,24 @@ from generator.site.common import (
     put_table,
 )
 from generator.site.render import render
-from generator.site.tables import Column, csv_lines, frame_table, html_table, table_rows
-from generator.site.text import Markdown
+from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
+from generator.site.text import Markdown, stable_slugs
 
 HERE = "managers.md"
+
+
+@dataclass(frozen=True)
+class ManagerPage:
+    """``/managers/<slug>/``: one manager's record (a permalink derived from the name alone)."""
+
+    site: SiteInfo
+    manager: str
+    teams: Markdown
+    revenue_by_year: Markdown
+    ratio_by_year: Markdown | None
+    revenue_by_quarter: Markdown
+    history: Markdown
+    leavers: Markdown
 
 
 @dataclass(frozen=True)
@@ -49,7 +63,7 @@ def _signed_ratio(value: object) -> str:
 def manager_columns(info: SiteInfo, with_manager: bool = True) -> list[Column]:
     """The columns of a manager-by-year table; every figure is followed by the reps behind it."""
     return [
-        *([Column("manager", "Manager"), Column("teams", "Teams")] if with_manager else []),
+        *([Column("manager", "Manager", link="href"), Column("teams", "Teams")] if with_manager else []),
         Column("label", "Year"),
         Column("reps", "Reps", text.integer, numeric=True),
         money_col("revenue", "Team revenue", info.currency),
@@ -81,8 +95,11 @@ def topic(context: SiteContext) -> Topic:
     rep_slug = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
     files: dict[str, str] = {}
     put_table(files, "manager_history", years.drop(columns="label"))
+    years = years.reset_index(drop=True)
     put_table(files, "manager_leavers", leavers)
 
+    slugs = stable_slugs(sorted(years["manager"].dropna().unique()), prefix="manager")
+    years = years.assign(href=[link(HERE, f"managers/{slugs[m]}/") for m in years["manager"]])
     current = years[years["year"] == metrics.period.year]
     plotted = years.rename(columns={"manager": "group", "year": "y", "label": "year"})
     page = ManagersPage(
@@ -99,13 +116,14 @@ def topic(context: SiteContext) -> Topic:
         has_managers=bool(len(years)),
     )
     files[HERE] = render("managers.md.j2", page=page)
-    team_sections, team_files = _team_sections(context, years, leavers)
+    files.update(_manager_pages(context, years, leavers, slugs))
+    team_sections, team_files = _team_sections(context, years, leavers, slugs)
     files.update(team_files)
     return Topic(files=files, nav=[{"Managers": HERE}], team_sections=team_sections)
 
 
-def _team_sections(context: SiteContext, years: pd.DataFrame,
-                   leavers: pd.DataFrame) -> tuple[dict[str, list[Section]], dict[str, str]]:
+def _team_sections(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFrame,
+                   slugs: dict[str, str]) -> tuple[dict[str, list[Section]], dict[str, str]]:
     """Each team page: its manager's record by year and the team's leavers (formatted once, sliced)."""
     info = context.info
     depth = link("teams/x.md", "")
@@ -125,8 +143,9 @@ def _team_sections(context: SiteContext, years: pd.DataFrame,
             continue
         name = f"data/teams/{slug}-manager.csv"
         body = [
-            f"**{text.escape(manager)}**, year by year, over all the reps the reps export places under them "
-            f"(see [managers]({depth}managers/)). Goal attainment and the effect of coaching are not in this table yet.",
+            f'<a href="{depth}managers/{slugs[manager]}/"><strong>{text.escape(manager)}</strong></a>, year by year, '
+            f"over all the reps the reps export places under them (see [managers]({depth}managers/)). Goal "
+            "attainment and the effect of coaching are not in this table yet.",
             html_table(columns, pick(year_rows, year_at.get(manager)), depth + name, sortable=False),
             "Reps of this team who left:",
             html_table(leaver_columns(info), pick(leaver_rows, leaver_at.get(team["team"])), None, sortable=False),
@@ -134,3 +153,46 @@ def _team_sections(context: SiteContext, years: pd.DataFrame,
         sections[team["team"]] = [Section("Management", Markdown("\n\n".join(body)))]
         files[name] = year_header + "".join(pick(year_csv, year_at.get(manager)))
     return sections, files
+
+
+def _manager_pages(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFrame,
+                   slugs: dict[str, str]) -> dict[str, str]:
+    """One page per manager: the record by year and quarter, and the leavers (formatted once, sliced)."""
+    info, metrics = context.info, context.metrics
+    depth = link("managers/x.md", "")
+    columns = manager_columns(info, with_manager=False)
+    year_at = positions_by(years, "manager")
+    year_rows = table_rows(years, columns)
+    year_points = records(years[["label", "revenue", "value_ratio"]].rename(columns={"label": "year"}))
+    quarters = metrics.history.manager_quarters.reset_index(drop=True)
+    quarter_at = positions_by(quarters, "manager")
+    quarter_points = records(quarters[["period", "revenue", "won_deals", "win_rate"]])
+    rep_slug = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    leavers = leavers.assign(href=[f"{depth}reps/{rep_slug[r]}/" if r in rep_slug else None for r in leavers["rep_id"]])
+    leaver_at = positions_by(leavers, "manager")
+    leaver_rows = table_rows(leavers, leaver_columns(info))
+    team_links = {}
+    for team in metrics.teams.to_dict("records"):
+        if isinstance(team["manager"], str):
+            team_links.setdefault(team["manager"], []).append(
+                f'<a href="{depth}teams/{context.team_slugs[team["team"]]}/">{text.escape(team["team"])}</a>')
+    files: dict[str, str] = {}
+    for manager, slug in slugs.items():
+        at = year_at.get(manager)
+        points = pick(year_points, at)
+        page = ManagerPage(
+            site=info,
+            manager=manager,
+            teams=Markdown(", ".join(team_links.get(manager, [])) or text.EMPTY),
+            revenue_by_year=embed("chart-manager-revenue", ChartSpec("revenue_by_year", points), "Team revenue by year"),
+            ratio_by_year=embed("chart-manager-ratio", ChartSpec("value_ratio_by_year", points), "Value ratio by year")
+            if info.has_costs else None,
+            revenue_by_quarter=embed("chart-manager-quarters",
+                                     ChartSpec("revenue_by_quarter", pick(quarter_points, quarter_at.get(manager))),
+                                     "Team revenue by quarter"),
+            history=html_table(columns, pick(year_rows, at), depth + "data/manager_history.csv", sortable=False),
+            leavers=html_table(leaver_columns(info), pick(leaver_rows, leaver_at.get(manager)),
+                               depth + "data/manager_leavers.csv", sortable=False),
+        )
+        files[f"managers/{slug}.md"] = render("manager.md.j2", page=page)
+    return files
