@@ -81,6 +81,15 @@ class SourcesConfig(_Strict):
     activities: SourceConfig | None = None
 
 
+class DefinitionChange(_Strict):
+    """One dated change of a metric definition, listed on /methodology/."""
+
+    date: date
+    """When the definition changed."""
+    change: Annotated[str, Field(min_length=1)]
+    """What changed, e.g. "gross margin 1.0 → 0.8"."""
+
+
 class MetricsConfig(_Strict):
     """Choices in the metric definitions (SPEC §5)."""
 
@@ -88,6 +97,8 @@ class MetricsConfig(_Strict):
     gross_margin: Annotated[float, Field(gt=0, le=1)] = 1.0
     attribution: Literal["acquirer", "owner"] = "acquirer"
     include_coaching_cost: bool = True
+    definition_changes: tuple[DefinitionChange, ...] = ()
+    """Dated changes of these definitions; every year is restated under the current ones."""
 
 
 class CoachingConfig(_Strict):

@@ -370,6 +370,10 @@ def write_config(
         "  gross_margin: 1.0            # share of revenue counted as value",
         "  attribution: acquirer        # a client belongs to the rep who won its first deal",
         "  include_coaching_cost: true  # coaching counts in a rep's annual cost",
+        "  # Dated changes of these definitions, listed on /methodology/ and /trends/; every year is",
+        '  # restated under the current definitions. Example: [{date: 2025-01-01, change: "gross margin 1.0 → 0.8"}]',
+        "  definition_changes:",
+        '    - {date: 2024-01-01, change: "attribution changed from account owner to acquirer (first won deal)"}',
         "",
         "# How the coaching effect on /coaching/ is estimated (see the methodology page).",
         "coaching:",
@@ -732,8 +736,45 @@ def _build(n_reps: int, n_deals: int, years: int, seed: int, end: dt.date) -> _W
     )  # fmt: skip
     tables["coaching"] = _coaching_table(rep_ids, coaching, start64)
     tables["activities"] = _activities(rng, rep_ids, volume, active_from, active_to, days64, weekday, month)
+    _recent_hire(tables, end, seed)
 
     return _World(tables, client, end)
+
+
+RECENT_HIRE_DAYS = 240
+"""The latest-hired current rep joined this many days before the end: under a year of history."""
+
+
+def _recent_hire(tables: dict[str, pa.Table], end: dt.date, seed: int) -> None:
+    """Make the latest-hired current rep a recent hire, so the sample shows a rep with under a year
+    of history ("not enough history" on /forecast/). Their deals created before the new hire date go to
+    a current teammate. Only the reps and deals tables change (a separate seeded generator, drawn
+    after everything else), so every other export stays as it was; that rep's earlier cost, coaching
+    and activity rows are left as they are (the HR record was corrected, the others were not)."""
+    reps = tables["reps"].to_pandas()
+    current = reps[reps["left"].isna() & reps["hired"].notna()]
+    if len(current) < 2:
+        return
+    newcomer = current.sort_values(["hired", "rep_id"]).iloc[-1]
+    hired = np.datetime64(end - dt.timedelta(days=RECENT_HIRE_DAYS), "ms")
+    if newcomer["hired"] >= hired:
+        return
+    mates = current[(current["team"] == newcomer["team"]) & (current["rep_id"] != newcomer["rep_id"])]
+    mates = mates if len(mates) else current[current["rep_id"] != newcomer["rep_id"]]
+    rng = np.random.default_rng([seed, 606])
+    mate = mates["rep_id"].to_numpy()[rng.integers(0, len(mates))]
+    rep_column = tables["reps"].column("rep_id").to_numpy(zero_copy_only=False)
+    hired_column = tables["reps"].column("hired").to_numpy(zero_copy_only=False).copy()
+    hired_column[rep_column == newcomer["rep_id"]] = hired
+    tables["reps"] = tables["reps"].set_column(
+        tables["reps"].schema.get_field_index("hired"), "hired",
+        pa.array(hired_column, type=pa.timestamp("ms"), mask=np.isnat(hired_column)))
+    deals = tables["deals"]
+    deal_rep = deals.column("rep_id").to_numpy(zero_copy_only=False)
+    created = deals.column("created").to_numpy(zero_copy_only=False)
+    moved = (deal_rep == newcomer["rep_id"]) & (created < hired)
+    deal_rep = np.where(moved, mate, deal_rep)
+    tables["deals"] = deals.set_column(deals.schema.get_field_index("rep_id"), "rep_id", pa.array(deal_rep, pa.string()))
 
 
 def _argsort_keys(rng: np.random.Generator | None, *keys: np.ndarray) -> np.ndarray:

@@ -249,7 +249,9 @@ def test_sharded_mkdocs_build_matches_a_single_build(tmp_path: Path, monkeypatch
     def urls(site: Path) -> list[str]:
         return sorted(re.findall(r"<url>.*?</url>", (site / "sitemap.xml").read_text(encoding="utf-8"), re.DOTALL))
 
-    assert len(urls(single)) == 18  # 11 + regions, categories, channels (index + 1 segment each), goals
+    # 11 + regions, categories, channels (index + 1 segment each), goals, /trends/, /managers/, /forecast/
+    # and two /managers/<slug>/
+    assert len(urls(single)) == 23
     assert urls(single) == urls(sharded)
 
 

@@ -19,7 +19,7 @@ def test_build_succeeds_with_profile(tmp_path: Path) -> None:
     config = write_crm_export(tmp_path / "export")
     code, out, _err = run("build", "-c", str(config), "--out", str(tmp_path / "site"), "--profile")
     assert code == 0, out
-    assert "Built 18 pages" in out  # 11 + 3 segment indexes, 3 segment pages, goals
+    assert "Built 23 pages" in out  # 11 + 3 segment indexes and pages, goals, trends, managers (+2), forecast
     for stage in ("load", "metrics", "render", "write", "mkdocs", "publish", "total"):
         assert stage in out
 

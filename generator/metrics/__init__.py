@@ -23,7 +23,10 @@ from generator.metrics.compute import (
     rep_years,
     with_id_categories,
 )
+from generator.metrics.forecast import Forecast, compute_forecast
 from generator.metrics.goals import Goals, compute_goals
+from generator.metrics.history import History, compute_history
+from generator.metrics.managers import ManagerHistory, manager_history
 from generator.metrics.period import Period
 from generator.metrics.segments import Segments, compute_segments
 
@@ -68,6 +71,10 @@ class Metrics:
     """Coaching effect tables (None without a coaching dataset)."""
     activity: ActivityTables | None = None
     """Activity versus performance tables (None without an activities dataset)."""
+    history: History
+    """Quarterly figures of reps, teams, managers and the company; regions by year and quarter."""
+    manager_history: ManagerHistory
+    forecast: Forecast
 
     def company(self, year: int) -> pd.Series:
         """The company row of one year."""
@@ -110,6 +117,11 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     company_years["reps"] = [int(_active(reps, period, y).sum()) for y in company_years["year"]]
 
     last_month = pd.Timestamp(period.as_of).to_period("M").start_time
+    current_reps = pd.Index(reps.loc[~(reps["left"].notna() & (reps["left"] <= pd.Timestamp(period.as_of))),
+                                     "rep_id"]).astype("string")
+    forecast = compute_forecast(counted, deals[deals["status"] == OPEN], team_of, pd.Timestamp(period.as_of),
+                                period.year, pd.Timestamp(period.end), current_reps,
+                                pd.Index(team_table["team"]).astype("string"))
     managers = _current(manager_years, "manager", period.year).reset_index()
     managers["teams"] = managers["manager"].map(
         reps.dropna(subset=["manager", "team"]).groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
@@ -140,6 +152,9 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
         goals=goals,
         coaching=compute_coaching(panel, reps, inputs.coaching, inputs.goals, by_rep, period, config.coaching),
         activity=compute_activity(inputs.activities, panel, rep_table, period),
+        history=compute_history(counted, team_of, manager_of, period, years),
+        manager_history=manager_history(reps, by_rep, manager_years, period, years),
+        forecast=forecast,
     )
 
 

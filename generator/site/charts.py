@@ -59,6 +59,7 @@ def _designs() -> dict[str, dict]:
         ),
         **_segment_designs(money),
         **_goal_designs(),
+        **_history_designs(money),
     }
     designs.update(_coaching_and_activity_designs(money))
     return {name: chart.to_dict() for name, chart in designs.items()}
@@ -201,6 +202,72 @@ def _coaching_and_activity_designs(money: alt.Axis) -> dict[str, alt.TopLevelMix
                 tooltip=[alt.Tooltip("median_rep_per_month:Q", title="Median rep, per month", format=",.1f")],
             ),
         ),
+    }
+
+
+def _history_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
+    """Trends, managers and projections (issue 6)."""
+    quarter = alt.X("period:O", title="Quarter", sort=None, axis=alt.Axis(labelAngle=-45))
+    month = alt.X("month:T", title="Month")
+    band = alt.Chart().mark_area(opacity=0.25).encode(
+        x=month, y=alt.Y("low:Q", title="Revenue", axis=money), y2="high:Q",
+        tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
+                 alt.Tooltip("low:Q", title="80 % low", format=",.0f"),
+                 alt.Tooltip("high:Q", title="80 % high", format=",.0f")])
+    path = alt.Chart().mark_line(point=True).encode(
+        x=month, y=alt.Y("revenue:Q", title="Revenue", axis=money),
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=["actual", "forecast"])),
+        strokeDash=alt.StrokeDash("kind:N", legend=None, scale=alt.Scale(domain=["actual", "forecast"])),
+        tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"), alt.Tooltip("kind:N", title="Kind"),
+                 alt.Tooltip("revenue:Q", title="Revenue", format=",.0f")])
+    sums = alt.X("month:T", title="Forecast made at the end of")
+    backtest_band = alt.Chart().mark_area(opacity=0.25).encode(
+        x=sums, y=alt.Y("low:Q", title="Next 12 months' revenue", axis=money), y2="high:Q")
+    backtest_lines = alt.Chart().transform_fold(["actual", "forecast", "baseline"], as_=["series", "value"]).mark_line(
+        point=True).encode(
+        x=sums, y=alt.Y("value:Q", title="Next 12 months' revenue", axis=money),
+        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=["actual", "forecast", "baseline"])),
+        tooltip=[alt.Tooltip("month:T", title="Origin", format="%Y-%m"), alt.Tooltip("series:N", title="Series"),
+                 alt.Tooltip("value:Q", title="Revenue", format=",.0f")])
+    entity = alt.Y("id:N", title=None, sort="-x")
+    bars = alt.Chart().mark_bar(opacity=0.7).encode(
+        x=alt.X("reconciled:Q", title="Projected revenue (reconciled)", axis=money), y=entity,
+        tooltip=[alt.Tooltip("id:N", title="Name"), alt.Tooltip("reconciled:Q", title="Projection", format=",.0f"),
+                 alt.Tooltip("reconciled_low:Q", title="80 % low", format=",.0f"),
+                 alt.Tooltip("reconciled_high:Q", title="80 % high", format=",.0f")])
+    whiskers = alt.Chart().mark_rule().encode(x="reconciled_low:Q", x2="reconciled_high:Q", y=entity)
+
+    def layer(*charts: alt.Chart) -> alt.LayerChart:
+        return alt.layer(*charts, data=alt.Data(name="rows")).properties(width="container", height=HEIGHT)
+
+    return {
+        "revenue_by_quarter": _base().mark_bar().encode(
+            x=quarter, y=alt.Y("revenue:Q", title="Revenue", axis=money),
+            tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("revenue:Q", title="Revenue", format=",.0f"),
+                     alt.Tooltip("won_deals:Q", title="Won deals"),
+                     alt.Tooltip("win_rate:Q", title="Win rate", format=".1%")],
+        ),
+        "win_rate_by_quarter": _base().mark_line(point=True).encode(
+            x=quarter, y=alt.Y("win_rate:Q", title="Win rate", axis=alt.Axis(format="%")),
+            tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("win_rate:Q", title="Win rate", format=".1%")],
+        ),
+        "revenue_by_group_year": _base().mark_bar().encode(
+            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("revenue:Q", title="Revenue", axis=money, stack=True),
+            color=alt.Color("group:N", title=None),
+            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("group:N", title="Group"),
+                     alt.Tooltip("revenue:Q", title="Revenue", format=",.0f")],
+        ),
+        "ratio_by_group_year": _base().mark_line(point=True).encode(
+            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("value_ratio:Q", title="Value ratio"),
+            color=alt.Color("group:N", title=None),
+            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("group:N", title="Group"),
+                     alt.Tooltip("value_ratio:Q", title="Value ratio", format=".2f")],
+        ),
+        "forecast_path": layer(path, band),
+        "forecast_backtest": layer(backtest_band, backtest_lines),
+        "forecast_by_entity": layer(bars, whiskers),
     }
 
 

@@ -13,7 +13,7 @@ from generator.metrics.compute import trailing_change
 from generator.metrics.period import year_label
 from generator.quality import ISSUE_COLUMNS, QualityReport
 from generator.schema import DATASETS
-from generator.site import activity, coaching, goals, segments, text
+from generator.site import activity, coaching, forecast, goals, managers, segments, text, trends
 from generator.site.charts import ChartSpec, chart, embed
 from generator.site.common import (
     Section,
@@ -283,7 +283,9 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     return Output(files=files, nav=nav, pages=pages)
 
 
-TOPICS: tuple[Callable[[SiteContext], Topic], ...] = (segments.topic, goals.topic, coaching.topic, activity.topic)
+TOPICS: tuple[Callable[[SiteContext], Topic], ...] = (
+    segments.topic, goals.topic, coaching.topic, activity.topic, trends.topic, managers.topic, forecast.topic,
+)
 """The topic modules' page builders, in navigation order."""
 
 

@@ -1,0 +1,100 @@
+"""Management ability: per manager and fiscal year, the team's revenue and value ratio, how their
+reps' value ratios moved on the year before, and who left (with their value ratio when they left).
+Pure: no clock, no files. A rep counts under the manager the reps export names for them now (the
+export keeps one manager per rep), for every year."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from generator.metrics.period import Period, fiscal_year
+
+MANAGER_YEAR_COLUMNS = [
+    "manager", "year", "teams", "reps", "revenue", "reps_with_cost", "value_ratio",
+    "reps_compared", "reps_improved", "mean_ratio_change", "reps_at_start", "reps_left", "retention",
+    "leavers_with_ratio", "leavers_mean_ratio",
+]
+"""Columns of data/manager_history.csv."""
+
+LEAVER_COLUMNS = ["manager", "team", "rep_id", "name", "year", "left", "value_ratio_when_left"]
+"""Columns of data/manager_leavers.csv."""
+
+
+@dataclass(frozen=True)
+class ManagerHistory:
+    """Per manager and year (``years``), and every rep who left, with their manager at the time."""
+
+    years: pd.DataFrame
+    leavers: pd.DataFrame
+
+
+def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: pd.DataFrame,
+                    period: Period, years: list[int]) -> ManagerHistory:
+    """Combine the manager's group figures (group_years by manager) with per-rep changes.
+
+    - reps: reps employed at some point of the year (unknown hire or leave dates count as employed).
+    - improvement: among the manager's reps with a value ratio in both the year and the year before,
+      how many rose and the mean change (this year's ratio − last year's).
+    - retention: 1 − reps employed on the year's first day who left during it ÷ reps employed on its
+      first day (a left date after as_of has not happened yet); every leaver's
+      value ratio is their ratio in the year they left (lifetime value to then ÷ annual cost then).
+    """
+    people = reps.dropna(subset=["manager"])[["rep_id", "name", "team", "manager", "hired", "left"]]
+    people = people.astype({"rep_id": "string", "manager": "string"}).assign(
+        hired=pd.to_datetime(people["hired"]), left=pd.to_datetime(people["left"]))
+    start = pd.to_datetime(pd.Series([period.start_of(y) for y in years])).to_numpy()
+    end = pd.to_datetime(pd.Series([min(period.end_of(y), period.as_of) for y in years])).to_numpy()
+    hired = people["hired"].to_numpy()[:, None]
+    left = people["left"].to_numpy()[:, None]
+    hired_known, left_known = ~pd.isna(hired), ~pd.isna(left)
+    employed = (~hired_known | (hired <= end[None, :])) & (~left_known | (left >= start[None, :]))
+    at_start = (~hired_known | (hired <= start[None, :])) & (~left_known | (left >= start[None, :]))
+    left_year = fiscal_year(people["left"], period.fiscal_year_start).to_numpy(dtype="float64", na_value=np.nan)
+    left_by_as_of = (left_known & (left <= np.datetime64(period.as_of))).ravel()
+    gone = (left_year[:, None] == np.array(years)[None, :]) & employed & left_by_as_of[:, None]
+    grid = pd.DataFrame({
+        "manager": np.repeat(people["manager"].to_numpy(dtype=object), len(years)),
+        "year": np.tile(years, len(people)),
+        "rep_id": np.repeat(people["rep_id"].to_numpy(dtype=object), len(years)),
+        "employed": employed.ravel(), "at_start": at_start.ravel(), "left": gone.ravel(),
+        "left_from_start": (gone & at_start).ravel(),
+    })
+    ratios = rep_years.set_index(["rep_id", "year"])["value_ratio"]
+    keys = pd.MultiIndex.from_arrays([grid["rep_id"].astype("string"), grid["year"].astype("int64")])
+    grid["ratio"] = keys.map(ratios).astype("float64")
+    before = pd.MultiIndex.from_arrays([grid["rep_id"].astype("string"), grid["year"].astype("int64") - 1])
+    grid["ratio_before"] = before.map(ratios).astype("float64")
+    grid["compared"] = grid["ratio"].notna() & grid["ratio_before"].notna()
+    grid["change"] = (grid["ratio"] - grid["ratio_before"]).where(grid["compared"])
+    grid["improved"] = grid["compared"] & (grid["change"] > 0)
+    grid["leaver_ratio"] = grid["ratio"].where(grid["left"])
+    per = grid.groupby(["manager", "year"]).agg(
+        reps=("employed", "sum"), reps_compared=("compared", "sum"), reps_improved=("improved", "sum"),
+        mean_ratio_change=("change", "mean"), reps_at_start=("at_start", "sum"), reps_left=("left", "sum"),
+        left_from_start=("left_from_start", "sum"),
+        leavers_with_ratio=("leaver_ratio", "count"), leavers_mean_ratio=("leaver_ratio", "mean"),
+    ).reset_index()
+    per["retention"] = (1 - per["left_from_start"] / per["reps_at_start"]).where(per["reps_at_start"] > 0)
+    teams = people.dropna(subset=["team"]).groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
+    per["teams"] = per["manager"].map(teams).astype("string")
+    group = manager_years[["manager", "year", "revenue", "reps_with_cost", "value_ratio"]].astype(
+        {"manager": "string", "year": "int64"})
+    out = per.astype({"manager": "string", "year": "int64"}).merge(group, on=["manager", "year"], how="left")
+    for column in ("reps", "reps_compared", "reps_improved", "reps_at_start", "reps_left", "leavers_with_ratio",
+                   "reps_with_cost"):
+        out[column] = out[column].fillna(0).astype("int64")
+    out["revenue"] = out["revenue"].fillna(0.0)
+    out = out.sort_values(["manager", "year"]).reset_index(drop=True)[MANAGER_YEAR_COLUMNS]
+
+    leaving = grid[grid["left"]]
+    info = people.set_index("rep_id")
+    leavers = pd.DataFrame({
+        "manager": leaving["manager"].to_numpy(), "team": info.loc[leaving["rep_id"], "team"].to_numpy(),
+        "rep_id": leaving["rep_id"].to_numpy(), "name": info.loc[leaving["rep_id"], "name"].to_numpy(),
+        "year": leaving["year"].to_numpy(dtype="int64"), "left": info.loc[leaving["rep_id"], "left"].to_numpy(),
+        "value_ratio_when_left": leaving["ratio"].to_numpy(),
+    }, columns=LEAVER_COLUMNS).astype({"manager": "string", "team": "string", "rep_id": "string", "name": "string"})
+    return ManagerHistory(out, leavers.sort_values(["manager", "left", "rep_id"]).reset_index(drop=True))

@@ -1,0 +1,244 @@
+"""``/forecast/`` and the projection section of every rep and team page: point forecast, 80 %
+interval, backtest accuracy beside the seasonal-naive baseline, reconciliation and open pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from generator.metrics.forecast import MIN_MONTHS, NOT_ENOUGH
+from generator.metrics.period import year_label
+from generator.site import text
+from generator.site.charts import ChartSpec, chart, embed
+from generator.site.common import (
+    Section,
+    SiteContext,
+    SiteInfo,
+    Topic,
+    figure_table,
+    link,
+    money_col,
+    pick,
+    positions_by,
+    put_table,
+)
+from generator.site.render import render
+from generator.site.tables import Column, frame_table, records, to_csv
+from generator.site.text import Markdown
+
+HERE = "forecast.md"
+POOR_COVERAGE = 0.6
+"""Below this backtest coverage, the page warns that the 80 % intervals have been too narrow."""
+
+
+@dataclass(frozen=True)
+class ForecastPage:
+    """``/forecast/``: projections of the company, teams, regions and reps."""
+
+    site: SiteInfo
+    start_month: str
+    horizons: tuple[str, ...]
+    company: Markdown
+    company_verdict: str
+    company_path: Markdown
+    company_backtest: Markdown
+    teams_chart: Markdown
+    teams: Markdown
+    regions_chart: Markdown
+    regions: Markdown
+    reps: Markdown
+    reps_without: int
+    remainders: Markdown
+    min_months: int
+
+
+def verdicts(table: pd.DataFrame) -> list[str]:
+    """One sentence per row on how the method compares with the naive baseline in the backtest."""
+    out = []
+    for method, origins, mape, base, coverage in zip(table["method"], table["backtest_origins"], table["mape"],
+                                                     table["baseline_mape"], table["coverage"], strict=True):
+        if method == NOT_ENOUGH:
+            out.append("Not enough history: a projection needs at least a year of closed deals.")
+        elif not origins or pd.isna(mape) or pd.isna(base):
+            out.append("Not enough history for a backtest yet (it needs three years): the accuracy is unknown.")
+        else:
+            sentence = (f"In the backtest ({int(origins)} origins) the projection missed the next 12 months by "
+                        f"{text.percent(mape)} on average, against {text.percent(base)} for the seasonal-naive baseline")
+            sentence += ": it beats the baseline." if mape < base else \
+                ": **it does not beat the naive baseline**; read it as no better than last year's figure."
+            if not pd.isna(coverage) and coverage < POOR_COVERAGE:
+                sentence += (f" Its 80 % intervals held the actual value only {text.percent(coverage)} of the time: "
+                             "they are too narrow.")
+            out.append(sentence)
+    return out
+
+
+def _columns(info: SiteInfo, name_label: str, link_field: str | None) -> list[Column]:
+    return [
+        Column("id", name_label, link=link_field),
+        Column("label", "Year"),
+        Column("method", "Method"),
+        Column("history_months", "History (months)", text.integer, numeric=True),
+        money_col("forecast", "Projection", info.currency),
+        money_col("forecast_low", "80 % low", info.currency),
+        money_col("forecast_high", "80 % high", info.currency),
+        money_col("reconciled", "Reconciled", info.currency),
+        money_col("baseline", "Baseline", info.currency),
+        Column("mape", "Backtest MAPE", text.percent, numeric=True),
+        Column("baseline_mape", "Baseline MAPE", text.percent, numeric=True),
+        Column("coverage", "80 % coverage", text.percent, numeric=True),
+        money_col("open_pipeline", "Open pipeline", info.currency),
+        money_col("expected_pipeline", "Pipeline × win rate", info.currency),
+    ]
+
+
+def _label(table: pd.DataFrame, fy: int) -> pd.Series:
+    return pd.Series([f"{year_label(int(y), fy)}" + (" (rest)" if h != "next year" else "")
+                      for y, h in zip(table["fiscal_year"], table["horizon"], strict=True)], index=table.index)
+
+
+def topic(context: SiteContext) -> Topic:
+    """The forecast page, data/forecast.csv, and a projection section on rep and team pages."""
+    info, metrics = context.info, context.metrics
+    forecast = metrics.forecast
+    fy = metrics.period.fiscal_year_start
+    table = forecast.table.assign(label=lambda t: _label(t, fy))
+    files: dict[str, str] = {}
+    put_table(files, "forecast", forecast.table)
+    put_table(files, "forecast_paths", forecast.paths)
+    put_table(files, "forecast_backtest", forecast.company_backtest)
+    put_table(files, "forecast_remainders", forecast.remainders)
+
+    company = table[table["level"] == "company"]
+    items: list[tuple[str, str]] = []
+    for row in company.to_dict("records"):
+        label = row["label"]
+        items += [
+            (f"Projected revenue {text.escape(label)}", f"<strong>{text.money(row['forecast'])}</strong>"),
+            ("80 % interval", f"{text.money(row['forecast_low'])} – {text.money(row['forecast_high'])}"),
+            ("Seasonal-naive baseline", text.money(row["baseline"])),
+        ]
+        if row["booked"]:
+            items.append(("of which already booked", text.money(row["booked"])))
+    first = company.iloc[0] if len(company) else None
+    if first is not None:
+        items += [
+            ("Method", f"{text.escape(first['method'])} ({int(first['history_months'])} months of history)"),
+            ("Backtest MAPE (baseline)", f"{text.percent(first['mape'])} ({text.percent(first['baseline_mape'])})"),
+            ("Backtest 80 % coverage (baseline)",
+             f"{text.percent(first['coverage'])} ({text.percent(first['baseline_coverage'])})"),
+            ("Open pipeline", f"{text.money(first['open_pipeline'])} in {text.integer(first['open_deals'])} open deals"),
+            ("Open pipeline × win rate", f"{text.money(first['expected_pipeline'])} "
+             f"(historical win rate {text.percent(first['win_rate'])})"),
+        ]
+    company_paths = forecast.paths[forecast.paths["level"] == "company"]
+    backtest = forecast.company_backtest
+    teams = _linked(table[table["level"] == "team"], context.team_slugs, "teams")
+    regions = table[table["level"] == "region"].assign(href=None)
+    rep_slugs = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    names = dict(zip(context.reps["rep_id"], context.reps["name"], strict=True))
+    reps = _linked(table[table["level"] == "rep"], rep_slugs, "reps").assign(
+        id=lambda t: [names.get(i, i) for i in t["id"]])
+    reps = reps.sort_values(["reconciled", "id"], ascending=[False, True], na_position="last")
+    remainders = forecast.remainders.assign(label=lambda t: [year_label(int(y), fy) for y in t["fiscal_year"]])
+    team_chart = table[(table["level"] == "team") & (table["horizon"] == "next year")]
+    region_chart = table[(table["level"] == "region") & (table["horizon"] == "next year")]
+    page = ForecastPage(
+        site=info,
+        start_month=forecast.last_month.strftime("%Y-%m"),
+        horizons=tuple(f"{year_label(h.fiscal_year, fy)}" + (" (the months left)" if h.name != "next year" else "")
+                       for h in forecast.horizons),
+        company=figure_table(items, link(HERE, "data/forecast.csv")),
+        company_verdict=verdicts(company.head(1))[0] if len(company) else "",
+        company_path=embed("chart-forecast-company", chart("forecast_path", company_paths,
+                                                           ["month", "kind", "revenue", "low", "high"]),
+                           "Company revenue by month: actual and projected"),
+        company_backtest=embed("chart-forecast-backtest", chart("forecast_backtest", backtest, ["month", "actual", "forecast", "baseline", "low", "high"]),
+            "Backtest: next 12 months' revenue, projected at each origin vs actual"),
+        teams_chart=embed("chart-forecast-teams", chart("forecast_by_entity", team_chart,
+                                                        ["id", "reconciled", "reconciled_low", "reconciled_high"]),
+                          "Projected revenue by team"),
+        teams=frame_table(teams, _columns(info, "Team", "href"), link(HERE, "data/forecast.csv")),
+        regions_chart=embed("chart-forecast-regions", chart("forecast_by_entity", region_chart,
+                                                            ["id", "reconciled", "reconciled_low", "reconciled_high"]),
+                            "Projected revenue by region"),
+        regions=frame_table(regions, _columns(info, "Region", None), link(HERE, "data/forecast.csv")),
+        reps=frame_table(reps, _columns(info, "Rep", "href"), link(HERE, "data/forecast.csv")),
+        reps_without=int((reps["method"] == NOT_ENOUGH).sum()),
+        remainders=frame_table(remainders, [
+            Column("level", "Level"), Column("label", "Year"),
+            money_col("remainder", "Remainder before scaling", info.currency),
+            Column("factor", "Scaling factor", lambda v: text.number(v, 3), numeric=True),
+            money_col("reconciled", "Remainder after scaling", info.currency),
+        ], link(HERE, "data/forecast_remainders.csv"), sortable=False),
+        min_months=MIN_MONTHS,
+    )
+    files[HERE] = render("forecast.md.j2", page=page)
+    rep_sections, rep_files = _sections(info, table[table["level"] == "rep"], forecast.paths, "rep", rep_slugs, "reps")
+    team_sections, team_files = _sections(info, table[table["level"] == "team"], forecast.paths, "team",
+                                          context.team_slugs, "teams")
+    files.update(rep_files)
+    files.update(team_files)
+    return Topic(files=files, nav=[{"Forecast": HERE}], rep_sections=rep_sections, team_sections=team_sections,
+                 methodology=("methodology_forecast.md.j2",))
+
+
+def _linked(frame: pd.DataFrame, slugs: dict[str, str], folder: str) -> pd.DataFrame:
+    here_depth = link(HERE, "")
+    return frame.assign(href=[f"{here_depth}{folder}/{slugs[i]}/" if i in slugs else None for i in frame["id"]])
+
+
+def _sections(info: SiteInfo, table: pd.DataFrame, paths: pd.DataFrame, level: str, slugs: dict[str, str],
+              folder: str) -> tuple[dict[str, list[Section]], dict[str, str]]:
+    """A "Projection" section per entity: figures, verdict and the monthly path, formatted once."""
+    table = table[table["id"].isin(list(slugs))].reset_index(drop=True)
+    at = positions_by(table, "id")
+    said = verdicts(table)
+    rows = table.to_dict("records")
+    level_paths = paths[(paths["level"] == level) & paths["id"].isin(list(slugs))].reset_index(drop=True)
+    path_at = positions_by(level_paths, "id")
+    points = records(level_paths[["month", "kind", "revenue", "low", "high"]])
+    depth = link(f"{folder}/x.md", "")
+    header = "fiscal_year,horizon,method,history_months,booked,forecast,forecast_low,forecast_high,baseline," \
+        "reconciled,mape,coverage,baseline_mape,open_pipeline,expected_pipeline\n"
+    fields = header.strip().split(",")
+    lines = to_csv(table[fields]).splitlines(keepends=True)[1:] if len(table) else []
+    sections: dict[str, list[Section]] = {}
+    files: dict[str, str] = {}
+    for entity, slug in slugs.items():
+        mine = at.get(entity)
+        if not mine:
+            continue
+        first = rows[mine[0]]
+        csv_name = f"data/{folder}/{slug}-forecast.csv"
+        parts: list[str] = []
+        if first["method"] == NOT_ENOUGH:
+            parts.append(f"**Not enough history**: {int(first['history_months'])} month(s) of closed deals; a "
+                         f"projection needs at least {MIN_MONTHS}. No number is shown rather than a guess.")
+        items: list[tuple[str, str]] = []
+        for i in mine:
+            row = rows[i]
+            if row["method"] == NOT_ENOUGH:
+                continue
+            items += [
+                (f"Projected revenue {text.escape(row['label'])}",
+                 f"<strong>{text.money(row['forecast'])}</strong> (80 %: {text.money(row['forecast_low'])} – "
+                 f"{text.money(row['forecast_high'])})"),
+                (f"Reconciled with the company {text.escape(row['label'])}", text.money(row["reconciled"])),
+                (f"Seasonal-naive baseline {text.escape(row['label'])}", text.money(row["baseline"])),
+            ]
+        if items:
+            items.append(("Method", f"{text.escape(first['method'])} ({int(first['history_months'])} months of history)"))
+        items.append(("Open pipeline × historical win rate",
+                      f"{text.money(first['expected_pipeline'])} of {text.money(first['open_pipeline'])} "
+                      f"({text.percent(first['win_rate'])})"))
+        parts.append(figure_table(items, depth + csv_name))
+        if first["method"] != NOT_ENOUGH:
+            parts.append(said[mine[0]])
+            parts.append(embed(f"chart-{level}-forecast", ChartSpec("forecast_path", pick(points, path_at.get(entity))),
+                               "Revenue by month: actual and projected"))
+        parts.append(f"Method, intervals and reconciliation: [forecast]({depth}forecast/).")
+        sections[entity] = [Section("Projection", Markdown("\n\n".join(parts)))]
+        files[csv_name] = header + "".join(lines[i] for i in mine)
+    return sections, files

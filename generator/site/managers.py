@@ -1,0 +1,198 @@
+"""``/managers/`` and the management section of every team page: per manager and year, the team's
+revenue and value ratio, how their reps' ratios moved, and who left, each with the reps behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from generator.metrics.period import year_label
+from generator.site import text
+from generator.site.charts import ChartSpec, chart, embed
+from generator.site.common import (
+    Section,
+    SiteContext,
+    SiteInfo,
+    Topic,
+    link,
+    money_col,
+    pick,
+    positions_by,
+    put_table,
+)
+from generator.site.render import render
+from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
+from generator.site.text import Markdown, stable_slugs
+
+HERE = "managers.md"
+
+
+@dataclass(frozen=True)
+class ManagerPage:
+    """``/managers/<slug>/``: one manager's record (a permalink derived from the name alone)."""
+
+    site: SiteInfo
+    manager: str
+    teams: Markdown
+    revenue_by_year: Markdown
+    ratio_by_year: Markdown | None
+    revenue_by_quarter: Markdown
+    history: Markdown
+    leavers: Markdown
+
+
+@dataclass(frozen=True)
+class ManagersPage:
+    """``/managers/``: every manager's record, year by year."""
+
+    site: SiteInfo
+    current: Markdown
+    ratio_by_year: Markdown | None
+    revenue_by_year: Markdown
+    history: Markdown
+    leavers: Markdown
+    has_managers: bool
+
+
+def _signed_ratio(value: object) -> str:
+    """A change of value ratio with its sign."""
+    return text.EMPTY if value is None or pd.isna(value) else f"{float(value):+.2f}"  # type: ignore[arg-type]
+
+
+def manager_columns(info: SiteInfo, with_manager: bool = True) -> list[Column]:
+    """The columns of a manager-by-year table; every figure is followed by the reps behind it."""
+    return [
+        *([Column("manager", "Manager", link="href"), Column("teams", "Teams")] if with_manager else []),
+        Column("label", "Year"),
+        Column("reps", "Reps", text.integer, numeric=True),
+        money_col("revenue", "Team revenue", info.currency),
+        Column("value_ratio", "Value ratio", text.ratio, numeric=True),
+        Column("reps_with_cost", "Reps with a cost", text.integer, numeric=True),
+        Column("mean_ratio_change", "Mean ratio change on last year", _signed_ratio, numeric=True),
+        Column("reps_improved", "Reps improved", text.integer, numeric=True),
+        Column("reps_compared", "Reps compared", text.integer, numeric=True),
+        Column("reps_at_start", "Reps at start", text.integer, numeric=True),
+        Column("reps_left", "Left", text.integer, numeric=True),
+        Column("retention", "Retention", text.percent, numeric=True),
+        Column("leavers_mean_ratio", "Leavers' mean ratio", text.ratio, numeric=True),
+    ]
+
+
+def leaver_columns(info: SiteInfo) -> list[Column]:
+    return [Column("manager", "Manager"), Column("team", "Team"), Column("name", "Rep", link="href"),
+            Column("left", "Left", text.day), Column("value_ratio_when_left", "Value ratio when they left", text.ratio,
+                                                      numeric=True)]
+
+
+def topic(context: SiteContext) -> Topic:
+    """The managers page, its data files, and a management section on each team page."""
+    info, metrics = context.info, context.metrics
+    fy = metrics.period.fiscal_year_start
+    years = metrics.manager_history.years
+    years = years.assign(label=[year_label(int(y), fy) for y in years["year"]])
+    leavers = metrics.manager_history.leavers
+    rep_slug = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    files: dict[str, str] = {}
+    put_table(files, "manager_history", years.drop(columns="label"))
+    years = years.reset_index(drop=True)
+    put_table(files, "manager_leavers", leavers)
+
+    slugs = stable_slugs(sorted(years["manager"].dropna().unique()), prefix="manager")
+    years = years.assign(href=[link(HERE, f"managers/{slugs[m]}/") for m in years["manager"]])
+    current = years[years["year"] == metrics.period.year]
+    plotted = years.rename(columns={"manager": "group", "year": "y", "label": "year"})
+    page = ManagersPage(
+        site=info,
+        current=frame_table(current, manager_columns(info), link(HERE, "data/manager_history.csv")),
+        ratio_by_year=embed("chart-managers-ratio", chart("ratio_by_group_year", plotted, ["year", "group", "value_ratio"]),
+                            "Value ratio by manager and year") if info.has_costs else None,
+        revenue_by_year=embed("chart-managers-revenue", chart("revenue_by_group_year", plotted, ["year", "group", "revenue"]),
+                              "Team revenue by manager and year"),
+        history=frame_table(years, manager_columns(info), link(HERE, "data/manager_history.csv")),
+        leavers=frame_table(leavers.assign(href=[link(HERE, f"reps/{rep_slug[r]}/") if r in rep_slug else None
+                                                 for r in leavers["rep_id"]]),
+                            leaver_columns(info), link(HERE, "data/manager_leavers.csv")),
+        has_managers=bool(len(years)),
+    )
+    files[HERE] = render("managers.md.j2", page=page)
+    files.update(_manager_pages(context, years, leavers, slugs))
+    team_sections, team_files = _team_sections(context, years, leavers, slugs)
+    files.update(team_files)
+    return Topic(files=files, nav=[{"Managers": HERE}], team_sections=team_sections)
+
+
+def _team_sections(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFrame,
+                   slugs: dict[str, str]) -> tuple[dict[str, list[Section]], dict[str, str]]:
+    """Each team page: its manager's record by year and the team's leavers (formatted once, sliced)."""
+    info = context.info
+    depth = link("teams/x.md", "")
+    columns = manager_columns(info, with_manager=False)
+    year_at = positions_by(years, "manager")
+    year_rows = table_rows(years, columns)
+    year_header, year_csv = csv_lines(years.drop(columns="label"))
+    rep_slug = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    leavers = leavers.assign(href=[f"{depth}reps/{rep_slug[r]}/" if r in rep_slug else None for r in leavers["rep_id"]])
+    leaver_at = positions_by(leavers, "team")
+    leaver_rows = table_rows(leavers, leaver_columns(info))
+    sections: dict[str, list[Section]] = {}
+    files: dict[str, str] = {}
+    for team in context.metrics.teams.to_dict("records"):
+        manager, slug = team["manager"], context.team_slugs[team["team"]]
+        if not isinstance(manager, str):
+            continue
+        name = f"data/teams/{slug}-manager.csv"
+        body = [
+            f'<a href="{depth}managers/{slugs[manager]}/"><strong>{text.escape(manager)}</strong></a>, year by year, '
+            f"over all the reps the reps export places under them (see [managers]({depth}managers/)). Goal "
+            "attainment and the effect of coaching are not in this table yet.",
+            html_table(columns, pick(year_rows, year_at.get(manager)), depth + name, sortable=False),
+            "Reps of this team who left:",
+            html_table(leaver_columns(info), pick(leaver_rows, leaver_at.get(team["team"])), None, sortable=False),
+        ]
+        sections[team["team"]] = [Section("Management", Markdown("\n\n".join(body)))]
+        files[name] = year_header + "".join(pick(year_csv, year_at.get(manager)))
+    return sections, files
+
+
+def _manager_pages(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFrame,
+                   slugs: dict[str, str]) -> dict[str, str]:
+    """One page per manager: the record by year and quarter, and the leavers (formatted once, sliced)."""
+    info, metrics = context.info, context.metrics
+    depth = link("managers/x.md", "")
+    columns = manager_columns(info, with_manager=False)
+    year_at = positions_by(years, "manager")
+    year_rows = table_rows(years, columns)
+    year_points = records(years[["label", "revenue", "value_ratio"]].rename(columns={"label": "year"}))
+    quarters = metrics.history.manager_quarters.reset_index(drop=True)
+    quarter_at = positions_by(quarters, "manager")
+    quarter_points = records(quarters[["period", "revenue", "won_deals", "win_rate"]])
+    rep_slug = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    leavers = leavers.assign(href=[f"{depth}reps/{rep_slug[r]}/" if r in rep_slug else None for r in leavers["rep_id"]])
+    leaver_at = positions_by(leavers, "manager")
+    leaver_rows = table_rows(leavers, leaver_columns(info))
+    team_links = {}
+    for team in metrics.teams.to_dict("records"):
+        if isinstance(team["manager"], str):
+            team_links.setdefault(team["manager"], []).append(
+                f'<a href="{depth}teams/{context.team_slugs[team["team"]]}/">{text.escape(team["team"])}</a>')
+    files: dict[str, str] = {}
+    for manager, slug in slugs.items():
+        at = year_at.get(manager)
+        points = pick(year_points, at)
+        page = ManagerPage(
+            site=info,
+            manager=manager,
+            teams=Markdown(", ".join(team_links.get(manager, [])) or text.EMPTY),
+            revenue_by_year=embed("chart-manager-revenue", ChartSpec("revenue_by_year", points), "Team revenue by year"),
+            ratio_by_year=embed("chart-manager-ratio", ChartSpec("value_ratio_by_year", points), "Value ratio by year")
+            if info.has_costs else None,
+            revenue_by_quarter=embed("chart-manager-quarters",
+                                     ChartSpec("revenue_by_quarter", pick(quarter_points, quarter_at.get(manager))),
+                                     "Team revenue by quarter"),
+            history=html_table(columns, pick(year_rows, at), depth + "data/manager_history.csv", sortable=False),
+            leavers=html_table(leaver_columns(info), pick(leaver_rows, leaver_at.get(manager)),
+                               depth + "data/manager_leavers.csv", sortable=False),
+        )
+        files[f"managers/{slug}.md"] = render("manager.md.j2", page=page)
+    return files

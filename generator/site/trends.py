@@ -1,0 +1,175 @@
+"""``/trends/`` and the quarterly history of every rep and team page: the same SPEC §5 figures for
+every fiscal year and quarter, restated under the current definitions at every build."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from generator.metrics import Metrics
+from generator.metrics.history import long_history
+from generator.metrics.period import year_label
+from generator.site import text
+from generator.site.charts import ChartSpec, chart, embed
+from generator.site.common import (
+    Section,
+    SiteContext,
+    SiteInfo,
+    Topic,
+    cost_and_ratio,
+    link,
+    money_col,
+    pick,
+    positions_by,
+    public,
+    put_table,
+)
+from generator.site.render import render
+from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
+from generator.site.text import Markdown
+
+HERE = "trends.md"
+
+
+@dataclass(frozen=True)
+class DefinitionChangeRow:
+    """One dated definition change, as shown."""
+
+    date: str
+    change: str
+
+
+@dataclass(frozen=True)
+class TrendsPage:
+    """``/trends/``: the company's figures by year and quarter, and the regions by year."""
+
+    site: SiteInfo
+    revenue_by_quarter: Markdown
+    win_rate_by_quarter: Markdown
+    ratio_by_year: Markdown | None
+    revenue_by_region: Markdown
+    years: Markdown
+    quarters: Markdown
+    regions: Markdown
+    changes: tuple[DefinitionChangeRow, ...]
+
+
+def quarter_columns(info: SiteInfo) -> list[Column]:
+    """The columns of a quarterly history table."""
+    return [
+        Column("period", "Quarter"),
+        money_col("revenue", "Revenue", info.currency),
+        Column("won_deals", "Won", text.integer, numeric=True),
+        Column("lost_deals", "Lost", text.integer, numeric=True),
+        Column("win_rate", "Win rate", text.percent, numeric=True),
+        money_col("avg_deal_size", "Avg deal", info.currency),
+        Column("sales_cycle_days", "Cycle (days)", text.number, numeric=True),
+    ]
+
+
+QUARTER_FIELDS = ["year", "quarter", "period", "revenue", "won_deals", "lost_deals", "win_rate", "avg_deal_size",
+                  "sales_cycle_days"]
+
+
+def _quarter_sections(info: SiteInfo, quarters: pd.DataFrame, key: str, folder: str,
+                      slugs: dict[str, str], chart_id: str) -> tuple[dict[str, list[Section]], dict[str, str]]:
+    """A "History by quarter" section for every entity (rows formatted once, sliced per entity),
+    and each entity's data/<folder>/<slug>-quarters.csv."""
+    table = quarters[quarters[key].isin(list(slugs))].reset_index(drop=True)
+    at = positions_by(table, key)
+    columns = quarter_columns(info)
+    rows = table_rows(table, columns)
+    header, lines = csv_lines(table[[key, *QUARTER_FIELDS]])
+    points = records(table[["period", "revenue", "won_deals", "win_rate"]])
+    depth = link(f"{folder}/x.md", "")
+    sections: dict[str, list[Section]] = {}
+    files: dict[str, str] = {}
+    for entity, slug in slugs.items():
+        mine = at.get(entity)
+        if not mine:
+            continue
+        csv_name = f"data/{folder}/{slug}-quarters.csv"
+        body = "\n\n".join([
+            "Every quarter from the first closed deal, with the definitions of the reporting year "
+            "(see [trends](" + depth + "trends/) and the methodology).",
+            embed(f"{chart_id}-quarters", ChartSpec("revenue_by_quarter", pick(points, mine)), "Revenue by quarter"),
+            html_table(columns, pick(rows, mine), depth + csv_name, sortable=False),
+        ])
+        sections[entity] = [Section("History by quarter", Markdown(body))]
+        files[csv_name] = header + "".join(pick(lines, mine))
+    return sections, files
+
+
+def topic(context: SiteContext) -> Topic:
+    """The trends page, data/history.csv and the quarterly section of rep and team pages."""
+    info, metrics = context.info, context.metrics
+    fy = metrics.period.fiscal_year_start
+    history = metrics.history
+    files: dict[str, str] = {}
+    company_years = metrics.company_years
+    table = long_history({
+        "company": (company_years, history.company_quarters, None),
+        "team": (metrics.team_years, history.team_quarters, "team"),
+        "manager": (_manager_years(metrics), history.manager_quarters, "manager"),
+        "region": (history.region_years, history.region_quarters, "region"),
+        "rep": (metrics.rep_years, history.rep_quarters, "rep_id"),
+    }, fy)
+    put_table(files, "history", public(table, info))
+
+    labelled = company_years.assign(label=[year_label(int(y), fy) for y in company_years["year"]])
+    year_cols = [
+        Column("label", "Year"), money_col("revenue", "Revenue", info.currency),
+        Column("won_deals", "Won", text.integer, numeric=True), Column("lost_deals", "Lost", text.integer, numeric=True),
+        Column("win_rate", "Win rate", text.percent, numeric=True),
+        money_col("avg_deal_size", "Avg deal", info.currency),
+        Column("new_clients", "New clients", text.integer, numeric=True),
+        money_col("mean_client_ltv", "Mean client LTV", info.currency),
+        *cost_and_ratio(info, "Mean annual cost"),
+        Column("reps", "Reps", text.integer, numeric=True),
+    ]
+    quarters = history.company_quarters
+    regions = history.region_years.assign(label=[year_label(int(y), fy) for y in history.region_years["year"]])
+    region_cols = [Column("region", "Region"), Column("label", "Year"), money_col("revenue", "Revenue", info.currency),
+                   Column("won_deals", "Won", text.integer, numeric=True),
+                   Column("lost_deals", "Lost", text.integer, numeric=True),
+                   Column("win_rate", "Win rate", text.percent, numeric=True),
+                   money_col("avg_deal_size", "Avg deal", info.currency)]
+    put_table(files, "company_quarters", quarters)
+    put_table(files, "region_history", regions.drop(columns="label"))
+    changes = tuple(DefinitionChangeRow(c.date.isoformat(), c.change)
+                    for c in sorted(context.cfg.config.metrics.definition_changes, key=lambda c: c.date))
+    page = TrendsPage(
+        site=info,
+        revenue_by_quarter=embed("chart-trends-quarters", chart("revenue_by_quarter", quarters,
+                                                                ["period", "revenue", "won_deals", "win_rate"]),
+                                 "Company revenue by quarter"),
+        win_rate_by_quarter=embed("chart-trends-win-rate", chart("win_rate_by_quarter", quarters, ["period", "win_rate"]),
+                                  "Company win rate by quarter"),
+        ratio_by_year=embed("chart-trends-ratio", chart("value_ratio_by_year", labelled.rename(
+            columns={"year": "y", "label": "year"}), ["year", "value_ratio"]), "Company value ratio by year")
+        if info.has_costs else None,
+        revenue_by_region=embed("chart-trends-regions", chart("revenue_by_group_year", regions.rename(
+            columns={"region": "group", "year": "y", "label": "year"}), ["year", "group", "revenue"]),
+            "Revenue by region and year"),
+        years=frame_table(labelled, year_cols, link(HERE, "data/company_history.csv"), sortable=False),
+        quarters=frame_table(quarters, quarter_columns(info), link(HERE, "data/company_quarters.csv"), sortable=False),
+        regions=frame_table(regions, region_cols, link(HERE, "data/region_history.csv")),
+        changes=changes,
+    )
+    files[HERE] = render("trends.md.j2", page=page)
+
+    rep_slugs = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    rep_sections, rep_files = _quarter_sections(info, history.rep_quarters, "rep_id", "reps", rep_slugs, "chart-rep")
+    team_sections, team_files = _quarter_sections(info, history.team_quarters, "team", "teams", context.team_slugs,
+                                                  "chart-team")
+    files.update(rep_files)
+    files.update(team_files)
+    return Topic(files=files, nav=[{"Trends": HERE}], rep_sections=rep_sections, team_sections=team_sections,
+                 methodology=("methodology_history.md.j2",))
+
+
+def _manager_years(metrics: Metrics) -> pd.DataFrame:
+    """Managers' yearly figures, from the management history (revenue, value ratio, reps)."""
+    years = metrics.manager_history.years
+    return years[["manager", "year", "revenue", "value_ratio"]]
