@@ -67,14 +67,14 @@ class Metrics:
     """Regions, categories and channels: per segment and year, cost allocated by revenue share (SPEC §5)."""
     goals: Goals
     """Goal attainment, pacing, rewards and calibration; ``goals.team_attainment`` per team and year."""
-    coaching: CoachingEffect | None = None
-    """Coaching effect tables (None without a coaching dataset)."""
-    activity: ActivityTables | None = None
-    """Activity versus performance tables (None without an activities dataset)."""
     history: History
     """Quarterly figures of reps, teams, managers and the company; regions by year and quarter."""
     manager_history: ManagerHistory
     forecast: Forecast
+    coaching: CoachingEffect | None = None
+    """Coaching effect tables (None without a coaching dataset)."""
+    activity: ActivityTables | None = None
+    """Activity versus performance tables (None without an activities dataset)."""
 
     def company(self, year: int) -> pd.Series:
         """The company row of one year."""
