@@ -209,17 +209,18 @@ def test_panel_fills_employed_months_with_zero() -> None:
 
 
 def test_missed_goal_and_what_followed() -> None:
-    goals = pd.DataFrame({"scope": ["rep", "rep", "rep"], "id": ["A", "A", "B"], "year": [2023, 2024, 2023],
-                          "metric": ["revenue"] * 3, "target": [1000.0, 1000.0, 100.0]})
-    rep_years = pd.DataFrame({"rep_id": pd.array(["A", "A", "B"], dtype="string"), "year": [2023, 2024, 2023],
-                              "revenue": [800.0, 1200.0, 150.0]})
+    # The goals table of metrics.goals: attainment = actual (the rep's revenue that year) ÷ target.
+    goals = pd.DataFrame({"scope": ["rep", "rep", "rep", "rep"], "id": ["A", "A", "B", "B"],
+                          "year": [2023, 2024, 2023, 2023], "metric": ["revenue"] * 3 + ["won_deals"],
+                          "target": [1000.0, 1000.0, 100.0, 10.0], "actual": [800.0, 1200.0, 150.0, 2.0]})
+    goals["attainment"] = goals["actual"] / goals["target"]
     events = pd.DataFrame({"rep_id": pd.array(["A", "B"], dtype="string"), "kind": ["K", "K"],
                            "start": pd.to_datetime(["2024-02-01", "2023-05-01"]),
                            "pre_revenue_per_month": [60.0, 10.0], "post_revenue_per_month": [110.0, 12.0],
                            "effect_per_month": [40.0, 1.0]})
     period = Period.containing(dt.date(2024, 12, 31), 1)
-    flagged = missed_revenue_goals(goals, rep_years, events, period)
-    assert flagged["rep_id"].tolist() == ["A"]  # B met its goal
+    flagged = missed_revenue_goals(goals, events, period)
+    assert flagged["rep_id"].tolist() == ["A"]  # B met its revenue goal (its won-deals goal does not count)
     row = flagged.iloc[0]
     assert (row["year"], row["attainment"], row["next_year_attainment"]) == (2023, 0.8, 1.2)
     assert row["effect_per_month"] == 40.0

@@ -258,6 +258,43 @@ def test_manager_improvement_and_retention_by_hand() -> None:
     assert y2023["reps"] == 2 and y2023["retention"] == 1.0 and pd.isna(y2023["mean_ratio_change"])
 
 
+def test_manager_goal_attainment_and_coaching_by_hand() -> None:
+    """Team goals add up (Σ actual ÷ Σ target) over the teams a manager leads; rep goals count as
+    met from 100 %; coaching effects average the measured engagements of the manager's reps by the
+    year they started."""
+    reps = pd.DataFrame({
+        "rep_id": ["a", "b", "c"], "name": ["Ann", "Bo", "Cy"], "team": ["T", "T", "U"],
+        "manager": ["M", "M", "M"], "hired": pd.to_datetime([None, None, None]).astype("datetime64[s]"),
+        "left": pd.to_datetime([None, None, None]).astype("datetime64[s]"),
+    })
+    rep_years = pd.DataFrame({"rep_id": pd.Series(["a", "b", "c"], dtype="string"), "year": [2024] * 3,
+                              "value_ratio": [1.0, 2.0, 3.0]})
+    manager_years = pd.DataFrame({"manager": ["M"], "year": [2024], "revenue": [10.0], "reps_with_cost": [3],
+                                  "value_ratio": [2.0]})
+    goals = pd.DataFrame({
+        "scope": ["team", "team", "team", "rep", "rep", "rep", "rep"],
+        "id": ["T", "U", "T", "a", "b", "c", "zz"], "year": [2024, 2024, 2024, 2024, 2024, 2024, 2024],
+        "metric": ["revenue", "revenue", "won_deals", "revenue", "revenue", "new_clients", "revenue"],
+        "target": [100.0, 300.0, 10.0, 50.0, 50.0, 4.0, 1.0], "actual": [120.0, 180.0, 3.0, 50.0, 49.0, 5.0, 9.0],
+    })
+    goals["attainment"] = goals["actual"] / goals["target"]
+    events = pd.DataFrame({
+        "rep_id": pd.Series(["a", "a", "b", "c"], dtype="string"),
+        "start": pd.to_datetime(["2024-02-01", "2024-08-01", "2023-05-01", "2024-03-01"]),
+        "included": [True, True, True, False], "effect_per_month": [30.0, 10.0, 99.0, None],
+    })
+    period = Period.containing(dt.date(2024, 12, 31), 1)
+    row = manager_history(reps, rep_years, manager_years, period, [2024], goals, events).years.iloc[0]
+    assert row["team_goals"] == 2  # the won-deals goal is not a revenue goal
+    assert row["team_goal_attainment"] == pytest.approx((120 + 180) / (100 + 300))  # 0.75, not mean(1.2, 0.6)
+    assert (row["rep_goals"], row["rep_goals_met"]) == (3, 2)  # a at exactly 100 % and c met; zz is nobody's
+    assert (row["coaching_events"], row["coached_reps"]) == (2, 1)  # b's started in 2023, c's not measured
+    assert row["coaching_effect_per_month"] == 20.0
+    bare = manager_history(reps, rep_years, manager_years, period, [2024]).years.iloc[0]
+    assert bare["team_goals"] == 0 and pd.isna(bare["team_goal_attainment"])
+    assert pd.isna(bare["coaching_effect_per_month"])
+
+
 def test_definition_changes_are_validated() -> None:
     config = Config.model_validate({
         "sources": {"deals": {"path": "d.csv"}},

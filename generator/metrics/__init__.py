@@ -133,6 +133,7 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     # Every rep's employed months with their revenue: the base of the coaching and activity tables.
     panel = (rep_month_panel(counted, reps, last_month)
              if inputs.coaching is not None or inputs.activities is not None else None)
+    coaching = compute_coaching(panel, reps, inputs.coaching, goals.goals, period, config.coaching)
     return Metrics(
         period=period,
         reps=rep_table,
@@ -150,10 +151,11 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
         has_costs=inputs.costs is not None and len(inputs.costs) > 0,
         segments=segments,
         goals=goals,
-        coaching=compute_coaching(panel, reps, inputs.coaching, inputs.goals, by_rep, period, config.coaching),
+        coaching=coaching,
         activity=compute_activity(inputs.activities, panel, rep_table, period),
         history=compute_history(counted, team_of, manager_of, period, years),
-        manager_history=manager_history(reps, by_rep, manager_years, period, years),
+        manager_history=manager_history(reps, by_rep, manager_years, period, years, goals.goals,
+                                        coaching.events if coaching is not None else None),
         forecast=forecast,
     )
 

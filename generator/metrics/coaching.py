@@ -390,24 +390,19 @@ def coaching_effects(events: Events, settings: CoachingConfig) -> pd.DataFrame:
     return table[EFFECT_COLUMNS]
 
 
-def missed_revenue_goals(goals: pd.DataFrame | None, rep_years: pd.DataFrame, events: pd.DataFrame,
-                         period: Period) -> pd.DataFrame:
+def missed_revenue_goals(goals: pd.DataFrame, events: pd.DataFrame, period: Period) -> pd.DataFrame:
     """Reps who missed a revenue goal in a finished fiscal year and were coached in that year or the
     next, with what followed: their before/after revenue and the next year's attainment.
 
-    Attainment = revenue ÷ target of the rep's ``metric: revenue`` goal (SPEC §5 revenue). Kept
-    small on purpose: the goals page computes the shared attainment table.
+    ``goals`` is the goals table of metrics.goals (attainment = actual ÷ target, SPEC §5 revenue).
     """
     empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in MISSED_COLUMNS})
-    if goals is None or not len(goals) or not len(events):
+    if not len(goals) or not len(events):
         return empty.astype({"rep_id": "string", "kind": "string", "year": "int64", "start": "datetime64[s]"})
-    mine = goals[(goals["scope"] == "rep") & (goals["metric"] == "revenue") & (goals["target"] > 0)]
-    revenue = rep_years.set_index(["rep_id", "year"])["revenue"]
+    mine = goals[(goals["scope"] == "rep") & (goals["metric"] == "revenue") & goals["attainment"].notna()]
     attained = pd.DataFrame({"rep_id": mine["id"].astype("string"), "year": mine["year"].astype("int64"),
-                             "target": mine["target"].astype("float64")})
-    attained["revenue"] = pd.MultiIndex.from_frame(attained[["rep_id", "year"]]).map(revenue).astype("float64")
-    attained["revenue"] = attained["revenue"].fillna(0.0)
-    attained["attainment"] = attained["revenue"] / attained["target"]
+                             "target": mine["target"].astype("float64"), "revenue": mine["actual"].astype("float64"),
+                             "attainment": mine["attainment"].astype("float64")})
     finished = attained["year"].map(lambda y: period.end_of(int(y)) <= period.as_of)
     next_year = attained.set_index(["rep_id", "year"])["attainment"]
     missed = attained[finished & (attained["attainment"] < 1)]
@@ -420,15 +415,15 @@ def missed_revenue_goals(goals: pd.DataFrame | None, rep_years: pd.DataFrame, ev
 
 
 def compute_coaching(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFrame | None,
-                     goals: pd.DataFrame | None, rep_years: pd.DataFrame, period: Period,
-                     settings: CoachingConfig) -> CoachingEffect | None:
-    """Every coaching table (``panel`` from rep_month_panel), or None without a coaching dataset."""
+                     goals: pd.DataFrame, period: Period, settings: CoachingConfig) -> CoachingEffect | None:
+    """Every coaching table (``panel`` from rep_month_panel, ``goals`` the goals table of
+    metrics.goals), or None without a coaching dataset."""
     if coaching is None:
         return None
     events = coaching_events(panel, reps, coaching, settings)
     return CoachingEffect(
         effects=coaching_effects(events, settings),
         events=events.table,
-        missed_goals=missed_revenue_goals(goals, rep_years, events.table, period),
+        missed_goals=missed_revenue_goals(goals, events.table, period),
     )
 

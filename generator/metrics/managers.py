@@ -16,6 +16,8 @@ MANAGER_YEAR_COLUMNS = [
     "manager", "year", "teams", "reps", "revenue", "reps_with_cost", "value_ratio",
     "reps_compared", "reps_improved", "mean_ratio_change", "reps_at_start", "reps_left", "retention",
     "leavers_with_ratio", "leavers_mean_ratio",
+    "team_goals", "team_goal_attainment", "rep_goals", "rep_goals_met",
+    "coaching_events", "coached_reps", "coaching_effect_per_month",
 ]
 """Columns of data/manager_history.csv."""
 
@@ -32,7 +34,8 @@ class ManagerHistory:
 
 
 def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: pd.DataFrame,
-                    period: Period, years: list[int]) -> ManagerHistory:
+                    period: Period, years: list[int], goals: pd.DataFrame | None = None,
+                    coaching_events: pd.DataFrame | None = None) -> ManagerHistory:
     """Combine the manager's group figures (group_years by manager) with per-rep changes.
 
     - reps: reps employed at some point of the year (unknown hire or leave dates count as employed).
@@ -41,6 +44,8 @@ def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: 
     - retention: 1 − reps employed on the year's first day who left during it ÷ reps employed on its
       first day (a left date after as_of has not happened yet); every leaver's
       value ratio is their ratio in the year they left (lifetime value to then ÷ annual cost then).
+    - goals (``goals``: the goals table of metrics.goals) and coaching (``coaching_events``: the
+      engagements of metrics.coaching): see _with_goals_and_coaching.
     """
     people = reps.dropna(subset=["manager"])[["rep_id", "name", "team", "manager", "hired", "left"]]
     people = people.astype({"rep_id": "string", "manager": "string"}).assign(
@@ -87,7 +92,8 @@ def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: 
                    "reps_with_cost"):
         out[column] = out[column].fillna(0).astype("int64")
     out["revenue"] = out["revenue"].fillna(0.0)
-    out = out.sort_values(["manager", "year"]).reset_index(drop=True)[MANAGER_YEAR_COLUMNS]
+    out = out.sort_values(["manager", "year"]).reset_index(drop=True)
+    out = _with_goals_and_coaching(out, people, goals, coaching_events, period)[MANAGER_YEAR_COLUMNS]
 
     leaving = grid[grid["left"]]
     info = people.set_index("rep_id")
@@ -98,3 +104,53 @@ def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: 
         "value_ratio_when_left": leaving["ratio"].to_numpy(),
     }, columns=LEAVER_COLUMNS).astype({"manager": "string", "team": "string", "rep_id": "string", "name": "string"})
     return ManagerHistory(out, leavers.sort_values(["manager", "left", "rep_id"]).reset_index(drop=True))
+
+
+def _with_goals_and_coaching(out: pd.DataFrame, people: pd.DataFrame, goals: pd.DataFrame | None,
+                             events: pd.DataFrame | None, period: Period) -> pd.DataFrame:
+    """Per manager and year, add goal attainment and the improvement after coaching.
+
+    - team_goal_attainment = Σ actual ÷ Σ target over the revenue goals of the teams the manager
+      leads (a team's manager: the most common manager of its reps), ``team_goals`` of them;
+    - rep_goals_met of rep_goals: the manager's reps' goals (any metric) with an attainment, and how
+      many reached 100 % (in the reporting year: so far);
+    - coaching_effect_per_month: the mean difference-in-differences of monthly revenue of the
+      engagements of the manager's reps that started that year and could be measured
+      (``coaching_events`` of them, over ``coached_reps`` reps): anecdotal below a handful.
+    """
+    keys = ["manager", "year"]
+    manager_of_rep = people.set_index("rep_id")["manager"]
+    team_manager = (people.dropna(subset=["team"]).groupby("team")["manager"]
+                    .agg(lambda m: m.mode().iloc[0]).astype("string"))
+    parts = []
+    if goals is not None and len(goals):
+        team = goals[(goals["scope"] == "team") & (goals["metric"] == "revenue") & goals["attainment"].notna()]
+        team = pd.DataFrame({"manager": team["id"].astype("string").map(team_manager),
+                             "year": team["year"].astype("int64"), "target": team["target"], "actual": team["actual"]})
+        team_sums = team.dropna(subset=["manager"]).groupby(keys).agg(
+            team_goals=("target", "size"), target=("target", "sum"), actual=("actual", "sum"))
+        team_sums["team_goal_attainment"] = (team_sums["actual"] / team_sums["target"]).where(team_sums["target"] > 0)
+        parts.append(team_sums[["team_goals", "team_goal_attainment"]])
+        rep = goals[(goals["scope"] == "rep") & goals["attainment"].notna()]
+        rep = pd.DataFrame({"manager": rep["id"].astype("string").map(manager_of_rep),
+                            "year": rep["year"].astype("int64"), "met": rep["attainment"] >= 1})
+        parts.append(rep.dropna(subset=["manager"]).groupby(keys).agg(rep_goals=("met", "size"),
+                                                                      rep_goals_met=("met", "sum")))
+    if events is not None and len(events):
+        done = events[events["included"].astype(bool)]
+        done = pd.DataFrame({"manager": done["rep_id"].astype("string").map(manager_of_rep),
+                             "year": fiscal_year(done["start"], period.fiscal_year_start).astype("int64"),
+                             "rep_id": done["rep_id"], "effect": done["effect_per_month"].astype("float64")})
+        parts.append(done.dropna(subset=["manager"]).groupby(keys).agg(
+            coaching_events=("effect", "size"), coached_reps=("rep_id", "nunique"),
+            coaching_effect_per_month=("effect", "mean")))
+    for part in parts:
+        part.index = part.index.set_levels([part.index.levels[0].astype("string"),
+                                            part.index.levels[1].astype("int64")])
+        out = out.merge(part.reset_index(), on=keys, how="left")
+    for column in ("team_goals", "rep_goals", "rep_goals_met", "coaching_events", "coached_reps"):
+        out[column] = out[column].fillna(0).astype("int64") if column in out else 0
+    for column in ("team_goal_attainment", "coaching_effect_per_month"):
+        if column not in out:
+            out[column] = np.nan
+    return out

@@ -76,6 +76,13 @@ def manager_columns(info: SiteInfo, with_manager: bool = True) -> list[Column]:
         Column("reps_left", "Left", text.integer, numeric=True),
         Column("retention", "Retention", text.percent, numeric=True),
         Column("leavers_mean_ratio", "Leavers' mean ratio", text.ratio, numeric=True),
+        Column("team_goal_attainment", "Team revenue goals: attainment", text.percent, numeric=True),
+        Column("team_goals", "Team goals", text.integer, numeric=True),
+        Column("rep_goals_met", "Rep goals met", text.integer, numeric=True),
+        Column("rep_goals", "Rep goals", text.integer, numeric=True),
+        money_col("coaching_effect_per_month", "Coaching effect a month", info.currency),
+        Column("coaching_events", "Coaching engagements", text.integer, numeric=True),
+        Column("coached_reps", "Coached reps", text.integer, numeric=True),
     ]
 
 
@@ -144,8 +151,7 @@ def _team_sections(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
         name = f"data/teams/{slug}-manager.csv"
         body = [
             f'<a href="{depth}managers/{slugs[manager]}/"><strong>{text.escape(manager)}</strong></a>, year by year, '
-            f"over all the reps the reps export places under them (see [managers]({depth}managers/)). Goal "
-            "attainment and the effect of coaching are not in this table yet.",
+            f"over all the reps the reps export places under them (see [managers]({depth}managers/)).",
             html_table(columns, pick(year_rows, year_at.get(manager)), depth + name, sortable=False),
             "Reps of this team who left:",
             html_table(leaver_columns(info), pick(leaver_rows, leaver_at.get(team["team"])), None, sortable=False),
