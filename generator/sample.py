@@ -748,9 +748,8 @@ RECENT_HIRE_DAYS = 240
 def _recent_hire(tables: dict[str, pa.Table], end: dt.date, seed: int) -> None:
     """Make the latest-hired current rep a recent hire, so the sample shows a rep with under a year
     of history ("not enough history" on /forecast/). Their deals created before the new hire date go to
-    a current teammate. Only the reps and deals tables change (a separate seeded generator, drawn
-    after everything else), so every other export stays as it was; that rep's earlier cost, coaching
-    and activity rows are left as they are (the HR record was corrected, the others were not)."""
+    a current teammate, and their cost, goal, coaching and activity rows from before it are dropped
+    (a separate seeded generator, drawn after everything else, so no other rep's rows change)."""
     reps = tables["reps"].to_pandas()
     current = reps[reps["left"].isna() & reps["hired"].notna()]
     if len(current) < 2:
@@ -775,6 +774,18 @@ def _recent_hire(tables: dict[str, pa.Table], end: dt.date, seed: int) -> None:
     moved = (deal_rep == newcomer["rep_id"]) & (created < hired)
     deal_rep = np.where(moved, mate, deal_rep)
     tables["deals"] = deals.set_column(deals.schema.get_field_index("rep_id"), "rep_id", pa.array(deal_rep, pa.string()))
+    hire_year = int(str(hired)[:4])  # the sample's fiscal years are calendar years
+    for name, column, before in (("costs", "year", hire_year), ("coaching", "start", hired),
+                                 ("activities", "date", hired)):
+        table = tables[name]
+        mine = table.column("rep_id").to_numpy(zero_copy_only=False) == newcomer["rep_id"]
+        early = table.column(column).to_numpy(zero_copy_only=False) < before
+        tables[name] = table.filter(pa.array(~(mine & early)))
+    goals = tables["goals"]
+    early_goal = ((goals.column("scope").to_numpy(zero_copy_only=False) == "rep")
+                  & (goals.column("id").to_numpy(zero_copy_only=False) == newcomer["rep_id"])
+                  & (goals.column("year").to_numpy(zero_copy_only=False) < hire_year))
+    tables["goals"] = goals.filter(pa.array(~early_goal))
 
 
 def _argsort_keys(rng: np.random.Generator | None, *keys: np.ndarray) -> np.ndarray:
@@ -989,10 +1000,11 @@ def _goals(
     # exports stay byte-identical.
     vr = r[y == n_years - 1][:2]
     scope += ["rep"] * vr.size + ["team", "rep"]
-    owner += [*rep_ids.take(pa.array(vr)).to_pylist(), "Eagles", owner[0]]
+    last = r.size - 1  # the latest rep goal is entered twice (its rep was employed that year)
+    owner += [*rep_ids.take(pa.array(vr)).to_pylist(), "Eagles", owner[last]]
     metric_extra = ["value_ratio"] * vr.size + ["revenue", "revenue"]
-    y_extra = np.concatenate([np.full(vr.size, n_years - 1), [n_years - 1, y[0]]])
-    extra_target = np.concatenate([np.full(vr.size, 2.5), [1_000_000.0, target[0] * 2]])
+    y_extra = np.concatenate([np.full(vr.size, n_years - 1), [n_years - 1, y[last]]])
+    extra_target = np.concatenate([np.full(vr.size, 2.5), [1_000_000.0, target[last] * 2]])
     extra_reward = ["Extra day off"] * vr.size + ["Team dinner", None]
     year = np.concatenate([y, ty, y[nc], y_extra])
     metric = ["revenue"] * (r.size + tt.size) + ["new_clients"] * nc.size + metric_extra
