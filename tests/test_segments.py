@@ -326,6 +326,17 @@ def test_example_segments_add_up_to_the_company(example: Metrics) -> None:
         regions["mean_client_ltv"].to_numpy())
 
 
+def test_example_segment_quarters_add_up_to_the_company(example: Metrics) -> None:
+    """Every dimension's quarters (shown on the segment pages) add up to the company's quarters."""
+    company = example.history.company_quarters.set_index("period")
+    for dim, quarters in example.history.segment_quarters.items():
+        by_quarter = quarters.groupby("period").agg(revenue=("revenue", "sum"), won=("won_deals", "sum"),
+                                                    lost=("lost_deals", "sum")).reindex(company.index)
+        assert by_quarter["revenue"].to_numpy() == pytest.approx(company["revenue"].to_numpy()), dim
+        assert (by_quarter["won"] == company["won_deals"]).all() and (by_quarter["lost"] == company["lost_deals"]).all()
+        assert set(quarters[dim]) == set(example.segments.history[dim][dim]), dim  # the same segment names
+
+
 def test_example_team_attainment_sums_its_members(example: Metrics) -> None:
     year = example.period.year
     teams = example.goals.team_attainment

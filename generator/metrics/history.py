@@ -11,6 +11,7 @@ import pandas as pd
 
 from generator.metrics.compute import PERFORMANCE_COLUMNS, finish_performance
 from generator.metrics.period import Period
+from generator.metrics.segments import segment_labels
 
 QUARTER_COLUMNS = ["year", "quarter", "period", *PERFORMANCE_COLUMNS]
 """Columns of a quarterly history table, after the group key."""
@@ -139,6 +140,9 @@ class History:
     company_quarters: pd.DataFrame
     region_years: pd.DataFrame
     region_quarters: pd.DataFrame
+    segment_quarters: dict[str, pd.DataFrame]
+    """dimension (region, category, channel) → one row per segment and quarter, segments named as on
+    their pages (blank and placeholder values as "Unknown")."""
 
 
 def compute_history(counted: pd.DataFrame, team_of: pd.Series, manager_of: pd.Series, period: Period,
@@ -154,6 +158,10 @@ def compute_history(counted: pd.DataFrame, team_of: pd.Series, manager_of: pd.Se
             columns="company"),
         region_years=yearly_performance(counted, region, "region", years),
         region_quarters=quarterly_performance(counted, region, "region", period),
+        segment_quarters={
+            dim: quarterly_performance(counted, grouping(segment_labels(counted[column])), dim, period)
+            for dim, column in (("region", "region"), ("category", "category"), ("channel", "acquisition"))
+        },
     )
 
 

@@ -15,7 +15,7 @@ from generator.config import LoadedConfig
 from generator.metrics import Metrics
 from generator.site import text
 from generator.site.tables import Column, html_table, to_csv, to_json
-from generator.site.text import Markdown
+from generator.site.text import Markdown, stable_slugs
 
 PRIVATE_COLUMNS = frozenset({"annual_cost", "base_cost", "coaching_cost", "salary", "allocated_cost",
                              "cost_per_rep", "mean_coaching_cost", "cost_per_point"})
@@ -113,6 +113,8 @@ class SiteContext:
     reps: pd.DataFrame
     """metrics.reps with ``slug`` and ``team_slug`` columns."""
     team_slugs: dict[str, str]
+    segment_slugs: dict[str, dict[str, str]] = field(default_factory=dict)
+    """dimension (region, category, channel) → segment name → slug of its page."""
 
 
 @dataclass(frozen=True)
@@ -127,5 +129,13 @@ class Topic:
     """rep_id → sections added at the end of that rep's page."""
     team_sections: dict[str, list[Section]] = field(default_factory=dict)
     """team → sections added at the end of that team's page."""
+    page_sections: dict[str, list[Section]] = field(default_factory=dict)
+    """Docs path (``regions/emea.md``) → sections appended to a page another topic builds."""
     methodology: tuple[str, ...] = ()
     """Templates included in /methodology/ (each gets ``page``, the MethodologyPage)."""
+
+
+def segment_slugs(names: list[str], dimension: str) -> dict[str, str]:
+    """Stable slugs of a dimension's segment pages; a segment called "Index" must not overwrite the index."""
+    slugs = stable_slugs(sorted(names), prefix=dimension)
+    return {name: f"{slug}-{text.short_hash(name)}" if slug == "index" else slug for name, slug in slugs.items()}

@@ -9,6 +9,7 @@ import pandas as pd
 
 from generator.metrics.forecast import MIN_MONTHS, NOT_ENOUGH
 from generator.metrics.period import year_label
+from generator.metrics.segments import DIMENSIONS
 from generator.site import text
 from generator.site.charts import ChartSpec, chart, embed
 from generator.site.common import (
@@ -180,8 +181,13 @@ def topic(context: SiteContext) -> Topic:
                                           context.team_slugs, "teams")
     files.update(rep_files)
     files.update(team_files)
+    region_slugs = context.segment_slugs.get("region", {})
+    region_sections, region_files = _sections(info, table[table["level"] == "region"], forecast.paths, "region",
+                                              region_slugs, DIMENSIONS["region"])
+    files.update(region_files)
+    page_sections = {f"{DIMENSIONS['region']}/{region_slugs[name]}.md": found for name, found in region_sections.items()}
     return Topic(files=files, nav=[{"Forecast": HERE}], rep_sections=rep_sections, team_sections=team_sections,
-                 methodology=("methodology_forecast.md.j2",))
+                 page_sections=page_sections, methodology=("methodology_forecast.md.j2",))
 
 
 def _linked(frame: pd.DataFrame, slugs: dict[str, str], folder: str) -> pd.DataFrame:

@@ -28,6 +28,7 @@ from generator.site.common import (
     positions_by,
     public,
     put_table,
+    segment_slugs,
 )
 from generator.site.render import render
 from generator.site.tables import (
@@ -254,7 +255,10 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     headline_rows, headline_table = _headlines(metrics)
     put_table(files, "headlines", pd.DataFrame(headline_rows))
 
-    context = SiteContext(cfg=cfg, info=info, metrics=metrics, reps=reps, team_slugs=team_slugs)
+    segment_pages = {dim: segment_slugs(list(table[dim].unique()), dim)
+                     for dim, table in metrics.segments.history.items()}
+    context = SiteContext(cfg=cfg, info=info, metrics=metrics, reps=reps, team_slugs=team_slugs,
+                          segment_slugs=segment_pages)
     topics = [make(context) for make in TOPICS]
     rep_sections = _merge_sections(topic.rep_sections for topic in topics)
     team_sections = _merge_sections(topic.team_sections for topic in topics)
@@ -266,6 +270,10 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     files.update(_team_pages(info, metrics, reps, team_slugs, team_sections))
     for topic in topics:
         files.update(topic.files)
+    for topic in topics:  # after every page exists: sections for pages another topic built
+        for path, sections in topic.page_sections.items():
+            files[path] = files[path].rstrip("\n") + "\n" + "".join(
+                f"\n## {text.escape(section.title)}\n\n{section.body}\n" for section in sections)
     quality_page = _data_quality(info, quality, datasets)
     files["data-quality.md"] = render("data_quality.md.j2", page=quality_page)
     files["data/data_quality_summary.csv"] = quality_page.grouped_csv

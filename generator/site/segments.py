@@ -25,7 +25,7 @@ from generator.site.common import (
 )
 from generator.site.render import render
 from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
-from generator.site.text import Markdown, stable_slugs
+from generator.site.text import Markdown
 
 TITLES = {"region": ("Regions", "Region", "region"), "category": ("Categories", "Category", "business category"),
           "channel": ("Channels", "Channel", "acquisition method")}
@@ -153,9 +153,7 @@ def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[s
     info, fy = context.info, context.metrics.period.fiscal_year_start
     folder, (title, _heading, noun) = DIMENSIONS[dim], TITLES[dim]
     current, history = segments.current[dim], segments.history[dim]
-    slugs = stable_slugs(sorted(history[dim].unique()), prefix=dim)
-    # A segment called "Index" must not overwrite the index page.
-    slugs = {name: f"{slug}-{text.short_hash(name)}" if slug == "index" else slug for name, slug in slugs.items()}
+    slugs = context.segment_slugs[dim]
     has_market = segments.has_market_size
     company = segments.company
     yard = company.loc[company["year"] == context.metrics.period.year, "value_ratio"]

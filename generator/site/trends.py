@@ -10,6 +10,7 @@ import pandas as pd
 from generator.metrics import Metrics
 from generator.metrics.history import long_history
 from generator.metrics.period import year_label
+from generator.metrics.segments import DIMENSIONS
 from generator.site import text
 from generator.site.charts import ChartSpec, chart, embed
 from generator.site.common import (
@@ -112,7 +113,8 @@ def topic(context: SiteContext) -> Topic:
         "company": (company_years, history.company_quarters, None),
         "team": (metrics.team_years, history.team_quarters, "team"),
         "manager": (_manager_years(metrics), history.manager_quarters, "manager"),
-        "region": (history.region_years, history.region_quarters, "region"),
+        **{dim: (metrics.segments.history[dim], history.segment_quarters[dim], dim)
+           for dim in history.segment_quarters},
         "rep": (metrics.rep_years, history.rep_quarters, "rep_id"),
     }, fy)
     put_table(files, "history", public(table, info))
@@ -165,8 +167,15 @@ def topic(context: SiteContext) -> Topic:
                                                   "chart-team")
     files.update(rep_files)
     files.update(team_files)
+    page_sections: dict[str, list[Section]] = {}
+    for dim, quarters in history.segment_quarters.items():
+        slugs = context.segment_slugs.get(dim, {})
+        folder = DIMENSIONS[dim]
+        sections, segment_files = _quarter_sections(info, quarters, dim, folder, slugs, f"chart-{dim}")
+        files.update(segment_files)
+        page_sections.update({f"{folder}/{slugs[name]}.md": found for name, found in sections.items()})
     return Topic(files=files, nav=[{"Trends": HERE}], rep_sections=rep_sections, team_sections=team_sections,
-                 methodology=("methodology_history.md.j2",))
+                 page_sections=page_sections, methodology=("methodology_history.md.j2",))
 
 
 def _manager_years(metrics: Metrics) -> pd.DataFrame:
