@@ -271,3 +271,21 @@ def test_data_freshness_per_dataset(crm_site: Path) -> None:
     assert datasets.loc["costs", "latest"] == "2024"
     assert datasets.loc["deals", ["rows_read", "rows_used", "rows_excluded"]].tolist() == ["14", "10", "4"]
     assert "Latest date" in (crm_site / "index.html").read_text(encoding="utf-8")
+
+
+def test_mkdocs_shards_balance_markdown_across_processes(tmp_path: Path) -> None:
+    from generator.site.mkdocs_build import PAGE_OVERHEAD_BYTES, _balanced
+
+    sizes = {"shared.md": 60_000, "reps/a.md": 50_000, "reps/b.md": 10_000, "reps/c.md": 10_000,
+             "managers/m.md": 30_000, "regions/r.md": 5_000}
+    for name, size in sizes.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x" * size, encoding="utf-8")
+    entities = sorted(n for n in sizes if "/" in n)
+    first, second = _balanced(tmp_path, entities, ["shared.md"], 2)
+    assert sorted(first + second) == entities and first == sorted(first) and second == sorted(second)
+    # Largest first, each to the lighter shard; the first shard starts with the shared page's weight.
+    assert first == ["reps/b.md", "reps/c.md"]
+    assert second == ["managers/m.md", "regions/r.md", "reps/a.md"]
+    loads = [sum(sizes[n] + PAGE_OVERHEAD_BYTES for n in shard) for shard in (["shared.md", *first], second)]
+    assert abs(loads[0] - loads[1]) <= max(sizes.values()) + PAGE_OVERHEAD_BYTES

@@ -23,8 +23,12 @@ from pathlib import Path
 from generator.errors import BuildError
 from generator.site.render import resource
 
-ENTITY_FOLDERS = ("reps", "teams")
-"""Folders whose pages (other than index.md) are out of the navigation and can be built apart."""
+ENTITY_FOLDERS = ("reps", "teams", "managers", "regions", "categories", "channels")
+"""Folders whose pages (other than index.md) are out of the navigation and can be built apart
+(``not_in_nav`` in mkdocs.yml lists the same folders)."""
+
+PAGE_OVERHEAD_BYTES = 20_000
+"""MkDocs' work on a page besides its Markdown (theme, navigation, search entry), as bytes of Markdown."""
 
 MIN_PAGES_PER_SHARD = 300
 """Below this many entity pages per extra process, forking costs more than it saves."""
@@ -114,6 +118,22 @@ def _merge_sitemap(into: Path, shard: Path) -> None:
         packed.write(text.encode("utf-8"))
 
 
+def _balanced(docs_dir: Path, entities: list[str], shared: list[str], jobs: int) -> list[list[str]]:
+    """Entity pages split into ``jobs`` shards of about equal work. MkDocs' time per page grows with
+    the page's size, and the first shard also builds the shared pages, so pages go, largest first,
+    to the shard with the least Markdown so far. Each shard's list stays in name order."""
+    def size(name: str) -> int:
+        return (docs_dir / name).stat().st_size + PAGE_OVERHEAD_BYTES
+
+    loads = [sum(size(name) for name in shared if name.endswith(".md"))] + [0] * (jobs - 1)
+    shards: list[list[str]] = [[] for _ in range(jobs)]
+    for name in sorted(entities, key=lambda n: (-size(n), n)):
+        lightest = loads.index(min(loads))
+        shards[lightest].append(name)
+        loads[lightest] += size(name)
+    return [sorted(shard) for shard in shards]
+
+
 def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: str | None,
                  nav: list[dict[str, str]]) -> None:
     """Build the site with MkDocs Material into ``site_dir``; raise BuildError on failure."""
@@ -125,10 +145,10 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: st
     shards_root = docs_dir.parent / "shards"
     shutil.rmtree(shards_root, ignore_errors=True)
     in_nav = [page for entry in nav for page in entry.values()]
-    mine = [entities[i::jobs] for i in range(jobs)]
     others = set(entities)
     shared = sorted(str(p.relative_to(docs_dir)) for p in docs_dir.rglob("*")
                     if p.is_file() and str(p.relative_to(docs_dir)) not in others)
+    mine = _balanced(docs_dir, entities, shared, jobs)
     folders = []
     for index, pages in enumerate(mine):
         folder = shards_root / f"docs-{index}"
@@ -156,6 +176,7 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: st
         for index in range(1, jobs):
             for page in mine[index]:
                 folder, _sep, name = page.rpartition("/")
+                (site_dir / folder).mkdir(parents=True, exist_ok=True)  # a folder with no index page
                 shutil.move(str(outputs[index] / folder / name[: -len(".md")]), str(site_dir / folder))
             _merge_search(site_dir, outputs[index])
             _merge_sitemap(site_dir, outputs[index])

@@ -69,6 +69,9 @@ def quarter_columns(info: SiteInfo) -> list[Column]:
     ]
 
 
+QUARTERS_IN_TABLE = 8
+"""Quarters listed in an entity page's table (two years); the chart and the CSV carry every quarter."""
+
 QUARTER_FIELDS = ["year", "quarter", "period", "revenue", "won_deals", "lost_deals", "win_rate", "avg_deal_size",
                   "sales_cycle_days"]
 
@@ -93,9 +96,10 @@ def _quarter_sections(info: SiteInfo, quarters: pd.DataFrame, key: str, folder: 
         csv_name = f"data/{folder}/{slug}-quarters.csv"
         body = "\n\n".join([
             "Every quarter from the first closed deal, with the definitions of the reporting year "
-            "(see [trends](" + depth + "trends/) and the methodology).",
+            "(see [trends](" + depth + "trends/) and the methodology). The table lists the last "
+            f"{QUARTERS_IN_TABLE} quarters; the chart and the CSV have them all.",
             embed(f"{chart_id}-quarters", ChartSpec("revenue_by_quarter", pick(points, mine)), "Revenue by quarter"),
-            html_table(columns, pick(rows, mine), depth + csv_name, sortable=False),
+            html_table(columns, pick(rows, mine[-QUARTERS_IN_TABLE:]), depth + csv_name, sortable=False),
         ])
         sections[entity] = [Section("History by quarter", Markdown(body))]
         files[csv_name] = header + "".join(pick(lines, mine))
