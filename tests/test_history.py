@@ -263,12 +263,14 @@ def test_manager_goal_attainment_and_coaching_by_hand() -> None:
     met from 100 %; coaching effects average the measured engagements of the manager's reps by the
     year they started."""
     reps = pd.DataFrame({
-        "rep_id": ["a", "b", "c"], "name": ["Ann", "Bo", "Cy"], "team": ["T", "T", "U"],
-        "manager": ["M", "M", "M"], "hired": pd.to_datetime([None, None, None]).astype("datetime64[s]"),
-        "left": pd.to_datetime([None, None, None]).astype("datetime64[s]"),
+        "rep_id": ["a", "b", "c", "d"], "name": ["Ann", "Bo", "Cy", "Di"], "team": ["T", "T", "U", "U"],
+        "manager": ["M", "M", "M", "M"], "hired": pd.to_datetime([None] * 4).astype("datetime64[s]"),
+        "left": pd.to_datetime([None, None, None, "2023-06-30"]).astype("datetime64[s]"),
     })
-    rep_years = pd.DataFrame({"rep_id": pd.Series(["a", "b", "c"], dtype="string"), "year": [2024] * 3,
-                              "value_ratio": [1.0, 2.0, 3.0]})
+    # d left in 2023; its ratio still rises in 2024 (old clients buy more), which is not an improvement
+    # of the manager's reps.
+    rep_years = pd.DataFrame({"rep_id": pd.Series(["a", "b", "c", "d", "d"], dtype="string"),
+                              "year": [2024, 2024, 2024, 2023, 2024], "value_ratio": [1.0, 2.0, 3.0, 1.0, 2.0]})
     manager_years = pd.DataFrame({"manager": ["M"], "year": [2024], "revenue": [10.0], "reps_with_cost": [3],
                                   "value_ratio": [2.0]})
     goals = pd.DataFrame({
@@ -290,6 +292,7 @@ def test_manager_goal_attainment_and_coaching_by_hand() -> None:
     assert (row["rep_goals"], row["rep_goals_met"]) == (3, 2)  # a at exactly 100 % and c met; zz is nobody's
     assert (row["coaching_events"], row["coached_reps"]) == (2, 1)  # b's started in 2023, c's not measured
     assert row["coaching_effect_per_month"] == 20.0
+    assert (row["reps"], row["reps_compared"], row["reps_improved"]) == (3, 0, 0)
     bare = manager_history(reps, rep_years, manager_years, period, [2024]).years.iloc[0]
     assert bare["team_goals"] == 0 and pd.isna(bare["team_goal_attainment"])
     assert pd.isna(bare["coaching_effect_per_month"])

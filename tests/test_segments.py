@@ -206,7 +206,8 @@ def test_attainment_tiers_and_rewards(fixture) -> None:
     b = goals.loc[("rep", "B", 2024, "revenue")]
     assert b["target"] == 200_000 and b["attainment"] == 1.25 and b["tier_reward"] == "Bonus B"
     deals = goals.loc[("rep", "A", 2024, "won_deals")]
-    assert deals["attainment"] == 0.5 and pd.isna(deals["tier_reward"]) and deals["status"] == "behind"
+    # as_of is the year's last day: the year is complete, so a goal under 100 % is missed, not "behind".
+    assert deals["attainment"] == 0.5 and pd.isna(deals["tier_reward"]) and deals["status"] == "missed"
 
 
 def test_team_attainment_uses_that_years_members(fixture) -> None:
@@ -242,6 +243,11 @@ def test_status_from_pace() -> None:
     table = compute_goals(goals, rep_years, reps, period, GoalsConfig()).goals.set_index("id")
     assert table.loc["R1", "pace"] == pytest.approx(600 / (1000 * 182 / 366))
     assert table["status"].to_dict() == {"R1": "on track", "R2": "at risk", "R3": "behind", "R4": "met"}
+    # On the year's last day nothing is paced any more: the same goals are met or missed.
+    ended = compute_goals(goals, rep_years, reps, Period.containing(dt.date(2024, 12, 31), 1), GoalsConfig())
+    assert ended.year_complete and ended.goals.set_index("id")["status"].to_dict() == {
+        "R1": "missed", "R2": "missed", "R3": "missed", "R4": "met"}
+    assert set(ended.calibration["year"]) == {2024}  # the ended year is calibrated like earlier ones
 
 
 def test_site_pages_and_files(tmp_path: Path, fixture) -> None:

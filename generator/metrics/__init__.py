@@ -182,6 +182,22 @@ def _company_summary(span: pd.DataFrame, upto: pd.DataFrame, values: pd.DataFram
     return row
 
 
+def rep_history_shown(rep_years: pd.DataFrame, reps: pd.DataFrame, period: Period) -> pd.Series:
+    """Which rows of rep_years a rep's history shows: years the rep was employed (unknown dates count
+    as employed) with a closed deal, a client or a cost, and any year with a closed deal. A former
+    rep's ratio keeps moving after they leave (their clients still buy): those years are not theirs."""
+    people = reps.drop_duplicates("rep_id").set_index(reps["rep_id"].drop_duplicates().astype("string"))
+    ids = rep_years["rep_id"].astype("string")
+    hired = ids.map(people["hired"]).astype("datetime64[s]")
+    left = ids.map(people["left"]).astype("datetime64[s]")
+    starts = rep_years["year"].map(lambda y: pd.Timestamp(period.start_of(int(y)))).astype("datetime64[s]")
+    ends = rep_years["year"].map(lambda y: pd.Timestamp(period.end_of(int(y)))).astype("datetime64[s]")
+    employed = (hired.isna() | (hired <= ends)) & (left.isna() | (left >= starts))
+    dealt = rep_years["won_deals"] + rep_years["lost_deals"] > 0
+    has_value = (rep_years["clients"] > 0) | rep_years["annual_cost"].notna()
+    return (dealt | (employed & has_value)).to_numpy()
+
+
 def _active(reps: pd.DataFrame, period: Period, year: int) -> pd.Series:
     """Reps employed at some point in a fiscal year (unknown dates count as employed)."""
     start, end = pd.Timestamp(period.start_of(year)), pd.Timestamp(min(period.end_of(year), period.as_of))

@@ -52,6 +52,8 @@ class Goals:
     expected_share: float
     """Share of a paced target due by as_of in the reporting year."""
     has_goals: bool
+    year_complete: bool = False
+    """as_of is the reporting year's last day (or later): its goals are met or missed, not paced."""
 
 
 def expected_share(period: Period, config: GoalsConfig) -> float:
@@ -101,8 +103,9 @@ def compute_goals(goals: pd.DataFrame | None, rep_years: pd.DataFrame, reps: pd.
                   config: GoalsConfig) -> Goals:
     """Attainment = actual ÷ target per goal; pacing, status, rewards and calibration (see methodology)."""
     share = expected_share(period, config)
+    complete = period.as_of >= period.end
     empty = Goals(pd.DataFrame(columns=GOAL_COLUMNS), pd.DataFrame(columns=TEAM_ATTAINMENT_COLUMNS),
-                  pd.DataFrame(columns=CALIBRATION_COLUMNS), share, False)
+                  pd.DataFrame(columns=CALIBRATION_COLUMNS), share, False, complete)
     if goals is None or not len(goals):
         return empty
     years = sorted(set(rep_years["year"].astype(int)) | set(goals["year"].dropna().astype(int)))
@@ -123,7 +126,8 @@ def compute_goals(goals: pd.DataFrame | None, rep_years: pd.DataFrame, reps: pd.
     paced = table["metric"].isin(CUMULATIVE)
     due = table["target"] * table["expected_share"].where(paced, 1.0)
     table["pace"] = ratio(table["actual"], due).where(now)
-    table["status"] = _status(table, now, future, config.at_risk_from)
+    # A reporting year that has ended is judged like any completed year: met or missed.
+    table["status"] = _status(table, now & (not complete), future, config.at_risk_from)
 
     reached = table["attainment"] + TOLERANCE
     tier_reward = pd.Series(pd.NA, index=table.index, dtype="string")
@@ -135,7 +139,8 @@ def compute_goals(goals: pd.DataFrame | None, rep_years: pd.DataFrame, reps: pd.
     table = table.reset_index(drop=True)[GOAL_COLUMNS]
 
     teams = table[table["scope"] == "team"].rename(columns={"id": "team"})[TEAM_ATTAINMENT_COLUMNS]
-    return Goals(table, teams.reset_index(drop=True), _calibration(table, period.year), share, True)
+    last_complete = period.year if complete else period.year - 1
+    return Goals(table, teams.reset_index(drop=True), _calibration(table, last_complete), share, True, complete)
 
 
 def _status(table: pd.DataFrame, now: pd.Series, future: pd.Series, at_risk_from: float) -> pd.Series:
@@ -151,9 +156,10 @@ def _status(table: pd.DataFrame, now: pd.Series, future: pd.Series, at_risk_from
     return pd.Series(status, index=table.index, dtype="string")
 
 
-def _calibration(table: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Completed years only: a goal nobody reaches, or everybody beats, sets no useful bar."""
-    done = table[(table["year"] < year) & table["attainment"].notna()]
+def _calibration(table: pd.DataFrame, last_complete: int) -> pd.DataFrame:
+    """Completed years only (up to ``last_complete``): a goal nobody reaches, or everybody beats,
+    sets no useful bar."""
+    done = table[(table["year"] <= last_complete) & table["attainment"].notna()]
     if not len(done):
         return pd.DataFrame(columns=CALIBRATION_COLUMNS)
     done = done.assign(met=(done["attainment"] + TOLERANCE >= 1.0).astype("int64"))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from generator.metrics.goals import TOLERANCE
 from generator.metrics.period import Period, fiscal_year
 
 MANAGER_YEAR_COLUMNS = [
@@ -39,8 +40,8 @@ def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: 
     """Combine the manager's group figures (group_years by manager) with per-rep changes.
 
     - reps: reps employed at some point of the year (unknown hire or leave dates count as employed).
-    - improvement: among the manager's reps with a value ratio in both the year and the year before,
-      how many rose and the mean change (this year's ratio − last year's).
+    - improvement: among the manager's reps employed and with a value ratio in both the year and
+      the year before, how many rose and the mean change (this year's ratio − last year's).
     - retention: 1 − reps employed on the year's first day who left during it ÷ reps employed on its
       first day (a left date after as_of has not happened yet); every leaver's
       value ratio is their ratio in the year they left (lifetime value to then ÷ annual cost then).
@@ -56,6 +57,10 @@ def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: 
     left = people["left"].to_numpy()[:, None]
     hired_known, left_known = ~pd.isna(hired), ~pd.isna(left)
     employed = (~hired_known | (hired <= end[None, :])) & (~left_known | (left >= start[None, :]))
+    # Employed at some point of the year before (its end is the day before this year's start).
+    prev_start = pd.to_datetime(pd.Series([period.start_of(y - 1) for y in years])).to_numpy()
+    prev_end = start - np.timedelta64(1, "D")
+    employed_before = (~hired_known | (hired <= prev_end[None, :])) & (~left_known | (left >= prev_start[None, :]))
     at_start = (~hired_known | (hired <= start[None, :])) & (~left_known | (left >= start[None, :]))
     left_year = fiscal_year(people["left"], period.fiscal_year_start).to_numpy(dtype="float64", na_value=np.nan)
     left_by_as_of = (left_known & (left <= np.datetime64(period.as_of))).ravel()
@@ -64,7 +69,8 @@ def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: 
         "manager": np.repeat(people["manager"].to_numpy(dtype=object), len(years)),
         "year": np.tile(years, len(people)),
         "rep_id": np.repeat(people["rep_id"].to_numpy(dtype=object), len(years)),
-        "employed": employed.ravel(), "at_start": at_start.ravel(), "left": gone.ravel(),
+        "employed": employed.ravel(), "employed_before": employed_before.ravel(),
+        "at_start": at_start.ravel(), "left": gone.ravel(),
         "left_from_start": (gone & at_start).ravel(),
     })
     ratios = rep_years.set_index(["rep_id", "year"])["value_ratio"]
@@ -72,7 +78,9 @@ def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: 
     grid["ratio"] = keys.map(ratios).astype("float64")
     before = pd.MultiIndex.from_arrays([grid["rep_id"].astype("string"), grid["year"].astype("int64") - 1])
     grid["ratio_before"] = before.map(ratios).astype("float64")
-    grid["compared"] = grid["ratio"].notna() & grid["ratio_before"].notna()
+    # Only reps employed in both years: a former rep's ratio keeps moving as old clients buy more.
+    grid["compared"] = (grid["ratio"].notna() & grid["ratio_before"].notna() & grid["employed"]
+                        & grid["employed_before"])
     grid["change"] = (grid["ratio"] - grid["ratio_before"]).where(grid["compared"])
     grid["improved"] = grid["compared"] & (grid["change"] > 0)
     grid["leaver_ratio"] = grid["ratio"].where(grid["left"])
@@ -133,7 +141,7 @@ def _with_goals_and_coaching(out: pd.DataFrame, people: pd.DataFrame, goals: pd.
         parts.append(team_sums[["team_goals", "team_goal_attainment"]])
         rep = goals[(goals["scope"] == "rep") & goals["attainment"].notna()]
         rep = pd.DataFrame({"manager": rep["id"].astype("string").map(manager_of_rep),
-                            "year": rep["year"].astype("int64"), "met": rep["attainment"] >= 1})
+                            "year": rep["year"].astype("int64"), "met": rep["attainment"] + TOLERANCE >= 1})
         parts.append(rep.dropna(subset=["manager"]).groupby(keys).agg(rep_goals=("met", "size"),
                                                                       rep_goals_met=("met", "sum")))
     if events is not None and len(events):

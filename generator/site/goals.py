@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from generator.metrics.goals import AT_RISK, BEHIND, MET, ON_TRACK, Goals
+from generator.metrics.goals import AT_RISK, BEHIND, MET, MISSED, ON_TRACK, Goals
 from generator.metrics.period import year_label
 from generator.site import text
 from generator.site.charts import ChartSpec, chart, embed
@@ -35,6 +35,8 @@ class GoalsPage:
 
     site: SiteInfo
     has_goals: bool
+    year_complete: bool
+    """The reporting year has ended by as_of: its goals are met or missed, not paced."""
     pacing: str
     expected_share: str
     at_risk_from: str
@@ -106,10 +108,11 @@ def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
     here = "goals.md"
     now = table[table["year"] == year]
     past = table[table["year"] < year]
+    completed = table[table["year"] <= year] if goals.year_complete else past
     counts = now["status"].value_counts()
-    status_items = [(label, text.integer(int(counts.get(key, 0))))
-                    for label, key in (("Met already", MET), ("On track", ON_TRACK), ("At risk", AT_RISK),
-                                       ("Behind", BEHIND))]
+    statuses = ((("Met", MET), ("Missed", MISSED)) if goals.year_complete else
+                (("Met already", MET), ("On track", ON_TRACK), ("At risk", AT_RISK), ("Behind", BEHIND)))
+    status_items = [(label, text.integer(int(counts.get(key, 0)))) for label, key in statuses]
     cols = [c for c in _columns(True) if c.field != "label"]
     current_cols = [*cols[:6], Column("pace", "Pace", text.percent, numeric=True), *cols[6:]]
     rewarded = table[table["tier_reward"].notna() | table["reward_earned"].notna()]
@@ -123,15 +126,17 @@ def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
         site=info, has_goals=goals.has_goals, pacing=cfg.pacing, expected_share=text.percent(goals.expected_share),
         at_risk_from=text.percent(cfg.at_risk_from),
         tiers=tuple((text.percent(t.attainment), t.reward) for t in cfg.reward_tiers),
-        status_counts=figure_table(status_items, None),
+        status_counts=figure_table(status_items, link(here, "data/goals.csv")),
+        year_complete=goals.year_complete,
         current_chart=embed("chart-goals-current", chart("attainment_distribution", _capped(now), ["attainment", "scope"]),
-                            f"Attainment of the {info.period_label} goals so far"),
+                            f"Attainment of the {info.period_label} goals"
+                            + ("" if goals.year_complete else " so far")),
         current=frame_table(now, current_cols, link(here, "data/goals.csv")),
         rewards=frame_table(rewarded, [c for c in _columns(True) if c.field not in ("status",)],
                             link(here, "data/goals.csv")),
         history=frame_table(past, _columns(True), link(here, "data/goals.csv")),
         calibration_chart=embed("chart-goals-calibration",
-                                chart("attainment_distribution", _capped(past), ["attainment", "scope"]),
+                                chart("attainment_distribution", _capped(completed), ["attainment", "scope"]),
                                 "Attainment of the goals of completed years"),
         calibration=frame_table(calibration, [
             Column("label", "Year"), Column("scope", "Scope"), Column("metric_label", "Metric"),

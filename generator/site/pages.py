@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from generator.config import Config, LoadedConfig
-from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS, Metrics
+from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS, Metrics, rep_history_shown
 from generator.metrics.compute import trailing_change
 from generator.metrics.period import year_label
 from generator.quality import ISSUE_COLUMNS, QualityReport
@@ -238,7 +238,8 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     reps["team_slug"] = reps["team"].map(team_slugs)
 
     put_table(files, "reps", public(reps[REP_COLUMNS + REP_EXTRA_COLUMNS], info).assign(url="reps/" + reps["slug"] + "/"))
-    put_table(files, "rep_history", public(metrics.rep_years, info))
+    shown = metrics.rep_years[rep_history_shown(metrics.rep_years, metrics.reps, metrics.period)]
+    put_table(files, "rep_history", public(shown, info))
     put_table(files, "teams", public(metrics.teams, info))
     put_table(files, "team_history", public(metrics.team_years, info))
     put_table(files, "company_history", public(metrics.company_years, info))
@@ -430,8 +431,7 @@ def _rep_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame,
     all reps, then sliced per rep: a per-rep pandas call would cost milliseconds × thousands of reps."""
     fy = metrics.period.fiscal_year_start
     history = metrics.rep_years
-    active = (history["won_deals"] + history["lost_deals"] + history["clients"] > 0) | history["annual_cost"].notna()
-    history = history[active].reset_index(drop=True)
+    history = history[rep_history_shown(history, metrics.reps, metrics.period)].reset_index(drop=True)
     history = history.assign(label=[year_label(int(y), fy) for y in history["year"]])
     hist_at = positions_by(history, "rep_id")
     hist_columns = _history_columns(info, fy)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from generator.metrics import Metrics
+from generator.metrics import Metrics, rep_history_shown
 from generator.metrics.history import long_history
 from generator.metrics.period import year_label
 from generator.metrics.segments import DIMENSIONS
@@ -119,7 +119,8 @@ def topic(context: SiteContext) -> Topic:
         "manager": (_manager_years(metrics), history.manager_quarters, "manager"),
         **{dim: (metrics.segments.history[dim], history.segment_quarters[dim], dim)
            for dim in history.segment_quarters},
-        "rep": (metrics.rep_years, history.rep_quarters, "rep_id"),
+        "rep": (metrics.rep_years[rep_history_shown(metrics.rep_years, metrics.reps, metrics.period)],
+                history.rep_quarters, "rep_id"),
     }, fy)
     put_table(files, "history", public(table, info))
 
