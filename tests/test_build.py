@@ -289,3 +289,25 @@ def test_mkdocs_shards_balance_markdown_across_processes(tmp_path: Path) -> None
     assert second == ["managers/m.md", "regions/r.md", "reps/a.md"]
     loads = [sum(sizes[n] + PAGE_OVERHEAD_BYTES for n in shard) for shard in (["shared.md", *first], second)]
     assert abs(loads[0] - loads[1]) <= max(sizes.values()) + PAGE_OVERHEAD_BYTES
+
+
+def test_hidden_compensation_hides_rewards_and_payback_on_the_example(tmp_path: Path) -> None:
+    """Goal rewards ("$3,000 bonus") and the coaching payback (payback × effect = cost) are
+    compensation: with show_compensation false neither appears in any published file."""
+    root = Path(__file__).resolve().parent.parent
+    (tmp_path / "data").symlink_to(root / "data")
+    (tmp_path / "config").mkdir()
+    text = (root / "config" / "example.yaml").read_text(encoding="utf-8")
+    assert "show_compensation: true" in text
+    config = tmp_path / "config" / "example.yaml"
+    config.write_text(text.replace("show_compensation: true", "show_compensation: false"), encoding="utf-8")
+    site = build(config, tmp_path / "site").out
+    rewards = {r for r in pd.read_csv(root / "data" / "sample" / "goals.csv", sep=";")["Reward"].dropna()}
+    assert any("$" in r for r in rewards)
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".json", ".csv", ".md"}:
+            published = path.read_text(encoding="utf-8")
+            assert not any(r in published for r in rewards if "$" in r or "salary" in r), path
+            assert "payback_months" not in published and "Payback (months)" not in published, path
+    goals = pd.read_csv(site / "data" / "goals.csv")
+    assert goals["reward"].isna().all() and goals["tier_reward"].dropna().str.startswith("tier from").all()

@@ -93,7 +93,9 @@ def _effect_columns(info: SiteInfo) -> list[Column]:
         Column("win_rate_effect", "Win-rate effect", text.points, numeric=True),
         Column("win_rate_range", "95 % interval (pts)", numeric=True),
         *cost,
-        Column("payback_months", "Payback (months)", lambda v: text.number(v, 1), numeric=True),
+        # Payback × effect a month gives back the cost: published only with the costs.
+        *([Column("payback_months", "Payback (months)", lambda v: text.number(v, 1), numeric=True)]
+          if info.show_compensation else []),
         Column("verdict", "Verdict"),
     ]
 

@@ -18,7 +18,8 @@ from generator.site.tables import Column, html_table, to_csv, to_json
 from generator.site.text import Markdown, stable_slugs
 
 PRIVATE_COLUMNS = frozenset({"annual_cost", "base_cost", "coaching_cost", "salary", "allocated_cost",
-                             "cost_per_rep", "mean_coaching_cost", "cost_per_point"})
+                             "cost_per_rep", "mean_coaching_cost", "cost_per_point",
+                             "payback_months"})
 """Compensation figures, published only with privacy.show_compensation: true."""
 
 

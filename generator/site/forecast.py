@@ -75,6 +75,13 @@ def verdicts(table: pd.DataFrame) -> list[str]:
     return out
 
 
+def _beats(value: object) -> str:
+    """Whether the backtest beat the seasonal-naive baseline, said in words (empty: not measured)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return text.EMPTY
+    return "yes" if bool(value) else "<strong>no</strong>: use the baseline"
+
+
 def _columns(info: SiteInfo, name_label: str, link_field: str | None) -> list[Column]:
     return [
         Column("id", name_label, link=link_field),
@@ -89,6 +96,7 @@ def _columns(info: SiteInfo, name_label: str, link_field: str | None) -> list[Co
         Column("mape", "Backtest MAPE", text.percent, numeric=True),
         Column("baseline_mape", "Baseline MAPE", text.percent, numeric=True),
         Column("coverage", "80 % coverage", text.percent, numeric=True),
+        Column("beats_baseline", "Beats the baseline", _beats),
         money_col("open_pipeline", "Open pipeline", info.currency),
         money_col("expected_pipeline", "Pipeline × win rate", info.currency),
     ]

@@ -75,7 +75,21 @@ def _prepared(context: SiteContext, goals: Goals, here_depth: str) -> pd.DataFra
     table["metric_label"] = table["metric"].map(METRIC_LABELS)
     table["target_text"] = [_value(m, v) for m, v in zip(table["metric"], table["target"], strict=True)]
     table["actual_text"] = [_value(m, v) for m, v in zip(table["metric"], table["actual"], strict=True)]
+    if not context.info.show_compensation:
+        table = _without_reward_texts(table, context.cfg.config.goals.reward_tiers)
     return table
+
+
+def _without_reward_texts(table: pd.DataFrame, tiers: tuple) -> pd.DataFrame:
+    """Rewards are compensation ("$3,000 bonus"): with privacy.show_compensation false, the site says
+    which tier was reached and whether the goal's reward was earned, never what the reward is."""
+    level = {tier.reward: tier.attainment for tier in tiers}
+    tier = pd.Series([None if pd.isna(r) else f"tier from {text.percent(level.get(r))}" for r in table["tier_reward"]],
+                     index=table.index, dtype="string")
+    earned = pd.Series(["yes" if isinstance(r, str) else None for r in table["reward_earned"]],
+                       index=table.index, dtype="string")
+    hidden = pd.Series(pd.NA, index=table.index, dtype="string")
+    return table.assign(tier_reward=tier, reward=hidden, reward_earned=earned)
 
 
 def _columns(owner: bool) -> list[Column]:
@@ -125,7 +139,8 @@ def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
     return GoalsPage(
         site=info, has_goals=goals.has_goals, pacing=cfg.pacing, expected_share=text.percent(goals.expected_share),
         at_risk_from=text.percent(cfg.at_risk_from),
-        tiers=tuple((text.percent(t.attainment), t.reward) for t in cfg.reward_tiers),
+        tiers=tuple((text.percent(t.attainment), t.reward if info.show_compensation else
+                     "a reward (not published: privacy.show_compensation is false)") for t in cfg.reward_tiers),
         status_counts=figure_table(status_items, link(here, "data/goals.csv")),
         year_complete=goals.year_complete,
         current_chart=embed("chart-goals-current", chart("attainment_distribution", _capped(now), ["attainment", "scope"]),
