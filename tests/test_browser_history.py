@@ -44,7 +44,7 @@ def test_trends_page(example_site: Site, open_tab: Callable[[Site], Tab]) -> Non
     assert "2025 Q4" in body and "same definitions" in body
     assert "attribution changed from account owner" in body  # metrics.definition_changes, dated
     history = _rows(example_site, "history.csv")
-    assert {r["level"] for r in history} == {"company", "team", "manager", "region", "rep"}
+    assert {r["level"] for r in history} == {"company", "team", "manager", "region", "category", "channel", "rep"}
     tab.page.wait_for_load_state("networkidle")
     tab.assert_clean()
 

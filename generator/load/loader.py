@@ -387,7 +387,7 @@ def _segment_findings(deals: pd.DataFrame, clients: pd.DataFrame | None, reps: p
                 .set_index("key")["value"])
         for item in seen[seen["value"] != seen["key"].map(main)].itertuples(index=False):
             findings.one(INFO, item.dataset, f'{dimension} spelling variant of "{main[item.key]}" (differs only in '
-                         f"case or spacing; {item.size} row(s), first shown)", file=item.file, row=int(item.min),
+                         f"case or inner spacing; {item.size} row(s), first shown)", file=item.file, row=int(item.min),
                          column=item.column, value=item.value, action="kept as a separate segment; fix the export")
 
 

@@ -142,6 +142,7 @@ def _team_sections(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
     leavers = leavers.assign(href=[f"{depth}reps/{rep_slug[r]}/" if r in rep_slug else None for r in leavers["rep_id"]])
     leaver_at = positions_by(leavers, "team")
     leaver_rows = table_rows(leavers, leaver_columns(info))
+    leaver_header, leaver_csv = csv_lines(leavers.drop(columns="href"))
     sections: dict[str, list[Section]] = {}
     files: dict[str, str] = {}
     for team in context.metrics.teams.to_dict("records"):
@@ -154,10 +155,12 @@ def _team_sections(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
             f"over all the reps the reps export places under them (see [managers]({depth}managers/)).",
             html_table(columns, pick(year_rows, year_at.get(manager)), depth + name, sortable=False),
             "Reps of this team who left:",
-            html_table(leaver_columns(info), pick(leaver_rows, leaver_at.get(team["team"])), None, sortable=False),
+            html_table(leaver_columns(info), pick(leaver_rows, leaver_at.get(team["team"])),
+                       f"{depth}data/teams/{slug}-leavers.csv", sortable=False),
         ]
         sections[team["team"]] = [Section("Management", Markdown("\n\n".join(body)))]
         files[name] = year_header + "".join(pick(year_csv, year_at.get(manager)))
+        files[f"data/teams/{slug}-leavers.csv"] = leaver_header + "".join(pick(leaver_csv, leaver_at.get(team["team"])))
     return sections, files
 
 

@@ -123,6 +123,9 @@ def topic(context: SiteContext) -> Topic:
                 history.rep_quarters, "rep_id"),
     }, fy)
     put_table(files, "history", public(table, info))
+    changes = sorted(context.cfg.config.metrics.definition_changes, key=lambda c: c.date)
+    put_table(files, "definition_changes", pd.DataFrame({"date": [c.date.isoformat() for c in changes],
+                                                         "change": [c.change for c in changes]}, dtype="string"))
 
     labelled = company_years.assign(label=[year_label(int(y), fy) for y in company_years["year"]])
     year_cols = [
