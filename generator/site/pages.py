@@ -39,6 +39,7 @@ from generator.site.tables import (
     records,
     table_rows,
     to_csv,
+    to_json,
 )
 from generator.site.text import Markdown, stable_slugs
 
@@ -135,6 +136,8 @@ class DataQualityPage:
     total: int
     grouped_csv: str
     """data/data_quality_summary.csv: the problems by kind."""
+    grouped_json: str
+    """data/data_quality_summary.json: the same rows."""
 
 
 @dataclass(frozen=True)
@@ -278,6 +281,7 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     quality_page = _data_quality(info, quality, datasets)
     files["data-quality.md"] = render("data_quality.md.j2", page=quality_page)
     files["data/data_quality_summary.csv"] = quality_page.grouped_csv
+    files["data/data_quality_summary.json"] = quality_page.grouped_json
     methodology = tuple(name for topic in topics for name in topic.methodology)
     files["methodology.md"] = render("methodology.md.j2", page=_methodology(info, cfg, methodology))
     nav = [
@@ -592,7 +596,8 @@ def _data_quality(info: SiteInfo, quality: QualityReport, datasets: pd.DataFrame
         Column("column", "Column"), Column("value", "Value"), Column("problem", "Problem"), Column("action", "Action"),
     ], link(here, "data/data_quality.csv"))
     counts = {s: quality.count(s) for s in ("error", "warning", "info")}
-    return DataQualityPage(info, summary, grouped_md, findings, counts, len(listed), len(issues), to_csv(grouped))
+    return DataQualityPage(info, summary, grouped_md, findings, counts, len(listed), len(issues), to_csv(grouped),
+                           to_json(grouped))
 
 
 def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...]) -> MethodologyPage:

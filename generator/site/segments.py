@@ -140,8 +140,8 @@ def _readings(row: dict, dim: str, median_penetration: float, yardstick: float, 
                      f"(revenue ÷ market size; median of all {TITLES[dim][0].lower()} {_penetration(median_penetration)}): "
                      + ("low — the market is large against what we sell, which supports the <em>untapped market</em> "
                         "reading.</p>" if low else
-                        "at or above the median — less market is left, which gives the <em>cut losses</em> reading "
-                        "more weight.</p>"))
+                        "at or above the median — this market is already well covered compared with the others, "
+                        "which gives the <em>cut losses</em> reading more weight.</p>"))
     else:
         lines.append("<p>No market size is known for it (clients export field <code>market_size</code>), so the "
                      "data cannot tell the two readings apart.</p>")
