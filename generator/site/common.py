@@ -58,6 +58,18 @@ def money_col(field: str, label: str, currency: str) -> Column:
     return Column(field, f"{label} ({currency})", text.money, numeric=True)
 
 
+def deal_columns(info: SiteInfo) -> list[Column]:
+    """Won and lost deals, win rate, average deal size and sales cycle: the columns that follow revenue
+    in every table of figures per period (SPEC §5)."""
+    return [
+        Column("won_deals", "Won", text.integer, numeric=True),
+        Column("lost_deals", "Lost", text.integer, numeric=True),
+        Column("win_rate", "Win rate", text.percent, numeric=True),
+        money_col("avg_deal_size", "Avg deal", info.currency),
+        Column("sales_cycle_days", "Cycle (days)", text.number, numeric=True),
+    ]
+
+
 def cost_and_ratio(info: SiteInfo, cost_label: str = "Annual cost") -> list[Column]:
     """The cost column (only when compensation may be shown) and the value ratio that follows it."""
     cost = [money_col("annual_cost", cost_label, info.currency)] if info.show_compensation else []

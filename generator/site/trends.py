@@ -19,6 +19,7 @@ from generator.site.common import (
     SiteInfo,
     Topic,
     cost_and_ratio,
+    deal_columns,
     link,
     money_col,
     pick,
@@ -61,11 +62,7 @@ def quarter_columns(info: SiteInfo) -> list[Column]:
     return [
         Column("period", "Quarter"),
         money_col("revenue", "Revenue", info.currency),
-        Column("won_deals", "Won", text.integer, numeric=True),
-        Column("lost_deals", "Lost", text.integer, numeric=True),
-        Column("win_rate", "Win rate", text.percent, numeric=True),
-        money_col("avg_deal_size", "Avg deal", info.currency),
-        Column("sales_cycle_days", "Cycle (days)", text.number, numeric=True),
+        *deal_columns(info),
     ]
 
 
