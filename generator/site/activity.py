@@ -69,7 +69,7 @@ def topic(context: SiteContext) -> Topic:
     put_table(files, "activity_mix", tables.mix)
     put_table(files, "activity_correlation", tables.correlation)
 
-    slug_of = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    slug_of = context.rep_slugs
     # Ordered by name, never by activity: activity is not performance.
     reps = tables.reps.assign(href=[link(HERE, f"reps/{slug_of[r]}/") if r in slug_of else None
                                     for r in tables.reps["rep_id"]])
@@ -122,7 +122,7 @@ def _rep_sections(context: SiteContext, files: dict[str, str]) -> dict[str, list
     rows = table_rows(mix, columns)
     header, lines = csv_lines(mix)
     points = records(mix[["kind", "per_month", "median_rep_per_month"]])
-    slug_of = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    slug_of = context.rep_slugs
     info = context.info
     results = {row["rep_id"]: row for row in tables.reps.to_dict("records")}
     sections: dict[str, list] = {}

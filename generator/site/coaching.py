@@ -145,7 +145,7 @@ def topic(context: SiteContext) -> Topic:
         win_rate_range=_range(coaching.effects["win_rate_effect_low"], coaching.effects["win_rate_effect_high"],
                               text.points),
     )
-    slug_of = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    slug_of = context.rep_slugs
     name_of = dict(zip(context.reps["rep_id"], context.reps["name"], strict=True))
     events = coaching.events.assign(
         name=coaching.events["rep_id"].map(name_of),
@@ -210,7 +210,7 @@ def _rep_sections(context: SiteContext, files: dict[str, str]) -> dict[str, list
     monthly = monthly[monthly["rep_id"].isin(at)].reset_index(drop=True)
     month_at = positions_by(monthly, "rep_id")
     months = records(monthly[["month", "revenue"]].assign(layer="revenue"))
-    slug_of = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    slug_of = context.rep_slugs
     sections: dict[str, list] = {}
     for rep_id, mine in at.items():
         slug = slug_of.get(rep_id)

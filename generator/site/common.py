@@ -125,6 +125,8 @@ class SiteContext:
     metrics: Metrics
     reps: pd.DataFrame
     """metrics.reps with ``slug`` and ``team_slug`` columns."""
+    rep_slugs: dict[str, str]
+    """rep_id → slug of the rep's page (the ``slug`` column, as a lookup)."""
     team_slugs: dict[str, str]
     segment_slugs: dict[str, dict[str, str]] = field(default_factory=dict)
     """dimension (region, category, channel) → segment name → slug of its page."""

@@ -145,7 +145,7 @@ def topic(context: SiteContext) -> Topic:
     backtest = forecast.company_backtest
     teams = _linked(table[table["level"] == "team"], context.team_slugs, "teams")
     regions = table[table["level"] == "region"].assign(href=None)
-    rep_slugs = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    rep_slugs = context.rep_slugs
     names = dict(zip(context.reps["rep_id"], context.reps["name"], strict=True))
     reps = _linked(table[table["level"] == "rep"], rep_slugs, "reps").assign(
         id=lambda t: [names.get(i, i) for i in t["id"]])

@@ -63,7 +63,7 @@ def _value(metric: str, value: object) -> str:
 def _prepared(context: SiteContext, goals: Goals, here_depth: str) -> pd.DataFrame:
     """The goals table with display texts and owner links (relative from a page ``here_depth`` deep)."""
     table = goals.goals.copy()
-    rep_slug = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    rep_slug = context.rep_slugs
     rep_name = dict(zip(context.reps["rep_id"], context.reps["name"], strict=True))
     is_rep = table["scope"] == "rep"
     table["owner"] = [f"{rep_name.get(i, i)} ({i})" if r else i for i, r in zip(table["id"], is_rep, strict=True)]
@@ -175,8 +175,7 @@ def _sections(context: SiteContext, goals: Goals, scope: str) -> tuple[dict[str,
     header, lines = csv_lines(table[CSV_COLUMNS])
     points = records(table[["label", "metric", "attainment", "status"]].rename(columns={"label": "year"}))
     folder = "reps" if scope == "rep" else "teams"
-    slugs = (dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True)) if scope == "rep"
-             else context.team_slugs)
+    slugs = context.rep_slugs if scope == "rep" else context.team_slugs
     sections: dict[str, list[Section]] = {}
     files: dict[str, str] = {}
     note = ("Team attainment counts the members employed at some point in each year (the reps export "

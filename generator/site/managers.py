@@ -99,7 +99,7 @@ def topic(context: SiteContext) -> Topic:
     years = metrics.manager_history.years
     years = years.assign(label=[year_label(int(y), fy) for y in years["year"]])
     leavers = metrics.manager_history.leavers
-    rep_slug = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    rep_slug = context.rep_slugs
     files: dict[str, str] = {}
     put_table(files, "manager_history", years.drop(columns="label"))
     years = years.reset_index(drop=True)
@@ -138,7 +138,7 @@ def _team_sections(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
     year_at = positions_by(years, "manager")
     year_rows = table_rows(years, columns)
     year_header, year_csv = csv_lines(years.drop(columns="label"))
-    rep_slug = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    rep_slug = context.rep_slugs
     leavers = leavers.assign(href=[f"{depth}reps/{rep_slug[r]}/" if r in rep_slug else None for r in leavers["rep_id"]])
     leaver_at = positions_by(leavers, "team")
     leaver_rows = table_rows(leavers, leaver_columns(info))
@@ -176,7 +176,7 @@ def _manager_pages(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
     quarters = metrics.history.manager_quarters.reset_index(drop=True)
     quarter_at = positions_by(quarters, "manager")
     quarter_points = records(quarters[["period", "revenue", "won_deals", "win_rate"]])
-    rep_slug = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    rep_slug = context.rep_slugs
     leavers = leavers.assign(href=[f"{depth}reps/{rep_slug[r]}/" if r in rep_slug else None for r in leavers["rep_id"]])
     leaver_at = positions_by(leavers, "manager")
     leaver_rows = table_rows(leavers, leaver_columns(info))

@@ -262,7 +262,8 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
 
     segment_pages = {dim: segment_slugs(list(table[dim].unique()), dim)
                      for dim, table in metrics.segments.history.items()}
-    context = SiteContext(cfg=cfg, info=info, metrics=metrics, reps=reps, team_slugs=team_slugs,
+    context = SiteContext(cfg=cfg, info=info, metrics=metrics, reps=reps,
+                          rep_slugs=dict(zip(reps["rep_id"], reps["slug"], strict=True)), team_slugs=team_slugs,
                           segment_slugs=segment_pages)
     topics = [make(context) for make in TOPICS]
     rep_sections = _merge_sections(topic.rep_sections for topic in topics)

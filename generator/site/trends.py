@@ -166,7 +166,7 @@ def topic(context: SiteContext) -> Topic:
     )
     files[HERE] = render("trends.md.j2", page=page)
 
-    rep_slugs = dict(zip(context.reps["rep_id"], context.reps["slug"], strict=True))
+    rep_slugs = context.rep_slugs
     rep_sections, rep_files = _quarter_sections(info, history.rep_quarters, "rep_id", "reps", rep_slugs, "chart-rep")
     team_sections, team_files = _quarter_sections(info, history.team_quarters, "team", "teams", context.team_slugs,
                                                   "chart-team")
