@@ -44,18 +44,29 @@ class ReadOptions(_Strict):
     """How to read one export file."""
 
     encoding: str = "utf-8"
-    delimiter: str = ","
+    """Text encoding of a CSV export (a UTF-8 byte-order mark is always accepted)."""
+    delimiter: str = "auto"
+    """Field separator of a CSV export; ``auto`` sniffs ``,`` ``;`` tab or ``|`` from the header line."""
     decimal: Literal[".", ","] = "."
+    """Decimal mark of amounts (``locale`` sets it too)."""
     thousands: str | None = None
+    """Grouping character removed from amounts, when it is not the usual one."""
+    locale: str | None = None
+    """CLDR locale of the export's numbers (e.g. ``pt_BR``, ``de_DE``): its decimal and grouping marks."""
     date_format: str | None = None
+    """strftime pattern of dates (e.g. ``%d/%m/%Y``); default ISO 8601."""
     sheet: str | int | None = None
+    """Worksheet of a workbook, by name or 0-based position (default: the first)."""
+    header_row: Literal["auto"] | Annotated[int, Field(ge=1)] = "auto"
+    """Row (1-based) holding the column names; ``auto``: the first of the first 30 rows that holds every mapped column."""
     skip_footer: Annotated[int, Field(ge=0)] = 0
+    """Lines at the end of the file that are a report footer, not data."""
 
     @field_validator("delimiter")
     @classmethod
     def _one_char(cls, value: str) -> str:
-        if len(value) != 1:
-            raise ValueError("must be a single character")
+        if value != "auto" and len(value) != 1:
+            raise ValueError('must be a single character or "auto"')
         return value
 
 

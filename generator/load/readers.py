@@ -84,13 +84,24 @@ def _read_csv(path: Path, options: ReadOptions) -> RawTable:
     if not nonblank:
         after = f" after skipping {options.skip_footer} footer line(s)" if options.skip_footer else ""
         raise DataError(f"{path}: file is empty{after}")
-    frame = _read_csv_fast(lines, options.delimiter)
+    delimiter = _delimiter(lines, options.delimiter)
+    frame = _read_csv_fast(lines, delimiter)
     if frame is not None and len(frame) == len(nonblank) - 1:
         frame[ROW] = [i + 1 for i in nonblank[1:]]
         return RawTable(path, frame, tuple(footer))
     # Quoted line breaks or rows with the wrong number of fields: the exact, slower reader.
-    frame, bad = _read_csv_exact(lines, options.delimiter)
+    frame, bad = _read_csv_exact(lines, delimiter)
     return RawTable(path, frame, tuple(footer + bad))
+
+
+def _delimiter(lines: list[str], option: str) -> str:
+    """The configured delimiter, or with ``auto`` the most frequent of , ; tab | on the header line."""
+    if option != "auto":
+        return option
+    header = next((line for line in lines if line.strip()), "")
+    counts = {c: header.count(c) for c in ",;\t|"}
+    best = max(counts, key=lambda c: counts[c])
+    return best if counts[best] else ","
 
 
 def _read_csv_fast(lines: list[str], delimiter: str) -> pd.DataFrame | None:
