@@ -136,15 +136,58 @@ def _csv_footer(path: Path, encoding: str | None, delimiter: str) -> int:
     return count if any(line.strip() for line in footer) else 0
 
 
-def _workbook_sheets(path: Path) -> list[tuple[str, list[tuple[Any, ...]]]]:
+MAX_SHEET_COLUMNS = 256
+"""Columns read from a workbook sheet: headers beyond are not looked at."""
+MAX_FOOTER_SCAN_ROWS = 100_000
+"""Sheets declaring more rows than this are not scanned to their end for a report footer."""
+
+
+def _xlsx_sheets(path: Path) -> list[tuple[str, list[tuple[Any, ...]], int]]:
+    """(sheet, first rows, report-footer rows) of an .xlsx, streamed: a sheet that declares a huge
+    range (a lone cell at XFD1048576) costs no more than a small one."""
+    from collections import deque
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    try:
+        sheets = []
+        for sheet in book.worksheets:
+            limit = HEADER_ROWS + SAMPLE_ROWS
+            width = min(sheet.max_column or MAX_SHEET_COLUMNS, MAX_SHEET_COLUMNS)
+            rows = [tuple(r) for r in sheet.iter_rows(max_row=limit, max_col=width, values_only=True)]
+            tail: deque[tuple[Any, ...]] = deque(maxlen=20)
+            if sheet.max_row is not None and sheet.max_row <= MAX_FOOTER_SCAN_ROWS:
+                for row in sheet.iter_rows(max_col=min(width, 16), values_only=True):
+                    if any(c not in (None, "") for c in row):
+                        tail.append(tuple(row))
+            sheets.append((sheet.title, rows, _footer_rows(list(tail))))
+        return sheets
+    finally:
+        book.close()
+
+
+def _calamine_sheets(path: Path) -> list[tuple[str, list[tuple[Any, ...]], int]]:
+    """(sheet, first rows, report-footer rows) of an .xls or .ods workbook."""
     from python_calamine import CalamineWorkbook
 
     book = CalamineWorkbook.from_path(str(path))
     sheets = []
     for name in book.sheet_names:
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        sheets.append((name, [tuple(row) for row in rows]))
+        rows = [tuple(r) for r in book.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+        nonblank = [r for r in rows if any(c not in (None, "") for c in r)]
+        sheets.append((name, rows[: HEADER_ROWS + SAMPLE_ROWS], _footer_rows(nonblank[-20:])))
     return sheets
+
+
+def _footer_rows(last_rows: Sequence[Sequence[Any]]) -> int:
+    """Report-footer rows at the end of the non-blank rows of a sheet (options.skip_footer counts these)."""
+    count = 0
+    for row in reversed(last_rows):
+        if not _is_footer(row):
+            break
+        count += 1
+    return count
 
 
 def _score(rows: Sequence[Sequence[Any]]) -> tuple[int, int, HeaderMatch | None]:
@@ -157,6 +200,27 @@ def _score(rows: Sequence[Sequence[Any]]) -> tuple[int, int, HeaderMatch | None]
     return best
 
 
+def _workbook_sample(path: Path, head: bytes) -> list[tuple[str, list[tuple[Any, ...]], int]]:
+    import zipfile
+
+    try:
+        if head.startswith(b"PK"):
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > 500 * 1024 * 1024:
+                raise ValueError(f"workbook unpacks to {unpacked / 2**20:,.0f} MB; not read")
+            if "xl/workbook.xml" in names:
+                return _xlsx_sheets(path)
+            if "content.xml" not in names:
+                raise ValueError("a zip archive, not a workbook")
+        return _calamine_sheets(path)
+    except ValueError:
+        raise
+    except Exception as exc:  # the workbook libraries raise their own types for damaged files
+        raise ValueError(f"not a readable workbook ({type(exc).__name__}: {exc})") from None
+
+
 def read_sample(path: Path) -> TableSample:
     """The first rows of an export, read by content (CSV, workbook or Parquet); ValueError if not a table."""
     size = path.stat().st_size
@@ -165,24 +229,13 @@ def read_sample(path: Path) -> TableSample:
     if not head.strip():
         raise ValueError("empty file")
     if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        try:
-            sheets = _workbook_sheets(path)
-        except Exception as exc:  # calamine raises its own types for damaged files
-            raise ValueError(f"not a readable workbook ({exc})") from None
+        sheets = _workbook_sample(path, head)
         if not sheets:
             raise ValueError("workbook without sheets")
-        ranked = [(_score(rows)[0], -i, name, rows) for i, (name, rows) in enumerate(sheets)]
-        _score_value, minus_index, name, rows = max(ranked, key=lambda r: r[:2])
+        ranked = [(_score(rows)[0], -i, name, rows, footer) for i, (name, rows, footer) in enumerate(sheets)]
+        _score_value, minus_index, name, rows, footer = max(ranked, key=lambda r: r[:2])
         options: dict[str, Any] = {"sheet": name} if minus_index != 0 else {}
-        _s, header_index, _m = _score(rows)
-        # options.skip_footer counts the non-blank rows of a sheet.
-        below = [row for row in rows[header_index + 1 :] if any(c not in (None, "") for c in row)]
-        footer = 0
-        for row in reversed(below):
-            if not _is_footer(row):
-                break
-            footer += 1
-        return TableSample(path, tuple(rows[: header_index + 1 + SAMPLE_ROWS]), options, footer)
+        return TableSample(path, tuple(rows), options, footer)
     if head.startswith(b"PAR1"):
         import pyarrow.parquet as pq
 
@@ -338,6 +391,8 @@ def survey_exports(exports: Path) -> ExportSurvey:
     """
     if not exports.exists():
         raise UsageError(f"{exports}: no such file or folder (--from)")
+    if not (exports.is_dir() or exports.is_file()):
+        raise UsageError(f"{exports}: not a folder or a regular file (--from)")
     if exports.is_dir():
         files = sorted(
             p
@@ -357,8 +412,9 @@ def survey_exports(exports: Path) -> ExportSurvey:
         result = recognise(sample)
         if result is None:
             headers = next((r for r in sample.rows if any(c not in (None, "") for c in r)), ())
-            shown = ", ".join(str(h) for h in headers[:8] if h not in (None, ""))
-            more = ", …" if len(headers) > 8 else ""
+            names = [str(h) for h in headers if h not in (None, "")]
+            shown = ", ".join(names[:8])
+            more = ", …" if len(names) > 8 else ""
             skipped.append((path, f"headers not recognised ({shown}{more})"))
             continue
         found.append(result)

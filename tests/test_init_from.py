@@ -277,3 +277,25 @@ def test_readme_lists_every_layout() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for product in {d.product for d in load_layouts()}:
         assert product in readme, product
+
+
+def test_broken_and_odd_files_are_listed_not_fatal(tmp_path: Path) -> None:
+    """A damaged workbook, a huge declared range, NUL bytes, an HTML page: one line each, no crash."""
+    from openpyxl import Workbook
+
+    exports = tmp_path / "exports"
+    header, rows = DEALS_EXPORTS["pipedrive"]
+    write_csv(exports / "deals.csv", header, rows)
+    book = Workbook()
+    book.active["A1"] = "Record ID"
+    book.active["XFD1048576"] = "x"  # a dense reader would allocate 17 billion cells
+    book.save(exports / "far-cell.xlsx")
+    (exports / "broken.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 50)
+    (exports / "nul.csv").write_bytes(b"a\x00b\x00c\n")
+    (exports / "page.xls").write_text("<html><body>report</body></html>", encoding="utf-8")
+    code, out, err = run("init", str(tmp_path / "p"), "--from", str(exports))
+    assert code == 0, err
+    assert "far-cell.xlsx: not used: headers not recognised (Record ID)" in out
+    assert "broken.xlsx: not used: not read: not a readable workbook" in out
+    assert "nul.csv: not used: not read: binary file" in out
+    assert "page.xls: not used: not read: an HTML or XML page" in out
