@@ -101,19 +101,59 @@ def check_command(config_path: Path) -> None:
 
 @main.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--from", "exports", type=click.Path(path_type=Path), default=None,
+    help="Folder (or file) of your own exports: write a config that maps them instead of sample data.",
+)
 @_fail_cleanly
-def init_command(directory: Path) -> None:
-    """Scaffold a config and sample exports a new user can edit."""
+def init_command(directory: Path, exports: Path | None) -> None:
+    """Scaffold a config and sample exports a new user can edit, or a config for your own exports."""
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise click.UsageError(f"{directory}: folder is not empty; choose a new folder")
+    if exports is not None:
+        _init_from_exports(directory, exports)
+        return
     from generator.sample import generate, write_config
 
-    if directory.exists() and any(directory.iterdir()):
-        click.echo(f"error: {directory}: folder is not empty", err=True)
-        sys.exit(2)
     data = directory / "data"
     generate(data)
     config = write_config(directory / "salesperf.yaml", data)
     click.echo(f"Wrote sample exports to {data} and a config to {config}.")
     click.echo(f"Next: salesperf build -c {config}")
+
+
+def _init_from_exports(directory: Path, exports: Path) -> None:
+    from generator.scaffold import survey_exports, write_config
+
+    survey = survey_exports(exports)
+    for export in survey.used:
+        layout = export.match.layout
+        click.echo(f"{export.path}: {layout.name} → {export.dataset}")
+        mapped = ", ".join(f'{field} = "{header}"' for field, header in export.match.columns)
+        click.echo(f"  mapped: {mapped}")
+        for field in export.match.missing:
+            click.echo(
+                f"  not found: {field} (required; set sources.{export.dataset}.columns.{field} "
+                "to the column that holds it)"
+            )
+        if export.dataset == "deals":
+            click.echo(
+                f"  won: {', '.join(export.won_stages) or '-'}; lost: {', '.join(export.lost_stages) or '-'}"
+                + (f" (stages seen: {', '.join(export.stage_values[:10])})" if export.stage_values else "")
+            )
+        for key, value in export.options.items():
+            click.echo(f"  options.{key}: {value}")
+        for note in export.notes:
+            click.echo(f"  check: {note}")
+    for path, why in survey.skipped:
+        click.echo(f"{path}: not used: {why}")
+    config = write_config(survey, directory)
+    click.echo(f"Wrote {config}.")
+    incomplete = [e for e in survey.used if e.match.missing]
+    if incomplete:
+        click.echo(f"Next: map the fields not found above in {config}, then salesperf check -c {config}")
+    else:
+        click.echo(f"Next: salesperf check -c {config}, then salesperf build -c {config}")
 
 
 @main.command("serve")

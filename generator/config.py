@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import glob
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
+from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from generator.errors import ConfigError
@@ -68,6 +70,78 @@ class ReadOptions(_Strict):
         if value != "auto" and len(value) != 1:
             raise ValueError('must be a single character or "auto"')
         return value
+
+    # Before-validators so that a bad value is one error on the key, not one per member of the union.
+    @field_validator("header_row", mode="before")
+    @classmethod
+    def _auto_or_row(cls, value: object) -> object:
+        if value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+            return value
+        raise ValueError('must be "auto" or a row number from 1')
+
+    @field_validator("sheet", mode="before")
+    @classmethod
+    def _name_or_position(cls, value: object) -> object:
+        if value is None or isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        raise ValueError("must be a sheet name or a 0-based position")
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        return check_encoding(value)
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str | None) -> str | None:
+        return None if value is None else check_locale(value)
+
+    @field_validator("date_format")
+    @classmethod
+    def _valid_date_format(cls, value: str | None) -> str | None:
+        return None if value is None else check_date_format(value)
+
+
+def check_encoding(name: str) -> str:
+    """``name`` if Python can decode text with it; else ValueError naming close matches."""
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        from encodings.aliases import aliases
+
+        known = sorted(set(aliases) | set(aliases.values()))
+        close = difflib.get_close_matches(name.lower().replace("-", "_"), known, n=1)
+        hint = f'; did you mean "{close[0]}"?' if close else " (e.g. utf-8, cp1252, latin-1, utf-16)"
+        raise ValueError(f"unknown text encoding{hint}") from None
+    try:
+        "".encode(name)  # bytes-to-bytes codecs (base64, zip, hex) are not text encodings
+    except LookupError:
+        raise ValueError("not a text encoding (e.g. utf-8, cp1252, latin-1, utf-16)") from None
+    return name
+
+
+def check_locale(name: str) -> str:
+    """The CLDR identifier (``pt_BR``) of a locale written ``pt_BR`` or ``pt-BR``; else ValueError."""
+    try:
+        return str(Locale.parse(name.strip().replace("-", "_")))
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise ValueError("unknown locale; use a CLDR identifier such as en_US, de_DE or pt_BR") from None
+
+
+_SAMPLE_MOMENT = datetime(2024, 11, 23, 13, 45, 56, tzinfo=UTC)
+"""A day above 12 in a month above 10, so that a format that loses or swaps a part is caught."""
+
+
+def check_date_format(pattern: str) -> str:
+    """``pattern`` if formatting a date with it and reading it back gives the same day; else ValueError."""
+    try:
+        text = _SAMPLE_MOMENT.strftime(pattern)
+        back = datetime.strptime(text, pattern)
+    except ValueError as exc:
+        raise ValueError(f"not a valid date format ({exc}); use strftime directives such as %d/%m/%Y") from None
+    if back.date() != _SAMPLE_MOMENT.date():
+        raise ValueError("does not hold a whole date (year, month and day); use e.g. %d/%m/%Y or %Y-%m-%d")
+    return pattern
 
 
 class SourceConfig(_Strict):
@@ -249,14 +323,105 @@ class LoadedConfig(BaseModel):
         return self.config.sources.deals.lost_stages or DEFAULT_LOST_STAGES
 
 
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """The safe loader, plus: a key given twice in one mapping is recorded (not silently overwritten),
+    and unquoted dates stay text, so that pydantic validates them and names the key of a bad one."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, list[tuple[int, int]]]] = []
+        """(dotted key, 1-based (line, column) of each occurrence) for every key given more than once."""
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        self._find_duplicates(node, (), set())
+        return super().construct_document(node)
+
+    def _find_duplicates(self, node: yaml.Node, path: tuple[str, ...], seen: set[int]) -> None:
+        # An alias is the same node object: visit it once (also keeps a "billion laughs" file fast).
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            lines: dict[str, list[tuple[int, int]]] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+                mark = key_node.start_mark
+                lines.setdefault(key, []).append((mark.line + 1, mark.column + 1))
+                self._find_duplicates(value_node, (*path, key), seen)
+            for key, where in lines.items():
+                if len(where) > 1:
+                    self.duplicates.append((".".join((*path, key)), where))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self._find_duplicates(item, (*path, str(index)), seen)
+
+
+# Unquoted dates (as_of: 2024-02-30) are read as text; pydantic then parses them and an impossible
+# day is reported under its key, instead of the YAML library raising a bare ValueError.
+_ConfigLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _explicit_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """An explicit ``!!timestamp`` tag: an impossible date is a YAML error with its line."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a date ({exc})", node.start_mark
+        ) from None
+
+
+_ConfigLoader.add_constructor(_TIMESTAMP_TAG, _explicit_timestamp)
+
+
+def _where_repeated(marks: list[tuple[int, int]]) -> str:
+    """Where a key was repeated: lines 3 and 7, or line 8, columns 12 and 20 (a flow mapping)."""
+    lines = sorted({line for line, _column in marks})
+    if len(lines) == len(marks):
+        places, label = [str(line) for line in lines], "lines"
+    elif len(lines) == 1:
+        places, label = [str(column) for _line, column in marks], f"line {lines[0]}, columns"
+    else:
+        places, label = [f"{line}:{column}" for line, column in marks], "line:column"
+    return f"{label} " + ", ".join(places[:-1]) + f" and {places[-1]}"
+
+
+def _parse_yaml(text: str, where: str) -> tuple[Any, list[tuple[str, list[tuple[int, int]]]]]:
+    """The YAML document and its duplicated keys; ConfigError (with the line) when it is not YAML."""
+    loader = _ConfigLoader(text)
+    try:
+        return loader.get_single_data(), loader.duplicates
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{where}{line}: not valid YAML: {problem}") from None
+    except RecursionError:
+        raise ConfigError(f"{where}: not valid YAML: nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
 def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
     """Field names of the model reached by following ``loc`` (for "did you mean")."""
     current: type[BaseModel] | None = model
     for part in loc:
+        if isinstance(part, int):
+            continue  # an item of a list: its model was already taken from the list's item type
         if current is None or not isinstance(part, str) or part not in current.model_fields:
             return []
         annotation = current.model_fields[part].annotation
-        candidates = getattr(annotation, "__args__", (annotation,))
+        candidates = list(getattr(annotation, "__args__", (annotation,)))
+        # tuple[RewardTier, ...] and similar: look inside the item type.
+        candidates += [a for c in candidates for a in getattr(c, "__args__", ())]
         current = next(
             (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
         )
@@ -307,19 +472,26 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> LoadedConfig:
         raise ConfigError(f"{where}: config file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{where}: cannot read config file: {exc}") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{where}{line}: not valid YAML: {problem}") from None
+    raw, duplicates = _parse_yaml(text, where)
+    problems = [
+        f"{where}: {key}: given {len(marks)} times ({_where_repeated(marks)}); keep one"
+        for key, marks in duplicates
+    ]
     if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: expected a mapping of settings at the top level")
+        raise ConfigError([*problems, f"{where}: expected a mapping of settings at the top level"])
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError([_describe(e, where) for e in exc.errors()]) from None
+        # A problem inside a duplicated block would be about whichever copy happened to win.
+        doubled = [tuple(key.split(".")) for key, _marks in duplicates]
+        problems += [
+            _describe(e, where)
+            for e in exc.errors()
+            if not any(tuple(str(p) for p in e["loc"])[: len(d)] == d for d in doubled)
+        ]
+        raise ConfigError(problems) from None
+    if problems:
+        raise ConfigError(problems)
     problems = _check_columns(config, where)
     if problems:
         raise ConfigError(problems)

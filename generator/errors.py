@@ -19,6 +19,12 @@ class ConfigError(SalesperfError):
     exit_code = 2
 
 
+class UsageError(SalesperfError):
+    """A command was given something it cannot use, e.g. ``init --from`` a folder without exports (exit 2)."""
+
+    exit_code = 2
+
+
 class DataError(SalesperfError):
     """A dataset is unusable: file missing or unreadable, required column absent (exit 1)."""
 
