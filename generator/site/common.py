@@ -15,7 +15,7 @@ from generator.config import LoadedConfig
 from generator.metrics import Metrics
 from generator.site import text
 from generator.site.tables import Column, html_table, to_csv, to_json
-from generator.site.text import Markdown, stable_slugs
+from generator.site.text import Markdown, entity_slugs
 
 PRIVATE_COLUMNS = frozenset({"annual_cost", "base_cost", "coaching_cost", "salary", "allocated_cost",
                              "cost_per_rep", "mean_coaching_cost", "cost_per_point",
@@ -128,6 +128,9 @@ class SiteContext:
     rep_slugs: dict[str, str]
     """rep_id → slug of the rep's page (the ``slug`` column, as a lookup)."""
     team_slugs: dict[str, str]
+    """team → slug of its page."""
+    manager_slugs: dict[str, str] = field(default_factory=dict)
+    """manager → slug of their page."""
     segment_slugs: dict[str, dict[str, str]] = field(default_factory=dict)
     """dimension (region, category, channel) → segment name → slug of its page."""
 
@@ -151,6 +154,5 @@ class Topic:
 
 
 def segment_slugs(names: list[str], dimension: str) -> dict[str, str]:
-    """Stable slugs of a dimension's segment pages; a segment called "Index" must not overwrite the index."""
-    slugs = stable_slugs(sorted(names), prefix=dimension)
-    return {name: f"{slug}-{text.short_hash(name)}" if slug == "index" else slug for name, slug in slugs.items()}
+    """Slugs of a dimension's segment pages, from each name alone (SPEC §6)."""
+    return entity_slugs(sorted(names), kind=dimension)

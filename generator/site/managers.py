@@ -23,7 +23,7 @@ from generator.site.common import (
 )
 from generator.site.render import render
 from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
-from generator.site.text import Markdown, stable_slugs
+from generator.site.text import Markdown
 
 HERE = "managers.md"
 
@@ -105,7 +105,7 @@ def topic(context: SiteContext) -> Topic:
     years = years.reset_index(drop=True)
     put_table(files, "manager_leavers", leavers)
 
-    slugs = stable_slugs(sorted(years["manager"].dropna().unique()), prefix="manager")
+    slugs = context.manager_slugs
     years = years.assign(href=[link(HERE, f"managers/{slugs[m]}/") for m in years["manager"]])
     current = years[years["year"] == metrics.period.year]
     plotted = years.rename(columns={"manager": "group", "year": "y", "label": "year"})

@@ -31,6 +31,7 @@ from generator.site.common import (
     put_table,
     segment_slugs,
 )
+from generator.site.permalinks import redirect_pages
 from generator.site.render import render
 from generator.site.tables import (
     Column,
@@ -42,7 +43,7 @@ from generator.site.tables import (
     to_csv,
     to_json,
 )
-from generator.site.text import Markdown, stable_slugs
+from generator.site.text import Markdown, entity_slugs
 
 ISSUES_ON_PAGE = 2000
 """Findings listed on /data-quality/ itself; all of them are always in data/data_quality.csv."""
@@ -237,8 +238,9 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     info = _site_info(cfg, metrics)
     files: dict[str, str] = {}
     reps = metrics.reps.copy()
-    reps["slug"] = reps["rep_id"].map(stable_slugs(reps["rep_id"].tolist(), prefix="rep"))
-    team_slugs = stable_slugs(metrics.teams["team"].dropna().tolist(), prefix="team")
+    reps["slug"] = reps["rep_id"].map(entity_slugs(reps["rep_id"].tolist(), kind="rep"))
+    team_slugs = entity_slugs(metrics.teams["team"].dropna().tolist(), kind="team")
+    manager_slugs = entity_slugs(sorted(metrics.manager_history.years["manager"].dropna().unique()), kind="manager")
     reps["team_slug"] = reps["team"].map(team_slugs)
 
     put_table(files, "reps", public(reps[REP_COLUMNS + REP_EXTRA_COLUMNS], info).assign(url="reps/" + reps["slug"] + "/"))
@@ -264,7 +266,7 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
                      for dim, table in metrics.segments.history.items()}
     context = SiteContext(cfg=cfg, info=info, metrics=metrics, reps=reps,
                           rep_slugs=dict(zip(reps["rep_id"], reps["slug"], strict=True)), team_slugs=team_slugs,
-                          segment_slugs=segment_pages)
+                          manager_slugs=manager_slugs, segment_slugs=segment_pages)
     topics = [make(context) for make in TOPICS]
     rep_sections = _merge_sections(topic.rep_sections for topic in topics)
     team_sections = _merge_sections(topic.team_sections for topic in topics)
@@ -286,6 +288,7 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     files["data/data_quality_summary.json"] = quality_page.grouped_json
     methodology = tuple(name for topic in topics for name in topic.methodology)
     files["methodology.md"] = render("methodology.md.j2", page=_methodology(info, cfg, methodology))
+    files.update(_redirects(context, files))
     nav = [
         {"Overview": "index.md"},
         {"Reps": "reps/index.md"},
@@ -302,6 +305,23 @@ TOPICS: tuple[Callable[[SiteContext], Topic], ...] = (
     segments.topic, goals.topic, coaching.topic, activity.topic, trends.topic, managers.topic, forecast.topic,
 )
 """The topic modules' page builders, in navigation order."""
+
+
+def _redirects(context: SiteContext, files: dict[str, str]) -> dict[str, str]:
+    """Redirect pages from the addresses older slug schemes published (see ``permalinks``)."""
+    def pages_in(folder: str) -> set[str]:
+        return {name[len(folder) + 1 : -len(".md")] for name in files
+                if name.startswith(folder + "/") and name.endswith(".md") and name.count("/") == 1}
+
+    base_url = context.cfg.config.site.base_url
+    names = dict(zip(context.reps["rep_id"], context.reps["name"], strict=True))
+    kinds = [("reps", "rep", context.rep_slugs, names), ("teams", "team", context.team_slugs, None),
+             ("managers", "manager", context.manager_slugs, None)]
+    kinds += [(segments.DIMENSIONS[dim], dim, slugs, None) for dim, slugs in context.segment_slugs.items()]
+    redirects: dict[str, str] = {}
+    for folder, kind, slugs, labels in kinds:
+        redirects.update(redirect_pages(folder, slugs, kind, pages_in(folder), labels, base_url))
+    return redirects
 
 
 def _merge_sections(parts: Iterable[dict[str, list[Section]]]) -> dict[str, tuple[Section, ...]]:
