@@ -70,7 +70,7 @@ def test_data_text_is_escaped_everywhere(crm_site: Path) -> None:
     for path in [*crm_site.rglob("*.html"), crm_site / "search" / "search_index.json"]:
         text = path.read_text(encoding="utf-8")
         assert "<script>alert(1)" not in text, path
-    page = (crm_site / "reps" / "x" / "index.html").read_text(encoding="utf-8")
+    page = (crm_site / "reps" / slug("X", "rep") / "index.html").read_text(encoding="utf-8")
     assert "&#60;script&#62;alert(1)&#60;/script&#62;" in page
     csv = (crm_site / "data" / "reps.csv").read_text(encoding="utf-8")
     assert "'=HYPERLINK(" in csv  # formula neutralised

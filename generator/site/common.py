@@ -51,6 +51,20 @@ class SiteInfo:
     as_of: str
     show_compensation: bool
     has_costs: bool
+    rep_value_ratios: str = "exact"
+    """privacy.rep_value_ratios: ``band`` shows a rep's ratio only as its band."""
+    min_group_size: int = 3
+    """privacy.min_group_size: fewer reps with cost data and a group's ratio is withheld (pay hidden)."""
+
+    @property
+    def ratio_bands(self) -> bool:
+        """True when rep ratios are published as bands."""
+        return self.rep_value_ratios == "band"
+
+    @property
+    def withholds_groups(self) -> bool:
+        """True when small groups' ratios are withheld (compensation hidden, cost data present)."""
+        return self.has_costs and not self.show_compensation
 
 
 def money_col(field: str, label: str, currency: str) -> Column:

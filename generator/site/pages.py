@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -32,6 +32,7 @@ from generator.site.common import (
     segment_slugs,
 )
 from generator.site.permalinks import redirect_pages
+from generator.site.privacy import RATIO_BANDS, band_rank, publishable_findings, publishable_metrics
 from generator.site.render import render
 from generator.site.tables import (
     Column,
@@ -179,6 +180,8 @@ def _site_info(cfg: LoadedConfig, metrics: Metrics) -> SiteInfo:
         as_of=metrics.period.as_of.isoformat(),
         show_compensation=config.privacy.show_compensation,
         has_costs=metrics.has_costs,
+        rep_value_ratios=config.privacy.rep_value_ratios,
+        min_group_size=config.privacy.min_group_size,
     )
 
 
@@ -198,7 +201,7 @@ def _rep_columns(info: SiteInfo) -> list[Column]:
     ]
 
 
-def _headlines(metrics: Metrics) -> tuple[list[dict[str, object]], Markdown]:
+def _headlines(info: SiteInfo, metrics: Metrics) -> tuple[list[dict[str, object]], Markdown]:
     """Headline figures with their change on the same span of last year: (CSV rows, page table)."""
     now, before = metrics.company(metrics.period.year), metrics.company_previous
 
@@ -218,12 +221,20 @@ def _headlines(metrics: Metrics) -> tuple[list[dict[str, object]], Markdown]:
         rows.append({"figure": field, "value": current, "same_span_last_year": previous})
         cells.append(f'<tr><td>{label}</td><td class="sp-num">{fmt(current)}</td><td class="sp-num">{delta}</td></tr>')
     ratios = metrics.reps["value_ratio"]
-    rows.append({"figure": "median_rep_value_ratio", "value": ratios.median(), "same_span_last_year": None})
+    # With bands, the median band: the exact median is one rep's ratio when the count is odd.
+    median = _median_band(ratios) if info.ratio_bands else ratios.median()
+    rows.append({"figure": "median_rep_value_ratio", "value": median, "same_span_last_year": None})
     cells.append(f'<tr><td>Median rep value ratio ({int(ratios.notna().sum())} reps with a ratio)</td>'
-                 f'<td class="sp-num">{text.ratio(ratios.median())}</td><td class="sp-num">{text.EMPTY}</td></tr>')
+                 f'<td class="sp-num">{text.ratio(median)}</td><td class="sp-num">{text.EMPTY}</td></tr>')
     columns = [Column("figure", "Figure"), Column("value", metrics.period.label, numeric=True),
                Column("change", "Change", numeric=True)]
     return rows, html_table(columns, cells, "data/headlines.csv", sortable=False)
+
+
+def _median_band(bands: pd.Series) -> str | None:
+    """The median of banded ratios, as a band (the lower middle one: never a mean of two bands)."""
+    ranks = sorted(int(band_rank(b)) for b in bands.dropna())
+    return RATIO_BANDS[ranks[(len(ranks) - 1) // 2]][1] if ranks else None
 
 
 def _no_ratio_reason(metrics: Metrics) -> str:
@@ -235,6 +246,8 @@ def _no_ratio_reason(metrics: Metrics) -> str:
 
 def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> Output:
     """Every page, chart and data file of the site, as text keyed by path in the docs folder."""
+    metrics = publishable_metrics(metrics, cfg.config.privacy)
+    quality = replace(quality, issues=publishable_findings(quality.issues, cfg.config.privacy))
     info = _site_info(cfg, metrics)
     files: dict[str, str] = {}
     reps = metrics.reps.copy()
@@ -259,7 +272,7 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
         for s in quality.summaries
     ], columns=["dataset", "files", "rows_read", "rows_used", "rows_excluded", "warnings", "latest"])
     put_table(files, "datasets", datasets)
-    headline_rows, headline_table = _headlines(metrics)
+    headline_rows, headline_table = _headlines(info, metrics)
     put_table(files, "headlines", pd.DataFrame(headline_rows))
 
     segment_pages = {dim: segment_slugs(list(table[dim].unique()), dim)
@@ -340,7 +353,9 @@ def _overview(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, quality: Qua
         lambda y: year_label(int(y), metrics.period.fiscal_year_start)))
     ranked = reps[reps["value_ratio"].notna()]
     ranked = ranked.assign(href=[link(here, f"reps/{s}/") for s in ranked["slug"]])
-    ranked = ranked.sort_values(["value_ratio", "rep_id"], ascending=[False, True])
+    ranked = ranked.assign(rank=ranked["value_ratio"].map(band_rank))
+    ranked = ranked.sort_values(["rank", "name", "rep_id"] if info.ratio_bands else ["rank", "rep_id"],
+                                ascending=[False, True, True] if info.ratio_bands else [False, True])
     top_cols = [Column("name", "Rep", link="href"), Column("team", "Team"),
                 Column("clients", "Clients", text.integer, numeric=True),
                 money_col("mean_client_ltv", "Mean client LTV", info.currency),
@@ -374,7 +389,7 @@ def _overview(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, quality: Qua
                                chart("revenue_by_month", metrics.company_monthly, ["month", "revenue", "won_deals"]),
                                "Company revenue by month"),
         ratio_distribution=embed("chart-ratio-distribution", chart("value_ratio_distribution", ranked, ["value_ratio"]),
-                                 "Distribution of rep value ratios") if len(ranked) else None,
+                                 "Distribution of rep value ratios") if len(ranked) and not info.ratio_bands else None,
         top_reps=frame_table(ranked.head(5), top_cols, "data/reps.csv", sortable=False) if len(ranked) else None,
         bottom_reps=frame_table(ranked.tail(5).iloc[::-1], top_cols, "data/reps.csv", sortable=False)
         if len(ranked) else None,
@@ -431,7 +446,8 @@ def _kpi_csv(items: list[tuple[str, str, object]]) -> str:
     lines = ["figure,value\n"]
     for label, _shown, value in items:
         figure = label.replace("<strong>", "").replace("</strong>", "")
-        lines.append(f"{figure},{'' if pd.isna(value) else repr(float(value))}\n")  # type: ignore[arg-type]
+        shown = value if isinstance(value, str) else "" if pd.isna(value) else repr(float(value))  # type: ignore[arg-type]
+        lines.append(f"{figure},{shown}\n")
     return "".join(lines)
 
 
@@ -501,7 +517,7 @@ def _rep_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame,
             revenue_by_month=embed("chart-rep-revenue-month", ChartSpec("revenue_by_month", pick(month_points, month_at.get(rep_id))),
                                    "Revenue by month"),
             ratio_by_year=embed("chart-rep-ratio-year", ChartSpec("value_ratio_by_year", points), "Value ratio by year")
-            if info.has_costs else None,
+            if info.has_costs and not info.ratio_bands else None,
             history=html_table(hist_columns, pick(hist_rows, at), link(here, f"data/reps/{slug}-history.csv"), sortable=False),
             clients=html_table(client_cols, pick(client_rows, shown_at.get(rep_id)),
                                link(here, f"data/reps/{slug}-clients.csv")),

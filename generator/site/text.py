@@ -61,7 +61,9 @@ def short_money(value: object) -> str:
 
 
 def ratio(value: object) -> str:
-    """A value ratio with two decimals."""
+    """A value ratio with two decimals; a band (``1–2``, privacy.rep_value_ratios: band) as it is."""
+    if isinstance(value, str):
+        return escape(value)
     return EMPTY if _missing(value) else f"{float(value):.2f}"  # type: ignore[arg-type]
 
 
