@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
+from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from generator.errors import ConfigError
@@ -27,8 +28,17 @@ class SiteConfig(_Strict):
     """How the site presents itself."""
 
     title: str = "Sales performance"
+    """Shown on every page and in the browser tab, as text (never as HTML)."""
     currency: str = "USD"
+    """ISO code of the amounts; a row whose amount carries another currency is excluded."""
     base_url: str | None = None
+    """Address the site is published at (canonical links, sitemap); null: links stay relative."""
+
+    @property
+    def html_title(self) -> Markup:
+        """The title as HTML text, for MkDocs' ``site_name``: the theme writes it into the page
+        unescaped in some places and escaped in others; a Markup string is right in both."""
+        return escape(self.title)
 
 
 class ReportConfig(_Strict):
