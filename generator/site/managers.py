@@ -53,6 +53,8 @@ class ManagersPage:
     history: Markdown
     leavers: Markdown
     has_managers: bool
+    coaching_page: bool = False
+    """True when the build has a /coaching/ page to link to."""
 
 
 def _signed_ratio(value: object) -> str:
@@ -114,6 +116,7 @@ def topic(context: SiteContext) -> Topic:
         current=frame_table(current, manager_columns(info), link(HERE, "data/manager_history.csv")),
         ratio_by_year=embed("chart-managers-ratio", chart("ratio_by_group_year", plotted, ["year", "group", "value_ratio"]),
                             "Value ratio by manager and year") if info.has_costs else None,
+        coaching_page=metrics.coaching is not None,
         revenue_by_year=embed("chart-managers-revenue", chart("revenue_by_group_year", plotted, ["year", "group", "revenue"]),
                               "Team revenue by manager and year"),
         history=frame_table(years, manager_columns(info), link(HERE, "data/manager_history.csv")),

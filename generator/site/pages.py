@@ -160,6 +160,8 @@ class MethodologyPage:
     """The whole config, for the topics' methodology sections."""
     topics: tuple[str, ...] = ()
     """Templates of the topics' methodology sections, included in order."""
+    pages: frozenset[str] = frozenset()
+    """Docs paths of the pages this build makes: links go only to those."""
 
 
 @dataclass(frozen=True)
@@ -300,7 +302,7 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     files["data/data_quality_summary.csv"] = quality_page.grouped_csv
     files["data/data_quality_summary.json"] = quality_page.grouped_json
     methodology = tuple(name for topic in topics for name in topic.methodology)
-    files["methodology.md"] = render("methodology.md.j2", page=_methodology(info, cfg, methodology))
+    files["methodology.md"] = render("methodology.md.j2", page=_methodology(info, cfg, methodology, frozenset(files)))
     files.update(_redirects(context, files))
     nav = [
         {"Overview": "index.md"},
@@ -634,7 +636,7 @@ def _data_quality(info: SiteInfo, quality: QualityReport, datasets: pd.DataFrame
                            to_json(grouped))
 
 
-def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...]) -> MethodologyPage:
+def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...], pages: frozenset[str]) -> MethodologyPage:
     config = cfg.config
     return MethodologyPage(
         site=info,
@@ -648,4 +650,5 @@ def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...]) -> 
         datasets=tuple(name for name in DATASETS if getattr(config.sources, name) is not None),
         config=config,
         topics=topics,
+        pages=pages,
     )
