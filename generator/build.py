@@ -133,7 +133,7 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
     clear(staged)
     try:
         with clock.stage("mkdocs", f"Building {pages:,} pages with MkDocs"):
-            mkdocs_build(docs, staged, site_name=cfg.config.site.title, site_url=cfg.config.site.base_url, nav=nav)
+            mkdocs_build(docs, staged, site_name=cfg.config.site.html_title, site_url=cfg.config.site.base_url, nav=nav)
         with clock.stage("publish", f"Publishing to {target}"):
             publish(staged, target)
     except BaseException:

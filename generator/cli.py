@@ -14,7 +14,7 @@ import click
 
 from generator import __version__
 from generator.build import build, check
-from generator.config import DEFAULT_CONFIG
+from generator.config import DEFAULT_CONFIG, load_config
 from generator.errors import SalesperfError
 from generator.quality import QualityReport, format_issue
 
@@ -76,6 +76,9 @@ def build_command(config_path: Path, out: Path | None, strict: bool, profile: bo
     """Load, validate, compute, render and publish the site."""
     result = build(config_path, out, strict=strict, progress=_progress)
     _print_quality(result.quality)
+    config = load_config(config_path).config
+    for line in config.privacy.warnings(has_costs=config.sources.costs is not None):
+        click.echo(f"warning: {line}", err=True)
     warnings = result.quality.count("warning")
     click.echo(
         f"Built {result.pages:,} pages into {result.out} in {result.total_seconds:.1f} s "

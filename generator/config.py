@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from babel import Locale, UnknownLocaleError
+from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from generator.errors import ConfigError
@@ -29,8 +30,17 @@ class SiteConfig(_Strict):
     """How the site presents itself."""
 
     title: str = "Sales performance"
+    """Shown on every page and in the browser tab, as text (never as HTML)."""
     currency: str = "USD"
+    """ISO code of the amounts; a row whose amount carries another currency is excluded."""
     base_url: str | None = None
+    """Address the site is published at (canonical links, sitemap); null: links stay relative."""
+
+    @property
+    def html_title(self) -> Markup:
+        """The title as HTML text, for MkDocs' ``site_name``: the theme writes it into the page
+        unescaped in some places and escaped in others; a Markup string is right in both."""
+        return escape(self.title)
 
 
 class ReportConfig(_Strict):
@@ -204,9 +214,21 @@ class CoachingConfig(_Strict):
 
 
 class PrivacyConfig(_Strict):
-    """What may be published."""
+    """What may be published (SPEC §3); the methodology page says what each setting protects and what not."""
 
     show_compensation: bool = False
+    """Publish salaries and costs; false: no cost figure, raw cost cell, coaching cost or reward text is published."""
+    rep_value_ratios: Literal["exact", "band"] = "exact"
+    """exact: a rep's ratio to two decimals; band: only its band (``1–2``), so cost cannot be divided out of it."""
+    min_group_size: Annotated[int, Field(ge=1)] = 3
+    """Reps with cost data a team, manager, segment or the company needs for its ratio to be shown while pay is hidden."""
+
+    def warnings(self, has_costs: bool) -> list[str]:
+        """What these settings let a reader work out (printed by ``salesperf build``)."""
+        if has_costs and not self.show_compensation and self.rep_value_ratios == "exact":
+            return ["privacy: exact rep value ratios are published while show_compensation is false: a rep's "
+                    "annual cost is mean client LTV ÷ value ratio (set privacy.rep_value_ratios: band to prevent it)"]
+        return []
 
 
 class SegmentsConfig(_Strict):

@@ -12,6 +12,7 @@ import pytest
 
 from generator.build import build
 from generator.errors import BuildError, ConfigError, DataError
+from generator.site.text import slug
 from tests.conftest import CANARY_SALARY, FORMULA_NAME, XSS_NAME, read_reps_csv, write_crm_export
 
 PINNED = ["rep_id", "name", "team", "region", "clients", "mean_client_ltv", "annual_cost", "value_ratio",
@@ -45,9 +46,10 @@ def test_reps_csv_pinned_columns_and_worked_example(crm_site: Path) -> None:
 
 
 def test_every_rep_has_a_stable_page(crm_site: Path) -> None:
-    for slug in ("a", "b", "x", "y"):
-        assert (crm_site / "reps" / slug / "index.html").exists()
-    assert (crm_site / "teams" / "east" / "index.html").exists()
+    for rep_id in ("A", "B", "X", "Y"):
+        assert (crm_site / "reps" / slug(rep_id, "rep") / "index.html").exists()
+        assert (crm_site / "reps" / rep_id.lower() / "index.html").exists()  # the 0.1 address redirects
+    assert (crm_site / "teams" / slug("East", "team") / "index.html").exists()
     for page in ("data-quality", "methodology", "reps", "teams"):
         assert (crm_site / page / "index.html").exists()
 
@@ -68,7 +70,7 @@ def test_data_text_is_escaped_everywhere(crm_site: Path) -> None:
     for path in [*crm_site.rglob("*.html"), crm_site / "search" / "search_index.json"]:
         text = path.read_text(encoding="utf-8")
         assert "<script>alert(1)" not in text, path
-    page = (crm_site / "reps" / "x" / "index.html").read_text(encoding="utf-8")
+    page = (crm_site / "reps" / slug("X", "rep") / "index.html").read_text(encoding="utf-8")
     assert "&#60;script&#62;alert(1)&#60;/script&#62;" in page
     csv = (crm_site / "data" / "reps.csv").read_text(encoding="utf-8")
     assert "'=HYPERLINK(" in csv  # formula neutralised
@@ -180,14 +182,14 @@ def test_reproducible_with_source_date_epoch(tmp_path: Path, monkeypatch: pytest
 
 
 def test_slugs_stable_and_distinct() -> None:
-    from generator.site.text import stable_slugs
+    from generator.site.text import entity_slugs
 
-    slugs = stable_slugs(["R001", "r001", "A B", "<>", "", "Zoë"])
+    slugs = entity_slugs(["R001", "r001", "A B", "<>", "", "Zoë"])
     assert slugs["r001"] == "r001"
     assert slugs["R001"].startswith("r001-") and slugs["R001"] != "r001"
     assert slugs["<>"].startswith("id-") and slugs[""].startswith("id-") and slugs["<>"] != slugs[""]
     assert len(set(slugs.values())) == len(slugs)
-    assert stable_slugs(["R001", "r001"])["R001"] == slugs["R001"]  # same id, same slug
+    assert entity_slugs(["R001"])["R001"] == slugs["R001"]  # same id, same slug, whatever the other ids
     assert all(set(s) <= set("abcdefghijklmnopqrstuvwxyz0123456789-") for s in slugs.values())
     assert os.sep not in "".join(slugs.values())
 

@@ -32,6 +32,7 @@ from generator.metrics.coaching import (
     verdict,
 )
 from generator.metrics.period import Period
+from generator.site.text import slug
 
 
 def _reps(ids: list[str], teams: list[str], regions: list[str] | None = None) -> pd.DataFrame:
@@ -313,7 +314,7 @@ def test_coaching_cost_counts_in_annual_cost_and_value_ratio(tmp_path) -> None:
     assert effect.loc[ALL_KINDS, "verdict"] == NOT_ENOUGH  # one coached rep
     assert "cost_per_point" in effect.columns
     assert (site / "coaching" / "index.html").exists() and (site / "activity" / "index.html").exists()
-    page = (site / "reps" / "a" / "index.html").read_text(encoding="utf-8")
+    page = (site / "reps" / slug("A", "rep") / "index.html").read_text(encoding="utf-8")
     assert "Coaching and training" in page and "Activity mix" in page and "Anecdotal" in page
     activity = pd.read_csv(site / "data" / "activity.csv").set_index("rep_id")
     assert activity.loc["A", "activities"] == 40

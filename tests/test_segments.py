@@ -15,6 +15,7 @@ from generator.metrics import Metrics, compute_metrics
 from generator.metrics.goals import compute_goals, expected_share
 from generator.metrics.period import Period
 from generator.metrics.segments import UNKNOWN, segment_labels
+from generator.site.text import slug
 
 # Reps A and B cost 100,000 and 40,000 in 2024; C joins East in July 2024 (no deal, no cost);
 # D (West) left East in June 2023 after one 2023 deal.
@@ -253,8 +254,9 @@ def test_status_from_pace() -> None:
 def test_site_pages_and_files(tmp_path: Path, fixture) -> None:
     config, _, _ = fixture
     site = build(config, tmp_path / "site").out
-    for folder, slug in (("regions", "south"), ("categories", "retail"), ("channels", "unknown")):
-        assert (site / folder / "index.html").is_file() and (site / folder / slug / "index.html").is_file()
+    for folder, name in (("regions", "South"), ("categories", "Retail"), ("channels", "Unknown")):
+        page = site / folder / slug(name) / "index.html"
+        assert (site / folder / "index.html").is_file() and page.is_file()
         table = pd.read_csv(site / "data" / f"{folder}.csv", keep_default_na=False, na_values=[""])
         assert {"revenue", "value_ratio", "ratio_low", "ratio_high", "allocated_cost", "penetration"} <= set(table)
     regions = pd.read_csv(site / "data" / "regions.csv", keep_default_na=False, na_values=[""]).set_index("region")
@@ -262,7 +264,7 @@ def test_site_pages_and_files(tmp_path: Path, fixture) -> None:
     goals = pd.read_csv(site / "data" / "goals.csv", keep_default_na=False, na_values=[""])
     assert len(goals) == 5 and goals["attainment"].max() == 1.25
     assert (site / "goals" / "index.html").is_file()
-    rep_page = (site / "reps" / "a" / "index.html").read_text(encoding="utf-8")
+    rep_page = (site / "reps" / slug("A", "rep") / "index.html").read_text(encoding="utf-8")
     assert "Goals" in rep_page and "Bonus A" in rep_page
     quality = pd.read_csv(site / "data" / "data_quality.csv", keep_default_na=False, na_values=[""])
     assert quality["problem"].str.contains("spelling variant").any()
@@ -374,7 +376,8 @@ def test_hostile_segment_names_are_text(tmp_path: Path) -> None:
     categories = (site / "data" / "categories.csv").read_text(encoding="utf-8")
     assert "'=HYPERLINK" in categories  # formula guarded
     assert "Index" in (site / "categories" / "index.html").read_text(encoding="utf-8")
-    assert len(list((site / "categories").glob("index-*/index.html"))) == 1
+    assert (site / "categories" / slug("Index") / "index.html").is_file()
+    assert not (site / "categories" / "index" / "index.html").exists()
 
 
 @pytest.mark.parametrize(("goals", "message"), [

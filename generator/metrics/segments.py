@@ -27,7 +27,7 @@ CROSSES = (("region", "category"), ("channel", "category"))
 SEGMENT_COLUMNS = [
     "year", "revenue", "won_deals", "lost_deals", "win_rate", "avg_deal_size", "sales_cycle_days",
     "new_clients", "clients", "mean_client_ltv", "rep_equivalents", "revenue_per_rep", "allocated_cost",
-    "cost_per_rep", "value_ratio", "share_of_revenue", "revenue_change",
+    "reps_with_cost", "cost_per_rep", "value_ratio", "share_of_revenue", "revenue_change",
 ]
 """Per segment and year, after the segment's own column(s)."""
 
@@ -38,7 +38,7 @@ CURRENT_COLUMNS = [
 
 CROSS_COLUMNS = [
     "revenue", "won_deals", "lost_deals", "deals", "win_rate", "clients", "mean_client_ltv",
-    "allocated_cost", "value_ratio", "few_deals",
+    "allocated_cost", "reps_with_cost", "value_ratio", "few_deals",
 ]
 """Per cell of a cross view (reporting year), after the two segment columns."""
 
@@ -165,7 +165,8 @@ def _segment_years(coded: _Coded, keys: list[str]) -> pd.DataFrame:
     equivalents = total(share, cell_of)
     costed_equivalents = total(np.where(costed, share, 0.0), cell_of)
     allocated = total(np.where(costed, share * np.nan_to_num(cost), 0.0), cell_of)
-    allocated[total(costed.astype("float64"), cell_of) == 0] = np.nan
+    reps_with_cost = total(costed.astype("float64"), cell_of)  # reps with a cost who sold in the cell
+    allocated[reps_with_cost == 0] = np.nan
 
     client_seg, _ = _cells(coded, keys, coded.client)
     acquired = np.bincount(client_seg * n_years + coded.client_year, minlength=cells).reshape(n_seg, n_years)
@@ -197,6 +198,7 @@ def _segment_years(coded: _Coded, keys: list[str]) -> pd.DataFrame:
     out["rep_equivalents"] = equivalents[rows]
     out["revenue_per_rep"] = ratio(out["revenue"], out["rep_equivalents"])
     out["allocated_cost"] = allocated[rows]
+    out["reps_with_cost"] = reps_with_cost[rows].astype("int64")
     out["cost_per_rep"] = ratio(out["allocated_cost"], pd.Series(costed_equivalents[rows]))
     out["value_ratio"] = ratio(out["mean_client_ltv"], out["cost_per_rep"])
     company = revenue.reshape(n_seg, n_years).sum(axis=0)

@@ -15,7 +15,7 @@ from generator.config import LoadedConfig
 from generator.metrics import Metrics
 from generator.site import text
 from generator.site.tables import Column, html_table, to_csv, to_json
-from generator.site.text import Markdown, stable_slugs
+from generator.site.text import Markdown, entity_slugs
 
 PRIVATE_COLUMNS = frozenset({"annual_cost", "base_cost", "coaching_cost", "salary", "allocated_cost",
                              "cost_per_rep", "mean_coaching_cost", "cost_per_point",
@@ -51,6 +51,20 @@ class SiteInfo:
     as_of: str
     show_compensation: bool
     has_costs: bool
+    rep_value_ratios: str = "exact"
+    """privacy.rep_value_ratios: ``band`` shows a rep's ratio only as its band."""
+    min_group_size: int = 3
+    """privacy.min_group_size: fewer reps with cost data and a group's ratio is withheld (pay hidden)."""
+
+    @property
+    def ratio_bands(self) -> bool:
+        """True when rep ratios are published as bands."""
+        return self.rep_value_ratios == "band"
+
+    @property
+    def withholds_groups(self) -> bool:
+        """True when small groups' ratios are withheld (compensation hidden, cost data present)."""
+        return self.has_costs and not self.show_compensation
 
 
 def money_col(field: str, label: str, currency: str) -> Column:
@@ -128,6 +142,9 @@ class SiteContext:
     rep_slugs: dict[str, str]
     """rep_id → slug of the rep's page (the ``slug`` column, as a lookup)."""
     team_slugs: dict[str, str]
+    """team → slug of its page."""
+    manager_slugs: dict[str, str] = field(default_factory=dict)
+    """manager → slug of their page."""
     segment_slugs: dict[str, dict[str, str]] = field(default_factory=dict)
     """dimension (region, category, channel) → segment name → slug of its page."""
 
@@ -151,6 +168,5 @@ class Topic:
 
 
 def segment_slugs(names: list[str], dimension: str) -> dict[str, str]:
-    """Stable slugs of a dimension's segment pages; a segment called "Index" must not overwrite the index."""
-    slugs = stable_slugs(sorted(names), prefix=dimension)
-    return {name: f"{slug}-{text.short_hash(name)}" if slug == "index" else slug for name, slug in slugs.items()}
+    """Slugs of a dimension's segment pages, from each name alone (SPEC §6)."""
+    return entity_slugs(sorted(names), kind=dimension)

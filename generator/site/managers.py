@@ -23,7 +23,7 @@ from generator.site.common import (
 )
 from generator.site.render import render
 from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
-from generator.site.text import Markdown, stable_slugs
+from generator.site.text import Markdown
 
 HERE = "managers.md"
 
@@ -53,6 +53,8 @@ class ManagersPage:
     history: Markdown
     leavers: Markdown
     has_managers: bool
+    coaching_page: bool = False
+    """True when the build has a /coaching/ page to link to."""
 
 
 def _signed_ratio(value: object) -> str:
@@ -105,7 +107,7 @@ def topic(context: SiteContext) -> Topic:
     years = years.reset_index(drop=True)
     put_table(files, "manager_leavers", leavers)
 
-    slugs = stable_slugs(sorted(years["manager"].dropna().unique()), prefix="manager")
+    slugs = context.manager_slugs
     years = years.assign(href=[link(HERE, f"managers/{slugs[m]}/") for m in years["manager"]])
     current = years[years["year"] == metrics.period.year]
     plotted = years.rename(columns={"manager": "group", "year": "y", "label": "year"})
@@ -114,6 +116,7 @@ def topic(context: SiteContext) -> Topic:
         current=frame_table(current, manager_columns(info), link(HERE, "data/manager_history.csv")),
         ratio_by_year=embed("chart-managers-ratio", chart("ratio_by_group_year", plotted, ["year", "group", "value_ratio"]),
                             "Value ratio by manager and year") if info.has_costs else None,
+        coaching_page=metrics.coaching is not None,
         revenue_by_year=embed("chart-managers-revenue", chart("revenue_by_group_year", plotted, ["year", "group", "revenue"]),
                               "Team revenue by manager and year"),
         history=frame_table(years, manager_columns(info), link(HERE, "data/manager_history.csv")),

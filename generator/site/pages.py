@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -31,6 +31,8 @@ from generator.site.common import (
     put_table,
     segment_slugs,
 )
+from generator.site.permalinks import redirect_pages
+from generator.site.privacy import RATIO_BANDS, band_rank, publishable_findings, publishable_metrics
 from generator.site.render import render
 from generator.site.tables import (
     Column,
@@ -42,7 +44,7 @@ from generator.site.tables import (
     to_csv,
     to_json,
 )
-from generator.site.text import Markdown, stable_slugs
+from generator.site.text import Markdown, entity_slugs
 
 ISSUES_ON_PAGE = 2000
 """Findings listed on /data-quality/ itself; all of them are always in data/data_quality.csv."""
@@ -158,6 +160,8 @@ class MethodologyPage:
     """The whole config, for the topics' methodology sections."""
     topics: tuple[str, ...] = ()
     """Templates of the topics' methodology sections, included in order."""
+    pages: frozenset[str] = frozenset()
+    """Docs paths of the pages this build makes: links go only to those."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,8 @@ def _site_info(cfg: LoadedConfig, metrics: Metrics) -> SiteInfo:
         as_of=metrics.period.as_of.isoformat(),
         show_compensation=config.privacy.show_compensation,
         has_costs=metrics.has_costs,
+        rep_value_ratios=config.privacy.rep_value_ratios,
+        min_group_size=config.privacy.min_group_size,
     )
 
 
@@ -197,7 +203,7 @@ def _rep_columns(info: SiteInfo) -> list[Column]:
     ]
 
 
-def _headlines(metrics: Metrics) -> tuple[list[dict[str, object]], Markdown]:
+def _headlines(info: SiteInfo, metrics: Metrics) -> tuple[list[dict[str, object]], Markdown]:
     """Headline figures with their change on the same span of last year: (CSV rows, page table)."""
     now, before = metrics.company(metrics.period.year), metrics.company_previous
 
@@ -217,12 +223,20 @@ def _headlines(metrics: Metrics) -> tuple[list[dict[str, object]], Markdown]:
         rows.append({"figure": field, "value": current, "same_span_last_year": previous})
         cells.append(f'<tr><td>{label}</td><td class="sp-num">{fmt(current)}</td><td class="sp-num">{delta}</td></tr>')
     ratios = metrics.reps["value_ratio"]
-    rows.append({"figure": "median_rep_value_ratio", "value": ratios.median(), "same_span_last_year": None})
+    # With bands, the median band: the exact median is one rep's ratio when the count is odd.
+    median = _median_band(ratios) if info.ratio_bands else ratios.median()
+    rows.append({"figure": "median_rep_value_ratio", "value": median, "same_span_last_year": None})
     cells.append(f'<tr><td>Median rep value ratio ({int(ratios.notna().sum())} reps with a ratio)</td>'
-                 f'<td class="sp-num">{text.ratio(ratios.median())}</td><td class="sp-num">{text.EMPTY}</td></tr>')
+                 f'<td class="sp-num">{text.ratio(median)}</td><td class="sp-num">{text.EMPTY}</td></tr>')
     columns = [Column("figure", "Figure"), Column("value", metrics.period.label, numeric=True),
                Column("change", "Change", numeric=True)]
     return rows, html_table(columns, cells, "data/headlines.csv", sortable=False)
+
+
+def _median_band(bands: pd.Series) -> str | None:
+    """The median of banded ratios, as a band (the lower middle one: never a mean of two bands)."""
+    ranks = sorted(int(band_rank(b)) for b in bands.dropna())
+    return RATIO_BANDS[ranks[(len(ranks) - 1) // 2]][1] if ranks else None
 
 
 def _no_ratio_reason(metrics: Metrics) -> str:
@@ -234,11 +248,14 @@ def _no_ratio_reason(metrics: Metrics) -> str:
 
 def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> Output:
     """Every page, chart and data file of the site, as text keyed by path in the docs folder."""
+    metrics = publishable_metrics(metrics, cfg.config.privacy)
+    quality = replace(quality, issues=publishable_findings(quality.issues, cfg.config.privacy))
     info = _site_info(cfg, metrics)
     files: dict[str, str] = {}
     reps = metrics.reps.copy()
-    reps["slug"] = reps["rep_id"].map(stable_slugs(reps["rep_id"].tolist(), prefix="rep"))
-    team_slugs = stable_slugs(metrics.teams["team"].dropna().tolist(), prefix="team")
+    reps["slug"] = reps["rep_id"].map(entity_slugs(reps["rep_id"].tolist(), kind="rep"))
+    team_slugs = entity_slugs(metrics.teams["team"].dropna().tolist(), kind="team")
+    manager_slugs = entity_slugs(sorted(metrics.manager_history.years["manager"].dropna().unique()), kind="manager")
     reps["team_slug"] = reps["team"].map(team_slugs)
 
     put_table(files, "reps", public(reps[REP_COLUMNS + REP_EXTRA_COLUMNS], info).assign(url="reps/" + reps["slug"] + "/"))
@@ -257,14 +274,14 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
         for s in quality.summaries
     ], columns=["dataset", "files", "rows_read", "rows_used", "rows_excluded", "warnings", "latest"])
     put_table(files, "datasets", datasets)
-    headline_rows, headline_table = _headlines(metrics)
+    headline_rows, headline_table = _headlines(info, metrics)
     put_table(files, "headlines", pd.DataFrame(headline_rows))
 
     segment_pages = {dim: segment_slugs(list(table[dim].unique()), dim)
                      for dim, table in metrics.segments.history.items()}
     context = SiteContext(cfg=cfg, info=info, metrics=metrics, reps=reps,
                           rep_slugs=dict(zip(reps["rep_id"], reps["slug"], strict=True)), team_slugs=team_slugs,
-                          segment_slugs=segment_pages)
+                          manager_slugs=manager_slugs, segment_slugs=segment_pages)
     topics = [make(context) for make in TOPICS]
     rep_sections = _merge_sections(topic.rep_sections for topic in topics)
     team_sections = _merge_sections(topic.team_sections for topic in topics)
@@ -285,7 +302,8 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     files["data/data_quality_summary.csv"] = quality_page.grouped_csv
     files["data/data_quality_summary.json"] = quality_page.grouped_json
     methodology = tuple(name for topic in topics for name in topic.methodology)
-    files["methodology.md"] = render("methodology.md.j2", page=_methodology(info, cfg, methodology))
+    files["methodology.md"] = render("methodology.md.j2", page=_methodology(info, cfg, methodology, frozenset(files)))
+    files.update(_redirects(context, files))
     nav = [
         {"Overview": "index.md"},
         {"Reps": "reps/index.md"},
@@ -304,6 +322,23 @@ TOPICS: tuple[Callable[[SiteContext], Topic], ...] = (
 """The topic modules' page builders, in navigation order."""
 
 
+def _redirects(context: SiteContext, files: dict[str, str]) -> dict[str, str]:
+    """Redirect pages from the addresses older slug schemes published (see ``permalinks``)."""
+    def pages_in(folder: str) -> set[str]:
+        return {name[len(folder) + 1 : -len(".md")] for name in files
+                if name.startswith(folder + "/") and name.endswith(".md") and name.count("/") == 1}
+
+    base_url = context.cfg.config.site.base_url
+    names = dict(zip(context.reps["rep_id"], context.reps["name"], strict=True))
+    kinds = [("reps", "rep", context.rep_slugs, names), ("teams", "team", context.team_slugs, None),
+             ("managers", "manager", context.manager_slugs, None)]
+    kinds += [(segments.DIMENSIONS[dim], dim, slugs, None) for dim, slugs in context.segment_slugs.items()]
+    redirects: dict[str, str] = {}
+    for folder, kind, slugs, labels in kinds:
+        redirects.update(redirect_pages(folder, slugs, kind, pages_in(folder), labels, base_url))
+    return redirects
+
+
 def _merge_sections(parts: Iterable[dict[str, list[Section]]]) -> dict[str, tuple[Section, ...]]:
     """Each entity's sections from every topic, in topic order."""
     merged: dict[str, list[Section]] = {}
@@ -320,7 +355,9 @@ def _overview(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, quality: Qua
         lambda y: year_label(int(y), metrics.period.fiscal_year_start)))
     ranked = reps[reps["value_ratio"].notna()]
     ranked = ranked.assign(href=[link(here, f"reps/{s}/") for s in ranked["slug"]])
-    ranked = ranked.sort_values(["value_ratio", "rep_id"], ascending=[False, True])
+    ranked = ranked.assign(rank=ranked["value_ratio"].map(band_rank))
+    ranked = ranked.sort_values(["rank", "name", "rep_id"] if info.ratio_bands else ["rank", "rep_id"],
+                                ascending=[False, True, True] if info.ratio_bands else [False, True])
     top_cols = [Column("name", "Rep", link="href"), Column("team", "Team"),
                 Column("clients", "Clients", text.integer, numeric=True),
                 money_col("mean_client_ltv", "Mean client LTV", info.currency),
@@ -354,7 +391,7 @@ def _overview(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, quality: Qua
                                chart("revenue_by_month", metrics.company_monthly, ["month", "revenue", "won_deals"]),
                                "Company revenue by month"),
         ratio_distribution=embed("chart-ratio-distribution", chart("value_ratio_distribution", ranked, ["value_ratio"]),
-                                 "Distribution of rep value ratios") if len(ranked) else None,
+                                 "Distribution of rep value ratios") if len(ranked) and not info.ratio_bands else None,
         top_reps=frame_table(ranked.head(5), top_cols, "data/reps.csv", sortable=False) if len(ranked) else None,
         bottom_reps=frame_table(ranked.tail(5).iloc[::-1], top_cols, "data/reps.csv", sortable=False)
         if len(ranked) else None,
@@ -411,7 +448,8 @@ def _kpi_csv(items: list[tuple[str, str, object]]) -> str:
     lines = ["figure,value\n"]
     for label, _shown, value in items:
         figure = label.replace("<strong>", "").replace("</strong>", "")
-        lines.append(f"{figure},{'' if pd.isna(value) else repr(float(value))}\n")  # type: ignore[arg-type]
+        shown = value if isinstance(value, str) else "" if pd.isna(value) else repr(float(value))  # type: ignore[arg-type]
+        lines.append(f"{figure},{shown}\n")
     return "".join(lines)
 
 
@@ -481,7 +519,7 @@ def _rep_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame,
             revenue_by_month=embed("chart-rep-revenue-month", ChartSpec("revenue_by_month", pick(month_points, month_at.get(rep_id))),
                                    "Revenue by month"),
             ratio_by_year=embed("chart-rep-ratio-year", ChartSpec("value_ratio_by_year", points), "Value ratio by year")
-            if info.has_costs else None,
+            if info.has_costs and not info.ratio_bands else None,
             history=html_table(hist_columns, pick(hist_rows, at), link(here, f"data/reps/{slug}-history.csv"), sortable=False),
             clients=html_table(client_cols, pick(client_rows, shown_at.get(rep_id)),
                                link(here, f"data/reps/{slug}-clients.csv")),
@@ -598,7 +636,7 @@ def _data_quality(info: SiteInfo, quality: QualityReport, datasets: pd.DataFrame
                            to_json(grouped))
 
 
-def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...]) -> MethodologyPage:
+def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...], pages: frozenset[str]) -> MethodologyPage:
     config = cfg.config
     return MethodologyPage(
         site=info,
@@ -612,4 +650,5 @@ def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...]) -> 
         datasets=tuple(name for name in DATASETS if getattr(config.sources, name) is not None),
         config=config,
         topics=topics,
+        pages=pages,
     )

@@ -8,6 +8,9 @@ import re
 from collections.abc import Iterable
 
 import pandas as pd
+from slugify import slugify as python_slugify
+
+from generator.errors import BuildError
 
 
 class Markdown(str):
@@ -58,7 +61,9 @@ def short_money(value: object) -> str:
 
 
 def ratio(value: object) -> str:
-    """A value ratio with two decimals."""
+    """A value ratio with two decimals; a band (``1–2``, privacy.rep_value_ratios: band) as it is."""
+    if isinstance(value, str):
+        return escape(value)
     return EMPTY if _missing(value) else f"{float(value):.2f}"  # type: ignore[arg-type]
 
 
@@ -92,34 +97,86 @@ def day(value: object) -> str:
     return EMPTY if _missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d")  # type: ignore[arg-type]
 
 
-def slugify(identifier: str) -> str:
-    """Lowercase ``[a-z0-9-]`` form of an id; empty when nothing is left."""
+SLUG_MAX = 64
+"""Longest slug: a long id keeps a readable prefix, then the hash (file names stay far below 255 bytes)."""
+
+SLUG_HASH_CHARS = 10
+"""Hex characters of the id's hash in a slug (40 bits; a collision in one build stops the build)."""
+
+RESERVED_SLUGS = frozenset({
+    "index", "assets", "data", "search", "404", "sitemap", "sitemap-xml", "javascripts", "stylesheets",
+    "reps", "teams", "managers", "regions", "categories", "channels", "goals", "coaching", "forecast",
+    "activity", "trends", "methodology", "data-quality",
+})
+"""Names of a section's own pages and folders: no entity may take one (SPEC §6)."""
+
+_VERBATIM = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_HASHED = re.compile(rf".*-[0-9a-f]{{{SLUG_HASH_CHARS}}}")
+
+
+def id_hash(identifier: str) -> str:
+    """The first hex characters of the SHA-256 of the exact id (case and punctuation included)."""
+    return hashlib.sha256(identifier.encode("utf-8")).hexdigest()[:SLUG_HASH_CHARS]
+
+
+def slug(identifier: str, kind: str = "id") -> str:
+    """The URL slug of an entity (SPEC §6): a function of its id alone, the same on every build.
+
+    An id that is already a plain lowercase slug (``jsmith``, ``12345``, ``north-east``) is its own
+    slug. Any other id gets a readable prefix transliterated by python-slugify (or ``kind`` when
+    nothing readable is left) and a hash of the exact id, so ``0058d000004KLmA`` and
+    ``0058d000004KLma`` differ. A plain id that could be mistaken for a hashed slug, is too long,
+    or is a section's own name (``index``, ``data``, …) is hashed too: the two forms never meet.
+    """
+    if (len(identifier) <= SLUG_MAX and _VERBATIM.fullmatch(identifier)
+            and identifier not in RESERVED_SLUGS and not _HASHED.fullmatch(identifier)):
+        return identifier
+    readable = python_slugify(identifier, max_length=SLUG_MAX - SLUG_HASH_CHARS - 1) or kind
+    return f"{readable}-{id_hash(identifier)}"
+
+
+def entity_slugs(identifiers: Iterable[str], kind: str = "id") -> dict[str, str]:
+    """Each id's slug; two ids whose slugs meet (a 40-bit hash collision) stop the build, never share a page."""
+    slugs: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    for identifier in dict.fromkeys(identifiers):
+        value = slug(identifier, kind)
+        if value in owner:
+            raise BuildError(f"{kind} ids {owner[value]!r} and {identifier!r} have the same slug {value!r}; "
+                             "rename one of them")
+        owner[value] = identifier
+        slugs[identifier] = value
+    return slugs
+
+
+def legacy_slug(identifier: str) -> str:
+    """The slug of salesperf up to 0.1 (lowercase, runs of other characters as one dash); empty when
+    nothing is left. Kept only to find the addresses those builds published, which now redirect."""
     return re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9]+", "-", identifier.strip().lower())).strip("-")
 
 
-def short_hash(identifier: str) -> str:
-    """Eight hex characters derived from the id alone (stable across builds)."""
+def _legacy_hash(identifier: str) -> str:
     return hashlib.sha256(identifier.encode("utf-8")).hexdigest()[:8]
 
 
-def stable_slugs(identifiers: Iterable[str], prefix: str = "id") -> dict[str, str]:
-    """Distinct, stable URL slugs (SPEC §6), derived from each id only.
+def legacy_slugs(identifiers: Iterable[str], prefix: str = "id") -> dict[str, tuple[str, ...]]:
+    """Every address the 0.1 scheme could have given these ids: old slug → the ids that may have had it.
 
-    An id that is already its own slug (``r001``) keeps it; ids whose slug would be empty, or that
-    collide with another id's slug, get a suffix from a hash of the id itself, so the same id keeps
-    the same slug on every build. The one id that equals the shared slug exactly keeps the plain form.
+    The old scheme depended on the other ids of a build: an id had ``legacy_slug(id)`` when alone,
+    ``legacy_slug(id)-<hash>`` when another id of the same build shared that form (or when the form was
+    ``index``), ``<prefix>-<hash>`` when nothing was left. An id alone in January and joined by its
+    lowercase twin in February had the plain form then: both forms are listed.
     """
+    claims: dict[str, list[str]] = {}
     ids = list(dict.fromkeys(identifiers))
-    base = {i: slugify(i) for i in ids}
-    owners: dict[str, list[str]] = {}
-    for identifier, slug in base.items():
-        owners.setdefault(slug, []).append(identifier)
-    slugs: dict[str, str] = {}
-    for identifier, slug in base.items():
-        if not slug:
-            slugs[identifier] = f"{prefix}-{short_hash(identifier)}"
-        elif len(owners[slug]) == 1 or identifier == slug:
-            slugs[identifier] = slug
-        else:
-            slugs[identifier] = f"{slug}-{short_hash(identifier)}"
-    return slugs
+    shared: dict[str, int] = {}
+    for identifier in ids:
+        shared[legacy_slug(identifier)] = shared.get(legacy_slug(identifier), 0) + 1
+    for identifier in ids:
+        plain = legacy_slug(identifier)
+        forms = [plain] if plain else [f"{prefix}-{_legacy_hash(identifier)}"]
+        if plain and ((shared[plain] > 1 and identifier != plain) or plain == "index"):
+            forms.append(f"{plain}-{_legacy_hash(identifier)}")
+        for form in forms:
+            claims.setdefault(form, []).append(identifier)
+    return {form: tuple(owners) for form, owners in claims.items()}
