@@ -199,6 +199,15 @@ def _sniff(head: bytes) -> str:
 
 
 def _read_csv(ctx: _Context, data: bytes) -> RawTable:
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(data) + 1))  # long cells are reported by name, not by csv's error
+    try:
+        return _read_csv_text(ctx, data)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _read_csv_text(ctx: _Context, data: bytes) -> RawTable:
     path, options = ctx.path, ctx.options
     text = _decode(path, data, options)
     del data
@@ -393,17 +402,12 @@ def _read_csv_exact(ctx: _Context, body: list[str], offset: int, names: list[str
     rows: list[int] = []
     bad: list[tuple[int, str, str]] = []
     width = len(names)
-    limit = csv.field_size_limit()
-    csv.field_size_limit(max(limit, sum(map(len, body)) + len(body) + 1))
-    try:
-        first = 0  # index in body where the current pass starts
-        while first < len(body):
-            resume = _exact_pass(ctx, body, first, offset, delimiter, width, records, rows, bad)
-            if resume is None:
-                break
-            first = resume
-    finally:
-        csv.field_size_limit(limit)
+    first = 0  # index in body where the current pass starts
+    while first < len(body):
+        resume = _exact_pass(ctx, body, first, offset, delimiter, width, records, rows, bad)
+        if resume is None:
+            break
+        first = resume
     frame = (pd.DataFrame(records, columns=names, dtype="string") if records
              else pd.DataFrame({name: pd.Series([], dtype="string") for name in names}))
     return frame, rows, bad
@@ -494,7 +498,7 @@ def _header_index(ctx: _Context, head: list[tuple[int, list]]) -> int:
             if line == option:
                 return i
         last = head[-1][0] if head else 0
-        where = "is blank" if option <= last else f"is past the rows searched (the first non-blank rows end at row {last})"
+        where = "is blank" if option <= last else f"is past the end of the data (its last non-blank row is {last})"
         raise DataError(f"{ctx.path}: options.header_row: row {option} {where}")
     texts = [[_cell_text(c).casefold() for c in cells] for _line, cells in head]
     wanted = {name.strip().casefold() for name in ctx.columns if name.strip()}
@@ -660,6 +664,7 @@ class _Extent:
         self.rows = (0, 0)
         self.column = 1
         self.declared = 0
+        self.declared_ref = ""
         self.count = 0
         """Row elements seen (rows may omit their number)."""
 
@@ -670,6 +675,7 @@ class _Extent:
                 span_rows = int(high_row) - int(low_row) + 1
                 span_cols = _column_number(high_col) - _column_number(low_col) + 1
                 self.declared = span_rows * span_cols
+                self.declared_ref = f"{low_col}{low_row}:{high_col}{high_row}"
         self.count += chunk.count(b"<row ") + chunk.count(b"<row>")
         first_row = _ROW_REF.search(chunk)
         if first_row:
@@ -685,8 +691,10 @@ class _Extent:
         return max(used, self.declared)
 
     def describe(self) -> str:
-        return f"rows {self.rows[0]:,}–{self.rows[1]:,} and columns A–{column_letter(self.column - 1)}" \
-            if self.rows[1] else "a declared range"
+        used = (self.rows[1] - self.rows[0] + 1 if self.rows[1] else 0) * max(self.column, 26)
+        if self.declared >= used:
+            return f"the declared range {self.declared_ref}"
+        return f"rows {self.rows[0]:,}–{self.rows[1]:,} and columns A–{column_letter(self.column - 1)}"
 
 
 def _column_number(letters: str) -> int:
