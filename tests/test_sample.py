@@ -50,7 +50,7 @@ def _deal_rows(path: Path) -> tuple[list[str], list[list[str]]]:
 def _export_header(path: Path, dataset: str) -> list[str]:
     if path.suffix == ".xlsx":
         sheet = {"reps": "Users", "costs": "Costs"}[dataset]
-        return list(pd.read_excel(path, sheet_name=sheet, nrows=0).columns)
+        return list(pd.read_excel(path, sheet_name=sheet, nrows=0, engine="calamine").columns)
     delimiter = ";" if dataset == "goals" else ","
     first = path.read_text(encoding="utf-8-sig").split("\n", 1)[0]
     return next(csv.reader([first], delimiter=delimiter))
@@ -144,7 +144,7 @@ def test_no_deal_outside_a_reps_employment(crm: dict[str, Path]) -> None:
     deals = pd.DataFrame(rows, columns=header)
     for column in ("Close Date", "Created Date"):
         deals[column] = pd.to_datetime(deals[column].replace("", None), format="%m/%d/%Y")
-    reps = pd.read_excel(crm["reps"], sheet_name="Users")
+    reps = pd.read_excel(crm["reps"], sheet_name="Users", engine="calamine")
     assert len(reps) == REPS
     assert reps["Termination Date"].notna().sum() >= 1
     merged = deals.merge(reps, left_on="Opportunity Owner ID", right_on="User ID", how="left")
@@ -159,10 +159,10 @@ def test_no_deal_outside_a_reps_employment(crm: dict[str, Path]) -> None:
 
 
 def test_workbooks_hold_real_dates_and_numbers(crm: dict[str, Path]) -> None:
-    reps = pd.read_excel(crm["reps"], sheet_name="Users")
+    reps = pd.read_excel(crm["reps"], sheet_name="Users", engine="calamine")
     assert pd.api.types.is_datetime64_any_dtype(reps["Hire Date"])
     assert pd.api.types.is_datetime64_any_dtype(reps["Termination Date"])
-    costs = pd.read_excel(crm["costs"], sheet_name="Costs")
+    costs = pd.read_excel(crm["costs"], sheet_name="Costs", engine="calamine")
     assert pd.api.types.is_numeric_dtype(costs["Base Salary"])
     assert costs["Base Salary"].between(45_000, 160_000).all()
     assert (costs["Payroll Taxes"] / costs["Base Salary"]).between(0.199, 0.251).all()
