@@ -222,6 +222,23 @@ def _declared_dimension(folder: Path) -> tuple[str, Path, int, str]:
     return "reps.xlsx", _config(folder, reps="reps.xlsx"), 1, "bound"
 
 
+def _ods_repeated_far(folder: Path) -> tuple[str, Path, int, str]:
+    cell = '<table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell>'
+    _write_ods(folder / "reps.ods", [["rep_id"], ["R1"]])
+    far = (f"<table:table-row>{cell.format('rep_id')}</table:table-row>"
+           '<table:table-row table:number-rows-repeated="1048574"><table:table-cell/></table:table-row>'
+           f'<table:table-row><table:table-cell table:number-columns-repeated="16383"/>{cell.format("x")}</table:table-row>')
+    with zipfile.ZipFile(folder / "reps.ods") as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    content = parts["content.xml"].decode()
+    start, end = content.index("<table:table-row>"), content.rindex("</table:table-row>") + len("</table:table-row>")
+    parts["content.xml"] = (content[:start] + far + content[end:]).encode()
+    with zipfile.ZipFile(folder / "reps.ods", "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data, zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED)
+    return "reps.ods", _config(folder, reps="reps.ods"), 1, "refused"
+
+
 def _utf16_bom(folder: Path) -> tuple[str, Path, int, str]:
     (folder / "deals.csv").write_bytes(DEALS_CSV.encode("utf-16"))
     return "deals.csv", _config(folder), 1, "UTF-16"
@@ -295,6 +312,7 @@ BROKEN: dict[str, Callable[[Path], tuple[str, Path, int, str]]] = {
     "zip bomb (size lied about)": _lying_bomb,
     "lone cell at XFD1048576": _far_cell,
     "dimension A1:XFD1048576": _declared_dimension,
+    ".ods with a far repeated cell": _ods_repeated_far,
     "UTF-16 with BOM": _utf16_bom,
     "UTF-16 without BOM": _utf16_no_bom,
     "cp1252 declared utf-8": _cp1252,
@@ -324,7 +342,7 @@ def test_broken_file_is_one_line_never_a_traceback(tmp_path: Path, case: str) ->
 
 
 def test_broken_corpus_size() -> None:
-    assert len(BROKEN) == 24
+    assert len(BROKEN) == 25
 
 
 # --- readable layouts: real values -------------------------------------------------------------

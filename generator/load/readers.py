@@ -712,7 +712,7 @@ def _read_workbook(ctx: _Context, kind: str, *, formulas: bool = False) -> RawTa
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:
-        raise DataError(f"{path}: is not a readable workbook ({kind}: {_one_line(exc)}); export it again") from None
+        raise _workbook_error(path, kind, exc) from None
     sheet = options.sheet if options.sheet is not None else 0
     names = book.sheet_names
     if (isinstance(sheet, int) and not 0 <= sheet < len(names)) or (isinstance(sheet, str) and sheet not in names):
@@ -727,7 +727,7 @@ def _read_workbook(ctx: _Context, kind: str, *, formulas: bool = False) -> RawTa
     except DataError:
         raise
     except Exception as exc:
-        raise DataError(f"{path}: is not a readable workbook (sheet {sheet!r}: {_one_line(exc)})") from None
+        raise _workbook_error(path, f"sheet {sheet!r}", exc) from None
     finally:
         book.close()
     if formulas and kind == "xlsx":
@@ -754,6 +754,13 @@ def _read_workbook(ctx: _Context, kind: str, *, formulas: bool = False) -> RawTa
     frame[ROW] = [line for line, _row in body]
     frame, totals = _drop_totals(ctx, frame, names_, [])
     return RawTable(path, frame, tuple(footer + totals), tuple(ctx.notes), duplicates, header_line)
+
+
+def _workbook_error(path: Path, where: str, exc: Exception) -> DataError:
+    if "limit exceeded" in str(exc).lower():  # calamine's own cell bound (.ods repeated cells)
+        return DataError(f"{path}: refused: the sheet spans too many cells ({_one_line(exc)}); "
+                         "delete the stray far-away cells, or export the sheet as CSV")
+    return DataError(f"{path}: is not a readable workbook ({where}: {_one_line(exc)}); export it again")
 
 
 def _formula_texts(path: Path, sheet: str | int, cells: list[list], top: int, left: int) -> list[list]:
