@@ -27,7 +27,7 @@ def inputs_fingerprint(cfg: LoadedConfig, resources: list[Path]) -> str:
     for name in DATASETS:
         if getattr(cfg.config.sources, name) is not None:
             for path in cfg.source_files(name):
-                if path.exists():
+                if path.is_file():  # a FIFO or a device is never opened: the loader reports it
                     _file_digest(path, digest)
     code = sorted(PACKAGE.rglob("*.py"))
     for folder in resources:

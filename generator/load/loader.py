@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,9 +13,16 @@ import numpy as np
 import pandas as pd
 
 from generator.config import LoadedConfig, SourceConfig
-from generator.errors import DataError
+from generator.errors import ConfigError, DataError
 from generator.load.parse import KIND_PROBLEM, convert
-from generator.load.readers import ROW, RawTable, read_table
+from generator.load.readers import (
+    FOOTER,
+    ROW,
+    RawTable,
+    column_letter,
+    describe_non_file,
+    read_table,
+)
 from generator.quality import (
     INFO,
     WARNING,
@@ -90,7 +98,10 @@ def _find_column(columns: list[str], wanted: str) -> str | None:
 
 
 def _read_dataset(cfg: LoadedConfig, dataset: Dataset, findings: _Findings) -> tuple[pd.DataFrame, DatasetSummary] | None:
-    """Read all files of one dataset, map and convert its columns; None when unusable (errors recorded)."""
+    """Read all files of one dataset, map and convert its columns; None when unusable (errors recorded).
+
+    Raises ConfigError when ``sources.<dataset>.path`` names a directory, a FIFO or a device.
+    """
     source: SourceConfig = getattr(cfg.config.sources, dataset.name)
     where = cfg.label or str(cfg.path)
     files = cfg.source_files(dataset.name)
@@ -98,19 +109,33 @@ def _read_dataset(cfg: LoadedConfig, dataset: Dataset, findings: _Findings) -> t
         missing = cfg.resolve(source.path) if not files else next(f for f in files if not f.exists())
         findings.errors.append(f"{where}: sources.{dataset.name}.path: file not found: {missing}")
         return None
+    for path in files:
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):
+            # Checked before opening: reading a FIFO or a device would wait forever.
+            raise ConfigError(f"{where}: sources.{dataset.name}.path: {path} is {describe_non_file(mode)}, "
+                              "not an export file")
+    wanted = [source.columns.get(f.name, f.name) for f in dataset.fields]
+    keys = [source.columns.get(f.name, f.name) for f in dataset.fields if f.required and f.kind is Kind.TEXT]
     frames: list[pd.DataFrame] = []
     read = 0
     for path in files:
         shown = _display(path, cfg.folder)
         try:
-            raw = read_table(path, source.options)
+            raw = read_table(path, source.options, columns=wanted, keys=keys)
         except DataError as exc:
             findings.errors.extend(f"{where}: sources.{dataset.name}: {p}" if not p.startswith(str(path)) else p for p in exc.problems)
             continue
+        for note in raw.notes:
+            findings.one(note.severity, dataset.name, note.problem, file=shown, row=note.row, column=note.column,
+                         value=note.value, action=note.action)
         for line, text, reason in raw.unreadable:
-            # Footer lines the config asked to skip are expected: listed, but not a warning.
-            severity = INFO if reason.startswith("report footer") else WARNING
+            # Footer and total lines are expected: listed, but not a warning.
+            severity = INFO if reason.startswith(FOOTER) else WARNING
             findings.one(severity, dataset.name, reason, file=shown, row=line, value=text[:200], action="row excluded")
+        if not len(raw.frame) and not raw.unreadable:
+            findings.one(INFO, dataset.name, "the file holds column names and no rows", file=shown,
+                         row=raw.header_row, action="read as an empty dataset")
         read += len(raw.frame) + len(raw.unreadable)
         table = _map_columns(raw, shown, dataset, source, where, findings)
         if table is not None:
@@ -143,6 +168,13 @@ def _map_columns(raw: RawTable, shown: str, dataset: Dataset, source: SourceConf
                 findings.one(WARNING, dataset.name, f'mapped column "{wanted}" not found (columns: {listed})',
                              file=shown, column=field.name, action="field left empty")
             continue
+        if found in raw.duplicates:
+            at = [f"{n} ({column_letter(n - 1)})" for n in raw.duplicates[found]]
+            listed = ", ".join(at[:-1]) + f" and {at[-1]}"
+            times = "twice" if len(at) == 2 else f"{len(at)} times"
+            findings.one(WARNING, dataset.name, f'duplicate column name "{found}": it appears {times}, '
+                         f"as columns {listed}", file=shown, row=raw.header_row, column=field.name,
+                         action=f"column {at[0]} used, the other{'s' if len(at) > 2 else ''} ignored")
         out[field.name] = raw.frame[found]
     if not ok:
         return None
