@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from generator.site.text import slug
 from tests import test_browser
 from tests.test_browser import Site, Tab, h1_text, wait_for_charts
 
@@ -87,7 +88,7 @@ def test_goals_page(example_site: Site, open_tab: Callable[[Site], Tab]) -> None
 
 def test_rep_and_team_pages_show_goals(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
     tab = open_tab(example_site)
-    for path in ("/reps/rep-003/", "/teams/"):
+    for path in (f"/reps/{slug('REP-003')}/", "/teams/"):
         tab.goto(path)
         if path == "/teams/":
             href = tab.page.locator("article table a[href]").first.get_attribute("href")
