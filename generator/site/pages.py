@@ -580,8 +580,9 @@ def _data_quality(info: SiteInfo, quality: QualityReport, datasets: pd.DataFrame
         Column("warnings", "Warnings", text.integer, numeric=True),
     ], link(here, "data/datasets.csv"), sortable=False)
     keys = ["severity", "dataset", "file", "column", "problem", "action"]
+    # A rule applied to many cells is one finding standing for ``count`` cells: counted as cells.
     grouped = (issues.fillna({"file": "", "column": ""}).groupby(keys, dropna=False, sort=False)
-               .agg(count=("problem", "size"), first_row=("row", "min")).reset_index()
+               .agg(count=("count", "sum"), first_row=("row", "min")).reset_index()
                .sort_values(["count"], ascending=False, kind="stable"))
     grouped_md = frame_table(grouped, [
         Column("severity", "Severity"), Column("dataset", "Dataset"), Column("file", "File"),
@@ -592,6 +593,7 @@ def _data_quality(info: SiteInfo, quality: QualityReport, datasets: pd.DataFrame
     findings = frame_table(listed, [
         Column("severity", "Severity"), Column("file", "File"), Column("row", "Row", text.integer, numeric=True),
         Column("column", "Column"), Column("value", "Value"), Column("problem", "Problem"), Column("action", "Action"),
+        Column("count", "Cells", text.integer, numeric=True),
     ], link(here, "data/data_quality.csv"))
     counts = {s: quality.count(s) for s in ("error", "warning", "info")}
     return DataQualityPage(info, summary, grouped_md, findings, counts, len(listed), len(issues), to_csv(grouped),
