@@ -158,6 +158,8 @@ class MethodologyPage:
     """The whole config, for the topics' methodology sections."""
     topics: tuple[str, ...] = ()
     """Templates of the topics' methodology sections, included in order."""
+    usage: Markdown | None = None
+    """Rows read, used and excluded per dataset (the table of /data-quality/, without the warnings)."""
 
 
 @dataclass(frozen=True)
@@ -285,7 +287,7 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     files["data/data_quality_summary.csv"] = quality_page.grouped_csv
     files["data/data_quality_summary.json"] = quality_page.grouped_json
     methodology = tuple(name for topic in topics for name in topic.methodology)
-    files["methodology.md"] = render("methodology.md.j2", page=_methodology(info, cfg, methodology))
+    files["methodology.md"] = render("methodology.md.j2", page=_methodology(info, cfg, methodology, datasets))
     nav = [
         {"Overview": "index.md"},
         {"Reps": "reps/index.md"},
@@ -600,8 +602,14 @@ def _data_quality(info: SiteInfo, quality: QualityReport, datasets: pd.DataFrame
                            to_json(grouped))
 
 
-def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...]) -> MethodologyPage:
+def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...], datasets: pd.DataFrame) -> MethodologyPage:
     config = cfg.config
+    usage = frame_table(datasets, [
+        Column("dataset", "Dataset"), Column("files", "Files"),
+        Column("rows_read", "Rows read", text.integer, numeric=True),
+        Column("rows_used", "Rows used", text.integer, numeric=True),
+        Column("rows_excluded", "Rows excluded", text.integer, numeric=True),
+    ], link("methodology.md", "data/datasets.csv"), sortable=False)
     return MethodologyPage(
         site=info,
         won_stages=cfg.won_stages(),
@@ -614,4 +622,5 @@ def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...]) -> 
         datasets=tuple(name for name in DATASETS if getattr(config.sources, name) is not None),
         config=config,
         topics=topics,
+        usage=usage,
     )
