@@ -189,8 +189,11 @@ def _put_converted(table: pd.DataFrame, field: Field, raw: pd.Series, source: So
     table[field.name] = converted.values
     table[f"_bad_{field.name}"] = converted.bad
     table[f"_raw_{field.name}"] = raw if converted.bad.any() or converted.markers is not None else None
-    table[f"_why_{field.name}"] = converted.reasons
-    table[f"_mark_{field.name}"] = converted.markers
+    # Absent rather than a column of None: most columns have neither, and a million Nones cost time.
+    if converted.reasons is not None:
+        table[f"_why_{field.name}"] = converted.reasons
+    if converted.markers is not None:
+        table[f"_mark_{field.name}"] = converted.markers
     for note in converted.notes:
         findings.one(INFO, dataset, note.problem, file=shown, row=int(table[LINE].iloc[note.first]),
                      column=field.name, value=note.value, action="read by rule", count=note.count)
@@ -301,7 +304,9 @@ def _dedupe(table: pd.DataFrame, keys: list[str], dataset: str, findings: _Findi
     unchanged = pd.Series(False, index=table.index)
     unchanged[dropped] = same
     changed = dropped & ~unchanged
-    shown = table[keys].astype("string").agg(" / ".join, axis=1) if len(keys) > 1 else table[keys[0]]
+    listed = table.loc[dropped, keys]  # only the rows a finding names: joining keys row by row is slow
+    shown = listed.astype("string").agg(" / ".join, axis=1) if len(keys) > 1 else listed[keys[0]]
+    shown = shown.reindex(table.index)
     column = keys[0] if len(keys) == 1 else "+".join(keys)
     if unchanged.any():
         first = int(np.flatnonzero(unchanged.to_numpy())[0])
@@ -318,20 +323,19 @@ def _dedupe(table: pd.DataFrame, keys: list[str], dataset: str, findings: _Findi
     return table.loc[~dropped]
 
 
-def fold_label(values: pd.Series) -> pd.Series:
-    """Labels compared without case or spacing (``Closed  won`` → ``closed won``), on distinct values."""
-    codes, uniques = pd.factorize(values)
-    folded = np.array([" ".join(str(u).split()).casefold() for u in uniques] + [None], dtype=object)
-    return pd.Series(folded[np.where(codes < 0, len(uniques), codes)], index=values.index, dtype="string")
+def _fold(label: object) -> str:
+    """A label compared without case or spacing (``Closed  won`` → ``closed won``)."""
+    return " ".join(str(label).split()).casefold()
 
 
 def _stage_status(stage: pd.Series, won: tuple[str, ...], lost: tuple[str, ...]) -> pd.Series:
     """won / lost / open of each deal: its stage among won_stages or lost_stages, ignoring case and spacing."""
-    folded = fold_label(stage)
-    won_set = set(fold_label(pd.Series(won, dtype="string")))
-    lost_set = set(fold_label(pd.Series(lost, dtype="string")))
-    codes = np.select([folded.isin(won_set).to_numpy(bool), folded.isin(lost_set).to_numpy(bool)], [0, 1], 2)
-    return pd.Series(pd.Categorical.from_codes(codes.astype("int8"), categories=[WON, LOST, OPEN]), index=stage.index)
+    codes, uniques = pd.factorize(stage)
+    won_set, lost_set = {_fold(s) for s in won}, {_fold(s) for s in lost}
+    per_stage = np.array([0 if _fold(u) in won_set else 1 if _fold(u) in lost_set else 2 for u in uniques] + [2],
+                         dtype="int8")
+    status = per_stage[np.where(codes < 0, len(uniques), codes)]
+    return pd.Series(pd.Categorical.from_codes(status, categories=[WON, LOST, OPEN]), index=stage.index)
 
 
 def _no_stage_matches(stage: pd.Series, cfg: LoadedConfig) -> str:
@@ -373,9 +377,10 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
         findings.one(INFO, "deals", f"stages read as open (neither won_stages nor lost_stages): {', '.join(others[:20])}",
                      column="stage", action="deals counted as open")
     late = late_close_dates(table)
-    findings.rows(table, late, WARNING, "deals", "closed",
-                  f"close date more than {LATE_CLOSE_YEARS} years after {LATE_CLOSE_QUANTILE:.0%} of the others (typo?)",
-                  "kept; never used as the default as_of", table["closed"].dt.strftime("%Y-%m-%d"))
+    if late.any():
+        findings.rows(table, late, WARNING, "deals", "closed",
+                      f"close date more than {LATE_CLOSE_YEARS} years after {LATE_CLOSE_QUANTILE:.0%} of the others "
+                      "(typo?)", "kept; never used as the default as_of", table["closed"].where(late).dt.strftime("%Y-%m-%d"))
     return table.reset_index(drop=True)
 
 
