@@ -310,7 +310,7 @@ def _dedupe(table: pd.DataFrame, keys: list[str], dataset: str, findings: _Findi
     column = keys[0] if len(keys) == 1 else "+".join(keys)
     if unchanged.any():
         first = int(np.flatnonzero(unchanged.to_numpy())[0])
-        findings.one(INFO, dataset, f"{label} repeated unchanged (overlapping exports); counted once",
+        findings.one(INFO, dataset, f"{label} repeated unchanged (e.g. overlapping snapshot exports); counted once",
                      file=str(table[FILE].iloc[first]), row=int(table[LINE].iloc[first]), column=column,
                      value=str(shown.iloc[first]), action="earlier copy skipped", count=int(unchanged.sum()))
     if changed.any():
