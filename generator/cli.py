@@ -21,6 +21,9 @@ from generator.quality import QualityReport, format_issue
 MAX_LISTED = 50
 """Findings printed in the terminal; all of them are on /data-quality/ and in data/data_quality.csv."""
 
+MAX_REASONS = 20
+"""Lines of the "cells by reason" summary printed after the findings."""
+
 
 def _fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(command)
@@ -49,6 +52,15 @@ def _print_quality(quality: QualityReport) -> None:
         click.echo(f"{record['severity']}: {format_issue(record)}", err=True)
     if len(shown) > MAX_LISTED:
         click.echo(f"… and {len(shown) - MAX_LISTED:,} more (see /data-quality/ or data/data_quality.csv)", err=True)
+    by_reason = quality.by_reason()
+    if len(by_reason):
+        click.echo("cells by reason:", err=True)
+        for r in by_reason.head(MAX_REASONS).itertuples(index=False):
+            where = f"{r.dataset}{'.' + r.column if r.column else ''}"
+            click.echo(f"  {int(r.count):>9,}  {r.severity}: {where}: {r.problem}"
+                       + (f" ({r.action})" if r.action else ""), err=True)
+        if len(by_reason) > MAX_REASONS:
+            click.echo(f"  … and {len(by_reason) - MAX_REASONS:,} more reasons (see /data-quality/)", err=True)
     for s in quality.summaries:
         click.echo(f"{s.dataset}: {s.rows_used:,} of {s.rows_read:,} rows used ({', '.join(s.files)})", err=True)
 

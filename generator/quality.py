@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-ISSUE_COLUMNS = ["severity", "dataset", "file", "row", "column", "value", "problem", "action"]
-"""Columns of the findings table (published as data/data_quality.csv)."""
+ISSUE_COLUMNS = ["severity", "dataset", "file", "row", "column", "value", "problem", "action", "count"]
+"""Columns of the findings table (published as data/data_quality.csv). ``count`` is the number of
+cells a finding stands for: 1 for a cell listed on its own row, more for a rule applied to many
+cells (e.g. a currency marker removed from every amount), listed once with its first cell."""
+
+_INTEGER_COLUMNS = ("row", "count")
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 
@@ -17,8 +22,9 @@ def issues_frame(rows: Iterable[dict] | None = None) -> pd.DataFrame:
     """A findings table with the canonical columns (row is a nullable integer)."""
     frame = pd.DataFrame(list(rows or []), columns=ISSUE_COLUMNS)
     frame["row"] = frame["row"].astype("Int64")
+    frame["count"] = pd.array(frame["count"].fillna(1), dtype="Int64")
     for name in ISSUE_COLUMNS:
-        if name != "row":
+        if name not in _INTEGER_COLUMNS:
             frame[name] = frame[name].astype("string")
     return frame
 
@@ -45,6 +51,7 @@ def issues_for_rows(
             "value": values.astype("string").to_numpy() if values is not None else [None] * n,
             "problem": problem.to_numpy() if isinstance(problem, pd.Series) else [problem] * n,
             "action": [action] * n,
+            "count": np.ones(n, dtype="int64"),
         }
     )
     return _typed(frame)
@@ -52,8 +59,9 @@ def issues_for_rows(
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     frame["row"] = pd.array(frame["row"], dtype="Int64")
+    frame["count"] = pd.array(frame["count"], dtype="Int64")
     for name in ISSUE_COLUMNS:
-        if name != "row":
+        if name not in _INTEGER_COLUMNS:
             frame[name] = frame[name].astype("string")
     return frame[ISSUE_COLUMNS]
 
@@ -92,6 +100,20 @@ class QualityReport:
     def count(self, severity: str) -> int:
         return int((self.issues["severity"] == severity).sum())
 
+    def by_reason(self) -> pd.DataFrame:
+        """Cells per reason: severity, dataset, column, problem, action and the number of cells, most first."""
+        return reasons(self.issues)
+
+
+def reasons(issues: pd.DataFrame) -> pd.DataFrame:
+    """Findings grouped by reason (severity, dataset, column, problem, action) with their cell count, most first."""
+    keys = ["severity", "dataset", "column", "problem", "action"]
+    if not len(issues):
+        return pd.DataFrame(columns=[*keys, "count"])
+    grouped = (issues.fillna({"column": "", "action": ""}).groupby(keys, sort=False)["count"].sum()
+               .reset_index().sort_values("count", ascending=False, kind="stable"))
+    return grouped.reset_index(drop=True)
+
 
 def format_issue(issue: dict) -> str:
     """One line: ``file:row: column: "value" problem — action``."""
@@ -103,8 +125,12 @@ def format_issue(issue: dict) -> str:
         parts.append(str(issue["column"]))
     text = str(issue["problem"])
     if not pd.isna(issue["value"]):
-        text = f'"{issue["value"]}" {text}'
+        value = str(issue["value"])
+        text = f'"{value if len(value) <= 80 else value[:60] + "…"}" {text}'
     if not pd.isna(issue["action"]) and issue["action"]:
         text += f" — {issue['action']}"
+    count = issue.get("count")
+    if count is not None and not pd.isna(count) and int(count) > 1:
+        text += f" ({int(count):,} cells, first shown)"
     parts.append(text)
     return ": ".join(parts)

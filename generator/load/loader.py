@@ -14,7 +14,8 @@ import pandas as pd
 
 from generator.config import LoadedConfig, SourceConfig
 from generator.errors import ConfigError, DataError
-from generator.load.parse import KIND_PROBLEM, convert
+from generator.load.currency import describe_marker
+from generator.load.parse import KIND_PROBLEM, Converted, convert_column
 from generator.load.readers import (
     FOOTER,
     ROW,
@@ -28,10 +29,12 @@ from generator.quality import (
     WARNING,
     DatasetSummary,
     QualityReport,
+    format_issue,
     issues_for_rows,
     issues_frame,
+    reasons,
 )
-from generator.schema import DATASETS, Dataset, Kind
+from generator.schema import DATASETS, Dataset, Field, Kind
 
 FILE, LINE = "_file", "_row"
 """Provenance columns kept on every loaded table, for findings that come later."""
@@ -73,11 +76,17 @@ class _Findings:
         self.parts.append(issues_for_rows(severity, dataset, picked[FILE], picked[LINE], column, values, problems, action))
 
     def one(self, severity: str, dataset: str, problem: str, *, file: str | None = None,
-            row: int | None = None, column: str | None = None, value: str | None = None, action: str = "") -> None:
+            row: int | None = None, column: str | None = None, value: str | None = None, action: str = "",
+            count: int = 1) -> None:
         self.parts.append(issues_frame([{
             "severity": severity, "dataset": dataset, "file": file, "row": row,
-            "column": column, "value": value, "problem": problem, "action": action,
+            "column": column, "value": value, "problem": problem, "action": action, "count": count,
         }]))
+
+    def of(self, dataset: str) -> pd.DataFrame:
+        """The findings about one dataset so far, in the order found."""
+        parts = [p[p["dataset"] == dataset] for p in self.parts if len(p)]
+        return pd.concat(parts, ignore_index=True) if parts else issues_frame()
 
     def report(self, summaries: tuple[DatasetSummary, ...]) -> QualityReport:
         parts = [p for p in self.parts if len(p)]
@@ -186,16 +195,40 @@ def _map_columns(raw: RawTable, shown: str, dataset: Dataset, source: SourceConf
     for field in dataset.fields:
         if field.name not in out:
             continue
-        values, bad = convert(out[field.name], field.kind, source.options)
-        table[field.name] = values
-        table[f"_bad_{field.name}"] = bad
-        table[f"_raw_{field.name}"] = out[field.name] if bad.any() else None
+        _put_converted(table, field, out[field.name], source, shown, dataset.name, findings)
     for field in dataset.fields:
         if field.name not in table.columns:
             table[field.name] = pd.Series(None, index=table.index, dtype=_empty_dtype(field.kind.value))
             table[f"_bad_{field.name}"] = False
             table[f"_raw_{field.name}"] = None
     return table
+
+
+def _put_converted(table: pd.DataFrame, field: Field, raw: pd.Series, source: SourceConfig, shown: str,
+                   dataset: str, findings: _Findings) -> None:
+    """Convert one column into ``table`` with its helper columns, and list the cells read by a rule.
+
+    Helper columns, dropped by ``_clean``: ``_bad_`` (cell unreadable), ``_raw_`` (the cells as
+    written, kept when some are bad or carry a currency marker), ``_why_`` (the problem of a bad
+    cell when not the kind's usual one), ``_mark_`` (currency marker of a number cell).
+    """
+    try:
+        converted = convert_column(raw, field.kind, source.options)
+    except ValueError as exc:  # an unknown options.locale
+        findings.errors.append(f"{shown}: sources.{dataset}.{exc}")
+        converted = Converted(pd.Series(None, index=raw.index, dtype=_empty_dtype(field.kind.value)),
+                              pd.Series(False, index=raw.index))
+    table[field.name] = converted.values
+    table[f"_bad_{field.name}"] = converted.bad
+    table[f"_raw_{field.name}"] = raw if converted.bad.any() or converted.markers is not None else None
+    # Absent rather than a column of None: most columns have neither, and a million Nones cost time.
+    if converted.reasons is not None:
+        table[f"_why_{field.name}"] = converted.reasons
+    if converted.markers is not None:
+        table[f"_mark_{field.name}"] = converted.markers
+    for note in converted.notes:
+        findings.one(INFO, dataset, note.problem, file=shown, row=int(table[LINE].iloc[note.first]),
+                     column=field.name, value=note.value, action="read by rule", count=note.count)
 
 
 def _empty_dtype(kind: str) -> str:
@@ -207,14 +240,17 @@ def _clean(table: pd.DataFrame, dataset: Dataset, findings: _Findings,
     """Exclude rows missing a required value; report unreadable optional cells (left empty).
 
     ``required_where`` makes a field required only on some rows (e.g. amount on won deals),
-    with the words that say which rows.
+    with the words that say which rows. Drops the helper columns of ``_put_converted``.
     """
     keep = pd.Series(True, index=table.index)
     required_where = required_where or {}
     for field in dataset.fields:
         bad = table[f"_bad_{field.name}"].astype(bool)
         raw = table[f"_raw_{field.name}"]
-        problem = KIND_PROBLEM.get(field.kind, "is not readable")
+        why = table.get(f"_why_{field.name}")
+        problem: str | pd.Series = KIND_PROBLEM.get(field.kind, "is not readable")
+        if bad.any() and why is not None and why.notna().any():
+            problem = why.astype("string").fillna(problem)
         if field.name in required_values or field.name in required_where:
             needed, who = required_where.get(field.name, (pd.Series(True, index=table.index), ""))
             needed = needed.astype(bool)
@@ -226,37 +262,136 @@ def _clean(table: pd.DataFrame, dataset: Dataset, findings: _Findings,
             keep &= ~missing
         else:
             findings.rows(table, bad & keep, WARNING, dataset.name, field.name, problem, "value ignored (left empty)", raw)
-    helper = [c for c in table.columns if c.startswith(("_bad_", "_raw_"))]
+    helper = [c for c in table.columns if c.startswith(_HELPERS)]
     table = table.drop(columns=helper)
     return table if keep.all() else table.loc[keep]
 
 
+_HELPERS = ("_bad_", "_raw_", "_why_", "_mark_")
+"""Prefixes of the per-field helper columns a converted table carries until ``_clean``."""
+
+
+def _currency_markers(table: pd.DataFrame, dataset: Dataset, currency: str, findings: _Findings,
+                      *, exclude_rows: bool) -> pd.DataFrame:
+    """Check the currency markers of number cells against the site currency.
+
+    A marker of the site currency is removed (one info line per marker, with its count). A marker
+    of another currency, or one that is no currency, makes the cell unreadable; with
+    ``exclude_rows`` (deals) the whole row is excluded and listed here, like a ``currency`` column
+    in another currency.
+    """
+    drop = pd.Series(False, index=table.index)
+    for field in dataset.fields:
+        markers = table.get(f"_mark_{field.name}")
+        if markers is None or not markers.notna().any():
+            continue
+        markers = markers.astype("category")
+        names = list(markers.cat.categories)
+        codes = markers.cat.codes.to_numpy()
+        problems = np.array([describe_marker(str(m), currency) for m in names] + [None], dtype=object)
+        counts = np.bincount(codes[codes >= 0], minlength=len(names))
+        for position, name in enumerate(names):
+            if problems[position] is None and counts[position]:
+                first = int(np.flatnonzero(codes == position)[0])
+                findings.one(INFO, dataset.name, f'currency marker "{name}" ({currency}) removed',
+                             file=str(table[FILE].iloc[first]), row=int(table[LINE].iloc[first]), column=field.name,
+                             value=str(table[f"_raw_{field.name}"].iloc[first]), action="read by rule",
+                             count=int(counts[position]))
+        per_row = pd.Series(problems[np.where(codes < 0, len(names), codes)], index=table.index, dtype="string")
+        other = per_row.notna() & ~drop
+        if not other.any():
+            continue
+        if exclude_rows:
+            findings.rows(table, other, WARNING, dataset.name, field.name, per_row, "row excluded",
+                          table[f"_raw_{field.name}"])
+            drop |= other
+        else:
+            why = table.get(f"_why_{field.name}")
+            why = why.astype("string") if why is not None else pd.Series(pd.NA, index=table.index, dtype="string")
+            table = table.assign(**{
+                field.name: table[field.name].mask(other),
+                f"_bad_{field.name}": table[f"_bad_{field.name}"].astype(bool) | other,
+                f"_why_{field.name}": why.mask(other, per_row),
+            })
+    return table.loc[~drop] if drop.any() else table
+
+
 def _dedupe(table: pd.DataFrame, keys: list[str], dataset: str, findings: _Findings, label: str) -> pd.DataFrame:
-    """Keep the last row of each key (a later file wins), listing the rows it replaces."""
+    """Keep the last row of each key (a later file wins).
+
+    A row repeated unchanged (the same deal in cumulative monthly snapshots) is one info line with
+    the count; a repeated row whose values changed is a warning per replaced row.
+    """
     dropped = table.duplicated(subset=keys, keep="last")
-    if dropped.any():
-        repeated = int(table.loc[dropped, keys].drop_duplicates().shape[0])
+    if not dropped.any():
+        return table
+    fields = [c for c in table.columns if not c.startswith("_")]
+    position = pd.Series(np.arange(len(table)), index=table.index)
+    last = position.groupby([table[k] for k in keys], dropna=False, sort=False).transform("last").to_numpy()
+    earlier, later = table[dropped], table.iloc[last[dropped.to_numpy()]]
+    same = np.ones(len(earlier), dtype=bool)
+    for name in fields:
+        a, b = earlier[name].reset_index(drop=True), later[name].reset_index(drop=True)
+        same &= ((a == b).fillna(False) | (a.isna() & b.isna())).to_numpy(dtype=bool)
+    unchanged = pd.Series(False, index=table.index)
+    unchanged[dropped] = same
+    changed = dropped & ~unchanged
+    listed = table.loc[dropped, keys]  # only the rows a finding names: joining keys row by row is slow
+    shown = listed.astype("string").agg(" / ".join, axis=1) if len(keys) > 1 else listed[keys[0]]
+    shown = shown.reindex(table.index)
+    column = keys[0] if len(keys) == 1 else "+".join(keys)
+    if unchanged.any():
+        first = int(np.flatnonzero(unchanged.to_numpy())[0])
+        findings.one(INFO, dataset, f"{label} repeated unchanged (e.g. overlapping snapshot exports); counted once",
+                     file=str(table[FILE].iloc[first]), row=int(table[LINE].iloc[first]), column=column,
+                     value=str(shown.iloc[first]), action="earlier copy skipped", count=int(unchanged.sum()))
+    if changed.any():
+        repeated = int(table.loc[changed, keys].drop_duplicates().shape[0])
         findings.one(INFO, dataset, f"{repeated:,} {label}(s) appear more than once; "
-                     f"{int(dropped.sum()):,} earlier row(s) replaced by the later one",
-                     column="+".join(keys), action="later row kept")
-        findings.rows(table, dropped, WARNING, dataset, keys[0] if len(keys) == 1 else "+".join(keys),
-                      f"{label} appears again later", "row replaced by the later one",
-                      table[keys].astype("string").agg(" / ".join, axis=1) if len(keys) > 1 else table[keys[0]])
-    return table.loc[~dropped] if dropped.any() else table
+                     f"{int(changed.sum()):,} earlier row(s) replaced by the later one",
+                     column=column, action="later row kept")
+        findings.rows(table, changed, WARNING, dataset, column, f"{label} appears again later with other values",
+                      "row replaced by the later one", shown)
+    return table.loc[~dropped]
+
+
+def _fold(label: object) -> str:
+    """A label compared without case or spacing (``Closed  won`` → ``closed won``)."""
+    return " ".join(str(label).split()).casefold()
+
+
+def _stage_status(stage: pd.Series, won: tuple[str, ...], lost: tuple[str, ...]) -> pd.Series:
+    """won / lost / open of each deal: its stage among won_stages or lost_stages, ignoring case and spacing."""
+    codes, uniques = pd.factorize(stage)
+    won_set, lost_set = {_fold(s) for s in won}, {_fold(s) for s in lost}
+    per_stage = np.array([0 if _fold(u) in won_set else 1 if _fold(u) in lost_set else 2 for u in uniques] + [2],
+                         dtype="int8")
+    status = per_stage[np.where(codes < 0, len(uniques), codes)]
+    return pd.Series(pd.Categorical.from_codes(status, categories=[WON, LOST, OPEN]), index=stage.index)
+
+
+def _no_stage_matches(stage: pd.Series, cfg: LoadedConfig) -> str:
+    """The error when no deal is won or lost: the stages found and the two keys to set."""
+    counts = stage.value_counts()
+    found = ", ".join(f'"{value}" ({n:,})' for value, n in counts.head(15).items()) + (" …" if len(counts) > 15 else "")
+    return (f"{cfg.label or cfg.path}: sources.deals.won_stages, sources.deals.lost_stages: no deal's stage is "
+            f"a won stage ({', '.join(cfg.won_stages())}) or a lost stage ({', '.join(cfg.lost_stages())}); "
+            f"stages found: {found}. Set sources.deals.won_stages and sources.deals.lost_stages to the stages "
+            f"that mean won and lost")
 
 
 def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.DataFrame:
-    won, lost = set(cfg.won_stages()), set(cfg.lost_stages())
-    stage = table["stage"]
-    codes = np.select([stage.isin(won).to_numpy(bool), stage.isin(lost).to_numpy(bool)], [0, 1], 2).astype("int8")
-    status = pd.Categorical.from_codes(codes, categories=[WON, LOST, OPEN])
-    table = table.assign(status=pd.Series(status, index=table.index))
+    status = _stage_status(table["stage"], cfg.won_stages(), cfg.lost_stages())
+    if table["stage"].notna().any() and not (status != OPEN).any():
+        findings.errors.append(_no_stage_matches(table["stage"], cfg))
+    table = table.assign(status=status)
+    currency = cfg.config.site.currency
+    table = _currency_markers(table, DATASETS["deals"], currency, findings, exclude_rows=True)
     required_where = {
         "closed": (table["status"] != OPEN, " on a won or lost deal"),
         "amount": (table["status"] == WON, " on a won deal"),
     }
     table = _clean(table, DATASETS["deals"], findings, ("deal_id", "rep_id", "stage"), required_where)
-    currency = cfg.config.site.currency
     foreign = table["currency"].notna() & (table["currency"].str.upper() != currency.upper())
     findings.rows(table, foreign, WARNING, "deals", "currency", f"differs from the site currency {currency} (no conversion)",
                   "row excluded", table["currency"])
@@ -273,11 +408,17 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
     if others:
         findings.one(INFO, "deals", f"stages read as open (neither won_stages nor lost_stages): {', '.join(others[:20])}",
                      column="stage", action="deals counted as open")
+    late = late_close_dates(table)
+    if late.any():
+        findings.rows(table, late, WARNING, "deals", "closed",
+                      f"close date more than {LATE_CLOSE_YEARS} years after {LATE_CLOSE_QUANTILE:.0%} of the others "
+                      "(typo?)", "kept; never used as the default as_of", table["closed"].where(late).dt.strftime("%Y-%m-%d"))
     return table.reset_index(drop=True)
 
 
-def _simple(key: list[str], required: tuple[str, ...]) -> Callable[[pd.DataFrame, Dataset, _Findings], pd.DataFrame]:
-    def finish(table: pd.DataFrame, dataset: Dataset, findings: _Findings) -> pd.DataFrame:
+def _simple(key: list[str], required: tuple[str, ...]) -> Callable[[pd.DataFrame, Dataset, _Findings, str], pd.DataFrame]:
+    def finish(table: pd.DataFrame, dataset: Dataset, findings: _Findings, currency: str) -> pd.DataFrame:
+        table = _currency_markers(table, dataset, currency, findings, exclude_rows=False)
         table = _clean(table, dataset, findings, required)
         if key:
             table = _dedupe(table, key, dataset.name, findings, " / ".join(key))
@@ -286,7 +427,8 @@ def _simple(key: list[str], required: tuple[str, ...]) -> Callable[[pd.DataFrame
     return finish
 
 
-def _goals(table: pd.DataFrame, dataset: Dataset, findings: _Findings) -> pd.DataFrame:
+def _goals(table: pd.DataFrame, dataset: Dataset, findings: _Findings, currency: str) -> pd.DataFrame:
+    table = _currency_markers(table, dataset, currency, findings, exclude_rows=False)
     table = _clean(table, dataset, findings, ("scope", "id", "year", "target"))
     scope = table["scope"].str.lower()
     bad_scope = ~scope.isin(["rep", "team"])
@@ -300,7 +442,8 @@ def _goals(table: pd.DataFrame, dataset: Dataset, findings: _Findings) -> pd.Dat
     return table.reset_index(drop=True)
 
 
-def _activities(table: pd.DataFrame, dataset: Dataset, findings: _Findings) -> pd.DataFrame:
+def _activities(table: pd.DataFrame, dataset: Dataset, findings: _Findings, currency: str) -> pd.DataFrame:
+    table = _currency_markers(table, dataset, currency, findings, exclude_rows=False)
     table = _clean(table, dataset, findings, ("rep_id", "date", "kind"))
     return table.assign(count=table["count"].fillna(1).astype("Int64")).reset_index(drop=True)
 
@@ -433,10 +576,42 @@ def _latest(table: pd.DataFrame, dataset: Dataset) -> str | None:
     return None
 
 
+LATE_CLOSE_YEARS = 2
+LATE_CLOSE_QUANTILE = 0.99
+"""A won or lost deal's close date more than LATE_CLOSE_YEARS after this quantile of all of them
+(lower interpolation: with up to 100 deals, the second latest) is reported, and never sets as_of."""
+
+
+def late_close_dates(deals: pd.DataFrame) -> pd.Series:
+    """Mask of won or lost deals whose close date lies years past every other (a typo year, e.g. 2034 for 2024)."""
+    closed = deals["closed"].where(deals["status"] != OPEN)
+    dates = closed.dropna()
+    if len(dates) < 2:
+        return pd.Series(False, index=deals.index)
+    usual = dates.quantile(LATE_CLOSE_QUANTILE, interpolation="lower")
+    limit = usual + pd.DateOffset(years=LATE_CLOSE_YEARS)
+    return (closed > limit).fillna(False).astype(bool)
+
+
 def default_as_of(deals: pd.DataFrame) -> dt.date | None:
-    """The latest close date of a won or lost deal (open deals' expected dates are ignored)."""
-    closed = deals.loc[deals["status"] != OPEN, "closed"].dropna()
+    """The latest plausible close date of a won or lost deal (open deals' expected dates and
+    close dates years past every other, see ``late_close_dates``, are ignored)."""
+    closed = deals.loc[(deals["status"] != OPEN) & ~late_close_dates(deals), "closed"].dropna()
     return closed.max().date() if len(closed) else None
+
+
+def _no_usable_rows(where: str, dataset: str, read: int, findings: _Findings) -> list[str]:
+    """The error for a dataset left without rows: the first reasons, then the count of cells by reason."""
+    issues = findings.of(dataset)
+    issues = issues[issues["severity"] != INFO].sort_values(["file", "row"], kind="stable", na_position="first")
+    lines = [f"{where}: sources.{dataset}: no usable {dataset} rows: all {read:,} row(s) read were excluded"
+             + ("; first reasons:" if len(issues) else "")]
+    lines += [f"  {format_issue(record)}" for record in issues.head(5).to_dict("records")]
+    if len(issues):
+        lines.append("  rows excluded by reason: " + "; ".join(
+            f"{r.column + ': ' if r.column else ''}{r.problem} — {int(r.count):,}"
+            for r in reasons(issues).head(10).itertuples(index=False)))
+    return lines
 
 
 def load_inputs(cfg: LoadedConfig) -> Inputs:
@@ -453,7 +628,8 @@ def load_inputs(cfg: LoadedConfig) -> Inputs:
             tables[name] = None
             continue
         table, summary = loaded
-        table = _deals(table, cfg, findings) if name == "deals" else _FINISH[name](table, dataset, findings)
+        table = (_deals(table, cfg, findings) if name == "deals"
+                 else _FINISH[name](table, dataset, findings, cfg.config.site.currency))
         tables[name] = table
         summaries.append(DatasetSummary(summary.dataset, summary.files, summary.rows_read, len(table),
                                         _latest(table, dataset)))
@@ -462,7 +638,8 @@ def load_inputs(cfg: LoadedConfig) -> Inputs:
     deals = tables["deals"]
     assert deals is not None
     if not len(deals):
-        raise DataError(f"{cfg.label or cfg.path}: sources.deals: no usable deal rows")
+        read = next((s.rows_read for s in summaries if s.dataset == "deals"), 0)
+        raise DataError(_no_usable_rows(cfg.label or str(cfg.path), "deals", read, findings))
     reps = _all_reps(deals, tables["reps"], findings)
     known = reps["rep_id"]
     costs = _unknown_reps(tables["costs"], known, "costs", findings, "row not used")

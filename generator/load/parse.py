@@ -1,41 +1,106 @@
 """Convert raw cells into typed values by documented rules; report what cannot be read, never guess.
 
-Rules (shown on the methodology page):
+Rules (shown on the methodology page and in the README):
 
-- text: surrounding spaces removed; an empty cell is missing.
-- money and numbers: currency symbols and codes, spaces and thousands separators
-  are removed (``$1,234.50`` → 1234.5); ``(500)`` and ``500-`` are −500; with
-  ``decimal: ","`` the comma is the decimal mark (``1.234,50`` → 1234.5); a
-  ``thousands`` option removes that character. Anything else is not a number.
-- dates: ISO 8601 (``2024-03-31``, with or without a time) unless ``date_format``
-  is set (e.g. ``%m/%d/%Y``); real Excel date cells and Excel day serials in a
-  date column are read as dates. Ambiguous forms like ``03/04/2024`` are never guessed.
+- text: surrounding spaces (any Unicode space) removed, then Unicode NFC, so a composed and a
+  decomposed ``Zürich`` are one value; an empty cell is missing.
+- money and numbers: a currency marker before or after the number is set aside (``$1,234.50`` →
+  1234.5 with marker ``$``; the loader checks it names the site currency); ``(500)``, ``500-``
+  and ``−500`` (U+2212) are −500; the decimal mark is ``options.decimal`` or the CLDR mark of
+  ``options.locale``; grouping is the other mark (or the locale's), a space of any width or an
+  apostrophe, always in groups of three (or the Indian 2-2-3); ``thousands`` adds a grouping
+  character. ``inf``, ``NaN``, ``1e999`` and digit runs beyond the float range are not numbers.
+  Anything else is not a number.
+- dates: ISO 8601 (``2024-03-31``, with or without a time) unless ``date_format`` is set (e.g.
+  ``%m/%d/%Y``); a timestamp with a UTC offset (``Z``, ``-05:00``) is read as its own local
+  calendar date; real Excel date cells, and Excel day numbers (5 digits, 1900 date system) in a
+  text column, are read as dates; a date before 1900 or after 2100 is not read. Ambiguous forms
+  like ``03/04/2024`` are never guessed.
 - integers: a number with no fractional part; ``FY2024`` reads as 2024.
+
+Every converter works on the distinct strings of a column (``pd.factorize``) and maps the result
+back, so a million cells cost what their distinct values cost.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from babel.core import UnknownLocaleError
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from generator.config import ReadOptions
+from generator.load.currency import is_currency_marker
 from generator.schema import Kind
 
-_CURRENCY = re.compile(r"^(?:[A-Z]{3}|[$€£¥₹])\s*|\s*(?:[A-Z]{3}|[$€£¥₹])$")
-_SPACES = re.compile(r"[\s\u00a0\u202f']")
-_US_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
-_EU_GROUPED = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
-_PLAIN = re.compile(r"^-?(\d+\.?\d*|\.\d+)(e-?\d+)?$", re.IGNORECASE)
+FIRST_DATE, LAST_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
+"""The plausible window: a date outside it is a typo or a placeholder, never read."""
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+"""Day 0 of Excel's 1900 date system (serial 1 is 1900-01-01; the 1900 leap-day bug is before 1927)."""
+SERIAL_RANGE = (10_000, (LAST_DATE - EXCEL_EPOCH).days)
+"""Day numbers read as dates in a text column: five digits (1927-05-18) up to the end of the window."""
+
+_SPACES = "\u00a0\u2007\u2009\u202f"
+"""No-break, figure, thin and narrow no-break spaces: grouping in many locales, read as a space."""
+_NOT_FINITE = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan", "-nan", "+nan"})
+_OFFSET = r"(?:[Zz]|\s*(?:UTC|GMT)|\s*(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?)$"
+_STAMP_WITH_OFFSET = r"^(\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)" + _OFFSET
+
+MAX_MAGNITUDE = 1e15
+"""Numbers this large (a thousand trillion) or larger are not read: no export holds such an amount,
+and sums, squares and projections of them would overflow to infinity on the site."""
+
+NOT_FINITE = "is not a finite number (infinite, NaN or beyond the range of numbers)"
+TOO_LARGE = "is beyond the plausible range of numbers (a thousand trillion or more)"
+OUTSIDE_WINDOW = f"is outside the plausible window {FIRST_DATE.year}–{LAST_DATE.year}"
+
+
+@dataclass(frozen=True)
+class Note:
+    """Cells of one column read by a documented rule, listed once as info with their count."""
+
+    problem: str
+    count: int
+    first: int
+    """Position (0-based) of the first such cell in the column."""
+    value: str | None = None
+    """That first cell, as written."""
+
+
+@dataclass(frozen=True)
+class Converted:
+    """One column converted by its field kind.
+
+    ``values`` is typed (float64, Int64, datetime64[s] at midnight, or string); ``bad`` is True
+    where a present cell could not be read (its value is then missing); ``reasons`` gives the
+    problem of each bad cell when it is not the kind's usual one (None: ``KIND_PROBLEM``);
+    ``markers`` the currency marker of each number cell (None when no cell had one); ``notes``
+    the cells read by a rule worth telling (serial dates, offsets, negatives, locale marks).
+    """
+
+    values: pd.Series
+    bad: pd.Series
+    reasons: pd.Series | None = None
+    markers: pd.Series | None = None
+    notes: tuple[Note, ...] = ()
 
 
 def as_text(values: pd.Series) -> pd.Series:
-    """Cells as stripped text; empty cells are missing (<NA>)."""
+    """Cells as text: outer spaces trimmed, Unicode NFC; empty cells are missing (<NA>)."""
     if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
         values = values.astype("string")
     text = values.map(_cell_text, na_action="ignore") if values.dtype == object else values
     text = text.astype("string").str.strip()
+    ascii_only = text.str.isascii().fillna(True).to_numpy(dtype=bool)
+    if not ascii_only.all():
+        # Only non-ASCII cells can differ between compositions; normalising just those stays cheap.
+        text = text.copy()
+        text[~ascii_only] = text[~ascii_only].str.normalize("NFC").str.strip()
     return text.mask(text == "")
 
 
@@ -47,76 +112,249 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def parse_number(values: pd.Series, options: ReadOptions) -> tuple[pd.Series, pd.Series]:
-    """Numbers by the money rules; returns (values as float, mask of cells that could not be read)."""
+def number_marks(options: ReadOptions) -> tuple[str, str]:
+    """(decimal mark, grouping characters) of an export's numbers.
+
+    ``options.locale`` gives both the CLDR way (``pt_BR``: ``,`` and ``.``; ``fr_FR``: ``,`` and
+    a narrow no-break space); an explicit ``options.decimal`` wins over the locale's decimal mark.
+    Spaces and apostrophes always group; ``options.thousands`` adds a grouping character.
+    Raises ValueError for a locale CLDR does not know.
+    """
+    decimal = options.decimal
+    group = "," if decimal == "." else "."
+    if options.locale:
+        try:
+            locale_decimal, group = get_decimal_symbol(options.locale), get_group_symbol(options.locale)
+        except (UnknownLocaleError, ValueError) as exc:
+            raise ValueError(f"options.locale: unknown locale {options.locale!r}") from exc
+        if "decimal" not in options.model_fields_set:
+            decimal = locale_decimal
+    groups = {group, " ", "'", "\u2019"} | ({options.thousands} if options.thousands else set())
+    groups = {" " if g in _SPACES else g for g in groups} - {decimal}
+    return decimal, "".join(sorted(groups))
+
+
+def _class(chars: str) -> str:
+    return "[" + "".join("\\" + c if c in "]\\^-[" else c for c in chars) + "]"
+
+
+def _amount_pattern(decimal: str, groups: str) -> str:
+    """RE2 pattern of one number cell: sign, parentheses, a marker before or after, the digits."""
+    g, d = _class(groups), _class(decimal)
+    number = (rf"(?P<int>\d{{1,3}}(?:{g}\d{{3}})+|\d{{1,2}}(?:{g}\d{{2}})+{g}\d{{3}}|\d*)"
+              rf"(?:{d}(?P<frac>\d*))?(?P<exp>[eE][-+]?\d+)?")
+    marker = r"[^\d\s().,+\-'\x{2019}][^\d()+\-]*?"
+    return (rf"^(?P<open>\()?\s*(?P<s1>[-+])?\s*(?P<pre>{marker})?\s*(?P<s2>-)?\s*{number}"
+            rf"\s*(?P<s3>-)?\s*(?P<post>{marker})?\s*(?P<s4>-)?\s*(?P<close>\))?$")
+
+
+def _distinct(text: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """Codes of each cell (-1 when missing) and the distinct values as an Arrow string array."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    return codes, pa.array(np.asarray(uniques, dtype=object), type=pa.string())
+
+
+def _per_cell(codes: np.ndarray, per_value: np.ndarray, fill: object) -> np.ndarray:
+    """Spread one result per distinct value back to every cell (``fill`` where missing)."""
+    padded = np.append(per_value, np.array([fill], dtype=per_value.dtype))
+    return padded[np.where(codes < 0, len(per_value), codes)]
+
+
+def _note(problem: str, flags: np.ndarray, codes: np.ndarray, uniques: pa.Array) -> Note | None:
+    """A note for the cells whose distinct value is flagged (None when there are none)."""
+    if not flags.any():
+        return None
+    cells = np.flatnonzero(_per_cell(codes, flags, False))
+    first = int(cells[0])
+    return Note(problem, len(cells), first, uniques[int(codes[first])].as_py())
+
+
+def _numbers(values: pd.Series, options: ReadOptions, *, whole: bool = False) -> Converted:
+    index = values.index
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = values.astype("float64")
-        return numbers, pd.Series(False, index=values.index)
+        infinite = numbers.notna() & ~np.isfinite(numbers.fillna(0.0))
+        huge = ~infinite & (numbers.abs() >= MAX_MAGNITUDE).fillna(False)
+        reasons = None
+        if infinite.any() or huge.any():
+            reasons = pd.Series(pd.NA, index=index, dtype="string").mask(infinite, NOT_FINITE).mask(huge, TOO_LARGE)
+        return Converted(numbers.mask(infinite | huge), (infinite | huge).astype(bool), reasons)
     text = as_text(values)
-    present = text.notna()
-    cleaned = text.fillna("")
-    negative = cleaned.str.match(r"^\(.*\)$") | cleaned.str.endswith("-")
-    cleaned = cleaned.str.replace(r"^\((.*)\)$", r"\1", regex=True).str.rstrip("-")
-    cleaned = cleaned.str.replace(_CURRENCY, "", regex=True).str.replace(_SPACES, "", regex=True)
-    cleaned = cleaned.str.replace(_CURRENCY, "", regex=True)  # "-$5" → "-5" after the sign moves
-    cleaned = cleaned.str.replace(r"^-\s*[$€£¥₹]", "-", regex=True)
-    if options.thousands:
-        cleaned = cleaned.str.replace(options.thousands, "", regex=False)
-    if options.decimal == ",":
-        grouped = cleaned.str.match(_EU_GROUPED)
-        cleaned = cleaned.where(~grouped, cleaned.str.replace(".", "", regex=False))
-        cleaned = cleaned.str.replace(",", ".", regex=False)
-    else:
-        grouped = cleaned.str.match(_US_GROUPED)
-        cleaned = cleaned.where(~grouped, cleaned.str.replace(",", "", regex=False))
-    valid = cleaned.str.match(_PLAIN)
-    numbers = pd.to_numeric(cleaned.where(valid & present), errors="coerce").astype("float64")
-    numbers = numbers.where(~negative, -numbers)
-    bad = present & numbers.isna()
-    return numbers, bad.astype(bool)
+    if whole:
+        text = text.str.replace(r"^(?i:fy)\s*'?", "", regex=True)
+    for space in _SPACES:
+        text = text.str.replace(space, " ", regex=False)
+    text = text.str.replace("\u2212", "-", regex=False)
+    codes, uniques = _distinct(text)
+    n = len(uniques)
+    result = np.full(n, np.nan)
+    bad = np.zeros(n, dtype=bool)
+    reason = np.full(n, None, dtype=object)
+    marker = np.full(n, None, dtype=object)
+    negative_rule = np.zeros(n, dtype=bool)
+    marked_rule = np.zeros(n, dtype=bool)
+    decimal, groups = number_marks(options)
+    plain_pattern = r"^-?\d+(\.\d+)?$" if decimal == "." else r"^-?\d+$"
+    plain = pc.fill_null(pc.match_substring_regex(uniques, plain_pattern), False).to_numpy(zero_copy_only=False)
+    if plain.any():
+        result[plain] = pc.cast(uniques.filter(pa.array(plain)), pa.float64()).to_numpy(zero_copy_only=False)
+    rest = np.flatnonzero(~plain)
+    if len(rest):
+        cells = uniques.take(pa.array(rest))
+        found = pc.extract_regex(cells, _amount_pattern(decimal, groups))
+        matched = found.is_valid().to_numpy(zero_copy_only=False)
+
+        def part(name: str) -> pa.Array:
+            return pc.fill_null(pc.struct_field(found, name), "")
+
+        integer, fraction, exponent = part("int"), part("frac"), part("exp")
+        opened, closed = pc.not_equal(part("open"), ""), pc.not_equal(part("close"), "")
+        minus = [pc.equal(part(s), "-") for s in ("s1", "s2", "s3", "s4")]
+        signs = sum(m.cast(pa.int8()).to_numpy(zero_copy_only=False) for m in minus) + pc.and_(opened, closed).cast(
+            pa.int8()).to_numpy(zero_copy_only=False)
+        pre, post = pc.utf8_trim_whitespace(part("pre")), pc.utf8_trim_whitespace(part("post"))
+        digits = pc.replace_substring_regex(integer, r"[^0-9]", "")
+        has_digits = pc.or_(pc.greater(pc.utf8_length(digits), 0), pc.greater(pc.utf8_length(fraction), 0))
+        both_markers = pc.and_(pc.not_equal(pre, ""), pc.not_equal(post, ""))
+        ok = (matched & has_digits.to_numpy(zero_copy_only=False) & (signs <= 1)
+              & (opened.to_numpy(zero_copy_only=False) == closed.to_numpy(zero_copy_only=False))
+              & ~both_markers.to_numpy(zero_copy_only=False))
+        joined = pc.binary_join_element_wise(pc.if_else(pc.equal(digits, ""), "0", digits), ".", fraction, "0",
+                                             exponent, "")
+        joined = pc.if_else(pa.array(ok), joined, pa.scalar(None, pa.string()))
+        parsed = pc.cast(joined, pa.float64()).to_numpy(zero_copy_only=False)
+        parsed = np.where(signs == 1, -parsed, parsed)
+        result[rest] = np.where(ok, parsed, np.nan)
+        bad[rest] = ~ok
+        chosen = pc.if_else(pc.equal(pre, ""), post, pre).to_numpy(zero_copy_only=False)
+        marker[rest] = np.where(ok & (chosen != ""), chosen, None)
+        words = pc.is_in(pc.utf8_lower(cells), pa.array(sorted(_NOT_FINITE))).to_numpy(zero_copy_only=False)
+        reason[rest] = np.where(words, NOT_FINITE, None)
+        bad[rest] |= words
+        trailing = pc.or_(pc.or_(minus[2], minus[3]), pc.and_(opened, closed)).to_numpy(zero_copy_only=False)
+        negative_rule[rest] = ok & trailing
+        grouped_or_decimal = pc.or_(pc.match_substring_regex(integer, _class(groups)),
+                                    pc.greater(pc.utf8_length(fraction), 0))
+        marked_rule[rest] = ok & grouped_or_decimal.to_numpy(zero_copy_only=False)
+    for position in np.flatnonzero(np.array([m is not None for m in marker], dtype=bool)):
+        if not is_currency_marker(marker[position]):
+            reason[position] = f'has "{marker[position]}", which is not a currency marker'
+            bad[position], result[position], marker[position] = True, np.nan, None
+    infinite = ~np.isnan(result) & ~np.isfinite(result)
+    huge = ~np.isnan(result) & ~infinite & (np.abs(result) >= MAX_MAGNITUDE)
+    result[infinite | huge] = np.nan
+    bad |= infinite | huge
+    reason[infinite] = NOT_FINITE
+    reason[huge] = TOO_LARGE
+    notes = [
+        _note("read as negative (parentheses or a trailing minus)", negative_rule, codes, uniques),
+        _note(f'read with the decimal mark "{decimal}"' + (f" of locale {options.locale}" if options.locale else ""),
+              marked_rule, codes, uniques) if (options.locale or decimal != ".") else None,
+    ]
+    has_reason = np.array([r is not None for r in reason], dtype=bool)
+    reasons = None
+    if has_reason.any():
+        reasons = pd.Series(_per_cell(codes, reason, None), index=index, dtype="string")
+    markers = None
+    present_markers = np.array([m is not None for m in marker], dtype=bool)
+    if present_markers.any():
+        marker_codes, marker_values = pd.factorize(pd.Series(marker, dtype="string"), use_na_sentinel=True)
+        markers = pd.Series(pd.Categorical.from_codes(_per_cell(codes, marker_codes.astype(np.int64), -1),
+                                                      categories=pd.Index(marker_values, dtype="string")), index=index)
+    return Converted(
+        values=pd.Series(_per_cell(codes, result, np.nan), index=index, dtype="float64"),
+        bad=pd.Series(_per_cell(codes, bad, False), index=index, dtype=bool),
+        reasons=reasons,
+        markers=markers,
+        notes=tuple(n for n in notes if n is not None),
+    )
+
+
+def parse_number(values: pd.Series, options: ReadOptions) -> tuple[pd.Series, pd.Series]:
+    """Numbers by the money rules; returns (values as float64, mask of cells that could not be read).
+
+    Currency markers are accepted here whatever they name; the loader checks them against
+    ``site.currency`` (see ``generator.load.currency``).
+    """
+    converted = _numbers(values, options)
+    return converted.values, converted.bad
+
+
+def _integers(values: pd.Series, options: ReadOptions) -> Converted:
+    converted = _numbers(values, options, whole=True)
+    numbers = converted.values
+    fractional = numbers.notna() & (numbers != numbers.round())
+    numbers = numbers.where(~fractional)
+    return Converted(numbers.round().astype("Int64"), (converted.bad | fractional).astype(bool), converted.reasons,
+                     converted.markers, converted.notes)
 
 
 def parse_integer(values: pd.Series, options: ReadOptions) -> tuple[pd.Series, pd.Series]:
     """Whole numbers (a fiscal-year label ``FY2024`` or ``FY 2024`` reads as 2024); returns
     (values as Int64, mask of cells that could not be read)."""
-    if not pd.api.types.is_numeric_dtype(values):
-        values = as_text(values).str.replace(r"^(?i:fy)\s*'?", "", regex=True)
-    numbers, bad = parse_number(values, options)
-    fractional = numbers.notna() & (numbers != numbers.round())
-    numbers = numbers.where(~fractional)
-    return numbers.round().astype("Int64"), (bad | fractional).astype(bool)
+    converted = _integers(values, options)
+    return converted.values, converted.bad
 
 
-def parse_date(values: pd.Series, options: ReadOptions) -> tuple[pd.Series, pd.Series]:
-    """Dates; returns (values as datetime64 at midnight, mask of cells that could not be read)."""
+def _serials(serial: pd.Series) -> pd.Series:
+    """Excel day numbers (1900 date system) as dates; the time of day is dropped."""
+    days = np.floor(serial.to_numpy(dtype="float64"))
+    return pd.Series(EXCEL_EPOCH + pd.to_timedelta(days, unit="D"), index=serial.index).astype("datetime64[s]")
+
+
+def _windowed(dates: pd.Series, bad: pd.Series, reasons: pd.Series | None) -> tuple[pd.Series, pd.Series, pd.Series | None]:
+    outside = dates.notna() & ((dates < FIRST_DATE) | (dates > LAST_DATE))
+    if not outside.any():
+        return dates, bad, reasons
+    reasons = reasons if reasons is not None else pd.Series(pd.NA, index=dates.index, dtype="string")
+    return dates.mask(outside), (bad | outside).astype(bool), reasons.mask(outside, OUTSIDE_WINDOW)
+
+
+def _dates(values: pd.Series, options: ReadOptions) -> Converted:
+    index = values.index
     if pd.api.types.is_datetime64_any_dtype(values):
         dates = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
-        return dates.astype("datetime64[s]").dt.normalize(), pd.Series(False, index=values.index)
-    if values.dtype == object:
-        # Excel cells: real dates arrive as datetime objects, serials as numbers.
-        cells = values.tolist()
-        is_datetime = pd.Series([hasattr(v, "year") and not pd.isna(v) for v in cells], index=values.index)
-        is_number = pd.Series(
-            [isinstance(v, int | float) and not isinstance(v, bool) and not pd.isna(v) for v in cells],
-            index=values.index,
-        )
-        out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
-        if is_datetime.any():
-            out[is_datetime] = pd.to_datetime(values[is_datetime].map(_as_naive)).astype("datetime64[s]")
-        if is_number.any():
-            serial = pd.to_numeric(values[is_number], errors="coerce").astype("float64")
-            plausible = serial.between(1, 2958465)
-            out[is_number & plausible.reindex(values.index, fill_value=False)] = (
-                pd.Timestamp("1899-12-30") + pd.to_timedelta(serial[plausible].round(), unit="D")
-            ).astype("datetime64[s]")
-        rest = ~(is_datetime | is_number)
-        text_dates, text_bad = _parse_date_text(as_text(values[rest]), options)
-        out[rest] = text_dates
-        bad = pd.Series(False, index=values.index)
-        bad[rest] = text_bad
-        bad |= is_number & out.isna()
-        return out.dt.normalize(), bad.astype(bool)
-    return _parse_date_text(as_text(values), options)
+        dates = dates.astype("datetime64[s]").dt.normalize()
+        return Converted(*_windowed(dates, pd.Series(False, index=index), None))
+    if values.dtype == object and any(not isinstance(v, str) for v in values.dropna().head(1000)):
+        return _cell_dates(values, options)
+    return _text_dates(as_text(values), options)
+
+
+def _cell_dates(values: pd.Series, options: ReadOptions) -> Converted:
+    """Workbook cells: real dates arrive as datetime objects, serials as numbers, the rest as text."""
+    index = values.index
+    cells = values.tolist()
+    is_datetime = pd.Series([hasattr(v, "year") and not pd.isna(v) for v in cells], index=index)
+    is_number = pd.Series([isinstance(v, int | float) and not isinstance(v, bool) and not pd.isna(v) for v in cells],
+                          index=index)
+    out = pd.Series(pd.NaT, index=index, dtype="datetime64[s]")
+    if is_datetime.any():
+        out[is_datetime] = pd.to_datetime(values[is_datetime].map(_as_naive)).astype("datetime64[s]")
+    notes: list[Note] = []
+    if is_number.any():
+        serial = pd.to_numeric(values[is_number], errors="coerce").astype("float64")
+        plausible = serial.between(1, (LAST_DATE - EXCEL_EPOCH).days)
+        picked = plausible.reindex(index, fill_value=False)
+        out[is_number & picked] = _serials(serial[plausible])
+        if picked.any():
+            first = int(np.flatnonzero(picked.to_numpy())[0])
+            notes.append(Note("Excel day number read as a date (1900 date system)", int(picked.sum()), first,
+                              str(cells[first])))
+    rest = ~(is_datetime | is_number)
+    text = _text_dates(as_text(values[rest]), options)
+    out[rest] = text.values
+    bad = pd.Series(False, index=index)
+    bad[rest] = text.bad
+    bad |= is_number & out.isna()
+    reasons = None
+    if text.reasons is not None:
+        reasons = pd.Series(pd.NA, index=index, dtype="string")
+        reasons[rest] = text.reasons
+    positions = np.flatnonzero(rest.to_numpy())
+    notes.extend(Note(n.problem, n.count, int(positions[n.first]), n.value) for n in text.notes)
+    dates, bad, reasons = _windowed(out.dt.normalize(), bad.astype(bool), reasons)
+    return Converted(dates, bad, reasons, None, tuple(notes))
 
 
 def _as_naive(value: object) -> object:
@@ -124,28 +362,75 @@ def _as_naive(value: object) -> object:
     return value.replace(tzinfo=None) if tz is not None else value  # type: ignore[attr-defined]
 
 
-def _parse_date_text(text: pd.Series, options: ReadOptions) -> tuple[pd.Series, pd.Series]:
-    present = text.notna()
+def _text_dates(text: pd.Series, options: ReadOptions) -> Converted:
+    codes, uniques = _distinct(text)
+    distinct = pd.Series(uniques.to_pandas(types_mapper=None), dtype="string") if len(uniques) else pd.Series(
+        [], dtype="string")
+    offsets = np.zeros(len(distinct), dtype=bool)
     if options.date_format:
-        dates = pd.to_datetime(text, format=options.date_format, errors="coerce")
+        dates = pd.to_datetime(distinct, format=options.date_format, errors="coerce")
     else:
-        dates = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=False)
-        if getattr(dates.dt, "tz", None) is not None:
-            dates = dates.dt.tz_localize(None)
+        try:
+            dates = pd.to_datetime(distinct, format="ISO8601", errors="coerce")
+            aware = getattr(dates.dt, "tz", None) is not None
+        except (ValueError, TypeError):  # offsets that differ from stamp to stamp
+            aware = True
+        if aware:
+            # Each stamp's own wall-clock date: the offset says where it was written, not another day.
+            offsets = distinct.str.contains(_STAMP_WITH_OFFSET.replace("(", "(?:", 1), regex=True).fillna(False)
+            offsets = offsets.to_numpy(dtype=bool)
+            local = distinct.str.replace(_STAMP_WITH_OFFSET, r"\1", regex=True)
+            dates = pd.to_datetime(local, format="ISO8601", errors="coerce")
+            if getattr(dates.dt, "tz", None) is not None:
+                dates = dates.dt.tz_localize(None)
     dates = dates.astype("datetime64[s]").dt.normalize()
-    bad = present & dates.isna()
-    return dates, bad.astype(bool)
+    serial = dates.isna() & distinct.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False)
+    if serial.any():
+        days = pd.to_numeric(distinct[serial], errors="coerce")
+        days = days[days.between(*SERIAL_RANGE)]
+        dates[days.index] = _serials(days)
+        serial = pd.Series(False, index=distinct.index)
+        serial[days.index] = True
+    dates, bad, reasons = _windowed(dates, distinct.notna() & dates.isna(), None)
+    notes = [
+        _note("timestamp with a UTC offset read as its local calendar date", offsets, codes, uniques),
+        _note("Excel day number read as a date (1900 date system)", serial.to_numpy(dtype=bool), codes, uniques),
+    ]
+    index = text.index
+    return Converted(
+        values=pd.Series(_per_cell(codes, dates.to_numpy(dtype="datetime64[s]"), np.datetime64("NaT", "s")),
+                         index=index, dtype="datetime64[s]"),
+        bad=pd.Series(_per_cell(codes, bad.to_numpy(dtype=bool), False), index=index, dtype=bool),
+        reasons=None if reasons is None else pd.Series(
+            _per_cell(codes, reasons.to_numpy(dtype=object, na_value=None), None), index=index, dtype="string"),
+        notes=tuple(n for n in notes if n is not None),
+    )
+
+
+def parse_date(values: pd.Series, options: ReadOptions) -> tuple[pd.Series, pd.Series]:
+    """Dates; returns (values as datetime64[s] at midnight, mask of cells that could not be read)."""
+    converted = _dates(values, options)
+    return converted.values, converted.bad
+
+
+def convert_column(values: pd.Series, kind: Kind, options: ReadOptions) -> Converted:
+    """Convert one column by its field kind, with the reasons and notes the data-quality report lists.
+
+    Raises ValueError when ``options.locale`` is not a CLDR locale.
+    """
+    if kind is Kind.TEXT:
+        return Converted(as_text(values), pd.Series(False, index=values.index))
+    if kind in (Kind.MONEY, Kind.NUMBER):
+        return _numbers(values, options)
+    if kind is Kind.INTEGER:
+        return _integers(values, options)
+    return _dates(values, options)
 
 
 def convert(values: pd.Series, kind: Kind, options: ReadOptions) -> tuple[pd.Series, pd.Series]:
     """Convert one column by its field kind; returns (typed values, mask of unreadable cells)."""
-    if kind is Kind.TEXT:
-        return as_text(values), pd.Series(False, index=values.index)
-    if kind in (Kind.MONEY, Kind.NUMBER):
-        return parse_number(values, options)
-    if kind is Kind.INTEGER:
-        return parse_integer(values, options)
-    return parse_date(values, options)
+    converted = convert_column(values, kind, options)
+    return converted.values, converted.bad
 
 
 KIND_PROBLEM = {

@@ -162,6 +162,8 @@ class MethodologyPage:
     """Templates of the topics' methodology sections, included in order."""
     pages: frozenset[str] = frozenset()
     """Docs paths of the pages this build makes: links go only to those."""
+    usage: Markdown | None = None
+    """Rows read, used and excluded per dataset (the table of /data-quality/, without the warnings)."""
 
 
 @dataclass(frozen=True)
@@ -302,7 +304,8 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     files["data/data_quality_summary.csv"] = quality_page.grouped_csv
     files["data/data_quality_summary.json"] = quality_page.grouped_json
     methodology = tuple(name for topic in topics for name in topic.methodology)
-    files["methodology.md"] = render("methodology.md.j2", page=_methodology(info, cfg, methodology, frozenset(files)))
+    files["methodology.md"] = render("methodology.md.j2",
+                                     page=_methodology(info, cfg, methodology, frozenset(files), datasets))
     files.update(_redirects(context, files))
     nav = [
         {"Overview": "index.md"},
@@ -618,8 +621,9 @@ def _data_quality(info: SiteInfo, quality: QualityReport, datasets: pd.DataFrame
         Column("warnings", "Warnings", text.integer, numeric=True),
     ], link(here, "data/datasets.csv"), sortable=False)
     keys = ["severity", "dataset", "file", "column", "problem", "action"]
+    # A rule applied to many cells is one finding standing for ``count`` cells: counted as cells.
     grouped = (issues.fillna({"file": "", "column": ""}).groupby(keys, dropna=False, sort=False)
-               .agg(count=("problem", "size"), first_row=("row", "min")).reset_index()
+               .agg(count=("count", "sum"), first_row=("row", "min")).reset_index()
                .sort_values(["count"], ascending=False, kind="stable"))
     grouped_md = frame_table(grouped, [
         Column("severity", "Severity"), Column("dataset", "Dataset"), Column("file", "File"),
@@ -630,14 +634,22 @@ def _data_quality(info: SiteInfo, quality: QualityReport, datasets: pd.DataFrame
     findings = frame_table(listed, [
         Column("severity", "Severity"), Column("file", "File"), Column("row", "Row", text.integer, numeric=True),
         Column("column", "Column"), Column("value", "Value"), Column("problem", "Problem"), Column("action", "Action"),
+        Column("count", "Cells", text.integer, numeric=True),
     ], link(here, "data/data_quality.csv"))
     counts = {s: quality.count(s) for s in ("error", "warning", "info")}
     return DataQualityPage(info, summary, grouped_md, findings, counts, len(listed), len(issues), to_csv(grouped),
                            to_json(grouped))
 
 
-def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...], pages: frozenset[str]) -> MethodologyPage:
+def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...], pages: frozenset[str],
+                 datasets: pd.DataFrame) -> MethodologyPage:
     config = cfg.config
+    usage = frame_table(datasets, [
+        Column("dataset", "Dataset"), Column("files", "Files"),
+        Column("rows_read", "Rows read", text.integer, numeric=True),
+        Column("rows_used", "Rows used", text.integer, numeric=True),
+        Column("rows_excluded", "Rows excluded", text.integer, numeric=True),
+    ], link("methodology.md", "data/datasets.csv"), sortable=False)
     return MethodologyPage(
         site=info,
         won_stages=cfg.won_stages(),
@@ -651,4 +663,5 @@ def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...], pag
         config=config,
         topics=topics,
         pages=pages,
+        usage=usage,
     )

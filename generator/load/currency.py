@@ -1,0 +1,97 @@
+"""Currency markers in amount cells (``$``, ``R$``, ``kr``, ``USD`` …), resolved with CLDR data from Babel.
+
+The rule (documented in the README and on the methodology page): a marker is accepted when it is
+the ISO 4217 code of the site currency (any letter case) or a symbol CLDR writes for the site currency in
+one of the locales of the countries that use it, or in English. So ``$`` is accepted for USD, CAD,
+AUD, MXN …, ``kr`` for SEK, NOK and DKK, ``¥`` for JPY and CNY. Any other marker names another
+currency (``JPY 10,000`` in a USD site) or none at all, and the cell is not read.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from babel import Locale, localedata
+from babel.core import get_global
+from babel.numbers import list_currencies
+
+
+def _fold(marker: str) -> str:
+    # Spaces inside a symbol vary between exports ("US $"); letter case does not: "K" is a currency, "k" is not.
+    return "".join(marker.split())
+
+
+@functools.cache
+def _iso_codes() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def _locale_symbols(identifiers: list[str], currency: str | None = None) -> dict[str, set[str]]:
+    """Folded symbol -> ISO codes, over the given locales (only ``currency`` when given)."""
+    found: dict[str, set[str]] = {}
+    for identifier in identifiers:
+        try:
+            symbols = Locale.parse(identifier).currency_symbols
+        except (ValueError, LookupError):  # pragma: no cover - a locale Babel lists but cannot load
+            continue
+        items = [(currency, symbols.get(currency, currency))] if currency else symbols.items()
+        for code, symbol in items:
+            found.setdefault(_fold(symbol), set()).add(code)
+    return found
+
+
+@functools.cache
+def site_markers(currency: str) -> frozenset[str]:
+    """Markers read as ``currency`` (spaces removed): its ISO code and its CLDR symbols where it is used."""
+    currency = currency.upper()
+    territories = {
+        territory for territory, spans in get_global("territory_currencies").items()
+        if any(code == currency and end is None for code, _start, end, *_rest in spans)
+    }
+    identifiers = [i for i in localedata.locale_identifiers() if i.rsplit("_", 1)[-1] in territories]
+    symbols = _locale_symbols([*identifiers, "en", "root"], currency)
+    return frozenset({currency, *symbols})
+
+
+@functools.cache
+def _all_symbols() -> dict[str, frozenset[str]]:
+    # Every locale: about a second, paid only when a cell carries a marker of another currency.
+    return {k: frozenset(v) for k, v in _locale_symbols(localedata.locale_identifiers()).items()}
+
+
+@functools.cache
+def marker_currencies(marker: str) -> tuple[str, ...]:
+    """ISO codes a marker can stand for (sorted; empty when it is no currency marker at all)."""
+    code = "".join(marker.split()).upper()
+    if code in _iso_codes():
+        return (code,)
+    return tuple(sorted(_all_symbols().get(_fold(marker), ())))
+
+
+@functools.cache
+def is_currency_marker(marker: str) -> bool:
+    """True when CLDR knows ``marker`` as a currency code or symbol in some locale."""
+    if "".join(marker.split()).upper() in _iso_codes():
+        return True
+    folded = _fold(marker)
+    # Common symbols first; the scan of every locale stops at the first that writes this symbol.
+    for identifier in ["en", "root", *localedata.locale_identifiers()]:
+        if folded in _locale_symbols([identifier]):
+            return True
+    return False
+
+
+def is_site_marker(marker: str, currency: str) -> bool:
+    """True when ``marker`` can mean the site currency (ISO code or one of its CLDR symbols)."""
+    return _fold(marker).upper() == currency.upper() or _fold(marker) in site_markers(currency.upper())
+
+
+def describe_marker(marker: str, currency: str) -> str | None:
+    """The problem with a marker that is not the site currency's (None when it is)."""
+    if is_site_marker(marker, currency):
+        return None
+    codes = marker_currencies(marker)
+    if not codes:
+        return f'has "{marker}", which is not a currency marker'
+    named = codes[0] if len(codes) == 1 else f"{marker} ({', '.join(codes[:6])}{' …' if len(codes) > 6 else ''})"
+    return f"is in {named}, not the site currency {currency.upper()} (no conversion)"

@@ -1,0 +1,338 @@
+"""Reading values the way real exports write them: currency markers, locales, non-finite numbers,
+offset timestamps, Excel serials, implausible dates, stage labels, Unicode ids, overlapping snapshots.
+
+The folders under tests/data/cases/ are small exports in the layouts of real CRMs, each with the
+figures a user expects of it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from generator.build import build, check, strict_failures
+from generator.cli import main
+from generator.config import ReadOptions, load_config
+from generator.errors import DataError
+from generator.load.currency import describe_marker, is_site_marker
+from generator.load.loader import default_as_of, load_inputs
+from generator.load.parse import (
+    NOT_FINITE,
+    OUTSIDE_WINDOW,
+    convert_column,
+    parse_date,
+    parse_number,
+)
+from generator.metrics import compute_metrics
+from generator.schema import Kind
+
+CASES = Path(__file__).resolve().parent / "data" / "cases"
+
+
+def _reps(config: Path) -> pd.DataFrame:
+    cfg, inputs = check(config)
+    return compute_metrics(inputs, cfg.config).reps.set_index("rep_id")
+
+
+def _figures(config: Path, rep: str) -> tuple[float, int, int]:
+    row = _reps(config).loc[rep]
+    return float(row["revenue"]), int(row["won_deals"]), int(row["lost_deals"])
+
+
+# ---- amounts ---------------------------------------------------------------------------------
+
+AMOUNTS = [
+    # text, options, value (None: not read), marker
+    ("$1,234.50", {}, 1234.5, "$"),
+    ("(500)", {}, -500.0, None),
+    ("500-", {}, -500.0, None),
+    ("-$5", {}, -5.0, "$"),
+    ("$-5", {}, -5.0, "$"),
+    ("USD 10,000.00", {}, 10000.0, "USD"),
+    ("JPY 10,000", {}, 10000.0, "JPY"),  # read here; the loader excludes it on a USD site
+    ("€5,000.00", {}, 5000.0, "€"),
+    ("1.234,56 €", {"decimal": ","}, 1234.56, "€"),
+    ("R$ 1.234,56", {"decimal": ","}, 1234.56, "R$"),
+    ("R$ 1.234,56", {"locale": "pt_BR"}, 1234.56, "R$"),
+    ("CHF 1'234.50", {}, 1234.5, "CHF"),
+    ("CHF 1\u2019234.50", {"locale": "de_CH"}, 1234.5, "CHF"),
+    ("US$ 12", {}, 12.0, "US$"),
+    ("zł 5", {}, 5.0, "zł"),
+    ("12 kr", {}, 12.0, "kr"),
+    ("\u22121 234,50", {"locale": "de_DE"}, -1234.5, None),
+    ("\u22121\u202f234,50", {"locale": "fr_FR"}, -1234.5, None),
+    ("1\u00a0234\u00a0567,5", {"locale": "fr_FR"}, 1234567.5, None),
+    ("1\u2009234.5", {}, 1234.5, None),
+    ("12,34,567.00", {}, 1234567.0, None),
+    ("1.5e3", {}, 1500.0, None),
+    ("  42 ", {}, 42.0, None),
+    ("1e308", {}, None, None),  # finite, but beyond any amount: sums and projections would overflow
+    ("1e999", {}, None, None),
+    ("-1e999", {}, None, None),
+    ("9" * 400, {}, None, None),
+    ("inf", {}, None, None),
+    ("NaN", {}, None, None),
+    ("12,50", {}, None, None),  # ambiguous with the decimal point
+    ("1.2.3", {}, None, None),
+    ("12,5O0", {}, None, None),
+    ("(-5)", {}, None, None),  # two minus signs
+    ("5 apples", {}, None, None),
+    ("1234.5", {"decimal": ","}, None, None),  # a point is only a grouping mark there
+]
+
+
+@pytest.mark.parametrize(("text", "options", "value", "marker"), AMOUNTS, ids=[a[0] for a in AMOUNTS])
+def test_amount_rules(text: str, options: dict, value: float | None, marker: str | None) -> None:
+    converted = convert_column(pd.Series([text], dtype="str"), Kind.MONEY, ReadOptions(**options))
+    got = converted.values.iloc[0]
+    if value is None:
+        assert pd.isna(got) and bool(converted.bad.iloc[0])
+    else:
+        assert got == pytest.approx(value) and not converted.bad.iloc[0]
+        assert math.isfinite(got)
+    got_marker = None if converted.markers is None else converted.markers.iloc[0]
+    assert (None if pd.isna(got_marker) else got_marker) == marker
+
+
+@pytest.mark.parametrize("text", ["1e999", "-1e999", "9" * 400, "inf", "NaN"])
+def test_non_finite_cells_say_why(text: str) -> None:
+    converted = convert_column(pd.Series([text]), Kind.MONEY, ReadOptions())
+    assert converted.reasons is not None and converted.reasons.iloc[0] == NOT_FINITE
+
+
+def test_typed_numbers_from_workbooks_are_guarded_too() -> None:
+    values, bad = parse_number(pd.Series([1.0, math.inf, -math.inf, math.nan, 1e300]), ReadOptions())
+    assert bad.tolist() == [False, True, True, False, True]
+    assert values.iloc[0] == 1.0 and values.iloc[1:].isna().all()
+
+
+def test_locale_and_rules_are_noted_with_counts() -> None:
+    converted = convert_column(pd.Series(["1.234,56", "(5)", "7", "(8)"]), Kind.MONEY, ReadOptions(locale="de_DE"))
+    notes = {n.problem: n.count for n in converted.notes}
+    assert notes['read with the decimal mark "," of locale de_DE'] == 1
+    assert notes["read as negative (parentheses or a trailing minus)"] == 2
+
+
+@pytest.mark.parametrize(("marker", "currency", "accepted"), [
+    ("$", "USD", True), ("$", "CAD", True), ("$", "AUD", True), ("US$", "USD", True), ("usd", "USD", True),
+    ("R$", "BRL", True), ("zł", "PLN", True), ("kr", "SEK", True), ("kr", "NOK", True), ("CHF", "CHF", True),
+    ("¥", "JPY", True), ("€", "EUR", True),
+    ("$", "EUR", False), ("€", "USD", False), ("JPY", "USD", False), ("kr", "USD", False), ("R$", "USD", False),
+])
+def test_which_markers_mean_the_site_currency(marker: str, currency: str, accepted: bool) -> None:
+    assert is_site_marker(marker, currency) is accepted
+
+
+def test_a_foreign_marker_names_its_currency() -> None:
+    assert describe_marker("JPY", "USD") == "is in JPY, not the site currency USD (no conversion)"
+    assert describe_marker("€", "USD") == "is in EUR, not the site currency USD (no conversion)"
+    assert "SEK" in describe_marker("kr", "USD")  # type: ignore[operator]
+
+
+def test_currency_in_cell_case() -> None:
+    """Salesforce multi-currency org: only the USD cell counts; the others are listed with their currency."""
+    config = CASES / "currency-in-cell" / "config.yaml"
+    assert _figures(config, "0051")[:2] == (10000.0, 1)
+    _cfg, inputs = check(config)
+    excluded = inputs.quality.issues.query("column == 'amount' and action == 'row excluded'")
+    assert excluded["value"].tolist() == ["JPY 10,000", "€5,000.00", "GBP 3,000.00"]
+    assert [p.split(",")[0] for p in excluded["problem"]] == ["is in JPY", "is in EUR", "is in GBP"]
+    assert excluded["row"].tolist() == [2, 4, 5]
+    assert set(inputs.deals["deal_id"]) == {"0062"}
+
+
+def test_brl_amounts_case() -> None:
+    config = CASES / "brl-amounts" / "config.yaml"
+    reps = _reps(config)
+    assert reps.loc["ana.souza", "revenue"] == pytest.approx(1234.56)
+    assert (reps.loc["ana.souza", "won_deals"], reps.loc["ana.souza", "lost_deals"]) == (1, 1)
+    assert reps.loc["bruno.lima", "revenue"] == pytest.approx(13480)
+    assert reps.loc["bruno.lima", "won_deals"] == 2
+    _cfg, inputs = check(config)
+    notes = inputs.quality.issues.set_index("problem")["count"]
+    assert notes['currency marker "R$" (BRL) removed'] == 4
+
+
+def test_brl_amounts_by_locale(tmp_path: Path) -> None:
+    shutil.copytree(CASES / "brl-amounts", tmp_path / "case")
+    config = tmp_path / "case" / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace('decimal: ","', "locale: pt_BR"), encoding="utf-8")
+    assert _figures(config, "bruno.lima")[:2] == (13480.0, 2)
+
+
+def test_huge_amount_case(tmp_path: Path) -> None:
+    """1e999, -1e999 and a 400-digit amount are excluded with a warning; nothing non-finite is published."""
+    shutil.copytree(CASES / "huge-amount", tmp_path / "case")
+    result = build(tmp_path / "case" / "salesperf.yaml", tmp_path / "out")
+    warnings = result.quality.warnings
+    assert (warnings["column"] == "amount").sum() >= 3
+    assert set(warnings.loc[warnings["column"] == "amount", "row"]) >= {2, 4, 5}
+    cell = re.compile(r"(?:^|,)(?:-?inf|-?Infinity|NaN)(?:,|$)", re.MULTILINE)
+    for path in (tmp_path / "out").rglob("*.csv"):
+        assert not cell.search(path.read_text(encoding="utf-8")), path
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} in a JSON file")
+
+    for path in (tmp_path / "out").rglob("*.json"):
+        json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
+
+
+# ---- dates -----------------------------------------------------------------------------------
+
+def test_offset_timestamps_read_as_local_dates() -> None:
+    cells = pd.Series(["2024-03-08T17:00:00-05:00", "2024-03-12T09:00:00-04:00", "2024-03-04T23:30:00Z",
+                       "2024-03-31", "2024-01-05T22:00:00+0530", "2024-01-05 22:00 UTC"])
+    values, bad = parse_date(cells, ReadOptions())
+    assert [d.date().isoformat() for d in values] == [
+        "2024-03-08", "2024-03-12", "2024-03-04", "2024-03-31", "2024-01-05", "2024-01-05"]
+    assert not bad.any()
+
+
+def test_excel_serials_in_text_are_dates_and_years_are_not() -> None:
+    converted = convert_column(pd.Series(["45383", "45425.5", "2024-06-01", "2024", "123"]), Kind.DATE, ReadOptions())
+    assert converted.values.iloc[0] == pd.Timestamp("2024-04-01")
+    assert converted.values.iloc[1] == pd.Timestamp("2024-05-13")  # the time of day is dropped, not rounded
+    assert converted.values.iloc[2] == pd.Timestamp("2024-06-01")
+    assert converted.bad.iloc[4]
+    assert [(n.problem, n.count) for n in converted.notes] == [
+        ("Excel day number read as a date (1900 date system)", 2)]
+
+
+def test_workbook_serials_drop_the_time_of_day() -> None:
+    values, _bad = parse_date(pd.Series([45425.75, "2024-01-01"], dtype=object), ReadOptions())
+    assert values.iloc[0] == pd.Timestamp("2024-05-13")
+
+
+def test_dates_outside_the_plausible_window_are_not_read() -> None:
+    converted = convert_column(pd.Series(["2204-01-05", "1850-01-01", "2024-01-05"]), Kind.DATE, ReadOptions())
+    assert converted.bad.tolist() == [True, True, False]
+    assert converted.reasons is not None and converted.reasons.iloc[0] == OUTSIDE_WINDOW
+
+
+def test_utc_offsets_case() -> None:
+    config = CASES / "utc-offsets" / "config.yaml"
+    reps = _reps(config)
+    assert (reps.loc["kim@acme.example", "revenue"], reps.loc["kim@acme.example", "won_deals"]) == (3000, 2)
+    lee = reps.loc["lee@acme.example"]
+    assert (lee["revenue"], lee["won_deals"], lee["lost_deals"]) == (4000, 1, 1)
+    _cfg, inputs = check(config)
+    closed = inputs.deals.set_index("deal_id")["closed"]
+    assert closed["d4"] == pd.Timestamp("2024-11-05") and closed["d2"] == pd.Timestamp("2024-03-12")
+
+
+def test_tz_mixed_case() -> None:
+    result = CliRunner().invoke(main, ["check", "-c", str(CASES / "tz-mixed" / "salesperf.yaml")])
+    assert result.exit_code == 0, result.output
+    _cfg, inputs = check(CASES / "tz-mixed" / "salesperf.yaml")
+    assert inputs.deals.set_index("deal_id").loc["D0001", "closed"] == pd.Timestamp("2024-03-04")
+
+
+def test_excel_serial_dates_case() -> None:
+    config = CASES / "excel-serial-dates" / "config.yaml"
+    assert _figures(config, "R1") == (3000, 2, 0)
+    assert _figures(config, "R2") == (4000, 1, 1)
+    _cfg, inputs = check(config)
+    info = inputs.quality.issues.query("severity == 'info' and column == 'closed'")
+    assert info["problem"].tolist() == ["Excel day number read as a date (1900 date system)"]
+    assert info["count"].tolist() == [4]
+
+
+def test_excel_serial_dates_mixed_with_iso_case() -> None:
+    assert _figures(CASES / "excel-serial-dates" / "mixed" / "config.yaml", "R1") == (3500, 3, 0)
+
+
+def test_no_usable_rows_lists_the_first_reasons_and_counts(tmp_path: Path) -> None:
+    rows = "".join(f"D{i},R1,Closed Won,someday,{i}00\n" for i in range(8)) + "D9,R1,Closed Won,2024-01-01,1e999\n"
+    (tmp_path / "deals.csv").write_text("deal_id,rep_id,stage,closed,amount\n" + rows, encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
+    with pytest.raises(DataError) as raised:
+        load_inputs(load_config(tmp_path / "c.yaml"))
+    problems = raised.value.problems
+    assert "no usable deals rows: all 9 row(s) read were excluded" in problems[0]
+    assert problems[1].strip().startswith('deals.csv:2: closed: "someday" is not a date')
+    assert len([p for p in problems if p.startswith("  deals.csv:")]) == 5
+    assert "closed: is not a date — 8" in problems[-1] and f"amount: {NOT_FINITE} — 1" in problems[-1]
+
+
+def test_a_typo_year_never_becomes_the_report_date(tmp_path: Path) -> None:
+    rows = "".join(f"D{i},R1,Won,2024-0{1 + i % 9}-10,100\n" for i in range(20)) + "D99,R1,Won,2034-02-01,100\n"
+    (tmp_path / "deals.csv").write_text("deal_id,rep_id,stage,closed,amount\n" + rows, encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
+    inputs = load_inputs(load_config(tmp_path / "c.yaml"))
+    assert inputs.as_of.isoformat() == "2024-09-10"
+    assert default_as_of(inputs.deals).isoformat() == "2024-09-10"
+    late = inputs.quality.warnings.query("column == 'closed'")
+    assert late["row"].tolist() == [22] and late["value"].tolist() == ["2034-02-01"]
+
+
+# ---- stages, ids, snapshots ------------------------------------------------------------------
+
+def test_pipedrive_and_hubspot_stages_case() -> None:
+    assert _figures(CASES / "pipedrive-hubspot-stages" / "config.yaml", "Mara Lind") == (12000, 1, 1)
+    assert _figures(CASES / "pipedrive-hubspot-stages" / "config.yaml", "Tomas Berg")[0] == 5000
+    assert _figures(CASES / "pipedrive-hubspot-stages" / "hubspot" / "config.yaml", "ana@acme.example") == (1000, 1, 1)
+
+
+def test_no_matching_stage_names_the_stages_and_the_keys(tmp_path: Path) -> None:
+    (tmp_path / "deals.csv").write_text("deal_id,rep_id,stage,closed,amount\n1,R1,Ganho,2024-01-01,5\n"
+                                        "2,R1,Perdido,2024-01-02,5\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "-c", str(tmp_path / "c.yaml")])
+    assert result.exit_code == 1
+    assert '"Ganho" (1)' in result.output and '"Perdido" (1)' in result.output
+    assert "sources.deals.won_stages" in result.output and "sources.deals.lost_stages" in result.output
+    assert "report.as_of" not in result.output
+
+
+def test_composed_and_decomposed_labels_are_one(tmp_path: Path) -> None:
+    composed, decomposed = "Z\u00fcrich", unicodedata.normalize("NFD", "Z\u00fcrich")
+    assert composed != decomposed
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,stage,closed,amount,acquisition\n"
+        f"1,R1,Won,2024-01-01,5,{composed}\n2,\u00a0R1 ,Won,2024-01-02,5, {decomposed}\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
+    inputs = load_inputs(load_config(tmp_path / "c.yaml"))
+    assert inputs.deals["acquisition"].nunique() == 1 and inputs.deals["acquisition"].iloc[1] == composed
+    assert inputs.deals["rep_id"].tolist() == ["R1", "R1"]
+    assert not inputs.quality.issues["problem"].str.contains("spelling variant").any()
+
+
+def test_overlapping_snapshots_unchanged_rows_are_info(tmp_path: Path) -> None:
+    header = "deal_id,rep_id,client_id,amount,stage,closed\n"
+    (tmp_path / "deals-2024-01.csv").write_text(header + "1,r1,c1,100,Won,2024-01-01\n2,r1,c2,5,Open,\n",
+                                                encoding="utf-8")
+    (tmp_path / "deals-2024-02.csv").write_text(header + "1,r1,c1,100,Won,2024-01-01\n2,r1,c2,5,Open,\n"
+                                                "3,r1,c3,7,Won,2024-02-03\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals-*.csv}\n", encoding="utf-8")
+    inputs = load_inputs(load_config(tmp_path / "c.yaml"))
+    assert sorted(inputs.deals["deal_id"]) == ["1", "2", "3"]
+    assert len(inputs.quality.warnings) == 0
+    info = inputs.quality.issues.query("problem.str.contains('repeated unchanged')", engine="python")
+    assert info["count"].tolist() == [2]
+    assert strict_failures(inputs.quality) == []  # what --strict fails on
+
+
+def test_overlapping_snapshots_changed_rows_are_warnings(tmp_path: Path) -> None:
+    header = "deal_id,rep_id,client_id,amount,stage,closed\n"
+    (tmp_path / "deals-2024-01.csv").write_text(header + "1,r1,c1,100,Open,\n", encoding="utf-8")
+    (tmp_path / "deals-2024-02.csv").write_text(header + "1,r1,c1,120,Won,2024-02-01\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals-*.csv}\n", encoding="utf-8")
+    inputs = load_inputs(load_config(tmp_path / "c.yaml"))
+    assert inputs.deals["amount"].tolist() == [120]
+    warned = inputs.quality.warnings
+    assert (warned["file"].tolist(), warned["row"].tolist()) == (["deals-2024-01.csv"], [2])
+
+
+def test_data_quality_terminal_lists_cells_by_reason() -> None:
+    result = CliRunner().invoke(main, ["check", "-c", str(CASES / "currency-in-cell" / "config.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "cells by reason:" in result.output
+    assert 'opportunities.csv:2: amount: "JPY 10,000" is in JPY, not the site currency USD' in result.output
