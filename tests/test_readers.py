@@ -287,7 +287,7 @@ def _empty_deals(folder: Path) -> tuple[str, Path, int, str]:
 
 def _header_only_deals(folder: Path) -> tuple[str, Path, int, str]:
     (folder / "deals.csv").write_text(DEALS_HEADER, encoding="utf-8")
-    return "deals", _config(folder), 1, "no usable deal rows"
+    return "deals.csv", _config(folder), 1, "column names but no rows"
 
 
 def _bad_parquet(folder: Path) -> tuple[str, Path, int, str]:

@@ -600,8 +600,12 @@ def default_as_of(deals: pd.DataFrame) -> dt.date | None:
     return closed.max().date() if len(closed) else None
 
 
-def _no_usable_rows(where: str, dataset: str, read: int, findings: _Findings) -> list[str]:
+def _no_usable_rows(where: str, dataset: str, summary: DatasetSummary, findings: _Findings) -> list[str]:
     """The error for a dataset left without rows: the first reasons, then the count of cells by reason."""
+    read = summary.rows_read
+    if not read:
+        return [f"{where}: sources.{dataset}: no usable {dataset} rows: {', '.join(summary.files)} "
+                "holds column names but no rows"]
     issues = findings.of(dataset)
     issues = issues[issues["severity"] != INFO].sort_values(["file", "row"], kind="stable", na_position="first")
     lines = [f"{where}: sources.{dataset}: no usable {dataset} rows: all {read:,} row(s) read were excluded"
@@ -638,8 +642,8 @@ def load_inputs(cfg: LoadedConfig) -> Inputs:
     deals = tables["deals"]
     assert deals is not None
     if not len(deals):
-        read = next((s.rows_read for s in summaries if s.dataset == "deals"), 0)
-        raise DataError(_no_usable_rows(cfg.label or str(cfg.path), "deals", read, findings))
+        summary = next(s for s in summaries if s.dataset == "deals")
+        raise DataError(_no_usable_rows(cfg.label or str(cfg.path), "deals", summary, findings))
     reps = _all_reps(deals, tables["reps"], findings)
     known = reps["rep_id"]
     costs = _unknown_reps(tables["costs"], known, "costs", findings, "row not used")
