@@ -36,6 +36,16 @@ class SiteConfig(_Strict):
     base_url: str | None = None
     """Address the site is published at (canonical links, sitemap); null: links stay relative."""
 
+    @field_validator("currency")
+    @classmethod
+    def _iso_currency(cls, value: str) -> str:
+        from babel.numbers import list_currencies
+
+        code = value.strip().upper()
+        if code not in list_currencies():
+            raise ValueError("must be an ISO 4217 currency code such as USD, EUR or BRL")
+        return code
+
     @property
     def html_title(self) -> Markup:
         """The title as HTML text, for MkDocs' ``site_name``: the theme writes it into the page

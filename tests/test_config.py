@@ -148,3 +148,17 @@ def test_validators_accept_the_usual_values() -> None:
     assert check_locale("de_DE") == "de_DE"
     for pattern in ("%m/%d/%Y", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M:%S%z", "%b %d, %Y", "%d/%m/%y"):
         assert check_date_format(pattern) == pattern
+
+
+@pytest.mark.parametrize("currency", ["<b>USD</b>", "DOLLARS", "XYZ"])
+def test_site_currency_must_be_an_iso_code(tmp_path: Path, currency: str) -> None:
+    config = write(tmp_path, f'site: {{currency: "{currency}"}}\nsources:\n  deals:\n    path: d.csv\n')
+    code, lines = check(config)
+    assert code == 2
+    assert any(line.startswith(f"error: {config}: site.currency: ") and "ISO 4217" in line for line in lines), lines
+
+
+def test_site_currency_is_read_in_capitals(tmp_path: Path) -> None:
+    from generator.config import SiteConfig
+
+    assert SiteConfig(currency=" eur ").currency == "EUR"

@@ -73,7 +73,8 @@ def test_hidden_compensation_publishes_no_pay(tmp_path: Path) -> None:
     # The findings about those cells are still listed, without the value.
     quality = pd.read_csv(site / "data" / "data_quality.csv", keep_default_na=False, na_values=[""])
     salary = quality[(quality["dataset"] == "costs") & (quality["column"] == "salary")]
-    assert salary[["file", "row", "problem"]].values.tolist() == [["costs.csv", 6, "is not an amount"]]
+    assert salary[["file", "row"]].values.tolist() == [["costs.csv", 6]]
+    assert salary["problem"].iloc[0] and not any(ch.isdigit() for ch in salary["problem"].iloc[0])
     assert salary["value"].str.startswith("(withheld").all()
     # Teams of fewer than min_group_size reps with cost data have no ratio, and the page says why.
     teams = pd.read_csv(site / "data" / "teams.csv", keep_default_na=False, na_values=[""])

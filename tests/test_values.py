@@ -25,6 +25,7 @@ from generator.errors import DataError
 from generator.load.currency import describe_marker, is_site_marker
 from generator.load.loader import default_as_of, load_inputs
 from generator.load.parse import (
+    LISTED_CELLS,
     NOT_FINITE,
     OUTSIDE_WINDOW,
     convert_column,
@@ -157,7 +158,7 @@ def test_brl_amounts_case() -> None:
     assert reps.loc["bruno.lima", "revenue"] == pytest.approx(13480)
     assert reps.loc["bruno.lima", "won_deals"] == 2
     _cfg, inputs = check(config)
-    notes = inputs.quality.issues.set_index("problem")["count"]
+    notes = inputs.quality.issues.groupby("problem")["count"].sum()
     assert notes['currency marker "R$" (BRL) removed'] == 4
 
 
@@ -241,8 +242,11 @@ def test_excel_serial_dates_case() -> None:
     assert _figures(config, "R2") == (4000, 1, 1)
     _cfg, inputs = check(config)
     info = inputs.quality.issues.query("severity == 'info' and column == 'closed'")
-    assert info["problem"].tolist() == ["Excel day number read as a date (1900 date system)"]
-    assert info["count"].tolist() == [4]
+    # Every coerced cell is listed with its row and the value as written.
+    assert set(info["problem"]) == {"Excel day number read as a date (1900 date system)"}
+    assert info["row"].tolist() == [2, 3, 4, 5]
+    assert info["value"].tolist() == ["45383", "45400", "45410", "45425.5"]
+    assert info["count"].tolist() == [1, 1, 1, 1]
 
 
 def test_excel_serial_dates_mixed_with_iso_case() -> None:
@@ -316,8 +320,24 @@ def test_overlapping_snapshots_unchanged_rows_are_info(tmp_path: Path) -> None:
     assert sorted(inputs.deals["deal_id"]) == ["1", "2", "3"]
     assert len(inputs.quality.warnings) == 0
     info = inputs.quality.issues.query("problem.str.contains('repeated unchanged')", engine="python")
-    assert info["count"].tolist() == [2]
+    assert info["count"].tolist() == [1, 1]  # one line per earlier copy, with its file and row
+    assert info["file"].tolist() == ["deals-2024-01.csv", "deals-2024-01.csv"]
+    assert info["row"].tolist() == [2, 3]
     assert strict_failures(inputs.quality) == []  # what --strict fails on
+
+
+def test_coerced_cells_past_the_listing_bound_are_one_counted_line(tmp_path: Path) -> None:
+    """The first LISTED_CELLS cells read by a rule are listed one by one; the rest are one line with their count."""
+    extra = 7
+    rows = "".join(f"D{i},R1,Won,2024-01-01,$10\n" for i in range(LISTED_CELLS + extra))
+    (tmp_path / "deals.csv").write_text("deal_id,rep_id,stage,closed,amount\n" + rows, encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
+    issues = load_inputs(load_config(tmp_path / "c.yaml")).quality.issues
+    marker = issues[issues["problem"] == 'currency marker "$" (USD) removed']
+    assert len(marker) == LISTED_CELLS + 1
+    assert marker["count"].sum() == LISTED_CELLS + extra
+    assert marker["row"].iloc[0] == 2 and marker["value"].iloc[0] == "$10"
+    assert marker["count"].iloc[-1] == extra and marker["row"].iloc[-1] == LISTED_CELLS + 2
 
 
 def test_overlapping_snapshots_changed_rows_are_warnings(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pandas as pd
 from generator.config import LoadedConfig, SourceConfig
 from generator.errors import ConfigError, DataError
 from generator.load.currency import describe_marker
-from generator.load.parse import KIND_PROBLEM, Converted, convert_column
+from generator.load.parse import KIND_PROBLEM, LISTED_CELLS, Converted, convert_column
 from generator.load.readers import (
     FOOTER,
     ROW,
@@ -74,6 +74,20 @@ class _Findings:
         values = value[mask] if value is not None else None
         problems = problem[mask] if isinstance(problem, pd.Series) else problem
         self.parts.append(issues_for_rows(severity, dataset, picked[FILE], picked[LINE], column, values, problems, action))
+
+    def cells(self, table: pd.DataFrame, positions: np.ndarray, total: int, severity: str, dataset: str,
+              column: str, problem: str, action: str, raw: pd.Series) -> None:
+        """Cells read by one rule: the first ``LISTED_CELLS`` one by one (row and raw value), the
+        rest as one finding whose ``count`` is their number. ``positions`` are 0-based positions
+        in ``table`` of (at least) the first ``LISTED_CELLS + 1`` such cells; ``total`` counts them all."""
+        listed = positions[:LISTED_CELLS]
+        mask = np.zeros(len(table), dtype=bool)
+        mask[listed] = True
+        self.rows(table, pd.Series(mask, index=table.index), severity, dataset, column, problem, action, raw)
+        if total > len(listed) and len(positions) > len(listed):
+            rest = int(positions[len(listed)])
+            self.one(severity, dataset, problem, file=str(table[FILE].iloc[rest]), row=int(table[LINE].iloc[rest]),
+                     column=column, value=str(raw.iloc[rest]), action=action, count=total - len(listed))
 
     def one(self, severity: str, dataset: str, problem: str, *, file: str | None = None,
             row: int | None = None, column: str | None = None, value: str | None = None, action: str = "",
@@ -227,8 +241,8 @@ def _put_converted(table: pd.DataFrame, field: Field, raw: pd.Series, source: So
     if converted.markers is not None:
         table[f"_mark_{field.name}"] = converted.markers
     for note in converted.notes:
-        findings.one(INFO, dataset, note.problem, file=shown, row=int(table[LINE].iloc[note.first]),
-                     column=field.name, value=note.value, action="read by rule", count=note.count)
+        findings.cells(table, np.asarray(note.cells or (note.first,)), note.count, INFO, dataset, field.name,
+                       note.problem, "read by rule", raw)
 
 
 def _empty_dtype(kind: str) -> str:
@@ -292,11 +306,9 @@ def _currency_markers(table: pd.DataFrame, dataset: Dataset, currency: str, find
         counts = np.bincount(codes[codes >= 0], minlength=len(names))
         for position, name in enumerate(names):
             if problems[position] is None and counts[position]:
-                first = int(np.flatnonzero(codes == position)[0])
-                findings.one(INFO, dataset.name, f'currency marker "{name}" ({currency}) removed',
-                             file=str(table[FILE].iloc[first]), row=int(table[LINE].iloc[first]), column=field.name,
-                             value=str(table[f"_raw_{field.name}"].iloc[first]), action="read by rule",
-                             count=int(counts[position]))
+                findings.cells(table, np.flatnonzero(codes == position)[:LISTED_CELLS + 1], int(counts[position]),
+                               INFO, dataset.name, field.name, f'currency marker "{name}" ({currency}) removed',
+                               "read by rule", table[f"_raw_{field.name}"])
         per_row = pd.Series(problems[np.where(codes < 0, len(names), codes)], index=table.index, dtype="string")
         other = per_row.notna() & ~drop
         if not other.any():
@@ -341,10 +353,9 @@ def _dedupe(table: pd.DataFrame, keys: list[str], dataset: str, findings: _Findi
     shown = shown.reindex(table.index)
     column = keys[0] if len(keys) == 1 else "+".join(keys)
     if unchanged.any():
-        first = int(np.flatnonzero(unchanged.to_numpy())[0])
-        findings.one(INFO, dataset, f"{label} repeated unchanged (e.g. overlapping snapshot exports); counted once",
-                     file=str(table[FILE].iloc[first]), row=int(table[LINE].iloc[first]), column=column,
-                     value=str(shown.iloc[first]), action="earlier copy skipped", count=int(unchanged.sum()))
+        findings.cells(table, np.flatnonzero(unchanged.to_numpy())[:LISTED_CELLS + 1], int(unchanged.sum()), INFO,
+                       dataset, column, f"{label} repeated unchanged (e.g. overlapping snapshot exports); counted once",
+                       "earlier copy skipped", shown)
     if changed.any():
         repeated = int(table.loc[changed, keys].drop_duplicates().shape[0])
         findings.one(INFO, dataset, f"{repeated:,} {label}(s) appear more than once; "

@@ -60,9 +60,15 @@ TOO_LARGE = "is beyond the plausible range of numbers (a thousand trillion or mo
 OUTSIDE_WINDOW = f"is outside the plausible window {FIRST_DATE.year}–{LAST_DATE.year}"
 
 
+LISTED_CELLS = 1000
+"""Cells read by one rule in one column of one file that are listed one by one; past this, the rest
+are one finding with their count (a million ``$`` markers would otherwise be a million rows)."""
+
+
 @dataclass(frozen=True)
 class Note:
-    """Cells of one column read by a documented rule, listed once as info with their count."""
+    """Cells of one column read by a documented rule: each of the first ``LISTED_CELLS`` is listed
+    as info with its row and raw value, the rest as one line with their count."""
 
     problem: str
     count: int
@@ -70,6 +76,8 @@ class Note:
     """Position (0-based) of the first such cell in the column."""
     value: str | None = None
     """That first cell, as written."""
+    cells: tuple[int, ...] = ()
+    """Positions (0-based) of the first ``LISTED_CELLS + 1`` such cells, in column order."""
 
 
 @dataclass(frozen=True)
@@ -166,7 +174,8 @@ def _note(problem: str, flags: np.ndarray, codes: np.ndarray, uniques: pa.Array)
         return None
     cells = np.flatnonzero(_per_cell(codes, flags, False))
     first = int(cells[0])
-    return Note(problem, len(cells), first, uniques[int(codes[first])].as_py())
+    return Note(problem, len(cells), first, uniques[int(codes[first])].as_py(),
+                tuple(int(c) for c in cells[:LISTED_CELLS + 1]))
 
 
 def _numbers(values: pd.Series, options: ReadOptions, *, whole: bool = False) -> Converted:
@@ -338,9 +347,10 @@ def _cell_dates(values: pd.Series, options: ReadOptions) -> Converted:
         picked = plausible.reindex(index, fill_value=False)
         out[is_number & picked] = _serials(serial[plausible])
         if picked.any():
-            first = int(np.flatnonzero(picked.to_numpy())[0])
+            where = np.flatnonzero(picked.to_numpy())
+            first = int(where[0])
             notes.append(Note("Excel day number read as a date (1900 date system)", int(picked.sum()), first,
-                              str(cells[first])))
+                              str(cells[first]), tuple(int(c) for c in where[:LISTED_CELLS + 1])))
     rest = ~(is_datetime | is_number)
     text = _text_dates(as_text(values[rest]), options)
     out[rest] = text.values
@@ -352,7 +362,8 @@ def _cell_dates(values: pd.Series, options: ReadOptions) -> Converted:
         reasons = pd.Series(pd.NA, index=index, dtype="string")
         reasons[rest] = text.reasons
     positions = np.flatnonzero(rest.to_numpy())
-    notes.extend(Note(n.problem, n.count, int(positions[n.first]), n.value) for n in text.notes)
+    notes.extend(Note(n.problem, n.count, int(positions[n.first]), n.value, tuple(int(positions[c]) for c in n.cells))
+                 for n in text.notes)
     dates, bad, reasons = _windowed(out.dt.normalize(), bad.astype(bool), reasons)
     return Converted(dates, bad, reasons, None, tuple(notes))
 
