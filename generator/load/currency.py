@@ -2,7 +2,7 @@
 
 The rule (documented in the README and on the methodology page): a marker is accepted when it is
 the ISO 4217 code of the site currency (any letter case) or a symbol CLDR writes for the site currency in
-one of the locales of the countries that use it, or in English. So ``$`` is accepted for USD, CAD,
+any locale (``Rs`` and ``₹`` for INR, ``C$`` and ``$`` for CAD). So ``$`` is accepted for USD, CAD,
 AUD, MXN …, ``kr`` for SEK, NOK and DKK, ``¥`` for JPY and CNY. Any other marker names another
 currency (``JPY 10,000`` in a USD site) or none at all, and the cell is not read.
 """
@@ -81,9 +81,18 @@ def is_currency_marker(marker: str) -> bool:
     return False
 
 
+@functools.cache
 def is_site_marker(marker: str, currency: str) -> bool:
-    """True when ``marker`` can mean the site currency (ISO code or one of its CLDR symbols)."""
-    return _fold(marker).upper() == currency.upper() or _fold(marker) in site_markers(currency.upper())
+    """True when ``marker`` can mean the site currency: its ISO code, or a symbol CLDR writes for it.
+
+    The symbols of the countries that use the currency are checked first (fast); a rarer spelling
+    (``Rs`` for INR, ``C$`` for CAD) is then looked up in every CLDR locale, so a marker the message
+    would name as the site currency is never refused.
+    """
+    currency = currency.upper()
+    if _fold(marker).upper() == currency or _fold(marker) in site_markers(currency):
+        return True
+    return currency in marker_currencies(marker)
 
 
 def describe_marker(marker: str, currency: str) -> str | None:
