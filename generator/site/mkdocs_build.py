@@ -44,6 +44,8 @@ JOBS_VARIABLE = "SALESPERF_MKDOCS_JOBS"
 
 PR_SET_PDEATHSIG = 1
 
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
 
 def requested_jobs() -> int | None:
     """``SALESPERF_MKDOCS_JOBS`` when set; a value that is not a whole number ≥ 1 is a usage error."""
@@ -124,6 +126,7 @@ def _shard_worker(send: Connection, parent: int, docs_dir: Path, site_dir: Path,
     _die_with_parent(parent)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the build's handler, inherited by fork
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the build's to handle: it kills us
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked by the parent around fork
     try:
         _build_one(docs_dir, site_dir, site_name, site_url, nav)
     except SalesperfError as exc:
@@ -289,9 +292,15 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: st
                     target=_shard_worker, name=f"salesperf-mkdocs-{index}", daemon=True,
                     args=(send, os.getpid(), folders[index], outputs[index], site_name, site_url, nav),
                 )
-                worker.start()
+                # A stop signal that arrived inside fork()'s own handlers would be lost there; held
+                # back until the worker is on the list, it stops the build where `finally` kills it.
+                held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+                try:
+                    worker.start()
+                    workers.append((worker, receive))
+                finally:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, held)
                 send.close()  # the child holds the only writing end: its death reads as end of file
-                workers.append((worker, receive))
         _build_one(folders[0], outputs[0], site_name, site_url, nav)
         for index, (worker, receive) in enumerate(workers, start=1):
             _shard_result(index, worker, receive)
