@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import http.server
 import signal
 import sys
 import threading
@@ -19,6 +18,7 @@ from generator.build import build, check
 from generator.config import DEFAULT_CONFIG
 from generator.errors import SalesperfError
 from generator.quality import QualityReport, format_issue
+from generator.serve import bind, preview_handler
 
 MAX_LISTED = 50
 """Findings printed in the terminal; all of them are on /data-quality/ and in data/data_quality.csv."""
@@ -154,13 +154,16 @@ def init_command(directory: Path) -> None:
 
 @main.command("serve")
 @config_option
-@click.option("--port", default=8000, show_default=True, help="Port on localhost.")
+@click.option("--port", default="8000", show_default=True, metavar="PORT",
+              help="Port on localhost (0: any free port).")
 @_fail_cleanly
-def serve_command(config_path: Path, port: int) -> None:
+def serve_command(config_path: Path, port: str) -> None:
     """Build, then serve the site on localhost for preview."""
-    result = build(config_path, progress=_progress, notify=_note)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(result.out))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+    # The port is taken before the build, so a busy or invalid one fails at once, not after it.
+    server = bind("127.0.0.1", port)
+    with server:
+        result = build(config_path, progress=_progress, notify=_note)
+        server.RequestHandlerClass = preview_handler(result.out)
         click.echo(f"Serving {result.out} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)")
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
