@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 from generator.cli import main
 from generator.serve import preview_handler
-from generator.site.publish import leftovers
+from generator.site.publish import leftovers, publishing_lock
 from tests.publishing import tree_digest, write_tiny_export
 
 
@@ -116,6 +116,13 @@ def test_output_name_too_long(tmp_path: Path) -> None:
     config = write_tiny_export(tmp_path / "export")
     result = _salesperf("build", "-c", str(config), "--out", str(tmp_path / ("s" * 300)))
     _fails_in_one_line(result, 1, "File name too long", "s" * 300)
+
+
+def test_a_second_build_into_the_same_folder_stops_at_once(tmp_path: Path) -> None:
+    config = write_tiny_export(tmp_path / "export")
+    with publishing_lock(tmp_path / "export" / "site"):  # as a build in progress holds it
+        result = _salesperf("build", "-c", str(config))
+    _fails_in_one_line(result, 1, "another salesperf build is publishing into this folder")
 
 
 @pytest.mark.parametrize("value", ["two", "0", "-1", "1.5"])
