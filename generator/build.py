@@ -6,7 +6,7 @@ import resource as os_resource
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,9 +17,9 @@ from generator.load.loader import Inputs, load_inputs
 from generator.metrics import Metrics, compute_metrics
 from generator.quality import QualityReport, format_issue
 from generator.site.manifest import forget, read_manifest, write_manifest
-from generator.site.mkdocs_build import mkdocs_build
+from generator.site.mkdocs_build import check_environment, mkdocs_build
 from generator.site.pages import build_site
-from generator.site.publish import check_target, publish, remove_stale, staging_dir
+from generator.site.publish import check_target, publish, publishing_lock, recover, staging_dir
 from generator.site.render import resource
 from generator.site.vega import vega_bundle
 from generator.site.write import WriteStats, clear, write_docs
@@ -75,6 +75,21 @@ def resolve_out(cfg: LoadedConfig, out: str | Path | None) -> Path:
     return (Path(out) if out is not None else cfg.resolve(cfg.config.publish.out)).resolve()
 
 
+def failed_path(exc: OSError, default: Path) -> str:
+    """The path an OSError is about: the destination of a copy or rename, else its one path."""
+    path = exc.filename2 if exc.filename2 is not None else exc.filename
+    return str(default if path is None else path)
+
+
+@contextmanager
+def os_errors(doing: str, where: Path) -> Iterator[None]:
+    """Turn a file-system error into one line naming the path, the reason and the step."""
+    try:
+        yield
+    except OSError as exc:
+        raise BuildError(f"{failed_path(exc, where)}: {exc.strerror or exc} (while {doing})") from None
+
+
 def build_folder(out: Path) -> Path:
     """Generated Markdown and caches: beside the site, outside the repository's source folders."""
     return out.parent / ".salesperf-build" / out.name
@@ -92,17 +107,25 @@ def strict_failures(quality: QualityReport) -> list[str]:
 
 
 def build(config_path: str | Path, out: str | Path | None = None, *, strict: bool = False,
-          progress: Progress = lambda _message: None) -> BuildResult:
+          progress: Progress = lambda _message: None, notify: Progress = lambda _message: None) -> BuildResult:
     """load → validate → compute → render → MkDocs build → publish; the old site survives any failure.
 
     When the config, the exports, the templates and salesperf itself are unchanged since the last
-    build into the same folder, the generated pages are reused and only MkDocs runs.
+    build into the same folder, the generated pages are reused and only MkDocs runs. ``progress``
+    gets step messages; ``notify`` gets what the user must always see (a recovered interrupted build).
     """
     clock = _Clock(progress)
-    with clock.stage("load", "Loading exports"):
+    with ExitStack() as setup, clock.stage("load", "Loading exports"):
+        check_environment()
         cfg = load_config(config_path)
         target = resolve_out(cfg, out)
-        check_target(target)
+        with os_errors("preparing the output folder", target):
+            check_target(target)
+            setup.enter_context(publishing_lock(target))
+            recovered = recover(target)
+            if recovered:
+                notify(recovered)
+            check_target(target)
         work = build_folder(target)
         docs = work / "docs"
         fingerprint = inputs_fingerprint(cfg, [resource("templates"), resource("mkdocs.yml")])
@@ -111,34 +134,38 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
         quality = reused.quality if reused else inputs.quality  # type: ignore[union-attr]
         if strict and len(quality.warnings):
             raise DataError(["--strict: the inputs have warnings", *strict_failures(quality)])
-    if reused is None:
-        assert inputs is not None
-        with clock.stage("metrics", f"Computing metrics ({len(inputs.deals):,} deals, {len(inputs.reps):,} reps)"):
-            metrics: Metrics = compute_metrics(inputs, cfg.config)
-        with clock.stage("render", "Rendering pages and charts"):
-            output = build_site(cfg, metrics, quality)
-        with clock.stage("write", f"Writing {len(output.files):,} files"):
-            files: dict[str, str | bytes] = dict(output.files)
-            files["assets/vega.js"] = vega_bundle(work.parent / "cache")
-            forget(work)  # a build that stops while writing must not leave a valid-looking manifest
-            stats = write_docs(docs, files)
-            write_manifest(work, fingerprint, output.nav, output.pages, len(files))
-        nav, pages, count = output.nav, output.pages, len(files)
-    else:
-        progress("Exports unchanged since the last build: reusing its pages")
-        nav, pages, count = reused.nav, reused.pages, reused.files
-        stats = WriteStats(0, count, 0)
-    remove_stale(target)
-    staged = staging_dir(target)
-    clear(staged)
-    try:
-        with clock.stage("mkdocs", f"Building {pages:,} pages with MkDocs"):
-            mkdocs_build(docs, staged, site_name=cfg.config.site.html_title, site_url=cfg.config.site.base_url, nav=nav)
-        with clock.stage("publish", f"Publishing to {target}"):
-            publish(staged, target)
-    except BaseException:
-        shutil.rmtree(staged, ignore_errors=True)
-        raise
+        lock = setup.pop_all()  # held until the site is published; released at once on a failure above
+    with lock:
+        if reused is None:
+            assert inputs is not None
+            with clock.stage("metrics", f"Computing metrics ({len(inputs.deals):,} deals, {len(inputs.reps):,} reps)"):
+                metrics: Metrics = compute_metrics(inputs, cfg.config)
+            with clock.stage("render", "Rendering pages and charts"):
+                output = build_site(cfg, metrics, quality)
+            with clock.stage("write", f"Writing {len(output.files):,} files"), os_errors("writing the pages", docs):
+                files: dict[str, str | bytes] = dict(output.files)
+                files["assets/vega.js"] = vega_bundle(work.parent / "cache")
+                forget(work)  # a build that stops while writing must not leave a valid-looking manifest
+                stats = write_docs(docs, files)
+                write_manifest(work, fingerprint, output.nav, output.pages, len(files))
+            nav, pages, count = output.nav, output.pages, len(files)
+        else:
+            progress("Exports unchanged since the last build: reusing its pages")
+            nav, pages, count = reused.nav, reused.pages, reused.files
+            stats = WriteStats(0, count, 0)
+        staged = staging_dir(target)
+        try:
+            with clock.stage("mkdocs", f"Building {pages:,} pages with MkDocs"), \
+                    os_errors("building the site with MkDocs; the published site is unchanged", staged):
+                clear(staged)
+                mkdocs_build(docs, staged, site_name=cfg.config.site.html_title, site_url=cfg.config.site.base_url,
+                             nav=nav)
+            with clock.stage("publish", f"Publishing to {target}"), \
+                    os_errors("publishing; the published site is unchanged", target):
+                publish(staged, target)
+        except BaseException:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
     if not (target / "index.html").exists():
         raise BuildError(f"{target}: the build produced no index.html")
     return BuildResult(target, pages, count, stats, quality, tuple(clock.times), reused=reused is not None)

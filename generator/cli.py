@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import http.server
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from generator.build import build, check
 from generator.config import DEFAULT_CONFIG, load_config
 from generator.errors import SalesperfError
 from generator.quality import QualityReport, format_issue
+from generator.serve import bind, preview_handler
 
 MAX_LISTED = 50
 """Findings printed in the terminal; all of them are on /data-quality/ and in data/data_quality.csv."""
@@ -25,17 +27,51 @@ MAX_REASONS = 20
 """Lines of the "cells by reason" summary printed after the findings."""
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (CI cancelling a job) stops a command like Ctrl+C: a build removes its half-built site
+    and its MkDocs workers, and the published site stays as it was."""
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Every failure ends with one line per problem and exit 1 or 2, never a traceback."""
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            with _sigterm_interrupts():
+                return command(*args, **kwargs)
         except SalesperfError as exc:
             for line in exc.problems:
                 click.echo(f"error: {line}", err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:  # a file-system error the library did not expect; still one line
+            path = exc.filename2 if exc.filename2 is not None else exc.filename
+            where = f"{path}: " if path is not None else ""
+            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt as exc:
+            click.echo(f"error: interrupted ({exc.args[0] if exc.args else 'SIGINT'}); "
+                       "stopped before it finished", err=True)
+            sys.exit(1)
 
     return wrapper
+
+
+def _note(message: str) -> None:
+    """What the user must see, terminal or CI: e.g. an interrupted build's leftovers cleaned up."""
+    click.echo(f"note: {message}", err=True)
 
 
 def _progress(message: str) -> None:
@@ -86,7 +122,7 @@ def main() -> None:
 @_fail_cleanly
 def build_command(config_path: Path, out: Path | None, strict: bool, profile: bool) -> None:
     """Load, validate, compute, render and publish the site."""
-    result = build(config_path, out, strict=strict, progress=_progress)
+    result = build(config_path, out, strict=strict, progress=_progress, notify=_note)
     _print_quality(result.quality)
     config = load_config(config_path).config
     for line in config.privacy.warnings(has_costs=config.sources.costs is not None):
@@ -173,13 +209,16 @@ def _init_from_exports(directory: Path, exports: Path) -> None:
 
 @main.command("serve")
 @config_option
-@click.option("--port", default=8000, show_default=True, help="Port on localhost.")
+@click.option("--port", default="8000", show_default=True, metavar="PORT",
+              help="Port on localhost (0: any free port).")
 @_fail_cleanly
-def serve_command(config_path: Path, port: int) -> None:
+def serve_command(config_path: Path, port: str) -> None:
     """Build, then serve the site on localhost for preview."""
-    result = build(config_path, progress=_progress)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(result.out))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+    # The port is taken before the build, so a busy or invalid one fails at once, not after it.
+    server = bind("127.0.0.1", port)
+    with server:
+        result = build(config_path, progress=_progress, notify=_note)
+        server.RequestHandlerClass = preview_handler(result.out)
         click.echo(f"Serving {result.out} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)")
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()

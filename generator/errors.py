@@ -12,15 +12,12 @@ class SalesperfError(Exception):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         super().__init__("\n".join(self.problems))
 
+    def __reduce__(self) -> tuple[type, tuple[list[str]]]:
+        return type(self), (self.problems,)  # pickled whole, e.g. from a MkDocs worker process
+
 
 class ConfigError(SalesperfError):
     """The config file is missing, unreadable or invalid (exit 2)."""
-
-    exit_code = 2
-
-
-class UsageError(SalesperfError):
-    """A command was given something it cannot use, e.g. ``init --from`` a folder without exports (exit 2)."""
 
     exit_code = 2
 
@@ -35,3 +32,10 @@ class BuildError(SalesperfError):
     """Rendering or the MkDocs build failed; the previous site is left untouched (exit 1)."""
 
     exit_code = 1
+
+
+class UsageError(SalesperfError):
+    """A command-line option, an environment variable or a command's argument has a value salesperf
+    cannot use, e.g. ``init --from`` a folder without exports (exit 2)."""
+
+    exit_code = 2

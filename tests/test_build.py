@@ -225,8 +225,6 @@ def test_reused_build_keeps_strict_and_quality(tmp_path: Path) -> None:
 
 
 def test_sharded_mkdocs_build_matches_a_single_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import json
-
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     config = write_crm_export(tmp_path / "export")
     text = config.read_text(encoding="utf-8")
@@ -236,25 +234,15 @@ def test_sharded_mkdocs_build_matches_a_single_build(tmp_path: Path, monkeypatch
     single = build(config, tmp_path / "single").out
     monkeypatch.setenv("SALESPERF_MKDOCS_JOBS", "2")
     sharded = build(config, tmp_path / "sharded").out
-    merged_files = {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz"}
-    one, two = _tree_digest(single), _tree_digest(sharded)
-    assert one.keys() == two.keys()
-    assert {k: v for k, v in one.items() if k not in merged_files} == {
-        k: v for k, v in two.items() if k not in merged_files}
-
-    def docs(site: Path) -> list[str]:
-        index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-        return sorted(json.dumps(doc, sort_keys=True) for doc in index["docs"])
-
-    assert docs(single) == docs(sharded)
+    # Byte for byte, the merged search index and sitemap included (in single-build order).
+    assert _tree_digest(single) == _tree_digest(sharded)
 
     def urls(site: Path) -> list[str]:
-        return sorted(re.findall(r"<url>.*?</url>", (site / "sitemap.xml").read_text(encoding="utf-8"), re.DOTALL))
+        return re.findall(r"<url>.*?</url>", (site / "sitemap.xml").read_text(encoding="utf-8"), re.DOTALL)
 
     # 11 + regions, categories, channels (index + 1 segment each), goals, /trends/, /managers/, /forecast/
     # and two /managers/<slug>/
     assert len(urls(single)) == 23
-    assert urls(single) == urls(sharded)
 
 
 def test_stale_staging_folders_of_killed_builds_are_removed(tmp_path: Path) -> None:

@@ -3,11 +3,15 @@
 MkDocs builds one page after another on one core. With thousands of entity pages, salesperf
 splits them into shards (the shared pages, data and assets go to the first one), builds the shards
 side by side in forked processes, then merges their output: the page folders, the search index
-and the sitemap. The pages are the same ones a single ``mkdocs build`` writes.
+and the sitemap, in the order a single ``mkdocs build`` writes them, so the site is the same byte
+for byte whatever the number of processes. The worker processes never outlive the build: they are
+killed when it ends, fails or is interrupted, and the kernel kills them if the build itself is
+killed (``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
 
+import ctypes
 import gzip
 import io
 import json
@@ -16,11 +20,12 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import warnings
-from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import Connection
 from pathlib import Path
 
-from generator.errors import BuildError
+from generator.errors import BuildError, SalesperfError, UsageError
 from generator.site.render import resource
 
 ENTITY_FOLDERS = ("reps", "teams", "managers", "regions", "categories", "channels")
@@ -34,10 +39,41 @@ MIN_PAGES_PER_SHARD = 300
 """Below this many entity pages per extra process, forking costs more than it saves."""
 
 
+JOBS_VARIABLE = "SALESPERF_MKDOCS_JOBS"
+"""Environment variable: the number of MkDocs processes (a whole number ≥ 1; unset: one per core)."""
+
+PR_SET_PDEATHSIG = 1
+
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def requested_jobs() -> int | None:
+    """``SALESPERF_MKDOCS_JOBS`` when set; a value that is not a whole number ≥ 1 is a usage error."""
+    raw = os.environ.get(JOBS_VARIABLE, "").strip()
+    if not raw:
+        return None
+    try:
+        jobs = int(raw)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise UsageError(f"{JOBS_VARIABLE}={raw!r}: the number of MkDocs processes must be a whole number "
+                         "of at least 1 (unset it to use one per core)")
+    return jobs
+
+
+def check_environment() -> None:
+    """Check the environment variables the MkDocs stage reads, before the build does any work."""
+    requested_jobs()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None and not epoch.strip().isdigit():
+        raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: must be a whole number of seconds since 1970-01-01 UTC")
+
+
 def _jobs(entity_pages: int) -> int:
-    requested = os.environ.get("SALESPERF_MKDOCS_JOBS")
+    requested = requested_jobs()
     if requested:
-        return max(1, int(requested))
+        return requested
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(cores, entity_pages // MIN_PAGES_PER_SHARD))
 
@@ -62,11 +98,56 @@ def _build_one(docs_dir: Path, site_dir: Path, site_name: str, site_url: str | N
             overrides["site_url"] = site_url
         config = load_config(config_file=str(resource("mkdocs.yml")), **overrides)
         build(config)
-    except (MkDocsException, OSError, SystemExit) as exc:
+    except OSError as exc:  # the destination of a copy, else the one path
+        where = next((p for p in (exc.filename2, exc.filename) if p is not None), site_dir)
+        raise BuildError(f"{where}: {exc.strerror or exc} (while building the site with MkDocs; "
+                         "the published site is unchanged)") from None
+    except (MkDocsException, SystemExit) as exc:
         detail = stream.getvalue().strip().splitlines()
         raise BuildError([f"MkDocs build failed: {exc}", *detail[-5:]]) from None
     finally:
         logger.removeHandler(handler)
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: the kernel kills it when the build process ends, however it ends (Linux)."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError, TypeError):  # not Linux: the build's `finally` still kills it
+        return
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the build died before prctl took effect
+        os._exit(1)
+
+
+def _shard_worker(send: Connection, parent: int, docs_dir: Path, site_dir: Path, site_name: str,
+                  site_url: str | None, nav: list[dict[str, str]]) -> None:
+    """Build one shard in a child process and send back None, or the error to raise."""
+    _die_with_parent(parent)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the build's handler, inherited by fork
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the build's to handle: it kills us
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked by the parent around fork
+    try:
+        _build_one(docs_dir, site_dir, site_name, site_url, nav)
+    except SalesperfError as exc:
+        send.send(exc)
+    except Exception as exc:  # any other failure still reaches the build, as one line
+        send.send(BuildError(f"MkDocs build failed: {type(exc).__name__}: {exc}"))
+    else:
+        send.send(None)
+    finally:
+        send.close()
+
+
+def _shard_result(index: int, worker: multiprocessing.process.BaseProcess, receive: Connection) -> None:
+    """Wait for one worker; raise its error, or a BuildError if it died without answering."""
+    try:
+        error = receive.recv()
+    except EOFError:
+        worker.join()
+        raise BuildError(f"MkDocs build failed: worker process {index} stopped (exit code {worker.exitcode})") from None
+    if error is not None:
+        raise error
 
 
 def _entity_pages(docs_dir: Path) -> list[str]:
@@ -88,28 +169,64 @@ def _link_tree(source: Path, target: Path, names: list[str]) -> None:
             shutil.copy2(source / name, destination)
 
 
-def _merge_search(into: Path, shard: Path) -> None:
+def page_order(docs_dir: Path) -> dict[str, int]:
+    """Each page's URL and its place in MkDocs' build order (the order of ``get_files``: folders
+    walked in name order, ``index.md`` first in each), which orders the search index and sitemap."""
+    from mkdocs.structure.files import File
+
+    order: dict[str, int] = {}
+    for folder, subfolders, names in os.walk(docs_dir):
+        subfolders.sort()
+        for name in sorted(names, key=lambda n: (os.path.splitext(n)[0] not in ("index", "README"), n)):
+            if name.endswith(".md"):
+                relative = os.path.relpath(os.path.join(folder, name), docs_dir)
+                url = File(relative, str(docs_dir), "", use_directory_urls=True).url
+                order.setdefault("" if url in (".", "./") else url, len(order))
+    return order
+
+
+def _merge_search(into: Path, shards: list[Path], order: dict[str, int]) -> None:
+    """One search index from every shard's, in single-build order (a page's entries stay together)."""
     index_path = into / "search" / "search_index.json"
     merged = json.loads(index_path.read_text(encoding="utf-8"))
-    extra = json.loads((shard / "search" / "search_index.json").read_text(encoding="utf-8"))
     known = {doc["location"] for doc in merged["docs"]}
-    merged["docs"] += [doc for doc in extra["docs"] if doc["location"] not in known]
-    index_path.write_text(json.dumps(merged, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    for shard in shards:
+        extra = json.loads((shard / "search" / "search_index.json").read_text(encoding="utf-8"))
+        merged["docs"] += [doc for doc in extra["docs"] if doc["location"] not in known]
+    merged["docs"].sort(key=lambda doc: order.get(doc["location"].partition("#")[0], len(order)))
+    # As Material's search plugin writes it, so the file is the one a single build writes.
+    index_path.write_text(json.dumps(merged, separators=(",", ":"), default=str), encoding="utf-8")
 
 
 _URL = re.compile(r"<url>.*?</url>", re.DOTALL)
+_LOC = re.compile(r"<loc>(.*?)</loc>", re.DOTALL)
 
 
-def _merge_sitemap(into: Path, shard: Path) -> None:
+def _merge_sitemap(into: Path, shards: list[Path], order: dict[str, int], site_url: str | None) -> None:
+    """One sitemap from every shard's, in single-build order, with the same spacing."""
     sitemap = into / "sitemap.xml"
-    if not sitemap.exists() or not (shard / "sitemap.xml").exists():
+    if not sitemap.exists():
         return
     text = sitemap.read_text(encoding="utf-8")
     urls = dict.fromkeys(_URL.findall(text))
-    urls.update(dict.fromkeys(_URL.findall((shard / "sitemap.xml").read_text(encoding="utf-8"))))
-    body = "\n".join(sorted(urls))
-    head, _sep, _rest = text.partition("<url>") if "<url>" in text else text.partition("</urlset>")
-    text = head.rstrip() + ("\n" + body + "\n" if body else "\n") + "</urlset>"
+    for shard in shards:
+        if (shard / "sitemap.xml").exists():
+            urls.update(dict.fromkeys(_URL.findall((shard / "sitemap.xml").read_text(encoding="utf-8"))))
+    if not urls:
+        return
+    base = site_url or ""
+
+    def place(url: str) -> int:
+        loc = _LOC.search(url)
+        path = loc.group(1).strip() if loc else ""
+        return order.get(path[len(base):] if path.startswith(base) else path, len(order))
+
+    entries = list(_URL.finditer(text))
+    if not entries:
+        return
+    head, tail = text[: entries[0].start()], text[entries[-1].end():]
+    spacing = text[entries[0].end(): entries[1].start()] if len(entries) > 1 else "\n"
+    text = head + spacing.join(sorted(urls, key=place)) + tail
     sitemap.write_text(text, encoding="utf-8")
     gz_path = into / "sitemap.xml.gz"
     mtime = int.from_bytes(gz_path.read_bytes()[4:8], "little") if gz_path.exists() else 0
@@ -139,11 +256,11 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: st
     """Build the site with MkDocs Material into ``site_dir``; raise BuildError on failure."""
     entities = _entity_pages(docs_dir)
     jobs = _jobs(len(entities))
+    shards_root = docs_dir.parent / "shards"
+    shutil.rmtree(shards_root, ignore_errors=True)  # left by a build that was killed
     if jobs == 1:
         _build_one(docs_dir, site_dir, site_name, site_url, nav)
         return
-    shards_root = docs_dir.parent / "shards"
-    shutil.rmtree(shards_root, ignore_errors=True)
     in_nav = [page for entry in nav for page in entry.values()]
     others = set(entities)
     shared = sorted(str(p.relative_to(docs_dir)) for p in docs_dir.rglob("*")
@@ -162,23 +279,43 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: st
                 stub.write_text("# Built by another shard\n", encoding="utf-8")
         folders.append(folder)
     outputs = [site_dir] + [shards_root / f"site-{index}" for index in range(1, jobs)]
+    workers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
     try:
-        context = multiprocessing.get_context("fork")  # the children inherit MkDocs, already imported
-        with warnings.catch_warnings(), ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
+        context = multiprocessing.get_context("fork")  # the children inherit the loaded pages and MkDocs
+        with warnings.catch_warnings():
             # Python 3.12+ warns about fork() beside threads (pyarrow's idle pool); the children
             # only run MkDocs, which never touches those threads' locks.
             warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
-            pending = [pool.submit(_build_one, folders[i], outputs[i], site_name, site_url, nav)
-                       for i in range(1, jobs)]
-            _build_one(folders[0], outputs[0], site_name, site_url, nav)
-            for future in pending:
-                future.result()
+            for index in range(1, jobs):
+                receive, send = context.Pipe(duplex=False)
+                worker = context.Process(
+                    target=_shard_worker, name=f"salesperf-mkdocs-{index}", daemon=True,
+                    args=(send, os.getpid(), folders[index], outputs[index], site_name, site_url, nav),
+                )
+                # A stop signal that arrived inside fork()'s own handlers would be lost there; held
+                # back until the worker is on the list, it stops the build where `finally` kills it.
+                held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+                try:
+                    worker.start()
+                    workers.append((worker, receive))
+                finally:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                send.close()  # the child holds the only writing end: its death reads as end of file
+        _build_one(folders[0], outputs[0], site_name, site_url, nav)
+        for index, (worker, receive) in enumerate(workers, start=1):
+            _shard_result(index, worker, receive)
+        order = page_order(docs_dir)
         for index in range(1, jobs):
             for page in mine[index]:
                 folder, _sep, name = page.rpartition("/")
                 (site_dir / folder).mkdir(parents=True, exist_ok=True)  # a folder with no index page
                 shutil.move(str(outputs[index] / folder / name[: -len(".md")]), str(site_dir / folder))
-            _merge_search(site_dir, outputs[index])
-            _merge_sitemap(site_dir, outputs[index])
+        _merge_search(site_dir, outputs[1:], order)
+        _merge_sitemap(site_dir, outputs[1:], order, site_url)
     finally:
+        for worker, receive in workers:
+            receive.close()
+            if worker.is_alive():
+                worker.kill()
+            worker.join()
         shutil.rmtree(shards_root, ignore_errors=True)
