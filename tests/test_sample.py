@@ -12,7 +12,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from generator.cli import main
 from generator.config import Config, load_config
 from generator.sample import (
     CRM_COLUMNS,
@@ -248,6 +250,54 @@ def test_bundled_example_config_matches_write_config(tmp_path: Path) -> None:
     copy = write_config(tmp_path / "config" / "example.yaml", tmp_path / "data" / "sample")
     assert copy.read_text(encoding="utf-8") == example.read_text(encoding="utf-8")
     load_config(example)
+
+
+def sample(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["sample", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_sample_command_writes_exports_and_a_config_that_checks(tmp_path: Path) -> None:
+    out, config = tmp_path / "data", tmp_path / "c.yaml"
+    code, stdout, stderr = sample("--out", str(out), "--config", str(config), "--reps", "8",
+                                  "--deals", "300", "--years", "2", "--seed", "5", "--format", "crm")  # fmt: skip
+    assert code == 0, stderr
+    assert {p.name for p in out.iterdir()} == set(FILES["crm"].values())
+    assert "deals.csv" in stdout and f"config      {config}" in stdout
+    _, rows = _deal_rows(out / "deals.csv")
+    assert len(rows) == 300
+    assert {r[6][-4:] for r in rows if r[6]} <= {"2024", "2025"}
+    result = CliRunner().invoke(main, ["check", "-c", str(config)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("OK: ")
+
+
+def test_sample_command_writes_the_same_bytes_as_generate(tmp_path: Path) -> None:
+    args = ("--reps", str(REPS), "--deals", str(DEALS), "--seed", "3", "--format", "crm")
+    for run in ("a", "b"):
+        folder = tmp_path / run
+        code, _out, err = sample("--out", str(folder / "data"), "--config", str(folder / "c.yaml"), *args)
+        assert code == 0, err
+    files = generate(tmp_path / "api", reps=REPS, deals=DEALS, seed=3)
+    for name, path in files.items():
+        assert (tmp_path / "a" / "data" / path.name).read_bytes() == path.read_bytes(), name
+        assert (tmp_path / "b" / "data" / path.name).read_bytes() == path.read_bytes(), name
+    assert (tmp_path / "a" / "c.yaml").read_bytes() == (tmp_path / "b" / "c.yaml").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--format", "xml"), "'xml' is not one of 'crm', 'parquet'"),
+        (("--reps", "0"), "0 is not in the range x>=1"),
+        (("--end", "31/12/2025"), "'31/12/2025' does not match the format '%Y-%m-%d'"),
+    ],
+)
+def test_sample_command_bad_usage_exits_2(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    code, _out, err = sample("--out", str(tmp_path / "out"), *args)
+    assert code == 2
+    assert message in err
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("fmt", ["crm", "parquet"])
