@@ -8,8 +8,9 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -171,6 +172,36 @@ def init_command(directory: Path, exports: Path | None) -> None:
     config = write_config(directory / "salesperf.yaml", data)
     click.echo(f"Wrote sample exports to {data} and a config to {config}.")
     click.echo(f"Next: salesperf build -c {config}")
+
+
+@main.command("sample")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("data/sample"),
+              show_default=True, help="Folder the exports are written to.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a config that reads the exports (paths relative to it).")
+@click.option("--reps", type=click.IntRange(min=1), default=40, show_default=True, help="Sales reps.")
+@click.option("--deals", type=click.IntRange(min=1), default=None,
+              help="Deals  [default: about 175 per rep over 4 years]")
+@click.option("--years", type=click.IntRange(min=1, max=100), default=4, show_default=True,
+              help="Years covered, ending on --end.")
+@click.option("--end", type=click.DateTime(formats=["%Y-%m-%d"]), default="2025-12-31", show_default=True,
+              help="Last day of the period (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["crm", "parquet"]), default="crm", show_default=True,
+              help="crm: imitations of real exports; parquet: canonical columns, for benchmarks.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Random seed.")
+@_fail_cleanly
+def sample_command(
+    out: Path, config_path: Path | None, reps: int, deals: int | None, years: int, end: datetime,
+    fmt: Literal["crm", "parquet"], seed: int,
+) -> None:
+    """Generate the seeded sample company's exports (the same arguments write the same bytes)."""
+    from generator.sample import generate, write_config
+
+    files = generate(out, reps=reps, deals=deals, years=years, seed=seed, end=end.date(), fmt=fmt)
+    for name, path in files.items():
+        click.echo(f"{name:<11} {path}  ({path.stat().st_size:,} bytes)")
+    if config_path is not None:
+        click.echo(f"config      {write_config(config_path, out, fmt=fmt)}")
 
 
 def _init_from_exports(directory: Path, exports: Path) -> None:

@@ -128,7 +128,7 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     if not EXAMPLE_CONFIG.is_file():
         pytest.skip(
             f"{EXAMPLE_CONFIG.relative_to(ROOT)} is missing (make it with "
-            "`python -m generator.sample --out data/sample --config config/example.yaml`)"
+            "`salesperf sample --out data/sample --config config/example.yaml`)"
         )
     result = build(EXAMPLE_CONFIG, tmp_path_factory.mktemp("example") / "site")
     with _serve(result.out) as origin:

@@ -100,3 +100,15 @@ def test_init_scaffolds_a_buildable_project(tmp_path: Path) -> None:
     code, _out, err = run("init", str(target))
     assert code == 2
     assert "folder is not empty" in err
+
+
+def test_init_into_a_non_empty_folder_is_a_usage_error(tmp_path: Path) -> None:
+    target = tmp_path / "project"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine", encoding="utf-8")
+    code, out, err = run("init", str(target))
+    assert code == 2
+    assert err.startswith("Usage: ")  # raised as click.UsageError, not printed by the command
+    assert f"Error: {target}: folder is not empty; choose a new folder" in err
+    assert out == ""
+    assert [p.name for p in target.iterdir()] == ["notes.txt"]

@@ -11,17 +11,20 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+import yaml
+from click.testing import CliRunner
 
-from generator.config import load_config
+from generator.cli import main
+from generator.config import Config, load_config
 from generator.sample import (
     CRM_COLUMNS,
     FILES,
     FOOTER_LINES,
-    _money_text,
     generate,
-    main,
     write_config,
 )
+from generator.sample.config import NOTES_ABOVE, NOTES_BESIDE, config_data
+from generator.sample.writers import money_text
 from generator.schema import DATASETS
 
 REPS, DEALS = 12, 900
@@ -135,8 +138,8 @@ def test_csv_files_are_quoted_like_csv_quote_minimal(crm: dict[str, Path]) -> No
 
 def test_money_text_matches_python_formatting() -> None:
     values = np.array([0.0, 0.5, 7.0, 999.99, 1000.0, 12345.67, 1_000_000.0, 987_654_321.09, 1_234_567_890.5])
-    assert _money_text(values).to_pylist() == [f"${v:,.2f}" for v in values]
-    assert _money_text(np.array([np.nan, 1.0])).to_pylist() == [None, "$1.00"]
+    assert money_text(values).to_pylist() == [f"${v:,.2f}" for v in values]
+    assert money_text(np.array([np.nan, 1.0])).to_pylist() == [None, "$1.00"]
 
 
 def test_no_deal_outside_a_reps_employment(crm: dict[str, Path]) -> None:
@@ -249,18 +252,67 @@ def test_bundled_example_config_matches_write_config(tmp_path: Path) -> None:
     load_config(example)
 
 
-def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "out"
-    assert main(["--out", str(out), "--reps", "8", "--deals", "300", "--years", "2",
-                 "--seed", "5", "--format", "crm", "--config", str(tmp_path / "c.yaml")]) == 0  # fmt: skip
+def sample(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["sample", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_sample_command_writes_exports_and_a_config_that_checks(tmp_path: Path) -> None:
+    out, config = tmp_path / "data", tmp_path / "c.yaml"
+    code, stdout, stderr = sample("--out", str(out), "--config", str(config), "--reps", "8",
+                                  "--deals", "300", "--years", "2", "--seed", "5", "--format", "crm")  # fmt: skip
+    assert code == 0, stderr
     assert {p.name for p in out.iterdir()} == set(FILES["crm"].values())
-    assert "deals.csv" in capsys.readouterr().out
-    load_config(tmp_path / "c.yaml")
+    assert "deals.csv" in stdout and f"config      {config}" in stdout
     _, rows = _deal_rows(out / "deals.csv")
-    years = {r[6][-4:] for r in rows if r[6]}
-    assert years <= {"2024", "2025"}
-    with pytest.raises(SystemExit):
-        main(["--out", str(out), "--format", "xml"])
+    assert len(rows) == 300
+    assert {r[6][-4:] for r in rows if r[6]} <= {"2024", "2025"}
+    result = CliRunner().invoke(main, ["check", "-c", str(config)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("OK: ")
+
+
+def test_sample_command_writes_the_same_bytes_as_generate(tmp_path: Path) -> None:
+    args = ("--reps", str(REPS), "--deals", str(DEALS), "--seed", "3", "--format", "crm")
+    for run in ("a", "b"):
+        folder = tmp_path / run
+        code, _out, err = sample("--out", str(folder / "data"), "--config", str(folder / "c.yaml"), *args)
+        assert code == 0, err
+    files = generate(tmp_path / "api", reps=REPS, deals=DEALS, seed=3)
+    for name, path in files.items():
+        assert (tmp_path / "a" / "data" / path.name).read_bytes() == path.read_bytes(), name
+        assert (tmp_path / "b" / "data" / path.name).read_bytes() == path.read_bytes(), name
+    assert (tmp_path / "a" / "c.yaml").read_bytes() == (tmp_path / "b" / "c.yaml").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--format", "xml"), "'xml' is not one of 'crm', 'parquet'"),
+        (("--reps", "0"), "0 is not in the range x>=1"),
+        (("--end", "31/12/2025"), "'31/12/2025' does not match the format '%Y-%m-%d'"),
+    ],
+)
+def test_sample_command_bad_usage_exits_2(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    code, _out, err = sample("--out", str(tmp_path / "out"), *args)
+    assert code == 2
+    assert message in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("fmt", ["crm", "parquet"])
+def test_written_config_is_the_validated_dict(tmp_path: Path, fmt: str) -> None:
+    path = write_config(tmp_path / "config" / "example.yaml", tmp_path / "data", fmt=fmt)  # type: ignore[arg-type]
+    data = config_data(tmp_path / "config", tmp_path / "data", fmt)  # type: ignore[arg-type]
+    assert yaml.safe_load(path.read_text(encoding="utf-8")) == data
+    assert load_config(path).config == Config.model_validate(data)
+
+
+def test_every_config_comment_names_a_written_key() -> None:
+    data = config_data(Path("config"), Path("data/sample"))
+    for dotted in (*NOTES_ABOVE, *NOTES_BESIDE):
+        section, _, key = dotted.partition(".")
+        assert section in data and (not key or key in data[section]), dotted
 
 
 def test_default_company_is_realistic(tmp_path: Path) -> None:
