@@ -35,3 +35,10 @@ class BuildError(SalesperfError):
     """Rendering or the MkDocs build failed; the previous site is left untouched (exit 1)."""
 
     exit_code = 1
+
+
+class ContractError(SalesperfError):
+    """A table that crosses a stage breaks its declared contract (columns, dtypes, ranges): a bug in
+    salesperf, not in the data; reported with the table, column and failing values (exit 1)."""
+
+    exit_code = 1
