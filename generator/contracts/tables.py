@@ -22,7 +22,13 @@ from generator.metrics.forecast import FORECAST_COLUMNS, PATH_COLUMNS
 from generator.metrics.goals import CALIBRATION_COLUMNS, GOAL_COLUMNS, TEAM_ATTAINMENT_COLUMNS
 from generator.metrics.history import HISTORY_COLUMNS, QUARTER_COLUMNS
 from generator.metrics.managers import LEAVER_COLUMNS, MANAGER_YEAR_COLUMNS
-from generator.metrics.segments import CROSS_COLUMNS, CROSSES, CURRENT_COLUMNS, DIMENSIONS, SEGMENT_COLUMNS
+from generator.metrics.segments import (
+    CROSS_COLUMNS,
+    CROSSES,
+    CURRENT_COLUMNS,
+    DIMENSIONS,
+    SEGMENT_COLUMNS,
+)
 from generator.quality import ISSUE_COLUMNS
 from generator.schema import DATASETS
 from generator.site.common import PRIVATE_COLUMNS

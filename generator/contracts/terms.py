@@ -53,15 +53,15 @@ class Term:
     high: float | None = None
 
 
-I, T, D, Y, Q, C, R, M, RT, N, F = (Kind.ID, Kind.TEXT, Kind.DATE, Kind.YEAR, Kind.QUARTER, Kind.COUNT, Kind.ROW,
+ID, T, D, Y, Q, C, R, M, RT, N, F = (Kind.ID, Kind.TEXT, Kind.DATE, Kind.YEAR, Kind.QUARTER, Kind.COUNT, Kind.ROW,
                                     Kind.MONEY, Kind.RATE, Kind.NUMBER, Kind.FLAG)
 
 TERMS: dict[str, Term] = {
     # Keys and labels
-    "rep_id": Term(I, "the rep's id (drives the permalink)"),
-    "deal_id": Term(I, "the opportunity's id"),
-    "client_id": Term(I, "the client's (account's) id"),
-    "id": Term(I, "the id of the row's entity: a rep id, a team name, Company"),
+    "rep_id": Term(ID, "the rep's id (drives the permalink)"),
+    "deal_id": Term(ID, "the opportunity's id"),
+    "client_id": Term(ID, "the client's (account's) id"),
+    "id": Term(ID, "the id of the row's entity: a rep id, a team name, Company"),
     "team": Term(T, "a team's name"),
     "manager": Term(T, "a manager's name"),
     "region": Term(T, "a sales region"),
@@ -92,7 +92,7 @@ TERMS: dict[str, Term] = {
     "control_group": Term(T, "the control group of a coaching event"),
     "note": Term(T, "a note"),
     "flag": Term(T, "a calibration flag"),
-    "figure": Term(I, "a headline figure's name or label"),
+    "figure": Term(ID, "a headline figure's name or label"),
     "url": Term(T, "the entity's page, relative to the site root"),
     "href": Term(T, "a link, relative to the page"),
     "severity": Term(T, "error, warning or info"),

@@ -45,8 +45,11 @@ class _Family(pandas_engine.DataType):  # type: ignore[misc]
     label: str = ""
     accepts: Callable[[Any], bool] = dataclasses.field(default=lambda _dtype: True, compare=False)
 
-    def check(self, pandera_dtype: Any, data_container: Any = None) -> bool:  # noqa: ARG002
+    def check(self, pandera_dtype: Any, data_container: Any = None) -> bool:
         dtype = data_container.dtype if data_container is not None else getattr(pandera_dtype, "type", pandera_dtype)
+        if dtype == np.dtype(object) and data_container is not None and self.label == "number (integer or float)":
+            # Integers and floats as written in one file column; any text cell (``nan``) fails.
+            return all(isinstance(v, int | float) and not isinstance(v, bool) for v in data_container.tolist())
         return bool(self.accepts(dtype))
 
     def coerce(self, data_container: Any) -> Any:
@@ -71,7 +74,7 @@ def _is_float(dtype: Any) -> bool:
 
 
 def _is_number(dtype: Any) -> bool:
-    return _is_int(dtype) or _is_float(dtype) or dtype == object  # object: ints and floats as written
+    return _is_int(dtype) or _is_float(dtype) or dtype == np.dtype(object)  # object: ints and floats as written
 
 
 TEXT = _Family("text (str, string or categorical of text)", _is_text)
@@ -185,6 +188,8 @@ def _unique_per_file(key: tuple[str, ...]) -> Callable[[pd.DataFrame], pd.Series
     """Rows whose key repeats (within one published file: files of one kind are checked together)."""
 
     def check(frame: pd.DataFrame) -> pd.Series:
+        if not all(k in frame.columns for k in key):
+            return pd.Series(True, index=frame.index)  # a missing column is reported on its own
         ids = frame[list(key)]
         if len(frame) and isinstance(frame.index[0], str):
             ids = ids.assign(_file=[i.rpartition(":")[0] for i in frame.index])
@@ -275,9 +280,15 @@ _INT = re.compile(r"^-?\d+$")
 _NAN_TEXT = re.compile(r"^[+-]?(nan|inf|infinity)$", re.IGNORECASE)
 
 
-def _typed(values: list[object], text: bool) -> pd.Series:
+_EMPTY_DTYPE = {Kind.FLAG: "boolean", Kind.YEAR: "Int64", Kind.QUARTER: "Int64", Kind.COUNT: "Int64",
+                Kind.ROW: "Int64", Kind.MONEY: "float64", Kind.RATE: "float64", Kind.NUMBER: "float64"}
+
+
+def _typed(values: list[object], text: bool, kind: Kind | None = None) -> pd.Series:
     """A column as written: integers stay integers, numbers numbers, ``nan`` text stays text."""
     present = [v for v in values if v is not None]
+    if not present and kind in _EMPTY_DTYPE:
+        return pd.Series(values, dtype=_EMPTY_DTYPE[kind])  # every cell empty: nothing written to judge
     if text:
         return pd.Series(values, dtype="string" if all(isinstance(v, str) for v in present) else "object")
     if all(isinstance(v, bool) for v in present) and present:
@@ -308,6 +319,10 @@ def _cell(text: str) -> object:
         return text
 
 
+def _kind(table: Table, column: str) -> Kind | None:
+    return table.term(column).kind if column in table.columns else None
+
+
 def read_published(name: str, content: str | bytes, table: Table) -> pd.DataFrame:
     """A published CSV or JSON file as a typed frame; raises ValueError for NaN/Infinity in JSON."""
     text = content.decode("utf-8") if isinstance(content, bytes) else content
@@ -319,14 +334,17 @@ def read_published(name: str, content: str | bytes, table: Table) -> pd.DataFram
         names = list(rows[0]) if rows else []
         if any(list(r) != names for r in rows):
             raise _Refuse("rows do not all have the same fields in the same order")
-        return pd.DataFrame({c: _typed([r[c] for r in rows], c in texts) for c in names})
+        if not rows:  # an empty array carries no field names: the CSV twin holds the header
+            return pd.DataFrame({c: _typed([], c in texts, _kind(table, c)) for c in table.columns
+                                 if c not in table.private and c not in table.optional})
+        return pd.DataFrame({c: _typed([r[c] for r in rows], c in texts, _kind(table, c)) for c in names})
     reader = csv.reader(io.StringIO(text))
     header = next(reader, [])
     lines = list(reader)
     if any(len(line) != len(header) for line in lines):
         raise _Refuse("a line has more or fewer cells than the header")
     columns = list(zip(*lines, strict=True)) if lines else [() for _ in header]
-    return pd.DataFrame({c: _typed([(v or None) if c in texts else _cell(v) for v in cells], c in texts)
+    return pd.DataFrame({c: _typed([(v or None) if c in texts else _cell(v) for v in cells], c in texts, _kind(table, c))
                          for c, cells in zip(header, columns, strict=True)})
 
 
@@ -355,6 +373,31 @@ def _known(index: object) -> bool:
     return index is not None and not pd.isna(index)  # type: ignore[call-overload]
 
 
+_WRITTEN_AS: dict[str, Callable[[object], bool]] = {
+    INTEGER.label: lambda v: isinstance(v, int | np.integer) and not isinstance(v, bool),
+    NUMBER.label: lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool),
+    BOOLEAN.label: lambda v: isinstance(v, bool | np.bool_),
+    TEXT.label: lambda v: isinstance(v, str),
+}
+
+
+def _odd_cells(label: str, frame: pd.DataFrame, line: str) -> str:
+    """A dtype failure of a column held as objects (a file read back): which cells do not fit."""
+    match = re.match(r"^(?P<table>[^:]+): (?P<column>[^:]+): dtype\('(?P<family>.+)'\): 'object'$", line)
+    if not match or match["column"] not in frame.columns or match["family"] not in _WRITTEN_AS:
+        return line
+    fits = _WRITTEN_AS[match["family"]]
+    column = frame[match["column"]]
+    odd = [(i, v) for i, v in zip(column.index, column.tolist(), strict=True)
+           if v is not None and v is not pd.NA and not (isinstance(v, float) and np.isnan(v)) and not fits(v)]
+    if not odd:
+        return line
+    shown = odd[:SHOWN_FAILURES]
+    more = f" and {len(odd) - SHOWN_FAILURES:,} more" if len(odd) > SHOWN_FAILURES else ""
+    return (f"{label}: {match['column']}: dtype('{match['family']}'): "
+            f"{', '.join(repr(v) for _i, v in shown)}{more} at rows {', '.join(str(i) for i, _v in shown)}")
+
+
 def run(checks: list[tuple[str, pa.DataFrameSchema, pd.DataFrame]]) -> list[str]:
     """Every failure of every table, one line each (empty when all hold)."""
     problems: list[str] = []
@@ -362,7 +405,7 @@ def run(checks: list[tuple[str, pa.DataFrameSchema, pd.DataFrame]]) -> list[str]
         try:
             contract.validate(frame, lazy=True)
         except (pa.errors.SchemaErrors, pa.errors.SchemaError) as exc:
-            problems.extend(_describe(label, exc))
+            problems.extend(_odd_cells(label, frame, line) for line in _describe(label, exc))
     return problems
 
 
