@@ -10,6 +10,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator import contracts
 from generator.config import LoadedConfig, load_config
 from generator.errors import BuildError, DataError
 from generator.load.fingerprint import inputs_fingerprint
@@ -130,7 +131,7 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
         docs = work / "docs"
         fingerprint = inputs_fingerprint(cfg, [resource("templates"), resource("mkdocs.yml")])
         reused = read_manifest(work, fingerprint)
-        inputs = None if reused else load_inputs(cfg)
+        inputs = None if reused else contracts.checked(load_inputs(cfg))
         quality = reused.quality if reused else inputs.quality  # type: ignore[union-attr]
         if strict and len(quality.warnings):
             raise DataError(["--strict: the inputs have warnings", *strict_failures(quality)])
@@ -139,7 +140,7 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
         if reused is None:
             assert inputs is not None
             with clock.stage("metrics", f"Computing metrics ({len(inputs.deals):,} deals, {len(inputs.reps):,} reps)"):
-                metrics: Metrics = compute_metrics(inputs, cfg.config)
+                metrics: Metrics = contracts.checked(compute_metrics(inputs, cfg.config))
             with clock.stage("render", "Rendering pages and charts"):
                 output = build_site(cfg, metrics, quality)
             with clock.stage("write", f"Writing {len(output.files):,} files"), os_errors("writing the pages", docs):

@@ -39,3 +39,10 @@ class UsageError(SalesperfError):
     cannot use, e.g. ``init --from`` a folder without exports (exit 2)."""
 
     exit_code = 2
+
+
+class ContractError(SalesperfError):
+    """A table that crosses a stage breaks its declared contract (columns, dtypes, ranges): a bug in
+    salesperf, not in the data; reported with the table, column and failing values (exit 1)."""
+
+    exit_code = 1

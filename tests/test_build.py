@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+import json
 import os
 import re
 from pathlib import Path
@@ -41,8 +44,48 @@ def test_reps_csv_pinned_columns_and_worked_example(crm_site: Path) -> None:
     assert reps.loc["A", "win_rate"] == 0.75
     assert pd.isna(reps.loc["X", "win_rate"])  # empty cell, not 0 or NaN text
     raw = (crm_site / "data" / "reps.csv").read_text(encoding="utf-8")
-    assert "nan" not in raw.lower().replace("nan,", "")  # no NaN text anywhere
+    assert non_finite_cells(crm_site / "data" / "reps.csv") == []  # no NaN text in any column
     assert ",,," in raw  # missing figures are empty cells
+
+
+NOT_A_FIGURE = {"nan", "NaN", "-nan", "inf", "-inf", "+inf", "Infinity", "-Infinity", "<NA>", "NaT", "None"}
+"""What Python, numpy and pandas write for a missing or infinite number; SPEC §6 wants an empty cell."""
+
+
+def non_finite_cells(path: Path) -> list[tuple[str, int, str, str]]:
+    """Every cell of a CSV or JSON data file written as NaN, inf or a null placeholder: (file, row, column, cell)."""
+    found: list[tuple[str, int, str, str]] = []
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        def refuse(constant: str) -> float:
+            found.append((path.name, 0, "", constant))
+            return 0.0
+
+        rows = json.loads(text, parse_constant=refuse)
+        for number, row in enumerate(rows, start=1):
+            found += [(path.name, number, k, v) for k, v in row.items() if isinstance(v, str) and v in NOT_A_FIGURE]
+        return found
+    lines = list(csv.reader(io.StringIO(text)))
+    header = lines[0] if lines else []
+    for number, cells in enumerate(lines[1:], start=2):
+        found += [(path.name, number, c, v) for c, v in zip(header, cells, strict=True) if v.strip() in NOT_A_FIGURE]
+    return found
+
+
+def test_no_data_file_has_nan_or_inf_in_any_column(crm_site: Path) -> None:
+    files = sorted(p for p in (crm_site / "data").rglob("*") if p.suffix in (".csv", ".json"))
+    assert len(files) > 20
+    assert [cell for path in files for cell in non_finite_cells(path)] == []
+
+
+def test_the_nan_check_sees_every_column(tmp_path: Path) -> None:
+    planted = tmp_path / "t.csv"
+    for row in ("nan,1,2", "1,NaN,2", "1,2,inf", "1,-Infinity,2"):
+        planted.write_text(f"a,b,c\n{row}\n", encoding="utf-8")
+        assert len(non_finite_cells(planted)) == 1, row
+    planted = tmp_path / "t.json"
+    planted.write_text('[{"a": 1, "b": NaN}, {"a": "nan", "b": 2}]', encoding="utf-8")
+    assert len(non_finite_cells(planted)) == 2
 
 
 def test_every_rep_has_a_stable_page(crm_site: Path) -> None:
