@@ -498,10 +498,14 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
-_WESTERN = frozenset({"cp1252", "latin-1", "latin_1", "iso8859-1", "iso8859_1", "cp1250", "iso8859-15",
-                      "iso8859_15", "cp1254", "mac-roman", "mac_roman", "cp850", "ascii", "cp1257", "iso8859_2"})
-"""Single-byte encodings that charset-normalizer cannot tell apart on short Western text: cp1252 or
-latin-1 is named for them instead (the bytes decide which)."""
+_NON_LATIN = frozenset({
+    "cp1251", "koi8-r", "koi8-u", "iso8859-5", "mac-cyrillic", "cp866",  # Cyrillic
+    "cp1253", "iso8859-7", "cp1255", "iso8859-8", "cp1256", "iso8859-6", "cp874", "tis-620",  # Greek … Thai
+    "cp932", "shift-jis", "euc-jp", "iso2022-jp", "gb2312", "gbk", "gb18030", "big5", "big5hkscs",
+    "euc-kr", "cp949", "johab",  # Japanese, Chinese, Korean
+})
+"""Encodings charset-normalizer names reliably, by script. On Latin text its guess wavers between
+cp1250, cp1252, mac-latin2… on a few accents, so there cp1252 or latin-1 is named (the bytes decide)."""
 
 
 def _valid_utf8(sample: bytes, *, cut: bool) -> bool:
@@ -519,8 +523,8 @@ def likely_encoding(data: bytes, at: int = 0) -> str:
     """The encoding the bytes most likely are, as an ``options.encoding`` value.
 
     UTF-8 when a sample (1 MiB around byte ``at``) decodes as UTF-8 (plain ASCII included);
-    UTF-16 by its byte-order mark or NUL bytes; else charset-normalizer's guess when it names a
-    non-Western encoding (cp1251, cp932, gb18030…); else cp1252 when the bytes decode as Windows
+    UTF-16 by its byte-order mark or NUL bytes; else charset-normalizer's guess when it names an
+    encoding of a non-Latin script (cp1251, cp932, gb18030…); else cp1252 when the bytes decode as Windows
     Western European, and latin-1 (which decodes anything) when they do not.
     """
     start = max(at - HEAD_BYTES // 2, 0)
@@ -537,8 +541,8 @@ def likely_encoding(data: bytes, at: int = 0) -> str:
         best = from_bytes(sample).best()
     except Exception:  # the guess is a courtesy: never let it hide the real error
         best = None
-    if best is not None and best.encoding.lower() not in _WESTERN and not best.encoding.startswith("utf"):
-        return best.encoding.replace("_", "-")
+    if best is not None and best.encoding.lower().replace("_", "-") in _NON_LATIN:
+        return best.encoding.lower().replace("_", "-")
     try:
         sample.decode("cp1252")
     except UnicodeDecodeError:
