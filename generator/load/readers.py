@@ -296,13 +296,14 @@ def _workbook_head(path: Path, kind: str, rows: int, tail: int) -> TableHead:
         with _open_zip(path) as archive:
             parts = sheet_parts(archive, kind)
             extents = _check_bounds(path, archive, kind, None)
-        for name, part in parts or [(None, part) for part in extents]:
+        if not parts:  # sheets cannot be told from their parts: any sheet over the bound refuses the file
+            for part, extent in extents.items():
+                _refuse_past_bound(path, part, extent)
+        for name, part in parts:
             try:
-                _refuse_past_bound(path, part, extents[part]) if part in extents else None
+                _refuse_past_bound(path, part, extents[part])
             except DataError as exc:
-                if not parts:
-                    raise  # sheets cannot be told apart: the whole workbook is refused
-                refused[name] = str(exc)
+                refused[name] = str(exc)  # the other sheets are still looked at
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:
@@ -1006,18 +1007,18 @@ def sheet_parts(archive: zipfile.ZipFile, kind: str) -> list[tuple[str, str]]:
         return []
     targets = {}
     for element in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
-        rid, target = re.search(rb'\sId="([^"]*)"', element), re.search(rb'\sTarget="([^"]*)"', element)
-        if rid and target:
-            name = html.unescape(target.group(1).decode("utf-8", "replace"))
-            targets[rid.group(1).decode("utf-8", "replace")] = posixpath.normpath(
-                name.lstrip("/") if name.startswith("/") else posixpath.join("xl", name))
+        found_id, found_target = re.search(rb'\sId="([^"]*)"', element), re.search(rb'\sTarget="([^"]*)"', element)
+        if found_id and found_target:
+            target = html.unescape(found_target.group(1).decode("utf-8", "replace"))
+            targets[found_id.group(1).decode("utf-8", "replace")] = posixpath.normpath(
+                target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target))
     sheets: list[tuple[str, str]] = []
     if kind == "xlsx":
         for element in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", book):
-            name, rid = re.search(rb'\sname="([^"]*)"', element), re.search(rb'\s\w+:id="([^"]*)"', element)
-            if name and rid:
-                sheets.append((html.unescape(name.group(1).decode("utf-8", "replace")),
-                               targets.get(rid.group(1).decode("utf-8", "replace"), "")))
+            found_name, found_id = re.search(rb'\sname="([^"]*)"', element), re.search(rb'\s\w+:id="([^"]*)"', element)
+            if found_name and found_id:
+                sheets.append((html.unescape(found_name.group(1).decode("utf-8", "replace")),
+                               targets.get(found_id.group(1).decode("utf-8", "replace"), "")))
     else:
         for typ, data in biff12_records(book):
             if typ == 156:  # BrtBundleSh: hsState, iTabID, strRelID, strName
