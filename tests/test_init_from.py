@@ -295,7 +295,68 @@ def test_broken_and_odd_files_are_listed_not_fatal(tmp_path: Path) -> None:
     (exports / "page.xls").write_text("<html><body>report</body></html>", encoding="utf-8")
     code, out, err = run("init", str(tmp_path / "p"), "--from", str(exports))
     assert code == 0, err
-    assert "far-cell.xlsx: not used: headers not recognised (Record ID)" in out
-    assert "broken.xlsx: not used: not read: not a readable workbook" in out
-    assert "nul.csv: not used: not read: binary file" in out
-    assert "page.xls: not used: not read: an HTML or XML page" in out
+    # The same line `salesperf check` gives for each file: init reads through generator.load.readers.
+    assert "far-cell.xlsx: not used: not read: sheet 'Sheet': refused: sheet part xl/worksheets/sheet1.xml" in out
+    assert "broken.xlsx: not used: not read: is not a readable workbook: the file is damaged or truncated" in out
+    assert "nul.csv: not used: not read: line 1: NUL byte at character 2" in out
+    assert "page.xls: not used: not read: is an HTML page" in out
+
+
+# Accounts exports: (layout, header, rows, expected columns). Headers are the product's own.
+CLIENT_EXPORTS = {
+    "salesforce": (
+        ["Account Owner", "Account Name", "Account ID", "Type", "Industry", "Billing State/Province",
+         "Account Source", "Created Date"],
+        [["Jo Park", "Acme Corp", "0011", "Customer", "Retail", "CA", "Web", "01/15/2023"],
+         ["Sam Ruiz", "Beta GmbH", "0012", "Customer", "Energy", "NY", "Partner", "02/20/2023"]],
+        {"client_id": "Account ID", "name": "Account Name", "region": "Billing State/Province",
+         "category": "Industry", "acquisition": "Account Source", "owner_rep_id": "Account Owner",
+         "acquired": "Created Date"},
+    ),
+    "zoho": (
+        ["Record Id", "Account Owner", "Account Name", "Account Type", "Industry", "Billing City",
+         "Billing Country", "Created Time"],
+        [["zcrm_11", "Priya Nair", "Acme Ltd", "Customer", "Retail", "Pune", "India", "2023-01-05 10:00:00"],
+         ["zcrm_12", "Priya Nair", "Beta Ltd", "Customer", "Banking", "Delhi", "India", "2023-02-07 11:30:00"]],
+        {"client_id": "Record Id", "name": "Account Name", "region": "Billing Country", "category": "Industry",
+         "owner_rep_id": "Account Owner", "acquired": "Created Time"},
+    ),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(CLIENT_EXPORTS))
+def test_accounts_export_is_recognised_as_clients(tmp_path: Path, layout: str) -> None:
+    exports = tmp_path / "exports"
+    deal_header, deal_rows = DEALS_EXPORTS[layout]
+    write_csv(exports / "deals.csv", deal_header, deal_rows)
+    header, rows, expected = CLIENT_EXPORTS[layout]
+    write_csv(exports / "accounts.csv", header, rows)
+    config, out = init_from(tmp_path, exports)
+    clients = config["sources"]["clients"]
+    assert clients["path"] == "../exports/accounts.csv"
+    assert clients["columns"] == expected
+    product = next(d for d in load_layouts() if d.layout == layout and d.dataset == "clients").product
+    assert f"accounts.csv: {product}" in out
+
+
+def test_init_reads_an_xlsb_workbook(tmp_path: Path) -> None:
+    from tests.test_readers import write_xlsb
+
+    header, rows = DEALS_EXPORTS["zoho"]
+    write_xlsb(tmp_path / "exports" / "deals.xlsb", [header, *rows])
+    config, out = init_from(tmp_path, tmp_path / "exports")
+    assert config["sources"]["deals"]["columns"] == EXPECTED_COLUMNS["zoho"]
+    assert "deals.xlsb: Zoho CRM" in out
+
+
+@pytest.mark.parametrize(("encoding", "delimiter"), [("cp1252", ";"), ("utf-16", "\t"), ("utf-8", "|")])
+def test_init_writes_what_check_then_reads(tmp_path: Path, encoding: str, delimiter: str) -> None:
+    """init finds the encoding and delimiter the way check does: the written config checks clean."""
+    header, rows = DEALS_EXPORTS["salesforce"]
+    path = tmp_path / "exports" / "report.csv"
+    path.parent.mkdir(parents=True)
+    lines = [delimiter.join(header)] + [delimiter.join(r).replace("Acme", "Acmé") for r in rows]
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    config, _out = init_from(tmp_path, tmp_path / "exports")
+    options = config["sources"]["deals"].get("options", {})
+    assert options.get("encoding", "utf-8") == encoding and "delimiter" not in options

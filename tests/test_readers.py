@@ -41,11 +41,12 @@ DEALS_CSV = DEALS_HEADER + "D0000,R1,C1,5000.00,Closed Won,2024-01-10\n" + _deal
 REPS_CSV = REPS_HEADER + "R1,Ann,East\nR2,Bo,West\nR3,Cy,East\n"
 
 
-def _config(folder: Path, deals: str = "deals.csv", reps: str | None = "reps.csv", extra: str = "") -> Path:
+def _config(folder: Path, deals: str = "deals.csv", reps: str | None = "reps.csv", extra: str = "",
+            reps_options: str = "") -> Path:
     config = folder / "salesperf.yaml"
     text = f"site: {{title: T, currency: USD}}\nsources:\n  deals: {{path: {deals}{extra}}}\n"
     if reps:
-        text += f"  reps: {{path: {reps}}}\n"
+        text += f"  reps: {{path: {reps}{', options: ' + reps_options if reps_options else ''}}}\n"
     config.write_text(text, encoding="utf-8")
     return config
 
@@ -140,6 +141,60 @@ def _write_ods(path: Path, rows: list[list[str]]) -> None:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
         archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
         archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+
+
+def _varint(number: int) -> bytes:
+    out = bytearray()
+    while True:
+        number, low = number >> 7, number & 0x7F
+        out.append(low | (0x80 if number else 0))
+        if not number:
+            return bytes(out)
+
+
+def _record(typ: int, data: bytes = b"") -> bytes:
+    """One BIFF12 record: type and size as 7-bit varints, then the data."""
+    return _varint(typ) + _varint(len(data)) + data
+
+
+def _wide(text: str) -> bytes:
+    return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+
+def _xlsb_sheet(cells: list[tuple[int, int, object]], dimension: tuple[int, int, int, int] | None = None) -> bytes:
+    """A sheet part: BrtBeginSheet, BrtWsDim, BrtBeginSheetData, a BrtRowHdr per row, cells, the end records."""
+    rows = sorted({row for row, _col, _value in cells})
+    columns = [col for _row, col, _value in cells]
+    dim = dimension or (rows[0], rows[-1], min(columns), max(columns))
+    body = _record(129) + _record(148, struct.pack("<4I", *dim)) + _record(145)
+    for row in rows:
+        body += _record(0, struct.pack("<IIH", row, 0, 300) + b"\x00" * 7)  # BrtRowHdr
+        for _row, col, value in (c for c in cells if c[0] == row):
+            if isinstance(value, str):
+                body += _record(6, struct.pack("<II", col, 0) + _wide(value))  # BrtCellSt
+            else:
+                body += _record(5, struct.pack("<IId", col, 0, float(value)))  # BrtCellReal
+    return body + _record(146) + _record(130)
+
+
+def write_xlsb(path: Path, rows: list[list[object]], *, far: tuple[int, int] | None = None,
+               dimension: tuple[int, int, int, int] | None = None) -> None:
+    """A minimal .xlsb built record by record (python-calamine reads it); ``far`` adds one stray cell."""
+    cells = [(r, c, v) for r, row in enumerate(rows) for c, v in enumerate(row) if v not in (None, "")]
+    if far:
+        cells.append((*far, "stray"))
+    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/{}" Target="{}"/></Relationships>')
+    book = (_record(131) + _record(143) + _record(156, struct.pack("<II", 0, 1) + _wide("rId1") + _wide("Deals"))
+            + _record(144) + _record(132))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CT.replace("sheet.main+xml", "sheet.binary.macroEnabled.main"))
+        archive.writestr("_rels/.rels", rels.format("officeDocument", "xl/workbook.bin"))
+        archive.writestr("xl/workbook.bin", book)
+        archive.writestr("xl/_rels/workbook.bin.rels", rels.format("worksheet", "worksheets/sheet1.bin"))
+        archive.writestr("xl/worksheets/sheet1.bin", _xlsb_sheet(cells, dimension))
 
 
 # --- the corpus of broken files ---------------------------------------------------------------
@@ -299,6 +354,34 @@ def _header_row_past_end(folder: Path) -> tuple[str, Path, int, str]:
     return "deals.csv", _config(folder, extra=", options: {header_row: 99}"), 1, "header_row"
 
 
+def _xlsb_far_cell(folder: Path) -> tuple[str, Path, int, str]:
+    # The sheet's BrtWsDim says A1:B2, but a cell record sits at XFD1048576: calamine would allocate
+    # 17 billion cells. The record walk finds it first.
+    write_xlsb(folder / "reps.xlsb", [["rep_id", "name"], ["R1", "Ann"]], far=(1048575, 16383), dimension=(0, 1, 0, 1))
+    return "reps.xlsb", _config(folder, reps="reps.xlsb"), 1, "XFD"
+
+
+def _xlsb_declared_range(folder: Path) -> tuple[str, Path, int, str]:
+    write_xlsb(folder / "reps.xlsb", [["rep_id"], ["R1"]], dimension=(0, 1048575, 0, 16383))
+    return "reps.xlsb", _config(folder, reps="reps.xlsb"), 1, "A1:XFD1048576"
+
+
+def _utf8_declared_utf16(folder: Path) -> tuple[str, Path, int, str]:
+    (folder / "reps.csv").write_text(REPS_HEADER + "R1,José,East\n", encoding="utf-8")
+    return "reps.csv", _config(folder, reps="reps.csv", extra="", reps_options="{encoding: utf-16}"), 1, "utf-8"
+
+
+def _utf8_declared_cp1252(folder: Path) -> tuple[str, Path, int, str]:
+    # U+0081 is two bytes in UTF-8 (C2 81); 0x81 is undefined in cp1252.
+    (folder / "reps.csv").write_text(REPS_HEADER + "R1,José\u0081,East\n", encoding="utf-8")
+    return "reps.csv", _config(folder, reps="reps.csv", reps_options="{encoding: cp1252}"), 1, "looks like utf-8"
+
+
+def _delimiters_only(folder: Path) -> tuple[str, Path, int, str]:
+    (folder / "reps.csv").write_text(",,,,,\n,,,\n", encoding="utf-8")
+    return "reps.csv", _config(folder), 1, "no column names found in the first 30 rows"
+
+
 BROKEN: dict[str, Callable[[Path], tuple[str, Path, int, str]]] = {
     "truncated xlsx": _truncated_xlsx,
     "HTML page named .xlsx": _html_as_xlsx,
@@ -325,6 +408,11 @@ BROKEN: dict[str, Callable[[Path], tuple[str, Path, int, str]]] = {
     "header-only deals file": _header_only_deals,
     "damaged Parquet": _bad_parquet,
     "header_row past the end": _header_row_past_end,
+    ".xlsb with a cell record at XFD1048576": _xlsb_far_cell,
+    ".xlsb declaring A1:XFD1048576": _xlsb_declared_range,
+    "UTF-8 declared utf-16": _utf8_declared_utf16,
+    "UTF-8 declared cp1252": _utf8_declared_cp1252,
+    "header of delimiters only": _delimiters_only,
 }
 
 
@@ -341,8 +429,22 @@ def test_broken_file_is_one_line_never_a_traceback(tmp_path: Path, case: str) ->
     assert name in errors[0] and word in errors[0], errors[0]
 
 
-def test_broken_corpus_size() -> None:
-    assert len(BROKEN) == 25
+def test_broken_corpus_covers_every_fault_kind_of_the_issue() -> None:
+    """The kinds issue 10 names (truncated, wrong type, wrong encoding, huge cell, zip bomb, NUL, FIFO)."""
+    kinds = {
+        "truncated": ["truncated xlsx"],
+        "wrong type": ["HTML page named .xlsx", "PDF named .xlsx", "zip that is no workbook", "damaged Parquet"],
+        "wrong encoding": ["UTF-16 with BOM", "cp1252 declared utf-8", "UTF-8 declared utf-16", "UTF-8 declared cp1252"],
+        "huge cell": ["cell over 128 KB"],
+        "zip bomb": ["zip bomb (declared size)", "zip bomb (size lied about)"],
+        "far-away cell": ["lone cell at XFD1048576", ".xlsb with a cell record at XFD1048576", ".ods with a far repeated cell"],
+        "NUL bytes": ["NUL bytes"],
+        "FIFO": ["FIFO"],
+        "not a file": ["directory", "device"],
+        "no data": ["empty deals file", "header-only deals file", "header of delimiters only"],
+    }
+    for kind, cases in kinds.items():
+        assert set(cases) <= set(BROKEN), kind
 
 
 # --- readable layouts: real values -------------------------------------------------------------
@@ -435,6 +537,16 @@ def test_quoted_newlines_over_one_mib_read_whole(tmp_path: Path) -> None:
     assert len(table.frame) == 12_000 and not table.unreadable
     assert table.frame["__row__"].tolist()[:3] == [2, 5, 8]
     assert table.frame["Deal Description"].iloc[-1] == note.strip('"')
+    config = tmp_path / "salesperf.yaml"
+    config.write_text(
+        "site: {title: T, currency: USD}\nsources:\n  deals:\n    path: deals.csv\n"
+        "    columns: {deal_id: Record ID, rep_id: Deal owner, client_id: Company ID, stage: Deal Stage,"
+        " closed: Close Date, amount: Amount}\n    won_stages: [Closed won]\n    lost_stages: [Closed lost]\n",
+        encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "-c", str(config), "--out", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    assert "deals: 12,000 of 12,000 rows used" in result.output or "deals: 12000 of 12000 rows used" in result.output, \
+        result.output
 
 
 def test_unterminated_quote_names_its_line_and_reads_the_rest(tmp_path: Path) -> None:
@@ -522,3 +634,184 @@ def test_formula_without_saved_result_keeps_its_text(tmp_path: Path) -> None:
     pd.DataFrame({"id": ["A", "B"], "calc": ["=1+1", "x"]}).to_excel(path, index=False)
     table = read_table(path, ReadOptions())
     assert table.frame["calc"].tolist() == ["=1+1", "x"]
+
+
+# --- encodings ---------------------------------------------------------------------------------
+
+
+def test_utf8_declared_single_byte_is_read_as_declared_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(REPS_HEADER + "R1,Ann,East\nR2,José Müller,West\n", encoding="utf-8")
+    table = read_table(path, ReadOptions(encoding="cp1252"))
+    assert table.frame["name"].tolist() == ["Ann", "JosÃ© MÃ¼ller"]  # what cp1252 makes of it
+    (note,) = table.notes
+    assert note.severity == "warning" and note.row == 3
+    assert note.problem == ('the file is valid UTF-8 with non-ASCII text; read as cp1252 it shows "JosÃ©" '
+                            'for "José": set options.encoding: utf-8')
+
+
+def test_ascii_declared_single_byte_has_no_warning(tmp_path: Path) -> None:
+    (tmp_path / "r.csv").write_text(REPS_CSV, encoding="utf-8")
+    assert read_table(tmp_path / "r.csv", ReadOptions(encoding="latin-1")).notes == ()
+
+
+def test_cyrillic_cp1251_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes((REPS_HEADER + "R1,Иван Петров,Восток\nR2,Мария Сидорова,Запад\n").encode("cp1251"))
+    with pytest.raises(DataError, match=r"r\.csv:2: byte \d+ is not valid utf-8; the file looks like cp1251"):
+        read_table(path, ReadOptions())
+
+
+# --- stray CR, blank rows, total lines ---------------------------------------------------------
+
+
+def test_stray_cr_excludes_its_record_only(tmp_path: Path) -> None:
+    lines = DEALS_CSV.splitlines()
+    lines[2] = lines[2].replace("R2", "R\r2", 1)  # a CR alone inside an unquoted field, line 3
+    (tmp_path / "deals.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    (tmp_path / "reps.csv").write_text(REPS_CSV, encoding="utf-8")
+    code, output = _run(_config(tmp_path))
+    assert code == 0, output
+    assert ('warning: deals.csv:3: "D0001,R\u240d2,C2,20000.00,Closed Lost,2024-02-15" a carriage return (CR, '
+            "shown as \u240d) alone inside an unquoted field breaks this record") in output
+    assert f"deals: {len(lines) - 2} of {len(lines) - 1} rows used" in output
+
+
+def test_stray_cr_in_a_quoted_cell_is_text(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(b'rep_id,name,team\nR1,"Ann\rLee",East\nR2,Bo,West\n')
+    table = read_table(path, ReadOptions())
+    assert table.frame["name"].tolist() == ["Ann\rLee", "Bo"] and not table.unreadable
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_blank_rows_are_listed_in_both_csv_paths(tmp_path: Path, exact: bool) -> None:
+    """",,,,," rows are skipped and listed as info, whichever reader (pyarrow or csv) reads the file."""
+    lines = DEALS_CSV.splitlines()
+    lines[3:3] = [",,,,,", ",,,,,"]
+    lines.append(",,,,,")
+    if exact:
+        lines[1] += ',"a quote never closed'  # the exact reader reads this file
+    path = tmp_path / "deals.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = read_table(path, ReadOptions(), keys=["deal_id"])
+    blank = [(n.row, n.action) for n in table.notes if n.problem == "blank row: every field is empty"]
+    assert blank == [(4, "skipped (2 rows, 4–5)"), (len(lines), "skipped (1 row)")]
+    assert all(n.severity == "info" for n in table.notes)
+    assert "" not in table.frame["deal_id"].tolist()
+
+
+@pytest.mark.parametrize("name", ["Total Wine & More", "Sum Corp", "Totally Awesome", "Total EMEA"])
+def test_a_client_named_like_a_total_is_not_a_total(tmp_path: Path, name: str) -> None:
+    """A data row with an empty id whose first cell merely starts with Total/Sum is a row with a missing
+    id (a warning, so --strict fails), and the rows after it are not taken for a report footer."""
+    text = ("client,deal_id,rep_id,client_id,amount,stage,closed\n"
+            "Acme,D1,R1,C1,100,Closed Won,2024-01-05\n"
+            f"{name},,R1,C2,200,Closed Won,2024-01-06\n"
+            "Beta,D3,R2,C3,300,Closed Won,2024-01-07\n"
+            "Gamma,,R2,C4,400,Closed Won,2024-01-08\n")
+    (tmp_path / "deals.csv").write_text(text, encoding="utf-8")
+    (tmp_path / "reps.csv").write_text(REPS_CSV, encoding="utf-8")
+    code, output = _run(_config(tmp_path))
+    assert code == 0, output
+    assert "report footer" not in output
+    warned = [line for line in output.splitlines() if line.startswith("warning:") and "deal_id" in line]
+    assert sorted({line.split(":")[2] for line in warned}) == ["3", "5"], output  # warnings: build --strict fails
+
+
+@pytest.mark.parametrize(("first", "total"), [
+    ("Total", True), ("Totals", True), ("Grand Total (10 records)", True), ("Subtotal:", True),
+    ("Sub-total", True), ("Total: EMEA", True), ("Sum", True), ("Total 24,000", True),
+    ("Total Wine & More", False), ("Sum Corp", False), ("Total EMEA", False), ("Totally", False),
+])
+def test_total_row_words(first: str, total: bool) -> None:
+    from generator.load.readers import is_total_row
+
+    assert is_total_row([first, "", "$24,000.00"]) is total
+    assert is_total_row([first, "", "text"]) is (first == "Total 24,000")  # a total carries a number
+
+
+def test_footer_rule_applies_after_a_grand_total_only(tmp_path: Path) -> None:
+    text = ("owner,deal_id,rep_id,client_id,amount,stage,closed\n"
+            "Ann,D1,R1,C1,100,Closed Won,2024-01-05\n"
+            "Total,,,,100,,\n"                         # a plain total: dropped, does not end the data
+            "Bo,,R2,C2,200,Closed Won,2024-01-06\n"    # missing id: left for a warning, not footer
+            "Grand Total (2 records),,,,300,,\n"
+            "Confidential,,,,,,\n")
+    path = tmp_path / "deals.csv"
+    path.write_text(text, encoding="utf-8")
+    table = read_table(path, ReadOptions(), keys=["deal_id"])
+    assert [(row, reason) for row, _text, reason in table.unreadable] == [
+        (3, "report footer (total line)"), (5, "report footer (total line)"),
+        (6, "report footer (below the grand total line)")]
+    assert table.frame["__row__"].tolist() == [2, 4]
+
+
+# --- .xlsb and formulas ------------------------------------------------------------------------
+
+
+def test_xlsb_workbook_is_read(tmp_path: Path) -> None:
+    write_xlsb(tmp_path / "r.xlsb", [["Staff"], ["rep_id", "name", "team"], ["R1", "Ann", "East"], ["R2", "Bo", 7]])
+    table = read_table(tmp_path / "r.xlsb", ReadOptions(), columns=["rep_id", "name"])
+    assert table.frame["name"].tolist() == ["Ann", "Bo"] and table.frame["team"].tolist() == ["East", 7.0]
+    assert table.header_row == 2
+
+
+def test_biff12_walker_reads_records_cut_anywhere() -> None:
+    """The streaming walk finds the same extent whatever the chunk boundaries."""
+    from generator.load.readers import _BinExtent, biff12_records
+
+    part = _xlsb_sheet([(0, 0, "id"), (1, 2, 5.0), (70_000, 300, "far" * 40)])
+    assert [typ for typ, _data in biff12_records(part)] == [129, 148, 145, 0, 6, 0, 5, 0, 6, 146, 130]
+    for size in (1, 2, 3, 7, 64, len(part)):
+        extent = _BinExtent()
+        for at in range(0, len(part), size):
+            extent.feed(part[at: at + size], first=at == 0)
+        assert (extent.low_row, extent.high_row, extent.low_col, extent.high_col) == (0, 70_000, 0, 300), size
+        assert extent.cells == 70_001 * 301
+
+
+def _formula_book(path: Path, formula_sheet: str, cached: bool) -> None:
+    cell = '<c r="B2"><f>1+1</f>' + ("<v>2</v>" if cached else "") + "</c>"
+    plain = _inline_row(1, {"A": "id", "B": "calc"}) + _inline_row(2, {"A": "A"})
+    with_formula = plain.replace("</row><row r=\"2\">", "</row><row r=\"2\">").replace(
+        '<c r="A2" t="inlineStr"><is><t>A</t></is></c>', '<c r="A2" t="inlineStr"><is><t>A</t></is></c>' + cell)
+    book = _BOOK.replace('<sheet name="Sheet1" sheetId="1" r:id="rId1"/>',
+                         '<sheet name="Data" sheetId="1" r:id="rId1"/><sheet name="Calc" sheetId="2" r:id="rId2"/>')
+    rels = _BOOK_RELS.replace("</Relationships>", '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/'
+                              'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/></Relationships>')
+    sheets = {"Data": plain, "Calc": plain}
+    sheets[formula_sheet] = with_formula
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CT.replace("</Types>", '<Override PartName="/xl/worksheets/sheet2.xml" '
+                         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'))
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("xl/workbook.xml", book)
+        archive.writestr("xl/_rels/workbook.xml.rels", rels)
+        archive.writestr("xl/worksheets/sheet1.xml", _SHEET + f"<sheetData>{sheets['Data']}</sheetData></worksheet>")
+        archive.writestr("xl/worksheets/sheet2.xml", _SHEET + f"<sheetData>{sheets['Calc']}</sheetData></worksheet>")
+
+
+@pytest.mark.parametrize(("formula_sheet", "cached", "sheet", "passes"), [
+    ("Calc", False, "Data", 0),   # a formula in another sheet: not the chosen sheet's business
+    ("Data", True, "Data", 0),    # a formula with its saved result: calamine reads the result
+    ("Data", False, "Data", 1),   # no saved result: the formula text is read (one openpyxl pass)
+    ("Calc", False, "Calc", 1),
+])
+def test_formula_pass_only_for_the_chosen_sheet_without_saved_results(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, formula_sheet: str, cached: bool, sheet: str, passes: int) -> None:
+    from generator.load import readers
+
+    calls: list[str] = []
+    original = readers._formula_texts
+
+    def counted(*args: object) -> list[list]:
+        calls.append("openpyxl")
+        return original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(readers, "_formula_texts", counted)
+    _formula_book(tmp_path / "f.xlsx", formula_sheet, cached)
+    table = read_table(tmp_path / "f.xlsx", ReadOptions(sheet=sheet))
+    assert len(calls) == passes
+    if sheet == formula_sheet:
+        assert table.frame["calc"].tolist() == [2.0 if cached else "=1+1"]
