@@ -16,14 +16,14 @@ from generator.errors import BuildError, DataError
 from generator.load.fingerprint import inputs_fingerprint
 from generator.load.loader import Inputs, load_inputs
 from generator.metrics import Metrics, compute_metrics
+from generator.publish.cache import forget, read_manifest, write_manifest
+from generator.publish.mkdocs_build import check_environment, mkdocs_build
+from generator.publish.swap import check_target, publish, publishing_lock, recover, staging_dir
+from generator.publish.vega import vega_bundle
+from generator.publish.write import WriteStats, clear, write_docs
 from generator.quality import QualityReport, format_issue
-from generator.site.manifest import forget, read_manifest, write_manifest
-from generator.site.mkdocs_build import check_environment, mkdocs_build
 from generator.site.pages import build_site
-from generator.site.publish import check_target, publish, publishing_lock, recover, staging_dir
 from generator.site.render import resource
-from generator.site.vega import vega_bundle
-from generator.site.write import WriteStats, clear, write_docs
 
 Progress = Callable[[str], None]
 
@@ -148,7 +148,7 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
                 files["assets/vega.js"] = vega_bundle(work.parent / "cache")
                 forget(work)  # a build that stops while writing must not leave a valid-looking manifest
                 stats = write_docs(docs, files)
-                write_manifest(work, fingerprint, output.nav, output.pages, len(files))
+                write_manifest(work, fingerprint, output.nav, output.pages, len(files), quality)
             nav, pages, count = output.nav, output.pages, len(files)
         else:
             progress("Exports unchanged since the last build: reusing its pages")

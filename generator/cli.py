@@ -18,8 +18,8 @@ from generator import __version__
 from generator.build import build, check
 from generator.config import DEFAULT_CONFIG, load_config
 from generator.errors import SalesperfError
+from generator.publish.serve import bind, preview_handler
 from generator.quality import QualityReport, format_issue
-from generator.serve import bind, preview_handler
 
 MAX_LISTED = 50
 """Findings printed in the terminal; all of them are on /data-quality/ and in data/data_quality.csv."""

@@ -258,6 +258,8 @@ def test_reused_build_keeps_strict_and_quality(tmp_path: Path) -> None:
         "deal_id,rep_id,amount,stage,closed\n1,r1,100,Won,2024-01-01\n2,r1,x,Won,2024-01-02\n", encoding="utf-8")
     (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
     first = build(tmp_path / "c.yaml", tmp_path / "site")
+    # The cache keeps its own copy of the report: the generated data files are never read back.
+    (tmp_path / ".salesperf-build" / "site" / "docs" / "data" / "data_quality.json").unlink()
     again = build(tmp_path / "c.yaml", tmp_path / "site")
     assert again.reused
     assert again.quality.count("warning") == first.quality.count("warning") == 2  # bad amount, no client
@@ -307,7 +309,7 @@ def test_data_freshness_per_dataset(crm_site: Path) -> None:
 
 
 def test_mkdocs_shards_balance_markdown_across_processes(tmp_path: Path) -> None:
-    from generator.site.mkdocs_build import PAGE_OVERHEAD_BYTES, _balanced
+    from generator.publish.mkdocs_build import PAGE_OVERHEAD_BYTES, _balanced
 
     sizes = {"shared.md": 60_000, "reps/a.md": 50_000, "reps/b.md": 10_000, "reps/c.md": 10_000,
              "managers/m.md": 30_000, "regions/r.md": 5_000}

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from generator.cli import main
-from generator.serve import preview_handler
-from generator.site.publish import leftovers, publishing_lock
+from generator.publish.serve import preview_handler
+from generator.publish.swap import leftovers, publishing_lock
 from tests.publishing import tree_digest, write_tiny_export
 
 

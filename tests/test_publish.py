@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
-from generator.site.publish import MARKER, exchange, leftovers, recover
+from generator.publish.swap import MARKER, exchange, leftovers, recover
 from tests.publishing import (
     children_of,
     finish,
