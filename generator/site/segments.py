@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from generator import vocabulary
 from generator.metrics.period import year_label
 from generator.metrics.segments import CROSSES, DIMENSIONS, UNKNOWN, Segments
 from generator.site import text
@@ -28,8 +29,7 @@ from generator.site.render import render
 from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
 from generator.site.text import Markdown
 
-TITLES = {"region": ("Regions", "Region", "region"), "category": ("Categories", "Category", "business category"),
-          "channel": ("Channels", "Channel", "acquisition method")}
+TITLES = {name: (d.title, d.heading, d.words) for name, d in vocabulary.DIMENSIONS.items()}
 """dimension → (page title, singular heading, words used in sentences)."""
 
 CROSS_FILES = {("region", "category"): "region_category", ("channel", "category"): "channel_category"}
