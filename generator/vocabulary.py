@@ -40,7 +40,7 @@ class Dimension:
     deal_field: str
     """The field of a counted deal the segment is read from (a deal's channel is its acquisition)."""
     sources: tuple[tuple[str, str], ...]
-    """(dataset, field) pairs of the exports the dimension is read from, in order of precedence."""
+    """(dataset, field) pairs of the exports the dimension is read from."""
 
 
 DIMENSIONS: dict[str, Dimension] = {

@@ -92,9 +92,11 @@ _ENTRIES: tuple[Figure, ...] = (
            "is named by their id.", "§4", header="Rep"),
     Figure("team", "Team", T, "The rep's team (the team at the time, with memberships).", "§4"),
     Figure("manager", "Manager", T, "The team's manager.", "§4"),
-    *(Figure(d.name, d.heading, T, f"The {d.words} a deal or client belongs to, read from "
-             + " else ".join(f"{dataset}.{field}" for dataset, field in d.sources) + "; blank → Unknown.", "§4")
-      for d in DIMENSIONS.values()),
+    Figure("region", DIMENSIONS["region"].heading, T, "A deal's region is its client's region, else its rep's; "
+           "blank → Unknown.", "§4"),
+    Figure("category", DIMENSIONS["category"].heading, T, "The client's business category; blank → Unknown.", "§4"),
+    Figure("channel", DIMENSIONS["channel"].heading, T, "The acquisition method: a deal's own, else its "
+           "client's; blank → Unknown.", "§4"),
     Figure("status", "Status", T, "current or former (a rep with a leaving date on or before as_of).", "§6"),
     Figure("hired", "Hired", DT, "The rep's hiring date.", "§4"),
     Figure("left", "Left", DT, "The rep's leaving date.", "§4"),
@@ -222,7 +224,8 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("events", "Engagements", C, "Coaching engagements behind the effect.", "§5"),
     Figure("rep_months", "Rep-months", C, "Months of coached reps' revenue compared.", "§5"),
     Figure("control_reps", "Comparison reps", C, "Distinct reps compared with.", "§5"),
-    Figure("controls", "Comparison reps", C, "Reps compared with for one engagement.", "§5"),
+    Figure("controls", "Comparison reps of the engagement", C, "Reps compared with for one engagement.", "§5",
+           header="Comparison reps"),
     Figure("control_group", "Compared with", T, "Where the comparison reps come from: team, region or all reps.",
            "§5"),
     Figure("control_change", "Comparison reps' change", M, "Change of the comparison reps' revenue a month over "

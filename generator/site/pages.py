@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
@@ -10,7 +11,7 @@ import pandas as pd
 from generator.config import Config, LoadedConfig
 from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS, Metrics, rep_history_shown
 from generator.metrics.compute import trailing_change
-from generator.metrics.definitions import label_of
+from generator.metrics.definitions import FIGURES, figure, label_of
 from generator.metrics.period import year_label
 from generator.quality import ISSUE_COLUMNS, QualityReport
 from generator.schema import DATASETS
@@ -164,6 +165,13 @@ class MethodologyPage:
     """Docs paths of the pages this build makes: links go only to those."""
     usage: Markdown | None = None
     """Rows read, used and excluded per dataset (the table of /data-quality/, without the warnings)."""
+    glossary: Markdown | None = None
+    """Every column of this build's data files with its registry definition (see ``glossary``)."""
+
+    def definition(self, name: str) -> Markdown:
+        """A figure's formula as the registry states it: ``**Win rate** = won ÷ (won + lost), …``."""
+        entry = figure(name)
+        return Markdown(f"**{entry.label}** = {entry.formula}")
 
 
 @dataclass(frozen=True)
@@ -306,7 +314,7 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     files["data/data_quality_summary.json"] = quality_page.grouped_json
     methodology = tuple(name for topic in topics for name in topic.methodology)
     files["methodology.md"] = render("methodology.md.j2",
-                                     page=_methodology(info, cfg, methodology, frozenset(files), datasets))
+                                     page=_methodology(info, cfg, methodology, files, datasets))
     files.update(_redirects(context, files))
     nav = [
         {"Overview": "index.md"},
@@ -641,7 +649,26 @@ def _data_quality(info: SiteInfo, quality: QualityReport, datasets: pd.DataFrame
                            to_json(grouped))
 
 
-def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...], pages: frozenset[str],
+def published_columns(files: dict[str, str]) -> set[str]:
+    """The column names of every CSV data file in ``files`` (their header lines)."""
+    names: set[str] = set()
+    for path, content in files.items():
+        if path.startswith("data/") and path.endswith(".csv"):
+            names.update(next(csv.reader([content.partition("\n")[0]])))
+    return names
+
+
+def glossary(names: set[str]) -> Markdown:
+    """One line per figure among ``names``, in registry order: name, label, unit, compensation, formula."""
+    lines = []
+    for entry in FIGURES.values():
+        if entry.name in names:
+            private = ", compensation" if entry.private else ""
+            lines.append(f"- `{entry.name}`: **{entry.label}** ({entry.unit}{private}). {entry.formula}")
+    return Markdown("\n".join(lines))
+
+
+def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...], files: dict[str, str],
                  datasets: pd.DataFrame) -> MethodologyPage:
     config = cfg.config
     usage = frame_table(datasets, [
@@ -662,6 +689,7 @@ def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...], pag
         datasets=tuple(name for name in DATASETS if getattr(config.sources, name) is not None),
         config=config,
         topics=topics,
-        pages=pages,
+        pages=frozenset(files),
         usage=usage,
+        glossary=glossary(published_columns(files)),
     )

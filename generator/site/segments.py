@@ -254,7 +254,7 @@ def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dic
             ("Share of company revenue", text.percent(row["share_of_revenue"])),
             ("Change on the same span last year", text.change(row["revenue_change"])),
             ("Won deals", text.integer(row["won_deals"])), ("Lost deals", text.integer(row["lost_deals"])),
-            ("Win rate", text.percent(row["win_rate"])),
+            (label_of("win_rate"), text.percent(row["win_rate"])),
             ("Average deal size", f"{text.money(row['avg_deal_size'])} {text.escape(info.currency)}"),
             ("Median sales cycle (days)", text.number(row["sales_cycle_days"])),
             ("New clients", text.integer(row["new_clients"])),
