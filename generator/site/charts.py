@@ -40,7 +40,7 @@ def _designs() -> dict[str, dict]:
             y=alt.Y("revenue:Q", title="Revenue", axis=money),
             tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
                      alt.Tooltip("revenue:Q", title="Revenue", format=",.0f"),
-                     alt.Tooltip("won_deals:Q", title="Won deals")],
+                     alt.Tooltip("won_deals:Q", title=label_of("won_deals"))],
         ),
         "value_ratio_by_year": _base().mark_line(point=True).encode(
             x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
@@ -245,7 +245,7 @@ def _history_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
         "revenue_by_quarter": _base().mark_bar().encode(
             x=quarter, y=alt.Y("revenue:Q", title="Revenue", axis=money),
             tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("revenue:Q", title="Revenue", format=",.0f"),
-                     alt.Tooltip("won_deals:Q", title="Won deals"),
+                     alt.Tooltip("won_deals:Q", title=label_of("won_deals")),
                      alt.Tooltip("win_rate:Q", title=label_of("win_rate"), format=".1%")],
         ),
         "win_rate_by_quarter": _base().mark_line(point=True).encode(

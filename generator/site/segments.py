@@ -250,14 +250,14 @@ def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dic
         name, slug = row[dim], slugs[row[dim]]
         here = f"{folder}/{slug}.md"
         items = [
-            ("Revenue", f"{text.money(row['revenue'])} {text.escape(info.currency)}"),
+            (label_of("revenue"), f"{text.money(row['revenue'])} {text.escape(info.currency)}"),
             ("Share of company revenue", text.percent(row["share_of_revenue"])),
             ("Change on the same span last year", text.change(row["revenue_change"])),
-            ("Won deals", text.integer(row["won_deals"])), ("Lost deals", text.integer(row["lost_deals"])),
+            *((label_of(n), text.integer(row[n])) for n in ("won_deals", "lost_deals")),
             (label_of("win_rate"), text.percent(row["win_rate"])),
-            ("Average deal size", f"{text.money(row['avg_deal_size'])} {text.escape(info.currency)}"),
+            (label_of("avg_deal_size"), f"{text.money(row['avg_deal_size'])} {text.escape(info.currency)}"),
             ("Median sales cycle (days)", text.number(row["sales_cycle_days"])),
-            ("New clients", text.integer(row["new_clients"])),
+            (label_of("new_clients"), text.integer(row["new_clients"])),
             ("Clients (all years)", text.integer(row["clients"])),
             ("Mean client lifetime value", f"{text.money(row['mean_client_ltv'])} {text.escape(info.currency)}"),
             ("Rep-equivalents (Σ revenue shares)", text.number(row["rep_equivalents"], 2)),
