@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from generator.vocabulary import DEFAULT_GOAL_METRIC, GOAL_METRICS
+
 
 class Kind(StrEnum):
     """How a field's text is converted (rules documented on the methodology page)."""
@@ -116,7 +118,7 @@ DATASETS: dict[str, Dataset] = {
                 Field("id", T, True, "rep id or team name"),
                 Field("year", INT, True, "fiscal year"),
                 Field("target", N, True, "target value"),
-                Field("metric", T, False, "revenue (default), won_deals, new_clients, value_ratio"),
+                Field("metric", T, False, f"{DEFAULT_GOAL_METRIC} (default), {', '.join(GOAL_METRICS[1:])}"),
                 Field("reward", T, False, "reward for meeting the goal"),
             ),
             doc="one row per goal",

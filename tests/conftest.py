@@ -115,3 +115,16 @@ def read_reps_csv(site: Path) -> pd.DataFrame:
     """The published reps table, read as a user would."""
     return pd.read_csv(site / "data" / "reps.csv", dtype={"rep_id": str, "name": str}, keep_default_na=False,
                        na_values=[""])
+
+
+EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config" / "example.yaml"
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled example built once per test session (the site folder); tests only read it."""
+    from generator.build import build
+
+    if not EXAMPLE_CONFIG.is_file():
+        pytest.skip(f"{EXAMPLE_CONFIG} is missing")
+    return build(EXAMPLE_CONFIG, tmp_path_factory.mktemp("example-build") / "site").out

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from generator.config import Config, load_config
-from generator.load.loader import LOST, WON, load_inputs
+from generator.load.loader import load_inputs
 from generator.metrics import compute_metrics
 from generator.metrics.compute import counted_deals
 from generator.metrics.forecast import (
@@ -32,6 +32,7 @@ from generator.metrics.forecast import (
 from generator.metrics.history import fiscal_quarter, grouping, quarterly_performance
 from generator.metrics.managers import manager_history
 from generator.metrics.period import Period
+from generator.vocabulary import LOST, WON
 
 # ---------------------------------------------------------------------------------------------
 # Quarterly history

@@ -11,10 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.config import Config, load_config
-from generator.load.loader import LOST, OPEN, WON, load_inputs
+from generator.load.loader import load_inputs
 from generator.metrics import compute_metrics
 from generator.metrics.compute import annual_costs, client_values, counted_deals
 from generator.metrics.period import Period, fiscal_year_of
+from generator.vocabulary import LOST, OPEN, WON
 
 
 def test_worked_example_from_the_spec(crm_config: Path) -> None:

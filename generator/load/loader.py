@@ -35,13 +35,10 @@ from generator.quality import (
     reasons,
 )
 from generator.schema import DATASETS, Dataset, Field, Kind
+from generator.vocabulary import DEAL_STATUSES, GOAL_METRICS, OPEN, SEGMENT_FIELDS, WON
 
 FILE, LINE = "_file", "_row"
 """Provenance columns kept on every loaded table, for findings that come later."""
-
-WON, LOST, OPEN = "won", "lost", "open"
-
-GOAL_METRICS = ("revenue", "won_deals", "new_clients", "value_ratio")
 
 
 @dataclass(frozen=True)
@@ -378,7 +375,7 @@ def _stage_status(stage: pd.Series, won: tuple[str, ...], lost: tuple[str, ...])
     per_stage = np.array([0 if _fold(u) in won_set else 1 if _fold(u) in lost_set else 2 for u in uniques] + [2],
                          dtype="int8")
     status = per_stage[np.where(codes < 0, len(uniques), codes)]
-    return pd.Series(pd.Categorical.from_codes(status, categories=[WON, LOST, OPEN]), index=stage.index)
+    return pd.Series(pd.Categorical.from_codes(status, categories=list(DEAL_STATUSES)), index=stage.index)
 
 
 def _no_stage_matches(stage: pd.Series, cfg: LoadedConfig) -> str:
@@ -511,14 +508,6 @@ def _unknown_goal_owners(goals: pd.DataFrame | None, reps: pd.DataFrame, finding
 
 SEGMENT_PLACEHOLDERS = frozenset({"unknown", "n/a", "na", "none", "null", "-", "?", "tbd"})
 """Segment values that say "not known": grouped as Unknown with blanks (casefolded, spaces trimmed)."""
-
-SEGMENT_FIELDS = {
-    "region": (("clients", "region"), ("reps", "region")),
-    "category": (("clients", "category"),),
-    "channel": (("clients", "acquisition"), ("deals", "acquisition")),
-}
-"""The export fields each segment dimension is read from (SPEC §4)."""
-
 
 def _segment_findings(deals: pd.DataFrame, clients: pd.DataFrame | None, reps: pd.DataFrame | None,
                       findings: _Findings) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from generator.config import Config
-from generator.load.loader import OPEN, WON, Inputs
+from generator.load.loader import Inputs
 from generator.metrics.activity import ActivityTables, compute_activity
 from generator.metrics.coaching import CoachingEffect, compute_coaching, rep_month_panel
 from generator.metrics.compute import (
@@ -29,6 +29,7 @@ from generator.metrics.history import History, compute_history
 from generator.metrics.managers import ManagerHistory, manager_history
 from generator.metrics.period import Period
 from generator.metrics.segments import Segments, compute_segments
+from generator.vocabulary import OPEN, WON
 
 REP_COLUMNS = [
     "rep_id", "name", "team", "region", "clients", "mean_client_ltv", "annual_cost", "value_ratio",

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from generator.load.loader import LOST, OPEN, WON
 from generator.metrics.period import Period, fiscal_year
+from generator.vocabulary import LOST, OPEN, WON
 
 PERFORMANCE_COLUMNS = ["revenue", "won_deals", "lost_deals", "win_rate", "avg_deal_size", "sales_cycle_days"]
 

@@ -13,6 +13,7 @@ import pandas as pd
 from generator.config import GoalsConfig
 from generator.metrics.compute import ratio
 from generator.metrics.period import Period
+from generator.vocabulary import CUMULATIVE_GOAL_METRICS
 
 TOLERANCE = 1e-9
 """Attainment is compared with a tier after allowing for float rounding: exactly 100 % earns the 100 % tier."""
@@ -29,8 +30,7 @@ TEAM_ATTAINMENT_COLUMNS = ["team", "year", "metric", "target", "actual", "attain
 CALIBRATION_COLUMNS = ["year", "scope", "metric", "goals", "met", "share_met", "median_attainment",
                        "min_attainment", "max_attainment", "flag"]
 
-CUMULATIVE = ("revenue", "won_deals", "new_clients")
-"""Metrics that build up through the year (paced); value_ratio is a level, compared as it stands."""
+CUMULATIVE = CUMULATIVE_GOAL_METRICS
 
 MET, MISSED, ON_TRACK, AT_RISK, BEHIND, NO_DATA, NOT_STARTED = (
     "met", "missed", "on track", "at risk", "behind", "no data", "not started")

@@ -12,6 +12,7 @@ import pandas as pd
 from generator.metrics.compute import PERFORMANCE_COLUMNS, finish_performance
 from generator.metrics.period import Period
 from generator.metrics.segments import segment_labels
+from generator.vocabulary import DIMENSIONS
 
 QUARTER_COLUMNS = ["year", "quarter", "period", *PERFORMANCE_COLUMNS]
 """Columns of a quarterly history table, after the group key."""
@@ -160,7 +161,7 @@ def compute_history(counted: pd.DataFrame, team_of: pd.Series, manager_of: pd.Se
         region_quarters=quarterly_performance(counted, region, "region", period),
         segment_quarters={
             dim: quarterly_performance(counted, grouping(segment_labels(counted[column])), dim, period)
-            for dim, column in (("region", "region"), ("category", "category"), ("channel", "acquisition"))
+            for dim, column in ((dim, d.deal_field) for dim, d in DIMENSIONS.items())
         },
     )
 

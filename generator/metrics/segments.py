@@ -12,17 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from generator.load.loader import SEGMENT_PLACEHOLDERS, WON
+from generator import vocabulary
+from generator.load.loader import SEGMENT_PLACEHOLDERS
 from generator.metrics.compute import _codes, _first_deals, ratio
+from generator.vocabulary import CROSSES, WON
 
 UNKNOWN = "Unknown"
 """The segment of a deal or client whose value is missing or blank."""
 
-DIMENSIONS = {"region": "regions", "category": "categories", "channel": "channels"}
+DIMENSIONS = {name: d.folder for name, d in vocabulary.DIMENSIONS.items()}
 """Segment dimension → its pages' folder and data file name (SPEC §6)."""
-
-CROSSES = (("region", "category"), ("channel", "category"))
-"""The cross views shown as heatmaps."""
 
 SEGMENT_COLUMNS = [
     "year", "revenue", "won_deals", "lost_deals", "win_rate", "avg_deal_size", "sales_cycle_days",
@@ -230,8 +229,7 @@ def _interval(ltv: np.ndarray, cost_per_rep: float, resamples: int, seed_text: s
 def _encode(counted: pd.DataFrame, costs: pd.DataFrame, years: list[int], gross_margin: float
             ) -> tuple[_Coded, pd.Index]:
     """The counted deals as codes (see _Coded), and the client id of each client position."""
-    labels = {"region": segment_labels(counted["region"]), "category": segment_labels(counted["category"]),
-              "channel": segment_labels(counted["acquisition"])}
+    labels = {dim: segment_labels(counted[d.deal_field]) for dim, d in vocabulary.DIMENSIONS.items()}
     labels["company"] = pd.Series(pd.Categorical.from_codes(np.zeros(len(counted), dtype=np.int8),
                                                             categories=["Company"]), index=counted.index)
     categories = {d: pd.Index(v.cat.categories.astype("string")) for d, v in labels.items()}
@@ -320,7 +318,7 @@ def _market(coded: _Coded, client_ids: pd.Index, export: pd.DataFrame | None) ->
     listed = export[export["market_size"].notna()]  # the loader kept one row per client id
     at = pd.Index(client_ids.astype(object)).get_indexer(listed["client_id"].to_numpy(dtype=object))
     out = pd.DataFrame({"market_size": listed["market_size"].to_numpy(dtype="float64")})
-    for dim, field in (("region", "region"), ("category", "category"), ("channel", "acquisition")):
+    for dim, field in ((dim, d.deal_field) for dim, d in vocabulary.DIMENSIONS.items()):
         codes, uniques = pd.factorize(listed[field])
         names = segment_labels(pd.Series(uniques, dtype="string")).astype("string").to_numpy(dtype=object)
         own = np.where(codes >= 0, names[np.maximum(codes, 0)] if len(names) else UNKNOWN, UNKNOWN)

@@ -16,7 +16,6 @@ from generator.site.common import (
     SiteInfo,
     Topic,
     link,
-    money_col,
     pick,
     positions_by,
     put_table,
@@ -46,15 +45,15 @@ class ActivityPage:
 
 def _rep_columns(info: SiteInfo) -> list[Column]:
     return [
-        Column("name", "Rep", link="href"),
-        Column("team", "Team"),
-        Column("months", "Months", text.integer, numeric=True),
-        money_col("revenue_per_month", "Revenue a month", info.currency),
-        money_col("revenue", f"Revenue {info.period_label}", info.currency),
-        Column("win_rate", "Win rate", text.percent, numeric=True),
-        Column("value_ratio", "Value ratio", text.ratio, numeric=True),
-        Column("activities_per_month", "Activities a month", lambda v: text.number(v, 1), numeric=True),
-        Column("quadrant", "Quadrant"),
+        info.column("name", link="href"),
+        info.column("team"),
+        info.column("months"),
+        info.column("revenue_per_month"),
+        info.column("revenue", "Revenue {period}"),
+        info.column("win_rate"),
+        info.column("value_ratio"),
+        info.column("activities_per_month"),
+        info.column("quadrant"),
     ]
 
 
@@ -94,9 +93,9 @@ def topic(context: SiteContext) -> Topic:
             tables.correlation[tables.correlation["correlation"].notna()])),
             "Correlation of each activity kind with revenue, with 95 % intervals"),
         correlations=frame_table(correlations, [
-            Column("kind", "Activity"), Column("reps", "Reps (n)", text.integer, numeric=True),
-            Column("correlation", "Correlation r", lambda v: text.number(v, 2), numeric=True),
-            Column("interval", "95 % interval", numeric=True),
+            info.column("kind", "Activity"), info.column("reps", "Reps (n)"),
+            info.column("correlation"),
+            info.column("interval", numeric=True),
         ], link(HERE, "data/activity_correlation.csv"), sortable=False),
         reps=frame_table(reps, _rep_columns(info), link(HERE, "data/activity.csv")),
         mix_csv=link(HERE, "data/activity_mix.csv"),
@@ -115,10 +114,10 @@ def _rep_sections(context: SiteContext, files: dict[str, str]) -> dict[str, list
     if not len(mix):
         return {}
     at = positions_by(mix, "rep_id")
-    columns = [Column("kind", "Activity"), Column("count", "Count", text.integer, numeric=True),
-               Column("per_month", "A month", lambda v: text.number(v, 1), numeric=True),
-               Column("share", "Share", text.percent, numeric=True),
-               Column("median_rep_per_month", "Median rep, a month", lambda v: text.number(v, 1), numeric=True)]
+    columns = [Column.of("kind", "Activity"), Column.of("count"),
+               Column.of("per_month"),
+               Column.of("share"),
+               Column.of("median_rep_per_month")]
     rows = table_rows(mix, columns)
     header, lines = csv_lines(mix)
     points = records(mix[["kind", "per_month", "median_rep_per_month"]])

@@ -14,6 +14,7 @@ from functools import cache
 import altair as alt
 import pandas as pd
 
+from generator.metrics.definitions import label_of
 from generator.site.tables import records
 from generator.site.text import Markdown
 
@@ -39,15 +40,15 @@ def _designs() -> dict[str, dict]:
             y=alt.Y("revenue:Q", title="Revenue", axis=money),
             tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
                      alt.Tooltip("revenue:Q", title="Revenue", format=",.0f"),
-                     alt.Tooltip("won_deals:Q", title="Won deals")],
+                     alt.Tooltip("won_deals:Q", title=label_of("won_deals"))],
         ),
         "value_ratio_by_year": _base().mark_line(point=True).encode(
             x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("value_ratio:Q", title="Value ratio"),
-            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("value_ratio:Q", title="Value ratio", format=".2f")],
+            y=alt.Y("value_ratio:Q", title=label_of("value_ratio")),
+            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("value_ratio:Q", title=label_of("value_ratio"), format=".2f")],
         ),
         "value_ratio_distribution": _base().mark_bar().encode(
-            x=alt.X("value_ratio:Q", bin=alt.Bin(maxbins=20), title="Value ratio"),
+            x=alt.X("value_ratio:Q", bin=alt.Bin(maxbins=20), title=label_of("value_ratio")),
             y=alt.Y("count():Q", title="Reps"),
             tooltip=[alt.Tooltip("count():Q", title="Reps")],
         ),
@@ -55,7 +56,7 @@ def _designs() -> dict[str, dict]:
             x=alt.X("revenue:Q", title="Revenue", axis=money),
             y=alt.Y("name:N", title=None, sort="-x"),
             tooltip=[alt.Tooltip("name:N", title="Rep"), alt.Tooltip("revenue:Q", title="Revenue", format=",.0f"),
-                     alt.Tooltip("value_ratio:Q", title="Value ratio", format=".2f")],
+                     alt.Tooltip("value_ratio:Q", title=label_of("value_ratio"), format=".2f")],
         ),
         **_segment_designs(money),
         **_goal_designs(),
@@ -76,7 +77,7 @@ def _segment_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
         data=alt.Data(name="rows"),
     ).encode(
         y=ranked,
-        tooltip=[alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("value_ratio:Q", title="Value ratio", format=".2f"),
+        tooltip=[alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("value_ratio:Q", title=label_of("value_ratio"), format=".2f"),
                  alt.Tooltip("ratio_low:Q", title="Low", format=".2f"), alt.Tooltip("ratio_high:Q", title="High", format=".2f"),
                  alt.Tooltip("clients:Q", title="Clients")],
     ).properties(width="container", height=HEIGHT)
@@ -102,7 +103,7 @@ def _segment_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
         ),
         "segment_ratio_interval": interval,
         "heatmap_revenue": heatmap("revenue", "Revenue", ",.0f", "blues"),
-        "heatmap_ratio": heatmap("value_ratio", "Value ratio", ".2f", "greens"),
+        "heatmap_ratio": heatmap("value_ratio", label_of("value_ratio"), ".2f", "greens"),
     }
 
 
@@ -244,12 +245,12 @@ def _history_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
         "revenue_by_quarter": _base().mark_bar().encode(
             x=quarter, y=alt.Y("revenue:Q", title="Revenue", axis=money),
             tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("revenue:Q", title="Revenue", format=",.0f"),
-                     alt.Tooltip("won_deals:Q", title="Won deals"),
-                     alt.Tooltip("win_rate:Q", title="Win rate", format=".1%")],
+                     alt.Tooltip("won_deals:Q", title=label_of("won_deals")),
+                     alt.Tooltip("win_rate:Q", title=label_of("win_rate"), format=".1%")],
         ),
         "win_rate_by_quarter": _base().mark_line(point=True).encode(
-            x=quarter, y=alt.Y("win_rate:Q", title="Win rate", axis=alt.Axis(format="%")),
-            tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("win_rate:Q", title="Win rate", format=".1%")],
+            x=quarter, y=alt.Y("win_rate:Q", title=label_of("win_rate"), axis=alt.Axis(format="%")),
+            tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("win_rate:Q", title=label_of("win_rate"), format=".1%")],
         ),
         "revenue_by_group_year": _base().mark_bar().encode(
             x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
@@ -260,10 +261,10 @@ def _history_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
         ),
         "ratio_by_group_year": _base().mark_line(point=True).encode(
             x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("value_ratio:Q", title="Value ratio"),
+            y=alt.Y("value_ratio:Q", title=label_of("value_ratio")),
             color=alt.Color("group:N", title=None),
             tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("group:N", title="Group"),
-                     alt.Tooltip("value_ratio:Q", title="Value ratio", format=".2f")],
+                     alt.Tooltip("value_ratio:Q", title=label_of("value_ratio"), format=".2f")],
         ),
         "forecast_path": layer(path, band),
         "forecast_backtest": layer(backtest_band, backtest_lines),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from generator.metrics.coaching import ALL_KINDS, FELL, NOT_ENOUGH, ROSE
+from generator.metrics.definitions import Unit
 from generator.metrics.period import year_label
 from generator.site import text
 from generator.site.charts import ChartSpec, embed
@@ -17,7 +18,6 @@ from generator.site.common import (
     SiteInfo,
     Topic,
     link,
-    money_col,
     pick,
     positions_by,
     public,
@@ -77,27 +77,24 @@ def verdict_sentence(row: dict, currency: str) -> Markdown:
 
 
 def _effect_columns(info: SiteInfo) -> list[Column]:
-    cost = ([money_col("mean_coaching_cost", "Mean cost", info.currency),
-             money_col("cost_per_point", "Cost per +1 % point", info.currency)] if info.show_compensation else [])
-    return [
-        Column("kind", "Kind"),
-        Column("coached_reps", "Coached reps", text.integer, numeric=True),
-        Column("events", "Engagements", text.integer, numeric=True),
-        Column("rep_months", "Rep-months", text.integer, numeric=True),
-        Column("control_reps", "Comparison reps", text.integer, numeric=True),
-        money_col("pre_revenue_per_month", "Revenue a month before", info.currency),
-        money_col("effect_per_month", "Effect a month", info.currency),
-        Column("effect_range", "95 % interval", numeric=True),
-        Column("effect_pct", "Effect %", text.change, numeric=True),
-        Column("effect_pct_range", "95 % interval (%)", numeric=True),
-        Column("win_rate_effect", "Win-rate effect", text.points, numeric=True),
-        Column("win_rate_range", "95 % interval (pts)", numeric=True),
-        *cost,
-        # Payback × effect a month gives back the cost: published only with the costs.
-        *([Column("payback_months", "Payback (months)", lambda v: text.number(v, 1), numeric=True)]
-          if info.show_compensation else []),
-        Column("verdict", "Verdict"),
-    ]
+    return info.columns(
+        info.column("kind"),
+        info.column("coached_reps"),
+        info.column("events"),
+        info.column("rep_months"),
+        info.column("control_reps"),
+        info.column("pre_revenue_per_month"),
+        info.column("effect_per_month"),
+        info.column("effect_range", numeric=True),
+        info.column("effect_pct"),
+        info.column("effect_pct_range", numeric=True),
+        info.column("win_rate_effect"),
+        info.column("win_rate_range", numeric=True),
+        "mean_coaching_cost",
+        "cost_per_point",
+        "payback_months",  # payback × effect a month gives back the cost: private, like the cost
+        "verdict",
+    )
 
 
 def _range(low: pd.Series, high: pd.Series, fmt) -> list[str]:
@@ -106,25 +103,11 @@ def _range(low: pd.Series, high: pd.Series, fmt) -> list[str]:
 
 
 def _event_columns(info: SiteInfo, with_rep: bool) -> list[Column]:
-    rep = [Column("name", "Rep", link="href")] if with_rep else []
-    cost = [money_col("coaching_cost", "Cost", info.currency)] if info.show_compensation else []
-    return [
-        *rep,
-        Column("kind", "Kind"),
-        Column("start", "Start", text.day),
-        Column("end", "End", text.day),
-        Column("hours", "Hours", lambda v: text.number(v, 1), numeric=True),
-        *cost,
-        money_col("pre_revenue_per_month", "Revenue a month before", info.currency),
-        money_col("post_revenue_per_month", "Revenue a month after", info.currency),
-        money_col("control_change", "Comparison reps' change", info.currency),
-        money_col("effect_per_month", "Difference-in-differences", info.currency),
-        Column("pre_win_rate", "Win rate before", text.percent, numeric=True),
-        Column("post_win_rate", "Win rate after", text.percent, numeric=True),
-        Column("control_group", "Compared with"),
-        Column("controls", "Comparison reps", text.integer, numeric=True),
-        Column("note", "Note"),
-    ]
+    rep = [info.column("name", link="href")] if with_rep else []
+    return info.columns(*rep, "kind", "start", "end", "hours", "coaching_cost", "pre_revenue_per_month",
+                        "post_revenue_per_month", "control_change",
+                        info.column("effect_per_month", "Difference-in-differences"), "pre_win_rate",
+                        "post_win_rate", "control_group", "controls", "note")
 
 
 def topic(context: SiteContext) -> Topic:
@@ -158,14 +141,14 @@ def topic(context: SiteContext) -> Topic:
         label=[year_label(int(y), fy) for y in coaching.missed_goals["year"]],
     )
     missed_columns = [
-        Column("name", "Rep", link="href"), Column("label", "Goal year"),
-        money_col("target", "Revenue goal", info.currency), money_col("revenue", "Revenue", info.currency),
-        Column("attainment", "Attained", text.percent, numeric=True), Column("kind", "Coaching"),
-        Column("start", "Start", text.day),
-        money_col("pre_revenue_per_month", "Revenue a month before", info.currency),
-        money_col("post_revenue_per_month", "Revenue a month after", info.currency),
-        money_col("effect_per_month", "Difference-in-differences", info.currency),
-        Column("next_year_attainment", "Attained the next year", text.percent, numeric=True),
+        info.column("name", link="href"), info.column("year", "Goal year", field="label"),
+        info.column("target", "Revenue goal", unit=Unit.MONEY), info.column("revenue"),
+        info.column("attainment", "Attained"), info.column("kind", "Coaching"),
+        info.column("start"),
+        info.column("pre_revenue_per_month"),
+        info.column("post_revenue_per_month"),
+        info.column("effect_per_month", "Difference-in-differences"),
+        info.column("next_year_attainment"),
     ]
     chart_rows = effects[effects["effect_pct"].notna()]
     page = CoachingPage(

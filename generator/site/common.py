@@ -7,20 +7,19 @@ and the sections it adds to rep and team pages. ``pages.build_site`` collects th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from generator.config import LoadedConfig
-from generator.metrics import Metrics
-from generator.site import text
+from generator.metrics import Metrics, definitions
+from generator.metrics.definitions import Unit
 from generator.site.tables import Column, html_table, to_csv, to_json
 from generator.site.text import Markdown, entity_slugs
 
-PRIVATE_COLUMNS = frozenset({"annual_cost", "base_cost", "coaching_cost", "salary", "allocated_cost",
-                             "cost_per_rep", "mean_coaching_cost", "cost_per_point",
-                             "payback_months"})
-"""Compensation figures, published only with privacy.show_compensation: true."""
+PRIVATE_COLUMNS = definitions.PRIVATE
+"""Compensation figures, published only with privacy.show_compensation: true (the registry's private flag)."""
 
 
 def page_url(md_path: str) -> str:
@@ -66,28 +65,32 @@ class SiteInfo:
         """True when small groups' ratios are withheld (compensation hidden, cost data present)."""
         return self.has_costs and not self.show_compensation
 
+    def column(self, name: str, header: str | None = None, *, fmt: Callable[[object], str] | None = None,
+               link: str | None = None, field: str | None = None, unit: Unit | None = None,
+               numeric: bool | None = None) -> Column:
+        """The table column of a registry figure, money headers in this site's currency (see ``Column.of``)."""
+        return Column.of(name, header, currency=self.currency, period=self.period_label, fmt=fmt, link=link,
+                         field=field, unit=unit, numeric=numeric)
 
-def money_col(field: str, label: str, currency: str) -> Column:
-    """A money column labelled with the currency."""
-    return Column(field, f"{label} ({currency})", text.money, numeric=True)
+    def shows(self, name: str) -> bool:
+        """True when the figure may be published: not compensation, or privacy.show_compensation is true."""
+        return self.show_compensation or not definitions.figure(name).private
+
+    def columns(self, *names: str | Column) -> list[Column]:
+        """Table columns (a name: its registry column), without compensation unless it may be shown."""
+        out = [self.column(c) if isinstance(c, str) else c for c in names]
+        return out if self.show_compensation else [c for c in out if not c.private]
 
 
 def deal_columns(info: SiteInfo) -> list[Column]:
     """Won and lost deals, win rate, average deal size and sales cycle: the columns that follow revenue
     in every table of figures per period (SPEC §5)."""
-    return [
-        Column("won_deals", "Won", text.integer, numeric=True),
-        Column("lost_deals", "Lost", text.integer, numeric=True),
-        Column("win_rate", "Win rate", text.percent, numeric=True),
-        money_col("avg_deal_size", "Avg deal", info.currency),
-        Column("sales_cycle_days", "Cycle (days)", text.number, numeric=True),
-    ]
+    return info.columns("won_deals", "lost_deals", "win_rate", "avg_deal_size", "sales_cycle_days")
 
 
-def cost_and_ratio(info: SiteInfo, cost_label: str = "Annual cost") -> list[Column]:
+def cost_and_ratio(info: SiteInfo, cost_header: str | None = None) -> list[Column]:
     """The cost column (only when compensation may be shown) and the value ratio that follows it."""
-    cost = [money_col("annual_cost", cost_label, info.currency)] if info.show_compensation else []
-    return [*cost, Column("value_ratio", "Value ratio", text.ratio, numeric=True)]
+    return info.columns(info.column("annual_cost", cost_header), "value_ratio")
 
 
 def public(frame: pd.DataFrame, info: SiteInfo) -> pd.DataFrame:
@@ -97,7 +100,8 @@ def public(frame: pd.DataFrame, info: SiteInfo) -> pd.DataFrame:
     return frame.drop(columns=[c for c in frame.columns if c in PRIVATE_COLUMNS])
 
 
-FIGURE_COLUMNS = [Column("figure", "Figure"), Column("value", "Value", lambda v: str(v), numeric=True)]
+FIGURE_COLUMNS = [Column.of("figure"), replace(Column.of("value"), numeric=True)]
+"""A figure/value table's columns: the values arrive formatted, right-aligned as numbers."""
 
 
 def figure_table(items: list[tuple[str, str]], csv_href: str | None) -> Markdown:

@@ -19,7 +19,6 @@ from generator.site.common import (
     Topic,
     figure_table,
     link,
-    money_col,
     pick,
     positions_by,
     put_table,
@@ -82,23 +81,24 @@ def _beats(value: object) -> str:
     return "yes" if bool(value) else "<strong>no</strong>: use the baseline"
 
 
-def _columns(info: SiteInfo, name_label: str, link_field: str | None) -> list[Column]:
+def _columns(info: SiteInfo, shown_as: str, link_field: str | None) -> list[Column]:
+    """Columns of a forecast table whose ``id`` is a team, region or rep (``shown_as``: the figure it is)."""
     return [
-        Column("id", name_label, link=link_field),
-        Column("label", "Year"),
-        Column("method", "Method"),
-        Column("history_months", "History (months)", text.integer, numeric=True),
-        money_col("forecast", "Projection", info.currency),
-        money_col("forecast_low", "80 % low", info.currency),
-        money_col("forecast_high", "80 % high", info.currency),
-        money_col("reconciled", "Reconciled", info.currency),
-        money_col("baseline", "Baseline", info.currency),
-        Column("mape", "Backtest MAPE", text.percent, numeric=True),
-        Column("baseline_mape", "Baseline MAPE", text.percent, numeric=True),
-        Column("coverage", "80 % coverage", text.percent, numeric=True),
-        Column("beats_baseline", "Beats the baseline", _beats),
-        money_col("open_pipeline", "Open pipeline", info.currency),
-        money_col("expected_pipeline", "Pipeline × win rate", info.currency),
+        info.column(shown_as, field="id", link=link_field),
+        info.column("year", field="label"),
+        info.column("method"),
+        info.column("history_months"),
+        info.column("forecast"),
+        info.column("forecast_low"),
+        info.column("forecast_high"),
+        info.column("reconciled"),
+        info.column("baseline"),
+        info.column("mape"),
+        info.column("baseline_mape"),
+        info.column("coverage"),
+        info.column("beats_baseline", fmt=_beats),
+        info.column("open_pipeline"),
+        info.column("expected_pipeline"),
     ]
 
 
@@ -168,18 +168,18 @@ def topic(context: SiteContext) -> Topic:
         teams_chart=embed("chart-forecast-teams", chart("forecast_by_entity", team_chart,
                                                         ["id", "reconciled", "reconciled_low", "reconciled_high"]),
                           "Projected revenue by team"),
-        teams=frame_table(teams, _columns(info, "Team", "href"), link(HERE, "data/forecast.csv")),
+        teams=frame_table(teams, _columns(info, "team", "href"), link(HERE, "data/forecast.csv")),
         regions_chart=embed("chart-forecast-regions", chart("forecast_by_entity", region_chart,
                                                             ["id", "reconciled", "reconciled_low", "reconciled_high"]),
                             "Projected revenue by region"),
-        regions=frame_table(regions, _columns(info, "Region", None), link(HERE, "data/forecast.csv")),
-        reps=frame_table(reps, _columns(info, "Rep", "href"), link(HERE, "data/forecast.csv")),
+        regions=frame_table(regions, _columns(info, "region", None), link(HERE, "data/forecast.csv")),
+        reps=frame_table(reps, _columns(info, "name", "href"), link(HERE, "data/forecast.csv")),
         reps_without=int((reps["method"] == NOT_ENOUGH).sum()),
         remainders=frame_table(remainders, [
-            Column("level", "Level"), Column("label", "Year"),
-            money_col("remainder", "Remainder before scaling", info.currency),
-            Column("factor", "Scaling factor", lambda v: text.number(v, 3), numeric=True),
-            money_col("reconciled", "Remainder after scaling", info.currency),
+            info.column("level"), info.column("year", field="label"),
+            info.column("remainder"),
+            info.column("factor"),
+            info.column("reconciled", "Remainder after scaling"),
         ], link(HERE, "data/forecast_remainders.csv"), sortable=False),
         min_months=MIN_MONTHS,
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from generator.metrics.definitions import label_of
 from generator.metrics.goals import AT_RISK, BEHIND, MET, MISSED, ON_TRACK, Goals
 from generator.metrics.period import year_label
 from generator.site import text
@@ -24,9 +25,10 @@ from generator.site.common import (
 from generator.site.render import render
 from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
 from generator.site.text import Markdown
+from generator.vocabulary import GOAL_METRICS
 
-METRIC_LABELS = {"revenue": "Revenue", "won_deals": "Won deals", "new_clients": "New clients",
-                 "value_ratio": "Value ratio"}
+METRIC_LABELS = {metric: label_of(metric) for metric in GOAL_METRICS}
+"""Goal metric → its name on the page (the registry's label)."""
 
 
 @dataclass(frozen=True)
@@ -93,14 +95,15 @@ def _without_reward_texts(table: pd.DataFrame, tiers: tuple) -> pd.DataFrame:
 
 
 def _columns(owner: bool) -> list[Column]:
-    first = [Column("owner", "Owner", link="href"), Column("scope", "Scope")] if owner else []
+    first = [Column.of("owner", link="href"), Column.of("scope")] if owner else []
     return [
-        Column("label", "Year"), *first, Column("metric_label", "Metric"),
-        Column("target_text", "Target", numeric=True), Column("actual_text", "Actual", numeric=True),
+        Column.of("year", field="label"), *first, Column.of("metric", field="metric_label"),
+        Column.of("target", field="target_text", fmt=text.escape),
+        Column.of("actual", field="actual_text", fmt=text.escape),
         # Money targets are in the site currency (stated above the tables).
-        Column("attainment", "Attainment", text.percent, numeric=True),
-        Column("status", "Status"), Column("tier_reward", "Tier reward"), Column("reward", "Goal's reward"),
-        Column("reward_earned", "Goal's reward earned"),
+        Column.of("attainment"),
+        Column.of("status"), Column.of("tier_reward"), Column.of("reward"),
+        Column.of("reward_earned"),
     ]
 
 
@@ -128,7 +131,7 @@ def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
                 (("Met already", MET), ("On track", ON_TRACK), ("At risk", AT_RISK), ("Behind", BEHIND)))
     status_items = [(label, text.integer(int(counts.get(key, 0)))) for label, key in statuses]
     cols = [c for c in _columns(True) if c.field != "label"]
-    current_cols = [*cols[:6], Column("pace", "Pace", text.percent, numeric=True), *cols[6:]]
+    current_cols = [*cols[:6], info.column("pace"), *cols[6:]]
     rewarded = table[table["tier_reward"].notna() | table["reward_earned"].notna()]
     calibration = goals.calibration.assign(
         label=[year_label(int(y), context.metrics.period.fiscal_year_start) for y in goals.calibration["year"]],
@@ -154,12 +157,12 @@ def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
                                 chart("attainment_distribution", _capped(completed), ["attainment", "scope"]),
                                 "Attainment of the goals of completed years"),
         calibration=frame_table(calibration, [
-            Column("label", "Year"), Column("scope", "Scope"), Column("metric_label", "Metric"),
-            Column("goals", "Goals", text.integer, numeric=True), Column("met", "Met", text.integer, numeric=True),
-            Column("share_met", "Share met", text.percent, numeric=True),
-            Column("median_attainment", "Median attainment", text.percent, numeric=True),
-            Column("min_attainment", "Lowest", text.percent, numeric=True),
-            Column("max_attainment", "Highest", text.percent, numeric=True), Column("flag", "Flag"),
+            info.column("year", field="label"), info.column("scope"), info.column("metric", field="metric_label"),
+            info.column("goals"), info.column("met"),
+            info.column("share_met"),
+            info.column("median_attainment"),
+            info.column("min_attainment"),
+            info.column("max_attainment"), info.column("flag"),
         ], link(here, "data/goals_calibration.csv"), sortable=False),
         flagged=flagged,
     )

@@ -16,7 +16,6 @@ from generator.site.common import (
     SiteInfo,
     Topic,
     link,
-    money_col,
     pick,
     positions_by,
     put_table,
@@ -65,33 +64,32 @@ def _signed_ratio(value: object) -> str:
 def manager_columns(info: SiteInfo, with_manager: bool = True) -> list[Column]:
     """The columns of a manager-by-year table; every figure is followed by the reps behind it."""
     return [
-        *([Column("manager", "Manager", link="href"), Column("teams", "Teams")] if with_manager else []),
-        Column("label", "Year"),
-        Column("reps", "Reps", text.integer, numeric=True),
-        money_col("revenue", "Team revenue", info.currency),
-        Column("value_ratio", "Value ratio", text.ratio, numeric=True),
-        Column("reps_with_cost", "Reps with a cost", text.integer, numeric=True),
-        Column("mean_ratio_change", "Mean ratio change on last year", _signed_ratio, numeric=True),
-        Column("reps_improved", "Reps improved", text.integer, numeric=True),
-        Column("reps_compared", "Reps compared", text.integer, numeric=True),
-        Column("reps_at_start", "Reps at start", text.integer, numeric=True),
-        Column("reps_left", "Left", text.integer, numeric=True),
-        Column("retention", "Retention", text.percent, numeric=True),
-        Column("leavers_mean_ratio", "Leavers' mean ratio", text.ratio, numeric=True),
-        Column("team_goal_attainment", "Team revenue goals: attainment", text.percent, numeric=True),
-        Column("team_goals", "Team goals", text.integer, numeric=True),
-        Column("rep_goals_met", "Rep goals met", text.integer, numeric=True),
-        Column("rep_goals", "Rep goals", text.integer, numeric=True),
-        money_col("coaching_effect_per_month", "Coaching effect a month", info.currency),
-        Column("coaching_events", "Coaching engagements", text.integer, numeric=True),
-        Column("coached_reps", "Coached reps", text.integer, numeric=True),
+        *([info.column("manager", link="href"), info.column("teams")] if with_manager else []),
+        info.column("year", field="label"),
+        info.column("reps"),
+        info.column("revenue", "Team revenue"),
+        info.column("value_ratio"),
+        info.column("reps_with_cost"),
+        info.column("mean_ratio_change", fmt=_signed_ratio),
+        info.column("reps_improved"),
+        info.column("reps_compared"),
+        info.column("reps_at_start"),
+        info.column("reps_left"),
+        info.column("retention"),
+        info.column("leavers_mean_ratio"),
+        info.column("team_goal_attainment"),
+        info.column("team_goals"),
+        info.column("rep_goals_met"),
+        info.column("rep_goals"),
+        info.column("coaching_effect_per_month"),
+        info.column("coaching_events"),
+        info.column("coached_reps"),
     ]
 
 
 def leaver_columns(info: SiteInfo) -> list[Column]:
-    return [Column("manager", "Manager"), Column("team", "Team"), Column("name", "Rep", link="href"),
-            Column("left", "Left", text.day), Column("value_ratio_when_left", "Value ratio when they left", text.ratio,
-                                                      numeric=True)]
+    return [info.column("manager"), info.column("team"), info.column("name", link="href"),
+            info.column("left"), info.column("value_ratio_when_left")]
 
 
 def topic(context: SiteContext) -> Topic:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
@@ -10,6 +11,7 @@ import pandas as pd
 from generator.config import Config, LoadedConfig
 from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS, Metrics, rep_history_shown
 from generator.metrics.compute import trailing_change
+from generator.metrics.definitions import FIGURES, figure, label_of
 from generator.metrics.period import year_label
 from generator.quality import ISSUE_COLUMNS, QualityReport
 from generator.schema import DATASETS
@@ -24,7 +26,6 @@ from generator.site.common import (
     deal_columns,
     figure_table,
     link,
-    money_col,
     pick,
     positions_by,
     public,
@@ -164,6 +165,13 @@ class MethodologyPage:
     """Docs paths of the pages this build makes: links go only to those."""
     usage: Markdown | None = None
     """Rows read, used and excluded per dataset (the table of /data-quality/, without the warnings)."""
+    glossary: Markdown | None = None
+    """Every column of this build's data files with its registry definition (see ``glossary``)."""
+
+    def definition(self, name: str) -> Markdown:
+        """A figure's formula as the registry states it: ``**Win rate** = won ÷ (won + lost), …``."""
+        entry = figure(name)
+        return Markdown(f"**{entry.label}** = {entry.formula}")
 
 
 @dataclass(frozen=True)
@@ -191,16 +199,16 @@ def _site_info(cfg: LoadedConfig, metrics: Metrics) -> SiteInfo:
 
 def _rep_columns(info: SiteInfo) -> list[Column]:
     return [
-        Column("name", "Rep", link="href"),
-        Column("team", "Team"),
-        Column("region", "Region"),
-        Column("status", "Status"),
-        money_col("revenue", f"Revenue {info.period_label}", info.currency),
-        Column("won_deals", "Won", text.integer, numeric=True),
-        Column("lost_deals", "Lost", text.integer, numeric=True),
-        Column("win_rate", "Win rate", text.percent, numeric=True),
-        Column("clients", "Clients", text.integer, numeric=True),
-        money_col("mean_client_ltv", "Mean client LTV", info.currency),
+        info.column("name", link="href"),
+        info.column("team"),
+        info.column("region"),
+        info.column("status"),
+        info.column("revenue", "Revenue {period}"),
+        info.column("won_deals"),
+        info.column("lost_deals"),
+        info.column("win_rate"),
+        info.column("clients"),
+        info.column("mean_client_ltv"),
         *cost_and_ratio(info),
     ]
 
@@ -213,25 +221,26 @@ def _headlines(info: SiteInfo, metrics: Metrics) -> tuple[list[dict[str, object]
         return float(row[field]) if field in row and not pd.isna(row[field]) else float("nan")
 
     rows, cells = [], []
-    for label, field, fmt, points in (
-        ("Revenue", "revenue", text.short_money, False),
-        ("Won deals", "won_deals", text.integer, False),
-        ("Win rate", "win_rate", text.percent, True),
-        ("New clients", "new_clients", text.integer, False),
-        ("Mean client LTV", "mean_client_ltv", text.short_money, False),
+    for field, fmt, points in (
+        ("revenue", text.short_money, False),
+        ("won_deals", text.integer, False),
+        ("win_rate", text.percent, True),
+        ("new_clients", text.integer, False),
+        ("mean_client_ltv", text.short_money, False),
     ):
+        name = label_of(field)
         current, previous = pick(now, field), pick(before, field)
         delta = text.points(current - previous) if points else text.change(trailing_change(current, previous))
         rows.append({"figure": field, "value": current, "same_span_last_year": previous})
-        cells.append(f'<tr><td>{label}</td><td class="sp-num">{fmt(current)}</td><td class="sp-num">{delta}</td></tr>')
+        cells.append(f'<tr><td>{name}</td><td class="sp-num">{fmt(current)}</td><td class="sp-num">{delta}</td></tr>')
     ratios = metrics.reps["value_ratio"]
     # With bands, the median band: the exact median is one rep's ratio when the count is odd.
     median = _median_band(ratios) if info.ratio_bands else ratios.median()
     rows.append({"figure": "median_rep_value_ratio", "value": median, "same_span_last_year": None})
     cells.append(f'<tr><td>Median rep value ratio ({int(ratios.notna().sum())} reps with a ratio)</td>'
                  f'<td class="sp-num">{text.ratio(median)}</td><td class="sp-num">{text.EMPTY}</td></tr>')
-    columns = [Column("figure", "Figure"), Column("value", metrics.period.label, numeric=True),
-               Column("change", "Change", numeric=True)]
+    columns = [info.column("figure"), info.column("value", "{period}", numeric=True),
+               info.column("change", numeric=True)]
     return rows, html_table(columns, cells, "data/headlines.csv", sortable=False)
 
 
@@ -305,7 +314,7 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     files["data/data_quality_summary.json"] = quality_page.grouped_json
     methodology = tuple(name for topic in topics for name in topic.methodology)
     files["methodology.md"] = render("methodology.md.j2",
-                                     page=_methodology(info, cfg, methodology, frozenset(files), datasets))
+                                     page=_methodology(info, cfg, methodology, files, datasets))
     files.update(_redirects(context, files))
     nav = [
         {"Overview": "index.md"},
@@ -361,10 +370,10 @@ def _overview(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, quality: Qua
     ranked = ranked.assign(rank=ranked["value_ratio"].map(band_rank))
     ranked = ranked.sort_values(["rank", "name", "rep_id"] if info.ratio_bands else ["rank", "rep_id"],
                                 ascending=[False, True, True] if info.ratio_bands else [False, True])
-    top_cols = [Column("name", "Rep", link="href"), Column("team", "Team"),
-                Column("clients", "Clients", text.integer, numeric=True),
-                money_col("mean_client_ltv", "Mean client LTV", info.currency),
-                Column("value_ratio", "Value ratio", text.ratio, numeric=True)]
+    top_cols = [info.column("name", link="href"), info.column("team"),
+                info.column("clients"),
+                info.column("mean_client_ltv"),
+                info.column("value_ratio")]
     alerts = []
     warnings = quality.count("warning")
     if warnings:
@@ -379,11 +388,11 @@ def _overview(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame, quality: Qua
         alerts.append(Markdown(f"**{no_clients} rep(s) have not acquired a client yet**; their value ratio is empty, "
                                "not zero (a mean over no clients is undefined)."))
     freshness = frame_table(datasets, [
-        Column("dataset", "Dataset"), Column("files", "Files"),
-        Column("rows_read", "Rows read", text.integer, numeric=True),
-        Column("rows_used", "Rows used", text.integer, numeric=True),
-        Column("rows_excluded", "Excluded", text.integer, numeric=True),
-        Column("latest", "Latest date"),
+        info.column("dataset"), info.column("files"),
+        info.column("rows_read"),
+        info.column("rows_used"),
+        info.column("rows_excluded", "Excluded"),
+        info.column("latest"),
     ], "data/datasets.csv", sortable=False)
     return OverviewPage(
         site=info,
@@ -414,11 +423,11 @@ def _reps_index(info: SiteInfo, reps: pd.DataFrame) -> RepsIndexPage:
 
 def _history_columns(info: SiteInfo, fy_start: int) -> list[Column]:
     return [
-        Column("year", "Year", lambda y: text.escape(year_label(int(y), fy_start))),
-        money_col("revenue", "Revenue", info.currency),
+        info.column("year", fmt=lambda y: text.escape(year_label(int(y), fy_start))),
+        info.column("revenue"),
         *deal_columns(info),
-        Column("new_clients", "New clients", text.integer, numeric=True),
-        money_col("mean_client_ltv", "Mean client LTV", info.currency),
+        info.column("new_clients"),
+        info.column("mean_client_ltv"),
         *cost_and_ratio(info),
     ]
 
@@ -427,19 +436,18 @@ def _kpi_items(info: SiteInfo, row: dict, previous_revenue: float) -> list[tuple
     """(label, shown value, raw value) of the figures at the top of a rep or team page."""
     change = text.change(trailing_change(row["revenue"], previous_revenue))
     items = [
-        ("Revenue", f"{text.money(row['revenue'])} {text.escape(info.currency)} ({change} on the same span last year)",
-         row["revenue"]),
-        ("Won deals", text.integer(row["won_deals"]), row["won_deals"]),
-        ("Lost deals", text.integer(row["lost_deals"]), row["lost_deals"]),
-        ("Win rate", text.percent(row["win_rate"]), row["win_rate"]),
-        ("Average deal size", f"{text.money(row['avg_deal_size'])} {text.escape(info.currency)}", row["avg_deal_size"]),
+        (label_of("revenue"), f"{text.money(row['revenue'])} {text.escape(info.currency)} ({change} on the same span "
+         "last year)", row["revenue"]),
+        *((label_of(n), text.integer(row[n]), row[n]) for n in ("won_deals", "lost_deals")),
+        (label_of("win_rate"), text.percent(row["win_rate"]), row["win_rate"]),
+        (label_of("avg_deal_size"), f"{text.money(row['avg_deal_size'])} {text.escape(info.currency)}", row["avg_deal_size"]),
         ("Median sales cycle (days)", text.number(row["sales_cycle_days"]), row["sales_cycle_days"]),
         ("Clients acquired (all years)", text.integer(row["clients"]), row["clients"]),
         ("Mean client lifetime value", f"{text.money(row['mean_client_ltv'])} {text.escape(info.currency)}",
          row["mean_client_ltv"]),
     ]
-    if info.show_compensation:
-        items.append(("Annual cost", f"{text.money(row['annual_cost'])} {text.escape(info.currency)}",
+    if info.shows("annual_cost"):
+        items.append((label_of("annual_cost"), f"{text.money(row['annual_cost'])} {text.escape(info.currency)}",
                       row["annual_cost"]))
     items.append(("<strong>Value ratio</strong>", f"<strong>{text.ratio(row['value_ratio'])}</strong>",
                   row["value_ratio"]))
@@ -485,9 +493,9 @@ def _rep_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame,
     clients = metrics.clients.sort_values(["acquirer", "ltv", "client_id"], ascending=[True, False, True])
     clients = clients.reset_index(drop=True)
     client_at = positions_by(clients, "acquirer")
-    client_cols = [Column("client_id", "Client id"), Column("name", "Name"), Column("acquired", "Acquired", text.day),
-                   Column("won_deals", "Won deals", text.integer, numeric=True),
-                   money_col("ltv", "Lifetime value", info.currency)]
+    client_cols = [info.column("client_id"), info.column("name", "Name"), info.column("acquired"),
+                   info.column("won_deals", "Won deals"),
+                   info.column("ltv")]
     shown = clients.groupby("acquirer", sort=False).head(CLIENTS_ON_PAGE).reset_index(drop=True)
     shown_at = positions_by(shown, "acquirer")
     client_rows = table_rows(shown, client_cols)
@@ -539,14 +547,14 @@ def _rep_pages(info: SiteInfo, metrics: Metrics, reps: pd.DataFrame,
 def _teams_index(info: SiteInfo, metrics: Metrics, team_slugs: dict[str, str]) -> TeamsIndexPage:
     here = "teams/index.md"
     teams = metrics.teams.assign(href=[link(here, f"teams/{team_slugs[t]}/") for t in metrics.teams["team"]])
-    cols = [Column("team", "Team", link="href"), Column("manager", "Manager"),
-            Column("reps", "Reps", text.integer, numeric=True),
-            money_col("revenue", f"Revenue {info.period_label}", info.currency),
-            Column("win_rate", "Win rate", text.percent, numeric=True),
-            Column("new_clients", "New clients", text.integer, numeric=True),
-            money_col("mean_client_ltv", "Mean client LTV", info.currency)]
+    cols = [info.column("team", link="href"), info.column("manager"),
+            info.column("reps"),
+            info.column("revenue", "Revenue {period}"),
+            info.column("win_rate"),
+            info.column("new_clients"),
+            info.column("mean_client_ltv")]
     cols += cost_and_ratio(info, "Mean annual cost")
-    manager_cols = [Column("manager", "Manager"), Column("teams", "Teams"), *cols[3:]]
+    manager_cols = [info.column("manager"), info.column("teams"), *cols[3:]]
     return TeamsIndexPage(info, frame_table(teams, cols, link(here, "data/teams.csv")),
                           frame_table(metrics.managers, manager_cols, link(here, "data/managers.csv")),
                           has_teams=bool(len(teams)))
@@ -614,11 +622,11 @@ def _data_quality(info: SiteInfo, quality: QualityReport, datasets: pd.DataFrame
     here = "data-quality.md"
     issues = quality.issues
     summary = frame_table(datasets, [
-        Column("dataset", "Dataset"), Column("files", "Files"),
-        Column("rows_read", "Rows read", text.integer, numeric=True),
-        Column("rows_used", "Rows used", text.integer, numeric=True),
-        Column("rows_excluded", "Rows excluded", text.integer, numeric=True),
-        Column("warnings", "Warnings", text.integer, numeric=True),
+        info.column("dataset"), info.column("files"),
+        info.column("rows_read"),
+        info.column("rows_used"),
+        info.column("rows_excluded"),
+        info.column("warnings"),
     ], link(here, "data/datasets.csv"), sortable=False)
     keys = ["severity", "dataset", "file", "column", "problem", "action"]
     # A rule applied to many cells is one finding standing for ``count`` cells: counted as cells.
@@ -626,29 +634,48 @@ def _data_quality(info: SiteInfo, quality: QualityReport, datasets: pd.DataFrame
                .agg(count=("count", "sum"), first_row=("row", "min")).reset_index()
                .sort_values(["count"], ascending=False, kind="stable"))
     grouped_md = frame_table(grouped, [
-        Column("severity", "Severity"), Column("dataset", "Dataset"), Column("file", "File"),
-        Column("column", "Column"), Column("problem", "Problem"), Column("action", "Action"),
-        Column("count", "Count", text.integer, numeric=True), Column("first_row", "First row", text.integer, numeric=True),
+        info.column("severity"), info.column("dataset"), info.column("file"),
+        info.column("column"), info.column("problem"), info.column("action"),
+        info.column("count"), info.column("first_row"),
     ], link(here, "data/data_quality_summary.csv"))
     listed = issues.head(ISSUES_ON_PAGE)
     findings = frame_table(listed, [
-        Column("severity", "Severity"), Column("file", "File"), Column("row", "Row", text.integer, numeric=True),
-        Column("column", "Column"), Column("value", "Value"), Column("problem", "Problem"), Column("action", "Action"),
-        Column("count", "Cells", text.integer, numeric=True),
+        info.column("severity"), info.column("file"), info.column("row"),
+        info.column("column"), info.column("value"), info.column("problem"), info.column("action"),
+        info.column("count", "Cells"),
     ], link(here, "data/data_quality.csv"))
     counts = {s: quality.count(s) for s in ("error", "warning", "info")}
     return DataQualityPage(info, summary, grouped_md, findings, counts, len(listed), len(issues), to_csv(grouped),
                            to_json(grouped))
 
 
-def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...], pages: frozenset[str],
+def published_columns(files: dict[str, str]) -> set[str]:
+    """The column names of every CSV data file in ``files`` (their header lines)."""
+    names: set[str] = set()
+    for path, content in files.items():
+        if path.startswith("data/") and path.endswith(".csv"):
+            names.update(next(csv.reader([content.partition("\n")[0]])))
+    return names
+
+
+def glossary(names: set[str]) -> Markdown:
+    """One line per figure among ``names``, in registry order: name, label, unit, compensation, formula."""
+    lines = []
+    for entry in FIGURES.values():
+        if entry.name in names:
+            private = ", compensation" if entry.private else ""
+            lines.append(f"- `{entry.name}`: **{entry.label}** ({entry.unit}{private}). {entry.formula}")
+    return Markdown("\n".join(lines))
+
+
+def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...], files: dict[str, str],
                  datasets: pd.DataFrame) -> MethodologyPage:
     config = cfg.config
     usage = frame_table(datasets, [
-        Column("dataset", "Dataset"), Column("files", "Files"),
-        Column("rows_read", "Rows read", text.integer, numeric=True),
-        Column("rows_used", "Rows used", text.integer, numeric=True),
-        Column("rows_excluded", "Rows excluded", text.integer, numeric=True),
+        info.column("dataset"), info.column("files"),
+        info.column("rows_read"),
+        info.column("rows_used"),
+        info.column("rows_excluded"),
     ], link("methodology.md", "data/datasets.csv"), sortable=False)
     return MethodologyPage(
         site=info,
@@ -662,6 +689,7 @@ def _methodology(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...], pag
         datasets=tuple(name for name in DATASETS if getattr(config.sources, name) is not None),
         config=config,
         topics=topics,
-        pages=pages,
+        pages=frozenset(files),
         usage=usage,
+        glossary=glossary(published_columns(files)),
     )

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from generator import vocabulary
+from generator.metrics.definitions import label_of
 from generator.metrics.period import year_label
 from generator.metrics.segments import CROSSES, DIMENSIONS, UNKNOWN, Segments
 from generator.site import text
@@ -18,7 +20,6 @@ from generator.site.common import (
     deal_columns,
     figure_table,
     link,
-    money_col,
     pick,
     positions_by,
     public,
@@ -28,8 +29,7 @@ from generator.site.render import render
 from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
 from generator.site.text import Markdown
 
-TITLES = {"region": ("Regions", "Region", "region"), "category": ("Categories", "Category", "business category"),
-          "channel": ("Channels", "Channel", "acquisition method")}
+TITLES = {name: (d.title, d.heading, d.words) for name, d in vocabulary.DIMENSIONS.items()}
 """dimension → (page title, singular heading, words used in sentences)."""
 
 CROSS_FILES = {("region", "category"): "region_category", ("channel", "category"): "channel_category"}
@@ -89,32 +89,31 @@ def _penetration(value: object) -> str:
 
 def _columns(info: SiteInfo, dim: str, has_market: bool, link_field: str | None = "href",
              revenue_label: str | None = None) -> list[Column]:
-    cost = [money_col("allocated_cost", "Allocated cost", info.currency),
-            money_col("cost_per_rep", "Cost per rep", info.currency)] if info.show_compensation else []
-    market = [Column("penetration", "Penetration", _penetration, numeric=True)] if has_market else []
-    return [
-        Column(dim, TITLES[dim][1], link=link_field),
-        money_col("revenue", revenue_label or f"Revenue {info.period_label}", info.currency),
-        Column("share_of_revenue", "Share", text.percent, numeric=True),
-        Column("revenue_change", "Change", text.change, numeric=True),
+    market = [info.column("penetration", fmt=_penetration)] if has_market else []
+    return info.columns(
+        info.column(dim, link=link_field),
+        info.column("revenue", revenue_label or "Revenue {period}"),
+        info.column("share_of_revenue"),
+        info.column("revenue_change"),
         *deal_columns(info),
-        Column("new_clients", "New clients", text.integer, numeric=True),
-        money_col("mean_client_ltv", "Mean client LTV", info.currency),
-        money_col("revenue_per_rep", "Revenue per rep", info.currency),
-        *cost,
-        Column("value_ratio", "Value ratio", text.ratio, numeric=True),
-        Column("interval", "95 % interval"),
+        info.column("new_clients"),
+        info.column("mean_client_ltv"),
+        info.column("revenue_per_rep"),
+        "allocated_cost",
+        "cost_per_rep",
+        info.column("value_ratio"),
+        info.column("interval"),
         *market,
-        Column("deals", "Closed deals", text.integer, numeric=True),
-        Column("few_deals", "Caution", lambda few: "few deals" if few else ""),
-    ]
+        info.column("deals"),
+        info.column("few_deals", fmt=lambda few: "few deals" if few else ""),
+    )
 
 
 def _ranked_columns(dim: str) -> list[Column]:
-    return [Column("rank", "Rank", text.integer, numeric=True), Column(dim, TITLES[dim][1], link="href"),
-            Column("value_ratio", "Value ratio", text.ratio, numeric=True), Column("interval", "95 % interval"),
-            Column("clients", "Clients (sample)", text.integer, numeric=True),
-            Column("deals", "Closed deals", text.integer, numeric=True)]
+    return [Column.of("rank"), Column.of(dim, link="href"),
+            Column.of("value_ratio"), Column.of("interval"),
+            Column.of("clients", "Clients (sample)"),
+            Column.of("deals")]
 
 
 def _readings(row: dict, dim: str, median_penetration: float, yardstick: float, has_market: bool) -> Markdown:
@@ -177,11 +176,11 @@ def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[s
         name = CROSS_FILES[pair]
         put_table(files, name, public(cells, info))
         points = cells.rename(columns={pair[0]: "row", pair[1]: "column"})
-        cell_cols = [Column(pair[0], TITLES[pair[0]][1]), Column(pair[1], TITLES[pair[1]][1]),
-                     money_col("revenue", "Revenue", info.currency),
-                     Column("deals", "Closed deals", text.integer, numeric=True),
-                     Column("clients", "Clients", text.integer, numeric=True),
-                     Column("value_ratio", "Value ratio", text.ratio, numeric=True)]
+        cell_cols = [info.column(pair[0]), info.column(pair[1]),
+                     info.column("revenue"),
+                     info.column("deals"),
+                     info.column("clients"),
+                     info.column("value_ratio")]
         caption = f"{TITLES[pair[0]][1]} × {TITLES[pair[1]][2]}"
         heatmaps.append((
             caption,
@@ -225,7 +224,7 @@ def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dic
     hist = history[(history["won_deals"] + history["lost_deals"] + history["clients"]) > 0].reset_index(drop=True)
     hist = hist.assign(label=[year_label(int(y), fy) for y in hist["year"]])
     hist_at = positions_by(hist, dim)
-    hist_cols = [Column("label", "Year"), *_columns(info, dim, False, None, "Revenue")[1:]]
+    hist_cols = [info.column("year", field="label"), *_columns(info, dim, False, None, "Revenue")[1:]]
     hist_cols = [c for c in hist_cols if c.field not in ("interval", "deals", "few_deals")]
     hist_rows = table_rows(hist, hist_cols)
     hist_header, hist_csv = csv_lines(public(hist.drop(columns="label"), info))
@@ -237,13 +236,13 @@ def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dic
             continue
         other = pair[1] if pair[0] == dim else pair[0]
         cells = segments.crosses[pair].sort_values([dim, "revenue"], ascending=[True, False]).reset_index(drop=True)
-        cols = [Column(other, TITLES[other][1]), money_col("revenue", "Revenue", info.currency),
-                Column("won_deals", "Won", text.integer, numeric=True),
-                Column("deals", "Closed deals", text.integer, numeric=True),
-                Column("win_rate", "Win rate", text.percent, numeric=True),
-                Column("clients", "Clients", text.integer, numeric=True),
-                money_col("mean_client_ltv", "Mean client LTV", info.currency),
-                Column("value_ratio", "Value ratio", text.ratio, numeric=True)]
+        cols = [info.column(other), info.column("revenue"),
+                info.column("won_deals"),
+                info.column("deals"),
+                info.column("win_rate"),
+                info.column("clients"),
+                info.column("mean_client_ltv"),
+                info.column("value_ratio")]
         header, lines = csv_lines(public(cells, info))
         breakdowns.append((other, cols, positions_by(cells, dim), table_rows(cells, cols), header, lines))
 
@@ -251,21 +250,21 @@ def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dic
         name, slug = row[dim], slugs[row[dim]]
         here = f"{folder}/{slug}.md"
         items = [
-            ("Revenue", f"{text.money(row['revenue'])} {text.escape(info.currency)}"),
+            (label_of("revenue"), f"{text.money(row['revenue'])} {text.escape(info.currency)}"),
             ("Share of company revenue", text.percent(row["share_of_revenue"])),
             ("Change on the same span last year", text.change(row["revenue_change"])),
-            ("Won deals", text.integer(row["won_deals"])), ("Lost deals", text.integer(row["lost_deals"])),
-            ("Win rate", text.percent(row["win_rate"])),
-            ("Average deal size", f"{text.money(row['avg_deal_size'])} {text.escape(info.currency)}"),
+            *((label_of(n), text.integer(row[n])) for n in ("won_deals", "lost_deals")),
+            (label_of("win_rate"), text.percent(row["win_rate"])),
+            (label_of("avg_deal_size"), f"{text.money(row['avg_deal_size'])} {text.escape(info.currency)}"),
             ("Median sales cycle (days)", text.number(row["sales_cycle_days"])),
-            ("New clients", text.integer(row["new_clients"])),
+            (label_of("new_clients"), text.integer(row["new_clients"])),
             ("Clients (all years)", text.integer(row["clients"])),
             ("Mean client lifetime value", f"{text.money(row['mean_client_ltv'])} {text.escape(info.currency)}"),
             ("Rep-equivalents (Σ revenue shares)", text.number(row["rep_equivalents"], 2)),
             ("Revenue per rep-equivalent", f"{text.money(row['revenue_per_rep'])} {text.escape(info.currency)}"),
         ]
-        if info.show_compensation:
-            items += [("Allocated cost", f"{text.money(row['allocated_cost'])} {text.escape(info.currency)}"),
+        if info.shows("allocated_cost"):
+            items += [(label_of("allocated_cost"), f"{text.money(row['allocated_cost'])} {text.escape(info.currency)}"),
                       ("Cost per rep-equivalent", f"{text.money(row['cost_per_rep'])} {text.escape(info.currency)}")]
         items += [("<strong>Value ratio</strong>", f"<strong>{text.ratio(row['value_ratio'])}</strong>"),
                   ("95 % interval of the ratio", row["interval"])]

@@ -8,11 +8,13 @@ import io
 import json
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
+from generator.metrics.definitions import Figure, Unit, figure
+from generator.site import text
 from generator.site.text import Markdown, escape
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -29,6 +31,49 @@ class Column:
     numeric: bool = False
     link: str | None = None
     """Field holding the URL of this cell's link, relative to the page."""
+    private: bool = False
+    """Compensation (the registry's ``private`` flag): left out unless privacy.show_compensation is true."""
+
+    @classmethod
+    def of(cls, name: str, header: str | None = None, *, currency: str = "", period: str = "",
+           fmt: Callable[[object], str] | None = None, link: str | None = None, field: str | None = None,
+           unit: Unit | None = None, numeric: bool | None = None) -> Column:
+        """The column of a registry figure: its header (one the registry declares), format and alignment.
+
+        ``header`` picks one of the figure's declared headers (default: its own); ``{period}`` in it
+        becomes ``period``, and a money header gets `` (currency)``. ``field`` reads the cells from
+        another column of the frame (a display text such as a year's label). ``fmt`` replaces the
+        unit's format where a table needs its own (a sign, a band); ``unit`` shows the figure in
+        another unit (a target that is a revenue goal is money); ``numeric`` right-aligns a text cell.
+        """
+        entry = figure(name)
+        if unit is not None:
+            entry = replace(entry, unit=unit)
+        if header is None:
+            header = entry.heading
+        elif header not in entry.headers:
+            raise ValueError(f"{header!r} is not a header of {name!r} in the metric registry "
+                             f"(declared: {', '.join(map(repr, entry.headers))})")
+        header = header.replace("{period}", period)
+        if entry.unit is Unit.MONEY and currency:
+            header = f"{header} ({currency})"
+        return cls(field or name, header, fmt or cell_format(entry),
+                   numeric=entry.numeric if numeric is None else numeric, link=link, private=entry.private)
+
+
+def cell_format(entry: Figure) -> Callable[[object], str]:
+    """How a page writes a figure of this unit (the data files keep the exact value)."""
+    if entry.unit is Unit.NUMBER:
+        digits = entry.digits
+        return lambda v: text.number(v, digits)
+    return _UNIT_FORMATS[entry.unit]
+
+
+_UNIT_FORMATS: dict[Unit, Callable[[object], str]] = {
+    Unit.MONEY: text.money, Unit.FRACTION: text.percent, Unit.CHANGE: text.change, Unit.POINTS: text.points,
+    Unit.COUNT: text.integer, Unit.DAYS: text.number, Unit.RATIO: text.ratio, Unit.TEXT: escape,
+    Unit.DATE: text.day, Unit.FLAG: escape,
+}
 
 
 def table_rows(frame: pd.DataFrame, columns: Sequence[Column]) -> list[str]:

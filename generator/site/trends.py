@@ -11,7 +11,6 @@ from generator.metrics import Metrics, rep_history_shown
 from generator.metrics.history import long_history
 from generator.metrics.period import year_label
 from generator.metrics.segments import DIMENSIONS
-from generator.site import text
 from generator.site.charts import ChartSpec, chart, embed
 from generator.site.common import (
     Section,
@@ -21,7 +20,6 @@ from generator.site.common import (
     cost_and_ratio,
     deal_columns,
     link,
-    money_col,
     pick,
     positions_by,
     public,
@@ -60,8 +58,8 @@ class TrendsPage:
 def quarter_columns(info: SiteInfo) -> list[Column]:
     """The columns of a quarterly history table."""
     return [
-        Column("period", "Quarter"),
-        money_col("revenue", "Revenue", info.currency),
+        info.column("period"),
+        info.column("revenue"),
         *deal_columns(info),
     ]
 
@@ -126,22 +124,22 @@ def topic(context: SiteContext) -> Topic:
 
     labelled = company_years.assign(label=[year_label(int(y), fy) for y in company_years["year"]])
     year_cols = [
-        Column("label", "Year"), money_col("revenue", "Revenue", info.currency),
-        Column("won_deals", "Won", text.integer, numeric=True), Column("lost_deals", "Lost", text.integer, numeric=True),
-        Column("win_rate", "Win rate", text.percent, numeric=True),
-        money_col("avg_deal_size", "Avg deal", info.currency),
-        Column("new_clients", "New clients", text.integer, numeric=True),
-        money_col("mean_client_ltv", "Mean client LTV", info.currency),
+        info.column("year", field="label"), info.column("revenue"),
+        info.column("won_deals"), info.column("lost_deals"),
+        info.column("win_rate"),
+        info.column("avg_deal_size"),
+        info.column("new_clients"),
+        info.column("mean_client_ltv"),
         *cost_and_ratio(info, "Mean annual cost"),
-        Column("reps", "Reps", text.integer, numeric=True),
+        info.column("reps"),
     ]
     quarters = history.company_quarters
     regions = history.region_years.assign(label=[year_label(int(y), fy) for y in history.region_years["year"]])
-    region_cols = [Column("region", "Region"), Column("label", "Year"), money_col("revenue", "Revenue", info.currency),
-                   Column("won_deals", "Won", text.integer, numeric=True),
-                   Column("lost_deals", "Lost", text.integer, numeric=True),
-                   Column("win_rate", "Win rate", text.percent, numeric=True),
-                   money_col("avg_deal_size", "Avg deal", info.currency)]
+    region_cols = [info.column("region"), info.column("year", field="label"), info.column("revenue"),
+                   info.column("won_deals"),
+                   info.column("lost_deals"),
+                   info.column("win_rate"),
+                   info.column("avg_deal_size")]
     put_table(files, "company_quarters", quarters)
     put_table(files, "region_history", regions.drop(columns="label"))
     changes = tuple(DefinitionChangeRow(c.date.isoformat(), c.change)
