@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from generator.contracts.terms import Kind, Term, term
-from generator.load.loader import FILE, GOAL_METRICS, LINE, LOST, OPEN, WON
+from generator.load.loader import FILE, LINE
 from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS
 from generator.metrics.activity import ACTIVITY_COLUMNS, CORRELATION_COLUMNS, MIX_COLUMNS
 from generator.metrics.coaching import EFFECT_COLUMNS, EVENT_COLUMNS, MISSED_COLUMNS
@@ -32,6 +32,7 @@ from generator.metrics.segments import (
 from generator.quality import ISSUE_COLUMNS
 from generator.schema import DATASETS
 from generator.site.common import PRIVATE_COLUMNS
+from generator.vocabulary import GOAL_METRICS, LOST, OPEN, WON
 
 
 @dataclass(frozen=True, eq=False)  # identity: one object per contract, hashable for caching
