@@ -166,3 +166,15 @@ def test_every_entry_is_complete() -> None:
     for entry in FIGURES.values():
         assert entry.label and entry.formula and entry.spec.startswith("§"), entry.name
         assert isinstance(entry.unit, Unit)
+
+
+def test_contract_kinds_come_from_the_registry() -> None:
+    """A published figure's column kind is the registry's: declared once, read by the contracts."""
+    from generator.contracts import terms
+
+    assert not set(terms._OWN) & set(FIGURES), "a figure is declared again in the contracts"
+    for name, fig in FIGURES.items():
+        expected = fig.kind or terms._UNIT_KIND[fig.unit.value].value
+        assert terms.TERMS[name].kind.value == expected, name
+        assert (terms.TERMS[name].low, terms.TERMS[name].high) == (fig.low, fig.high), name
+    assert terms.TERMS["win_rate"].kind is terms.Kind.RATE

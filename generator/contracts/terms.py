@@ -2,7 +2,10 @@
 
 A name means the same thing in every table it appears in: ``win_rate`` is a fraction in [0, 1]
 wherever it is, ``won_deals`` a non-negative integer, ``revenue`` money. Table contracts
-(``generator.contracts.tables``) list column names; their types and ranges come from here.
+(``generator.contracts.tables``) list column names; their types and ranges come from here. A
+published figure's kind comes from its entry in the metric registry
+(``generator.metrics.definitions``: its unit, or its ``kind``, ``low`` and ``high``); only the columns
+that are no published figure (export fields, provenance) are declared in this module.
 Plain Python: importing this module costs nothing (pandera is imported only to validate).
 """
 
@@ -53,126 +56,51 @@ class Term:
     high: float | None = None
 
 
-ID, T, D, Y, Q, C, R, M, RT, N, F = (Kind.ID, Kind.TEXT, Kind.DATE, Kind.YEAR, Kind.QUARTER, Kind.COUNT, Kind.ROW,
-                                    Kind.MONEY, Kind.RATE, Kind.NUMBER, Kind.FLAG)
+ID, T, D, Y, R, M, F = Kind.ID, Kind.TEXT, Kind.DATE, Kind.YEAR, Kind.ROW, Kind.MONEY, Kind.FLAG
 
-TERMS: dict[str, Term] = {
-    # Keys and labels
-    "rep_id": Term(ID, "the rep's id (drives the permalink)"),
+_OWN: dict[str, Term] = {
+    # Columns of the loaded exports and of internal tables that the site never shows as a figure.
     "deal_id": Term(ID, "the opportunity's id"),
-    "client_id": Term(ID, "the client's (account's) id"),
-    "id": Term(ID, "the id of the row's entity: a rep id, a team name, Company"),
-    "team": Term(T, "a team's name"),
-    "manager": Term(T, "a manager's name"),
-    "region": Term(T, "a sales region"),
-    "category": Term(T, "a business category (industry)"),
-    "channel": Term(T, "an acquisition method"),
     "acquisition": Term(T, "how a client or deal was acquired"),
-    "name": Term(T, "a display name"),
     "stage": Term(T, "the CRM stage as exported"),
-    "status": Term(T, "won/lost/open of a deal; current/former of a rep; a goal's status"),
     "product": Term(T, "product or product line"),
     "currency": Term(T, "an ISO 4217 currency code"),
     "owner_rep_id": Term(T, "the client's owning rep"),
     "acquirer": Term(T, "the rep credited with a client (SPEC §5 attribution)"),
-    "scope": Term(T, "rep or team"),
-    "metric": Term(T, "a goal's metric: revenue, won_deals, new_clients, value_ratio"),
-    "reward": Term(T, "a goal's reward as written"),
-    "tier_reward": Term(T, "the reward of the highest tier reached"),
-    "reward_earned": Term(T, "the reward earned, when the goal is met"),
-    "kind": Term(T, "an activity, coaching or forecast-path kind"),
-    "level": Term(T, "company, team, manager, region or rep"),
-    "horizon": Term(T, "a forecast horizon"),
-    "method": Term(T, "the forecast method used"),
-    "period": Term(T, "a period label, e.g. 2025 Q2"),
-    "teams": Term(T, "a manager's teams, comma separated"),
-    "quadrant": Term(T, "activity quadrant"),
-    "verdict": Term(T, "the coaching verdict"),
-    "verdict_reason": Term(T, "why the verdict"),
-    "control_group": Term(T, "the control group of a coaching event"),
-    "note": Term(T, "a note"),
-    "flag": Term(T, "a calibration flag"),
-    "figure": Term(ID, "a headline figure's name or label"),
-    "url": Term(T, "the entity's page, relative to the site root"),
-    "href": Term(T, "a link, relative to the page"),
-    "severity": Term(T, "error, warning or info"),
-    "dataset": Term(T, "a canonical dataset (SPEC §4)"),
-    "file": Term(T, "an export file, relative to the config"),
-    "files": Term(T, "a dataset's export files"),
-    "column": Term(T, "a canonical field name"),
-    "value": Term(T, "a cell as written in the export"),
-    "problem": Term(T, "what is wrong"),
-    "action": Term(T, "what was done about it"),
-    "latest": Term(T, "a dataset's latest date (or year)"),
-    "change": Term(T, "a change of definition"),
     "_file": Term(T, "provenance: the export file a row came from"),
-    # Dates
     "closed": Term(D, "close date"),
     "created": Term(D, "creation date"),
-    "acquired": Term(D, "the client's acquisition date (its first won deal)"),
     "churned": Term(D, "date the client left"),
-    "hired": Term(D, "hire date"),
-    "left": Term(D, "leaving date"),
-    "start": Term(D, "first day"),
-    "end": Term(D, "last day"),
-    "date": Term(D, "a day"),
-    "month": Term(D, "the first day of a month"),
-    # Years and quarters
-    "year": Term(Y, "fiscal year"),
-    "fiscal_year": Term(Y, "fiscal year"),
     "acquired_year": Term(Y, "fiscal year of the client's acquisition"),
-    "quarter": Term(Q, "fiscal quarter"),
-    # Counts
-    "won_deals": Term(C), "lost_deals": Term(C), "open_deals": Term(C), "deals": Term(C),
-    "clients": Term(C), "new_clients": Term(C), "reps": Term(C), "reps_with_cost": Term(C),
-    "months": Term(C), "activities": Term(C), "count": Term(C), "members": Term(C), "goals": Term(C),
-    "met": Term(C), "events": Term(C), "coached_reps": Term(C), "rep_months": Term(C), "control_reps": Term(C),
-    "win_rate_reps": Term(C), "pre_months": Term(C), "post_months": Term(C), "controls": Term(C),
-    "reps_compared": Term(C), "reps_improved": Term(C), "reps_at_start": Term(C), "reps_left": Term(C),
-    "leavers_with_ratio": Term(C), "team_goals": Term(C), "rep_goals": Term(C), "rep_goals_met": Term(C),
-    "coaching_events": Term(C), "backtest_origins": Term(C), "history_months": Term(C),
-    "months_ahead": Term(C), "rows_read": Term(C), "rows_used": Term(C), "rows_excluded": Term(C),
-    "warnings": Term(C), "origin": Term(C, "months of history before the backtest origin"),
-    # Line numbers
     "_row": Term(R, "provenance: the row's line in its export file"),
-    "row": Term(R, "line in the export file"),
-    "first_row": Term(R, "first line in the export file"),
-    # Money
-    "amount": Term(M), "salary": Term(M), "taxes": Term(M), "expenses": Term(M), "other": Term(M),
-    "cost": Term(M), "market_size": Term(M), "revenue": Term(M), "ltv": Term(M, "client lifetime value (SPEC §5)"),
-    "mean_client_ltv": Term(M), "annual_cost": Term(M), "avg_deal_size": Term(M),
-    "revenue_same_period_last_year": Term(M), "open_pipeline": Term(M), "allocated_cost": Term(M),
-    "cost_per_rep": Term(M), "revenue_per_rep": Term(M), "revenue_per_month": Term(M),
-    "booked": Term(M), "forecast": Term(M), "forecast_low": Term(M), "forecast_high": Term(M),
-    "baseline": Term(M), "baseline_low": Term(M), "baseline_high": Term(M), "reconciled": Term(M),
-    "reconciled_low": Term(M), "reconciled_high": Term(M), "expected_pipeline": Term(M), "remainder": Term(M),
-    "low": Term(M), "high": Term(M), "coaching_cost": Term(M), "mean_coaching_cost": Term(M),
-    "pre_revenue_per_month": Term(M), "post_revenue_per_month": Term(M), "control_change": Term(M),
-    "effect_per_month": Term(M), "effect_low": Term(M), "effect_high": Term(M),
-    "coaching_effect_per_month": Term(M), "cost_per_point": Term(M), "same_span_last_year": Term(N),
-    # Fractions of counts
-    "win_rate": Term(RT), "pre_win_rate": Term(RT), "post_win_rate": Term(RT), "retention": Term(RT),
-    "share_met": Term(RT), "coverage": Term(RT), "baseline_coverage": Term(RT), "expected_share": Term(RT),
-    "share": Term(RT, "a kind's share of the rep's activities"),
-    # Other numbers
-    "value_ratio": Term(N, "mean client LTV ÷ annual cost (SPEC §5)"),
-    "value_ratio_when_left": Term(N), "leavers_mean_ratio": Term(N), "ratio_low": Term(N), "ratio_high": Term(N),
-    "mean_ratio_change": Term(N), "revenue_change": Term(N, "relative change, 0.1 = +10 %"),
-    "share_of_revenue": Term(N, "segment revenue ÷ company revenue (a negative segment can leave [0, 1])"),
-    "penetration": Term(N, "revenue ÷ market size", low=0),
-    "rep_equivalents": Term(N, low=0), "sales_cycle_days": Term(N, "days from created to closed"),
-    "hours": Term(N), "target": Term(N), "actual": Term(N), "attainment": Term(N), "pace": Term(N),
-    "team_goal_attainment": Term(N), "next_year_attainment": Term(N), "median_attainment": Term(N),
-    "min_attainment": Term(N), "max_attainment": Term(N), "mape": Term(N, low=0), "baseline_mape": Term(N, low=0),
-    "factor": Term(N), "effect_pct": Term(N), "effect_pct_low": Term(N), "effect_pct_high": Term(N),
-    "win_rate_effect": Term(N, low=-1, high=1), "win_rate_effect_low": Term(N, low=-1, high=1),
-    "win_rate_effect_high": Term(N, low=-1, high=1), "payback_months": Term(N),
-    "activities_per_month": Term(N, low=0), "per_month": Term(N, low=0), "median_rep_per_month": Term(N, low=0),
-    "correlation": Term(N, low=-1, high=1), "correlation_low": Term(N, low=-1, high=1),
-    "correlation_high": Term(N, low=-1, high=1),
-    # Flags
-    "in_reps_file": Term(F), "few_deals": Term(F), "weak": Term(F), "beats_baseline": Term(F), "included": Term(F),
+    "amount": Term(M),
+    "salary": Term(M),
+    "taxes": Term(M),
+    "expenses": Term(M),
+    "other": Term(M),
+    "cost": Term(M),
+    "in_reps_file": Term(F),
 }
+
+_UNIT_KIND = {
+    "money": Kind.MONEY, "count": Kind.COUNT, "date": Kind.DATE, "flag": Kind.FLAG, "text": Kind.TEXT,
+    "fraction": Kind.NUMBER, "change": Kind.NUMBER, "points": Kind.NUMBER, "ratio": Kind.NUMBER,
+    "days": Kind.NUMBER, "number": Kind.NUMBER,
+}
+"""The kind a figure's unit implies; a figure may say otherwise (``Figure.kind``: a rate, an id …)."""
+
+
+def _from_registry() -> dict[str, Term]:
+    from generator.metrics.definitions import FIGURES
+
+    return {
+        name: Term(Kind(figure.kind) if figure.kind else _UNIT_KIND[figure.unit.value], figure.label,
+                   figure.low, figure.high)
+        for name, figure in FIGURES.items()
+    }
+
+
+TERMS: dict[str, Term] = {**_from_registry(), **_OWN}
 """Every column name used by a contract, and what it means."""
 
 
@@ -181,4 +109,5 @@ def term(name: str) -> Term:
     try:
         return TERMS[name]
     except KeyError:
-        raise KeyError(f"column {name!r} has no term in generator.contracts.terms.TERMS") from None
+        raise KeyError(f"column {name!r} has no term: add a Figure to generator/metrics/definitions.py "
+                       "(a published figure) or an entry to _OWN in generator/contracts/terms.py") from None

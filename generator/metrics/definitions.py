@@ -65,6 +65,13 @@ class Figure:
     """Decimals of a ``number`` on pages."""
     page_only: bool = False
     """Shown in page tables only (a text built for display), never a column of a data file."""
+    kind: str = ""
+    """What its data-file column holds, where the unit does not say it (``rate``: a fraction of counts
+    in [0, 1]; ``id``, ``year``, ``quarter``, ``row``); read by the table contracts (``generator.contracts``)."""
+    low: float | None = None
+    """Smallest valid value, where one is known (checked by the table contracts)."""
+    high: float | None = None
+    """Largest valid value, where one is known."""
 
     @property
     def heading(self) -> str:
@@ -87,7 +94,7 @@ M, F, CH, PT, C, D, R, N, T, DT, B = (Unit.MONEY, Unit.FRACTION, Unit.CHANGE, Un
 
 _ENTRIES: tuple[Figure, ...] = (
     # Who and where: the keys of the tables (SPEC §4).
-    Figure("rep_id", "Rep id", T, "The rep's id in the exports.", "§4"),
+    Figure("rep_id", "Rep id", T, "The rep's id in the exports.", "§4", kind="id"),
     Figure("name", "Name", T, "The rep's (or client's) name from the exports; a rep missing from the reps export "
            "is named by their id.", "§4", header="Rep"),
     Figure("team", "Team", T, "The rep's team (the team at the time, with memberships).", "§4"),
@@ -100,19 +107,19 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("status", "Status", T, "current or former (a rep with a leaving date on or before as_of).", "§6"),
     Figure("hired", "Hired", DT, "The rep's hiring date.", "§4"),
     Figure("left", "Left", DT, "The rep's leaving date.", "§4"),
-    Figure("client_id", "Client id", T, "The client's id in the exports.", "§4"),
+    Figure("client_id", "Client id", T, "The client's id in the exports.", "§4", kind="id"),
     Figure("acquired", "Acquired", DT, "Close date of the client's first won deal.", "§5"),
     Figure("teams", "Teams", T, "The teams a manager leads (a count in a year's row).", "§6"),
-    Figure("id", "Id", T, "The rep id, team, manager or segment a row is about.", "§6"),
+    Figure("id", "Id", T, "The rep id, team, manager or segment a row is about.", "§6", kind="id"),
     Figure("level", "Level", T, "What a row is about: company, team, manager, region, category, channel or rep.",
            "§6"),
     Figure("url", "Page", T, "The row's page, relative to the site root.", "§6"),
     Figure("href", "Page link", T, "The row's page, relative to the file's folder.", "§6"),
     # Periods.
     Figure("year", "Year", T, "Fiscal year (named by the calendar year in which it ends).", "§5",
-           aliases=("Goal year",)),
-    Figure("fiscal_year", "Fiscal year", T, "The fiscal year a projection is for.", "§5"),
-    Figure("quarter", "Quarter number", C, "Quarter (1–4) of the fiscal year.", "§5"),
+           aliases=("Goal year",), kind="year"),
+    Figure("fiscal_year", "Fiscal year", T, "The fiscal year a projection is for.", "§5", kind="year"),
+    Figure("quarter", "Quarter number", C, "Quarter (1–4) of the fiscal year.", "§5", kind="quarter"),
     Figure("period", "Period", T, "The year or quarter a row covers (2025 Q1).", "§5", header="Quarter"),
     Figure("month", "Month", DT, "First day of the month a row covers.", "§5"),
     Figure("date", "Date", DT, "The day a definition changed.", "§5"),
@@ -124,7 +131,7 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("lost_deals", "Lost deals", C, "Lost deals closed in the period.", "§5", header="Lost"),
     Figure("deals", "Closed deals", C, "won + lost deals closed in the reporting year.", "§5"),
     Figure("win_rate", "Win rate", F, "won ÷ (won + lost), over deals closed in the reporting year; empty when "
-           "there are none.", "§5"),
+           "there are none.", "§5", kind="rate"),
     Figure("avg_deal_size", "Average deal size", M, "revenue ÷ won deals.", "§5", header="Avg deal"),
     Figure("sales_cycle_days", "Sales cycle", D, "the median number of days from creation to close of the won "
            "deals (deals without a creation date, or created after they closed, are left out of the median).",
@@ -158,7 +165,7 @@ _ENTRIES: tuple[Figure, ...] = (
            aliases=("Reps (n)",)),
     # Segments (SPEC §5).
     Figure("rep_equivalents", "Rep equivalents", N, "Σ over reps of the share of their revenue won in the segment.",
-           "§5"),
+           "§5", low=0),
     Figure("revenue_per_rep", "Revenue per rep", M, "revenue ÷ rep equivalents.", "§5"),
     Figure("allocated_cost", "Allocated cost", M, "Σ over reps of annual cost × the share of their revenue won in "
            "the segment.", "§5", private=True),
@@ -167,7 +174,7 @@ _ENTRIES: tuple[Figure, ...] = (
            "(clients resampled, seeded).", "§5"),
     Figure("ratio_high", "Value ratio, 95 % high", R, "Upper end of the same interval.", "§5"),
     Figure("market_size", "Market size", M, "Sum of the clients' addressable market (clients.market_size).", "§4"),
-    Figure("penetration", "Penetration", F, "revenue ÷ market size.", "§5"),
+    Figure("penetration", "Penetration", F, "revenue ÷ market size.", "§5", low=0),
     Figure("few_deals", "Caution", B, "fewer closed deals than segments.min_deals: read with caution.", "§5"),
     Figure("weak", "Weak", B, "Value ratio below the company's in the reporting year.", "§5"),
     Figure("interval", "95 % interval", T, "The 95 % interval, low–high.", "§5", page_only=True),
@@ -180,7 +187,7 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("actual", "Actual", N, "The goal's metric as reached in its year.", "§5"),
     Figure("attainment", "Attainment", F, "actual ÷ target.", "§5", aliases=("Attained",)),
     Figure("members", "Members", C, "Reps in the team that year.", "§5"),
-    Figure("expected_share", "Expected share", F, "Share of the target due by as_of under goals.pacing.", "§5"),
+    Figure("expected_share", "Expected share", F, "Share of the target due by as_of under goals.pacing.", "§5", kind="rate"),
     Figure("pace", "Pace", F, "actual ÷ (target × expected share).", "§5"),
     Figure("tier_reward", "Tier reward", T, "The highest goals.reward_tiers tier reached.", "§5"),
     Figure("reward", "Reward", T, "The goal's reward from the goals export.", "§4", header="Goal's reward"),
@@ -188,7 +195,7 @@ _ENTRIES: tuple[Figure, ...] = (
            header="Goal's reward earned"),
     Figure("goals", "Goals", C, "Goals set.", "§5"),
     Figure("met", "Met", C, "Goals met (attainment ≥ 100 %).", "§5"),
-    Figure("share_met", "Share met", F, "met ÷ goals.", "§5"),
+    Figure("share_met", "Share met", F, "met ÷ goals.", "§5", kind="rate"),
     Figure("median_attainment", "Median attainment", F, "Median attainment of the goals.", "§5"),
     Figure("min_attainment", "Lowest attainment", F, "Lowest attainment of the goals.", "§5", header="Lowest"),
     Figure("max_attainment", "Highest attainment", F, "Highest attainment of the goals.", "§5", header="Highest"),
@@ -200,7 +207,7 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("reps_improved", "Reps improved", C, "Reps compared whose value ratio rose.", "§5"),
     Figure("reps_at_start", "Reps at start", C, "Reps in the manager's teams at the start of the year.", "§5"),
     Figure("reps_left", "Reps left", C, "Reps at start who left during the year.", "§5", header="Left"),
-    Figure("retention", "Retention", F, "1 − reps left ÷ reps at start.", "§5"),
+    Figure("retention", "Retention", F, "1 − reps left ÷ reps at start.", "§5", kind="rate"),
     Figure("leavers_with_ratio", "Leavers with a ratio", C, "Leavers with a value ratio when they left.", "§5"),
     Figure("leavers_mean_ratio", "Leavers' mean ratio", R, "Mean value ratio of the leavers when they left.", "§5"),
     Figure("value_ratio_when_left", "Value ratio when they left", R, "The rep's value ratio in their last year.",
@@ -243,8 +250,8 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("effect_pct", "Effect %", CH, "effect a month ÷ revenue a month before.", "§5"),
     Figure("effect_pct_low", "Effect %, 95 % low", CH, "Lower end of its interval.", "§5"),
     Figure("effect_pct_high", "Effect %, 95 % high", CH, "Upper end of its interval.", "§5"),
-    Figure("pre_win_rate", "Win rate before", F, "Win rate in the window before the start.", "§5"),
-    Figure("post_win_rate", "Win rate after", F, "Win rate in the window after the start.", "§5"),
+    Figure("pre_win_rate", "Win rate before", F, "Win rate in the window before the start.", "§5", kind="rate"),
+    Figure("post_win_rate", "Win rate after", F, "Win rate in the window after the start.", "§5", kind="rate"),
     Figure("effect_range", "Effect, 95 % interval", T, "effect low – effect high.", "§5", header="95 % interval",
            page_only=True),
     Figure("effect_pct_range", "Effect %, 95 % interval", T, "effect % low – effect % high.", "§5",
@@ -253,9 +260,9 @@ _ENTRIES: tuple[Figure, ...] = (
            header="95 % interval (pts)", page_only=True),
     Figure("win_rate_reps", "Reps with a win rate", C, "Coached reps with closed deals before and after.", "§5"),
     Figure("win_rate_effect", "Win-rate effect", PT, "(after − before) − the comparison reps' change, in win rate.",
-           "§5"),
-    Figure("win_rate_effect_low", "Win-rate effect, 95 % low", PT, "Lower end of its interval.", "§5"),
-    Figure("win_rate_effect_high", "Win-rate effect, 95 % high", PT, "Upper end of its interval.", "§5"),
+           "§5", low=-1, high=1),
+    Figure("win_rate_effect_low", "Win-rate effect, 95 % low", PT, "Lower end of its interval.", "§5", low=-1, high=1),
+    Figure("win_rate_effect_high", "Win-rate effect, 95 % high", PT, "Upper end of its interval.", "§5", low=-1, high=1),
     Figure("mean_coaching_cost", "Mean cost", M, "Mean cost of an engagement.", "§5", private=True),
     Figure("cost_per_point", "Cost per +1 % point", M, "mean cost ÷ effect % in points.", "§5", private=True),
     Figure("payback_months", "Payback (months)", N, "mean cost ÷ effect a month.", "§5", private=True, digits=1),
@@ -267,19 +274,19 @@ _ENTRIES: tuple[Figure, ...] = (
            "year.", "§5"),
     # Activity.
     Figure("activities", "Activities", C, "Activities logged in the reporting year.", "§4"),
-    Figure("activities_per_month", "Activities a month", N, "activities ÷ months employed.", "§5", digits=1),
+    Figure("activities_per_month", "Activities a month", N, "activities ÷ months employed.", "§5", digits=1, low=0),
     Figure("revenue_per_month", "Revenue a month", M, "revenue ÷ months employed.", "§5"),
     Figure("quadrant", "Quadrant", T, "busy or quiet (activities a month against the median) & productive or "
            "unproductive (revenue a month against the median).", "§5"),
     Figure("count", "Count", C, "How many: activities of a kind, or cells with one problem.", "§4",
            aliases=("Cells",)),
-    Figure("per_month", "A month", N, "count ÷ months employed.", "§5", digits=1),
-    Figure("share", "Share", F, "count ÷ the rep's activities.", "§5"),
-    Figure("median_rep_per_month", "Median rep, a month", N, "The median rep's count a month.", "§5", digits=1),
+    Figure("per_month", "A month", N, "count ÷ months employed.", "§5", digits=1, low=0),
+    Figure("share", "Share", F, "count ÷ the rep's activities.", "§5", kind="rate"),
+    Figure("median_rep_per_month", "Median rep, a month", N, "The median rep's count a month.", "§5", digits=1, low=0),
     Figure("correlation", "Correlation r", N, "Pearson r between activities a month and revenue a month over the "
-           "reps.", "§5", digits=2),
-    Figure("correlation_low", "Correlation, 95 % low", N, "Lower end of its 95 % interval.", "§5", digits=2),
-    Figure("correlation_high", "Correlation, 95 % high", N, "Upper end of its 95 % interval.", "§5", digits=2),
+           "reps.", "§5", digits=2, low=-1, high=1),
+    Figure("correlation_low", "Correlation, 95 % low", N, "Lower end of its 95 % interval.", "§5", digits=2, low=-1, high=1),
+    Figure("correlation_high", "Correlation, 95 % high", N, "Upper end of its 95 % interval.", "§5", digits=2, low=-1, high=1),
     # Forecast.
     Figure("horizon", "Horizon", T, "this year or next year.", "§6"),
     Figure("months_ahead", "Months ahead", C, "Months from as_of to the horizon's end.", "§6"),
@@ -297,10 +304,10 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("reconciled_low", "Reconciled, 80 % low", M, "Lower end of the reconciled interval.", "§6"),
     Figure("reconciled_high", "Reconciled, 80 % high", M, "Upper end of the reconciled interval.", "§6"),
     Figure("backtest_origins", "Backtest origins", C, "Past months the projection was backtested from.", "§6"),
-    Figure("mape", "Backtest MAPE", F, "mean of |projection − actual| ÷ actual over the backtests.", "§6"),
-    Figure("coverage", "80 % coverage", F, "Share of backtests whose actual fell in the 80 % interval.", "§6"),
-    Figure("baseline_mape", "Baseline MAPE", F, "The baseline's MAPE over the same backtests.", "§6"),
-    Figure("baseline_coverage", "Baseline coverage", F, "The baseline's coverage over the same backtests.", "§6"),
+    Figure("mape", "Backtest MAPE", F, "mean of |projection − actual| ÷ actual over the backtests.", "§6", low=0),
+    Figure("coverage", "80 % coverage", F, "Share of backtests whose actual fell in the 80 % interval.", "§6", kind="rate"),
+    Figure("baseline_mape", "Baseline MAPE", F, "The baseline's MAPE over the same backtests.", "§6", low=0),
+    Figure("baseline_coverage", "Baseline coverage", F, "The baseline's coverage over the same backtests.", "§6", kind="rate"),
     Figure("beats_baseline", "Beats the baseline", B, "MAPE below the baseline's.", "§6"),
     Figure("expected_pipeline", "Pipeline × win rate", M, "open pipeline × win rate.", "§6"),
     Figure("origin", "Origin", C, "Months of history at the backtest's start.", "§6"),
@@ -309,7 +316,7 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("remainder", "Remainder before scaling", M, "Parent's projection − Σ of its parts' projections.", "§6"),
     Figure("factor", "Scaling factor", N, "What the parts are scaled by to sum to the parent.", "§6", digits=3),
     # Headline figures and definitions.
-    Figure("figure", "Figure", T, "The name of a headline figure (a name in this list).", "§6"),
+    Figure("figure", "Figure", T, "The name of a headline figure (a name in this list).", "§6", kind="id"),
     Figure("value", "Value", T, "A headline figure's value, or the raw cell a finding is about.", "§6",
            aliases=("{period}",)),
     Figure("change", "Change", T, "What changed: a definition's change, or a headline's change on last year.",
@@ -325,11 +332,11 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("latest", "Latest date", T, "The latest plausible date in the dataset.", "§7"),
     Figure("severity", "Severity", T, "error, warning or info.", "§7"),
     Figure("file", "File", T, "The file a finding is about.", "§7"),
-    Figure("row", "Row", C, "The row of the file (1 is the header row).", "§7"),
+    Figure("row", "Row", C, "The row of the file (1 is the header row).", "§7", kind="row"),
     Figure("column", "Column", T, "The canonical field a finding is about.", "§7"),
     Figure("problem", "Problem", T, "What is wrong.", "§7"),
     Figure("action", "Action", T, "What was done about it.", "§7"),
-    Figure("first_row", "First row", C, "The first row with the problem.", "§7"),
+    Figure("first_row", "First row", C, "The first row with the problem.", "§7", kind="row"),
 )
 
 FIGURES: dict[str, Figure] = {f.name: f for f in _ENTRIES}
