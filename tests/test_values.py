@@ -356,3 +356,19 @@ def test_data_quality_terminal_lists_cells_by_reason() -> None:
     assert result.exit_code == 0, result.output
     assert "cells by reason:" in result.output
     assert 'opportunities.csv:2: amount: "JPY 10,000" is in JPY, not the site currency USD' in result.output
+
+
+# ---- compensation ---------------------------------------------------------------------------------
+
+def test_hidden_compensation_keeps_cost_cells_out_of_the_terminal(tmp_path: Path) -> None:
+    """The terminal withholds private cells like /data-quality/ does, and no reason quotes a piece of one."""
+    shutil.copytree(CASES / "hidden-costs", tmp_path / "case")
+    config = tmp_path / "case" / "config.yaml"
+    result = CliRunner().invoke(main, ["check", "-c", str(config)])
+    assert result.exit_code == 0, result.output
+    for secret in ("secret", "123456", "50,000", "$50", "1e999", "60000"):
+        assert secret not in result.output, secret
+    assert 'costs.csv:3: salary: "(withheld: privacy.show_compensation is false)" is not an amount' in result.output
+    config.write_text(config.read_text(encoding="utf-8") + "privacy: {show_compensation: true}\n", encoding="utf-8")
+    shown = CliRunner().invoke(main, ["check", "-c", str(config)])
+    assert 'costs.csv:3: salary: "secret-123456" has "secret", which is not a currency marker' in shown.output

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from generator.compensation import WITHHELD, private_findings
 from generator.config import LoadedConfig, SourceConfig
 from generator.errors import ConfigError, DataError
 from generator.load.currency import describe_marker
@@ -629,6 +630,28 @@ def _no_usable_rows(where: str, dataset: str, summary: DatasetSummary, findings:
     return lines
 
 
+_QUOTED_MARKER = r'^has ".*", which is not a currency marker$'
+"""The one reason that quotes part of a cell: for a private cell it becomes the kind's plain reason."""
+
+
+def _withhold_private(quality: QualityReport, show_compensation: bool) -> QualityReport:
+    """With compensation hidden, findings about a private cell (``generator.compensation``) carry
+    neither its value nor a piece of it in their reason, so the terminal prints no pay either."""
+    issues = quality.issues
+    if show_compensation or not len(issues):
+        return quality
+    private = private_findings(issues)
+    if not private.any():
+        return quality
+    problem = issues["problem"].astype("string")
+    quoted = private & problem.str.match(_QUOTED_MARKER).fillna(False)
+    issues = issues.assign(
+        value=issues["value"].astype("object").where(~(private & issues["value"].notna()), WITHHELD),
+        problem=problem.mask(quoted, KIND_PROBLEM[Kind.MONEY]).astype(issues["problem"].dtype),
+    )
+    return QualityReport(issues=issues, summaries=quality.summaries)
+
+
 def load_inputs(cfg: LoadedConfig) -> Inputs:
     """Read, convert and validate every configured dataset; DataError lists every unusable one."""
     findings = _Findings()
@@ -677,6 +700,6 @@ def load_inputs(cfg: LoadedConfig) -> Inputs:
         goals=goals,
         coaching=coaching,
         activities=activities,
-        quality=findings.report(tuple(summaries)),
+        quality=_withhold_private(findings.report(tuple(summaries)), cfg.config.privacy.show_compensation),
         as_of=as_of,
     )
