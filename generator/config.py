@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from babel import Locale, UnknownLocaleError
+from babel.numbers import get_decimal_symbol
 from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -87,9 +88,33 @@ class ReadOptions(_Strict):
     @field_validator("delimiter")
     @classmethod
     def _one_char(cls, value: str) -> str:
-        if value != "auto" and len(value) != 1:
+        if value == "auto":
+            return value
+        if len(value) != 1:
             raise ValueError('must be a single character or "auto"')
+        if value in "\"'\r\n" or value.isalnum():
+            raise ValueError("cannot be a quote, a line break, a letter or a digit; use e.g. \",\" \";\" or \"\\t\"")
         return value
+
+    @field_validator("thousands")
+    @classmethod
+    def _grouping_mark(cls, value: str | None) -> str | None:
+        if value is not None and value not in GROUPING_MARKS:
+            raise ValueError('must be one of "." "," "\'" or a space (plain, no-break U+00A0, thin U+2009, '
+                             "narrow no-break U+202F)")
+        return value
+
+    @model_validator(mode="after")
+    def _distinct_marks(self) -> ReadOptions:
+        # The locale's decimal mark counts unless decimal is given: de_DE with thousands "." is fine.
+        explicit = "decimal" in self.model_fields_set or not self.locale
+        decimal = self.decimal if explicit else get_decimal_symbol(self.locale)
+        if self.thousands is not None and self.thousands == decimal:
+            source = ("the decimal mark (decimal)" if "decimal" in self.model_fields_set
+                      else "the default decimal mark" if explicit else f"the decimal mark of locale {self.locale}")
+            raise ValueError(f'thousands "{self.thousands}" is also {source}: one mark cannot both group digits '
+                             "and start the decimals; set thousands to the other mark, or decimal")
+        return self
 
     # Before-validators so that a bad value is one error on the key, not one per member of the union.
     @field_validator("header_row", mode="before")
@@ -122,6 +147,13 @@ class ReadOptions(_Strict):
         return None if value is None else check_date_format(value)
 
 
+GROUPING_MARKS = frozenset({".", ",", "'", "\u2019", " ", "\u00a0", "\u2009", "\u202f"})
+"""The characters ``options.thousands`` may name: the marks exports group digits with."""
+
+NOT_FILE_ENCODINGS = frozenset({"idna", "punycode", "utf-7", "raw-unicode-escape", "unicode-escape", "undefined"})
+"""Codecs Python decodes text with that no export file is written in (domain names, escapes, UTF-7)."""
+
+
 def check_encoding(name: str) -> str:
     """``name`` if Python can decode text with it; else ValueError naming close matches."""
     try:
@@ -137,6 +169,8 @@ def check_encoding(name: str) -> str:
         "".encode(name)  # bytes-to-bytes codecs (base64, zip, hex) are not text encodings
     except LookupError:
         raise ValueError("not a text encoding (e.g. utf-8, cp1252, latin-1, utf-16)") from None
+    if codecs.lookup(name).name in NOT_FILE_ENCODINGS:
+        raise ValueError("not an encoding export files are written in (e.g. utf-8, cp1252, latin-1, utf-16)")
     return name
 
 

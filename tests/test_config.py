@@ -93,6 +93,17 @@ def test_shared_bad_config_case(tmp_path: Path) -> None:
         ("{sheet: [1]}", "sheet", "must be a sheet name"),
         ("{bogus: 1}", "bogus", "unknown key"),
         ("{delimter: ;}", "delimter", 'did you mean "delimiter"?'),
+        ("{thousands: x}", "thousands", 'must be one of "." "," "\'" or a space'),
+        ("{thousands: '--'}", "thousands", 'must be one of'),
+        ("""{delimiter: '"'}""", "delimiter", "cannot be a quote, a line break, a letter or a digit"),
+        ("{delimiter: \"\\n\"}", "delimiter", "cannot be a quote"),
+        ("{delimiter: a}", "delimiter", "cannot be a quote, a line break, a letter or a digit"),
+        ("{delimiter: '7'}", "delimiter", "cannot be a quote"),
+        ("{encoding: idna}", "encoding", "not an encoding export files are written in"),
+        ("{encoding: punycode}", "encoding", "not an encoding export files are written in"),
+        ("{encoding: UTF-7}", "encoding", "not an encoding export files are written in"),
+        ("{encoding: raw_unicode_escape}", "encoding", "not an encoding export files are written in"),
+        ("{encoding: unicode_escape}", "encoding", "not an encoding export files are written in"),
     ],
 )
 def test_bad_read_options_name_the_key(tmp_path: Path, options: str, key: str, message: str) -> None:
@@ -162,3 +173,25 @@ def test_site_currency_is_read_in_capitals(tmp_path: Path) -> None:
     from generator.config import SiteConfig
 
     assert SiteConfig(currency=" eur ").currency == "EUR"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ('{decimal: ",", thousands: ","}', 'thousands "," is also the decimal mark (decimal)'),
+        ('{thousands: "."}', 'thousands "." is also the default decimal mark'),
+        ('{locale: de_DE, thousands: ","}', 'thousands "," is also the decimal mark of locale de_DE'),
+    ],
+)
+def test_one_mark_cannot_be_decimal_and_grouping(tmp_path: Path, options: str, message: str) -> None:
+    config = write(tmp_path, f"sources:\n  deals:\n    path: d.csv\n    options: {options}\n")
+    code, lines = check(config)
+    assert code == 2
+    assert any(line.startswith(f"error: {config}: sources.deals.options: ") and message in line for line in lines), lines
+
+
+@pytest.mark.parametrize("options", ['{locale: de_DE, thousands: "."}', "{thousands: \"\\u00a0\"}", '{delimiter: "\\t"}',
+                                     "{thousands: \"'\"}", '{decimal: ",", thousands: " "}', "{encoding: cp1252}"])
+def test_usual_marks_and_delimiters_are_accepted(tmp_path: Path, options: str) -> None:
+    config = write(tmp_path, f"sources:\n  deals:\n    path: d.csv\n    options: {options}\n")
+    load_config(config)

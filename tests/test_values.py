@@ -23,11 +23,21 @@ from generator.cli import main
 from generator.config import ReadOptions, load_config
 from generator.errors import DataError
 from generator.load.currency import describe_marker, is_site_marker
-from generator.load.loader import default_as_of, load_inputs
+from generator.load.loader import default_as_of, fold_stage, load_inputs
 from generator.load.parse import (
+    COMPACT_NOTE,
+    DECIMAL_COMMA_HINT,
+    FISCAL_NOTE,
+    INDIAN_NOTE,
+    INVISIBLE_NOTE,
     LISTED_CELLS,
+    MINUS_NOTE,
     NOT_FINITE,
     OUTSIDE_WINDOW,
+    PARTIAL_DATE,
+    SCIENTIFIC_NOTE,
+    SPACED_NOTE,
+    YEAR_FIRST_NOTE,
     convert_column,
     parse_date,
     parse_number,
@@ -186,6 +196,110 @@ def test_huge_amount_case(tmp_path: Path) -> None:
         json.loads(path.read_text(encoding="utf-8"), parse_constant=refuse)
 
 
+# ---- amounts written with the other decimal mark ------------------------------------------------
+
+def _deals_csv(tmp_path: Path, rows: str, config: str = "", options: str = "{}",
+               header: str = "deal_id,rep_id,stage,closed,amount") -> Path:
+    """A deals export and a config reading it (``config``: more top-level keys; ``options``: read options)."""
+    (tmp_path / "deals.csv").write_text(f"{header}\n{rows}", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(f"sources:\n  deals: {{path: deals.csv, options: {options}}}\n{config}",
+                                     encoding="utf-8")
+    return tmp_path / "c.yaml"
+
+
+def test_german_amounts_are_not_read_1000_times_too_small() -> None:
+    """de2 trial: "12.000 €" with the default decimal point is ambiguous: refused with the option to set."""
+    _cfg, inputs = check(CASES / "german-amounts" / "config.yaml")
+    amount = inputs.quality.warnings.query("column == 'amount'")
+    cells = amount[amount["row"].notna() & amount["value"].notna()]
+    assert cells["value"].tolist() == ["12.000 €", "3.500 €", "250.000 €", "1.000 €"]
+    assert cells["problem"].str.endswith(DECIMAL_COMMA_HINT).all()
+    assert cells["action"].tolist() == ["row excluded"] * 3 + ["value ignored (left empty)"]
+    column = amount[amount["value"].isna()]
+    assert len(column) == 1 and column["problem"].iloc[0].startswith("4 cell(s) of this column look written with a "
+                                                                     "decimal comma")
+    assert 'sources.deals.options.decimal: ","' in column["action"].iloc[0]
+    assert "sources.deals.options.locale" in column["action"].iloc[0]
+    assert (inputs.deals["status"] == "won").sum() == 0  # no won deal counted at a thousandth of its value
+
+
+@pytest.mark.parametrize("option", ["locale: de_DE", 'decimal: ","'])
+def test_german_amounts_with_the_locale(tmp_path: Path, option: str) -> None:
+    shutil.copytree(CASES / "german-amounts", tmp_path / "case")
+    config = tmp_path / "case" / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace('delimiter: ";"', f'delimiter: ";", {option}'),
+                      encoding="utf-8")
+    assert _figures(config, "Anna") == (15500, 2, 0)
+    assert _figures(config, "Jörg") == (250000, 1, 1)
+    _cfg, inputs = check(config)
+    assert len(inputs.quality.warnings) == 0
+
+
+@pytest.mark.parametrize(("cell", "currency", "value"), [
+    ("12.000", "EUR", None), ("250.000 €", "EUR", None), ("-12.000", "USD", None), ("12.000", "JPY", None),
+    ("12.000", "KWD", 12.0), ("1.250", "BHD", 1.25),  # three minor digits: a decimal amount
+    ("1,000", "EUR", 1000.0), ("12.00", "EUR", 12.0), ("1234.500", "EUR", 1234.5), ("0.125", "EUR", 0.125),
+    ("1,234.000", "USD", 1234.0),  # grouped: the point can only be the decimal mark
+])
+def test_a_lone_point_before_three_digits_is_ambiguous(tmp_path: Path, cell: str, currency: str,
+                                                      value: float | None) -> None:
+    config = _deals_csv(tmp_path, f'1,R1,Won,2024-01-01,"{cell}"\n2,R1,Won,2024-01-02,5\n',
+                        f"site: {{currency: {currency}}}\n")
+    deals = load_inputs(load_config(config)).deals.set_index("deal_id")
+    if value is None:
+        assert "1" not in deals.index
+    else:
+        assert deals.loc["1", "amount"] == pytest.approx(value)
+
+
+@pytest.mark.parametrize("cell", ["1000,50", "12,50", "1.234,56", "1.250.000"])
+def test_amounts_that_read_only_with_a_decimal_comma_say_so(cell: str) -> None:
+    converted = convert_column(pd.Series([cell]), Kind.MONEY, ReadOptions())
+    assert converted.bad.iloc[0]
+    assert converted.reasons is not None and converted.reasons.iloc[0].endswith(DECIMAL_COMMA_HINT)
+
+
+def test_the_mirror_a_decimal_point_with_the_comma_setting(tmp_path: Path) -> None:
+    config = _deals_csv(tmp_path, '1,R1,Won,2024-01-01,"1,000"\n2,R1,Won,2024-01-02,1234.5\n3,R1,Won,2024-01-03,7\n',
+                        options='{decimal: ","}')
+    inputs = load_inputs(load_config(config))
+    assert inputs.deals["deal_id"].tolist() == ["3"]
+    problems = inputs.quality.warnings.query("column == 'amount'")["problem"].tolist()
+    assert any(p.startswith('is ambiguous: ","') for p in problems)
+    assert any(p.startswith('is not an amount with the decimal comma ","') for p in problems)
+    assert any('sources.deals.options.decimal: "."' in a for a in inputs.quality.warnings["action"])
+
+
+@pytest.mark.parametrize(("cell", "options", "value", "note"), [
+    ("\u2212500", {}, -500.0, MINUS_NOTE),
+    ("1\u00a0234", {}, 1234.0, SPACED_NOTE),
+    ("1\u202f234", {}, 1234.0, SPACED_NOTE),
+    ("1'234", {}, 1234.0, SPACED_NOTE),
+    ("12,34,567", {}, 1234567.0, INDIAN_NOTE),
+    ("1.5e3", {}, 1500.0, SCIENTIFIC_NOTE),
+    ("1\u200b000", {}, 1000.0, INVISIBLE_NOTE),
+])
+def test_every_amount_rule_is_noted(cell: str, options: dict, value: float, note: str) -> None:
+    converted = convert_column(pd.Series(["5", cell]), Kind.MONEY, ReadOptions(**options))
+    assert converted.values.iloc[1] == value and not converted.bad.any()
+    notes = {n.problem: n for n in converted.notes}
+    assert note in notes and notes[note].cells == (1,) and notes[note].value == cell
+
+
+def test_fiscal_year_labels_are_noted() -> None:
+    converted = convert_column(pd.Series(["FY2024", "2024", "FY 2023"]), Kind.INTEGER, ReadOptions())
+    assert converted.values.tolist() == [2024, 2024, 2023]
+    assert [(n.problem, n.cells) for n in converted.notes] == [(FISCAL_NOTE, (0, 2))]
+
+
+def test_negative_amount_warning_shows_the_cell_as_written(tmp_path: Path) -> None:
+    config = _deals_csv(tmp_path, "1,R1,Won,2024-01-01,\u2212500\n2,R1,Won,2024-01-02,(500)\n"
+                        "3,R1,Won,2024-01-03,800-\n4,R1,Won,2024-01-04,-5\n5,R1,Won,2024-01-05,9\n")
+    warnings = load_inputs(load_config(config)).quality.warnings
+    negative = warnings[warnings["problem"].str.startswith("won deal with a negative amount")]
+    assert negative["value"].tolist() == ["\u2212500", "(500)", "800-", "-5"]
+
+
 # ---- dates -----------------------------------------------------------------------------------
 
 def test_offset_timestamps_read_as_local_dates() -> None:
@@ -277,6 +391,107 @@ def test_a_typo_year_never_becomes_the_report_date(tmp_path: Path) -> None:
     assert late["row"].tolist() == [22] and late["value"].tolist() == ["2034-02-01"]
 
 
+def test_date_format_still_reads_iso_dates_and_offset_stamps() -> None:
+    cells = pd.Series(["03/08/2024", "2024-03-08T17:00:00-05:00", "2024-03-04T10:00:00Z", "2024-01-02 10:11:12",
+                       "8 March"])
+    converted = convert_column(cells, Kind.DATE, ReadOptions(date_format="%m/%d/%Y"))
+    assert [None if pd.isna(d) else d.date().isoformat() for d in converted.values] == [
+        "2024-03-08", "2024-03-08", "2024-03-04", "2024-01-02", None]
+    assert converted.reasons is not None
+    assert converted.reasons.iloc[4] == "does not match options.date_format %m/%d/%Y nor ISO 8601"
+    notes = {n.problem: n.cells for n in converted.notes}
+    assert notes["does not match options.date_format %m/%d/%Y; read as ISO 8601"] == (1, 2, 3)
+    assert notes["timestamp with a UTC offset read as its local calendar date"] == (1, 2)
+
+
+def test_zoho_export_with_its_date_format_case() -> None:
+    """Closing Date "Mar 05, 2024" by options.date_format, Created Time "2024-01-02 10:11:12" as ISO 8601."""
+    config = CASES / "zoho-dates" / "config.yaml"
+    assert _figures(config, "Priya Nair") == (1200, 1, 1)
+    assert _figures(config, "Tom Lee") == (2000, 1, 1)
+    _cfg, inputs = check(config)
+    assert inputs.deals["created"].eq(pd.Timestamp("2024-01-02")).all()
+    assert not inputs.quality.warnings["column"].isin(["closed", "created"]).any()
+
+
+@pytest.mark.parametrize(("cell", "value", "rule"), [
+    ("20240315", "2024-03-15", COMPACT_NOTE),
+    ("2024/03/15", "2024-03-15", YEAR_FIRST_NOTE),
+    ("2024.03.15", "2024-03-15", YEAR_FIRST_NOTE),
+    ("2024-3-5", "2024-03-05", YEAR_FIRST_NOTE),
+    ("2024", None, PARTIAL_DATE),
+    ("2024-03", None, PARTIAL_DATE),
+])
+def test_dates_beyond_strict_iso_are_noted_or_refused(cell: str, value: str | None, rule: str) -> None:
+    converted = convert_column(pd.Series(["2024-01-01", cell]), Kind.DATE, ReadOptions())
+    if value is None:
+        assert converted.bad.iloc[1] and converted.reasons is not None and converted.reasons.iloc[1] == rule
+    else:
+        assert converted.values.iloc[1] == pd.Timestamp(value) and not converted.bad.any()
+        assert [(n.problem, n.cells) for n in converted.notes] == [(rule, (1,))]
+
+
+def test_unreadable_close_dates_are_named_in_the_as_of_error(tmp_path: Path) -> None:
+    """Zoho dates without options.date_format: the error names the unread dates, not only report.as_of."""
+    shutil.copytree(CASES / "zoho-dates", tmp_path / "case")
+    config = tmp_path / "case" / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace('    options: {date_format: "%b %d, %Y"}\n', ""),
+                      encoding="utf-8")
+    with pytest.raises(DataError) as raised:
+        load_inputs(load_config(config))
+    (problem,) = raised.value.problems
+    assert "report.as_of: no won or lost deal has a readable close date: 5 close date(s) could not be read" in problem
+    assert 'Deals_2024_03_12.csv:2 "Mar 05, 2024"' in problem
+    assert "sources.deals.options.date_format" in problem
+
+
+@pytest.mark.parametrize(("export", "as_of", "late"), [
+    ("typo2", "2024-12-10", {149: "2031-03-01", 150: "2032-03-01", 151: "2033-03-01"}),
+    ("typo", "2024-09-10", {12: "2034-03-01", 14: "2031-03-01"}),
+])
+def test_typo_years_after_a_gap_never_set_as_of(export: str, as_of: str, late: dict[int, str]) -> None:
+    """Two or three typo years beat the 99th-percentile rule; the gap rule catches them."""
+    inputs = load_inputs(load_config(CASES / "typo-years" / f"{export}.yaml"))
+    assert inputs.as_of.isoformat() == as_of
+    warned = inputs.quality.warnings.query("column == 'closed'")
+    assert dict(zip(warned["row"], warned["value"], strict=True)) == late
+    assert warned["problem"].str.fullmatch(r"close date \d+ years after every other — likely a typo").all()
+    assert len(inputs.deals) == {"typo2": 150, "typo": 13}[export]  # kept, counted in their year
+
+
+def _dated_deals(tmp_path: Path, dates: list[str]) -> Path:
+    rows = "".join(f"D{i},R1,Won,{d},100\n" for i, d in enumerate(dates))
+    return _deals_csv(tmp_path, rows)
+
+
+def test_a_pause_of_more_than_a_year_is_no_typo_when_business_resumes(tmp_path: Path) -> None:
+    """Decided: a 14-month pause followed by more than a quarter of the deals is real activity."""
+    before = [f"2021-{m:02d}-15" for m in range(1, 13)]
+    after = [f"2023-{m:02d}-15" for m in range(3, 9)]  # 14 months after December 2021; 6 of 18 deals
+    inputs = load_inputs(load_config(_dated_deals(tmp_path, before + after)))
+    assert inputs.as_of.isoformat() == "2023-08-15"
+    assert not inputs.quality.issues["problem"].str.contains("likely a typo").any()
+
+
+def test_a_few_deals_after_a_pause_of_more_than_a_year_are_reported(tmp_path: Path) -> None:
+    """Decided: two deals after a 14-month pause look like typos by their dates alone; they are warned
+    about (report.as_of settles it), and still counted in their year."""
+    before = [f"2021-{m:02d}-15" for m in range(1, 13)]
+    inputs = load_inputs(load_config(_dated_deals(tmp_path, [*before, "2023-03-15", "2023-04-15"])))
+    assert inputs.as_of.isoformat() == "2021-12-15"
+    assert inputs.quality.warnings["problem"].str.contains("likely a typo").sum() == 2
+
+
+def test_the_bundled_sample_has_no_typo_years() -> None:
+    _cfg, inputs = check(Path(__file__).resolve().parents[1] / "config" / "example.yaml")
+    assert not inputs.quality.issues["problem"].str.contains("likely a typo").any()
+
+
+def test_two_deals_years_apart_are_not_typos(tmp_path: Path) -> None:
+    inputs = load_inputs(load_config(_dated_deals(tmp_path, ["2020-01-01", "2024-01-01"])))
+    assert inputs.as_of.isoformat() == "2024-01-01"
+
+
 # ---- stages, ids, snapshots ------------------------------------------------------------------
 
 def test_pipedrive_and_hubspot_stages_case() -> None:
@@ -294,6 +509,29 @@ def test_no_matching_stage_names_the_stages_and_the_keys(tmp_path: Path) -> None
     assert '"Ganho" (1)' in result.output and '"Perdido" (1)' in result.output
     assert "sources.deals.won_stages" in result.output and "sources.deals.lost_stages" in result.output
     assert "report.as_of" not in result.output
+
+
+@pytest.mark.parametrize("stage", ["closedwon", "CLOSED_WON", "Closed-Won", "closed won", " Closed  Won ",
+                                   "Closed Won\u200b", "\ufeffClosed Won"])
+def test_stages_match_on_letters_and_digits(tmp_path: Path, stage: str) -> None:
+    inputs = load_inputs(load_config(_deals_csv(tmp_path, f"1,R1,{stage},2024-01-01,5\n2,R1,closedlost,2024-01-02,5\n")))
+    assert inputs.deals["status"].tolist() == ["won", "lost"]
+    assert fold_stage(stage.replace("\u200b", "").replace("\ufeff", "")) == "closedwon"
+
+
+def test_hubspot_api_stage_values_case() -> None:
+    config = CASES / "hubspot-api-stages" / "config.yaml"
+    assert _figures(config, "5551") == (1000, 1, 1)
+    assert _figures(config, "5552") == (900, 1, 0)
+
+
+def test_invisible_characters_are_removed_from_ids_and_noted(tmp_path: Path) -> None:
+    config = _deals_csv(tmp_path, "1,R1\u200b,Won,2024-01-01,5\n2,R1,Won\u2060,2024-01-02,5\n3,\u200eR1,Won,2024-01-02,5\n")
+    inputs = load_inputs(load_config(config))
+    assert inputs.deals["rep_id"].tolist() == ["R1"] * 3
+    assert inputs.deals["status"].tolist() == ["won"] * 3
+    noted = inputs.quality.issues.query("problem == @INVISIBLE_NOTE")
+    assert noted[["column", "row"]].values.tolist() == [["rep_id", 2], ["rep_id", 4], ["stage", 3]]
 
 
 def test_composed_and_decomposed_labels_are_one(tmp_path: Path) -> None:
@@ -356,3 +594,27 @@ def test_data_quality_terminal_lists_cells_by_reason() -> None:
     assert result.exit_code == 0, result.output
     assert "cells by reason:" in result.output
     assert 'opportunities.csv:2: amount: "JPY 10,000" is in JPY, not the site currency USD' in result.output
+
+
+# ---- compensation, footers -------------------------------------------------------------------
+
+def test_hidden_compensation_keeps_cost_cells_out_of_the_terminal(tmp_path: Path) -> None:
+    """The terminal withholds private cells like /data-quality/ does, and no reason quotes a piece of one."""
+    shutil.copytree(CASES / "hidden-costs", tmp_path / "case")
+    config = tmp_path / "case" / "config.yaml"
+    result = CliRunner().invoke(main, ["check", "-c", str(config)])
+    assert result.exit_code == 0, result.output
+    for secret in ("secret", "123456", "50,000", "$50", "1e999", "60000"):
+        assert secret not in result.output, secret
+    assert 'costs.csv:3: salary: "(withheld: privacy.show_compensation is false)" is not an amount' in result.output
+    config.write_text(config.read_text(encoding="utf-8") + "privacy: {show_compensation: true}\n", encoding="utf-8")
+    shown = CliRunner().invoke(main, ["check", "-c", str(config)])
+    assert 'costs.csv:3: salary: "secret-123456" has "secret", which is not a currency marker' in shown.output
+
+
+def test_rows_all_cut_as_footer_say_so(tmp_path: Path) -> None:
+    config = _deals_csv(tmp_path, "".join(f"{i},R1,Won,2024-01-01,5\n" for i in range(5)), options="{skip_footer: 5}")
+    with pytest.raises(DataError) as raised:
+        load_inputs(load_config(config))
+    assert "all 5 row(s) read were cut as a report footer" in raised.value.problems[0]
+    assert "sources.deals.options.skip_footer" in raised.value.problems[0]

@@ -13,7 +13,7 @@ import functools
 
 from babel import Locale, localedata
 from babel.core import get_global
-from babel.numbers import list_currencies
+from babel.numbers import get_currency_precision, list_currencies
 
 
 def _fold(marker: str) -> str:
@@ -104,3 +104,9 @@ def describe_marker(marker: str, currency: str) -> str | None:
         return f'has "{marker}", which is not a currency marker'
     named = codes[0] if len(codes) == 1 else f"{marker} ({', '.join(codes[:6])}{' …' if len(codes) > 6 else ''})"
     return f"is in {named}, not the site currency {currency.upper()} (no conversion)"
+
+
+@functools.cache
+def minor_digits(currency: str) -> int:
+    """Digits after the decimal mark in ``currency`` (CLDR): 2 for USD and EUR, 0 for JPY, 3 for KWD and TND."""
+    return int(get_currency_precision(currency.upper()))

@@ -12,10 +12,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from generator.compensation import WITHHELD, private_findings
 from generator.config import LoadedConfig, SourceConfig
 from generator.errors import ConfigError, DataError
-from generator.load.currency import describe_marker
-from generator.load.parse import KIND_PROBLEM, LISTED_CELLS, Converted, convert_column
+from generator.load.currency import describe_marker, minor_digits
+from generator.load.parse import (
+    DECIMAL_COMMA_HINT,
+    DECIMAL_POINT_HINT,
+    KIND_PROBLEM,
+    LISTED_CELLS,
+    Converted,
+    convert_column,
+)
 from generator.load.readers import (
     FOOTER,
     ROW,
@@ -220,8 +228,9 @@ def _put_converted(table: pd.DataFrame, field: Field, raw: pd.Series, source: So
     """Convert one column into ``table`` with its helper columns, and list the cells read by a rule.
 
     Helper columns, dropped by ``_clean``: ``_bad_`` (cell unreadable), ``_raw_`` (the cells as
-    written, kept when some are bad or carry a currency marker), ``_why_`` (the problem of a bad
-    cell when not the kind's usual one), ``_mark_`` (currency marker of a number cell).
+    written, kept when some are bad, ambiguous, negative or carry a currency marker), ``_why_`` (the
+    problem of a bad cell when not the kind's usual one), ``_mark_`` (currency marker of a number
+    cell), ``_amb_`` (a number with a lone mark before three digits, see ``_ambiguous_marks``).
     """
     try:
         converted = convert_column(raw, field.kind, source.options)
@@ -231,12 +240,16 @@ def _put_converted(table: pd.DataFrame, field: Field, raw: pd.Series, source: So
                               pd.Series(False, index=raw.index))
     table[field.name] = converted.values
     table[f"_bad_{field.name}"] = converted.bad
-    table[f"_raw_{field.name}"] = raw if converted.bad.any() or converted.markers is not None else None
+    negative = field.kind is Kind.MONEY and bool((converted.values < 0).any())
+    keep_raw = converted.bad.any() or converted.markers is not None or converted.ambiguous is not None or negative
+    table[f"_raw_{field.name}"] = raw if keep_raw else None
     # Absent rather than a column of None: most columns have neither, and a million Nones cost time.
     if converted.reasons is not None:
         table[f"_why_{field.name}"] = converted.reasons
     if converted.markers is not None:
         table[f"_mark_{field.name}"] = converted.markers
+    if converted.ambiguous is not None:
+        table[f"_amb_{field.name}"] = converted.ambiguous
     for note in converted.notes:
         findings.cells(table, np.asarray(note.cells or (note.first,)), note.count, INFO, dataset, field.name,
                        note.problem, "read by rule", raw)
@@ -278,7 +291,7 @@ def _clean(table: pd.DataFrame, dataset: Dataset, findings: _Findings,
     return table if keep.all() else table.loc[keep]
 
 
-_HELPERS = ("_bad_", "_raw_", "_why_", "_mark_")
+_HELPERS = ("_bad_", "_raw_", "_why_", "_mark_", "_amb_")
 """Prefixes of the per-field helper columns a converted table carries until ``_clean``."""
 
 
@@ -291,6 +304,7 @@ def _currency_markers(table: pd.DataFrame, dataset: Dataset, currency: str, find
     ``exclude_rows`` (deals) the whole row is excluded and listed here, like a ``currency`` column
     in another currency.
     """
+    table = _ambiguous_marks(table, dataset, currency, findings)
     drop = pd.Series(False, index=table.index)
     for field in dataset.fields:
         markers = table.get(f"_mark_{field.name}")
@@ -323,6 +337,43 @@ def _currency_markers(table: pd.DataFrame, dataset: Dataset, currency: str, find
                 f"_why_{field.name}": why.mask(other, per_row),
             })
     return table.loc[~drop] if drop.any() else table
+
+
+def _ambiguous_marks(table: pd.DataFrame, dataset: Dataset, currency: str, findings: _Findings) -> pd.DataFrame:
+    """Refuse the numbers whose lone mark stands before exactly three digits (``12.000 €`` with the
+    decimal point, ``1,000`` with the decimal comma), unless the site currency has three minor digits
+    (KWD, BHD, JOD, OMR, TND …): read the other way they are 1,000 times larger or smaller. Then one
+    warning per file and column whose amounts look written with the other decimal mark, naming the
+    option to set.
+    """
+    three_decimals = minor_digits(currency) == 3
+    for field in dataset.fields:
+        refused = table.get(f"_amb_{field.name}")
+        if refused is not None and not three_decimals:
+            ambiguous = refused.notna()
+            why = table.get(f"_why_{field.name}")
+            why = why.astype("string") if why is not None else pd.Series(pd.NA, index=table.index, dtype="string")
+            table = table.assign(**{
+                field.name: table[field.name].mask(ambiguous),
+                f"_bad_{field.name}": table[f"_bad_{field.name}"].astype(bool) | ambiguous,
+                f"_why_{field.name}": why.mask(ambiguous, refused),
+            })
+        why = table.get(f"_why_{field.name}")
+        if why is None or field.kind not in (Kind.MONEY, Kind.NUMBER):
+            continue
+        for hint in (DECIMAL_COMMA_HINT, DECIMAL_POINT_HINT):
+            hinted = why.astype("string").str.endswith(hint).fillna(False)
+            if not hinted.any():
+                continue
+            for file, rows in table.loc[hinted, [FILE, LINE]].groupby(FILE, observed=True)[LINE]:
+                mark = "decimal comma" if hint == DECIMAL_COMMA_HINT else "decimal point"
+                key = f"sources.{dataset.name}.options"
+                setting = (f'{key}.decimal: "," or {key}.locale (e.g. de_DE)' if hint == DECIMAL_COMMA_HINT
+                           else f'{key}.decimal: "." or {key}.locale (e.g. en_US)')
+                findings.one(WARNING, dataset.name, f"{len(rows):,} cell(s) of this column look written with a "
+                             f"{mark} and were not read", file=str(file), row=int(rows.min()), column=field.name,
+                             action=f"set {setting}")
+    return table
 
 
 def _dedupe(table: pd.DataFrame, keys: list[str], dataset: str, findings: _Findings, label: str) -> pd.DataFrame:
@@ -363,16 +414,19 @@ def _dedupe(table: pd.DataFrame, keys: list[str], dataset: str, findings: _Findi
     return table.loc[~dropped]
 
 
-def _fold(label: object) -> str:
-    """A label compared without case or spacing (``Closed  won`` → ``closed won``)."""
-    return " ".join(str(label).split()).casefold()
+def fold_stage(label: object) -> str:
+    """A stage as compared with won_stages and lost_stages: its letters and digits only, in lower case,
+    so ``Closed Won``, ``closedwon`` (HubSpot's internal value), ``CLOSED_WON`` and ``Closed-Won`` match."""
+    text = str(label).casefold()
+    return "".join(c for c in text if c.isalnum()) or " ".join(text.split())  # "-" stays "-", not ""
 
 
 def _stage_status(stage: pd.Series, won: tuple[str, ...], lost: tuple[str, ...]) -> pd.Series:
-    """won / lost / open of each deal: its stage among won_stages or lost_stages, ignoring case and spacing."""
+    """won / lost / open of each deal: its stage among won_stages or lost_stages, compared by ``fold_stage``."""
     codes, uniques = pd.factorize(stage)
-    won_set, lost_set = {_fold(s) for s in won}, {_fold(s) for s in lost}
-    per_stage = np.array([0 if _fold(u) in won_set else 1 if _fold(u) in lost_set else 2 for u in uniques] + [2],
+    won_set, lost_set = {fold_stage(s) for s in won}, {fold_stage(s) for s in lost}
+    per_stage = np.array([0 if fold_stage(u) in won_set else 1 if fold_stage(u) in lost_set else 2 for u in uniques]
+                         + [2],
                          dtype="int8")
     status = per_stage[np.where(codes < 0, len(uniques), codes)]
     return pd.Series(pd.Categorical.from_codes(status, categories=list(DEAL_STATUSES)), index=stage.index)
@@ -395,6 +449,7 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
     table = table.assign(status=status)
     currency = cfg.config.site.currency
     table = _currency_markers(table, DATASETS["deals"], currency, findings, exclude_rows=True)
+    written = table["_raw_amount"]  # the amounts as written, for the findings below (None when all plain)
     required_where = {
         "closed": (table["status"] != OPEN, " on a won or lost deal"),
         "amount": (table["status"] == WON, " on a won deal"),
@@ -407,8 +462,14 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
         table = table.loc[~foreign]
     table = _dedupe(table, ["deal_id"], "deals", findings, "deal id")
     negative = (table["status"] == WON) & (table["amount"] < 0)
-    findings.rows(table, negative, WARNING, "deals", "amount", "won deal with a negative amount (credit note?)",
-                  "counted as is", table["amount"])
+    if negative.any():
+        # The cell as written ("−500", "(500)", "800-"); typed workbook or Parquet numbers as read.
+        text = written is not None and not pd.api.types.is_numeric_dtype(written)
+        source = written.reindex(table.index) if text else table["amount"]
+        shown = pd.Series(None, index=table.index, dtype="object")
+        shown[negative] = source[negative].map(lambda v: v if isinstance(v, str) else f"{v:g}")
+        findings.rows(table, negative, WARNING, "deals", "amount", "won deal with a negative amount (credit note?)",
+                      "counted as is", shown)
     no_client = (table["status"] == WON) & table["client_id"].isna()
     findings.rows(table, no_client, WARNING, "deals", "client_id", "won deal has no client",
                   "counted in revenue, left out of lifetime value")
@@ -416,11 +477,7 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
     if others:
         findings.one(INFO, "deals", f"stages read as open (neither won_stages nor lost_stages): {', '.join(others[:20])}",
                      column="stage", action="deals counted as open")
-    late = late_close_dates(table)
-    if late.any():
-        findings.rows(table, late, WARNING, "deals", "closed",
-                      f"close date more than {LATE_CLOSE_YEARS} years after {LATE_CLOSE_QUANTILE:.0%} of the others "
-                      "(typo?)", "kept; never used as the default as_of", table["closed"].where(late).dt.strftime("%Y-%m-%d"))
+    _report_late_close_dates(table, findings)
     return table.reset_index(drop=True)
 
 
@@ -581,16 +638,37 @@ LATE_CLOSE_QUANTILE = 0.99
 """A won or lost deal's close date more than LATE_CLOSE_YEARS after this quantile of all of them
 (lower interpolation: with up to 100 deals, the second latest) is reported, and never sets as_of."""
 
+LATE_GAP_DAYS = 365
+LATE_TAIL_SHARE = 0.25
+LATE_TAIL_MIN = 3
+"""The gap rule: sort the won and lost close dates; the latest ones, when more than LATE_GAP_DAYS
+lie between them and all the others and they are at most max(LATE_TAIL_MIN, LATE_TAIL_SHARE of the
+closed deals) and fewer than the others, are typos (2031 for 2021), reported and never the default
+as_of. Of several such gaps the lowest counts, so typos a year apart (2031, 2032, 2033) go together."""
+
 
 def late_close_dates(deals: pd.DataFrame) -> pd.Series:
-    """Mask of won or lost deals whose close date lies years past every other (a typo year, e.g. 2034 for 2024)."""
+    """Mask of won or lost deals whose close date lies years past every other (a typo year, e.g. 2034 for
+    2024): by the quantile rule or the gap rule (see ``LATE_CLOSE_QUANTILE`` and ``LATE_GAP_DAYS``)."""
     closed = deals["closed"].where(deals["status"] != OPEN)
     dates = closed.dropna()
     if len(dates) < 2:
         return pd.Series(False, index=deals.index)
     usual = dates.quantile(LATE_CLOSE_QUANTILE, interpolation="lower")
     limit = usual + pd.DateOffset(years=LATE_CLOSE_YEARS)
-    return (closed > limit).fillna(False).astype(bool)
+    # The gap rule works on the distinct days: a million deals close on a few thousand days.
+    day = dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
+    counts = np.bincount(day - day.min())  # sorting by counting: close dates span a few thousand days
+    days = np.flatnonzero(counts) + day.min()
+    counts = counts[counts > 0]
+    above = len(dates) - np.cumsum(counts)  # deals closed after each distinct day
+    most = max(LATE_TAIL_MIN, int(LATE_TAIL_SHARE * len(dates)))
+    gaps = np.flatnonzero((np.diff(days) > LATE_GAP_DAYS) & (above[:-1] <= most) & (above[:-1] < len(dates) - above[:-1]))
+    if len(gaps):
+        limit = min(limit, pd.Timestamp(np.datetime64(int(days[gaps[0]]), "D")))
+    late = (closed > limit).fillna(False).astype(bool)
+    # Of two dates years apart neither is known to be the typo: the late ones must be the fewer.
+    return late if 2 * int(late.sum()) < len(dates) else pd.Series(False, index=deals.index)
 
 
 def default_as_of(deals: pd.DataFrame) -> dt.date | None:
@@ -600,6 +678,39 @@ def default_as_of(deals: pd.DataFrame) -> dt.date | None:
     return closed.max().date() if len(closed) else None
 
 
+def _report_late_close_dates(table: pd.DataFrame, findings: _Findings) -> None:
+    """One warning per implausible close date: how many years it lies after every other."""
+    late = late_close_dates(table)
+    if not late.any():
+        return
+    latest = table.loc[(table["status"] != OPEN) & ~late, "closed"].max()
+    years = ((table.loc[late, "closed"] - latest).dt.days / 365.25).round().clip(lower=1).astype(int)
+    problem = pd.Series(pd.NA, index=table.index, dtype="string")
+    problem[late] = [f"close date {n} year{'s' if n > 1 else ''} after every other — likely a typo" for n in years]
+    findings.rows(table, late, WARNING, "deals", "closed", problem,
+                  f"kept, counted in its year; the default as_of ignores it (latest other: {latest.date().isoformat()})",
+                  table["closed"].dt.strftime("%Y-%m-%d"))
+
+
+def _no_close_date(cfg: LoadedConfig, findings: _Findings) -> str:
+    """The error when no won or lost deal has a close date: the close dates that could not be read come first."""
+    where = cfg.label or str(cfg.path)
+    issues = findings.of("deals")
+    unread = issues[(issues["column"] == "closed") & (issues["severity"] == WARNING)
+                    & ~issues["problem"].astype("string").str.startswith("is missing").fillna(False)
+                    & issues["row"].notna()]
+    if not len(unread):
+        return f"{where}: report.as_of: no won or lost deal has a close date; set report.as_of"
+    first = unread.sort_values(["file", "row"], kind="stable").iloc[0]
+    count = int(unread["count"].sum())
+    pattern = cfg.config.sources.deals.options.date_format
+    fix = (f"sources.deals.options.date_format ({pattern}) does not read them: correct it"
+           if pattern else "set sources.deals.options.date_format to the way they are written (e.g. %d/%m/%Y)")
+    return (f"{where}: report.as_of: no won or lost deal has a readable close date: {count:,} close date(s) could "
+            f'not be read, the first {first["file"]}:{int(first["row"])} "{first["value"]}" ({first["problem"]}); '
+            f"{fix}, or set report.as_of")
+
+
 def _no_usable_rows(where: str, dataset: str, summary: DatasetSummary, findings: _Findings) -> list[str]:
     """The error for a dataset left without rows: the first reasons, then the count of cells by reason."""
     read = summary.rows_read
@@ -607,15 +718,42 @@ def _no_usable_rows(where: str, dataset: str, summary: DatasetSummary, findings:
         return [f"{where}: sources.{dataset}: no usable {dataset} rows: {', '.join(summary.files)} "
                 "holds column names but no rows"]
     issues = findings.of(dataset)
+    footer = issues[issues["problem"].astype("string").str.startswith(FOOTER).fillna(False)]
     issues = issues[issues["severity"] != INFO].sort_values(["file", "row"], kind="stable", na_position="first")
+    cut = int(footer["count"].sum())
+    if cut and not len(issues):
+        return [f"{where}: sources.{dataset}: no usable {dataset} rows: all {read:,} row(s) read were cut as a "
+                f"report footer ({footer['problem'].iloc[0]}); lower sources.{dataset}.options.skip_footer"]
     lines = [f"{where}: sources.{dataset}: no usable {dataset} rows: all {read:,} row(s) read were excluded"
-             + ("; first reasons:" if len(issues) else "")]
+             + (f" ({cut:,} cut as a report footer)" if cut else "") + ("; first reasons:" if len(issues) else "")]
     lines += [f"  {format_issue(record)}" for record in issues.head(5).to_dict("records")]
     if len(issues):
         lines.append("  rows excluded by reason: " + "; ".join(
             f"{r.column + ': ' if r.column else ''}{r.problem} — {int(r.count):,}"
             for r in reasons(issues).head(10).itertuples(index=False)))
     return lines
+
+
+_QUOTED_MARKER = r'^has ".*", which is not a currency marker$'
+"""The one reason that quotes part of a cell: for a private cell it becomes the kind's plain reason."""
+
+
+def _withhold_private(quality: QualityReport, show_compensation: bool) -> QualityReport:
+    """With compensation hidden, findings about a private cell (``generator.compensation``) carry
+    neither its value nor a piece of it in their reason, so the terminal prints no pay either."""
+    issues = quality.issues
+    if show_compensation or not len(issues):
+        return quality
+    private = private_findings(issues)
+    if not private.any():
+        return quality
+    problem = issues["problem"].astype("string")
+    quoted = private & problem.str.match(_QUOTED_MARKER).fillna(False)
+    issues = issues.assign(
+        value=issues["value"].astype("object").where(~(private & issues["value"].notna()), WITHHELD),
+        problem=problem.mask(quoted, KIND_PROBLEM[Kind.MONEY]).astype(issues["problem"].dtype),
+    )
+    return QualityReport(issues=issues, summaries=quality.summaries)
 
 
 def load_inputs(cfg: LoadedConfig) -> Inputs:
@@ -653,7 +791,7 @@ def load_inputs(cfg: LoadedConfig) -> Inputs:
     _segment_findings(deals, tables["clients"], tables["reps"], findings)
     as_of = cfg.config.report.as_of or default_as_of(deals)
     if as_of is None:
-        raise DataError(f"{cfg.label or cfg.path}: report.as_of: no won or lost deal has a close date; set report.as_of")
+        raise DataError(_no_close_date(cfg, findings))
     later = deals["closed"].notna() & (deals["closed"] > pd.Timestamp(as_of)) & (deals["status"] != OPEN)
     if later.any():
         findings.one(INFO, "deals", f"{int(later.sum())} won or lost deal(s) closed after as_of {as_of}",
@@ -666,6 +804,6 @@ def load_inputs(cfg: LoadedConfig) -> Inputs:
         goals=goals,
         coaching=coaching,
         activities=activities,
-        quality=findings.report(tuple(summaries)),
+        quality=_withhold_private(findings.report(tuple(summaries)), cfg.config.privacy.show_compensation),
         as_of=as_of,
     )

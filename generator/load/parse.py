@@ -24,6 +24,7 @@ back, so a million cells cost what their distinct values cost.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,8 +46,14 @@ EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 SERIAL_RANGE = (10_000, (LAST_DATE - EXCEL_EPOCH).days)
 """Day numbers read as dates in a text column: five digits (1927-05-18) up to the end of the window."""
 
+_FISCAL_YEAR = r"^(?i:fy)\s*'?"
 _SPACES = "\u00a0\u2007\u2009\u202f"
 """No-break, figure, thin and narrow no-break spaces: grouping in many locales, read as a space."""
+_INVISIBLE = "[\u200b\u2060\ufeff\u200e\u200f\u00ad]"
+"""Zero-width space, word joiner, zero-width no-break space (a stray byte-order mark), left-to-right
+and right-to-left marks, soft hyphen: invisible, pasted in from web pages, and never part of an id or a
+label. (Zero-width joiners stay: some scripts and emoji need them.)"""
+INVISIBLE_NOTE = "invisible characters removed (zero-width space, word joiner, byte-order mark, direction mark or soft hyphen)"
 _NOT_FINITE = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan", "-nan", "+nan"})
 _OFFSET = r"(?:[Zz]|\s*(?:UTC|GMT)|\s*(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?)$"
 _STAMP_WITH_OFFSET = r"^(\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)" + _OFFSET
@@ -96,20 +103,37 @@ class Converted:
     reasons: pd.Series | None = None
     markers: pd.Series | None = None
     notes: tuple[Note, ...] = ()
+    ambiguous: pd.Series | None = None
+    """Where a number was read with a lone mark before three digits (``12.000``), the reason to refuse
+    it, which the loader applies unless the site currency has three minor digits (None when no cell
+    was read so; <NA> for the other cells)."""
 
 
 def as_text(values: pd.Series) -> pd.Series:
-    """Cells as text: outer spaces trimmed, Unicode NFC; empty cells are missing (<NA>)."""
+    """Cells as text: invisible characters removed, outer spaces trimmed, Unicode NFC; empty cells are missing (<NA>)."""
+    return _text(values)[0]
+
+
+def _text(values: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
+    """``as_text``, and the mask of cells that held invisible characters (None when none did)."""
     if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
         values = values.astype("string")
     text = values.map(_cell_text, na_action="ignore") if values.dtype == object else values
     text = text.astype("string").str.strip()
     ascii_only = text.str.isascii().fillna(True).to_numpy(dtype=bool)
+    invisible = None
     if not ascii_only.all():
-        # Only non-ASCII cells can differ between compositions; normalising just those stays cheap.
+        # Only non-ASCII cells can hold invisible characters or differ between compositions; normalising
+        # just those stays cheap.
         text = text.copy()
-        text[~ascii_only] = text[~ascii_only].str.normalize("NFC").str.strip()
-    return text.mask(text == "")
+        other = text[~ascii_only]
+        hidden = other.str.contains(_INVISIBLE, regex=True).fillna(False).to_numpy(dtype=bool)
+        if hidden.any():
+            other = other.str.replace(_INVISIBLE, "", regex=True)
+            invisible = np.zeros(len(text), dtype=bool)
+            invisible[np.flatnonzero(~ascii_only)[hidden]] = True
+        text[~ascii_only] = other.str.normalize("NFC").str.strip()
+    return text.mask(text == ""), invisible
 
 
 def _cell_text(value: object) -> str:
@@ -178,7 +202,7 @@ def _note(problem: str, flags: np.ndarray, codes: np.ndarray, uniques: pa.Array)
                 tuple(int(c) for c in cells[:LISTED_CELLS + 1]))
 
 
-def _numbers(values: pd.Series, options: ReadOptions, *, whole: bool = False) -> Converted:
+def _numbers(values: pd.Series, options: ReadOptions, *, whole: bool = False, hints: bool = True) -> Converted:
     index = values.index
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = values.astype("float64")
@@ -188,28 +212,36 @@ def _numbers(values: pd.Series, options: ReadOptions, *, whole: bool = False) ->
         if infinite.any() or huge.any():
             reasons = pd.Series(pd.NA, index=index, dtype="string").mask(infinite, NOT_FINITE).mask(huge, TOO_LARGE)
         return Converted(numbers.mask(infinite | huge), (infinite | huge).astype(bool), reasons)
-    text = as_text(values)
-    if whole:
-        text = text.str.replace(r"^(?i:fy)\s*'?", "", regex=True)
-    for space in _SPACES:
-        text = text.str.replace(space, " ", regex=False)
-    text = text.str.replace("\u2212", "-", regex=False)
+    text, invisible = _text(values)
+    # Every rule below works on the distinct cells: a million amounts hold far fewer distinct strings.
     codes, uniques = _distinct(text)
     n = len(uniques)
+    cleaned = uniques
+    fiscal = np.zeros(n, dtype=bool)
+    if whole:
+        fiscal = _flags(pc.match_substring_regex(cleaned, _FISCAL_YEAR))
+        cleaned = pc.replace_substring_regex(cleaned, _FISCAL_YEAR, "")
+    for space in _SPACES:
+        cleaned = pc.replace_substring(cleaned, space, " ")
+    unicode_minus = _flags(pc.match_substring(cleaned, "\u2212"))
+    cleaned = pc.replace_substring(cleaned, "\u2212", "-")
     result = np.full(n, np.nan)
     bad = np.zeros(n, dtype=bool)
     reason = np.full(n, None, dtype=object)
     marker = np.full(n, None, dtype=object)
-    negative_rule = np.zeros(n, dtype=bool)
-    marked_rule = np.zeros(n, dtype=bool)
+    negative_rule, marked_rule = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    spaced, indian, scientific, ambiguous = (np.zeros(n, dtype=bool) for _ in range(4))
     decimal, groups = number_marks(options)
     plain_pattern = r"^-?\d+(\.\d+)?$" if decimal == "." else r"^-?\d+$"
-    plain = pc.fill_null(pc.match_substring_regex(uniques, plain_pattern), False).to_numpy(zero_copy_only=False)
+    plain = _flags(pc.match_substring_regex(cleaned, plain_pattern))
     if plain.any():
-        result[plain] = pc.cast(uniques.filter(pa.array(plain)), pa.float64()).to_numpy(zero_copy_only=False)
+        picked = cleaned.filter(pa.array(plain))
+        result[plain] = pc.cast(picked, pa.float64()).to_numpy(zero_copy_only=False)
+        if decimal == ".":
+            ambiguous[plain] = _flags(pc.match_substring_regex(picked, r"^-?[1-9]\d{0,2}\.\d{3}$"))
     rest = np.flatnonzero(~plain)
     if len(rest):
-        cells = uniques.take(pa.array(rest))
+        cells = cleaned.take(pa.array(rest))
         found = pc.extract_regex(cells, _amount_pattern(decimal, groups))
         matched = found.is_valid().to_numpy(zero_copy_only=False)
 
@@ -237,7 +269,7 @@ def _numbers(values: pd.Series, options: ReadOptions, *, whole: bool = False) ->
         bad[rest] = ~ok
         chosen = pc.if_else(pc.equal(pre, ""), post, pre).to_numpy(zero_copy_only=False)
         marker[rest] = np.where(ok & (chosen != ""), chosen, None)
-        words = pc.is_in(pc.utf8_lower(cells), pa.array(sorted(_NOT_FINITE))).to_numpy(zero_copy_only=False)
+        words = _flags(pc.is_in(pc.utf8_lower(cells), pa.array(sorted(_NOT_FINITE))))
         reason[rest] = np.where(words, NOT_FINITE, None)
         bad[rest] |= words
         trailing = pc.or_(pc.or_(minus[2], minus[3]), pc.and_(opened, closed)).to_numpy(zero_copy_only=False)
@@ -245,6 +277,16 @@ def _numbers(values: pd.Series, options: ReadOptions, *, whole: bool = False) ->
         grouped_or_decimal = pc.or_(pc.match_substring_regex(integer, _class(groups)),
                                     pc.greater(pc.utf8_length(fraction), 0))
         marked_rule[rest] = ok & grouped_or_decimal.to_numpy(zero_copy_only=False)
+        spaced[rest] = ok & _flags(pc.match_substring_regex(integer, "[ '\u2019]"))
+        g = _class(groups)
+        indian[rest] = ok & _flags(pc.match_substring_regex(integer, rf"^\d{{1,2}}(?:{g}\d{{2}})+{g}\d{{3}}$"))
+        scientific[rest] = ok & _flags(pc.not_equal(exponent, ""))
+        # A lone mark before exactly three digits (12.000, or 1,000 with the decimal comma) reads as a
+        # decimal mark or as grouping: an amount 1000 times too small or too large, told apart only by
+        # the currency (the loader decides, see ``ambiguous_reason``).
+        ambiguous[rest] = ok & _flags(pc.and_(pc.and_(pc.match_substring_regex(integer, r"^[1-9]\d{0,2}$"),
+                                                      pc.equal(pc.utf8_length(fraction), 3)),
+                                              pc.equal(exponent, "")))
     for position in np.flatnonzero(np.array([m is not None for m in marker], dtype=bool)):
         if not is_currency_marker(marker[position]):
             reason[position] = f'has "{marker[position]}", which is not a currency marker'
@@ -255,10 +297,19 @@ def _numbers(values: pd.Series, options: ReadOptions, *, whole: bool = False) ->
     bad |= infinite | huge
     reason[infinite] = NOT_FINITE
     reason[huge] = TOO_LARGE
+    if hints:
+        _hint_other_decimal(cleaned, bad, reason, decimal)
+    read = ~bad
     notes = [
         _note("read as negative (parentheses or a trailing minus)", negative_rule, codes, uniques),
         _note(f'read with the decimal mark "{decimal}"' + (f" of locale {options.locale}" if options.locale else ""),
               marked_rule, codes, uniques) if (options.locale or decimal != ".") else None,
+        _note(MINUS_NOTE, unicode_minus & read, codes, uniques),
+        _note(SPACED_NOTE, spaced & ~indian, codes, uniques),
+        _note(INDIAN_NOTE, indian, codes, uniques),
+        _note(SCIENTIFIC_NOTE, scientific & read, codes, uniques),
+        _note(FISCAL_NOTE, fiscal & read, codes, uniques),
+        _mask_note(INVISIBLE_NOTE, invisible, values),
     ]
     has_reason = np.array([r is not None for r in reason], dtype=bool)
     reasons = None
@@ -270,13 +321,71 @@ def _numbers(values: pd.Series, options: ReadOptions, *, whole: bool = False) ->
         marker_codes, marker_values = pd.factorize(pd.Series(marker, dtype="string"), use_na_sentinel=True)
         markers = pd.Series(pd.Categorical.from_codes(_per_cell(codes, marker_codes.astype(np.int64), -1),
                                                       categories=pd.Index(marker_values, dtype="string")), index=index)
+    ambiguous &= read
     return Converted(
         values=pd.Series(_per_cell(codes, result, np.nan), index=index, dtype="float64"),
         bad=pd.Series(_per_cell(codes, bad, False), index=index, dtype=bool),
         reasons=reasons,
         markers=markers,
         notes=tuple(n for n in notes if n is not None),
+        ambiguous=pd.Series(_per_cell(codes, np.where(ambiguous, ambiguous_reason(decimal), None), None), index=index,
+                            dtype="string") if ambiguous.any() else None,
     )
+
+
+def _flags(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean Arrow result as a NumPy mask (missing: False)."""
+    return pc.fill_null(array, False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _hint_other_decimal(cleaned: pa.Array, bad: np.ndarray, reason: np.ndarray, decimal: str) -> None:
+    """Give the unreadable cells that read with the other decimal mark (``1000,50`` with the decimal
+    point) the reason that names the option to set (in place)."""
+    unread = np.flatnonzero(bad & np.array([r is None for r in reason], dtype=bool))
+    if not len(unread):
+        return
+    other = "," if decimal == "." else "."
+    retry = _numbers(pd.Series(cleaned.take(pa.array(unread)).to_pylist(), dtype="string"), ReadOptions(decimal=other),
+                     hints=False)
+    readable = ~retry.bad.to_numpy(dtype=bool) & retry.values.notna().to_numpy(dtype=bool)
+    reason[unread[readable]] = unreadable_reason(decimal)
+
+
+def _mask_note(problem: str, mask: np.ndarray | None, raw: pd.Series) -> Note | None:
+    """A note for the cells flagged in a per-cell mask (None when there are none)."""
+    if mask is None or not mask.any():
+        return None
+    cells = np.flatnonzero(mask)
+    return Note(problem, len(cells), int(cells[0]), str(raw.iloc[int(cells[0])]),
+                tuple(int(c) for c in cells[:LISTED_CELLS + 1]))
+
+
+DECIMAL_COMMA_HINT = 'looks like a decimal comma: set options.decimal: "," or options.locale, e.g. de_DE'
+DECIMAL_POINT_HINT = 'looks like a decimal point: set options.decimal: "." or options.locale, e.g. en_US'
+
+
+def decimal_hint(decimal: str) -> str:
+    """What to set when a column's amounts look written with the other decimal mark than ``decimal``."""
+    return DECIMAL_COMMA_HINT if decimal == "." else DECIMAL_POINT_HINT
+
+
+def ambiguous_reason(decimal: str) -> str:
+    """Why ``12.000`` (decimal point) or ``1,000`` (decimal comma) is not read in a currency of two minor digits."""
+    return (f'is ambiguous: "{decimal}" before exactly three digits may be the decimal mark or group thousands; '
+            f"{decimal_hint(decimal)}")
+
+
+def unreadable_reason(decimal: str) -> str:
+    """Why a cell that reads only with the other decimal mark (``1000,50`` with the point) is not read."""
+    name = "point" if decimal == "." else "comma"
+    return f'is not an amount with the decimal {name} "{decimal}"; {decimal_hint(decimal)}'
+
+
+MINUS_NOTE = "minus sign U+2212 (−) read as a minus"
+SPACED_NOTE = "digits grouped with a space (no-break, thin, narrow) or an apostrophe read as one number"
+INDIAN_NOTE = "Indian digit grouping (12,34,567) read as one number"
+SCIENTIFIC_NOTE = "scientific notation read (1.5e3 is 1500); check the export did not round the amount"
+FISCAL_NOTE = "fiscal-year label read as a year (FY2024 is 2024)"
 
 
 def parse_number(values: pd.Series, options: ReadOptions) -> tuple[pd.Series, pd.Series]:
@@ -295,7 +404,7 @@ def _integers(values: pd.Series, options: ReadOptions) -> Converted:
     fractional = numbers.notna() & (numbers != numbers.round())
     numbers = numbers.where(~fractional)
     return Converted(numbers.round().astype("Int64"), (converted.bad | fractional).astype(bool), converted.reasons,
-                     converted.markers, converted.notes)
+                     converted.markers, converted.notes, converted.ambiguous)
 
 
 def parse_integer(values: pd.Series, options: ReadOptions) -> tuple[pd.Series, pd.Series]:
@@ -373,38 +482,101 @@ def _as_naive(value: object) -> object:
     return value.replace(tzinfo=None) if tz is not None else value  # type: ignore[attr-defined]
 
 
+def _iso_dates(distinct: pd.Series) -> tuple[pd.Series, np.ndarray, pd.Series]:
+    """Distinct cells read as ISO 8601 (day precision, datetime64[s] at midnight); the mask of stamps
+    read by their offset; and the rule each read by (or the reason it was refused), else <NA>."""
+    offsets = np.zeros(len(distinct), dtype=bool)
+    try:
+        dates = pd.to_datetime(distinct, format="ISO8601", errors="coerce")
+        aware = getattr(dates.dt, "tz", None) is not None
+    except (ValueError, TypeError):  # offsets that differ from stamp to stamp
+        aware = True
+    if aware:
+        # Each stamp's own wall-clock date: the offset says where it was written, not another day.
+        offsets = distinct.str.contains(_STAMP_WITH_OFFSET.replace("(", "(?:", 1), regex=True).fillna(False)
+        offsets = offsets.to_numpy(dtype=bool)
+        local = distinct.str.replace(_STAMP_WITH_OFFSET, r"\1", regex=True)
+        dates = pd.to_datetime(local, format="ISO8601", errors="coerce")
+        if getattr(dates.dt, "tz", None) is not None:
+            dates = dates.dt.tz_localize(None)
+    dates = dates.astype("datetime64[s]").dt.normalize()
+    rule = pd.Series(pd.NA, index=distinct.index, dtype="string")
+    read = dates.notna()
+    if read.any():
+        # Pandas' ISO 8601 reader also takes a year alone ("2024" as 1 January) and a month alone;
+        # neither is a day, so neither is read. The forms that are not ISO 8601 proper are noted.
+        partial = read & distinct.str.fullmatch(r"\d{4}(?:[-/.]\d{1,2})?").fillna(False)
+        compact = read & ~partial & distinct.str.fullmatch(r"\d{8}(?:T.*)?").fillna(False)
+        strict = distinct.str.match(r"\d{4}-\d{2}-\d{2}(?:$|[T ])").fillna(False)
+        year_first = read & ~partial & ~compact & ~strict & ~pd.Series(offsets, index=distinct.index)
+        rule = rule.mask(partial, PARTIAL_DATE).mask(compact, COMPACT_NOTE).mask(year_first, YEAR_FIRST_NOTE)
+        dates = dates.mask(partial)
+    return dates, offsets, rule
+
+
+def _formatted_dates(distinct: pd.Series, pattern: str) -> pd.Series:
+    """Distinct cells read with ``options.date_format`` (a stamp's offset kept as its local date)."""
+    try:
+        dates = pd.to_datetime(distinct, format=pattern, errors="coerce")
+    except (ValueError, TypeError):  # %z with offsets that differ from stamp to stamp
+        dates = pd.to_datetime(pd.Series([_strptime_local(v, pattern) for v in distinct], index=distinct.index,
+                                         dtype=object), errors="coerce")
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_localize(None)
+    return dates.astype("datetime64[s]").dt.normalize()
+
+
+def _strptime_local(value: object, pattern: str) -> object:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.strptime(value, pattern).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
 def _text_dates(text: pd.Series, options: ReadOptions) -> Converted:
     codes, uniques = _distinct(text)
     distinct = pd.Series(uniques.to_pandas(types_mapper=None), dtype="string") if len(uniques) else pd.Series(
         [], dtype="string")
-    offsets = np.zeros(len(distinct), dtype=bool)
+    fallback = np.zeros(len(distinct), dtype=bool)
+    reasons = pd.Series(pd.NA, index=distinct.index, dtype="string")
     if options.date_format:
-        dates = pd.to_datetime(distinct, format=options.date_format, errors="coerce")
+        dates = _formatted_dates(distinct, options.date_format)
+        # A cell the pattern does not read may still be an unambiguous ISO 8601 date or stamp (a
+        # "Created Time" beside a "Closing Date" written the CRM's way): read as such, and noted.
+        others = distinct.notna() & dates.isna()
+        offsets = np.zeros(len(distinct), dtype=bool)
+        rule = pd.Series(pd.NA, index=distinct.index, dtype="string")
+        if others.any():
+            iso, iso_offsets, iso_rule = _iso_dates(distinct[others])
+            dates[others] = iso
+            offsets[others.to_numpy()] = iso_offsets
+            rule[others] = iso_rule
+            fallback = (others & dates.notna()).to_numpy(dtype=bool)
+            reasons = reasons.mask(others & dates.isna(),
+                                   f"does not match options.date_format {options.date_format} nor ISO 8601")
     else:
-        try:
-            dates = pd.to_datetime(distinct, format="ISO8601", errors="coerce")
-            aware = getattr(dates.dt, "tz", None) is not None
-        except (ValueError, TypeError):  # offsets that differ from stamp to stamp
-            aware = True
-        if aware:
-            # Each stamp's own wall-clock date: the offset says where it was written, not another day.
-            offsets = distinct.str.contains(_STAMP_WITH_OFFSET.replace("(", "(?:", 1), regex=True).fillna(False)
-            offsets = offsets.to_numpy(dtype=bool)
-            local = distinct.str.replace(_STAMP_WITH_OFFSET, r"\1", regex=True)
-            dates = pd.to_datetime(local, format="ISO8601", errors="coerce")
-            if getattr(dates.dt, "tz", None) is not None:
-                dates = dates.dt.tz_localize(None)
-    dates = dates.astype("datetime64[s]").dt.normalize()
+        dates, offsets, rule = _iso_dates(distinct)
+    dates = dates.astype("datetime64[s]")
     serial = dates.isna() & distinct.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False)
     if serial.any():
         days = pd.to_numeric(distinct[serial], errors="coerce")
         days = days[days.between(*SERIAL_RANGE)]
         dates[days.index] = _serials(days)
+        reasons[days.index] = pd.NA
         serial = pd.Series(False, index=distinct.index)
         serial[days.index] = True
-    dates, bad, reasons = _windowed(dates, distinct.notna() & dates.isna(), None)
+    reasons = reasons.mask(dates.isna() & (rule == PARTIAL_DATE).fillna(False), PARTIAL_DATE)
+    has_reason = reasons.notna().any()
+    dates, bad, reasons = _windowed(dates, distinct.notna() & dates.isna(), reasons if has_reason else None)
+    read = dates.notna().to_numpy(dtype=bool)
     notes = [
-        _note("timestamp with a UTC offset read as its local calendar date", offsets, codes, uniques),
+        _note(f"does not match options.date_format {options.date_format}; read as ISO 8601", fallback & read,
+              codes, uniques) if options.date_format else None,
+        _note("timestamp with a UTC offset read as its local calendar date", offsets & read, codes, uniques),
+        _note(COMPACT_NOTE, (rule == COMPACT_NOTE).fillna(False).to_numpy(dtype=bool) & read, codes, uniques),
+        _note(YEAR_FIRST_NOTE, (rule == YEAR_FIRST_NOTE).fillna(False).to_numpy(dtype=bool) & read, codes, uniques),
         _note("Excel day number read as a date (1900 date system)", serial.to_numpy(dtype=bool), codes, uniques),
     ]
     index = text.index
@@ -416,6 +588,11 @@ def _text_dates(text: pd.Series, options: ReadOptions) -> Converted:
             _per_cell(codes, reasons.to_numpy(dtype=object, na_value=None), None), index=index, dtype="string"),
         notes=tuple(n for n in notes if n is not None),
     )
+
+
+PARTIAL_DATE = "is a year or a month, not a date (no day)"
+COMPACT_NOTE = "compact date (YYYYMMDD) read as year-month-day"
+YEAR_FIRST_NOTE = "year-first date not in ISO 8601 form (2024/03/15, 2024.03.15, 2024-3-5) read as year-month-day"
 
 
 def parse_date(values: pd.Series, options: ReadOptions) -> tuple[pd.Series, pd.Series]:
@@ -430,7 +607,9 @@ def convert_column(values: pd.Series, kind: Kind, options: ReadOptions) -> Conve
     Raises ValueError when ``options.locale`` is not a CLDR locale.
     """
     if kind is Kind.TEXT:
-        return Converted(as_text(values), pd.Series(False, index=values.index))
+        text, invisible = _text(values)
+        note = _mask_note(INVISIBLE_NOTE, invisible, values)
+        return Converted(text, pd.Series(False, index=values.index), notes=(note,) if note else ())
     if kind in (Kind.MONEY, Kind.NUMBER):
         return _numbers(values, options)
     if kind is Kind.INTEGER:

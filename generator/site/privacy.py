@@ -18,6 +18,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from generator.compensation import WITHHELD, private_findings
 from generator.config import PrivacyConfig
 from generator.metrics import Metrics
 
@@ -28,17 +29,6 @@ RATIO_BANDS: tuple[tuple[float, str], ...] = (
 
 BAND_ORDER = {label: index for index, (_upper, label) in enumerate(RATIO_BANDS)}
 """Band label → rank, for sorting rankings by band."""
-
-WITHHELD = "(withheld: privacy.show_compensation is false)"
-"""What a finding shows instead of a private cell of an export."""
-
-PRIVATE_CELLS: dict[str, frozenset[str] | None] = {
-    "costs": None,                       # every cell: salary, taxes, expenses, other, even the ids
-    "coaching": frozenset({"cost"}),
-    "goals": frozenset({"reward"}),
-}
-"""Dataset → columns whose raw cells are compensation (None: all of them). A finding about a whole
-row (no column: a footer line, a row that could not be read) of these datasets is withheld too."""
 
 
 def ratio_band(value: object) -> str | None:
@@ -127,11 +117,5 @@ def publishable_findings(issues: pd.DataFrame, privacy: PrivacyConfig) -> pd.Dat
     """The data-quality findings with every private cell withheld: file, row, column and reason stay."""
     if privacy.show_compensation or not len(issues):
         return issues
-    private = pd.Series(False, index=issues.index)
-    for dataset, columns in PRIVATE_CELLS.items():
-        mine = issues["dataset"] == dataset
-        if columns is not None:
-            mine &= issues["column"].isna() | issues["column"].isin(columns)
-        private |= mine
-    private &= issues["value"].notna()
+    private = private_findings(issues) & issues["value"].notna()
     return issues.assign(value=issues["value"].astype("object").where(~private, WITHHELD))
