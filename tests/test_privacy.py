@@ -182,6 +182,8 @@ def test_secondary_suppression_keeps_a_solo_reps_cost_private(tmp_path: Path) ->
     canaries = {*_number_forms(SOLO_COST), *_number_forms(SOLO_SALARY), "42984", "42,98"}
     assert not sorted(c for c in canaries if c in everything)
     assert "secondary suppression" in (site / "teams" / "index.html").read_text(encoding="utf-8")
+    methodology = (site / "methodology" / "index.html").read_text(encoding="utf-8")
+    assert "Secondary suppression" in methodology and "across years" in methodology
 
 
 def test_suppressed_groups_by_partition() -> None:
