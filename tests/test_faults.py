@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import subprocess
 import sys
@@ -139,6 +140,18 @@ def test_bad_source_date_epoch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     config = write_tiny_export(tmp_path / "export")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     _fails_in_one_line(_salesperf("build", "-c", str(config)), 2, "SOURCE_DATE_EPOCH='yesterday'")
+
+
+@pytest.mark.parametrize("base_url", ['https://ex.com/"><script>alert(3)</script>/', "ftp://ex.com/",
+                                      "sales.example.com", "https://ex.com/a b/", "https://ex.com:99999/",
+                                      "https://ex.com/?page=1", "javascript:alert(1)//"])
+def test_bad_base_url_is_a_config_error(tmp_path: Path, base_url: str) -> None:
+    """site.base_url goes into attributes and the sitemap: only an absolute http(s) URL is accepted."""
+    config = write_tiny_export(tmp_path / "export")
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("site: {", "site: {base_url: " + json.dumps(base_url) + ", "), encoding="utf-8")
+    _fails_in_one_line(_salesperf("build", "-c", str(config)), 2, "site.base_url", "absolute http or https")
+    assert not (tmp_path / "export" / "site").exists()
 
 
 def test_busy_port_fails_before_the_build(tmp_path: Path) -> None:
