@@ -12,6 +12,7 @@ import pytest
 
 from generator.build import build
 from generator.config import load_config
+from generator.site.permalinks import choice_html
 from tests.conftest import write_crm_export
 
 OPTIONAL = ("reps", "clients", "costs", "goals", "coaching", "activities")
@@ -148,3 +149,19 @@ def test_links_hold_with_a_base_url(tmp_path: Path, base_url: str, base_path: st
     index = (site / "index.html").read_text(encoding="utf-8")
     assert f'<link rel="canonical" href="{base_url.rstrip("/")}/">' in index
     assert f"<loc>{base_url.rstrip('/')}/reps/</loc>" in (site / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_choice_page_is_a_small_accessible_page() -> None:
+    """The page for an old address two ids could have had: language, charset, title, heading, a
+    sentence and a list of links, escaped, and nothing loaded from anywhere."""
+    html = choice_html([("../j-smith-0a1b2c3d4e/", "J. Smith <sales>"), ("../j-smith-5f6a7b8c9d/", "J_Smith")])
+    assert html.startswith('<!doctype html>\n<html lang="en">')
+    for part in ('<meta charset="utf-8">', '<meta name="viewport"', "<title>Which page?", "<main>",
+                 "<h1>Which page?</h1>", "<p>This address belonged to one of these pages",
+                 '<li><a href="../j-smith-0a1b2c3d4e/">J. Smith &lt;sales&gt;</a></li>',
+                 '<li><a href="../j-smith-5f6a7b8c9d/">J_Smith</a></li>'):
+        assert part in html, part
+    parser = _Links()
+    parser.feed(html)
+    assert parser.targets == ["../j-smith-0a1b2c3d4e/", "../j-smith-5f6a7b8c9d/"]  # no script, image or stylesheet
+    assert "http" not in html and "<script" not in html and "@import" not in html
