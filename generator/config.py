@@ -8,6 +8,7 @@ import glob
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from babel import Locale, UnknownLocaleError
@@ -19,6 +20,10 @@ from generator.errors import ConfigError
 from generator.schema import DATASETS
 
 DEFAULT_CONFIG = Path("config/example.yaml")
+
+URL_FORBIDDEN = frozenset("\"'<>`\\{}|^")
+"""Characters site.base_url may not hold: they would end an HTML attribute or an XML text, or are not
+allowed unescaped in a URL."""
 
 
 class _Strict(BaseModel):
@@ -35,7 +40,26 @@ class SiteConfig(_Strict):
     currency: str = "USD"
     """ISO code of the amounts; a row whose amount carries another currency is excluded."""
     base_url: str | None = None
-    """Address the site is published at (canonical links, sitemap); null: links stay relative."""
+    """Address the site is published at (canonical links, sitemap); null: links stay relative.
+    An absolute http(s) URL; a missing final ``/`` is added."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_url(cls, value: str | None) -> str | None:
+        # MkDocs and the theme write this into attributes and the sitemap as is: only a plain URL may pass.
+        if value is None:
+            return None
+        url = value.strip()
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+        except ValueError:
+            parts = None
+        if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.query
+                or parts.fragment or any(ch in URL_FORBIDDEN or ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url)):
+            raise ValueError("must be an absolute http or https address such as https://sales.example.com/ "
+                             "(no quotes, spaces, < or >, query or fragment)")
+        return url if url.endswith("/") else url + "/"
 
     @field_validator("currency")
     @classmethod

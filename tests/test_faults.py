@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from generator.cli import main
+from generator.publish.mkdocs_build import _jobs
 from generator.publish.serve import preview_handler
 from generator.publish.swap import leftovers, publishing_lock
 from tests.publishing import tree_digest, write_tiny_export
@@ -125,20 +127,52 @@ def test_a_second_build_into_the_same_folder_stops_at_once(tmp_path: Path) -> No
     _fails_in_one_line(result, 1, "another salesperf build is publishing into this folder")
 
 
-@pytest.mark.parametrize("value", ["two", "0", "-1", "1.5"])
+@pytest.mark.parametrize("value", ["two", "0", "-1", "1.5", "65", "99999999999999999999", "²", "+4", "1_0", "٣"])
 def test_bad_mkdocs_jobs_fails_before_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                 value: str) -> None:
     config = write_tiny_export(tmp_path / "export")
     monkeypatch.setenv("SALESPERF_MKDOCS_JOBS", value)
     result = _salesperf("build", "-c", str(config))
-    _fails_in_one_line(result, 2, f"SALESPERF_MKDOCS_JOBS={value!r}", "at least 1")
+    _fails_in_one_line(result, 2, f"SALESPERF_MKDOCS_JOBS={value!r}", "from 1 to 64")
     assert not (tmp_path / "export" / "site").exists()
 
 
-def test_bad_source_date_epoch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_mkdocs_jobs_never_exceed_the_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Processes beyond the entity pages would each repeat the shared work for nothing."""
+    monkeypatch.setenv("SALESPERF_MKDOCS_JOBS", "40")
+    assert [_jobs(n) for n in (0, 1, 30, 40, 5000)] == [1, 1, 30, 40, 40]
+    monkeypatch.setenv("SALESPERF_MKDOCS_JOBS", "64")
+    assert _jobs(10_000) == 64
+
+
+@pytest.mark.parametrize("value", ["yesterday", "", "²", "99999999999999999999", "253402300799", "4294967296", "-1", "1e9",
+                                   "1_700_000_000"])
+def test_bad_source_date_epoch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     config = write_tiny_export(tmp_path / "export")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
-    _fails_in_one_line(_salesperf("build", "-c", str(config)), 2, "SOURCE_DATE_EPOCH='yesterday'")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    _fails_in_one_line(_salesperf("build", "-c", str(config)), 2, f"SOURCE_DATE_EPOCH={value!r}", "4294967295")
+    assert not (tmp_path / "export" / "site").exists()
+
+
+def test_last_source_date_epoch_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The largest accepted value builds: MkDocs puts it in the 32-bit gzip header of sitemap.xml.gz."""
+    config = write_tiny_export(tmp_path / "export")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "4294967295")
+    assert _salesperf("build", "-c", str(config)).exit_code == 0
+    header = (tmp_path / "export" / "site" / "sitemap.xml.gz").read_bytes()[4:8]
+    assert int.from_bytes(header, "little") == 4294944000  # 2106-02-07 00:00 UTC: MkDocs keeps the day
+
+
+@pytest.mark.parametrize("base_url", ['https://ex.com/"><script>alert(3)</script>/', "ftp://ex.com/",
+                                      "sales.example.com", "https://ex.com/a b/", "https://ex.com:99999/",
+                                      "https://ex.com/?page=1", "javascript:alert(1)//"])
+def test_bad_base_url_is_a_config_error(tmp_path: Path, base_url: str) -> None:
+    """site.base_url goes into attributes and the sitemap: only an absolute http(s) URL is accepted."""
+    config = write_tiny_export(tmp_path / "export")
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("site: {", "site: {base_url: " + json.dumps(base_url) + ", "), encoding="utf-8")
+    _fails_in_one_line(_salesperf("build", "-c", str(config)), 2, "site.base_url", "absolute http or https")
+    assert not (tmp_path / "export" / "site").exists()
 
 
 def test_busy_port_fails_before_the_build(tmp_path: Path) -> None:

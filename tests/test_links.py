@@ -11,6 +11,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from generator.build import build
+from generator.config import load_config
+from generator.site.permalinks import choice_html
 from tests.conftest import write_crm_export
 
 OPTIONAL = ("reps", "clients", "costs", "goals", "coaching", "activities")
@@ -37,17 +39,28 @@ class _Links(HTMLParser):
                 self.targets.append(value)
 
 
-def broken_links(site: Path) -> list[str]:
-    """``page: link`` for every relative href or src of an HTML page that names no file of the site."""
+def broken_links(site: Path, base_path: str | None = None) -> list[str]:
+    """``page: link`` for every relative href or src of an HTML page that names no file of the site.
+
+    With ``base_path`` (the path of site.base_url, e.g. ``/reports/``), links from the site's root
+    (``/reports/assets/…``, as the 404 page writes them) are checked too: each must lie under it."""
     broken = []
     for page in sorted(site.rglob("*.html")):
         parser = _Links()
         parser.feed(page.read_text(encoding="utf-8"))
         for target in parser.targets:
             parts = urlsplit(target)
-            if parts.scheme or parts.netloc or not parts.path or target.startswith("/"):
+            if parts.scheme or parts.netloc or not parts.path:
                 continue  # another host (there are none: test_browser checks), or an anchor on the page
-            resolved = (page.parent / unquote(parts.path)).resolve()
+            if target.startswith("/"):
+                if base_path is None:
+                    continue
+                if not parts.path.startswith(base_path):
+                    broken.append(f"{page.relative_to(site)}: {target}")
+                    continue
+                resolved = (site / unquote(parts.path[len(base_path):])).resolve()
+            else:
+                resolved = (page.parent / unquote(parts.path)).resolve()
             if parts.path.endswith("/") or resolved.is_dir():
                 resolved = resolved / "index.html"
             if site.resolve() not in resolved.parents or not resolved.is_file():
@@ -118,3 +131,37 @@ def test_config_text_is_text_on_every_page(tmp_path: Path) -> None:
         assert "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html or "&#60;/title&#62;" in html, page
     index = (site / "index.html").read_text(encoding="utf-8")
     assert "<title>Overview - &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;</title>" in index
+
+
+@pytest.mark.parametrize(("base_url", "base_path"), [("https://sales.example.com", "/"),
+                                                     ("https://sales.example.com/reports", "/reports/")])
+def test_links_hold_with_a_base_url(tmp_path: Path, base_url: str, base_path: str) -> None:
+    """With site.base_url (a final / added), every page's links resolve, the 404 page's included: it
+    links from the site's root, under the base URL's path, since it answers at any depth."""
+    config = _variant(tmp_path / "export", ("reps", "costs"))
+    config.write_text(f"site: {{base_url: '{base_url}'}}\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_config(config).config.site.base_url == base_url + "/"  # normalised
+    site = build(config, tmp_path / "site").out
+    assert not broken_links(site, base_path)
+    missing = _Links()
+    missing.feed((site / "404.html").read_text(encoding="utf-8"))
+    assert sum(t.startswith(base_path + "assets/") for t in missing.targets) >= 3  # styles and scripts from the root
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{base_url.rstrip("/")}/">' in index
+    assert f"<loc>{base_url.rstrip('/')}/reps/</loc>" in (site / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_choice_page_is_a_small_accessible_page() -> None:
+    """The page for an old address two ids could have had: language, charset, title, heading, a
+    sentence and a list of links, escaped, and nothing loaded from anywhere."""
+    html = choice_html([("../j-smith-0a1b2c3d4e/", "J. Smith <sales>"), ("../j-smith-5f6a7b8c9d/", "J_Smith")])
+    assert html.startswith('<!doctype html>\n<html lang="en">')
+    for part in ('<meta charset="utf-8">', '<meta name="viewport"', "<title>Which page?", "<main>",
+                 "<h1>Which page?</h1>", "<p>This address belonged to one of these pages",
+                 '<li><a href="../j-smith-0a1b2c3d4e/">J. Smith &lt;sales&gt;</a></li>',
+                 '<li><a href="../j-smith-5f6a7b8c9d/">J_Smith</a></li>'):
+        assert part in html, part
+    parser = _Links()
+    parser.feed(html)
+    assert parser.targets == ["../j-smith-0a1b2c3d4e/", "../j-smith-5f6a7b8c9d/"]  # no script, image or stylesheet
+    assert "http" not in html and "<script" not in html and "@import" not in html

@@ -40,7 +40,17 @@ MIN_PAGES_PER_SHARD = 300
 
 
 JOBS_VARIABLE = "SALESPERF_MKDOCS_JOBS"
-"""Environment variable: the number of MkDocs processes (a whole number ≥ 1; unset: one per core)."""
+"""Environment variable: the number of MkDocs processes (a whole number 1–64; unset: one per core)."""
+
+MAX_JOBS = 64
+"""The most MkDocs processes a build runs: each holds a copy of MkDocs and the theme in memory."""
+
+MAX_SOURCE_DATE_EPOCH = 2**32 - 1
+"""The last SOURCE_DATE_EPOCH MkDocs can build with (2106-02-07 06:28:15 UTC): it writes the time
+into sitemap.xml.gz, whose gzip header holds 32 bits (year 9999, 253402300799, fails there)."""
+
+WHOLE_NUMBER = re.compile(r"[0-9]+")
+"""ASCII digits only: ``str.isdigit`` and ``int`` also take ``²``, ``٣``, ``+5`` and ``1_0``."""
 
 PR_SET_PDEATHSIG = 1
 
@@ -48,32 +58,34 @@ STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 def requested_jobs() -> int | None:
-    """``SALESPERF_MKDOCS_JOBS`` when set; a value that is not a whole number ≥ 1 is a usage error."""
-    raw = os.environ.get(JOBS_VARIABLE, "").strip()
-    if not raw:
+    """``SALESPERF_MKDOCS_JOBS`` when set; a value that is not a whole number 1–64 is a usage error."""
+    raw = os.environ.get(JOBS_VARIABLE, "")
+    if not raw.strip():
         return None
-    try:
-        jobs = int(raw)
-    except ValueError:
-        jobs = 0
-    if jobs < 1:
+    digits = raw.strip()
+    if not WHOLE_NUMBER.fullmatch(digits) or not 1 <= int(digits) <= MAX_JOBS:
         raise UsageError(f"{JOBS_VARIABLE}={raw!r}: the number of MkDocs processes must be a whole number "
-                         "of at least 1 (unset it to use one per core)")
-    return jobs
+                         f"from 1 to {MAX_JOBS} (unset it to use one per core)")
+    return int(digits)
 
 
 def check_environment() -> None:
     """Check the environment variables the MkDocs stage reads, before the build does any work."""
     requested_jobs()
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is not None and not epoch.strip().isdigit():
-        raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: must be a whole number of seconds since 1970-01-01 UTC")
+    if epoch is not None and not (WHOLE_NUMBER.fullmatch(epoch.strip())
+                                  and int(epoch.strip()) <= MAX_SOURCE_DATE_EPOCH):
+        raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: must be a whole number of seconds since 1970-01-01 UTC, "
+                         f"from 0 to {MAX_SOURCE_DATE_EPOCH} (2106-02-07)")
 
 
 def _jobs(entity_pages: int) -> int:
+    """MkDocs processes for ``entity_pages`` pages: as requested, else one per core and per
+    MIN_PAGES_PER_SHARD pages; never more than there are pages to share out (an extra process
+    would only repeat the shared work)."""
     requested = requested_jobs()
     if requested:
-        return requested
+        return max(1, min(requested, entity_pages))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(cores, entity_pages // MIN_PAGES_PER_SHARD))
 
