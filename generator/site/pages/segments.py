@@ -14,6 +14,7 @@ from generator.metrics.segments import CROSSES, DIMENSIONS, UNKNOWN, Segments
 from generator.site import text
 from generator.site.charts import ChartSpec, chart, embed
 from generator.site.common import (
+    Section,
     SiteContext,
     SiteInfo,
     Topic,
@@ -76,6 +77,12 @@ class SegmentPage:
     breakdowns: tuple[tuple[str, Markdown], ...]
     few_deals: bool
     min_deals: int
+    sections: tuple[Section, ...] = ()
+    """Sections topics (trends, forecast) contribute, after the breakdowns, in topic order."""
+
+
+SegmentSections = dict[str, dict[str, tuple[Section, ...]]]
+"""dimension → segment name → the sections topics contribute to its page."""
 
 
 def _interval_text(low: object, high: object) -> str:
@@ -144,7 +151,8 @@ def _readings(row: dict, dim: str, median_penetration: float, yardstick: float, 
     return Markdown("\n".join(lines))
 
 
-def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[str, str]) -> None:
+def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[str, str],
+               sections: dict[str, tuple[Section, ...]]) -> None:
     """The index page, entity pages and data files of one dimension."""
     info, fy = context.info, context.metrics.period.fiscal_year_start
     folder, (title, _heading, noun) = DIMENSIONS[dim], TITLES[dim]
@@ -214,11 +222,12 @@ def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[s
         resamples=segments.resamples, min_deals=segments.min_deals, has_market_size=has_market,
     )
     files[here] = render("segments_index.md.j2", page=page)
-    _entity_pages(context, segments, dim, slugs, table, history, files, median_pen, yardstick, fy)
+    _entity_pages(context, segments, dim, slugs, table, history, files, median_pen, yardstick, fy, sections)
 
 
 def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dict[str, str], table: pd.DataFrame,
-                  history: pd.DataFrame, files: dict[str, str], median_pen: float, yardstick: float, fy: int) -> None:
+                  history: pd.DataFrame, files: dict[str, str], median_pen: float, yardstick: float, fy: int,
+                  sections: dict[str, tuple[Section, ...]]) -> None:
     """One page per segment; tables and CSV lines formatted once, sliced per segment."""
     info, folder = context.info, DIMENSIONS[dim]
     hist = history[(history["won_deals"] + history["lost_deals"] + history["clients"]) > 0].reset_index(drop=True)
@@ -287,6 +296,7 @@ def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dic
                                                       link(here, f"data/{folder}/{slug}-by-{other}.csv")))
                 for other, cols, where, rows, _h, _l in breakdowns),
             few_deals=bool(row["few_deals"]), min_deals=segments.min_deals,
+            sections=sections.get(name, ()),
         )
         files[here] = render("segment.md.j2", page=page)
         files[f"data/{folder}/{slug}-history.csv"] = hist_header + "".join(pick(hist_csv, at))
@@ -294,11 +304,12 @@ def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dic
             files[f"data/{folder}/{slug}-by-{other}.csv"] = header + "".join(pick(lines, where.get(name)))
 
 
-def topic(context: SiteContext) -> Topic:
-    """The regions, categories and channels pages."""
+def topic(context: SiteContext, sections: SegmentSections) -> Topic:
+    """The regions, categories and channels pages, each segment page with the sections other topics
+    contribute to it (gathered first: see ``Topic.segment_sections``)."""
     segments = context.metrics.segments
     files: dict[str, str] = {}
     for dim in DIMENSIONS:
-        _dimension(context, segments, dim, files)
+        _dimension(context, segments, dim, files, sections.get(dim, {}))
     nav = [{TITLES[dim][0]: f"{DIMENSIONS[dim]}/index.md"} for dim in DIMENSIONS]
     return Topic(files=files, nav=nav, methodology=("methodology_segments.md.j2",))
