@@ -42,7 +42,6 @@ class RepPage:
     """``/reps/<slug>/``: one rep's figures, history and clients (template ``rep.md.j2``)."""
 
     site: SiteInfo
-    rep_id: str
     name: str
     facts: Markdown
     """Rep id, team, manager, region, status, hire and leave dates, on one line."""
@@ -123,7 +122,6 @@ def rep_pages(info: SiteInfo, reps: pd.DataFrame, history: pd.DataFrame, clients
         reason = missing_ratio(rep, info.has_costs)
         pages[here] = RepPage(
             site=info,
-            rep_id=rep_id,
             name=rep["name"],
             facts=Markdown(" · ".join(f"<strong>{k}:</strong> {v}" for k, v in facts)),
             kpis=kpi_table(items, link(here, f"data/reps/{slug}-summary.csv")),

@@ -41,7 +41,6 @@ class SegmentsIndexPage:
     """``/regions/``, ``/categories/``, ``/channels/``: every segment of one dimension."""
 
     site: SiteInfo
-    dimension: str
     title: str
     noun: str
     table: Markdown
@@ -57,7 +56,6 @@ class SegmentsIndexPage:
     unallocated_cost: str
     resamples: int
     min_deals: int
-    has_market_size: bool
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,6 @@ class SegmentPage:
     """``/regions/<slug>/`` and the like: one segment's figures, history and breakdown."""
 
     site: SiteInfo
-    dimension: str
     noun: str
     name: str
     index_href: str
@@ -207,7 +204,7 @@ def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[s
     )
     unknown = current.loc[current[dim] == UNKNOWN, "deals"]
     page = SegmentsIndexPage(
-        site=info, dimension=dim, title=title, noun=noun,
+        site=info, title=title, noun=noun,
         table=frame_table(table, _columns(info, dim, has_market), link(here, f"data/{folder}.csv")),
         ranked=frame_table(ranked, _ranked_columns(dim), link(here, f"data/{folder}.csv"), sortable=False),
         revenue_chart=embed(f"chart-{folder}-revenue", chart("segment_revenue", table,
@@ -219,7 +216,7 @@ def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[s
         heatmaps=tuple(heatmaps), weak=weak,
         unknown=int(unknown.iloc[0]) if len(unknown) else 0,
         unallocated_cost=text.money(segments.unallocated_cost),
-        resamples=segments.resamples, min_deals=segments.min_deals, has_market_size=has_market,
+        resamples=segments.resamples, min_deals=segments.min_deals,
     )
     files[here] = render("segments_index.md.j2", page=page)
     _entity_pages(context, segments, dim, slugs, table, history, files, median_pen, yardstick, fy, sections)
@@ -282,7 +279,7 @@ def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dic
                       ("Market penetration", _penetration(row["penetration"]))]
         at = hist_at.get(name)
         page = SegmentPage(
-            site=info, dimension=dim, noun=TITLES[dim][2], name=name, index_href=link(here, f"{folder}/"),
+            site=info, noun=TITLES[dim][2], name=name, index_href=link(here, f"{folder}/"),
             kpis=figure_table(items, link(here, f"data/{folder}.csv")),
             readings=_readings(row, dim, median_pen, yardstick, segments.has_market_size) if row["weak"] else None,
             revenue_by_year=embed(f"chart-{folder}-revenue-year", ChartSpec("revenue_by_year", pick(points, at)),
