@@ -3,7 +3,7 @@
 A *topic* (goals, coaching, activity, trends, managers, forecast) is a module of ``site/pages/``
 with a function ``topic(context: SiteContext) -> Topic``: the pages and data files it adds, its
 navigation entries, and the sections it contributes to rep, team and segment pages.
-``pages.build_site`` gathers every topic's sections first, then builds each rep, team and segment
+``assemble.build_site`` gathers every topic's sections first, then builds each rep, team and segment
 page with its sections in its context, and renders it once.
 """
 
