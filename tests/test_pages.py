@@ -326,3 +326,19 @@ def test_layout_one_module_per_page_kind() -> None:
     kinds = {"overview", "reps", "teams", "segments", "goals", "coaching", "activity", "trends", "managers",
              "forecast", "data_quality", "methodology"}
     assert kinds <= {p.stem for p in folder.glob("*.py")}
+
+
+def test_segment_summaries(fixture: tuple[LoadedConfig, Metrics, QualityReport]) -> None:
+    _cfg, metrics, _quality = fixture
+    segments_ = metrics.segments
+    current = segments_.current["region"]
+    ranked = summaries.ranked_segments(current, "region")
+    assert ranked["rank"].tolist() == list(range(1, len(ranked) + 1))
+    assert ranked["value_ratio"].is_monotonic_decreasing and ranked["value_ratio"].notna().all()
+    shown = summaries.segment_history_shown(segments_.history["region"])
+    assert ((shown["won_deals"] + shown["lost_deals"] + shown["clients"]) > 0).all()
+    yardstick = summaries.company_ratio(segments_.company, metrics.period.year)
+    assert yardstick == pytest.approx(float(segments_.company.set_index("year").loc[metrics.period.year, "value_ratio"]),
+                                      nan_ok=True)
+    assert math.isnan(summaries.company_ratio(segments_.company, 1900))
+    assert math.isnan(summaries.median_penetration(current, has_market_size=False))

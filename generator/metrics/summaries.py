@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from generator.metrics import Metrics, rep_history_shown
@@ -176,3 +177,28 @@ def findings_by_reason(issues: pd.DataFrame) -> pd.DataFrame:
     return (issues.fillna({"file": "", "column": ""}).groupby(REASON_KEYS, dropna=False, sort=False)
             .agg(count=("count", "sum"), first_row=("row", "min")).reset_index()
             .sort_values(["count"], ascending=False, kind="stable"))
+
+
+def company_ratio(company: pd.DataFrame, year: int) -> float:
+    """The company's value ratio in ``year`` from a table with ``year`` and ``value_ratio`` columns
+    (segments' yardstick: a segment below it is flagged); NaN without one."""
+    found = company.loc[company["year"] == year, "value_ratio"]
+    return float(found.iloc[0]) if len(found) else float("nan")
+
+
+def median_penetration(current: pd.DataFrame, has_market_size: bool) -> float:
+    """Median market penetration (revenue ÷ market size, a fraction) over one dimension's segments;
+    NaN when no market size is known."""
+    return float(current["penetration"].median()) if has_market_size else float("nan")
+
+
+def ranked_segments(table: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    """Segments with a value ratio, highest first (ties by name), with ``rank`` from 1."""
+    ranked = table[table["value_ratio"].notna()].sort_values(["value_ratio", dimension], ascending=[False, True])
+    return ranked.assign(rank=np.arange(1, len(ranked) + 1))
+
+
+def segment_history_shown(history: pd.DataFrame) -> pd.DataFrame:
+    """The years of a segment's history its page shows: those with a closed deal or a client; index reset."""
+    active = (history["won_deals"] + history["lost_deals"] + history["clients"]) > 0
+    return history[active].reset_index(drop=True)

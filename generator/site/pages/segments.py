@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from generator import vocabulary
+from generator.metrics import summaries
 from generator.metrics.definitions import label_of
 from generator.metrics.period import year_label
 from generator.metrics.segments import CROSSES, DIMENSIONS, UNKNOWN, Segments
@@ -157,8 +157,7 @@ def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[s
     slugs = context.segment_slugs[dim]
     has_market = segments.has_market_size
     company = segments.company
-    yard = company.loc[company["year"] == context.metrics.period.year, "value_ratio"]
-    yardstick = float(yard.iloc[0]) if len(yard) else float("nan")
+    yardstick = summaries.company_ratio(company, context.metrics.period.year)
 
     put_table(files, folder, public(current, info).assign(url=[f"{folder}/{slugs[s]}/" for s in current[dim]]))
     put_table(files, f"{folder}_history", public(history, info))
@@ -169,9 +168,8 @@ def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[s
                                                                            strict=True)],
                            segment=current[dim])
     table = table.sort_values("revenue", ascending=False)
-    ranked = table[table["value_ratio"].notna()].sort_values(["value_ratio", dim], ascending=[False, True])
-    ranked = ranked.assign(rank=np.arange(1, len(ranked) + 1))
-    median_pen = float(current["penetration"].median()) if has_market else float("nan")
+    ranked = summaries.ranked_segments(table, dim)
+    median_pen = summaries.median_penetration(current, has_market)
 
     heatmaps = []
     for pair in CROSSES:
@@ -227,7 +225,7 @@ def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dic
                   sections: dict[str, tuple[Section, ...]]) -> None:
     """One page per segment; tables and CSV lines formatted once, sliced per segment."""
     info, folder = context.info, DIMENSIONS[dim]
-    hist = history[(history["won_deals"] + history["lost_deals"] + history["clients"]) > 0].reset_index(drop=True)
+    hist = summaries.segment_history_shown(history)
     hist = hist.assign(label=[year_label(int(y), fy) for y in hist["year"]])
     hist_at = positions_by(hist, dim)
     hist_cols = [info.column("year", field="label"), *_columns(info, dim, False, None, "Revenue")[1:]]
