@@ -22,7 +22,7 @@ from generator.publish.swap import check_target, publish, publishing_lock, recov
 from generator.publish.vega import vega_bundle
 from generator.publish.write import WriteStats, clear, write_docs
 from generator.quality import QualityReport, format_issue
-from generator.site.pages import build_site
+from generator.site.assemble import build_site
 from generator.site.render import resource
 
 Progress = Callable[[str], None]

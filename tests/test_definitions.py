@@ -24,7 +24,7 @@ from generator.metrics import (
 from generator.metrics.compute import PERFORMANCE_COLUMNS
 from generator.metrics.definitions import FIGURES, PRIVATE, Unit, figure, label_of
 from generator.site.common import SiteInfo
-from generator.site.pages import MethodologyPage, glossary, published_columns
+from generator.site.pages.methodology import MethodologyPage, glossary, published_columns
 from generator.site.tables import Column
 from generator.vocabulary import DIMENSIONS, GOAL_METRICS
 

@@ -284,9 +284,14 @@ class ChartSpec:
     design: str
     rows: list[dict[str, object]]
 
-    def spec(self) -> dict:
+    def to_dict(self) -> dict:
+        """The Vega-Lite spec with this entity's rows (as ``alt.Chart.to_dict()`` gives it)."""
         base = design(self.design)
         return {**base, "datasets": {"rows": self.rows}} if "datasets" in base else {**base, "data": {"values": self.rows}}
+
+    def spec(self) -> dict:
+        """The same as ``to_dict``."""
+        return self.to_dict()
 
 
 def chart(design_name: str, frame: pd.DataFrame, fields: list[str]) -> ChartSpec:

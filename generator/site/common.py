@@ -1,8 +1,10 @@
 """What every page module shares: site facts, links, common columns, and the Topic contract.
 
-A *topic* (segments, goals, coaching, activity, forecast, …) is a module with a function
-``topic(context: SiteContext) -> Topic``: the pages and data files it adds, its navigation entries,
-and the sections it adds to rep and team pages. ``pages.build_site`` collects them.
+A *topic* (goals, coaching, activity, trends, managers, forecast) is a module of ``site/pages/``
+with a function ``topic(context: SiteContext) -> Topic``: the pages and data files it adds, its
+navigation entries, and the sections it contributes to rep, team and segment pages.
+``assemble.build_site`` gathers every topic's sections first, then builds each rep, team and segment
+page with its sections in its context, and renders it once.
 """
 
 from __future__ import annotations
@@ -128,7 +130,8 @@ def pick(items: list, positions: list[int] | None) -> list:
 
 @dataclass(frozen=True)
 class Section:
-    """A section a topic adds to a rep or team page: a level-2 heading and its body."""
+    """A section a topic contributes to a rep, team or segment page: a level-2 heading and its body,
+    rendered by the page's template after the page's own sections."""
 
     title: str
     body: Markdown
@@ -165,8 +168,8 @@ class Topic:
     """rep_id → sections added at the end of that rep's page."""
     team_sections: dict[str, list[Section]] = field(default_factory=dict)
     """team → sections added at the end of that team's page."""
-    page_sections: dict[str, list[Section]] = field(default_factory=dict)
-    """Docs path (``regions/emea.md``) → sections appended to a page another topic builds."""
+    segment_sections: dict[str, dict[str, list[Section]]] = field(default_factory=dict)
+    """dimension (region, category, channel) → segment name → sections added at the end of its page."""
     methodology: tuple[str, ...] = ()
     """Templates included in /methodology/ (each gets ``page``, the MethodologyPage)."""
 

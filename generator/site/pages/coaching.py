@@ -39,7 +39,6 @@ class CoachingPage:
     site: SiteInfo
     window_months: int
     min_reps: int
-    min_controls: int
     max_interval_width: float
     verdicts: tuple[Markdown, ...]
     effect_chart: Markdown
@@ -155,7 +154,6 @@ def topic(context: SiteContext) -> Topic:
         site=info,
         window_months=settings.window_months,
         min_reps=settings.min_reps,
-        min_controls=settings.min_controls,
         max_interval_width=settings.max_interval_width,
         verdicts=tuple(verdict_sentence(row, info.currency) for row in effects.to_dict("records")),
         effect_chart=embed("chart-coaching-effect", ChartSpec("coaching_effect", records(chart_rows[[

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from generator import vocabulary
+from generator.metrics import summaries
 from generator.metrics.definitions import label_of
 from generator.metrics.period import year_label
 from generator.metrics.segments import CROSSES, DIMENSIONS, UNKNOWN, Segments
 from generator.site import text
 from generator.site.charts import ChartSpec, chart, embed
 from generator.site.common import (
+    Section,
     SiteContext,
     SiteInfo,
     Topic,
@@ -40,7 +41,6 @@ class SegmentsIndexPage:
     """``/regions/``, ``/categories/``, ``/channels/``: every segment of one dimension."""
 
     site: SiteInfo
-    dimension: str
     title: str
     noun: str
     table: Markdown
@@ -56,7 +56,6 @@ class SegmentsIndexPage:
     unallocated_cost: str
     resamples: int
     min_deals: int
-    has_market_size: bool
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,6 @@ class SegmentPage:
     """``/regions/<slug>/`` and the like: one segment's figures, history and breakdown."""
 
     site: SiteInfo
-    dimension: str
     noun: str
     name: str
     index_href: str
@@ -76,6 +74,12 @@ class SegmentPage:
     breakdowns: tuple[tuple[str, Markdown], ...]
     few_deals: bool
     min_deals: int
+    sections: tuple[Section, ...] = ()
+    """Sections topics (trends, forecast) contribute, after the breakdowns, in topic order."""
+
+
+SegmentSections = dict[str, dict[str, tuple[Section, ...]]]
+"""dimension → segment name → the sections topics contribute to its page."""
 
 
 def _interval_text(low: object, high: object) -> str:
@@ -144,7 +148,8 @@ def _readings(row: dict, dim: str, median_penetration: float, yardstick: float, 
     return Markdown("\n".join(lines))
 
 
-def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[str, str]) -> None:
+def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[str, str],
+               sections: dict[str, tuple[Section, ...]]) -> None:
     """The index page, entity pages and data files of one dimension."""
     info, fy = context.info, context.metrics.period.fiscal_year_start
     folder, (title, _heading, noun) = DIMENSIONS[dim], TITLES[dim]
@@ -152,8 +157,7 @@ def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[s
     slugs = context.segment_slugs[dim]
     has_market = segments.has_market_size
     company = segments.company
-    yard = company.loc[company["year"] == context.metrics.period.year, "value_ratio"]
-    yardstick = float(yard.iloc[0]) if len(yard) else float("nan")
+    yardstick = summaries.company_ratio(company, context.metrics.period.year)
 
     put_table(files, folder, public(current, info).assign(url=[f"{folder}/{slugs[s]}/" for s in current[dim]]))
     put_table(files, f"{folder}_history", public(history, info))
@@ -164,9 +168,8 @@ def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[s
                                                                            strict=True)],
                            segment=current[dim])
     table = table.sort_values("revenue", ascending=False)
-    ranked = table[table["value_ratio"].notna()].sort_values(["value_ratio", dim], ascending=[False, True])
-    ranked = ranked.assign(rank=np.arange(1, len(ranked) + 1))
-    median_pen = float(current["penetration"].median()) if has_market else float("nan")
+    ranked = summaries.ranked_segments(table, dim)
+    median_pen = summaries.median_penetration(current, has_market)
 
     heatmaps = []
     for pair in CROSSES:
@@ -199,7 +202,7 @@ def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[s
     )
     unknown = current.loc[current[dim] == UNKNOWN, "deals"]
     page = SegmentsIndexPage(
-        site=info, dimension=dim, title=title, noun=noun,
+        site=info, title=title, noun=noun,
         table=frame_table(table, _columns(info, dim, has_market), link(here, f"data/{folder}.csv")),
         ranked=frame_table(ranked, _ranked_columns(dim), link(here, f"data/{folder}.csv"), sortable=False),
         revenue_chart=embed(f"chart-{folder}-revenue", chart("segment_revenue", table,
@@ -211,17 +214,18 @@ def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[s
         heatmaps=tuple(heatmaps), weak=weak,
         unknown=int(unknown.iloc[0]) if len(unknown) else 0,
         unallocated_cost=text.money(segments.unallocated_cost),
-        resamples=segments.resamples, min_deals=segments.min_deals, has_market_size=has_market,
+        resamples=segments.resamples, min_deals=segments.min_deals,
     )
     files[here] = render("segments_index.md.j2", page=page)
-    _entity_pages(context, segments, dim, slugs, table, history, files, median_pen, yardstick, fy)
+    _entity_pages(context, segments, dim, slugs, table, history, files, median_pen, yardstick, fy, sections)
 
 
 def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dict[str, str], table: pd.DataFrame,
-                  history: pd.DataFrame, files: dict[str, str], median_pen: float, yardstick: float, fy: int) -> None:
+                  history: pd.DataFrame, files: dict[str, str], median_pen: float, yardstick: float, fy: int,
+                  sections: dict[str, tuple[Section, ...]]) -> None:
     """One page per segment; tables and CSV lines formatted once, sliced per segment."""
     info, folder = context.info, DIMENSIONS[dim]
-    hist = history[(history["won_deals"] + history["lost_deals"] + history["clients"]) > 0].reset_index(drop=True)
+    hist = summaries.segment_history_shown(history)
     hist = hist.assign(label=[year_label(int(y), fy) for y in hist["year"]])
     hist_at = positions_by(hist, dim)
     hist_cols = [info.column("year", field="label"), *_columns(info, dim, False, None, "Revenue")[1:]]
@@ -273,7 +277,7 @@ def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dic
                       ("Market penetration", _penetration(row["penetration"]))]
         at = hist_at.get(name)
         page = SegmentPage(
-            site=info, dimension=dim, noun=TITLES[dim][2], name=name, index_href=link(here, f"{folder}/"),
+            site=info, noun=TITLES[dim][2], name=name, index_href=link(here, f"{folder}/"),
             kpis=figure_table(items, link(here, f"data/{folder}.csv")),
             readings=_readings(row, dim, median_pen, yardstick, segments.has_market_size) if row["weak"] else None,
             revenue_by_year=embed(f"chart-{folder}-revenue-year", ChartSpec("revenue_by_year", pick(points, at)),
@@ -287,6 +291,7 @@ def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dic
                                                       link(here, f"data/{folder}/{slug}-by-{other}.csv")))
                 for other, cols, where, rows, _h, _l in breakdowns),
             few_deals=bool(row["few_deals"]), min_deals=segments.min_deals,
+            sections=sections.get(name, ()),
         )
         files[here] = render("segment.md.j2", page=page)
         files[f"data/{folder}/{slug}-history.csv"] = hist_header + "".join(pick(hist_csv, at))
@@ -294,11 +299,12 @@ def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dic
             files[f"data/{folder}/{slug}-by-{other}.csv"] = header + "".join(pick(lines, where.get(name)))
 
 
-def topic(context: SiteContext) -> Topic:
-    """The regions, categories and channels pages."""
+def topic(context: SiteContext, sections: SegmentSections) -> Topic:
+    """The regions, categories and channels pages, each segment page with the sections other topics
+    contribute to it (gathered first: see ``Topic.segment_sections``)."""
     segments = context.metrics.segments
     files: dict[str, str] = {}
     for dim in DIMENSIONS:
-        _dimension(context, segments, dim, files)
+        _dimension(context, segments, dim, files, sections.get(dim, {}))
     nav = [{TITLES[dim][0]: f"{DIMENSIONS[dim]}/index.md"} for dim in DIMENSIONS]
     return Topic(files=files, nav=nav, methodology=("methodology_segments.md.j2",))

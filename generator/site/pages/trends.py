@@ -170,15 +170,15 @@ def topic(context: SiteContext) -> Topic:
                                                   "chart-team")
     files.update(rep_files)
     files.update(team_files)
-    page_sections: dict[str, list[Section]] = {}
+    segment_sections: dict[str, dict[str, list[Section]]] = {}
     for dim, quarters in history.segment_quarters.items():
         slugs = context.segment_slugs.get(dim, {})
         folder = DIMENSIONS[dim]
         sections, segment_files = _quarter_sections(info, quarters, dim, folder, slugs, f"chart-{dim}")
         files.update(segment_files)
-        page_sections.update({f"{folder}/{slugs[name]}.md": found for name, found in sections.items()})
+        segment_sections[dim] = sections
     return Topic(files=files, nav=[{"Trends": HERE}], rep_sections=rep_sections, team_sections=team_sections,
-                 page_sections=page_sections, methodology=("methodology_history.md.j2",))
+                 segment_sections=segment_sections, methodology=("methodology_history.md.j2",))
 
 
 def _manager_years(metrics: Metrics) -> pd.DataFrame:

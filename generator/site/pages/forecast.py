@@ -193,9 +193,8 @@ def topic(context: SiteContext) -> Topic:
     region_sections, region_files = _sections(info, table[table["level"] == "region"], forecast.paths, "region",
                                               region_slugs, DIMENSIONS["region"])
     files.update(region_files)
-    page_sections = {f"{DIMENSIONS['region']}/{region_slugs[name]}.md": found for name, found in region_sections.items()}
     return Topic(files=files, nav=[{"Forecast": HERE}], rep_sections=rep_sections, team_sections=team_sections,
-                 page_sections=page_sections, methodology=("methodology_forecast.md.j2",))
+                 segment_sections={"region": region_sections}, methodology=("methodology_forecast.md.j2",))
 
 
 def _linked(frame: pd.DataFrame, slugs: dict[str, str], folder: str) -> pd.DataFrame:

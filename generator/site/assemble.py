@@ -1,0 +1,182 @@
+"""The site assembler: every page's context gathered first (topic sections included), then each
+page rendered once by its template, with the data files beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from generator.config import LoadedConfig
+from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS, Metrics, summaries
+from generator.metrics.segments import DIMENSIONS
+from generator.quality import ISSUE_COLUMNS, WARNING, QualityReport
+from generator.site.common import (
+    Section,
+    SiteContext,
+    SiteInfo,
+    Topic,
+    public,
+    put_table,
+    segment_slugs,
+)
+from generator.site.pages import (
+    activity,
+    coaching,
+    data_quality,
+    forecast,
+    goals,
+    managers,
+    methodology,
+    overview,
+    reps,
+    segments,
+    teams,
+    trends,
+)
+from generator.site.permalinks import redirect_pages
+from generator.site.privacy import band_rank, publishable_findings, publishable_metrics
+from generator.site.render import render
+from generator.site.text import entity_slugs
+
+
+@dataclass(frozen=True)
+class Output:
+    """Everything the site stage writes into the docs folder: path → text."""
+
+    files: dict[str, str]
+    nav: list[dict[str, str]]
+    pages: int
+
+
+TOPICS: tuple[Callable[[SiteContext], Topic], ...] = (
+    goals.topic, coaching.topic, activity.topic, trends.topic, managers.topic, forecast.topic,
+)
+"""The topics that contribute sections to rep, team and segment pages, in navigation order (after
+the segments, which only receive sections)."""
+
+
+def site_info(cfg: LoadedConfig, metrics: Metrics) -> SiteInfo:
+    """What every page knows about the build."""
+    config = cfg.config
+    return SiteInfo(
+        title=config.site.title,
+        currency=config.site.currency,
+        period_label=metrics.period.label,
+        as_of=metrics.period.as_of.isoformat(),
+        show_compensation=config.privacy.show_compensation,
+        has_costs=metrics.has_costs,
+        rep_value_ratios=config.privacy.rep_value_ratios,
+        min_group_size=config.privacy.min_group_size,
+    )
+
+
+def site_context(cfg: LoadedConfig, info: SiteInfo, metrics: Metrics) -> SiteContext:
+    """The config, metrics and every page's slug, as the page modules get them."""
+    reps_table = metrics.reps.copy()
+    reps_table["slug"] = reps_table["rep_id"].map(entity_slugs(reps_table["rep_id"].tolist(), kind="rep"))
+    team_slugs = entity_slugs(metrics.teams["team"].dropna().tolist(), kind="team")
+    manager_slugs = entity_slugs(sorted(metrics.manager_history.years["manager"].dropna().unique()), kind="manager")
+    reps_table["team_slug"] = reps_table["team"].map(team_slugs)
+    return SiteContext(cfg=cfg, info=info, metrics=metrics, reps=reps_table,
+                       rep_slugs=dict(zip(reps_table["rep_id"], reps_table["slug"], strict=True)),
+                       team_slugs=team_slugs, manager_slugs=manager_slugs,
+                       segment_slugs={dim: segment_slugs(list(table[dim].unique()), dim)
+                                      for dim, table in metrics.segments.history.items()})
+
+
+def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> Output:
+    """Every page, chart and data file of the site, as text keyed by path in the docs folder."""
+    metrics = publishable_metrics(metrics, cfg.config.privacy)
+    quality = replace(quality, issues=publishable_findings(quality.issues, cfg.config.privacy))
+    info = site_info(cfg, metrics)
+    context = site_context(cfg, info, metrics)
+    fy = metrics.period.fiscal_year_start
+
+    # What the pages show, computed in the metrics stage's terms.
+    history = summaries.rep_history(metrics)
+    datasets = summaries.dataset_usage(quality.summaries, quality.issues)
+    by_reason = summaries.findings_by_reason(quality.issues)
+    headlines = summaries.headline_figures(metrics, banded=info.ratio_bands, rank=band_rank)
+    ranked = summaries.ranked_by_ratio(context.reps, banded=info.ratio_bands, rank=band_rank)
+
+    files: dict[str, str] = {}
+    put_table(files, "reps", public(context.reps[REP_COLUMNS + REP_EXTRA_COLUMNS], info)
+              .assign(url="reps/" + context.reps["slug"] + "/"))
+    put_table(files, "rep_history", public(history, info))
+    put_table(files, "teams", public(metrics.teams, info))
+    put_table(files, "team_history", public(metrics.team_years, info))
+    put_table(files, "company_history", public(metrics.company_years, info))
+    put_table(files, "managers", public(metrics.managers, info))
+    put_table(files, "data_quality", quality.issues[ISSUE_COLUMNS])
+    put_table(files, "datasets", datasets)
+    put_table(files, "headlines", pd.DataFrame(overview.headline_rows(headlines)))
+    put_table(files, "data_quality_summary", by_reason)
+
+    # Gather: every topic's pages and the sections it contributes to rep, team and segment pages.
+    topics = [make(context) for make in TOPICS]
+    segment_sections = {dim: _merge_sections(topic.segment_sections.get(dim, {}) for topic in topics)
+                        for dim in DIMENSIONS}
+    topics.insert(0, segments.topic(context, segment_sections))
+    rep_pages = reps.rep_pages(info, context.reps, history, metrics.clients, metrics.rep_monthly, fy,
+                               _merge_sections(topic.rep_sections for topic in topics))
+    team_pages = teams.team_pages(info, summaries.team_figures(metrics), context.reps, metrics.team_years,
+                                  metrics.team_monthly, fy, context.team_slugs,
+                                  _merge_sections(topic.team_sections for topic in topics))
+    gaps = summaries.rep_gaps(context.reps, metrics.has_costs)
+
+    # Render: each page once, from its context.
+    files["index.md"] = render("overview.md.j2", page=overview.overview_page(
+        info, metrics, headlines, ranked, overview.alerts(quality.count(WARNING), gaps), datasets))
+    files["reps/index.md"] = render("reps_index.md.j2", page=reps.reps_index_page(
+        info, context.reps, summaries.status_counts(context.reps)))
+    files.update({path: render("rep.md.j2", page=page) for path, page in rep_pages.pages.items()})
+    files.update(rep_pages.files)
+    files["teams/index.md"] = render("teams_index.md.j2", page=teams.teams_index_page(
+        info, metrics.teams, metrics.managers, context.team_slugs))
+    files.update({path: render("team.md.j2", page=page) for path, page in team_pages.pages.items()})
+    files.update(team_pages.files)
+    for topic in topics:
+        files.update(topic.files)
+    files["data-quality.md"] = render("data_quality.md.j2", page=data_quality.data_quality_page(
+        info, quality, datasets, by_reason))
+    files["methodology.md"] = render("methodology.md.j2", page=methodology.methodology_page(
+        info, cfg, tuple(name for topic in topics for name in topic.methodology), files, datasets))
+    files.update(_redirects(context, files))
+    nav = [
+        {"Overview": "index.md"},
+        {"Reps": "reps/index.md"},
+        {"Teams": "teams/index.md"},
+        *(entry for topic in topics for entry in topic.nav),
+        {"Data quality": "data-quality.md"},
+        {"Methodology": "methodology.md"},
+    ]
+    pages = sum(1 for name in files if name.endswith(".md"))
+    return Output(files=files, nav=nav, pages=pages)
+
+
+def _redirects(context: SiteContext, files: dict[str, str]) -> dict[str, str]:
+    """Redirect pages from the addresses older slug schemes published (see ``permalinks``)."""
+    def pages_in(folder: str) -> set[str]:
+        return {name[len(folder) + 1 : -len(".md")] for name in files
+                if name.startswith(folder + "/") and name.endswith(".md") and name.count("/") == 1}
+
+    base_url = context.cfg.config.site.base_url
+    names = dict(zip(context.reps["rep_id"], context.reps["name"], strict=True))
+    kinds = [("reps", "rep", context.rep_slugs, names), ("teams", "team", context.team_slugs, None),
+             ("managers", "manager", context.manager_slugs, None)]
+    kinds += [(DIMENSIONS[dim], dim, slugs, None) for dim, slugs in context.segment_slugs.items()]
+    redirects: dict[str, str] = {}
+    for folder, kind, slugs, labels in kinds:
+        redirects.update(redirect_pages(folder, slugs, kind, pages_in(folder), labels, base_url))
+    return redirects
+
+
+def _merge_sections(parts: Iterable[dict[str, list[Section]]]) -> dict[str, tuple[Section, ...]]:
+    """Each entity's sections from every topic, in topic order."""
+    merged: dict[str, list[Section]] = {}
+    for part in parts:
+        for key, sections in part.items():
+            merged.setdefault(key, []).extend(sections)
+    return {key: tuple(sections) for key, sections in merged.items()}

@@ -1,0 +1,103 @@
+"""What rep and team pages share: their table columns and the figures table at the top of the page."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from generator.metrics.definitions import label_of
+from generator.metrics.period import year_label
+from generator.metrics.summaries import NO_CLIENTS, NO_COST_DATA, NO_COST_RECORD, ZERO_COST
+from generator.site import text
+from generator.site.common import SiteInfo, cost_and_ratio, deal_columns, figure_table
+from generator.site.tables import Column
+from generator.site.text import Markdown
+
+RATIO_NOTES = {
+    NO_COST_DATA: "No value ratio: no cost data was provided for any rep.",
+    NO_COST_RECORD: "No value ratio: there is no cost record for this rep up to the reporting year.",
+    NO_CLIENTS: "No value ratio: this rep has not acquired a client yet (a mean over no clients is undefined).",
+    ZERO_COST: "No value ratio: the annual cost is zero.",
+}
+"""What a rep page says for each reason a value ratio is empty (``summaries.missing_ratio``)."""
+
+
+def rep_columns(info: SiteInfo) -> list[Column]:
+    """The columns of every table listing reps (the reps index, a team's members)."""
+    return [
+        info.column("name", link="href"),
+        info.column("team"),
+        info.column("region"),
+        info.column("status"),
+        info.column("revenue", "Revenue {period}"),
+        info.column("won_deals"),
+        info.column("lost_deals"),
+        info.column("win_rate"),
+        info.column("clients"),
+        info.column("mean_client_ltv"),
+        *cost_and_ratio(info),
+    ]
+
+
+def history_columns(info: SiteInfo, fy_start: int) -> list[Column]:
+    """The columns of a rep's or team's history by fiscal year."""
+    return [
+        info.column("year", fmt=lambda y: text.escape(year_label(int(y), fy_start))),  # type: ignore[call-overload]
+        info.column("revenue"),
+        *deal_columns(info),
+        info.column("new_clients"),
+        info.column("mean_client_ltv"),
+        *cost_and_ratio(info),
+    ]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One line of the figures table at the top of a rep or team page."""
+
+    label: str
+    """The figure's label (HTML: the value ratio's is bold)."""
+    shown: str
+    """The value as the page shows it (formatted, escaped HTML)."""
+    value: object
+    """The value as the page's summary CSV has it: a number, a band (str), or missing."""
+
+
+def kpis(info: SiteInfo, row: Mapping[Hashable, object]) -> tuple[Kpi, ...]:
+    """The figures at the top of a rep or team page, from its row of the reps or teams table."""
+    def money(name: str) -> str:
+        return f"{text.money(row[name])} {text.escape(info.currency)}"
+
+    change = text.change(row["revenue_change"])
+    items = [
+        Kpi(label_of("revenue"), Markdown(f"{money('revenue')} ({change} on the same span last year)"), row["revenue"]),
+        *(Kpi(label_of(n), text.integer(row[n]), row[n]) for n in ("won_deals", "lost_deals")),
+        Kpi(label_of("win_rate"), text.percent(row["win_rate"]), row["win_rate"]),
+        Kpi(label_of("avg_deal_size"), money("avg_deal_size"), row["avg_deal_size"]),
+        Kpi("Median sales cycle (days)", text.number(row["sales_cycle_days"]), row["sales_cycle_days"]),
+        Kpi("Clients acquired (all years)", text.integer(row["clients"]), row["clients"]),
+        Kpi("Mean client lifetime value", money("mean_client_ltv"), row["mean_client_ltv"]),
+    ]
+    if info.shows("annual_cost"):
+        items.append(Kpi(label_of("annual_cost"), money("annual_cost"), row["annual_cost"]))
+    items.append(Kpi("<strong>Value ratio</strong>", f"<strong>{text.ratio(row['value_ratio'])}</strong>",
+                     row["value_ratio"]))
+    return tuple(items)
+
+
+def kpi_table(items: tuple[Kpi, ...], csv_href: str) -> Markdown:
+    """The figures table of a rep or team page."""
+    return figure_table([(k.label, k.shown) for k in items], csv_href)
+
+
+def kpi_csv(items: tuple[Kpi, ...]) -> str:
+    """The figures table of a rep or team page as CSV (figure, value)."""
+    lines = ["figure,value\n"]
+    for item in items:
+        name = item.label.replace("<strong>", "").replace("</strong>", "")
+        value = item.value
+        shown = value if isinstance(value, str) else "" if pd.isna(value) else repr(float(value))  # type: ignore[call-overload,arg-type]
+        lines.append(f"{name},{shown}\n")
+    return "".join(lines)

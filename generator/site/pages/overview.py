@@ -1,0 +1,114 @@
+"""``/``: headline figures, trends, alerts and data freshness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from generator.metrics import Metrics
+from generator.metrics.definitions import label_of
+from generator.metrics.period import year_label
+from generator.metrics.summaries import Headlines, RepGaps
+from generator.site import text
+from generator.site.charts import chart, embed
+from generator.site.common import SiteInfo, link
+from generator.site.tables import frame_table, html_table
+from generator.site.text import Markdown
+
+HERE = "index.md"
+
+NO_COST_DATA = ("No cost data was provided (sources.costs), so no value ratio can be computed: "
+                "the ratio divides client lifetime value by what a rep costs.")
+
+
+@dataclass(frozen=True)
+class OverviewPage:
+    """``/``: headline figures, trends, alerts and data freshness (template ``overview.md.j2``)."""
+
+    site: SiteInfo
+    headlines: Markdown
+    """Company figures of the reporting year and their change (data/headlines.csv)."""
+    revenue_by_year: Markdown
+    revenue_by_month: Markdown
+    ratio_distribution: Markdown | None
+    """Histogram of rep value ratios; None when no rep has one, or ratios are banded."""
+    top_reps: Markdown | None
+    """The five highest value ratios; None when no rep has one."""
+    bottom_reps: Markdown | None
+    alerts: tuple[Markdown, ...]
+    freshness: Markdown
+    """Rows read and used, and the latest date, per dataset."""
+    no_ratio_reason: str
+    """Why there is no value ratio at all ("" when there is one)."""
+
+
+def headline_rows(headlines: Headlines) -> list[dict[str, object]]:
+    """data/headlines.csv: figure, value, same span last year (the median ratio has no previous)."""
+    rows: list[dict[str, object]] = [{"figure": h.figure, "value": h.value, "same_span_last_year": h.previous}
+                                     for h in headlines.figures]
+    rows.append({"figure": "median_rep_value_ratio", "value": headlines.median_ratio, "same_span_last_year": None})
+    return rows
+
+
+def headline_table(info: SiteInfo, headlines: Headlines) -> Markdown:
+    """The headline figures as the overview shows them."""
+    cells = []
+    for h in headlines.figures:
+        fmt = {"revenue": text.short_money, "mean_client_ltv": text.short_money, "win_rate": text.percent}.get(
+            h.figure, text.integer)
+        delta = text.points(h.change) if h.in_points else text.change(h.change)
+        cells.append(f'<tr><td>{label_of(h.figure)}</td><td class="sp-num">{fmt(h.value)}</td>'
+                     f'<td class="sp-num">{delta}</td></tr>')
+    cells.append(f'<tr><td>Median rep value ratio ({headlines.reps_with_ratio} reps with a ratio)</td>'
+                 f'<td class="sp-num">{text.ratio(headlines.median_ratio)}</td><td class="sp-num">{text.EMPTY}</td></tr>')
+    columns = [info.column("figure"), info.column("value", "{period}", numeric=True),
+               info.column("change", numeric=True)]
+    return html_table(columns, cells, "data/headlines.csv", sortable=False)
+
+
+def alerts(warnings: int, gaps: RepGaps) -> tuple[Markdown, ...]:
+    """The overview's alerts: data-quality warnings, reps without cost data or clients."""
+    found = []
+    if warnings:
+        found.append(Markdown(f"**{warnings:,} data-quality warning(s)** in the inputs: rows excluded or values "
+                              f"left empty. See [Data quality](data-quality.md)."))
+    if gaps.without_cost:
+        found.append(Markdown(f"**{gaps.without_cost} rep(s) have no cost data**, so no value ratio: "
+                              f"see the [reps table](reps/index.md)."))
+    if gaps.without_clients:
+        found.append(Markdown(f"**{gaps.without_clients} rep(s) have not acquired a client yet**; their value ratio "
+                              "is empty, not zero (a mean over no clients is undefined)."))
+    return tuple(found)
+
+
+def overview_page(info: SiteInfo, metrics: Metrics, headlines: Headlines, ranked: pd.DataFrame,
+                  alert_list: tuple[Markdown, ...], datasets: pd.DataFrame) -> OverviewPage:
+    """The overview's context. ``ranked``: reps with a ratio, highest first, with their page ``slug``
+    (``summaries.ranked_by_ratio``); ``datasets``: ``summaries.dataset_usage``."""
+    company = metrics.company_years.assign(year=metrics.company_years["year"].map(
+        lambda y: year_label(int(y), metrics.period.fiscal_year_start)))
+    ranked = ranked.assign(href=[link(HERE, f"reps/{s}/") for s in ranked["slug"]])
+    top_cols = [info.column("name", link="href"), info.column("team"), info.column("clients"),
+                info.column("mean_client_ltv"), info.column("value_ratio")]
+    freshness = frame_table(datasets, [
+        info.column("dataset"), info.column("files"), info.column("rows_read"), info.column("rows_used"),
+        info.column("rows_excluded", "Excluded"), info.column("latest"),
+    ], "data/datasets.csv", sortable=False)
+    return OverviewPage(
+        site=info,
+        headlines=headline_table(info, headlines),
+        revenue_by_year=embed("chart-company-revenue-year", chart("revenue_by_year", company, ["year", "revenue"]),
+                              "Company revenue by year"),
+        revenue_by_month=embed("chart-company-revenue-month",
+                               chart("revenue_by_month", metrics.company_monthly, ["month", "revenue", "won_deals"]),
+                               "Company revenue by month"),
+        ratio_distribution=embed("chart-ratio-distribution", chart("value_ratio_distribution", ranked, ["value_ratio"]),
+                                 "Distribution of rep value ratios") if len(ranked) and not info.ratio_bands else None,
+        top_reps=frame_table(ranked.head(5), top_cols, "data/reps.csv", sortable=False) if len(ranked) else None,
+        bottom_reps=frame_table(ranked.tail(5).iloc[::-1], top_cols, "data/reps.csv", sortable=False)
+        if len(ranked) else None,
+        alerts=alert_list,
+        freshness=freshness,
+        no_ratio_reason="" if metrics.has_costs else NO_COST_DATA,
+    )

@@ -1,0 +1,145 @@
+"""``/reps/`` and ``/reps/<slug>/``: every rep, current and former, and one page per rep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from generator.metrics.period import year_label
+from generator.metrics.summaries import missing_ratio, with_revenue_change
+from generator.site import text
+from generator.site.charts import ChartSpec, embed
+from generator.site.common import Section, SiteInfo, link, pick, positions_by, public
+from generator.site.pages.figures import (
+    RATIO_NOTES,
+    history_columns,
+    kpi_csv,
+    kpi_table,
+    kpis,
+    rep_columns,
+)
+from generator.site.tables import csv_lines, frame_table, html_table, records, table_rows
+from generator.site.text import Markdown
+
+CLIENTS_ON_PAGE = 10
+"""Clients listed on a rep's page (the most valuable); all of them are in the rep's CSV."""
+
+
+@dataclass(frozen=True)
+class RepsIndexPage:
+    """``/reps/``: every rep, current and former (template ``reps_index.md.j2``)."""
+
+    site: SiteInfo
+    table: Markdown
+    current: int
+    """Reps still employed on ``as_of``."""
+    former: int
+
+
+@dataclass(frozen=True)
+class RepPage:
+    """``/reps/<slug>/``: one rep's figures, history and clients (template ``rep.md.j2``)."""
+
+    site: SiteInfo
+    name: str
+    facts: Markdown
+    """Rep id, team, manager, region, status, hire and leave dates, on one line."""
+    kpis: Markdown
+    ratio_note: str
+    """Why the value ratio is empty ("" when there is one)."""
+    revenue_by_year: Markdown
+    revenue_by_month: Markdown
+    ratio_by_year: Markdown | None
+    """None without cost data, or when ratios are banded."""
+    history: Markdown
+    clients: Markdown
+    client_count: int
+    """Clients the rep acquired (the table lists the ``CLIENTS_ON_PAGE`` most valuable)."""
+    sections: tuple[Section, ...] = ()
+    """Sections topics (goals, coaching, …) contribute, after the clients, in topic order."""
+
+
+@dataclass(frozen=True)
+class RepPages:
+    """Every rep page's context, keyed by docs path, and the per-rep CSV files."""
+
+    pages: dict[str, RepPage]
+    files: dict[str, str]
+
+
+def reps_index_page(info: SiteInfo, reps: pd.DataFrame, counts: tuple[int, int]) -> RepsIndexPage:
+    """The reps index. ``reps``: metrics.reps with ``slug``; ``counts``: (current, former)."""
+    here = "reps/index.md"
+    table = reps.assign(href=[link(here, f"reps/{s}/") for s in reps["slug"]])
+    table = table.sort_values(["status", "name", "rep_id"])
+    return RepsIndexPage(info, frame_table(table, rep_columns(info), link(here, "data/reps.csv")), *counts)
+
+
+def rep_pages(info: SiteInfo, reps: pd.DataFrame, history: pd.DataFrame, clients: pd.DataFrame,
+              monthly: pd.DataFrame, fy_start: int, sections: dict[str, tuple[Section, ...]]) -> RepPages:
+    """Every rep page and its CSV files. Tables, CSV lines and chart rows are formatted once for
+    all reps, then sliced per rep: a per-rep pandas call would cost milliseconds × thousands of reps.
+
+    ``reps``: metrics.reps with ``slug`` and ``team_slug``; ``history``: the rows shown
+    (``summaries.rep_history``); ``clients``, ``monthly``: metrics.clients and metrics.rep_monthly."""
+    history = history.assign(label=[year_label(int(y), fy_start) for y in history["year"]])
+    hist_at = positions_by(history, "rep_id")
+    hist_columns = history_columns(info, fy_start)
+    hist_rows = table_rows(history, hist_columns)
+    hist_header, hist_csv = csv_lines(public(history.drop(columns="label"), info))
+    year_points = records(history[["label", "revenue", "value_ratio"]].rename(columns={"label": "year"}))
+
+    clients = clients.sort_values(["acquirer", "ltv", "client_id"], ascending=[True, False, True])
+    clients = clients.reset_index(drop=True)
+    client_at = positions_by(clients, "acquirer")
+    client_cols = [info.column("client_id"), info.column("name", "Name"), info.column("acquired"),
+                   info.column("won_deals", "Won deals"), info.column("ltv")]
+    shown = clients.groupby("acquirer", sort=False).head(CLIENTS_ON_PAGE).reset_index(drop=True)
+    shown_at = positions_by(shown, "acquirer")
+    client_rows = table_rows(shown, client_cols)
+    client_header, client_csv = csv_lines(clients[["client_id", "name", "acquired", "won_deals", "ltv"]])
+
+    monthly = monthly.reset_index(drop=True)
+    month_at = positions_by(monthly, "rep_id")
+    month_points = records(monthly[["month", "revenue", "won_deals"]])
+
+    pages: dict[str, RepPage] = {}
+    files: dict[str, str] = {}
+    for rep in with_revenue_change(reps).to_dict("records"):
+        rep_id, slug = rep["rep_id"], rep["slug"]
+        here = f"reps/{slug}.md"
+        at = hist_at.get(rep_id)
+        mine = client_at.get(rep_id) or []
+        items = kpis(info, rep)
+        team = (f'<a href="{link(here, "teams/" + rep["team_slug"] + "/")}">{text.escape(rep["team"])}</a>'
+                if isinstance(rep["team_slug"], str) else text.EMPTY)
+        facts = [("Rep id", text.escape(rep_id)), ("Team", team),
+                 ("Manager", text.escape(rep["manager"]) or text.EMPTY),
+                 ("Region", text.escape(rep["region"]) or text.EMPTY), ("Status", text.escape(rep["status"])),
+                 ("Hired", text.day(rep["hired"])), ("Left", text.day(rep["left"]))]
+        points = pick(year_points, at)
+        reason = missing_ratio(rep, info.has_costs)
+        pages[here] = RepPage(
+            site=info,
+            name=rep["name"],
+            facts=Markdown(" · ".join(f"<strong>{k}:</strong> {v}" for k, v in facts)),
+            kpis=kpi_table(items, link(here, f"data/reps/{slug}-summary.csv")),
+            ratio_note=RATIO_NOTES[reason] if reason else "",
+            revenue_by_year=embed("chart-rep-revenue-year", ChartSpec("revenue_by_year", points), "Revenue by year"),
+            revenue_by_month=embed("chart-rep-revenue-month",
+                                   ChartSpec("revenue_by_month", pick(month_points, month_at.get(rep_id))),
+                                   "Revenue by month"),
+            ratio_by_year=embed("chart-rep-ratio-year", ChartSpec("value_ratio_by_year", points), "Value ratio by year")
+            if info.has_costs and not info.ratio_bands else None,
+            history=html_table(hist_columns, pick(hist_rows, at), link(here, f"data/reps/{slug}-history.csv"),
+                               sortable=False),
+            clients=html_table(client_cols, pick(client_rows, shown_at.get(rep_id)),
+                               link(here, f"data/reps/{slug}-clients.csv")),
+            client_count=len(mine),
+            sections=sections.get(rep_id, ()),
+        )
+        files[f"data/reps/{slug}-summary.csv"] = kpi_csv(items)
+        files[f"data/reps/{slug}-history.csv"] = hist_header + "".join(pick(hist_csv, at))
+        files[f"data/reps/{slug}-clients.csv"] = client_header + "".join(pick(client_csv, mine))
+    return RepPages(pages, files)

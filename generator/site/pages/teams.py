@@ -1,0 +1,133 @@
+"""``/teams/`` and ``/teams/<slug>/``: every team and manager, and one page per team."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS
+from generator.metrics.period import year_label
+from generator.site.charts import ChartSpec, embed
+from generator.site.common import (
+    Section,
+    SiteInfo,
+    cost_and_ratio,
+    link,
+    pick,
+    positions_by,
+    public,
+)
+from generator.site.pages.figures import history_columns, kpi_csv, kpi_table, kpis, rep_columns
+from generator.site.tables import csv_lines, frame_table, html_table, records, table_rows
+from generator.site.text import Markdown
+
+
+@dataclass(frozen=True)
+class TeamsIndexPage:
+    """``/teams/``: every team and manager (template ``teams_index.md.j2``)."""
+
+    site: SiteInfo
+    teams: Markdown
+    managers: Markdown
+    has_teams: bool
+    """False when the reps export gives no team for any rep."""
+
+
+@dataclass(frozen=True)
+class TeamPage:
+    """``/teams/<slug>/``: a team, its manager and members (template ``team.md.j2``)."""
+
+    site: SiteInfo
+    team: str
+    manager: str
+    """"" when the team has no manager."""
+    kpis: Markdown
+    members: Markdown
+    revenue_by_member: Markdown
+    revenue_by_year: Markdown
+    revenue_by_month: Markdown
+    history: Markdown
+    sections: tuple[Section, ...] = ()
+    """Sections topics (goals, managers, …) contribute, after the history, in topic order."""
+
+
+@dataclass(frozen=True)
+class TeamPages:
+    """Every team page's context, keyed by docs path, and the per-team CSV files."""
+
+    pages: dict[str, TeamPage]
+    files: dict[str, str]
+
+
+def teams_index_page(info: SiteInfo, teams: pd.DataFrame, managers: pd.DataFrame,
+                     team_slugs: dict[str, str]) -> TeamsIndexPage:
+    """The teams index: metrics.teams and metrics.managers, linked to the team pages."""
+    here = "teams/index.md"
+    teams = teams.assign(href=[link(here, f"teams/{team_slugs[t]}/") for t in teams["team"]])
+    cols = [info.column("team", link="href"), info.column("manager"), info.column("reps"),
+            info.column("revenue", "Revenue {period}"), info.column("win_rate"), info.column("new_clients"),
+            info.column("mean_client_ltv")]
+    cols += cost_and_ratio(info, "Mean annual cost")
+    manager_cols = [info.column("manager"), info.column("teams"), *cols[3:]]
+    return TeamsIndexPage(info, frame_table(teams, cols, link(here, "data/teams.csv")),
+                          frame_table(managers, manager_cols, link(here, "data/managers.csv")),
+                          has_teams=bool(len(teams)))
+
+
+def team_pages(info: SiteInfo, teams: pd.DataFrame, reps: pd.DataFrame, history: pd.DataFrame,
+               monthly: pd.DataFrame, fy_start: int, team_slugs: dict[str, str],
+               sections: dict[str, tuple[Section, ...]]) -> TeamPages:
+    """Every team page and its CSV files, formatted once for all teams and sliced per team.
+
+    ``teams``: ``summaries.team_figures``; ``reps``: metrics.reps with ``slug``; ``history``,
+    ``monthly``: metrics.team_years and metrics.team_monthly."""
+    depth = link("teams/x.md", "")  # every team page sits at the same depth
+    members = reps[reps["team"].notna()].sort_values(["team", "status", "name", "rep_id"]).reset_index(drop=True)
+    members = members.assign(href=[f"{depth}reps/{s}/" for s in members["slug"]])
+    member_at = positions_by(members, "team")
+    member_rows = table_rows(members, rep_columns(info))
+    member_header, member_csv = csv_lines(public(members[REP_COLUMNS + REP_EXTRA_COLUMNS], info))
+    member_points = records(members[["name", "revenue", "value_ratio"]])
+
+    history = history.reset_index(drop=True)
+    history = history.assign(label=[year_label(int(y), fy_start) for y in history["year"]])
+    hist_at = positions_by(history, "team")
+    hist_columns = history_columns(info, fy_start)
+    hist_rows = table_rows(history, hist_columns)
+    hist_header, hist_csv = csv_lines(public(history.drop(columns="label"), info))
+    year_points = records(history[["label", "revenue"]].rename(columns={"label": "year"}))
+
+    monthly = monthly.reset_index(drop=True)
+    month_at = positions_by(monthly, "team")
+    month_points = records(monthly[["month", "revenue", "won_deals"]])
+
+    pages: dict[str, TeamPage] = {}
+    files: dict[str, str] = {}
+    for team in teams.to_dict("records"):
+        name, slug = team["team"], team_slugs[team["team"]]
+        here = f"teams/{slug}.md"
+        items = kpis(info, team)
+        mine = member_at.get(name)
+        pages[here] = TeamPage(
+            site=info,
+            team=name,
+            manager=team["manager"] if isinstance(team["manager"], str) else "",
+            kpis=kpi_table(items, link(here, f"data/teams/{slug}-summary.csv")),
+            members=html_table(rep_columns(info), pick(member_rows, mine), link(here, f"data/teams/{slug}-members.csv")),
+            revenue_by_member=embed("chart-team-members", ChartSpec("revenue_by_member", pick(member_points, mine)),
+                                    "Revenue by member"),
+            revenue_by_year=embed("chart-team-revenue-year",
+                                  ChartSpec("revenue_by_year", pick(year_points, hist_at.get(name))),
+                                  "Team revenue by year"),
+            revenue_by_month=embed("chart-team-revenue-month",
+                                   ChartSpec("revenue_by_month", pick(month_points, month_at.get(name))),
+                                   "Team revenue by month"),
+            history=html_table(hist_columns, pick(hist_rows, hist_at.get(name)),
+                               link(here, f"data/teams/{slug}-history.csv"), sortable=False),
+            sections=sections.get(name, ()),
+        )
+        files[f"data/teams/{slug}-summary.csv"] = kpi_csv(items)
+        files[f"data/teams/{slug}-members.csv"] = member_header + "".join(pick(member_csv, mine))
+        files[f"data/teams/{slug}-history.csv"] = hist_header + "".join(pick(hist_csv, hist_at.get(name)))
+    return TeamPages(pages, files)
