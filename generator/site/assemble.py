@@ -111,7 +111,7 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     put_table(files, "managers", public(metrics.managers, info))
     put_table(files, "data_quality", quality.issues[ISSUE_COLUMNS])
     put_table(files, "datasets", datasets)
-    put_table(files, "headlines", pd.DataFrame(overview.headline_rows(headlines)))
+    put_table(files, "headlines", pd.DataFrame(overview.headline_rows(headlines), dtype=object))
     put_table(files, "data_quality_summary", by_reason)
 
     # Gather: every topic's pages and the sections it contributes to rep, team and segment pages.

@@ -119,6 +119,14 @@ def _guard(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def _all_numbers(column: pd.Series) -> bool:
+    """An object column whose cells are all numbers or missing (not bools, not text)."""
+    present = [v for v in column.tolist() if v is not None and v is not pd.NA
+               and not (isinstance(v, float) and math.isnan(v))]
+    return bool(present) and all(isinstance(v, int | float | np.integer | np.floating)
+                                 and not isinstance(v, bool | np.bool_) for v in present)
+
+
 def _export_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for name in out.columns:
@@ -127,6 +135,8 @@ def _export_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[name] = column.dt.strftime("%Y-%m-%d").astype("string")
         elif pd.api.types.is_bool_dtype(column):
             out[name] = column.astype("boolean")
+        elif column.dtype == object and _all_numbers(column):
+            continue  # a figure/value column: each number keeps its own type (a count stays 855)
         elif pd.api.types.is_string_dtype(column) or column.dtype == object:
             out[name] = column.astype("string")
     return out
@@ -139,7 +149,7 @@ def _csv_cells(column: pd.Series) -> list[str]:
         return ["" if v is None or v is pd.NA else _guard(v) for v in values]
     if pd.api.types.is_float_dtype(column):
         return ["" if v is None or v is pd.NA or math.isnan(v) else repr(float(v)) for v in values]
-    return ["" if v is None or v is pd.NA else str(v) for v in values]
+    return ["" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else str(v) for v in values]
 
 
 def csv_lines(frame: pd.DataFrame) -> tuple[str, list[str]]:
@@ -192,8 +202,9 @@ def _json_cells(column: pd.Series) -> list[object]:
         return cells
     if pd.api.types.is_integer_dtype(column) and not column.hasnans:
         return column.to_numpy(dtype="int64").tolist()
-    if pd.api.types.is_string_dtype(column):
+    if pd.api.types.is_string_dtype(column) and column.dtype != object:
         return [None if v is None or v is pd.NA else v for v in column.tolist()]
+    # Object columns may mix numbers and text (figure/value tables): each cell keeps its own type.
     return [_json_value(v) for v in column.tolist()]
 
 

@@ -63,6 +63,8 @@ class Kpi:
     """The value as the page shows it (formatted, escaped HTML)."""
     value: object
     """The value as the page's summary CSV has it: a number, a band (str), or missing."""
+    count: bool = False
+    """A count (SPEC §6: written as an integer, ``855`` not ``855.0``)."""
 
 
 def kpis(info: SiteInfo, row: Mapping[Hashable, object]) -> tuple[Kpi, ...]:
@@ -73,11 +75,11 @@ def kpis(info: SiteInfo, row: Mapping[Hashable, object]) -> tuple[Kpi, ...]:
     change = text.change(row["revenue_change"])
     items = [
         Kpi(label_of("revenue"), Markdown(f"{money('revenue')} ({change} on the same span last year)"), row["revenue"]),
-        *(Kpi(label_of(n), text.integer(row[n]), row[n]) for n in ("won_deals", "lost_deals")),
+        *(Kpi(label_of(n), text.integer(row[n]), row[n], count=True) for n in ("won_deals", "lost_deals")),
         Kpi(label_of("win_rate"), text.percent(row["win_rate"]), row["win_rate"]),
         Kpi(label_of("avg_deal_size"), money("avg_deal_size"), row["avg_deal_size"]),
         Kpi("Median sales cycle (days)", text.number(row["sales_cycle_days"]), row["sales_cycle_days"]),
-        Kpi("Clients acquired (all years)", text.integer(row["clients"]), row["clients"]),
+        Kpi("Clients acquired (all years)", text.integer(row["clients"]), row["clients"], count=True),
         Kpi("Mean client lifetime value", money("mean_client_ltv"), row["mean_client_ltv"]),
     ]
     if info.shows("annual_cost"):
@@ -98,6 +100,12 @@ def kpi_csv(items: tuple[Kpi, ...]) -> str:
     for item in items:
         name = item.label.replace("<strong>", "").replace("</strong>", "")
         value = item.value
-        shown = value if isinstance(value, str) else "" if pd.isna(value) else repr(float(value))  # type: ignore[call-overload,arg-type]
+        shown = value if isinstance(value, str) else "" if pd.isna(value) else csv_number(value, item.count)  # type: ignore[call-overload]
         lines.append(f"{name},{shown}\n")
     return "".join(lines)
+
+
+def csv_number(value: object, count: bool) -> str:
+    """A number as a data file has it: a count as an integer, any other figure unrounded."""
+    number = float(value)  # type: ignore[arg-type]
+    return str(int(number)) if count and number.is_integer() else repr(number)

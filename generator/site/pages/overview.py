@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from generator.metrics import Metrics
-from generator.metrics.definitions import label_of
+from generator.metrics.definitions import Unit, figure, label_of
 from generator.metrics.period import year_label
 from generator.metrics.summaries import Headlines, RepGaps
 from generator.site import text
@@ -45,8 +45,15 @@ class OverviewPage:
 
 def headline_rows(headlines: Headlines) -> list[dict[str, object]]:
     """data/headlines.csv: figure, value, same span last year (the median ratio has no previous)."""
-    rows: list[dict[str, object]] = [{"figure": h.figure, "value": h.value, "same_span_last_year": h.previous}
-                                     for h in headlines.figures]
+    def cell(name: str, value: object) -> object:
+        # A count stays an integer in a column that also holds money (SPEC §6: 855, not 855.0).
+        if figure(name).unit is Unit.COUNT and value is not None and not pd.isna(value):  # type: ignore[call-overload]
+            return int(value)  # type: ignore[call-overload]
+        return value
+
+    rows: list[dict[str, object]] = [
+        {"figure": h.figure, "value": cell(h.figure, h.value), "same_span_last_year": cell(h.figure, h.previous)}
+        for h in headlines.figures]
     rows.append({"figure": "median_rep_value_ratio", "value": headlines.median_ratio, "same_span_last_year": None})
     return rows
 
