@@ -92,10 +92,10 @@ def _print_quality(quality: QualityReport) -> None:
     by_reason = quality.by_reason()
     if len(by_reason):
         click.echo("cells by reason:", err=True)
-        for r in by_reason.head(MAX_REASONS).itertuples(index=False):
-            where = f"{r.dataset}{'.' + r.column if r.column else ''}"
-            click.echo(f"  {int(r.count):>9,}  {r.severity}: {where}: {r.problem}"
-                       + (f" ({r.action})" if r.action else ""), err=True)
+        for r in by_reason.head(MAX_REASONS).to_dict("records"):
+            where = f"{r['dataset']}{'.' + r['column'] if r['column'] else ''}"
+            click.echo(f"  {int(r['count']):>9,}  {r['severity']}: {where}: {r['problem']}"
+                       + (f" ({r['action']})" if r["action"] else ""), err=True)
         if len(by_reason) > MAX_REASONS:
             click.echo(f"  … and {len(by_reason) - MAX_REASONS:,} more reasons (see /data-quality/)", err=True)
     for s in quality.summaries:

@@ -15,6 +15,7 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import get_decimal_symbol
 from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from generator.errors import ConfigError
 from generator.schema import DATASETS
@@ -518,7 +519,7 @@ def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
     return list(current.model_fields) if current is not None else []
 
 
-def _describe(error: dict, where: str) -> str:
+def _describe(error: ErrorDetails, where: str) -> str:
     loc = tuple(error["loc"])
     key = ".".join(str(p) for p in loc)
     kind = error["type"]

@@ -22,7 +22,7 @@ def issues_frame(rows: Iterable[dict] | None = None) -> pd.DataFrame:
     """A findings table with the canonical columns (row is a nullable integer)."""
     frame = pd.DataFrame(list(rows or []), columns=ISSUE_COLUMNS)
     frame["row"] = frame["row"].astype("Int64")
-    frame["count"] = pd.array(frame["count"].fillna(1), dtype="Int64")
+    frame["count"] = frame["count"].fillna(1).astype("Int64")
     for name in ISSUE_COLUMNS:
         if name not in _INTEGER_COLUMNS:
             frame[name] = frame[name].astype("string")
@@ -58,8 +58,8 @@ def issues_for_rows(
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    frame["row"] = pd.array(frame["row"], dtype="Int64")
-    frame["count"] = pd.array(frame["count"], dtype="Int64")
+    frame["row"] = frame["row"].astype("Int64")
+    frame["count"] = frame["count"].astype("Int64")
     for name in ISSUE_COLUMNS:
         if name not in _INTEGER_COLUMNS:
             frame[name] = frame[name].astype("string")

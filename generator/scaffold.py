@@ -208,7 +208,8 @@ def recognise(sample: TableSample) -> RecognisedExport | None:
     if date_format:
         options["date_format"] = date_format
 
-    won, lost, seen = layout.won_stages, layout.lost_stages, ()
+    won, lost = layout.won_stages, layout.lost_stages
+    seen: tuple[str, ...] = ()
     if "stage" in mapped:
         seen = tuple(dict.fromkeys(_texts(_column(body, header, mapped["stage"]))))
         by_key = {" ".join(v.split()).casefold(): v for v in seen}
@@ -295,8 +296,8 @@ def survey_exports(exports: Path) -> ExportSurvey:
         listed = "; ".join(f"{p.name}: {why}" for p, why in skipped[:5]) or "no files"
         raise UsageError(f"{exports}: no recognised export ({listed})")
     if "deals" not in used:
-        names = ", ".join(f"{r.path.name} ({r.dataset})" for r in used.values())
-        raise UsageError(f"{exports}: no deals export recognised (found {names}); deals are required")
+        exports_found = ", ".join(f"{r.path.name} ({r.dataset})" for r in used.values())
+        raise UsageError(f"{exports}: no deals export recognised (found {exports_found}); deals are required")
     order = list(DATASETS)
     ordered = tuple(sorted(used.values(), key=lambda r: order.index(r.dataset)))
     return ExportSurvey(exports=exports, used=ordered, skipped=tuple(skipped))

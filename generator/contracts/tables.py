@@ -76,13 +76,24 @@ class Table:
         return self.term(column).kind in NULLABLE_BY_DEFAULT
 
 
-def _table(name: str, columns: Iterable[str], **kwargs: object) -> Table:
-    columns = tuple(columns)
-    for option in ("optional", "nullable", "required", "banded"):
-        if option in kwargs:
-            kwargs[option] = frozenset(kwargs[option])  # type: ignore[arg-type]
-    table = Table(name, columns, **kwargs)  # type: ignore[arg-type]
-    for column in columns:
+def _table(
+    name: str,
+    columns: Iterable[str],
+    *,
+    key: tuple[str, ...] = (),
+    optional: Iterable[str] = (),
+    nullable: Iterable[str] = (),
+    required: Iterable[str] = (),
+    banded: Iterable[str] = (),
+    values: dict[str, tuple[str, ...]] | None = None,
+    overrides: dict[str, Term] | None = None,
+    doc: str = "",
+) -> Table:
+    """A contract whose column sets may be given as any iterable of names."""
+    table = Table(name, tuple(columns), key=key, optional=frozenset(optional), nullable=frozenset(nullable),
+                  required=frozenset(required), values=values or {}, banded=frozenset(banded),
+                  overrides=overrides or {}, doc=doc)
+    for column in table.columns:
         table.term(column)  # every column has a meaning
     return table
 
@@ -214,15 +225,14 @@ _PERENTITY_FORECAST = ["fiscal_year", "horizon", "method", "history_months", "bo
 
 
 def _from(metrics: str, name: str, *, add: Iterable[str] = (), drop: Iterable[str] = (),
-          optional: Iterable[str] = (), **kwargs: object) -> Table:
+          optional: Iterable[str] = (), banded: Iterable[str] = ()) -> Table:
     """A published table cut from a Metrics table: its columns (less ``drop``) plus ``add``."""
     source = METRICS[metrics]
     dropped = set(drop)
     columns = [c for c in source.columns if c not in dropped] + list(add)
-    settings: dict[str, object] = {"key": source.key, "nullable": source.nullable, "required": source.required,
-                                   "values": source.values, "overrides": source.overrides}
-    settings.update(kwargs)
-    return _table(name, columns, optional=set(optional) | set(source.optional), **settings)
+    return _table(name, columns, key=source.key, optional=set(optional) | set(source.optional),
+                  nullable=source.nullable, required=source.required, banded=banded, values=source.values,
+                  overrides=source.overrides)
 
 
 def _published_tables() -> list[Table]:

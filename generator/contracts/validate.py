@@ -39,7 +39,7 @@ ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
 @dataclasses.dataclass(frozen=True)
-class _Family(pandas_engine.DataType):  # type: ignore[misc]
+class _Family(pandas_engine.DataType):
     """A dtype family (any float dtype, any integer dtype, …): pandera's dtype check, per kind."""
 
     label: str = ""

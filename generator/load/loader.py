@@ -8,6 +8,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -208,7 +209,7 @@ def _map_columns(raw: RawTable, shown: str, dataset: Dataset, source: SourceConf
         return None
     table = pd.DataFrame(index=raw.frame.index)
     # One file name for every row: a categorical costs nothing per row.
-    table[FILE] = pd.Series(pd.Categorical.from_codes(np.zeros(len(raw.frame), dtype="int8"), categories=[shown]),
+    table[FILE] = pd.Series(pd.Categorical.from_codes(np.zeros(len(raw.frame), dtype="int8"), categories=pd.Index([shown])),
                             index=raw.frame.index)
     table[LINE] = raw.frame[ROW].astype("int64")
     for field in dataset.fields:
@@ -429,7 +430,7 @@ def _stage_status(stage: pd.Series, won: tuple[str, ...], lost: tuple[str, ...])
                          + [2],
                          dtype="int8")
     status = per_stage[np.where(codes < 0, len(uniques), codes)]
-    return pd.Series(pd.Categorical.from_codes(status, categories=list(DEAL_STATUSES)), index=stage.index)
+    return pd.Series(pd.Categorical.from_codes(status, categories=pd.Index(DEAL_STATUSES)), index=stage.index)
 
 
 def _no_stage_matches(stage: pd.Series, cfg: LoadedConfig) -> str:
@@ -617,10 +618,11 @@ def _segment_findings(deals: pd.DataFrame, clients: pd.DataFrame | None, reps: p
         main = (seen.groupby(["key", "value"])["size"].sum().reset_index()
                 .sort_values(["key", "size", "value"], ascending=[True, False, True]).drop_duplicates("key")
                 .set_index("key")["value"])
-        for item in seen[seen["value"] != seen["key"].map(main)].itertuples(index=False):
-            findings.one(INFO, item.dataset, f'{dimension} spelling variant of "{main[item.key]}" (differs only in '
-                         f"case or inner spacing; {item.size} row(s), first shown)", file=item.file, row=int(item.min),
-                         column=item.column, value=item.value, action="kept as a separate segment; fix the export")
+        for item in seen[seen["value"] != seen["key"].map(main)].to_dict("records"):
+            findings.one(INFO, item["dataset"], f'{dimension} spelling variant of "{main[item["key"]]}" (differs '
+                         f'only in case or inner spacing; {item["size"]} row(s), first shown)', file=item["file"],
+                         row=int(item["min"]), column=item["column"], value=item["value"],
+                         action="kept as a separate segment; fix the export")
 
 
 def _latest(table: pd.DataFrame, dataset: Dataset) -> str | None:
@@ -654,7 +656,8 @@ def late_close_dates(deals: pd.DataFrame) -> pd.Series:
     dates = closed.dropna()
     if len(dates) < 2:
         return pd.Series(False, index=deals.index)
-    usual = dates.quantile(LATE_CLOSE_QUANTILE, interpolation="lower")
+    # pandas-stubs type Series.quantile as a number; of datetimes it is a Timestamp.
+    usual = cast(pd.Timestamp, dates.quantile(LATE_CLOSE_QUANTILE, interpolation="lower"))
     limit = usual + pd.DateOffset(years=LATE_CLOSE_YEARS)
     # The gap rule works on the distinct days: a million deals close on a few thousand days.
     day = dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
@@ -729,8 +732,8 @@ def _no_usable_rows(where: str, dataset: str, summary: DatasetSummary, findings:
     lines += [f"  {format_issue(record)}" for record in issues.head(5).to_dict("records")]
     if len(issues):
         lines.append("  rows excluded by reason: " + "; ".join(
-            f"{r.column + ': ' if r.column else ''}{r.problem} — {int(r.count):,}"
-            for r in reasons(issues).head(10).itertuples(index=False)))
+            f"{r['column'] + ': ' if r['column'] else ''}{r['problem']} — {int(r['count']):,}"
+            for r in reasons(issues).head(10).to_dict("records")))
     return lines
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -140,7 +141,7 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, pd.Timestamp | np.datetime64) or hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[union-attr]
+        return value.isoformat()
     return str(value)
 
 
@@ -152,7 +153,7 @@ def number_marks(options: ReadOptions) -> tuple[str, str]:
     Spaces and apostrophes always group; ``options.thousands`` adds a grouping character.
     Raises ValueError for a locale CLDR does not know.
     """
-    decimal = options.decimal
+    decimal: str = options.decimal
     group = "," if decimal == "." else "."
     if options.locale:
         try:
@@ -268,9 +269,10 @@ def _numbers(values: pd.Series, options: ReadOptions, *, whole: bool = False, hi
         result[rest] = np.where(ok, parsed, np.nan)
         bad[rest] = ~ok
         chosen = pc.if_else(pc.equal(pre, ""), post, pre).to_numpy(zero_copy_only=False)
-        marker[rest] = np.where(ok & (chosen != ""), chosen, None)
+        # None as an object array: numpy's stubs refuse a bare None, which np.where reads the same.
+        marker[rest] = np.where(ok & (chosen != ""), chosen, np.array(None))
         words = _flags(pc.is_in(pc.utf8_lower(cells), pa.array(sorted(_NOT_FINITE))))
-        reason[rest] = np.where(words, NOT_FINITE, None)
+        reason[rest] = np.where(words, NOT_FINITE, np.array(None))
         bad[rest] |= words
         trailing = pc.or_(pc.or_(minus[2], minus[3]), pc.and_(opened, closed)).to_numpy(zero_copy_only=False)
         negative_rule[rest] = ok & trailing
@@ -328,7 +330,7 @@ def _numbers(values: pd.Series, options: ReadOptions, *, whole: bool = False, hi
         reasons=reasons,
         markers=markers,
         notes=tuple(n for n in notes if n is not None),
-        ambiguous=pd.Series(_per_cell(codes, np.where(ambiguous, ambiguous_reason(decimal), None), None), index=index,
+        ambiguous=pd.Series(_per_cell(codes, np.where(ambiguous, ambiguous_reason(decimal), np.array(None)), None), index=index,
                             dtype="string") if ambiguous.any() else None,
     )
 
@@ -344,7 +346,7 @@ def _hint_other_decimal(cleaned: pa.Array, bad: np.ndarray, reason: np.ndarray, 
     unread = np.flatnonzero(bad & np.array([r is None for r in reason], dtype=bool))
     if not len(unread):
         return
-    other = "," if decimal == "." else "."
+    other: Literal[".", ","] = "," if decimal == "." else "."
     retry = _numbers(pd.Series(cleaned.take(pa.array(unread)).to_pylist(), dtype="string"), ReadOptions(decimal=other),
                      hints=False)
     readable = ~retry.bad.to_numpy(dtype=bool) & retry.values.notna().to_numpy(dtype=bool)
@@ -493,8 +495,8 @@ def _iso_dates(distinct: pd.Series) -> tuple[pd.Series, np.ndarray, pd.Series]:
         aware = True
     if aware:
         # Each stamp's own wall-clock date: the offset says where it was written, not another day.
-        offsets = distinct.str.contains(_STAMP_WITH_OFFSET.replace("(", "(?:", 1), regex=True).fillna(False)
-        offsets = offsets.to_numpy(dtype=bool)
+        offsets = (distinct.str.contains(_STAMP_WITH_OFFSET.replace("(", "(?:", 1), regex=True).fillna(False)
+                   .to_numpy(dtype=bool))
         local = distinct.str.replace(_STAMP_WITH_OFFSET, r"\1", regex=True)
         dates = pd.to_datetime(local, format="ISO8601", errors="coerce")
         if getattr(dates.dt, "tz", None) is not None:
@@ -569,7 +571,7 @@ def _text_dates(text: pd.Series, options: ReadOptions) -> Converted:
         serial[days.index] = True
     reasons = reasons.mask(dates.isna() & (rule == PARTIAL_DATE).fillna(False), PARTIAL_DATE)
     has_reason = reasons.notna().any()
-    dates, bad, reasons = _windowed(dates, distinct.notna() & dates.isna(), reasons if has_reason else None)
+    dates, bad, refused = _windowed(dates, distinct.notna() & dates.isna(), reasons if has_reason else None)
     read = dates.notna().to_numpy(dtype=bool)
     notes = [
         _note(f"does not match options.date_format {options.date_format}; read as ISO 8601", fallback & read,
@@ -584,8 +586,8 @@ def _text_dates(text: pd.Series, options: ReadOptions) -> Converted:
         values=pd.Series(_per_cell(codes, dates.to_numpy(dtype="datetime64[s]"), np.datetime64("NaT", "s")),
                          index=index, dtype="datetime64[s]"),
         bad=pd.Series(_per_cell(codes, bad.to_numpy(dtype=bool), False), index=index, dtype=bool),
-        reasons=None if reasons is None else pd.Series(
-            _per_cell(codes, reasons.to_numpy(dtype=object, na_value=None), None), index=index, dtype="string"),
+        reasons=None if refused is None else pd.Series(
+            _per_cell(codes, refused.to_numpy(dtype=object), None), index=index, dtype="string"),
         notes=tuple(n for n in notes if n is not None),
     )
 

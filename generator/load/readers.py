@@ -909,9 +909,10 @@ def _drop_totals(ctx: _Context, frame: pd.DataFrame, names: list[str],
     totals: list[tuple[int, str, str]] = []
     after_grand: int | None = None
     values = frame.loc[candidate, names]
-    for position, cells in zip(values.index, values.itertuples(index=False), strict=True):
+    lines = frame.loc[candidate, ROW].to_numpy()
+    for position, line, cells in zip(values.index, lines, values.itertuples(index=False), strict=True):
         texts = [t for t in (_cell_text(c) for c in cells) if t and t.lower() != "nan"]
-        row = int(frame.at[position, ROW])
+        row = int(line)
         joined = " | ".join(texts)[:200]
         if not texts:
             drop.append(position)
@@ -1135,7 +1136,7 @@ class _Extent:
 
     def scan(self, chunk: bytes, *, first: bool) -> None:
         if first and (dim := _DIMENSION.search(chunk, 0, 4096)):
-            low_col, low_row, high_col, high_row = (g.decode() if g else g for g in dim.groups())
+            low_col, low_row, high_col, high_row = (g.decode() if g else "" for g in dim.groups())
             if high_col:
                 span_rows = int(high_row) - int(low_row) + 1
                 span_cols = _column_number(high_col) - _column_number(low_col) + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from generator.config import Config
@@ -134,7 +135,8 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     # Every rep's employed months with their revenue: the base of the coaching and activity tables.
     panel = (rep_month_panel(counted, reps, last_month)
              if inputs.coaching is not None or inputs.activities is not None else None)
-    coaching = compute_coaching(panel, reps, inputs.coaching, goals.goals, period, config.coaching)
+    coaching = (compute_coaching(panel, reps, inputs.coaching, goals.goals, period, config.coaching)
+                if panel is not None else None)
     return Metrics(
         period=period,
         reps=rep_table,
@@ -153,7 +155,7 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
         segments=segments,
         goals=goals,
         coaching=coaching,
-        activity=compute_activity(inputs.activities, panel, rep_table, period),
+        activity=compute_activity(inputs.activities, panel, rep_table, period) if panel is not None else None,
         history=compute_history(counted, team_of, manager_of, period, years),
         manager_history=manager_history(reps, by_rep, manager_years, period, years, goals.goals,
                                         coaching.events if coaching is not None else None),
@@ -183,7 +185,7 @@ def _company_summary(span: pd.DataFrame, upto: pd.DataFrame, values: pd.DataFram
     return row
 
 
-def rep_history_shown(rep_years: pd.DataFrame, reps: pd.DataFrame, period: Period) -> pd.Series:
+def rep_history_shown(rep_years: pd.DataFrame, reps: pd.DataFrame, period: Period) -> np.ndarray:
     """Which rows of rep_years a rep's history shows: years the rep was employed (unknown dates count
     as employed) with a closed deal, a client or a cost, and any year with a closed deal. A former
     rep's ratio keeps moving after they leave (their clients still buy): those years are not theirs."""
@@ -232,6 +234,8 @@ def _team_table(reps: pd.DataFrame, team_years: pd.DataFrame, year: int) -> pd.D
     """One row per team: the reporting year's figures, its manager and head count."""
     current = _current(team_years, "team", year)
     members = reps.dropna(subset=["team"]).groupby("team")
-    current["manager"] = members["manager"].agg(lambda m: m.mode().iloc[0] if m.notna().any() else pd.NA)
+    # pandas-stubs refuse <NA> as an aggregate's result; pandas takes it (a team without a known manager).
+    current["manager"] = members["manager"].agg(  # type: ignore[type-var]
+        lambda m: m.mode().iloc[0] if m.notna().any() else pd.NA)
     current["reps"] = members.size()
     return current.reset_index()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -119,8 +120,9 @@ def compute_activity(activities: pd.DataFrame | None, panel: pd.DataFrame, rep_t
 
     # Each kind per month, for every rep that logged anything (0 for a kind it never logged).
     rates = by_kind.div(months.reindex(by_kind.index).where(lambda m: m > 0), axis=0)
-    long = rates.stack().rename("per_month").reset_index()
-    counts = by_kind.stack().rename("count").reset_index()
+    # One level of columns stacks to a Series (pandas-stubs also allow a DataFrame).
+    long = cast(pd.Series, rates.stack()).rename("per_month").reset_index()
+    counts = cast(pd.Series, by_kind.stack()).rename("count").reset_index()
     mix = counts.merge(long, on=["rep_id", "kind"])
     mix["share"] = (mix["count"] / mix["rep_id"].map(total)).where(mix["rep_id"].map(total) > 0)
     mix["median_rep_per_month"] = mix["kind"].map(rates.median(axis=0))

@@ -135,7 +135,7 @@ def _grid(panel: pd.DataFrame) -> _Grid:
     first = pd.Timestamp(panel["month"].min())
     month = pd.to_datetime(panel["month"])
     col = ((month.dt.year - first.year) * 12 + month.dt.month - first.month).to_numpy(dtype="int64")
-    row = rep_ids.get_indexer(panel["rep_id"].astype("string"))
+    row = rep_ids.get_indexer(pd.Index(panel["rep_id"].astype("string")))
     n_months = int(col.max()) + 1
     sums = {}
     for name, values in (("observed", np.ones(len(panel))), ("revenue", panel["revenue"].to_numpy(dtype="float64")),
@@ -180,7 +180,7 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
     window = settings.window_months
     need = math.ceil(window / 2)
     rows = coaching.reset_index(drop=True)
-    kind = rows["kind"].astype("string").str.strip().replace("", pd.NA).fillna(UNSPECIFIED)
+    kind = rows["kind"].astype("string").str.strip().replace({"": pd.NA}).fillna(UNSPECIFIED)
     out = pd.DataFrame({
         "rep_id": rows["rep_id"].astype("string"),
         "kind": kind,
@@ -200,7 +200,7 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
         return Events(out[EVENT_COLUMNS], np.zeros((len(out), 0), dtype=bool))
 
     grid = _grid(panel)
-    rep = grid.rep_ids.get_indexer(out["rep_id"])
+    rep = grid.rep_ids.get_indexer(pd.Index(out["rep_id"]))
     start = grid.month_of(out["start"])
     stop = grid.month_of(out["end"].fillna(out["start"]))
     stop = np.maximum(stop, start)
@@ -281,7 +281,7 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
     flags[ev] = included
     out["included"] = flags
     groups = out["control_group"].to_numpy(dtype=object)
-    groups[ev] = np.where(n_controls > 0, group, None)
+    groups[ev] = np.where(n_controls > 0, group, np.array(None))  # numpy's stubs refuse a bare None
     out["control_group"] = pd.array(groups, dtype="string")
     notes = out["note"].to_numpy(dtype=object)
     notes[ev] = np.where(included, "", np.where(
@@ -313,40 +313,50 @@ def _pooled(events: pd.DataFrame, kind: str, position: int, settings: CoachingCo
     rng = np.random.default_rng([settings.seed, position])
     effect = per_rep["effect"].to_numpy()
     pre = per_rep["pre"].to_numpy()
-    row: dict[str, object] = {
-        "kind": kind,
-        "coached_reps": n,
-        "events": len(used),
-        "rep_months": int((used["pre_months"] + used["post_months"]).sum()),
-        "pre_revenue_per_month": float(pre.mean()) if n else float("nan"),
-        "effect_per_month": float(effect.mean()) if n else float("nan"),
-    }
-    level = row["pre_revenue_per_month"]
-    row["effect_pct"] = row["effect_per_month"] / level if n and level > 0 else float("nan")  # type: ignore[operator]
-    row["effect_low"] = row["effect_high"] = row["effect_pct_low"] = row["effect_pct_high"] = float("nan")
+    level = float(pre.mean()) if n else float("nan")
+    effect_per_month = float(effect.mean()) if n else float("nan")
+    effect_pct = effect_per_month / level if n and level > 0 else float("nan")
+    effect_low = effect_high = effect_pct_low = effect_pct_high = float("nan")
     if n >= 2:
         picks = rng.integers(0, n, size=(settings.bootstrap_samples, n))
         effect_b = effect[picks].mean(axis=1)
         pre_b = pre[picks].mean(axis=1)
-        row["effect_low"], row["effect_high"] = _interval(effect_b)
+        effect_low, effect_high = _interval(effect_b)
         with np.errstate(invalid="ignore", divide="ignore"):
-            row["effect_pct_low"], row["effect_pct_high"] = _interval(np.where(pre_b > 0, effect_b / pre_b, np.nan))
+            effect_pct_low, effect_pct_high = _interval(np.where(pre_b > 0, effect_b / pre_b, np.nan))
     wr = per_rep["win_rate_effect"].dropna().to_numpy()
-    row["win_rate_reps"] = len(wr)
-    row["win_rate_effect"] = float(wr.mean()) if len(wr) else float("nan")
-    row["win_rate_effect_low"] = row["win_rate_effect_high"] = float("nan")
+    win_rate_effect = float(wr.mean()) if len(wr) else float("nan")
+    win_rate_low = win_rate_high = float("nan")
     if len(wr) >= 2:
-        row["win_rate_effect_low"], row["win_rate_effect_high"] = _interval(
+        win_rate_low, win_rate_high = _interval(
             wr[rng.integers(0, len(wr), size=(settings.bootstrap_samples, len(wr)))].mean(axis=1))
     cost = used["coaching_cost"].dropna()
     mean_cost = float(cost.mean()) if len(cost) else float("nan")
-    row["mean_coaching_cost"] = mean_cost
-    positive_pct = row["effect_pct"] if n and row["effect_pct"] > 0 else float("nan")  # type: ignore[operator]
-    row["cost_per_point"] = mean_cost / (positive_pct * 100)
-    positive = row["effect_per_month"] if n and row["effect_per_month"] > 0 else float("nan")  # type: ignore[operator]
-    row["payback_months"] = mean_cost / positive
-    row["verdict"], row["verdict_reason"] = verdict(n, row["effect_pct_low"], row["effect_pct_high"], settings)  # type: ignore[arg-type]
-    return row
+    positive_pct = effect_pct if n and effect_pct > 0 else float("nan")
+    positive = effect_per_month if n and effect_per_month > 0 else float("nan")
+    reading, reason = verdict(n, effect_pct_low, effect_pct_high, settings)
+    return {
+        "kind": kind,
+        "coached_reps": n,
+        "events": len(used),
+        "rep_months": int((used["pre_months"] + used["post_months"]).sum()),
+        "pre_revenue_per_month": level,
+        "effect_per_month": effect_per_month,
+        "effect_pct": effect_pct,
+        "effect_low": effect_low,
+        "effect_high": effect_high,
+        "effect_pct_low": effect_pct_low,
+        "effect_pct_high": effect_pct_high,
+        "win_rate_reps": len(wr),
+        "win_rate_effect": win_rate_effect,
+        "win_rate_effect_low": win_rate_low,
+        "win_rate_effect_high": win_rate_high,
+        "mean_coaching_cost": mean_cost,
+        "cost_per_point": mean_cost / (positive_pct * 100),
+        "payback_months": mean_cost / positive,
+        "verdict": reading,
+        "verdict_reason": reason,
+    }
 
 
 def verdict(coached_reps: int, low: float, high: float, settings: CoachingConfig) -> tuple[str, str]:
@@ -409,8 +419,9 @@ def missed_revenue_goals(goals: pd.DataFrame, events: pd.DataFrame, period: Peri
     coached = events.assign(coached_year=fiscal_year(events["start"], period.fiscal_year_start).astype("int64"))
     pairs = missed.merge(coached, on="rep_id")
     pairs = pairs[(pairs["coached_year"] == pairs["year"]) | (pairs["coached_year"] == pairs["year"] + 1)]
-    pairs = pairs.assign(next_year_attainment=pd.MultiIndex.from_arrays(
-        [pairs["rep_id"], pairs["year"] + 1]).map(next_year).astype("float64"))
+    # A Series maps by its index; pandas-stubs leave Series out of Index.map's mappers.
+    following = pd.MultiIndex.from_arrays([pairs["rep_id"], pairs["year"] + 1])
+    pairs = pairs.assign(next_year_attainment=following.map(next_year).astype("float64"))  # type: ignore[arg-type]
     return pairs.sort_values(["rep_id", "year", "start"]).reset_index(drop=True)[MISSED_COLUMNS]
 
 

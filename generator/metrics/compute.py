@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -253,7 +254,8 @@ def _cumulative(frame: pd.DataFrame, key: str, value: str, how: str, years: list
     grouped = frame.groupby([key, "year"], observed=True)[value]
     per_year = (grouped.sum() if how == "sum" else grouped.size()).unstack(fill_value=0)
     running = per_year.reindex(columns=years, fill_value=0).cumsum(axis=1)
-    return running.stack().rename(value).reset_index().rename(columns={"level_1": "year"})
+    # One level of columns stacks to a Series (pandas-stubs also allow a DataFrame).
+    return cast(pd.Series, running.stack()).rename(value).reset_index().rename(columns={"level_1": "year"})
 
 
 def group_years(counted: pd.DataFrame, client_value: ClientValue, costs: pd.DataFrame,
@@ -308,7 +310,9 @@ def rep_years(counted: pd.DataFrame, reps: pd.DataFrame, client_value: ClientVal
     table = group_years(counted, client_value, costs.assign(cost_year=True), member_of, "rep_id", years)
     # A rep's own annual cost exists from its first cost year on, paid that year or not.
     own = costs.set_index(["rep_id", "year"])["annual_cost"]
-    table["annual_cost"] = pd.MultiIndex.from_arrays([table["rep_id"], table["year"]]).map(own).astype("float64")
+    # A Series maps by its index; pandas-stubs leave Series out of Index.map's mappers.
+    keys = pd.MultiIndex.from_arrays([table["rep_id"], table["year"]])
+    table["annual_cost"] = keys.map(own).astype("float64")  # type: ignore[arg-type]
     table["value_ratio"] = ratio(table["mean_client_ltv"], table["annual_cost"])
     return table.drop(columns=["reps_with_cost"])
 
@@ -322,7 +326,10 @@ def monthly_revenue(counted: pd.DataFrame, key: str | None, last_month: pd.Times
     if not len(counted):
         return sums.reset_index()
     if key:
-        sums.index = sums.index.set_levels(sums.index.levels[0].astype("string"), level=0)
+        # Grouped by two keys: a MultiIndex (pandas-stubs type every DataFrame.index as Index, and
+        # refuse an Index as a level's new values).
+        grouped = cast(pd.MultiIndex, sums.index)
+        sums.index = grouped.set_levels(grouped.levels[0].astype("string"), level=0)  # type: ignore[call-overload]
         first = counted.groupby(key, observed=True)["month"].min()
         first.index = first.index.astype("string")
     else:
@@ -331,7 +338,7 @@ def monthly_revenue(counted: pd.DataFrame, key: str | None, last_month: pd.Times
     if key:
         grid = pd.MultiIndex.from_product([first.index, months], names=[key, "month"]).to_frame(index=False)
         grid = grid[grid["month"] >= grid[key].map(first)]
-        index = pd.MultiIndex.from_frame(grid)
+        index: pd.Index = pd.MultiIndex.from_frame(grid)
     else:
         index = pd.Index(months, name="month")
     out = sums.reindex(index).fillna({"revenue": 0.0, "won_deals": 0}).reset_index()

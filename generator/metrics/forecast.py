@@ -91,7 +91,7 @@ def monthly_series(counted: pd.DataFrame, groups: Grouping, last_month: pd.Times
     calendar = np.bincount(flat, weights=counted["won_amount"].to_numpy()[keep], minlength=n * n_months)
     calendar = calendar.reshape(n, n_months)
     closed = np.bincount(flat, minlength=n * n_months).reshape(n, n_months) > 0
-    present = closed.any(axis=1)
+    present = np.any(closed, axis=1)
     calendar, closed = calendar[present], closed[present]
     start = np.argmax(closed, axis=1).astype(np.int64)
     length = n_months - start
@@ -368,8 +368,8 @@ def forecast_level(counted: pd.DataFrame, groups: Grouping, level: str, horizons
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FORECAST_COLUMNS)
     with np.errstate(invalid="ignore"):
         beats = table["mape"] < table["baseline_mape"]
-    table["beats_baseline"] = pd.array(np.where(table["mape"].notna() & table["baseline_mape"].notna(), beats, None),
-                                       dtype="boolean")
+    known = table["mape"].notna() & table["baseline_mape"].notna()
+    table["beats_baseline"] = pd.array(np.where(known, beats, np.array(None)), dtype="boolean")  # not a bare None: numpy's stubs
     if keep is not None:
         table = table[table["id"].isin(keep)]
     paths = pd.concat(path_parts, ignore_index=True) if path_parts else pd.DataFrame(columns=PATH_COLUMNS)
@@ -397,7 +397,7 @@ def _paths(series: Series, fit: Fit, method: np.ndarray, level: str, horizon: in
     })
     # Projected months: the model's, or the seasonal-naive values when history is short.
     _, _, monthly = project(fit, series, 1, horizon)
-    steps = np.arange(1, horizon + 1)
+    steps = range(1, horizon + 1)
     naive = np.column_stack([seasonal_naive(series, h, h)[0] for h in steps])
     naive_sd = np.column_stack([seasonal_naive(series, h, h)[1] for h in steps])
     model_sd = np.column_stack([

@@ -6,6 +6,7 @@ export keeps one manager per rep), for every year."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -75,9 +76,10 @@ def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: 
     })
     ratios = rep_years.set_index(["rep_id", "year"])["value_ratio"]
     keys = pd.MultiIndex.from_arrays([grid["rep_id"].astype("string"), grid["year"].astype("int64")])
-    grid["ratio"] = keys.map(ratios).astype("float64")
+    # A Series maps by its index; pandas-stubs leave Series out of Index.map's mappers.
+    grid["ratio"] = keys.map(ratios).astype("float64")  # type: ignore[arg-type]
     before = pd.MultiIndex.from_arrays([grid["rep_id"].astype("string"), grid["year"].astype("int64") - 1])
-    grid["ratio_before"] = before.map(ratios).astype("float64")
+    grid["ratio_before"] = before.map(ratios).astype("float64")  # type: ignore[arg-type]
     # Only reps employed in both years: a former rep's ratio keeps moving as old clients buy more.
     grid["compared"] = (grid["ratio"].notna() & grid["ratio_before"].notna() & grid["employed"]
                         & grid["employed_before"])
@@ -153,8 +155,11 @@ def _with_goals_and_coaching(out: pd.DataFrame, people: pd.DataFrame, goals: pd.
             coaching_events=("effect", "size"), coached_reps=("rep_id", "nunique"),
             coaching_effect_per_month=("effect", "mean")))
     for part in parts:
-        part.index = part.index.set_levels([part.index.levels[0].astype("string"),
-                                            part.index.levels[1].astype("int64")])
+        # Grouped by two keys: a MultiIndex (pandas-stubs type every DataFrame.index as Index, and
+        # refuse an Index as a level's new values).
+        grouped = cast(pd.MultiIndex, part.index)
+        levels = [grouped.levels[0].astype("string"), grouped.levels[1].astype("int64")]
+        part.index = grouped.set_levels(levels)  # type: ignore[arg-type]
         out = out.merge(part.reset_index(), on=keys, how="left")
     for column in ("team_goals", "rep_goals", "rep_goals_met", "coaching_events", "coached_reps"):
         out[column] = out[column].fillna(0).astype("int64") if column in out else 0

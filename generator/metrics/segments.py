@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -74,9 +75,9 @@ def segment_labels(values: pd.Series) -> pd.Series:
     names = [UNKNOWN if " ".join(str(c).split()).casefold() in SEGMENT_PLACEHOLDERS | {""} else str(c)
              for c in values.cat.categories]
     labels = pd.Index(sorted(set(names) | {UNKNOWN}))
-    new_code = labels.get_indexer(names)
+    new_code = labels.get_indexer(pd.Index(names))
     codes = values.cat.codes.to_numpy()
-    unknown = labels.get_loc(UNKNOWN)
+    unknown = cast(int, labels.get_loc(UNKNOWN))  # labels are unique: one position (pandas-stubs allow a mask)
     mapped = np.where(codes >= 0, new_code[np.maximum(codes, 0)] if len(new_code) else unknown, unknown)
     categorical = pd.Categorical.from_codes(mapped, categories=labels.astype("string"))
     return pd.Series(categorical, index=values.index).cat.remove_unused_categories()
@@ -170,7 +171,7 @@ def _segment_years(coded: _Coded, keys: list[str]) -> pd.DataFrame:
     client_seg, _ = _cells(coded, keys, coded.client)
     acquired = np.bincount(client_seg * n_years + coded.client_year, minlength=cells).reshape(n_seg, n_years)
     credit_cell = client_seg[coded.credit_client] * n_years + coded.credit_year
-    value = np.bincount(credit_cell, weights=coded.credit_amount, minlength=cells).reshape(n_seg, n_years)
+    value: np.ndarray = np.bincount(credit_cell, weights=coded.credit_amount, minlength=cells).reshape(n_seg, n_years)
     clients = acquired.cumsum(axis=1).ravel()
     value = value.cumsum(axis=1).ravel()
 
@@ -180,7 +181,7 @@ def _segment_years(coded: _Coded, keys: list[str]) -> pd.DataFrame:
     rest = np.repeat(seen, n_years)
     for key in reversed(keys):
         n = len(coded.categories[key])
-        out[key] = pd.array(coded.categories[key][rest % n], dtype="string")
+        out[key] = pd.array(coded.categories[key].to_numpy()[rest % n], dtype="string")
         rest = rest // n
     out = out[keys]
     out["year"] = np.tile(np.asarray(coded.years, dtype=np.int64), len(seen))
@@ -231,7 +232,7 @@ def _encode(counted: pd.DataFrame, costs: pd.DataFrame, years: list[int], gross_
     """The counted deals as codes (see _Coded), and the client id of each client position."""
     labels = {dim: segment_labels(counted[d.deal_field]) for dim, d in vocabulary.DIMENSIONS.items()}
     labels["company"] = pd.Series(pd.Categorical.from_codes(np.zeros(len(counted), dtype=np.int8),
-                                                            categories=["Company"]), index=counted.index)
+                                                            categories=pd.Index(["Company"])), index=counted.index)
     categories = {d: pd.Index(v.cat.categories.astype("string")) for d, v in labels.items()}
     deal = {d: v.cat.codes.to_numpy().astype(np.int64) for d, v in labels.items()}
     year = counted["fiscal_year"].to_numpy(dtype=np.int64) - years[0]

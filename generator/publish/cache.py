@@ -48,7 +48,7 @@ def write_manifest(work: Path, fingerprint: str, nav: list[dict[str, str]], page
 def _plain(value: object) -> object:
     """numpy and pandas scalars as JSON numbers."""
     if hasattr(value, "item"):
-        return value.item()  # type: ignore[union-attr]
+        return value.item()
     raise TypeError(f"not JSON: {value!r}")
 
 

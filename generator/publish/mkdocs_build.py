@@ -24,6 +24,7 @@ import signal
 import warnings
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from generator.errors import BuildError, SalesperfError, UsageError
 from generator.site.render import resource
@@ -103,7 +104,7 @@ def _build_one(docs_dir: Path, site_dir: Path, site_name: str, site_url: str | N
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     try:
-        overrides: dict[str, object] = {
+        overrides: dict[str, Any] = {  # load_config takes any option as a keyword
             "docs_dir": str(docs_dir), "site_dir": str(site_dir), "site_name": site_name, "nav": nav,
         }
         if site_url:
@@ -300,7 +301,7 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: st
             warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
             for index in range(1, jobs):
                 receive, send = context.Pipe(duplex=False)
-                worker = context.Process(
+                worker: multiprocessing.process.BaseProcess = context.Process(
                     target=_shard_worker, name=f"salesperf-mkdocs-{index}", daemon=True,
                     args=(send, os.getpid(), folders[index], outputs[index], site_name, site_url, nav),
                 )
@@ -319,9 +320,9 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: st
         order = page_order(docs_dir)
         for index in range(1, jobs):
             for page in mine[index]:
-                folder, _sep, name = page.rpartition("/")
-                (site_dir / folder).mkdir(parents=True, exist_ok=True)  # a folder with no index page
-                shutil.move(str(outputs[index] / folder / name[: -len(".md")]), str(site_dir / folder))
+                parent, _sep, name = page.rpartition("/")
+                (site_dir / parent).mkdir(parents=True, exist_ok=True)  # a folder with no index page
+                shutil.move(str(outputs[index] / parent / name[: -len(".md")]), str(site_dir / parent))
         _merge_search(site_dir, outputs[1:], order)
         _merge_sitemap(site_dir, outputs[1:], order, site_url)
     finally:

@@ -41,7 +41,7 @@ def valid_request_path(path: str) -> bool:
 class PreviewHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the site's files; a folder without an index page is 404 and a malformed path 400."""
 
-    def send_head(self) -> BytesIO | None:  # type: ignore[override]
+    def send_head(self) -> BytesIO | None:
         if not valid_request_path(self.path):
             self.send_error(HTTPStatus.BAD_REQUEST, "Malformed path")
             return None

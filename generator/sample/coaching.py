@@ -69,7 +69,7 @@ def coaching_table(
     rep_ids: pa.Array, sessions: list[tuple[int, int, int, int, float, int]], start64: np.datetime64
 ) -> pa.Table:
     """The coaching log as a canonical table."""
-    cols = list(zip(*sessions, strict=True)) if sessions else [[], [], [], [], [], []]
+    cols = list(zip(*sessions, strict=True)) if sessions else [(), (), (), (), (), ()]
     rep, begin, stop, kind, hours, cost = (np.asarray(c) for c in cols)
     return pa.table(
         {

@@ -38,7 +38,7 @@ def draw_costs(
     region: np.ndarray,
 ) -> pa.Table:
     """One cost row per rep and fiscal year employed: salary grows with seniority, partly with skill."""
-    n_reps = employed.shape[0]
+    n_reps: int = employed.shape[0]
     seniority = np.clip(-hire / 365.25, 0, 10)
     skill = np.argsort(np.argsort(size_skill)) / max(n_reps - 1, 1)
     level = np.clip(0.12 + 0.045 * seniority + 0.3 * skill + rng.normal(0, 0.14, n_reps), 0.0, 1.0)

@@ -85,7 +85,7 @@ def draw_goals(
         np.round(base * 1.1 * rng.lognormal(0, 0.08, r.size) * difficulty / 5000) * 5000, 25_000
     )
     reward = np.asarray(REP_REWARDS, dtype=object)[rng.integers(0, len(REP_REWARDS), r.size)]
-    reward = np.where(rng.random(r.size) < 0.1, None, reward)
+    reward = np.where(rng.random(r.size) < 0.1, np.array(None), reward)  # numpy's stubs refuse a bare None
 
     team_target = np.zeros((len(team_names), n_years))
     np.add.at(team_target, (team_of[r], y), target)

@@ -10,6 +10,7 @@ import html
 import json
 from dataclasses import dataclass
 from functools import cache
+from typing import Literal
 
 import altair as alt
 import pandas as pd
@@ -82,7 +83,7 @@ def _segment_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
                  alt.Tooltip("clients:Q", title="Clients")],
     ).properties(width="container", height=HEIGHT)
 
-    def heatmap(measure: str, title: str, fmt: str, scheme: str) -> alt.LayerChart:
+    def heatmap(measure: str, title: str, fmt: str, scheme: Literal["blues", "greens"]) -> alt.LayerChart:
         tooltip = [alt.Tooltip("row:N", title="Row"), alt.Tooltip("column:N", title="Column"),
                    alt.Tooltip(f"{measure}:Q", title=title, format=fmt), alt.Tooltip("deals:Q", title="Closed deals")]
         cells = alt.Chart().mark_rect().encode(
@@ -128,13 +129,13 @@ def _goal_designs() -> dict[str, alt.TopLevelMixin]:
     }
 
 
-def _layers(*layers: alt.Chart) -> alt.LayerChart:
+def _layers(*layers: alt.Chart) -> alt.LayerChart | alt.FacetChart:
     """Layers drawn from one named data source (set once at the top, so one rows list feeds all)."""
     return alt.layer(*layers, data=alt.Data(name="rows")).properties(width="container", height=HEIGHT)
 
 
 def _interval_design(value: str, low: str, high: str, label: str, axis: alt.Axis,
-                     tooltip: list[alt.Tooltip], domain: list[float] | None = None) -> alt.LayerChart:
+                     tooltip: list[alt.Tooltip], domain: list[float] | None = None) -> alt.LayerChart | alt.FacetChart:
     """A point per row (y = its ``kind``) with a bar from ``low`` to ``high`` and a rule at 0."""
     scale = alt.Scale(domain=domain) if domain else alt.Undefined
     y = alt.Y("kind:N", title=None, sort=None)
@@ -238,7 +239,7 @@ def _history_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
                  alt.Tooltip("reconciled_high:Q", title="80 % high", format=",.0f")])
     whiskers = alt.Chart().mark_rule().encode(x="reconciled_low:Q", x2="reconciled_high:Q", y=entity)
 
-    def layer(*charts: alt.Chart) -> alt.LayerChart:
+    def layer(*charts: alt.Chart) -> alt.LayerChart | alt.FacetChart:
         return alt.layer(*charts, data=alt.Data(name="rows")).properties(width="container", height=HEIGHT)
 
     return {

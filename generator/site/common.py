@@ -118,9 +118,9 @@ def put_table(files: dict[str, str], name: str, frame: pd.DataFrame) -> None:
     files[f"data/{name}.json"] = to_json(frame)
 
 
-def positions_by(frame: pd.DataFrame, key: str) -> dict[object, list[int]]:
-    """Row positions of each key, in frame order."""
-    return {k: list(v) for k, v in frame.groupby(key, sort=False).indices.items()} if len(frame) else {}
+def positions_by(frame: pd.DataFrame, key: str) -> dict[str, list[int]]:
+    """Row positions of each key (an id or a name), in frame order."""
+    return {str(k): list(v) for k, v in frame.groupby(key, sort=False).indices.items()} if len(frame) else {}
 
 
 def pick(items: list, positions: list[int] | None) -> list:

@@ -32,11 +32,13 @@ def escape(value: object) -> str:
     return " ".join(str(value).split()).translate(_ENTITIES)  # a line break would end a table row
 
 
-def _missing(value: object) -> bool:
+def missing(value: object) -> bool:
+    """True for an empty cell of any kind: None, <NA>, NaT or NaN."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     try:
-        return bool(pd.isna(value))
+        # pandas-stubs take only known scalars and containers; a cell may be any object.
+        return bool(pd.isna(value))  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return False
 
@@ -46,12 +48,12 @@ EMPTY = "—"
 
 def money(value: object) -> str:
     """Whole currency units with thousands separators (the CSV keeps the exact figure)."""
-    return EMPTY if _missing(value) else f"{float(value):,.0f}"  # type: ignore[arg-type]
+    return EMPTY if missing(value) else f"{float(value):,.0f}"  # type: ignore[arg-type]
 
 
 def short_money(value: object) -> str:
     """Compact money for headline figures: 1.2M, 350k."""
-    if _missing(value):
+    if missing(value):
         return EMPTY
     amount = float(value)  # type: ignore[arg-type]
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
@@ -64,37 +66,37 @@ def ratio(value: object) -> str:
     """A value ratio with two decimals; a band (``1–2``, privacy.rep_value_ratios: band) as it is."""
     if isinstance(value, str):
         return escape(value)
-    return EMPTY if _missing(value) else f"{float(value):.2f}"  # type: ignore[arg-type]
+    return EMPTY if missing(value) else f"{float(value):.2f}"  # type: ignore[arg-type]
 
 
 def percent(value: object) -> str:
     """A fraction as a percentage."""
-    return EMPTY if _missing(value) else f"{float(value) * 100:.1f} %"  # type: ignore[arg-type]
+    return EMPTY if missing(value) else f"{float(value) * 100:.1f} %"  # type: ignore[arg-type]
 
 
 def change(value: object) -> str:
     """A relative change with its sign."""
-    return EMPTY if _missing(value) else f"{float(value) * 100:+.1f} %"  # type: ignore[arg-type]
+    return EMPTY if missing(value) else f"{float(value) * 100:+.1f} %"  # type: ignore[arg-type]
 
 
 def points(value: object) -> str:
     """A difference of two rates, in percentage points."""
-    return EMPTY if _missing(value) else f"{float(value) * 100:+.1f} pts"  # type: ignore[arg-type]
+    return EMPTY if missing(value) else f"{float(value) * 100:+.1f} pts"  # type: ignore[arg-type]
 
 
 def integer(value: object) -> str:
     """A count with thousands separators."""
-    return EMPTY if _missing(value) else f"{int(value):,}"  # type: ignore[call-overload]
+    return EMPTY if missing(value) else f"{int(value):,}"  # type: ignore[call-overload]
 
 
 def number(value: object, digits: int = 0) -> str:
     """A plain number."""
-    return EMPTY if _missing(value) else f"{float(value):,.{digits}f}"  # type: ignore[arg-type]
+    return EMPTY if missing(value) else f"{float(value):,.{digits}f}"  # type: ignore[arg-type]
 
 
 def day(value: object) -> str:
     """A date as YYYY-MM-DD."""
-    return EMPTY if _missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d")  # type: ignore[arg-type]
+    return EMPTY if missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d")  # type: ignore[arg-type]
 
 
 SLUG_MAX = 64

@@ -70,7 +70,8 @@ def topic(context: SiteContext) -> Topic:
 
     slug_of = context.rep_slugs
     # Ordered by name, never by activity: activity is not performance.
-    reps = tables.reps.assign(href=[link(HERE, f"reps/{slug_of[r]}/") if r in slug_of else None
+    # pandas-stubs refuse None (no page, no link) in a list column.
+    reps = tables.reps.assign(href=[link(HERE, f"reps/{slug_of[r]}/") if r in slug_of else None  # type: ignore[misc]
                                     for r in tables.reps["rep_id"]])
     reps = reps.sort_values(["name", "rep_id"], kind="stable")
     plotted = reps[reps["quadrant"].notna()]

@@ -199,7 +199,8 @@ def topic(context: SiteContext) -> Topic:
 
 def _linked(frame: pd.DataFrame, slugs: dict[str, str], folder: str) -> pd.DataFrame:
     here_depth = link(HERE, "")
-    return frame.assign(href=[f"{here_depth}{folder}/{slugs[i]}/" if i in slugs else None for i in frame["id"]])
+    # pandas-stubs refuse None (no page, no link) in a list column.
+    return frame.assign(href=[f"{here_depth}{folder}/{slugs[i]}/" if i in slugs else None for i in frame["id"]])  # type: ignore[misc]
 
 
 def _sections(info: SiteInfo, table: pd.DataFrame, paths: pd.DataFrame, level: str, slugs: dict[str, str],

@@ -59,7 +59,7 @@ def _value(metric: str, value: object) -> str:
         return text.money(value)
     if metric == "value_ratio":
         return text.ratio(value)
-    return text.integer(value) if not pd.isna(value) else text.EMPTY
+    return text.integer(value) if not text.missing(value) else text.EMPTY
 
 
 def _prepared(context: SiteContext, goals: Goals, here_depth: str) -> pd.DataFrame:

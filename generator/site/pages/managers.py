@@ -58,7 +58,7 @@ class ManagersPage:
 
 def _signed_ratio(value: object) -> str:
     """A change of value ratio with its sign."""
-    return text.EMPTY if value is None or pd.isna(value) else f"{float(value):+.2f}"  # type: ignore[arg-type]
+    return text.EMPTY if text.missing(value) else f"{float(value):+.2f}"  # type: ignore[arg-type]
 
 
 def manager_columns(info: SiteInfo, with_manager: bool = True) -> list[Column]:
@@ -118,7 +118,8 @@ def topic(context: SiteContext) -> Topic:
         revenue_by_year=embed("chart-managers-revenue", chart("revenue_by_group_year", plotted, ["year", "group", "revenue"]),
                               "Team revenue by manager and year"),
         history=frame_table(years, manager_columns(info), link(HERE, "data/manager_history.csv")),
-        leavers=frame_table(leavers.assign(href=[link(HERE, f"reps/{rep_slug[r]}/") if r in rep_slug else None
+        # pandas-stubs refuse None (no page, no link) in a list column.
+        leavers=frame_table(leavers.assign(href=[link(HERE, f"reps/{rep_slug[r]}/") if r in rep_slug else None  # type: ignore[misc]
                                                  for r in leavers["rep_id"]]),
                             leaver_columns(info), link(HERE, "data/manager_leavers.csv")),
         has_managers=bool(len(years)),
@@ -140,7 +141,8 @@ def _team_sections(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
     year_rows = table_rows(years, columns)
     year_header, year_csv = csv_lines(years.drop(columns="label"))
     rep_slug = context.rep_slugs
-    leavers = leavers.assign(href=[f"{depth}reps/{rep_slug[r]}/" if r in rep_slug else None for r in leavers["rep_id"]])
+    # pandas-stubs refuse None (no page, no link) in a list column.
+    leavers = leavers.assign(href=[f"{depth}reps/{rep_slug[r]}/" if r in rep_slug else None for r in leavers["rep_id"]])  # type: ignore[misc]
     leaver_at = positions_by(leavers, "team")
     leaver_rows = table_rows(leavers, leaver_columns(info))
     leaver_header, leaver_csv = csv_lines(leavers.drop(columns="href"))
@@ -178,10 +180,11 @@ def _manager_pages(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
     quarter_at = positions_by(quarters, "manager")
     quarter_points = records(quarters[["period", "revenue", "won_deals", "win_rate"]])
     rep_slug = context.rep_slugs
-    leavers = leavers.assign(href=[f"{depth}reps/{rep_slug[r]}/" if r in rep_slug else None for r in leavers["rep_id"]])
+    # pandas-stubs refuse None (no page, no link) in a list column.
+    leavers = leavers.assign(href=[f"{depth}reps/{rep_slug[r]}/" if r in rep_slug else None for r in leavers["rep_id"]])  # type: ignore[misc]
     leaver_at = positions_by(leavers, "manager")
     leaver_rows = table_rows(leavers, leaver_columns(info))
-    team_links = {}
+    team_links: dict[str, list[str]] = {}
     for team in metrics.teams.to_dict("records"):
         if isinstance(team["manager"], str):
             team_links.setdefault(team["manager"], []).append(

@@ -82,13 +82,13 @@ SegmentSections = dict[str, dict[str, tuple[Section, ...]]]
 """dimension → segment name → the sections topics contribute to its page."""
 
 
-def _interval_text(low: object, high: object) -> str:
+def _interval_text(low: float, high: float) -> str:
     return text.EMPTY if pd.isna(low) or pd.isna(high) else f"{text.ratio(low)} – {text.ratio(high)}"
 
 
 def _penetration(value: object) -> str:
     """Market penetration is often a fraction of a percent: three significant digits."""
-    return text.EMPTY if pd.isna(value) else f"{float(value) * 100:.3g} %"  # type: ignore[arg-type]
+    return text.EMPTY if text.missing(value) else f"{float(value) * 100:.3g} %"  # type: ignore[arg-type]
 
 
 def _columns(info: SiteInfo, dim: str, has_market: bool, link_field: str | None = "href",

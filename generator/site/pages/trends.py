@@ -142,8 +142,7 @@ def topic(context: SiteContext) -> Topic:
                    info.column("avg_deal_size")]
     put_table(files, "company_quarters", quarters)
     put_table(files, "region_history", regions.drop(columns="label"))
-    changes = tuple(DefinitionChangeRow(c.date.isoformat(), c.change)
-                    for c in sorted(context.cfg.config.metrics.definition_changes, key=lambda c: c.date))
+    change_rows = tuple(DefinitionChangeRow(c.date.isoformat(), c.change) for c in changes)
     page = TrendsPage(
         site=info,
         revenue_by_quarter=embed("chart-trends-quarters", chart("revenue_by_quarter", quarters,
@@ -160,7 +159,7 @@ def topic(context: SiteContext) -> Topic:
         years=frame_table(labelled, year_cols, link(HERE, "data/company_history.csv"), sortable=False),
         quarters=frame_table(quarters, quarter_columns(info), link(HERE, "data/company_quarters.csv"), sortable=False),
         regions=frame_table(regions, region_cols, link(HERE, "data/region_history.csv")),
-        changes=changes,
+        changes=change_rows,
     )
     files[HERE] = render("trends.md.j2", page=page)
 
