@@ -29,6 +29,7 @@ import pandas as pd
 from generator.compensation import WITHHELD, private_findings
 from generator.config import PrivacyConfig
 from generator.metrics import Metrics
+from generator.site.text import missing
 
 RATIO_BANDS: tuple[tuple[float, str], ...] = (
     (1.0, "<1"), (2.0, "1–2"), (3.0, "2–3"), (5.0, "3–5"), (10.0, "5–10"), (math.inf, "≥10"),
@@ -51,7 +52,7 @@ def band_rank(value: object) -> float:
     """A sort key that orders bands and exact ratios alike (missing last when sorting descending)."""
     if isinstance(value, str):
         return float(BAND_ORDER.get(value, -1))
-    return float("nan") if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+    return float("nan") if missing(value) else float(value)  # type: ignore[arg-type]
 
 
 def _banded(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -176,9 +177,9 @@ def _determined(counts: Mapping[GroupKey, int], partitions: list[Partition], wit
             matrix[r, at] = sign
     _u, sigma, vt = np.linalg.svd(matrix, full_matrices=False)
     reach = (vt[sigma > 1e-9] ** 2).sum(axis=0)
-    for at in np.flatnonzero(reach > 1.0 - 1e-9):
-        if size[int(at)] < least:
-            return home[int(at)]
+    for at in np.flatnonzero(reach > 1.0 - 1e-9).tolist():
+        if size[at] < least:
+            return home[at]
     return None
 
 
