@@ -308,6 +308,9 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("coverage", "80 % coverage", F, "Share of backtests whose actual fell in the 80 % interval.", "§6", kind="rate"),
     Figure("baseline_mape", "Baseline MAPE", F, "The baseline's MAPE over the same backtests.", "§6", low=0),
     Figure("baseline_coverage", "Baseline coverage", F, "The baseline's coverage over the same backtests.", "§6", kind="rate"),
+    Figure("level_coverage", "Level 80 % coverage", F, "Share of every backtest of this level (all its entities) "
+           "whose actual fell in the calibrated 80 % interval.", "§6", kind="rate"),
+    Figure("flag", "Flag", T, "Why a projection needs care: capped at 3× the last 12 months.", "§6"),
     Figure("beats_baseline", "Beats the baseline", B, "MAPE below the baseline's.", "§6"),
     Figure("expected_pipeline", "Pipeline × win rate", M, "open pipeline × win rate.", "§6"),
     Figure("origin", "Origin", C, "Months of history at the backtest's start.", "§6"),
