@@ -77,6 +77,11 @@ FORECAST_COLUMNS = [
 ]
 """Columns of data/forecast.csv: one row per entity and horizon."""
 
+INTERVAL_COLUMNS = ["level", "backtest_origins", "calibration_errors", "calibration_low", "calibration_high",
+                    "level_coverage"]
+"""Per level: its backtest origins, the backtest errors behind its 80 % interval (the company's include the
+teams' and regions'), the interval's multipliers of σ, and the coverage it achieved."""
+
 PATH_COLUMNS = ["level", "id", "month", "kind", "revenue", "low", "high"]
 """Columns of the monthly paths behind the forecast charts (kind: actual or forecast)."""
 
@@ -594,6 +599,8 @@ class Forecast:
     """Per level and horizon, the part of the company projection no projected entity covers."""
     company_backtest: pd.DataFrame
     """The company's rolling-origin backtest, origin by origin (the month the forecast was made)."""
+    intervals: pd.DataFrame
+    """INTERVAL_COLUMNS: per level, the interval multipliers and the coverage they achieved."""
     horizons: tuple[Horizon, ...]
     last_month: pd.Timestamp
     """The last complete month of data: projections start the month after."""
@@ -659,6 +666,7 @@ def compute_forecast(counted: pd.DataFrame, open_deals: pd.DataFrame, team_of: p
     # The company is one series: its intervals are calibrated on the teams' and regions' errors (and,
     # for the projection, its own), so they are computed first.
     pooled: list[np.ndarray] = []
+    calibration = []
     for level in ("team", "region", "rep", "company"):
         groups, open_groups, keep = levels[level]
         in_year = booked_rows & (groups.codes >= 0)
@@ -668,6 +676,10 @@ def compute_forecast(counted: pd.DataFrame, open_deals: pd.DataFrame, team_of: p
         result = forecast_level(counted, groups, level, list(horizons), last_month, {year: booked}, keep, extra)
         if level in ("team", "region"):
             pooled.append(standardised(result.backtest))
+        calibration.append({"level": level, "backtest_origins": len(result.backtest),
+                            "calibration_errors": result.calibration.errors,
+                            "calibration_low": result.calibration.low, "calibration_high": result.calibration.high,
+                            "level_coverage": result.level_coverage})
         pipe = open_pipeline(open_deals, open_groups, counted, groups)
         table = result.table.join(pipe, on="id", how="left")
         table["open_deals"] = table["open_deals"].fillna(0).astype("int64")
@@ -693,4 +705,6 @@ def compute_forecast(counted: pd.DataFrame, open_deals: pd.DataFrame, team_of: p
     table = table[FORECAST_COLUMNS].astype({"level": "string", "id": "string", "horizon": "string",
                                             "method": "string", "fiscal_year": "int64"})
     return Forecast(table, pd.concat(paths, ignore_index=True), pd.concat(remainders, ignore_index=True),
-                    company_test.drop(columns=["series", "sd"]) if len(company_test) else company_test, horizons, last_month)
+                    company_test.drop(columns=["series", "sd"]) if len(company_test) else company_test,
+                    pd.DataFrame(calibration, columns=INTERVAL_COLUMNS).astype({"level": "string"}),
+                    horizons, last_month)
