@@ -221,8 +221,8 @@ METRICS = _by_name(_metrics_tables())
 
 _FIGURE_VALUE = {"value": Term(Kind.NUMBER, "the figure's value; a count is an integer, a rate a fraction")}
 _PERENTITY_FORECAST = ["fiscal_year", "horizon", "method", "history_months", "booked", "forecast", "forecast_low",
-                       "forecast_high", "baseline", "reconciled", "mape", "coverage", "baseline_mape",
-                       "open_pipeline", "expected_pipeline"]
+                       "forecast_high", "baseline", "reconciled", "mape", "coverage", "level_coverage",
+                       "baseline_mape", "flag", "open_pipeline", "expected_pipeline"]
 
 
 def _from(metrics: str, name: str, *, add: Iterable[str] = (), drop: Iterable[str] = (),
@@ -260,6 +260,7 @@ def _published_tables() -> list[Table]:
         _from("forecast.paths", "forecast_paths"),
         _from("forecast.remainders", "forecast_remainders"),
         _from("forecast.company_backtest", "forecast_backtest"),
+        _from("forecast.intervals", "forecast_intervals"),
         _from("coaching.effects", "coaching_effect"),
         _from("coaching.events", "coaching_events"),
         _from("coaching.missed_goals", "coaching_missed_goals"),
