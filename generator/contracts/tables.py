@@ -18,7 +18,7 @@ from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS
 from generator.metrics.activity import ACTIVITY_COLUMNS, CORRELATION_COLUMNS, MIX_COLUMNS
 from generator.metrics.coaching import EFFECT_COLUMNS, EVENT_COLUMNS, MISSED_COLUMNS
 from generator.metrics.compute import PERFORMANCE_COLUMNS
-from generator.metrics.forecast import FORECAST_COLUMNS, PATH_COLUMNS
+from generator.metrics.forecast import FORECAST_COLUMNS, INTERVAL_COLUMNS, PATH_COLUMNS
 from generator.metrics.goals import CALIBRATION_COLUMNS, GOAL_COLUMNS, TEAM_ATTAINMENT_COLUMNS
 from generator.metrics.history import HISTORY_COLUMNS, QUARTER_COLUMNS
 from generator.metrics.managers import LEAVER_COLUMNS, MANAGER_YEAR_COLUMNS
@@ -190,6 +190,7 @@ def _metrics_tables() -> list[Table]:
         _table("forecast.company_backtest", ["origin", "actual", "forecast", "low", "high", "baseline",
                                              "baseline_low", "baseline_high", "month"], key=("origin",),
                overrides={"actual": Term(Kind.MONEY)}),
+        _table("forecast.intervals", INTERVAL_COLUMNS, key=("level",)),
         _table("coaching.effects", EFFECT_COLUMNS, key=("kind",), required={"verdict"}),
         _table("coaching.events", EVENT_COLUMNS, required={"rep_id", "start", "included"}),
         _table("coaching.missed_goals", MISSED_COLUMNS, required={"rep_id", "year"}),
@@ -220,8 +221,8 @@ METRICS = _by_name(_metrics_tables())
 
 _FIGURE_VALUE = {"value": Term(Kind.NUMBER, "the figure's value; a count is an integer, a rate a fraction")}
 _PERENTITY_FORECAST = ["fiscal_year", "horizon", "method", "history_months", "booked", "forecast", "forecast_low",
-                       "forecast_high", "baseline", "reconciled", "mape", "coverage", "baseline_mape",
-                       "open_pipeline", "expected_pipeline"]
+                       "forecast_high", "baseline", "reconciled", "mape", "coverage", "level_coverage",
+                       "baseline_mape", "flag", "open_pipeline", "expected_pipeline"]
 
 
 def _from(metrics: str, name: str, *, add: Iterable[str] = (), drop: Iterable[str] = (),
@@ -259,6 +260,7 @@ def _published_tables() -> list[Table]:
         _from("forecast.paths", "forecast_paths"),
         _from("forecast.remainders", "forecast_remainders"),
         _from("forecast.company_backtest", "forecast_backtest"),
+        _from("forecast.intervals", "forecast_intervals"),
         _from("coaching.effects", "coaching_effect"),
         _from("coaching.events", "coaching_events"),
         _from("coaching.missed_goals", "coaching_missed_goals"),

@@ -199,7 +199,8 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("median_attainment", "Median attainment", F, "Median attainment of the goals.", "§5"),
     Figure("min_attainment", "Lowest attainment", F, "Lowest attainment of the goals.", "§5", header="Lowest"),
     Figure("max_attainment", "Highest attainment", F, "Highest attainment of the goals.", "§5", header="Highest"),
-    Figure("flag", "Flag", T, "Why a year's goals look too easy or too hard.", "§5"),
+    Figure("flag", "Flag", T, "Why a figure needs care: a year's goals look too easy or too hard; a projection "
+           "was capped at 3× the last 12 months.", "§5"),
     # Managers.
     Figure("mean_ratio_change", "Mean ratio change on last year", R, "Mean change of the value ratio of the reps "
            "compared (in the team both years).", "§5"),
@@ -308,6 +309,13 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("coverage", "80 % coverage", F, "Share of backtests whose actual fell in the 80 % interval.", "§6", kind="rate"),
     Figure("baseline_mape", "Baseline MAPE", F, "The baseline's MAPE over the same backtests.", "§6", low=0),
     Figure("baseline_coverage", "Baseline coverage", F, "The baseline's coverage over the same backtests.", "§6", kind="rate"),
+    Figure("level_coverage", "Level 80 % coverage", F, "Share of every backtest of this level (all its entities) "
+           "whose actual fell in the calibrated 80 % interval.", "§6", kind="rate"),
+    Figure("calibration_errors", "Calibration errors", C, "Backtest errors the 80 % interval is calibrated on.", "§6"),
+    Figure("calibration_low", "Low multiplier", N, "10th percentile of the backtest's (actual − projection) ÷ σ.",
+           "§6", digits=2),
+    Figure("calibration_high", "High multiplier", N, "90th percentile of the backtest's (actual − projection) ÷ σ.",
+           "§6", digits=2),
     Figure("beats_baseline", "Beats the baseline", B, "MAPE below the baseline's.", "§6"),
     Figure("expected_pipeline", "Pipeline × win rate", M, "open pipeline × win rate.", "§6"),
     Figure("origin", "Origin", C, "Months of history at the backtest's start.", "§6"),

@@ -42,8 +42,28 @@ MODEL_MONTHS = 24
 Z80 = 1.2815515655446004
 """The 90th percentile of the standard normal: an 80 % interval is the forecast ± Z80·σ."""
 
-GRID = tuple(itertools.product((0.1, 0.25, 0.5), (0.0, 0.02, 0.08), (0.05, 0.2, 0.4), (0.9, 0.98, 1.0)))
-"""The (α, β, γ, φ) combinations tried for every series."""
+GRID = tuple(itertools.product((0.1, 0.25, 0.5), (0.0, 0.03, 0.1), (0.05, 0.2, 0.4), (0.8, 0.9, 0.98)))
+"""The (α, β, γ, φ) combinations tried for every series. φ < 1 always: no undamped trend."""
+
+SHORT_MONTHS = 36
+"""Below three years of history, only the more strongly damped φ ≤ SHORT_PHI are allowed."""
+
+SHORT_PHI = 0.9
+
+CAP = 3.0
+"""A projection above CAP × the last 12 months' revenue (pro rata for a part year) is capped and flagged."""
+
+MIN_RELATIVE_SD = 0.05
+"""No interval narrower than this: σ of a sum ≥ 5 % of max(projection, last 12 months pro rata)."""
+
+MIN_CALIBRATION = 30
+"""Fewer backtest errors than this at a level: the interval falls back on the model's normal quantiles."""
+
+LOSO_MAX = 50
+"""Up to this many entities, each one's backtest coverage uses quantiles from the other entities only."""
+
+SHARE_GROWTH_CAP = 1.5
+"""Reconciliation: a part counts at most this × the median growth over its last 12 months."""
 
 HOLT_WINTERS = "Holt-Winters"
 SEASONAL_NAIVE = "seasonal naive"
@@ -52,10 +72,15 @@ NOT_ENOUGH = "not enough history"
 FORECAST_COLUMNS = [
     "level", "id", "fiscal_year", "horizon", "months_ahead", "method", "history_months", "booked",
     "forecast", "forecast_low", "forecast_high", "baseline", "reconciled", "reconciled_low",
-    "reconciled_high", "backtest_origins", "mape", "coverage", "baseline_mape", "baseline_coverage",
-    "beats_baseline", "open_deals", "open_pipeline", "win_rate", "expected_pipeline",
+    "reconciled_high", "backtest_origins", "mape", "coverage", "level_coverage", "baseline_mape",
+    "baseline_coverage", "beats_baseline", "flag", "open_deals", "open_pipeline", "win_rate", "expected_pipeline",
 ]
 """Columns of data/forecast.csv: one row per entity and horizon."""
+
+INTERVAL_COLUMNS = ["level", "backtest_origins", "calibration_errors", "calibration_low", "calibration_high",
+                    "level_coverage"]
+"""Per level: its backtest origins, the backtest errors behind its 80 % interval (the company's include the
+teams' and regions'), the interval's multipliers of σ, and the coverage it achieved."""
 
 PATH_COLUMNS = ["level", "id", "month", "kind", "revenue", "low", "high"]
 """Columns of the monthly paths behind the forecast charts (kind: actual or forecast)."""
@@ -159,14 +184,13 @@ def holt_winters(series: Series) -> Fit:
               np.zeros(n, np.int64), np.full(n, np.nan))
     if t_max < MODEL_MONTHS or n == 0:
         return out
+    # Starting states from the first year only (level = its mean, seasons = each month's difference from
+    # it, trend 0): the months the parameters are judged on (12 on) never shaped the starting states.
     first_year = y[:, :SEASON].mean(axis=1)
-    second_year = y[:, SEASON:MODEL_MONTHS].mean(axis=1)
-    b0 = (second_year - first_year) / SEASON
-    # States at the end of month 11: level at the end of the first year, seasons around the trend line.
-    level = np.broadcast_to(first_year + 5.5 * b0, (k, n)).copy()
-    trend = np.broadcast_to(b0, (k, n)).copy()
-    offsets = np.arange(SEASON)[:, None] - 5.5
-    season = np.broadcast_to(y[:, :SEASON].T - (first_year + offsets * b0), (k, SEASON, n)).transpose(1, 0, 2).copy()
+    level = np.broadcast_to(first_year, (k, n)).copy()
+    trend = np.zeros((k, n))
+    season = np.broadcast_to(y[:, :SEASON].T - first_year, (k, SEASON, n)).transpose(1, 0, 2).copy()
+    strong = (phi[:, 0] <= SHORT_PHI)[:, None]
     sse = np.zeros((k, n))
     columns = np.arange(n)
     last_index = series.length - 1
@@ -182,7 +206,8 @@ def holt_winters(series: Series) -> Fit:
         sse += error * error
         if t < MODEL_MONTHS - 1:
             continue
-        best = np.argmin(sse, axis=0)
+        # Below three years of history, only the strongly damped trends compete.
+        best = np.argmin(sse if t + 1 >= SHORT_MONTHS else np.where(strong, sse, np.inf), axis=0)
         total = SEASON * level + sum12_psi * trend + season.sum(axis=0)
         sigma = np.sqrt(sse[best, columns] / (t - SEASON + 1))
         origin_sum[t] = total[best, columns]
@@ -264,7 +289,7 @@ def backtest(series: Series, fit: Fit) -> Backtest:
     if n == 0 or t_max < MODEL_MONTHS + SEASON:
         empty = np.full(n, np.nan)
         return Backtest(np.zeros(n, np.int64), empty, empty, empty.copy(), empty.copy(),
-                        pd.DataFrame(columns=["series", "origin", "actual", "forecast", "low", "high",
+                        pd.DataFrame(columns=["series", "origin", "actual", "forecast", "low", "high", "sd",
                                               "baseline", "baseline_low", "baseline_high"]))
     csum = np.concatenate([np.zeros((n, 1)), np.cumsum(y, axis=1)], axis=1)
     origins = np.arange(MODEL_MONTHS - 1, t_max - SEASON)
@@ -276,7 +301,8 @@ def backtest(series: Series, fit: Fit) -> Backtest:
     dsum = np.concatenate([np.zeros((n, 1)), np.cumsum(d, axis=1)], axis=1)
     naive_sd = np.sqrt(SEASON * (dsum[:, origins + 1] - dsum[:, SEASON][:, None]) / (origins + 1 - SEASON))
     forecast = fit.origin_sum[origins].T
-    sd = fit.origin_sd[origins].T
+    # No zero-width interval: σ at least 5 % of the larger of the projection and the last 12 months.
+    sd = np.maximum(fit.origin_sd[origins].T, MIN_RELATIVE_SD * np.maximum(np.maximum(fit.origin_sum[origins].T, 0.0), naive))
     valid = (origins[None, :] + SEASON < length[:, None]) & np.isfinite(forecast)
     low, high = np.maximum(forecast - Z80 * sd, 0.0), forecast + Z80 * sd
     forecast = np.maximum(forecast, 0.0)
@@ -293,7 +319,7 @@ def backtest(series: Series, fit: Fit) -> Backtest:
     rows, cols = np.nonzero(valid)
     errors = pd.DataFrame({
         "series": rows, "origin": origins[cols], "actual": actual[rows, cols], "forecast": forecast[rows, cols],
-        "low": low[rows, cols], "high": high[rows, cols], "baseline": naive[rows, cols],
+        "low": low[rows, cols], "high": high[rows, cols], "sd": sd[rows, cols], "baseline": naive[rows, cols],
         "baseline_low": b_low[rows, cols], "baseline_high": b_high[rows, cols],
     })
     return Backtest(
@@ -304,6 +330,65 @@ def backtest(series: Series, fit: Fit) -> Backtest:
         baseline_coverage=mean(((b_low <= actual) & (actual <= b_high)).astype(float), valid),
         errors=errors,
     )
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A level's 80 % interval multipliers, from its backtest's standardised errors (actual − forecast) ÷ σ."""
+
+    low: float
+    """10th percentile of the standardised errors (−Z80 when too few)."""
+    high: float
+    """90th percentile (+Z80 when too few)."""
+    errors: int
+    """How many backtest errors the percentiles come from."""
+
+
+def quantiles(z: np.ndarray) -> Calibration:
+    """The 10th and 90th percentiles of standardised errors; the normal ones below MIN_CALIBRATION errors."""
+    z = z[np.isfinite(z)]
+    if len(z) < MIN_CALIBRATION:
+        return Calibration(-Z80, Z80, len(z))
+    low, high = np.quantile(z, [0.1, 0.9])
+    return Calibration(float(low), float(high), len(z))
+
+
+def standardised(errors: pd.DataFrame) -> np.ndarray:
+    """(actual − forecast) ÷ σ of every backtest origin."""
+    return ((errors["actual"] - errors["forecast"]) / errors["sd"]).to_numpy(dtype="float64")
+
+
+def calibrate(test: Backtest, n: int, extra: np.ndarray) -> tuple[Backtest, Calibration, float]:
+    """Split-conformal 80 % intervals: the backtest's intervals are rebuilt from the percentiles of the
+    standardised errors of the *other* entities of the level (plus ``extra``, errors from other levels),
+    so an entity's coverage is measured on errors its interval was not calibrated on. Above LOSO_MAX
+    entities, one pooled calibration serves all (one entity is under 2 % of the pool).
+    Returns (the backtest with calibrated intervals and coverage, the calibration for projections,
+    the level's coverage over every origin of every entity)."""
+    errors = test.errors
+    z = standardised(errors)
+    final = quantiles(np.concatenate([extra, z]))
+    if not len(errors):
+        return test, final, np.nan
+    series = errors["series"].to_numpy()
+    q_low = np.full(len(errors), final.low)
+    q_high = np.full(len(errors), final.high)
+    if n <= LOSO_MAX:
+        for i in np.unique(series):
+            mine = series == i
+            other = quantiles(np.concatenate([extra, z[~mine]]))
+            q_low[mine], q_high[mine] = other.low, other.high
+    sd, forecast, actual = errors["sd"].to_numpy(), errors["forecast"].to_numpy(), errors["actual"].to_numpy()
+    low = np.maximum(forecast + q_low * sd, 0.0)
+    high = np.maximum(forecast + q_high * sd, low + MIN_RELATIVE_SD * sd)
+    covered = ((low <= actual) & (actual <= high)).astype(float)
+    coverage = np.full(n, np.nan)
+    counts = np.bincount(series, minlength=n)
+    sums = np.bincount(series, weights=covered, minlength=n)
+    coverage[counts > 0] = sums[counts > 0] / counts[counts > 0]
+    calibrated = Backtest(test.origins, test.mape, coverage, test.baseline_mape, test.baseline_coverage,
+                          errors.assign(low=low, high=high))
+    return calibrated, final, float(covered.mean())
 
 
 @dataclass(frozen=True)
@@ -326,45 +411,73 @@ class LevelForecast:
     """PATH_COLUMNS: the last 24 months of actuals and the projected months, with monthly intervals."""
     last12: pd.Series
     """Revenue of the last 12 complete months per entity, the weights of the reconciliation remainder."""
+    backtest: pd.DataFrame
+    """Every (entity, origin) of the backtest, with calibrated intervals; ``series`` indexes ``ids``."""
+    ids: pd.Index
+    calibration: Calibration
+    level_coverage: float
+    """Share of all the level's backtest origins whose actual fell in the calibrated 80 % interval."""
 
 
 def forecast_level(counted: pd.DataFrame, groups: Grouping, level: str, horizons: list[Horizon],
-                   last_month: pd.Timestamp, booked: dict[int, pd.Series], keep: pd.Index | None = None) -> LevelForecast:
+                   last_month: pd.Timestamp, booked: dict[int, pd.Series], keep: pd.Index | None = None,
+                   extra: np.ndarray | None = None) -> LevelForecast:
     """Project every entity of one level over each horizon.
 
     ``booked`` maps a horizon's fiscal year to the revenue already booked in it per entity (in the
-    months up to the last complete one). ``keep``: the entities projected (default: all).
+    months up to the last complete one). ``keep``: the entities projected (default: all). ``extra``:
+    standardised backtest errors of other levels, added to this level's for calibrating the intervals.
     """
     series = monthly_series(counted, groups, last_month)
     fit = holt_winters(series)
-    test = backtest(series, fit)
+    n = len(series.ids)
+    test, calibration, level_coverage = calibrate(backtest(series, fit), n,
+                                                  np.zeros(0) if extra is None else extra)
     length = series.length
+    csum = np.cumsum(series.values, axis=1) if n else np.zeros((0, 1))
+    idx = length - 1
+    rows = np.arange(n)
+    last12 = (csum[rows, idx] - np.where(idx >= SEASON, csum[rows, np.maximum(idx - SEASON, 0)], 0.0)
+              if n else np.zeros(0))
     method = np.where(length >= MODEL_MONTHS, HOLT_WINTERS, np.where(length >= MIN_MONTHS, SEASONAL_NAIVE, NOT_ENOUGH))
     parts = []
     path_parts = []
     last_h = max((h.last for h in horizons), default=0)
     for horizon in horizons:
+        months = horizon.last - horizon.first + 1
         model, model_sd, _monthly = project(fit, series, horizon.first, horizon.last)
         naive, naive_sd = seasonal_naive(series, horizon.first, horizon.last)
         is_model = method == HOLT_WINTERS
-        point = np.where(is_model, model, naive)
-        sd = np.where(is_model, model_sd, naive_sd)
+        point = np.maximum(np.where(is_model, model, naive), 0.0)
+        base = last12 * months / SEASON
+        sd = np.maximum(np.where(is_model, model_sd, naive_sd), MIN_RELATIVE_SD * np.maximum(point, base))
+        # Calibrated multipliers for the model; the seasonal-naive method has no backtest of its own.
+        low = np.maximum(point + np.where(is_model, calibration.low, -Z80) * sd, 0.0)
+        high = np.maximum(point + np.where(is_model, calibration.high, Z80) * sd, low + MIN_RELATIVE_SD * sd)
+        cap = CAP * base
+        capped = point > cap
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shrink = np.where(capped & (point > 0), cap / point, 1.0)
+        flag = np.where(capped, [f"capped at {CAP:g}× the last 12 months (model: {p:,.0f})" for p in point], "")
+        point, low, high = point * shrink, low * shrink, high * shrink
         enough = method != NOT_ENOUGH
         already = booked.get(horizon.fiscal_year, pd.Series(dtype="float64")).reindex(series.ids).fillna(0.0).to_numpy()
         frame = pd.DataFrame({
             "level": level, "id": series.ids, "fiscal_year": horizon.fiscal_year, "horizon": horizon.name,
-            "months_ahead": horizon.last - horizon.first + 1, "method": method, "history_months": length,
+            "months_ahead": months, "method": method, "history_months": length,
             "booked": already,
-            "forecast": np.where(enough, already + np.maximum(point, 0.0), np.nan),
-            "forecast_low": np.where(enough, already + np.maximum(point - Z80 * sd, 0.0), np.nan),
-            "forecast_high": np.where(enough, already + np.maximum(point + Z80 * sd, 0.0), np.nan),
+            "forecast": np.where(enough, already + point, np.nan),
+            "forecast_low": np.where(enough, already + low, np.nan),
+            "forecast_high": np.where(enough, already + high, np.nan),
             "baseline": np.where(enough, already + naive, np.nan),
             "backtest_origins": test.origins, "mape": test.mape, "coverage": test.coverage,
+            "level_coverage": level_coverage,
             "baseline_mape": test.baseline_mape, "baseline_coverage": test.baseline_coverage,
+            "flag": pd.array(np.where(enough, flag, ""), dtype="string"),
         })
         parts.append(frame)
-    if last_h and len(series.ids):
-        path_parts.append(_paths(series, fit, method, level, last_h))
+    if last_h and n:
+        path_parts.append(_paths(series, fit, method, level, last_h, calibration))
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FORECAST_COLUMNS)
     with np.errstate(invalid="ignore"):
         beats = table["mape"] < table["baseline_mape"]
@@ -375,16 +488,17 @@ def forecast_level(counted: pd.DataFrame, groups: Grouping, level: str, horizons
     paths = pd.concat(path_parts, ignore_index=True) if path_parts else pd.DataFrame(columns=PATH_COLUMNS)
     if keep is not None and len(paths):
         paths = paths[paths["id"].isin(keep)]
-    csum = np.cumsum(series.values, axis=1) if len(series.ids) else np.zeros((0, 1))
-    idx = length - 1
-    last12 = (csum[np.arange(len(idx)), idx] - np.where(idx >= SEASON, csum[np.arange(len(idx)), np.maximum(idx - SEASON, 0)], 0.0)
-              if len(idx) else np.zeros(0))
+    errors = test.errors.assign(month=series.months[series.start[test.errors["series"]] + test.errors["origin"]]
+                                if len(test.errors) else [])
     return LevelForecast(table.reset_index(drop=True), paths.reset_index(drop=True),
-                         pd.Series(last12, index=series.ids, dtype="float64"))
+                         pd.Series(last12, index=series.ids, dtype="float64"), errors, series.ids,
+                         calibration, level_coverage)
 
 
-def _paths(series: Series, fit: Fit, method: np.ndarray, level: str, horizon: int) -> pd.DataFrame:
-    """Last 24 actual months and ``horizon`` projected months (with monthly 80 % intervals) per entity."""
+def _paths(series: Series, fit: Fit, method: np.ndarray, level: str, horizon: int,
+           calibration: Calibration) -> pd.DataFrame:
+    """Last 24 actual months and ``horizon`` projected months (with monthly 80 % intervals, the level's
+    calibrated multipliers applied to each month's σ) per entity."""
     n = len(series.ids)
     shown = np.minimum(series.length, MODEL_MONTHS)
     # Actual months.
@@ -403,8 +517,10 @@ def _paths(series: Series, fit: Fit, method: np.ndarray, level: str, horizon: in
     model_sd = np.column_stack([
         fit.sigma * np.sqrt([window_variance_factor(GRID[c], h, h) for c in fit.choice]) for h in steps])
     is_model = (method == HOLT_WINTERS)[:, None]
-    point = np.where(is_model, monthly, naive)
+    point = np.maximum(np.where(is_model, monthly, naive), 0.0)
     sd = np.where(is_model, model_sd, naive_sd)
+    q_low = np.where(is_model, calibration.low, -Z80)
+    q_high = np.where(is_model, calibration.high, Z80)
     enough = np.flatnonzero(method != NOT_ENOUGH)
     last_month = series.months[-1]
     future = pd.date_range(last_month + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")
@@ -412,8 +528,8 @@ def _paths(series: Series, fit: Fit, method: np.ndarray, level: str, horizon: in
     s = np.tile(np.arange(horizon), len(enough))
     projected = pd.DataFrame({
         "level": level, "id": series.ids[r], "month": future[s], "kind": "forecast",
-        "revenue": np.maximum(point[r, s], 0.0), "low": np.maximum(point[r, s] - Z80 * sd[r, s], 0.0),
-        "high": np.maximum(point[r, s] + Z80 * sd[r, s], 0.0),
+        "revenue": point[r, s], "low": np.maximum(point[r, s] + q_low[r, 0] * sd[r, s], 0.0),
+        "high": np.maximum(point[r, s] + q_high[r, 0] * sd[r, s], 0.0),
     })
     out = pd.concat([actual, projected], ignore_index=True)
     return out.astype({"id": "string", "kind": "string"})
@@ -421,10 +537,14 @@ def _paths(series: Series, fit: Fit, method: np.ndarray, level: str, horizon: in
 
 def reconcile(parts: pd.DataFrame, company: pd.DataFrame, company_last12: float,
               last12: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Proportional top-down reconciliation: every part's projection is scaled by one factor per
-    horizon, so that the parts plus the remainder add up to the company projection:
+    """Proportional top-down reconciliation, robust to a runaway part: every part's projection is first
+    capped at SHARE_GROWTH_CAP × the parts' median growth over its carried-forward last 12 months
+    (booked + last 12 months pro rata), then all are scaled by one factor per horizon, so that the
+    parts plus the remainder add up to the company projection:
 
-        factor = company forecast ÷ (Σ parts' forecasts + remainder)
+        factor = company forecast ÷ (Σ parts' capped forecasts + remainder)
+
+    so one exploding part cannot pull every other part down by more than its capped share.
 
     where the remainder is the company's last-12-months revenue not covered by a projected part (former
     reps, reps with too short a history, deals without a team or region), carried forward unchanged
@@ -447,12 +567,20 @@ def reconcile(parts: pd.DataFrame, company: pd.DataFrame, company_last12: float,
         uncovered = uncovered if uncovered > 1e-9 * max(company_last12, 1.0) else 0.0
         booked_other = booked_other if abs(booked_other) > 1e-9 * max(total, 1.0) else 0.0
         remainder = booked_other + uncovered * months / SEASON
-        denominator = float(frame["forecast"].sum(skipna=True)) + remainder
+        expected = (frame["booked"] + last12.reindex(frame["id"]).fillna(0.0).to_numpy() * months / SEASON).to_numpy()
+        point = frame["forecast"].to_numpy(dtype="float64")
+        growth = point / np.where(expected > 0, expected, np.nan)
+        known = np.isfinite(growth)
+        limit = SHARE_GROWTH_CAP * float(np.median(growth[known])) * expected if known.any() else point
+        weight = np.where(known, np.minimum(point, limit), point)
+        denominator = float(np.nansum(weight)) + remainder
         factor = total / denominator if denominator > 0 else np.nan
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(point > 0, weight / point, 1.0) * factor
         index = frame.index
         for source, column in (("forecast", "reconciled"), ("forecast_low", "reconciled_low"),
                                ("forecast_high", "reconciled_high")):
-            out.loc[index, column] = frame[source] * factor
+            out.loc[index, column] = frame[source].to_numpy(dtype="float64") * scale
         rows.append({"level": frame["level"].iloc[0], "horizon": horizon,
                      "fiscal_year": int(frame["fiscal_year"].iloc[0]), "remainder": remainder,
                      "reconciled": remainder * factor, "factor": factor})
@@ -471,6 +599,8 @@ class Forecast:
     """Per level and horizon, the part of the company projection no projected entity covers."""
     company_backtest: pd.DataFrame
     """The company's rolling-origin backtest, origin by origin (the month the forecast was made)."""
+    intervals: pd.DataFrame
+    """INTERVAL_COLUMNS: per level, the interval multipliers and the coverage they achieved."""
     horizons: tuple[Horizon, ...]
     last_month: pd.Timestamp
     """The last complete month of data: projections start the month after."""
@@ -533,11 +663,23 @@ def compute_forecast(counted: pd.DataFrame, open_deals: pd.DataFrame, team_of: p
     tables, paths, remainders = {}, [], []
     last12: dict[str, pd.Series] = {}
     company_test = pd.DataFrame()
-    for level, (groups, open_groups, keep) in levels.items():
+    # The company is one series: its intervals are calibrated on the teams' and regions' errors (and,
+    # for the projection, its own), so they are computed first.
+    pooled: list[np.ndarray] = []
+    calibration = []
+    for level in ("team", "region", "rep", "company"):
+        groups, open_groups, keep = levels[level]
         in_year = booked_rows & (groups.codes >= 0)
         booked = pd.Series(np.bincount(groups.codes[in_year], weights=counted["won_amount"].to_numpy()[in_year],
                                        minlength=len(groups.names)), index=groups.names)
-        result = forecast_level(counted, groups, level, list(horizons), last_month, {year: booked}, keep)
+        extra = np.concatenate(pooled) if level == "company" and pooled else None
+        result = forecast_level(counted, groups, level, list(horizons), last_month, {year: booked}, keep, extra)
+        if level in ("team", "region"):
+            pooled.append(standardised(result.backtest))
+        calibration.append({"level": level, "backtest_origins": len(result.backtest),
+                            "calibration_errors": result.calibration.errors,
+                            "calibration_low": result.calibration.low, "calibration_high": result.calibration.high,
+                            "level_coverage": result.level_coverage})
         pipe = open_pipeline(open_deals, open_groups, counted, groups)
         table = result.table.join(pipe, on="id", how="left")
         table["open_deals"] = table["open_deals"].fillna(0).astype("int64")
@@ -546,9 +688,7 @@ def compute_forecast(counted: pd.DataFrame, open_deals: pd.DataFrame, team_of: p
         paths.append(result.paths)
         last12[level] = result.last12
         if level == "company":
-            series = monthly_series(counted, groups, last_month)
-            test = backtest(series, holt_winters(series)).errors
-            company_test = test.assign(month=series.months[series.start[0] + test["origin"]] if len(test) else [])
+            company_test = result.backtest
     company = tables["company"]
     company_last12 = float(last12["company"].sum())
     for level in ("team", "region", "rep"):
@@ -565,4 +705,6 @@ def compute_forecast(counted: pd.DataFrame, open_deals: pd.DataFrame, team_of: p
     table = table[FORECAST_COLUMNS].astype({"level": "string", "id": "string", "horizon": "string",
                                             "method": "string", "fiscal_year": "int64"})
     return Forecast(table, pd.concat(paths, ignore_index=True), pd.concat(remainders, ignore_index=True),
-                    company_test.drop(columns=["series"]) if len(company_test) else company_test, horizons, last_month)
+                    company_test.drop(columns=["series", "sd"]) if len(company_test) else company_test,
+                    pd.DataFrame(calibration, columns=INTERVAL_COLUMNS).astype({"level": "string"}),
+                    horizons, last_month)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from generator.metrics.forecast import MIN_MONTHS, NOT_ENOUGH
+from generator.metrics.forecast import CAP, MIN_MONTHS, NOT_ENOUGH
 from generator.metrics.period import year_label
 from generator.metrics.segments import DIMENSIONS
 from generator.site import text
@@ -50,6 +50,11 @@ class ForecastPage:
     reps: Markdown
     reps_without: int
     remainders: Markdown
+    intervals: Markdown
+    """Per level: the backtest errors behind the 80 % intervals, their multipliers and measured coverage."""
+    flagged: int
+    """Projections capped at ``cap`` × the last 12 months."""
+    cap: float
     min_months: int
 
 
@@ -97,6 +102,7 @@ def _columns(info: SiteInfo, shown_as: str, link_field: str | None) -> list[Colu
         info.column("baseline_mape"),
         info.column("coverage"),
         info.column("beats_baseline", fmt=_beats),
+        info.column("flag"),
         info.column("open_pipeline"),
         info.column("expected_pipeline"),
     ]
@@ -118,6 +124,7 @@ def topic(context: SiteContext) -> Topic:
     put_table(files, "forecast_paths", forecast.paths)
     put_table(files, "forecast_backtest", forecast.company_backtest)
     put_table(files, "forecast_remainders", forecast.remainders)
+    put_table(files, "forecast_intervals", forecast.intervals)
 
     company = table[table["level"] == "company"]
     items: list[tuple[str, str]] = []
@@ -125,9 +132,12 @@ def topic(context: SiteContext) -> Topic:
         label = row["label"]
         items += [
             (f"Projected revenue {text.escape(label)}", f"<strong>{text.money(row['forecast'])}</strong>"),
-            ("80 % interval", f"{text.money(row['forecast_low'])} – {text.money(row['forecast_high'])}"),
+            ("80 % interval", f"{text.money(row['forecast_low'])} – {text.money(row['forecast_high'])} "
+             f"(held the actual in {text.percent(row['level_coverage'])} of the backtest)"),
             ("Seasonal-naive baseline", text.money(row["baseline"])),
         ]
+        if row["flag"]:
+            items.append(("Flag", f"<strong>{text.escape(row['flag'])}</strong>"))
         if row["booked"]:
             items.append(("of which already booked", text.money(row["booked"])))
     first = company.iloc[0] if len(company) else None
@@ -181,6 +191,12 @@ def topic(context: SiteContext) -> Topic:
             info.column("factor"),
             info.column("reconciled", "Remainder after scaling"),
         ], link(HERE, "data/forecast_remainders.csv"), sortable=False),
+        intervals=frame_table(forecast.intervals, [
+            info.column("level"), info.column("backtest_origins"), info.column("calibration_errors"),
+            info.column("calibration_low"), info.column("calibration_high"), info.column("level_coverage"),
+        ], link(HERE, "data/forecast_intervals.csv"), sortable=False),
+        flagged=int((table["flag"].fillna("") != "").sum()),
+        cap=CAP,
         min_months=MIN_MONTHS,
     )
     files[HERE] = render("forecast.md.j2", page=page)
@@ -215,7 +231,7 @@ def _sections(info: SiteInfo, table: pd.DataFrame, paths: pd.DataFrame, level: s
     points = records(level_paths[["month", "kind", "revenue", "low", "high"]])
     depth = link(f"{folder}/x.md", "")
     header = "fiscal_year,horizon,method,history_months,booked,forecast,forecast_low,forecast_high,baseline," \
-        "reconciled,mape,coverage,baseline_mape,open_pipeline,expected_pipeline\n"
+        "reconciled,mape,coverage,level_coverage,baseline_mape,flag,open_pipeline,expected_pipeline\n"
     fields = header.strip().split(",")
     lines = to_csv(table[fields]).splitlines(keepends=True)[1:] if len(table) else []
     sections: dict[str, list[Section]] = {}
@@ -238,8 +254,10 @@ def _sections(info: SiteInfo, table: pd.DataFrame, paths: pd.DataFrame, level: s
             items += [
                 (f"Projected revenue {text.escape(row['label'])}",
                  f"<strong>{text.money(row['forecast'])}</strong> (80 %: {text.money(row['forecast_low'])} – "
-                 f"{text.money(row['forecast_high'])})"),
+                 f"{text.money(row['forecast_high'])}; such intervals held the actual in "
+                 f"{text.percent(row['level_coverage'])} of the backtest)"),
                 (f"Reconciled with the company {text.escape(row['label'])}", text.money(row["reconciled"])),
+                *([("Flag", f"<strong>{text.escape(row['flag'])}</strong>")] if row["flag"] else []),
                 (f"Seasonal-naive baseline {text.escape(row['label'])}", text.money(row["baseline"])),
             ]
         if items:
