@@ -350,3 +350,18 @@ def test_coaching_costs_stay_private(tmp_path) -> None:
     import re
 
     assert not re.search(r"(?<![\d.,])25,?000(?:\.0)?(?![\d,])", published)  # the coaching cost
+
+
+def test_page_says_which_check_failed_and_the_n_behind_it() -> None:
+    """After a bad spell the sentence withholds "rose", names the failed checks, what they mean, and
+    shows the pre-trend and placebo with their intervals and n."""
+    import html
+
+    from generator.site.pages.coaching import verdict_sentence
+
+    row = effects_of("bad_spell_planted", 0, CoachingConfig(bootstrap_samples=500)).reset_index()
+    said = html.unescape(verdict_sentence(row[row["kind"] == ALL_KINDS].iloc[0].to_dict(), "USD"))
+    assert said.startswith("<strong>No verdict: a check failed</strong>")
+    assert "Revenue rose" not in said and "regression to the mean" in said
+    assert "pre-trend" in said and "placebo" in said and "95 % interval" in said
+    assert "30 coached rep(s) in 9 teams resampled whole" in said and "reps)" in said

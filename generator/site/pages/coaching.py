@@ -75,14 +75,16 @@ def verdict_sentence(row: dict, currency: str) -> Markdown:
     """The plain-language verdict of one effect row, with the numbers, the checks and the n behind it."""
     kind = "every kind of coaching together" if row["kind"] == ALL_KINDS else text.escape(row["kind"])
     pct, low, high = text.change(row["effect_pct"]), text.change(row["effect_pct_low"]), text.change(row["effect_pct_high"])
-    behind = (f"{text.integer(row['coached_reps'])} coached rep(s) in {text.integer(row['clusters'])} "
-              f"{'teams' if row['cluster_by'] == 'team' else 'clusters'} resampled, "
+    resampled = (f"in {text.integer(row['clusters'])} teams resampled whole" if row["cluster_by"] == "team" else
+                 "resampled one by one (too few teams to resample teams)")
+    behind = (f"{text.integer(row['coached_reps'])} coached rep(s) {resampled}, "
               f"{text.integer(row['control_reps'])} matched comparison reps, {text.integer(row['rep_months'])} rep-months")
     checks = text.escape(_checks_sentence(row))
     if row["verdict"] == NOT_ENOUGH:
         said = f"<strong>Not enough data yet</strong> for {kind}: {text.escape(row['verdict_reason'])}"
         if not pd.isna(row["effect_pct"]):
-            said += f" (estimate so far {pct}, 95 % interval {low} to {high}; {behind})"
+            said += f" (estimate so far {pct}, 95 % interval {low} to {high}; {behind}). {checks}"
+            return Markdown(said)
         return Markdown(said + ".")
     money = _signed_money(row["effect_per_month"], currency)
     if row["verdict"] in (ROSE, FELL):
