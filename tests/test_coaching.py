@@ -130,8 +130,8 @@ def test_verdict_needs_the_interval_and_both_checks() -> None:
 # ------------------------------------------------------------------ planted truths on seeded synthetic companies
 
 SEEDS = range(20)
-FAST = CoachingConfig(bootstrap_samples=1000)
-"""The study's estimator with fewer resamples, to keep the module fast (bench/coaching_study.py uses 2000)."""
+FAST = CoachingConfig(bootstrap_samples=500)
+"""The study's estimator with 500 resamples, to keep the module fast (bench/coaching_study.py uses 2,000)."""
 
 
 @pytest.fixture(scope="module")
