@@ -428,7 +428,8 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
     notes[ev] = np.where(included, np.where(np.isnan(placebo.effect), "no placebo: too little history before", ""),
                          np.where(~main.treated_ok,
                                   f"fewer than {need} employed months in the {window} before or after the start, or fewer "
-                                  f"than {window} in the {(BASE - 1) * window} before those (too early or too recent)",
+                                  f"than {window} in the {(BASE - 1) * window} before those (too early or too recent), or no "
+                                  "revenue in those",
                                   f"fewer than {settings.min_controls} comparison reps employed and uncoached "
                                   "in the windows"))
     out["note"] = pd.array(notes, dtype="string").fillna("")
