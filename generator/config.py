@@ -266,18 +266,22 @@ class MetricsConfig(_Strict):
 
 
 class CoachingConfig(_Strict):
-    """How the coaching effect is estimated on /coaching/ (difference-in-differences)."""
+    """How the coaching effect is estimated on /coaching/ (matched difference-in-differences)."""
 
     window_months: Annotated[int, Field(ge=1, le=24)] = 6
     """Months compared before and after each coaching start (the start month itself is left out)."""
     min_reps: Annotated[int, Field(ge=1)] = 5
     """Fewest coached reps behind an estimate before a verdict is given."""
     min_controls: Annotated[int, Field(ge=1)] = 3
-    """Comparison reps needed in the same team (else the same region) before a wider group is used."""
+    """Comparison reps (employed and uncoached in every window) an engagement needs to be estimated."""
+    match_k: Annotated[int, Field(ge=1, le=50)] = 5
+    """Comparison reps matched to each engagement: the nearest on level and trend over the months before."""
+    min_clusters: Annotated[int, Field(ge=2)] = 6
+    """Teams among the coached reps needed to resample whole teams; with fewer, single reps are resampled."""
     max_interval_width: Annotated[float, Field(gt=0)] = 0.5
-    """Widest 95 % interval, as a fraction of the coached reps' revenue before, that still gets a verdict."""
+    """Widest 95 % interval, as a fraction of the coached reps' expected revenue without coaching, that still gets a verdict."""
     bootstrap_samples: Annotated[int, Field(ge=100, le=100_000)] = 2000
-    """Resamples of the coached reps behind each confidence interval."""
+    """Resamples (of teams of coached reps and of comparison reps) behind each confidence interval."""
     seed: int = 0
     """Seed of the bootstrap, so the same data always gives the same interval."""
 

@@ -1,10 +1,12 @@
-"""Does coaching pay? Difference-in-differences of monthly revenue and win rate around each coaching
-start, against comparable reps not coached in that window, with a bootstrap interval (SPEC §4
-coaching, §6 /coaching/). Pure: no clock, no files, no printing."""
+"""Does coaching pay? Matched difference-in-differences of monthly revenue and win rate around each
+coaching start, against reps not coached then whose own trajectory before was alike, with a pre-trend
+check, a placebo at a fake start and a two-way cluster bootstrap interval (SPEC §4 coaching, §6
+/coaching/). Pure: no clock, no files, no printing."""
 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,18 +18,24 @@ from generator.metrics.period import Period, fiscal_year
 ALL_KINDS = "All kinds"
 """The row of the effect table that pools every coaching kind."""
 
+BASE = 5
+"""The base (the rep's own normal level) is the (BASE − 1) windows before the window before the start."""
+
 UNSPECIFIED = "Unspecified"
 """The kind of a coaching row without one."""
 
 NOT_ENOUGH = "not enough data yet"
 ROSE, FELL, UNCLEAR = "revenue rose", "revenue fell", "no clear effect"
+CHECK_FAILED = "no verdict: a check failed"
 
 PANEL_COLUMNS = ["rep_id", "month", "revenue", "won_deals", "lost_deals"]
 
 EFFECT_COLUMNS = [
-    "kind", "coached_reps", "events", "rep_months", "control_reps",
-    "pre_revenue_per_month", "effect_per_month", "effect_low", "effect_high",
+    "kind", "coached_reps", "events", "rep_months", "control_reps", "clusters", "cluster_by",
+    "pre_revenue_per_month", "counterfactual_per_month", "effect_per_month", "effect_low", "effect_high",
     "effect_pct", "effect_pct_low", "effect_pct_high",
+    "pre_trend_reps", "pre_trend", "pre_trend_low", "pre_trend_high",
+    "placebo_reps", "placebo_pct", "placebo_pct_low", "placebo_pct_high", "checks",
     "win_rate_reps", "win_rate_effect", "win_rate_effect_low", "win_rate_effect_high",
     "mean_coaching_cost", "cost_per_point", "payback_months", "verdict", "verdict_reason",
 ]
@@ -35,7 +43,8 @@ EFFECT_COLUMNS = [
 
 EVENT_COLUMNS = [
     "rep_id", "kind", "start", "end", "hours", "coaching_cost", "pre_months", "post_months",
-    "pre_revenue_per_month", "post_revenue_per_month", "control_change", "effect_per_month",
+    "base_revenue_per_month", "pre_revenue_per_month", "post_revenue_per_month", "control_change",
+    "effect_per_month", "placebo_effect_per_month", "pre_trend_per_month",
     "pre_win_rate", "post_win_rate", "win_rate_effect", "control_group", "controls", "included", "note",
 ]
 """Columns of data/coaching_events.csv: one row per coaching engagement."""
@@ -113,8 +122,11 @@ class _Grid:
     rep_ids: pd.Index
     first_month: pd.Timestamp
     months: int
+    revenue: np.ndarray
+    """reps × months revenue, NaN in months the rep was not employed."""
     sums: dict[str, np.ndarray]
-    """name → reps × (months + 1) running sums (column 0 is 0): observed, revenue, won, lost."""
+    """name → reps × (months + 1) running sums (column 0 is 0): observed, revenue, won, lost, and the month
+    index times observed / revenue / index (for a window's least-squares slope)."""
 
     def month_of(self, days: pd.Series) -> np.ndarray:
         """Month index of dates in this grid (may fall outside 0 … months-1)."""
@@ -126,7 +138,7 @@ class _Grid:
         """Sums over months [begin, stop) for every start in ``begin``: shape (len(begin), reps)."""
         running = self.sums[name]
         a = np.clip(begin, 0, self.months)
-        b = np.clip(stop, 0, self.months)
+        b = np.clip(np.maximum(stop, begin), 0, self.months)
         return (running[:, b] - running[:, a]).T
 
 
@@ -137,14 +149,19 @@ def _grid(panel: pd.DataFrame) -> _Grid:
     col = ((month.dt.year - first.year) * 12 + month.dt.month - first.month).to_numpy(dtype="int64")
     row = rep_ids.get_indexer(pd.Index(panel["rep_id"].astype("string")))
     n_months = int(col.max()) + 1
+    revenue = panel["revenue"].to_numpy(dtype="float64")
+    index = col.astype("float64")
     sums = {}
-    for name, values in (("observed", np.ones(len(panel))), ("revenue", panel["revenue"].to_numpy(dtype="float64")),
+    dense_revenue = np.full((len(rep_ids), n_months), np.nan)
+    dense_revenue[row, col] = revenue
+    for name, values in (("observed", np.ones(len(panel))), ("revenue", revenue),
                          ("won", panel["won_deals"].to_numpy(dtype="float64")),
-                         ("lost", panel["lost_deals"].to_numpy(dtype="float64"))):
+                         ("lost", panel["lost_deals"].to_numpy(dtype="float64")),
+                         ("m", index), ("mm", index * index), ("my", index * revenue)):
         dense = np.zeros((len(rep_ids), n_months))
         dense[row, col] = values
         sums[name] = np.concatenate([np.zeros((len(rep_ids), 1)), np.cumsum(dense, axis=1)], axis=1)
-    return _Grid(rep_ids, first, n_months, sums)
+    return _Grid(rep_ids, first, n_months, dense_revenue, sums)
 
 
 def _rate(won: np.ndarray, lost: np.ndarray) -> np.ndarray:
@@ -153,32 +170,174 @@ def _rate(won: np.ndarray, lost: np.ndarray) -> np.ndarray:
         return np.where(closed > 0, won / np.where(closed > 0, closed, 1), np.nan)
 
 
-def _codes(values: pd.Series) -> np.ndarray:
-    codes, _ = pd.factorize(values.astype("string"), use_na_sentinel=True)
-    return codes
+def _mean(total: np.ndarray, count: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.where(count > 0, count, 1), np.nan)
+
+
+@dataclass(frozen=True)
+class _Matched:
+    """One run of the matched estimator over every engagement (at the real start, or at the placebo's)."""
+
+    effect: np.ndarray
+    """Effect a month of each engagement (NaN when it cannot be estimated)."""
+    treated_post: np.ndarray
+    """The coached rep's mean monthly revenue in the after-window."""
+    treated_pre: np.ndarray
+    treated_base: np.ndarray
+    pool: np.ndarray
+    """Eligible comparison reps of each engagement."""
+    treated_ok: np.ndarray
+    """The coached rep has enough employed months in every window."""
+    picked: np.ndarray
+    """engagements × k: indices of the matched reps (−1 where fewer than k)."""
+    adjusted: np.ndarray
+    """engagements × k: each matched rep's change, bias-corrected to the coached rep's trajectory."""
+    eligible: np.ndarray
+    """engagements × reps: the eligible comparison reps."""
+    included: np.ndarray
+
+
+def _slope(grid: _Grid, begin: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Least-squares slope of monthly revenue over months [begin, stop), per start × rep (a month)."""
+    n = grid.window("observed", begin, stop)
+    sx, sxx = grid.window("m", begin, stop), grid.window("mm", begin, stop)
+    sy, sxy = grid.window("revenue", begin, stop), grid.window("my", begin, stop)
+    denominator = n * sxx - sx * sx
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, (n * sxy - sx * sy) / np.where(denominator > 0, denominator, 1), 0.0)
+
+
+def _matched(grid: _Grid, coached_sums: np.ndarray, rep: np.ndarray, start: np.ndarray, post_stop: np.ndarray,
+             settings: CoachingConfig) -> _Matched:
+    """Matched difference-in-differences of every engagement at the start months ``start``.
+
+    Windows: base = [s − 2w, s − w), before = [s − w, s), after = [s + 1, post_stop). Comparison reps:
+    employed in at least half of each window's months, never coached from the base window to the end
+    of the after-window. Each engagement takes its ``match_k`` nearest comparison reps on the
+    trajectory before (base level, level before, slope before, each standardised over the pool), and
+    corrects what remains of the difference by a least-squares fit of the change on that trajectory
+    over the whole pool (bias-corrected matching, Abadie & Imbens 2011).
+    """
+    w = settings.window_months
+    events, reps = len(start), len(grid.rep_ids)
+    windows = {"base": (start - BASE * w, start - w), "pre": (start - w, start), "post": (start + 1, post_stop)}
+    counts, means = {}, {}
+    for name, (a, b) in windows.items():
+        counts[name] = grid.window("observed", a, b)
+        means[name] = _mean(grid.window("revenue", a, b), counts[name])
+    lengths = {name: np.clip(b - a, 0, None) for name, (a, b) in windows.items()}
+    ok = np.ones((events, reps), dtype=bool)
+    for name in windows:
+        # The base needs one window's worth of months (it may run into months before the data).
+        need = (np.maximum(np.ceil(lengths[name] / 2), 1) if name != "base" else np.full(events, w))[:, None]
+        ok &= (counts[name] >= need) & (lengths[name][:, None] > 0)
+    slope = _slope(grid, *windows["pre"]) * w
+    half = math.ceil(w / 2)
+    recent = _mean(grid.window("revenue", start - half, start), grid.window("observed", start - half, start))
+    a = np.clip(start - BASE * w, 0, grid.months)
+    b = np.clip(np.maximum(post_stop, start + 1), 0, grid.months)
+    uncoached = (coached_sums[:, b] - coached_sums[:, a]).T == 0
+    rows = np.arange(events)
+    # Every rep on the scale of its own base level: a multiplicative world (a big rep's bad month is a
+    # big number) compares like with like, and a rep's dip is measured against its own normal.
+    base = means["base"]
+    ok &= base > 0
+    scale = np.where(base > 0, base, 1.0)
+    eligible = ok & uncoached
+    eligible[rows, rep] = False
+    treated_ok = ok[rows, rep]
+    pool = eligible.sum(axis=1)
+    features = np.stack([means["pre"] / scale, recent / scale, slope / scale], axis=2)  # events × reps × features
+    delta = (means["post"] - means["pre"]) / scale
+    treated = features[rows, rep]
+    masked = np.where(eligible[:, :, None], features, np.nan)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        spread = np.nanstd(masked, axis=1)
+    spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
+    distance = (((features - treated[:, None, :]) / spread[:, None, :]) ** 2).sum(axis=2)
+    distance = np.where(eligible, distance, np.inf)
+    k = min(settings.match_k, reps)
+    order = np.argsort(distance, axis=1, kind="stable")[:, :k]
+    valid = np.take_along_axis(eligible, order, axis=1)
+    picked = np.where(valid, order, -1)
+    # The bias correction: the change regressed on the trajectory over the whole pool, per engagement.
+    design = np.concatenate([np.ones((events, reps, 1)), features], axis=2)
+    design = np.where(eligible[:, :, None], np.nan_to_num(design), 0.0)
+    target = np.where(eligible, np.nan_to_num(delta), 0.0)
+    gram = np.einsum("erk,erl->ekl", design, design) + np.eye(design.shape[2]) * 1e-9
+    moment = np.einsum("erk,er->ek", design, target)
+    fit = pool >= 4 * design.shape[2]
+    beta = np.zeros((events, design.shape[2]))
+    if fit.any():
+        beta[fit] = np.linalg.lstsq(gram[fit], moment[fit][:, :, None], rcond=None)[0][:, :, 0] \
+            if fit.sum() == 1 else np.linalg.solve(gram[fit], moment[fit][:, :, None])[:, :, 0]
+    safe = np.where(valid, order, 0)
+    control_features = features[rows[:, None], safe]  # events × k × features
+    adjusted = delta[rows[:, None], safe] + np.einsum(
+        "ekf,ef->ek", treated[:, None, :] - control_features, beta[:, 1:])
+    adjusted = np.where(valid, adjusted * scale[rows, rep][:, None], np.nan)  # back to the coached rep's money
+    included = treated_ok & (pool >= settings.min_controls)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        counterfactual_change = np.nanmean(np.where(valid, adjusted, np.nan), axis=1)
+    effect = np.where(included, delta[rows, rep] * scale[rows, rep] - counterfactual_change, np.nan)
+    return _Matched(effect, means["post"][rows, rep], means["pre"][rows, rep], means["base"][rows, rep], pool,
+                    treated_ok, picked, adjusted, eligible, included)
+
+
+def _pre_trend(grid: _Grid, rep: np.ndarray, start: np.ndarray, placebo: _Matched,
+               settings: CoachingConfig) -> np.ndarray:
+    """Event study of the leads: month by month over the window before the start, the coached rep's
+    revenue less the mean of the reps matched to it on the trajectory before *that* window (the
+    placebo's comparisons, so nothing after the lead months chose them); returns the least-squares
+    slope of that gap a month. A real start with no trend in its leads has a slope near 0."""
+    w = settings.window_months
+    leads = np.arange(-w, 0)
+    months = start[:, None] + leads[None, :]  # events × leads
+    inside = (months >= 0) & (months < grid.months)
+    month_at = np.clip(months, 0, grid.months - 1)
+    own = np.where(inside, grid.revenue[rep[:, None], month_at], np.nan)
+    valid = placebo.picked >= 0
+    safe = np.where(valid, placebo.picked, 0)
+    theirs = grid.revenue[safe[:, :, None], month_at[:, None, :]]
+    theirs = np.where(valid[:, :, None] & inside[:, None, :], theirs, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        gap = own - np.nanmean(theirs, axis=1)  # events × leads
+        x = np.where(np.isnan(gap), np.nan, leads[None, :].astype("float64"))
+        xc = x - np.nanmean(x, axis=1, keepdims=True)
+        yc = gap - np.nanmean(gap, axis=1, keepdims=True)
+        slope = np.nansum(xc * yc, axis=1) / np.nansum(xc * xc, axis=1)
+    enough = (~np.isnan(gap)).sum(axis=1) >= 2
+    return np.where(placebo.included & enough, slope, np.nan)
 
 
 @dataclass(frozen=True)
 class Events:
-    """The engagement table and, for each of its rows, which reps it was compared with."""
+    """The engagement table and, for each of its rows, the matched reps behind its estimates."""
 
     table: pd.DataFrame
     controls: np.ndarray
     """Boolean (engagements × reps): the comparison reps of each engagement."""
+    picked: np.ndarray
+    """engagements × k: the matched reps (−1 where fewer), for the bootstrap's control resampling."""
+    adjusted: np.ndarray
+    """engagements × k: their bias-corrected changes."""
+    placebo_picked: np.ndarray
+    placebo_adjusted: np.ndarray
+    placebo_post: np.ndarray
+    """The coached rep's mean monthly revenue in the placebo's after-window."""
+    cluster: np.ndarray
+    """Cluster of each engagement's coached rep (its team; reps without a team are clusters of one)."""
 
 
 def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFrame,
                     settings: CoachingConfig) -> Events:
-    """Each coaching engagement's difference-in-differences (one rep: anecdotal on its own).
-
-    Window: the ``window_months`` months before the start month and the ``window_months`` after it
-    (the start month itself is in neither). A rep's window counts when at least half its months
-    were employed months. Effect = (after − before of the coached rep) − mean(after − before) of the
-    comparison reps: employed in both windows, not coached at any time in the whole window, from the
-    same team when at least ``min_controls`` qualify, else the same region, else every such rep.
-    """
+    """Each coaching engagement's matched difference-in-differences (one rep: anecdotal on its own),
+    its placebo at a fake start ``window_months`` earlier, and its pre-trend (see ``_matched``)."""
     window = settings.window_months
-    need = math.ceil(window / 2)
     rows = coaching.reset_index(drop=True)
     kind = rows["kind"].astype("string").str.strip().replace({"": pd.NA}).fillna(UNSPECIFIED)
     out = pd.DataFrame({
@@ -196,8 +355,11 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
     out["controls"] = 0
     out["included"] = False
     out["note"] = pd.Series("rep has no sales history", index=out.index, dtype="string")
+    k = settings.match_k
     if not len(out) or not len(panel):
-        return Events(out[EVENT_COLUMNS], np.zeros((len(out), 0), dtype=bool))
+        empty = np.zeros((len(out), k))
+        return Events(out[EVENT_COLUMNS], np.zeros((len(out), 0), dtype=bool), empty - 1, empty, empty - 1, empty,
+                      nan, np.zeros(len(out), dtype="int64"))
 
     grid = _grid(panel)
     rep = grid.rep_ids.get_indexer(pd.Index(out["rep_id"]))
@@ -212,172 +374,313 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
     coached_sums = np.concatenate([np.zeros((len(grid.rep_ids), 1)),
                                    np.cumsum(np.cumsum(active, axis=1)[:, :-1] > 0, axis=1)], axis=1)
 
-    starts, slot = np.unique(start, return_inverse=True)
-
-    def window_sums(name: str, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
-        return grid.window(name, begin, end)
-
-    pre_n = window_sums("observed", starts - window, starts)
-    post_n = window_sums("observed", starts + 1, starts + 1 + window)
-    pre_rev = window_sums("revenue", starts - window, starts)
-    post_rev = window_sums("revenue", starts + 1, starts + 1 + window)
-    pre_wr = _rate(window_sums("won", starts - window, starts), window_sums("lost", starts - window, starts))
-    post_wr = _rate(window_sums("won", starts + 1, starts + 1 + window),
-                    window_sums("lost", starts + 1, starts + 1 + window))
-    covered = (pre_n >= need) & (post_n >= need)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pre_mean = np.where(pre_n > 0, pre_rev / np.where(pre_n > 0, pre_n, 1), np.nan)
-        post_mean = np.where(post_n > 0, post_rev / np.where(post_n > 0, post_n, 1), np.nan)
-    change = np.where(covered, post_mean - pre_mean, np.nan)
-    wr_change = np.where(covered, post_wr - pre_wr, np.nan)
-    a = np.clip(starts - window, 0, grid.months)
-    b = np.clip(starts + 1 + window, 0, grid.months)
-    uncoached = (coached_sums[:, b] - coached_sums[:, a]).T == 0
-    eligible = covered & uncoached  # (distinct starts × reps)
-
     ev = np.flatnonzero(known)
-    s = slot[ev]
-    r = rep[ev]
-    base = eligible[s].copy()
-    base[np.arange(len(ev)), r] = False
-    people = reps.set_index(reps["rep_id"].astype("string")).reindex(grid.rep_ids)
-    team, region = _codes(people["team"]), _codes(people["region"])
-    same_team = (team[r][:, None] == team[None, :]) & (team[r][:, None] >= 0)
-    same_region = (region[r][:, None] == region[None, :]) & (region[r][:, None] >= 0)
-    n_team = (base & same_team).sum(axis=1)
-    n_region = (base & same_region).sum(axis=1)
-    use_team = n_team >= settings.min_controls
-    use_region = ~use_team & (n_region >= settings.min_controls)
-    chosen = np.where(use_team[:, None], base & same_team, np.where(use_region[:, None], base & same_region, base))
-    group = np.where(use_team, "team", np.where(use_region, "region", "all"))
-    n_controls = chosen.sum(axis=1)
-    control_change = np.where(n_controls > 0, (np.where(chosen, np.nan_to_num(change[s]), 0.0)).sum(axis=1)
-                              / np.maximum(n_controls, 1), np.nan)
-    wr_ok = chosen & ~np.isnan(wr_change[s])
-    n_wr = wr_ok.sum(axis=1)
-    control_wr = np.where(n_wr > 0, np.where(wr_ok, np.nan_to_num(wr_change[s]), 0.0).sum(axis=1)
-                          / np.maximum(n_wr, 1), np.nan)
-    treated_ok = covered[s, r]
-    included = treated_ok & (n_controls > 0)
+    r, s = rep[ev], start[ev]
+    main = _matched(grid, coached_sums, r, s, s + 1 + window, settings)
+    # The placebo: the same estimator at a fake start one window earlier, its after-window ending
+    # before the real start month (no coaching inside it).
+    placebo = _matched(grid, coached_sums, r, s - window, s, settings)
+    trend = _pre_trend(grid, r, s, placebo, settings)
+    # Win rate: the same matched reps, plain difference-in-differences of the window win rates.
+    rows_e = np.arange(len(ev))
+    pre_wr = _rate(grid.window("won", s - window, s), grid.window("lost", s - window, s))
+    post_wr = _rate(grid.window("won", s + 1, s + 1 + window), grid.window("lost", s + 1, s + 1 + window))
+    wr_change = post_wr - pre_wr
+    safe = np.where(main.picked >= 0, main.picked, 0)
+    theirs = np.where(main.picked >= 0, wr_change[rows_e[:, None], safe], np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        control_wr = np.nanmean(theirs, axis=1)
+        control_change = np.nanmean(main.adjusted, axis=1)
+    n_controls = (main.picked >= 0).sum(axis=1)
+    included = main.included
 
     def put(column: str, values: np.ndarray) -> None:
         full = out[column].to_numpy(dtype="float64" if column != "controls" else "int64", copy=True)
         full[ev] = values
         out[column] = full
 
-    put("pre_months", pre_n[s, r])
-    put("post_months", post_n[s, r])
-    put("pre_revenue_per_month", pre_mean[s, r])
-    put("post_revenue_per_month", post_mean[s, r])
-    put("control_change", control_change)
-    put("effect_per_month", np.where(included, change[s, r] - control_change, np.nan))
-    put("pre_win_rate", pre_wr[s, r])
-    put("post_win_rate", post_wr[s, r])
-    put("win_rate_effect", np.where(included, wr_change[s, r] - control_wr, np.nan))
-    put("controls", n_controls)
+    pre_n = grid.window("observed", s - window, s)[rows_e, r]
+    post_n = grid.window("observed", s + 1, s + 1 + window)[rows_e, r]
+    put("pre_months", pre_n)
+    put("post_months", post_n)
+    put("base_revenue_per_month", main.treated_base)
+    put("pre_revenue_per_month", main.treated_pre)
+    put("post_revenue_per_month", main.treated_post)
+    put("control_change", np.where(included, control_change, np.nan))
+    put("effect_per_month", main.effect)
+    put("placebo_effect_per_month", np.where(included, placebo.effect, np.nan))
+    put("pre_trend_per_month", trend)
+    put("pre_win_rate", pre_wr[rows_e, r])
+    put("post_win_rate", post_wr[rows_e, r])
+    put("win_rate_effect", np.where(included, wr_change[rows_e, r] - control_wr, np.nan))
+    put("controls", np.where(included, n_controls, 0))
     out["pre_months"] = out["pre_months"].astype("Int64")
     out["post_months"] = out["post_months"].astype("Int64")
     flags = np.zeros(len(out), dtype=bool)
     flags[ev] = included
     out["included"] = flags
     groups = out["control_group"].to_numpy(dtype=object)
-    groups[ev] = np.where(n_controls > 0, group, np.array(None))  # numpy's stubs refuse a bare None
+    groups[ev] = np.where(included, "matched on trajectory", np.array(None))  # numpy's stubs refuse a bare None
     out["control_group"] = pd.array(groups, dtype="string")
     notes = out["note"].to_numpy(dtype=object)
-    notes[ev] = np.where(included, "", np.where(
-        ~treated_ok, f"fewer than {need} employed months before or after (too early or too recent)",
-        "no comparison rep employed and uncoached in the window"))
+    need = math.ceil(window / 2)
+    notes[ev] = np.where(included, np.where(np.isnan(placebo.effect), "no placebo: too little history before", ""),
+                         np.where(~main.treated_ok,
+                                  f"fewer than {need} employed months in the {window} before or after the start, or fewer "
+                                  f"than {window} in the {(BASE - 1) * window} before those (too early or too recent), or no "
+                                  "revenue in those",
+                                  f"fewer than {settings.min_controls} comparison reps employed and uncoached "
+                                  "in the windows"))
     out["note"] = pd.array(notes, dtype="string").fillna("")
     matrix = np.zeros((len(out), len(grid.rep_ids)), dtype=bool)
-    matrix[ev] = chosen & included[:, None]
+    picked_rows = np.where(included[:, None], main.picked, -1)
+    for j in range(picked_rows.shape[1]):
+        hit = picked_rows[:, j] >= 0
+        matrix[ev[hit], picked_rows[hit, j]] = True
+    people = reps.set_index(reps["rep_id"].astype("string"))
+    team = out["rep_id"].map(people["team"].astype("string").to_dict() if len(people) else {})
+    codes, _ = pd.factorize(team.astype("string"), use_na_sentinel=True)
+    alone = codes < 0
+    cluster = np.where(alone, codes.max(initial=-1) + 1 + np.cumsum(alone), codes)
+
+    def full(values: np.ndarray, fill: float) -> np.ndarray:
+        result = np.full((len(out), values.shape[1]), fill)
+        result[ev] = values
+        return result
+
     order = np.lexsort((out["start"].to_numpy(), out["rep_id"].to_numpy(dtype=object)))
-    return Events(out.iloc[order].reset_index(drop=True)[EVENT_COLUMNS], matrix[order])
+    return Events(out.iloc[order].reset_index(drop=True)[EVENT_COLUMNS], matrix[order],
+                  full(np.where(included[:, None], main.picked, -1), -1)[order].astype("int64"),
+                  full(main.adjusted, np.nan)[order],
+                  full(np.where(included[:, None], placebo.picked, -1), -1)[order].astype("int64"),
+                  full(placebo.adjusted, np.nan)[order], full(placebo.treated_post[:, None], np.nan)[order, 0],
+                  cluster[order])
 
 
-def _interval(samples: np.ndarray) -> tuple[float, float]:
+def _interval(samples: np.ndarray, center: float | None = None, clusters: int = 0) -> tuple[float, float]:
+    """The 2.5th to 97.5th percentile of the resamples; with ``clusters``, their spread around
+    ``center`` is widened by √(G / (G − 1)), the usual small-sample correction of a cluster bootstrap
+    (a bootstrap over G clusters underestimates the variance by (G − 1) / G)."""
     finite = samples[np.isfinite(samples)]
     if len(finite) < len(samples) * 0.9 or not len(finite):
         return float("nan"), float("nan")
     low, high = np.percentile(finite, [2.5, 97.5])
+    if clusters >= 2 and center is not None and np.isfinite(center):
+        factor = math.sqrt(clusters / (clusters - 1))
+        low, high = center + factor * (low - center), center + factor * (high - center)
     return float(low), float(high)
 
 
-def _pooled(events: pd.DataFrame, kind: str, position: int, settings: CoachingConfig) -> dict[str, object]:
-    """One effect row: the mean over coached reps of each rep's mean effect, and a percentile
-    bootstrap interval from resampling the coached reps (seeded, all resamples at once)."""
-    used = events[events["included"]]
-    per_rep = used.groupby("rep_id", sort=True).agg(
-        effect=("effect_per_month", "mean"), pre=("pre_revenue_per_month", "mean"),
-        win_rate_effect=("win_rate_effect", "mean"))
-    n = len(per_rep)
+def _cluster_weights(rng: np.random.Generator, clusters: np.ndarray, samples: int, settings: CoachingConfig,
+                     ) -> tuple[np.ndarray, str, int]:
+    """Bootstrap weights of the coached reps (samples × reps): whole clusters (teams) drawn with
+    replacement, or single reps when there are fewer than ``min_clusters`` teams."""
+    labels, member = np.unique(clusters, return_inverse=True)
+    by = "team"
+    if len(labels) < settings.min_clusters:
+        member, labels, by = np.arange(len(clusters)), np.arange(len(clusters)), "rep"
+    draws = rng.integers(0, len(labels), size=(samples, len(labels)))
+    counts = np.zeros((samples, len(labels)))
+    np.add.at(counts, (np.repeat(np.arange(samples), len(labels)), draws.ravel()), 1)
+    return counts[:, member], by, len(labels)
+
+
+def _effect_samples(rng: np.random.Generator, picked: np.ndarray, adjusted: np.ndarray, own_change: np.ndarray,
+                    reps: int, samples: int) -> np.ndarray:
+    """Each engagement's effect under resampled comparison reps (samples × engagements): a rep drawn
+    twice counts twice in every engagement it serves, so shared comparisons move together."""
+    weights = rng.multinomial(reps, np.full(reps, 1 / reps), size=samples).astype("float64") if reps else \
+        np.zeros((samples, 0))
+    safe = np.where(picked >= 0, picked, 0)
+    w = np.where(picked[None] >= 0, weights[:, safe] if reps else 0.0, 0.0)  # samples × events × k
+    values = np.nan_to_num(adjusted)[None]
+    total = (w * values).sum(axis=2)
+    mass = w.sum(axis=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        plain = np.nanmean(adjusted, axis=1)
+        counterfactual = np.where(mass > 0, total / np.where(mass > 0, mass, 1), plain[None])
+    return own_change[None] - counterfactual
+
+
+def _per_rep(values: np.ndarray, rep_codes: np.ndarray, reps: int) -> np.ndarray:
+    """Mean over each rep's engagements of the last axis (… × engagements → … × reps)."""
+    member = np.zeros((len(rep_codes), reps))
+    member[np.arange(len(rep_codes)), rep_codes] = 1.0
+    member /= member.sum(axis=0, keepdims=True)
+    return values @ member
+
+
+def _pooled(events: Events, mask: np.ndarray, kind: str, position: int,
+            settings: CoachingConfig) -> dict[str, object]:
+    """One effect row: the mean over coached reps of each rep's mean effect, Effect % of the coached reps'
+    counterfactual revenue after, and a two-way cluster bootstrap: whole teams of coached reps
+    resampled, and the comparison reps resampled at the same time (seeded, all resamples at once)."""
+    table = events.table
+    used_mask = mask & table["included"].to_numpy(dtype=bool)
+    used = table[used_mask]
+    rep_codes, rep_names = pd.factorize(used["rep_id"], sort=True)
+    n = len(rep_names)
     rng = np.random.default_rng([settings.seed, position])
-    effect = per_rep["effect"].to_numpy()
-    pre = per_rep["pre"].to_numpy()
-    level = float(pre.mean()) if n else float("nan")
-    effect_per_month = float(effect.mean()) if n else float("nan")
-    effect_pct = effect_per_month / level if n and level > 0 else float("nan")
-    effect_low = effect_high = effect_pct_low = effect_pct_high = float("nan")
+    samples = settings.bootstrap_samples
+    effect_e = used["effect_per_month"].to_numpy(dtype="float64")
+    post_e = used["post_revenue_per_month"].to_numpy(dtype="float64")
+    pre_e = used["pre_revenue_per_month"].to_numpy(dtype="float64")
+    own_change = post_e - pre_e
+    nan = float("nan")
+    row: dict[str, object] = {"kind": kind, "coached_reps": n, "events": len(used),
+                              "rep_months": int((used["pre_months"] + used["post_months"]).sum())}
+    effect = _per_rep(effect_e, rep_codes, n) if n else np.array([])
+    post = _per_rep(post_e, rep_codes, n) if n else np.array([])
+    pre = _per_rep(pre_e, rep_codes, n) if n else np.array([])
+    effect_per_month = float(effect.mean()) if n else nan
+    counterfactual = float((post - effect).mean()) if n else nan
+    row.update(pre_revenue_per_month=float(pre.mean()) if n else nan, counterfactual_per_month=counterfactual,
+               effect_per_month=effect_per_month,
+               effect_pct=effect_per_month / counterfactual if n and counterfactual > 0 else nan)
+    first = used.groupby("rep_id", sort=True).head(1)
+    clusters = events.cluster[used_mask][used.index.get_indexer(first.index)] if n else np.array([], dtype="int64")
+    reps_total = events.controls.shape[1]
+    low = high = pct_low = pct_high = nan
+    by, n_clusters = "team", 0
+    weights = np.zeros((samples, n))
     if n >= 2:
-        picks = rng.integers(0, n, size=(settings.bootstrap_samples, n))
-        effect_b = effect[picks].mean(axis=1)
-        pre_b = pre[picks].mean(axis=1)
-        effect_low, effect_high = _interval(effect_b)
+        weights, by, n_clusters = _cluster_weights(rng, clusters, samples, settings)
+        drawn = _effect_samples(rng, events.picked[used_mask], events.adjusted[used_mask], own_change,
+                                reps_total, samples)
+        effect_b = _per_rep(drawn, rep_codes, n)
+        mass = weights.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            effect_pct_low, effect_pct_high = _interval(np.where(pre_b > 0, effect_b / pre_b, np.nan))
-    wr = per_rep["win_rate_effect"].dropna().to_numpy()
-    win_rate_effect = float(wr.mean()) if len(wr) else float("nan")
-    win_rate_low = win_rate_high = float("nan")
+            mean_b = (weights * effect_b).sum(axis=1) / mass
+            cf_b = (weights * (post[None] - effect_b)).sum(axis=1) / mass
+            low, high = _interval(mean_b, effect_per_month, n_clusters)
+            pct_low, pct_high = _interval(np.where(cf_b > 0, mean_b / cf_b, np.nan), float(row["effect_pct"]),  # type: ignore[arg-type]
+                                          n_clusters)
+    row.update(effect_low=low, effect_high=high, effect_pct_low=pct_low, effect_pct_high=pct_high,
+               clusters=n_clusters, cluster_by=by if n >= 2 else "")
+    # The placebo: the same estimate at the fake start, over the engagements that have one.
+    placebo_e = used["placebo_effect_per_month"].to_numpy(dtype="float64")
+    has = np.isfinite(placebo_e)
+    row.update(placebo_reps=int(used["rep_id"][has].nunique()), placebo_pct=nan, placebo_pct_low=nan,
+               placebo_pct_high=nan)
+    if has.sum():
+        codes, names = pd.factorize(used["rep_id"][has], sort=True)
+        own = _per_rep(placebo_e[has], codes, len(names))
+        base = _per_rep(events.placebo_post[used_mask][has], codes, len(names))
+        level = float((base - own).mean())
+        row["placebo_pct"] = float(own.mean()) / level if level > 0 else nan
+        if len(names) >= 2:
+            at = rep_names.get_indexer(names)
+            drawn = _effect_samples(rng, events.placebo_picked[used_mask][has], events.placebo_adjusted[used_mask][has],
+                                    placebo_e[has] + np.nanmean(events.placebo_adjusted[used_mask][has], axis=1),
+                                    reps_total, samples)
+            own_b = _per_rep(drawn, codes, len(names))
+            w = weights[:, at]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean_b = (w * own_b).sum(axis=1) / w.sum(axis=1)
+                level_b = (w * (base[None] - own_b)).sum(axis=1) / w.sum(axis=1)
+                row["placebo_pct_low"], row["placebo_pct_high"] = _interval(
+                    np.where(level_b > 0, mean_b / level_b, np.nan), float(row["placebo_pct"]),  # type: ignore[arg-type]
+                    n_clusters)
+    # The pre-trend: the leads' slope a month, as a share of the coached reps' base revenue, times
+    # the window: how far the gap drifted over the months before.
+    trend_e = used["pre_trend_per_month"].to_numpy(dtype="float64")
+    base_e = used["base_revenue_per_month"].to_numpy(dtype="float64")
+    has = np.isfinite(trend_e)
+    row.update(pre_trend_reps=int(used["rep_id"][has].nunique()), pre_trend=nan, pre_trend_low=nan,
+               pre_trend_high=nan)
+    if has.sum():
+        codes, names = pd.factorize(used["rep_id"][has], sort=True)
+        trend = _per_rep(trend_e[has], codes, len(names)) * settings.window_months
+        level_r = _per_rep(base_e[has], codes, len(names))
+        level = float(level_r.mean())
+        row["pre_trend"] = float(trend.mean()) / level if level > 0 else nan
+        if len(names) >= 2:
+            w = weights[:, rep_names.get_indexer(names)]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ratio = ((w * trend[None]).sum(axis=1) / w.sum(axis=1)) / ((w * level_r[None]).sum(axis=1)
+                                                                         / w.sum(axis=1))
+            row["pre_trend_low"], row["pre_trend_high"] = _interval(ratio, float(row["pre_trend"]),  # type: ignore[arg-type]
+                                                                    n_clusters)
+    wr = used.groupby("rep_id", sort=True)["win_rate_effect"].mean().dropna().to_numpy()
+    row.update(win_rate_reps=len(wr), win_rate_effect=float(wr.mean()) if len(wr) else nan,
+               win_rate_effect_low=nan, win_rate_effect_high=nan)
     if len(wr) >= 2:
-        win_rate_low, win_rate_high = _interval(
-            wr[rng.integers(0, len(wr), size=(settings.bootstrap_samples, len(wr)))].mean(axis=1))
+        row["win_rate_effect_low"], row["win_rate_effect_high"] = _interval(
+            wr[rng.integers(0, len(wr), size=(samples, len(wr)))].mean(axis=1))
     cost = used["coaching_cost"].dropna()
-    mean_cost = float(cost.mean()) if len(cost) else float("nan")
-    positive_pct = effect_pct if n and effect_pct > 0 else float("nan")
-    positive = effect_per_month if n and effect_per_month > 0 else float("nan")
-    reading, reason = verdict(n, effect_pct_low, effect_pct_high, settings)
-    return {
-        "kind": kind,
-        "coached_reps": n,
-        "events": len(used),
-        "rep_months": int((used["pre_months"] + used["post_months"]).sum()),
-        "pre_revenue_per_month": level,
-        "effect_per_month": effect_per_month,
-        "effect_pct": effect_pct,
-        "effect_low": effect_low,
-        "effect_high": effect_high,
-        "effect_pct_low": effect_pct_low,
-        "effect_pct_high": effect_pct_high,
-        "win_rate_reps": len(wr),
-        "win_rate_effect": win_rate_effect,
-        "win_rate_effect_low": win_rate_low,
-        "win_rate_effect_high": win_rate_high,
-        "mean_coaching_cost": mean_cost,
-        "cost_per_point": mean_cost / (positive_pct * 100),
-        "payback_months": mean_cost / positive,
-        "verdict": reading,
-        "verdict_reason": reason,
-    }
+    mean_cost = float(cost.mean()) if len(cost) else nan
+    effect_pct = float(row["effect_pct"])  # type: ignore[arg-type]
+    positive_pct = effect_pct if n and effect_pct > 0 else nan
+    positive = effect_per_month if n and effect_per_month > 0 else nan
+    reading, reason = verdict(n, pct_low, pct_high, settings,
+                              pre_trend=(row["pre_trend_low"], row["pre_trend_high"]),  # type: ignore[arg-type]
+                              placebo=(row["placebo_pct_low"], row["placebo_pct_high"]))  # type: ignore[arg-type]
+    row.update(mean_coaching_cost=mean_cost, cost_per_point=mean_cost / (positive_pct * 100),
+               payback_months=mean_cost / positive, verdict=reading, verdict_reason=reason,
+               checks=_checks_text(row, settings))
+    return row
 
 
-def verdict(coached_reps: int, low: float, high: float, settings: CoachingConfig) -> tuple[str, str]:
+def _contains_zero(interval: tuple[float, float]) -> bool | None:
+    low, high = interval
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return None
+    return bool(low <= 0 <= high)
+
+
+def _checks_text(row: dict[str, object], settings: CoachingConfig) -> str:
+    """The two checks in one line: passed, failed or not run."""
+    def said(name: str, interval: tuple[float, float]) -> str:
+        state = _contains_zero(interval)
+        return f"{name} {'not run' if state is None else 'passed' if state else 'failed'}"
+    return (said("pre-trend", (row["pre_trend_low"], row["pre_trend_high"])) + "; "  # type: ignore[arg-type]
+            + said("placebo", (row["placebo_pct_low"], row["placebo_pct_high"])))  # type: ignore[arg-type]
+
+
+def verdict(coached_reps: int, low: float, high: float, settings: CoachingConfig,
+            pre_trend: tuple[float, float] = (float("nan"), float("nan")),
+            placebo: tuple[float, float] = (float("nan"), float("nan"))) -> tuple[str, str]:
     """The plain-language reading of an effect and the rule that gave it.
 
     Not enough data yet: fewer than ``min_reps`` coached reps, or a 95 % interval wider than
-    ``max_interval_width`` of the pre-period revenue. Otherwise the sign of the interval decides;
-    an interval that contains 0 is "no clear effect".
+    ``max_interval_width``. An interval that contains 0 is "no clear effect". An interval on one side
+    of 0 reads "rose" or "fell" only when both checks pass: the pre-trend interval (drift of the gap
+    to level-matched reps over the months before) and the placebo interval (the same estimate at a
+    fake start one window earlier) both contain 0. Otherwise CHECK_FAILED, saying which and why.
     """
     if coached_reps < settings.min_reps:
         return NOT_ENOUGH, f"{coached_reps} coached rep(s) with both windows; at least {settings.min_reps} needed"
     if not (np.isfinite(low) and np.isfinite(high)):
         return NOT_ENOUGH, "no interval could be computed"
     if high - low > settings.max_interval_width:
-        return NOT_ENOUGH, (f"the 95 % interval spans {(high - low) * 100:.0f} % of the revenue before; "
-                            f"at most {settings.max_interval_width * 100:.0f} % gives a verdict")
-    if low > 0:
-        return ROSE, "the whole 95 % interval is above 0"
-    if high < 0:
-        return FELL, "the whole 95 % interval is below 0"
-    return UNCLEAR, "the 95 % interval contains 0"
+        return NOT_ENOUGH, (f"the 95 % interval spans {(high - low) * 100:.0f} % of the revenue expected "
+                            f"without coaching; at most {settings.max_interval_width * 100:.0f} % gives a verdict")
+    if low <= 0 <= high:
+        return UNCLEAR, "the 95 % interval contains 0"
+    way = "rise" if low > 0 else "fall"
+    failed = []
+    trend_ok, placebo_ok = _contains_zero(pre_trend), _contains_zero(placebo)
+    if trend_ok is None:
+        failed.append("the pre-trend check could not be run (too little history before the starts)")
+    elif not trend_ok:
+        if pre_trend[1] < 0:
+            failed.append("pre-trend: coached reps were already falling behind comparable reps before coaching; "
+                          f"the {way} after may be regression to the mean")
+        else:
+            failed.append("pre-trend: coached reps were already pulling ahead (recovering) before coaching; "
+                          f"the {way} after may be a trend that had already begun, not coaching")
+    if placebo_ok is None:
+        failed.append("the placebo check could not be run (too little history before the starts)")
+    elif not placebo_ok:
+        failed.append("placebo: the same estimate at a fake start one window earlier is not 0, so the method "
+                      "finds an 'effect' where there was no coaching; coached reps were chosen at an unusual "
+                      "moment (e.g. after a bad spell) and the estimate may be regression to the mean")
+    if failed:
+        return CHECK_FAILED, f"the 95 % interval excludes 0 (a {way}), but " + "; ".join(failed)
+    return (ROSE, "the whole 95 % interval is above 0; pre-trend and placebo checks passed") if low > 0 else \
+        (FELL, "the whole 95 % interval is below 0; pre-trend and placebo checks passed")
 
 
 def coaching_effects(events: Events, settings: CoachingConfig) -> pd.DataFrame:
@@ -388,14 +691,15 @@ def coaching_effects(events: Events, settings: CoachingConfig) -> pd.DataFrame:
     rows = []
     for i, kind in enumerate([*kinds, ALL_KINDS]):
         mask = (frame["kind"] == kind).to_numpy() if kind != ALL_KINDS else np.ones(len(frame), dtype=bool)
-        row = _pooled(frame[mask], kind, 0 if kind == ALL_KINDS else i + 1, settings)
+        row = _pooled(events, mask, kind, 0 if kind == ALL_KINDS else i + 1, settings)
         row["control_reps"] = int(events.controls[mask].any(axis=0).sum()) if events.controls.size else 0
         rows.append(row)
     table = pd.DataFrame(rows)
     table["kind"] = table["kind"].astype("string")
-    for column in ("coached_reps", "events", "rep_months", "win_rate_reps"):
+    for column in ("coached_reps", "events", "rep_months", "win_rate_reps", "clusters", "placebo_reps",
+                   "pre_trend_reps"):
         table[column] = table[column].astype("int64")
-    for column in ("verdict", "verdict_reason"):
+    for column in ("verdict", "verdict_reason", "checks", "cluster_by"):
         table[column] = table[column].astype("string")
     return table[EFFECT_COLUMNS]
 

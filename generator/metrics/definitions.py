@@ -234,21 +234,47 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("control_reps", "Comparison reps", C, "Distinct reps compared with.", "§5"),
     Figure("controls", "Comparison reps of the engagement", C, "Reps compared with for one engagement.", "§5",
            header="Comparison reps"),
-    Figure("control_group", "Compared with", T, "Where the comparison reps come from: team, region or all reps.",
+    Figure("control_group", "Compared with", T, "How the comparison reps were chosen: matched on their own "
+           "trajectory before the start.", "§5"),
+    Figure("control_change", "Comparison reps' change", M, "Change of the matched reps' revenue a month over "
+           "the same windows, corrected to the coached rep's trajectory.", "§5"),
+    Figure("clusters", "Clusters resampled", C, "Teams (or single reps) the bootstrap resamples.", "§5"),
+    Figure("cluster_by", "Resampled by", T, "team: whole teams of coached reps are resampled; rep: single reps "
+           "(too few teams).", "§5"),
+    Figure("base_revenue_per_month", "Revenue a month, base", M, "Revenue a month in the base months before the "
+           "window before: the rep's own normal level.", "§5"),
+    Figure("counterfactual_per_month", "Expected without coaching", M, "Revenue a month after, less the "
+           "effect: what the coached reps would have sold without coaching.", "§5"),
+    Figure("placebo_effect_per_month", "Placebo effect a month", M, "The same estimate at a fake start one "
+           "window before the real one (should be near 0).", "§5"),
+    Figure("pre_trend_per_month", "Pre-trend a month", M, "Slope a month of the gap to the matched reps over "
+           "the window before the start (should be near 0).", "§5"),
+    Figure("pre_trend_reps", "Reps in the pre-trend", C, "Coached reps behind the pre-trend check.", "§5"),
+    Figure("pre_trend", "Pre-trend", CH, "Drift of the gap to the matched reps over the window before the start, "
+           "÷ the coached reps' base revenue.", "§5"),
+    Figure("pre_trend_low", "Pre-trend, 95 % low", CH, "Lower end of its interval.", "§5"),
+    Figure("pre_trend_high", "Pre-trend, 95 % high", CH, "Upper end of its interval.", "§5"),
+    Figure("placebo_reps", "Reps in the placebo", C, "Coached reps behind the placebo check.", "§5"),
+    Figure("placebo_pct", "Placebo effect %", CH, "The placebo's effect ÷ expected revenue without it.", "§5"),
+    Figure("placebo_pct_low", "Placebo %, 95 % low", CH, "Lower end of its interval.", "§5"),
+    Figure("placebo_pct_high", "Placebo %, 95 % high", CH, "Upper end of its interval.", "§5"),
+    Figure("checks", "Checks", T, "Pre-trend and placebo: passed (interval contains 0), failed, or not run.",
            "§5"),
-    Figure("control_change", "Comparison reps' change", M, "Change of the comparison reps' revenue a month over "
-           "the same windows.", "§5"),
+    Figure("pre_trend_range", "Pre-trend, 95 % interval", T, "pre-trend low – high.", "§5",
+           header="Pre-trend (95 % interval)", page_only=True),
+    Figure("placebo_range", "Placebo, 95 % interval", T, "placebo % low – high.", "§5",
+           header="Placebo (95 % interval)", page_only=True),
     Figure("pre_months", "Months before", C, "Months in the window before the start.", "§5"),
     Figure("post_months", "Months after", C, "Months in the window after the start.", "§5"),
     Figure("pre_revenue_per_month", "Revenue a month before", M, "Revenue a month in the window before the "
            "start.", "§5"),
     Figure("post_revenue_per_month", "Revenue a month after", M, "Revenue a month in the window after the start.",
            "§5"),
-    Figure("effect_per_month", "Effect a month", M, "(after − before) − the comparison reps' change: the "
+    Figure("effect_per_month", "Effect a month", M, "(after − before) − the matched reps' corrected change: the "
            "difference-in-differences.", "§5", aliases=("Difference-in-differences",)),
     Figure("effect_low", "Effect, 95 % low", M, "Lower end of the bootstrap interval of the effect.", "§5"),
     Figure("effect_high", "Effect, 95 % high", M, "Upper end of that interval.", "§5"),
-    Figure("effect_pct", "Effect %", CH, "effect a month ÷ revenue a month before.", "§5"),
+    Figure("effect_pct", "Effect %", CH, "effect a month ÷ revenue a month expected without coaching.", "§5"),
     Figure("effect_pct_low", "Effect %, 95 % low", CH, "Lower end of its interval.", "§5"),
     Figure("effect_pct_high", "Effect %, 95 % high", CH, "Upper end of its interval.", "§5"),
     Figure("pre_win_rate", "Win rate before", F, "Win rate in the window before the start.", "§5", kind="rate"),
@@ -260,14 +286,15 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("win_rate_range", "Win-rate effect, 95 % interval", T, "win-rate effect low – high.", "§5",
            header="95 % interval (pts)", page_only=True),
     Figure("win_rate_reps", "Reps with a win rate", C, "Coached reps with closed deals before and after.", "§5"),
-    Figure("win_rate_effect", "Win-rate effect", PT, "(after − before) − the comparison reps' change, in win rate.",
+    Figure("win_rate_effect", "Win-rate effect", PT, "(after − before) − the matched reps' change, in win rate.",
            "§5", low=-1, high=1),
     Figure("win_rate_effect_low", "Win-rate effect, 95 % low", PT, "Lower end of its interval.", "§5", low=-1, high=1),
     Figure("win_rate_effect_high", "Win-rate effect, 95 % high", PT, "Upper end of its interval.", "§5", low=-1, high=1),
     Figure("mean_coaching_cost", "Mean cost", M, "Mean cost of an engagement.", "§5", private=True),
     Figure("cost_per_point", "Cost per +1 % point", M, "mean cost ÷ effect % in points.", "§5", private=True),
     Figure("payback_months", "Payback (months)", N, "mean cost ÷ effect a month.", "§5", private=True, digits=1),
-    Figure("verdict", "Verdict", T, "revenue rose, revenue fell, no clear effect, or not enough data yet.", "§5"),
+    Figure("verdict", "Verdict", T, "revenue rose, revenue fell, no clear effect, not enough data yet, or no "
+           "verdict: a check failed.", "§5"),
     Figure("verdict_reason", "Why", T, "What the verdict rests on.", "§5"),
     Figure("included", "Included", B, "Whether the engagement counts in the effect.", "§5"),
     Figure("note", "Note", T, "Why an engagement is left out.", "§5"),

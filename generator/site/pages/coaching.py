@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from generator.metrics.coaching import ALL_KINDS, FELL, NOT_ENOUGH, ROSE
+from generator.metrics.coaching import ALL_KINDS, BASE, CHECK_FAILED, FELL, NOT_ENOUGH, ROSE
 from generator.metrics.definitions import Unit
 from generator.metrics.period import year_label
 from generator.site import text
@@ -38,6 +38,8 @@ class CoachingPage:
 
     site: SiteInfo
     window_months: int
+    base_months: int
+    match_k: int
     min_reps: int
     max_interval_width: float
     verdicts: tuple[Markdown, ...]
@@ -56,23 +58,46 @@ def _signed_money(value: object, currency: str) -> str:
     return f"{float(value):+,.0f} {text.escape(currency)}"  # type: ignore[arg-type]
 
 
+def _checks_sentence(row: dict) -> str:
+    """The pre-trend and placebo behind a row, with their intervals and n."""
+    def interval(low: object, high: object) -> str:
+        return f"{text.change(low)} to {text.change(high)}"
+    trend = ("pre-trend not run" if pd.isna(row["pre_trend"]) else
+             f"pre-trend {text.change(row['pre_trend'])} (95 % interval "
+             f"{interval(row['pre_trend_low'], row['pre_trend_high'])}, {text.integer(row['pre_trend_reps'])} reps)")
+    placebo = ("placebo not run" if pd.isna(row["placebo_pct"]) else
+               f"placebo {text.change(row['placebo_pct'])} (95 % interval "
+               f"{interval(row['placebo_pct_low'], row['placebo_pct_high'])}, {text.integer(row['placebo_reps'])} reps)")
+    return f"Checks: {trend}; {placebo}."
+
+
 def verdict_sentence(row: dict, currency: str) -> Markdown:
-    """The plain-language verdict of one effect row, with the numbers behind it."""
+    """The plain-language verdict of one effect row, with the numbers, the checks and the n behind it."""
     kind = "every kind of coaching together" if row["kind"] == ALL_KINDS else text.escape(row["kind"])
     pct, low, high = text.change(row["effect_pct"]), text.change(row["effect_pct_low"]), text.change(row["effect_pct_high"])
-    behind = f"{text.integer(row['coached_reps'])} coached rep(s), {text.integer(row['rep_months'])} rep-months"
+    resampled = (f"in {text.integer(row['clusters'])} teams resampled whole" if row["cluster_by"] == "team" else
+                 "resampled one by one (too few teams to resample teams)")
+    behind = (f"{text.integer(row['coached_reps'])} coached rep(s) {resampled}, "
+              f"{text.integer(row['control_reps'])} matched comparison reps, {text.integer(row['rep_months'])} rep-months")
+    checks = text.escape(_checks_sentence(row))
     if row["verdict"] == NOT_ENOUGH:
         said = f"<strong>Not enough data yet</strong> for {kind}: {text.escape(row['verdict_reason'])}"
         if not pd.isna(row["effect_pct"]):
-            said += f" (estimate so far {pct}, 95 % interval {low} to {high}; {behind})"
+            said += f" (estimate so far {pct}, 95 % interval {low} to {high}; {behind}). {checks}"
+            return Markdown(said)
         return Markdown(said + ".")
     money = _signed_money(row["effect_per_month"], currency)
     if row["verdict"] in (ROSE, FELL):
         way = "rose" if row["verdict"] == ROSE else "fell"
-        return Markdown(f"<strong>Revenue {way}</strong> after {kind}: {pct} of monthly revenue ({money} a month) "
-                        f"compared with similar reps not coached, 95 % interval {low} to {high} ({behind}).")
+        return Markdown(f"<strong>Revenue {way}</strong> after {kind}: {pct} of the monthly revenue expected without "
+                        f"coaching ({money} a month) compared with reps on a like trajectory, 95 % interval {low} to "
+                        f"{high} ({behind}). {checks}")
+    if row["verdict"] == CHECK_FAILED:
+        return Markdown(f"<strong>No verdict: a check failed</strong> for {kind}. The estimate is {pct} ({money} a "
+                        f"month), 95 % interval {low} to {high} ({behind}), but {text.escape(row['verdict_reason'].split(', but ', 1)[-1])}. "
+                        f"{checks}")
     return Markdown(f"<strong>No clear effect</strong> of {kind}: {pct} ({money} a month), but the 95 % interval "
-                    f"{low} to {high} includes zero ({behind}).")
+                    f"{low} to {high} includes zero ({behind}). {checks}")
 
 
 def _effect_columns(info: SiteInfo) -> list[Column]:
@@ -82,11 +107,17 @@ def _effect_columns(info: SiteInfo) -> list[Column]:
         info.column("events"),
         info.column("rep_months"),
         info.column("control_reps"),
+        info.column("clusters"),
         info.column("pre_revenue_per_month"),
+        info.column("counterfactual_per_month"),
         info.column("effect_per_month"),
         info.column("effect_range", numeric=True),
         info.column("effect_pct"),
         info.column("effect_pct_range", numeric=True),
+        info.column("pre_trend_reps"),
+        info.column("pre_trend_range", numeric=True),
+        info.column("placebo_reps"),
+        info.column("placebo_range", numeric=True),
         info.column("win_rate_effect"),
         info.column("win_rate_range", numeric=True),
         "mean_coaching_cost",
@@ -103,9 +134,10 @@ def _range(low: pd.Series, high: pd.Series, fmt) -> list[str]:
 
 def _event_columns(info: SiteInfo, with_rep: bool) -> list[Column]:
     rep = [info.column("name", link="href")] if with_rep else []
-    return info.columns(*rep, "kind", "start", "end", "hours", "coaching_cost", "pre_revenue_per_month",
-                        "post_revenue_per_month", "control_change",
-                        info.column("effect_per_month", "Difference-in-differences"), "pre_win_rate",
+    return info.columns(*rep, "kind", "start", "end", "hours", "coaching_cost", "base_revenue_per_month",
+                        "pre_revenue_per_month", "post_revenue_per_month", "control_change",
+                        info.column("effect_per_month", "Difference-in-differences"), "placebo_effect_per_month",
+                        "pre_trend_per_month", "pre_win_rate",
                         "post_win_rate", "control_group", "controls", "note")
 
 
@@ -126,6 +158,13 @@ def topic(context: SiteContext) -> Topic:
         effect_pct_range=_range(coaching.effects["effect_pct_low"], coaching.effects["effect_pct_high"], text.change),
         win_rate_range=_range(coaching.effects["win_rate_effect_low"], coaching.effects["win_rate_effect_high"],
                               text.points),
+        pre_trend_range=[text.EMPTY if pd.isna(v) else f"{text.change(v)} ({r})" for v, r in zip(
+            coaching.effects["pre_trend"].tolist(),
+            _range(coaching.effects["pre_trend_low"], coaching.effects["pre_trend_high"], text.change), strict=True)],
+        placebo_range=[text.EMPTY if pd.isna(v) else f"{text.change(v)} ({r})" for v, r in zip(
+            coaching.effects["placebo_pct"].tolist(),
+            _range(coaching.effects["placebo_pct_low"], coaching.effects["placebo_pct_high"], text.change),
+            strict=True)],
     )
     slug_of = context.rep_slugs
     name_of = dict(zip(context.reps["rep_id"], context.reps["name"], strict=True))
@@ -155,12 +194,14 @@ def topic(context: SiteContext) -> Topic:
     page = CoachingPage(
         site=info,
         window_months=settings.window_months,
+        base_months=(BASE - 1) * settings.window_months,
+        match_k=settings.match_k,
         min_reps=settings.min_reps,
         max_interval_width=settings.max_interval_width,
         verdicts=tuple(verdict_sentence(row, info.currency) for row in effects.to_dict("records")),
         effect_chart=embed("chart-coaching-effect", ChartSpec("coaching_effect", records(chart_rows[[
             "kind", "effect_pct", "effect_pct_low", "effect_pct_high", "coached_reps", "verdict"]])),
-            "Coaching effect on monthly revenue, with 95 % intervals"),
+            "Coaching effect on monthly revenue expected without coaching, with 95 % intervals"),
         effects=frame_table(effects, _effect_columns(info), link(HERE, "data/coaching_effect.csv"), sortable=False),
         missed=frame_table(missed, missed_columns, link(HERE, "data/coaching_missed_goals.csv")),
         missed_count=len(missed),
