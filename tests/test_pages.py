@@ -131,7 +131,10 @@ def test_page_dataclasses_are_frozen_documented_and_typed(cls: type) -> None:
 @pytest.fixture(scope="module")
 def fixture(tmp_path_factory: pytest.TempPathFactory) -> tuple[LoadedConfig, Metrics, QualityReport]:
     """Config, metrics and quality report of the CRM fixture (compensation hidden), computed once."""
-    cfg = load_config(write_crm_export(tmp_path_factory.mktemp("pages") / "export"))
+    path = write_crm_export(tmp_path_factory.mktemp("pages") / "export")
+    # Alice and Bob have two clients each: ranked with min_clients 2 (the default 3 ranks nobody here).
+    path.write_text(path.read_text(encoding="utf-8") + "rankings: {min_clients: 2}\n", encoding="utf-8")
+    cfg = load_config(path)
     inputs = load_inputs(cfg)
     return cfg, compute_metrics(inputs, cfg.config), inputs.quality
 
