@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from generator.metrics.definitions import label_of
 from generator.config import GoalsConfig
+from generator.metrics.definitions import label_of
 from generator.metrics.goals import AT_RISK, BEHIND, MET, MISSED, ON_TRACK, TOLERANCE, Goals
 from generator.metrics.period import year_label
 from generator.site import text

@@ -99,6 +99,9 @@ def alerts(warnings: int, gaps: RepGaps) -> tuple[Markdown, ...]:
     return tuple(found)
 
 
+NONE_UNRANKED = Unranked(former=0, few_clients=0)
+
+
 def _interval(row: pd.Series) -> str:
     low, high = row["ratio_low"], row["ratio_high"]
     return text.EMPTY if text.missing(low) or text.missing(high) else f"{text.ratio(low)} – {text.ratio(high)}"
@@ -106,7 +109,7 @@ def _interval(row: pd.Series) -> str:
 
 def overview_page(info: SiteInfo, metrics: Metrics, headlines: Headlines, ranked: pd.DataFrame,
                   alert_list: tuple[Markdown, ...], datasets: pd.DataFrame, *, min_clients: int = 3,
-                  unranked: Unranked = Unranked(0, 0)) -> OverviewPage:
+                  unranked: Unranked = NONE_UNRANKED) -> OverviewPage:
     """The overview's context. ``ranked``: the ranked reps, highest first, with their page ``slug``
     (``summaries.ranked_by_ratio``); ``datasets``: ``summaries.dataset_usage``; ``min_clients``:
     rankings.min_clients; ``unranked``: ``summaries.unranked``."""
