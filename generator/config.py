@@ -313,6 +313,13 @@ class SegmentsConfig(_Strict):
     """Resamples of the segment's clients for the value-ratio interval (seeded: rebuilds are identical)."""
 
 
+class RankingsConfig(_Strict):
+    """Who the site ranks (highest and lowest value ratios, the headline median)."""
+
+    min_clients: Annotated[int, Field(ge=1)] = 3
+    """Clients a current rep needs before being ranked: a mean over one or two clients is an anecdote."""
+
+
 class RewardTier(_Strict):
     """One reward tier: earned when attainment reaches ``attainment``."""
 
@@ -366,6 +373,7 @@ class Config(_Strict):
     coaching: CoachingConfig = CoachingConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     segments: SegmentsConfig = SegmentsConfig()
+    rankings: RankingsConfig = RankingsConfig()
     goals: GoalsConfig = GoalsConfig()
     publish: PublishConfig = PublishConfig()
 

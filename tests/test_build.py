@@ -346,3 +346,115 @@ def test_hidden_compensation_hides_rewards_and_payback_on_the_example(tmp_path: 
             assert "payback_months" not in published and "Payback (months)" not in published, path
     goals = pd.read_csv(site / "data" / "goals.csv")
     assert goals["reward"].isna().all() and goals["tier_reward"].dropna().str.startswith("tier from").all()
+
+
+# --- rankings: current reps with enough clients only (SPEC §3 rankings) --------------------------
+
+FORMER_NAME, SOLO_NAME = "Fiona Formerly", "Sam Soloclient"
+"""A former rep with the highest ratio of all, and a current rep whose one client is worth the most."""
+
+
+def _write_ranking_export(folder: Path, seed: int = 13) -> Path:
+    """Seeded exports: eight current reps with 3–6 clients each, a rep who left in 2023 with the
+    top ratio, a current rep with one very valuable client, and a 2023 goal attained at 99.99 %."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    deals, reps, costs = [], [], []
+    n = 0
+
+    def won(rep: str, client: str, amount: float, day: str) -> None:
+        nonlocal n
+        n += 1
+        deals.append(f"D{n:04d},{rep},{client},{amount:.2f},Won,{day}")
+
+    for i in range(1, 9):
+        rep = f"R{i:02d}"
+        reps.append(f"{rep},Rep {chr(64 + i)}ardy,North,EMEA,2020-01-01,")
+        costs += [f"{rep},2023,{rng.integers(60_000, 120_000)}", f"{rep},2024,{rng.integers(60_000, 120_000)}"]
+        for c in range(int(rng.integers(3, 7))):
+            won(rep, f"{rep}-C{c}", float(rng.uniform(20_000, 300_000)), f"2024-{rng.integers(1, 12):02d}-15")
+    won("R01", "R01-OLD", 99_990.0, "2023-05-01")  # 2023 revenue 99,990 against a 100,000 target
+    reps.append(f"FORMER,{FORMER_NAME},North,EMEA,2019-01-01,2023-06-30")
+    costs.append("FORMER,2023,50000")
+    for c in range(5):
+        won("FORMER", f"F-C{c}", 12_000_000.0 + c, "2023-03-01")
+    reps.append(f"SOLO,{SOLO_NAME},North,EMEA,2021-01-01,")
+    costs.append("SOLO,2024,50000")
+    won("SOLO", "S-C0", 9_000_000.0, "2024-03-01")
+    deals.append("D9999,R02,R02-C0,1000.00,Lost,2024-11-30")
+    (folder / "deals.csv").write_text("deal_id,rep_id,client_id,amount,stage,closed\n" + "\n".join(deals) + "\n",
+                                      encoding="utf-8")
+    (folder / "reps.csv").write_text("rep_id,name,team,region,hired,left\n" + "\n".join(reps) + "\n", encoding="utf-8")
+    (folder / "costs.csv").write_text("rep_id,year,salary\n" + "\n".join(costs) + "\n", encoding="utf-8")
+    (folder / "goals.csv").write_text("scope,id,year,target\nrep,R01,2023,100000\n", encoding="utf-8")
+    (folder / "c.yaml").write_text(
+        "sources:\n  deals: {path: deals.csv}\n  reps: {path: reps.csv}\n  costs: {path: costs.csv}\n"
+        "  goals: {path: goals.csv}\nprivacy: {show_compensation: true}\nrankings: {min_clients: 3}\n",
+        encoding="utf-8")
+    return folder / "c.yaml"
+
+
+RANKING_HEADING = re.compile(r"<h[1-6][^>]*>([^<]*(?:highest|lowest|best|worst|top|bottom|rank)[^<]*)<",
+                             re.IGNORECASE)
+
+
+def _ranking_tables(page: str) -> list[tuple[str, str]]:
+    """(heading, table HTML) of every table that follows a heading naming a ranking."""
+    found = []
+    for match in RANKING_HEADING.finditer(page):
+        start = page.find("<table", match.end())
+        nxt = re.compile(r"<h[1-6]").search(page, match.end())
+        if start >= 0 and (nxt is None or start < nxt.start()):
+            found.append((match.group(1), page[start:page.find("</table>", start)]))
+    return found
+
+
+@pytest.fixture(scope="module")
+def ranking_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("rankings")
+    return build(_write_ranking_export(folder), folder / "site").out
+
+
+def test_former_and_few_client_reps_are_in_the_tables_but_never_ranked(ranking_site: Path) -> None:
+    reps = read_reps_csv(ranking_site).set_index("rep_id")
+    # The planted truths: both have the highest ratios, and both keep their row and ratio.
+    assert reps["value_ratio"].nlargest(2).index.tolist() == ["FORMER", "SOLO"]
+    assert reps.loc["FORMER", "status"] == "former" and reps.loc["SOLO", "clients"] == 1
+    assert not reps.loc["FORMER", "ranked"] and not reps.loc["SOLO", "ranked"]
+    assert reps.loc[[f"R{i:02d}" for i in range(1, 9)], "ranked"].all()
+    pages = list(ranking_site.rglob("*.html"))
+    tables = [(p, heading, table) for p in pages for heading, table in _ranking_tables(p.read_text(encoding="utf-8"))]
+    overview = ranking_site / "index.html"
+    assert {h for p, h, _t in tables if p == overview} >= {"Highest value ratios", "Lowest value ratios"}
+    for path, heading, table in tables:
+        for name in (FORMER_NAME, SOLO_NAME):
+            assert name not in table, f"{path.relative_to(ranking_site)}: {heading} lists {name}"
+    text = overview.read_text(encoding="utf-8")
+    assert "median over 8 current reps with ≥ 3 clients" in text
+    ranked = reps[reps["ranked"].astype(bool)]
+    assert f"{ranked['value_ratio'].median():.2f}" in text.split("median over 8")[1][:400]
+    # The distribution chart holds the ranked reps' ratios only.
+    spec = re.search(r'<script type="application/json" id="chart-ratio-distribution">(.*?)</script>', text, re.S)
+    assert spec is not None
+    values = sorted(v["value_ratio"] for v in json.loads(spec.group(1))["data"]["values"])
+    assert values == pytest.approx(sorted(ranked["value_ratio"]))
+
+
+def test_ranked_reps_show_n_and_an_interval_around_the_ratio(ranking_site: Path) -> None:
+    reps = read_reps_csv(ranking_site).set_index("rep_id")
+    ranked = reps[reps["ranked"].astype(bool)]
+    assert (ranked["ratio_low"] <= ranked["value_ratio"]).all() and (ranked["value_ratio"] <= ranked["ratio_high"]).all()
+    top = _ranking_tables((ranking_site / "index.html").read_text(encoding="utf-8"))[0][1]
+    assert "Clients (n)" in top and "95 % interval" in top
+    best = ranked["value_ratio"].idxmax()
+    assert f"{ranked.loc[best, 'ratio_low']:.2f} – {ranked.loc[best, 'ratio_high']:.2f}" in top
+
+
+def test_attainment_just_under_target_is_not_shown_as_met(ranking_site: Path) -> None:
+    goals = (ranking_site / "goals" / "index.html").read_text(encoding="utf-8")
+    rows = [r for r in re.findall(r"<tr>(.*?)</tr>", goals, re.S) if "R01" in r and "2023" in r]
+    assert rows, "the 2023 goal of R01 is on /goals/"
+    for row in rows:
+        assert "99.99 %" in row and "missed" in row and "100.0 %" not in row

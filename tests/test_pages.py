@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from decimal import Decimal
 from pathlib import Path
 
 import jinja2
 import jinja2.meta
 import jinja2.nodes
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from generator.config import LoadedConfig, load_config
+from generator.config import GoalsConfig, LoadedConfig, RewardTier, load_config
 from generator.load.loader import load_inputs
 from generator.metrics import Metrics, compute_metrics, summaries
+from generator.metrics.goals import TOLERANCE
 from generator.quality import QualityReport
-from generator.site import assemble
+from generator.site import assemble, text
 from generator.site.charts import ChartSpec, chart
 from generator.site.common import Section, SiteContext, SiteInfo
 from generator.site.pages import (
@@ -131,7 +135,10 @@ def test_page_dataclasses_are_frozen_documented_and_typed(cls: type) -> None:
 @pytest.fixture(scope="module")
 def fixture(tmp_path_factory: pytest.TempPathFactory) -> tuple[LoadedConfig, Metrics, QualityReport]:
     """Config, metrics and quality report of the CRM fixture (compensation hidden), computed once."""
-    cfg = load_config(write_crm_export(tmp_path_factory.mktemp("pages") / "export"))
+    path = write_crm_export(tmp_path_factory.mktemp("pages") / "export")
+    # Alice and Bob have two clients each: ranked with min_clients 2 (the default 3 ranks nobody here).
+    path.write_text(path.read_text(encoding="utf-8") + "rankings: {min_clients: 2}\n", encoding="utf-8")
+    cfg = load_config(path)
     inputs = load_inputs(cfg)
     return cfg, compute_metrics(inputs, cfg.config), inputs.quality
 
@@ -342,3 +349,47 @@ def test_segment_summaries(fixture: tuple[LoadedConfig, Metrics, QualityReport])
                                       nan_ok=True)
     assert math.isnan(summaries.company_ratio(segments_.company, 1900))
     assert math.isnan(summaries.median_penetration(current, has_market_size=False))
+
+
+# --- numbers beside status words: never rounded across a boundary --------------------------------
+
+GOALS_CFG = GoalsConfig(at_risk_from=0.8, reward_tiers=(RewardTier(attainment=1.0, reward="bonus"),
+                                                         RewardTier(attainment=1.2, reward="club")))
+BOUNDARIES = (1.0, 0.8, 1.2)
+
+
+def _near_boundaries() -> st.SearchStrategy[float]:
+    """Attainments anywhere, and a hair either side of each boundary, where rounding bites."""
+    offsets = st.floats(min_value=-1e-3, max_value=1e-3, allow_nan=False)
+    return st.one_of(st.floats(min_value=0, max_value=5, allow_nan=False),
+                     st.builds(lambda b, d: b + d, st.sampled_from(BOUNDARIES), offsets),
+                     st.builds(lambda b, k: b + k * 2.0 ** -52, st.sampled_from(BOUNDARIES), st.integers(-8, 8)))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_near_boundaries())
+def test_shown_attainment_is_on_the_same_side_of_every_boundary(value: float) -> None:
+    shown = goals.attainment_format(GOALS_CFG)(value)
+    assert shown.endswith(" %")
+    number = Decimal(shown.removesuffix(" %"))  # the displayed number, parsed back exactly
+    for boundary in BOUNDARIES:
+        assert (number >= Decimal(str(boundary)) * 100) == (value + TOLERANCE >= boundary), (value, shown, boundary)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(st.floats(min_value=0, max_value=20, allow_nan=False),
+                 st.builds(lambda d: 1.0 + d, st.floats(min_value=-1e-2, max_value=1e-2, allow_nan=False))))
+def test_shown_value_ratio_is_on_the_same_side_of_break_even(value: float) -> None:
+    shown = text.ratio(value)
+    assert (Decimal(shown) >= 1) == (value >= 1.0), (value, shown)
+    assert abs(float(shown) - value) <= 0.005 + 1e-12  # never less precise than two decimals
+
+
+def test_boundary_figures_as_the_issue_reports_them() -> None:
+    shown = goals.attainment_format(GOALS_CFG)
+    assert shown(0.9999) == "99.99 %" and shown(1.0) == "100.0 %" and shown(0.5) == "50.0 %"
+    assert shown(1.2) == "120.0 %" and shown(1.19996) == "119.996 %" and shown(0.79999) == "79.999 %"
+    assert shown(1 - TOLERANCE / 2) == "100.0 %"  # the goals stage calls this met (float tolerance)
+    assert text.percent(0.9999) == "99.99 %" and text.percent(0.25) == "25.0 %"
+    assert text.ratio(0.996) == "0.996" and text.ratio(1.004) == "1.00" and text.ratio(2.345) == "2.35"
+    assert text.ratio("1–2") == "1–2" and text.percent(None) == text.EMPTY

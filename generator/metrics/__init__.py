@@ -29,6 +29,7 @@ from generator.metrics.goals import Goals, compute_goals
 from generator.metrics.history import History, compute_history
 from generator.metrics.managers import ManagerHistory, manager_history
 from generator.metrics.period import Period
+from generator.metrics.rankings import ranked_reps, rep_ratio_intervals
 from generator.metrics.segments import Segments, compute_segments
 from generator.vocabulary import OPEN, WON
 
@@ -40,7 +41,7 @@ REP_COLUMNS = [
 
 REP_EXTRA_COLUMNS = [
     "manager", "status", "hired", "left", "new_clients", "avg_deal_size", "sales_cycle_days",
-    "revenue_same_period_last_year", "open_deals", "open_pipeline",
+    "revenue_same_period_last_year", "open_deals", "open_pipeline", "ratio_low", "ratio_high", "ranked",
 ]
 """Further columns of the reps table, after the pinned ones."""
 
@@ -106,6 +107,8 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     earlier = same_day_last_year(period.as_of)
     last_year = counted[(counted["fiscal_year"] == period.year - 1) & (counted["closed"] <= pd.Timestamp(earlier))]
     rep_table = _rep_table(reps, by_rep, deals, period, performance(last_year, ["rep_id"]).set_index("rep_id"))
+    rep_table = _with_rankings(rep_table, values, period, config.rankings.min_clients,
+                               config.segments.bootstrap_resamples)
     company_previous = _company_summary(last_year, counted[counted["closed"] <= pd.Timestamp(earlier)], values,
                                         period.year - 1, earlier, config.metrics.gross_margin)
 
@@ -227,6 +230,18 @@ def _rep_table(reps: pd.DataFrame, by_rep: pd.DataFrame, deals: pd.DataFrame, pe
     table["revenue"] = table["revenue"].fillna(0.0)
     table["open_pipeline"] = table["open_pipeline"].fillna(0.0)
     table = table.reset_index()
+    return table[[c for c in REP_COLUMNS + REP_EXTRA_COLUMNS if c not in _RANKING_COLUMNS]]
+
+
+_RANKING_COLUMNS = ("ratio_low", "ratio_high", "ranked")
+
+
+def _with_rankings(table: pd.DataFrame, clients: pd.DataFrame, period: Period, min_clients: int,
+                   resamples: int) -> pd.DataFrame:
+    """The reps table with each ratio's 95 % interval and ``ranked`` (see ``metrics.rankings``)."""
+    bounds = rep_ratio_intervals(table, clients, resamples)
+    table = table.assign(ratio_low=bounds["ratio_low"].to_numpy(), ratio_high=bounds["ratio_high"].to_numpy(),
+                         ranked=ranked_reps(table, period.as_of, min_clients).to_numpy())
     return table[REP_COLUMNS + REP_EXTRA_COLUMNS]
 
 

@@ -148,7 +148,7 @@ _ENTRIES: tuple[Figure, ...] = (
            header="Share"),
     # Clients and value (SPEC §5).
     Figure("clients", "Clients", C, "The rep's clients: those whose first won deal the rep won (attribution: "
-           "acquirer) or owns (attribution: owner).", "§5", aliases=("Clients (sample)",)),
+           "acquirer) or owns (attribution: owner).", "§5", aliases=("Clients (sample)", "Clients (n)")),
     Figure("new_clients", "New clients", C, "Clients whose first won deal closed in the period.", "§5"),
     Figure("ltv", "Lifetime value", M, "gross_margin × sum of the amounts of the client's won deals closed on or "
            "before as_of, all years.", "§5"),
@@ -178,6 +178,8 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("few_deals", "Caution", B, "fewer closed deals than segments.min_deals: read with caution.", "§5"),
     Figure("weak", "Weak", B, "Value ratio below the company's in the reporting year.", "§5"),
     Figure("interval", "95 % interval", T, "The 95 % interval, low–high.", "§5", page_only=True),
+    Figure("ranked", "Ranked", B, "Listed in rankings and the headline median: a current rep (employed on as_of) "
+           "with at least rankings.min_clients clients and a value ratio.", "§3"),
     Figure("rank", "Rank", C, "Place in the ranking by value ratio.", "§6", page_only=True),
     # Goals (SPEC §4).
     Figure("scope", "Scope", T, "rep or team.", "§4"),

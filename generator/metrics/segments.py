@@ -208,7 +208,7 @@ def _segment_years(coded: _Coded, keys: list[str]) -> pd.DataFrame:
     return out.sort_values([*keys, "year"]).reset_index(drop=True)
 
 
-def _interval(ltv: np.ndarray, cost_per_rep: float, resamples: int, seed_text: str) -> tuple[float, float]:
+def ratio_interval(ltv: np.ndarray, cost_per_rep: float, resamples: int, seed_text: str) -> tuple[float, float]:
     """95 % percentile bootstrap interval of mean LTV ÷ cost_per_rep, resampling the clients.
 
     All resamples are drawn in one array (resamples × clients); the cost is held fixed.
@@ -343,7 +343,7 @@ def _current(table: pd.DataFrame, dim: str, coded: _Coded, market: pd.DataFrame 
         i = position.get(name)
         return ltv[order[bounds_at[i]:bounds_at[i + 1]]] if i is not None else np.empty(0)
 
-    bounds = [_interval(sample(name), cost, resamples, f"{dim}:{name}")
+    bounds = [ratio_interval(sample(name), cost, resamples, f"{dim}:{name}")
               for name, cost in zip(table[dim], table["cost_per_rep"], strict=True)]
     table["ratio_low"] = [b[0] for b in bounds]
     table["ratio_high"] = [b[1] for b in bounds]

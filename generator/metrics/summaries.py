@@ -54,9 +54,11 @@ class Headlines:
 
     figures: tuple[Headline, ...]
     median_ratio: float | str | None
-    """Median of the reps' value ratios: a float, or the lower middle band when ratios are banded
-    (never a mean of two bands); None or NaN when no rep has a ratio."""
+    """Median value ratio of the ranked reps (current, at least ``rankings.min_clients`` clients, see
+    ``metrics.rankings``): a float, or the lower middle band when ratios are banded (never a mean of
+    two bands); None or NaN when no rep is ranked."""
     reps_with_ratio: int
+    """How many reps the median is over (the ranked reps)."""
 
 
 def _field(row: pd.Series, name: str) -> float:
@@ -80,15 +82,17 @@ def headline_figures(metrics: Metrics, *, banded: bool, rank: Callable[[object],
         current, previous = _field(now, name), _field(before, name)
         change = current - previous if in_points else trailing_change(current, previous)
         figures.append(Headline(name, current, previous, change, in_points))
-    ratios = metrics.reps["value_ratio"]
+    # Over the reps the rankings list, so the median and the rankings speak of the same people.
+    ratios = metrics.reps.loc[metrics.reps["ranked"].astype(bool), "value_ratio"]
     median = lower_median(ratios, rank) if banded else ratios.median()
     return Headlines(tuple(figures), median, int(ratios.notna().sum()))  # type: ignore[arg-type]
 
 
 def ranked_by_ratio(reps: pd.DataFrame, *, banded: bool, rank: Callable[[object], float]) -> pd.DataFrame:
-    """Reps with a value ratio, highest first, with a ``rank`` column (the sort key). Ties: by rep id;
-    with bands (many ties), by name then rep id."""
-    ranked = reps[reps["value_ratio"].notna()]
+    """The ranked reps (``ranked``: current, at least ``rankings.min_clients`` clients, a value ratio;
+    see ``metrics.rankings``), highest ratio first, with a ``rank`` column (the sort key). Ties: by
+    rep id; with bands (many ties), by name then rep id. Former and few-client reps are never here."""
+    ranked = reps[reps["ranked"].astype(bool) & reps["value_ratio"].notna()]
     ranked = ranked.assign(rank=ranked["value_ratio"].map(rank))
     return ranked.sort_values(["rank", "name", "rep_id"] if banded else ["rank", "rep_id"],
                               ascending=[False, True, True] if banded else [False, True])
@@ -108,6 +112,23 @@ def rep_gaps(reps: pd.DataFrame, has_costs: bool) -> RepGaps:
     """How many reps lack a cost record or a client."""
     return RepGaps(without_cost=int(reps["annual_cost"].isna().sum()) if has_costs else 0,
                    without_clients=int((reps["clients"] == 0).sum()))
+
+
+@dataclass(frozen=True)
+class Unranked:
+    """Reps with a value ratio that rankings leave out, by reason (for the overview's note)."""
+
+    former: int
+    """Reps not employed on as_of (left on or before it, or hired after it)."""
+    few_clients: int
+    """Current reps with fewer clients than ``rankings.min_clients``."""
+
+
+def unranked(reps: pd.DataFrame, min_clients: int) -> Unranked:
+    """How many reps with a value ratio are not ranked, and why (see ``metrics.rankings``)."""
+    left_out = reps[reps["value_ratio"].notna() & ~reps["ranked"].astype(bool)]
+    few = (left_out["status"] == "current") & (left_out["clients"] < min_clients)
+    return Unranked(former=int((~few).sum()), few_clients=int(few.sum()))
 
 
 def status_counts(reps: pd.DataFrame) -> tuple[int, int]:

@@ -32,6 +32,7 @@ NOTES_ABOVE: dict[str, tuple[str, ...]] = {
     "coaching": ("How the coaching effect on /coaching/ is estimated (see the methodology page).",),
     "privacy": ("What may be published: the sample shows costs; use false for real people.",),
     "segments": ("Regions, categories and channels pages.",),
+    "rankings": ("Who the overview ranks: current reps with at least min_clients clients.",),
     "goals": ("Goals and rewards (/goals/).",),
     "publish": ("Where the built site goes.",),
 }
@@ -50,6 +51,7 @@ NOTES_BESIDE: dict[str, str] = {
     "coaching.seed": "the same data gives the same interval on every build",
     "segments.min_deals": 'fewer closed deals: the segment or heatmap cell is marked "read with caution"',
     "segments.bootstrap_resamples": "resamples of the clients for the value-ratio interval (seeded)",
+    "rankings.min_clients": "fewer clients (or a rep who has left): in the tables, never ranked",
     "goals.reward_tiers": "the highest tier reached is earned; exactly 100 % earns the 1.0 tier",
     "goals.pacing": "linear: due evenly by day; quarterly: due at each fiscal quarter's end",
     "goals.quarter_weights": "share of the target due per quarter (strong Q4)",
@@ -104,6 +106,7 @@ def config_data(
         },
         "privacy": {"show_compensation": True},
         "segments": {"min_deals": 20, "bootstrap_resamples": 1000},
+        "rankings": {"min_clients": 3},
         "goals": {
             "reward_tiers": [
                 {"attainment": 1.0, "reward": "Target bonus"},

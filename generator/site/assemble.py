@@ -128,7 +128,9 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
 
     # Render: each page once, from its context.
     files["index.md"] = render("overview.md.j2", page=overview.overview_page(
-        info, metrics, headlines, ranked, overview.alerts(quality.count(WARNING), gaps), datasets))
+        info, metrics, headlines, ranked, overview.alerts(quality.count(WARNING), gaps), datasets,
+        min_clients=cfg.config.rankings.min_clients,
+        unranked=summaries.unranked(context.reps, cfg.config.rankings.min_clients)))
     files["reps/index.md"] = render("reps_index.md.j2", page=reps.reps_index_page(
         info, context.reps, summaries.status_counts(context.reps)))
     files.update({path: render("rep.md.j2", page=page) for path, page in rep_pages.pages.items()})

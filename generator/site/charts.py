@@ -123,7 +123,7 @@ def _goal_designs() -> dict[str, alt.TopLevelMixin]:
             y=alt.Y("attainment:Q", title="Attainment (1 = target met)", axis=alt.Axis(format="%")),
             color=alt.Color("metric:N", title="Metric"),
             tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("metric:N", title="Metric"),
-                     alt.Tooltip("attainment:Q", title="Attainment", format=".0%"),
+                     alt.Tooltip("attainment_text:N", title="Attainment"),
                      alt.Tooltip("status:N", title="Status")],
         ),
     }

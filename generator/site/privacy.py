@@ -286,7 +286,9 @@ def publishable_metrics(metrics: Metrics, privacy: PrivacyConfig) -> Metrics:
             team_attainment=attained.assign(actual=attained["actual"].where(~small_team),
                                             attainment=attained["attainment"].where(~small_team)))
     if privacy.rep_value_ratios == "band":
-        changes.update(reps=_banded(metrics.reps, "value_ratio"), rep_years=_banded(metrics.rep_years, "value_ratio"))
+        # A rep's interval is the exact ratio's neighbourhood (and cost = LTV ÷ ratio): withheld with it.
+        reps = _banded(metrics.reps, "value_ratio").assign(ratio_low=np.nan, ratio_high=np.nan)
+        changes.update(reps=reps, rep_years=_banded(metrics.rep_years, "value_ratio"))
         if metrics.activity is not None:
             changes["activity"] = replace(metrics.activity, reps=_banded(metrics.activity.reps, "value_ratio"))
         years = _withheld(managers.years, "leavers_with_ratio", ("leavers_mean_ratio",), privacy.min_group_size)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pandas as pd
 from slugify import slugify as python_slugify
@@ -62,16 +63,64 @@ def short_money(value: object) -> str:
     return f"{amount:,.0f}"
 
 
-def ratio(value: object) -> str:
-    """A value ratio with two decimals; a band (``1–2``, privacy.rep_value_ratios: band) as it is."""
+BREAK_EVEN = 1.0
+"""The boundary every ratio and rate is read against: a value ratio of 1 (clients worth one year of
+cost), 100 % attainment or pace."""
+
+_MAX_DIGITS = 60
+"""Enough decimals to write any float near 1 exactly, so the search for a safe rounding always ends."""
+
+
+def side_safe(value: float, scale: int, digits: int, boundaries: Iterable[float], tolerance: float = 0.0) -> str:
+    """``value × scale`` with ``digits`` decimals, or more when fewer would round it across a boundary.
+
+    A figure beside a status word must agree with it: 0.9999 attainment is "missed", so it shows as
+    99.99 (never 100.0); a value ratio of 0.996 is below break-even, so it shows as 0.996 (never
+    1.00). For every boundary ``b`` the shown number ``s`` satisfies ``s ≥ b × scale`` exactly when
+    ``value + tolerance ≥ b`` (the comparison the status words use, e.g. goals' float tolerance; ``b``
+    read as the decimal it is written as).
+    """
+    limits = [(b, Decimal(repr(float(b))) * scale) for b in boundaries]
+    exact = Decimal(value) * scale  # a float is an exact binary fraction: no rounding here
+
+    def agrees(shown: str) -> bool:
+        return all((Decimal(shown) >= limit) == (value + tolerance >= b) for b, limit in limits)
+
+    for places in range(digits, digits + 8):  # the usual case: plain float formatting
+        shown = f"{value * scale:.{places}f}"
+        if agrees(shown):
+            return shown
+    for places in range(digits + 8, _MAX_DIGITS):  # within 1e-9 of a boundary: the exact decimal
+        shown = str(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN))
+        if agrees(shown):
+            return shown
+    return str(exact)
+
+
+def ratio(value: object, boundaries: Iterable[float] = (BREAK_EVEN,)) -> str:
+    """A value ratio with two decimals (more when two would round it across break-even, 1.0); a band
+    (``1–2``, privacy.rep_value_ratios: band) as it is."""
     if isinstance(value, str):
         return escape(value)
-    return EMPTY if missing(value) else f"{float(value):.2f}"  # type: ignore[arg-type]
+    if missing(value) or not math.isfinite(float(value)):  # type: ignore[arg-type]
+        return EMPTY if missing(value) else f"{float(value):.2f}"  # type: ignore[arg-type]
+    return side_safe(float(value), 1, 2, boundaries)  # type: ignore[arg-type]
 
 
-def percent(value: object) -> str:
-    """A fraction as a percentage."""
-    return EMPTY if missing(value) else f"{float(value) * 100:.1f} %"  # type: ignore[arg-type]
+def percent(value: object, boundaries: Iterable[float] = (BREAK_EVEN,), tolerance: float = 0.0) -> str:
+    """A fraction as a percentage with one decimal, more when one would round it across a boundary
+    (100 % by default: 0.9999 shows as 99.99 %, never 100.0 %)."""
+    if missing(value) or not math.isfinite(float(value)):  # type: ignore[arg-type]
+        return EMPTY if missing(value) else f"{float(value) * 100:.1f} %"  # type: ignore[arg-type]
+    return f"{side_safe(float(value), 100, 1, boundaries, tolerance)} %"  # type: ignore[arg-type]
+
+
+def percent_against(boundaries: Iterable[float], tolerance: float = 0.0) -> Callable[[object], str]:
+    """A ``percent`` formatter that keeps every figure on its side of each of ``boundaries`` (and of
+    100 %), compared as ``value + tolerance ≥ boundary``: for attainment against reward tiers, pace
+    against ``goals.at_risk_from``."""
+    kept = tuple(sorted({BREAK_EVEN, *(float(b) for b in boundaries)}))
+    return lambda value: percent(value, kept, tolerance)
 
 
 def change(value: object) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 
+from generator.config import GoalsConfig
 from generator.metrics.definitions import label_of
-from generator.metrics.goals import AT_RISK, BEHIND, MET, MISSED, ON_TRACK, Goals
+from generator.metrics.goals import AT_RISK, BEHIND, MET, MISSED, ON_TRACK, TOLERANCE, Goals
 from generator.metrics.period import year_label
 from generator.site import text
 from generator.site.charts import ChartSpec, chart, embed
@@ -94,14 +96,20 @@ def _without_reward_texts(table: pd.DataFrame, tiers: tuple) -> pd.DataFrame:
     return table.assign(tier_reward=tier, reward=hidden, reward_earned=earned)
 
 
-def _columns(owner: bool) -> list[Column]:
+def attainment_format(cfg: GoalsConfig) -> Callable[[object], str]:
+    """How attainment and pace are written: never rounded across a line a status word or tier is drawn
+    at (100 %, each reward tier, ``at_risk_from``), compared as the goals stage compares them."""
+    return text.percent_against((cfg.at_risk_from, *(t.attainment for t in cfg.reward_tiers)), TOLERANCE)
+
+
+def _columns(owner: bool, shown: Callable[[object], str] = text.percent) -> list[Column]:
     first = [Column.of("owner", link="href"), Column.of("scope")] if owner else []
     return [
         Column.of("year", field="label"), *first, Column.of("metric", field="metric_label"),
         Column.of("target", field="target_text", fmt=text.escape),
         Column.of("actual", field="actual_text", fmt=text.escape),
         # Money targets are in the site currency (stated above the tables).
-        Column.of("attainment"),
+        Column.of("attainment", fmt=shown),
         Column.of("status"), Column.of("tier_reward"), Column.of("reward"),
         Column.of("reward_earned"),
     ]
@@ -130,8 +138,9 @@ def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
     statuses = ((("Met", MET), ("Missed", MISSED)) if goals.year_complete else
                 (("Met already", MET), ("On track", ON_TRACK), ("At risk", AT_RISK), ("Behind", BEHIND)))
     status_items = [(label, text.integer(int(counts.get(key, 0)))) for label, key in statuses]
-    cols = [c for c in _columns(True) if c.field != "label"]
-    current_cols = [*cols[:6], info.column("pace"), *cols[6:]]
+    shown = attainment_format(cfg)
+    cols = [c for c in _columns(True, shown) if c.field != "label"]
+    current_cols = [*cols[:6], info.column("pace", fmt=shown), *cols[6:]]
     rewarded = table[table["tier_reward"].notna() | table["reward_earned"].notna()]
     calibration = goals.calibration.assign(
         label=[year_label(int(y), context.metrics.period.fiscal_year_start) for y in goals.calibration["year"]],
@@ -150,9 +159,9 @@ def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
                             f"Attainment of the {info.period_label} goals"
                             + ("" if goals.year_complete else " so far")),
         current=frame_table(now, current_cols, link(here, "data/goals.csv")),
-        rewards=frame_table(rewarded, [c for c in _columns(True) if c.field not in ("status",)],
+        rewards=frame_table(rewarded, [c for c in _columns(True, shown) if c.field not in ("status",)],
                             link(here, "data/goals.csv")),
-        history=frame_table(past, _columns(True), link(here, "data/goals.csv")),
+        history=frame_table(past, _columns(True, shown), link(here, "data/goals.csv")),
         calibration_chart=embed("chart-goals-calibration",
                                 chart("attainment_distribution", _capped(completed), ["attainment", "scope"]),
                                 "Attainment of the goals of completed years"),
@@ -160,9 +169,9 @@ def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
             info.column("year", field="label"), info.column("scope"), info.column("metric", field="metric_label"),
             info.column("goals"), info.column("met"),
             info.column("share_met"),
-            info.column("median_attainment"),
-            info.column("min_attainment"),
-            info.column("max_attainment"), info.column("flag"),
+            info.column("median_attainment", fmt=shown),
+            info.column("min_attainment", fmt=shown),
+            info.column("max_attainment", fmt=shown), info.column("flag"),
         ], link(here, "data/goals_calibration.csv"), sortable=False),
         flagged=flagged,
     )
@@ -173,10 +182,13 @@ def _sections(context: SiteContext, goals: Goals, scope: str) -> tuple[dict[str,
     table = _prepared(context, goals, "../../")
     table = table[table["scope"] == scope].sort_values(["id", "year", "metric"]).reset_index(drop=True)
     at = positions_by(table, "id")
-    cols = _columns(False)
+    shown = attainment_format(context.cfg.config.goals)
+    cols = _columns(False, shown)
     rows = table_rows(table, cols)
     header, lines = csv_lines(table[CSV_COLUMNS])
-    points = records(table[["label", "metric", "attainment", "status"]].rename(columns={"label": "year"}))
+    # The tooltip shows the page's text of attainment, so it agrees with the status beside it.
+    points = records(table[["label", "metric", "attainment", "status"]].rename(columns={"label": "year"})
+                     .assign(attainment_text=[shown(v) for v in table["attainment"]]))
     folder = "reps" if scope == "rep" else "teams"
     slugs = context.rep_slugs if scope == "rep" else context.team_slugs
     sections: dict[str, list[Section]] = {}
