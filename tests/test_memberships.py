@@ -93,6 +93,8 @@ def test_a_rep_who_moves_on_1_july_takes_later_deals_to_the_new_team(moved) -> N
     # A holds C6 (10), C1 (100 + 400), C2 (200), C4 (1,000); B holds C5 (3,000).
     assert _figures(metrics.team_years, "team", 2025, "clients") == {"A": 4, "B": 1}
     assert _figures(metrics.team_years, "team", 2025, "mean_client_ltv") == {"A": 1710 / 4, "B": 3000.0}
+    # The revenue change compares with the same span of 2024, when R1 (and its 10) was in A.
+    assert metrics.team_previous.set_index("team")["revenue"].to_dict() == {"A": 10.0}
     # A rep's own figures follow the rep whatever the team.
     reps = metrics.reps.set_index("rep_id")
     assert reps.loc["R1", "revenue"] == 700.0 and reps.loc["R1", "team"] == "B"
@@ -133,6 +135,7 @@ def test_without_memberships_the_current_team_counts_for_every_year(current) -> 
     assert not metrics.dated_teams
     assert _figures(metrics.team_years, "team", 2025) == {"A": 1000.0, "B": 3700.0}
     assert _figures(metrics.team_years, "team", 2024) == {"A": 0.0, "B": 10.0}
+    assert metrics.team_previous.set_index("team")["revenue"].to_dict() == {"B": 10.0}
     q = metrics.history.team_quarters
     assert q[(q["year"] == 2025) & (q["quarter"] == 1)].set_index("team")["revenue"].to_dict() == {
         "A": 1000.0, "B": 100.0}

@@ -74,6 +74,9 @@ class Metrics:
     """Quarterly figures of reps, teams, managers and the company; regions by year and quarter."""
     manager_history: ManagerHistory
     forecast: Forecast
+    team_previous: pd.DataFrame
+    """team, revenue: each team over the same span of the previous year (deals by the team of their
+    rep on the close date, with dated membership), for the teams' revenue change."""
     dated_teams: bool
     """Whether team and manager figures follow each rep over time (a memberships export with rows);
     False: each rep counts in their current team for every year."""
@@ -121,6 +124,10 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     team_years = group_years(counted, credited, costs, teams_over_time if teams_over_time.dated else team_of,
                              "team", years)
     team_table = _team_table(reps, team_years, period.year)
+    last_year_team = (teams_over_time.on(last_year["rep_id"], last_year["closed"]) if teams_over_time.dated
+                      else last_year["rep_id"].astype("string").map(team_of))
+    team_previous = performance(last_year.assign(team=last_year_team).dropna(subset=["team"]),
+                                ["team"])[["team", "revenue"]].astype({"team": "string"})
     manager_of = pd.Series(reps["manager"].to_numpy(), index=reps["rep_id"].to_numpy()).dropna()
     manager_years = group_years(counted, credited, costs,
                                 managers_over_time if managers_over_time.dated else manager_of, "manager", years)
@@ -172,6 +179,7 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
         manager_history=manager_history(reps, by_rep, manager_years, period, years, goals.goals,
                                         coaching.events if coaching is not None else None),
         forecast=forecast,
+        team_previous=team_previous,
         dated_teams=teams_over_time.dated,
     )
 
@@ -250,5 +258,6 @@ def _team_table(reps: pd.DataFrame, team_years: pd.DataFrame, year: int) -> pd.D
     # pandas-stubs refuse <NA> as an aggregate's result; pandas takes it (a team without a known manager).
     current["manager"] = members["manager"].agg(  # type: ignore[type-var]
         lambda m: m.mode().iloc[0] if m.notna().any() else pd.NA)
-    current["reps"] = members.size()
+    # A team known only from the memberships export has no current member.
+    current["reps"] = members.size().reindex(current.index).fillna(0).astype("int64")
     return current.reset_index()
