@@ -10,7 +10,7 @@ import pytest
 
 from generator.build import build, check
 from generator.metrics import compute_metrics
-from generator.metrics.membership import CURRENT_TEAM_NOTE, DATED_TEAM_NOTE
+from generator.metrics.membership import CURRENT_TEAM_NOTE, DATED_TEAM_NOTE, Membership
 
 REPS = """rep_id,name,team,manager
 R1,Rita Mover,B,Mb
@@ -154,3 +154,18 @@ def test_every_team_and_manager_page_says_how_membership_is_known(tmp_path: Path
         assert note.split(":")[0] in page.read_text(encoding="utf-8"), page
     methodology = (site / "methodology" / "index.html").read_text(encoding="utf-8")
     assert ("on the deal's close" in methodology) == with_memberships
+
+
+def test_overlapping_periods_the_later_start_counts_then_the_earlier_resumes() -> None:
+    periods = pd.DataFrame({
+        "rep_id": ["R", "R", "R"], "group": ["Long", "Short", "Late"],
+        "start": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-05-01"]),
+        "end": pd.to_datetime(["2024-12-31", "2024-03-31", "2024-05-31"]),
+    })
+    member = Membership(pd.Series({"R": "Now"}, dtype="string"), periods)
+    days = pd.Series(pd.to_datetime(["2023-06-01", "2024-02-01", "2024-03-15", "2024-04-15", "2024-05-10",
+                                     "2024-06-10", "2025-01-05"]), index=list("abcdefg"))
+    found = member.on(pd.Series(["R"] * 7, index=list("abcdefg")), days)
+    # Before and after every period: the reps export's current team.
+    assert found.tolist() == ["Now", "Long", "Short", "Long", "Late", "Long", "Now"]
+    assert found.index.tolist() == list("abcdefg")

@@ -530,10 +530,11 @@ def _overlapping_memberships(memberships: pd.DataFrame | None, findings: _Findin
     if memberships is None or not len(memberships):
         return
     ordered = memberships.sort_values(["rep_id", "start"], kind="stable")
-    previous_end = ordered.groupby("rep_id", observed=True)["end"].shift()
-    same_rep = ordered["rep_id"].eq(ordered["rep_id"].shift()).fillna(False).astype(bool)
-    # An open period (no end) overlaps every later one.
-    overlaps = (same_rep & (previous_end.isna() | (previous_end >= ordered["start"]))).astype(bool)
+    # The latest end among the rep's earlier periods; an open period (no end) overlaps every later one.
+    ends = ordered["end"].fillna(pd.Timestamp.max.floor("D")).astype("datetime64[ns]")
+    latest_end = ends.groupby(ordered["rep_id"], observed=True).cummax()
+    previous_end = latest_end.groupby(ordered["rep_id"], observed=True).shift()
+    overlaps = (previous_end.notna() & (previous_end >= ordered["start"])).astype(bool)
     findings.rows(ordered, overlaps, WARNING, "memberships", "start", "overlaps the rep's previous period",
                   "kept; on the shared days the later start counts", ordered["start"].dt.strftime("%Y-%m-%d"))
 

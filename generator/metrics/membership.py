@@ -58,12 +58,20 @@ class Membership:
                                       start=pd.to_datetime(self.periods["start"]).astype("datetime64[ns]"),
                                       end=pd.to_datetime(self.periods["end"]).astype("datetime64[ns]"))
         periods = periods.sort_values(["start"], kind="stable")[["rep_id", "start", "end", "group"]]
-        # The latest period starting on or before the day; it counts if it has not ended by then.
-        found = pd.merge_asof(rows, periods, left_on="day", right_on="start", by="rep_id", direction="backward")
-        covers = found["start"].notna() & (found["end"].isna() | (found["end"] >= found["day"]))
         dated = pd.Series(pd.NA, index=range(len(ids)), dtype="string")
-        hit = found[covers.to_numpy()]
-        dated.iloc[hit["row"].to_numpy()] = hit["group"].astype("string").to_numpy()
+        # The latest period starting on or before the day counts if it has not ended by then; else
+        # the one starting before it, and so on (overlapping periods: a long one around a short one).
+        pending = rows.assign(limit=rows["day"])
+        while len(pending):
+            found = pd.merge_asof(pending, periods, left_on="limit", right_on="start", by="rep_id",
+                                  direction="backward")
+            started = found["start"].notna()
+            covers = started & (found["end"].isna() | (found["end"] >= found["day"]))
+            hit = found[covers.to_numpy()]
+            dated.iloc[hit["row"].to_numpy()] = hit["group"].astype("string").to_numpy()
+            pending = found.loc[(started & ~covers).to_numpy(), ["rep_id", "day", "row", "start"]]
+            pending = (pending.assign(limit=pending["start"] - pd.Timedelta(1, "ns")).drop(columns="start")
+                       .sort_values("limit", kind="stable"))
         out = pd.Series(dated.to_numpy(), index=ids.index, dtype="string")
         return out.fillna(fallback)
 
