@@ -243,6 +243,8 @@ class SourcesConfig(_Strict):
     goals: SourceConfig | None = None
     coaching: SourceConfig | None = None
     activities: SourceConfig | None = None
+    memberships: SourceConfig | None = None
+    """Team and manager over time; without it each rep counts in their current team for every year."""
 
 
 class DefinitionChange(_Strict):

@@ -145,5 +145,16 @@ DATASETS: dict[str, Dataset] = {
             ),
             doc="one row per rep, day and activity kind",
         ),
+        Dataset(
+            "memberships",
+            (
+                Field("rep_id", T, True, "the rep"),
+                Field("team", T, True, "the team the rep belonged to"),
+                Field("start", D, True, "first day in the team"),
+                Field("manager", T, False, "the rep's manager in that period (default: the team's manager in the reps export)"),
+                Field("end", D, False, "last day in the team (empty: still there)"),
+            ),
+            doc="one row per rep and period in a team: team and manager over time",
+        ),
     )
 }

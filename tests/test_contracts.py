@@ -119,7 +119,7 @@ def test_published_files_hold_their_contracts(built: tuple[str, Built]) -> None:
 
 def test_contracts_cover_every_stage() -> None:
     assert set(INPUTS) == {f"inputs.{n}" for n in ("deals", "reps", "clients", "costs", "goals", "coaching",
-                                                   "activities")}
+                                                   "activities", "memberships")}
     assert len(METRICS) >= 40 and len(PUBLISHED) >= 60
 
 

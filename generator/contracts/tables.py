@@ -157,6 +157,8 @@ def _metrics_tables() -> list[Table]:
         _table("rep_years", ["rep_id", *_REP_YEAR], key=("rep_id", "year"), required={"revenue"}),
         _table("teams", ["team", *_GROUP_YEAR[1:], "manager", "reps"], key=("team",), required={"revenue"}),
         _table("team_years", ["team", *_GROUP_YEAR], key=("team", "year"), required={"revenue"}),
+        _table("team_previous", ["team", "revenue"], key=("team",), required={"team", "revenue"},
+               doc="each team over the same span of the previous year"),
         _table("managers", ["manager", *_GROUP_YEAR[1:], "teams"], key=("manager",), required={"revenue"}),
         _table("company_years", [*_GROUP_YEAR, "reps"], key=("year",), required={"revenue"}),
         _table("company_previous", _COMPANY_PREVIOUS, required={"revenue"},

@@ -63,6 +63,8 @@ class Inputs:
     activities: pd.DataFrame | None
     quality: QualityReport
     as_of: dt.date
+    memberships: pd.DataFrame | None = None
+    """Team and manager over time (None without a memberships dataset)."""
 
 
 class _Findings:
@@ -514,6 +516,29 @@ def _activities(table: pd.DataFrame, dataset: Dataset, findings: _Findings, curr
     return table.assign(count=table["count"].fillna(1).astype("Int64")).reset_index(drop=True)
 
 
+def _memberships(table: pd.DataFrame, dataset: Dataset, findings: _Findings, currency: str) -> pd.DataFrame:
+    table = _currency_markers(table, dataset, currency, findings, exclude_rows=False)
+    table = _clean(table, dataset, findings, ("rep_id", "team", "start"))
+    backwards = (table["end"].notna() & (table["end"] < table["start"])).astype(bool)
+    findings.rows(table, backwards, WARNING, "memberships", "end", "ends before it starts", "row excluded",
+                  table["end"].dt.strftime("%Y-%m-%d"))
+    return table.loc[~backwards].sort_values(["rep_id", "start"], kind="stable").reset_index(drop=True)
+
+
+def _overlapping_memberships(memberships: pd.DataFrame | None, findings: _Findings) -> None:
+    """A rep in two teams on one day: warned; on the shared days the later start counts."""
+    if memberships is None or not len(memberships):
+        return
+    ordered = memberships.sort_values(["rep_id", "start"], kind="stable")
+    # The latest end among the rep's earlier periods; an open period (no end) overlaps every later one.
+    ends = ordered["end"].fillna(pd.Timestamp.max.floor("D")).astype("datetime64[ns]")
+    latest_end = ends.groupby(ordered["rep_id"], observed=True).cummax()
+    previous_end = latest_end.groupby(ordered["rep_id"], observed=True).shift()
+    overlaps = (previous_end.notna() & (previous_end >= ordered["start"])).astype(bool)
+    findings.rows(ordered, overlaps, WARNING, "memberships", "start", "overlaps the rep's previous period",
+                  "kept; on the shared days the later start counts", ordered["start"].dt.strftime("%Y-%m-%d"))
+
+
 _FINISH = {
     "clients": _simple(["client_id"], ("client_id",)),
     "reps": _simple(["rep_id"], ("rep_id",)),
@@ -521,6 +546,7 @@ _FINISH = {
     "goals": _goals,
     "coaching": _simple([], ("rep_id", "start")),
     "activities": _activities,
+    "memberships": _memberships,
 }
 
 
@@ -790,6 +816,8 @@ def load_inputs(cfg: LoadedConfig) -> Inputs:
     costs = _unknown_reps(tables["costs"], known, "costs", findings, "row not used")
     coaching = _unknown_reps(tables["coaching"], known, "coaching", findings, "row not used")
     activities = _unknown_reps(tables["activities"], known, "activities", findings, "row not used")
+    memberships = _unknown_reps(tables["memberships"], known, "memberships", findings, "row not used")
+    _overlapping_memberships(memberships, findings)
     goals = _unknown_goal_owners(tables["goals"], reps, findings)
     _segment_findings(deals, tables["clients"], tables["reps"], findings)
     as_of = cfg.config.report.as_of or default_as_of(deals)
@@ -809,4 +837,5 @@ def load_inputs(cfg: LoadedConfig) -> Inputs:
         activities=activities,
         quality=_withhold_private(findings.report(tuple(summaries)), cfg.config.privacy.show_compensation),
         as_of=as_of,
+        memberships=memberships,
     )

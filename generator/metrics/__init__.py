@@ -28,6 +28,7 @@ from generator.metrics.forecast import Forecast, compute_forecast
 from generator.metrics.goals import Goals, compute_goals
 from generator.metrics.history import History, compute_history
 from generator.metrics.managers import ManagerHistory, manager_history
+from generator.metrics.membership import manager_membership, team_membership
 from generator.metrics.period import Period
 from generator.metrics.rankings import ranked_reps, rep_ratio_intervals
 from generator.metrics.segments import Segments, compute_segments
@@ -74,6 +75,12 @@ class Metrics:
     """Quarterly figures of reps, teams, managers and the company; regions by year and quarter."""
     manager_history: ManagerHistory
     forecast: Forecast
+    team_previous: pd.DataFrame
+    """team, revenue: each team over the same span of the previous year (deals by the team of their
+    rep on the close date, with dated membership), for the teams' revenue change."""
+    dated_teams: bool
+    """Whether team and manager figures follow each rep over time (a memberships export with rows);
+    False: each rep counts in their current team for every year."""
     coaching: CoachingEffect | None = None
     """Coaching effect tables (None without a coaching dataset)."""
     activity: ActivityTables | None = None
@@ -113,10 +120,20 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
                                         period.year - 1, earlier, config.metrics.gross_margin)
 
     team_of = pd.Series(reps["team"].to_numpy(), index=reps["rep_id"].to_numpy()).dropna()
-    team_years = group_years(counted, credited, costs, team_of, "team", years)
+    # A year's membership is read on its last day (as_of in the reporting year), for yearly costs.
+    year_ends = {y: pd.Timestamp(min(period.end_of(y), period.as_of)) for y in years}
+    teams_over_time = team_membership(reps, inputs.memberships, year_ends)
+    managers_over_time = manager_membership(reps, inputs.memberships, year_ends)
+    team_years = group_years(counted, credited, costs, teams_over_time if teams_over_time.dated else team_of,
+                             "team", years)
     team_table = _team_table(reps, team_years, period.year)
+    last_year_team = (teams_over_time.on(last_year["rep_id"], last_year["closed"]) if teams_over_time.dated
+                      else last_year["rep_id"].astype("string").map(team_of))
+    team_previous = performance(last_year.assign(team=last_year_team).dropna(subset=["team"]),
+                                ["team"])[["team", "revenue"]].astype({"team": "string"})
     manager_of = pd.Series(reps["manager"].to_numpy(), index=reps["rep_id"].to_numpy()).dropna()
-    manager_years = group_years(counted, credited, costs, manager_of, "manager", years)
+    manager_years = group_years(counted, credited, costs,
+                                managers_over_time if managers_over_time.dated else manager_of, "manager", years)
     company_of = pd.Series(COMPANY, index=reps["rep_id"].to_numpy())
     company_years = group_years(counted, credited, costs, company_of, "company", years).drop(columns="company")
     company_years["reps"] = [int(_active(reps, period, y).sum()) for y in company_years["year"]]
@@ -151,18 +168,22 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
         company_previous=company_previous,
         clients=values,
         rep_monthly=monthly_revenue(counted, "rep_id", last_month),
-        team_monthly=monthly_revenue(counted.assign(team=counted["rep_id"].map(team_of)).dropna(subset=["team"]),
-                                     "team", last_month),
+        team_monthly=monthly_revenue(
+            counted.assign(team=teams_over_time.on(counted["rep_id"], counted["closed"]) if teams_over_time.dated
+                           else counted["rep_id"].map(team_of)).dropna(subset=["team"]),
+            "team", last_month),
         company_monthly=monthly_revenue(counted, None, last_month),
         has_costs=inputs.costs is not None and len(inputs.costs) > 0,
         segments=segments,
         goals=goals,
         coaching=coaching,
         activity=compute_activity(inputs.activities, panel, rep_table, period) if panel is not None else None,
-        history=compute_history(counted, team_of, manager_of, period, years),
+        history=compute_history(counted, teams_over_time, managers_over_time, period, years),
         manager_history=manager_history(reps, by_rep, manager_years, period, years, goals.goals,
                                         coaching.events if coaching is not None else None),
         forecast=forecast,
+        team_previous=team_previous,
+        dated_teams=teams_over_time.dated,
     )
 
 
@@ -252,5 +273,6 @@ def _team_table(reps: pd.DataFrame, team_years: pd.DataFrame, year: int) -> pd.D
     # pandas-stubs refuse <NA> as an aggregate's result; pandas takes it (a team without a known manager).
     current["manager"] = members["manager"].agg(  # type: ignore[type-var]
         lambda m: m.mode().iloc[0] if m.notna().any() else pd.NA)
-    current["reps"] = members.size()
+    # A team known only from the memberships export has no current member.
+    current["reps"] = members.size().reindex(current.index).fillna(0).astype("int64")
     return current.reset_index()

@@ -8,6 +8,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from generator.metrics.membership import Membership
 from generator.metrics.period import Period, fiscal_year
 from generator.vocabulary import LOST, OPEN, WON
 
@@ -192,9 +193,9 @@ class ClientValue:
     who acquired that client, and each client's acquirer and acquisition year."""
 
     deals: pd.DataFrame
-    """acquirer, fiscal_year, amount (× gross margin) of every won deal with a client."""
+    """client_id, acquirer, fiscal_year, amount (× gross margin) of every won deal with a client."""
     clients: pd.DataFrame
-    """acquirer, acquired_year of every client."""
+    """client_id, acquirer, acquired (date), acquired_year of every client."""
 
 
 def client_value_by_year(counted: pd.DataFrame, values: pd.DataFrame, gross_margin: float) -> ClientValue:
@@ -202,11 +203,12 @@ def client_value_by_year(counted: pd.DataFrame, values: pd.DataFrame, gross_marg
     won = counted.loc[(counted["status"] == WON) & counted["client_id"].notna(), ["client_id", "fiscal_year", "amount"]]
     acquirer = values.set_index("client_id")["acquirer"]
     deals = pd.DataFrame({
+        "client_id": won["client_id"].astype("string"),
         "acquirer": won["client_id"].map(acquirer).astype("string"),
         "fiscal_year": won["fiscal_year"].astype("int64"),
         "amount": won["amount"] * gross_margin,
     })
-    return ClientValue(deals=deals, clients=values[["acquirer", "acquired_year"]])
+    return ClientValue(deals=deals, clients=values[["client_id", "acquirer", "acquired", "acquired_year"]])
 
 
 def annual_costs(costs: pd.DataFrame | None, coaching: pd.DataFrame | None, years: list[int],
@@ -259,30 +261,45 @@ def _cumulative(frame: pd.DataFrame, key: str, value: str, how: str, years: list
 
 
 def group_years(counted: pd.DataFrame, client_value: ClientValue, costs: pd.DataFrame,
-                member_of: pd.Series, key: str, years: list[int]) -> pd.DataFrame:
+                member_of: pd.Series | Membership, key: str, years: list[int]) -> pd.DataFrame:
     """Per group and year: performance, new clients, mean client LTV, mean annual cost, value ratio.
 
-    ``member_of`` maps rep_id → group. A group's clients at the end of a year are those its reps
-    acquired up to then; their mean LTV is the sum of every won deal with them up to that year
-    (a client's deals all come on or after its acquisition) over their number. A group's value
-    ratio is that mean over the mean annual cost of its reps paid that year.
+    ``member_of`` maps rep_id → group, or is a ``Membership`` (groups over time). A group's clients
+    at the end of a year are those its reps acquired up to then (while in the group, with dated
+    membership); their mean LTV is the sum of every won deal with them up to that year (a client's
+    deals all come on or after its acquisition) over their number. A group's value ratio is that
+    mean over the mean annual cost of its reps paid that year (each rep's cost in the group it was
+    in on the year's last day). With dated membership a deal counts in its rep's group on its close date.
     """
     terms = counted[["fiscal_year", "won_amount", "won", "lost", "cycle"]]
-    deals = terms.assign(**{key: counted["rep_id"].map(member_of)}).dropna(subset=[key])
-    perf = performance(deals, [key, "fiscal_year"]).rename(columns={"fiscal_year": "year"})
-    credited = client_value.deals
-    credited = pd.DataFrame({key: credited["acquirer"].map(member_of), "year": credited["fiscal_year"],
-                             "amount": credited["amount"]}).dropna(subset=[key])
     acquired = client_value.clients
-    acquired = pd.DataFrame({key: acquired["acquirer"].map(member_of), "year": acquired["acquired_year"],
+    credited = client_value.deals
+    if isinstance(member_of, Membership):
+        deal_group = member_of.on(counted["rep_id"], counted["closed"])
+        client_group = member_of.on(acquired["acquirer"], acquired["acquired"])
+        credited_group = credited["client_id"].map(
+            pd.Series(client_group.to_numpy(), index=acquired["client_id"].astype("string").to_numpy()))
+        cost_group = member_of.in_year(costs["rep_id"], costs["year"])
+        groups = member_of.groups()
+    else:
+        deal_group = counted["rep_id"].map(member_of)
+        client_group = acquired["acquirer"].map(member_of)
+        credited_group = credited["acquirer"].map(member_of)
+        cost_group = costs["rep_id"].map(member_of)
+        groups = pd.Index(member_of.dropna().unique()).astype("string")
+    deals = terms.assign(**{key: deal_group}).dropna(subset=[key])
+    perf = performance(deals, [key, "fiscal_year"]).rename(columns={"fiscal_year": "year"})
+    credited = pd.DataFrame({key: credited_group, "year": credited["fiscal_year"],
+                             "amount": credited["amount"]}).dropna(subset=[key])
+    acquired = pd.DataFrame({key: client_group, "year": acquired["acquired_year"],
                              "client": 1}).dropna(subset=[key])
     value_sum = _cumulative(credited, key, "amount", "sum", years)
     client_count = _cumulative(acquired, key, "client", "count", years).rename(columns={"client": "clients"})
     new = acquired.groupby([key, "year"]).size().rename("new_clients").reset_index()
-    paid = costs[costs["cost_year"]].assign(**{key: costs["rep_id"].map(member_of)}).dropna(subset=[key])
+    paid = costs[costs["cost_year"]].assign(**{key: cost_group}).dropna(subset=[key])
     cost_stats = paid.groupby([key, "year"]).agg(
         annual_cost=("annual_cost", "mean"), reps_with_cost=("rep_id", "size")).reset_index()
-    groups = pd.Index(member_of.dropna().unique(), name=key).astype("string")
+    groups = groups.rename(key)
     grid = pd.MultiIndex.from_product([groups, years], names=[key, "year"]).to_frame(index=False)
     out = _keyed(grid, key)
     for part in (perf, client_count, value_sum, new, cost_stats):

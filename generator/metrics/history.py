@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from generator.metrics.compute import PERFORMANCE_COLUMNS, finish_performance
+from generator.metrics.membership import Membership
 from generator.metrics.period import Period
 from generator.metrics.segments import segment_labels
 from generator.vocabulary import DIMENSIONS
@@ -146,15 +147,23 @@ class History:
     their pages (blank and placeholder values as "Unknown")."""
 
 
-def compute_history(counted: pd.DataFrame, team_of: pd.Series, manager_of: pd.Series, period: Period,
+def member_grouping(counted: pd.DataFrame, member: Membership) -> Grouping:
+    """Each deal's group: its rep's group on the close date with dated membership, else the rep's
+    current group (mapped once per rep, not per deal)."""
+    if member.dated:
+        return grouping(member.on(counted["rep_id"], counted["closed"]))
+    return grouping(counted["rep_id"], member.current)
+
+
+def compute_history(counted: pd.DataFrame, teams: Membership, managers: Membership, period: Period,
                     years: list[int]) -> History:
-    """Every quarterly table; ``team_of`` and ``manager_of`` map rep_id to the rep's current team and
-    manager (one per rep in the reps export, so a rep's whole history counts with the current team)."""
+    """Every quarterly table; a deal counts in the team and with the manager of its rep on its close
+    date (``teams``, ``managers``; without a memberships export the rep's current team and manager)."""
     region = grouping(counted["region"])
     return History(
         rep_quarters=quarterly_performance(counted, grouping(counted["rep_id"]), "rep_id", period),
-        team_quarters=quarterly_performance(counted, grouping(counted["rep_id"], team_of), "team", period),
-        manager_quarters=quarterly_performance(counted, grouping(counted["rep_id"], manager_of), "manager", period),
+        team_quarters=quarterly_performance(counted, member_grouping(counted, teams), "team", period),
+        manager_quarters=quarterly_performance(counted, member_grouping(counted, managers), "manager", period),
         company_quarters=quarterly_performance(counted, one_group(len(counted)), "company", period).drop(
             columns="company"),
         region_years=yearly_performance(counted, region, "region", years),

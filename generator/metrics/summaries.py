@@ -169,12 +169,13 @@ def with_revenue_change(frame: pd.DataFrame) -> pd.DataFrame:
 
 def team_figures(metrics: Metrics) -> pd.DataFrame:
     """``metrics.teams`` with the reporting year's ``clients`` from the team history (0 when the team
-    has no row that year), ``revenue_same_period_last_year`` (the sum over its reps) and
+    has no row that year), ``revenue_same_period_last_year`` (``metrics.team_previous``: the team's
+    deals then, by each deal's team when membership is dated) and
     ``revenue_change`` (see ``with_revenue_change``)."""
     years, year = metrics.team_years, metrics.period.year
     now = years[years["year"] == year]
     clients = dict(zip(now["team"], now["clients"], strict=True))
-    same_span = metrics.reps[metrics.reps["team"].notna()].groupby("team")["revenue_same_period_last_year"].sum()
+    same_span = metrics.team_previous.set_index("team")["revenue"]
     return with_revenue_change(metrics.teams.assign(
         clients=[int(clients.get(t, 0)) for t in metrics.teams["team"]],
         revenue_same_period_last_year=[float(same_span.get(t, 0.0)) for t in metrics.teams["team"]],

@@ -17,6 +17,7 @@ from generator.site.common import (
     SiteContext,
     SiteInfo,
     Topic,
+    membership_note,
     public,
     put_table,
     segment_slugs,
@@ -123,7 +124,8 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
                                _merge_sections(topic.rep_sections for topic in topics))
     team_pages = teams.team_pages(info, summaries.team_figures(metrics), context.reps, metrics.team_years,
                                   metrics.team_monthly, fy, context.team_slugs,
-                                  _merge_sections(topic.team_sections for topic in topics))
+                                  _merge_sections(topic.team_sections for topic in topics),
+                                  membership_note(metrics))
     gaps = summaries.rep_gaps(context.reps, metrics.has_costs)
 
     # Render: each page once, from its context.
@@ -136,7 +138,7 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     files.update({path: render("rep.md.j2", page=page) for path, page in rep_pages.pages.items()})
     files.update(rep_pages.files)
     files["teams/index.md"] = render("teams_index.md.j2", page=teams.teams_index_page(
-        info, metrics.teams, metrics.managers, context.team_slugs))
+        info, metrics.teams, metrics.managers, context.team_slugs, membership_note(metrics)))
     files.update({path: render("team.md.j2", page=page) for path, page in team_pages.pages.items()})
     files.update(team_pages.files)
     for topic in topics:

@@ -17,6 +17,7 @@ import pandas as pd
 from generator.config import LoadedConfig
 from generator.metrics import Metrics, definitions
 from generator.metrics.definitions import Unit
+from generator.metrics.membership import CURRENT_TEAM_NOTE, DATED_TEAM_NOTE
 from generator.site.tables import Column, html_table, to_csv, to_json
 from generator.site.text import Markdown, entity_slugs
 
@@ -82,6 +83,11 @@ class SiteInfo:
         """Table columns (a name: its registry column), without compensation unless it may be shown."""
         out = [self.column(c) if isinstance(c, str) else c for c in names]
         return out if self.show_compensation else [c for c in out if not c.private]
+
+
+def membership_note(metrics: Metrics) -> str:
+    """What every team and manager page says about team membership over time."""
+    return DATED_TEAM_NOTE if metrics.dated_teams else CURRENT_TEAM_NOTE
 
 
 def deal_columns(info: SiteInfo) -> list[Column]:

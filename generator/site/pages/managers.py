@@ -16,6 +16,7 @@ from generator.site.common import (
     SiteInfo,
     Topic,
     link,
+    membership_note,
     pick,
     positions_by,
     put_table,
@@ -39,6 +40,8 @@ class ManagerPage:
     revenue_by_quarter: Markdown
     history: Markdown
     leavers: Markdown
+    membership_note: str = ""
+    """How team membership over time is known (``metrics.membership``: dated or current team)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class ManagersPage:
     leavers: Markdown
     has_managers: bool
     coaching_page: bool = False
+    membership_note: str = ""
+    """How team membership over time is known (``metrics.membership``: dated or current team)."""
     """True when the build has a /coaching/ page to link to."""
 
 
@@ -123,6 +128,7 @@ def topic(context: SiteContext) -> Topic:
                                                  for r in leavers["rep_id"]]),
                             leaver_columns(info), link(HERE, "data/manager_leavers.csv")),
         has_managers=bool(len(years)),
+        membership_note=membership_note(metrics),
     )
     files[HERE] = render("managers.md.j2", page=page)
     files.update(_manager_pages(context, years, leavers, slugs))
@@ -206,6 +212,7 @@ def _manager_pages(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
             history=html_table(columns, pick(year_rows, at), depth + "data/manager_history.csv", sortable=False),
             leavers=html_table(leaver_columns(info), pick(leaver_rows, leaver_at.get(manager)),
                                depth + "data/manager_leavers.csv", sortable=False),
+            membership_note=membership_note(metrics),
         )
         files[f"managers/{slug}.md"] = render("manager.md.j2", page=page)
     return files

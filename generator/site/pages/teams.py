@@ -32,6 +32,8 @@ class TeamsIndexPage:
     managers: Markdown
     has_teams: bool
     """False when the reps export gives no team for any rep."""
+    membership_note: str = ""
+    """How team membership over time is known (``metrics.membership``: dated or current team)."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class TeamPage:
     history: Markdown
     sections: tuple[Section, ...] = ()
     """Sections topics (goals, managers, …) contribute, after the history, in topic order."""
+    membership_note: str = ""
+    """How team membership over time is known (``metrics.membership``: dated or current team)."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ class TeamPages:
 
 
 def teams_index_page(info: SiteInfo, teams: pd.DataFrame, managers: pd.DataFrame,
-                     team_slugs: dict[str, str]) -> TeamsIndexPage:
+                     team_slugs: dict[str, str], membership_note: str = "") -> TeamsIndexPage:
     """The teams index: metrics.teams and metrics.managers, linked to the team pages."""
     here = "teams/index.md"
     teams = teams.assign(href=[link(here, f"teams/{team_slugs[t]}/") for t in teams["team"]])
@@ -72,12 +76,12 @@ def teams_index_page(info: SiteInfo, teams: pd.DataFrame, managers: pd.DataFrame
     manager_cols = [info.column("manager"), info.column("teams"), *cols[3:]]
     return TeamsIndexPage(info, frame_table(teams, cols, link(here, "data/teams.csv")),
                           frame_table(managers, manager_cols, link(here, "data/managers.csv")),
-                          has_teams=bool(len(teams)))
+                          has_teams=bool(len(teams)), membership_note=membership_note)
 
 
 def team_pages(info: SiteInfo, teams: pd.DataFrame, reps: pd.DataFrame, history: pd.DataFrame,
                monthly: pd.DataFrame, fy_start: int, team_slugs: dict[str, str],
-               sections: dict[str, tuple[Section, ...]]) -> TeamPages:
+               sections: dict[str, tuple[Section, ...]], membership_note: str = "") -> TeamPages:
     """Every team page and its CSV files, formatted once for all teams and sliced per team.
 
     ``teams``: ``summaries.team_figures``; ``reps``: metrics.reps with ``slug``; ``history``,
@@ -126,6 +130,7 @@ def team_pages(info: SiteInfo, teams: pd.DataFrame, reps: pd.DataFrame, history:
             history=html_table(hist_columns, pick(hist_rows, hist_at.get(name)),
                                link(here, f"data/teams/{slug}-history.csv"), sortable=False),
             sections=sections.get(name, ()),
+            membership_note=membership_note,
         )
         files[f"data/teams/{slug}-summary.csv"] = kpi_csv(items)
         files[f"data/teams/{slug}-members.csv"] = member_header + "".join(pick(member_csv, mine))
