@@ -138,6 +138,19 @@ EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config" / "example.ya
 # table builds or copies its own.
 
 
+SHARED = frozenset({"example_build", "example_metrics", "hostile_config", "hostile_build", "browser",
+                    "example_site", "hostile_site", "open_tab"})
+"""The session fixtures below. The tests that use them form one xdist group (``--dist loadgroup``):
+one worker builds the sites and launches Chromium, the others never do."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SHARED.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("shared-sites"))
+
+
 def _require_example() -> None:
     if not EXAMPLE_CONFIG.is_file():
         pytest.skip(f"{EXAMPLE_CONFIG} is missing (make it with "
