@@ -1,13 +1,26 @@
-"""Shared fixtures: small, hand-checkable exports written into a temporary folder."""
+"""Shared fixtures: small, hand-checkable exports written into a temporary folder, and the sites,
+metrics and browser built once per test session."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pytest
+
+from generator.config import LoadedConfig
+from generator.load.loader import Inputs
+from generator.metrics import Metrics
+
+if TYPE_CHECKING:  # the browser helpers skip whoever imports them when Chromium is absent
+    from playwright.sync_api import Browser, Page
+
+    from tests.browser import Site, Tab
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -119,12 +132,119 @@ def read_reps_csv(site: Path) -> pd.DataFrame:
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config" / "example.yaml"
 
+# ---------------------------------------------------------------------------------------------
+# Built once per test session (once per xdist worker): the bundled example and the hostile CRM
+# fixture, their metrics, and the browser. Tests only read them; a test that changes a site or a
+# table builds or copies its own.
+
+
+SHARED = frozenset({"example_build", "example_metrics", "hostile_config", "hostile_build", "browser",
+                    "example_site", "hostile_site", "open_tab"})
+"""The session fixtures below. The tests that use them form one xdist group (``--dist loadgroup``):
+one worker builds the sites and launches Chromium, the others never do."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SHARED.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("shared-sites"))
+
+
+def _require_example() -> None:
+    if not EXAMPLE_CONFIG.is_file():
+        pytest.skip(f"{EXAMPLE_CONFIG} is missing (make it with "
+                    "`salesperf sample --out data/sample --config config/example.yaml`)")
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A config loaded, its inputs and its metrics, as the build computes them."""
+
+    config: LoadedConfig
+    inputs: Inputs
+    metrics: Metrics
+
+
+def compute(config: Path) -> Computed:
+    """Load, validate and compute ``config`` (no site)."""
+    from generator.build import check
+    from generator.metrics import compute_metrics
+
+    cfg, inputs = check(config)
+    return Computed(cfg, inputs, compute_metrics(inputs, cfg.config))
+
 
 @pytest.fixture(scope="session")
 def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled example built once per test session (the site folder); tests only read it."""
     from generator.build import build
 
-    if not EXAMPLE_CONFIG.is_file():
-        pytest.skip(f"{EXAMPLE_CONFIG} is missing")
+    _require_example()
     return build(EXAMPLE_CONFIG, tmp_path_factory.mktemp("example-build") / "site").out
+
+
+@pytest.fixture(scope="session")
+def example_metrics() -> Computed:
+    """The bundled example's config, inputs and metrics, computed once per test session."""
+    _require_example()
+    return compute(EXAMPLE_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def hostile_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The CRM fixture export (compensation hidden), written once per test session; tests only read it."""
+    return write_crm_export(tmp_path_factory.mktemp("hostile") / "export")
+
+
+@pytest.fixture(scope="session")
+def hostile_build(hostile_config: Path) -> Path:
+    """The CRM fixture (a rep named with a script, one with a formula) built once per test session
+    into its configured ``site`` folder; tests only read it."""
+    from generator.build import build
+
+    return build(hostile_config).out
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium, launched once per test session."""
+    from tests.browser import launch
+
+    with launch() as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="session")
+def example_site(example_build: Path) -> Iterator[Site]:
+    """The bundled example's site, served on 127.0.0.1."""
+    from tests.browser import serve
+
+    with serve(example_build) as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def hostile_site(hostile_build: Path) -> Iterator[Site]:
+    """The CRM fixture's site, served on 127.0.0.1."""
+    from tests.browser import serve
+
+    with serve(hostile_build) as site:
+        yield site
+
+
+@pytest.fixture
+def open_tab(browser: Browser) -> Iterator[Callable[[Site], Tab]]:
+    """``open_tab(site)``: a fresh page (own context: no shared storage) that records everything."""
+    from tests.browser import watched_tab
+
+    pages: list[Page] = []
+
+    def open_(site: Site) -> Tab:
+        tab = watched_tab(browser, site)
+        pages.append(tab.page)
+        return tab
+
+    yield open_
+    for page in pages:
+        page.context.close()

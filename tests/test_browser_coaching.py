@@ -1,9 +1,6 @@
 """/coaching/, /activity/ and a coached rep's page in headless Chromium: charts drawn with marks,
 no console error, nothing loaded from another host."""
 
-# Fixtures imported from tests.test_browser are parameters of the tests below: not redefinitions.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import csv
@@ -11,15 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.test_browser import (  # noqa: F401  (fixtures are used by name)
-    Site,
-    Tab,
-    browser,
-    example_site,
-    h1_text,
-    open_tab,
-    wait_for_charts,
-)
+from tests.browser import Site, Tab, h1_text, wait_for_charts
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the fixtures imported from tests.test_browser are requested by name
 """Trends, managers and projections in a real browser: every new page and section draws its charts
 locally, with no console error and no request to another host (issue 6)."""
 
@@ -9,15 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.test_browser import (  # noqa: F401 - fixtures are found by name
-    Site,
-    Tab,
-    browser,
-    example_site,
-    h1_text,
-    open_tab,
-    wait_for_charts,
-)
+from tests.browser import Site, Tab, h1_text, wait_for_charts
 
 pytestmark = pytest.mark.browser
 

@@ -8,17 +8,9 @@ from collections.abc import Callable
 import pytest
 
 from generator.site.text import slug
-from tests import test_browser
-from tests.test_browser import Site, Tab, h1_text, wait_for_charts
+from tests.browser import Site, Tab, h1_text, wait_for_charts
 
 pytestmark = pytest.mark.browser
-
-# The shared module-scoped fixtures (importing test_browser also brings its skip without Chromium).
-browser = test_browser.browser
-example_site = test_browser.example_site
-hostile_site = test_browser.hostile_site
-open_tab = test_browser.open_tab
-FIXTURES = (browser, example_site, hostile_site, open_tab)
 
 
 def _chart_ids(tab: Tab) -> list[str]:

@@ -27,11 +27,10 @@ def _tree_digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def crm_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("crm")
-    config = write_crm_export(folder / "export")
-    return build(config).out
+@pytest.fixture
+def crm_site(hostile_build: Path) -> Path:
+    """The CRM fixture's site, built once per session (conftest); tests only read it."""
+    return hostile_build
 
 
 def test_reps_csv_pinned_columns_and_worked_example(crm_site: Path) -> None:

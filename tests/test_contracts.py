@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import generator.build
-from generator.build import build, check
+from generator.build import build
 from generator.cli import main
 from generator.config import Config
 from generator.contracts import ENV
@@ -23,11 +23,10 @@ from generator.contracts import validate as v
 from generator.contracts.tables import INPUTS, METRICS, PUBLISHED, published_contract
 from generator.errors import ContractError
 from generator.load.loader import Inputs
-from generator.metrics import Metrics, compute_metrics
-from tests.conftest import write_crm_export
+from generator.metrics import Metrics
+from tests.conftest import Computed, compute, write_crm_export
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "config" / "example.yaml"
 
 _FLOAT_COUNTS: set[str] = set()  # headlines and the rep/team summaries now write counts as integers
 
@@ -57,25 +56,23 @@ class Built:
     site: Path
 
 
-def _built(config: Path, out: Path) -> Built:
-    cfg, inputs = check(config)
-    return Built(cfg.config, inputs, compute_metrics(inputs, cfg.config), build(config, out).out)
+@pytest.fixture(scope="module")
+def example(example_metrics: Computed, example_build: Path) -> Built:
+    """The bundled example, computed and built once per session (conftest)."""
+    computed = example_metrics
+    return Built(computed.config.config, computed.inputs, computed.metrics, example_build)
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    return _built(EXAMPLE, tmp_path_factory.mktemp("example") / "site")
-
-
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    config = write_crm_export(tmp_path_factory.mktemp("hostile") / "export")
-    return _built(config, config.parent / "site")
+def hostile(hostile_config: Path, hostile_build: Path) -> Built:
+    """The hostile CRM fixture, built once per session (conftest)."""
+    computed = compute(hostile_config)
+    return Built(computed.config.config, computed.inputs, computed.metrics, hostile_build)
 
 
 @pytest.fixture(params=["example", "hostile"])
-def built(request: pytest.FixtureRequest) -> Iterator[tuple[str, Built]]:
-    yield request.param, request.getfixturevalue(request.param)
+def built(request: pytest.FixtureRequest, example: Built, hostile: Built) -> Iterator[tuple[str, Built]]:
+    yield request.param, {"example": example, "hostile": hostile}[request.param]
 
 
 def _published(b: Built) -> list[str]:

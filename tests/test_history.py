@@ -33,6 +33,7 @@ from generator.metrics.history import fiscal_quarter, grouping, quarterly_perfor
 from generator.metrics.managers import manager_history
 from generator.metrics.period import Period
 from generator.vocabulary import LOST, WON
+from tests.conftest import Computed
 
 # ---------------------------------------------------------------------------------------------
 # Quarterly history
@@ -181,11 +182,10 @@ def test_horizons() -> None:
 # On the bundled example
 
 
-@pytest.fixture(scope="module")
-def example() -> tuple:
-    cfg = load_config("config/example.yaml")
-    inputs = load_inputs(cfg)
-    return inputs, compute_metrics(inputs, cfg.config)
+@pytest.fixture
+def example(example_metrics: Computed) -> tuple:
+    """The bundled example's inputs and metrics, computed once per session (conftest)."""
+    return example_metrics.inputs, example_metrics.metrics
 
 
 def test_parts_reconcile_with_the_company(example: tuple) -> None:

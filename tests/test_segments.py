@@ -16,6 +16,7 @@ from generator.metrics.goals import compute_goals, expected_share
 from generator.metrics.period import Period
 from generator.metrics.segments import UNKNOWN, segment_labels
 from generator.site.text import slug
+from tests.conftest import Computed
 
 # Reps A and B cost 100,000 and 40,000 in 2024; C joins East in July 2024 (no deal, no cost);
 # D (West) left East in June 2023 after one 2023 deal.
@@ -311,10 +312,10 @@ def test_methodology_states_goal_rules(term: str) -> None:
     assert term in (METHODOLOGY / "methodology_goals.md.j2").read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def example() -> Metrics:
-    cfg = load_config(Path(__file__).resolve().parent.parent / "config" / "example.yaml")
-    return compute_metrics(load_inputs(cfg), cfg.config)
+@pytest.fixture
+def example(example_metrics: Computed) -> Metrics:
+    """The bundled example's metrics, computed once per session (conftest)."""
+    return example_metrics.metrics
 
 
 def test_example_segments_add_up_to_the_company(example: Metrics) -> None:
