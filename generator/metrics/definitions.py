@@ -150,8 +150,10 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("clients", "Clients", C, "The rep's clients: those whose first won deal the rep won (attribution: "
            "acquirer) or owns (attribution: owner).", "§5", aliases=("Clients (sample)", "Clients (n)")),
     Figure("new_clients", "New clients", C, "Clients whose first won deal closed in the period.", "§5"),
-    Figure("ltv", "Lifetime value", M, "gross_margin × sum of the amounts of the client's won deals closed on or "
-           "before as_of, all years.", "§5"),
+    Figure("ltv", "Client lifetime value", M, "gross_margin × sum of the amounts of the client's won deals closed "
+           "on or before as_of, all years.", "§5", header="Lifetime value"),
+    Figure("median_rep_value_ratio", "Median rep value ratio", R, "the median value ratio of the ranked reps "
+           "(current reps with at least rankings.min_clients clients).", "§5", page_only=True),
     Figure("mean_client_ltv", "Mean client LTV", M, "mean lifetime value of the clients.", "§5"),
     Figure("annual_cost", "Annual cost", M, "the mean, over the rep's cost years up to the reporting year, of "
            "salary + taxes + expenses + other, plus that year's coaching cost when include_coaching_cost is true.",

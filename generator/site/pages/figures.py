@@ -78,13 +78,13 @@ def kpis(info: SiteInfo, row: Mapping[Hashable, object]) -> tuple[Kpi, ...]:
         *(Kpi(label_of(n), text.integer(row[n]), row[n], count=True) for n in ("won_deals", "lost_deals")),
         Kpi(label_of("win_rate"), text.percent(row["win_rate"]), row["win_rate"]),
         Kpi(label_of("avg_deal_size"), money("avg_deal_size"), row["avg_deal_size"]),
-        Kpi("Median sales cycle (days)", text.number(row["sales_cycle_days"]), row["sales_cycle_days"]),
-        Kpi("Clients acquired (all years)", text.integer(row["clients"]), row["clients"], count=True),
-        Kpi("Mean client lifetime value", money("mean_client_ltv"), row["mean_client_ltv"]),
+        Kpi(f"{label_of('sales_cycle_days')} (days)", text.number(row["sales_cycle_days"]), row["sales_cycle_days"]),
+        Kpi(label_of("clients"), text.integer(row["clients"]), row["clients"], count=True),
+        Kpi(label_of("mean_client_ltv"), money("mean_client_ltv"), row["mean_client_ltv"]),
     ]
     if info.shows("annual_cost"):
         items.append(Kpi(label_of("annual_cost"), money("annual_cost"), row["annual_cost"]))
-    items.append(Kpi("<strong>Value ratio</strong>", f"<strong>{text.ratio(row['value_ratio'])}</strong>",
+    items.append(Kpi(f"<strong>{label_of('value_ratio')}</strong>", f"<strong>{text.ratio(row['value_ratio'])}</strong>",
                      row["value_ratio"]))
     return tuple(items)
 

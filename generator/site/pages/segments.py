@@ -255,26 +255,26 @@ def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dic
         here = f"{folder}/{slug}.md"
         items = [
             (label_of("revenue"), f"{text.money(row['revenue'])} {text.escape(info.currency)}"),
-            ("Share of company revenue", text.percent(row["share_of_revenue"])),
-            ("Change on the same span last year", text.change(row["revenue_change"])),
+            (label_of("share_of_revenue"), text.percent(row["share_of_revenue"])),
+            (label_of("revenue_change"), text.change(row["revenue_change"])),
             *((label_of(n), text.integer(row[n])) for n in ("won_deals", "lost_deals")),
             (label_of("win_rate"), text.percent(row["win_rate"])),
             (label_of("avg_deal_size"), f"{text.money(row['avg_deal_size'])} {text.escape(info.currency)}"),
-            ("Median sales cycle (days)", text.number(row["sales_cycle_days"])),
+            (f"{label_of('sales_cycle_days')} (days)", text.number(row["sales_cycle_days"])),
             (label_of("new_clients"), text.integer(row["new_clients"])),
-            ("Clients (all years)", text.integer(row["clients"])),
-            ("Mean client lifetime value", f"{text.money(row['mean_client_ltv'])} {text.escape(info.currency)}"),
-            ("Rep-equivalents (Σ revenue shares)", text.number(row["rep_equivalents"], 2)),
-            ("Revenue per rep-equivalent", f"{text.money(row['revenue_per_rep'])} {text.escape(info.currency)}"),
+            (label_of("clients"), text.integer(row["clients"])),
+            (label_of("mean_client_ltv"), f"{text.money(row['mean_client_ltv'])} {text.escape(info.currency)}"),
+            (label_of("rep_equivalents"), text.number(row["rep_equivalents"], 2)),
+            (label_of("revenue_per_rep"), f"{text.money(row['revenue_per_rep'])} {text.escape(info.currency)}"),
         ]
         if info.shows("allocated_cost"):
             items += [(label_of("allocated_cost"), f"{text.money(row['allocated_cost'])} {text.escape(info.currency)}"),
-                      ("Cost per rep-equivalent", f"{text.money(row['cost_per_rep'])} {text.escape(info.currency)}")]
-        items += [("<strong>Value ratio</strong>", f"<strong>{text.ratio(row['value_ratio'])}</strong>"),
-                  ("95 % interval of the ratio", row["interval"])]
+                      (label_of("cost_per_rep"), f"{text.money(row['cost_per_rep'])} {text.escape(info.currency)}")]
+        items += [(f"<strong>{label_of('value_ratio')}</strong>", f"<strong>{text.ratio(row['value_ratio'])}</strong>"),
+                  (label_of("interval"), row["interval"])]
         if segments.has_market_size:
-            items += [("Market size", f"{text.money(row['market_size'])} {text.escape(info.currency)}"),
-                      ("Market penetration", _penetration(row["penetration"]))]
+            items += [(label_of("market_size"), f"{text.money(row['market_size'])} {text.escape(info.currency)}"),
+                      (label_of("penetration"), _penetration(row["penetration"]))]
         at = hist_at.get(name)
         page = SegmentPage(
             site=info, noun=TITLES[dim][2], name=name, index_href=link(here, f"{folder}/"),
