@@ -133,19 +133,21 @@ def read_reps_csv(site: Path) -> pd.DataFrame:
 EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config" / "example.yaml"
 
 # ---------------------------------------------------------------------------------------------
-# Built once per test session (once per xdist worker): the bundled example and the hostile CRM
-# fixture, their metrics, and the browser. Tests only read them; a test that changes a site or a
-# table builds or copies its own.
+# Built once per test session: the bundled example and the hostile CRM fixture, the example's
+# metrics, and the browser. Tests only read them; a test that changes a site or a table builds its
+# own under tmp_path.
 
 
 SHARED = frozenset({"example_build", "example_metrics", "hostile_config", "hostile_build", "browser",
                     "example_site", "hostile_site", "open_tab"})
 """The session fixtures below. The tests that use them form one xdist group (``--dist loadgroup``):
-one worker builds the sites and launches Chromium, the others never do."""
+one worker builds the sites and launches Chromium, the others never do. A fixture reached only
+through ``request.getfixturevalue`` is not seen here: name it as a parameter instead."""
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put every test that uses a shared session fixture in the one xdist group."""
     for item in items:
         if SHARED.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.xdist_group("shared-sites"))
