@@ -33,14 +33,14 @@ def _designs() -> dict[str, dict]:
     designs = {
         "revenue_by_year": _base().mark_bar().encode(
             x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("revenue:Q", title="Revenue", axis=money),
-            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("revenue:Q", title="Revenue", format=",.0f")],
+            y=alt.Y("revenue:Q", title=label_of("revenue"), axis=money),
+            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("revenue:Q", title=label_of("revenue"), format=",.0f")],
         ),
         "revenue_by_month": _base().mark_line(point=True).encode(
             x=alt.X("month:T", title="Month"),
-            y=alt.Y("revenue:Q", title="Revenue", axis=money),
+            y=alt.Y("revenue:Q", title=label_of("revenue"), axis=money),
             tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
-                     alt.Tooltip("revenue:Q", title="Revenue", format=",.0f"),
+                     alt.Tooltip("revenue:Q", title=label_of("revenue"), format=",.0f"),
                      alt.Tooltip("won_deals:Q", title=label_of("won_deals"))],
         ),
         "value_ratio_by_year": _base().mark_line(point=True).encode(
@@ -54,9 +54,9 @@ def _designs() -> dict[str, dict]:
             tooltip=[alt.Tooltip("count():Q", title="Reps")],
         ),
         "revenue_by_member": _base().mark_bar().encode(
-            x=alt.X("revenue:Q", title="Revenue", axis=money),
+            x=alt.X("revenue:Q", title=label_of("revenue"), axis=money),
             y=alt.Y("name:N", title=None, sort="-x"),
-            tooltip=[alt.Tooltip("name:N", title="Rep"), alt.Tooltip("revenue:Q", title="Revenue", format=",.0f"),
+            tooltip=[alt.Tooltip("name:N", title="Rep"), alt.Tooltip("revenue:Q", title=label_of("revenue"), format=",.0f"),
                      alt.Tooltip("value_ratio:Q", title=label_of("value_ratio"), format=".2f")],
         ),
         **_segment_designs(money),
@@ -80,12 +80,12 @@ def _segment_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
         y=ranked,
         tooltip=[alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("value_ratio:Q", title=label_of("value_ratio"), format=".2f"),
                  alt.Tooltip("ratio_low:Q", title="Low", format=".2f"), alt.Tooltip("ratio_high:Q", title="High", format=".2f"),
-                 alt.Tooltip("clients:Q", title="Clients")],
+                 alt.Tooltip("clients:Q", title=label_of("clients"))],
     ).properties(width="container", height=HEIGHT)
 
     def heatmap(measure: str, title: str, fmt: str, scheme: Literal["blues", "greens"]) -> alt.LayerChart:
         tooltip = [alt.Tooltip("row:N", title="Row"), alt.Tooltip("column:N", title="Column"),
-                   alt.Tooltip(f"{measure}:Q", title=title, format=fmt), alt.Tooltip("deals:Q", title="Closed deals")]
+                   alt.Tooltip(f"{measure}:Q", title=title, format=fmt), alt.Tooltip("deals:Q", title=label_of("deals"))]
         cells = alt.Chart().mark_rect().encode(
             color=alt.Color(f"{measure}:Q", title=title, scale=alt.Scale(scheme=scheme)),
             opacity=alt.condition("datum.few_deals", alt.value(0.35), alt.value(1.0)),
@@ -98,8 +98,8 @@ def _segment_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
 
     return {
         "segment_revenue": _base().mark_bar().encode(
-            x=alt.X("revenue:Q", title="Revenue", axis=money), y=segment,
-            tooltip=[alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("revenue:Q", title="Revenue", format=",.0f"),
+            x=alt.X("revenue:Q", title=label_of("revenue"), axis=money), y=segment,
+            tooltip=[alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("revenue:Q", title=label_of("revenue"), format=",.0f"),
                      alt.Tooltip("share_of_revenue:Q", title="Share", format=".1%")],
         ),
         "segment_ratio_interval": interval,
@@ -123,7 +123,7 @@ def _goal_designs() -> dict[str, alt.TopLevelMixin]:
             y=alt.Y("attainment:Q", title="Attainment (1 = target met)", axis=alt.Axis(format="%")),
             color=alt.Color("metric:N", title="Metric"),
             tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("metric:N", title="Metric"),
-                     alt.Tooltip("attainment_text:N", title="Attainment"),
+                     alt.Tooltip("attainment_text:N", title=label_of("attainment")),
                      alt.Tooltip("status:N", title="Status")],
         ),
     }
@@ -156,20 +156,20 @@ def _coaching_and_activity_designs(money: alt.Axis) -> dict[str, alt.TopLevelMix
             [alt.Tooltip("kind:N", title="Kind"), alt.Tooltip("effect_pct:Q", title="Effect", format="+.1%"),
              alt.Tooltip("effect_pct_low:Q", title="95 % interval from", format="+.1%"),
              alt.Tooltip("effect_pct_high:Q", title="to", format="+.1%"),
-             alt.Tooltip("coached_reps:Q", title="Coached reps"), alt.Tooltip("verdict:N", title="Verdict")],
+             alt.Tooltip("coached_reps:Q", title=label_of("coached_reps")), alt.Tooltip("verdict:N", title=label_of("verdict"))],
         ),
         "coaching_timeline": _layers(
             alt.Chart().transform_filter("datum.layer === 'coaching'").mark_rect(opacity=0.3).encode(
                 x=alt.X("start:T", title="Month"), x2="end:T",
                 color=alt.Color("kind:N", title="Coaching"),
                 tooltip=[alt.Tooltip("kind:N", title="Kind"), alt.Tooltip("start:T", title="Start", format="%Y-%m-%d"),
-                         alt.Tooltip("end:T", title="End", format="%Y-%m-%d"), alt.Tooltip("hours:Q", title="Hours")],
+                         alt.Tooltip("end:T", title="End", format="%Y-%m-%d"), alt.Tooltip("hours:Q", title=label_of("hours"))],
             ),
             alt.Chart().transform_filter("datum.layer === 'revenue'").mark_line(point=True, color="#1f77b4").encode(
                 x=alt.X("month:T", title="Month"),
-                y=alt.Y("revenue:Q", title="Revenue", axis=money),
+                y=alt.Y("revenue:Q", title=label_of("revenue"), axis=money),
                 tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
-                         alt.Tooltip("revenue:Q", title="Revenue", format=",.0f")],
+                         alt.Tooltip("revenue:Q", title=label_of("revenue"), format=",.0f")],
             ),
         ),
         "activity_scatter": _layers(
@@ -212,16 +212,16 @@ def _history_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
     quarter = alt.X("period:O", title="Quarter", sort=None, axis=alt.Axis(labelAngle=-45))
     month = alt.X("month:T", title="Month")
     band = alt.Chart().mark_area(opacity=0.25).encode(
-        x=month, y=alt.Y("low:Q", title="Revenue", axis=money), y2="high:Q",
+        x=month, y=alt.Y("low:Q", title=label_of("revenue"), axis=money), y2="high:Q",
         tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
                  alt.Tooltip("low:Q", title="80 % low", format=",.0f"),
                  alt.Tooltip("high:Q", title="80 % high", format=",.0f")])
     path = alt.Chart().mark_line(point=True).encode(
-        x=month, y=alt.Y("revenue:Q", title="Revenue", axis=money),
+        x=month, y=alt.Y("revenue:Q", title=label_of("revenue"), axis=money),
         color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=["actual", "forecast"])),
         strokeDash=alt.StrokeDash("kind:N", legend=None, scale=alt.Scale(domain=["actual", "forecast"])),
         tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"), alt.Tooltip("kind:N", title="Kind"),
-                 alt.Tooltip("revenue:Q", title="Revenue", format=",.0f")])
+                 alt.Tooltip("revenue:Q", title=label_of("revenue"), format=",.0f")])
     sums = alt.X("month:T", title="Forecast made at the end of")
     backtest_band = alt.Chart().mark_area(opacity=0.25).encode(
         x=sums, y=alt.Y("low:Q", title="Next 12 months' revenue", axis=money), y2="high:Q")
@@ -230,11 +230,11 @@ def _history_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
         x=sums, y=alt.Y("value:Q", title="Next 12 months' revenue", axis=money),
         color=alt.Color("series:N", title=None, scale=alt.Scale(domain=["actual", "forecast", "baseline"])),
         tooltip=[alt.Tooltip("month:T", title="Origin", format="%Y-%m"), alt.Tooltip("series:N", title="Series"),
-                 alt.Tooltip("value:Q", title="Revenue", format=",.0f")])
+                 alt.Tooltip("value:Q", title=label_of("revenue"), format=",.0f")])
     entity = alt.Y("id:N", title=None, sort="-x")
     bars = alt.Chart().mark_bar(opacity=0.7).encode(
         x=alt.X("reconciled:Q", title="Projected revenue (reconciled)", axis=money), y=entity,
-        tooltip=[alt.Tooltip("id:N", title="Name"), alt.Tooltip("reconciled:Q", title="Projection", format=",.0f"),
+        tooltip=[alt.Tooltip("id:N", title="Name"), alt.Tooltip("reconciled:Q", title=label_of("forecast"), format=",.0f"),
                  alt.Tooltip("reconciled_low:Q", title="80 % low", format=",.0f"),
                  alt.Tooltip("reconciled_high:Q", title="80 % high", format=",.0f")])
     whiskers = alt.Chart().mark_rule().encode(x="reconciled_low:Q", x2="reconciled_high:Q", y=entity)
@@ -244,8 +244,8 @@ def _history_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
 
     return {
         "revenue_by_quarter": _base().mark_bar().encode(
-            x=quarter, y=alt.Y("revenue:Q", title="Revenue", axis=money),
-            tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("revenue:Q", title="Revenue", format=",.0f"),
+            x=quarter, y=alt.Y("revenue:Q", title=label_of("revenue"), axis=money),
+            tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("revenue:Q", title=label_of("revenue"), format=",.0f"),
                      alt.Tooltip("won_deals:Q", title=label_of("won_deals")),
                      alt.Tooltip("win_rate:Q", title=label_of("win_rate"), format=".1%")],
         ),
@@ -255,10 +255,10 @@ def _history_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
         ),
         "revenue_by_group_year": _base().mark_bar().encode(
             x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("revenue:Q", title="Revenue", axis=money, stack=True),
+            y=alt.Y("revenue:Q", title=label_of("revenue"), axis=money, stack=True),
             color=alt.Color("group:N", title=None),
             tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("group:N", title="Group"),
-                     alt.Tooltip("revenue:Q", title="Revenue", format=",.0f")],
+                     alt.Tooltip("revenue:Q", title=label_of("revenue"), format=",.0f")],
         ),
         "ratio_by_group_year": _base().mark_line(point=True).encode(
             x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
