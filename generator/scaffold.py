@@ -14,6 +14,7 @@ import yaml
 
 from generator.errors import DataError, UsageError
 from generator.layouts import HeaderMatch, best_match
+from generator.load.loader import fold_stage
 from generator.load.readers import HEADER_SCAN_ROWS, is_report_note, is_total_row, read_head
 from generator.schema import DATASETS, Kind
 
@@ -212,9 +213,10 @@ def recognise(sample: TableSample) -> RecognisedExport | None:
     seen: tuple[str, ...] = ()
     if "stage" in mapped:
         seen = tuple(dict.fromkeys(_texts(_column(body, header, mapped["stage"]))))
-        by_key = {" ".join(v.split()).casefold(): v for v in seen}
-        won = tuple(by_key.get(" ".join(w.split()).casefold(), w) for w in layout.won_stages)
-        lost = tuple(by_key.get(" ".join(w.split()).casefold(), w) for w in layout.lost_stages)
+        # Compared as the loader compares stages, so init and check agree on what matches.
+        by_key = {fold_stage(v): v for v in seen}
+        won = tuple(by_key.get(fold_stage(w), w) for w in layout.won_stages)
+        lost = tuple(by_key.get(fold_stage(w), w) for w in layout.lost_stages)
         if seen and not set(won + lost) & set(seen):
             notes.append(
                 f"no stage in the rows seen is {layout.product}'s won or lost label "

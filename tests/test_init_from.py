@@ -142,6 +142,20 @@ def test_each_crm_deals_export_is_recognised_and_checks(tmp_path: Path, layout: 
     assert f"deals-export.csv: {product}" in out
 
 
+def test_hubspot_api_stage_values_are_the_labels_written(tmp_path: Path) -> None:
+    """HubSpot's API export holds internal stage values (closedwon): init matches them as the loader
+    does (letters and digits only), writes them as spelled in the file, and warns of nothing."""
+    header = ["hs_object_id", "dealname", "dealstage", "closedate", "hubspot_owner_id", "amount"]
+    rows = [["101", "Acme", "closedwon", "2024-02-01", "ana", "1000"],
+            ["102", "Beta", "closedlost", "2024-02-03", "ana", "500"],
+            ["103", "Gamma", "appointmentscheduled", "", "ana", "700"]]
+    write_csv(tmp_path / "exports" / "deals.csv", header, rows)
+    config, out = init_from(tmp_path, tmp_path / "exports")
+    deals = config["sources"]["deals"]
+    assert (deals["won_stages"], deals["lost_stages"]) == (["closedwon"], ["closedlost"])
+    assert "no stage in the rows seen" not in out
+
+
 def test_salesforce_us_dates_and_report_footer_are_written(tmp_path: Path) -> None:
     header, rows = DEALS_EXPORTS["salesforce"]
     path = write_csv(tmp_path / "exports" / "opportunities.csv", header, rows)
