@@ -81,7 +81,6 @@ def side_safe(value: float, scale: int, digits: int, boundaries: Iterable[float]
     read as the decimal it is written as).
     """
     limits = [(b, Decimal(repr(float(b))) * scale) for b in boundaries]
-    exact = Decimal(value) * scale  # a float is an exact binary fraction: no rounding here
 
     def agrees(shown: str) -> bool:
         return all((Decimal(shown) >= limit) == (value + tolerance >= b) for b, limit in limits)
@@ -90,6 +89,7 @@ def side_safe(value: float, scale: int, digits: int, boundaries: Iterable[float]
         shown = f"{value * scale:.{places}f}"
         if agrees(shown):
             return shown
+    exact = Decimal(value) * scale  # a float is an exact binary fraction: no rounding here
     for places in range(digits + 8, _MAX_DIGITS):  # within 1e-9 of a boundary: the exact decimal
         shown = str(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN))
         if agrees(shown):
