@@ -145,11 +145,19 @@ one worker builds the sites and launches Chromium, the others never do. A fixtur
 through ``request.getfixturevalue`` is not seen here: name it as a parameter instead."""
 
 
+SCALE = frozenset({"scale_build", "scale_site"})
+"""The 1,000-rep company: its own xdist group, so its build runs beside the example's, not after it."""
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put every test that uses a shared session fixture in the one xdist group."""
+    """Put every test that uses a shared session fixture in its xdist group (the 1,000-rep company's
+    tests in their own)."""
     for item in items:
-        if SHARED.intersection(getattr(item, "fixturenames", ())):
+        names = set(getattr(item, "fixturenames", ()))
+        if SCALE.intersection(names):
+            item.add_marker(pytest.mark.xdist_group("scale-site"))
+        elif SHARED.intersection(names):
             item.add_marker(pytest.mark.xdist_group("shared-sites"))
 
 
@@ -206,6 +214,31 @@ def hostile_build(hostile_config: Path) -> Path:
     from generator.build import build
 
     return build(hostile_config).out
+
+
+SCALE_REPS, SCALE_DEALS = 1_000, 200_000
+"""The company the dashboard must stay fast on (1,000 reps, 200,000 deals over 4 years)."""
+
+
+@pytest.fixture(scope="session")
+def scale_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeded 1,000-rep / 200,000-deal company (CRM-style exports) built once per test session."""
+    from generator.build import build
+    from generator.sample import generate, write_config
+
+    folder = tmp_path_factory.mktemp("scale")
+    generate(folder / "data", reps=SCALE_REPS, deals=SCALE_DEALS)
+    config = write_config(folder / "config.yaml", folder / "data")
+    return build(config, folder / "site").out
+
+
+@pytest.fixture(scope="session")
+def scale_site(scale_build: Path) -> Iterator[Site]:
+    """The 1,000-rep company's site, served on 127.0.0.1."""
+    from tests.browser import serve
+
+    with serve(scale_build) as site:
+        yield site
 
 
 @pytest.fixture(scope="session")
