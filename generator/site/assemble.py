@@ -133,8 +133,9 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
         info, metrics, headlines, ranked, overview.alerts(quality.count(WARNING), gaps), datasets,
         min_clients=cfg.config.rankings.min_clients,
         unranked=summaries.unranked(context.reps, cfg.config.rankings.min_clients)))
-    files["reps/index.md"] = render("reps_index.md.j2", page=reps.reps_index_page(
-        info, context.reps, summaries.status_counts(context.reps)))
+    reps_index, reps_rows = reps.reps_index_page(info, context.reps, summaries.status_counts(context.reps))
+    files["reps/index.md"] = render("reps_index.md.j2", page=reps_index)
+    files.update(reps_rows)
     files.update({path: render("rep.md.j2", page=page) for path, page in rep_pages.pages.items()})
     files.update(rep_pages.files)
     files["teams/index.md"] = render("teams_index.md.j2", page=teams.teams_index_page(

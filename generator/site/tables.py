@@ -15,6 +15,7 @@ import pandas as pd
 
 from generator.metrics.definitions import Figure, Unit, figure
 from generator.site import text
+from generator.site.privacy import BAND_ORDER, band_rank
 from generator.site.text import Markdown, escape
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -33,6 +34,13 @@ class Column:
     """Field holding the URL of this cell's link, relative to the page."""
     private: bool = False
     """Compensation (the registry's ``private`` flag): left out unless privacy.show_compensation is true."""
+    key: bool | None = None
+    """Shown when the table is wide (more than ``WIDE_FROM`` columns); None: the first ``KEY_COLUMNS``
+    columns and the value ratio are key, the others sit behind the "all columns" toggle."""
+    value: str | None = None
+    """Field holding the raw number a cell sorts by, when ``field`` holds display text (a year's label)."""
+    facet: bool = False
+    """An entity index offers a select of this column's values (team, region, status)."""
 
     @classmethod
     def of(cls, name: str, header: str | None = None, *, currency: str = "", period: str = "",
@@ -76,31 +84,106 @@ _UNIT_FORMATS: dict[Unit, Callable[[object], str]] = {
 }
 
 
+WIDE_FROM = 9
+"""A table of this many columns or more shows its key columns; the others are one click away."""
+
+KEY_COLUMNS = 5
+"""Columns a wide table shows by default (besides any column marked ``key`` and the value ratio)."""
+
+PAGE_SIZE = 50
+"""Rows per page of a paginated table (the browser script pages any table longer than this)."""
+
+INLINE_BYTES = 250_000
+"""Above this much row HTML an index table carries only its first page in the page itself; the
+browser loads every row from a fragment file beside the data (``data/rows/``), so no page grows
+past 1 MB at 5,000 reps."""
+
+TOP_BOTTOM = 10
+"""A long list on a summary page shows its first and last this many rows (all are in the CSV)."""
+
+
+def sort_value(value: object) -> str:
+    """The ``data-value`` of a cell: the raw number a browser sorts by ("" when missing or text).
+
+    A privacy band (``1–2``) sorts by its rank among the bands, so banded ratios still order."""
+    if isinstance(value, bool | np.bool_) or value is None or value is pd.NA:
+        return ""
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        return "" if not math.isfinite(value) else f"{float(value):.10g}"
+    if isinstance(value, str):
+        rank = BAND_ORDER.get(value)
+        return "" if rank is None else str(rank)
+    return ""
+
+
+def _key_flags(columns: Sequence[Column]) -> list[bool]:
+    """Which columns a table shows before "all columns" is ticked (all of them when it is narrow)."""
+    if len(columns) < WIDE_FROM:
+        return [True] * len(columns)
+    return [c.key if c.key is not None else (i < KEY_COLUMNS or c.field == "value_ratio")
+            for i, c in enumerate(columns)]
+
+
 def table_rows(frame: pd.DataFrame, columns: Sequence[Column]) -> list[str]:
-    """One ``<tr>`` per row of ``frame``, cells formatted column by column."""
+    """One ``<tr>`` per row of ``frame``, cells formatted column by column; a number cell carries its
+    raw value in ``data-value`` (sorting never parses formatted text)."""
     if not len(frame):
         return []
     cells: list[list[str]] = []
-    for c in columns:
-        text = [c.fmt(v) for v in frame[c.field].tolist()]
+    for c, key in zip(columns, _key_flags(columns), strict=True):
+        values = frame[c.field].tolist()
+        text = [c.fmt(v) for v in values]
         if c.link:
             text = [f'<a href="{escape(href)}">{t}</a>' if isinstance(href, str) and t else t
                     for t, href in zip(text, frame[c.link].tolist(), strict=True)]
-        opening = '<td class="sp-num">' if c.numeric else "<td>"
-        cells.append([f"{opening}{t}</td>" for t in text])
+        more = "" if key else " sp-more"
+        if c.numeric:
+            raw = frame[c.value].tolist() if c.value else values
+            cells.append([f'<td class="sp-num{more}" data-value="{sort_value(v)}">{t}</td>' if sort_value(v)
+                          else f'<td class="sp-num{more}">{t}</td>' for t, v in zip(text, raw, strict=True)])
+        else:
+            opening = f'<td class="{more.strip()}">' if more else "<td>"
+            cells.append([f"{opening}{t}</td>" for t in text])
     return ["<tr>" + "".join(row) + "</tr>" for row in zip(*cells, strict=True)]
 
 
+def _header(column: Column, key: bool, sorted_by: str | None) -> str:
+    classes = " ".join(c for c in ("sp-num" if column.numeric else "", "" if key else "sp-more") if c)
+    attrs = [f'class="{classes}"' if classes else "", 'scope="col"', f'data-field="{escape(column.field)}"']
+    if column.numeric:
+        attrs.append('data-type="number"')
+    if column.facet:
+        attrs.append("data-facet")
+    if sorted_by == column.field:
+        attrs.append('aria-sort="descending"')
+    return f"<th {' '.join(a for a in attrs if a)}>{escape(column.label)}</th>"
+
+
 def html_table(columns: Sequence[Column], rows: Sequence[str], csv_href: str | None,
-               sortable: bool = True) -> Markdown:
-    """A table (data already escaped in ``rows``) with its CSV download link under it."""
+               sortable: bool = True, *, sorted_by: str | None = None, index: bool = False,
+               rows_src: str | None = None, total: int | None = None, noun: str = "rows") -> Markdown:
+    """A table (data already escaped in ``rows``) with its CSV download link under it.
+
+    ``sorted_by``: the field the rows are already in (highest first), marked ``aria-sort``;
+    ``index``: an entity index (filter box and selects); ``rows_src``: the fragment holding every
+    row when ``rows`` is only the first page, ``total`` rows in all. A table of ``WIDE_FROM`` columns
+    or more shows its key columns and a toggle for the rest."""
     if rows:
-        head = "".join(f'<th class="sp-num">{escape(c.label)}</th>' if c.numeric else f"<th>{escape(c.label)}</th>"
-                       for c in columns)
+        keys = _key_flags(columns)
+        head = "".join(_header(c, k, sorted_by) for c, k in zip(columns, keys, strict=True))
         table = (f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>")
         # Material's own wrappers: a wide table scrolls instead of being cut off.
         table = f'<div class="md-typeset__scrollwrap"><div class="md-typeset__table">\n{table}\n</div></div>'
-        body = f'<div class="sp-sortable">\n{table}\n</div>' if sortable else f"<div>\n{table}\n</div>"
+        hidden = keys.count(False)
+        toggle = (f'<label class="sp-more-toggle"><input type="checkbox"> Show all {len(columns)} columns '
+                  f"({hidden} more)</label>\n" if hidden else "")
+        classes = ["sp-table", *(["sp-sortable"] if sortable else []), *(["sp-index"] if index else [])]
+        attrs = [f'class="{" ".join(classes)}"', f'data-noun="{escape(noun)}"' if index else ""]
+        if rows_src:
+            attrs += [f'data-rows-src="{escape(rows_src)}"', f'data-total="{total}"']
+        body = f'<div {" ".join(a for a in attrs if a)}>\n{toggle}{table}\n</div>'
     else:
         body = '<p class="sp-empty"><em>No rows.</em></p>'
     if csv_href:
@@ -112,6 +195,51 @@ def frame_table(frame: pd.DataFrame, columns: Sequence[Column], csv_href: str | 
                    sortable: bool = True) -> Markdown:
     """A page table of every row of ``frame``."""
     return html_table(columns, table_rows(frame, columns), csv_href, sortable)
+
+
+def by_ratio(frame: pd.DataFrame, name: str, field: str = "value_ratio") -> pd.DataFrame:
+    """Rows by value ratio, highest first, empty last, then by ``name`` (an entity index's default
+    order); a privacy band sorts by its rank."""
+    if field not in frame.columns:
+        return frame.sort_values(name, kind="stable")
+    key = frame[field].map(band_rank).astype("float64")
+    order = frame.assign(_ratio=key).sort_values(["_ratio", name], ascending=[False, True], na_position="last",
+                                                 kind="stable")
+    return order.drop(columns="_ratio")
+
+
+@dataclass(frozen=True)
+class IndexTable:
+    """An entity index table: its HTML and, at scale, the fragment file of all its rows."""
+
+    html: Markdown
+    files: dict[str, str]
+
+
+def index_table(frame: pd.DataFrame, columns: Sequence[Column], csv_href: str | None, *, here: str,
+                name: str, noun: str = "rows", sorted_by: str | None = "value_ratio") -> IndexTable:
+    """An entity index (reps, teams, managers, segments): ``frame`` already in its default order,
+    a filter box and selects, sortable, paginated; past ``INLINE_BYTES`` of rows the page carries the
+    first page and ``data/rows/<name>.html`` every row. ``here``: the page's docs path; ``noun``: what
+    a row is ("reps"), for the filter box and the row count."""
+    from generator.site.common import link  # common builds on this module's columns
+
+    rows = table_rows(frame, columns)
+    sorted_by = sorted_by if sorted_by in {c.field for c in columns} else None
+    if sum(len(r) + 1 for r in rows) <= INLINE_BYTES:
+        return IndexTable(html_table(columns, rows, csv_href, sorted_by=sorted_by, index=True, noun=noun), {})
+    path = f"data/rows/{name}.html"
+    html = html_table(columns, rows[:PAGE_SIZE], csv_href, sorted_by=sorted_by, index=True,
+                      rows_src=link(here, path), total=len(rows), noun=noun)
+    return IndexTable(html, {path: "\n".join(rows) + "\n"})
+
+
+def top_and_bottom(frame: pd.DataFrame, count: int = TOP_BOTTOM) -> tuple[pd.DataFrame, int]:
+    """The first and last ``count`` rows of an ordered ``frame`` (all of it when short), and how many
+    rows were left out between them."""
+    if len(frame) <= 2 * count:
+        return frame, 0
+    return pd.concat([frame.head(count), frame.tail(count)]), len(frame) - 2 * count
 
 
 def _guard(text: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -25,19 +25,20 @@ RATIO_NOTES = {
 
 
 def rep_columns(info: SiteInfo) -> list[Column]:
-    """The columns of every table listing reps (the reps index, a team's members)."""
+    """The columns of every table listing reps (the reps index, a team's members): the name, the value
+    ratio and revenue first; team, region and status offer selects; the rest sit behind "all columns"."""
+    ratio = [replace(c, key=True) for c in cost_and_ratio(info) if c.field == "value_ratio"]
     return [
-        info.column("name", link="href"),
-        info.column("team"),
-        info.column("region"),
-        info.column("status"),
-        info.column("revenue", "Revenue {period}"),
+        replace(info.column("name", link="href"), key=True),
+        *ratio,
+        replace(info.column("revenue", "Revenue {period}"), key=True),
+        *(replace(info.column(name), key=True, facet=True) for name in ("team", "region", "status")),
+        replace(info.column("win_rate"), key=True),
         info.column("won_deals"),
         info.column("lost_deals"),
-        info.column("win_rate"),
         info.column("clients"),
         info.column("mean_client_ltv"),
-        *cost_and_ratio(info),
+        *(replace(c, key=False) for c in cost_and_ratio(info) if c.field != "value_ratio"),
     ]
 
 

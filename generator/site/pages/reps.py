@@ -19,7 +19,7 @@ from generator.site.pages.figures import (
     kpis,
     rep_columns,
 )
-from generator.site.tables import csv_lines, frame_table, html_table, records, table_rows
+from generator.site.tables import by_ratio, csv_lines, html_table, index_table, records, table_rows
 from generator.site.text import Markdown
 
 CLIENTS_ON_PAGE = 10
@@ -68,12 +68,14 @@ class RepPages:
     files: dict[str, str]
 
 
-def reps_index_page(info: SiteInfo, reps: pd.DataFrame, counts: tuple[int, int]) -> RepsIndexPage:
-    """The reps index. ``reps``: metrics.reps with ``slug``; ``counts``: (current, former)."""
+def reps_index_page(info: SiteInfo, reps: pd.DataFrame, counts: tuple[int, int]) -> tuple[RepsIndexPage, dict[str, str]]:
+    """The reps index, by value ratio (highest first, empty last), and the fragment file of its rows
+    at scale. ``reps``: metrics.reps with ``slug``; ``counts``: (current, former)."""
     here = "reps/index.md"
     table = reps.assign(href=[link(here, f"reps/{s}/") for s in reps["slug"]])
-    table = table.sort_values(["status", "name", "rep_id"])
-    return RepsIndexPage(info, frame_table(table, rep_columns(info), link(here, "data/reps.csv")), *counts)
+    table = by_ratio(table.sort_values(["name", "rep_id"], kind="stable"), "name")
+    index = index_table(table, rep_columns(info), link(here, "data/reps.csv"), here=here, name="reps", noun="reps")
+    return RepsIndexPage(info, index.html, *counts), index.files
 
 
 def rep_pages(info: SiteInfo, reps: pd.DataFrame, history: pd.DataFrame, clients: pd.DataFrame,
