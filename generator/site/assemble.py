@@ -138,8 +138,10 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     files.update(reps_rows)
     files.update({path: render("rep.md.j2", page=page) for path, page in rep_pages.pages.items()})
     files.update(rep_pages.files)
-    files["teams/index.md"] = render("teams_index.md.j2", page=teams.teams_index_page(
-        info, metrics.teams, metrics.managers, context.team_slugs, membership_note(metrics)))
+    teams_index, team_rows = teams.teams_index_page(info, metrics.teams, metrics.managers, context.team_slugs,
+                                                    membership_note(metrics), context.manager_slugs)
+    files["teams/index.md"] = render("teams_index.md.j2", page=teams_index)
+    files.update(team_rows)
     files.update({path: render("team.md.j2", page=page) for path, page in team_pages.pages.items()})
     files.update(team_pages.files)
     for topic in topics:

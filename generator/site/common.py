@@ -43,6 +43,12 @@ def link(from_md: str, target: str) -> str:
     return ("../" * (len(here) - common) + "/".join(parts[common:])) or "./"
 
 
+def manager_links(from_md: str, managers: pd.Series, slugs: dict[str, str]) -> list[str | None]:
+    """The link from a page to each manager's page (None where there is no manager or no page)."""
+    return [link(from_md, f"managers/{slugs[m]}/") if isinstance(m, str) and m in slugs else None
+            for m in managers.tolist()]
+
+
 @dataclass(frozen=True)
 class SiteInfo:
     """What every page needs to know about the build."""

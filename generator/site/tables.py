@@ -242,6 +242,37 @@ def top_and_bottom(frame: pd.DataFrame, count: int = TOP_BOTTOM) -> tuple[pd.Dat
     return pd.concat([frame.head(count), frame.tail(count)]), len(frame) - 2 * count
 
 
+def long_list(frame: pd.DataFrame, columns: Sequence[Column], csv_href: str | None, where: str,
+              count: int = TOP_BOTTOM) -> Markdown:
+    """A long list on a summary page: its first and last ``count`` rows (``frame`` is already in the
+    order that makes them the top and the bottom), a line saying how many more there are and
+    ``where`` all of them are (the CSV always holds every row)."""
+    shown, left_out = top_and_bottom(frame, count)
+    rows = table_rows(shown, columns)
+    if not left_out:
+        return html_table(columns, rows, csv_href, sortable=len(rows) > 1)
+    shown_columns = _key_flags(columns).count(True)
+    gap = (f'<tr class="sp-gap"><td colspan="{shown_columns}"><em>… {left_out:,} more between the top {count} and '
+           f"the bottom {count} (all {len(frame):,} {where} and in the CSV)</em></td></tr>")
+    return html_table(columns, [*rows[:count], gap, *rows[count:]], csv_href, sortable=False)
+
+
+def tabs(name: str, items: Sequence[tuple[str, str]]) -> Markdown:
+    """Material content tabs (pymdownx.tabbed's ``alternate_style`` markup), the first selected.
+
+    Written as HTML because a table in a tab is raw HTML, which Markdown does not read when it is
+    indented under ``=== "label"``; ``name`` keeps this set's inputs apart from any other set's."""
+    if not items:
+        return Markdown("")
+    group = f"sp-tabs-{name}"
+    inputs = "".join(f'<input {"checked " if i == 0 else ""}id="{group}-{i}" name="{group}" type="radio">'
+                     for i in range(len(items)))
+    labels = "".join(f'<label for="{group}-{i}">{escape(label)}</label>' for i, (label, _) in enumerate(items))
+    blocks = "\n".join(f'<div class="tabbed-block">\n{body}\n</div>' for _, body in items)
+    return Markdown(f'<div class="tabbed-set tabbed-alternate" data-tabs="{len(items)}">{inputs}'
+                    f'<div class="tabbed-labels">{labels}</div>\n<div class="tabbed-content">\n{blocks}\n</div>\n</div>')
+
+
 def _guard(text: str) -> str:
     """Neutralise a spreadsheet formula at the start of a text cell (SPEC §7)."""
     return "'" + text if text.startswith(FORMULA_START) else text

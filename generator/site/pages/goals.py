@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -25,7 +25,16 @@ from generator.site.common import (
     put_table,
 )
 from generator.site.render import render
-from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
+from generator.site.tables import (
+    Column,
+    csv_lines,
+    frame_table,
+    html_table,
+    long_list,
+    records,
+    table_rows,
+    tabs,
+)
 from generator.site.text import Markdown
 from generator.vocabulary import GOAL_METRICS
 
@@ -103,14 +112,14 @@ def attainment_format(cfg: GoalsConfig) -> Callable[[object], str]:
 
 
 def _columns(owner: bool, shown: Callable[[object], str] = text.percent) -> list[Column]:
-    first = [Column.of("owner", link="href"), Column.of("scope")] if owner else []
+    first = [Column.of("owner", link="href"), replace(Column.of("scope"), key=False)] if owner else []
     return [
-        Column.of("year", field="label"), *first, Column.of("metric", field="metric_label"),
-        Column.of("target", field="target_text", fmt=text.escape),
-        Column.of("actual", field="actual_text", fmt=text.escape),
+        replace(Column.of("year", field="label"), key=True), *first, Column.of("metric", field="metric_label"),
+        replace(Column.of("target", field="target_text", fmt=text.escape), value="target"),
+        replace(Column.of("actual", field="actual_text", fmt=text.escape), value="actual"),
         # Money targets are in the site currency (stated above the tables).
-        Column.of("attainment", fmt=shown),
-        Column.of("status"), Column.of("tier_reward"), Column.of("reward"),
+        replace(Column.of("attainment", fmt=shown), key=True),
+        replace(Column.of("status"), key=True), Column.of("tier_reward"), Column.of("reward"),
         Column.of("reward_earned"),
     ]
 
@@ -127,6 +136,17 @@ def _capped(goals: pd.DataFrame) -> pd.DataFrame:
     return goals.assign(attainment=goals["attainment"].clip(upper=CHART_CAP))
 
 
+def by_attainment(goals: pd.DataFrame) -> pd.DataFrame:
+    """Goals from the highest attainment to the lowest (none last), then by owner and metric: the top
+    and the bottom of a long list."""
+    return goals.sort_values(["attainment", "owner", "metric"], ascending=[False, True, True], na_position="last",
+                             kind="stable")
+
+
+EVERY_GOAL = "are on the rep and team pages"
+"""Where a goals list cut to its top and bottom says every goal is."""
+
+
 def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
     info, cfg = context.info, context.cfg.config.goals
     year = context.metrics.period.year
@@ -140,7 +160,7 @@ def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
     status_items = [(label, text.integer(int(counts.get(key, 0)))) for label, key in statuses]
     shown = attainment_format(cfg)
     cols = [c for c in _columns(True, shown) if c.field != "label"]
-    current_cols = [*cols[:6], info.column("pace", fmt=shown), *cols[6:]]
+    current_cols = [*cols[:6], replace(info.column("pace", fmt=shown), key=True), *cols[6:]]
     rewarded = table[table["tier_reward"].notna() | table["reward_earned"].notna()]
     calibration = goals.calibration.assign(
         label=[year_label(int(y), context.metrics.period.fiscal_year_start) for y in goals.calibration["year"]],
@@ -158,10 +178,13 @@ def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
         current_chart=embed("chart-goals-current", chart("attainment_distribution", _capped(now), ["attainment", "scope"]),
                             f"Attainment of the {info.period_label} goals"
                             + ("" if goals.year_complete else " so far")),
-        current=frame_table(now, current_cols, link(here, "data/goals.csv")),
-        rewards=frame_table(rewarded, [c for c in _columns(True, shown) if c.field not in ("status",)],
-                            link(here, "data/goals.csv")),
-        history=frame_table(past, _columns(True, shown), link(here, "data/goals.csv")),
+        current=long_list(by_attainment(now), current_cols, link(here, "data/goals.csv"), EVERY_GOAL),
+        rewards=long_list(by_attainment(rewarded), [c for c in _columns(True, shown) if c.field not in ("status",)],
+                          link(here, "data/goals.csv"), EVERY_GOAL),
+        history=Markdown(tabs("goals-history", [
+            (label, long_list(by_attainment(past[past["label"] == label]), cols, None, EVERY_GOAL))
+            for label in past.sort_values("year", ascending=False)["label"].unique()])
+        + f'\n<p class="sp-download"><a href="{link(here, "data/goals.csv")}" download>Download CSV</a></p>'),
         calibration_chart=embed("chart-goals-calibration",
                                 chart("attainment_distribution", _capped(completed), ["attainment", "scope"]),
                                 "Attainment of the goals of completed years"),

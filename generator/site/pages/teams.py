@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -14,12 +14,13 @@ from generator.site.common import (
     SiteInfo,
     cost_and_ratio,
     link,
+    manager_links,
     pick,
     positions_by,
     public,
 )
 from generator.site.pages.figures import history_columns, kpi_csv, kpi_table, kpis, rep_columns
-from generator.site.tables import csv_lines, frame_table, html_table, records, table_rows
+from generator.site.tables import by_ratio, csv_lines, html_table, index_table, records, table_rows
 from generator.site.text import Markdown
 
 
@@ -64,19 +65,32 @@ class TeamPages:
     files: dict[str, str]
 
 
-def teams_index_page(info: SiteInfo, teams: pd.DataFrame, managers: pd.DataFrame,
-                     team_slugs: dict[str, str], membership_note: str = "") -> TeamsIndexPage:
-    """The teams index: metrics.teams and metrics.managers, linked to the team pages."""
+def teams_index_page(info: SiteInfo, teams: pd.DataFrame, managers: pd.DataFrame, team_slugs: dict[str, str],
+                     membership_note: str = "", manager_slugs: dict[str, str] | None = None
+                     ) -> tuple[TeamsIndexPage, dict[str, str]]:
+    """The teams index: metrics.teams and metrics.managers by value ratio, linked to the team and
+    manager pages, and the fragment files of their rows at scale."""
     here = "teams/index.md"
-    teams = teams.assign(href=[link(here, f"teams/{team_slugs[t]}/") for t in teams["team"]])
-    cols = [info.column("team", link="href"), info.column("manager"), info.column("reps"),
-            info.column("revenue", "Revenue {period}"), info.column("win_rate"), info.column("new_clients"),
-            info.column("mean_client_ltv")]
-    cols += cost_and_ratio(info, "Mean annual cost")
-    manager_cols = [info.column("manager"), info.column("teams"), *cols[3:]]
-    return TeamsIndexPage(info, frame_table(teams, cols, link(here, "data/teams.csv")),
-                          frame_table(managers, manager_cols, link(here, "data/managers.csv")),
-                          has_teams=bool(len(teams)), membership_note=membership_note)
+    manager_slugs = manager_slugs or {}
+    teams = teams.assign(href=[link(here, f"teams/{team_slugs[t]}/") for t in teams["team"]],
+                         manager_href=manager_links(here, teams["manager"], manager_slugs))
+    managers = managers.assign(href=manager_links(here, managers["manager"], manager_slugs))
+    figures = [info.column("win_rate"), info.column("new_clients"),
+               info.column("mean_client_ltv"), *(c for c in cost_and_ratio(info, "Mean annual cost")
+                                                 if c.field != "value_ratio")]
+    first = [replace(info.column("revenue", "Revenue {period}"), key=True)]
+    ratio = [replace(c, key=True) for c in cost_and_ratio(info) if c.field == "value_ratio"]
+    cols = [replace(info.column("team", link="href"), key=True), *ratio, *first,
+            replace(info.column("manager", link="manager_href"), key=True, facet=True), info.column("reps"), *figures]
+    manager_cols = [replace(info.column("manager", link="href"), key=True), *ratio, *first, info.column("teams"),
+                    *figures]
+    team_table = index_table(by_ratio(teams, "team"), cols, link(here, "data/teams.csv"), here=here,
+                             name="teams", noun="teams")
+    manager_table = index_table(by_ratio(managers, "manager"), manager_cols, link(here, "data/managers.csv"),
+                                here=here, name="managers-by-team", noun="managers")
+    page = TeamsIndexPage(info, team_table.html, manager_table.html, has_teams=bool(len(teams)),
+                          membership_note=membership_note)
+    return page, {**team_table.files, **manager_table.files}
 
 
 def team_pages(info: SiteInfo, teams: pd.DataFrame, reps: pd.DataFrame, history: pd.DataFrame,
