@@ -121,11 +121,11 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
                         for dim in DIMENSIONS}
     topics.insert(0, segments.topic(context, segment_sections))
     rep_pages = reps.rep_pages(info, context.reps, history, metrics.clients, metrics.rep_monthly, fy,
-                               _merge_sections(topic.rep_sections for topic in topics))
+                               _merge_sections(topic.rep_sections for topic in topics), context.manager_slugs)
     team_pages = teams.team_pages(info, summaries.team_figures(metrics), context.reps, metrics.team_years,
                                   metrics.team_monthly, fy, context.team_slugs,
                                   _merge_sections(topic.team_sections for topic in topics),
-                                  membership_note(metrics))
+                                  membership_note(metrics), context.manager_slugs)
     gaps = summaries.rep_gaps(context.reps, metrics.has_costs)
 
     # Render: each page once, from its context.

@@ -10,7 +10,8 @@ page with its sections in its context, and renders it once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from typing import TypeVar
 
 import pandas as pd
 
@@ -18,7 +19,14 @@ from generator.config import LoadedConfig
 from generator.metrics import Metrics, definitions
 from generator.metrics.definitions import Unit
 from generator.metrics.membership import CURRENT_TEAM_NOTE, DATED_TEAM_NOTE
-from generator.site.tables import Column, html_table, to_csv, to_json
+from generator.site.tables import (
+    Column,
+    download_menu,
+    html_table,
+    split_downloads,
+    to_csv,
+    to_json,
+)
 from generator.site.text import Markdown, entity_slugs
 
 PRIVATE_COLUMNS = definitions.PRIVATE
@@ -122,6 +130,32 @@ def figure_table(items: list[tuple[str, str]], csv_href: str | None) -> Markdown
     """A two-column figure/value table; values are already formatted and escaped."""
     rows = [f'<tr><td>{label}</td><td class="sp-num">{value}</td></tr>' for label, value in items]
     return html_table(FIGURE_COLUMNS, rows, csv_href, sortable=False)
+
+
+Page = TypeVar("Page")
+
+
+def _without_downloads(value: object, hrefs: list[str]) -> object:
+    """``value`` (Markdown, a section, or tuples of them) with its tables' CSV links taken out into ``hrefs``."""
+    if isinstance(value, Markdown):
+        body, found = split_downloads(value)
+        hrefs += found
+        return body
+    if isinstance(value, Section):
+        return replace(value, body=_without_downloads(value.body, hrefs))
+    if isinstance(value, tuple):
+        return tuple(_without_downloads(v, hrefs) for v in value)
+    return value
+
+
+def with_download_menu(page: Page, extra: tuple[tuple[str, str], ...] = ()) -> Page:
+    """``page`` (a page dataclass with a ``downloads`` field) with the CSV link under each of its
+    tables, its sections' included, gathered into one "Download data" menu; ``extra``: (label, href)
+    links listed after them."""
+    hrefs: list[str] = []
+    changes = {item.name: _without_downloads(getattr(page, item.name), hrefs)
+               for item in fields(page) if item.name != "downloads"}  # type: ignore[arg-type]
+    return replace(page, **changes, downloads=download_menu(hrefs, extra))  # type: ignore[type-var]
 
 
 def put_table(files: dict[str, str], name: str, frame: pd.DataFrame) -> None:

@@ -4,9 +4,11 @@ same data as CSV/JSON downloads (SPEC §6)."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -271,6 +273,28 @@ def tabs(name: str, items: Sequence[tuple[str, str]]) -> Markdown:
     blocks = "\n".join(f'<div class="tabbed-block">\n{body}\n</div>' for _, body in items)
     return Markdown(f'<div class="tabbed-set tabbed-alternate" data-tabs="{len(items)}">{inputs}'
                     f'<div class="tabbed-labels">{labels}</div>\n<div class="tabbed-content">\n{blocks}\n</div>\n</div>')
+
+
+_DOWNLOAD = re.compile(r'\n?<p class="sp-download"><a href="([^"]*)" download>Download CSV</a></p>')
+
+
+def split_downloads(body: str) -> tuple[Markdown, list[str]]:
+    """``body`` without the per-table "Download CSV" links ``html_table`` wrote into it, and their
+    hrefs in order: a page that lists its files in one menu (``download_menu``) gathers them here."""
+    hrefs = [html.unescape(h) for h in _DOWNLOAD.findall(body)]
+    return Markdown(_DOWNLOAD.sub("", body)), hrefs
+
+
+def download_menu(hrefs: Sequence[str], extra: Sequence[tuple[str, str]] = ()) -> Markdown:
+    """One "Download data" menu (a collapsed ``<details>``) listing a page's data files by name, then
+    ``extra`` (label, href) links; empty when there is nothing to download."""
+    items = [f'<li><a href="{escape(h)}" download>{escape(h.rsplit("/", 1)[-1])}</a></li>'
+             for h in dict.fromkeys(hrefs)]
+    items += [f'<li><a href="{escape(h)}" download>{escape(label)}</a></li>' for label, h in extra]
+    if not items:
+        return Markdown("")
+    return Markdown(f'<details class="sp-downloads note"><summary>Download data ({len(items)} files)</summary>\n'
+                    f'<ul>{"".join(items)}</ul>\n</details>')
 
 
 def _guard(text: str) -> str:

@@ -23,6 +23,7 @@ from generator.site.common import (
     pick,
     positions_by,
     put_table,
+    with_download_menu,
 )
 from generator.site.render import render
 from generator.site.tables import (
@@ -63,6 +64,8 @@ class GoalsPage:
     calibration_chart: Markdown
     calibration: Markdown
     flagged: tuple[str, ...]
+    downloads: Markdown | str = ""
+    """One "Download data" menu: every table's CSV on the page (no link under each table)."""
 
 
 def _value(metric: str, value: object) -> str:
@@ -240,7 +243,7 @@ def topic(context: SiteContext) -> Topic:
     put_table(files, "goals", table[CSV_COLUMNS])
     put_table(files, "goals_calibration", goals.calibration)
     put_table(files, "team_goals", goals.team_attainment)
-    files["goals.md"] = render("goals.md.j2", page=_page(context, goals, table))
+    files["goals.md"] = render("goals.md.j2", page=with_download_menu(_page(context, goals, table)))
     rep_sections, rep_files = _sections(context, goals, "rep")
     team_sections, team_files = _sections(context, goals, "team")
     files.update(rep_files)

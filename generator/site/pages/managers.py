@@ -3,7 +3,7 @@ revenue and value ratio, how their reps' ratios moved, and who left, each with t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -16,13 +16,25 @@ from generator.site.common import (
     SiteInfo,
     Topic,
     link,
+    manager_links,
     membership_note,
     pick,
     positions_by,
     put_table,
+    with_download_menu,
 )
 from generator.site.render import render
-from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
+from generator.site.tables import (
+    Column,
+    by_ratio,
+    csv_lines,
+    html_table,
+    index_table,
+    long_list,
+    records,
+    table_rows,
+    tabs,
+)
 from generator.site.text import Markdown
 
 HERE = "managers.md"
@@ -42,6 +54,8 @@ class ManagerPage:
     leavers: Markdown
     membership_note: str = ""
     """How team membership over time is known (``metrics.membership``: dated or current team)."""
+    downloads: Markdown | str = ""
+    """One "Download data" menu: every table's CSV on the page (no link under each table)."""
 
 
 @dataclass(frozen=True)
@@ -56,9 +70,11 @@ class ManagersPage:
     leavers: Markdown
     has_managers: bool
     coaching_page: bool = False
+    """True when the build has a /coaching/ page to link to."""
     membership_note: str = ""
     """How team membership over time is known (``metrics.membership``: dated or current team)."""
-    """True when the build has a /coaching/ page to link to."""
+    downloads: Markdown | str = ""
+    """One "Download data" menu: every table's CSV on the page (no link under each table)."""
 
 
 def _signed_ratio(value: object) -> str:
@@ -69,18 +85,19 @@ def _signed_ratio(value: object) -> str:
 def manager_columns(info: SiteInfo, with_manager: bool = True) -> list[Column]:
     """The columns of a manager-by-year table; every figure is followed by the reps behind it."""
     return [
-        *([info.column("manager", link="href"), info.column("teams")] if with_manager else []),
-        info.column("year", field="label"),
-        info.column("reps"),
-        info.column("revenue", "Team revenue"),
-        info.column("value_ratio"),
+        *([replace(info.column("manager", link="href"), key=True)] if with_manager else []),
+        replace(info.column("year", field="label"), key=True),
+        replace(info.column("value_ratio"), key=True),
+        replace(info.column("revenue", "Team revenue"), key=True),
+        *([replace(info.column("teams"), key=True)] if with_manager else []),
+        replace(info.column("reps"), key=True),
         info.column("reps_with_cost"),
-        info.column("mean_ratio_change", fmt=_signed_ratio),
+        replace(info.column("mean_ratio_change", fmt=_signed_ratio), key=True),
         info.column("reps_improved"),
         info.column("reps_compared"),
         info.column("reps_at_start"),
         info.column("reps_left"),
-        info.column("retention"),
+        replace(info.column("retention"), key=True),
         info.column("leavers_mean_ratio"),
         info.column("team_goal_attainment"),
         info.column("team_goals"),
@@ -93,8 +110,9 @@ def manager_columns(info: SiteInfo, with_manager: bool = True) -> list[Column]:
 
 
 def leaver_columns(info: SiteInfo) -> list[Column]:
-    return [info.column("manager"), info.column("team"), info.column("name", link="href"),
-            info.column("left"), info.column("value_ratio_when_left")]
+    """The columns of a list of leavers: who left, when, their ratio then, and their team and manager."""
+    return [info.column("name", link="href"), info.column("left"), info.column("value_ratio_when_left"),
+            info.column("team"), info.column("manager", link="manager_href")]
 
 
 def topic(context: SiteContext) -> Topic:
@@ -113,24 +131,35 @@ def topic(context: SiteContext) -> Topic:
     slugs = context.manager_slugs
     years = years.assign(href=[link(HERE, f"managers/{slugs[m]}/") for m in years["manager"]])
     current = years[years["year"] == metrics.period.year]
+    current_cols = [c for c in manager_columns(info) if c.field != "label"]
+    current_table = index_table(by_ratio(current, "manager"), current_cols, link(HERE, "data/manager_history.csv"),
+                                here=HERE, name="managers", noun="managers")
+    files.update(current_table.files)
+    past = years[years["year"] < metrics.period.year]
+    history_cols = [c for c in manager_columns(info) if c.field != "label"]
+    leavers_here = leavers.assign(
+        href=[link(HERE, f"reps/{rep_slug[r]}/") if r in rep_slug else None for r in leavers["rep_id"]],  # type: ignore[misc]
+        manager_href=manager_links(HERE, leavers["manager"], slugs))
     plotted = years.rename(columns={"manager": "group", "year": "y", "label": "year"})
     page = ManagersPage(
         site=info,
-        current=frame_table(current, manager_columns(info), link(HERE, "data/manager_history.csv")),
+        current=current_table.html,
         ratio_by_year=embed("chart-managers-ratio", chart("ratio_by_group_year", plotted, ["year", "group", "value_ratio"]),
                             "Value ratio by manager and year") if info.has_costs else None,
         coaching_page=metrics.coaching is not None,
         revenue_by_year=embed("chart-managers-revenue", chart("revenue_by_group_year", plotted, ["year", "group", "revenue"]),
                               "Team revenue by manager and year"),
-        history=frame_table(years, manager_columns(info), link(HERE, "data/manager_history.csv")),
-        # pandas-stubs refuse None (no page, no link) in a list column.
-        leavers=frame_table(leavers.assign(href=[link(HERE, f"reps/{rep_slug[r]}/") if r in rep_slug else None  # type: ignore[misc]
-                                                 for r in leavers["rep_id"]]),
-                            leaver_columns(info), link(HERE, "data/manager_leavers.csv")),
+        history=Markdown(tabs("managers-history", [
+            (label, long_list(by_ratio(past[past["label"] == label], "manager"), history_cols, None,
+                              "are on the managers' pages"))
+            for label in past.sort_values("year", ascending=False)["label"].unique()])
+            + f'\n<p class="sp-download"><a href="{link(HERE, "data/manager_history.csv")}" download>Download CSV</a></p>'),
+        leavers=long_list(by_ratio(leavers_here, "name", "value_ratio_when_left"), leaver_columns(info),
+                          link(HERE, "data/manager_leavers.csv"), "are on the managers' pages"),
         has_managers=bool(len(years)),
         membership_note=membership_note(metrics),
     )
-    files[HERE] = render("managers.md.j2", page=page)
+    files[HERE] = render("managers.md.j2", page=with_download_menu(page))
     files.update(_manager_pages(context, years, leavers, slugs))
     team_sections, team_files = _team_sections(context, years, leavers, slugs)
     files.update(team_files)
@@ -148,7 +177,9 @@ def _team_sections(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
     year_header, year_csv = csv_lines(years.drop(columns="label"))
     rep_slug = context.rep_slugs
     # pandas-stubs refuse None (no page, no link) in a list column.
-    leavers = leavers.assign(href=[f"{depth}reps/{rep_slug[r]}/" if r in rep_slug else None for r in leavers["rep_id"]])  # type: ignore[misc]
+    leavers = leavers.assign(href=[f"{depth}reps/{rep_slug[r]}/" if r in rep_slug else None for r in leavers["rep_id"]],  # type: ignore[misc]
+                             manager_href=[f"{depth}managers/{slugs[m]}/" if m in slugs else None  # type: ignore[misc]
+                                           for m in leavers["manager"]])
     leaver_at = positions_by(leavers, "team")
     leaver_rows = table_rows(leavers, leaver_columns(info))
     leaver_header, leaver_csv = csv_lines(leavers.drop(columns="href"))
@@ -187,7 +218,9 @@ def _manager_pages(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
     quarter_points = records(quarters[["period", "revenue", "won_deals", "win_rate"]])
     rep_slug = context.rep_slugs
     # pandas-stubs refuse None (no page, no link) in a list column.
-    leavers = leavers.assign(href=[f"{depth}reps/{rep_slug[r]}/" if r in rep_slug else None for r in leavers["rep_id"]])  # type: ignore[misc]
+    leavers = leavers.assign(href=[f"{depth}reps/{rep_slug[r]}/" if r in rep_slug else None for r in leavers["rep_id"]],  # type: ignore[misc]
+                             manager_href=[f"{depth}managers/{slugs[m]}/" if m in slugs else None  # type: ignore[misc]
+                                           for m in leavers["manager"]])
     leaver_at = positions_by(leavers, "manager")
     leaver_rows = table_rows(leavers, leaver_columns(info))
     team_links: dict[str, list[str]] = {}
@@ -214,5 +247,5 @@ def _manager_pages(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
                                depth + "data/manager_leavers.csv", sortable=False),
             membership_note=membership_note(metrics),
         )
-        files[f"managers/{slug}.md"] = render("manager.md.j2", page=page)
+        files[f"managers/{slug}.md"] = render("manager.md.j2", page=with_download_menu(page))
     return files

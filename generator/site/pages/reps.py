@@ -10,7 +10,15 @@ from generator.metrics.period import year_label
 from generator.metrics.summaries import missing_ratio, with_revenue_change
 from generator.site import text
 from generator.site.charts import ChartSpec, embed
-from generator.site.common import Section, SiteInfo, link, pick, positions_by, public
+from generator.site.common import (
+    Section,
+    SiteInfo,
+    link,
+    pick,
+    positions_by,
+    public,
+    with_download_menu,
+)
 from generator.site.pages.figures import (
     RATIO_NOTES,
     history_columns,
@@ -19,7 +27,14 @@ from generator.site.pages.figures import (
     kpis,
     rep_columns,
 )
-from generator.site.tables import by_ratio, csv_lines, html_table, index_table, records, table_rows
+from generator.site.tables import (
+    by_ratio,
+    csv_lines,
+    html_table,
+    index_table,
+    records,
+    table_rows,
+)
 from generator.site.text import Markdown
 
 CLIENTS_ON_PAGE = 10
@@ -35,6 +50,8 @@ class RepsIndexPage:
     current: int
     """Reps still employed on ``as_of``."""
     former: int
+    downloads: Markdown | str = ""
+    """One "Download data" menu: every table's CSV on the page (no link under each table)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +75,8 @@ class RepPage:
     """Clients the rep acquired (the table lists the ``CLIENTS_ON_PAGE`` most valuable)."""
     sections: tuple[Section, ...] = ()
     """Sections topics (goals, coaching, …) contribute, after the clients, in topic order."""
+    downloads: Markdown | str = ""
+    """One "Download data" menu: every table's CSV on the page (no link under each table)."""
 
 
 @dataclass(frozen=True)
@@ -75,11 +94,13 @@ def reps_index_page(info: SiteInfo, reps: pd.DataFrame, counts: tuple[int, int])
     table = reps.assign(href=[link(here, f"reps/{s}/") for s in reps["slug"]])
     table = by_ratio(table.sort_values(["name", "rep_id"], kind="stable"), "name")
     index = index_table(table, rep_columns(info), link(here, "data/reps.csv"), here=here, name="reps", noun="reps")
-    return RepsIndexPage(info, index.html, *counts), index.files
+    page = RepsIndexPage(info, index.html, *counts)
+    return with_download_menu(page, (("All reps (JSON)", link(here, "data/reps.json")),)), index.files
 
 
 def rep_pages(info: SiteInfo, reps: pd.DataFrame, history: pd.DataFrame, clients: pd.DataFrame,
-              monthly: pd.DataFrame, fy_start: int, sections: dict[str, tuple[Section, ...]]) -> RepPages:
+              monthly: pd.DataFrame, fy_start: int, sections: dict[str, tuple[Section, ...]],
+              manager_slugs: dict[str, str] | None = None) -> RepPages:
     """Every rep page and its CSV files. Tables, CSV lines and chart rows are formatted once for
     all reps, then sliced per rep: a per-rep pandas call would cost milliseconds × thousands of reps.
 
@@ -116,13 +137,15 @@ def rep_pages(info: SiteInfo, reps: pd.DataFrame, history: pd.DataFrame, clients
         items = kpis(info, rep)
         team = (f'<a href="{link(here, "teams/" + rep["team_slug"] + "/")}">{text.escape(rep["team"])}</a>'
                 if isinstance(rep["team_slug"], str) else text.EMPTY)
-        facts = [("Rep id", text.escape(rep_id)), ("Team", team),
-                 ("Manager", text.escape(rep["manager"]) or text.EMPTY),
+        manager = rep["manager"]
+        manager = (f'<a href="{link(here, "managers/" + manager_slugs[manager] + "/")}">{text.escape(manager)}</a>'
+                   if isinstance(manager, str) and manager in manager_slugs else text.escape(manager) or text.EMPTY)
+        facts = [("Rep id", text.escape(rep_id)), ("Team", team), ("Manager", manager),
                  ("Region", text.escape(rep["region"]) or text.EMPTY), ("Status", text.escape(rep["status"])),
                  ("Hired", text.day(rep["hired"])), ("Left", text.day(rep["left"]))]
         points = pick(year_points, at)
         reason = missing_ratio(rep, info.has_costs)
-        pages[here] = RepPage(
+        page = RepPage(
             site=info,
             name=rep["name"],
             facts=Markdown(" · ".join(f"<strong>{k}:</strong> {v}" for k, v in facts)),
@@ -141,6 +164,8 @@ def rep_pages(info: SiteInfo, reps: pd.DataFrame, history: pd.DataFrame, clients
             client_count=len(mine),
             sections=sections.get(rep_id, ()),
         )
+        pages[here] = with_download_menu(page, (("All reps (CSV)", link(here, "data/reps.csv")),
+                                                ("All reps (JSON)", link(here, "data/reps.json"))))
         files[f"data/reps/{slug}-summary.csv"] = kpi_csv(items)
         files[f"data/reps/{slug}-history.csv"] = hist_header + "".join(pick(hist_csv, at))
         files[f"data/reps/{slug}-clients.csv"] = client_header + "".join(pick(client_csv, mine))

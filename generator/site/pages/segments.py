@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -25,9 +25,19 @@ from generator.site.common import (
     positions_by,
     public,
     put_table,
+    with_download_menu,
 )
 from generator.site.render import render
-from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
+from generator.site.tables import (
+    Column,
+    by_ratio,
+    csv_lines,
+    frame_table,
+    html_table,
+    index_table,
+    records,
+    table_rows,
+)
 from generator.site.text import Markdown
 
 TITLES = {name: (d.title, d.heading, d.words) for name, d in vocabulary.DIMENSIONS.items()}
@@ -56,6 +66,8 @@ class SegmentsIndexPage:
     unallocated_cost: str
     resamples: int
     min_deals: int
+    downloads: Markdown | str = ""
+    """One "Download data" menu: every table's CSV on the page (no link under each table)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,8 @@ class SegmentPage:
     min_deals: int
     sections: tuple[Section, ...] = ()
     """Sections topics (trends, forecast) contribute, after the breakdowns, in topic order."""
+    downloads: Markdown | str = ""
+    """One "Download data" menu: every table's CSV on the page (no link under each table)."""
 
 
 SegmentSections = dict[str, dict[str, tuple[Section, ...]]]
@@ -95,8 +109,9 @@ def _columns(info: SiteInfo, dim: str, has_market: bool, link_field: str | None 
              revenue_label: str | None = None) -> list[Column]:
     market = [info.column("penetration", fmt=_penetration)] if has_market else []
     return info.columns(
-        info.column(dim, link=link_field),
-        info.column("revenue", revenue_label or "Revenue {period}"),
+        replace(info.column(dim, link=link_field), key=True),
+        replace(info.column("value_ratio"), key=True),
+        replace(info.column("revenue", revenue_label or "Revenue {period}"), key=True),
         info.column("share_of_revenue"),
         info.column("revenue_change"),
         *deal_columns(info),
@@ -105,7 +120,6 @@ def _columns(info: SiteInfo, dim: str, has_market: bool, link_field: str | None 
         info.column("revenue_per_rep"),
         "allocated_cost",
         "cost_per_rep",
-        info.column("value_ratio"),
         info.column("interval"),
         *market,
         info.column("deals"),
@@ -201,9 +215,12 @@ def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[s
         for row in table[table["weak"]].to_dict("records")
     )
     unknown = current.loc[current[dim] == UNKNOWN, "deals"]
+    index = index_table(by_ratio(table, "segment"), _columns(info, dim, has_market), link(here, f"data/{folder}.csv"),
+                        here=here, name=folder, noun=TITLES[dim][0].lower())
+    files.update(index.files)
     page = SegmentsIndexPage(
         site=info, title=title, noun=noun,
-        table=frame_table(table, _columns(info, dim, has_market), link(here, f"data/{folder}.csv")),
+        table=index.html,
         ranked=frame_table(ranked, _ranked_columns(dim), link(here, f"data/{folder}.csv"), sortable=False),
         revenue_chart=embed(f"chart-{folder}-revenue", chart("segment_revenue", table,
                                                             ["segment", "revenue", "share_of_revenue"]),
@@ -216,7 +233,7 @@ def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[s
         unallocated_cost=text.money(segments.unallocated_cost),
         resamples=segments.resamples, min_deals=segments.min_deals,
     )
-    files[here] = render("segments_index.md.j2", page=page)
+    files[here] = render("segments_index.md.j2", page=with_download_menu(page))
     _entity_pages(context, segments, dim, slugs, table, history, files, median_pen, yardstick, fy, sections)
 
 
@@ -293,7 +310,7 @@ def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dic
             few_deals=bool(row["few_deals"]), min_deals=segments.min_deals,
             sections=sections.get(name, ()),
         )
-        files[here] = render("segment.md.j2", page=page)
+        files[here] = render("segment.md.j2", page=with_download_menu(page))
         files[f"data/{folder}/{slug}-history.csv"] = hist_header + "".join(pick(hist_csv, at))
         for other, _cols, where, _rows, header, lines in breakdowns:
             files[f"data/{folder}/{slug}-by-{other}.csv"] = header + "".join(pick(lines, where.get(name)))

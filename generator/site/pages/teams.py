@@ -18,6 +18,7 @@ from generator.site.common import (
     pick,
     positions_by,
     public,
+    with_download_menu,
 )
 from generator.site.pages.figures import history_columns, kpi_csv, kpi_table, kpis, rep_columns
 from generator.site.tables import by_ratio, csv_lines, html_table, index_table, records, table_rows
@@ -35,6 +36,8 @@ class TeamsIndexPage:
     """False when the reps export gives no team for any rep."""
     membership_note: str = ""
     """How team membership over time is known (``metrics.membership``: dated or current team)."""
+    downloads: Markdown | str = ""
+    """One "Download data" menu: every table's CSV on the page (no link under each table)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,10 @@ class TeamPage:
     """Sections topics (goals, managers, …) contribute, after the history, in topic order."""
     membership_note: str = ""
     """How team membership over time is known (``metrics.membership``: dated or current team)."""
+    manager_href: str = ""
+    """Link to the manager's page ("" when there is none)."""
+    downloads: Markdown | str = ""
+    """One "Download data" menu: every table's CSV on the page (no link under each table)."""
 
 
 @dataclass(frozen=True)
@@ -90,16 +97,19 @@ def teams_index_page(info: SiteInfo, teams: pd.DataFrame, managers: pd.DataFrame
                                 here=here, name="managers-by-team", noun="managers")
     page = TeamsIndexPage(info, team_table.html, manager_table.html, has_teams=bool(len(teams)),
                           membership_note=membership_note)
-    return page, {**team_table.files, **manager_table.files}
+    return with_download_menu(page), {**team_table.files, **manager_table.files}
 
 
 def team_pages(info: SiteInfo, teams: pd.DataFrame, reps: pd.DataFrame, history: pd.DataFrame,
                monthly: pd.DataFrame, fy_start: int, team_slugs: dict[str, str],
-               sections: dict[str, tuple[Section, ...]], membership_note: str = "") -> TeamPages:
+               sections: dict[str, tuple[Section, ...]], membership_note: str = "",
+               manager_slugs: dict[str, str] | None = None) -> TeamPages:
     """Every team page and its CSV files, formatted once for all teams and sliced per team.
 
     ``teams``: ``summaries.team_figures``; ``reps``: metrics.reps with ``slug``; ``history``,
-    ``monthly``: metrics.team_years and metrics.team_monthly."""
+    ``monthly``: metrics.team_years and metrics.team_monthly; ``manager_slugs``: manager → slug of
+    their page."""
+    manager_slugs = manager_slugs or {}
     depth = link("teams/x.md", "")  # every team page sits at the same depth
     members = reps[reps["team"].notna()].sort_values(["team", "status", "name", "rep_id"]).reset_index(drop=True)
     members = members.assign(href=[f"{depth}reps/{s}/" for s in members["slug"]])
@@ -127,7 +137,7 @@ def team_pages(info: SiteInfo, teams: pd.DataFrame, reps: pd.DataFrame, history:
         here = f"teams/{slug}.md"
         items = kpis(info, team)
         mine = member_at.get(name)
-        pages[here] = TeamPage(
+        pages[here] = with_download_menu(TeamPage(
             site=info,
             team=name,
             manager=team["manager"] if isinstance(team["manager"], str) else "",
@@ -145,7 +155,9 @@ def team_pages(info: SiteInfo, teams: pd.DataFrame, reps: pd.DataFrame, history:
                                link(here, f"data/teams/{slug}-history.csv"), sortable=False),
             sections=sections.get(name, ()),
             membership_note=membership_note,
-        )
+            manager_href=link(here, f"managers/{manager_slugs[team['manager']]}/")
+            if team["manager"] in manager_slugs else "",
+        ), (("All teams (CSV)", link(here, "data/teams.csv")), ("All teams (JSON)", link(here, "data/teams.json"))))
         files[f"data/teams/{slug}-summary.csv"] = kpi_csv(items)
         files[f"data/teams/{slug}-members.csv"] = member_header + "".join(pick(member_csv, mine))
         files[f"data/teams/{slug}-history.csv"] = hist_header + "".join(pick(hist_csv, hist_at.get(name)))
