@@ -113,7 +113,7 @@ def sort_value(value: object) -> str:
     if isinstance(value, int | np.integer):
         return str(int(value))
     if isinstance(value, float | np.floating):
-        return "" if not math.isfinite(value) else f"{float(value):.10g}"
+        return "" if not math.isfinite(value) else f"{float(value):.9g}"
     if isinstance(value, str):
         rank = BAND_ORDER.get(value)
         return "" if rank is None else str(rank)
@@ -128,32 +128,38 @@ def _key_flags(columns: Sequence[Column]) -> list[bool]:
             for i, c in enumerate(columns)]
 
 
+def shown_order(columns: Sequence[Column]) -> tuple[list[Column], int]:
+    """The columns as a table writes them, key columns first, and how many are key: the stylesheet
+    hides every column past that count until "all columns" is ticked (no class on every cell)."""
+    keys = _key_flags(columns)
+    ordered = [c for c, k in zip(columns, keys, strict=True) if k] + [c for c, k in zip(columns, keys, strict=True)
+                                                                        if not k]
+    return ordered, keys.count(True)
+
+
 def table_rows(frame: pd.DataFrame, columns: Sequence[Column]) -> list[str]:
-    """One ``<tr>`` per row of ``frame``, cells formatted column by column; a number cell carries its
-    raw value in ``data-value`` (sorting never parses formatted text)."""
+    """One ``<tr>`` per row of ``frame``, cells formatted column by column (key columns first, see
+    ``shown_order``); a number cell carries its raw value in ``data-value`` ("" when missing), so
+    sorting never parses formatted text, and the stylesheet right-aligns it."""
     if not len(frame):
         return []
     cells: list[list[str]] = []
-    for c, key in zip(columns, _key_flags(columns), strict=True):
+    for c in shown_order(columns)[0]:
         values = frame[c.field].tolist()
         text = [c.fmt(v) for v in values]
         if c.link:
             text = [f'<a href="{escape(href)}">{t}</a>' if isinstance(href, str) and t else t
                     for t, href in zip(text, frame[c.link].tolist(), strict=True)]
-        more = "" if key else " sp-more"
         if c.numeric:
             raw = frame[c.value].tolist() if c.value else values
-            cells.append([f'<td class="sp-num{more}" data-value="{sort_value(v)}">{t}</td>' if sort_value(v)
-                          else f'<td class="sp-num{more}">{t}</td>' for t, v in zip(text, raw, strict=True)])
+            cells.append([f'<td data-value="{sort_value(v)}">{t}</td>' for t, v in zip(text, raw, strict=True)])
         else:
-            opening = f'<td class="{more.strip()}">' if more else "<td>"
-            cells.append([f"{opening}{t}</td>" for t in text])
+            cells.append([f"<td>{t}</td>" for t in text])
     return ["<tr>" + "".join(row) + "</tr>" for row in zip(*cells, strict=True)]
 
 
-def _header(column: Column, key: bool, sorted_by: str | None) -> str:
-    classes = " ".join(c for c in ("sp-num" if column.numeric else "", "" if key else "sp-more") if c)
-    attrs = [f'class="{classes}"' if classes else "", 'scope="col"', f'data-field="{escape(column.field)}"']
+def _header(column: Column, sorted_by: str | None) -> str:
+    attrs = ['class="sp-num"' if column.numeric else "", 'scope="col"', f'data-field="{escape(column.field)}"']
     if column.numeric:
         attrs.append('data-type="number"')
     if column.facet:
@@ -173,16 +179,17 @@ def html_table(columns: Sequence[Column], rows: Sequence[str], csv_href: str | N
     row when ``rows`` is only the first page, ``total`` rows in all. A table of ``WIDE_FROM`` columns
     or more shows its key columns and a toggle for the rest."""
     if rows:
-        keys = _key_flags(columns)
-        head = "".join(_header(c, k, sorted_by) for c, k in zip(columns, keys, strict=True))
+        ordered, keys = shown_order(columns)
+        head = "".join(_header(c, sorted_by) for c in ordered)
         table = (f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>")
         # Material's own wrappers: a wide table scrolls instead of being cut off.
         table = f'<div class="md-typeset__scrollwrap"><div class="md-typeset__table">\n{table}\n</div></div>'
-        hidden = keys.count(False)
+        hidden = len(columns) - keys
         toggle = (f'<label class="sp-more-toggle"><input type="checkbox"> Show all {len(columns)} columns '
                   f"({hidden} more)</label>\n" if hidden else "")
         classes = ["sp-table", *(["sp-sortable"] if sortable else []), *(["sp-index"] if index else [])]
-        attrs = [f'class="{" ".join(classes)}"', f'data-noun="{escape(noun)}"' if index else ""]
+        attrs = [f'class="{" ".join(classes)}"', f'data-noun="{escape(noun)}"' if index else "",
+                 f'data-keys="{keys}"' if hidden else ""]
         if rows_src:
             attrs += [f'data-rows-src="{escape(rows_src)}"', f'data-total="{total}"']
         body = f'<div {" ".join(a for a in attrs if a)}>\n{toggle}{table}\n</div>'
@@ -253,7 +260,7 @@ def long_list(frame: pd.DataFrame, columns: Sequence[Column], csv_href: str | No
     rows = table_rows(shown, columns)
     if not left_out:
         return html_table(columns, rows, csv_href, sortable=len(rows) > 1)
-    shown_columns = _key_flags(columns).count(True)
+    shown_columns = shown_order(columns)[1]
     gap = (f'<tr class="sp-gap"><td colspan="{shown_columns}"><em>… {left_out:,} more between the top {count} and '
            f"the bottom {count} (all {len(frame):,} {where} and in the CSV)</em></td></tr>")
     return html_table(columns, [*rows[:count], gap, *rows[count:]], csv_href, sortable=False)

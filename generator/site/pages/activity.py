@@ -21,7 +21,15 @@ from generator.site.common import (
     put_table,
 )
 from generator.site.render import render
-from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
+from generator.site.tables import (
+    Column,
+    csv_lines,
+    frame_table,
+    html_table,
+    index_table,
+    records,
+    table_rows,
+)
 from generator.site.text import Markdown
 
 HERE = "activity.md"
@@ -81,6 +89,10 @@ def topic(context: SiteContext) -> Topic:
         interval=[text.EMPTY if pd.isna(a) else f"{text.number(a, 2)} to {text.number(b, 2)}"
                   for a, b in zip(tables.correlation["correlation_low"], tables.correlation["correlation_high"],
                                   strict=True)])
+    # One row per rep: filterable, paged, and loaded from a fragment file at scale.
+    reps_table = index_table(reps, _rep_columns(info), link(HERE, "data/activity.csv"), here=HERE,
+                             name="activity-reps", noun="reps", sorted_by=None)
+    files.update(reps_table.files)
     page = ActivityPage(
         site=info,
         scatter=embed("chart-activity-scatter", ChartSpec("activity_scatter", records(plotted[[
@@ -98,7 +110,7 @@ def topic(context: SiteContext) -> Topic:
             info.column("correlation"),
             info.column("interval", numeric=True),
         ], link(HERE, "data/activity_correlation.csv"), sortable=False),
-        reps=frame_table(reps, _rep_columns(info), link(HERE, "data/activity.csv")),
+        reps=reps_table.html,
         mix_csv=link(HERE, "data/activity_mix.csv"),
     )
     files[HERE] = render("activity.md.j2", page=page)

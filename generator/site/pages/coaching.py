@@ -24,7 +24,15 @@ from generator.site.common import (
     put_table,
 )
 from generator.site.render import render
-from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
+from generator.site.tables import (
+    Column,
+    csv_lines,
+    frame_table,
+    html_table,
+    long_list,
+    records,
+    table_rows,
+)
 from generator.site.text import Markdown
 
 HERE = "coaching.md"
@@ -141,6 +149,12 @@ def _event_columns(info: SiteInfo, with_rep: bool) -> list[Column]:
                         "post_win_rate", "control_group", "controls", "note")
 
 
+def by_effect(frame: pd.DataFrame) -> pd.DataFrame:
+    """Coaching rows from the largest difference-in-differences effect to the smallest (none last):
+    the top and the bottom of a long list."""
+    return frame.sort_values("effect_per_month", ascending=False, na_position="last", kind="stable")
+
+
 def topic(context: SiteContext) -> Topic:
     """The coaching page, its data files, and a coaching section on every coached rep's page."""
     coaching = context.metrics.coaching
@@ -203,9 +217,11 @@ def topic(context: SiteContext) -> Topic:
             "kind", "effect_pct", "effect_pct_low", "effect_pct_high", "coached_reps", "verdict"]])),
             "Coaching effect on monthly revenue expected without coaching, with 95 % intervals"),
         effects=frame_table(effects, _effect_columns(info), link(HERE, "data/coaching_effect.csv"), sortable=False),
-        missed=frame_table(missed, missed_columns, link(HERE, "data/coaching_missed_goals.csv")),
+        missed=long_list(by_effect(missed), missed_columns, link(HERE, "data/coaching_missed_goals.csv"),
+                         "are on the reps' pages"),
         missed_count=len(missed),
-        events=frame_table(events, _event_columns(info, with_rep=True), link(HERE, "data/coaching_events.csv")),
+        events=long_list(by_effect(events), _event_columns(info, with_rep=True), link(HERE, "data/coaching_events.csv"),
+                         "are on the reps' pages"),
         event_count=len(events),
         included_count=int(events["included"].sum()),
     )

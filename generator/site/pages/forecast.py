@@ -3,7 +3,7 @@ interval, backtest accuracy beside the seasonal-naive baseline, reconciliation a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -24,7 +24,7 @@ from generator.site.common import (
     put_table,
 )
 from generator.site.render import render
-from generator.site.tables import Column, frame_table, records, to_csv
+from generator.site.tables import Column, frame_table, index_table, records, to_csv
 from generator.site.text import Markdown
 
 HERE = "forecast.md"
@@ -90,7 +90,7 @@ def _columns(info: SiteInfo, shown_as: str, link_field: str | None) -> list[Colu
     """Columns of a forecast table whose ``id`` is a team, region or rep (``shown_as``: the figure it is)."""
     return [
         info.column(shown_as, field="id", link=link_field),
-        info.column("year", field="label"),
+        replace(info.column("year", field="label"), facet=True),
         info.column("method"),
         info.column("history_months"),
         info.column("forecast"),
@@ -163,6 +163,13 @@ def topic(context: SiteContext) -> Topic:
     remainders = forecast.remainders.assign(label=lambda t: [year_label(int(y), fy) for y in t["fiscal_year"]])
     team_chart = table[(table["level"] == "team") & (table["horizon"] == "next year")]
     region_chart = table[(table["level"] == "region") & (table["horizon"] == "next year")]
+    # Long lists of teams and reps: filterable, paged, and loaded from a fragment file at scale.
+    teams_table = index_table(teams, _columns(info, "team", "href"), link(HERE, "data/forecast.csv"), here=HERE,
+                              name="forecast-teams", noun="team projections", sorted_by=None)
+    reps_table = index_table(reps, _columns(info, "name", "href"), link(HERE, "data/forecast.csv"), here=HERE,
+                             name="forecast-reps", noun="rep projections", sorted_by="reconciled")
+    files.update(teams_table.files)
+    files.update(reps_table.files)
     page = ForecastPage(
         site=info,
         start_month=forecast.last_month.strftime("%Y-%m"),
@@ -178,12 +185,12 @@ def topic(context: SiteContext) -> Topic:
         teams_chart=embed("chart-forecast-teams", chart("forecast_by_entity", team_chart,
                                                         ["id", "reconciled", "reconciled_low", "reconciled_high"]),
                           "Projected revenue by team"),
-        teams=frame_table(teams, _columns(info, "team", "href"), link(HERE, "data/forecast.csv")),
+        teams=teams_table.html,
         regions_chart=embed("chart-forecast-regions", chart("forecast_by_entity", region_chart,
                                                             ["id", "reconciled", "reconciled_low", "reconciled_high"]),
                             "Projected revenue by region"),
         regions=frame_table(regions, _columns(info, "region", None), link(HERE, "data/forecast.csv")),
-        reps=frame_table(reps, _columns(info, "name", "href"), link(HERE, "data/forecast.csv")),
+        reps=reps_table.html,
         reps_without=int((reps["method"] == NOT_ENOUGH).sum()),
         remainders=frame_table(remainders, [
             info.column("level"), info.column("year", field="label"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -135,8 +136,19 @@ CHART_CAP = 2.0
 """Attainment above 200 % is drawn in the last bar, so one outlier does not flatten the chart."""
 
 
-def _capped(goals: pd.DataFrame) -> pd.DataFrame:
-    return goals.assign(attainment=goals["attainment"].clip(upper=CHART_CAP))
+BIN = 0.1
+"""Width of an attainment bar (10 points of attainment)."""
+
+
+def attainment_bins(goals: pd.DataFrame) -> pd.DataFrame:
+    """Goals counted per attainment bin and scope (``bin_start``, ``bin_end``, ``scope``, ``goals``),
+    anything above ``CHART_CAP`` in the last bin: the chart's rows, one per bar, not one per goal."""
+    known = goals[goals["attainment"].notna()]
+    steps = (known["attainment"].clip(upper=CHART_CAP - BIN / 2).astype("float64") / BIN + 1e-9).map(math.floor)
+    start = (steps * BIN).round(10)
+    bins = (known.assign(bin_start=start).groupby(["bin_start", "scope"], as_index=False, sort=True)
+            .size().rename(columns={"size": "goals"}))
+    return bins.assign(bin_end=(bins["bin_start"] + BIN).round(10))[["bin_start", "bin_end", "scope", "goals"]]
 
 
 def by_attainment(goals: pd.DataFrame) -> pd.DataFrame:
@@ -178,7 +190,8 @@ def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
                      "a reward (not published: privacy.show_compensation is false)") for t in cfg.reward_tiers),
         status_counts=figure_table(status_items, link(here, "data/goals.csv")),
         year_complete=goals.year_complete,
-        current_chart=embed("chart-goals-current", chart("attainment_distribution", _capped(now), ["attainment", "scope"]),
+        current_chart=embed("chart-goals-current", chart("attainment_distribution", attainment_bins(now),
+                                                            ["bin_start", "bin_end", "scope", "goals"]),
                             f"Attainment of the {info.period_label} goals"
                             + ("" if goals.year_complete else " so far")),
         current=long_list(by_attainment(now), current_cols, link(here, "data/goals.csv"), EVERY_GOAL),
@@ -189,7 +202,8 @@ def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
             for label in past.sort_values("year", ascending=False)["label"].unique()])
         + f'\n<p class="sp-download"><a href="{link(here, "data/goals.csv")}" download>Download CSV</a></p>'),
         calibration_chart=embed("chart-goals-calibration",
-                                chart("attainment_distribution", _capped(completed), ["attainment", "scope"]),
+                                chart("attainment_distribution", attainment_bins(completed),
+                                      ["bin_start", "bin_end", "scope", "goals"]),
                                 "Attainment of the goals of completed years"),
         calibration=frame_table(calibration, [
             info.column("year", field="label"), info.column("scope"), info.column("metric", field="metric_label"),
