@@ -246,7 +246,8 @@ def test_overview_and_reps_index(fixture: tuple[LoadedConfig, Metrics, QualityRe
     assert page.no_ratio_reason == "" and page.ratio_distribution is not None
     rows = overview.headline_rows(headlines)
     assert [r["figure"] for r in rows][-1] == "median_rep_value_ratio"
-    index = reps.reps_index_page(info, context.reps, summaries.status_counts(context.reps))
+    index, rows = reps.reps_index_page(info, context.reps, summaries.status_counts(context.reps))
+    assert rows == {}  # four reps: every row is in the page
     assert (index.current, index.former) == (4, 0)
     assert index.table.count('href="') >= 4
 
@@ -260,7 +261,7 @@ def test_team_and_data_quality_contexts(fixture: tuple[LoadedConfig, Metrics, Qu
     assert set(by_team) == {"East", "West"}
     assert by_team["East"].manager == "Maria Manager"
     assert "Alice Archer" in by_team["East"].members and "Alice Archer" not in by_team["West"].members
-    index = teams.teams_index_page(context.info, metrics.teams, metrics.managers, context.team_slugs)
+    index, _rows = teams.teams_index_page(context.info, metrics.teams, metrics.managers, context.team_slugs)
     assert index.has_teams
     page = data_quality.data_quality_page(context.info, quality, summaries.dataset_usage(quality.summaries,
                                           quality.issues), summaries.findings_by_reason(quality.issues))

@@ -182,8 +182,8 @@ def html_table(columns: Sequence[Column], rows: Sequence[str], csv_href: str | N
         ordered, keys = shown_order(columns)
         head = "".join(_header(c, sorted_by) for c in ordered)
         table = (f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>")
-        # Material's own wrappers: a wide table scrolls instead of being cut off.
-        table = f'<div class="md-typeset__scrollwrap"><div class="md-typeset__table">\n{table}\n</div></div>'
+        # Material wraps every table in its own scroll box (md-typeset__scrollwrap) when the page loads;
+        # a second box written here would hold the sticky header and first column in the wrong one.
         hidden = len(columns) - keys
         toggle = (f'<label class="sp-more-toggle"><input type="checkbox"> Show all {len(columns)} columns '
                   f"({hidden} more)</label>\n" if hidden else "")
