@@ -182,7 +182,7 @@ def _team_sections(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
                                            for m in leavers["manager"]])
     leaver_at = positions_by(leavers, "team")
     leaver_rows = table_rows(leavers, leaver_columns(info))
-    leaver_header, leaver_csv = csv_lines(leavers.drop(columns="href"))
+    leaver_header, leaver_csv = csv_lines(leavers.drop(columns=["href", "manager_href"]))
     sections: dict[str, list[Section]] = {}
     files: dict[str, str] = {}
     for team in context.metrics.teams.to_dict("records"):

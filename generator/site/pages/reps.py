@@ -105,7 +105,9 @@ def rep_pages(info: SiteInfo, reps: pd.DataFrame, history: pd.DataFrame, clients
     all reps, then sliced per rep: a per-rep pandas call would cost milliseconds × thousands of reps.
 
     ``reps``: metrics.reps with ``slug`` and ``team_slug``; ``history``: the rows shown
-    (``summaries.rep_history``); ``clients``, ``monthly``: metrics.clients and metrics.rep_monthly."""
+    (``summaries.rep_history``); ``clients``, ``monthly``: metrics.clients and metrics.rep_monthly;
+    ``manager_slugs``: manager → slug of their page (a rep's manager links there)."""
+    manager_slugs = manager_slugs or {}
     history = history.assign(label=[year_label(int(y), fy_start) for y in history["year"]])
     hist_at = positions_by(history, "rep_id")
     hist_columns = history_columns(info, fy_start)
