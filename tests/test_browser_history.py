@@ -46,6 +46,8 @@ def test_managers_page(example_site: Site, open_tab: Callable[[Site], Tab]) -> N
     assert h1_text(tab.page) == "Managers"
     _drawn(tab, minimum=2)
     managers = {r["manager"] for r in _rows(example_site, "manager_history.csv")}
+    tab.page.locator(".sp-more-toggle input").first.check()  # every column of the wide tables, all tabs
+    tab.page.evaluate("() => document.querySelectorAll('.sp-more-toggle input').forEach(i => { i.checked = true; })")
     body = tab.page.locator("article").inner_text()
     assert managers and all(m in body for m in managers)
     assert "Reps compared" in body and "Retention" in body
