@@ -9,6 +9,25 @@
   var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
   var grouping = new Intl.NumberFormat();
 
+  /* Fragment files of long indexes, fetched once per address: the first page's fetch starts as soon
+     as this script runs, before Material has finished setting the page up. */
+  var fragments = {};
+  function fragment(src) {
+    var url = new URL(src, window.location.href).href;
+    if (!fragments[url]) {
+      fragments[url] = window.fetch(url).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      });
+    }
+    return fragments[url];
+  }
+  if (typeof window.fetch === "function") {
+    document.querySelectorAll("div.sp-table[data-rows-src]").forEach(function (root) {
+      fragment(root.getAttribute("data-rows-src")).catch(function () { /* reported by the table */ });
+    });
+  }
+
   function rowModel(tr) {
     return { tr: tr, text: null, keys: {} };
   }
@@ -74,10 +93,7 @@
     var src = this.root.getAttribute("data-rows-src");
     if (!src || typeof window.fetch !== "function") return Promise.resolve();
     this.root.setAttribute("aria-busy", "true");
-    return window.fetch(src).then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.text();
-    }).then(function (html) {
+    return fragment(src).then(function (html) {
       var template = document.createElement("template");
       template.innerHTML = "<table><tbody>" + html + "</tbody></table>";
       self.rows = Array.prototype.map.call(template.content.querySelectorAll("tbody > tr"), rowModel);
