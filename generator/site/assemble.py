@@ -21,6 +21,7 @@ from generator.site.common import (
     public,
     put_table,
     segment_slugs,
+    with_download_menu,
 )
 from generator.site.pages import (
     activity,
@@ -146,8 +147,8 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     files.update(team_pages.files)
     for topic in topics:
         files.update(topic.files)
-    files["data-quality.md"] = render("data_quality.md.j2", page=data_quality.data_quality_page(
-        info, quality, datasets, by_reason))
+    files["data-quality.md"] = render("data_quality.md.j2", page=with_download_menu(data_quality.data_quality_page(
+        info, quality, datasets, by_reason)))
     files["methodology.md"] = render("methodology.md.j2", page=methodology.methodology_page(
         info, cfg, tuple(name for topic in topics for name in topic.methodology), files, datasets))
     files.update(_redirects(context, files))

@@ -19,6 +19,7 @@ from generator.site.common import (
     pick,
     positions_by,
     put_table,
+    with_download_menu,
 )
 from generator.site.render import render
 from generator.site.tables import (
@@ -49,6 +50,8 @@ class ActivityPage:
     correlations: Markdown
     reps: Markdown
     mix_csv: str
+    downloads: Markdown | str = ""
+    """One "Download data" menu: every table's CSV on the page (no link under each table)."""
 
 
 def _rep_columns(info: SiteInfo) -> list[Column]:
@@ -113,7 +116,7 @@ def topic(context: SiteContext) -> Topic:
         reps=reps_table.html,
         mix_csv=link(HERE, "data/activity_mix.csv"),
     )
-    files[HERE] = render("activity.md.j2", page=page)
+    files[HERE] = render("activity.md.j2", page=with_download_menu(page))
     return Topic(files=files, nav=[{"Activity": HERE}], rep_sections=_rep_sections(context, files),
                  methodology=("methodology_activity.md.j2",))
 

@@ -22,6 +22,7 @@ from generator.site.common import (
     positions_by,
     public,
     put_table,
+    with_download_menu,
 )
 from generator.site.render import render
 from generator.site.tables import (
@@ -58,6 +59,8 @@ class CoachingPage:
     events: Markdown
     event_count: int
     included_count: int
+    downloads: Markdown | str = ""
+    """One "Download data" menu: every table's CSV on the page (no link under each table)."""
 
 
 def _signed_money(value: object, currency: str) -> str:
@@ -225,7 +228,7 @@ def topic(context: SiteContext) -> Topic:
         event_count=len(events),
         included_count=int(events["included"].sum()),
     )
-    files[HERE] = render("coaching.md.j2", page=page)
+    files[HERE] = render("coaching.md.j2", page=with_download_menu(page))
     return Topic(files=files, nav=[{"Coaching": HERE}], rep_sections=_rep_sections(context, files),
                  methodology=("methodology_coaching.md.j2",))
 

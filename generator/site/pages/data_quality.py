@@ -34,6 +34,8 @@ class DataQualityPage:
     """Findings listed on the page."""
     total: int
     """Findings in all."""
+    downloads: Markdown | str = ""
+    """One "Download data" menu: every table's CSV on the page (no link under each table)."""
 
 
 def data_quality_page(info: SiteInfo, quality: QualityReport, datasets: pd.DataFrame,

@@ -22,6 +22,7 @@ from generator.site.common import (
     pick,
     positions_by,
     put_table,
+    with_download_menu,
 )
 from generator.site.render import render
 from generator.site.tables import Column, frame_table, index_table, records, to_csv
@@ -56,6 +57,8 @@ class ForecastPage:
     """Projections capped at ``cap`` × the last 12 months."""
     cap: float
     min_months: int
+    downloads: Markdown | str = ""
+    """One "Download data" menu: every table's CSV on the page (no link under each table)."""
 
 
 def verdicts(table: pd.DataFrame) -> list[str]:
@@ -206,7 +209,7 @@ def topic(context: SiteContext) -> Topic:
         cap=CAP,
         min_months=MIN_MONTHS,
     )
-    files[HERE] = render("forecast.md.j2", page=page)
+    files[HERE] = render("forecast.md.j2", page=with_download_menu(page))
     rep_sections, rep_files = _sections(info, table[table["level"] == "rep"], forecast.paths, "rep", rep_slugs, "reps")
     team_sections, team_files = _sections(info, table[table["level"] == "team"], forecast.paths, "team",
                                           context.team_slugs, "teams")

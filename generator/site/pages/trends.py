@@ -24,6 +24,7 @@ from generator.site.common import (
     positions_by,
     public,
     put_table,
+    with_download_menu,
 )
 from generator.site.render import render
 from generator.site.tables import Column, csv_lines, frame_table, html_table, records, table_rows
@@ -53,6 +54,8 @@ class TrendsPage:
     quarters: Markdown
     regions: Markdown
     changes: tuple[DefinitionChangeRow, ...]
+    downloads: Markdown | str = ""
+    """One "Download data" menu: every table's CSV on the page (no link under each table)."""
 
 
 def quarter_columns(info: SiteInfo) -> list[Column]:
@@ -161,7 +164,7 @@ def topic(context: SiteContext) -> Topic:
         regions=frame_table(regions, region_cols, link(HERE, "data/region_history.csv")),
         changes=change_rows,
     )
-    files[HERE] = render("trends.md.j2", page=page)
+    files[HERE] = render("trends.md.j2", page=with_download_menu(page))
 
     rep_slugs = context.rep_slugs
     rep_sections, rep_files = _quarter_sections(info, history.rep_quarters, "rep_id", "reps", rep_slugs, "chart-rep")
