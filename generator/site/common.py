@@ -51,10 +51,10 @@ def link(from_md: str, target: str) -> str:
     return ("../" * (len(here) - common) + "/".join(parts[common:])) or "./"
 
 
-def manager_links(from_md: str, managers: pd.Series, slugs: dict[str, str]) -> list[str | None]:
+def manager_links(from_md: str, managers: pd.Series, slugs: dict[str, str]) -> pd.Series:
     """The link from a page to each manager's page (None where there is no manager or no page)."""
-    return [link(from_md, f"managers/{slugs[m]}/") if isinstance(m, str) and m in slugs else None
-            for m in managers.tolist()]
+    return pd.Series([link(from_md, f"managers/{slugs[m]}/") if isinstance(m, str) and m in slugs else None
+                      for m in managers.tolist()], index=managers.index, dtype="object")
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,9 @@ def _without_downloads(value: object, hrefs: list[str]) -> object:
         hrefs += found
         return body
     if isinstance(value, Section):
-        return replace(value, body=_without_downloads(value.body, hrefs))
+        body, found = split_downloads(value.body)
+        hrefs += found
+        return replace(value, body=body)
     if isinstance(value, tuple):
         return tuple(_without_downloads(v, hrefs) for v in value)
     return value
