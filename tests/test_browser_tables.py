@@ -229,3 +229,24 @@ def test_reps_index_is_interactive_quickly_at_scale(scale_site: Site, open_tab: 
     tab.page.locator(".sp-pager button", has_text="Show all").click()
     assert tab.page.locator(".sp-index tbody tr").count() == len(reps)
     tab.assert_clean()
+
+
+def test_goals_history_in_year_tabs(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
+    tab = open_tab(example_site)
+    tab.page.set_viewport_size({"width": 1440, "height": 900})
+    tab.goto("/goals/")
+    labels = tab.page.locator(".tabbed-set .tabbed-labels label")
+    assert labels.count() >= 2
+    years = labels.all_inner_texts()
+    assert years == sorted(years, reverse=True), "the latest year first"
+    blocks = tab.page.locator(".tabbed-set .tabbed-content > .tabbed-block")
+    assert blocks.nth(0).is_visible() and not blocks.nth(1).is_visible()
+    labels.nth(1).click()
+    assert blocks.nth(1).is_visible() and not blocks.nth(0).is_visible()
+    # Each year lists at most its top and bottom ten goals (and a line saying how many more).
+    rows = blocks.nth(1).locator("tbody tr:not(.sp-gap)").count()
+    assert 0 < rows <= 20
+    height = tab.page.evaluate("document.documentElement.scrollHeight")
+    print(f"\n/goals/ is {height:,} px tall at 1,440 px")
+    assert height < 15_000
+    tab.assert_clean()
