@@ -157,7 +157,7 @@ def test_download_menu_gathers_the_links() -> None:
     assert hrefs == ["../data/x-1.csv", "../data/y.csv"]
     assert "Download CSV" not in stripped and stripped.count("<table>") == 2
     menu = download_menu([*hrefs, "../data/y.csv"], (("All (JSON)", "../data/all.json"),))
-    assert menu == ('<details class="sp-downloads note"><summary>Download data (3 files)</summary>\n<ul>'
+    assert menu == ('<details class="sp-downloads abstract"><summary>Download data (3 files)</summary>\n<ul>'
                     '<li><a href="../data/x&#45;1.csv" download>x&#45;1.csv</a></li>'
                     '<li><a href="../data/y.csv" download>y.csv</a></li>'
                     '<li><a href="../data/all.json" download>All (JSON)</a></li></ul>\n</details>')

@@ -300,7 +300,7 @@ def download_menu(hrefs: Sequence[str], extra: Sequence[tuple[str, str]] = ()) -
     items += [f'<li><a href="{escape(h)}" download>{escape(label)}</a></li>' for label, h in extra]
     if not items:
         return Markdown("")
-    return Markdown(f'<details class="sp-downloads note"><summary>Download data ({len(items)} files)</summary>\n'
+    return Markdown(f'<details class="sp-downloads abstract"><summary>Download data ({len(items)} files)</summary>\n'
                     f'<ul>{"".join(items)}</ul>\n</details>')
 
 
