@@ -367,8 +367,6 @@ def calibrate(test: Backtest, n: int, extra: np.ndarray) -> tuple[Backtest, Cali
     the level's coverage over every origin of every entity)."""
     errors = test.errors
     z = standardised(errors)
-    if n == 1 and len(extra):
-        return _calibrate_single(test, z, extra)
     final = quantiles(np.concatenate([extra, z]))
     if not len(errors):
         return test, final, np.nan
@@ -380,39 +378,6 @@ def calibrate(test: Backtest, n: int, extra: np.ndarray) -> tuple[Backtest, Cali
             mine = series == i
             other = quantiles(np.concatenate([extra, z[~mine]]))
             q_low[mine], q_high[mine] = other.low, other.high
-    return _apply(test, n, q_low, q_high, final)
-
-
-def _mixture(own: np.ndarray, extra: np.ndarray) -> np.ndarray:
-    """``extra`` and ``own`` with equal total weight (each own error repeated len(extra) ÷ len(own) times)."""
-    own = own[np.isfinite(own)]
-    if not len(own):
-        return extra
-    return np.concatenate([extra, np.repeat(own, max(1, round(len(extra) / len(own))))])
-
-
-def _calibrate_single(test: Backtest, z: np.ndarray, extra: np.ndarray) -> tuple[Backtest, Calibration, float]:
-    """The company is one series: its few origins share one trend (a growing company is under-projected
-    at every origin), so the other levels' errors alone miss that bias, and its own dozen errors alone
-    are too few. Each origin's interval comes from an equal-weight mixture of the other levels' errors
-    and the company's *other* origins (leave one origin out); the projection's from all of them."""
-    mixed = quantiles(_mixture(z, extra))
-    final = Calibration(mixed.low, mixed.high, len(extra) + int(np.isfinite(z).sum()))
-    count = len(z)
-    q_low, q_high = np.full(count, final.low), np.full(count, final.high)
-    for i in range(count):
-        other = quantiles(_mixture(np.delete(z, i), extra))
-        q_low[i], q_high[i] = other.low, other.high
-    return _apply(test, 1, q_low, q_high, final)
-
-
-def _apply(test: Backtest, n: int, q_low: np.ndarray, q_high: np.ndarray,
-           final: Calibration) -> tuple[Backtest, Calibration, float]:
-    """The backtest with the intervals rebuilt from per-origin percentiles, and the coverage they reach."""
-    errors = test.errors
-    if not len(errors):
-        return test, final, np.nan
-    series = errors["series"].to_numpy()
     sd, forecast, actual = errors["sd"].to_numpy(), errors["forecast"].to_numpy(), errors["actual"].to_numpy()
     low = np.maximum(forecast + q_low * sd, 0.0)
     high = np.maximum(forecast + q_high * sd, low + MIN_RELATIVE_SD * sd)
