@@ -242,7 +242,7 @@ def _rep_table(reps: pd.DataFrame, by_rep: pd.DataFrame, deals: pd.DataFrame, pe
     table["revenue_same_period_last_year"] = previous["revenue"].reindex(table.index).fillna(0.0)
     as_of = pd.Timestamp(period.as_of)
     table["status"] = pd.Series("current", index=table.index, dtype="string").mask(
-        table["left"].notna() & (table["left"] <= as_of), "former")
+        table["left"].notna() & (table["left"] <= as_of) | ~_listed_or_active(reps, deals, period), "former")
     open_deals = deals[deals["status"] == OPEN].groupby("rep_id").agg(
         open_deals=("deal_id", "size"), open_pipeline=("amount", "sum"))
     table = table.join(open_deals, how="left")
@@ -252,6 +252,19 @@ def _rep_table(reps: pd.DataFrame, by_rep: pd.DataFrame, deals: pd.DataFrame, pe
     table["open_pipeline"] = table["open_pipeline"].fillna(0.0)
     table = table.reset_index()
     return table[[c for c in REP_COLUMNS + REP_EXTRA_COLUMNS if c not in _RANKING_COLUMNS]]
+
+
+def _listed_or_active(reps: pd.DataFrame, deals: pd.DataFrame, period: Period) -> pd.Series:
+    """True (by rep_id) for reps of the reps export, and for reps known only from the deals that closed
+    or created a deal in the reporting year. Many HR exports list active staff only: a rep missing from
+    it with no deal this year has most likely left (no leaving date is known), and is never ranked."""
+    start, end = pd.Timestamp(period.start_of(period.year)), pd.Timestamp(period.as_of)
+    this_year = deals["closed"].between(start, end)
+    if "created" in deals:
+        this_year |= deals["created"].between(start, end)
+    active = pd.Index(deals.loc[this_year, "rep_id"].dropna().unique())
+    listed = reps["in_reps_file"].to_numpy(dtype=bool) if "in_reps_file" in reps else False
+    return pd.Series(listed | reps["rep_id"].isin(active).to_numpy(), index=pd.Index(reps["rep_id"]))
 
 
 _RANKING_COLUMNS = ("ratio_low", "ratio_high", "ranked")
