@@ -185,3 +185,22 @@ def test_a_rep_missing_from_the_reps_export_is_current_only_when_active_this_yea
     assert not reps.loc["GONE", "ranked"]
     assert reps.loc["NEW", "status"] == "current"  # created a deal in 2024
     assert reps.loc["A", "status"] == "current"  # listed in the reps export
+
+
+def test_a_goal_target_of_zero_is_listed_and_not_used(crm_config: Path) -> None:
+    """Attainment divides by the target: a target of 0 would read as "missed" whatever the actual."""
+    (crm_config.parent / "goals.csv").write_text(
+        "scope,id,year,target,metric\nrep,A,2024,0,value_ratio\nrep,B,2024,-5,revenue\nrep,A,2024,900000,revenue\n",
+        encoding="utf-8")
+    text = crm_config.read_text(encoding="utf-8").replace("privacy:", "  goals: {path: goals.csv}\nprivacy:")
+    crm_config.write_text(text, encoding="utf-8")
+    cfg = load_config(crm_config)
+    inputs = load_inputs(cfg)
+    assert inputs.goals is not None
+    assert inputs.goals[["id", "metric", "target"]].values.tolist() == [["A", "revenue", 900000]]
+    issues = inputs.quality.issues
+    excluded = issues[issues["column"] == "target"]
+    assert excluded["row"].tolist() == [2, 3]
+    assert excluded["value"].astype(str).tolist() == ["0.0", "-5.0"]
+    assert excluded["problem"].str.contains("is not above 0").all()
+    assert (excluded["action"] == "row excluded").all() and (excluded["severity"] == "warning").all()
