@@ -441,6 +441,17 @@ def test_former_and_few_client_reps_are_in_the_tables_but_never_ranked(ranking_s
     assert values == pytest.approx(sorted(ranked["value_ratio"]))
 
 
+def test_an_unranked_rep_page_says_why_its_ratio_is_in_no_ranking(ranking_site: Path) -> None:
+    pages = [p.read_text(encoding="utf-8") for p in (ranking_site / "reps").glob("*/index.html")]
+
+    def page_of(rep_id: str) -> str:
+        return next(page for page in pages if f"<strong>Rep id:</strong> {rep_id} " in page)
+
+    assert "Not ranked: a former rep." in page_of("FORMER")
+    assert "Not ranked: 1 client, and rankings need at least 3." in page_of("SOLO")
+    assert "Not ranked" not in page_of("R01")
+
+
 def test_ranked_reps_show_n_and_an_interval_around_the_ratio(ranking_site: Path) -> None:
     reps = read_reps_csv(ranking_site).set_index("rep_id")
     ranked = reps[reps["ranked"].astype(bool)]

@@ -121,7 +121,8 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
                         for dim in DIMENSIONS}
     topics.insert(0, segments.topic(context, segment_sections))
     rep_pages = reps.rep_pages(info, context.reps, history, metrics.clients, metrics.rep_monthly, fy,
-                               _merge_sections(topic.rep_sections for topic in topics))
+                               _merge_sections(topic.rep_sections for topic in topics),
+                               min_clients=cfg.config.rankings.min_clients)
     team_pages = teams.team_pages(info, summaries.team_figures(metrics), context.reps, metrics.team_years,
                                   metrics.team_monthly, fy, context.team_slugs,
                                   _merge_sections(topic.team_sections for topic in topics),
