@@ -129,11 +129,15 @@ def build_command(config_path: Path, out: Path | None, strict: bool, profile: bo
     for line in config.privacy.warnings(has_costs=config.sources.costs is not None):
         click.echo(f"warning: {line}", err=True)
     warnings = result.quality.count("warning")
-    click.echo(
-        f"Built {result.pages:,} pages into {result.out} in {result.total_seconds:.1f} s "
-        f"({warnings:,} data-quality warning(s); "
-        + ("exports unchanged, pages reused)" if result.reused else f"{result.write.written:,} files changed)")
-    )
+    if result.skipped:
+        click.echo(f"{result.out} is up to date ({result.pages:,} pages; nothing changed since the last build; "
+                   f"{warnings:,} data-quality warning(s); checked in {result.total_seconds:.1f} s)")
+    else:
+        click.echo(
+            f"Built {result.pages:,} pages into {result.out} in {result.total_seconds:.1f} s "
+            f"({warnings:,} data-quality warning(s); "
+            + ("exports unchanged, pages reused)" if result.reused else f"{result.write.written:,} files changed)")
+        )
     if profile:
         click.echo("stage      seconds  peak MB")
         for timing in result.timings:
