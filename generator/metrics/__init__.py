@@ -147,18 +147,23 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     forecast = compute_forecast(counted, deals[deals["status"] == OPEN], team_of, pd.Timestamp(period.as_of),
                                 period.year, pd.Timestamp(period.end), current_reps,
                                 pd.Index(team_table["team"]).astype("string"))
-    managers = _current(manager_years, "manager", period.year).reset_index()
-    managers["teams"] = managers["manager"].map(
-        reps.dropna(subset=["manager", "team"]).groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
-    )
-    segments = compute_segments(counted, inputs.clients, costs, years, period.year, pd.Timestamp(earlier),
-                                config.metrics.gross_margin, config.segments.min_deals,
-                                config.segments.bootstrap_resamples)
     spells = team_members = None
     if teams_over_time.dated or managers_over_time.dated:
         spans = {y: (pd.Timestamp(period.start_of(y)), year_ends[y]) for y in years}
         spells = membership_spells(reps, teams_over_time, managers_over_time, spans)
         team_members = team_member_years(counted, spells, teams_over_time)
+    managers = _current(manager_years, "manager", period.year).reset_index()
+    managers["teams"] = managers["manager"].map(
+        reps.dropna(subset=["manager", "team"]).groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
+    )
+    if spells is not None and managers_over_time.dated:
+        # The teams of the manager's reps in the reporting year, by membership.
+        now = spells[(spells["year"] == period.year)].dropna(subset=["manager", "team"])
+        led = now.groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
+        managers["teams"] = managers["manager"].map(led).astype("string")
+    segments = compute_segments(counted, inputs.clients, costs, years, period.year, pd.Timestamp(earlier),
+                                config.metrics.gross_margin, config.segments.min_deals,
+                                config.segments.bootstrap_resamples)
     goals = compute_goals(inputs.goals, by_rep, reps, period, config.goals, team_members,
                           team_years if teams_over_time.dated else None)
     # Every rep's employed months with their revenue: the base of the coaching and activity tables.

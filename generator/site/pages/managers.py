@@ -161,7 +161,9 @@ def _team_sections(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
         name = f"data/teams/{slug}-manager.csv"
         body = [
             f'<a href="{depth}managers/{slugs[manager]}/"><strong>{text.escape(manager)}</strong></a>, year by year, '
-            f"over all the reps the reps export places under them (see [managers]({depth}managers/)).",
+            + (f"over all the reps they managed each year, by the memberships export (see [managers]({depth}managers/))."
+             if context.metrics.dated_teams else
+             f"over all the reps the reps export places under them (see [managers]({depth}managers/))."),
             html_table(columns, pick(year_rows, year_at.get(manager)), depth + name, sortable=False),
             "Reps of this team who left:",
             html_table(leaver_columns(info), pick(leaver_rows, leaver_at.get(team["team"])),
