@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -81,9 +81,10 @@ class Metrics:
     dated_teams: bool
     """Whether team and manager figures follow each rep over time (a memberships export with rows);
     False: each rep counts in their current team for every year."""
-    team_members: pd.DataFrame | None = None
-    """With dated membership: who was in each team each year and what they sold there
-    (``history.TEAM_MEMBER_COLUMNS``); None without a memberships export (each rep in their current team)."""
+    team_members: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Who was in each team each year and what they sold there (``history.TEAM_MEMBER_COLUMNS``): by
+    each year's membership with a memberships export, else each employed rep in their current team
+    with the full year; the team pages list it only with memberships (``dated_teams``)."""
     coaching: CoachingEffect | None = None
     """Coaching effect tables (None without a coaching dataset)."""
     activity: ActivityTables | None = None
@@ -147,16 +148,14 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     forecast = compute_forecast(counted, deals[deals["status"] == OPEN], team_of, pd.Timestamp(period.as_of),
                                 period.year, pd.Timestamp(period.end), current_reps,
                                 pd.Index(team_table["team"]).astype("string"))
-    spells = team_members = None
-    if teams_over_time.dated or managers_over_time.dated:
-        spans = {y: (pd.Timestamp(period.start_of(y)), year_ends[y]) for y in years}
-        spells = membership_spells(reps, teams_over_time, managers_over_time, spans)
-        team_members = team_member_years(counted, spells, teams_over_time)
+    spans = {y: (pd.Timestamp(period.start_of(y)), year_ends[y]) for y in years}
+    spells = membership_spells(reps, teams_over_time, managers_over_time, spans)
+    team_members = team_member_years(counted, spells, teams_over_time)
     managers = _current(manager_years, "manager", period.year).reset_index()
     managers["teams"] = managers["manager"].map(
         reps.dropna(subset=["manager", "team"]).groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
     )
-    if spells is not None and managers_over_time.dated:
+    if managers_over_time.dated:
         # The teams of the manager's reps in the reporting year, by membership.
         now = spells[(spells["year"] == period.year)].dropna(subset=["manager", "team"])
         led = now.groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
@@ -164,8 +163,8 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     segments = compute_segments(counted, inputs.clients, costs, years, period.year, pd.Timestamp(earlier),
                                 config.metrics.gross_margin, config.segments.min_deals,
                                 config.segments.bootstrap_resamples)
-    goals = compute_goals(inputs.goals, by_rep, reps, period, config.goals, team_members,
-                          team_years if teams_over_time.dated else None)
+    goals = compute_goals(inputs.goals, by_rep, reps, period, config.goals,
+                          *((team_members, team_years) if teams_over_time.dated else (None, None)))
     # Every rep's employed months with their revenue: the base of the coaching and activity tables.
     panel = (rep_month_panel(counted, reps, last_month)
              if inputs.coaching is not None or inputs.activities is not None else None)
