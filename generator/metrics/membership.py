@@ -142,10 +142,11 @@ def membership_spells(reps: pd.DataFrame, teams: Membership, managers: Membershi
     bounds = [m.periods for m in (teams, managers) if m.dated and m.periods is not None]
     if bounds:
         periods = pd.concat(bounds, ignore_index=True)
-        changes = pd.concat([pd.to_datetime(periods["start"]),
-                             pd.to_datetime(periods["end"]) + pd.Timedelta(days=1)]).astype("datetime64[ns]")
+        # A stretch starts where a period starts and the day after one ends.
+        starts_ends = pd.concat([pd.to_datetime(periods["start"]),
+                                 pd.to_datetime(periods["end"]) + pd.Timedelta(days=1)]).astype("datetime64[ns]")
         changes = pd.DataFrame({"rep_id": pd.concat([periods["rep_id"]] * 2).astype("string").to_numpy(),
-                                "day": changes.to_numpy()}).dropna().drop_duplicates()
+                                "day": starts_ends.to_numpy()}).dropna().drop_duplicates()
         inside = grid[["rep_id", "year", "first", "last"]].merge(changes, on="rep_id")
         inside = inside[(inside["day"] > inside["first"]) & (inside["day"] <= inside["last"])]
         days.append(inside[["rep_id", "year", "day"]])

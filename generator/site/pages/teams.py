@@ -175,7 +175,8 @@ def _dated_team_pages(info: SiteInfo, teams: pd.DataFrame, reps: pd.DataFrame, h
     year, with the part of the year's revenue made there."""
     depth = link("teams/x.md", "")
     rows = team_membership_rows(team_members, reps)
-    rows = rows.assign(href=[f"{depth}reps/{s}/" if isinstance(s, str) else None for s in rows["slug"]],
+    # pandas-stubs refuse None (no page, no link) in a list column.
+    rows = rows.assign(href=[f"{depth}reps/{s}/" if isinstance(s, str) else None for s in rows["slug"]],  # type: ignore[misc]
                        label=[year_label(int(y), fy_start) for y in rows["year"]])
     member_columns = [info.column("year", field="label"), info.column("name", link="href"),
                       info.column("status"), info.column("revenue", "Revenue in the team"),
