@@ -376,3 +376,43 @@ def test_with_memberships_every_table_holds_its_contract(staff_moved, staff_site
     published = v.published_problems(files, show_compensation=False, banded=False)
     assert [p for p in published if p.startswith(ours) and "forecast" not in p] == []
     assert any(str(p).endswith("-membership.csv") for p in files)
+
+
+def test_coaching_counts_under_the_manager_on_its_start_date() -> None:
+    """manager_history by hand: R1 is Ma's until 30 June 2025 and Mb's from 1 July; an engagement
+    starting in March counts for Ma, one starting in August for Mb (the reps export says Mb)."""
+    import datetime as dt
+
+    from generator.metrics.managers import manager_history
+    from generator.metrics.membership import manager_membership, membership_spells, team_membership
+    from generator.metrics.period import Period
+
+    reps = pd.DataFrame({"rep_id": ["R1", "R2"], "name": ["Rita", "Ann"], "team": ["B", "A"],
+                         "manager": ["Mb", "Ma"], "hired": pd.to_datetime([None, None]),
+                         "left": pd.to_datetime([None, None])})
+    memberships = pd.DataFrame({"rep_id": ["R1", "R1"], "team": ["A", "B"], "manager": ["Ma", "Mb"],
+                                "start": pd.to_datetime(["2020-01-01", "2025-07-01"]),
+                                "end": pd.to_datetime(["2025-06-30", None])})
+    period = Period.containing(dt.date(2025, 12, 31), 1)
+    ends = {2025: pd.Timestamp("2025-12-31")}
+    teams = team_membership(reps, memberships, ends)
+    managers = manager_membership(reps, memberships, ends)
+    spells = membership_spells(reps, teams, managers, {2025: (pd.Timestamp("2025-01-01"), ends[2025])})
+    assert spells[spells["rep_id"] == "R1"][["day", "team", "manager", "at_start", "at_end"]].values.tolist() == [
+        [pd.Timestamp("2025-01-01"), "A", "Ma", True, False], [pd.Timestamp("2025-07-01"), "B", "Mb", False, True]]
+    rep_years = pd.DataFrame({"rep_id": pd.Series(["R1", "R2"], dtype="string"), "year": [2025, 2025],
+                              "value_ratio": [1.0, 2.0]})
+    manager_years = pd.DataFrame({"manager": ["Ma", "Mb"], "year": [2025, 2025], "revenue": [1.0, 2.0],
+                                  "reps_with_cost": [0, 0], "value_ratio": [None, None]})
+    events = pd.DataFrame({"rep_id": pd.Series(["R1", "R1", "R2"], dtype="string"),
+                           "start": pd.to_datetime(["2025-03-01", "2025-08-01", "2025-05-01"]),
+                           "included": [True, True, True], "effect_per_month": [10.0, 30.0, 50.0]})
+    result = manager_history(reps, rep_years, manager_years, period, [2025], None, events, spells, managers)
+    rows = result.years.set_index("manager")
+    assert rows.loc["Ma", ["coaching_events", "coached_reps", "coaching_effect_per_month"]].tolist() == [2, 2, 30.0]
+    assert rows.loc["Mb", ["coaching_events", "coached_reps", "coaching_effect_per_month"]].tolist() == [1, 1, 30.0]
+    assert rows.loc["Ma", "reps"] == 2 and rows.loc["Mb", "reps"] == 1
+    assert (rows.loc["Ma", "teams"], rows.loc["Mb", "teams"]) == ("A", "B")
+    # Without the memberships every engagement of R1 is Mb's.
+    plain = manager_history(reps, rep_years, manager_years, period, [2025], None, events).years.set_index("manager")
+    assert plain.loc["Mb", ["coaching_events", "coaching_effect_per_month"]].tolist() == [2, 20.0]
