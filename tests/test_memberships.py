@@ -413,6 +413,18 @@ def test_coaching_counts_under_the_manager_on_its_start_date() -> None:
     assert rows.loc["Mb", ["coaching_events", "coached_reps", "coaching_effect_per_month"]].tolist() == [1, 1, 30.0]
     assert rows.loc["Ma", "reps"] == 2 and rows.loc["Mb", "reps"] == 1
     assert (rows.loc["Ma", "teams"], rows.loc["Mb", "teams"]) == ("A", "B")
+    # The ratio change counts under the manager the rep ended the year with: R1 (1 → 3) under Mb,
+    # R2 (2 → 1.5) under Ma; in 2024 R1 was Ma's.
+    ratios = pd.DataFrame({"rep_id": pd.Series(["R1", "R1", "R2", "R2"], dtype="string"),
+                           "year": [2024, 2025, 2024, 2025], "value_ratio": [1.0, 3.0, 2.0, 1.5]})
+    spans = {y: (pd.Timestamp(f"{y}-01-01"), pd.Timestamp(f"{y}-12-31")) for y in (2024, 2025)}
+    two_years = manager_history(reps, ratios, manager_years, period, [2024, 2025], None, None,
+                                membership_spells(reps, teams, managers, spans), managers).years
+    change = two_years[two_years["year"] == 2025].set_index("manager")
+    assert change.loc["Mb", ["reps_compared", "reps_improved", "mean_ratio_change"]].tolist() == [1, 1, 2.0]
+    assert change.loc["Ma", ["reps_compared", "reps_improved", "mean_ratio_change"]].tolist() == [1, 0, -0.5]
+    first = two_years[two_years["year"] == 2024].set_index("manager")
+    assert (first.loc["Ma", "reps"], first.loc["Mb", "reps"]) == (2, 0)
     # Without the memberships every engagement of R1 is Mb's.
     plain = manager_history(reps, rep_years, manager_years, period, [2025], None, events).years.set_index("manager")
     assert plain.loc["Mb", ["coaching_events", "coaching_effect_per_month"]].tolist() == [2, 20.0]
