@@ -267,8 +267,8 @@ def _dated_manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_
         out[column] = out[column].fillna(0).astype("int64")
     out["revenue"] = out["revenue"].fillna(0.0)
     out = out.sort_values(["manager", "year"]).reset_index(drop=True)
-    out = _with_goals_and_coaching(out, people, goals, events, period, spells, managers_over_time)[
-        MANAGER_YEAR_COLUMNS]
+    out = _with_goals_and_coaching(out, people.dropna(subset=["manager"]), goals, events, period, spells,
+                                   managers_over_time)[MANAGER_YEAR_COLUMNS]
 
     leaving = grid[grid["left"]]
     last = under[under["at_end"]].drop_duplicates(["rep_id", "year"]).set_index(["rep_id", "year"])["team"]
