@@ -131,15 +131,15 @@ def topic(context: SiteContext) -> Topic:
     for row in company.to_dict("records"):
         label = row["label"]
         items += [
-            (f"Projected revenue {text.escape(label)}", f"<strong>{text.money(row['forecast'])}</strong>"),
-            ("80 % interval", f"{text.money(row['forecast_low'])} – {text.money(row['forecast_high'])} "
+            (f"Projected revenue {text.escape(label)}", f"<strong>{text.money(row['forecast'], info.currency)}</strong>"),
+            ("80 % interval", f"{text.money(row['forecast_low'], info.currency)} – {text.money(row['forecast_high'], info.currency)} "
              f"(held the actual in {text.percent(row['level_coverage'])} of the backtest)"),
-            ("Seasonal-naive baseline", text.money(row["baseline"])),
+            ("Seasonal-naive baseline", text.money(row["baseline"], info.currency)),
         ]
         if row["flag"]:
             items.append(("Flag", f"<strong>{text.escape(row['flag'])}</strong>"))
         if row["booked"]:
-            items.append(("of which already booked", text.money(row["booked"])))
+            items.append(("of which already booked", text.money(row["booked"], info.currency)))
     first = company.iloc[0] if len(company) else None
     if first is not None:
         items += [
@@ -147,8 +147,8 @@ def topic(context: SiteContext) -> Topic:
             ("Backtest MAPE (baseline)", f"{text.percent(first['mape'])} ({text.percent(first['baseline_mape'])})"),
             ("Backtest 80 % coverage (baseline)",
              f"{text.percent(first['coverage'])} ({text.percent(first['baseline_coverage'])})"),
-            ("Open pipeline", f"{text.money(first['open_pipeline'])} in {text.integer(first['open_deals'])} open deals"),
-            ("Open pipeline × win rate", f"{text.money(first['expected_pipeline'])} "
+            ("Open pipeline", f"{text.money(first['open_pipeline'], info.currency)} in {text.integer(first['open_deals'])} open deals"),
+            ("Open pipeline × win rate", f"{text.money(first['expected_pipeline'], info.currency)} "
              f"(historical win rate {text.percent(first['win_rate'])})"),
         ]
     company_paths = forecast.paths[forecast.paths["level"] == "company"]
@@ -253,17 +253,17 @@ def _sections(info: SiteInfo, table: pd.DataFrame, paths: pd.DataFrame, level: s
                 continue
             items += [
                 (f"Projected revenue {text.escape(row['label'])}",
-                 f"<strong>{text.money(row['forecast'])}</strong> (80 %: {text.money(row['forecast_low'])} – "
-                 f"{text.money(row['forecast_high'])}; such intervals held the actual in "
+                 f"<strong>{text.money(row['forecast'], info.currency)}</strong> (80 %: {text.money(row['forecast_low'], info.currency)} – "
+                 f"{text.money(row['forecast_high'], info.currency)}; such intervals held the actual in "
                  f"{text.percent(row['level_coverage'])} of the backtest)"),
-                (f"Reconciled with the company {text.escape(row['label'])}", text.money(row["reconciled"])),
+                (f"Reconciled with the company {text.escape(row['label'])}", text.money(row["reconciled"], info.currency)),
                 *([("Flag", f"<strong>{text.escape(row['flag'])}</strong>")] if row["flag"] else []),
-                (f"Seasonal-naive baseline {text.escape(row['label'])}", text.money(row["baseline"])),
+                (f"Seasonal-naive baseline {text.escape(row['label'])}", text.money(row["baseline"], info.currency)),
             ]
         if items:
             items.append(("Method", f"{text.escape(first['method'])} ({int(first['history_months'])} months of history)"))
         items.append(("Open pipeline × historical win rate",
-                      f"{text.money(first['expected_pipeline'])} of {text.money(first['open_pipeline'])} "
+                      f"{text.money(first['expected_pipeline'], info.currency)} of {text.money(first['open_pipeline'], info.currency)} "
                       f"({text.percent(first['win_rate'])})"))
         parts.append(figure_table(items, depth + csv_name))
         if first["method"] != NOT_ENOUGH:
