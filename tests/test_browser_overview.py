@@ -28,7 +28,7 @@ _CARDS = """() => [...document.querySelectorAll('.grid.cards.sp-kpis > ul > li')
 })"""
 
 
-@pytest.mark.parametrize(("width", "per_row"), [(1440, 3), (390, 1)])
+@pytest.mark.parametrize(("width", "per_row"), [(1440, 3), (390, 2)])
 def test_overview_shows_six_kpi_cards_with_currency(example_site: Site, open_tab: Callable[[Site], Tab],
                                                    width: int, per_row: int) -> None:
     tab = open_tab(example_site)
