@@ -222,6 +222,7 @@ def test_attention_items_cap_names_and_link(published: tuple[Computed, dashboard
     assert _plain(items[5].names[0]) == "Wolves (2.99 → 2.88)"
     block = overview.attention_block(items)
     assert block.count("<li ") == 7 and 'href="data-quality/"' in block
+    assert block.startswith('<ul class="sp-attention" data-search-exclude>')  # names are found on their pages
 
 
 def test_kpi_cards_snapshot(example_metrics: Computed) -> None:
@@ -249,7 +250,9 @@ def test_kpi_cards_snapshot(example_metrics: Computed) -> None:
         'stroke="currentColor" stroke-width="1.5" stroke-linejoin="round"><polyline points="3.0,25.0 33.0,16.4 '
         '63.0,15.6 93.0,3.0"/></g><circle class="sp-spark-end" cx="93.0" cy="3.0" r="2.5"/></svg>')
     block = overview.kpi_block(cards, "data/headlines.csv")
-    assert block.startswith('<div class="grid cards sp-kpis">\n<ul>\n<li class="sp-kpi" data-figure="revenue">')
+    assert block.startswith('<div class="grid cards sp-kpis" data-search-exclude>\n<ul>\n'
+                            '<li class="sp-kpi" data-figure="revenue">\n<span class="sp-kpi-label">Revenue</span>\n'
+                            '<span class="sp-kpi-value">$101.3M</span>\n<span class="sp-kpi-change sp-up">')
     assert block.count('<li class="sp-kpi"') == 6 and "\n\n" not in block  # one raw HTML block for Markdown
 
 

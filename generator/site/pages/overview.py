@@ -211,10 +211,13 @@ def kpi_block(cards: Sequence[KpiCard], csv_href: str) -> Markdown:
     items = []
     for card in cards:
         note = f'<span class="sp-kpi-note">{card.note}</span>' if card.note else ""
-        items.append(f'<li class="sp-kpi" data-figure="{html.escape(card.figure)}">'
-                     f'<span class="sp-kpi-label">{escape(card.label)}</span>'
-                     f'<span class="sp-kpi-value">{card.shown}</span>{card.change}{note}{card.spark}</li>')
-    return Markdown('<div class="grid cards sp-kpis">\n<ul>\n' + "\n".join(items) + "\n</ul>\n</div>\n"
+        items.append(f'<li class="sp-kpi" data-figure="{html.escape(card.figure)}">\n'
+                     f'<span class="sp-kpi-label">{escape(card.label)}</span>\n'
+                     f'<span class="sp-kpi-value">{card.shown}</span>\n{card.change}\n'
+                     + (f"{note}\n" if note else "") + f"{card.spark}\n</li>")
+    # Figures, not prose: kept out of the search index (Material's data-search-exclude).
+    return Markdown('<div class="grid cards sp-kpis" data-search-exclude>\n<ul>\n' + "\n".join(items)
+                    + "\n</ul>\n</div>\n"
                     f'<p class="sp-download"><a href="{escape(csv_href)}" download>Download CSV</a></p>')
 
 
@@ -362,7 +365,9 @@ def attention_block(items: Sequence[AttentionItem]) -> Markdown:
             names = f"{names}, {item.more}" if names else item.more
         said = f"{item.lead}: {names}." if names else f"{item.lead}."
         lines.append(f'<li data-topic="{html.escape(item.topic)}">{said}' + (f" {item.note}" if item.note else "") + "</li>")
-    return Markdown('<ul class="sp-attention">\n' + "\n".join(lines) + "\n</ul>") if lines else Markdown("")
+    # Kept out of the search index like the cards: every name is found on its own page.
+    return Markdown('<ul class="sp-attention" data-search-exclude>\n' + "\n".join(lines) + "\n</ul>") if lines \
+        else Markdown("")
 
 
 NONE_UNRANKED = Unranked(former=0, few_clients=0)
