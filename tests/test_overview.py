@@ -232,7 +232,7 @@ def test_kpi_cards_snapshot(example_metrics: Computed) -> None:
     headlines = summaries.headline_figures(metrics, banded=False, rank=band_rank)
     series = {h.figure: dashboard.company_series(metrics, h.figure) for h in headlines.figures}
     cards = overview.kpi_cards(info, headlines, series, dashboard.median_ratio_series(metrics, 3),
-                               min_clients=3, open_end=False)
+                               year=2025, min_clients=3, open_end=False)
     shown = [f"{c.label} | {c.shown} | {_plain(c.change)} | {c.note}" for c in cards]
     assert shown == [
         "Revenue | $101.3M | ▲ up +29.2 % on the same span of 2024 ($78.4M) | ",
@@ -259,7 +259,7 @@ def test_kpi_cards_snapshot(example_metrics: Computed) -> None:
 def test_trend_and_sparkline_edge_cases() -> None:
     assert _plain(overview.trend(-0.031, "-3.1 %", "on 2024")) == "▼ down -3.1 % on 2024"
     assert _plain(overview.trend(0.0, "+0.0 %", "on 2024")) == "■ level +0.0 % on 2024"
-    assert _plain(overview.trend(float("nan"), "", "no cost data")) == "— no comparison: no cost data"
+    assert _plain(overview.trend(float("nan"), "", "no cost data")) == "— no cost data"
     one = (YearPoint(2025, 5.0),)
     assert overview.sparkline(one, "Revenue", str, open_end=False) == ""
     gap = (YearPoint(2022, 1.0), YearPoint(2023, float("nan")), YearPoint(2024, 2.0), YearPoint(2025, 3.0))
@@ -273,3 +273,24 @@ def test_flag_is_frozen() -> None:
     with pytest.raises(AttributeError):
         flag.value = 1.0  # type: ignore[misc]
     assert RepGaps(0, 0) == RepGaps(without_cost=0, without_clients=0)
+
+
+def test_cards_without_cost_data_and_with_banded_ratios() -> None:
+    from generator.site.common import SiteInfo
+
+    nan = float("nan")
+    headlines = summaries.Headlines((summaries.Headline("revenue", 2_500_000.0, 0.0, nan, False),), None, 0)
+    no_costs = SiteInfo("T", "EUR", "2025", "2025-06-30", show_compensation=False, has_costs=False)
+    revenue, ratio = overview.kpi_cards(no_costs, headlines, {"revenue": (YearPoint(2024, 0.0), YearPoint(2025, 2.5e6))},
+                                        (), year=2025, min_clients=3, open_end=True)
+    assert revenue.shown == "€2.5M"
+    assert _plain(revenue.change) == "— nothing to compare with on the same span of 2024"
+    assert 'class="sp-spark-open"' in revenue.spark  # the year is still running
+    assert (ratio.shown, _plain(ratio.change), ratio.spark) == ("—", "— no cost data, so no value ratio", "")
+    banded = SiteInfo("T", "USD", "2025", "2025-12-31", show_compensation=False, has_costs=True,
+                      rep_value_ratios="band")
+    (card,) = overview.kpi_cards(banded, summaries.Headlines((), "1–2", 5), {}, (), year=2025, min_clients=3,
+                                 open_end=False)
+    assert card.shown == "1–2" and card.spark == ""
+    assert _plain(card.change) == "— no comparison: ratios are published as bands"
+    assert card.note == "middle band of the 5 ranked reps (ratios are published as bands)"

@@ -121,12 +121,6 @@ class Attention:
     goals_year_complete: bool
     """The reporting year is over: its goals are met or missed, not paced."""
 
-    @property
-    def empty(self) -> bool:
-        """True when nothing needs attention."""
-        return not (self.below_break_even or self.goals or self.weak_segments or self.falling_teams
-                    or self.coaching or self.warnings or self.gaps.without_cost or self.gaps.without_clients)
-
 
 def _below_one(value: object) -> bool:
     return not math.isnan(_number(value)) and _number(value) < 1.0

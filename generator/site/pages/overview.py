@@ -123,7 +123,7 @@ def trend(change: float, shown: str, compared: str) -> Markdown:
     """A change with its arrow and sign, never colour alone: ``▲ +29.2 %`` up, ``▼ −3.1 %`` down,
     ``■ +0.0 %`` level; ``compared`` says against what. The class (sp-up, sp-down) only adds colour."""
     if math.isnan(change):
-        return Markdown(f'<span class="sp-kpi-change">{text.EMPTY} no comparison: {compared}</span>')
+        return Markdown(f'<span class="sp-kpi-change">{text.EMPTY} {compared}</span>')
     arrow, word, css = ("▲", "up", "sp-up") if change > 0 else ("▼", "down", "sp-down") if change < 0 else (
         "■", "level", "sp-level")
     return Markdown(f'<span class="sp-kpi-change {css}"><span aria-hidden="true">{arrow}</span>'
@@ -154,12 +154,13 @@ def _figure_format(name: str, currency: str) -> Callable[[object], str]:
 
 
 def kpi_cards(info: SiteInfo, headlines: Headlines, series: Mapping[str, Sequence[YearPoint]],
-              ratio_series: Sequence[YearPoint], *, min_clients: int, open_end: bool,
+              ratio_series: Sequence[YearPoint], *, year: int, min_clients: int, open_end: bool,
               fy_start: int = 1) -> tuple[KpiCard, ...]:
     """The six headline cards: the five company figures of ``headlines`` (``series``: each one by year,
     from ``dashboard.company_series``) and the median value ratio of the ranked reps
-    (``ratio_series``: ``dashboard.median_ratio_series``; empty with banded ratios)."""
-    previous_span = f"on the same span of {year_label(_previous_year(info, series), fy_start)}"
+    (``ratio_series``: ``dashboard.median_ratio_series``; empty with banded ratios). ``year``: the
+    reporting year; ``open_end``: it is still running (``as_of`` before its last day)."""
+    previous_span = f"on the same span of {year_label(year - 1, fy_start)}"
     cards = []
     for h in headlines.figures:
         fmt = _figure_format(h.figure, info.currency)
@@ -167,7 +168,8 @@ def kpi_cards(info: SiteInfo, headlines: Headlines, series: Mapping[str, Sequenc
         was = f"({fmt(h.previous)})" if not text.missing(h.previous) else ""
         cards.append(KpiCard(
             h.figure, label_of(h.figure), fmt(h.value),
-            trend(_nan(h.change), shown_change, f"{previous_span} {was}".strip()),
+            trend(_nan(h.change), shown_change, f"{previous_span} {was}".strip() if not text.missing(h.change)
+                  else f"nothing to compare with {previous_span}"),
             "", sparkline(series.get(h.figure, ()), label_of(h.figure), fmt, open_end=open_end, fy_start=fy_start)))
     cards.append(_ratio_card(info, headlines, ratio_series, min_clients, open_end, fy_start))
     return tuple(cards)
@@ -175,11 +177,6 @@ def kpi_cards(info: SiteInfo, headlines: Headlines, series: Mapping[str, Sequenc
 
 def _nan(value: object) -> float:
     return float("nan") if text.missing(value) else float(value)  # type: ignore[arg-type]
-
-
-def _previous_year(info: SiteInfo, series: Mapping[str, Sequence[YearPoint]]) -> int:
-    years = [p.year for points in series.values() for p in points]
-    return (max(years) if years else int(info.period_label.removeprefix("FY")[:4])) - 1
 
 
 def _ratio_card(info: SiteInfo, headlines: Headlines, ratio_series: Sequence[YearPoint], min_clients: int,
@@ -191,7 +188,8 @@ def _ratio_card(info: SiteInfo, headlines: Headlines, ratio_series: Sequence[Yea
     if info.ratio_bands:
         note = f"middle band of the {headlines.reps_with_ratio} ranked reps (ratios are published as bands)"
     change: float = float("nan")
-    compared = "ratios are published as bands" if info.ratio_bands else "no ranked reps last year"
+    compared = ("no comparison: ratios are published as bands" if info.ratio_bands
+                else "no ranked reps at the end of last year to compare with")
     if len(ratio_series) >= 2 and not text.missing(median) and not isinstance(median, str):
         before = ratio_series[-2]
         if not math.isnan(before.value):
@@ -199,7 +197,7 @@ def _ratio_card(info: SiteInfo, headlines: Headlines, ratio_series: Sequence[Yea
             compared = (f"on the median at the end of {year_label(before.year, fy_start)} "
                         f"({text.ratio(before.value)})")
     if not info.has_costs:
-        compared = "no cost data"
+        compared = "no cost data, so no value ratio"
     shown_change = f"{change:+.2f}" if not math.isnan(change) else ""
     return KpiCard("median_value_ratio", "Median value ratio", text.ratio(median), trend(change, shown_change, compared),
                    note, sparkline(ratio_series, "Median value ratio", text.ratio, open_end=open_end,
@@ -387,7 +385,7 @@ def overview_page(info: SiteInfo, metrics: Metrics, headlines: Headlines, ranked
     fy = metrics.period.fiscal_year_start
     series = {h.figure: dashboard.company_series(metrics, h.figure) for h in headlines.figures}
     cards = kpi_cards(info, headlines, series, dashboard.median_ratio_series(metrics, min_clients),
-                      min_clients=min_clients, open_end=metrics.period.as_of < metrics.period.end, fy_start=fy)
+                      year=metrics.period.year, min_clients=min_clients, open_end=metrics.period.as_of < metrics.period.end, fy_start=fy)
     company = metrics.company_years.assign(year=metrics.company_years["year"].map(
         lambda y: year_label(int(y), metrics.period.fiscal_year_start)))
     ranked = ranked.assign(href=[link(HERE, f"reps/{s}/") for s in ranked["slug"]],
