@@ -112,7 +112,9 @@ def compact_steps(currency: str) -> CompactSteps:
     """The units, suffixes and symbol ``compact_money`` uses for ``currency`` (read from Babel's CLDR
     data for the locale, not restated here). In USD: symbol ``$``, steps K, M, B, T at 10³, 10⁶, 10⁹,
     10¹²; an axis label expression that divides by the largest step not above ``abs(value)``, keeps
-    one decimal without a trailing zero and writes the symbol first (``-$4.2M``) matches the pages."""
+    one decimal without a trailing zero and writes the symbol first (``-$4.2M``) matches the pages.
+    Only exact halves can differ: Babel rounds the decimal half to even (1_250_000 → ``$1.2M``), while
+    JavaScript's ``toFixed`` rounds the binary value (``(1.25).toFixed(1)`` is ``"1.3"``)."""
     patterns = babel.Locale.parse(LOCALE).compact_currency_formats["short"]["other"]
     steps: dict[int, str] = {}
     for magnitude, pattern in sorted(patterns.items(), key=lambda item: int(item[0])):
