@@ -55,7 +55,8 @@ class CoachingPage:
 def _signed_money(value: object, currency: str) -> str:
     if pd.isna(value):  # type: ignore[call-overload]
         return text.EMPTY
-    return f"{float(value):+,.0f} {text.escape(currency)}"  # type: ignore[arg-type]
+    amount = float(value)  # type: ignore[arg-type]
+    return ("+" if amount >= 0 else "") + text.money(amount, currency)
 
 
 def _checks_sentence(row: dict) -> str:

@@ -140,17 +140,17 @@ def topic(context: SiteContext) -> Topic:
     for row in company.to_dict("records"):
         label = row["label"]
         items += [
-            (f"Projected revenue {text.escape(label)}", f"<strong>{text.money(row['forecast'])}</strong>"),
-            ("80 % interval", f"{text.money(row['forecast_low'])} – {text.money(row['forecast_high'])} "
+            (f"Projected revenue {text.escape(label)}", f"<strong>{text.money(row['forecast'], info.currency)}</strong>"),
+            ("80 % interval", f"{text.money(row['forecast_low'], info.currency)} – {text.money(row['forecast_high'], info.currency)} "
              f"(held the actual in {text.percent(row['level_coverage'])} of its "
              f"{text.integer(row['backtest_origins'])} backtest origins; their twelve-month windows overlap, "
              "so that is about one independent year per twelve origins)"),
-            ("Seasonal-naive baseline", text.money(row["baseline"])),
+            ("Seasonal-naive baseline", text.money(row["baseline"], info.currency)),
         ]
         if row["flag"]:
             items.append(("Flag", f"<strong>{text.escape(row['flag'])}</strong>"))
         if row["booked"]:
-            items.append(("of which already booked", text.money(row["booked"])))
+            items.append(("of which already booked", text.money(row["booked"], info.currency)))
     first = company.iloc[0] if len(company) else None
     if first is not None:
         items += [
@@ -158,8 +158,8 @@ def topic(context: SiteContext) -> Topic:
             ("Backtest MAPE (baseline)", f"{text.percent(first['mape'])} ({text.percent(first['baseline_mape'])})"),
             ("Backtest 80 % coverage (baseline)",
              f"{text.percent(first['coverage'])} ({text.percent(first['baseline_coverage'])})"),
-            ("Open pipeline", f"{text.money(first['open_pipeline'])} in {text.integer(first['open_deals'])} open deals"),
-            ("Open pipeline × win rate", f"{text.money(first['expected_pipeline'])} "
+            ("Open pipeline", f"{text.money(first['open_pipeline'], info.currency)} in {text.integer(first['open_deals'])} open deals"),
+            ("Open pipeline × win rate", f"{text.money(first['expected_pipeline'], info.currency)} "
              f"(historical win rate {text.percent(first['win_rate'])})"),
         ]
     company_paths = forecast.paths[forecast.paths["level"] == "company"]
@@ -264,16 +264,16 @@ def _sections(info: SiteInfo, table: pd.DataFrame, paths: pd.DataFrame, level: s
                 continue
             items += [
                 (f"Projected revenue {text.escape(row['label'])}",
-                 f"<strong>{text.money(row['forecast'])}</strong> (80 %: {text.money(row['forecast_low'])} – "
-                 f"{text.money(row['forecast_high'])}; {_interval_basis(row)})"),
-                (f"Reconciled with the company {text.escape(row['label'])}", text.money(row["reconciled"])),
+                 f"<strong>{text.money(row['forecast'], info.currency)}</strong> (80 %: {text.money(row['forecast_low'], info.currency)} – "
+                 f"{text.money(row['forecast_high'], info.currency)}; {_interval_basis(row)})"),
+                (f"Reconciled with the company {text.escape(row['label'])}", text.money(row["reconciled"], info.currency)),
                 *([("Flag", f"<strong>{text.escape(row['flag'])}</strong>")] if row["flag"] else []),
-                (f"Seasonal-naive baseline {text.escape(row['label'])}", text.money(row["baseline"])),
+                (f"Seasonal-naive baseline {text.escape(row['label'])}", text.money(row["baseline"], info.currency)),
             ]
         if items:
             items.append(("Method", f"{text.escape(first['method'])} ({int(first['history_months'])} months of history)"))
         items.append(("Open pipeline × historical win rate",
-                      f"{text.money(first['expected_pipeline'])} of {text.money(first['open_pipeline'])} "
+                      f"{text.money(first['expected_pipeline'], info.currency)} of {text.money(first['open_pipeline'], info.currency)} "
                       f"({text.percent(first['win_rate'])})"))
         parts.append(figure_table(items, depth + csv_name))
         if first["method"] != NOT_ENOUGH:
