@@ -111,18 +111,25 @@ def test_one_engagement_by_hand() -> None:
 
 def test_verdict_needs_the_interval_and_both_checks() -> None:
     settings = CoachingConfig(min_reps=5, max_interval_width=0.5)
-    passed = {"pre_trend": (-0.1, 0.1), "placebo": (-0.05, 0.05)}
+    passed = {"pre_trend": (-0.1, 0.1), "placebo": (-0.05, 0.05), "influence": (0.01, 0.3), "influence_label": "Ann"}
     assert verdict(4, 0.1, 0.2, settings, **passed)[0] == NOT_ENOUGH
     assert verdict(5, -0.3, 0.3, settings, **passed)[0] == NOT_ENOUGH  # 60 % wide
     assert verdict(5, 0.05, 0.25, settings, **passed)[0] == ROSE
-    assert verdict(5, -0.25, -0.05, settings, **passed)[0] == FELL
+    assert verdict(5, -0.25, -0.05, settings, **{**passed, "influence": (-0.3, -0.01)})[0] == FELL
     assert verdict(5, -0.1, 0.2, settings, **passed)[0] == UNCLEAR
-    slump, reason = verdict(5, 0.05, 0.25, settings, pre_trend=(-0.4, -0.2), placebo=(-0.05, 0.05))
+    slump, reason = verdict(5, 0.05, 0.25, settings, **{**passed, "pre_trend": (-0.4, -0.2)})
     assert slump == CHECK_FAILED and "pre-trend" in reason and "regression to the mean" in reason
-    recovering = verdict(5, 0.05, 0.25, settings, pre_trend=(0.1, 0.3), placebo=(-0.05, 0.05))[1]
+    recovering = verdict(5, 0.05, 0.25, settings, **{**passed, "pre_trend": (0.1, 0.3)})[1]
     assert "already pulling ahead (recovering)" in recovering
-    fake = verdict(5, 0.05, 0.25, settings, pre_trend=(-0.1, 0.1), placebo=(-0.3, -0.1))[1]
+    fake = verdict(5, 0.05, 0.25, settings, **{**passed, "placebo": (-0.3, -0.1)})[1]
     assert "placebo" in fake and "pre-trend" not in fake
+    # The influence check: with the most influential rep left out the interval must stay above 0.
+    one, why = verdict(5, 0.05, 0.25, settings, **{**passed, "influence": (-0.02, 0.2)})
+    assert (one, why) == (CHECK_FAILED, "the 95 % interval excludes 0 (a rise), but influence failed: one rep, Ann, "
+                                        "drives the result: without them the 95 % interval is no longer all above 0")
+    assert verdict(5, 0.05, 0.25, settings, **{**passed, "influence": (-0.3, -0.1)})[0] == CHECK_FAILED
+    team = verdict(5, 0.05, 0.25, settings, **{**passed, "influence": (-0.02, 0.2), "influence_unit": "team"})[1]
+    assert "one team, Ann, drives the result: without it" in team
     assert verdict(5, 0.05, 0.25, settings)[0] == CHECK_FAILED  # checks not run: no verdict either
     assert "could not be run" in verdict(5, 0.05, 0.25, settings)[1]
 
@@ -171,6 +178,76 @@ def test_planted_effect_after_a_bad_spell_is_still_recovered(study) -> None:
     # The rise is real but the checks fail: the page withholds "rose" and says why.
     row = study["bad_spell_planted"][0].loc[ALL_KINDS]
     assert row["verdict"] == CHECK_FAILED and "regression to the mean" in row["verdict_reason"]
+
+
+def test_one_rep_cannot_drive_a_verdict() -> None:
+    """No effect, 20 coached reps; one of them (Ana) closes three unrelated 1 M deals in the months
+    before her start. Her effect alone is −220,919 a month, the others' mean −7,966: the full interval
+    (−27.2 % to −1.8 %) is below 0 and would read "revenue fell"; without her it is −19.6 % to +1.8 %,
+    so the verdict is withheld and the reason names her."""
+    company = synthetic_company(0, coached=20)
+    first = company.coaching.iloc[1]
+    rep, start = first["rep_id"], first["start"].to_period("M").start_time
+    panel = company.panel.copy()
+    for k in (1, 3, 5):
+        panel.loc[(panel["rep_id"] == rep) & (panel["month"] == start - pd.DateOffset(months=k)), "revenue"] += 1e6
+    reps = company.reps.assign(name=company.reps["name"].mask(company.reps["rep_id"] == rep, "Ana Big-Deal"))
+    settings = CoachingConfig(bootstrap_samples=500)
+    events = coaching_events(panel, reps, company.coaching, settings)
+    mine = events.table[events.table["rep_id"] == rep].iloc[0]
+    assert round(mine["effect_per_month"]) == -220_919
+    row = coaching_effects(events, settings).set_index("kind").loc[ALL_KINDS]
+    assert (row["coached_reps"], row["cluster_by"], row["clusters"]) == (20, "team", 9)
+    assert (round(row["effect_pct"], 3), round(row["effect_pct_low"], 3), round(row["effect_pct_high"], 3)) == (
+        -0.156, -0.272, -0.018)
+    assert (row["influence_by"], row["influence_left_out"]) == ("rep", "Ana Big-Deal")
+    assert (round(row["influence_pct"], 3), round(row["influence_pct_low"], 3),
+            round(row["influence_pct_high"], 3)) == (-0.075, -0.196, 0.018)
+    assert row["verdict"] == CHECK_FAILED
+    assert row["verdict_reason"] == ("the 95 % interval excludes 0 (a fall), but influence failed: one rep, Ana "
+                                     "Big-Deal, drives the result: without them the 95 % interval is no longer all "
+                                     "below 0")
+    assert row["checks"].startswith("pre-trend passed") and "; placebo passed" in row["checks"]
+    # No verdict, so no payback or cost per point either.
+    assert math.isnan(row["payback_months"]) and math.isnan(row["cost_per_point"])
+
+
+def test_cost_per_point_and_payback_only_when_revenue_rose(study) -> None:
+    """Payback = mean cost ÷ effect a month and cost per point = mean cost ÷ effect in points, shown
+    only beside the verdict "revenue rose" (planted seed 0, All kinds: 3,000 ÷ 17,417 = 0.172 months)."""
+    seen = set()
+    for scenario in ("planted", "placebo", "bad_spell_planted"):
+        for seed in SEEDS:
+            for kind, row in study[scenario][seed].iterrows():
+                seen.add(row["verdict"])
+                if row["verdict"] == ROSE:
+                    assert row["payback_months"] == pytest.approx(row["mean_coaching_cost"] / row["effect_per_month"])
+                    assert row["cost_per_point"] == pytest.approx(row["mean_coaching_cost"] / (row["effect_pct"] * 100))
+                else:
+                    assert math.isnan(row["payback_months"]) and math.isnan(row["cost_per_point"]), (scenario, seed, kind)
+    assert {ROSE, UNCLEAR, CHECK_FAILED} <= seen
+    assert round(study["planted"][0].loc[ALL_KINDS, "payback_months"], 3) == 0.172
+
+
+WIN_RATE_INTERVAL = (-0.073, 0.0469)
+"""Seed 3, +20 %, 500 resamples: the win-rate effect's interval over 9 teams (single reps: −0.0466 to 0.0413)."""
+
+
+def test_win_rate_interval_is_clustered_and_counted() -> None:
+    """The win-rate effect resamples whole teams (and the matched reps) like revenue: its interval
+    differs from single reps resampled, and the n behind it (win_rate_reps) is every coached rep."""
+    company = synthetic_company(3, lift=0.2)
+    settings = CoachingConfig(bootstrap_samples=500)
+    events = coaching_events(company.panel, company.reps, company.coaching, settings)
+    teams = coaching_effects(events, settings).set_index("kind").loc[ALL_KINDS]
+    single = coaching_effects(events, CoachingConfig(bootstrap_samples=500, min_clusters=10)).set_index("kind")
+    assert teams["win_rate_reps"] == 30
+    assert teams["win_rate_effect"] == pytest.approx(
+        events.table[events.table["included"]].groupby("rep_id")["win_rate_effect"].mean().mean())
+    assert teams["win_rate_effect_low"] < teams["win_rate_effect"] < teams["win_rate_effect_high"]
+    assert (teams["win_rate_effect_low"], teams["win_rate_effect_high"]) != (
+        single.loc[ALL_KINDS, "win_rate_effect_low"], single.loc[ALL_KINDS, "win_rate_effect_high"])
+    assert (round(teams["win_rate_effect_low"], 4), round(teams["win_rate_effect_high"], 4)) == WIN_RATE_INTERVAL
 
 
 def test_cluster_bootstrap_resamples_teams() -> None:
