@@ -441,4 +441,51 @@ def test_page_says_which_check_failed_and_the_n_behind_it() -> None:
     assert said.startswith("<strong>No verdict: a check failed</strong>")
     assert "Revenue rose" not in said and "regression to the mean" in said
     assert "pre-trend" in said and "placebo" in said and "95 % interval" in said
-    assert "30 coached rep(s) in 9 teams resampled whole" in said and "reps)" in said
+    assert "30 coached rep(s) in 9 teams resampled whole" in said and "30 reps." in said
+
+
+def test_every_check_is_said_in_words_whatever_the_verdict() -> None:
+    """After a bad spell with no effect, seed 0: "no clear effect" (−1.8 %, −9.6 % to +6.5 %) beside a
+    failed pre-trend and a failed placebo; the sentence says both, with what they mean and their n."""
+    import html
+
+    from generator.site.pages.coaching import verdict_sentence
+
+    row = effects_of("bad_spell", 0, CoachingConfig(bootstrap_samples=500)).loc[ALL_KINDS].to_dict()
+    row["kind"] = ALL_KINDS
+    assert row["verdict"] == UNCLEAR
+    said = html.unescape(verdict_sentence(row, "USD"))
+    assert said.startswith("<strong>No clear effect</strong> of every kind of coaching together: -1.8 %")
+    assert "95 % interval -9.6 % to +6.5 % includes zero" in said
+    assert ("Pre-trend failed: coached reps were already falling behind comparable reps before coaching, so a "
+            "change after may be regression to the mean — pre-trend ") in said
+    assert "Placebo failed: the same estimate at a fake start one window earlier, before any coaching" in said
+    assert "Influence not needed: the interval already contains 0 — without the most influential team, T2:" in said
+    assert said.count("30 reps") == 2
+
+
+def test_resampling_is_said_per_row() -> None:
+    """A row resampled rep by rep says so in its sentence and its table cell; one by teams says teams."""
+    import html
+
+    from generator.site.pages.coaching import resampled_words, verdict_sentence
+
+    company = synthetic_company(3, lift=0.2)
+    settings = CoachingConfig(bootstrap_samples=500, min_clusters=10)
+    events = coaching_events(company.panel, company.reps, company.coaching, settings)
+    row = coaching_effects(events, settings).set_index("kind").loc[ALL_KINDS].to_dict()
+    row["kind"] = ALL_KINDS
+    assert row["cluster_by"] == "rep"
+    said = html.unescape(verdict_sentence(row, "USD"))
+    assert "30 coached rep(s) resampled one by one (too few teams to resample teams)" in said
+    assert "teams resampled whole" not in said
+    assert resampled_words({"cluster_by": "team", "clusters": 9}) == "in 9 teams resampled whole"
+    assert resampled_words({"cluster_by": "", "clusters": 0}) == "too few to resample"
+
+
+def test_check_intervals_never_show_zero_on_the_wrong_side() -> None:
+    """A failed check whose interval ends at +0.0004 % shows "+0.0004 %", never "+0.0 %"."""
+    from generator.site.text import change, points
+
+    assert change(0.000004) == "+0.0004 %" and change(-0.0004) == "-0.04 %" and change(0.0) == "+0.0 %"
+    assert points(-0.00004) == "-0.004 pts" and change(0.1234) == "+12.3 %"

@@ -733,13 +733,18 @@ def check_outcomes(row: dict[str, object]) -> list[tuple[str, str, str]]:
     """Each check of an effect row (pre-trend, placebo, influence) as (name, outcome, plain words):
     always said, whatever the verdict, so a failed check is never silent beside "no clear effect"."""
     said = []
+
+    def why_not(count: str) -> str:
+        few = int(row.get(count, 2)) < 2  # type: ignore[call-overload]
+        return "fewer than 2 coached reps with enough history before the starts" if few else \
+            "too little history before the starts"
     trend = (row["pre_trend_low"], row["pre_trend_high"])
     state = _contains_zero(trend)  # type: ignore[arg-type]
     if state is None:
-        said.append(("pre-trend", NOT_RUN, "pre-trend could not be run (too little history before the starts)"))
+        said.append(("pre-trend", NOT_RUN, f"pre-trend could not be run ({why_not('pre_trend_reps')})"))
     elif state:
-        said.append(("pre-trend", PASSED, "pre-trend passed: the gap to the matched reps did not drift in the "
-                                          "months before coaching"))
+        said.append(("pre-trend", PASSED, "pre-trend passed: no drift of the gap to the matched reps was found in "
+                                          "the months before coaching"))
     elif float(trend[1]) < 0:  # type: ignore[arg-type]
         said.append(("pre-trend", FAILED, "pre-trend failed: coached reps were already falling behind comparable "
                                           "reps before coaching, so a change after may be regression to the mean"))
@@ -749,15 +754,15 @@ def check_outcomes(row: dict[str, object]) -> list[tuple[str, str, str]]:
                                           "begun, not coaching"))
     state = _contains_zero((row["placebo_pct_low"], row["placebo_pct_high"]))  # type: ignore[arg-type]
     if state is None:
-        said.append(("placebo", NOT_RUN, "placebo could not be run (too little history before the starts)"))
+        said.append(("placebo", NOT_RUN, f"placebo could not be run ({why_not('placebo_reps')})"))
     elif state:
         said.append(("placebo", PASSED, "placebo passed: the same estimate at a fake start one window earlier "
                                         "finds no effect"))
     else:
         said.append(("placebo", FAILED, "placebo failed: the same estimate at a fake start one window earlier, "
                                         "before any coaching, finds an 'effect', so the method is misled at this "
-                                        "moment of these reps' careers (e.g. picked after a bad spell: regression "
-                                        "to the mean)"))
+                                        "moment of these reps' careers, e.g. reps picked after a bad spell who "
+                                        "recover anyway: regression to the mean"))
     low, high = row["effect_pct_low"], row["effect_pct_high"]
     unit, label = str(row["influence_by"]), str(row["influence_left_out"])
     who, them = _influence_words(unit, label)
@@ -766,8 +771,7 @@ def check_outcomes(row: dict[str, object]) -> list[tuple[str, str, str]]:
     elif _contains_zero((low, high)) is None:  # type: ignore[arg-type]
         said.append(("influence", NOT_RUN, "influence could not be run (no interval)"))
     elif _contains_zero((low, high)):  # type: ignore[arg-type]
-        said.append(("influence", NOT_NEEDED, f"influence not needed: the interval already contains 0 (most "
-                                              f"influential: {unit} {label})"))
+        said.append(("influence", NOT_NEEDED, "influence not needed: the interval already contains 0"))
     else:
         a, b = row["influence_pct_low"], row["influence_pct_high"]
         kept = (np.isfinite(a) and np.isfinite(b)  # type: ignore[arg-type]
