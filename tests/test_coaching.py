@@ -489,3 +489,29 @@ def test_check_intervals_never_show_zero_on_the_wrong_side() -> None:
 
     assert change(0.000004) == "+0.0004 %" and change(-0.0004) == "-0.04 %" and change(0.0) == "+0.0 %"
     assert points(-0.00004) == "-0.004 pts" and change(0.1234) == "+12.3 %"
+
+
+def test_manager_coaching_verdict_is_checked_like_the_coaching_page() -> None:
+    """Seed 0, +20 %, the 9 teams under 3 managers (team number mod 3): each manager's row is the
+    /coaching/ estimator over their reps; a figure is shown only beside "revenue rose" or "fell"."""
+    from generator.metrics.coaching import coaching_by_manager
+    from generator.site.pages.managers import coaching_verdict_words
+
+    company = synthetic_company(0, lift=0.2)
+    settings = CoachingConfig(bootstrap_samples=500)
+    events = coaching_events(company.panel, company.reps, company.coaching, settings)
+    manager_of = pd.Series([f"M{int(t[1:]) % 3}" for t in company.reps["team"]], index=company.reps["rep_id"].to_numpy())
+    table = coaching_by_manager(events, manager_of, settings).set_index("manager")
+    assert table["coached_reps"].tolist() == [11, 7, 12]
+    assert table["verdict"].tolist() == [UNCLEAR, NOT_ENOUGH, ROSE]
+    rows = {m: {"manager": m, **r} for m, r in table.to_dict("index").items()}
+    assert coaching_verdict_words(rows["M0"]) == ("No clear effect: the 95 % interval contains 0 (11 coached rep(s) "
+                                                  "with both windows, 11 engagement(s)).")
+    assert coaching_verdict_words(rows["M1"], counts=False).startswith("Not enough data yet: the 95 % interval spans 56 %")
+    assert coaching_verdict_words(rows["M2"]) == (
+        "Revenue rose after the coaching of these reps: +21.8 % of the revenue expected without it, 95 % interval "
+        "+11.5 % to +32.5 % (12 coached rep(s) with both windows, 12 engagement(s)); pre-trend, placebo and "
+        "influence checks passed.")
+    # Fewer than min_reps coached reps: no bootstrap, "not enough data yet".
+    few = coaching_by_manager(events, manager_of, CoachingConfig(bootstrap_samples=500, min_reps=13))
+    assert set(few["verdict"]) == {NOT_ENOUGH} and few["effect_pct"].isna().all()

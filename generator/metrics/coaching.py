@@ -50,6 +50,12 @@ EVENT_COLUMNS = [
 ]
 """Columns of data/coaching_events.csv: one row per coaching engagement."""
 
+MANAGER_COACHING_COLUMNS = [
+    "manager", "coached_reps", "events", "effect_pct", "effect_pct_low", "effect_pct_high", "verdict",
+    "verdict_reason", "checks",
+]
+"""Columns of data/coaching_by_manager.csv: every kind of coaching of each manager's reps, all years."""
+
 MISSED_COLUMNS = [
     "rep_id", "year", "target", "revenue", "attainment", "kind", "start",
     "pre_revenue_per_month", "post_revenue_per_month", "effect_per_month", "next_year_attainment",
@@ -67,6 +73,8 @@ class CoachingEffect:
     """One row per coaching engagement: the rep's own before/after figures (anecdotal)."""
     missed_goals: pd.DataFrame
     """Reps who missed a revenue goal and were coached that year or the next, and what followed."""
+    by_manager: pd.DataFrame
+    """Per manager, the pooled effect over their reps' engagements with the same checks and verdict."""
 
 
 def rep_month_panel(counted: pd.DataFrame, reps: pd.DataFrame, last_month: pd.Timestamp) -> pd.DataFrame:
@@ -843,6 +851,36 @@ def coaching_effects(events: Events, settings: CoachingConfig) -> pd.DataFrame:
     return table[EFFECT_COLUMNS]
 
 
+def coaching_by_manager(events: Events, manager_of: pd.Series, settings: CoachingConfig) -> pd.DataFrame:
+    """Per manager (``manager_of``: rep id → the manager the reps export names now), every kind of
+    coaching of their reps over all years, estimated, checked and read exactly like a row of the
+    effect table; a manager with fewer than ``min_reps`` coached reps gets "not enough data yet"
+    without running the bootstrap. Sorted by manager."""
+    frame = events.table
+    managers = frame["rep_id"].map(manager_of).astype("string")
+    rows = []
+    for i, manager in enumerate(sorted(managers.dropna().unique())):
+        mask = (managers == manager).fillna(False).to_numpy(dtype=bool)
+        used = mask & frame["included"].to_numpy(dtype=bool)
+        reps = int(frame.loc[used, "rep_id"].nunique())
+        if reps >= settings.min_reps:
+            row = _pooled(events, mask, str(manager), 10_000 + i, settings)
+        else:
+            reading, reason = verdict(reps, float("nan"), float("nan"), settings)
+            row = {"coached_reps": reps, "events": int(used.sum()), "effect_pct": float("nan"),
+                   "effect_pct_low": float("nan"), "effect_pct_high": float("nan"), "verdict": reading,
+                   "verdict_reason": reason, "checks": ""}
+        rows.append({"manager": manager, **{c: row[c] for c in MANAGER_COACHING_COLUMNS[1:]}})
+    table = pd.DataFrame(rows, columns=MANAGER_COACHING_COLUMNS)
+    for column in ("manager", "verdict", "verdict_reason", "checks"):
+        table[column] = table[column].astype("string")
+    for column in ("coached_reps", "events"):
+        table[column] = table[column].astype("int64")
+    for column in ("effect_pct", "effect_pct_low", "effect_pct_high"):
+        table[column] = table[column].astype("float64")
+    return table
+
+
 def missed_revenue_goals(goals: pd.DataFrame, events: pd.DataFrame, period: Period) -> pd.DataFrame:
     """Reps who missed a revenue goal in a finished fiscal year and were coached in that year or the
     next, with what followed: their before/after revenue and the next year's attainment.
@@ -875,9 +913,12 @@ def compute_coaching(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataF
     if coaching is None:
         return None
     events = coaching_events(panel, reps, coaching, settings)
+    manager_of = (pd.Series(reps["manager"].to_numpy(), index=reps["rep_id"].astype("string").to_numpy()).dropna()
+                  if "manager" in reps else pd.Series(dtype="string"))
     return CoachingEffect(
         effects=coaching_effects(events, settings),
         events=events.table,
         missed_goals=missed_revenue_goals(goals, events.table, period),
+        by_manager=coaching_by_manager(events, manager_of, settings),
     )
 

@@ -223,8 +223,9 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("rep_goals_met", "Rep goals met", C, "Of those, goals met.", "§5"),
     Figure("coaching_events", "Coaching engagements", C, "Coaching engagements of the manager's reps that year.",
            "§5"),
-    Figure("coaching_effect_per_month", "Coaching effect a month", M, "Mean difference-in-differences of those "
-           "engagements.", "§5"),
+    Figure("coaching_verdict", "Coaching verdict", T, "The verdict of /coaching/ over the manager's reps' "
+           "engagements (every kind, all years), with its effect % and interval when it is revenue rose or fell; "
+           "otherwise why there is none.", "§5", page_only=True),
     # Coaching.
     Figure("kind", "Kind", T, "The kind of coaching engagement or of activity.", "§4",
            aliases=("Activity", "Coaching")),
