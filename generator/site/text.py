@@ -97,6 +97,23 @@ def side_safe(value: float, scale: int, digits: int, boundaries: Iterable[float]
     return str(exact)
 
 
+def ordered(a: float, b: float, scale: int, digits: int, boundaries: Iterable[float] = ()) -> tuple[str, str]:
+    """Two figures compared in words ("below", "beats"), each with ``digits`` decimals or the fewest
+    more that show them in their true order (never the same text for different values), and each on
+    its side of every boundary, as in ``side_safe``."""
+    limits = [(bound, Decimal(repr(float(bound))) * scale) for bound in boundaries]
+
+    def agrees(value: float, shown: Decimal) -> bool:
+        return all((shown >= limit) == (value >= bound) for bound, limit in limits)
+
+    for places in range(digits, _MAX_DIGITS):
+        first, second = f"{a * scale:.{places}f}", f"{b * scale:.{places}f}"
+        x, y = Decimal(first), Decimal(second)
+        if (x < y) == (a < b) and (x > y) == (a > b) and agrees(a, x) and agrees(b, y):
+            return first, second
+    return str(Decimal(a) * scale), str(Decimal(b) * scale)
+
+
 def ratio(value: object, boundaries: Iterable[float] = (BREAK_EVEN,)) -> str:
     """A value ratio with two decimals (more when two would round it across break-even, 1.0); a band
     (``1–2``, privacy.rep_value_ratios: band) as it is."""

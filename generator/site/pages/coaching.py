@@ -237,6 +237,9 @@ def topic(context: SiteContext) -> Topic:
         info.column("next_year_attainment"),
     ]
     chart_rows = effects[effects["effect_pct"].notna()]
+    chart_rows = chart_rows.assign(
+        effect_text=[text.change(v) for v in chart_rows["effect_pct"]],
+        interval_text=_range(chart_rows["effect_pct_low"], chart_rows["effect_pct_high"], text.change))
     page = CoachingPage(
         site=info,
         window_months=settings.window_months,
@@ -247,7 +250,8 @@ def topic(context: SiteContext) -> Topic:
         max_interval_width=settings.max_interval_width,
         verdicts=tuple(verdict_sentence(row, info.currency) for row in effects.to_dict("records")),
         effect_chart=embed("chart-coaching-effect", ChartSpec("coaching_effect", records(chart_rows[[
-            "kind", "effect_pct", "effect_pct_low", "effect_pct_high", "coached_reps", "verdict"]])),
+            "kind", "effect_pct", "effect_pct_low", "effect_pct_high", "effect_text", "interval_text", "coached_reps",
+            "verdict"]])),
             "Coaching effect on monthly revenue expected without coaching, with 95 % intervals"),
         effects=frame_table(effects, _effect_columns(info), link(HERE, "data/coaching_effect.csv"), sortable=False),
         missed=frame_table(missed, missed_columns, link(HERE, "data/coaching_missed_goals.csv")),
