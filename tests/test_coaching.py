@@ -515,3 +515,15 @@ def test_manager_coaching_verdict_is_checked_like_the_coaching_page() -> None:
     # Fewer than min_reps coached reps: no bootstrap, "not enough data yet".
     few = coaching_by_manager(events, manager_of, CoachingConfig(bootstrap_samples=500, min_reps=13))
     assert set(few["verdict"]) == {NOT_ENOUGH} and few["effect_pct"].isna().all()
+
+
+def test_payback_cell_says_why_it_is_empty() -> None:
+    """The example's Negotiation workshop ("not enough data yet", −80.2 % to +316.2 %) showed "Payback
+    0.0 months"; now only a row reading "revenue rose" shows a figure, the others say why not."""
+    from generator.site import text
+    from generator.site.pages.coaching import NO_RISE, _if_rose
+
+    verdicts = pd.Series([NOT_ENOUGH, ROSE, UNCLEAR, CHECK_FAILED, FELL])
+    payback = pd.Series([0.0172, 0.1722, float("nan"), float("nan"), float("nan")])
+    assert _if_rose(payback, verdicts, lambda v: text.number(v, 1)) == [NO_RISE, "0.2", NO_RISE, NO_RISE, NO_RISE]
+    assert NO_RISE == "— (no verdict of a rise)"

@@ -16,7 +16,12 @@ from generator.contracts.terms import Kind, Term, term
 from generator.load.loader import FILE, LINE
 from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS
 from generator.metrics.activity import ACTIVITY_COLUMNS, CORRELATION_COLUMNS, MIX_COLUMNS
-from generator.metrics.coaching import EFFECT_COLUMNS, EVENT_COLUMNS, MANAGER_COACHING_COLUMNS, MISSED_COLUMNS
+from generator.metrics.coaching import (
+    EFFECT_COLUMNS,
+    EVENT_COLUMNS,
+    MANAGER_COACHING_COLUMNS,
+    MISSED_COLUMNS,
+)
 from generator.metrics.compute import PERFORMANCE_COLUMNS
 from generator.metrics.forecast import FORECAST_COLUMNS, INTERVAL_COLUMNS, PATH_COLUMNS
 from generator.metrics.goals import CALIBRATION_COLUMNS, GOAL_COLUMNS, TEAM_ATTAINMENT_COLUMNS

@@ -781,9 +781,9 @@ def check_outcomes(row: dict[str, object]) -> list[tuple[str, str, str]]:
     elif _contains_zero((low, high)):  # type: ignore[arg-type]
         said.append(("influence", NOT_NEEDED, "influence not needed: the interval already contains 0"))
     else:
-        a, b = row["influence_pct_low"], row["influence_pct_high"]
-        kept = (np.isfinite(a) and np.isfinite(b)  # type: ignore[arg-type]
-                and ((float(low) > 0 and float(a) > 0) or (float(high) < 0 and float(b) < 0)))  # type: ignore[arg-type]
+        a, b = float(row["influence_pct_low"]), float(row["influence_pct_high"])  # type: ignore[arg-type]
+        kept = (math.isfinite(a) and math.isfinite(b)
+                and ((float(low) > 0 and a > 0) or (float(high) < 0 and b < 0)))  # type: ignore[arg-type]
         if kept:
             said.append(("influence", PASSED, f"influence passed: without the most influential {unit} ({label}) "
                                               "the interval still excludes 0"))

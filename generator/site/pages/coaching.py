@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from generator.metrics.coaching import ALL_KINDS, BASE, CHECK_FAILED, FELL, NOT_ENOUGH, ROSE, check_outcomes
+from generator.metrics.coaching import (
+    ALL_KINDS,
+    BASE,
+    CHECK_FAILED,
+    FELL,
+    NOT_ENOUGH,
+    ROSE,
+    check_outcomes,
+)
 from generator.metrics.definitions import Unit
 from generator.metrics.period import year_label
 from generator.site import text
@@ -60,8 +68,8 @@ def _signed_money(value: object, currency: str) -> str:
 
 
 def _interval_words(low: object, high: object) -> str:
-    return "no interval" if pd.isna(low) or pd.isna(high) else \
-        f"95 % interval {text.change(low)} to {text.change(high)}"  # type: ignore[call-overload]
+    return "no interval" if text.missing(low) or text.missing(high) else \
+        f"95 % interval {text.change(low)} to {text.change(high)}"
 
 
 def _reps(count: object) -> str:

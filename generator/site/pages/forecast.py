@@ -4,7 +4,6 @@ interval, backtest accuracy beside the seasonal-naive baseline, reconciliation a
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
 
 import pandas as pd

@@ -68,10 +68,7 @@ def _value(metric: str, value: object, target: object = None) -> str:
     if text.missing(value):
         return text.EMPTY
     number = float(value)  # type: ignore[arg-type]
-    if metric not in ("revenue", "value_ratio"):
-        digits = 0
-    else:
-        digits = 0 if metric == "revenue" else 2
+    digits = 2 if metric == "value_ratio" else 0
     if target is None:
         return f"{number:,.{_places(number, digits)}f}"
     if text.missing(target) or float(target) <= 0:  # type: ignore[arg-type]
