@@ -1,7 +1,8 @@
 """Does coaching pay? Matched difference-in-differences of monthly revenue and win rate around each
 coaching start, against reps not coached then whose own trajectory before was alike, with a pre-trend
-check, a placebo at a fake start and a two-way cluster bootstrap interval (SPEC §4 coaching, §6
-/coaching/). Pure: no clock, no files, no printing."""
+check, a placebo at a fake start, an influence check (the most influential rep or team left out) and
+a two-way cluster bootstrap interval (SPEC §4 coaching, §6 /coaching/). Pure: no clock, no files, no
+printing."""
 
 from __future__ import annotations
 
@@ -775,7 +776,7 @@ def check_outcomes(row: dict[str, object]) -> list[tuple[str, str, str]]:
     unit, label = str(row["influence_by"]), str(row["influence_left_out"])
     who, them = _influence_words(unit, label)
     if not row["influence_by"]:
-        said.append(("influence", NOT_RUN, "influence could not be run (fewer than 3 coached reps)"))
+        said.append(("influence", NOT_RUN, "influence could not be run (fewer than 3 coached reps, or no estimate)"))
     elif _contains_zero((low, high)) is None:  # type: ignore[arg-type]
         said.append(("influence", NOT_RUN, "influence could not be run (no interval)"))
     elif _contains_zero((low, high)):  # type: ignore[arg-type]
