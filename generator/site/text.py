@@ -163,6 +163,23 @@ def side_safe(value: float, scale: int, digits: int, boundaries: Iterable[float]
     return str(exact)
 
 
+def ordered(a: float, b: float, scale: int, digits: int, boundaries: Iterable[float] = ()) -> tuple[str, str]:
+    """Two figures compared in words ("below", "beats"), each with ``digits`` decimals or the fewest
+    more that show them in their true order (never the same text for different values), and each on
+    its side of every boundary, as in ``side_safe``."""
+    limits = [(bound, Decimal(repr(float(bound))) * scale) for bound in boundaries]
+
+    def agrees(value: float, shown: Decimal) -> bool:
+        return all((shown >= limit) == (value >= bound) for bound, limit in limits)
+
+    for places in range(digits, _MAX_DIGITS):
+        first, second = f"{a * scale:.{places}f}", f"{b * scale:.{places}f}"
+        x, y = Decimal(first), Decimal(second)
+        if (x < y) == (a < b) and (x > y) == (a > b) and agrees(a, x) and agrees(b, y):
+            return first, second
+    return str(Decimal(a) * scale), str(Decimal(b) * scale)
+
+
 def ratio(value: object, boundaries: Iterable[float] = (BREAK_EVEN,)) -> str:
     """A value ratio with two decimals (more when two would round it across break-even, 1.0); a band
     (``1–2``, privacy.rep_value_ratios: band) as it is."""
@@ -189,14 +206,27 @@ def percent_against(boundaries: Iterable[float], tolerance: float = 0.0) -> Call
     return lambda value: percent(value, kept, tolerance)
 
 
+def signed(value: float, scale: int = 100, digits: int = 1) -> str:
+    """``value × scale`` with its sign and ``digits`` decimals, more when fewer would round it to 0:
+    a change's boundary is 0 (an interval that excludes 0 never shows "+0.0 %" at its end), so a
+    figure above 0 always shows above it, one below always below."""
+    if not math.isfinite(value) or value == 0:
+        return f"{abs(value) * scale if value == 0 else value * scale:+.{digits}f}"
+    for places in range(digits, _MAX_DIGITS):
+        shown = f"{value * scale:+.{places}f}"
+        if Decimal(shown) != 0:
+            return shown
+    return f"{Decimal(value) * scale:+}"
+
+
 def change(value: object) -> str:
-    """A relative change with its sign."""
-    return EMPTY if missing(value) else f"{float(value) * 100:+.1f} %"  # type: ignore[arg-type]
+    """A relative change with its sign (one decimal, more when one would show it as 0: see ``signed``)."""
+    return EMPTY if missing(value) else f"{signed(float(value))} %"  # type: ignore[arg-type]
 
 
 def points(value: object) -> str:
-    """A difference of two rates, in percentage points."""
-    return EMPTY if missing(value) else f"{float(value) * 100:+.1f} pts"  # type: ignore[arg-type]
+    """A difference of two rates, in percentage points (one decimal, more when one would show 0)."""
+    return EMPTY if missing(value) else f"{signed(float(value))} pts"  # type: ignore[arg-type]
 
 
 def integer(value: object) -> str:
