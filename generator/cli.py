@@ -15,10 +15,10 @@ from typing import Any, Literal
 import click
 
 from generator import __version__
-from generator.build import build, check
+from generator.build import BuildResult, build, check
 from generator.config import DEFAULT_CONFIG, load_config
 from generator.errors import SalesperfError
-from generator.publish.serve import bind, preview_handler
+from generator.publish.serve import DEFAULT_HOST, preview
 from generator.quality import QualityReport, format_issue
 
 MAX_LISTED = 50
@@ -241,15 +241,34 @@ def _init_from_exports(directory: Path, exports: Path) -> None:
 @main.command("serve")
 @config_option
 @click.option("--port", default="8000", show_default=True, metavar="PORT",
-              help="Port on localhost (0: any free port).")
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default=DEFAULT_HOST, show_default=True, metavar="ADDRESS",
+              help="Address to listen on; anything but localhost shares the site with the network.")
 @_fail_cleanly
-def serve_command(config_path: Path, port: str) -> None:
-    """Build, then serve the site on localhost for preview."""
-    # The port is taken before the build, so a busy or invalid one fails at once, not after it.
-    server = bind("127.0.0.1", port)
-    with server:
-        result = build(config_path, progress=_progress, notify=_note)
-        server.RequestHandlerClass = preview_handler(result.out)
-        click.echo(f"Serving {result.out} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)")
-        with contextlib.suppress(KeyboardInterrupt):
-            server.serve_forever()
+def serve_command(config_path: Path, port: str, host: str) -> None:
+    """Build and serve the site; rebuild and reload the browser when the config, an export or a
+    template changes."""
+    def serving(url: str, result: BuildResult) -> None:
+        click.echo(f"Built {result.pages:,} pages into {result.out} in {result.total_seconds:.1f} s")
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            _note(f"--host {host}: anyone who can reach this machine can read the site")
+        click.echo(f"Serving {result.out} at {url} (Ctrl+C to stop); watching the config, "
+                   "its exports and the templates")
+
+    def rebuilt(result: BuildResult) -> None:
+        stamp = datetime.now().strftime("%H:%M:%S")
+        click.echo(f"[{stamp}] Rebuilt {result.pages:,} pages in {result.total_seconds:.1f} s; "
+                   "reloading the browser")
+
+    def failed(exc: SalesperfError | OSError) -> None:
+        stamp = datetime.now().strftime("%H:%M:%S")
+        problems = exc.problems if isinstance(exc, SalesperfError) else [f"{exc.filename or ''}: {exc.strerror or exc}"]
+        for line in problems:
+            click.echo(f"error: {line}", err=True)
+        click.echo(f"[{stamp}] Rebuild failed; still serving the last good site", err=True)
+
+    try:
+        preview(config_path, host, port, progress=_progress, notify=_note,
+                serving=serving, rebuilt=rebuilt, failed=failed)
+    except KeyboardInterrupt:  # Ctrl+C (or SIGTERM) is how a preview ends: not an error
+        click.echo("Stopped.")
