@@ -151,27 +151,49 @@ def check_command(config_path: Path) -> None:
     click.echo(f"OK: {inputs.quality.count('warning'):,} warning(s), as of {inputs.as_of}")
 
 
+def _on_terminal() -> bool:
+    """Someone can answer a question: standard input is a terminal (not CI, not a pipe)."""
+    return sys.stdin.isatty()
+
+
+def _company_name(title: str | None, directory: Path) -> str:
+    """``--title``, else the answer to a prompt on a terminal, else a name made from the folder's."""
+    suggested = directory.resolve().name.replace("-", " ").replace("_", " ").strip().title() or "Our company"
+    if title is None:
+        title = (click.prompt("Company name (shown in the site's title)", default=suggested)
+                 if _on_terminal() else suggested)
+    name = title.strip()
+    if not name or any(ord(char) < 32 or ord(char) == 127 for char in name):
+        raise click.BadParameter("give the company name as one line of text", param_hint="--title")
+    return name
+
+
 @main.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--from", "exports", type=click.Path(path_type=Path), default=None,
     help="Folder (or file) of your own exports: write a config that maps them instead of sample data.",
 )
+@click.option("--title", default=None, metavar="NAME",
+              help="Company name for the site's title  [default: asked on a terminal, else the folder's name]")
 @_fail_cleanly
-def init_command(directory: Path, exports: Path | None) -> None:
-    """Scaffold a config and sample exports a new user can edit, or a config for your own exports."""
+def init_command(directory: Path, exports: Path | None, title: str | None) -> None:
+    """Scaffold a config and sample exports a new user can edit, or a config for your own exports.
+    The config never publishes pay (privacy.show_compensation: false)."""
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise click.UsageError(f"{directory}: folder is not empty; choose a new folder")
+    company = _company_name(title, directory)
     if exports is not None:
-        _init_from_exports(directory, exports)
+        _init_from_exports(directory, exports, company)
         return
     from generator.sample import generate, write_config
 
     data = directory / "data"
     generate(data)
-    config = write_config(directory / "salesperf.yaml", data)
-    click.echo(f"Wrote sample exports to {data} and a config to {config}.")
-    click.echo(f"Next: salesperf build -c {config}")
+    config = write_config(directory / "salesperf.yaml", data, company=company)
+    click.echo(f"Wrote sample exports to {data} and a config for {company} to {config} "
+               "(pay is not published: privacy.show_compensation is false).")
+    click.echo(f"Next: salesperf serve -c {config}, then point its sources at your own exports")
 
 
 @main.command("sample")
@@ -204,7 +226,7 @@ def sample_command(
         click.echo(f"config      {write_config(config_path, out, fmt=fmt)}")
 
 
-def _init_from_exports(directory: Path, exports: Path) -> None:
+def _init_from_exports(directory: Path, exports: Path, company: str) -> None:
     from generator.scaffold import survey_exports, write_config
 
     survey = survey_exports(exports)
@@ -229,7 +251,7 @@ def _init_from_exports(directory: Path, exports: Path) -> None:
             click.echo(f"  check: {note}")
     for path, why in survey.skipped:
         click.echo(f"{path}: not used: {why}")
-    config = write_config(survey, directory)
+    config = write_config(survey, directory, company=company)
     click.echo(f"Wrote {config}.")
     incomplete = [e for e in survey.used if e.match.missing]
     if incomplete:
