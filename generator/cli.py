@@ -18,6 +18,7 @@ from generator import __version__
 from generator.build import BuildResult, build, check
 from generator.config import DEFAULT_CONFIG, load_config
 from generator.errors import SalesperfError
+from generator.progress import for_terminal
 from generator.publish.serve import DEFAULT_HOST, preview
 from generator.quality import QualityReport, format_issue
 
@@ -75,12 +76,6 @@ def _note(message: str) -> None:
     click.echo(f"note: {message}", err=True)
 
 
-def _progress(message: str) -> None:
-    """Step messages on a terminal; quiet in CI (no TTY)."""
-    if sys.stderr.isatty():
-        click.echo(f"  {message}…", err=True)
-
-
 def _print_quality(quality: QualityReport) -> None:
     issues = quality.issues
     # Warnings first, then notes (e.g. report-footer lines skipped as configured).
@@ -123,7 +118,7 @@ def main() -> None:
 @_fail_cleanly
 def build_command(config_path: Path, out: Path | None, strict: bool, profile: bool) -> None:
     """Load, validate, compute, render and publish the site."""
-    result = build(config_path, out, strict=strict, progress=_progress, notify=_note)
+    result = build(config_path, out, strict=strict, progress=for_terminal(), notify=_note)
     _print_quality(result.quality)
     config = load_config(config_path).config
     for line in config.privacy.warnings(has_costs=config.sources.costs is not None):
@@ -290,7 +285,7 @@ def serve_command(config_path: Path, port: str, host: str) -> None:
         click.echo(f"[{stamp}] Rebuild failed; still serving the last good site", err=True)
 
     try:
-        preview(config_path, host, port, progress=_progress, notify=_note,
+        preview(config_path, host, port, progress=for_terminal(), notify=_note,
                 serving=serving, rebuilt=rebuilt, failed=failed)
     except KeyboardInterrupt:  # Ctrl+C (or SIGTERM) is how a preview ends: not an error
         click.echo("Stopped.")

@@ -19,7 +19,8 @@ from generator.schema import DATASETS
 from generator.site.render import resource
 
 if TYPE_CHECKING:
-    from generator.build import BuildResult, Progress
+    from generator.build import BuildResult
+    from generator.progress import Progress
 
 DEFAULT_HOST = "127.0.0.1"
 
@@ -43,7 +44,7 @@ def valid_path_info(path_info: str) -> bool:
     return decoded.startswith("/") and not any(ord(char) < 32 or ord(char) == 127 for char in decoded)
 
 
-class PreviewServer(LiveReloadServer):  # type: ignore[misc]
+class PreviewServer(LiveReloadServer):
     """MkDocs' LiveReloadServer, listening from ``listen()`` on (before the first build), answering a
     malformed path with 400 and a missing page with the site's own 404 page."""
 
@@ -54,7 +55,7 @@ class PreviewServer(LiveReloadServer):  # type: ignore[misc]
 
     def listen(self) -> None:
         """Take the port now, or fail with one line naming it (exit 2), before any work is done."""
-        host, port = self.server_address[:2]
+        host, port = str(self.server_address[0]), int(self.server_address[1])
         try:
             super().server_bind()
             super().server_activate()
@@ -82,7 +83,7 @@ class PreviewServer(LiveReloadServer):  # type: ignore[misc]
         if not valid_path_info(environ.get("PATH_INFO") or "/"):
             start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"Malformed path"]
-        return super().serve_request(environ, start_response)  # type: ignore[no-any-return]
+        return super().serve_request(environ, start_response)
 
     def _error_page(self, code: int) -> bytes | None:
         page = Path(self.root) / f"{code}.html"

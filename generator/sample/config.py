@@ -191,7 +191,7 @@ def write_config(
     config_path = Path(config_path)
     starter = company is not None
     data = config_data(config_path.parent, data_dir, fmt, site_dir=site_dir,
-                       company=company if starter else COMPANY, show_compensation=not starter)
+                       company=company or COMPANY, show_compensation=not starter)
     Config.model_validate(data)  # the written file is always a valid config
     source_notes = {
         name: export.note if fmt == "crm" else f"{name}, canonical columns."
