@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -180,3 +181,15 @@ def test_init_from_exports_takes_the_title_and_hides_pay(tmp_path: Path) -> None
     assert config["site"]["title"] == "Hooli — sales performance"
     assert config["privacy"] == {"show_compensation": False}
     assert "costs" in config["sources"]  # there is pay to hide
+
+
+def test_every_command_and_option_is_in_the_readme() -> None:
+    """The Commands table of the README names every command and every option of each."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Commands"):readme.index("## Commands") + 4000]
+    for name, command in main.commands.items():
+        rows = [line for line in table.splitlines() if line.startswith(f"| `salesperf {name}")]
+        assert rows, name
+        for param in command.params:
+            if isinstance(param, click.Option) and param.name != "help":
+                assert any(opt in row for opt in param.opts for row in rows), f"salesperf {name} {param.opts}"

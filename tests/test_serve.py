@@ -178,6 +178,15 @@ def test_serve_on_a_taken_port_fails_at_once_without_building(tmp_path: Path) ->
     assert seconds < 20, seconds  # no build ran (a build of this export takes longer to start MkDocs)
 
 
+def test_serve_stops_when_the_first_build_fails(tmp_path: Path) -> None:
+    config = tmp_path / "salesperf.yaml"
+    config.write_text("sources:\n  deals: {path: nope.csv}\n", encoding="utf-8")
+    code, out, err = run_salesperf("serve", "-c", str(config), "--port", "0", timeout=60)
+    assert code == 1
+    assert out == ""
+    assert err.strip().splitlines() == [f"error: {config}: sources.deals.path: file not found: {tmp_path / 'nope.csv'}"]
+
+
 def test_watched_paths_resolve_globs_and_missing_files(tmp_path: Path) -> None:
     config = write_crm_export(tmp_path / "export")
     (tmp_path / "export" / "more").mkdir()
