@@ -106,7 +106,7 @@ def _existing(path: Path) -> Path:
 
 
 def watched_paths(config_path: str | Path) -> list[Watch]:
-    """What a change to must rebuild the site: the config file, every export it reads (for a glob,
+    """The paths whose change rebuilds the site: the config file, every export it reads (for a glob,
     each folder matching files can appear in), the templates and the MkDocs config."""
     config_path = Path(config_path).resolve()
     watches = {Watch(_existing(config_path))}
@@ -164,6 +164,7 @@ def preview(config_path: str | Path, host: str, port: str | int, *, progress: Pr
     from generator.build import build
 
     config_path = Path(config_path)
+    # Nothing is served before serve() below; the root is set once the first build says where it is.
     server = PreviewServer(builder=lambda: None, host=host, port=port_number(port), root=Path.cwd())
     server.listen()
     try:
