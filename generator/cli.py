@@ -272,6 +272,9 @@ def serve_command(config_path: Path, port: str, host: str) -> None:
         click.echo(f"Serving {result.out} at {url} (Ctrl+C to stop); watching the config, "
                    "its exports and the templates")
 
+    def rebuilding() -> None:
+        click.echo(f"[{datetime.now():%H:%M:%S}] Files changed: rebuilding")
+
     def rebuilt(result: BuildResult) -> None:
         stamp = datetime.now().strftime("%H:%M:%S")
         click.echo(f"[{stamp}] Rebuilt {result.pages:,} pages in {result.total_seconds:.1f} s; "
@@ -286,6 +289,6 @@ def serve_command(config_path: Path, port: str, host: str) -> None:
 
     try:
         preview(config_path, host, port, progress=for_terminal(), notify=_note,
-                serving=serving, rebuilt=rebuilt, failed=failed)
+                serving=serving, rebuilding=rebuilding, rebuilt=rebuilt, failed=failed)
     except KeyboardInterrupt:  # Ctrl+C (or SIGTERM) is how a preview ends: not an error
         click.echo("Stopped.")

@@ -123,6 +123,7 @@ def test_serve_rebuilds_and_reloads_on_a_changed_export(tmp_path: Path) -> None:
         changed = time.monotonic()
         deals.write_text(deals.read_text(encoding="utf-8").replace('"$350,000.00"', '"$361,234.00"'),
                          encoding="utf-8")
+        site.wait_for_line(r"^\[\d\d:\d\d:\d\d\] Files changed: rebuilding$", REBUILD_BOUND_S)
         site.wait_for_line(r"Rebuilt \d+ pages in [\d.]+ s; reloading the browser", REBUILD_BOUND_S)
         while "361,234" not in _rep_page(site, "A"):
             assert time.monotonic() - changed < REBUILD_BOUND_S, "the served page never changed"

@@ -154,12 +154,13 @@ Failed = Callable[[SalesperfError | OSError], None]
 
 def preview(config_path: str | Path, host: str, port: str | int, *, progress: Progress,
             notify: Callable[[str], None], serving: Callable[[str, BuildResult], None],
-            rebuilt: Rebuilt, failed: Failed) -> None:
+            rebuilding: Callable[[], None], rebuilt: Rebuilt, failed: Failed) -> None:
     """Take the port, build, serve the site and rebuild it on every change, until interrupted.
 
     The port is taken before the first build, so a busy one fails at once (``UsageError``). A failed
     first build raises; a failed rebuild goes to ``failed`` and the last good site stays served (each
-    build publishes atomically into the same folder). ``serving`` gets the URL once the site is up.
+    build publishes atomically into the same folder). ``serving`` gets the URL once the site is up,
+    ``rebuilding`` is called when a change starts a rebuild, ``rebuilt`` when it is published.
     """
     from generator.build import build
 
@@ -174,6 +175,7 @@ def preview(config_path: str | Path, host: str, port: str | int, *, progress: Pr
         watcher.refresh()
 
         def rebuild() -> None:
+            rebuilding()
             try:
                 result = build(config_path, first.out, progress=progress, notify=notify)
             except (SalesperfError, OSError) as exc:
