@@ -17,7 +17,13 @@ from generator.load.fingerprint import inputs_fingerprint
 from generator.load.loader import Inputs, load_inputs
 from generator.metrics import Metrics, compute_metrics
 from generator.progress import QUIET, Advance, Progress
-from generator.publish.cache import forget, read_manifest, write_manifest
+from generator.publish.cache import (
+    forget,
+    published_is_current,
+    read_manifest,
+    write_manifest,
+    write_published,
+)
 from generator.publish.mkdocs_build import check_environment, mkdocs_build
 from generator.publish.swap import check_target, publish, publishing_lock, recover, staging_dir
 from generator.publish.vega import vega_bundle
@@ -53,6 +59,8 @@ class BuildResult:
     timings: tuple[StageTime, ...] = field(default_factory=tuple)
     reused: bool = False
     """True when the exports were unchanged and the previous pages were reused."""
+    skipped: bool = False
+    """True when the published site was already the one these inputs build: nothing was rebuilt."""
 
     @property
     def total_seconds(self) -> float:
@@ -114,9 +122,10 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
     """load → validate → compute → render → MkDocs build → publish; the old site survives any failure.
 
     When the config, the exports, the templates and salesperf itself are unchanged since the last
-    build into the same folder, the generated pages are reused and only MkDocs runs. ``progress``
-    shows the long stages (bars on a terminal); ``notify`` gets what the user must always see (a
-    recovered interrupted build).
+    build into the same folder, the generated pages are reused and only MkDocs runs; when the
+    published site is also untouched since that build (every file's size and time), nothing runs.
+    ``progress`` shows the long stages (bars on a terminal); ``notify`` gets what the user must
+    always see (a recovered interrupted build).
     """
     clock = _Clock(progress)
     check_environment()
@@ -158,9 +167,13 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
                 write_manifest(work, fingerprint, output.nav, output.pages, len(files), quality)
             nav, pages, count = output.nav, output.pages, len(files)
         else:
-            progress.note("Exports unchanged since the last build: reusing its pages")
             nav, pages, count = reused.nav, reused.pages, reused.files
             stats = WriteStats(0, count, 0)
+            if published_is_current(work, fingerprint, target):
+                progress.note(f"Nothing changed since the last build: {target} is already up to date")
+                return BuildResult(target, pages, count, WriteStats(0, 0, 0), quality, tuple(clock.times),
+                                   reused=True, skipped=True)
+            progress.note("Exports unchanged since the last build: reusing its pages")
         staged = staging_dir(target)
         try:
             with clock.stage("mkdocs", f"Building {pages:,} pages with MkDocs"), \
@@ -171,6 +184,7 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
             with clock.stage("publish", f"Publishing to {target}"), \
                     os_errors("publishing; the published site is unchanged", target):
                 publish(staged, target)
+                write_published(work, fingerprint, target)
         except BaseException:
             shutil.rmtree(staged, ignore_errors=True)
             raise

@@ -124,11 +124,15 @@ def build_command(config_path: Path, out: Path | None, strict: bool, profile: bo
     for line in config.privacy.warnings(has_costs=config.sources.costs is not None):
         click.echo(f"warning: {line}", err=True)
     warnings = result.quality.count("warning")
-    click.echo(
-        f"Built {result.pages:,} pages into {result.out} in {result.total_seconds:.1f} s "
-        f"({warnings:,} data-quality warning(s); "
-        + ("exports unchanged, pages reused)" if result.reused else f"{result.write.written:,} files changed)")
-    )
+    if result.skipped:
+        click.echo(f"{result.out} is up to date ({result.pages:,} pages; nothing changed since the last build; "
+                   f"{warnings:,} data-quality warning(s); checked in {result.total_seconds:.1f} s)")
+    else:
+        click.echo(
+            f"Built {result.pages:,} pages into {result.out} in {result.total_seconds:.1f} s "
+            f"({warnings:,} data-quality warning(s); "
+            + ("exports unchanged, pages reused)" if result.reused else f"{result.write.written:,} files changed)")
+        )
     if profile:
         click.echo("stage      seconds  peak MB")
         for timing in result.timings:
@@ -266,7 +270,10 @@ def serve_command(config_path: Path, port: str, host: str) -> None:
     """Build and serve the site; rebuild and reload the browser when the config, an export or a
     template changes."""
     def serving(url: str, result: BuildResult) -> None:
-        click.echo(f"Built {result.pages:,} pages into {result.out} in {result.total_seconds:.1f} s")
+        if result.skipped:
+            click.echo(f"{result.out} is up to date ({result.pages:,} pages; nothing changed since the last build)")
+        else:
+            click.echo(f"Built {result.pages:,} pages into {result.out} in {result.total_seconds:.1f} s")
         if host not in ("127.0.0.1", "localhost", "::1"):
             _note(f"--host {host}: anyone who can reach this machine can read the site")
         click.echo(f"Serving {result.out} at {url} (Ctrl+C to stop); watching the config, "
@@ -277,8 +284,11 @@ def serve_command(config_path: Path, port: str, host: str) -> None:
 
     def rebuilt(result: BuildResult) -> None:
         stamp = datetime.now().strftime("%H:%M:%S")
-        click.echo(f"[{stamp}] Rebuilt {result.pages:,} pages in {result.total_seconds:.1f} s; "
-                   "reloading the browser")
+        if result.skipped:
+            click.echo(f"[{stamp}] Nothing the site is made from changed; it is up to date")
+        else:
+            click.echo(f"[{stamp}] Rebuilt {result.pages:,} pages in {result.total_seconds:.1f} s; "
+                       "reloading the browser")
 
     def failed(exc: SalesperfError | OSError) -> None:
         stamp = datetime.now().strftime("%H:%M:%S")

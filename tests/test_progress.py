@@ -46,9 +46,9 @@ def test_build_draws_a_bar_per_stage_on_a_terminal(tmp_path: Path) -> None:
     assert all("[" + "#" * 24 + "]" in line for line in finals)  # every bar ends full
     # A rebuild from unchanged exports says so, and its load bar still ends full.
     screen = Terminal()
-    assert build(config, tmp_path / "site", progress=TerminalProgress(screen)).reused
+    assert build(config, tmp_path / "site", progress=TerminalProgress(screen)).skipped
     finals = _final_states(screen.getvalue())
-    assert "  Exports unchanged since the last build: reusing its pages" in finals
+    assert f"  Nothing changed since the last build: {result.out} is already up to date" in finals
     assert re.fullmatch(r"  Loading exports  \[#{24}\]  3/3  100%  \d+ s", finals[0])
 
 

@@ -505,7 +505,11 @@ def _goals(table: pd.DataFrame, dataset: Dataset, findings: _Findings, currency:
     bad_metric = ~metric.isin(GOAL_METRICS) & ~bad_scope
     findings.rows(table, bad_metric, WARNING, "goals", "metric", f"is not one of {', '.join(GOAL_METRICS)}",
                   "row excluded", table["metric"])
-    table = table.assign(scope=scope, metric=metric).loc[~(bad_scope | bad_metric)]
+    # Attainment = actual ÷ target: a target of 0 or less measures nothing and would read as "missed".
+    bad_target = (table["target"] <= 0).fillna(False).astype(bool) & ~(bad_scope | bad_metric)
+    findings.rows(table, bad_target, WARNING, "goals", "target", "is not above 0 (attainment divides by it)",
+                  "row excluded", table["target"])
+    table = table.assign(scope=scope, metric=metric).loc[~(bad_scope | bad_metric | bad_target)]
     table = _dedupe(table, ["scope", "id", "year", "metric"], "goals", findings, "goal (scope, id, year, metric)")
     return table.reset_index(drop=True)
 

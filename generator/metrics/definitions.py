@@ -126,7 +126,7 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("months", "Months", C, "Months of the reporting year the rep was employed.", "§5"),
     # Sales (SPEC §5).
     Figure("revenue", "Revenue", M, "sum of the amounts of won deals closed in the reporting year (per rep, team, "
-           "manager or the company).", "§5", aliases=("Revenue {period}", "Team revenue")),
+           "manager or the company).", "§5", aliases=("Revenue {period}", "Team revenue", "Revenue in the team")),
     Figure("won_deals", "Won deals", C, "Won deals closed in the period.", "§5", header="Won"),
     Figure("lost_deals", "Lost deals", C, "Lost deals closed in the period.", "§5", header="Lost"),
     Figure("deals", "Closed deals", C, "won + lost deals closed in the reporting year.", "§5"),

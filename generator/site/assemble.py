@@ -110,6 +110,8 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     put_table(files, "team_history", public(metrics.team_years, info))
     put_table(files, "company_history", public(metrics.company_years, info))
     put_table(files, "managers", public(metrics.managers, info))
+    if metrics.dated_teams:
+        put_table(files, "team_members", metrics.team_members)
     put_table(files, "data_quality", quality.issues[ISSUE_COLUMNS])
     put_table(files, "datasets", datasets)
     put_table(files, "headlines", pd.DataFrame(overview.headline_rows(headlines), dtype=object))
@@ -121,11 +123,13 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
                         for dim in DIMENSIONS}
     topics.insert(0, segments.topic(context, segment_sections))
     rep_pages = reps.rep_pages(info, context.reps, history, metrics.clients, metrics.rep_monthly, fy,
-                               _merge_sections(topic.rep_sections for topic in topics))
+                               _merge_sections(topic.rep_sections for topic in topics),
+                               min_clients=cfg.config.rankings.min_clients)
     team_pages = teams.team_pages(info, summaries.team_figures(metrics), context.reps, metrics.team_years,
                                   metrics.team_monthly, fy, context.team_slugs,
                                   _merge_sections(topic.team_sections for topic in topics),
-                                  membership_note(metrics))
+                                  membership_note(metrics),
+                                  metrics.team_members if metrics.dated_teams else None, metrics.period.year)
     gaps = summaries.rep_gaps(context.reps, metrics.has_costs)
 
     # Render: each page once, from its context.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from generator.metrics.forecast import CAP, MIN_MONTHS, NOT_ENOUGH
+from generator.metrics.forecast import CAP, MIN_MONTHS, NOT_ENOUGH, SEASONAL_NAIVE
 from generator.metrics.period import year_label
 from generator.metrics.segments import DIMENSIONS
 from generator.site import text
@@ -58,6 +58,15 @@ class ForecastPage:
     min_months: int
 
 
+def _interval_basis(row: dict) -> str:
+    """What an entity's 80 % interval rests on: the level's backtest, or (seasonal naive) no backtest."""
+    if row["method"] == SEASONAL_NAIVE:
+        return ("no backtest yet: a normal-width interval, never narrower than the spread of the year's "
+                "number of won deals")
+    return (f"such intervals held the actual in {text.percent(row['level_coverage'])} of this level's "
+            "backtest origins")
+
+
 def verdicts(table: pd.DataFrame) -> list[str]:
     """One sentence per row on how the method compares with the naive baseline in the backtest."""
     out = []
@@ -68,7 +77,7 @@ def verdicts(table: pd.DataFrame) -> list[str]:
         elif not origins or pd.isna(mape) or pd.isna(base):
             out.append("Not enough history for a backtest yet (it needs three years): the accuracy is unknown.")
         else:
-            sentence = (f"In the backtest ({int(origins)} origins) the projection missed the next 12 months by "
+            sentence = (f"In the backtest ({text.integer(origins)} origin{'s' if origins != 1 else ''}) the projection missed the next 12 months by "
                         f"{text.percent(mape)} on average, against {text.percent(base)} for the seasonal-naive baseline")
             sentence += ": it beats the baseline." if mape < base else \
                 ": **it does not beat the naive baseline**; read it as no better than last year's figure."
@@ -133,7 +142,9 @@ def topic(context: SiteContext) -> Topic:
         items += [
             (f"Projected revenue {text.escape(label)}", f"<strong>{text.money(row['forecast'])}</strong>"),
             ("80 % interval", f"{text.money(row['forecast_low'])} – {text.money(row['forecast_high'])} "
-             f"(held the actual in {text.percent(row['level_coverage'])} of the backtest)"),
+             f"(held the actual in {text.percent(row['level_coverage'])} of its "
+             f"{text.integer(row['backtest_origins'])} backtest origins; their twelve-month windows overlap, "
+             "so that is about one independent year per twelve origins)"),
             ("Seasonal-naive baseline", text.money(row["baseline"])),
         ]
         if row["flag"]:
@@ -254,8 +265,7 @@ def _sections(info: SiteInfo, table: pd.DataFrame, paths: pd.DataFrame, level: s
             items += [
                 (f"Projected revenue {text.escape(row['label'])}",
                  f"<strong>{text.money(row['forecast'])}</strong> (80 %: {text.money(row['forecast_low'])} – "
-                 f"{text.money(row['forecast_high'])}; such intervals held the actual in "
-                 f"{text.percent(row['level_coverage'])} of the backtest)"),
+                 f"{text.money(row['forecast_high'])}; {_interval_basis(row)})"),
                 (f"Reconciled with the company {text.escape(row['label'])}", text.money(row["reconciled"])),
                 *([("Flag", f"<strong>{text.escape(row['flag'])}</strong>")] if row["flag"] else []),
                 (f"Seasonal-naive baseline {text.escape(row['label'])}", text.money(row["baseline"])),

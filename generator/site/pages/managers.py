@@ -42,6 +42,8 @@ class ManagerPage:
     leavers: Markdown
     membership_note: str = ""
     """How team membership over time is known (``metrics.membership``: dated or current team)."""
+    dated_membership: bool = False
+    """True with a memberships export: every figure counts each rep under the manager of the time."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class ManagersPage:
     coaching_page: bool = False
     membership_note: str = ""
     """How team membership over time is known (``metrics.membership``: dated or current team)."""
+    dated_membership: bool = False
+    """True with a memberships export: every figure counts each rep under the manager of the time."""
     """True when the build has a /coaching/ page to link to."""
 
 
@@ -129,6 +133,7 @@ def topic(context: SiteContext) -> Topic:
                             leaver_columns(info), link(HERE, "data/manager_leavers.csv")),
         has_managers=bool(len(years)),
         membership_note=membership_note(metrics),
+        dated_membership=metrics.dated_teams,
     )
     files[HERE] = render("managers.md.j2", page=page)
     files.update(_manager_pages(context, years, leavers, slugs))
@@ -161,7 +166,9 @@ def _team_sections(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
         name = f"data/teams/{slug}-manager.csv"
         body = [
             f'<a href="{depth}managers/{slugs[manager]}/"><strong>{text.escape(manager)}</strong></a>, year by year, '
-            f"over all the reps the reps export places under them (see [managers]({depth}managers/)).",
+            + (f"over all the reps they managed each year, by the memberships export (see [managers]({depth}managers/))."
+             if context.metrics.dated_teams else
+             f"over all the reps the reps export places under them (see [managers]({depth}managers/))."),
             html_table(columns, pick(year_rows, year_at.get(manager)), depth + name, sortable=False),
             "Reps of this team who left:",
             html_table(leaver_columns(info), pick(leaver_rows, leaver_at.get(team["team"])),
@@ -213,6 +220,7 @@ def _manager_pages(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
             leavers=html_table(leaver_columns(info), pick(leaver_rows, leaver_at.get(manager)),
                                depth + "data/manager_leavers.csv", sortable=False),
             membership_note=membership_note(metrics),
+            dated_membership=metrics.dated_teams,
         )
         files[f"managers/{slug}.md"] = render("manager.md.j2", page=page)
     return files
