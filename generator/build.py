@@ -117,13 +117,14 @@ def strict_failures(quality: QualityReport) -> list[str]:
     return [format_issue(r) for r in quality.warnings.to_dict("records")]
 
 
-def build(config_path: str | Path, out: str | Path | None = None, *, strict: bool = False,
+def build(config_path: str | Path, out: str | Path | None = None, *, strict: bool = False, force: bool = False,
           progress: Progress = QUIET, notify: Notify = lambda _message: None) -> BuildResult:
     """load → validate → compute → render → MkDocs build → publish; the old site survives any failure.
 
     When the config, the exports, the templates and salesperf itself are unchanged since the last
     build into the same folder, the generated pages are reused and only MkDocs runs; when the
     published site is also untouched since that build (every file's size and time), nothing runs.
+    ``force`` rebuilds everything regardless.
     ``progress`` shows the long stages (bars on a terminal); ``notify`` gets what the user must
     always see (a recovered interrupted build).
     """
@@ -143,7 +144,7 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
         work = build_folder(target)
         docs = work / "docs"
         fingerprint = inputs_fingerprint(cfg, [resource("templates"), resource("mkdocs.yml")])
-        reused = read_manifest(work, fingerprint)
+        reused = None if force else read_manifest(work, fingerprint)
         if reused:
             loaded(datasets, "unchanged")
         inputs = None if reused else contracts.checked(load_inputs(cfg, on_dataset=loaded))

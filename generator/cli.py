@@ -115,10 +115,12 @@ def main() -> None:
               help="Output folder (default: publish.out of the config, else site/).")
 @click.option("--strict", is_flag=True, help="Fail (exit 1) when the inputs have any warning.")
 @click.option("--profile", is_flag=True, help="Print the time spent in each stage.")
+@click.option("--force", is_flag=True,
+              help="Rebuild every page and run MkDocs even when nothing changed since the last build.")
 @_fail_cleanly
-def build_command(config_path: Path, out: Path | None, strict: bool, profile: bool) -> None:
+def build_command(config_path: Path, out: Path | None, strict: bool, profile: bool, force: bool) -> None:
     """Load, validate, compute, render and publish the site."""
-    result = build(config_path, out, strict=strict, progress=for_terminal(), notify=_note)
+    result = build(config_path, out, strict=strict, force=force, progress=for_terminal(), notify=_note)
     _print_quality(result.quality)
     config = load_config(config_path).config
     for line in config.privacy.warnings(has_costs=config.sources.costs is not None):

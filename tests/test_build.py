@@ -200,7 +200,7 @@ def test_mkdocs_failure_keeps_old_site(tmp_path: Path, monkeypatch: pytest.Monke
 
     monkeypatch.setattr("generator.build.mkdocs_build", broken)
     with pytest.raises(BuildError):
-        build(config)
+        build(config, force=True)
     assert _tree_digest(site) == before
     assert not [p for p in site.parent.iterdir() if ".new-" in p.name]
 
@@ -489,3 +489,11 @@ def test_attainment_just_under_target_is_not_shown_as_met(ranking_site: Path) ->
     assert rows, "the 2023 goal of R01 is on /goals/"
     for row in rows:
         assert "99.99 %" in row and "missed" in row and "100.0 %" not in row
+
+
+def test_force_rebuilds_every_page_when_nothing_changed(tmp_path: Path) -> None:
+    config = write_crm_export(tmp_path / "export")
+    build(config)
+    forced = build(config, force=True)
+    assert not forced.reused and not forced.skipped
+    assert [t.stage for t in forced.timings] == ["load", "metrics", "render", "write", "mkdocs", "publish"]

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from generator.quality import ISSUE_COLUMNS, DatasetSummary, QualityReport, issues_frame
@@ -99,9 +100,22 @@ def site_signature(site: Path) -> str:
     return hashlib.sha256("\n".join(sorted(entries)).encode("utf-8", "surrogateescape")).hexdigest()
 
 
+PACKAGES = ("mkdocs", "mkdocs-material", "altair", "vl-convert-python", "pandas", "babel", "jinja2")
+"""Installed packages the published bytes depend on (the theme, the chart bundle, formats): an upgrade
+of any of them rebuilds the site."""
+
+
+def _installed(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def _published_record(fingerprint: str, target: Path) -> dict[str, object]:
     return {"fingerprint": fingerprint, "target": str(target),
-            "environment": {name: os.environ.get(name) for name in ENVIRONMENT}}
+            "environment": {name: os.environ.get(name) for name in ENVIRONMENT},
+            "packages": {name: _installed(name) for name in PACKAGES}}
 
 
 def write_published(work: Path, fingerprint: str, target: Path) -> None:
