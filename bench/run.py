@@ -4,14 +4,17 @@
 
 Generates the company once (Parquet, canonical columns) under bench/out/, then for each run:
 a full build from a clean folder in a fresh process (time and peak memory per stage), a bare
-``mkdocs build`` over the same generated pages (the floor), and a rebuild with unchanged exports.
-Prints medians; the floor ratio is total build time ÷ bare MkDocs time, measured in the same run.
+``mkdocs build`` over the same generated pages, the theme floor (a bare ``mkdocs build`` of as many
+pages at the same paths, same nav, theme and plugins, each page holding only its title), and a
+rebuild with unchanged exports. Prints medians; the ratios are total build time ÷ each floor,
+measured in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import statistics
 import subprocess
@@ -73,6 +76,38 @@ def run_floor(site: Path, scratch: Path) -> float:
     return time.perf_counter() - started
 
 
+def _title(page: Path) -> str:
+    """A generated page's title: its front matter's ``title``, else its first heading, else its path."""
+    text = page.read_text(encoding="utf-8")
+    match = re.search(r'^title:\s*"?(.*?)"?\s*$', text.split("\n---", 1)[0], re.M) if text.startswith("---") else None
+    if match is None:
+        match = re.search(r"^#\s+(.+)$", text, re.M)
+    return match.group(1) if match else page.stem
+
+
+def run_theme_floor(site: Path, scratch: Path) -> float:
+    """The theme's own floor: a bare ``mkdocs build`` of as many pages, at the same paths, with the same
+    nav, theme and plugins, each page holding only its title."""
+    work = site.parent / ".salesperf-build" / site.name
+    manifest = json.loads((work / "manifest.json").read_text(encoding="utf-8"))
+    docs = work.parent / "theme-floor-docs"
+    shutil.rmtree(docs, ignore_errors=True)
+    for page in (work / "docs").rglob("*.md"):
+        target = docs / page.relative_to(work / "docs")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f"# {_title(page)}\n", encoding="utf-8")
+    settings = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    settings.update(docs_dir=str(docs), site_dir=str(scratch), nav=manifest["nav"],
+                    extra_javascript=[], extra_css=[])
+    floor_yml = site.parent / "mkdocs-theme-floor.yml"
+    floor_yml.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    shutil.rmtree(scratch, ignore_errors=True)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(floor_yml)], check=True,
+                   capture_output=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"})
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=1000)
@@ -83,16 +118,17 @@ def main() -> None:
     args = parser.parse_args()
     config = company(args.out, args.reps, args.deals, args.years)
     site = config.parent / "site"
-    builds, floors, rebuilds = [], [], []
+    builds, floors, themes, rebuilds = [], [], [], []
     for run in range(args.runs):
         shutil.rmtree(site, ignore_errors=True)
         shutil.rmtree(config.parent / ".salesperf-build" / "site" / "docs", ignore_errors=True)
         (config.parent / ".salesperf-build" / "site" / "manifest.json").unlink(missing_ok=True)
         builds.append(run_build(config, site))
         floors.append(run_floor(site, config.parent / "floor-site"))
+        themes.append(run_theme_floor(site, config.parent / "theme-floor-site"))
         rebuilds.append(run_build(config, site))
-        print(f"run {run + 1}: build {builds[-1]['process']:.1f} s, mkdocs floor {floors[-1]:.1f} s, "
-              f"unchanged rebuild {rebuilds[-1]['process']:.1f} s", flush=True)
+        print(f"run {run + 1}: build {builds[-1]['process']:.1f} s, mkdocs over our pages {floors[-1]:.1f} s, "
+              f"theme floor {themes[-1]:.1f} s, unchanged rebuild {rebuilds[-1]['process']:.1f} s", flush=True)
     stages = [name for name, _s, _m in builds[0]["stages"]]
     print(f"\n{args.reps:,} reps, {args.deals:,} deals, {args.years} years: {builds[0]['pages']:,} pages, "
           f"median of {args.runs} run(s)\n")
@@ -103,13 +139,17 @@ def main() -> None:
         print(f"| {name} | {seconds:.2f} | {peak:,.0f} |")
     total = statistics.median(b["process"] for b in builds)
     floor = statistics.median(floors)
+    theme = statistics.median(themes)
     ratios = [b["process"] / f for b, f in zip(builds, floors, strict=True)]
+    theme_ratios = [b["process"] / f for b, f in zip(builds, themes, strict=True)]
     print(f"| **full build (process wall time)** | **{total:.2f}** | |")
-    print(f"| bare `mkdocs build`, same pages (floor) | {floor:.2f} | |")
+    print(f"| bare `mkdocs build`, same generated pages | {floor:.2f} | |")
+    print(f"| theme floor: bare `mkdocs build`, same pages holding only their title | {theme:.2f} | |")
     print(f"| unchanged rebuild | {statistics.median(r['process'] for r in rebuilds):.2f} | |")
-    print(f"\nfloor ratio (build ÷ bare MkDocs, per run, median): {statistics.median(ratios):.2f}")
+    print(f"\nbuild ÷ bare MkDocs over the same pages (per run, median): {statistics.median(ratios):.2f}")
+    print(f"build ÷ theme floor (per run, median): {statistics.median(theme_ratios):.2f}")
     results = {"reps": args.reps, "deals": args.deals, "years": args.years, "pages": builds[0]["pages"],
-               "builds": builds, "floors": floors, "rebuilds": rebuilds}
+               "builds": builds, "floors": floors, "theme_floors": themes, "rebuilds": rebuilds}
     (config.parent / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
 
 

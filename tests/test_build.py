@@ -200,7 +200,7 @@ def test_mkdocs_failure_keeps_old_site(tmp_path: Path, monkeypatch: pytest.Monke
 
     monkeypatch.setattr("generator.build.mkdocs_build", broken)
     with pytest.raises(BuildError):
-        build(config)
+        build(config, force=True)
     assert _tree_digest(site) == before
     assert not [p for p in site.parent.iterdir() if ".new-" in p.name]
 
@@ -240,16 +240,36 @@ def test_unchanged_exports_reuse_pages_and_changes_rebuild(tmp_path: Path) -> No
     config = write_crm_export(tmp_path / "export")
     first = build(config)
     assert not first.reused
+    # Nothing changed, the published site untouched: nothing runs after the fingerprint.
     second = build(config)
-    assert second.reused
-    assert [t.stage for t in second.timings] == ["load", "mkdocs", "publish"]
-    assert read_reps_csv(second.out).set_index("rep_id").loc["A", "value_ratio"] == 5
+    assert second.reused and second.skipped
+    assert [t.stage for t in second.timings] == ["load"]
+    # A file of the published site touched (or removed): the reused pages go through MkDocs again.
+    (second.out / "index.html").touch()
+    (second.out / "reps" / "index.html").unlink()
+    again = build(config)
+    assert again.reused and not again.skipped
+    assert [t.stage for t in again.timings] == ["load", "mkdocs", "publish"]
+    assert (again.out / "reps" / "index.html").is_file()
+    assert build(config).skipped
+    assert read_reps_csv(again.out).set_index("rep_id").loc["A", "value_ratio"] == 5
     deals = tmp_path / "export" / "deals.csv"
     deals.write_text(deals.read_text(encoding="utf-8").replace('"$400,000.00"', '"$900,000.00"'), encoding="utf-8")
     third = build(config)
     assert not third.reused
     assert read_reps_csv(third.out).set_index("rep_id").loc["A", "mean_client_ltv"] == 750_000
     assert third.write.written < third.files  # only what changed is rewritten
+
+
+def test_a_published_site_is_reused_only_under_the_same_source_date_epoch(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = write_crm_export(tmp_path / "export")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(config)
+    assert build(config).skipped
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    changed = build(config)
+    assert changed.reused and not changed.skipped
 
 
 def test_reused_build_keeps_strict_and_quality(tmp_path: Path) -> None:
@@ -431,14 +451,26 @@ def test_former_and_few_client_reps_are_in_the_tables_but_never_ranked(ranking_s
         for name in (FORMER_NAME, SOLO_NAME):
             assert name not in table, f"{path.relative_to(ranking_site)}: {heading} lists {name}"
     text = overview.read_text(encoding="utf-8")
-    assert "median over 8 current reps with ≥ 3 clients" in text
+    card = text.split('data-figure="median_value_ratio"')[1].split("</li>")[0]
+    assert "median of the 8 ranked reps (current, at least 3 clients)" in card
     ranked = reps[reps["ranked"].astype(bool)]
-    assert f"{ranked['value_ratio'].median():.2f}" in text.split("median over 8")[1][:400]
+    assert f'<span class="sp-kpi-value">{ranked["value_ratio"].median():.2f}</span>' in card
     # The distribution chart holds the ranked reps' ratios only.
     spec = re.search(r'<script type="application/json" id="chart-ratio-distribution">(.*?)</script>', text, re.S)
     assert spec is not None
     values = sorted(v["value_ratio"] for v in json.loads(spec.group(1))["data"]["values"])
     assert values == pytest.approx(sorted(ranked["value_ratio"]))
+
+
+def test_an_unranked_rep_page_says_why_its_ratio_is_in_no_ranking(ranking_site: Path) -> None:
+    pages = [p.read_text(encoding="utf-8") for p in (ranking_site / "reps").glob("*/index.html")]
+
+    def page_of(rep_id: str) -> str:
+        return next(page for page in pages if f"<strong>Rep id:</strong> {rep_id} " in page)
+
+    assert "Not ranked: a former rep." in page_of("FORMER")
+    assert "Not ranked: 1 client, and rankings need at least 3." in page_of("SOLO")
+    assert "Not ranked" not in page_of("R01")
 
 
 def test_ranked_reps_show_n_and_an_interval_around_the_ratio(ranking_site: Path) -> None:
@@ -462,3 +494,11 @@ def test_attainment_just_under_target_is_not_shown_as_met(ranking_site: Path) ->
     assert rows, "the 2023 goal of R01 is on /goals/"
     for row in rows:
         assert "99.99 %" in row and "missed" in row and "100.0 %" not in row
+
+
+def test_force_rebuilds_every_page_when_nothing_changed(tmp_path: Path) -> None:
+    config = write_crm_export(tmp_path / "export")
+    build(config)
+    forced = build(config, force=True)
+    assert not forced.reused and not forced.skipped
+    assert [t.stage for t in forced.timings] == ["load", "metrics", "render", "write", "mkdocs", "publish"]

@@ -133,3 +133,18 @@ def test_one_runaway_rep_does_not_move_the_others(monkeypatch: pytest.MonkeyPatc
     assert reps_after.loc["RUN", "flag"] != ""
     change = reps_after["reconciled"].reindex(reps_before.index) / reps_before - 1
     assert change.abs().max() < 0.03
+
+
+def test_a_one_deal_a_year_rep_without_a_backtest_gets_a_wide_interval() -> None:
+    """21 months, one 2 M deal a year in the same month: the yearly differences are 0, but a year of one
+    deal is as uncertain as one deal (coefficient of variation ≥ 1/√1): 2 M ± 1.28 × 2 M, floored at 0."""
+    months = pd.to_datetime(["2024-04-01", "2024-06-01", "2025-06-01", "2025-12-01"])
+    counted = pd.DataFrame({"month": months, "rep_id": pd.array(["SAM"] * 4, dtype="string"),
+                            "won_amount": [0.0, 2_000_000.0, 2_000_000.0, 0.0]})
+    level = forecast_level(counted, grouping(counted["rep_id"]), "rep", [Horizon("next year", 2026, 1, 12)],
+                           LAST_MONTH, {})
+    row = level.table.iloc[0]
+    assert row["method"] == "seasonal naive"
+    assert row["forecast"] == 2_000_000
+    assert row["forecast_low"] == 0
+    assert row["forecast_high"] == pytest.approx(2_000_000 * (1 + 1.2815516), rel=1e-6)

@@ -168,3 +168,39 @@ def test_parts_sum_to_the_whole(rows: list[tuple]) -> None:
         deals.loc[(deals["status"] == WON) & deals["client_id"].notna(), "amount"].sum())
     rates = metrics.reps["win_rate"].dropna()
     assert ((rates >= 0) & (rates <= 1)).all()
+
+
+def test_a_rep_missing_from_the_reps_export_is_current_only_when_active_this_year(crm_config: Path) -> None:
+    """Many HR exports list active staff only. A rep known only from the deals counts as current when
+    they closed or created a deal in the reporting year (2024 here), else as former: never ranked."""
+    deals = crm_config.parent / "deals.csv"
+    text = deals.read_text(encoding="utf-8")
+    gone = "".join(f'OPP-1{i},GONE,C1{i},"$900,000.00",Closed Won,03/0{i}/2023,01/01/2023\n' for i in range(1, 4))
+    text = text.replace("\n\n", f'\n{gone}OPP-20,NEW,C20,"$1,000.00",Prospecting,,03/01/2024\n\n', 1)
+    deals.write_text(text, encoding="utf-8")
+    cfg = load_config(crm_config)
+    reps = compute_metrics(load_inputs(cfg), cfg.config).reps.set_index("rep_id")
+    assert reps.loc["GONE", "status"] == "former"
+    assert reps.loc["GONE", "clients"] == 3
+    assert not reps.loc["GONE", "ranked"]
+    assert reps.loc["NEW", "status"] == "current"  # created a deal in 2024
+    assert reps.loc["A", "status"] == "current"  # listed in the reps export
+
+
+def test_a_goal_target_of_zero_is_listed_and_not_used(crm_config: Path) -> None:
+    """Attainment divides by the target: a target of 0 would read as "missed" whatever the actual."""
+    (crm_config.parent / "goals.csv").write_text(
+        "scope,id,year,target,metric\nrep,A,2024,0,value_ratio\nrep,B,2024,-5,revenue\nrep,A,2024,900000,revenue\n",
+        encoding="utf-8")
+    text = crm_config.read_text(encoding="utf-8").replace("privacy:", "  goals: {path: goals.csv}\nprivacy:")
+    crm_config.write_text(text, encoding="utf-8")
+    cfg = load_config(crm_config)
+    inputs = load_inputs(cfg)
+    assert inputs.goals is not None
+    assert inputs.goals[["id", "metric", "target"]].values.tolist() == [["A", "revenue", 900000]]
+    issues = inputs.quality.issues
+    excluded = issues[issues["column"] == "target"]
+    assert excluded["row"].tolist() == [2, 3]
+    assert excluded["value"].astype(str).tolist() == ["0.0", "-5.0"]
+    assert excluded["problem"].str.contains("is not above 0").all()
+    assert (excluded["action"] == "row excluded").all() and (excluded["severity"] == "warning").all()

@@ -137,7 +137,7 @@ def test_the_next_build_restores_a_site_set_aside_by_a_killed_fallback_swap(
         published: tuple[Path, Path, dict[str, dict[str, str]]]) -> None:
     config, site, digests = published
     before = _whole_sites(digests, site)
-    status, _out, _err = run_salesperf("build", "-c", str(config), env={
+    status, _out, _err = run_salesperf("build", "-c", str(config), "--force", env={
         "SALESPERF_TEST_NO_EXCHANGE": "1", "SALESPERF_TEST_KILL_AT": "set-aside", "SOURCE_DATE_EPOCH": before})
     assert status == -signal.SIGKILL and not site.exists()
     status, _out, err = run_salesperf("build", "-c", str(config), env={"SOURCE_DATE_EPOCH": before})
@@ -153,7 +153,7 @@ def test_a_sharded_build_stopped_mid_mkdocs_leaves_no_process(
     build is killed (the kernel must kill the worker) or terminated (the build must kill it)."""
     config, site, _digests = published
     before = tree_digest(site)
-    process = salesperf("build", "-c", str(config), env={"SALESPERF_MKDOCS_JOBS": "2"})
+    process = salesperf("build", "-c", str(config), "--force", env={"SALESPERF_MKDOCS_JOBS": "2"})
     workers: list[int] = []
     # The worker's shard output appears once it runs MkDocs, past its own set-up (PR_SET_PDEATHSIG).
     shard_output = site.parent / ".salesperf-build" / site.name / "shards" / "site-1"

@@ -16,11 +16,16 @@ from generator.contracts.terms import Kind, Term, term
 from generator.load.loader import FILE, LINE
 from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS
 from generator.metrics.activity import ACTIVITY_COLUMNS, CORRELATION_COLUMNS, MIX_COLUMNS
-from generator.metrics.coaching import EFFECT_COLUMNS, EVENT_COLUMNS, MISSED_COLUMNS
+from generator.metrics.coaching import (
+    EFFECT_COLUMNS,
+    EVENT_COLUMNS,
+    MANAGER_COACHING_COLUMNS,
+    MISSED_COLUMNS,
+)
 from generator.metrics.compute import PERFORMANCE_COLUMNS
 from generator.metrics.forecast import FORECAST_COLUMNS, INTERVAL_COLUMNS, PATH_COLUMNS
 from generator.metrics.goals import CALIBRATION_COLUMNS, GOAL_COLUMNS, TEAM_ATTAINMENT_COLUMNS
-from generator.metrics.history import HISTORY_COLUMNS, QUARTER_COLUMNS
+from generator.metrics.history import HISTORY_COLUMNS, QUARTER_COLUMNS, TEAM_MEMBER_COLUMNS
 from generator.metrics.managers import LEAVER_COLUMNS, MANAGER_YEAR_COLUMNS
 from generator.metrics.segments import (
     CROSS_COLUMNS,
@@ -32,6 +37,7 @@ from generator.metrics.segments import (
 from generator.quality import ISSUE_COLUMNS
 from generator.schema import DATASETS
 from generator.site.common import PRIVATE_COLUMNS
+from generator.site.pages.teams import MEMBER_COUNT_COLUMNS, MEMBERSHIP_COLUMNS
 from generator.vocabulary import GOAL_METRICS, LOST, OPEN, WON
 
 
@@ -167,6 +173,8 @@ def _metrics_tables() -> list[Table]:
                key=("client_id",), required={"acquired", "acquirer", "ltv"}),
         _table("rep_monthly", ["rep_id", "month", "revenue", "won_deals"], key=("rep_id", "month"),
                required={"month", "revenue"}),
+        _table("team_members", TEAM_MEMBER_COLUMNS, key=("team", "year", "rep_id"), required={"revenue"},
+               doc="with a memberships export: each team's members per year and their revenue in the team"),
         _table("team_monthly", ["team", "month", "revenue", "won_deals"], key=("team", "month"),
                required={"month", "revenue"}),
         _table("company_monthly", ["month", "revenue", "won_deals"], key=("month",), required={"revenue"}),
@@ -196,6 +204,7 @@ def _metrics_tables() -> list[Table]:
         _table("coaching.effects", EFFECT_COLUMNS, key=("kind",), required={"verdict"}),
         _table("coaching.events", EVENT_COLUMNS, required={"rep_id", "start", "included"}),
         _table("coaching.missed_goals", MISSED_COLUMNS, required={"rep_id", "year"}),
+        _table("coaching.by_manager", MANAGER_COACHING_COLUMNS, key=("manager",), required={"manager", "verdict"}),
         _table("activity.reps", ACTIVITY_COLUMNS, key=("rep_id",)),
         _table("activity.mix", MIX_COLUMNS, key=("rep_id", "kind")),
         _table("activity.correlation", CORRELATION_COLUMNS, key=("kind",)),
@@ -246,6 +255,7 @@ def _published_tables() -> list[Table]:
         _from("teams", "teams"),
         _from("team_years", "team_history"),
         _from("managers", "managers"),
+        _from("team_members", "team_members"),
         _from("company_years", "company_history"),
         _from("history.company_quarters", "company_quarters"),
         _from("history.region_years", "region_history"),
@@ -266,6 +276,7 @@ def _published_tables() -> list[Table]:
         _from("coaching.effects", "coaching_effect"),
         _from("coaching.events", "coaching_events"),
         _from("coaching.missed_goals", "coaching_missed_goals"),
+        _from("coaching.by_manager", "coaching_by_manager"),
         _from("activity.reps", "activity", banded={"value_ratio"}),
         _from("activity.mix", "activity_mix"),
         _from("activity.correlation", "activity_correlation"),
@@ -291,6 +302,8 @@ def _published_tables() -> list[Table]:
         _from("manager_history.leavers", "teams/*-leavers", banded={"value_ratio_when_left"}),
         _from("manager_history.years", "teams/*-manager", add=["href"]),
         _table("teams/*-members", reps_cols, key=("rep_id",), banded={"value_ratio"}),
+        _table("teams/*-membership", MEMBERSHIP_COLUMNS, key=("year", "rep_id"), required={"revenue"}),
+        _table("teams/*-member-counts", MEMBER_COUNT_COLUMNS, key=("year",), required={"members"}),
         _from("history.team_quarters", "teams/*-quarters"),
         _table("teams/*-summary", ["figure", "value"], key=("figure",), overrides=_FIGURE_VALUE),
     ]

@@ -505,7 +505,11 @@ def _goals(table: pd.DataFrame, dataset: Dataset, findings: _Findings, currency:
     bad_metric = ~metric.isin(GOAL_METRICS) & ~bad_scope
     findings.rows(table, bad_metric, WARNING, "goals", "metric", f"is not one of {', '.join(GOAL_METRICS)}",
                   "row excluded", table["metric"])
-    table = table.assign(scope=scope, metric=metric).loc[~(bad_scope | bad_metric)]
+    # Attainment = actual ÷ target: a target of 0 or less measures nothing and would read as "missed".
+    bad_target = (table["target"] <= 0).fillna(False).astype(bool) & ~(bad_scope | bad_metric)
+    findings.rows(table, bad_target, WARNING, "goals", "target", "is not above 0 (attainment divides by it)",
+                  "row excluded", table["target"])
+    table = table.assign(scope=scope, metric=metric).loc[~(bad_scope | bad_metric | bad_target)]
     table = _dedupe(table, ["scope", "id", "year", "metric"], "goals", findings, "goal (scope, id, year, metric)")
     return table.reset_index(drop=True)
 
@@ -785,8 +789,11 @@ def _withhold_private(quality: QualityReport, show_compensation: bool) -> Qualit
     return QualityReport(issues=issues, summaries=quality.summaries)
 
 
-def load_inputs(cfg: LoadedConfig) -> Inputs:
-    """Read, convert and validate every configured dataset; DataError lists every unusable one."""
+def load_inputs(cfg: LoadedConfig,
+                on_dataset: Callable[[int, str], None] = lambda _steps, _name: None) -> Inputs:
+    """Read, convert and validate every configured dataset; DataError lists every unusable one.
+    ``on_dataset(0, name)`` as each configured dataset is taken, ``on_dataset(1, name)`` once it is
+    read (for a progress bar)."""
     findings = _Findings()
     tables: dict[str, pd.DataFrame | None] = {}
     summaries: list[DatasetSummary] = []
@@ -794,6 +801,7 @@ def load_inputs(cfg: LoadedConfig) -> Inputs:
         if getattr(cfg.config.sources, name) is None:
             tables[name] = None
             continue
+        on_dataset(0, name)
         loaded = _read_dataset(cfg, dataset, findings)
         if loaded is None:
             tables[name] = None
@@ -802,6 +810,7 @@ def load_inputs(cfg: LoadedConfig) -> Inputs:
         table = (_deals(table, cfg, findings) if name == "deals"
                  else _FINISH[name](table, dataset, findings, cfg.config.site.currency))
         tables[name] = table
+        on_dataset(1, name)
         summaries.append(DatasetSummary(summary.dataset, summary.files, summary.rows_read, len(table),
                                         _latest(table, dataset)))
     if findings.errors:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -26,9 +26,9 @@ from generator.metrics.compute import (
 )
 from generator.metrics.forecast import Forecast, compute_forecast
 from generator.metrics.goals import Goals, compute_goals
-from generator.metrics.history import History, compute_history
+from generator.metrics.history import History, compute_history, team_member_years
 from generator.metrics.managers import ManagerHistory, manager_history
-from generator.metrics.membership import manager_membership, team_membership
+from generator.metrics.membership import manager_membership, membership_spells, team_membership
 from generator.metrics.period import Period
 from generator.metrics.rankings import ranked_reps, rep_ratio_intervals
 from generator.metrics.segments import Segments, compute_segments
@@ -81,6 +81,10 @@ class Metrics:
     dated_teams: bool
     """Whether team and manager figures follow each rep over time (a memberships export with rows);
     False: each rep counts in their current team for every year."""
+    team_members: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Who was in each team each year and what they sold there (``history.TEAM_MEMBER_COLUMNS``): by
+    each year's membership with a memberships export, else each employed rep in their current team
+    with the full year; the team pages list it only with memberships (``dated_teams``)."""
     coaching: CoachingEffect | None = None
     """Coaching effect tables (None without a coaching dataset)."""
     activity: ActivityTables | None = None
@@ -144,14 +148,23 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     forecast = compute_forecast(counted, deals[deals["status"] == OPEN], team_of, pd.Timestamp(period.as_of),
                                 period.year, pd.Timestamp(period.end), current_reps,
                                 pd.Index(team_table["team"]).astype("string"))
+    spans = {y: (pd.Timestamp(period.start_of(y)), year_ends[y]) for y in years}
+    spells = membership_spells(reps, teams_over_time, managers_over_time, spans)
+    team_members = team_member_years(counted, spells, teams_over_time)
     managers = _current(manager_years, "manager", period.year).reset_index()
     managers["teams"] = managers["manager"].map(
         reps.dropna(subset=["manager", "team"]).groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
     )
+    if managers_over_time.dated:
+        # The teams of the manager's reps in the reporting year, by membership.
+        now = spells[(spells["year"] == period.year)].dropna(subset=["manager", "team"])
+        led = now.groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
+        managers["teams"] = managers["manager"].map(led).astype("string")
     segments = compute_segments(counted, inputs.clients, costs, years, period.year, pd.Timestamp(earlier),
                                 config.metrics.gross_margin, config.segments.min_deals,
                                 config.segments.bootstrap_resamples)
-    goals = compute_goals(inputs.goals, by_rep, reps, period, config.goals)
+    goals = compute_goals(inputs.goals, by_rep, reps, period, config.goals,
+                          *((team_members, team_years) if teams_over_time.dated else (None, None)))
     # Every rep's employed months with their revenue: the base of the coaching and activity tables.
     panel = (rep_month_panel(counted, reps, last_month)
              if inputs.coaching is not None or inputs.activities is not None else None)
@@ -180,7 +193,9 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
         activity=compute_activity(inputs.activities, panel, rep_table, period) if panel is not None else None,
         history=compute_history(counted, teams_over_time, managers_over_time, period, years),
         manager_history=manager_history(reps, by_rep, manager_years, period, years, goals.goals,
-                                        coaching.events if coaching is not None else None),
+                                        coaching.events if coaching is not None else None, spells,
+                                        managers_over_time),
+        team_members=team_members,
         forecast=forecast,
         team_previous=team_previous,
         dated_teams=teams_over_time.dated,
@@ -242,7 +257,7 @@ def _rep_table(reps: pd.DataFrame, by_rep: pd.DataFrame, deals: pd.DataFrame, pe
     table["revenue_same_period_last_year"] = previous["revenue"].reindex(table.index).fillna(0.0)
     as_of = pd.Timestamp(period.as_of)
     table["status"] = pd.Series("current", index=table.index, dtype="string").mask(
-        table["left"].notna() & (table["left"] <= as_of), "former")
+        table["left"].notna() & (table["left"] <= as_of) | ~_listed_or_active(reps, deals, period), "former")
     open_deals = deals[deals["status"] == OPEN].groupby("rep_id").agg(
         open_deals=("deal_id", "size"), open_pipeline=("amount", "sum"))
     table = table.join(open_deals, how="left")
@@ -252,6 +267,19 @@ def _rep_table(reps: pd.DataFrame, by_rep: pd.DataFrame, deals: pd.DataFrame, pe
     table["open_pipeline"] = table["open_pipeline"].fillna(0.0)
     table = table.reset_index()
     return table[[c for c in REP_COLUMNS + REP_EXTRA_COLUMNS if c not in _RANKING_COLUMNS]]
+
+
+def _listed_or_active(reps: pd.DataFrame, deals: pd.DataFrame, period: Period) -> pd.Series:
+    """True (by rep_id) for reps of the reps export, and for reps known only from the deals that closed
+    or created a deal in the reporting year. Many HR exports list active staff only: a rep missing from
+    it with no deal this year has most likely left (no leaving date is known), and is never ranked."""
+    start, end = pd.Timestamp(period.start_of(period.year)), pd.Timestamp(period.as_of)
+    this_year = deals["closed"].between(start, end)
+    if "created" in deals:
+        this_year |= deals["created"].between(start, end)
+    active = pd.Index(deals.loc[this_year, "rep_id"].dropna().unique())
+    listed = reps["in_reps_file"].to_numpy(dtype=bool) if "in_reps_file" in reps else False
+    return pd.Series(listed | reps["rep_id"].isin(active).to_numpy(), index=pd.Index(reps["rep_id"]))
 
 
 _RANKING_COLUMNS = ("ratio_low", "ratio_high", "ranked")

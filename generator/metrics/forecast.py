@@ -127,6 +127,16 @@ def monthly_series(counted: pd.DataFrame, groups: Grouping, last_month: pd.Times
     return Series(pd.Index(groups.names[present], dtype="string"), values, length, start, months)
 
 
+def won_deals_last12(counted: pd.DataFrame, groups: Grouping, last_month: pd.Timestamp) -> pd.Series:
+    """Won deals (count) per group over the 12 months up to ``last_month``, indexed by group name."""
+    month_index = counted["month"].to_numpy().astype("datetime64[M]").astype(np.int64)
+    last = int(np.datetime64(last_month, "M").astype(np.int64))
+    keep = (groups.codes >= 0) & (month_index > last - SEASON) & (month_index <= last) \
+        & (counted["won_amount"].to_numpy() > 0)
+    counts = np.bincount(groups.codes[keep], minlength=len(groups.names))
+    return pd.Series(counts, index=pd.Index(groups.names), dtype="int64")
+
+
 def _psi(phi: float, h: int) -> float:
     """φ + φ² + … + φ^h."""
     return float(sum(phi ** j for j in range(1, h + 1)))
@@ -440,6 +450,7 @@ def forecast_level(counted: pd.DataFrame, groups: Grouping, level: str, horizons
     last12 = (csum[rows, idx] - np.where(idx >= SEASON, csum[rows, np.maximum(idx - SEASON, 0)], 0.0)
               if n else np.zeros(0))
     method = np.where(length >= MODEL_MONTHS, HOLT_WINTERS, np.where(length >= MIN_MONTHS, SEASONAL_NAIVE, NOT_ENOUGH))
+    won12 = won_deals_last12(counted, groups, last_month).reindex(series.ids).fillna(0).to_numpy()
     parts = []
     path_parts = []
     last_h = max((h.last for h in horizons), default=0)
@@ -451,6 +462,9 @@ def forecast_level(counted: pd.DataFrame, groups: Grouping, level: str, horizons
         point = np.maximum(np.where(is_model, model, naive), 0.0)
         base = last12 * months / SEASON
         sd = np.maximum(np.where(is_model, model_sd, naive_sd), MIN_RELATIVE_SD * np.maximum(point, base))
+        # No backtest calibrates a seasonal-naive interval: a year of k deals is at least as uncertain
+        # as a sum of k random deals (coefficient of variation ≥ 1/√k), whatever the yearly differences say.
+        sd = np.where(is_model, sd, np.maximum(sd, point * np.sqrt(months / SEASON) / np.sqrt(np.maximum(won12, 1))))
         # Calibrated multipliers for the model; the seasonal-naive method has no backtest of its own.
         low = np.maximum(point + np.where(is_model, calibration.low, -Z80) * sd, 0.0)
         high = np.maximum(point + np.where(is_model, calibration.high, Z80) * sd, low + MIN_RELATIVE_SD * sd)

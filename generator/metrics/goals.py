@@ -81,9 +81,20 @@ def team_members(reps: pd.DataFrame, period: Period, years: list[int]) -> pd.Dat
     return grid.loc[active, ["team", "rep_id", "year"]].reset_index(drop=True)
 
 
-def _actuals(rep_years: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
-    """(scope, id, year, metric, actual, members) for every rep and team and year."""
+def _actuals(rep_years: pd.DataFrame, members: pd.DataFrame, team_years: pd.DataFrame | None = None) -> pd.DataFrame:
+    """(scope, id, year, metric, actual, members) for every rep and team and year.
+
+    A team's actual is the sum (ratio: the pooled ratio) of its ``members``' yearly figures, or, when
+    ``team_years`` is given (dated membership), the team's own yearly figures, where each deal and
+    client counts with the team its rep was in on the day; ``members`` then counts the reps in the
+    team at some time of the year."""
     rep = rep_years.assign(scope="rep", id=rep_years["rep_id"], members=1)
+    if team_years is not None:
+        counts = members.groupby(["team", "year"]).size().rename("members")
+        team = team_years.astype({"team": "string", "year": "int64"}).merge(
+            counts.reset_index().astype({"team": "string", "year": "int64"}), on=["team", "year"], how="left")
+        team = team.assign(members=team["members"].fillna(0).astype("int64"))
+        return _melted(rep, team.assign(scope="team", id=team["team"]))
     joined = members.astype({"rep_id": "string"}).merge(rep_years, on=["rep_id", "year"], how="left")
     joined["ltv_sum"] = joined["mean_client_ltv"].fillna(0.0) * joined["clients"].fillna(0)
     team = joined.groupby(["team", "year"]).agg(
@@ -91,7 +102,11 @@ def _actuals(rep_years: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
         clients=("clients", "sum"), ltv_sum=("ltv_sum", "sum"), annual_cost=("annual_cost", "mean"),
         members=("rep_id", "size")).reset_index()
     team["value_ratio"] = ratio((team["ltv_sum"] / team["clients"]).where(team["clients"] > 0), team["annual_cost"])
-    team = team.assign(scope="team", id=team["team"])
+    return _melted(rep, team.assign(scope="team", id=team["team"]))
+
+
+def _melted(rep: pd.DataFrame, team: pd.DataFrame) -> pd.DataFrame:
+    """Rep and team yearly figures as one long table: scope, id, year, members, metric, actual."""
     keep = ["scope", "id", "year", "members", *CUMULATIVE, "value_ratio"]
     both = pd.concat([rep[keep], team[keep]], ignore_index=True)
     long = both.melt(id_vars=["scope", "id", "year", "members"], var_name="metric", value_name="actual")
@@ -100,8 +115,14 @@ def _actuals(rep_years: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
 
 
 def compute_goals(goals: pd.DataFrame | None, rep_years: pd.DataFrame, reps: pd.DataFrame, period: Period,
-                  config: GoalsConfig) -> Goals:
-    """Attainment = actual ÷ target per goal; pacing, status, rewards and calibration (see methodology)."""
+                  config: GoalsConfig, dated_members: pd.DataFrame | None = None,
+                  dated_team_years: pd.DataFrame | None = None) -> Goals:
+    """Attainment = actual ÷ target per goal; pacing, status, rewards and calibration (see methodology).
+
+    With dated membership, ``dated_members`` (team, year, rep_id: ``history.team_member_years``) and
+    ``dated_team_years`` (``compute.group_years`` by team over time) give a team goal's members and
+    actual, so that a rep's deals count toward the goal of the team they were in when each closed;
+    without them each rep counts in their current team for every year."""
     share = expected_share(period, config)
     complete = period.as_of >= period.end
     empty = Goals(pd.DataFrame(columns=GOAL_COLUMNS), pd.DataFrame(columns=TEAM_ATTAINMENT_COLUMNS),
@@ -109,8 +130,10 @@ def compute_goals(goals: pd.DataFrame | None, rep_years: pd.DataFrame, reps: pd.
     if goals is None or not len(goals):
         return empty
     years = sorted(set(rep_years["year"].astype(int)) | set(goals["year"].dropna().astype(int)))
-    members = team_members(reps, period, [y for y in years if y <= period.year])
-    actuals = _actuals(rep_years, members)
+    if dated_members is not None and dated_team_years is not None:
+        actuals = _actuals(rep_years, dated_members, dated_team_years)
+    else:
+        actuals = _actuals(rep_years, team_members(reps, period, [y for y in years if y <= period.year]))
     table = goals.rename(columns={"_file": "file", "_row": "row"})[
         ["scope", "id", "year", "metric", "target", "reward", "file", "row"]]
     table = table.astype({"scope": "string", "id": "string", "metric": "string", "year": "int64",

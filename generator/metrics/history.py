@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from generator.metrics.compute import PERFORMANCE_COLUMNS, finish_performance
+from generator.metrics.compute import PERFORMANCE_COLUMNS, finish_performance, performance
 from generator.metrics.membership import Membership
 from generator.metrics.period import Period
 from generator.metrics.segments import segment_labels
@@ -173,6 +173,35 @@ def compute_history(counted: pd.DataFrame, teams: Membership, managers: Membersh
             for dim, column in ((dim, d.deal_field) for dim, d in DIMENSIONS.items())
         },
     )
+
+
+TEAM_MEMBER_COLUMNS = ["team", "year", "rep_id", "revenue", "won_deals", "lost_deals", "win_rate"]
+"""Columns of data/team_members.csv (with a memberships export): one row per team, year and rep."""
+
+
+def team_member_years(counted: pd.DataFrame, spells: pd.DataFrame, teams: Membership) -> pd.DataFrame:
+    """Who was in each team each fiscal year, and what they sold while there (``TEAM_MEMBER_COLUMNS``).
+
+    A rep is a member of a team in a year when a stretch of ``spells`` (``membership_spells``) puts
+    them there, or when a deal closed that year counts with the team (its rep's team on its close
+    date: a deal closed outside the known employment dates); revenue (currency units), won and lost
+    deals are those of the rep's deals counted with that team, so a team's members add up to the
+    team's figures. A rep who moves mid-year is a member of both teams, with each part of the year's
+    deals.
+    """
+    deals = counted.assign(team=teams.on(counted["rep_id"], counted["closed"]).to_numpy(),
+                           year=counted["fiscal_year"].astype("int64").to_numpy(),
+                           rep_id=counted["rep_id"].astype("string").to_numpy()).dropna(subset=["team"])
+    sold = performance(deals, ["team", "year", "rep_id"])
+    stays = spells.dropna(subset=["team"])[["team", "year", "rep_id"]].drop_duplicates()
+    keys = ["team", "year", "rep_id"]
+    types = {"team": "string", "year": "int64", "rep_id": "string"}
+    out = pd.concat([stays.astype(types), sold[keys].astype(types)]).drop_duplicates()
+    out = out.merge(sold.astype(types), on=keys, how="left")
+    out["revenue"] = out["revenue"].fillna(0.0)
+    for column in ("won_deals", "lost_deals"):
+        out[column] = out[column].fillna(0).astype("int64")
+    return out.sort_values(keys).reset_index(drop=True)[TEAM_MEMBER_COLUMNS]
 
 
 def long_history(levels: dict[str, tuple[pd.DataFrame, pd.DataFrame | None, str | None]],

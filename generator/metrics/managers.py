@@ -1,7 +1,8 @@
 """Management ability: per manager and fiscal year, the team's revenue and value ratio, how their
 reps' value ratios moved on the year before, and who left (with their value ratio when they left).
-Pure: no clock, no files. A rep counts under the manager the reps export names for them now (the
-export keeps one manager per rep), for every year."""
+Pure: no clock, no files. Without a memberships export a rep counts under the manager the reps export
+names for them now (the export keeps one manager per rep), for every year; with one, under each
+manager they had that year (``membership.membership_spells``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from generator.metrics.goals import TOLERANCE
+from generator.metrics.membership import Membership
 from generator.metrics.period import Period, fiscal_year
 
 MANAGER_YEAR_COLUMNS = [
@@ -19,7 +21,7 @@ MANAGER_YEAR_COLUMNS = [
     "reps_compared", "reps_improved", "mean_ratio_change", "reps_at_start", "reps_left", "retention",
     "leavers_with_ratio", "leavers_mean_ratio",
     "team_goals", "team_goal_attainment", "rep_goals", "rep_goals_met",
-    "coaching_events", "coached_reps", "coaching_effect_per_month",
+    "coaching_events", "coached_reps",
 ]
 """Columns of data/manager_history.csv."""
 
@@ -37,7 +39,8 @@ class ManagerHistory:
 
 def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: pd.DataFrame,
                     period: Period, years: list[int], goals: pd.DataFrame | None = None,
-                    coaching_events: pd.DataFrame | None = None) -> ManagerHistory:
+                    coaching_events: pd.DataFrame | None = None, spells: pd.DataFrame | None = None,
+                    managers_over_time: Membership | None = None) -> ManagerHistory:
     """Combine the manager's group figures (group_years by manager) with per-rep changes.
 
     - reps: reps employed at some point of the year (unknown hire or leave dates count as employed).
@@ -48,7 +51,17 @@ def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: 
       value ratio is their ratio in the year they left (lifetime value to then ÷ annual cost then).
     - goals (``goals``: the goals table of metrics.goals) and coaching (``coaching_events``: the
       engagements of metrics.coaching): see _with_goals_and_coaching.
+
+    With dated membership (``spells``: ``membership.membership_spells``; ``managers_over_time``: the
+    managers' ``Membership``) every count follows the manager of the time: a rep counts under each
+    manager they had while employed that year; at the start under the manager of the year's first
+    day; as a leaver under the manager of the leave date (a rep who moves to another manager has not
+    left); in the ratio improvement under the manager they ended the year with; ``teams`` are the
+    teams of the manager's reps that year.
     """
+    if spells is not None and managers_over_time is not None and managers_over_time.dated:
+        return _dated_manager_history(reps, rep_years, manager_years, period, years, goals, coaching_events,
+                                      spells, managers_over_time)
     people = reps.dropna(subset=["manager"])[["rep_id", "name", "team", "manager", "hired", "left"]]
     people = people.astype({"rep_id": "string", "manager": "string"}).assign(
         hired=pd.to_datetime(people["hired"]), left=pd.to_datetime(people["left"]))
@@ -117,43 +130,69 @@ def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: 
 
 
 def _with_goals_and_coaching(out: pd.DataFrame, people: pd.DataFrame, goals: pd.DataFrame | None,
-                             events: pd.DataFrame | None, period: Period) -> pd.DataFrame:
+                             events: pd.DataFrame | None, period: Period, spells: pd.DataFrame | None = None,
+                             managers_over_time: Membership | None = None) -> pd.DataFrame:
     """Per manager and year, add goal attainment and the improvement after coaching.
 
     - team_goal_attainment = Σ actual ÷ Σ target over the revenue goals of the teams the manager
       leads (a team's manager: the most common manager of its reps), ``team_goals`` of them;
     - rep_goals_met of rep_goals: the manager's reps' goals (any metric) with an attainment, and how
       many reached 100 % (in the reporting year: so far);
-    - coaching_effect_per_month: the mean difference-in-differences of monthly revenue of the
-      engagements of the manager's reps that started that year and could be measured
-      (``coaching_events`` of them, over ``coached_reps`` reps): anecdotal below a handful.
+    - coaching: the engagements of the manager's reps that started that year and could be measured
+      (``coaching_events`` of them, over ``coached_reps`` reps). No effect is given here: a plain mean
+      of a few engagements has none of the checks a verdict needs; the effect of the manager's
+      coaching, checked and read like /coaching/, is metrics.coaching's ``by_manager``.
+
+    With dated membership (``spells``, ``managers_over_time``) a team's manager is that year's (the
+    most common manager of its reps' stretches that year), a rep goal counts under the manager the
+    rep ended the year with, and an engagement under the rep's manager on its start date.
     """
     keys = ["manager", "year"]
+    dated = spells is not None and managers_over_time is not None
     manager_of_rep = people.set_index("rep_id")["manager"]
     team_manager = (people.dropna(subset=["team"]).groupby("team")["manager"]
                     .agg(lambda m: m.mode().iloc[0]).astype("string"))
+    if dated:
+        assert spells is not None
+        known = spells.dropna(subset=["manager"])
+        stretches = known.dropna(subset=["team"]).drop_duplicates(["team", "year", "rep_id", "manager"])
+        team_year_manager = stretches.groupby(["team", "year"])["manager"].agg(lambda m: m.mode().iloc[0])
+        rep_year_manager = known[known["at_end"]].drop_duplicates(["rep_id", "year"]).set_index(
+            ["rep_id", "year"])["manager"]
     parts = []
     if goals is not None and len(goals):
         team = goals[(goals["scope"] == "team") & (goals["metric"] == "revenue") & goals["attainment"].notna()]
-        team = pd.DataFrame({"manager": team["id"].astype("string").map(team_manager),
+        team_ids = team["id"].astype("string")
+        if dated:
+            team_keys = pd.MultiIndex.from_arrays([team_ids, team["year"].astype("int64")])
+            leader = pd.Series(team_keys.map(team_year_manager), index=team.index, dtype="string")  # type: ignore[arg-type]
+        else:
+            leader = team_ids.map(team_manager)
+        team = pd.DataFrame({"manager": leader,
                              "year": team["year"].astype("int64"), "target": team["target"], "actual": team["actual"]})
         team_sums = team.dropna(subset=["manager"]).groupby(keys).agg(
             team_goals=("target", "size"), target=("target", "sum"), actual=("actual", "sum"))
         team_sums["team_goal_attainment"] = (team_sums["actual"] / team_sums["target"]).where(team_sums["target"] > 0)
         parts.append(team_sums[["team_goals", "team_goal_attainment"]])
         rep = goals[(goals["scope"] == "rep") & goals["attainment"].notna()]
-        rep = pd.DataFrame({"manager": rep["id"].astype("string").map(manager_of_rep),
+        if dated:
+            rep_keys = pd.MultiIndex.from_arrays([rep["id"].astype("string"), rep["year"].astype("int64")])
+            rep_manager = pd.Series(rep_keys.map(rep_year_manager), index=rep.index, dtype="string")  # type: ignore[arg-type]
+        else:
+            rep_manager = rep["id"].astype("string").map(manager_of_rep)
+        rep = pd.DataFrame({"manager": rep_manager,
                             "year": rep["year"].astype("int64"), "met": rep["attainment"] + TOLERANCE >= 1})
         parts.append(rep.dropna(subset=["manager"]).groupby(keys).agg(rep_goals=("met", "size"),
                                                                       rep_goals_met=("met", "sum")))
     if events is not None and len(events):
         done = events[events["included"].astype(bool)]
-        done = pd.DataFrame({"manager": done["rep_id"].astype("string").map(manager_of_rep),
+        coach = (managers_over_time.on(done["rep_id"], done["start"]) if dated and managers_over_time is not None
+                 else done["rep_id"].astype("string").map(manager_of_rep))
+        done = pd.DataFrame({"manager": coach,
                              "year": fiscal_year(done["start"], period.fiscal_year_start).astype("int64"),
-                             "rep_id": done["rep_id"], "effect": done["effect_per_month"].astype("float64")})
+                             "rep_id": done["rep_id"]})
         parts.append(done.dropna(subset=["manager"]).groupby(keys).agg(
-            coaching_events=("effect", "size"), coached_reps=("rep_id", "nunique"),
-            coaching_effect_per_month=("effect", "mean")))
+            coaching_events=("rep_id", "size"), coached_reps=("rep_id", "nunique")))
     for part in parts:
         # Grouped by two keys: a MultiIndex (pandas-stubs type every DataFrame.index as Index, and
         # refuse an Index as a level's new values).
@@ -163,7 +202,82 @@ def _with_goals_and_coaching(out: pd.DataFrame, people: pd.DataFrame, goals: pd.
         out = out.merge(part.reset_index(), on=keys, how="left")
     for column in ("team_goals", "rep_goals", "rep_goals_met", "coaching_events", "coached_reps"):
         out[column] = out[column].fillna(0).astype("int64") if column in out else 0
-    for column in ("team_goal_attainment", "coaching_effect_per_month"):
+    for column in ("team_goal_attainment",):
         if column not in out:
             out[column] = np.nan
     return out
+
+
+def _dated_manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: pd.DataFrame,
+                           period: Period, years: list[int], goals: pd.DataFrame | None,
+                           events: pd.DataFrame | None, spells: pd.DataFrame,
+                           managers_over_time: Membership) -> ManagerHistory:
+    """``manager_history`` with dated membership: one row per (manager, year, rep) the rep spent some
+    of the year under that manager (see ``manager_history`` for the rules)."""
+    people = reps[["rep_id", "name", "team", "manager", "hired", "left"]]
+    people = people.astype({"rep_id": "string", "manager": "string"}).assign(
+        hired=pd.to_datetime(people["hired"]), left=pd.to_datetime(people["left"]))
+    info = people.drop_duplicates("rep_id").set_index("rep_id")
+    under = spells.dropna(subset=["manager"]).astype({"manager": "string", "rep_id": "string", "year": "int64"})
+    grid = under.groupby(["manager", "year", "rep_id"]).agg(
+        at_start=("at_start", "any"), at_end=("at_end", "any")).reset_index()
+    hired = grid["rep_id"].map(info["hired"])
+    left = grid["rep_id"].map(info["left"])
+    year_start = pd.to_datetime(grid["year"].map(lambda y: period.start_of(int(y))))
+    prev_start = pd.to_datetime(grid["year"].map(lambda y: period.start_of(int(y) - 1)))
+    prev_end = year_start - pd.Timedelta(days=1)
+    grid["employed"] = True
+    grid["employed_before"] = ((hired.isna() | (hired <= prev_end)) & (left.isna() | (left >= prev_start))).to_numpy()
+    left_year = fiscal_year(left, period.fiscal_year_start)
+    gone = left.notna() & (left <= pd.Timestamp(period.as_of)) & (left_year == grid["year"])
+    # The leave date is the rep's last employed day: the stretch holding it is the manager they left.
+    grid["left"] = (gone.fillna(False).to_numpy(dtype=bool)) & grid["at_end"].to_numpy(dtype=bool)
+    grid["left_from_start"] = grid["left"] & grid["at_start"]
+    ratios = rep_years.set_index(["rep_id", "year"])["value_ratio"]
+    keys = pd.MultiIndex.from_arrays([grid["rep_id"].astype("string"), grid["year"].astype("int64")])
+    grid["ratio"] = keys.map(ratios).astype("float64")  # type: ignore[arg-type]
+    before = pd.MultiIndex.from_arrays([grid["rep_id"].astype("string"), grid["year"].astype("int64") - 1])
+    grid["ratio_before"] = before.map(ratios).astype("float64")  # type: ignore[arg-type]
+    # A rep's change of ratio over the year is credited once: to the manager they ended it with.
+    grid["compared"] = (grid["ratio"].notna() & grid["ratio_before"].notna() & grid["employed_before"]
+                        & grid["at_end"])
+    grid["change"] = (grid["ratio"] - grid["ratio_before"]).where(grid["compared"])
+    grid["improved"] = grid["compared"] & (grid["change"] > 0)
+    grid["leaver_ratio"] = grid["ratio"].where(grid["left"])
+    per = grid.groupby(["manager", "year"]).agg(
+        reps=("employed", "sum"), reps_compared=("compared", "sum"), reps_improved=("improved", "sum"),
+        mean_ratio_change=("change", "mean"), reps_at_start=("at_start", "sum"), reps_left=("left", "sum"),
+        left_from_start=("left_from_start", "sum"),
+        leavers_with_ratio=("leaver_ratio", "count"), leavers_mean_ratio=("leaver_ratio", "mean"),
+    )
+    # Every manager known (now or from the memberships) has a row for every year, as without them.
+    everyone = pd.MultiIndex.from_product([managers_over_time.groups(), years], names=["manager", "year"])
+    per = per.reindex(per.index.union(everyone)).reset_index()
+    for column in ("reps", "reps_compared", "reps_improved", "reps_at_start", "reps_left", "left_from_start"):
+        per[column] = per[column].fillna(0).astype("int64")
+    per["retention"] = (1 - per["left_from_start"] / per["reps_at_start"]).where(per["reps_at_start"] > 0)
+    teams = (under.dropna(subset=["team"]).groupby(["manager", "year"])["team"]
+             .agg(lambda t: ", ".join(sorted(set(t)))))
+    team_keys = pd.MultiIndex.from_arrays([per["manager"].astype("string"), per["year"].astype("int64")])
+    per["teams"] = pd.Series(team_keys.map(teams), index=per.index, dtype="string")  # type: ignore[arg-type]
+    group = manager_years[["manager", "year", "revenue", "reps_with_cost", "value_ratio"]].astype(
+        {"manager": "string", "year": "int64"})
+    out = per.astype({"manager": "string", "year": "int64"}).merge(group, on=["manager", "year"], how="left")
+    for column in ("leavers_with_ratio", "reps_with_cost"):
+        out[column] = out[column].fillna(0).astype("int64")
+    out["revenue"] = out["revenue"].fillna(0.0)
+    out = out.sort_values(["manager", "year"]).reset_index(drop=True)
+    out = _with_goals_and_coaching(out, people.dropna(subset=["manager"]), goals, events, period, spells,
+                                   managers_over_time)[MANAGER_YEAR_COLUMNS]
+
+    leaving = grid[grid["left"]]
+    last = under[under["at_end"]].drop_duplicates(["rep_id", "year"]).set_index(["rep_id", "year"])["team"]
+    leaving_keys = pd.MultiIndex.from_arrays([leaving["rep_id"].astype("string"), leaving["year"].astype("int64")])
+    leavers = pd.DataFrame({
+        "manager": leaving["manager"].to_numpy(),
+        "team": leaving_keys.map(last).to_numpy(),  # type: ignore[arg-type]
+        "rep_id": leaving["rep_id"].to_numpy(), "name": info.loc[leaving["rep_id"], "name"].to_numpy(),
+        "year": leaving["year"].to_numpy(dtype="int64"), "left": info.loc[leaving["rep_id"], "left"].to_numpy(),
+        "value_ratio_when_left": leaving["ratio"].to_numpy(),
+    }, columns=LEAVER_COLUMNS).astype({"manager": "string", "team": "string", "rep_id": "string", "name": "string"})
+    return ManagerHistory(out, leavers.sort_values(["manager", "left", "rep_id"]).reset_index(drop=True))

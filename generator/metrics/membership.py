@@ -107,3 +107,59 @@ def manager_membership(reps: pd.DataFrame, memberships: pd.DataFrame | None,
             memberships["team"].map(team_manager).astype("string"))
         periods = memberships.assign(group=manager)[["rep_id", "group", "start", "end"]].dropna(subset=["group"])
     return Membership(current.astype("string"), periods, year_ends)
+
+
+SPELL_COLUMNS = ["rep_id", "year", "day", "team", "manager", "at_start", "at_end"]
+"""Columns of ``membership_spells``: one row per stretch of a fiscal year a rep spent employed in one
+team under one manager; ``day`` is the stretch's first day."""
+
+
+def membership_spells(reps: pd.DataFrame, teams: Membership, managers: Membership,
+                      year_spans: dict[int, tuple[pd.Timestamp, pd.Timestamp]]) -> pd.DataFrame:
+    """Each rep's team and manager through each fiscal year, as stretches (``SPELL_COLUMNS``).
+
+    ``year_spans`` maps a fiscal year to its first and last day (as_of in the reporting year). A rep
+    counts in a year while employed in it (hired on or before the last day, not left before the first;
+    unknown dates count as employed), from max(first day, hired) to min(last day, left). A stretch
+    starts on that first employed day and on every day a membership period starts or ends the day
+    before; consecutive stretches with the same team and manager are merged. ``at_start``: the
+    stretch holds the year's first day (the rep was there when the year began); ``at_end``: the
+    stretch holds the rep's last employed day of the year (year end, as_of or the leave date).
+    Without dated membership every employed rep-year is one stretch in the current team and manager.
+    Team or manager is <NA> when not known.
+    """
+    people = pd.DataFrame({"rep_id": reps["rep_id"].astype("string").to_numpy(),
+                           "hired": pd.to_datetime(reps["hired"]).astype("datetime64[ns]").to_numpy(),
+                           "left": pd.to_datetime(reps["left"]).astype("datetime64[ns]").to_numpy()})
+    spans = pd.DataFrame({"year": list(year_spans),
+                          "start": pd.to_datetime([s for s, _ in year_spans.values()]).astype("datetime64[ns]"),
+                          "end": pd.to_datetime([e for _, e in year_spans.values()]).astype("datetime64[ns]")})
+    grid = people.merge(spans, how="cross")
+    grid["first"] = grid["start"].where(grid["hired"].isna() | (grid["hired"] <= grid["start"]), grid["hired"])
+    grid["last"] = grid["end"].where(grid["left"].isna() | (grid["left"] >= grid["end"]), grid["left"])
+    grid = grid[grid["first"] <= grid["last"]]
+    days = [grid[["rep_id", "year", "first"]].rename(columns={"first": "day"})]
+    bounds = [m.periods for m in (teams, managers) if m.dated and m.periods is not None]
+    if bounds:
+        periods = pd.concat(bounds, ignore_index=True)
+        # A stretch starts where a period starts and the day after one ends.
+        starts_ends = pd.concat([pd.to_datetime(periods["start"]),
+                                 pd.to_datetime(periods["end"]) + pd.Timedelta(days=1)]).astype("datetime64[ns]")
+        changes = pd.DataFrame({"rep_id": pd.concat([periods["rep_id"]] * 2).astype("string").to_numpy(),
+                                "day": starts_ends.to_numpy()}).dropna().drop_duplicates()
+        inside = grid[["rep_id", "year", "first", "last"]].merge(changes, on="rep_id")
+        inside = inside[(inside["day"] > inside["first"]) & (inside["day"] <= inside["last"])]
+        days.append(inside[["rep_id", "year", "day"]])
+    out = pd.concat(days, ignore_index=True).drop_duplicates().sort_values(["rep_id", "year", "day"], kind="stable")
+    out = out.reset_index(drop=True)
+    out["team"] = teams.on(out["rep_id"], out["day"]).to_numpy()
+    out["manager"] = managers.on(out["rep_id"], out["day"]).to_numpy()
+    out = out.astype({"rep_id": "string", "year": "int64", "team": "string", "manager": "string"})
+    key = (out["rep_id"] + "\x00" + out["year"].astype("string")).fillna("")
+    same = ((key == key.shift().fillna("")) & (out["team"].fillna("\x00") == out["team"].shift().fillna("\x00"))
+            & (out["manager"].fillna("\x00") == out["manager"].shift().fillna("\x00")))
+    out = out[~same.to_numpy(dtype=bool)].reset_index(drop=True)
+    key = (out["rep_id"] + "\x00" + out["year"].astype("string")).fillna("")
+    out["at_start"] = (out["day"] == out["year"].map(spans.set_index("year")["start"])).to_numpy(dtype=bool)
+    out["at_end"] = (key != key.shift(-1).fillna("")).to_numpy(dtype=bool)
+    return out[SPELL_COLUMNS]

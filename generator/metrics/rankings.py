@@ -49,4 +49,6 @@ def employed_on(reps: pd.DataFrame, day: dt.date) -> pd.Series:
 def ranked_reps(reps: pd.DataFrame, as_of: dt.date, min_clients: int) -> pd.Series:
     """True for the reps rankings list: employed on ``as_of``, at least ``min_clients`` clients and a
     value ratio (see the module docstring)."""
-    return (employed_on(reps, as_of) & (reps["clients"] >= min_clients) & reps["value_ratio"].notna()).astype(bool)
+    current = reps["status"] == "current" if "status" in reps else True
+    return (employed_on(reps, as_of) & current & (reps["clients"] >= min_clients)
+            & reps["value_ratio"].notna()).astype(bool)

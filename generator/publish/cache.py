@@ -8,14 +8,20 @@ report, so a reused build prints the same findings as the build that made the pa
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from generator.quality import ISSUE_COLUMNS, DatasetSummary, QualityReport, issues_frame
 
 MANIFEST = "manifest.json"
 QUALITY = "quality.json"
+PUBLISHED = "published.json"
+ENVIRONMENT = ("SOURCE_DATE_EPOCH",)
+"""Variables MkDocs' output depends on: a published site is reused only under the same values."""
 
 
 @dataclass(frozen=True)
@@ -74,3 +80,61 @@ def forget(work: Path) -> None:
     """Invalidate the cache (before the docs folder is rewritten)."""
     (work / MANIFEST).unlink(missing_ok=True)
     (work / QUALITY).unlink(missing_ok=True)
+    (work / PUBLISHED).unlink(missing_ok=True)
+
+
+def site_signature(site: Path) -> str:
+    """SHA-256 over every file's path, size and modification time under ``site`` (no file is read:
+    ~0.1 s for 10,000 files). Any file added, removed, rewritten or touched changes it."""
+    entries: list[str] = []
+    stack = [site]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                else:
+                    stat = entry.stat(follow_symlinks=False)
+                    entries.append(f"{os.path.relpath(entry.path, site)}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(sorted(entries)).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+PACKAGES = ("mkdocs", "mkdocs-material", "altair", "vl-convert-python", "pandas", "babel", "jinja2")
+"""Installed packages the published bytes depend on (the theme, the chart bundle, formats): an upgrade
+of any of them rebuilds the site."""
+
+
+def _installed(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _published_record(fingerprint: str, target: Path) -> dict[str, object]:
+    return {"fingerprint": fingerprint, "target": str(target),
+            "environment": {name: os.environ.get(name) for name in ENVIRONMENT},
+            "packages": {name: _installed(name) for name in PACKAGES}}
+
+
+def write_published(work: Path, fingerprint: str, target: Path) -> None:
+    """Record that ``target`` holds the site built from ``fingerprint``, as it is now on disk."""
+    record = _published_record(fingerprint, target) | {"site": site_signature(target)}
+    (work / PUBLISHED).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+
+
+def published_is_current(work: Path, fingerprint: str, target: Path) -> bool:
+    """True when ``target`` is, file for file, the site the last build published from ``fingerprint``
+    under the same environment: rebuilding it would give the same bytes, so MkDocs need not run."""
+    try:
+        record = json.loads((work / PUBLISHED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    expected = _published_record(fingerprint, target)
+    if any(record.get(key) != value for key, value in expected.items()):
+        return False
+    try:
+        return record.get("site") == site_signature(target)
+    except OSError:
+        return False

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from generator.config import LoadedConfig
-from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS, Metrics, summaries
+from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS, Metrics, dashboard, summaries
 from generator.metrics.segments import DIMENSIONS
 from generator.quality import ISSUE_COLUMNS, WARNING, QualityReport
 from generator.site.common import (
@@ -111,6 +111,8 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     put_table(files, "team_history", public(metrics.team_years, info))
     put_table(files, "company_history", public(metrics.company_years, info))
     put_table(files, "managers", public(metrics.managers, info))
+    if metrics.dated_teams:
+        put_table(files, "team_members", metrics.team_members)
     put_table(files, "data_quality", quality.issues[ISSUE_COLUMNS])
     put_table(files, "datasets", datasets)
     put_table(files, "headlines", pd.DataFrame(overview.headline_rows(headlines), dtype=object))
@@ -122,17 +124,26 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
                         for dim in DIMENSIONS}
     topics.insert(0, segments.topic(context, segment_sections))
     rep_pages = reps.rep_pages(info, context.reps, history, metrics.clients, metrics.rep_monthly, fy,
-                               _merge_sections(topic.rep_sections for topic in topics), context.manager_slugs)
+                               _merge_sections(topic.rep_sections for topic in topics),
+                               min_clients=cfg.config.rankings.min_clients, manager_slugs=context.manager_slugs)
     team_pages = teams.team_pages(info, summaries.team_figures(metrics), context.reps, metrics.team_years,
                                   metrics.team_monthly, fy, context.team_slugs,
                                   _merge_sections(topic.team_sections for topic in topics),
-                                  membership_note(metrics), context.manager_slugs)
+                                  membership_note(metrics),
+                                  metrics.team_members if metrics.dated_teams else None, metrics.period.year,
+                                  manager_slugs=context.manager_slugs)
     gaps = summaries.rep_gaps(context.reps, metrics.has_costs)
 
     # Render: each page once, from its context.
+    min_clients = cfg.config.rankings.min_clients
+    attention = dashboard.needs_attention(metrics, warnings=quality.count(WARNING), gaps=gaps,
+                                          min_clients=min_clients, below=overview.below_band)
+    attention_items = overview.attention_items(attention, rep_slugs=context.rep_slugs,
+                                               team_slugs=context.team_slugs, segment_slugs=context.segment_slugs,
+                                               ratio_bands=info.ratio_bands)
     files["index.md"] = render("overview.md.j2", page=overview.overview_page(
-        info, metrics, headlines, ranked, overview.alerts(quality.count(WARNING), gaps), datasets,
-        min_clients=cfg.config.rankings.min_clients,
+        info, metrics, headlines, ranked, attention_items, datasets,
+        min_clients=min_clients,
         unranked=summaries.unranked(context.reps, cfg.config.rankings.min_clients)))
     reps_index, reps_rows = reps.reps_index_page(info, context.reps, summaries.status_counts(context.reps))
     files["reps/index.md"] = render("reps_index.md.j2", page=reps_index)

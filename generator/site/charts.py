@@ -21,6 +21,9 @@ from generator.site.text import Markdown
 
 HEIGHT = 220
 
+RATIO_FORMAT = ".3f"
+"""Value ratios in tooltips: three decimals, so 0.996 (below break-even) shows as 0.996, never 1.00."""
+
 
 def _base() -> alt.Chart:
     return alt.Chart(alt.Data(name="rows")).properties(width="container", height=HEIGHT)
@@ -46,7 +49,7 @@ def _designs() -> dict[str, dict]:
         "value_ratio_by_year": _base().mark_line(point=True).encode(
             x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("value_ratio:Q", title=label_of("value_ratio")),
-            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("value_ratio:Q", title=label_of("value_ratio"), format=".2f")],
+            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("value_ratio:Q", title=label_of("value_ratio"), format=RATIO_FORMAT)],
         ),
         "value_ratio_distribution": _base().mark_bar().encode(
             x=alt.X("value_ratio:Q", bin=alt.Bin(maxbins=20), title=label_of("value_ratio")),
@@ -57,7 +60,7 @@ def _designs() -> dict[str, dict]:
             x=alt.X("revenue:Q", title=label_of("revenue"), axis=money),
             y=alt.Y("name:N", title=None, sort="-x"),
             tooltip=[alt.Tooltip("name:N", title="Rep"), alt.Tooltip("revenue:Q", title=label_of("revenue"), format=",.0f"),
-                     alt.Tooltip("value_ratio:Q", title=label_of("value_ratio"), format=".2f")],
+                     alt.Tooltip("value_ratio:Q", title=label_of("value_ratio"), format=RATIO_FORMAT)],
         ),
         **_segment_designs(money),
         **_goal_designs(),
@@ -78,8 +81,8 @@ def _segment_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
         data=alt.Data(name="rows"),
     ).encode(
         y=ranked,
-        tooltip=[alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("value_ratio:Q", title=label_of("value_ratio"), format=".2f"),
-                 alt.Tooltip("ratio_low:Q", title="Low", format=".2f"), alt.Tooltip("ratio_high:Q", title="High", format=".2f"),
+        tooltip=[alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("value_ratio:Q", title=label_of("value_ratio"), format=RATIO_FORMAT),
+                 alt.Tooltip("ratio_low:Q", title="Low", format=RATIO_FORMAT), alt.Tooltip("ratio_high:Q", title="High", format=RATIO_FORMAT),
                  alt.Tooltip("clients:Q", title=label_of("clients"))],
     ).properties(width="container", height=HEIGHT)
 
@@ -104,7 +107,7 @@ def _segment_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
         ),
         "segment_ratio_interval": interval,
         "heatmap_revenue": heatmap("revenue", "Revenue", ",.0f", "blues"),
-        "heatmap_ratio": heatmap("value_ratio", label_of("value_ratio"), ".2f", "greens"),
+        "heatmap_ratio": heatmap("value_ratio", label_of("value_ratio"), RATIO_FORMAT, "greens"),
     }
 
 
@@ -157,9 +160,9 @@ def _coaching_and_activity_designs(money: alt.Axis) -> dict[str, alt.TopLevelMix
     return {
         "coaching_effect": _interval_design(
             "effect_pct", "effect_pct_low", "effect_pct_high", "Effect on monthly revenue (% of before)", pct,
-            [alt.Tooltip("kind:N", title="Kind"), alt.Tooltip("effect_pct:Q", title="Effect", format="+.1%"),
-             alt.Tooltip("effect_pct_low:Q", title="95 % interval from", format="+.1%"),
-             alt.Tooltip("effect_pct_high:Q", title="to", format="+.1%"),
+            # The page's own texts: a change is never shown as +0.0 % on the wrong side of 0.
+            [alt.Tooltip("kind:N", title="Kind"), alt.Tooltip("effect_text:N", title="Effect"),
+             alt.Tooltip("interval_text:N", title="95 % interval"),
              alt.Tooltip("coached_reps:Q", title=label_of("coached_reps")), alt.Tooltip("verdict:N", title=label_of("verdict"))],
         ),
         "coaching_timeline": _layers(
@@ -269,7 +272,7 @@ def _history_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
             y=alt.Y("value_ratio:Q", title=label_of("value_ratio")),
             color=alt.Color("group:N", title=None),
             tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("group:N", title="Group"),
-                     alt.Tooltip("value_ratio:Q", title=label_of("value_ratio"), format=".2f")],
+                     alt.Tooltip("value_ratio:Q", title=label_of("value_ratio"), format=RATIO_FORMAT)],
         ),
         "forecast_path": layer(path, band),
         "forecast_backtest": layer(backtest_band, backtest_lines),

@@ -65,6 +65,8 @@ class RepPage:
     kpis: Markdown
     ratio_note: str
     """Why the value ratio is empty ("" when there is one)."""
+    rank_note: str
+    """Why a ratio is in no ranking (a former rep, or fewer than rankings.min_clients clients); "" when ranked."""
     revenue_by_year: Markdown
     revenue_by_month: Markdown
     ratio_by_year: Markdown | None
@@ -98,9 +100,21 @@ def reps_index_page(info: SiteInfo, reps: pd.DataFrame, counts: tuple[int, int])
     return with_download_menu(page, (("All reps (JSON)", link(here, "data/reps.json")),)), index.files
 
 
+def rank_note(rep: dict, min_clients: int) -> str:
+    """Why a rep's value ratio is in no ranking ("" when it is ranked or there is no ratio)."""
+    if rep.get("ranked") or pd.isna(rep.get("value_ratio")):
+        return ""
+    if rep["status"] != "current":
+        return ("Not ranked: a former rep. Their clients keep buying after they left, so the ratio keeps "
+                "rising with nobody to credit; it is shown, never compared in a ranking.")
+    count = int(rep["clients"])
+    return (f"Not ranked: {count} client{'' if count == 1 else 's'}, and rankings need at least {min_clients}. "
+            "A mean over so few clients is an anecdote, not a comparison.")
+
+
 def rep_pages(info: SiteInfo, reps: pd.DataFrame, history: pd.DataFrame, clients: pd.DataFrame,
-              monthly: pd.DataFrame, fy_start: int, sections: dict[str, tuple[Section, ...]],
-              manager_slugs: dict[str, str] | None = None) -> RepPages:
+              monthly: pd.DataFrame, fy_start: int, sections: dict[str, tuple[Section, ...]], *,
+              min_clients: int = 3, manager_slugs: dict[str, str] | None = None) -> RepPages:
     """Every rep page and its CSV files. Tables, CSV lines and chart rows are formatted once for
     all reps, then sliced per rep: a per-rep pandas call would cost milliseconds × thousands of reps.
 
@@ -153,6 +167,7 @@ def rep_pages(info: SiteInfo, reps: pd.DataFrame, history: pd.DataFrame, clients
             facts=Markdown(" · ".join(f"<strong>{k}:</strong> {v}" for k, v in facts)),
             kpis=kpi_table(items, link(here, f"data/reps/{slug}-summary.csv")),
             ratio_note=RATIO_NOTES[reason] if reason else "",
+            rank_note=rank_note(rep, min_clients),
             revenue_by_year=embed("chart-rep-revenue-year", ChartSpec("revenue_by_year", points), "Revenue by year"),
             revenue_by_month=embed("chart-rep-revenue-month",
                                    ChartSpec("revenue_by_month", pick(month_points, month_at.get(rep_id))),

@@ -58,6 +58,9 @@ class TeamPage:
     """Sections topics (goals, managers, …) contribute, after the history, in topic order."""
     membership_note: str = ""
     """How team membership over time is known (``metrics.membership``: dated or current team)."""
+    members_by_year: Markdown | None = None
+    """With dated membership: every year's members with what they sold while in the team, and the
+    member count per year (None: ``members`` lists the current members, full-year figures)."""
     manager_href: str = ""
     """Link to the manager's page ("" when there is none)."""
     downloads: Markdown | str = ""
@@ -100,17 +103,43 @@ def teams_index_page(info: SiteInfo, teams: pd.DataFrame, managers: pd.DataFrame
     return with_download_menu(page), {**team_table.files, **manager_table.files}
 
 
+MEMBERSHIP_COLUMNS = ["year", "rep_id", "name", "status", "revenue", "won_deals", "lost_deals", "win_rate"]
+"""Columns of data/teams/<slug>-membership.csv: the team's members each year (dated membership)."""
+
+MEMBER_COUNT_COLUMNS = ["year", "members"]
+"""Columns of data/teams/<slug>-member-counts.csv: how many reps were in the team each year."""
+
+
+def team_membership_rows(team_members: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
+    """``metrics.team_members`` with each rep's name, status and page slug, newest year first, then by
+    revenue in the team (highest first) and name."""
+    people = reps.drop_duplicates("rep_id").set_index(reps["rep_id"].drop_duplicates().astype("string"))
+    ids = team_members["rep_id"].astype("string")
+    out = team_members.assign(name=ids.map(people["name"]).fillna(ids).astype("string"),
+                              status=ids.map(people["status"]).astype("string"),
+                              slug=ids.map(people["slug"]).astype("string"))
+    return out.sort_values(["team", "year", "revenue", "name", "rep_id"],
+                           ascending=[True, False, False, True, True]).reset_index(drop=True)
+
+
 def team_pages(info: SiteInfo, teams: pd.DataFrame, reps: pd.DataFrame, history: pd.DataFrame,
                monthly: pd.DataFrame, fy_start: int, team_slugs: dict[str, str],
                sections: dict[str, tuple[Section, ...]], membership_note: str = "",
-               manager_slugs: dict[str, str] | None = None) -> TeamPages:
+               team_members: pd.DataFrame | None = None, year: int | None = None, *,
+               manager_slugs: dict[str, str] | None = None, menu: bool = True) -> TeamPages:
     """Every team page and its CSV files, formatted once for all teams and sliced per team.
 
     ``teams``: ``summaries.team_figures``; ``reps``: metrics.reps with ``slug``; ``history``,
-    ``monthly``: metrics.team_years and metrics.team_monthly; ``manager_slugs``: manager → slug of
-    their page."""
+    ``monthly``: metrics.team_years and metrics.team_monthly. ``team_members`` (metrics.team_members,
+    dated membership only) and the reporting ``year``: members are listed by each year's membership
+    with the revenue they made while in the team; without it, the current members with their
+    reporting-year figures. ``manager_slugs``: manager → slug of their page (the manager links there);
+    ``menu``: gather each page's CSV links into its "Download data" menu."""
     manager_slugs = manager_slugs or {}
     depth = link("teams/x.md", "")  # every team page sits at the same depth
+    if team_members is not None:
+        return _dated_team_pages(info, teams, reps, history, monthly, fy_start, team_slugs, sections,
+                                 membership_note, team_members, year, manager_slugs)
     members = reps[reps["team"].notna()].sort_values(["team", "status", "name", "rep_id"]).reset_index(drop=True)
     members = members.assign(href=[f"{depth}reps/{s}/" for s in members["slug"]])
     member_at = positions_by(members, "team")
@@ -137,7 +166,7 @@ def team_pages(info: SiteInfo, teams: pd.DataFrame, reps: pd.DataFrame, history:
         here = f"teams/{slug}.md"
         items = kpis(info, team)
         mine = member_at.get(name)
-        pages[here] = with_download_menu(TeamPage(
+        page = TeamPage(
             site=info,
             team=name,
             manager=team["manager"] if isinstance(team["manager"], str) else "",
@@ -157,8 +186,67 @@ def team_pages(info: SiteInfo, teams: pd.DataFrame, reps: pd.DataFrame, history:
             membership_note=membership_note,
             manager_href=link(here, f"managers/{manager_slugs[team['manager']]}/")
             if team["manager"] in manager_slugs else "",
-        ), (("All teams (CSV)", link(here, "data/teams.csv")), ("All teams (JSON)", link(here, "data/teams.json"))))
+        )
+        pages[here] = _with_menu(page, here) if menu else page
         files[f"data/teams/{slug}-summary.csv"] = kpi_csv(items)
         files[f"data/teams/{slug}-members.csv"] = member_header + "".join(pick(member_csv, mine))
         files[f"data/teams/{slug}-history.csv"] = hist_header + "".join(pick(hist_csv, hist_at.get(name)))
+    return TeamPages(pages, files)
+
+
+def _with_menu(page: TeamPage, here: str) -> TeamPage:
+    """A team page with its CSVs in one "Download data" menu, and the company-wide team files."""
+    return with_download_menu(page, (("All teams (CSV)", link(here, "data/teams.csv")),
+                                     ("All teams (JSON)", link(here, "data/teams.json"))))
+
+
+def _dated_team_pages(info: SiteInfo, teams: pd.DataFrame, reps: pd.DataFrame, history: pd.DataFrame,
+                      monthly: pd.DataFrame, fy_start: int, team_slugs: dict[str, str],
+                      sections: dict[str, tuple[Section, ...]], membership_note: str,
+                      team_members: pd.DataFrame, year: int | None, manager_slugs: dict[str, str]) -> TeamPages:
+    """``team_pages`` with dated membership: a rep who moved is listed in each team they were in that
+    year, with the part of the year's revenue made there."""
+    depth = link("teams/x.md", "")
+    rows = team_membership_rows(team_members, reps)
+    # pandas-stubs refuse None (no page, no link) in a list column.
+    rows = rows.assign(href=[f"{depth}reps/{s}/" if isinstance(s, str) else None for s in rows["slug"]],  # type: ignore[misc]
+                       label=[year_label(int(y), fy_start) for y in rows["year"]])
+    member_columns = [info.column("year", field="label"), info.column("name", link="href"),
+                      info.column("status"), info.column("revenue", "Revenue in the team"),
+                      info.column("won_deals"), info.column("lost_deals"), info.column("win_rate")]
+    member_at = positions_by(rows, "team")
+    member_rows = table_rows(rows, member_columns)
+    member_header, member_csv = csv_lines(rows[MEMBERSHIP_COLUMNS])
+    now = rows[rows["year"] == year] if year is not None else rows.iloc[:0]
+    now_at = positions_by(now.reset_index(drop=True), "team")
+    ratio_of = reps.drop_duplicates("rep_id").set_index(reps["rep_id"].drop_duplicates().astype("string"))["value_ratio"]
+    now = now.assign(value_ratio=now["rep_id"].astype("string").map(ratio_of).to_numpy()).reset_index(drop=True)
+    now_points = records(now[["name", "revenue", "value_ratio"]])
+
+    counts = rows.groupby(["team", "year"]).size().rename("members").reset_index()
+    counts = counts.sort_values(["team", "year"], ascending=[True, False]).reset_index(drop=True)
+    counts = counts.assign(label=[year_label(int(y), fy_start) for y in counts["year"]])
+    count_columns = [info.column("year", field="label"), info.column("members")]
+    count_at = positions_by(counts, "team")
+    count_rows = table_rows(counts, count_columns)
+    count_header, count_csv = csv_lines(counts[MEMBER_COUNT_COLUMNS])
+
+    plain = team_pages(info, teams, reps, history, monthly, fy_start, team_slugs, sections, membership_note,
+                       manager_slugs=manager_slugs, menu=False)
+    pages: dict[str, TeamPage] = {}
+    files = {name: body for name, body in plain.files.items() if not name.endswith("-members.csv")}
+    for here, page in plain.pages.items():
+        name, slug = page.team, team_slugs[page.team]
+        mine = member_at.get(name)
+        pages[here] = _with_menu(replace(
+            page,
+            members=html_table(member_columns, pick(member_rows, mine), link(here, f"data/teams/{slug}-membership.csv")),
+            revenue_by_member=embed("chart-team-members", ChartSpec("revenue_by_member", pick(now_points,
+                                                                                              now_at.get(name))),
+                                    "Revenue by member while in the team"),
+            members_by_year=html_table(count_columns, pick(count_rows, count_at.get(name)),
+                                       link(here, f"data/teams/{slug}-member-counts.csv"), sortable=False),
+        ), here)
+        files[f"data/teams/{slug}-membership.csv"] = member_header + "".join(pick(member_csv, mine))
+        files[f"data/teams/{slug}-member-counts.csv"] = count_header + "".join(pick(count_csv, count_at.get(name)))
     return TeamPages(pages, files)
