@@ -166,7 +166,7 @@ def test_download_menu_gathers_the_links() -> None:
 
 def test_rep_page_has_one_download_menu() -> None:
     page = reps_pages.RepPage(
-        site=INFO, name="n", facts=Markdown(""),
+        site=INFO, name="n", facts=Markdown(""), rank_note="",
         kpis=html_table([Column("a", "A")], ["<tr><td>1</td></tr>"], "s.csv"), ratio_note="",
         revenue_by_year=Markdown(""), revenue_by_month=Markdown(""), ratio_by_year=None,
         history=html_table([Column("a", "A")], ["<tr><td>1</td></tr>"], "h.csv"),
