@@ -64,6 +64,11 @@
     else load().then(function () { offer(input); });
   }, true);
 
+  document.addEventListener("reset", function () {  /* the search form's clear button */
+    var old = document.querySelector(".md-search-result .sp-search-jump");
+    if (old) old.remove();
+  }, true);
+
   document.addEventListener("focusin", function (event) {
     if (event.target.matches && event.target.matches(SEARCH_INPUT)) load();
   }, true);
