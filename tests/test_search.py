@@ -31,6 +31,7 @@ from generator.site.search_ids import id_map
 from generator.site.tables import Column, frame_table
 
 TABLE = '<table>\n<tbody>\n<tr><td>REP&#45;9</td><td class="sp-num">1,234</td></tr>\n</tbody>\n</table>'
+NOTE_TABLE = "<table><tr><td>*not emphasis*</td></tr></table>"
 CHART = '<div class="sp-chart" data-spec="c1"></div>\n<script type="application/json" id="c1">{"a":"x\\u003c/y"}</script>'
 
 
@@ -175,7 +176,8 @@ def test_a_real_build_shows_the_blocks_and_indexes_only_prose(tmp_path: Path) ->
     docs = tmp_path / "docs"
     (docs / "reps").mkdir(parents=True)
     (docs / "index.md").write_text(pack(f"# Overview\n\nRevenue grew.\n\n{html_block(TABLE)}\n\n## Charts\n\n"
-                                        f"Monthly revenue.\n\n{html_block(CHART)}\n"), encoding="utf-8")
+                                        f"Monthly revenue.\n\n{html_block(CHART)}\n\n"
+                                        f'!!! note "In a note"\n    {html_block(NOTE_TABLE)}\n'), encoding="utf-8")
     (docs / "reps" / "index.md").write_text("# Reps\n\nEvery rep.\n", encoding="utf-8")
     (docs / "reps" / "ann.md").write_text(pack(f'---\ntitle: "Ann Archer"\ntags: ["REP-9"]\n---\n\n# Ann Archer\n\n'
                                                f"Rep id: REP-9 · Team: East\n\nA note.\n\n## Revenue\n\n"
@@ -184,6 +186,7 @@ def test_a_real_build_shows_the_blocks_and_indexes_only_prose(tmp_path: Path) ->
     mkdocs_build(docs, site, site_name="T", site_url=None, nav=[{"Overview": "index.md"}, {"Reps": "reps/index.md"}])
     overview = (site / "index.html").read_text(encoding="utf-8")
     assert TABLE in overview and CHART in overview and "sp-html" not in overview
+    assert f'<p class="admonition-title">In a note</p>\n{NOTE_TABLE}\n</div>' in overview  # a block, not in a <p>
     rep = (site / "reps" / "ann" / "index.html").read_text(encoding="utf-8")
     assert TABLE in rep and "<h2 id=\"revenue\">" in rep and "REP-9</span>" not in rep  # tags are not shown
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
@@ -191,7 +194,7 @@ def test_a_real_build_shows_the_blocks_and_indexes_only_prose(tmp_path: Path) ->
     text = json.dumps(index["docs"])
     assert "1,234" not in text and "sp-chart" not in text and "\\u003c/y" not in text  # no cell, no spec
     assert docs_by_location[""]["text"] == "<p>Revenue grew.</p>"
-    assert docs_by_location["#charts"]["text"] == "<p>Monthly revenue.</p>"
+    assert docs_by_location["#charts"]["text"] == "<p>Monthly revenue.</p> <p>In a note</p>"  # prose, no cell
     assert docs_by_location["reps/ann/"] == {"location": "reps/ann/", "title": "Ann Archer",
                                              "text": "<p>Rep id: REP-9 · Team: East</p>", "tags": ["REP-9"]}
     assert not any(location.startswith("reps/ann/#") for location in docs_by_location)  # no sections
