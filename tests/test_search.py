@@ -154,6 +154,10 @@ def test_plugin_indexes_the_lead_and_renders_the_whole_page() -> None:
     assert page.content == "<h1>Ann</h1>\n<p>REP-1</p>"  # what the search plugin indexes
     after({}, page=page, config=config, nav=None)
     assert page.content == whole  # what the theme renders
+    page.content = '<h1>Ann</h1>\n<div data-search-exclude="true">x</div>'
+    before({}, page=page, config=config, nav=None)
+    after({}, page=page, config=config, nav=None)
+    assert page.content == "<h1>Ann</h1>\n<div>x</div>"  # as the search plugin leaves a page it indexed
 
 
 def test_plugin_appends_the_lunr_key_fix_to_the_search_worker_once() -> None:

@@ -58,6 +58,8 @@ LUNR_KEY_FIX = """
 """
 
 _FIRST_H2 = re.compile(r"<h2[\s>]")
+_SEARCH_ATTRIBUTE = re.compile(r'\s?data-search-\w+="[^"]+"')
+"""Material's search plugin removes these attributes from the page it indexed (same pattern)."""
 
 
 class SalesperfConfig(Config):
@@ -120,8 +122,8 @@ class SalesperfPlugin(BasePlugin[SalesperfConfig]):
     def _restore_content(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
                          nav: Any) -> dict[str, Any]:
         held = self.held.pop(page.file.src_uri, None)
-        if held is not None:
-            page.content = held
+        if held is not None:  # with the search attributes removed, as the search plugin does
+            page.content = _SEARCH_ATTRIBUTE.sub("", held)
         return context
 
     on_page_context = CombinedEvent(_index_lead_only, _restore_content)
