@@ -15,6 +15,7 @@ import pandas as pd
 
 from generator.metrics.definitions import Figure, Unit, figure
 from generator.site import text
+from generator.site.fragments import html_block
 from generator.site.text import Markdown, escape
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -105,7 +106,7 @@ def html_table(columns: Sequence[Column], rows: Sequence[str], csv_href: str | N
         body = '<p class="sp-empty"><em>No rows.</em></p>'
     if csv_href:
         body += f'\n<p class="sp-download"><a href="{escape(csv_href)}" download>Download CSV</a></p>'
-    return Markdown(body)
+    return html_block(body)
 
 
 def frame_table(frame: pd.DataFrame, columns: Sequence[Column], csv_href: str | None,

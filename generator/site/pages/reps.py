@@ -60,6 +60,8 @@ class RepPage:
     """Clients the rep acquired (the table lists the ``CLIENTS_ON_PAGE`` most valuable)."""
     sections: tuple[Section, ...] = ()
     """Sections topics (goals, coaching, …) contribute, after the clients, in topic order."""
+    rep_id: str = ""
+    """The rep's id: a search tag of the page (shown nowhere on it; see the README, Search)."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,7 @@ def rep_pages(info: SiteInfo, reps: pd.DataFrame, history: pd.DataFrame, clients
                                link(here, f"data/reps/{slug}-clients.csv")),
             client_count=len(mine),
             sections=sections.get(rep_id, ()),
+            rep_id=rep_id,
         )
         files[f"data/reps/{slug}-summary.csv"] = kpi_csv(items)
         files[f"data/reps/{slug}-history.csv"] = hist_header + "".join(pick(hist_csv, at))
