@@ -23,6 +23,7 @@ from generator.quality import QualityReport
 from generator.site import assemble, text
 from generator.site.charts import ChartSpec, chart
 from generator.site.common import Section, SiteContext, SiteInfo
+from generator.site.fragments import unpack
 from generator.site.pages import (
     activity,
     coaching,
@@ -227,7 +228,7 @@ def test_rep_page_contexts(fixture: tuple[LoadedConfig, Metrics, QualityReport],
     slug = context.rep_slugs["A"]
     assert built.files[f"data/reps/{slug}-summary.csv"].splitlines()[0] == "figure,value"
     assert len(built.files[f"data/reps/{slug}-clients.csv"].splitlines()) == 1 + 2
-    rendered = assemble.render("rep.md.j2", page=alice)
+    rendered, _blocks = unpack(assemble.render("rep.md.j2", page=alice))  # tables and charts after a trailer
     assert rendered.rstrip().endswith("## Goals\n\n<p>on track</p>")  # the section, rendered with the page
 
 
@@ -278,7 +279,7 @@ def test_segment_pages_render_contributed_sections_once(context: SiteContext) ->
     region = sorted(context.segment_slugs["region"])[0]
     extra = Section("Projection & more", Markdown("<p>projected</p>"))
     topic = segments.topic(context, {"region": {region: (extra,)}})
-    page = topic.files[f"regions/{context.segment_slugs['region'][region]}.md"]
+    page, _blocks = unpack(topic.files[f"regions/{context.segment_slugs['region'][region]}.md"])
     assert page.endswith(f"\n\n## {escape(extra.title)}\n\n<p>projected</p>\n")  # title escaped, body as built
     assert page.count("## Projection") == 1
 

@@ -110,6 +110,7 @@ def _build_one(docs_dir: Path, site_dir: Path, site_name: str, site_url: str | N
         if site_url:
             overrides["site_url"] = site_url
         config = load_config(config_file=str(resource("mkdocs.yml")), **overrides)
+        config.plugins["salesperf"] = salesperf_plugin()
         build(config)
     except OSError as exc:  # the destination of a copy, else the one path
         where = next((p for p in (exc.filename2, exc.filename) if p is not None), site_dir)
@@ -120,6 +121,17 @@ def _build_one(docs_dir: Path, site_dir: Path, site_name: str, site_url: str | N
         raise BuildError([f"MkDocs build failed: {exc}", *detail[-5:]]) from None
     finally:
         logger.removeHandler(handler)
+
+
+def salesperf_plugin() -> Any:
+    """salesperf's MkDocs plugin, configured (registered by hand: it needs no entry point)."""
+    from generator.publish.plugin import SalesperfPlugin
+
+    plugin = SalesperfPlugin()
+    errors, _warnings = plugin.load_config({"summary_folders": list(ENTITY_FOLDERS)})
+    if errors:
+        raise BuildError([f"salesperf plugin: {name}: {error}" for name, error in errors])
+    return plugin
 
 
 def _die_with_parent(parent: int) -> None:

@@ -40,6 +40,7 @@ from generator.site.pages import (
 from generator.site.permalinks import redirect_pages
 from generator.site.privacy import band_rank, publishable_findings, publishable_metrics
 from generator.site.render import render
+from generator.site.search_ids import ID_MAP, id_map
 from generator.site.text import entity_slugs
 
 
@@ -117,6 +118,7 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     put_table(files, "datasets", datasets)
     put_table(files, "headlines", pd.DataFrame(overview.headline_rows(headlines), dtype=object))
     put_table(files, "data_quality_summary", by_reason)
+    files[ID_MAP] = id_map(context.reps)
 
     # Gather: every topic's pages and the sections it contributes to rep, team and segment pages.
     topics = [make(context) for make in TOPICS]

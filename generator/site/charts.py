@@ -16,6 +16,7 @@ import altair as alt
 import pandas as pd
 
 from generator.metrics.definitions import label_of
+from generator.site.fragments import html_block
 from generator.site.tables import records
 from generator.site.text import Markdown
 
@@ -326,7 +327,7 @@ def embed(element_id: str, spec: ChartSpec, caption: str = "") -> Markdown:
     text = json.dumps(spec.spec(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     label = f' aria-label="{html.escape(caption, quote=True)}"' if caption else ""
-    return Markdown(
+    return html_block(
         f'<div class="sp-chart" data-spec="{element_id}"{label}></div>\n'
         f'<script type="application/json" id="{element_id}">{text}</script>'
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 
 import jinja2
 
 from generator.site import text
+from generator.site.fragments import pack
 from generator.site.text import Markdown
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -50,10 +52,13 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         integer=lambda v: Markdown(text.integer(v)),
         day=lambda v: Markdown(text.day(v)),
         number=lambda v, d=0: Markdown(text.number(v, d)),
+        # Data text as a YAML string for the front matter (a JSON string is one), never as HTML.
+        yaml_string=lambda v: Markdown(json.dumps(str(v), ensure_ascii=False)),
     )
     return env
 
 
 def render(template: str, **context: object) -> str:
-    """Render one template to Markdown."""
-    return environment().get_template(template).render(**context)
+    """Render one template to a page file: Markdown, its tables and charts as placeholders, and the
+    HTML of those after a trailer (see ``generator.site.fragments``)."""
+    return pack(environment().get_template(template).render(**context))

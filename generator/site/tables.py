@@ -17,6 +17,7 @@ import pandas as pd
 
 from generator.metrics.definitions import Figure, Unit, figure
 from generator.site import text
+from generator.site.fragments import html_block
 from generator.site.privacy import BAND_ORDER, band_rank
 from generator.site.text import Markdown, escape
 
@@ -197,7 +198,7 @@ def html_table(columns: Sequence[Column], rows: Sequence[str], csv_href: str | N
         body = '<p class="sp-empty"><em>No rows.</em></p>'
     if csv_href:
         body += f'\n<p class="sp-download"><a href="{escape(csv_href)}" download>Download CSV</a></p>'
-    return Markdown(body)
+    return html_block(body)
 
 
 def frame_table(frame: pd.DataFrame, columns: Sequence[Column], csv_href: str | None,
@@ -278,7 +279,7 @@ def tabs(name: str, items: Sequence[tuple[str, str]]) -> Markdown:
                      for i in range(len(items)))
     labels = "".join(f'<label for="{group}-{i}">{escape(label)}</label>' for i, (label, _) in enumerate(items))
     blocks = "\n".join(f'<div class="tabbed-block">\n{body}\n</div>' for _, body in items)
-    return Markdown(f'<div class="tabbed-set tabbed-alternate" data-tabs="{len(items)}">{inputs}'
+    return html_block(f'<div class="tabbed-set tabbed-alternate" data-tabs="{len(items)}">{inputs}'
                     f'<div class="tabbed-labels">{labels}</div>\n<div class="tabbed-content">\n{blocks}\n</div>\n</div>')
 
 
@@ -300,7 +301,7 @@ def download_menu(hrefs: Sequence[str], extra: Sequence[tuple[str, str]] = ()) -
     items += [f'<li><a href="{escape(h)}" download>{escape(label)}</a></li>' for label, h in extra]
     if not items:
         return Markdown("")
-    return Markdown(f'<details class="sp-downloads abstract"><summary>Download data ({len(items)} files)</summary>\n'
+    return html_block(f'<details class="sp-downloads abstract"><summary>Download data ({len(items)} files)</summary>\n'
                     f'<ul>{"".join(items)}</ul>\n</details>')
 
 

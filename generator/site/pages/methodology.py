@@ -43,6 +43,10 @@ class MethodologyPage:
     glossary: Markdown | None = None
     """Every column of this build's data files with its registry definition (see ``glossary``)."""
 
+    def label(self, name: str) -> str:
+        """A figure's label, as the registry states it (a heading of the definitions)."""
+        return figure(name).label
+
     def definition(self, name: str) -> Markdown:
         """A figure's formula as the registry states it: ``**Win rate** = won ÷ (won + lost), …``."""
         entry = figure(name)

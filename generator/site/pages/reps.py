@@ -79,6 +79,8 @@ class RepPage:
     """Sections topics (goals, coaching, …) contribute, after the clients, in topic order."""
     downloads: Markdown | str = ""
     """One "Download data" menu: every table's CSV on the page (no link under each table)."""
+    rep_id: str = ""
+    """The rep's id: a search tag of the page (shown nowhere on it; see the README, Search)."""
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,7 @@ def rep_pages(info: SiteInfo, reps: pd.DataFrame, history: pd.DataFrame, clients
                                link(here, f"data/reps/{slug}-clients.csv")),
             client_count=len(mine),
             sections=sections.get(rep_id, ()),
+            rep_id=rep_id,
         )
         pages[here] = with_download_menu(page, (("All reps (CSV)", link(here, "data/reps.csv")),
                                                 ("All reps (JSON)", link(here, "data/reps.json"))))

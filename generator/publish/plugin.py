@@ -1,0 +1,137 @@
+"""salesperf's MkDocs plugin: pre-rendered HTML bypasses Markdown and search; search finds what matters.
+
+Registered by ``mkdocs_build`` on every build (no entry point needed). Per page, in MkDocs' order:
+
+1. ``on_page_markdown``: the page file's HTML blocks (tables, charts) are cut off its end
+   (``fragments.unpack``); Python-Markdown only sees a short placeholder comment for each.
+2. ``on_page_context``, before the search plugin: an entity page (a rep, team, manager, segment) is
+   indexed by its title and its first paragraph (a rep's id, team, manager and region), not by each
+   of its sections: the index stays small at 5,000 reps. Other pages are indexed whole
+   (headings and prose). After the search plugin the page's content is put back.
+3. ``on_post_page``: the placeholders become the HTML blocks again (``fragments.substitute``), so
+   the published page is the same as if the HTML had gone through Markdown.
+
+It also fixes the search worker (``on_files``): Material's worker bundles lunr 2.3.9, whose token
+set merges two different nodes when their keys (edge letters and child ids written one after the
+other, with no separator) happen to read alike, which digits make likely (``"1" + "23"`` and
+``"12" + "3"``). A prefix search then expands to a word the index does not hold and the worker
+throws ``TypeError: Cannot read properties of undefined (reading '_index')``: "No matching
+documents". The fix appends a key with a separator to the worker; nothing else in it changes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from mkdocs.config import config_options
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+from generator.errors import BuildError
+from generator.site.fragments import substitute, unpack
+
+WORKER = re.compile(r"assets/javascripts/workers/search\.[0-9a-f]+\.min\.js")
+"""Material's search worker, as the theme ships it."""
+
+LUNR_KEY_FIX = """
+/* salesperf: lunr 2.3.9 keys token-set nodes by edge labels and child ids written with no
+   separator, so digit labels make two different nodes look equal and the minimised set accepts
+   words the index lacks ("Cannot read properties of undefined (reading '_index')"). A comma
+   after each id makes the key unambiguous. */
+;(function () {
+  var TokenSet = self.lunr && self.lunr.TokenSet;
+  if (!TokenSet || TokenSet.prototype.toString.salesperf) return;
+  var key = function () {
+    if (this._str) return this._str;
+    var labels = Object.keys(this.edges).sort(), str = this.final ? "1" : "0";
+    for (var i = 0; i < labels.length; i++) str += labels[i] + this.edges[labels[i]].id + ",";
+    return str;
+  };
+  key.salesperf = true;
+  TokenSet.prototype.toString = key;
+})();
+"""
+
+_FIRST_H2 = re.compile(r"<h2[\s>]")
+_SEARCH_ATTRIBUTE = re.compile(r'\s?data-search-\w+="[^"]+"')
+"""Material's search plugin removes these attributes from the page it indexed (same pattern)."""
+
+
+class SalesperfConfig(Config):
+    """Options of the plugin (set by ``mkdocs_build``)."""
+
+    summary_folders = config_options.ListOfItems(config_options.Type(str), default=[])
+    """Folders whose pages (other than ``index.md``) are indexed by title and lead prose only."""
+
+
+def summary_only(src_uri: str, folders: list[str]) -> bool:
+    """True for an entity page: ``reps/x.md`` when ``reps`` is a summary folder, not ``reps/index.md``."""
+    folder, _sep, name = src_uri.rpartition("/")
+    return folder in folders and name != "index.md"
+
+
+def lead(content: str) -> str:
+    """A page's HTML up to its first ``<h2>`` and at most its first paragraph: the title and the
+    line under it (a rep's id, team, manager and region; a team's manager), not the notes every
+    page of its kind repeats."""
+    match = _FIRST_H2.search(content)
+    head = content if match is None else content[: match.start()]
+    end = head.find("</p>")
+    return head if end < 0 else head[: end + len("</p>")]
+
+
+class SalesperfPlugin(BasePlugin[SalesperfConfig]):
+    """Pre-rendered HTML around Markdown and search; entity pages indexed by their lead."""
+
+    def __init__(self) -> None:
+        self.blocks: dict[str, list[str]] = {}
+        self.held: dict[str, str] = {}
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Append the lunr key fix to Material's search worker (once, whatever the rebuilds)."""
+        for file in files:
+            if WORKER.fullmatch(file.src_uri):
+                source = file.content_string
+                if "salesperf: lunr" not in source:
+                    file.content_string = source + LUNR_KEY_FIX
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Cut the page's HTML blocks off its Markdown and keep them for ``on_post_page``."""
+        try:
+            text, blocks = unpack(markdown)
+        except (BuildError, ValueError) as exc:
+            raise PluginError(f"{page.file.src_uri}: {exc}") from None
+        self.blocks[page.file.src_uri] = blocks
+        return text
+
+    @event_priority(100)  # before the search plugin indexes page.content
+    def _index_lead_only(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+                         nav: Any) -> dict[str, Any]:
+        if page.content is not None and summary_only(page.file.src_uri, self.config.summary_folders):
+            self.held[page.file.src_uri] = page.content
+            page.content = lead(page.content)
+        return context
+
+    @event_priority(-100)  # after it: the page is rendered whole
+    def _restore_content(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+                         nav: Any) -> dict[str, Any]:
+        held = self.held.pop(page.file.src_uri, None)
+        if held is not None:  # with the search attributes removed, as the search plugin does
+            page.content = _SEARCH_ATTRIBUTE.sub("", held)
+        return context
+
+    on_page_context = CombinedEvent(_index_lead_only, _restore_content)
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Put the page's HTML blocks back in place of their placeholders."""
+        blocks = self.blocks.pop(page.file.src_uri, [])
+        try:
+            return substitute(output, blocks, page.file.src_uri)
+        except BuildError as exc:
+            raise PluginError(str(exc)) from None

@@ -1,0 +1,97 @@
+"""Pre-rendered HTML (tables, chart specs) kept out of Python-Markdown and out of the search index.
+
+Tables and charts are HTML that salesperf writes itself. Passing them through Python-Markdown costs
+most of the MkDocs build, and the search plugin would index every cell and every chart's JSON: a
+6.7 MB index at 1,000 reps, made of numbers nobody searches for. So the site stage marks each such
+block (``html_block``), and ``pack`` replaces it in the rendered page by a short HTML comment,
+``<!--sp-html:3-->``, with the blocks themselves appended to the page file after a trailer line.
+The MkDocs plugin (``generator.publish.plugin``) cuts the trailer off before Markdown runs
+(``unpack``) and puts each block back into the finished HTML (``substitute``), after the search
+plugin has indexed the page: the page reads exactly as before, the index holds its prose.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from generator.errors import BuildError
+from generator.site.text import Markdown
+
+OPEN, CLOSE = "\ue000", "\ue001"
+"""Private-use characters around a block of HTML inside rendered Markdown (never in data text:
+``escape`` writes no such character, and a block's own markers are removed when it is wrapped)."""
+
+TRAILER = "\n<!--salesperf:html-blocks\n"
+"""Starts the page file's last part: the JSON list of the page's HTML blocks, then ``-->``."""
+
+_BLOCK = re.compile(f"{OPEN}(.*?){CLOSE}", re.DOTALL)
+_PLACEHOLDER = re.compile(r"<!--sp-html:(\d+)-->")
+
+
+def placeholder(key: int) -> str:
+    """The comment that stands for block number ``key`` of a page."""
+    return f"<!--sp-html:{key}-->"
+
+
+def html_block(html: str) -> Markdown:
+    """``html`` marked as a block of pre-rendered HTML (a block inside it is merged into it)."""
+    return Markdown(OPEN + html.replace(OPEN, "").replace(CLOSE, "") + CLOSE)
+
+
+def plain(markdown: str) -> str:
+    """Markdown with the block markers dropped (the blocks stay inline, as HTML)."""
+    return markdown.replace(OPEN, "").replace(CLOSE, "")
+
+
+def pack(markdown: str) -> str:
+    """A rendered page as its file holds it: each marked block replaced by a placeholder, and the
+    blocks appended after ``TRAILER`` as one JSON list (``<`` and ``>`` escaped, so no ``-->``)."""
+    blocks: list[str] = []
+
+    def stand_in(match: re.Match[str]) -> str:
+        blocks.append(match.group(1))
+        return placeholder(len(blocks) - 1)
+
+    text = _BLOCK.sub(stand_in, markdown)
+    if OPEN in text or CLOSE in text:
+        raise BuildError("a block of pre-rendered HTML was cut in two while rendering a page (unbalanced markers)")
+    if not blocks:
+        return text
+    data = json.dumps(blocks, ensure_ascii=False, separators=(",", ":"))
+    return text + TRAILER + data.replace("<", "\\u003c").replace(">", "\\u003e") + "\n-->\n"
+
+
+def unpack(source: str) -> tuple[str, list[str]]:
+    """A page file's Markdown (without the trailer) and its HTML blocks (``[]`` without a trailer)."""
+    markdown, found, data = source.rpartition(TRAILER)
+    if not found:
+        return source, []
+    data = data.rstrip()
+    if not data.endswith("-->"):
+        raise BuildError("the page's HTML blocks are cut short (no closing -->): rebuild the pages")
+    blocks = json.loads(data[: -len("-->")])
+    if not isinstance(blocks, list) or not all(isinstance(b, str) for b in blocks):
+        raise BuildError("the page's HTML blocks are not a list of strings: rebuild the pages")
+    return markdown, blocks
+
+
+def substitute(html: str, blocks: list[str], where: str = "page") -> str:
+    """``html`` with each placeholder replaced by its block; a placeholder without a block, or a
+    block whose placeholder is missing (Markdown dropped or changed it), is a BuildError."""
+    used: set[int] = set()
+
+    def block(match: re.Match[str]) -> str:
+        key = int(match.group(1))
+        if key >= len(blocks):
+            raise BuildError(f"{where}: placeholder {match.group(0)} has no HTML block "
+                             f"(the page has {len(blocks)})")
+        used.add(key)
+        return blocks[key]
+
+    out = _PLACEHOLDER.sub(block, html)
+    missing = sorted(set(range(len(blocks))) - used)
+    if missing:
+        raise BuildError(f"{where}: HTML block(s) {', '.join(map(str, missing))} lost their placeholder "
+                         "on the way through Markdown (a placeholder must stand on its own line)")
+    return out
