@@ -12,6 +12,7 @@ import pytest
 
 from generator.site import tables
 from generator.site.common import Section, SiteInfo, with_download_menu
+from generator.site.fragments import plain
 from generator.site.pages import reps as reps_pages
 from generator.site.pages.figures import rep_columns
 from generator.site.render import render
@@ -97,7 +98,7 @@ def test_by_ratio_puts_empty_last_and_orders_bands() -> None:
 
 def test_narrow_tables_show_every_column() -> None:
     columns = [Column("a", "A"), Column("b", "B", numeric=True)]
-    html = html_table(columns, table_rows(pd.DataFrame({"a": ["x"], "b": [1]}), columns), "t.csv")
+    html = plain(html_table(columns, table_rows(pd.DataFrame({"a": ["x"], "b": [1]}), columns), "t.csv"))
     assert "data-keys" not in html and "sp-more-toggle" not in html
     assert html.endswith('<p class="sp-download"><a href="t.csv" download>Download CSV</a></p>')
 
@@ -142,7 +143,7 @@ def test_long_list_shows_top_and_bottom() -> None:
 
 
 def test_tabs_markup() -> None:
-    html = tabs("goals", [("2024", "<p>a</p>"), ("2023 <b>", "<p>b</p>")])
+    html = plain(tabs("goals", [("2024", "<p>a</p>"), ("2023 <b>", "<p>b</p>")]))
     assert html.startswith('<div class="tabbed-set tabbed-alternate" data-tabs="2">'
                            '<input checked id="sp-tabs-goals-0" name="sp-tabs-goals" type="radio">'
                            '<input id="sp-tabs-goals-1" name="sp-tabs-goals" type="radio">')
@@ -156,7 +157,7 @@ def test_download_menu_gathers_the_links() -> None:
     stripped, hrefs = split_downloads(body + "\n\n" + body.replace("x&#45;1", "y"))
     assert hrefs == ["../data/x-1.csv", "../data/y.csv"]
     assert "Download CSV" not in stripped and stripped.count("<table>") == 2
-    menu = download_menu([*hrefs, "../data/y.csv"], (("All (JSON)", "../data/all.json"),))
+    menu = plain(download_menu([*hrefs, "../data/y.csv"], (("All (JSON)", "../data/all.json"),)))
     assert menu == ('<details class="sp-downloads abstract"><summary>Download data (3 files)</summary>\n<ul>'
                     '<li><a href="../data/x&#45;1.csv" download>x&#45;1.csv</a></li>'
                     '<li><a href="../data/y.csv" download>y.csv</a></li>'
