@@ -220,8 +220,11 @@ def _layers(*layers: alt.Chart | alt.LayerChart) -> alt.LayerChart:
     return alt.layer(*layers, data=alt.Data(name="rows")).properties(width="container", height=HEIGHT)
 
 
-def _ratio_rules(axis: Literal["x", "y"], *, company: Literal["now", "years", "none"]) -> list[alt.Chart]:
-    """Break-even (a ratio of 1) and the company's ratio as labelled rules on the ``axis`` of a ratio."""
+def _ratio_rules(axis: Literal["x", "y"], *, company: Literal["now", "years", "none"],
+                 title: str | None = None) -> list[alt.Chart]:
+    """Break-even (a ratio of 1) and the company's ratio as labelled rules on the ``axis`` of a ratio
+    (whose title the company's layer repeats, so that Vega-Lite merges the two into one)."""
+    title = title or label_of("value_ratio")
     at = alt.X if axis == "x" else alt.Y
     # Labels sit at the far end of a horizontal rule, at the top of a vertical one.
     place = ({"y": alt.value(0), "align": "left", "baseline": "top", "dx": 3, "dy": 2} if axis == "x"
@@ -238,19 +241,19 @@ def _ratio_rules(axis: Literal["x", "y"], *, company: Literal["now", "years", "n
         now = alt.Data(name="company_now")
         layers += [
             alt.Chart(now).mark_rule(style="sp-company").encode(
-                **{axis: at("value_ratio:Q")}, tooltip=[ratio]),
+                **{axis: at("value_ratio:Q", title=title)}, tooltip=[ratio]),
             alt.Chart(now).mark_text(style="sp-company-label", **text_style).encode(
-                **{axis: at("value_ratio:Q")}, **position, text=alt.Text("label:N")),
+                **{axis: at("value_ratio:Q", title=title)}, **position, text=alt.Text("label:N")),
         ]
     elif company == "years":
         years = alt.Data(name="company")
         x = alt.X("year:O", title="Year")
         layers += [
             alt.Chart(years).mark_line(style="sp-company", point=False).encode(
-                x=x, y="value_ratio:Q", tooltip=[alt.Tooltip("year:O", title="Year"), ratio]),
+                x=x, y=alt.Y("value_ratio:Q", title=title), tooltip=[alt.Tooltip("year:O", title="Year"), ratio]),
             alt.Chart(years).transform_window(newest="row_number()", sort=[alt.SortField("year", "descending")])
             .transform_filter("datum.newest === 1").mark_text(style="sp-company-label", align="left", dx=4, dy=-8)
-            .encode(x=x, y="value_ratio:Q", text=alt.value("Company")),
+            .encode(x=x, y=alt.Y("value_ratio:Q", title=title), text=alt.value("Company")),
         ]
     return layers
 
@@ -333,7 +336,7 @@ def _segment_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMi
             y=ranked, tooltip=tooltip),
         alt.Chart().mark_point(filled=True, size=60, style="sp-estimate").encode(
             x=alt.X("value_ratio:Q", title=f"{ratio} (dot) and its 95 % interval (bar)"), y=ranked, tooltip=tooltip),
-        *_ratio_rules("x", company="now"),
+        *_ratio_rules("x", company="now", title=f"{ratio} (dot) and its 95 % interval (bar)"),
     )
 
     def heatmap(measure: str, title: str, fmt: str, scale: alt.Scale) -> alt.LayerChart:
