@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 import altair as alt
 import pandas as pd
@@ -215,7 +215,7 @@ def _base() -> alt.Chart:
     return alt.Chart(alt.Data(name="rows")).properties(width="container", height=HEIGHT)
 
 
-def _layers(*layers: alt.Chart | alt.LayerChart) -> alt.LayerChart:
+def _layers(*layers: alt.Chart | alt.LayerChart) -> alt.LayerChart | alt.FacetChart:
     """Layers drawn from one named data source (set once at the top, so one rows list feeds all)."""
     return alt.layer(*layers, data=alt.Data(name="rows")).properties(width="container", height=HEIGHT)
 
@@ -226,24 +226,21 @@ def _ratio_rules(axis: Literal["x", "y"], *, company: Literal["now", "years", "n
     (whose title the company's layer repeats, so that Vega-Lite merges the two into one)."""
     title = title or label_of("value_ratio")
     at = alt.X if axis == "x" else alt.Y
-    # Labels sit at the far end of a horizontal rule, at the top of a vertical one.
-    place = ({"y": alt.value(0), "align": "left", "baseline": "top", "dx": 3, "dy": 2} if axis == "x"
-             else {"x": alt.value("width"), "align": "right", "baseline": "bottom", "dx": -2, "dy": -2})
-    position = {k: v for k, v in place.items() if k in ("x", "y")}
-    text_style = {k: v for k, v in place.items() if k not in ("x", "y")}
+    # Labels sit at the top of a vertical rule, at the far end of a horizontal one.
+    position: dict[str, Any] = {"y": alt.value(0)} if axis == "x" else {"x": alt.value("width")}
+    break_even: dict[str, Any] = {axis: at(datum=BREAK_EVEN)}
+    company_at: dict[str, Any] = {axis: at("value_ratio:Q", title=title)}
     layers = [
-        _once().mark_rule(style="sp-break-even").encode(**{axis: at(datum=BREAK_EVEN)}),
-        _once().mark_text(style="sp-break-even-label", text="Break-even 1.0", **text_style).encode(
-            **{axis: at(datum=BREAK_EVEN)}, **position),
+        _once().mark_rule(style="sp-break-even").encode(**break_even),
+        alt.Chart(_ONCE, mark=_label("sp-break-even-label", axis, "Break-even 1.0")).encode(**break_even, **position),
     ]
     ratio = alt.Tooltip("value_ratio:Q", title="Company value ratio", format=".2f")
     if company == "now":
         now = alt.Data(name="company_now")
         layers += [
-            alt.Chart(now).mark_rule(style="sp-company").encode(
-                **{axis: at("value_ratio:Q", title=title)}, tooltip=[ratio]),
-            alt.Chart(now).mark_text(style="sp-company-label", **text_style).encode(
-                **{axis: at("value_ratio:Q", title=title)}, **position, text=alt.Text("label:N")),
+            alt.Chart(now).mark_rule(style="sp-company").encode(**company_at, tooltip=[ratio]),
+            alt.Chart(now, mark=_label("sp-company-label", axis)).encode(
+                **company_at, **position, text=alt.Text("label:N")),
         ]
     elif company == "years":
         years = alt.Data(name="company")
@@ -258,9 +255,21 @@ def _ratio_rules(axis: Literal["x", "y"], *, company: Literal["now", "years", "n
     return layers
 
 
+_ONCE = alt.InlineData(values=[{}])
+"""The data of a layer drawn once (a reference rule or its label), not once per row of the chart."""
+
+
 def _once() -> alt.Chart:
     """A layer drawn once (a reference rule or its label), not once per row of the chart's data."""
-    return alt.Chart(alt.InlineData(values=[{}]))
+    return alt.Chart(_ONCE)
+
+
+def _label(style: str, axis: Literal["x", "y"], text: str | None = None) -> alt.MarkDef:
+    """The text mark labelling a rule on ``axis``: at its top when vertical, its far end when horizontal."""
+    content = text if text else alt.Undefined
+    if axis == "x":
+        return alt.MarkDef(type="text", style=style, text=content, align="left", baseline="top", dx=3, dy=2)
+    return alt.MarkDef(type="text", style=style, text=content, align="right", baseline="bottom", dx=-2, dy=-2)
 
 
 def _literal(name: str) -> str:
@@ -403,7 +412,7 @@ def _goal_designs() -> dict[str, alt.TopLevelMixin]:
 
 
 def _interval_design(value: str, low: str, high: str, label: str, axis: alt.Axis, tooltip: list[alt.Tooltip],
-                     zero_label: str, domain: list[float] | None = None) -> alt.LayerChart:
+                     zero_label: str, domain: list[float] | None = None) -> alt.LayerChart | alt.FacetChart:
     """A point per row (y = its ``kind``) with a bar from ``low`` to ``high`` and a labelled rule at 0."""
     scale = alt.Scale(domain=domain) if domain else alt.Undefined
     y = alt.Y("kind:N", title=None, sort=None)
