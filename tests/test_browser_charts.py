@@ -154,7 +154,6 @@ def test_every_page_draws_every_chart_without_a_console_error(
     for url, expected in pages:
         tab.goto(url)
         drawn = wait_for_charts(tab.page, minimum=expected) if expected else []
-        tab.page.wait_for_load_state("networkidle")
         state = chart_state(tab)
         if len(drawn) != expected or any(c["svgs"] != 1 for c in state):
             failures.append(f"{url}: {len(drawn)} of {expected} charts drawn")
