@@ -359,3 +359,17 @@ def test_managers_page_uses_the_many_series_design_beyond_eight(example_build: P
     managers = {r["group"] for r in ratio["data"]["values"]}
     many = len(managers) > charts.MAX_SERIES
     assert ("highlight" in ratio["data"]["values"][0]) == many
+
+
+def test_heatmap_tooltips_name_the_two_dimensions() -> None:
+    seen = {}
+    for pair in charts.CROSSES:
+        for measure in ("revenue", "value_ratio"):
+            spec = charts.design(charts.heatmap_design(measure, pair), "USD")
+            seen[(pair, measure)] = [t["title"] for t in spec["encoding"]["tooltip"]][:2]
+    assert seen[(("region", "category"), "revenue")] == ["Region", "Category"]
+    assert seen[(("channel", "category"), "value_ratio")] == ["Channel", "Category"]
+    ratio = charts.design(charts.heatmap_design("value_ratio", ("region", "category")), "USD")
+    scale = ratio["layer"][0]["encoding"]["color"]["scale"]
+    assert scale == {"scheme": "blueorange", "reverse": True, "domainMid": 1.0}
+    assert ratio["layer"][0]["encoding"]["color"]["title"] == "Value ratio (1 = break-even)"

@@ -43,6 +43,7 @@ from generator.metrics.definitions import Unit, figure, label_of
 from generator.site import text
 from generator.site.tables import records
 from generator.site.text import BREAK_EVEN, Markdown
+from generator.vocabulary import CROSSES
 
 HEIGHT = 220
 
@@ -348,8 +349,8 @@ def _segment_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMi
         *_ratio_rules("x", company="now", title=f"{ratio} (dot) and its 95 % interval (bar)"),
     )
 
-    def heatmap(measure: str, title: str, fmt: str, scale: alt.Scale) -> alt.LayerChart:
-        tooltip = [alt.Tooltip("row:N", title="Row segment"), alt.Tooltip("column:N", title="Column segment"),
+    def heatmap(pair: tuple[str, str], measure: str, title: str, fmt: str, scale: alt.Scale) -> alt.LayerChart:
+        tooltip = [alt.Tooltip("row:N", title=label_of(pair[0])), alt.Tooltip("column:N", title=label_of(pair[1])),
                    alt.Tooltip(f"{measure}:Q", title=title, format=fmt), alt.Tooltip("deals:Q", title=label_of("deals"))]
         cells = alt.Chart().mark_rect().encode(
             color=alt.Color(f"{measure}:Q", title=title, scale=scale),
@@ -368,11 +369,18 @@ def _segment_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMi
                      alt.Tooltip("share_of_revenue:Q", title=label_of("share_of_revenue"), format=".1%")],
         ),
         "segment_ratio_interval": interval,
-        "heatmap_revenue": heatmap("revenue", revenue, ",.0f", alt.Scale(scheme="blues")),
+        **{heatmap_design("revenue", pair): heatmap(pair, "revenue", revenue, ",.0f", alt.Scale(scheme="blues"))
+           for pair in CROSSES},
         # Diverging at break-even: orange below 1 (clients worth less than a year's cost), blue above.
-        "heatmap_ratio": heatmap("value_ratio", f"{ratio} (1 = break-even)", ".2f",
-                                 alt.Scale(scheme="blueorange", reverse=True, domainMid=BREAK_EVEN)),
+        **{heatmap_design("value_ratio", pair): heatmap(
+            pair, "value_ratio", f"{ratio} (1 = break-even)", ".2f",
+            alt.Scale(scheme="blueorange", reverse=True, domainMid=BREAK_EVEN)) for pair in CROSSES},
     }
+
+
+def heatmap_design(measure: Literal["revenue", "value_ratio"], pair: tuple[str, str]) -> str:
+    """The design name of the ``measure`` heatmap of two dimensions (rows ``pair[0]``, columns ``pair[1]``)."""
+    return f"heatmap_{measure}_{pair[0]}_{pair[1]}"
 
 
 def _goal_designs() -> dict[str, alt.TopLevelMixin]:
