@@ -163,3 +163,21 @@ def test_every_page_draws_every_chart_without_a_console_error(
         tab.console_errors.clear(), tab.page_errors.clear(), tab.bad_responses.clear(), tab.external.clear()
     assert failures == []
     tab.assert_clean()
+
+
+def test_toggling_twice_quickly_leaves_one_drawing_per_chart(
+    example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
+    tab = open_tab(example_site)
+    tab.goto("/")
+    light = wait_for_scheme(tab, "light")
+    toggle_palette(tab)
+    toggle_palette(tab)
+    tab.page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'default'")
+    again = wait_for_scheme(tab, "light", {c["id"]: c["draws"] for c in light})
+    tab.page.wait_for_timeout(500)  # a drawing still in flight would add its SVG by now
+    final = chart_state(tab)
+    assert all(c["svgs"] == 1 and c["scheme"] == "light" for c in final)
+    assert [c["draws"] for c in final] == [c["draws"] for c in again]
+    assert [c["labels"] for c in final] == [c["labels"] for c in light]
+    tab.assert_clean()

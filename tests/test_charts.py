@@ -373,3 +373,17 @@ def test_heatmap_tooltips_name_the_two_dimensions() -> None:
     scale = ratio["layer"][0]["encoding"]["color"]["scale"]
     assert scale == {"scheme": "blueorange", "reverse": True, "domainMid": 1.0}
     assert ratio["layer"][0]["encoding"]["color"]["title"] == "Value ratio (1 = break-even)"
+
+
+def test_the_example_draws_the_published_company_ratio(example_build: Path) -> None:
+    company = pd.read_csv(example_build / "data" / "company_history.csv").dropna(subset=["value_ratio"])
+    specs = dict(example_specs(example_build))
+    overview = specs["index.html#chart-ratio-distribution"]
+    latest = company.iloc[-1]
+    assert overview["datasets"]["company_now"] == [
+        {"value_ratio": pytest.approx(latest["value_ratio"]), "label": f"Company {latest['value_ratio']:.2f}"}]
+    rep_charts = [s for name, s in specs.items() if name.startswith("reps/") and name.endswith("#chart-rep-ratio-year")]
+    assert rep_charts
+    for spec in rep_charts:
+        assert [r["value_ratio"] for r in spec["datasets"]["company"]] == pytest.approx(company["value_ratio"].tolist())
+        assert [r["year"] for r in spec["datasets"]["company"]] == [str(int(y)) for y in company["year"]]

@@ -96,14 +96,13 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     labels = {int(y): year_label(int(y), fy) for y in published.company_years["year"]}
     context = charts.company_context(cfg.config.site.currency, published.company_years, labels, published.period.year)
     with charts.chart_context(context):
-        output = _build_site(cfg, metrics, quality)
+        output = _build_site(cfg, published, quality)
     output.files["assets/chart-themes.js"] = charts.theme_script()
     return output
 
 
 def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> Output:
-    """``build_site`` inside its chart context."""
-    metrics = publishable_metrics(metrics, cfg.config.privacy)
+    """``build_site`` inside its chart context, from the publishable metrics."""
     quality = replace(quality, issues=publishable_findings(quality.issues, cfg.config.privacy))
     info = site_info(cfg, metrics)
     context = site_context(cfg, info, metrics)
