@@ -371,7 +371,8 @@ def test_heatmap_tooltips_name_the_two_dimensions() -> None:
     assert seen[(("channel", "category"), "value_ratio")] == ["Channel", "Category"]
     ratio = charts.design(charts.heatmap_design("value_ratio", ("region", "category")), "USD")
     scale = ratio["layer"][0]["encoding"]["color"]["scale"]
-    assert scale == {"scheme": "blueorange", "reverse": True, "domainMid": 1.0}
+    # Break-even is always in the domain, so the pale middle of the scheme is at 1 on every heatmap.
+    assert scale == {"scheme": "blueorange", "reverse": True, "domain": {"unionWith": [1.0]}, "domainMid": 1.0}
     assert ratio["layer"][0]["encoding"]["color"]["title"] == "Value ratio (1 = break-even)"
 
 
@@ -387,3 +388,19 @@ def test_the_example_draws_the_published_company_ratio(example_build: Path) -> N
     for spec in rep_charts:
         assert [r["value_ratio"] for r in spec["datasets"]["company"]] == pytest.approx(company["value_ratio"].tolist())
         assert [r["year"] for r in spec["datasets"]["company"]] == [str(int(y)) for y in company["year"]]
+
+
+def test_heatmap_counts_are_written_to_read_on_their_cells() -> None:
+    rows = [{"row": "A", "column": c, "value_ratio": r, "deals": d, "few_deals": few}
+            for c, r, d, few in (("x", 0.2, 21, False), ("y", 1.05, 22, False), ("z", 4.0, 23, False), ("w", 4.0, 5, True))]
+    spec = spec_of(charts.heatmap_design("value_ratio", ("region", "category")), rows)
+    svg = vl_convert.vegalite_to_svg({**spec, "config": charts.THEMES["light"]})  # as salesperf.js draws it
+    by_count = {count: fill.lower() for fill, count in re.findall(r'<text[^>]*fill="([^"]+)"[^>]*>(\d+)</text>', svg)}
+    styles = charts.THEMES["light"]["style"]
+    assert by_count["21"] == by_count["23"] == styles["sp-cell-label-strong"]["color"]  # far below and far above 1
+    assert by_count["22"] == styles["sp-cell-label-pale"]["color"]  # near break-even: pale cell
+    assert by_count["5"] == styles["sp-cell-label"]["color"]  # faded: the theme's ink
+    dark_svg = vl_convert.vegalite_to_svg({**spec, "config": charts.THEMES["dark"]})
+    dark = {count: fill.lower() for fill, count in re.findall(r'<text[^>]*fill="([^"]+)"[^>]*>(\d+)</text>', dark_svg)}
+    assert dark["5"] == charts.THEMES["dark"]["style"]["sp-cell-label"]["color"] != by_count["5"]
+    assert {k: v for k, v in dark.items() if k != "5"} == {k: v for k, v in by_count.items() if k != "5"}

@@ -69,6 +69,9 @@ QUADRANT_COLOURS = {BUSY_PRODUCTIVE: GOOD, QUIET_PRODUCTIVE: GOOD_TOO, BUSY_UNPR
                     QUIET_UNPRODUCTIVE: BAD_TOO}
 """Activity quadrants: productive (above the median revenue) in cool colours, unproductive in warm."""
 
+STRONG_CELL = 0.55
+"""How far along its colour scale (0 pale, 1 full) a heatmap cell is strong enough for a white label."""
+
 ACTUAL, PROJECTION, INTERVAL = "Actual", "Projection", "80 % interval"
 """The series names of the forecast charts' legend."""
 
@@ -87,6 +90,9 @@ def _styles(ink: str, muted: str, company: str, series: str, context: str) -> di
         "sp-series": {"color": series},
         "sp-context": {"color": context, "strokeWidth": 1},
         "sp-cell-label": {"color": ink, "fontSize": 10},
+        # Labels on a heatmap's own colours: the cells are the same in both themes, so are these.
+        "sp-cell-label-strong": {"color": "#ffffff", "fontSize": 10},
+        "sp-cell-label-pale": {"color": "#1a1a1a", "fontSize": 10},
     }
 
 
@@ -356,8 +362,21 @@ def _segment_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMi
             color=alt.Color(f"{measure}:Q", title=title, scale=scale),
             opacity=alt.condition("datum.few_deals", alt.value(0.35), alt.value(1.0)),
         )
-        counts = alt.Chart().mark_text(style="sp-cell-label").encode(text=alt.Text("deals:Q", format="d"))
-        return alt.layer(cells, counts, data=alt.Data(name="rows")).encode(
+        # Each count is written in a colour that reads on its cell: white on a strong colour, dark on a
+        # pale one, and the theme's ink on a faded cell (which shows the page's background through it).
+        v = f"datum.{measure}"
+        strength = (f"{v} / max(datum.sp_max, 1e-9)" if measure == "revenue" else
+                    f"{v} >= 1 ? ({v} - 1) / max(datum.sp_max - 1, 1e-9) : (1 - {v}) / max(1 - datum.sp_min, 1e-9)")
+        text = alt.Text("deals:Q", format="d")
+        counts = [
+            alt.Chart().transform_joinaggregate(sp_max=f"max({measure})", sp_min=f"min({measure})")
+            .transform_calculate(sp_strong=f"!datum.few_deals && ({strength}) > {STRONG_CELL}")
+            .transform_filter(f"datum.few_deals == {few} && datum.sp_strong == {strong}")
+            .mark_text(style=style).encode(text=text)
+            for few, strong, style in (("true", "false", "sp-cell-label"), ("false", "true", "sp-cell-label-strong"),
+                                       ("false", "false", "sp-cell-label-pale"))
+        ]
+        return alt.layer(cells, *counts, data=alt.Data(name="rows")).encode(
             x=alt.X("column:N", title=None, axis=alt.Axis(labelAngle=-30)), y=alt.Y("row:N", title=None),
             tooltip=tooltip,
         ).properties(width="container", height=HEIGHT + 60)
@@ -374,7 +393,8 @@ def _segment_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMi
         # Diverging at break-even: orange below 1 (clients worth less than a year's cost), blue above.
         **{heatmap_design("value_ratio", pair): heatmap(
             pair, "value_ratio", f"{ratio} (1 = break-even)", ".2f",
-            alt.Scale(scheme="blueorange", reverse=True, domainMid=BREAK_EVEN)) for pair in CROSSES},
+            alt.Scale(scheme="blueorange", reverse=True, domain=alt.DomainUnionWith(unionWith=[BREAK_EVEN]),
+                      domainMid=BREAK_EVEN)) for pair in CROSSES},
     }
 
 
