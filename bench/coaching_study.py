@@ -34,7 +34,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from generator.config import CoachingConfig  # noqa: E402
-from generator.metrics.coaching import ALL_KINDS, FELL, ROSE, coaching_effects, coaching_events  # noqa: E402
+from generator.metrics.coaching import (  # noqa: E402
+    ALL_KINDS,
+    CHECK_FAILED,
+    FELL,
+    ROSE,
+    coaching_effects,
+    coaching_events,
+)
 
 KINDS = ("Mentoring", "Workshop")
 FIRST_MONTH = pd.Timestamp("2020-01-01")
@@ -131,14 +138,23 @@ def covered(row: pd.Series, truth: float) -> bool:
     return bool(row["effect_pct_low"] <= truth <= row["effect_pct_high"])
 
 
+def withheld_by_influence_only(row: pd.Series) -> bool:
+    """Whether the row would read "rose" or "fell" but for the influence check alone."""
+    reason = str(row["verdict_reason"])
+    return row["verdict"] == CHECK_FAILED and "influence failed" in reason and "pre-trend" not in reason.split(
+        ", but ", 1)[-1] and "placebo" not in reason.split(", but ", 1)[-1]
+
+
 def study(seeds: range, settings: CoachingConfig | None = None) -> dict[str, int]:
     """The counts of the coverage table over ``seeds``."""
     counts = {"planted_covered": 0, "placebo_verdict_all": 0, "bad_spell_rose": 0, "bad_spell_planted_covered": 0,
-              "bad_spell_interval_above": 0,
+              "bad_spell_interval_above": 0, "planted_rose": 0, "planted_withheld_by_influence": 0,
               **{f"placebo_verdict_{kind}": 0 for kind in KINDS}, **{f"planted_covered_{kind}": 0 for kind in KINDS}}
     for seed in seeds:
         planted = effects_of("planted", seed, settings)
         counts["planted_covered"] += covered(planted.loc[ALL_KINDS], 0.2)
+        counts["planted_rose"] += planted.loc[ALL_KINDS, "verdict"] == ROSE
+        counts["planted_withheld_by_influence"] += withheld_by_influence_only(planted.loc[ALL_KINDS])
         for kind in KINDS:
             counts[f"planted_covered_{kind}"] += covered(planted.loc[kind], 0.2)
         placebo = effects_of("placebo", seed, settings)
@@ -169,6 +185,9 @@ def main() -> None:
     print(f"| planted +20 %: All kinds interval covers +20 % | {counts['planted_covered']}/{n} | ≥ 90 % |")
     for kind in KINDS:
         print(f"| planted +20 %: {kind} interval covers +20 % | {counts[f'planted_covered_{kind}']}/{n} | ≥ 90 % |")
+    print(f"| planted +20 %: All kinds says rose (power) | {counts['planted_rose']}/{n} | — |")
+    print(f"| planted +20 %: All kinds withheld by the influence check alone | "
+          f"{counts['planted_withheld_by_influence']}/{n} | — |")
     print(f"| no effect: All kinds says rose/fell | {counts['placebo_verdict_all']}/{n} | ≤ 10 % |")
     for kind in KINDS:
         print(f"| no effect: {kind} says rose/fell | {counts[f'placebo_verdict_{kind}']}/{n} | ≤ 10 % |")

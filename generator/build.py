@@ -16,6 +16,7 @@ from generator.errors import BuildError, DataError
 from generator.load.fingerprint import inputs_fingerprint
 from generator.load.loader import Inputs, load_inputs
 from generator.metrics import Metrics, compute_metrics
+from generator.progress import QUIET, Advance, Progress
 from generator.publish.cache import (
     forget,
     published_is_current,
@@ -26,12 +27,13 @@ from generator.publish.cache import (
 from generator.publish.mkdocs_build import check_environment, mkdocs_build
 from generator.publish.swap import check_target, publish, publishing_lock, recover, staging_dir
 from generator.publish.vega import vega_bundle
-from generator.publish.write import WriteStats, clear, write_docs
+from generator.publish.write import WriteStats, bundled_assets, clear, write_docs
 from generator.quality import QualityReport, format_issue
+from generator.schema import DATASETS
 from generator.site.assemble import build_site
 from generator.site.render import resource
 
-Progress = Callable[[str], None]
+Notify = Callable[[str], None]
 
 STAGES = ("load", "metrics", "render", "write", "mkdocs", "publish")
 
@@ -71,10 +73,10 @@ class _Clock:
         self.progress = progress
 
     @contextmanager
-    def stage(self, name: str, message: str) -> Iterator[None]:
-        self.progress(message)
+    def stage(self, name: str, message: str, total: int | None = None) -> Iterator[Advance]:
         start = time.perf_counter()
-        yield
+        with self.progress.stage(message, total) as advance:
+            yield advance
         peak_kb = os_resource.getrusage(os_resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
         self.times.append(StageTime(name, time.perf_counter() - start, peak_kb / 1024))
 
@@ -116,18 +118,20 @@ def strict_failures(quality: QualityReport) -> list[str]:
 
 
 def build(config_path: str | Path, out: str | Path | None = None, *, strict: bool = False,
-          progress: Progress = lambda _message: None, notify: Progress = lambda _message: None) -> BuildResult:
+          progress: Progress = QUIET, notify: Notify = lambda _message: None) -> BuildResult:
     """load → validate → compute → render → MkDocs build → publish; the old site survives any failure.
 
     When the config, the exports, the templates and salesperf itself are unchanged since the last
     build into the same folder, the generated pages are reused and only MkDocs runs; when the
-    published site is also untouched since that build (every file's size and time), nothing runs. ``progress``
-    gets step messages; ``notify`` gets what the user must always see (a recovered interrupted build).
+    published site is also untouched since that build (every file's size and time), nothing runs.
+    ``progress`` shows the long stages (bars on a terminal); ``notify`` gets what the user must
+    always see (a recovered interrupted build).
     """
     clock = _Clock(progress)
-    with ExitStack() as setup, clock.stage("load", "Loading exports"):
-        check_environment()
-        cfg = load_config(config_path)
+    check_environment()
+    cfg = load_config(config_path)
+    datasets = sum(getattr(cfg.config.sources, name) is not None for name in DATASETS)
+    with ExitStack() as setup, clock.stage("load", "Loading exports", datasets) as loaded:
         target = resolve_out(cfg, out)
         with os_errors("preparing the output folder", target):
             check_target(target)
@@ -140,7 +144,9 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
         docs = work / "docs"
         fingerprint = inputs_fingerprint(cfg, [resource("templates"), resource("mkdocs.yml")])
         reused = read_manifest(work, fingerprint)
-        inputs = None if reused else contracts.checked(load_inputs(cfg))
+        if reused:
+            loaded(datasets, "unchanged")
+        inputs = None if reused else contracts.checked(load_inputs(cfg, on_dataset=loaded))
         quality = reused.quality if reused else inputs.quality  # type: ignore[union-attr]
         if strict and len(quality.warnings):
             raise DataError(["--strict: the inputs have warnings", *strict_failures(quality)])
@@ -152,21 +158,22 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
                 metrics: Metrics = contracts.checked(compute_metrics(inputs, cfg.config))
             with clock.stage("render", "Rendering pages and charts"):
                 output = build_site(cfg, metrics, quality)
-            with clock.stage("write", f"Writing {len(output.files):,} files"), os_errors("writing the pages", docs):
-                files: dict[str, str | bytes] = dict(output.files)
+            files: dict[str, str | bytes] = dict(output.files)
+            with clock.stage("write", "Writing pages", len(files) + 1 + len(bundled_assets())) as wrote, \
+                    os_errors("writing the pages", docs):
                 files["assets/vega.js"] = vega_bundle(work.parent / "cache")
                 forget(work)  # a build that stops while writing must not leave a valid-looking manifest
-                stats = write_docs(docs, files)
+                stats = write_docs(docs, files, on_file=wrote)
                 write_manifest(work, fingerprint, output.nav, output.pages, len(files), quality)
             nav, pages, count = output.nav, output.pages, len(files)
         else:
             nav, pages, count = reused.nav, reused.pages, reused.files
             stats = WriteStats(0, count, 0)
             if published_is_current(work, fingerprint, target):
-                progress(f"Nothing changed since the last build: {target} is already up to date")
+                progress.note(f"Nothing changed since the last build: {target} is already up to date")
                 return BuildResult(target, pages, count, WriteStats(0, 0, 0), quality, tuple(clock.times),
                                    reused=True, skipped=True)
-            progress("Exports unchanged since the last build: reusing its pages")
+            progress.note("Exports unchanged since the last build: reusing its pages")
         staged = staging_dir(target)
         try:
             with clock.stage("mkdocs", f"Building {pages:,} pages with MkDocs"), \

@@ -15,10 +15,11 @@ from typing import Any, Literal
 import click
 
 from generator import __version__
-from generator.build import build, check
+from generator.build import BuildResult, build, check
 from generator.config import DEFAULT_CONFIG, load_config
 from generator.errors import SalesperfError
-from generator.publish.serve import bind, preview_handler
+from generator.progress import for_terminal
+from generator.publish.serve import DEFAULT_HOST, preview
 from generator.quality import QualityReport, format_issue
 
 MAX_LISTED = 50
@@ -75,12 +76,6 @@ def _note(message: str) -> None:
     click.echo(f"note: {message}", err=True)
 
 
-def _progress(message: str) -> None:
-    """Step messages on a terminal; quiet in CI (no TTY)."""
-    if sys.stderr.isatty():
-        click.echo(f"  {message}…", err=True)
-
-
 def _print_quality(quality: QualityReport) -> None:
     issues = quality.issues
     # Warnings first, then notes (e.g. report-footer lines skipped as configured).
@@ -123,7 +118,7 @@ def main() -> None:
 @_fail_cleanly
 def build_command(config_path: Path, out: Path | None, strict: bool, profile: bool) -> None:
     """Load, validate, compute, render and publish the site."""
-    result = build(config_path, out, strict=strict, progress=_progress, notify=_note)
+    result = build(config_path, out, strict=strict, progress=for_terminal(), notify=_note)
     _print_quality(result.quality)
     config = load_config(config_path).config
     for line in config.privacy.warnings(has_costs=config.sources.costs is not None):
@@ -155,27 +150,49 @@ def check_command(config_path: Path) -> None:
     click.echo(f"OK: {inputs.quality.count('warning'):,} warning(s), as of {inputs.as_of}")
 
 
+def _on_terminal() -> bool:
+    """Someone can answer a question: standard input is a terminal (not CI, not a pipe)."""
+    return sys.stdin.isatty()
+
+
+def _company_name(title: str | None, directory: Path) -> str:
+    """``--title``, else the answer to a prompt on a terminal, else a name made from the folder's."""
+    suggested = directory.resolve().name.replace("-", " ").replace("_", " ").strip().title() or "Our company"
+    if title is None:
+        title = (click.prompt("Company name (shown in the site's title)", default=suggested)
+                 if _on_terminal() else suggested)
+    name = title.strip()
+    if not name or any(ord(char) < 32 or ord(char) == 127 for char in name):
+        raise click.BadParameter("give the company name as one line of text", param_hint="--title")
+    return name
+
+
 @main.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--from", "exports", type=click.Path(path_type=Path), default=None,
     help="Folder (or file) of your own exports: write a config that maps them instead of sample data.",
 )
+@click.option("--title", default=None, metavar="NAME",
+              help="Company name for the site's title  [default: asked on a terminal, else the folder's name]")
 @_fail_cleanly
-def init_command(directory: Path, exports: Path | None) -> None:
-    """Scaffold a config and sample exports a new user can edit, or a config for your own exports."""
+def init_command(directory: Path, exports: Path | None, title: str | None) -> None:
+    """Scaffold a config and sample exports a new user can edit, or a config for your own exports.
+    The config never publishes pay (privacy.show_compensation: false)."""
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise click.UsageError(f"{directory}: folder is not empty; choose a new folder")
+    company = _company_name(title, directory)
     if exports is not None:
-        _init_from_exports(directory, exports)
+        _init_from_exports(directory, exports, company)
         return
     from generator.sample import generate, write_config
 
     data = directory / "data"
     generate(data)
-    config = write_config(directory / "salesperf.yaml", data)
-    click.echo(f"Wrote sample exports to {data} and a config to {config}.")
-    click.echo(f"Next: salesperf build -c {config}")
+    config = write_config(directory / "salesperf.yaml", data, company=company)
+    click.echo(f"Wrote sample exports to {data} and a config for {company} to {config} "
+               "(pay is not published: privacy.show_compensation is false).")
+    click.echo(f"Next: salesperf serve -c {config}, then point its sources at your own exports")
 
 
 @main.command("sample")
@@ -208,7 +225,7 @@ def sample_command(
         click.echo(f"config      {write_config(config_path, out, fmt=fmt)}")
 
 
-def _init_from_exports(directory: Path, exports: Path) -> None:
+def _init_from_exports(directory: Path, exports: Path, company: str) -> None:
     from generator.scaffold import survey_exports, write_config
 
     survey = survey_exports(exports)
@@ -233,7 +250,7 @@ def _init_from_exports(directory: Path, exports: Path) -> None:
             click.echo(f"  check: {note}")
     for path, why in survey.skipped:
         click.echo(f"{path}: not used: {why}")
-    config = write_config(survey, directory)
+    config = write_config(survey, directory, company=company)
     click.echo(f"Wrote {config}.")
     incomplete = [e for e in survey.used if e.match.missing]
     if incomplete:
@@ -245,15 +262,43 @@ def _init_from_exports(directory: Path, exports: Path) -> None:
 @main.command("serve")
 @config_option
 @click.option("--port", default="8000", show_default=True, metavar="PORT",
-              help="Port on localhost (0: any free port).")
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default=DEFAULT_HOST, show_default=True, metavar="ADDRESS",
+              help="Address to listen on; anything but localhost shares the site with the network.")
 @_fail_cleanly
-def serve_command(config_path: Path, port: str) -> None:
-    """Build, then serve the site on localhost for preview."""
-    # The port is taken before the build, so a busy or invalid one fails at once, not after it.
-    server = bind("127.0.0.1", port)
-    with server:
-        result = build(config_path, progress=_progress, notify=_note)
-        server.RequestHandlerClass = preview_handler(result.out)
-        click.echo(f"Serving {result.out} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)")
-        with contextlib.suppress(KeyboardInterrupt):
-            server.serve_forever()
+def serve_command(config_path: Path, port: str, host: str) -> None:
+    """Build and serve the site; rebuild and reload the browser when the config, an export or a
+    template changes."""
+    def serving(url: str, result: BuildResult) -> None:
+        if result.skipped:
+            click.echo(f"{result.out} is up to date ({result.pages:,} pages; nothing changed since the last build)")
+        else:
+            click.echo(f"Built {result.pages:,} pages into {result.out} in {result.total_seconds:.1f} s")
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            _note(f"--host {host}: anyone who can reach this machine can read the site")
+        click.echo(f"Serving {result.out} at {url} (Ctrl+C to stop); watching the config, "
+                   "its exports and the templates")
+
+    def rebuilding() -> None:
+        click.echo(f"[{datetime.now():%H:%M:%S}] Files changed: rebuilding")
+
+    def rebuilt(result: BuildResult) -> None:
+        stamp = datetime.now().strftime("%H:%M:%S")
+        if result.skipped:
+            click.echo(f"[{stamp}] Nothing the site is made from changed; it is up to date")
+        else:
+            click.echo(f"[{stamp}] Rebuilt {result.pages:,} pages in {result.total_seconds:.1f} s; "
+                       "reloading the browser")
+
+    def failed(exc: SalesperfError | OSError) -> None:
+        stamp = datetime.now().strftime("%H:%M:%S")
+        problems = exc.problems if isinstance(exc, SalesperfError) else [f"{exc.filename or ''}: {exc.strerror or exc}"]
+        for line in problems:
+            click.echo(f"error: {line}", err=True)
+        click.echo(f"[{stamp}] Rebuild failed; still serving the last good site", err=True)
+
+    try:
+        preview(config_path, host, port, progress=for_terminal(), notify=_note,
+                serving=serving, rebuilding=rebuilding, rebuilt=rebuilt, failed=failed)
+    except KeyboardInterrupt:  # Ctrl+C (or SIGTERM) is how a preview ends: not an error
+        click.echo("Stopped.")

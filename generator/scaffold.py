@@ -308,8 +308,9 @@ def survey_exports(exports: Path) -> ExportSurvey:
 # --------------------------------------------------------------------------- writing
 
 
-def config_for(survey: ExportSurvey, folder: Path) -> dict[str, Any]:
-    """The config (as plain data for yaml.safe_dump) that reads the surveyed exports from ``folder``."""
+def config_for(survey: ExportSurvey, folder: Path, company: str | None = None) -> dict[str, Any]:
+    """The config (as plain data for yaml.safe_dump) that reads the surveyed exports from ``folder``,
+    titled "``company`` — sales performance" when given; pay is never published."""
     sources: dict[str, Any] = {}
     for export in survey.used:
         relative = Path(os.path.relpath(export.path.resolve(), folder.resolve())).as_posix()
@@ -322,15 +323,21 @@ def config_for(survey: ExportSurvey, folder: Path) -> dict[str, Any]:
         sources[export.dataset] = block
     config: dict[str, Any] = {}
     deals = next(e for e in survey.used if e.dataset == "deals")
+    site: dict[str, str] = {}
+    if company is not None:
+        site["title"] = f"{company} — sales performance"
     if deals.currency:
-        config["site"] = {"currency": deals.currency}
+        site["currency"] = deals.currency
+    if site:
+        config["site"] = site
     config["sources"] = sources
     config["privacy"] = {"show_compensation": False}
     return config
 
 
-def write_config(survey: ExportSurvey, directory: Path) -> Path:
-    """Write ``directory/salesperf.yaml`` for the surveyed exports; returns its path."""
+def write_config(survey: ExportSurvey, directory: Path, company: str | None = None) -> Path:
+    """Write ``directory/salesperf.yaml`` for the surveyed exports (site titled after ``company``);
+    returns its path."""
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / "salesperf.yaml"
     recognised = "".join(f"#   {e.path.name}: {e.match.layout.name}\n" for e in survey.used)
@@ -338,6 +345,6 @@ def write_config(survey: ExportSurvey, directory: Path) -> Path:
         "# Written by `salesperf init --from`, which recognised:\n" + recognised
         + "# Check it with `salesperf check -c <this file>`; every key is in the README's config reference.\n"
     )
-    body = yaml.safe_dump(config_for(survey, directory), sort_keys=False, allow_unicode=True, width=100)
+    body = yaml.safe_dump(config_for(survey, directory, company), sort_keys=False, allow_unicode=True, width=100)
     target.write_text(header + body, encoding="utf-8")
     return target

@@ -451,9 +451,10 @@ def test_former_and_few_client_reps_are_in_the_tables_but_never_ranked(ranking_s
         for name in (FORMER_NAME, SOLO_NAME):
             assert name not in table, f"{path.relative_to(ranking_site)}: {heading} lists {name}"
     text = overview.read_text(encoding="utf-8")
-    assert "median over 8 current reps with ≥ 3 clients" in text
+    card = text.split('data-figure="median_value_ratio"')[1].split("</li>")[0]
+    assert "median of the 8 ranked reps (current, at least 3 clients)" in card
     ranked = reps[reps["ranked"].astype(bool)]
-    assert f"{ranked['value_ratio'].median():.2f}" in text.split("median over 8")[1][:400]
+    assert f'<span class="sp-kpi-value">{ranked["value_ratio"].median():.2f}</span>' in card
     # The distribution chart holds the ranked reps' ratios only.
     spec = re.search(r'<script type="application/json" id="chart-ratio-distribution">(.*?)</script>', text, re.S)
     assert spec is not None

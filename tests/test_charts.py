@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import vl_convert
+from babel.numbers import format_compact_currency
 
 from generator.metrics.activity import (
     BUSY_PRODUCTIVE,
@@ -20,7 +21,7 @@ from generator.metrics.activity import (
     QUIET_UNPRODUCTIVE,
 )
 from generator.metrics.period import year_label
-from generator.site import charts
+from generator.site import charts, text
 from generator.site.charts import ChartContext, ChartSpec, chart_context
 from tests.conftest import Computed
 
@@ -123,7 +124,7 @@ def test_goal_charts_mark_the_target() -> None:
 
 # --- money axes: Babel's compact currency ------------------------------------------------------------
 
-VALUES = [0, 5, 12.3, 0.5, 200, 950, 999, 1_000, 1_049, 1_050, 1_150, 1_250, 1_500, 9_999, 10_000, 99_949, 99_950,
+VALUES = [0, 5, 12.3, 0.5, 1.5, 2.5, 200, 950, 998.5, 999, 999.4, 999.5, 1_000, 1_049, 1_050, 1_150, 1_250, 1_500, 9_999, 10_000, 99_949, 99_950,
           100_000, 250_000, 999_949, 999_950, 1_000_000, 1_050_000, 1_250_000, 2_500_000, 20_000_000, 101_272_100,
           999_949_999, 999_950_000, 3_800_000_000, 4e9, 999_949_999_999, 999_950_000_000, 2.5e12, 1e15,
           -1_500, -3_800_000]
@@ -145,7 +146,11 @@ def test_money_axis_expression_writes_what_babel_writes(currency: str) -> None:
     assert evaluate_money_labels(currency, VALUES) == [charts.compact_money(v, currency) for v in VALUES]
 
 
-def test_compact_money_is_babels() -> None:
+def test_compact_money_is_the_pages_and_babels() -> None:
+    for value in (1_000, 1_250, 99_950, 3_800_000_000, -3_800_000, 2.5e12):
+        assert charts.compact_money(value, "USD") == text.compact_money(value, "USD") == \
+            format_compact_currency(value, "USD", locale="en", fraction_digits=text.COMPACT_DIGITS)
+    assert charts.compact_money(12.3, "USD") == "$12"  # under 1,000 the pages write whole units
     assert charts.compact_money(3_800_000_000, "USD") == "$3.8B"
     assert charts.compact_money(101_272_100, "USD") == "$101.3M"
     assert charts.compact_money(999_950, "USD") == "$1M"
@@ -243,8 +248,8 @@ def example_specs(site: Path) -> Iterator[tuple[str, dict]]:
     """(page and chart id, spec) of every chart embedded in a built site."""
     pattern = re.compile(r'<script type="application/json" id="(chart-[^"]+)">(.*?)</script>', re.S)
     for page in sorted(site.rglob("*.html")):
-        for element_id, text in pattern.findall(page.read_text(encoding="utf-8")):
-            yield f"{page.relative_to(site)}#{element_id}", json.loads(text)
+        for element_id, source in pattern.findall(page.read_text(encoding="utf-8")):
+            yield f"{page.relative_to(site)}#{element_id}", json.loads(source)
 
 
 def test_no_chart_of_the_example_shows_a_field_name_as_a_title(example_build: Path) -> None:

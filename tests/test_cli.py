@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
+import pytest
+import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
@@ -112,3 +115,81 @@ def test_init_into_a_non_empty_folder_is_a_usage_error(tmp_path: Path) -> None:
     assert f"Error: {target}: folder is not empty; choose a new folder" in err
     assert out == ""
     assert [p.name for p in target.iterdir()] == ["notes.txt"]
+
+
+def _written_text(folder: Path) -> str:
+    """Every text file init wrote (config and CSV exports), joined."""
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(folder.rglob("*"))
+                     if p.is_file() and p.suffix in (".yaml", ".csv"))
+
+
+def test_init_with_a_title_never_publishes_pay(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    code, out, err = run("init", str(target), "--title", "Northwind Traders")
+    assert code == 0, err
+    assert "Company name" not in out  # --title given: nothing is asked
+    assert "(pay is not published: privacy.show_compensation is false)" in out
+    text = (target / "salesperf.yaml").read_text(encoding="utf-8")
+    config = yaml.safe_load(text)
+    assert config["site"]["title"] == "Northwind Traders — sales performance"
+    assert config["privacy"] == {"show_compensation": False, "rep_value_ratios": "exact"}
+    assert text.startswith("# salesperf config for Northwind Traders.")
+    assert "rep_value_ratios: band prevents that" in text  # the trade-off is explained where it is set
+    assert "Acme" not in _written_text(target)
+    code, _out, err = run("check", "-c", str(target / "salesperf.yaml"))
+    assert code == 0, err
+
+
+def test_init_asks_for_the_company_name_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("generator.cli._on_terminal", lambda: True)
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "globex")], input="Globex Corporation\n")
+    assert result.exit_code == 0, result.output
+    assert "Company name (shown in the site's title) [Globex]: " in result.stdout
+    config = yaml.safe_load((tmp_path / "globex" / "salesperf.yaml").read_text(encoding="utf-8"))
+    assert config["site"]["title"] == "Globex Corporation — sales performance"
+    assert config["privacy"]["show_compensation"] is False
+    # Enter takes the suggestion, made from the folder's name.
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "initech-sales")], input="\n")
+    assert result.exit_code == 0, result.output
+    config = yaml.safe_load((tmp_path / "initech-sales" / "salesperf.yaml").read_text(encoding="utf-8"))
+    assert config["site"]["title"] == "Initech Sales — sales performance"
+
+
+def test_init_without_a_terminal_asks_nothing(tmp_path: Path) -> None:
+    code, out, err = run("init", str(tmp_path / "umbrella_co"))  # CliRunner's stdin is not a terminal
+    assert code == 0, err
+    assert "Company name" not in out
+    config = yaml.safe_load((tmp_path / "umbrella_co" / "salesperf.yaml").read_text(encoding="utf-8"))
+    assert config["site"]["title"] == "Umbrella Co — sales performance"
+    assert config["privacy"]["show_compensation"] is False
+
+
+@pytest.mark.parametrize("title", ["", "   ", "Two\nlines"])
+def test_init_title_must_be_one_line(tmp_path: Path, title: str) -> None:
+    code, _out, err = run("init", str(tmp_path / "new"), "--title", title)
+    assert code == 2
+    assert "Invalid value for --title: give the company name as one line of text" in err
+    assert not (tmp_path / "new").exists()
+
+
+def test_init_from_exports_takes_the_title_and_hides_pay(tmp_path: Path) -> None:
+    write_crm_export(tmp_path / "exports", show_compensation=True)
+    (tmp_path / "exports" / "salesperf.yaml").unlink()
+    code, out, err = run("init", str(tmp_path / "mine"), "--from", str(tmp_path / "exports"), "--title", "Hooli")
+    assert code == 0, out + err
+    config = yaml.safe_load((tmp_path / "mine" / "salesperf.yaml").read_text(encoding="utf-8"))
+    assert config["site"]["title"] == "Hooli — sales performance"
+    assert config["privacy"] == {"show_compensation": False}
+    assert "costs" in config["sources"]  # there is pay to hide
+
+
+def test_every_command_and_option_is_in_the_readme() -> None:
+    """The Commands table of the README names every command and every option of each."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Commands"):readme.index("## Commands") + 4000]
+    for name, command in main.commands.items():
+        rows = [line for line in table.splitlines() if line.startswith(f"| `salesperf {name}")]
+        assert rows, name
+        for param in command.params:
+            if isinstance(param, click.Option) and param.name != "help":
+                assert any(opt in row for opt in param.opts for row in rows), f"salesperf {name} {param.opts}"

@@ -111,18 +111,25 @@ def test_one_engagement_by_hand() -> None:
 
 def test_verdict_needs_the_interval_and_both_checks() -> None:
     settings = CoachingConfig(min_reps=5, max_interval_width=0.5)
-    passed = {"pre_trend": (-0.1, 0.1), "placebo": (-0.05, 0.05)}
+    passed = {"pre_trend": (-0.1, 0.1), "placebo": (-0.05, 0.05), "influence": (0.01, 0.3), "influence_label": "Ann"}
     assert verdict(4, 0.1, 0.2, settings, **passed)[0] == NOT_ENOUGH
     assert verdict(5, -0.3, 0.3, settings, **passed)[0] == NOT_ENOUGH  # 60 % wide
     assert verdict(5, 0.05, 0.25, settings, **passed)[0] == ROSE
-    assert verdict(5, -0.25, -0.05, settings, **passed)[0] == FELL
+    assert verdict(5, -0.25, -0.05, settings, **{**passed, "influence": (-0.3, -0.01)})[0] == FELL
     assert verdict(5, -0.1, 0.2, settings, **passed)[0] == UNCLEAR
-    slump, reason = verdict(5, 0.05, 0.25, settings, pre_trend=(-0.4, -0.2), placebo=(-0.05, 0.05))
+    slump, reason = verdict(5, 0.05, 0.25, settings, **{**passed, "pre_trend": (-0.4, -0.2)})
     assert slump == CHECK_FAILED and "pre-trend" in reason and "regression to the mean" in reason
-    recovering = verdict(5, 0.05, 0.25, settings, pre_trend=(0.1, 0.3), placebo=(-0.05, 0.05))[1]
+    recovering = verdict(5, 0.05, 0.25, settings, **{**passed, "pre_trend": (0.1, 0.3)})[1]
     assert "already pulling ahead (recovering)" in recovering
-    fake = verdict(5, 0.05, 0.25, settings, pre_trend=(-0.1, 0.1), placebo=(-0.3, -0.1))[1]
+    fake = verdict(5, 0.05, 0.25, settings, **{**passed, "placebo": (-0.3, -0.1)})[1]
     assert "placebo" in fake and "pre-trend" not in fake
+    # The influence check: with the most influential rep left out the interval must stay above 0.
+    one, why = verdict(5, 0.05, 0.25, settings, **{**passed, "influence": (-0.02, 0.2)})
+    assert (one, why) == (CHECK_FAILED, "the 95 % interval excludes 0 (a rise), but influence failed: one rep, Ann, "
+                                        "drives the result: without them the 95 % interval is no longer all above 0")
+    assert verdict(5, 0.05, 0.25, settings, **{**passed, "influence": (-0.3, -0.1)})[0] == CHECK_FAILED
+    team = verdict(5, 0.05, 0.25, settings, **{**passed, "influence": (-0.02, 0.2), "influence_unit": "team"})[1]
+    assert "one team, Ann, drives the result: without it" in team
     assert verdict(5, 0.05, 0.25, settings)[0] == CHECK_FAILED  # checks not run: no verdict either
     assert "could not be run" in verdict(5, 0.05, 0.25, settings)[1]
 
@@ -171,6 +178,76 @@ def test_planted_effect_after_a_bad_spell_is_still_recovered(study) -> None:
     # The rise is real but the checks fail: the page withholds "rose" and says why.
     row = study["bad_spell_planted"][0].loc[ALL_KINDS]
     assert row["verdict"] == CHECK_FAILED and "regression to the mean" in row["verdict_reason"]
+
+
+def test_one_rep_cannot_drive_a_verdict() -> None:
+    """No effect, 20 coached reps; one of them (Ana) closes three unrelated 1 M deals in the months
+    before her start. Her effect alone is −220,919 a month, the others' mean −7,966: the full interval
+    (−27.2 % to −1.8 %) is below 0 and would read "revenue fell"; without her it is −19.6 % to +1.8 %,
+    so the verdict is withheld and the reason names her."""
+    company = synthetic_company(0, coached=20)
+    first = company.coaching.iloc[1]
+    rep, start = first["rep_id"], first["start"].to_period("M").start_time
+    panel = company.panel.copy()
+    for k in (1, 3, 5):
+        panel.loc[(panel["rep_id"] == rep) & (panel["month"] == start - pd.DateOffset(months=k)), "revenue"] += 1e6
+    reps = company.reps.assign(name=company.reps["name"].mask(company.reps["rep_id"] == rep, "Ana Big-Deal"))
+    settings = CoachingConfig(bootstrap_samples=500)
+    events = coaching_events(panel, reps, company.coaching, settings)
+    mine = events.table[events.table["rep_id"] == rep].iloc[0]
+    assert round(mine["effect_per_month"]) == -220_919
+    row = coaching_effects(events, settings).set_index("kind").loc[ALL_KINDS]
+    assert (row["coached_reps"], row["cluster_by"], row["clusters"]) == (20, "team", 9)
+    assert (round(row["effect_pct"], 3), round(row["effect_pct_low"], 3), round(row["effect_pct_high"], 3)) == (
+        -0.156, -0.272, -0.018)
+    assert (row["influence_by"], row["influence_left_out"]) == ("rep", "Ana Big-Deal")
+    assert (round(row["influence_pct"], 3), round(row["influence_pct_low"], 3),
+            round(row["influence_pct_high"], 3)) == (-0.075, -0.196, 0.018)
+    assert row["verdict"] == CHECK_FAILED
+    assert row["verdict_reason"] == ("the 95 % interval excludes 0 (a fall), but influence failed: one rep, Ana "
+                                     "Big-Deal, drives the result: without them the 95 % interval is no longer all "
+                                     "below 0")
+    assert row["checks"].startswith("pre-trend passed") and "; placebo passed" in row["checks"]
+    # No verdict, so no payback or cost per point either.
+    assert math.isnan(row["payback_months"]) and math.isnan(row["cost_per_point"])
+
+
+def test_cost_per_point_and_payback_only_when_revenue_rose(study) -> None:
+    """Payback = mean cost ÷ effect a month and cost per point = mean cost ÷ effect in points, shown
+    only beside the verdict "revenue rose" (planted seed 0, All kinds: 3,000 ÷ 17,417 = 0.172 months)."""
+    seen = set()
+    for scenario in ("planted", "placebo", "bad_spell_planted"):
+        for seed in SEEDS:
+            for kind, row in study[scenario][seed].iterrows():
+                seen.add(row["verdict"])
+                if row["verdict"] == ROSE:
+                    assert row["payback_months"] == pytest.approx(row["mean_coaching_cost"] / row["effect_per_month"])
+                    assert row["cost_per_point"] == pytest.approx(row["mean_coaching_cost"] / (row["effect_pct"] * 100))
+                else:
+                    assert math.isnan(row["payback_months"]) and math.isnan(row["cost_per_point"]), (scenario, seed, kind)
+    assert {ROSE, UNCLEAR, CHECK_FAILED} <= seen
+    assert round(study["planted"][0].loc[ALL_KINDS, "payback_months"], 3) == 0.172
+
+
+WIN_RATE_INTERVAL = (-0.073, 0.0469)
+"""Seed 3, +20 %, 500 resamples: the win-rate effect's interval over 9 teams (single reps: −0.0466 to 0.0413)."""
+
+
+def test_win_rate_interval_is_clustered_and_counted() -> None:
+    """The win-rate effect resamples whole teams (and the matched reps) like revenue: its interval
+    differs from single reps resampled, and the n behind it (win_rate_reps) is every coached rep."""
+    company = synthetic_company(3, lift=0.2)
+    settings = CoachingConfig(bootstrap_samples=500)
+    events = coaching_events(company.panel, company.reps, company.coaching, settings)
+    teams = coaching_effects(events, settings).set_index("kind").loc[ALL_KINDS]
+    single = coaching_effects(events, CoachingConfig(bootstrap_samples=500, min_clusters=10)).set_index("kind")
+    assert teams["win_rate_reps"] == 30
+    assert teams["win_rate_effect"] == pytest.approx(
+        events.table[events.table["included"]].groupby("rep_id")["win_rate_effect"].mean().mean())
+    assert teams["win_rate_effect_low"] < teams["win_rate_effect"] < teams["win_rate_effect_high"]
+    assert (teams["win_rate_effect_low"], teams["win_rate_effect_high"]) != (
+        single.loc[ALL_KINDS, "win_rate_effect_low"], single.loc[ALL_KINDS, "win_rate_effect_high"])
+    assert (round(teams["win_rate_effect_low"], 4), round(teams["win_rate_effect_high"], 4)) == WIN_RATE_INTERVAL
 
 
 def test_cluster_bootstrap_resamples_teams() -> None:
@@ -364,4 +441,89 @@ def test_page_says_which_check_failed_and_the_n_behind_it() -> None:
     assert said.startswith("<strong>No verdict: a check failed</strong>")
     assert "Revenue rose" not in said and "regression to the mean" in said
     assert "pre-trend" in said and "placebo" in said and "95 % interval" in said
-    assert "30 coached rep(s) in 9 teams resampled whole" in said and "reps)" in said
+    assert "30 coached rep(s) in 9 teams resampled whole" in said and "30 reps." in said
+
+
+def test_every_check_is_said_in_words_whatever_the_verdict() -> None:
+    """After a bad spell with no effect, seed 0: "no clear effect" (−1.8 %, −9.6 % to +6.5 %) beside a
+    failed pre-trend and a failed placebo; the sentence says both, with what they mean and their n."""
+    import html
+
+    from generator.site.pages.coaching import verdict_sentence
+
+    row = effects_of("bad_spell", 0, CoachingConfig(bootstrap_samples=500)).loc[ALL_KINDS].to_dict()
+    row["kind"] = ALL_KINDS
+    assert row["verdict"] == UNCLEAR
+    said = html.unescape(verdict_sentence(row, "USD"))
+    assert said.startswith("<strong>No clear effect</strong> of every kind of coaching together: -1.8 %")
+    assert "95 % interval -9.6 % to +6.5 % includes zero" in said
+    assert ("Pre-trend failed: coached reps were already falling behind comparable reps before coaching, so a "
+            "change after may be regression to the mean — pre-trend ") in said
+    assert "Placebo failed: the same estimate at a fake start one window earlier, before any coaching" in said
+    assert "Influence not needed: the interval already contains 0 — without the most influential team, T2:" in said
+    assert said.count("30 reps") == 2
+
+
+def test_resampling_is_said_per_row() -> None:
+    """A row resampled rep by rep says so in its sentence and its table cell; one by teams says teams."""
+    import html
+
+    from generator.site.pages.coaching import resampled_words, verdict_sentence
+
+    company = synthetic_company(3, lift=0.2)
+    settings = CoachingConfig(bootstrap_samples=500, min_clusters=10)
+    events = coaching_events(company.panel, company.reps, company.coaching, settings)
+    row = coaching_effects(events, settings).set_index("kind").loc[ALL_KINDS].to_dict()
+    row["kind"] = ALL_KINDS
+    assert row["cluster_by"] == "rep"
+    said = html.unescape(verdict_sentence(row, "USD"))
+    assert "30 coached rep(s) resampled one by one (too few teams to resample teams)" in said
+    assert "teams resampled whole" not in said
+    assert resampled_words({"cluster_by": "team", "clusters": 9}) == "in 9 teams resampled whole"
+    assert resampled_words({"cluster_by": "", "clusters": 0}) == "too few to resample"
+
+
+def test_check_intervals_never_show_zero_on_the_wrong_side() -> None:
+    """A failed check whose interval ends at +0.0004 % shows "+0.0004 %", never "+0.0 %"."""
+    from generator.site.text import change, points
+
+    assert change(0.000004) == "+0.0004 %" and change(-0.0004) == "-0.04 %" and change(0.0) == "+0.0 %"
+    assert points(-0.00004) == "-0.004 pts" and change(0.1234) == "+12.3 %"
+
+
+def test_manager_coaching_verdict_is_checked_like_the_coaching_page() -> None:
+    """Seed 0, +20 %, the 9 teams under 3 managers (team number mod 3): each manager's row is the
+    /coaching/ estimator over their reps; a figure is shown only beside "revenue rose" or "fell"."""
+    from generator.metrics.coaching import coaching_by_manager
+    from generator.site.pages.managers import coaching_verdict_words
+
+    company = synthetic_company(0, lift=0.2)
+    settings = CoachingConfig(bootstrap_samples=500)
+    events = coaching_events(company.panel, company.reps, company.coaching, settings)
+    manager_of = pd.Series([f"M{int(t[1:]) % 3}" for t in company.reps["team"]], index=company.reps["rep_id"].to_numpy())
+    table = coaching_by_manager(events, manager_of, settings).set_index("manager")
+    assert table["coached_reps"].tolist() == [11, 7, 12]
+    assert table["verdict"].tolist() == [UNCLEAR, NOT_ENOUGH, ROSE]
+    rows = {m: {"manager": m, **r} for m, r in table.to_dict("index").items()}
+    assert coaching_verdict_words(rows["M0"]) == ("No clear effect: the 95 % interval contains 0 (11 coached rep(s) "
+                                                  "with both windows, 11 engagement(s)).")
+    assert coaching_verdict_words(rows["M1"], counts=False).startswith("Not enough data yet: the 95 % interval spans 56 %")
+    assert coaching_verdict_words(rows["M2"]) == (
+        "Revenue rose after the coaching of these reps: +21.8 % of the revenue expected without it, 95 % interval "
+        "+11.5 % to +32.5 % (12 coached rep(s) with both windows, 12 engagement(s)); pre-trend, placebo and "
+        "influence checks passed.")
+    # Fewer than min_reps coached reps: no bootstrap, "not enough data yet".
+    few = coaching_by_manager(events, manager_of, CoachingConfig(bootstrap_samples=500, min_reps=13))
+    assert set(few["verdict"]) == {NOT_ENOUGH} and few["effect_pct"].isna().all()
+
+
+def test_payback_cell_says_why_it_is_empty() -> None:
+    """The example's Negotiation workshop ("not enough data yet", −80.2 % to +316.2 %) showed "Payback
+    0.0 months"; now only a row reading "revenue rose" shows a figure, the others say why not."""
+    from generator.site import text
+    from generator.site.pages.coaching import NO_RISE, _if_rose
+
+    verdicts = pd.Series([NOT_ENOUGH, ROSE, UNCLEAR, CHECK_FAILED, FELL])
+    payback = pd.Series([0.0172, 0.1722, float("nan"), float("nan"), float("nan")])
+    assert _if_rose(payback, verdicts, lambda v: text.number(v, 1)) == [NO_RISE, "0.2", NO_RISE, NO_RISE, NO_RISE]
+    assert NO_RISE == "— (no verdict of a rise)"

@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 
 from generator.cli import main
 from generator.publish.mkdocs_build import _jobs
-from generator.publish.serve import preview_handler
+from generator.publish.serve import PreviewServer
 from generator.publish.swap import leftovers, publishing_lock
 from tests.publishing import tree_digest, write_tiny_export
 
@@ -196,19 +196,18 @@ def test_invalid_port(tmp_path: Path, port: str) -> None:
 @pytest.fixture
 def preview(tmp_path: Path) -> Iterator[int]:
     """The preview server over a small site, on a free port."""
-    import http.server
-
     (tmp_path / "index.html").write_text("<h1>home</h1>", encoding="utf-8")
     (tmp_path / "assets").mkdir()
     (tmp_path / "assets" / "app.js").write_text("//", encoding="utf-8")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), preview_handler(tmp_path))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    server = PreviewServer(lambda: None, "127.0.0.1", 0, tmp_path)
+    server.listen()
+    thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
     try:
         yield server.server_address[1]
     finally:
         server.shutdown()
-        server.server_close()
+        thread.join(timeout=10)
 
 
 def _raw_get(port: int, target: bytes) -> bytes:

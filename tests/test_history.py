@@ -261,8 +261,8 @@ def test_manager_improvement_and_retention_by_hand() -> None:
 
 def test_manager_goal_attainment_and_coaching_by_hand() -> None:
     """Team goals add up (Σ actual ÷ Σ target) over the teams a manager leads; rep goals count as
-    met from 100 %; coaching effects average the measured engagements of the manager's reps by the
-    year they started."""
+    met from 100 %; coaching counts the measured engagements of the manager's reps by the year they
+    started, and gives no unchecked effect (the checked verdict is coaching.by_manager)."""
     reps = pd.DataFrame({
         "rep_id": ["a", "b", "c", "d"], "name": ["Ann", "Bo", "Cy", "Di"], "team": ["T", "T", "U", "U"],
         "manager": ["M", "M", "M", "M"], "hired": pd.to_datetime([None] * 4).astype("datetime64[s]"),
@@ -292,11 +292,11 @@ def test_manager_goal_attainment_and_coaching_by_hand() -> None:
     assert row["team_goal_attainment"] == pytest.approx((120 + 180) / (100 + 300))  # 0.75, not mean(1.2, 0.6)
     assert (row["rep_goals"], row["rep_goals_met"]) == (3, 2)  # a at exactly 100 % and c met; zz is nobody's
     assert (row["coaching_events"], row["coached_reps"]) == (2, 1)  # b's started in 2023, c's not measured
-    assert row["coaching_effect_per_month"] == 20.0
+    assert "coaching_effect_per_month" not in row.index
     assert (row["reps"], row["reps_compared"], row["reps_improved"]) == (3, 0, 0)
     bare = manager_history(reps, rep_years, manager_years, period, [2024]).years.iloc[0]
     assert bare["team_goals"] == 0 and pd.isna(bare["team_goal_attainment"])
-    assert pd.isna(bare["coaching_effect_per_month"])
+    assert (bare["coaching_events"], bare["coached_reps"]) == (0, 0)
 
 
 def test_definition_changes_are_validated() -> None:

@@ -171,7 +171,8 @@ def test_pipedrive_currency_sets_the_site_currency(tmp_path: Path) -> None:
     header, rows = DEALS_EXPORTS["pipedrive"]
     write_csv(tmp_path / "exports" / "deals.csv", header, rows)
     config, _out = init_from(tmp_path, tmp_path / "exports")
-    assert config["site"] == {"currency": "EUR"}
+    assert config["site"] == {"title": "Project — sales performance", "currency": "EUR"}  # from the folder name
+    assert config["privacy"] == {"show_compensation": False}
 
 
 def test_hr_and_finance_workbooks_and_hubspot_companies(tmp_path: Path) -> None:

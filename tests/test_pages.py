@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from generator.config import GoalsConfig, LoadedConfig, RewardTier, load_config
 from generator.load.loader import load_inputs
-from generator.metrics import Metrics, compute_metrics, summaries
+from generator.metrics import Metrics, compute_metrics, dashboard, summaries
 from generator.metrics.goals import TOLERANCE
 from generator.quality import QualityReport
 from generator.site import assemble, text
@@ -237,12 +237,17 @@ def test_overview_and_reps_index(fixture: tuple[LoadedConfig, Metrics, QualityRe
     headlines = summaries.headline_figures(metrics, banded=False, rank=band_rank)
     ranked = summaries.ranked_by_ratio(context.reps, banded=False, rank=band_rank)
     gaps = summaries.rep_gaps(context.reps, metrics.has_costs)
-    page = overview.overview_page(info, metrics, headlines, ranked, overview.alerts(2, gaps),
+    attention = dashboard.needs_attention(metrics, warnings=2, gaps=gaps, min_clients=3)
+    items = overview.attention_items(attention, rep_slugs=context.rep_slugs, team_slugs=context.team_slugs,
+                                     segment_slugs=context.segment_slugs)
+    page = overview.overview_page(info, metrics, headlines, ranked, items,
                                   summaries.dataset_usage(quality.summaries, quality.issues))
     assert page.top_reps is not None and page.top_reps.index("Alice Archer") < page.top_reps.index("Bob Baker")
     assert page.bottom_reps is not None and page.bottom_reps.index("Bob Baker") < page.bottom_reps.index("Alice")
-    assert [a.split("**")[1] for a in page.alerts] == [
+    data_items = [i for i in items if i.topic in ("data_quality", "without_cost", "without_clients")]
+    assert [i.lead.split("<strong>")[1].split("</strong>")[0] for i in data_items] == [
         "2 data-quality warning(s)", "1 rep(s) have no cost data", "2 rep(s) have not acquired a client yet"]
+    assert 'href="data-quality/"' in page.attention and page.kpis.count('<li class="sp-kpi"') == 6
     assert page.no_ratio_reason == "" and page.ratio_distribution is not None
     rows = overview.headline_rows(headlines)
     assert [r["figure"] for r in rows][-1] == "median_rep_value_ratio"

@@ -16,7 +16,12 @@ from generator.contracts.terms import Kind, Term, term
 from generator.load.loader import FILE, LINE
 from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS
 from generator.metrics.activity import ACTIVITY_COLUMNS, CORRELATION_COLUMNS, MIX_COLUMNS
-from generator.metrics.coaching import EFFECT_COLUMNS, EVENT_COLUMNS, MISSED_COLUMNS
+from generator.metrics.coaching import (
+    EFFECT_COLUMNS,
+    EVENT_COLUMNS,
+    MANAGER_COACHING_COLUMNS,
+    MISSED_COLUMNS,
+)
 from generator.metrics.compute import PERFORMANCE_COLUMNS
 from generator.metrics.forecast import FORECAST_COLUMNS, INTERVAL_COLUMNS, PATH_COLUMNS
 from generator.metrics.goals import CALIBRATION_COLUMNS, GOAL_COLUMNS, TEAM_ATTAINMENT_COLUMNS
@@ -199,6 +204,7 @@ def _metrics_tables() -> list[Table]:
         _table("coaching.effects", EFFECT_COLUMNS, key=("kind",), required={"verdict"}),
         _table("coaching.events", EVENT_COLUMNS, required={"rep_id", "start", "included"}),
         _table("coaching.missed_goals", MISSED_COLUMNS, required={"rep_id", "year"}),
+        _table("coaching.by_manager", MANAGER_COACHING_COLUMNS, key=("manager",), required={"manager", "verdict"}),
         _table("activity.reps", ACTIVITY_COLUMNS, key=("rep_id",)),
         _table("activity.mix", MIX_COLUMNS, key=("rep_id", "kind")),
         _table("activity.correlation", CORRELATION_COLUMNS, key=("kind",)),
@@ -270,6 +276,7 @@ def _published_tables() -> list[Table]:
         _from("coaching.effects", "coaching_effect"),
         _from("coaching.events", "coaching_events"),
         _from("coaching.missed_goals", "coaching_missed_goals"),
+        _from("coaching.by_manager", "coaching_by_manager"),
         _from("activity.reps", "activity", banded={"value_ratio"}),
         _from("activity.mix", "activity_mix"),
         _from("activity.correlation", "activity_correlation"),

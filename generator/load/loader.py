@@ -789,8 +789,11 @@ def _withhold_private(quality: QualityReport, show_compensation: bool) -> Qualit
     return QualityReport(issues=issues, summaries=quality.summaries)
 
 
-def load_inputs(cfg: LoadedConfig) -> Inputs:
-    """Read, convert and validate every configured dataset; DataError lists every unusable one."""
+def load_inputs(cfg: LoadedConfig,
+                on_dataset: Callable[[int, str], None] = lambda _steps, _name: None) -> Inputs:
+    """Read, convert and validate every configured dataset; DataError lists every unusable one.
+    ``on_dataset(0, name)`` as each configured dataset is taken, ``on_dataset(1, name)`` once it is
+    read (for a progress bar)."""
     findings = _Findings()
     tables: dict[str, pd.DataFrame | None] = {}
     summaries: list[DatasetSummary] = []
@@ -798,6 +801,7 @@ def load_inputs(cfg: LoadedConfig) -> Inputs:
         if getattr(cfg.config.sources, name) is None:
             tables[name] = None
             continue
+        on_dataset(0, name)
         loaded = _read_dataset(cfg, dataset, findings)
         if loaded is None:
             tables[name] = None
@@ -806,6 +810,7 @@ def load_inputs(cfg: LoadedConfig) -> Inputs:
         table = (_deals(table, cfg, findings) if name == "deals"
                  else _FINISH[name](table, dataset, findings, cfg.config.site.currency))
         tables[name] = table
+        on_dataset(1, name)
         summaries.append(DatasetSummary(summary.dataset, summary.files, summary.rows_read, len(table),
                                         _latest(table, dataset)))
     if findings.errors:

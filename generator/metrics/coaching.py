@@ -1,7 +1,8 @@
 """Does coaching pay? Matched difference-in-differences of monthly revenue and win rate around each
 coaching start, against reps not coached then whose own trajectory before was alike, with a pre-trend
-check, a placebo at a fake start and a two-way cluster bootstrap interval (SPEC §4 coaching, §6
-/coaching/). Pure: no clock, no files, no printing."""
+check, a placebo at a fake start, an influence check (the most influential rep or team left out) and
+a two-way cluster bootstrap interval (SPEC §4 coaching, §6 /coaching/). Pure: no clock, no files, no
+printing."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ EFFECT_COLUMNS = [
     "pre_revenue_per_month", "counterfactual_per_month", "effect_per_month", "effect_low", "effect_high",
     "effect_pct", "effect_pct_low", "effect_pct_high",
     "pre_trend_reps", "pre_trend", "pre_trend_low", "pre_trend_high",
-    "placebo_reps", "placebo_pct", "placebo_pct_low", "placebo_pct_high", "checks",
+    "placebo_reps", "placebo_pct", "placebo_pct_low", "placebo_pct_high",
+    "influence_by", "influence_left_out", "influence_pct", "influence_pct_low", "influence_pct_high", "checks",
     "win_rate_reps", "win_rate_effect", "win_rate_effect_low", "win_rate_effect_high",
     "mean_coaching_cost", "cost_per_point", "payback_months", "verdict", "verdict_reason",
 ]
@@ -48,6 +50,12 @@ EVENT_COLUMNS = [
     "pre_win_rate", "post_win_rate", "win_rate_effect", "control_group", "controls", "included", "note",
 ]
 """Columns of data/coaching_events.csv: one row per coaching engagement."""
+
+MANAGER_COACHING_COLUMNS = [
+    "manager", "coached_reps", "events", "effect_pct", "effect_pct_low", "effect_pct_high", "verdict",
+    "verdict_reason", "checks",
+]
+"""Columns of data/coaching_by_manager.csv: every kind of coaching of each manager's reps, all years."""
 
 MISSED_COLUMNS = [
     "rep_id", "year", "target", "revenue", "attainment", "kind", "start",
@@ -66,6 +74,8 @@ class CoachingEffect:
     """One row per coaching engagement: the rep's own before/after figures (anecdotal)."""
     missed_goals: pd.DataFrame
     """Reps who missed a revenue goal and were coached that year or the next, and what followed."""
+    by_manager: pd.DataFrame
+    """Per manager, the pooled effect over their reps' engagements with the same checks and verdict."""
 
 
 def rep_month_panel(counted: pd.DataFrame, reps: pd.DataFrame, last_month: pd.Timestamp) -> pd.DataFrame:
@@ -331,6 +341,14 @@ class Events:
     """The coached rep's mean monthly revenue in the placebo's after-window."""
     cluster: np.ndarray
     """Cluster of each engagement's coached rep (its team; reps without a team are clusters of one)."""
+    cluster_label: np.ndarray
+    """The name of that cluster: the team, or the rep's id when it has no team."""
+    rep_name: np.ndarray
+    """The coached rep's name (its id when the reps export has none), for the influence check's words."""
+    win_rate_own: np.ndarray
+    """The coached rep's change of win rate (after − before), NaN without closed deals in a window."""
+    win_rate_controls: np.ndarray
+    """engagements × k: the matched reps' changes of win rate (NaN where a window has no closed deal)."""
 
 
 def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFrame,
@@ -358,8 +376,9 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
     k = settings.match_k
     if not len(out) or not len(panel):
         empty = np.zeros((len(out), k))
+        labels = out["rep_id"].to_numpy(dtype=object)
         return Events(out[EVENT_COLUMNS], np.zeros((len(out), 0), dtype=bool), empty - 1, empty, empty - 1, empty,
-                      nan, np.zeros(len(out), dtype="int64"))
+                      nan, np.zeros(len(out), dtype="int64"), labels, labels, nan, empty + np.nan)
 
     grid = _grid(panel)
     rep = grid.rep_ids.get_indexer(pd.Index(out["rep_id"]))
@@ -388,6 +407,7 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
     wr_change = post_wr - pre_wr
     safe = np.where(main.picked >= 0, main.picked, 0)
     theirs = np.where(main.picked >= 0, wr_change[rows_e[:, None], safe], np.nan)
+    own_wr = wr_change[rows_e, r]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         control_wr = np.nanmean(theirs, axis=1)
@@ -413,7 +433,7 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
     put("pre_trend_per_month", trend)
     put("pre_win_rate", pre_wr[rows_e, r])
     put("post_win_rate", post_wr[rows_e, r])
-    put("win_rate_effect", np.where(included, wr_change[rows_e, r] - control_wr, np.nan))
+    put("win_rate_effect", np.where(included, own_wr - control_wr, np.nan))
     put("controls", np.where(included, n_controls, 0))
     out["pre_months"] = out["pre_months"].astype("Int64")
     out["post_months"] = out["post_months"].astype("Int64")
@@ -443,6 +463,9 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
     codes, _ = pd.factorize(team.astype("string"), use_na_sentinel=True)
     alone = codes < 0
     cluster = np.where(alone, codes.max(initial=-1) + 1 + np.cumsum(alone), codes)
+    cluster_label = team.astype("string").fillna(out["rep_id"]).to_numpy(dtype=object)
+    names = people["name"].astype("string").to_dict() if len(people) and "name" in people else {}
+    rep_name = out["rep_id"].map(names).astype("string").fillna(out["rep_id"]).to_numpy(dtype=object)
 
     def full(values: np.ndarray, fill: float) -> np.ndarray:
         result = np.full((len(out), values.shape[1]), fill)
@@ -455,7 +478,9 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
                   full(main.adjusted, np.nan)[order],
                   full(np.where(included[:, None], placebo.picked, -1), -1)[order].astype("int64"),
                   full(placebo.adjusted, np.nan)[order], full(placebo.treated_post[:, None], np.nan)[order, 0],
-                  cluster[order])
+                  cluster[order], cluster_label[order], rep_name[order],
+                  full(np.where(included, own_wr, np.nan)[:, None], np.nan)[order, 0],
+                  full(np.where(included[:, None] & (main.picked >= 0), theirs, np.nan), np.nan)[order])
 
 
 def _interval(samples: np.ndarray, center: float | None = None, clusters: int = 0) -> tuple[float, float]:
@@ -493,7 +518,8 @@ def _effect_samples(rng: np.random.Generator, picked: np.ndarray, adjusted: np.n
     weights = rng.multinomial(reps, np.full(reps, 1 / reps), size=samples).astype("float64") if reps else \
         np.zeros((samples, 0))
     safe = np.where(picked >= 0, picked, 0)
-    w = np.where(picked[None] >= 0, weights[:, safe] if reps else 0.0, 0.0)  # samples × events × k
+    # A matched rep without a figure (a win rate with no closed deal) weighs nothing.
+    w = np.where((picked[None] >= 0) & np.isfinite(adjusted)[None], weights[:, safe] if reps else 0.0, 0.0)
     values = np.nan_to_num(adjusted)[None]
     total = (w * values).sum(axis=2)
     mass = w.sum(axis=2)
@@ -559,6 +585,11 @@ def _pooled(events: Events, mask: np.ndarray, kind: str, position: int,
                                           n_clusters)
     row.update(effect_low=low, effect_high=high, effect_pct_low=pct_low, effect_pct_high=pct_high,
                clusters=n_clusters, cluster_by=by if n >= 2 else "")
+    # The influence check: the same estimate with the most influential rep (or team) left out.
+    row.update(_influence(effect, post, effect_b if n >= 2 else np.zeros((samples, n)), weights, clusters,
+                          events.cluster_label[used_mask][used.index.get_indexer(first.index)] if n else clusters,
+                          events.rep_name[used_mask][used.index.get_indexer(first.index)] if n else clusters,
+                          by, n_clusters, (pct_low, pct_high), float(row["effect_pct"])))  # type: ignore[arg-type]
     # The placebo: the same estimate at the fake start, over the engagements that have one.
     placebo_e = used["placebo_effect_per_month"].to_numpy(dtype="float64")
     has = np.isfinite(placebo_e)
@@ -603,24 +634,92 @@ def _pooled(events: Events, mask: np.ndarray, kind: str, position: int,
                                                                          / w.sum(axis=1))
             row["pre_trend_low"], row["pre_trend_high"] = _interval(ratio, float(row["pre_trend"]),  # type: ignore[arg-type]
                                                                     n_clusters)
-    wr = used.groupby("rep_id", sort=True)["win_rate_effect"].mean().dropna().to_numpy()
-    row.update(win_rate_reps=len(wr), win_rate_effect=float(wr.mean()) if len(wr) else nan,
-               win_rate_effect_low=nan, win_rate_effect_high=nan)
-    if len(wr) >= 2:
-        row["win_rate_effect_low"], row["win_rate_effect_high"] = _interval(
-            wr[rng.integers(0, len(wr), size=(samples, len(wr)))].mean(axis=1))
+    # The win-rate effect: the same two-way cluster bootstrap as revenue (teams of coached reps and
+    # matched reps resampled together), over the coached reps with a win rate in both windows.
+    wr_e = used["win_rate_effect"].to_numpy(dtype="float64")
+    has = np.isfinite(wr_e)
+    row.update(win_rate_reps=int(used["rep_id"][has].nunique()), win_rate_effect=nan, win_rate_effect_low=nan,
+               win_rate_effect_high=nan)
+    if has.sum():
+        codes, names = pd.factorize(used["rep_id"][has], sort=True)
+        wr = _per_rep(wr_e[has], codes, len(names))
+        row["win_rate_effect"] = float(wr.mean())
+        if len(names) >= 2:
+            drawn = _effect_samples(rng, events.picked[used_mask][has], events.win_rate_controls[used_mask][has],
+                                    events.win_rate_own[used_mask][has], reps_total, samples)
+            own_b = _per_rep(drawn, codes, len(names))
+            w = weights[:, rep_names.get_indexer(names)]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean_b = (w * own_b).sum(axis=1) / w.sum(axis=1)
+            row["win_rate_effect_low"], row["win_rate_effect_high"] = _interval(mean_b, float(wr.mean()),
+                                                                                n_clusters)
     cost = used["coaching_cost"].dropna()
     mean_cost = float(cost.mean()) if len(cost) else nan
-    effect_pct = float(row["effect_pct"])  # type: ignore[arg-type]
-    positive_pct = effect_pct if n and effect_pct > 0 else nan
-    positive = effect_per_month if n and effect_per_month > 0 else nan
+    outcomes = check_outcomes(row)
     reading, reason = verdict(n, pct_low, pct_high, settings,
                               pre_trend=(row["pre_trend_low"], row["pre_trend_high"]),  # type: ignore[arg-type]
-                              placebo=(row["placebo_pct_low"], row["placebo_pct_high"]))  # type: ignore[arg-type]
-    row.update(mean_coaching_cost=mean_cost, cost_per_point=mean_cost / (positive_pct * 100),
-               payback_months=mean_cost / positive, verdict=reading, verdict_reason=reason,
-               checks=_checks_text(row, settings))
+                              placebo=(row["placebo_pct_low"], row["placebo_pct_high"]),  # type: ignore[arg-type]
+                              influence=(row["influence_pct_low"], row["influence_pct_high"]),  # type: ignore[arg-type]
+                              influence_unit=str(row["influence_by"]), influence_label=str(row["influence_left_out"]))
+    # What coaching costs per point and how soon it pays back only means something for an effect
+    # the page reads as real: empty unless the verdict is "revenue rose".
+    rose = reading == ROSE
+    row.update(mean_coaching_cost=mean_cost,
+               cost_per_point=mean_cost / (float(row["effect_pct"]) * 100) if rose else nan,  # type: ignore[arg-type]
+               payback_months=mean_cost / effect_per_month if rose else nan, verdict=reading, verdict_reason=reason,
+               checks="; ".join(words for _, _, words in outcomes))
     return row
+
+
+def _influence(effect: np.ndarray, post: np.ndarray, effect_b: np.ndarray, weights: np.ndarray,
+               clusters: np.ndarray, cluster_labels: np.ndarray, rep_labels: np.ndarray, by: str, n_clusters: int,
+               interval: tuple[float, float], effect_pct: float) -> dict[str, object]:
+    """Leave-one-out: Effect % and its interval without the coached rep (and, when whole teams are
+    resampled, without the team) that moves the estimate furthest toward 0 — the most influential;
+    of the two, the one whose interval comes nearest to 0 (or crosses it). The same resamples as the
+    full estimate, with the left-out reps weighing nothing.
+
+    ``effect``, ``post``: each coached rep's effect and revenue after, a month; ``effect_b`` their
+    resampled effects (samples × reps); ``weights`` the cluster bootstrap's weights of the reps."""
+    nan = float("nan")
+    found: dict[str, object] = {"influence_by": "", "influence_left_out": "", "influence_pct": nan,
+                                "influence_pct_low": nan, "influence_pct_high": nan}
+    expected = post - effect
+    total_effect, total_expected = float(effect.sum()), float(expected.sum())
+    if len(effect) < 3 or not total_expected > 0 or not np.isfinite(effect_pct):
+        return found
+    low, high = interval
+    sign = 1.0 if low > 0 else -1.0 if high < 0 else (1.0 if effect_pct >= 0 else -1.0)
+    units = [("rep", np.arange(len(effect)), rep_labels)]
+    if by == "team":
+        units.append(("team", clusters, cluster_labels))
+    worst = math.inf
+    for unit, member, labels in units:
+        codes, _ = pd.factorize(member)
+        if codes.max() < 1:
+            continue  # one team only: nothing is left without it
+        left_effect = total_effect - np.bincount(codes, effect)
+        left_expected = total_expected - np.bincount(codes, expected)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            without = np.where(left_expected > 0, left_effect / left_expected, np.nan)
+        if not np.isfinite(without).any():
+            continue
+        group = int(np.nanargmin(sign * without))
+        keep = (codes != group).astype("float64")
+        w = weights * keep[None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mass = w.sum(axis=1)
+            mean_b = (w * effect_b).sum(axis=1) / mass
+            expected_b = (w * (post[None] - effect_b)).sum(axis=1) / mass
+            pct_b = np.where(expected_b > 0, mean_b / expected_b, np.nan)
+        remaining = n_clusters - 1 if unit == by else n_clusters
+        a, b = _interval(pct_b, float(without[group]), remaining)
+        margin = (a if sign > 0 else -b) if np.isfinite(a) and np.isfinite(b) else -math.inf
+        if margin < worst or not found["influence_by"]:
+            worst = margin
+            found = {"influence_by": unit, "influence_left_out": str(labels[np.flatnonzero(codes == group)[0]]),
+                     "influence_pct": float(without[group]), "influence_pct_low": a, "influence_pct_high": b}
+    return found
 
 
 def _contains_zero(interval: tuple[float, float]) -> bool | None:
@@ -630,25 +729,86 @@ def _contains_zero(interval: tuple[float, float]) -> bool | None:
     return bool(low <= 0 <= high)
 
 
-def _checks_text(row: dict[str, object], settings: CoachingConfig) -> str:
-    """The two checks in one line: passed, failed or not run."""
-    def said(name: str, interval: tuple[float, float]) -> str:
-        state = _contains_zero(interval)
-        return f"{name} {'not run' if state is None else 'passed' if state else 'failed'}"
-    return (said("pre-trend", (row["pre_trend_low"], row["pre_trend_high"])) + "; "  # type: ignore[arg-type]
-            + said("placebo", (row["placebo_pct_low"], row["placebo_pct_high"])))  # type: ignore[arg-type]
+PASSED, FAILED, NOT_RUN, NOT_NEEDED = "passed", "failed", "not run", "not needed"
+"""The outcome of a check."""
+
+
+def _influence_words(unit: str, label: str) -> tuple[str, str]:
+    """How the influence check names what it left out: ("rep", "Ann") → ("one rep, Ann,", "them")."""
+    return (f"one {unit or 'rep'}, {label},", "them" if unit != "team" else "it")
+
+
+def check_outcomes(row: dict[str, object]) -> list[tuple[str, str, str]]:
+    """Each check of an effect row (pre-trend, placebo, influence) as (name, outcome, plain words):
+    always said, whatever the verdict, so a failed check is never silent beside "no clear effect"."""
+    said = []
+
+    def why_not(count: str) -> str:
+        few = int(row.get(count, 2)) < 2  # type: ignore[call-overload]
+        return "fewer than 2 coached reps with enough history before the starts" if few else \
+            "too little history before the starts"
+    trend = (row["pre_trend_low"], row["pre_trend_high"])
+    state = _contains_zero(trend)  # type: ignore[arg-type]
+    if state is None:
+        said.append(("pre-trend", NOT_RUN, f"pre-trend could not be run ({why_not('pre_trend_reps')})"))
+    elif state:
+        said.append(("pre-trend", PASSED, "pre-trend passed: no drift of the gap to the matched reps was found in "
+                                          "the months before coaching"))
+    elif float(trend[1]) < 0:  # type: ignore[arg-type]
+        said.append(("pre-trend", FAILED, "pre-trend failed: coached reps were already falling behind comparable "
+                                          "reps before coaching, so a change after may be regression to the mean"))
+    else:
+        said.append(("pre-trend", FAILED, "pre-trend failed: coached reps were already pulling ahead (recovering) "
+                                          "before coaching, so a change after may be a trend that had already "
+                                          "begun, not coaching"))
+    state = _contains_zero((row["placebo_pct_low"], row["placebo_pct_high"]))  # type: ignore[arg-type]
+    if state is None:
+        said.append(("placebo", NOT_RUN, f"placebo could not be run ({why_not('placebo_reps')})"))
+    elif state:
+        said.append(("placebo", PASSED, "placebo passed: the same estimate at a fake start one window earlier "
+                                        "finds no effect"))
+    else:
+        said.append(("placebo", FAILED, "placebo failed: the same estimate at a fake start one window earlier, "
+                                        "before any coaching, finds an 'effect', so the method is misled at this "
+                                        "moment of these reps' careers, e.g. reps picked after a bad spell who "
+                                        "recover anyway: regression to the mean"))
+    low, high = row["effect_pct_low"], row["effect_pct_high"]
+    unit, label = str(row["influence_by"]), str(row["influence_left_out"])
+    who, them = _influence_words(unit, label)
+    if not row["influence_by"]:
+        said.append(("influence", NOT_RUN, "influence could not be run (fewer than 3 coached reps, or no estimate)"))
+    elif _contains_zero((low, high)) is None:  # type: ignore[arg-type]
+        said.append(("influence", NOT_RUN, "influence could not be run (no interval)"))
+    elif _contains_zero((low, high)):  # type: ignore[arg-type]
+        said.append(("influence", NOT_NEEDED, "influence not needed: the interval already contains 0"))
+    else:
+        a, b = float(row["influence_pct_low"]), float(row["influence_pct_high"])  # type: ignore[arg-type]
+        kept = (math.isfinite(a) and math.isfinite(b)
+                and ((float(low) > 0 and a > 0) or (float(high) < 0 and b < 0)))  # type: ignore[arg-type]
+        if kept:
+            said.append(("influence", PASSED, f"influence passed: without the most influential {unit} ({label}) "
+                                              "the interval still excludes 0"))
+        else:
+            side = "above" if float(low) > 0 else "below"  # type: ignore[arg-type]
+            said.append(("influence", FAILED, f"influence failed: {who} drives the result: without {them} the 95 % "
+                                              f"interval is no longer all {side} 0"))
+    return said
 
 
 def verdict(coached_reps: int, low: float, high: float, settings: CoachingConfig,
             pre_trend: tuple[float, float] = (float("nan"), float("nan")),
-            placebo: tuple[float, float] = (float("nan"), float("nan"))) -> tuple[str, str]:
+            placebo: tuple[float, float] = (float("nan"), float("nan")),
+            influence: tuple[float, float] = (float("nan"), float("nan")),
+            influence_unit: str = "rep", influence_label: str = "") -> tuple[str, str]:
     """The plain-language reading of an effect and the rule that gave it.
 
     Not enough data yet: fewer than ``min_reps`` coached reps, or a 95 % interval wider than
     ``max_interval_width``. An interval that contains 0 is "no clear effect". An interval on one side
-    of 0 reads "rose" or "fell" only when both checks pass: the pre-trend interval (drift of the gap
+    of 0 reads "rose" or "fell" only when every check passes: the pre-trend interval (drift of the gap
     to level-matched reps over the months before) and the placebo interval (the same estimate at a
-    fake start one window earlier) both contain 0. Otherwise CHECK_FAILED, saying which and why.
+    fake start one window earlier) both contain 0, and the interval with the most influential rep (or
+    team) left out (``influence``) is still on the same side of 0. Otherwise CHECK_FAILED, saying which
+    and why.
     """
     if coached_reps < settings.min_reps:
         return NOT_ENOUGH, f"{coached_reps} coached rep(s) with both windows; at least {settings.min_reps} needed"
@@ -660,27 +820,15 @@ def verdict(coached_reps: int, low: float, high: float, settings: CoachingConfig
     if low <= 0 <= high:
         return UNCLEAR, "the 95 % interval contains 0"
     way = "rise" if low > 0 else "fall"
-    failed = []
-    trend_ok, placebo_ok = _contains_zero(pre_trend), _contains_zero(placebo)
-    if trend_ok is None:
-        failed.append("the pre-trend check could not be run (too little history before the starts)")
-    elif not trend_ok:
-        if pre_trend[1] < 0:
-            failed.append("pre-trend: coached reps were already falling behind comparable reps before coaching; "
-                          f"the {way} after may be regression to the mean")
-        else:
-            failed.append("pre-trend: coached reps were already pulling ahead (recovering) before coaching; "
-                          f"the {way} after may be a trend that had already begun, not coaching")
-    if placebo_ok is None:
-        failed.append("the placebo check could not be run (too little history before the starts)")
-    elif not placebo_ok:
-        failed.append("placebo: the same estimate at a fake start one window earlier is not 0, so the method "
-                      "finds an 'effect' where there was no coaching; coached reps were chosen at an unusual "
-                      "moment (e.g. after a bad spell) and the estimate may be regression to the mean")
+    row = {"pre_trend_low": pre_trend[0], "pre_trend_high": pre_trend[1], "placebo_pct_low": placebo[0],
+           "placebo_pct_high": placebo[1], "effect_pct_low": low, "effect_pct_high": high,
+           "influence_by": influence_unit if influence_label else "", "influence_left_out": influence_label,
+           "influence_pct_low": influence[0], "influence_pct_high": influence[1]}
+    failed = [words for _, outcome, words in check_outcomes(row) if outcome in (FAILED, NOT_RUN)]
     if failed:
         return CHECK_FAILED, f"the 95 % interval excludes 0 (a {way}), but " + "; ".join(failed)
-    return (ROSE, "the whole 95 % interval is above 0; pre-trend and placebo checks passed") if low > 0 else \
-        (FELL, "the whole 95 % interval is below 0; pre-trend and placebo checks passed")
+    return (ROSE, "the whole 95 % interval is above 0; pre-trend, placebo and influence checks passed") if low > 0 \
+        else (FELL, "the whole 95 % interval is below 0; pre-trend, placebo and influence checks passed")
 
 
 def coaching_effects(events: Events, settings: CoachingConfig) -> pd.DataFrame:
@@ -699,9 +847,39 @@ def coaching_effects(events: Events, settings: CoachingConfig) -> pd.DataFrame:
     for column in ("coached_reps", "events", "rep_months", "win_rate_reps", "clusters", "placebo_reps",
                    "pre_trend_reps"):
         table[column] = table[column].astype("int64")
-    for column in ("verdict", "verdict_reason", "checks", "cluster_by"):
+    for column in ("verdict", "verdict_reason", "checks", "cluster_by", "influence_by", "influence_left_out"):
         table[column] = table[column].astype("string")
     return table[EFFECT_COLUMNS]
+
+
+def coaching_by_manager(events: Events, manager_of: pd.Series, settings: CoachingConfig) -> pd.DataFrame:
+    """Per manager (``manager_of``: rep id → the manager the reps export names now), every kind of
+    coaching of their reps over all years, estimated, checked and read exactly like a row of the
+    effect table; a manager with fewer than ``min_reps`` coached reps gets "not enough data yet"
+    without running the bootstrap. Sorted by manager."""
+    frame = events.table
+    managers = frame["rep_id"].map(manager_of).astype("string")
+    rows = []
+    for i, manager in enumerate(sorted(managers.dropna().unique())):
+        mask = (managers == manager).fillna(False).to_numpy(dtype=bool)
+        used = mask & frame["included"].to_numpy(dtype=bool)
+        reps = int(frame.loc[used, "rep_id"].nunique())
+        if reps >= settings.min_reps:
+            row = _pooled(events, mask, str(manager), 10_000 + i, settings)
+        else:
+            reading, reason = verdict(reps, float("nan"), float("nan"), settings)
+            row = {"coached_reps": reps, "events": int(used.sum()), "effect_pct": float("nan"),
+                   "effect_pct_low": float("nan"), "effect_pct_high": float("nan"), "verdict": reading,
+                   "verdict_reason": reason, "checks": ""}
+        rows.append({"manager": manager, **{c: row[c] for c in MANAGER_COACHING_COLUMNS[1:]}})
+    table = pd.DataFrame(rows, columns=MANAGER_COACHING_COLUMNS)
+    for column in ("manager", "verdict", "verdict_reason", "checks"):
+        table[column] = table[column].astype("string")
+    for column in ("coached_reps", "events"):
+        table[column] = table[column].astype("int64")
+    for column in ("effect_pct", "effect_pct_low", "effect_pct_high"):
+        table[column] = table[column].astype("float64")
+    return table
 
 
 def missed_revenue_goals(goals: pd.DataFrame, events: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -736,9 +914,12 @@ def compute_coaching(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataF
     if coaching is None:
         return None
     events = coaching_events(panel, reps, coaching, settings)
+    manager_of = (pd.Series(reps["manager"].to_numpy(), index=reps["rep_id"].astype("string").to_numpy()).dropna()
+                  if "manager" in reps else pd.Series(dtype="string"))
     return CoachingEffect(
         effects=coaching_effects(events, settings),
         events=events.table,
         missed_goals=missed_revenue_goals(goals, events.table, period),
+        by_manager=coaching_by_manager(events, manager_of, settings),
     )
 

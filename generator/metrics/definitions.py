@@ -223,8 +223,9 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("rep_goals_met", "Rep goals met", C, "Of those, goals met.", "§5"),
     Figure("coaching_events", "Coaching engagements", C, "Coaching engagements of the manager's reps that year.",
            "§5"),
-    Figure("coaching_effect_per_month", "Coaching effect a month", M, "Mean difference-in-differences of those "
-           "engagements.", "§5"),
+    Figure("coaching_verdict", "Coaching verdict", T, "The verdict of /coaching/ over the manager's reps' "
+           "engagements (every kind, all years), with its effect % and interval when it is revenue rose or fell; "
+           "otherwise why there is none.", "§5", page_only=True),
     # Coaching.
     Figure("kind", "Kind", T, "The kind of coaching engagement or of activity.", "§4",
            aliases=("Activity", "Coaching")),
@@ -262,8 +263,18 @@ _ENTRIES: tuple[Figure, ...] = (
     Figure("placebo_pct", "Placebo effect %", CH, "The placebo's effect ÷ expected revenue without it.", "§5"),
     Figure("placebo_pct_low", "Placebo %, 95 % low", CH, "Lower end of its interval.", "§5"),
     Figure("placebo_pct_high", "Placebo %, 95 % high", CH, "Upper end of its interval.", "§5"),
-    Figure("checks", "Checks", T, "Pre-trend and placebo: passed (interval contains 0), failed, or not run.",
+    Figure("influence_by", "Left out", T, "What the influence check leaves out: rep (the most influential coached "
+           "rep) or team (the most influential team, when whole teams are resampled).", "§5"),
+    Figure("influence_left_out", "Most influential", T, "The rep (by name) or team whose leaving out moves the "
+           "effect furthest toward 0.", "§5"),
+    Figure("influence_pct", "Effect % without it", CH, "Effect % with the most influential rep or team left out.",
            "§5"),
+    Figure("influence_pct_low", "Without it, 95 % low", CH, "Lower end of its interval.", "§5"),
+    Figure("influence_pct_high", "Without it, 95 % high", CH, "Upper end of its interval.", "§5"),
+    Figure("influence_range", "Influence, 95 % interval", T, "Effect % without the most influential rep or team, "
+           "with its interval.", "§5", header="Without the most influential (95 % interval)", page_only=True),
+    Figure("checks", "Checks", T, "Pre-trend, placebo and influence, each in words: passed, failed (and what "
+           "that means), not run, or (influence) not needed when the interval already contains 0.", "§5"),
     Figure("pre_trend_range", "Pre-trend, 95 % interval", T, "pre-trend low – high.", "§5",
            header="Pre-trend (95 % interval)", page_only=True),
     Figure("placebo_range", "Placebo, 95 % interval", T, "placebo % low – high.", "§5",
@@ -289,14 +300,17 @@ _ENTRIES: tuple[Figure, ...] = (
            header="95 % interval (%)", page_only=True),
     Figure("win_rate_range", "Win-rate effect, 95 % interval", T, "win-rate effect low – high.", "§5",
            header="95 % interval (pts)", page_only=True),
-    Figure("win_rate_reps", "Reps with a win rate", C, "Coached reps with closed deals before and after.", "§5"),
+    Figure("win_rate_reps", "Reps with a win rate", C, "Coached reps with closed deals before and after: the n "
+           "behind the win-rate effect.", "§5", header="Reps (win rate)"),
     Figure("win_rate_effect", "Win-rate effect", PT, "(after − before) − the matched reps' change, in win rate.",
            "§5", low=-1, high=1),
     Figure("win_rate_effect_low", "Win-rate effect, 95 % low", PT, "Lower end of its interval.", "§5", low=-1, high=1),
     Figure("win_rate_effect_high", "Win-rate effect, 95 % high", PT, "Upper end of its interval.", "§5", low=-1, high=1),
     Figure("mean_coaching_cost", "Mean cost", M, "Mean cost of an engagement.", "§5", private=True),
-    Figure("cost_per_point", "Cost per +1 % point", M, "mean cost ÷ effect % in points.", "§5", private=True),
-    Figure("payback_months", "Payback (months)", N, "mean cost ÷ effect a month.", "§5", private=True, digits=1),
+    Figure("cost_per_point", "Cost per +1 % point", M, "mean cost ÷ effect % in points; only when the verdict is "
+           "revenue rose.", "§5", private=True),
+    Figure("payback_months", "Payback (months)", N, "mean cost ÷ effect a month; only when the verdict is revenue "
+           "rose.", "§5", private=True, digits=1),
     Figure("verdict", "Verdict", T, "revenue rose, revenue fell, no clear effect, not enough data yet, or no "
            "verdict: a check failed.", "§5"),
     Figure("verdict_reason", "Why", T, "What the verdict rests on.", "§5"),

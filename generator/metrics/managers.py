@@ -21,7 +21,7 @@ MANAGER_YEAR_COLUMNS = [
     "reps_compared", "reps_improved", "mean_ratio_change", "reps_at_start", "reps_left", "retention",
     "leavers_with_ratio", "leavers_mean_ratio",
     "team_goals", "team_goal_attainment", "rep_goals", "rep_goals_met",
-    "coaching_events", "coached_reps", "coaching_effect_per_month",
+    "coaching_events", "coached_reps",
 ]
 """Columns of data/manager_history.csv."""
 
@@ -138,9 +138,10 @@ def _with_goals_and_coaching(out: pd.DataFrame, people: pd.DataFrame, goals: pd.
       leads (a team's manager: the most common manager of its reps), ``team_goals`` of them;
     - rep_goals_met of rep_goals: the manager's reps' goals (any metric) with an attainment, and how
       many reached 100 % (in the reporting year: so far);
-    - coaching_effect_per_month: the mean difference-in-differences of monthly revenue of the
-      engagements of the manager's reps that started that year and could be measured
-      (``coaching_events`` of them, over ``coached_reps`` reps): anecdotal below a handful.
+    - coaching: the engagements of the manager's reps that started that year and could be measured
+      (``coaching_events`` of them, over ``coached_reps`` reps). No effect is given here: a plain mean
+      of a few engagements has none of the checks a verdict needs; the effect of the manager's
+      coaching, checked and read like /coaching/, is metrics.coaching's ``by_manager``.
 
     With dated membership (``spells``, ``managers_over_time``) a team's manager is that year's (the
     most common manager of its reps' stretches that year), a rep goal counts under the manager the
@@ -189,10 +190,9 @@ def _with_goals_and_coaching(out: pd.DataFrame, people: pd.DataFrame, goals: pd.
                  else done["rep_id"].astype("string").map(manager_of_rep))
         done = pd.DataFrame({"manager": coach,
                              "year": fiscal_year(done["start"], period.fiscal_year_start).astype("int64"),
-                             "rep_id": done["rep_id"], "effect": done["effect_per_month"].astype("float64")})
+                             "rep_id": done["rep_id"]})
         parts.append(done.dropna(subset=["manager"]).groupby(keys).agg(
-            coaching_events=("effect", "size"), coached_reps=("rep_id", "nunique"),
-            coaching_effect_per_month=("effect", "mean")))
+            coaching_events=("rep_id", "size"), coached_reps=("rep_id", "nunique")))
     for part in parts:
         # Grouped by two keys: a MultiIndex (pandas-stubs type every DataFrame.index as Index, and
         # refuse an Index as a level's new values).
@@ -202,7 +202,7 @@ def _with_goals_and_coaching(out: pd.DataFrame, people: pd.DataFrame, goals: pd.
         out = out.merge(part.reset_index(), on=keys, how="left")
     for column in ("team_goals", "rep_goals", "rep_goals_met", "coaching_events", "coached_reps"):
         out[column] = out[column].fillna(0).astype("int64") if column in out else 0
-    for column in ("team_goal_attainment", "coaching_effect_per_month"):
+    for column in ("team_goal_attainment",):
         if column not in out:
             out[column] = np.nan
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,15 +28,22 @@ def _safe_target(root: Path, name: str) -> Path:
     return target
 
 
-def write_docs(root: Path, files: dict[str, str | bytes]) -> WriteStats:
-    """Make ``root`` hold exactly ``files`` (plus the bundled assets), touching only what changed."""
+def bundled_assets() -> list[Path]:
+    """The files of ``templates/assets`` (scripts, styles), copied into every site's ``assets/``."""
+    return sorted((resource("templates") / "assets").iterdir())
+
+
+def write_docs(root: Path, files: dict[str, str | bytes],
+               on_file: Callable[[int, str], None] = lambda _steps, _name: None) -> WriteStats:
+    """Make ``root`` hold exactly ``files`` (plus the bundled assets), touching only what changed;
+    ``on_file(1, name)`` as each file is taken (written, or found unchanged)."""
     root.mkdir(parents=True, exist_ok=True)
     wanted = dict(files)
-    assets = resource("templates") / "assets"
-    for asset in sorted(assets.iterdir()):
+    for asset in bundled_assets():
         wanted[f"assets/{asset.name}"] = asset.read_bytes()
     written = unchanged = 0
     for name, content in wanted.items():
+        on_file(1, name)
         data = content.encode("utf-8") if isinstance(content, str) else content
         target = _safe_target(root, name)
         try:

@@ -60,10 +60,27 @@ NOTES_BESIDE: dict[str, str] = {
 """End-of-line comment after the first line of a section's key (dotted path)."""
 
 
+STARTER_HEADER = (
+    "# salesperf config for {company}. The exports in data/ are made-up sample data (written by",
+    "# `salesperf init`); point each `sources` path at your own export and map its columns.",
+    "# Paths are relative to this file's folder; every key is in the README's config reference.",
+)
+"""The first lines of the config ``salesperf init`` writes (``{company}``: the name the user gave)."""
+
+STARTER_PRIVACY = (
+    "What may be published. show_compensation: false keeps every salary and cost off the site;",
+    "value ratios are still shown. With exact rep ratios a reader can divide a rep's mean client",
+    "lifetime value by the ratio to get the rep's cost: rep_value_ratios: band prevents that.",
+)
+"""The comment above ``privacy`` in the config ``salesperf init`` writes."""
+
+
 def config_data(
-    folder: Path, data_dir: Path, fmt: Format = "crm", *, site_dir: Path | None = None
+    folder: Path, data_dir: Path, fmt: Format = "crm", *, site_dir: Path | None = None,
+    company: str = COMPANY, show_compensation: bool = True,
 ) -> dict[str, Any]:
-    """The config, as plain YAML values, for a file in ``folder`` reading the exports in ``data_dir``."""
+    """The config, as plain YAML values, for a file in ``folder`` reading the exports in ``data_dir``;
+    the site is titled "``company`` — sales performance"."""
     folder = Path(folder).resolve()
     data_dir = Path(data_dir).resolve()
     if site_dir is None:
@@ -87,7 +104,7 @@ def config_data(
             source["lost_stages"] = [LOST_STAGE]
         sources[name] = source
     return {
-        "site": {"title": f"{COMPANY} — sales performance", "currency": "USD"},
+        "site": {"title": f"{company} — sales performance", "currency": "USD"},
         "report": {"as_of": None, "fiscal_year_start": 1},
         "sources": sources,
         "metrics": {
@@ -104,7 +121,10 @@ def config_data(
             "window_months": 6, "min_reps": 5, "min_controls": 3, "max_interval_width": 0.5,
             "bootstrap_samples": 2000, "seed": 0,
         },
-        "privacy": {"show_compensation": True},
+        "privacy": (
+            {"show_compensation": True} if show_compensation
+            else {"show_compensation": False, "rep_value_ratios": "exact"}
+        ),
         "segments": {"min_deals": 20, "bootstrap_resamples": 1000},
         "rankings": {"min_clients": 3},
         "goals": {
@@ -120,14 +140,18 @@ def config_data(
     }  # fmt: skip
 
 
-def config_text(data: dict[str, dict[str, Any]], source_notes: dict[str, str]) -> str:
+def config_text(
+    data: dict[str, dict[str, Any]], source_notes: dict[str, str], *,
+    header: tuple[str, ...] | None = None, notes: dict[str, tuple[str, ...]] | None = None,
+) -> str:
     """``data`` as YAML: each key of each section dumped by ``yaml.safe_dump``, with the comments
-    of ``NOTES_ABOVE`` and ``NOTES_BESIDE`` and one line above each source from ``source_notes``."""
-    lines = [
+    of ``NOTES_ABOVE`` (updated by ``notes``) and ``NOTES_BESIDE``, one line above each source from
+    ``source_notes``, under ``header`` (comment lines; default: the sample company's)."""
+    lines = list(header) if header is not None else [
         f"# salesperf config for {COMPANY}, the fake company of the bundled sample data",
         "# (made by `salesperf sample`). Paths are relative to this file's folder.",
     ]
-    notes_above = NOTES_ABOVE | {f"sources.{name}": (note,) for name, note in source_notes.items()}
+    notes_above = NOTES_ABOVE | (notes or {}) | {f"sources.{name}": (note,) for name, note in source_notes.items()}
     for section, body in data.items():
         lines += ["", *(f"# {note}" for note in notes_above.get(section, ())), f"{section}:"]
         pieces = {key: _dump({key: value}) for key, value in body.items()}
@@ -157,15 +181,26 @@ def write_config(
     fmt: Format = "crm",
     *,
     site_dir: Path | None = None,
+    company: str | None = None,
 ) -> Path:
-    """Write a salesperf YAML config reading the files ``generate`` wrote into ``data_dir``."""
+    """Write a salesperf YAML config reading the files ``generate`` wrote into ``data_dir``.
+
+    Without ``company`` it is the sample company's config (pay shown: the people are made up); with
+    it, the starter config of ``salesperf init``: titled with that name, pay never shown.
+    """
     config_path = Path(config_path)
-    data = config_data(config_path.parent, data_dir, fmt, site_dir=site_dir)
+    starter = company is not None
+    data = config_data(config_path.parent, data_dir, fmt, site_dir=site_dir,
+                       company=company or COMPANY, show_compensation=not starter)
     Config.model_validate(data)  # the written file is always a valid config
-    notes = {
+    source_notes = {
         name: export.note if fmt == "crm" else f"{name}, canonical columns."
         for name, export in CRM_EXPORTS.items()
     }
+    text = config_text(data, source_notes) if not starter else config_text(
+        data, source_notes, header=tuple(line.format(company=company) for line in STARTER_HEADER),
+        notes={"privacy": STARTER_PRIVACY},
+    )
     config_path.parent.mkdir(parents=True, exist_ok=True)
-    config_path.write_text(config_text(data, notes), encoding="utf-8", newline="\n")
+    config_path.write_text(text, encoding="utf-8", newline="\n")
     return config_path

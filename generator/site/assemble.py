@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from generator.config import LoadedConfig
-from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS, Metrics, summaries
+from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS, Metrics, dashboard, summaries
 from generator.metrics.period import year_label
 from generator.metrics.segments import DIMENSIONS
 from generator.quality import ISSUE_COLUMNS, WARNING, QualityReport
@@ -146,9 +146,15 @@ def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> 
     gaps = summaries.rep_gaps(context.reps, metrics.has_costs)
 
     # Render: each page once, from its context.
+    min_clients = cfg.config.rankings.min_clients
+    attention = dashboard.needs_attention(metrics, warnings=quality.count(WARNING), gaps=gaps,
+                                          min_clients=min_clients, below=overview.below_band)
+    attention_items = overview.attention_items(attention, rep_slugs=context.rep_slugs,
+                                               team_slugs=context.team_slugs, segment_slugs=context.segment_slugs,
+                                               ratio_bands=info.ratio_bands)
     files["index.md"] = render("overview.md.j2", page=overview.overview_page(
-        info, metrics, headlines, ranked, overview.alerts(quality.count(WARNING), gaps), datasets,
-        min_clients=cfg.config.rankings.min_clients,
+        info, metrics, headlines, ranked, attention_items, datasets,
+        min_clients=min_clients,
         unranked=summaries.unranked(context.reps, cfg.config.rankings.min_clients)))
     files["reps/index.md"] = render("reps_index.md.j2", page=reps.reps_index_page(
         info, context.reps, summaries.status_counts(context.reps)))

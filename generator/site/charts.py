@@ -30,7 +30,6 @@ from typing import Any, Literal
 
 import altair as alt
 import pandas as pd
-from babel.numbers import format_compact_currency
 
 from generator.metrics.activity import (
     BUSY_PRODUCTIVE,
@@ -42,19 +41,19 @@ from generator.metrics.activity import (
 from generator.metrics.definitions import Unit, figure, label_of
 from generator.site import text
 from generator.site.tables import records
-from generator.site.text import BREAK_EVEN, Markdown
+from generator.site.text import BREAK_EVEN, COMPACT_DIGITS, Markdown
 from generator.vocabulary import CROSSES
 
 HEIGHT = 220
+
+RATIO_FORMAT = ".3f"
+"""Value ratios in tooltips: three decimals, so 0.996 (below break-even) shows as 0.996, never 1.00."""
 
 MAX_SERIES = 8
 """More lines than this in one chart and colours repeat: the rest are drawn grey (see ``highlighted``)."""
 
 HIGHLIGHTED = 3
 """How many of the highest and of the lowest series a many-line chart colours."""
-
-COMPACT_DIGITS = 1
-"""Fraction digits of compact money (Babel's ``fraction_digits``): ``$3.8B``, as the tables write it."""
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 """Okabe & Ito's colour-blind safe palette: the category colours of the light theme."""
@@ -125,13 +124,13 @@ _UNITS = (12, 9, 6, 3)
 
 
 def compact_money(value: float, currency: str) -> str:
-    """Compact money as pages write it (Babel, English): 3_800_000_000 → ``$3.8B``."""
-    return format_compact_currency(value, currency, locale="en", fraction_digits=COMPACT_DIGITS)
+    """Compact money as the pages write it (``text.compact_money``, Babel): 3_800_000_000 → ``$3.8B``."""
+    return text.compact_money(value, currency)
 
 
 @cache
 def _affixes(currency: str) -> dict[int, tuple[str, str]]:
-    """Power of ten → (text before, text after) the number in Babel's compact form, from Babel itself."""
+    """Power of ten → (text before, text after) the number in the pages' compact form, read from it."""
     out = {}
     for power in (0, *_UNITS):
         before, _, after = compact_money(10**power, currency).partition("1")
@@ -140,25 +139,27 @@ def _affixes(currency: str) -> dict[int, tuple[str, str]]:
 
 
 def money_label_expr(currency: str, value: str = "datum.value") -> str:
-    """A Vega expression writing ``value`` exactly as :func:`compact_money` does (half-even rounding
-    to one decimal of the unit, ``999,950`` → ``$1M``, no rounding below 1,000)."""
+    """A Vega expression writing ``value`` exactly as :func:`compact_money` does: whole units below
+    1,000, else one decimal of the unit; half to even, as Babel rounds the decimal (``1,250,000`` →
+    ``$1.2M``), carrying into the next unit (``999,950`` → ``$1M``, ``999.5`` → ``$1K``)."""
     affixes = _affixes(currency)
     size = f"abs({value})"
     sign = f"({value} < 0 ? '-' : '')"
 
+    def half_even(x: str) -> str:
+        # A tie is exact here: an amount that is a whole number (or a half) ÷ a power of ten.
+        return f"({x} - floor({x}) == 0.5 ? floor({x}) + floor({x}) % 2 : round({x}))"
+
     def unit_text(power: int) -> str:
-        tenths = f"({size} / {10 ** (power - 1)})"
-        # Half-even on tenths of the unit, as Babel's Decimal rounding (a tie is exact: integer ÷ 10^k).
-        rounded = (f"({tenths} - floor({tenths}) == 0.5 ? floor({tenths}) + floor({tenths}) % 2 "
-                   f": round({tenths}))")
+        tenths = f"({size} / {10 ** (power - COMPACT_DIGITS)})"
         before, after = affixes[power]
-        return f"{sign} + {json.dumps(before)} + ({rounded} / 10) + {json.dumps(after)}"
+        return f"{sign} + {json.dumps(before)} + ({half_even(tenths)} / {10**COMPACT_DIGITS}) + {json.dumps(after)}"
 
     before, after = affixes[0]
-    expr = f"{sign} + {json.dumps(before)} + {size} + {json.dumps(after)}"
+    expr = f"{sign} + {json.dumps(before)} + {half_even(size)} + {json.dumps(after)}"
     for power in reversed(_UNITS):
-        # From the value that rounds up to 1,000 of the unit below (999,950 → 1M), as Babel does.
-        start = 10**power if power == 3 else 10**power - 5 * 10 ** (power - 5)
+        # From the amount that rounds up to 1,000 of the unit below (999,950 → 1M; 999.5 → 1K).
+        start = 999.5 if power == 3 else 10**power - 5 * 10 ** (power - 3 - COMPACT_DIGITS - 1)
         expr = f"{size} >= {start} ? {unit_text(power)} : {expr}"
     return expr
 
@@ -241,7 +242,7 @@ def _ratio_rules(axis: Literal["x", "y"], *, company: Literal["now", "years", "n
         _once().mark_rule(style="sp-break-even").encode(**break_even),
         alt.Chart(_ONCE, mark=_label("sp-break-even-label", axis, "Break-even 1.0")).encode(**break_even, **position),
     ]
-    ratio = alt.Tooltip("value_ratio:Q", title="Company value ratio", format=".2f")
+    ratio = alt.Tooltip("value_ratio:Q", title="Company value ratio", format=RATIO_FORMAT)
     if company == "now":
         now = alt.Data(name="company_now")
         layers += [
@@ -310,7 +311,7 @@ def _designs(currency: str) -> dict[str, dict]:
         "value_ratio_by_year": _layers(
             alt.Chart().mark_line(point=True, style="sp-series").encode(
                 x=year, y=alt.Y("value_ratio:Q", title=ratio),
-                tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("value_ratio:Q", title=ratio, format=".2f")]),
+                tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("value_ratio:Q", title=ratio, format=RATIO_FORMAT)]),
             *_ratio_rules("y", company="years"),
         ),
         "value_ratio_distribution": _layers(
@@ -326,7 +327,7 @@ def _designs(currency: str) -> dict[str, dict]:
             x=alt.X("revenue:Q", title=revenue, axis=money),
             y=alt.Y("name:N", title=None, sort="-x"),
             tooltip=[alt.Tooltip("name:N", title="Rep"), alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
-                     alt.Tooltip("value_ratio:Q", title=ratio, format=".2f")],
+                     alt.Tooltip("value_ratio:Q", title=ratio, format=RATIO_FORMAT)],
         ),
         **_segment_designs(currency, money),
         **_goal_designs(),
@@ -342,9 +343,9 @@ def _segment_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMi
     ratio = label_of("value_ratio")
     segment = alt.Y("segment:N", title=None, sort="-x")
     ranked = alt.Y("segment:N", title=None, sort=alt.EncodingSortField("value_ratio", order="descending"))
-    tooltip = [alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("value_ratio:Q", title=ratio, format=".2f"),
-               alt.Tooltip("ratio_low:Q", title="95 % interval from", format=".2f"),
-               alt.Tooltip("ratio_high:Q", title="to", format=".2f"),
+    tooltip = [alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("value_ratio:Q", title=ratio, format=RATIO_FORMAT),
+               alt.Tooltip("ratio_low:Q", title="95 % interval from", format=RATIO_FORMAT),
+               alt.Tooltip("ratio_high:Q", title="to", format=RATIO_FORMAT),
                alt.Tooltip("clients:Q", title=label_of("clients"))]
     interval = _layers(
         alt.Chart().mark_rule(style="sp-interval").encode(
@@ -392,7 +393,7 @@ def _segment_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMi
            for pair in CROSSES},
         # Diverging at break-even: orange below 1 (clients worth less than a year's cost), blue above.
         **{heatmap_design("value_ratio", pair): heatmap(
-            pair, "value_ratio", f"{ratio} (1 = break-even)", ".2f",
+            pair, "value_ratio", f"{ratio} (1 = break-even)", RATIO_FORMAT,
             alt.Scale(scheme="blueorange", reverse=True, domain=alt.DomainUnionWith(unionWith=[BREAK_EVEN]),
                       domainMid=BREAK_EVEN)) for pair in CROSSES},
     }
@@ -466,9 +467,9 @@ def _coaching_and_activity_designs(currency: str, money: alt.Axis) -> dict[str, 
     return {
         "coaching_effect": _interval_design(
             "effect_pct", "effect_pct_low", "effect_pct_high", "Effect on monthly revenue (% of before)", pct,
-            [alt.Tooltip("kind:N", title="Coaching"), alt.Tooltip("effect_pct:Q", title="Effect", format="+.1%"),
-             alt.Tooltip("effect_pct_low:Q", title="95 % interval from", format="+.1%"),
-             alt.Tooltip("effect_pct_high:Q", title="to", format="+.1%"),
+            # The page's own texts: a change is never shown as +0.0 % on the wrong side of 0.
+            [alt.Tooltip("kind:N", title="Coaching"), alt.Tooltip("effect_text:N", title="Effect"),
+             alt.Tooltip("interval_text:N", title="95 % interval"),
              alt.Tooltip("coached_reps:Q", title=label_of("coached_reps")), alt.Tooltip("verdict:N", title=label_of("verdict"))],
             "No effect",
         ),
@@ -620,7 +621,7 @@ def _history_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMi
                      alt.Tooltip("revenue:Q", title=revenue, format=",.0f")],
         ),
         "revenue_by_group_year_many": _groups("revenue", revenue, money, ",.0f")["revenue_by_group_year_many"],
-        **_groups("value_ratio", label_of("value_ratio"), None, ".2f"),
+        **_groups("value_ratio", label_of("value_ratio"), None, RATIO_FORMAT),
         "forecast_path": _layers(band, path),
         "forecast_backtest": _layers(backtest_band, backtest_lines),
         "forecast_by_entity": _layers(bars, whiskers),

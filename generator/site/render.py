@@ -42,8 +42,8 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        money=lambda v: Markdown(text.money(v)),
-        short_money=lambda v: Markdown(text.short_money(v)),
+        money=lambda v, currency=None: Markdown(text.money(v, currency)),
+        compact_money=lambda v, currency: Markdown(text.compact_money(v, currency)),
         ratio=lambda v: Markdown(text.ratio(v)),
         percent=lambda v: Markdown(text.percent(v)),
         change=lambda v: Markdown(text.change(v)),

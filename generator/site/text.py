@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
+import babel
+import babel.numbers
 import pandas as pd
 from slugify import slugify as python_slugify
 
@@ -47,20 +51,82 @@ def missing(value: object) -> bool:
 EMPTY = "—"
 
 
-def money(value: object) -> str:
-    """Whole currency units with thousands separators (the CSV keeps the exact figure)."""
-    return EMPTY if missing(value) else f"{float(value):,.0f}"  # type: ignore[arg-type]
+LOCALE = "en"
+"""The locale of every number on the pages (CLDR data through Babel): "," groups thousands, "." marks
+decimals, K/M/B/T abbreviate, the currency symbol comes first ("$3.8B", "€3.8B", "SEK3.8B")."""
+
+COMPACT_DIGITS = 1
+"""Decimals a compact amount keeps at most ("$101.3M"); a trailing zero is dropped ("$1M", not "$1.0M")."""
 
 
-def short_money(value: object) -> str:
-    """Compact money for headline figures: 1.2M, 350k."""
+def money(value: object, currency: str | None = None) -> str:
+    """Whole currency units with thousands separators: ``1,234,568`` in a table whose header names the
+    currency; with ``currency`` its symbol too, ``$1,234,568`` (Babel ``format_currency``, locale en).
+
+    Without ``currency`` this is Babel's ``format_decimal(value, "#,##0", locale="en")`` written as a
+    format string: a table cell is written thousands of times a build, and Babel takes 40× longer
+    (tests/test_money.py checks the two agree). The data files keep the exact figure."""
     if missing(value):
         return EMPTY
+    if currency is None:
+        return f"{float(value):,.0f}"  # type: ignore[arg-type]
+    return babel.numbers.format_currency(float(value), currency, "¤#,##0", locale=LOCALE,  # type: ignore[arg-type]
+                                         currency_digits=False)
+
+
+def compact_money(value: object, currency: str) -> str:
+    """Money in the site's one compact form (Babel ``format_compact_currency``, locale en, at most one
+    decimal, rounded half to even): every compact amount on the pages comes from here.
+
+    In USD: 3_800_000_000 → ``$3.8B``; 101_272_100.17 → ``$101.3M``; 302_563.21 → ``$302.6K``;
+    1_250_000 → ``$1.2M`` (half to even); 999_950 → ``$1M`` (rounding carries into the next unit);
+    950 → ``$950``; 999.6 → ``$1K`` (under 1,000: whole units); 0 → ``$0``; -4_200_000 → ``-$4.2M``.
+    Other currencies: EUR → ``€3.8B``, GBP → ``£3.8B``, SEK → ``SEK3.8B`` (CLDR's symbol for the
+    locale). Missing or not finite → ``—``. ``compact_steps`` gives the units, for chart axes."""
+    if missing(value) or not math.isfinite(float(value)):  # type: ignore[arg-type]
+        return EMPTY
     amount = float(value)  # type: ignore[arg-type]
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(amount) >= limit:
-            return f"{amount / limit:,.1f}{suffix}"
-    return f"{amount:,.0f}"
+    if abs(amount) < 1000:
+        amount = round(amount)  # below the first unit CLDR keeps the currency's cents; a page shows whole units
+    for unit, bigger in itertools.pairwise(_UNITS):
+        # Babel before 2.19 writes 999_950 as "$1000K": carry into the next unit as CLDR says.
+        if unit <= abs(amount) < bigger and round(Decimal(repr(abs(amount))) / unit, COMPACT_DIGITS) * unit >= bigger:
+            amount = math.copysign(bigger, amount)
+    return babel.numbers.format_compact_currency(amount, currency, locale=LOCALE, fraction_digits=COMPACT_DIGITS)
+
+
+@dataclass(frozen=True)
+class CompactSteps:
+    """How ``compact_money`` abbreviates, for a chart axis that must write amounts the same way."""
+
+    symbol: str
+    """The currency symbol written before the number (``$``; ``SEK`` where CLDR has no symbol)."""
+    steps: tuple[tuple[int, str], ...]
+    """(unit, suffix) from the smallest: ``((1000, "K"), (10**6, "M"), (10**9, "B"), (10**12, "T"))``.
+    An amount of at least ``unit`` (after rounding) is divided by the largest such unit."""
+    fraction_digits: int
+    """Decimals kept at most (1), a trailing zero dropped; rounded half to even."""
+
+
+def compact_steps(currency: str) -> CompactSteps:
+    """The units, suffixes and symbol ``compact_money`` uses for ``currency`` (read from Babel's CLDR
+    data for the locale, not restated here). In USD: symbol ``$``, steps K, M, B, T at 10³, 10⁶, 10⁹,
+    10¹²; an axis label expression that divides by the largest step not above ``abs(value)``, keeps
+    one decimal without a trailing zero and writes the symbol first (``-$4.2M``) matches the pages.
+    Only exact halves can differ: Babel rounds the decimal half to even (1_250_000 → ``$1.2M``), while
+    JavaScript's ``toFixed`` rounds the binary value (``(1.25).toFixed(1)`` is ``"1.3"``)."""
+    patterns = babel.Locale.parse(LOCALE).compact_currency_formats["short"]["other"]
+    steps: dict[int, str] = {}
+    for magnitude, pattern in sorted(patterns.items(), key=lambda item: int(item[0])):
+        shape = pattern.pattern.split(";")[0]
+        unit = int(magnitude) // 10 ** (shape.count("0") - 1)
+        steps.setdefault(unit, shape.replace("¤", "").replace("0", "").strip())
+    symbol = babel.numbers.get_currency_symbol(currency, locale=LOCALE)
+    return CompactSteps(symbol, tuple(sorted(steps.items())), COMPACT_DIGITS)
+
+
+_UNITS = (1, *(unit for unit, _suffix in compact_steps("XXX").steps))
+"""1 and the compact units (10³, 10⁶, 10⁹, 10¹²), for the carry in ``compact_money``."""
 
 
 BREAK_EVEN = 1.0
@@ -97,6 +163,23 @@ def side_safe(value: float, scale: int, digits: int, boundaries: Iterable[float]
     return str(exact)
 
 
+def ordered(a: float, b: float, scale: int, digits: int, boundaries: Iterable[float] = ()) -> tuple[str, str]:
+    """Two figures compared in words ("below", "beats"), each with ``digits`` decimals or the fewest
+    more that show them in their true order (never the same text for different values), and each on
+    its side of every boundary, as in ``side_safe``."""
+    limits = [(bound, Decimal(repr(float(bound))) * scale) for bound in boundaries]
+
+    def agrees(value: float, shown: Decimal) -> bool:
+        return all((shown >= limit) == (value >= bound) for bound, limit in limits)
+
+    for places in range(digits, _MAX_DIGITS):
+        first, second = f"{a * scale:.{places}f}", f"{b * scale:.{places}f}"
+        x, y = Decimal(first), Decimal(second)
+        if (x < y) == (a < b) and (x > y) == (a > b) and agrees(a, x) and agrees(b, y):
+            return first, second
+    return str(Decimal(a) * scale), str(Decimal(b) * scale)
+
+
 def ratio(value: object, boundaries: Iterable[float] = (BREAK_EVEN,)) -> str:
     """A value ratio with two decimals (more when two would round it across break-even, 1.0); a band
     (``1–2``, privacy.rep_value_ratios: band) as it is."""
@@ -123,14 +206,27 @@ def percent_against(boundaries: Iterable[float], tolerance: float = 0.0) -> Call
     return lambda value: percent(value, kept, tolerance)
 
 
+def signed(value: float, scale: int = 100, digits: int = 1) -> str:
+    """``value × scale`` with its sign and ``digits`` decimals, more when fewer would round it to 0:
+    a change's boundary is 0 (an interval that excludes 0 never shows "+0.0 %" at its end), so a
+    figure above 0 always shows above it, one below always below."""
+    if not math.isfinite(value) or value == 0:
+        return f"{abs(value) * scale if value == 0 else value * scale:+.{digits}f}"
+    for places in range(digits, _MAX_DIGITS):
+        shown = f"{value * scale:+.{places}f}"
+        if Decimal(shown) != 0:
+            return shown
+    return f"{Decimal(value) * scale:+}"
+
+
 def change(value: object) -> str:
-    """A relative change with its sign."""
-    return EMPTY if missing(value) else f"{float(value) * 100:+.1f} %"  # type: ignore[arg-type]
+    """A relative change with its sign (one decimal, more when one would show it as 0: see ``signed``)."""
+    return EMPTY if missing(value) else f"{signed(float(value))} %"  # type: ignore[arg-type]
 
 
 def points(value: object) -> str:
-    """A difference of two rates, in percentage points."""
-    return EMPTY if missing(value) else f"{float(value) * 100:+.1f} pts"  # type: ignore[arg-type]
+    """A difference of two rates, in percentage points (one decimal, more when one would show 0)."""
+    return EMPTY if missing(value) else f"{signed(float(value))} pts"  # type: ignore[arg-type]
 
 
 def integer(value: object) -> str:

@@ -135,7 +135,7 @@ def _rep_sections(context: SiteContext, files: dict[str, str]) -> dict[str, list
         quadrant = me.get("quadrant")
         summary = (
             f"In {text.escape(info.period_label)} so far: {text.number(me.get('activities_per_month'), 1)} activities "
-            f"a month, next to {text.money(me.get('revenue_per_month'))} {text.escape(info.currency)} of revenue a month, "
+            f"a month, next to {text.money(me.get('revenue_per_month'), info.currency)} of revenue a month, "
             f"a win rate of {text.percent(me.get('win_rate'))} and a value ratio of {text.ratio(me.get('value_ratio'))}"
             + (f" (<em>{text.escape(quadrant)}</em> against the medians)." if isinstance(quadrant, str) else ".")
         )

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from generator.metrics.coaching import ALL_KINDS, BASE, CHECK_FAILED, FELL, NOT_ENOUGH, ROSE
+from generator.metrics.coaching import (
+    ALL_KINDS,
+    BASE,
+    CHECK_FAILED,
+    FELL,
+    NOT_ENOUGH,
+    ROSE,
+    check_outcomes,
+)
 from generator.metrics.definitions import Unit
 from generator.metrics.period import year_label
 from generator.site import text
@@ -41,6 +49,7 @@ class CoachingPage:
     base_months: int
     match_k: int
     min_reps: int
+    min_clusters: int
     max_interval_width: float
     verdicts: tuple[Markdown, ...]
     effect_chart: Markdown
@@ -55,49 +64,85 @@ class CoachingPage:
 def _signed_money(value: object, currency: str) -> str:
     if pd.isna(value):  # type: ignore[call-overload]
         return text.EMPTY
-    return f"{float(value):+,.0f} {text.escape(currency)}"  # type: ignore[arg-type]
+    amount = float(value)  # type: ignore[arg-type]
+    return ("+" if amount >= 0 else "") + text.money(amount, currency)
+
+
+def _interval_words(low: object, high: object) -> str:
+    return "no interval" if text.missing(low) or text.missing(high) else \
+        f"95 % interval {text.change(low)} to {text.change(high)}"
+
+
+def _reps(count: object) -> str:
+    return f"{text.integer(count)} rep" + ("" if count == 1 else "s")
 
 
 def _checks_sentence(row: dict) -> str:
-    """The pre-trend and placebo behind a row, with their intervals and n."""
-    def interval(low: object, high: object) -> str:
-        return f"{text.change(low)} to {text.change(high)}"
-    trend = ("pre-trend not run" if pd.isna(row["pre_trend"]) else
-             f"pre-trend {text.change(row['pre_trend'])} (95 % interval "
-             f"{interval(row['pre_trend_low'], row['pre_trend_high'])}, {text.integer(row['pre_trend_reps'])} reps)")
-    placebo = ("placebo not run" if pd.isna(row["placebo_pct"]) else
-               f"placebo {text.change(row['placebo_pct'])} (95 % interval "
-               f"{interval(row['placebo_pct_low'], row['placebo_pct_high'])}, {text.integer(row['placebo_reps'])} reps)")
-    return f"Checks: {trend}; {placebo}."
+    """Every check of a row in words (passed, failed and what that means, not run), whatever the
+    verdict, each with its figure, interval and n."""
+    figures = {
+        "pre-trend": "" if pd.isna(row["pre_trend"]) else
+        f"pre-trend {text.change(row['pre_trend'])}, {_interval_words(row['pre_trend_low'], row['pre_trend_high'])}, "
+        f"{_reps(row['pre_trend_reps'])}",
+        "placebo": "" if pd.isna(row["placebo_pct"]) else
+        f"placebo {text.change(row['placebo_pct'])}, {_interval_words(row['placebo_pct_low'], row['placebo_pct_high'])}, "
+        f"{_reps(row['placebo_reps'])}",
+        "influence": "" if pd.isna(row["influence_pct"]) else
+        f"without the most influential {row['influence_by']}, {row['influence_left_out']}: "
+        f"{text.change(row['influence_pct'])}, "
+        f"{_interval_words(row['influence_pct_low'], row['influence_pct_high'])}",
+    }
+    said = []
+    for name, _, words in check_outcomes(row):
+        sentence = words[0].upper() + words[1:]
+        said.append(f"{sentence} — {figures[name]}." if figures[name] else f"{sentence}.")
+    return "Checks: " + " ".join(said)
+
+
+def resampled_words(row: dict) -> str:
+    """How this row's interval was resampled: whole teams, or single reps when too few teams."""
+    if row["cluster_by"] == "team":
+        return f"in {text.integer(row['clusters'])} teams resampled whole"
+    if row["cluster_by"] == "rep":
+        return "resampled one by one (too few teams to resample teams)"
+    return "too few to resample"
 
 
 def verdict_sentence(row: dict, currency: str) -> Markdown:
-    """The plain-language verdict of one effect row, with the numbers, the checks and the n behind it."""
+    """The plain-language verdict of one effect row, with the numbers, every check in words and the n behind it."""
     kind = "every kind of coaching together" if row["kind"] == ALL_KINDS else text.escape(row["kind"])
-    pct, low, high = text.change(row["effect_pct"]), text.change(row["effect_pct_low"]), text.change(row["effect_pct_high"])
-    resampled = (f"in {text.integer(row['clusters'])} teams resampled whole" if row["cluster_by"] == "team" else
-                 "resampled one by one (too few teams to resample teams)")
-    behind = (f"{text.integer(row['coached_reps'])} coached rep(s) {resampled}, "
+    pct = text.change(row["effect_pct"])
+    interval = _interval_words(row["effect_pct_low"], row["effect_pct_high"])
+    behind = (f"{text.integer(row['coached_reps'])} coached rep(s) {resampled_words(row)}, "
               f"{text.integer(row['control_reps'])} matched comparison reps, {text.integer(row['rep_months'])} rep-months")
     checks = text.escape(_checks_sentence(row))
     if row["verdict"] == NOT_ENOUGH:
         said = f"<strong>Not enough data yet</strong> for {kind}: {text.escape(row['verdict_reason'])}"
         if not pd.isna(row["effect_pct"]):
-            said += f" (estimate so far {pct}, 95 % interval {low} to {high}; {behind}). {checks}"
+            said += f" (estimate so far {pct}, {interval}; {behind}). {checks}"
             return Markdown(said)
         return Markdown(said + ".")
     money = _signed_money(row["effect_per_month"], currency)
     if row["verdict"] in (ROSE, FELL):
         way = "rose" if row["verdict"] == ROSE else "fell"
         return Markdown(f"<strong>Revenue {way}</strong> after {kind}: {pct} of the monthly revenue expected without "
-                        f"coaching ({money} a month) compared with reps on a like trajectory, 95 % interval {low} to "
-                        f"{high} ({behind}). {checks}")
+                        f"coaching ({money} a month) compared with reps on a like trajectory, {interval} "
+                        f"({behind}). {checks}")
     if row["verdict"] == CHECK_FAILED:
         return Markdown(f"<strong>No verdict: a check failed</strong> for {kind}. The estimate is {pct} ({money} a "
-                        f"month), 95 % interval {low} to {high} ({behind}), but {text.escape(row['verdict_reason'].split(', but ', 1)[-1])}. "
-                        f"{checks}")
-    return Markdown(f"<strong>No clear effect</strong> of {kind}: {pct} ({money} a month), but the 95 % interval "
-                    f"{low} to {high} includes zero ({behind}). {checks}")
+                        f"month), {interval} ({behind}), on one side of 0, but a check says it cannot be read as "
+                        f"coaching's effect. {checks}")
+    return Markdown(f"<strong>No clear effect</strong> of {kind}: {pct} ({money} a month), but the {interval} "
+                    f"includes zero ({behind}). {checks}")
+
+
+NO_RISE = "— (no verdict of a rise)"
+"""Cost per point and payback beside any verdict but "revenue rose": they would price an effect not shown."""
+
+
+def _if_rose(values: pd.Series, verdicts: pd.Series, fmt) -> list[str]:
+    return [fmt(v) if verdict == ROSE else NO_RISE for v, verdict in zip(values.tolist(), verdicts.tolist(),
+                                                                         strict=True)]
 
 
 def _effect_columns(info: SiteInfo) -> list[Column]:
@@ -108,6 +153,7 @@ def _effect_columns(info: SiteInfo) -> list[Column]:
         info.column("rep_months"),
         info.column("control_reps"),
         info.column("clusters"),
+        info.column("cluster_by", fmt=lambda v: {"team": "teams", "rep": "reps one by one"}.get(str(v), text.EMPTY)),
         info.column("pre_revenue_per_month"),
         info.column("counterfactual_per_month"),
         info.column("effect_per_month"),
@@ -118,11 +164,14 @@ def _effect_columns(info: SiteInfo) -> list[Column]:
         info.column("pre_trend_range", numeric=True),
         info.column("placebo_reps"),
         info.column("placebo_range", numeric=True),
+        info.column("influence_range", numeric=True),
+        info.column("win_rate_reps"),
         info.column("win_rate_effect"),
         info.column("win_rate_range", numeric=True),
         "mean_coaching_cost",
-        "cost_per_point",
-        "payback_months",  # payback × effect a month gives back the cost: private, like the cost
+        info.column("cost_per_point", field="cost_per_point_shown", fmt=text.escape),
+        # payback × effect a month gives back the cost: private, like the cost
+        info.column("payback_months", field="payback_shown", fmt=text.escape),
         "verdict",
     )
 
@@ -153,7 +202,13 @@ def topic(context: SiteContext) -> Topic:
     put_table(files, "coaching_events", public(coaching.events, info))
     put_table(files, "coaching_missed_goals", coaching.missed_goals)
 
+    table = coaching.effects
     effects = coaching.effects.assign(
+        influence_range=[text.EMPTY if pd.isna(v) else f"{who}: {text.change(v)} ({r})" for who, v, r in zip(
+            table["influence_left_out"].tolist(), table["influence_pct"].tolist(),
+            _range(table["influence_pct_low"], table["influence_pct_high"], text.change), strict=True)],
+        cost_per_point_shown=_if_rose(table["cost_per_point"], table["verdict"], text.money),
+        payback_shown=_if_rose(table["payback_months"], table["verdict"], lambda v: text.number(v, 1)),
         effect_range=_range(coaching.effects["effect_low"], coaching.effects["effect_high"], text.money),
         effect_pct_range=_range(coaching.effects["effect_pct_low"], coaching.effects["effect_pct_high"], text.change),
         win_rate_range=_range(coaching.effects["win_rate_effect_low"], coaching.effects["win_rate_effect_high"],
@@ -191,16 +246,21 @@ def topic(context: SiteContext) -> Topic:
         info.column("next_year_attainment"),
     ]
     chart_rows = effects[effects["effect_pct"].notna()]
+    chart_rows = chart_rows.assign(
+        effect_text=[text.change(v) for v in chart_rows["effect_pct"]],
+        interval_text=_range(chart_rows["effect_pct_low"], chart_rows["effect_pct_high"], text.change))
     page = CoachingPage(
         site=info,
         window_months=settings.window_months,
         base_months=(BASE - 1) * settings.window_months,
         match_k=settings.match_k,
         min_reps=settings.min_reps,
+        min_clusters=settings.min_clusters,
         max_interval_width=settings.max_interval_width,
         verdicts=tuple(verdict_sentence(row, info.currency) for row in effects.to_dict("records")),
         effect_chart=embed("chart-coaching-effect", ChartSpec("coaching_effect", records(chart_rows[[
-            "kind", "effect_pct", "effect_pct_low", "effect_pct_high", "coached_reps", "verdict"]])),
+            "kind", "effect_pct", "effect_pct_low", "effect_pct_high", "effect_text", "interval_text", "coached_reps",
+            "verdict"]])),
             "Coaching effect on monthly revenue expected without coaching, with 95 % intervals"),
         effects=frame_table(effects, _effect_columns(info), link(HERE, "data/coaching_effect.csv"), sortable=False),
         missed=frame_table(missed, missed_columns, link(HERE, "data/coaching_missed_goals.csv")),

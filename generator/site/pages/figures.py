@@ -70,7 +70,7 @@ class Kpi:
 def kpis(info: SiteInfo, row: Mapping[Hashable, object]) -> tuple[Kpi, ...]:
     """The figures at the top of a rep or team page, from its row of the reps or teams table."""
     def money(name: str) -> str:
-        return f"{text.money(row[name])} {text.escape(info.currency)}"
+        return text.money(row[name], info.currency)
 
     change = text.change(row["revenue_change"])
     items = [

@@ -3,6 +3,7 @@ interval, backtest accuracy beside the seasonal-naive baseline, reconciliation a
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -40,7 +41,7 @@ class ForecastPage:
     start_month: str
     horizons: tuple[str, ...]
     company: Markdown
-    company_verdict: str
+    company_verdict: Markdown
     company_path: Markdown
     company_backtest: Markdown
     teams_chart: Markdown
@@ -67,7 +68,20 @@ def _interval_basis(row: dict) -> str:
             "backtest origins")
 
 
-def verdicts(table: pd.DataFrame) -> list[str]:
+def mape_pair(mape: object, baseline: object) -> tuple[str, str]:
+    """The backtest MAPE and the baseline's, each kept on its side of the other: a projection that
+    beats the baseline by 0.03 points shows "22.17 %" against "22.2 %", never "22.2 %" against "22.2 %"
+    beside "yes"."""
+    if text.missing(mape) or text.missing(baseline):
+        return text.percent(mape), text.percent(baseline)
+    a, b = float(mape), float(baseline)  # type: ignore[arg-type]
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return text.percent(a), text.percent(b)
+    ours, theirs = text.ordered(a, b, 100, 1)
+    return f"{ours} %", f"{theirs} %"
+
+
+def verdicts(table: pd.DataFrame) -> list[Markdown]:
     """One sentence per row on how the method compares with the naive baseline in the backtest."""
     out = []
     for method, origins, mape, base, coverage in zip(table["method"], table["backtest_origins"], table["mape"],
@@ -77,15 +91,17 @@ def verdicts(table: pd.DataFrame) -> list[str]:
         elif not origins or pd.isna(mape) or pd.isna(base):
             out.append("Not enough history for a backtest yet (it needs three years): the accuracy is unknown.")
         else:
+            ours, theirs = mape_pair(mape, base)
             sentence = (f"In the backtest ({text.integer(origins)} origin{'s' if origins != 1 else ''}) the projection missed the next 12 months by "
-                        f"{text.percent(mape)} on average, against {text.percent(base)} for the seasonal-naive baseline")
+                        f"{ours} on average, against {theirs} for the seasonal-naive baseline")
+            # HTML, not Markdown emphasis: the sentence is also rendered inside HTML blocks.
             sentence += ": it beats the baseline." if mape < base else \
-                ": **it does not beat the naive baseline**; read it as no better than last year's figure."
+                ": <strong>it does not beat the naive baseline</strong>; read it as no better than last year's figure."
             if not pd.isna(coverage) and coverage < POOR_COVERAGE:
                 sentence += (f" Its 80 % intervals held the actual value only {text.percent(coverage)} of the time: "
                              "they are too narrow.")
             out.append(sentence)
-    return out
+    return [Markdown(sentence) for sentence in out]
 
 
 def _beats(value: object) -> str:
@@ -107,8 +123,8 @@ def _columns(info: SiteInfo, shown_as: str, link_field: str | None) -> list[Colu
         info.column("forecast_high"),
         info.column("reconciled"),
         info.column("baseline"),
-        info.column("mape"),
-        info.column("baseline_mape"),
+        info.column("mape", field="mape_text", fmt=text.escape, numeric=True),
+        info.column("baseline_mape", field="baseline_mape_text", fmt=text.escape, numeric=True),
         info.column("coverage"),
         info.column("beats_baseline", fmt=_beats),
         info.column("flag"),
@@ -127,7 +143,9 @@ def topic(context: SiteContext) -> Topic:
     info, metrics = context.info, context.metrics
     forecast = metrics.forecast
     fy = metrics.period.fiscal_year_start
-    table = forecast.table.assign(label=lambda t: _label(t, fy))
+    pairs = [mape_pair(a, b) for a, b in zip(forecast.table["mape"], forecast.table["baseline_mape"], strict=True)]
+    table = forecast.table.assign(label=lambda t: _label(t, fy), mape_text=[p[0] for p in pairs],
+                                  baseline_mape_text=[p[1] for p in pairs])
     files: dict[str, str] = {}
     put_table(files, "forecast", forecast.table)
     put_table(files, "forecast_paths", forecast.paths)
@@ -140,26 +158,26 @@ def topic(context: SiteContext) -> Topic:
     for row in company.to_dict("records"):
         label = row["label"]
         items += [
-            (f"Projected revenue {text.escape(label)}", f"<strong>{text.money(row['forecast'])}</strong>"),
-            ("80 % interval", f"{text.money(row['forecast_low'])} – {text.money(row['forecast_high'])} "
+            (f"Projected revenue {text.escape(label)}", f"<strong>{text.money(row['forecast'], info.currency)}</strong>"),
+            ("80 % interval", f"{text.money(row['forecast_low'], info.currency)} – {text.money(row['forecast_high'], info.currency)} "
              f"(held the actual in {text.percent(row['level_coverage'])} of its "
              f"{text.integer(row['backtest_origins'])} backtest origins; their twelve-month windows overlap, "
              "so that is about one independent year per twelve origins)"),
-            ("Seasonal-naive baseline", text.money(row["baseline"])),
+            ("Seasonal-naive baseline", text.money(row["baseline"], info.currency)),
         ]
         if row["flag"]:
             items.append(("Flag", f"<strong>{text.escape(row['flag'])}</strong>"))
         if row["booked"]:
-            items.append(("of which already booked", text.money(row["booked"])))
+            items.append(("of which already booked", text.money(row["booked"], info.currency)))
     first = company.iloc[0] if len(company) else None
     if first is not None:
         items += [
             ("Method", f"{text.escape(first['method'])} ({int(first['history_months'])} months of history)"),
-            ("Backtest MAPE (baseline)", f"{text.percent(first['mape'])} ({text.percent(first['baseline_mape'])})"),
+            ("Backtest MAPE (baseline)", f"{first['mape_text']} ({first['baseline_mape_text']})"),
             ("Backtest 80 % coverage (baseline)",
              f"{text.percent(first['coverage'])} ({text.percent(first['baseline_coverage'])})"),
-            ("Open pipeline", f"{text.money(first['open_pipeline'])} in {text.integer(first['open_deals'])} open deals"),
-            ("Open pipeline × win rate", f"{text.money(first['expected_pipeline'])} "
+            ("Open pipeline", f"{text.money(first['open_pipeline'], info.currency)} in {text.integer(first['open_deals'])} open deals"),
+            ("Open pipeline × win rate", f"{text.money(first['expected_pipeline'], info.currency)} "
              f"(historical win rate {text.percent(first['win_rate'])})"),
         ]
     company_paths = forecast.paths[forecast.paths["level"] == "company"]
@@ -180,7 +198,7 @@ def topic(context: SiteContext) -> Topic:
         horizons=tuple(f"{year_label(h.fiscal_year, fy)}" + (" (the months left)" if h.name != "next year" else "")
                        for h in forecast.horizons),
         company=figure_table(items, link(HERE, "data/forecast.csv")),
-        company_verdict=verdicts(company.head(1))[0] if len(company) else "",
+        company_verdict=verdicts(company.head(1))[0] if len(company) else Markdown(""),
         company_path=embed("chart-forecast-company", chart("forecast_path", company_paths,
                                                            ["month", "kind", "revenue", "low", "high"]),
                            "Company revenue by month: actual and projected"),
@@ -264,16 +282,16 @@ def _sections(info: SiteInfo, table: pd.DataFrame, paths: pd.DataFrame, level: s
                 continue
             items += [
                 (f"Projected revenue {text.escape(row['label'])}",
-                 f"<strong>{text.money(row['forecast'])}</strong> (80 %: {text.money(row['forecast_low'])} – "
-                 f"{text.money(row['forecast_high'])}; {_interval_basis(row)})"),
-                (f"Reconciled with the company {text.escape(row['label'])}", text.money(row["reconciled"])),
+                 f"<strong>{text.money(row['forecast'], info.currency)}</strong> (80 %: {text.money(row['forecast_low'], info.currency)} – "
+                 f"{text.money(row['forecast_high'], info.currency)}; {_interval_basis(row)})"),
+                (f"Reconciled with the company {text.escape(row['label'])}", text.money(row["reconciled"], info.currency)),
                 *([("Flag", f"<strong>{text.escape(row['flag'])}</strong>")] if row["flag"] else []),
-                (f"Seasonal-naive baseline {text.escape(row['label'])}", text.money(row["baseline"])),
+                (f"Seasonal-naive baseline {text.escape(row['label'])}", text.money(row["baseline"], info.currency)),
             ]
         if items:
             items.append(("Method", f"{text.escape(first['method'])} ({int(first['history_months'])} months of history)"))
         items.append(("Open pipeline × historical win rate",
-                      f"{text.money(first['expected_pipeline'])} of {text.money(first['open_pipeline'])} "
+                      f"{text.money(first['expected_pipeline'], info.currency)} of {text.money(first['open_pipeline'], info.currency)} "
                       f"({text.percent(first['win_rate'])})"))
         parts.append(figure_table(items, depth + csv_name))
         if first["method"] != NOT_ENOUGH:

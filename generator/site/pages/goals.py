@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pandas as pd
 
@@ -56,12 +57,32 @@ class GoalsPage:
     flagged: tuple[str, ...]
 
 
-def _value(metric: str, value: object) -> str:
-    if metric == "revenue":
-        return text.money(value)
-    if metric == "value_ratio":
-        return text.ratio(value)
-    return text.integer(value) if not text.missing(value) else text.EMPTY
+TARGET_DECIMALS = 6
+"""Most decimals a target is written with: 0.8986 shows as 0.8986, never as 0.90."""
+
+
+def _value(metric: str, value: object, target: object = None) -> str:
+    """A goal's target (``target`` None) or actual. The target shows every decimal it has (up to
+    TARGET_DECIMALS); the actual is never rounded across its target: met exactly when attainment +
+    TOLERANCE ≥ 1 (the status's rule), so 0.8985 against 0.8986 shows as 0.8985, not 0.90."""
+    if text.missing(value):
+        return text.EMPTY
+    number = float(value)  # type: ignore[arg-type]
+    digits = 2 if metric == "value_ratio" else 0
+    if target is None:
+        return f"{number:,.{_places(number, digits)}f}"
+    if text.missing(target) or float(target) <= 0:  # type: ignore[arg-type]
+        return text.ratio(value) if metric == "value_ratio" else \
+            text.money(value) if metric == "revenue" else text.integer(value)
+    goal = float(target)  # type: ignore[arg-type]
+    shown = text.side_safe(number, 1, _places(goal, digits), (goal,), TOLERANCE * goal)
+    return f"{Decimal(shown):,}"
+
+
+def _places(number: float, digits: int) -> int:
+    """``digits``, or the decimals ``number`` has (up to TARGET_DECIMALS) when it has more."""
+    exact = f"{number:.{TARGET_DECIMALS}f}".rstrip("0")
+    return max(digits, len(exact.split(".")[1]))
 
 
 def _prepared(context: SiteContext, goals: Goals, here_depth: str) -> pd.DataFrame:
@@ -78,7 +99,8 @@ def _prepared(context: SiteContext, goals: Goals, here_depth: str) -> pd.DataFra
     table["label"] = [year_label(int(y), fy) for y in table["year"]]
     table["metric_label"] = table["metric"].map(METRIC_LABELS)
     table["target_text"] = [_value(m, v) for m, v in zip(table["metric"], table["target"], strict=True)]
-    table["actual_text"] = [_value(m, v) for m, v in zip(table["metric"], table["actual"], strict=True)]
+    table["actual_text"] = [_value(m, v, t) for m, v, t in zip(table["metric"], table["actual"], table["target"],
+                                                                strict=True)]
     if not context.info.show_compensation:
         table = _without_reward_texts(table, context.cfg.config.goals.reward_tiers)
     return table

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from generator.metrics.coaching import FELL, ROSE
 from generator.metrics.period import year_label
 from generator.site import text
 from generator.site.charts import ChartSpec, embed, group_chart
@@ -44,6 +45,8 @@ class ManagerPage:
     """How team membership over time is known (``metrics.membership``: dated or current team)."""
     dated_membership: bool = False
     """True with a memberships export: every figure counts each rep under the manager of the time."""
+    coaching: str = ""
+    """The coaching verdict over this manager's reps (plain text, escaped), empty without coaching data."""
 
 
 @dataclass(frozen=True)
@@ -58,11 +61,13 @@ class ManagersPage:
     leavers: Markdown
     has_managers: bool
     coaching_page: bool = False
+    """True when the build has a /coaching/ page to link to."""
     membership_note: str = ""
     """How team membership over time is known (``metrics.membership``: dated or current team)."""
     dated_membership: bool = False
     """True with a memberships export: every figure counts each rep under the manager of the time."""
-    """True when the build has a /coaching/ page to link to."""
+    coaching: Markdown | None = None
+    """Per manager, the coaching verdict over their reps (None without coaching data)."""
 
 
 def _signed_ratio(value: object) -> str:
@@ -90,10 +95,25 @@ def manager_columns(info: SiteInfo, with_manager: bool = True) -> list[Column]:
         info.column("team_goals"),
         info.column("rep_goals_met"),
         info.column("rep_goals"),
-        info.column("coaching_effect_per_month"),
         info.column("coaching_events"),
         info.column("coached_reps"),
     ]
+
+
+def coaching_verdict_words(row: dict, counts: bool = True) -> str:
+    """The coaching verdict of one manager's reps in plain words: the effect and its interval only
+    when /coaching/'s rule reads "rose" or "fell" (every check passed), otherwise why there is none."""
+    engagements = (f"{text.integer(row['coached_reps'])} coached rep(s) with both windows, "
+                   f"{text.integer(row['events'])} engagement(s)")
+    if row["verdict"] in (ROSE, FELL):
+        way = "rose" if row["verdict"] == ROSE else "fell"
+        return (f"Revenue {way} after the coaching of these reps: {text.change(row['effect_pct'])} of the revenue "
+                f"expected without it, 95 % interval {text.change(row['effect_pct_low'])} to "
+                f"{text.change(row['effect_pct_high'])} ({engagements}); pre-trend, placebo and influence checks "
+                "passed.")
+    # No figure beside a withheld verdict: the words and the reason only, as on /coaching/.
+    reading = str(row["verdict"])
+    return f"{reading[0].upper()}{reading[1:]}: {row['verdict_reason']}" + (f" ({engagements})." if counts else ".")
 
 
 def leaver_columns(info: SiteInfo) -> list[Column]:
@@ -134,12 +154,29 @@ def topic(context: SiteContext) -> Topic:
         has_managers=bool(len(years)),
         membership_note=membership_note(metrics),
         dated_membership=metrics.dated_teams,
+        coaching=_coaching_table(context, slugs, files),
     )
     files[HERE] = render("managers.md.j2", page=page)
     files.update(_manager_pages(context, years, leavers, slugs))
     team_sections, team_files = _team_sections(context, years, leavers, slugs)
     files.update(team_files)
     return Topic(files=files, nav=[{"Managers": HERE}], team_sections=team_sections)
+
+
+def _coaching_table(context: SiteContext, slugs: dict[str, str], files: dict[str, str]) -> Markdown | None:
+    """Each manager's coaching verdict (metrics.coaching.by_manager), published as coaching_by_manager."""
+    coaching = context.metrics.coaching
+    if coaching is None:
+        return None
+    by_manager = coaching.by_manager
+    put_table(files, "coaching_by_manager", by_manager)
+    shown = by_manager.assign(
+        href=[link(HERE, f"managers/{slugs[m]}/") if m in slugs else None for m in by_manager["manager"]],  # type: ignore[misc]
+        coaching_verdict=[coaching_verdict_words(row, counts=False) for row in by_manager.to_dict("records")])
+    info = context.info
+    columns = [info.column("manager", link="href"), info.column("coached_reps"), info.column("events"),
+               info.column("coaching_verdict")]
+    return frame_table(shown, columns, link(HERE, "data/coaching_by_manager.csv"))
 
 
 def _team_sections(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFrame,
@@ -203,6 +240,9 @@ def _manager_pages(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
             team_links.setdefault(team["manager"], []).append(
                 f'<a href="{depth}teams/{context.team_slugs[team["team"]]}/">{text.escape(team["team"])}</a>')
     files: dict[str, str] = {}
+    coaching = context.metrics.coaching
+    verdicts = ({row["manager"]: coaching_verdict_words(row) for row in coaching.by_manager.to_dict("records")}
+                if coaching is not None else {})
     for manager, slug in slugs.items():
         at = year_at.get(manager)
         points = pick(year_points, at)
@@ -221,6 +261,7 @@ def _manager_pages(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
                                depth + "data/manager_leavers.csv", sortable=False),
             membership_note=membership_note(metrics),
             dated_membership=metrics.dated_teams,
+            coaching=text.escape(verdicts.get(manager, "")),
         )
         files[f"managers/{slug}.md"] = render("manager.md.j2", page=page)
     return files

@@ -125,7 +125,9 @@ def _readings(row: dict, dim: str, median_penetration: float, yardstick: float, 
     noun = TITLES[dim][2]
     why = []
     if not pd.isna(row["value_ratio"]) and not pd.isna(yardstick) and row["value_ratio"] < yardstick:
-        why.append(f"its value ratio {text.ratio(row['value_ratio'])} is below the company's {text.ratio(yardstick)}")
+        # Never "below the company's 1.23" beside its own 1.23: the two show in their true order.
+        ours, company = text.ordered(float(row["value_ratio"]), float(yardstick), 1, 2, (text.BREAK_EVEN,))
+        why.append(f"its value ratio {ours} is below the company's {company}")
     if not pd.isna(row["revenue_change"]) and row["revenue_change"] < 0:
         why.append(f"its revenue changed by {text.change(row['revenue_change'])} on the same span last year")
     lines = [f"<p><strong>Why it is flagged:</strong> {' and '.join(why)}.</p>",
@@ -213,7 +215,7 @@ def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[s
                           f"Value ratio by {noun}, with its interval") if info.has_costs and len(ranked) else None,
         heatmaps=tuple(heatmaps), weak=weak,
         unknown=int(unknown.iloc[0]) if len(unknown) else 0,
-        unallocated_cost=text.money(segments.unallocated_cost),
+        unallocated_cost=text.money(segments.unallocated_cost, info.currency),
         resamples=segments.resamples, min_deals=segments.min_deals,
     )
     files[here] = render("segments_index.md.j2", page=page)
@@ -254,26 +256,26 @@ def _entity_pages(context: SiteContext, segments: Segments, dim: str, slugs: dic
         name, slug = row[dim], slugs[row[dim]]
         here = f"{folder}/{slug}.md"
         items = [
-            (label_of("revenue"), f"{text.money(row['revenue'])} {text.escape(info.currency)}"),
+            (label_of("revenue"), text.money(row['revenue'], info.currency)),
             (label_of("share_of_revenue"), text.percent(row["share_of_revenue"])),
             (label_of("revenue_change"), text.change(row["revenue_change"])),
             *((label_of(n), text.integer(row[n])) for n in ("won_deals", "lost_deals")),
             (label_of("win_rate"), text.percent(row["win_rate"])),
-            (label_of("avg_deal_size"), f"{text.money(row['avg_deal_size'])} {text.escape(info.currency)}"),
+            (label_of("avg_deal_size"), text.money(row['avg_deal_size'], info.currency)),
             (f"{label_of('sales_cycle_days')} (days)", text.number(row["sales_cycle_days"])),
             (label_of("new_clients"), text.integer(row["new_clients"])),
             (label_of("clients"), text.integer(row["clients"])),
-            (label_of("mean_client_ltv"), f"{text.money(row['mean_client_ltv'])} {text.escape(info.currency)}"),
+            (label_of("mean_client_ltv"), text.money(row['mean_client_ltv'], info.currency)),
             (label_of("rep_equivalents"), text.number(row["rep_equivalents"], 2)),
-            (label_of("revenue_per_rep"), f"{text.money(row['revenue_per_rep'])} {text.escape(info.currency)}"),
+            (label_of("revenue_per_rep"), text.money(row['revenue_per_rep'], info.currency)),
         ]
         if info.shows("allocated_cost"):
-            items += [(label_of("allocated_cost"), f"{text.money(row['allocated_cost'])} {text.escape(info.currency)}"),
-                      (label_of("cost_per_rep"), f"{text.money(row['cost_per_rep'])} {text.escape(info.currency)}")]
+            items += [(label_of("allocated_cost"), text.money(row['allocated_cost'], info.currency)),
+                      (label_of("cost_per_rep"), text.money(row['cost_per_rep'], info.currency))]
         items += [(f"<strong>{label_of('value_ratio')}</strong>", f"<strong>{text.ratio(row['value_ratio'])}</strong>"),
                   (label_of("interval"), row["interval"])]
         if segments.has_market_size:
-            items += [(label_of("market_size"), f"{text.money(row['market_size'])} {text.escape(info.currency)}"),
+            items += [(label_of("market_size"), text.money(row['market_size'], info.currency)),
                       (label_of("penetration"), _penetration(row["penetration"]))]
         at = hist_at.get(name)
         page = SegmentPage(
