@@ -306,7 +306,7 @@ def _encodings(spec: dict) -> dict[str, tuple[str | None, str, str | None]]:
 def test_chart_revenue_by_year() -> None:
     spec = ChartSpec("revenue_by_year", [{"year": "2024", "revenue": 1_000.0}]).to_dict()
     assert spec["mark"] == {"type": "bar"}
-    assert _encodings(spec) == {"x": ("year", "ordinal", "Year"), "y": ("revenue", "quantitative", "Revenue")}
+    assert _encodings(spec) == {"x": ("year", "ordinal", "Year"), "y": ("revenue", "quantitative", "Revenue (USD)")}
     assert spec["data"] == {"values": [{"year": "2024", "revenue": 1_000.0}]}
     assert spec["width"] == "container" and spec["height"] == 220
 
@@ -314,17 +314,18 @@ def test_chart_revenue_by_year() -> None:
 def test_chart_revenue_by_month() -> None:
     spec = ChartSpec("revenue_by_month", []).to_dict()
     assert spec["mark"] == {"type": "line", "point": True}
-    assert _encodings(spec) == {"x": ("month", "temporal", "Month"), "y": ("revenue", "quantitative", "Revenue")}
-    assert [t["title"] for t in spec["encoding"]["tooltip"]] == ["Month", "Revenue", "Won deals"]
+    assert _encodings(spec) == {"x": ("month", "temporal", "Month"), "y": ("revenue", "quantitative", "Revenue (USD)")}
+    assert [t["title"] for t in spec["encoding"]["tooltip"]] == ["Month", "Revenue (USD)", "Won deals"]
 
 
 def test_chart_value_ratio_distribution(fixture: tuple[LoadedConfig, Metrics, QualityReport]) -> None:
     _cfg, metrics, _quality = fixture
     ranked = summaries.ranked_by_ratio(metrics.reps, banded=False, rank=band_rank)
     spec = chart("value_ratio_distribution", ranked, ["value_ratio"]).to_dict()
-    assert spec["mark"] == {"type": "bar"}
-    assert spec["encoding"]["x"]["bin"] == {"maxbins": 20}
-    assert _encodings(spec) == {"x": ("value_ratio", "quantitative", "Value ratio"),
+    bars = spec["layer"][0]
+    assert bars["mark"] == {"type": "bar"}
+    assert bars["encoding"]["x"]["bin"] == {"maxbins": 20}
+    assert _encodings(bars) == {"x": ("value_ratio", "quantitative", "Value ratio"),
                                 "y": (None, "quantitative", "Reps")}
     assert spec["data"]["values"] == [{"value_ratio": pytest.approx(5.0)}, {"value_ratio": pytest.approx(2.0)}]
 
@@ -332,7 +333,7 @@ def test_chart_value_ratio_distribution(fixture: tuple[LoadedConfig, Metrics, Qu
 def test_chart_revenue_by_member_sorts_by_revenue() -> None:
     spec = ChartSpec("revenue_by_member", [{"name": "A", "revenue": 1.0, "value_ratio": None}]).to_dict()
     assert spec["encoding"]["y"]["sort"] == "-x"
-    assert _encodings(spec) == {"x": ("revenue", "quantitative", "Revenue"), "y": ("name", "nominal", None)}
+    assert _encodings(spec) == {"x": ("revenue", "quantitative", "Revenue (USD)"), "y": ("name", "nominal", None)}
 
 
 def test_layout_one_module_per_page_kind() -> None:

@@ -10,8 +10,10 @@ import pandas as pd
 
 from generator.config import LoadedConfig
 from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS, Metrics, dashboard, summaries
+from generator.metrics.period import year_label
 from generator.metrics.segments import DIMENSIONS
 from generator.quality import ISSUE_COLUMNS, WARNING, QualityReport
+from generator.site import charts
 from generator.site.common import (
     Section,
     SiteContext,
@@ -91,7 +93,18 @@ def site_context(cfg: LoadedConfig, info: SiteInfo, metrics: Metrics) -> SiteCon
 
 def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> Output:
     """Every page, chart and data file of the site, as text keyed by path in the docs folder."""
-    metrics = publishable_metrics(metrics, cfg.config.privacy)
+    published = publishable_metrics(metrics, cfg.config.privacy)
+    fy = published.period.fiscal_year_start
+    labels = {int(y): year_label(int(y), fy) for y in published.company_years["year"]}
+    context = charts.company_context(cfg.config.site.currency, published.company_years, labels, published.period.year)
+    with charts.chart_context(context):
+        output = _build_site(cfg, published, quality)
+    output.files["assets/chart-themes.js"] = charts.theme_script()
+    return output
+
+
+def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> Output:
+    """``build_site`` inside its chart context, from the publishable metrics."""
     quality = replace(quality, issues=publishable_findings(quality.issues, cfg.config.privacy))
     info = site_info(cfg, metrics)
     context = site_context(cfg, info, metrics)

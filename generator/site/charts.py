@@ -2,258 +2,614 @@
 
 Building an Altair chart costs milliseconds; copying a finished spec and giving it new rows costs
 microseconds, which keeps thousands of rep pages fast (see README, Performance).
+
+Conventions (the methodology page, "Reading the charts", says the same to the reader):
+
+- Every title, axis, legend and tooltip speaks the metric registry's label, money titles name the
+  currency, and money axes are written the way the tables write compact money (Babel's compact
+  currency: ``$3.8B``, never ``4G``).
+- Every value-ratio chart draws break-even (a ratio of 1) and the company's ratio as labelled rules.
+- Colours have a stated meaning and are colour-blind safe (Okabe-Ito): series take the category
+  palette; good/bad is blue/green against orange/vermillion; more than :data:`MAX_SERIES` lines
+  become a few highlighted lines over grey ones.
+- No colour of a reference mark is fixed in a spec: marks name a *style* (``sp-break-even``, …) whose
+  colours come from :data:`THEMES`, the light or dark theme the browser draws with (written to
+  ``assets/chart-themes.js``; ``salesperf.js`` redraws every chart when the palette toggles).
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 import altair as alt
 import pandas as pd
 
-from generator.metrics.definitions import label_of
+from generator.metrics.activity import (
+    BUSY_PRODUCTIVE,
+    BUSY_UNPRODUCTIVE,
+    QUADRANTS,
+    QUIET_PRODUCTIVE,
+    QUIET_UNPRODUCTIVE,
+)
+from generator.metrics.definitions import Unit, figure, label_of
+from generator.site import text
 from generator.site.fragments import html_block
 from generator.site.tables import records
-from generator.site.text import Markdown
+from generator.site.text import BREAK_EVEN, COMPACT_DIGITS, Markdown
+from generator.vocabulary import CROSSES
 
 HEIGHT = 220
 
 RATIO_FORMAT = ".3f"
 """Value ratios in tooltips: three decimals, so 0.996 (below break-even) shows as 0.996, never 1.00."""
 
+MAX_SERIES = 8
+"""More lines than this in one chart and colours repeat: the rest are drawn grey (see ``highlighted``)."""
+
+HIGHLIGHTED = 3
+"""How many of the highest and of the lowest series a many-line chart colours."""
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+"""Okabe & Ito's colour-blind safe palette: the category colours of the light theme."""
+
+OKABE_ITO_DARK = ("#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442", "#BBBBBB")
+"""The same palette for a dark background: sky blue first, light grey instead of black."""
+
+GOOD, GOOD_TOO, BAD, BAD_TOO = "#0072B2", "#009E73", "#E69F00", "#D55E00"
+"""Good is blue or bluish green, bad is orange or vermillion (Okabe-Ito; readable on light and dark)."""
+
+QUADRANT_COLOURS = {BUSY_PRODUCTIVE: GOOD, QUIET_PRODUCTIVE: GOOD_TOO, BUSY_UNPRODUCTIVE: BAD,
+                    QUIET_UNPRODUCTIVE: BAD_TOO}
+"""Activity quadrants: productive (above the median revenue) in cool colours, unproductive in warm."""
+
+STRONG_CELL = 0.55
+"""How far along its colour scale (0 pale, 1 full) a heatmap cell is strong enough for a white label."""
+
+ACTUAL, PROJECTION, INTERVAL = "Actual", "Projection", "80 % interval"
+"""The series names of the forecast charts' legend."""
+
+
+def _styles(ink: str, muted: str, company: str, series: str, context: str) -> dict[str, dict]:
+    """The named mark styles of one theme: reference rules, their labels, intervals, grey context lines."""
+    label = {"fontSize": 11, "fontWeight": "bold"}
+    return {
+        "sp-break-even": {"color": muted, "strokeDash": [6, 4], "strokeWidth": 1.5},
+        "sp-break-even-label": {"color": muted, **label},
+        "sp-company": {"color": company, "strokeDash": [2, 3], "strokeWidth": 2},
+        "sp-company-label": {"color": company, **label},
+        "sp-median": {"color": muted, "strokeDash": [4, 3], "strokeWidth": 1},
+        "sp-interval": {"color": series, "strokeWidth": 2},
+        "sp-estimate": {"color": series, "fill": series},
+        "sp-series": {"color": series},
+        "sp-context": {"color": context, "strokeWidth": 1},
+        "sp-cell-label": {"color": ink, "fontSize": 10},
+        # Labels on a heatmap's own colours: the cells are the same in both themes, so are these.
+        "sp-cell-label-strong": {"color": "#ffffff", "fontSize": 10},
+        "sp-cell-label-pale": {"color": "#1a1a1a", "fontSize": 10},
+    }
+
+
+THEMES: dict[str, dict] = {
+    "light": {
+        "range": {"category": list(OKABE_ITO)},
+        "mark": {"color": OKABE_ITO[0]},
+        "style": _styles(ink="#1a1a1a", muted="#616161", company="#8a3b74", series=OKABE_ITO[0], context="#c7c7c7"),
+    },
+    "dark": {
+        "range": {"category": list(OKABE_ITO_DARK)},
+        "mark": {"color": OKABE_ITO_DARK[0]},
+        "style": _styles(ink="#f0f0f0", muted="#b8b8b8", company="#f0a6d8", series=OKABE_ITO_DARK[0], context="#4f5566"),
+    },
+}
+"""The Vega-Lite config of each palette (Material's ``default`` → light, ``slate`` → dark), merged over
+Vega's own ``dark`` theme in the dark palette; every ``sp-*`` style a design names is defined here."""
+
+
+def theme_script() -> str:
+    """``assets/chart-themes.js``: :data:`THEMES` as ``window.salesperfChartThemes`` for salesperf.js."""
+    return ("/* salesperf chart themes, written by the build from generator/site/charts.py. */\n"
+            f"window.salesperfChartThemes = {json.dumps(THEMES, sort_keys=True)};\n")
+
+
+# --- money on axes: Babel's compact currency, as a Vega expression ------------------------------
+
+_UNITS = (12, 9, 6, 3)
+"""Powers of ten with a compact unit in English (T, B, M, K), largest first."""
+
+
+def compact_money(value: float, currency: str) -> str:
+    """Compact money as the pages write it (``text.compact_money``, Babel): 3_800_000_000 → ``$3.8B``."""
+    return text.compact_money(value, currency)
+
+
+@cache
+def _affixes(currency: str) -> dict[int, tuple[str, str]]:
+    """Power of ten → (text before, text after) the number in the pages' compact form, read from it."""
+    out = {}
+    for power in (0, *_UNITS):
+        before, _, after = compact_money(10**power, currency).partition("1")
+        out[power] = (before, after)
+    return out
+
+
+def money_label_expr(currency: str, value: str = "datum.value") -> str:
+    """A Vega expression writing ``value`` exactly as :func:`compact_money` does: whole units below
+    1,000, else one decimal of the unit; half to even, as Babel rounds the decimal (``1,250,000`` →
+    ``$1.2M``), carrying into the next unit (``999,950`` → ``$1M``, ``999.5`` → ``$1K``)."""
+    affixes = _affixes(currency)
+    size = f"abs({value})"
+    sign = f"({value} < 0 ? '-' : '')"
+
+    def half_even(x: str) -> str:
+        # A tie is exact here: an amount that is a whole number (or a half) ÷ a power of ten.
+        return f"({x} - floor({x}) == 0.5 ? floor({x}) + floor({x}) % 2 : round({x}))"
+
+    def unit_text(power: int) -> str:
+        tenths = f"({size} / {10 ** (power - COMPACT_DIGITS)})"
+        before, after = affixes[power]
+        return f"{sign} + {json.dumps(before)} + ({half_even(tenths)} / {10**COMPACT_DIGITS}) + {json.dumps(after)}"
+
+    before, after = affixes[0]
+    expr = f"{sign} + {json.dumps(before)} + {half_even(size)} + {json.dumps(after)}"
+    for power in reversed(_UNITS):
+        # From the amount that rounds up to 1,000 of the unit below (999,950 → 1M; 999.5 → 1K).
+        start = 999.5 if power == 3 else 10**power - 5 * 10 ** (power - 3 - COMPACT_DIGITS - 1)
+        expr = f"{size} >= {start} ? {unit_text(power)} : {expr}"
+    return expr
+
+
+# --- the site's facts a chart needs: currency, company ratio -------------------------------------
+
+
+@dataclass(frozen=True)
+class ChartContext:
+    """Site-wide facts every chart of one build shares."""
+
+    currency: str = "USD"
+    company_ratios: tuple[tuple[str, float], ...] = ()
+    """(year label, company value ratio) for each year with a ratio, oldest first."""
+    current_year: str = ""
+    """The reporting year's label: the company ratio of the current-year charts."""
+
+    def company_rows(self) -> list[dict[str, object]]:
+        """The company's ratio by year, as the ``company`` dataset of ratio-by-year charts."""
+        return [{"year": year, "value_ratio": ratio} for year, ratio in self.company_ratios]
+
+    def company_now(self) -> list[dict[str, object]]:
+        """The company's ratio in the reporting year (none without one), for current-year charts."""
+        return [{"value_ratio": r, "label": f"Company {text.ratio(r)}"} for y, r in self.company_ratios
+                if y == self.current_year]
+
+
+# ChartContext is frozen and holds tuples: sharing the default is safe.
+_CONTEXT: ContextVar[ChartContext] = ContextVar("salesperf_chart_context", default=ChartContext())  # noqa: B039
+
+
+@contextlib.contextmanager
+def chart_context(context: ChartContext) -> Iterator[ChartContext]:
+    """Every ChartSpec made inside the block uses this build's currency and company ratio."""
+    token = _CONTEXT.set(context)
+    try:
+        yield context
+    finally:
+        _CONTEXT.reset(token)
+
+
+def company_context(currency: str, company_years: pd.DataFrame, year_labels: dict[int, str],
+                    current_year: int) -> ChartContext:
+    """A ChartContext from the company table (year, value_ratio) and the year labels of the site."""
+    rows = company_years[company_years["value_ratio"].notna()] if "value_ratio" in company_years else company_years.iloc[:0]
+    ratios = tuple((year_labels.get(int(y), str(int(y))), float(r)) for y, r in zip(rows["year"], rows["value_ratio"], strict=True))
+    return ChartContext(currency, ratios, year_labels.get(current_year, str(current_year)))
+
+
+# --- the designs ---------------------------------------------------------------------------------
+
+
+def _title(name: str, currency: str, label: str | None = None) -> str:
+    """A figure's axis/legend title from the registry: its label, money titles with the currency."""
+    entry = figure(name)
+    text = label or entry.label
+    return f"{text} ({currency})" if entry.unit is Unit.MONEY else text
+
 
 def _base() -> alt.Chart:
     return alt.Chart(alt.Data(name="rows")).properties(width="container", height=HEIGHT)
 
 
+def _layers(*layers: alt.Chart | alt.LayerChart) -> alt.LayerChart | alt.FacetChart:
+    """Layers drawn from one named data source (set once at the top, so one rows list feeds all)."""
+    return alt.layer(*layers, data=alt.Data(name="rows")).properties(width="container", height=HEIGHT)
+
+
+def _ratio_rules(axis: Literal["x", "y"], *, company: Literal["now", "years", "none"],
+                 title: str | None = None) -> list[alt.Chart]:
+    """Break-even (a ratio of 1) and the company's ratio as labelled rules on the ``axis`` of a ratio
+    (whose title the company's layer repeats, so that Vega-Lite merges the two into one)."""
+    title = title or label_of("value_ratio")
+    at = alt.X if axis == "x" else alt.Y
+    # Labels sit at the top of a vertical rule, at the far end of a horizontal one.
+    position: dict[str, Any] = {"y": alt.value(0)} if axis == "x" else {"x": alt.value("width")}
+    break_even: dict[str, Any] = {axis: at(datum=BREAK_EVEN)}
+    company_at: dict[str, Any] = {axis: at("value_ratio:Q", title=title)}
+    layers = [
+        _once().mark_rule(style="sp-break-even").encode(**break_even),
+        alt.Chart(_ONCE, mark=_label("sp-break-even-label", axis, "Break-even 1.0")).encode(**break_even, **position),
+    ]
+    ratio = alt.Tooltip("value_ratio:Q", title="Company value ratio", format=RATIO_FORMAT)
+    if company == "now":
+        now = alt.Data(name="company_now")
+        layers += [
+            alt.Chart(now).mark_rule(style="sp-company").encode(**company_at, tooltip=[ratio]),
+            alt.Chart(now, mark=_label("sp-company-label", axis)).encode(
+                **company_at, **position, text=alt.Text("label:N")),
+        ]
+    elif company == "years":
+        years = alt.Data(name="company")
+        x = alt.X("year:O", title="Year")
+        layers += [
+            alt.Chart(years).mark_line(style="sp-company", point=False).encode(
+                x=x, y=alt.Y("value_ratio:Q", title=title), tooltip=[alt.Tooltip("year:O", title="Year"), ratio]),
+            alt.Chart(years).transform_window(newest="row_number()", sort=[alt.SortField("year", "descending")])
+            .transform_filter("datum.newest === 1").mark_text(style="sp-company-label", align="left", dx=4, dy=-8)
+            .encode(x=x, y=alt.Y("value_ratio:Q", title=title), text=alt.value("Company")),
+        ]
+    return layers
+
+
+_ONCE = alt.InlineData(values=[{}])
+"""The data of a layer drawn once (a reference rule or its label), not once per row of the chart."""
+
+
+def _once() -> alt.Chart:
+    """A layer drawn once (a reference rule or its label), not once per row of the chart's data."""
+    return alt.Chart(_ONCE)
+
+
+def _label(style: str, axis: Literal["x", "y"], text: str | None = None) -> alt.MarkDef:
+    """The text mark labelling a rule on ``axis``: at its top when vertical, its far end when horizontal."""
+    content = text if text else alt.Undefined
+    if axis == "x":
+        return alt.MarkDef(type="text", style=style, text=content, align="left", baseline="top", dx=3, dy=2)
+    return alt.MarkDef(type="text", style=style, text=content, align="right", baseline="bottom", dx=-2, dy=-2)
+
+
+def _literal(name: str) -> str:
+    """A Vega expression for the text ``name`` (a constant series name, shown in the legend)."""
+    return json.dumps(name)
+
+
+def _money(currency: str) -> alt.Axis:
+    return alt.Axis(labelExpr=money_label_expr(currency))
+
+
 @cache
-def _designs() -> dict[str, dict]:
-    """Every chart design as a Vega-Lite dict with a named, empty data source."""
-    money = alt.Axis(format="~s")
-    designs = {
+def _designs(currency: str) -> dict[str, dict]:
+    """Every chart design as a Vega-Lite dict with a named, empty data source, for one currency."""
+    money = _money(currency)
+    revenue = _title("revenue", currency)
+    ratio = label_of("value_ratio")
+    year = alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0))
+    designs: dict[str, alt.TopLevelMixin] = {
         "revenue_by_year": _base().mark_bar().encode(
-            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("revenue:Q", title=label_of("revenue"), axis=money),
-            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("revenue:Q", title=label_of("revenue"), format=",.0f")],
+            x=year, y=alt.Y("revenue:Q", title=revenue, axis=money),
+            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("revenue:Q", title=revenue, format=",.0f")],
         ),
         "revenue_by_month": _base().mark_line(point=True).encode(
             x=alt.X("month:T", title="Month"),
-            y=alt.Y("revenue:Q", title=label_of("revenue"), axis=money),
+            y=alt.Y("revenue:Q", title=revenue, axis=money),
             tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
-                     alt.Tooltip("revenue:Q", title=label_of("revenue"), format=",.0f"),
+                     alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
                      alt.Tooltip("won_deals:Q", title=label_of("won_deals"))],
         ),
-        "value_ratio_by_year": _base().mark_line(point=True).encode(
-            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("value_ratio:Q", title=label_of("value_ratio")),
-            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("value_ratio:Q", title=label_of("value_ratio"), format=RATIO_FORMAT)],
+        "value_ratio_by_year": _layers(
+            alt.Chart().mark_line(point=True, style="sp-series").encode(
+                x=year, y=alt.Y("value_ratio:Q", title=ratio),
+                tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("value_ratio:Q", title=ratio, format=RATIO_FORMAT)]),
+            *_ratio_rules("y", company="years"),
         ),
-        "value_ratio_distribution": _base().mark_bar().encode(
-            x=alt.X("value_ratio:Q", bin=alt.Bin(maxbins=20), title=label_of("value_ratio")),
-            y=alt.Y("count():Q", title="Reps"),
-            tooltip=[alt.Tooltip("count():Q", title="Reps")],
+        "value_ratio_distribution": _layers(
+            alt.Chart().mark_bar().encode(
+                x=alt.X("value_ratio:Q", bin=alt.Bin(maxbins=20), title=ratio),
+                y=alt.Y("count():Q", title="Reps"),
+                tooltip=[alt.Tooltip("value_ratio:Q", bin=alt.Bin(maxbins=20), title=ratio),
+                         alt.Tooltip("count():Q", title="Reps")],
+            ),
+            *_ratio_rules("x", company="now"),
         ),
         "revenue_by_member": _base().mark_bar().encode(
-            x=alt.X("revenue:Q", title=label_of("revenue"), axis=money),
+            x=alt.X("revenue:Q", title=revenue, axis=money),
             y=alt.Y("name:N", title=None, sort="-x"),
-            tooltip=[alt.Tooltip("name:N", title="Rep"), alt.Tooltip("revenue:Q", title=label_of("revenue"), format=",.0f"),
-                     alt.Tooltip("value_ratio:Q", title=label_of("value_ratio"), format=RATIO_FORMAT)],
+            tooltip=[alt.Tooltip("name:N", title="Rep"), alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
+                     alt.Tooltip("value_ratio:Q", title=ratio, format=RATIO_FORMAT)],
         ),
-        **_segment_designs(money),
+        **_segment_designs(currency, money),
         **_goal_designs(),
-        **_history_designs(money),
+        **_history_designs(currency, money),
+        **_coaching_and_activity_designs(currency, money),
     }
-    designs.update(_coaching_and_activity_designs(money))
     return {name: chart.to_dict() for name, chart in designs.items()}
 
 
-def _segment_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
+def _segment_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
     """Regions, categories and channels: revenue share, ranked ratio with its interval, heatmaps."""
+    revenue = _title("revenue", currency)
+    ratio = label_of("value_ratio")
     segment = alt.Y("segment:N", title=None, sort="-x")
     ranked = alt.Y("segment:N", title=None, sort=alt.EncodingSortField("value_ratio", order="descending"))
-    interval = alt.layer(
-        alt.Chart().mark_rule(strokeWidth=2).encode(x=alt.X("ratio_low:Q", title="Value ratio (95 % interval)"),
-                                                   x2="ratio_high:Q"),
-        alt.Chart().mark_point(filled=True, size=60).encode(x="value_ratio:Q"),
-        data=alt.Data(name="rows"),
-    ).encode(
-        y=ranked,
-        tooltip=[alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("value_ratio:Q", title=label_of("value_ratio"), format=RATIO_FORMAT),
-                 alt.Tooltip("ratio_low:Q", title="Low", format=RATIO_FORMAT), alt.Tooltip("ratio_high:Q", title="High", format=RATIO_FORMAT),
-                 alt.Tooltip("clients:Q", title=label_of("clients"))],
-    ).properties(width="container", height=HEIGHT)
+    tooltip = [alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("value_ratio:Q", title=ratio, format=RATIO_FORMAT),
+               alt.Tooltip("ratio_low:Q", title="95 % interval from", format=RATIO_FORMAT),
+               alt.Tooltip("ratio_high:Q", title="to", format=RATIO_FORMAT),
+               alt.Tooltip("clients:Q", title=label_of("clients"))]
+    interval = _layers(
+        alt.Chart().mark_rule(style="sp-interval").encode(
+            x=alt.X("ratio_low:Q", title=f"{ratio} (dot) and its 95 % interval (bar)"), x2="ratio_high:Q",
+            y=ranked, tooltip=tooltip),
+        alt.Chart().mark_point(filled=True, size=60, style="sp-estimate").encode(
+            x=alt.X("value_ratio:Q", title=f"{ratio} (dot) and its 95 % interval (bar)"), y=ranked, tooltip=tooltip),
+        *_ratio_rules("x", company="now", title=f"{ratio} (dot) and its 95 % interval (bar)"),
+    )
 
-    def heatmap(measure: str, title: str, fmt: str, scheme: Literal["blues", "greens"]) -> alt.LayerChart:
-        tooltip = [alt.Tooltip("row:N", title="Row"), alt.Tooltip("column:N", title="Column"),
+    def heatmap(pair: tuple[str, str], measure: str, title: str, fmt: str, scale: alt.Scale) -> alt.LayerChart:
+        tooltip = [alt.Tooltip("row:N", title=label_of(pair[0])), alt.Tooltip("column:N", title=label_of(pair[1])),
                    alt.Tooltip(f"{measure}:Q", title=title, format=fmt), alt.Tooltip("deals:Q", title=label_of("deals"))]
         cells = alt.Chart().mark_rect().encode(
-            color=alt.Color(f"{measure}:Q", title=title, scale=alt.Scale(scheme=scheme)),
+            color=alt.Color(f"{measure}:Q", title=title, scale=scale),
             opacity=alt.condition("datum.few_deals", alt.value(0.35), alt.value(1.0)),
         )
-        counts = alt.Chart().mark_text(fontSize=10).encode(text=alt.Text("deals:Q", format="d"))
-        return alt.layer(cells, counts, data=alt.Data(name="rows")).encode(
+        # Each count is written in a colour that reads on its cell: white on a strong colour, dark on a
+        # pale one, and the theme's ink on a faded cell (which shows the page's background through it).
+        v = f"datum.{measure}"
+        strength = (f"{v} / max(datum.sp_max, 1e-9)" if measure == "revenue" else
+                    f"{v} >= 1 ? ({v} - 1) / max(datum.sp_max - 1, 1e-9) : (1 - {v}) / max(1 - datum.sp_min, 1e-9)")
+        text = alt.Text("deals:Q", format="d")
+        counts = [
+            alt.Chart().transform_joinaggregate(sp_max=f"max({measure})", sp_min=f"min({measure})")
+            .transform_calculate(sp_strong=f"!datum.few_deals && ({strength}) > {STRONG_CELL}")
+            .transform_filter(f"datum.few_deals == {few} && datum.sp_strong == {strong}")
+            .mark_text(style=style).encode(text=text)
+            for few, strong, style in (("true", "false", "sp-cell-label"), ("false", "true", "sp-cell-label-strong"),
+                                       ("false", "false", "sp-cell-label-pale"))
+        ]
+        return alt.layer(cells, *counts, data=alt.Data(name="rows")).encode(
             x=alt.X("column:N", title=None, axis=alt.Axis(labelAngle=-30)), y=alt.Y("row:N", title=None),
             tooltip=tooltip,
         ).properties(width="container", height=HEIGHT + 60)
 
     return {
         "segment_revenue": _base().mark_bar().encode(
-            x=alt.X("revenue:Q", title=label_of("revenue"), axis=money), y=segment,
-            tooltip=[alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("revenue:Q", title=label_of("revenue"), format=",.0f"),
-                     alt.Tooltip("share_of_revenue:Q", title="Share", format=".1%")],
+            x=alt.X("revenue:Q", title=revenue, axis=money), y=segment,
+            tooltip=[alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
+                     alt.Tooltip("share_of_revenue:Q", title=label_of("share_of_revenue"), format=".1%")],
         ),
         "segment_ratio_interval": interval,
-        "heatmap_revenue": heatmap("revenue", "Revenue", ",.0f", "blues"),
-        "heatmap_ratio": heatmap("value_ratio", label_of("value_ratio"), RATIO_FORMAT, "greens"),
+        **{heatmap_design("revenue", pair): heatmap(pair, "revenue", revenue, ",.0f", alt.Scale(scheme="blues"))
+           for pair in CROSSES},
+        # Diverging at break-even: orange below 1 (clients worth less than a year's cost), blue above.
+        **{heatmap_design("value_ratio", pair): heatmap(
+            pair, "value_ratio", f"{ratio} (1 = break-even)", RATIO_FORMAT,
+            alt.Scale(scheme="blueorange", reverse=True, domain=alt.DomainUnionWith(unionWith=[BREAK_EVEN]),
+                      domainMid=BREAK_EVEN)) for pair in CROSSES},
     }
+
+
+def heatmap_design(measure: Literal["revenue", "value_ratio"], pair: tuple[str, str]) -> str:
+    """The design name of the ``measure`` heatmap of two dimensions (rows ``pair[0]``, columns ``pair[1]``)."""
+    return f"heatmap_{measure}_{pair[0]}_{pair[1]}"
 
 
 def _goal_designs() -> dict[str, alt.TopLevelMixin]:
     """Goals: the distribution of attainment, and one entity's attainment by year."""
+    attainment = f"{label_of('attainment')} (100 % = target met)"
+    target = [
+        _once().mark_rule(style="sp-break-even").encode(x=alt.X(datum=BREAK_EVEN)),
+        _once().mark_text(style="sp-break-even-label", text="Target", align="left", baseline="top", dx=3, dy=2)
+        .encode(x=alt.X(datum=BREAK_EVEN), y=alt.value(0)),
+    ]
     return {
         # Binned in Python (one row per bin and scope, not per goal): the page stays small at 5,000 reps.
-        "attainment_distribution": _base().mark_bar().encode(
-            x=alt.X("bin_start:Q", bin="binned", title="Attainment (1 = target met)"),
-            x2="bin_end:Q",
-            y=alt.Y("sum(goals):Q", title="Goals"),
-            color=alt.Color("scope:N", title="Scope"),
-            tooltip=[alt.Tooltip("sum(goals):Q", title="Goals"), alt.Tooltip("scope:N", title="Scope"),
-                     alt.Tooltip("bin_start:Q", title="From", format=".0%"),
-                     alt.Tooltip("bin_end:Q", title="To", format=".0%")],
+        "attainment_distribution": _layers(
+            alt.Chart().mark_bar().encode(
+                x=alt.X("bin_start:Q", bin="binned", title=attainment, axis=alt.Axis(format="%")),
+                x2="bin_end:Q",
+                y=alt.Y("sum(goals):Q", title="Goals"),
+                color=alt.Color("scope:N", title=label_of("scope")),
+                tooltip=[alt.Tooltip("bin_start:Q", title=f"{label_of('attainment')} from", format=".0%"),
+                         alt.Tooltip("bin_end:Q", title="to", format=".0%"),
+                         alt.Tooltip("sum(goals):Q", title="Goals"), alt.Tooltip("scope:N", title=label_of("scope"))],
+            ),
+            *target,
         ),
-        "attainment_by_year": _base().mark_bar().encode(
-            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
-            xOffset=alt.XOffset("metric:N"),
-            y=alt.Y("attainment:Q", title="Attainment (1 = target met)", axis=alt.Axis(format="%")),
-            color=alt.Color("metric:N", title="Metric"),
-            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("metric:N", title="Metric"),
-                     alt.Tooltip("attainment_text:N", title=label_of("attainment")),
-                     alt.Tooltip("status:N", title="Status")],
+        "attainment_by_year": _layers(
+            alt.Chart().mark_bar().encode(
+                x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
+                xOffset=alt.XOffset("metric:N"),
+                y=alt.Y("attainment:Q", title=attainment, axis=alt.Axis(format="%")),
+                color=alt.Color("metric:N", title=label_of("metric")),
+                tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("metric:N", title=label_of("metric")),
+                         alt.Tooltip("attainment_text:N", title=label_of("attainment")),
+                         alt.Tooltip("status:N", title=label_of("status"))],
+            ),
+            _once().mark_rule(style="sp-break-even").encode(y=alt.Y(datum=BREAK_EVEN)),
+            _once().mark_text(style="sp-break-even-label", text="Target", align="right", baseline="bottom", dx=-2,
+                                  dy=-2).encode(y=alt.Y(datum=BREAK_EVEN), x=alt.value("width")),
         ),
     }
 
 
-def _layers(*layers: alt.Chart) -> alt.LayerChart | alt.FacetChart:
-    """Layers drawn from one named data source (set once at the top, so one rows list feeds all)."""
-    return alt.layer(*layers, data=alt.Data(name="rows")).properties(width="container", height=HEIGHT)
-
-
-def _interval_design(value: str, low: str, high: str, label: str, axis: alt.Axis,
-                     tooltip: list[alt.Tooltip], domain: list[float] | None = None) -> alt.LayerChart | alt.FacetChart:
-    """A point per row (y = its ``kind``) with a bar from ``low`` to ``high`` and a rule at 0."""
+def _interval_design(value: str, low: str, high: str, label: str, axis: alt.Axis, tooltip: list[alt.Tooltip],
+                     zero_label: str, domain: list[float] | None = None) -> alt.LayerChart | alt.FacetChart:
+    """A point per row (y = its ``kind``) with a bar from ``low`` to ``high`` and a labelled rule at 0."""
     scale = alt.Scale(domain=domain) if domain else alt.Undefined
     y = alt.Y("kind:N", title=None, sort=None)
+    title = f"{label} (dot) and its 95 % interval (bar)"
     return _layers(
-        alt.Chart().mark_point(filled=True, size=80).encode(
-            x=alt.X(f"{value}:Q", title=label, axis=axis, scale=scale), y=y, tooltip=tooltip),
-        alt.Chart().mark_rule(strokeWidth=2).encode(x=f"{low}:Q", x2=f"{high}:Q", y=y, tooltip=tooltip),
-        alt.Chart().mark_rule(color="#888", strokeDash=[4, 3]).encode(x=alt.datum(0)),
+        alt.Chart().mark_point(filled=True, size=80, style="sp-estimate").encode(
+            x=alt.X(f"{value}:Q", title=title, axis=axis, scale=scale), y=y, tooltip=tooltip),
+        alt.Chart().mark_rule(style="sp-interval").encode(
+            x=alt.X(f"{low}:Q", title=title, axis=axis, scale=scale), x2=f"{high}:Q", y=y, tooltip=tooltip),
+        _once().mark_rule(style="sp-break-even").encode(x=alt.X(datum=0)),
+        _once().mark_text(style="sp-break-even-label", text=zero_label, align="left", baseline="top", dx=3, dy=2)
+        .encode(x=alt.X(datum=0), y=alt.value(0)),
     )
 
 
-def _coaching_and_activity_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
+def _coaching_and_activity_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
     """The designs of /coaching/, /activity/ and their rep-page sections."""
     pct = alt.Axis(format="+.0%")
+    revenue = _title("revenue", currency)
+    per_month = _title("revenue_per_month", currency)
+    activities = label_of("activities_per_month")
+    rep, median = "This rep", "Median rep"
     return {
         "coaching_effect": _interval_design(
             "effect_pct", "effect_pct_low", "effect_pct_high", "Effect on monthly revenue (% of before)", pct,
             # The page's own texts: a change is never shown as +0.0 % on the wrong side of 0.
-            [alt.Tooltip("kind:N", title="Kind"), alt.Tooltip("effect_text:N", title="Effect"),
+            [alt.Tooltip("kind:N", title="Coaching"), alt.Tooltip("effect_text:N", title="Effect"),
              alt.Tooltip("interval_text:N", title="95 % interval"),
              alt.Tooltip("coached_reps:Q", title=label_of("coached_reps")), alt.Tooltip("verdict:N", title=label_of("verdict"))],
+            "No effect",
         ),
         "coaching_timeline": _layers(
             alt.Chart().transform_filter("datum.layer === 'coaching'").mark_rect(opacity=0.3).encode(
                 x=alt.X("start:T", title="Month"), x2="end:T",
-                color=alt.Color("kind:N", title="Coaching"),
-                tooltip=[alt.Tooltip("kind:N", title="Kind"), alt.Tooltip("start:T", title="Start", format="%Y-%m-%d"),
+                color=alt.Color("kind:N", title="Coaching (shaded)"),
+                tooltip=[alt.Tooltip("kind:N", title="Coaching"), alt.Tooltip("start:T", title="Start", format="%Y-%m-%d"),
                          alt.Tooltip("end:T", title="End", format="%Y-%m-%d"), alt.Tooltip("hours:Q", title=label_of("hours"))],
             ),
-            alt.Chart().transform_filter("datum.layer === 'revenue'").mark_line(point=True, color="#1f77b4").encode(
+            alt.Chart().transform_filter("datum.layer === 'revenue'").mark_line(point=True, style="sp-series").encode(
                 x=alt.X("month:T", title="Month"),
-                y=alt.Y("revenue:Q", title=label_of("revenue"), axis=money),
+                y=alt.Y("revenue:Q", title=revenue, axis=money),
                 tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
-                         alt.Tooltip("revenue:Q", title=label_of("revenue"), format=",.0f")],
+                         alt.Tooltip("revenue:Q", title=revenue, format=",.0f")],
             ),
         ),
         "activity_scatter": _layers(
-            alt.Chart().mark_circle(size=60, opacity=0.8).encode(
-                x=alt.X("activities_per_month:Q", title="Activities per month"),
-                y=alt.Y("revenue_per_month:Q", title="Revenue per month", axis=money),
-                color=alt.Color("quadrant:N", title="Quadrant"),
-                tooltip=[alt.Tooltip("name:N", title="Rep"), alt.Tooltip("quadrant:N", title="Quadrant"),
-                         alt.Tooltip("activities_per_month:Q", title="Activities per month", format=",.1f"),
-                         alt.Tooltip("revenue_per_month:Q", title="Revenue per month", format=",.0f")],
+            alt.Chart().mark_circle(size=60, opacity=0.85).encode(
+                x=alt.X("activities_per_month:Q", title=activities),
+                y=alt.Y("revenue_per_month:Q", title=per_month, axis=money),
+                color=alt.Color("quadrant:N", title="Against the medians (dashed)",
+                                scale=alt.Scale(domain=list(QUADRANTS), range=[QUADRANT_COLOURS[q] for q in QUADRANTS])),
+                tooltip=[alt.Tooltip("name:N", title="Rep"), alt.Tooltip("quadrant:N", title=label_of("quadrant")),
+                         alt.Tooltip("activities_per_month:Q", title=activities, format=",.1f"),
+                         alt.Tooltip("revenue_per_month:Q", title=per_month, format=",.0f")],
             ),
-            alt.Chart().mark_rule(color="#888", strokeDash=[4, 3]).encode(x="median(activities_per_month):Q"),
-            alt.Chart().mark_rule(color="#888", strokeDash=[4, 3]).encode(y="median(revenue_per_month):Q"),
+            alt.Chart().mark_rule(style="sp-median").encode(
+                x=alt.X("median(activities_per_month):Q", title=activities),
+                tooltip=[alt.Tooltip("median(activities_per_month):Q", title=f"Median rep, {activities.lower()}",
+                                     format=",.1f")]),
+            alt.Chart().mark_rule(style="sp-median").encode(
+                y=alt.Y("median(revenue_per_month):Q", title=per_month),
+                tooltip=[alt.Tooltip("median(revenue_per_month):Q", title=f"Median rep, {per_month.lower()}",
+                                     format=",.0f")]),
         ),
         "activity_correlation": _interval_design(
-            "correlation", "correlation_low", "correlation_high", "Correlation with revenue per month",
+            "correlation", "correlation_low", "correlation_high", "Correlation with revenue a month",
             alt.Axis(format=".1f"),
             [alt.Tooltip("kind:N", title="Activity"), alt.Tooltip("correlation:Q", title="r", format=".2f"),
              alt.Tooltip("correlation_low:Q", title="95 % interval from", format=".2f"),
              alt.Tooltip("correlation_high:Q", title="to", format=".2f"), alt.Tooltip("reps:Q", title="Reps")],
-            domain=[-1, 1],
+            "No correlation", domain=[-1, 1],
         ),
         "activity_mix": _layers(
-            alt.Chart().mark_bar().encode(
-                x=alt.X("per_month:Q", title="Per month"), y=alt.Y("kind:N", title=None, sort=None),
+            alt.Chart().transform_calculate(series=_literal(rep)).mark_bar().encode(
+                x=alt.X("per_month:Q", title="Activities a month"), y=alt.Y("kind:N", title=None, sort=None),
+                color=alt.Color("series:N", title=None, scale=alt.Scale(domain=[rep, median])),
                 tooltip=[alt.Tooltip("kind:N", title="Activity"),
-                         alt.Tooltip("per_month:Q", title="This rep, per month", format=",.1f"),
-                         alt.Tooltip("median_rep_per_month:Q", title="Median rep, per month", format=",.1f")],
+                         alt.Tooltip("per_month:Q", title="This rep, a month", format=",.1f"),
+                         alt.Tooltip("median_rep_per_month:Q", title="Median rep, a month", format=",.1f")],
             ),
-            alt.Chart().mark_tick(color="#d62728", thickness=3).encode(
-                x="median_rep_per_month:Q", y=alt.Y("kind:N", sort=None),
-                tooltip=[alt.Tooltip("median_rep_per_month:Q", title="Median rep, per month", format=",.1f")],
+            alt.Chart().transform_calculate(series=_literal(median)).mark_tick(thickness=3).encode(
+                x=alt.X("median_rep_per_month:Q", title="Activities a month"), y=alt.Y("kind:N", sort=None, title=None),
+                color=alt.Color("series:N", title=None, scale=alt.Scale(domain=[rep, median])),
+                tooltip=[alt.Tooltip("kind:N", title="Activity"),
+                         alt.Tooltip("median_rep_per_month:Q", title="Median rep, a month", format=",.1f")],
             ),
         ),
     }
 
 
-def _history_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
+def _groups(value: str, title: str, axis: alt.Axis | None, fmt: str) -> dict[str, alt.TopLevelMixin]:
+    """``{value}_by_group_year`` as coloured lines for a few groups, and ``…_many``: the highlighted few
+    (rows with ``highlight``) coloured over every other group in grey, each line named in its tooltip."""
+    year = alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0))
+    y = alt.Y(f"{value}:Q", title=title, axis=axis if axis is not None else alt.Undefined)
+    tooltip = [alt.Tooltip("group:N", title="Name"), alt.Tooltip("year:O", title="Year"),
+               alt.Tooltip(f"{value}:Q", title=title, format=fmt)]
+    rules = _ratio_rules("y", company="years") if value == "value_ratio" else []
+    few = alt.Chart().mark_line(point=True).encode(
+        x=year, y=y, color=alt.Color("group:N", title=None), tooltip=tooltip)
+    grey = alt.Chart().transform_filter("!datum.highlight").mark_line(style="sp-context").encode(
+        x=year, y=y, detail="group:N", tooltip=tooltip)
+    coloured = alt.Chart().transform_filter("datum.highlight").mark_line(point=True).encode(
+        x=year, y=y, color=alt.Color("group:N", title=f"Highest and lowest {HIGHLIGHTED} (others grey)"),
+        tooltip=tooltip)
+    return {f"{value}_by_group_year": _layers(few, *rules) if rules else _layers(few),
+            f"{value}_by_group_year_many": _layers(grey, coloured, *rules)}
+
+
+def _history_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
     """Trends, managers and projections (issue 6)."""
+    revenue = _title("revenue", currency)
     quarter = alt.X("period:O", title="Quarter", sort=None, axis=alt.Axis(labelAngle=-45))
     month = alt.X("month:T", title="Month")
-    band = alt.Chart().mark_area(opacity=0.25).encode(
-        x=month, y=alt.Y("low:Q", title=label_of("revenue"), axis=money), y2="high:Q",
+    series = alt.Scale(domain=[ACTUAL, PROJECTION, INTERVAL])
+    band = alt.Chart().transform_calculate(series=_literal(INTERVAL)).mark_area(opacity=0.25).encode(
+        x=month, y=alt.Y("low:Q", title=revenue, axis=money), y2="high:Q",
+        color=alt.Color("series:N", title=None, scale=series),
         tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
-                 alt.Tooltip("low:Q", title="80 % low", format=",.0f"),
-                 alt.Tooltip("high:Q", title="80 % high", format=",.0f")])
-    path = alt.Chart().mark_line(point=True).encode(
-        x=month, y=alt.Y("revenue:Q", title=label_of("revenue"), axis=money),
-        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=["actual", "forecast"])),
-        strokeDash=alt.StrokeDash("kind:N", legend=None, scale=alt.Scale(domain=["actual", "forecast"])),
-        tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"), alt.Tooltip("kind:N", title="Kind"),
-                 alt.Tooltip("revenue:Q", title=label_of("revenue"), format=",.0f")])
-    sums = alt.X("month:T", title="Forecast made at the end of")
-    backtest_band = alt.Chart().mark_area(opacity=0.25).encode(
-        x=sums, y=alt.Y("low:Q", title="Next 12 months' revenue", axis=money), y2="high:Q")
-    backtest_lines = alt.Chart().transform_fold(["actual", "forecast", "baseline"], as_=["series", "value"]).mark_line(
+                 alt.Tooltip("low:Q", title="80 % interval from", format=",.0f"),
+                 alt.Tooltip("high:Q", title="to", format=",.0f")])
+    path = alt.Chart().transform_calculate(series=f"datum.kind === 'actual' ? '{ACTUAL}' : '{PROJECTION}'").mark_line(
         point=True).encode(
-        x=sums, y=alt.Y("value:Q", title="Next 12 months' revenue", axis=money),
-        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=["actual", "forecast", "baseline"])),
-        tooltip=[alt.Tooltip("month:T", title="Origin", format="%Y-%m"), alt.Tooltip("series:N", title="Series"),
-                 alt.Tooltip("value:Q", title=label_of("revenue"), format=",.0f")])
+        x=month, y=alt.Y("revenue:Q", title=revenue, axis=money),
+        color=alt.Color("series:N", title=None, scale=series),
+        strokeDash=alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=[ACTUAL, PROJECTION],
+                                                                           range=[[1, 0], [5, 3]])),
+        tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"), alt.Tooltip("series:N", title="Series"),
+                 alt.Tooltip("revenue:Q", title=revenue, format=",.0f")])
+    sums = alt.X("month:T", title="Forecast made at the end of")
+    next_12 = f"Next 12 months' revenue ({currency})"
+    baseline = "Baseline (same months last year)"
+    backtest_scale = alt.Scale(domain=[ACTUAL, PROJECTION, baseline, INTERVAL])
+    backtest_band = alt.Chart().transform_calculate(series=_literal(INTERVAL)).mark_area(opacity=0.25).encode(
+        x=sums, y=alt.Y("low:Q", title=next_12, axis=money), y2="high:Q",
+        color=alt.Color("series:N", title=None, scale=backtest_scale),
+        tooltip=[alt.Tooltip("month:T", title="Origin", format="%Y-%m"),
+                 alt.Tooltip("low:Q", title="80 % interval from", format=",.0f"),
+                 alt.Tooltip("high:Q", title="to", format=",.0f")])
+    backtest_lines = (
+        alt.Chart().transform_fold(["actual", "forecast", "baseline"], as_=["key", "value"])
+        .transform_calculate(series=f"{{actual: '{ACTUAL}', forecast: '{PROJECTION}', baseline: '{baseline}'}}[datum.key]")
+        .mark_line(point=True).encode(
+            x=sums, y=alt.Y("value:Q", title=next_12, axis=money),
+            color=alt.Color("series:N", title=None, scale=backtest_scale),
+            tooltip=[alt.Tooltip("month:T", title="Origin", format="%Y-%m"), alt.Tooltip("series:N", title="Series"),
+                     alt.Tooltip("value:Q", title=next_12, format=",.0f")]))
     entity = alt.Y("id:N", title=None, sort="-x")
-    bars = alt.Chart().mark_bar(opacity=0.7).encode(
-        x=alt.X("reconciled:Q", title="Projected revenue (reconciled)", axis=money), y=entity,
-        tooltip=[alt.Tooltip("id:N", title="Name"), alt.Tooltip("reconciled:Q", title=label_of("forecast"), format=",.0f"),
-                 alt.Tooltip("reconciled_low:Q", title="80 % low", format=",.0f"),
-                 alt.Tooltip("reconciled_high:Q", title="80 % high", format=",.0f")])
-    whiskers = alt.Chart().mark_rule().encode(x="reconciled_low:Q", x2="reconciled_high:Q", y=entity)
-
-    def layer(*charts: alt.Chart) -> alt.LayerChart | alt.FacetChart:
-        return alt.layer(*charts, data=alt.Data(name="rows")).properties(width="container", height=HEIGHT)
+    projected = _title("reconciled", currency, "Projected revenue")
+    entity_tooltip = [alt.Tooltip("id:N", title="Name"), alt.Tooltip("reconciled:Q", title=projected, format=",.0f"),
+                      alt.Tooltip("reconciled_low:Q", title="80 % interval from", format=",.0f"),
+                      alt.Tooltip("reconciled_high:Q", title="to", format=",.0f")]
+    entity_scale = alt.Scale(domain=[PROJECTION, INTERVAL])
+    bars = alt.Chart().transform_calculate(series=_literal(PROJECTION)).mark_bar(opacity=0.7).encode(
+        x=alt.X("reconciled:Q", title=projected, axis=money), y=entity,
+        color=alt.Color("series:N", title=None, scale=entity_scale), tooltip=entity_tooltip)
+    whiskers = alt.Chart().transform_calculate(series=_literal(INTERVAL)).mark_rule(strokeWidth=2).encode(
+        x=alt.X("reconciled_low:Q", title=projected), x2="reconciled_high:Q", y=entity,
+        color=alt.Color("series:N", title=None, scale=entity_scale), tooltip=entity_tooltip)
 
     return {
         "revenue_by_quarter": _base().mark_bar().encode(
-            x=quarter, y=alt.Y("revenue:Q", title=label_of("revenue"), axis=money),
-            tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("revenue:Q", title=label_of("revenue"), format=",.0f"),
+            x=quarter, y=alt.Y("revenue:Q", title=revenue, axis=money),
+            tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
                      alt.Tooltip("won_deals:Q", title=label_of("won_deals")),
                      alt.Tooltip("win_rate:Q", title=label_of("win_rate"), format=".1%")],
         ),
@@ -263,40 +619,68 @@ def _history_designs(money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
         ),
         "revenue_by_group_year": _base().mark_bar().encode(
             x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("revenue:Q", title=label_of("revenue"), axis=money, stack=True),
+            y=alt.Y("revenue:Q", title=revenue, axis=money, stack=True),
             color=alt.Color("group:N", title=None),
-            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("group:N", title="Group"),
-                     alt.Tooltip("revenue:Q", title=label_of("revenue"), format=",.0f")],
+            tooltip=[alt.Tooltip("group:N", title="Name"), alt.Tooltip("year:O", title="Year"),
+                     alt.Tooltip("revenue:Q", title=revenue, format=",.0f")],
         ),
-        "ratio_by_group_year": _base().mark_line(point=True).encode(
-            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("value_ratio:Q", title=label_of("value_ratio")),
-            color=alt.Color("group:N", title=None),
-            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("group:N", title="Group"),
-                     alt.Tooltip("value_ratio:Q", title=label_of("value_ratio"), format=RATIO_FORMAT)],
-        ),
-        "forecast_path": layer(path, band),
-        "forecast_backtest": layer(backtest_band, backtest_lines),
-        "forecast_by_entity": layer(bars, whiskers),
+        "revenue_by_group_year_many": _groups("revenue", revenue, money, ",.0f")["revenue_by_group_year_many"],
+        **_groups("value_ratio", label_of("value_ratio"), None, RATIO_FORMAT),
+        "forecast_path": _layers(band, path),
+        "forecast_backtest": _layers(backtest_band, backtest_lines),
+        "forecast_by_entity": _layers(bars, whiskers),
     }
 
 
-def design(name: str) -> dict:
-    """One chart design (a Vega-Lite dict without data)."""
-    return _designs()[name]
+def highlighted(frame: pd.DataFrame, value: str, n: int = HIGHLIGHTED) -> pd.DataFrame:
+    """``frame`` (group, year, ``value``) with ``highlight``: True for the ``n`` highest and ``n`` lowest
+    groups by their latest year's ``value``, whose lines a many-series chart colours."""
+    latest = frame.dropna(subset=[value]).sort_values("year").groupby("group")[value].last().sort_values(kind="stable")
+    chosen = set(latest.index[:n]) | set(latest.index[-n:]) if len(latest) else set()
+    return frame.assign(highlight=frame["group"].isin(chosen))
+
+
+def group_chart(value: Literal["value_ratio", "revenue"], frame: pd.DataFrame) -> ChartSpec:
+    """Lines (or stacked bars, for revenue) by group and year: each group coloured when there are at most
+    :data:`MAX_SERIES`, else the highest and lowest few coloured over the others in grey."""
+    fields = ["year", "group", value]
+    if frame["group"].nunique() <= MAX_SERIES:
+        return chart(f"{value}_by_group_year", frame, fields)
+    return chart(f"{value}_by_group_year_many", highlighted(frame, value), [*fields, "highlight"])
+
+
+def design(name: str, currency: str | None = None) -> dict:
+    """One chart design (a Vega-Lite dict without data), its money axes in ``currency`` (the build's)."""
+    return _designs(currency or _CONTEXT.get().currency)[name]
+
+
+def _datasets(spec: dict) -> set[str]:
+    """The named data sources a spec's layers read besides ``rows``."""
+    names = set()
+    for layer in spec.get("layer", []):
+        name = layer.get("data", {}).get("name")
+        if name in ("company", "company_now"):
+            names.add(name)
+    return names
 
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """A chart design with one entity's rows."""
+    """A chart design with one entity's rows (and the build's currency and company ratio)."""
 
     design: str
     rows: list[dict[str, object]]
+    context: ChartContext = field(default_factory=_CONTEXT.get)
 
     def to_dict(self) -> dict:
         """The Vega-Lite spec with this entity's rows (as ``alt.Chart.to_dict()`` gives it)."""
-        base = design(self.design)
-        return {**base, "datasets": {"rows": self.rows}} if "datasets" in base else {**base, "data": {"values": self.rows}}
+        base = design(self.design, self.context.currency)
+        extra = {"company": self.context.company_rows, "company_now": self.context.company_now}
+        datasets = {**base.get("datasets", {}), **{name: extra[name]() for name in sorted(_datasets(base))}}
+        spec = {**base, "data": {"values": self.rows}}
+        if datasets:
+            spec["datasets"] = datasets
+        return spec
 
     def spec(self) -> dict:
         """The same as ``to_dict``."""
@@ -313,9 +697,9 @@ def _measure(design_name: str) -> str | None:
     spec = design(design_name)
     for encoding in [spec.get("encoding", {}), *(layer.get("encoding", {}) for layer in spec.get("layer", []))]:
         for channel in ("y", "x"):
-            field = encoding.get(channel, {})
-            if field.get("type") == "quantitative" and "field" in field and "aggregate" not in field:
-                return field["field"]
+            field_ = encoding.get(channel, {})
+            if field_.get("type") == "quantitative" and "field" in field_ and "aggregate" not in field_:
+                return field_["field"]
     return None
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from generator.metrics.coaching import FELL, ROSE
 from generator.metrics.period import year_label
 from generator.site import text
-from generator.site.charts import ChartSpec, chart, embed
+from generator.site.charts import ChartSpec, embed, group_chart
 from generator.site.common import (
     Section,
     SiteContext,
@@ -169,10 +169,10 @@ def topic(context: SiteContext) -> Topic:
     page = ManagersPage(
         site=info,
         current=current_table.html,
-        ratio_by_year=embed("chart-managers-ratio", chart("ratio_by_group_year", plotted, ["year", "group", "value_ratio"]),
+        ratio_by_year=embed("chart-managers-ratio", group_chart("value_ratio", plotted),
                             "Value ratio by manager and year") if info.has_costs else None,
         coaching_page=metrics.coaching is not None,
-        revenue_by_year=embed("chart-managers-revenue", chart("revenue_by_group_year", plotted, ["year", "group", "revenue"]),
+        revenue_by_year=embed("chart-managers-revenue", group_chart("revenue", plotted),
                               "Team revenue by manager and year"),
         history=Markdown(tabs("managers-history", [
             (label, long_list(by_ratio(past[past["label"] == label], "manager"), history_cols, None,

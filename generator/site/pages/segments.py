@@ -12,7 +12,7 @@ from generator.metrics.definitions import label_of
 from generator.metrics.period import year_label
 from generator.metrics.segments import CROSSES, DIMENSIONS, UNKNOWN, Segments
 from generator.site import text
-from generator.site.charts import ChartSpec, chart, embed
+from generator.site.charts import ChartSpec, chart, embed, heatmap_design
 from generator.site.common import (
     Section,
     SiteContext,
@@ -203,10 +203,10 @@ def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[s
         caption = f"{TITLES[pair[0]][1]} × {TITLES[pair[1]][2]}"
         heatmaps.append((
             caption,
-            embed(f"chart-{name}-revenue", chart("heatmap_revenue", points, ["row", "column", "revenue", "deals",
+            embed(f"chart-{name}-revenue", chart(heatmap_design("revenue", pair), points, ["row", "column", "revenue", "deals",
                                                                                "few_deals"]),
                   f"Revenue by {caption}"),
-            embed(f"chart-{name}-ratio", chart("heatmap_ratio", points, ["row", "column", "value_ratio", "deals",
+            embed(f"chart-{name}-ratio", chart(heatmap_design("value_ratio", pair), points, ["row", "column", "value_ratio", "deals",
                                                                            "few_deals"]),
                   f"Value ratio by {caption}"),
             frame_table(cells, cell_cols, link(here, f"data/{name}.csv")),

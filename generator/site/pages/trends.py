@@ -11,7 +11,7 @@ from generator.metrics import Metrics, rep_history_shown
 from generator.metrics.history import long_history
 from generator.metrics.period import year_label
 from generator.metrics.segments import DIMENSIONS
-from generator.site.charts import ChartSpec, chart, embed
+from generator.site.charts import ChartSpec, chart, embed, group_chart
 from generator.site.common import (
     Section,
     SiteContext,
@@ -156,8 +156,8 @@ def topic(context: SiteContext) -> Topic:
         ratio_by_year=embed("chart-trends-ratio", chart("value_ratio_by_year", labelled.rename(
             columns={"year": "y", "label": "year"}), ["year", "value_ratio"]), "Company value ratio by year")
         if info.has_costs else None,
-        revenue_by_region=embed("chart-trends-regions", chart("revenue_by_group_year", regions.rename(
-            columns={"region": "group", "year": "y", "label": "year"}), ["year", "group", "revenue"]),
+        revenue_by_region=embed("chart-trends-regions", group_chart("revenue", regions.rename(
+            columns={"region": "group", "year": "y", "label": "year"})),
             "Revenue by region and year"),
         years=frame_table(labelled, year_cols, link(HERE, "data/company_history.csv"), sortable=False),
         quarters=frame_table(quarters, quarter_columns(info), link(HERE, "data/company_quarters.csv"), sortable=False),

@@ -1,0 +1,183 @@
+"""Charts in headless Chromium: every page of the example draws every chart without a console error,
+toggling the palette redraws every chart with the other theme, and a dark start draws dark."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator.site import charts
+from tests.browser import Site, Tab, wait_for_charts
+
+DARK, LIGHT = charts.THEMES["dark"]["style"], charts.THEMES["light"]["style"]
+BLACK = {"#000", "#000000", "black", "rgb(0, 0, 0)"}
+
+_STATE = """() => [...document.querySelectorAll('div.sp-chart')].map(d => {
+  const svg = d.querySelector('svg');
+  const strokes = (selector) => svg ? [...svg.querySelectorAll(selector)].map(e => (e.getAttribute('stroke') || '').toLowerCase()) : [];
+  return {
+    id: d.getAttribute('data-spec'),
+    scheme: d.getAttribute('data-scheme'),
+    draws: Number(d.getAttribute('data-draws') || 0),
+    svgs: d.querySelectorAll('svg').length,
+    background: svg ? getComputedStyle(svg).backgroundColor : '',
+    labels: svg ? [...new Set([...svg.querySelectorAll('.role-axis-label text')].map(t => t.getAttribute('fill')))] : [],
+    rules: strokes('g.mark-rule path, g.mark-rule line'),
+    texts: svg ? [...svg.querySelectorAll('.role-mark text')].map(t => [t.textContent, t.getAttribute('fill')]) : [],
+  };
+})"""
+
+
+def chart_state(tab: Tab) -> list[dict]:
+    return tab.page.evaluate(_STATE)
+
+
+def wait_for_scheme(tab: Tab, scheme: str, draws: dict[str, int] | None = None) -> list[dict]:
+    """Wait until every chart is drawn (again, when ``draws`` gives the counts before) in ``scheme``."""
+    tab.page.wait_for_function(
+        """([scheme, draws]) => [...document.querySelectorAll('div.sp-chart')].every(d =>
+             d.getAttribute('data-scheme') === scheme && d.querySelector('svg')
+             && d.querySelector('svg').querySelectorAll('g.role-mark > *').length > 0
+             && (!draws || Number(d.getAttribute('data-draws')) > draws[d.getAttribute('data-spec')]))""",
+        arg=[scheme, draws],
+    )
+    return chart_state(tab)
+
+
+def toggle_palette(tab: Tab) -> None:
+    """Click Material's light/dark toggle (the visible one)."""
+    tab.page.locator('form[data-md-component="palette"] label:visible').first.click()
+
+
+def first_rep(tab: Tab) -> str:
+    tab.goto("/reps/")
+    href = tab.page.evaluate("() => [...document.querySelectorAll('article table a[href]')].map(a => a.pathname)"
+                             ".find(p => /^\\/reps\\/[^/]+\\/$/.test(p))")
+    assert href, "/reps/ links to no rep page"
+    return href
+
+
+# --- the palette toggle ------------------------------------------------------------------------------
+
+PAGES = ["/", "/regions/", "/forecast/", "/activity/", "/managers/", "/goals/", "rep"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_toggling_the_palette_redraws_every_chart(
+    path: str, example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
+    tab = open_tab(example_site)
+    if path == "rep":
+        path = first_rep(tab)
+    tab.goto(path)
+    light = wait_for_scheme(tab, "light")
+    assert light and all(c["svgs"] == 1 for c in light)
+    assert {c["background"] for c in light} == {"rgb(255, 255, 255)"}
+
+    toggle_palette(tab)
+    tab.page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    dark = wait_for_scheme(tab, "dark", {c["id"]: c["draws"] for c in light})
+    assert [c["id"] for c in dark] == [c["id"] for c in light]
+    body = tab.page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    for before, after in zip(light, dark, strict=True):
+        assert after["draws"] == before["draws"] + 1, f"{path} {after['id']}: drawn {after['draws']} times"
+        assert after["svgs"] == 1, f"{path} {after['id']}: the old drawing was not replaced"
+        assert after["background"] == body != before["background"]
+        assert after["labels"] and set(after["labels"]).isdisjoint(before["labels"]), after["id"]
+        assert not BLACK & set(after["rules"]), f"{path} {after['id']}: black rules on a dark background"
+    reference = {t for c in dark for t, fill in c["texts"] if t.startswith(("Break-even", "Company", "Target"))
+                 and fill.lower() in (DARK["sp-break-even-label"]["color"].lower(), DARK["sp-company-label"]["color"].lower())}
+    if path in ("/", "/regions/", "/goals/") or path.startswith("/reps/"):
+        assert reference, f"{path}: no reference rule labelled in the dark theme's colours"
+
+    toggle_palette(tab)
+    again = wait_for_scheme(tab, "light", {c["id"]: c["draws"] for c in dark})
+    assert [c["labels"] for c in again] == [c["labels"] for c in light]
+    tab.assert_clean()
+
+
+def test_starting_dark_draws_with_the_dark_theme(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
+    tab = open_tab(example_site)
+    tab.page.emulate_media(color_scheme="dark")
+    for path in ("/regions/", "/forecast/", "/activity/"):
+        tab.goto(path)
+        assert tab.page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+        dark = wait_for_scheme(tab, "dark")
+        body = tab.page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+        assert body != "rgb(255, 255, 255)"
+        for chart in dark:
+            assert chart["background"] == body, chart["id"]
+            assert not BLACK & set(chart["rules"]), f"{path} {chart['id']}: black rules on a dark background"
+        rules = {s for c in dark for s in c["rules"]}
+        if path == "/regions/":  # the interval bars of the ranked regions and the break-even rule
+            assert DARK["sp-interval"]["color"].lower() in rules
+            assert DARK["sp-break-even"]["color"].lower() in rules
+            assert LIGHT["sp-interval"]["color"].lower() not in rules
+        if path == "/activity/":  # the correlation chart's "no correlation" rule
+            assert DARK["sp-break-even"]["color"].lower() in rules
+    tab.assert_clean()
+
+
+# --- every page --------------------------------------------------------------------------------------
+
+REDIRECT = re.compile(r'<meta http-equiv="refresh" content="0; url=([^"]+)">')
+
+
+def site_pages(root: Path) -> tuple[list[tuple[str, int]], list[tuple[Path, str]]]:
+    """(URL path, number of chart divs) of every page of a built site, and every redirect stub."""
+    pages, redirects = [], []
+    for file in sorted(root.rglob("*.html")):
+        text = file.read_text(encoding="utf-8")
+        relative = file.relative_to(root).as_posix()
+        url = "/" + (relative[: -len("index.html")] if relative.endswith("index.html") else relative)
+        target = REDIRECT.search(text)
+        if target:
+            redirects.append((file, target.group(1)))
+        else:
+            pages.append((url, text.count('class="sp-chart"')))
+    return pages, redirects
+
+
+def test_every_page_draws_every_chart_without_a_console_error(
+    example_build: Path, example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
+    pages, redirects = site_pages(example_build)
+    assert len(pages) > 80 and sum(n for _u, n in pages) > 300
+    assert any(u.startswith("/reps/") and n for u, n in pages), "rep pages with charts are walked"
+    for file, target in redirects:  # a stub is only a link: its target is one of the walked pages
+        assert (file.parent / target / "index.html").resolve().is_file(), f"{file}: {target} is missing"
+    tab = open_tab(example_site)
+    failures = []
+    for url, expected in pages:
+        tab.goto(url)
+        drawn = wait_for_charts(tab.page, minimum=expected) if expected else []
+        state = chart_state(tab)
+        if len(drawn) != expected or any(c["svgs"] != 1 for c in state):
+            failures.append(f"{url}: {len(drawn)} of {expected} charts drawn")
+        problems = tab.console_errors + tab.page_errors + tab.bad_responses + tab.external
+        if problems:
+            failures.append(f"{url}: {problems}")
+        tab.console_errors.clear(), tab.page_errors.clear(), tab.bad_responses.clear(), tab.external.clear()
+    assert failures == []
+    tab.assert_clean()
+
+
+def test_toggling_twice_quickly_leaves_one_drawing_per_chart(
+    example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
+    tab = open_tab(example_site)
+    tab.goto("/")
+    light = wait_for_scheme(tab, "light")
+    toggle_palette(tab)
+    toggle_palette(tab)
+    tab.page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'default'")
+    again = wait_for_scheme(tab, "light", {c["id"]: c["draws"] for c in light})
+    tab.page.wait_for_timeout(500)  # a drawing still in flight would add its SVG by now
+    final = chart_state(tab)
+    assert all(c["svgs"] == 1 and c["scheme"] == "light" for c in final)
+    assert [c["draws"] for c in final] == [c["draws"] for c in again]
+    assert [c["labels"] for c in final] == [c["labels"] for c in light]
+    tab.assert_clean()

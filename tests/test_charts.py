@@ -1,0 +1,411 @@
+"""Chart specs through ``to_dict()``: reference rules, titles from the registry, money axes written as
+Babel writes compact money, colours from the theme, legends, and many series highlighted."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import vl_convert
+from babel.numbers import format_compact_currency
+
+from generator.metrics.activity import (
+    BUSY_PRODUCTIVE,
+    BUSY_UNPRODUCTIVE,
+    QUIET_PRODUCTIVE,
+    QUIET_UNPRODUCTIVE,
+)
+from generator.metrics.period import year_label
+from generator.site import charts, text
+from generator.site.charts import ChartContext, ChartSpec, chart_context
+from tests.conftest import Computed
+
+CONTEXT = ChartContext("USD", (("2024", 2.1), ("2025", 2.32)), "2025")
+
+
+def spec_of(design: str, rows: list[dict], context: ChartContext = CONTEXT) -> dict:
+    """One design's spec with ``rows``, made inside a build's chart context."""
+    with chart_context(context):
+        return ChartSpec(design, rows).to_dict()
+
+
+def layers(spec: dict) -> Iterator[dict]:
+    """Every view of a spec (the spec itself, its layers, their layers)."""
+    yield spec
+    for layer in spec.get("layer", []):
+        yield from layers(layer)
+
+
+def mark(view: dict) -> dict:
+    m = view.get("mark", {})
+    return {"type": m} if isinstance(m, str) else m
+
+
+def svg_texts(spec: dict) -> list[str]:
+    """The text of every ``<text>`` element of the spec drawn by vl-convert (Vega itself)."""
+    svg = vl_convert.vegalite_to_svg(spec)
+    return [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+
+
+# --- reference rules --------------------------------------------------------------------------------
+
+RATIO_DESIGNS = {
+    "value_ratio_by_year": "y", "value_ratio_distribution": "x", "segment_ratio_interval": "x",
+    "value_ratio_by_group_year": "y", "value_ratio_by_group_year_many": "y",
+}
+
+
+def test_every_value_ratio_chart_is_in_the_list() -> None:
+    plotted = {name for name in charts._designs("USD")
+               if any(v.get("encoding", {}).get(axis, {}).get("field") == "value_ratio"
+                      for v in layers(charts.design(name, "USD")) for axis in ("x", "y"))}
+    assert plotted == set(RATIO_DESIGNS)
+
+
+@pytest.mark.parametrize(("design", "axis"), sorted(RATIO_DESIGNS.items()))
+def test_value_ratio_charts_draw_break_even_and_the_company(design: str, axis: str) -> None:
+    spec = spec_of(design, [{"year": "2025", "value_ratio": 1.5, "group": "A", "highlight": True}])
+    views = list(layers(spec))
+    rules = [v for v in views if mark(v).get("style") == "sp-break-even"]
+    assert [v["encoding"][axis] for v in rules] == [{"datum": 1.0}]
+    labels = [mark(v).get("text") for v in views if mark(v).get("style") == "sp-break-even-label"]
+    assert labels == ["Break-even 1.0"]
+    company = [v for v in views if mark(v).get("style") == "sp-company"]
+    assert len(company) == 1 and company[0]["encoding"][axis]["field"] == "value_ratio"
+    source = company[0]["data"]["name"]
+    if source == "company":  # by year: the company's line, one point a year
+        assert spec["datasets"]["company"] == [{"year": "2024", "value_ratio": 2.1}, {"year": "2025", "value_ratio": 2.32}]
+    else:  # the reporting year: one rule, labelled with the ratio as the tables write it
+        assert source == "company_now"
+        assert spec["datasets"]["company_now"] == [{"value_ratio": 2.32, "label": "Company 2.32"}]
+    assert any(mark(v).get("style") == "sp-company-label" for v in views)
+
+
+def test_reference_rules_are_drawn_once_and_labelled_in_the_picture() -> None:
+    rows = [{"value_ratio": r} for r in (0.5, 0.8, 1.2, 1.9, 2.6, 3.1)]
+    spec = spec_of("value_ratio_distribution", rows)
+    for view in layers(spec):
+        if mark(view).get("style", "").startswith("sp-break-even"):
+            assert spec["datasets"][view["data"]["name"]] == [{}], "one rule, not one per row"
+    texts = svg_texts(spec)
+    assert texts.count("Break-even 1.0") == 1 and texts.count("Company 2.32") == 1
+
+
+def test_no_company_line_without_a_company_ratio() -> None:
+    spec = spec_of("value_ratio_by_year", [{"year": "2025", "value_ratio": 1.5}], ChartContext("USD"))
+    assert spec["datasets"]["company"] == []
+    assert "Break-even 1.0" in svg_texts(spec)
+
+
+def test_company_context_is_the_published_company_ratio(example_metrics: Computed) -> None:
+    metrics = example_metrics.metrics
+    fy = metrics.period.fiscal_year_start
+    years = metrics.company_years
+    labels = {int(y): year_label(int(y), fy) for y in years["year"]}
+    context = charts.company_context("USD", years, labels, metrics.period.year)
+    expected = years[years["value_ratio"].notna()]
+    assert [r for _y, r in context.company_ratios] == pytest.approx(expected["value_ratio"].tolist())
+    assert context.current_year == year_label(metrics.period.year, fy)
+    now = float(years.set_index("year").loc[metrics.period.year, "value_ratio"])
+    assert context.company_now() == [{"value_ratio": pytest.approx(now), "label": f"Company {now:.2f}"}]
+
+
+def test_goal_charts_mark_the_target() -> None:
+    for design, axis in (("attainment_distribution", "x"), ("attainment_by_year", "y")):
+        views = list(layers(spec_of(design, [{"attainment": 0.9, "scope": "rep", "year": "2025", "metric": "revenue"}])))
+        assert [v["encoding"][axis] for v in views if mark(v).get("style") == "sp-break-even"] == [{"datum": 1.0}]
+        assert [mark(v)["text"] for v in views if mark(v).get("style") == "sp-break-even-label"] == ["Target"]
+
+
+# --- money axes: Babel's compact currency ------------------------------------------------------------
+
+VALUES = [0, 5, 12.3, 0.5, 1.5, 2.5, 200, 950, 998.5, 999, 999.4, 999.5, 1_000, 1_049, 1_050, 1_150, 1_250, 1_500, 9_999, 10_000, 99_949, 99_950,
+          100_000, 250_000, 999_949, 999_950, 1_000_000, 1_050_000, 1_250_000, 2_500_000, 20_000_000, 101_272_100,
+          999_949_999, 999_950_000, 3_800_000_000, 4e9, 999_949_999_999, 999_950_000_000, 2.5e12, 1e15,
+          -1_500, -3_800_000]
+
+
+def evaluate_money_labels(currency: str, values: list[float]) -> list[str]:
+    """The axis expression of ``currency`` evaluated by Vega (vl-convert) for each value, in order."""
+    spec = {
+        "data": {"values": [{"value": v, "i": i} for i, v in enumerate(values)]},
+        "transform": [{"calculate": charts.money_label_expr(currency), "as": "label"}],
+        "mark": "text",
+        "encoding": {"y": {"field": "i", "type": "ordinal", "axis": None}, "text": {"field": "label", "type": "nominal"}},
+    }
+    return svg_texts(spec)
+
+
+@pytest.mark.parametrize("currency", ["USD", "EUR", "GBP", "JPY", "CHF", "SEK"])
+def test_money_axis_expression_writes_what_babel_writes(currency: str) -> None:
+    assert evaluate_money_labels(currency, VALUES) == [charts.compact_money(v, currency) for v in VALUES]
+
+
+def test_compact_money_is_the_pages_and_babels() -> None:
+    for value in (1_000, 1_250, 99_950, 3_800_000_000, -3_800_000, 2.5e12):
+        assert charts.compact_money(value, "USD") == text.compact_money(value, "USD") == \
+            format_compact_currency(value, "USD", locale="en", fraction_digits=text.COMPACT_DIGITS)
+    assert charts.compact_money(12.3, "USD") == "$12"  # under 1,000 the pages write whole units
+    assert charts.compact_money(3_800_000_000, "USD") == "$3.8B"
+    assert charts.compact_money(101_272_100, "USD") == "$101.3M"
+    assert charts.compact_money(999_950, "USD") == "$1M"
+    assert charts.compact_money(2_500, "EUR") == "€2.5K"
+
+
+def test_money_axes_in_a_drawn_chart_never_say_g() -> None:
+    rows = [{"year": str(2020 + i), "revenue": r} for i, r in enumerate([1.2e9, 2.4e9, 3.8e9])]
+    texts = svg_texts(spec_of("revenue_by_year", rows))
+    assert {"$0", "$1B", "$2B", "$3B"} <= set(texts)
+    assert not any(re.fullmatch(r"[\d.]+G", t) for t in texts)
+    assert "Revenue (USD)" in texts
+
+
+def test_every_money_axis_uses_the_site_currency() -> None:
+    for currency, symbol in (("USD", "$"), ("EUR", "€")):
+        for name, spec in charts._designs(currency).items():
+            for view in layers(spec):
+                for channel in ("x", "y"):
+                    enc = view.get("encoding", {}).get(channel, {})
+                    assert enc.get("axis", {}).get("format") != "~s", name
+                    title = enc.get("title") or ""
+                    if f"({currency})" in title and enc.get("type") == "quantitative" and "axis" in enc:
+                        assert enc["axis"]["labelExpr"] == charts.money_label_expr(currency), (name, channel)
+        assert evaluate_money_labels(currency, [2e6]) == [f"{symbol}2M"]
+
+
+# --- titles: from the registry, never a field name ---------------------------------------------------
+
+SNAKE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+")
+SHOWN = ("x", "y", "color", "fill", "stroke", "size", "shape", "strokeDash", "opacity")
+"""Channels whose title a reader sees (an axis or a legend) unless the axis or legend is switched off."""
+
+
+def titles(spec: dict) -> Iterator[tuple[str, str | None, set[str]]]:
+    """(where, title, the spec's field names) for every title a reader of ``spec`` can see."""
+    fields: set[str] = set()
+
+    def collect(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("field"), str):
+                fields.add(node["field"])
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    collect(spec)
+    for view in layers(spec):
+        for channel, enc in view.get("encoding", {}).items():
+            for item in enc if isinstance(enc, list) else [enc]:
+                if not isinstance(item, dict):
+                    continue
+                if channel == "tooltip":
+                    yield "tooltip", item.get("title", MISSING), fields
+                elif channel in SHOWN and ("field" in item or "aggregate" in item):
+                    guide = item.get("axis" if channel in ("x", "y") else "legend", {})
+                    if guide is None or "condition" in item:
+                        continue
+                    yield channel, guide.get("title", item.get("title", MISSING)), fields
+
+
+MISSING = object()
+"""A title not given: Vega-Lite then shows the field name (``null`` deliberately shows none)."""
+
+
+def check_titles(name: str, spec: dict) -> list[str]:
+    """Every seen title that is missing (Vega-Lite then shows the field name) or a field name."""
+    bad = []
+    for where, title, fields in titles(spec):
+        if title is MISSING or (where == "tooltip" and not title):
+            bad.append(f"{name}: {where} has no title")
+        elif title is None:
+            continue
+        elif SNAKE.fullmatch(title) or title in fields:
+            bad.append(f"{name}: {where} title {title!r} is a field name")
+    return bad
+
+
+def test_every_design_titles_its_axes_legends_and_tooltips() -> None:
+    problems = [p for name, spec in charts._designs("USD").items() for p in check_titles(name, spec)]
+    assert problems == []
+
+
+def test_the_title_check_catches_raw_field_names() -> None:
+    spec = {"mark": "point", "encoding": {"x": {"field": "value_ratio", "type": "quantitative"},
+                                           "color": {"field": "kind", "type": "nominal", "title": "kind"},
+                                           "tooltip": [{"field": "ratio_low", "type": "quantitative"}]}}
+    assert check_titles("t", spec) == ["t: x has no title", "t: color title 'kind' is a field name",
+                                       "t: tooltip has no title"]
+
+
+def example_specs(site: Path) -> Iterator[tuple[str, dict]]:
+    """(page and chart id, spec) of every chart embedded in a built site."""
+    pattern = re.compile(r'<script type="application/json" id="(chart-[^"]+)">(.*?)</script>', re.S)
+    for page in sorted(site.rglob("*.html")):
+        for element_id, source in pattern.findall(page.read_text(encoding="utf-8")):
+            yield f"{page.relative_to(site)}#{element_id}", json.loads(source)
+
+
+def test_no_chart_of_the_example_shows_a_field_name_as_a_title(example_build: Path) -> None:
+    specs = list(example_specs(example_build))
+    assert len(specs) > 100  # every page with a chart, rep pages included
+    problems = [p for name, spec in specs for p in check_titles(name, spec)]
+    assert problems == []
+    money = [s for _n, s in specs if "labelExpr" in json.dumps(s)]
+    assert money and all('"~s"' not in json.dumps(s) for _n, s in specs)
+
+
+# --- colour: from the theme, with a meaning ---------------------------------------------------------
+
+COLOUR_KEYS = ("color", "fill", "stroke")
+
+
+def test_marks_name_theme_styles_instead_of_fixed_colours() -> None:
+    styles = set()
+    for name, spec in charts._designs("USD").items():
+        for view in layers(spec):
+            m = mark(view)
+            assert not set(COLOUR_KEYS) & set(m), f"{name}: a fixed colour in {m}"
+            if "style" in m:
+                styles.add(m["style"])
+            for channel in COLOUR_KEYS:
+                assert "value" not in view.get("encoding", {}).get(channel, {}), f"{name}: fixed {channel}"
+    assert styles <= set(charts.THEMES["light"]["style"]) == set(charts.THEMES["dark"]["style"])
+    assert {"sp-break-even", "sp-company", "sp-interval", "sp-context"} <= styles
+
+
+def test_dark_theme_draws_reference_marks_light_on_dark() -> None:
+    def luminance(colour: str) -> float:
+        r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = charts.THEMES["light"]["style"], charts.THEMES["dark"]["style"]
+    for style in ("sp-break-even", "sp-company", "sp-interval", "sp-median", "sp-cell-label"):
+        assert luminance(dark[style]["color"]) > 0.45 > luminance(light[style]["color"]) - 0.2, style
+    assert "#000000" not in charts.THEMES["dark"]["range"]["category"]
+    assert charts.THEMES["light"]["range"]["category"] == list(charts.OKABE_ITO)
+    script = charts.theme_script()
+    assert json.loads(script.split("=", 1)[1].strip().rstrip(";")) == charts.THEMES
+
+
+def test_quadrants_are_cool_when_productive_and_warm_when_not() -> None:
+    spec = charts.design("activity_scatter", "USD")
+    scale = spec["layer"][0]["encoding"]["color"]["scale"]
+    colour = dict(zip(scale["domain"], scale["range"], strict=True))
+    assert {colour[BUSY_PRODUCTIVE], colour[QUIET_PRODUCTIVE]} == {charts.GOOD, charts.GOOD_TOO}
+    assert {colour[BUSY_UNPRODUCTIVE], colour[QUIET_UNPRODUCTIVE]} == {charts.BAD, charts.BAD_TOO}
+    assert set(colour.values()) <= set(charts.OKABE_ITO)
+    assert spec["layer"][0]["encoding"]["color"]["title"] == "Against the medians (dashed)"
+
+
+def test_the_median_tick_is_in_the_legend() -> None:
+    spec = spec_of("activity_mix", [{"kind": "Call", "per_month": 3.0, "median_rep_per_month": 4.0}])
+    bars, ticks = spec["layer"]
+    assert mark(ticks)["type"] == "tick"
+    assert bars["encoding"]["color"]["scale"]["domain"] == ["This rep", "Median rep"]
+    assert bars["transform"] == [{"calculate": '"This rep"', "as": "series"}]
+    assert ticks["transform"] == [{"calculate": '"Median rep"', "as": "series"}]
+    assert {"This rep", "Median rep"} <= set(svg_texts(spec))
+
+
+def test_forecast_has_a_legend_for_actual_projection_and_interval() -> None:
+    rows = [{"month": "2025-01-01", "kind": "actual", "revenue": 5.0, "low": None, "high": None},
+            {"month": "2025-02-01", "kind": "forecast", "revenue": 6.0, "low": 4.0, "high": 8.0},
+            {"month": "2025-03-01", "kind": "forecast", "revenue": 7.0, "low": 5.0, "high": 9.0}]
+    spec = spec_of("forecast_path", rows)
+    band, path = spec["layer"]
+    for view in (band, path):
+        assert view["encoding"]["color"]["scale"]["domain"] == ["Actual", "Projection", "80 % interval"]
+    assert {"Actual", "Projection", "80 % interval"} <= set(svg_texts(spec))
+    entity = spec_of("forecast_by_entity", [{"id": "A", "reconciled": 5.0, "reconciled_low": 3.0, "reconciled_high": 7.0}])
+    assert {"Projection", "80 % interval"} <= set(svg_texts(entity))
+
+
+# --- many series -----------------------------------------------------------------------------------
+
+
+def groups_frame(count: int) -> pd.DataFrame:
+    rows = [{"group": f"M{g:03d}", "year": str(year), "value_ratio": g / 10 + (year - 2024) / 100,
+             "revenue": 1_000.0 * g} for g in range(count) for year in (2024, 2025)]
+    return pd.DataFrame(rows)
+
+
+def test_a_few_series_are_coloured_lines() -> None:
+    spec = charts.group_chart("value_ratio", groups_frame(charts.MAX_SERIES))
+    assert spec.design == "value_ratio_by_group_year"
+    assert {r["group"] for r in spec.rows} == {f"M{g:03d}" for g in range(charts.MAX_SERIES)}
+
+
+def test_many_series_highlight_the_highest_and_lowest_over_grey() -> None:
+    spec = charts.group_chart("value_ratio", groups_frame(150))
+    assert spec.design == "value_ratio_by_group_year_many"
+    shown = {r["group"] for r in spec.rows if r["highlight"]}
+    assert shown == {"M000", "M001", "M002", "M147", "M148", "M149"}
+    grey, coloured = spec_of(spec.design, spec.rows)["layer"][:2]
+    assert mark(grey)["style"] == "sp-context" and grey["encoding"]["detail"]["field"] == "group"
+    assert grey["transform"] == [{"filter": "!datum.highlight"}]
+    assert coloured["transform"] == [{"filter": "datum.highlight"}]
+    assert coloured["encoding"]["color"]["title"] == "Highest and lowest 3 (others grey)"
+    for view in (grey, coloured):  # every line names itself on hover
+        assert view["encoding"]["tooltip"][0] == {"field": "group", "type": "nominal", "title": "Name"}
+    revenue = charts.group_chart("revenue", groups_frame(150))
+    assert revenue.design == "revenue_by_group_year_many" and sum(r["highlight"] for r in revenue.rows) == 12
+
+
+def test_managers_page_uses_the_many_series_design_beyond_eight(example_build: Path) -> None:
+    specs = dict(example_specs(example_build))
+    ratio = specs["managers/index.html#chart-managers-ratio"]
+    managers = {r["group"] for r in ratio["data"]["values"]}
+    many = len(managers) > charts.MAX_SERIES
+    assert ("highlight" in ratio["data"]["values"][0]) == many
+
+
+def test_heatmap_tooltips_name_the_two_dimensions() -> None:
+    seen = {}
+    for pair in charts.CROSSES:
+        for measure in ("revenue", "value_ratio"):
+            spec = charts.design(charts.heatmap_design(measure, pair), "USD")
+            seen[(pair, measure)] = [t["title"] for t in spec["encoding"]["tooltip"]][:2]
+    assert seen[(("region", "category"), "revenue")] == ["Region", "Category"]
+    assert seen[(("channel", "category"), "value_ratio")] == ["Channel", "Category"]
+    ratio = charts.design(charts.heatmap_design("value_ratio", ("region", "category")), "USD")
+    scale = ratio["layer"][0]["encoding"]["color"]["scale"]
+    # Break-even is always in the domain, so the pale middle of the scheme is at 1 on every heatmap.
+    assert scale == {"scheme": "blueorange", "reverse": True, "domain": {"unionWith": [1.0]}, "domainMid": 1.0}
+    assert ratio["layer"][0]["encoding"]["color"]["title"] == "Value ratio (1 = break-even)"
+
+
+def test_the_example_draws_the_published_company_ratio(example_build: Path) -> None:
+    company = pd.read_csv(example_build / "data" / "company_history.csv").dropna(subset=["value_ratio"])
+    specs = dict(example_specs(example_build))
+    overview = specs["index.html#chart-ratio-distribution"]
+    latest = company.iloc[-1]
+    assert overview["datasets"]["company_now"] == [
+        {"value_ratio": pytest.approx(latest["value_ratio"]), "label": f"Company {latest['value_ratio']:.2f}"}]
+    rep_charts = [s for name, s in specs.items() if name.startswith("reps/") and name.endswith("#chart-rep-ratio-year")]
+    assert rep_charts
+    for spec in rep_charts:
+        assert [r["value_ratio"] for r in spec["datasets"]["company"]] == pytest.approx(company["value_ratio"].tolist())
+        assert [r["year"] for r in spec["datasets"]["company"]] == [str(int(y)) for y in company["year"]]
+
+
+def test_heatmap_counts_are_written_to_read_on_their_cells() -> None:
+    rows = [{"row": "A", "column": c, "value_ratio": r, "deals": d, "few_deals": few}
+            for c, r, d, few in (("x", 0.2, 21, False), ("y", 1.05, 22, False), ("z", 4.0, 23, False), ("w", 4.0, 5, True))]
+    spec = spec_of(charts.heatmap_design("value_ratio", ("region", "category")), rows)
+    svg = vl_convert.vegalite_to_svg({**spec, "config": charts.THEMES["light"]})  # as salesperf.js draws it
+    by_count = {count: fill.lower() for fill, count in re.findall(r'<text[^>]*fill="([^"]+)"[^>]*>(\d+)</text>', svg)}
+    styles = charts.THEMES["light"]["style"]
+    assert by_count["21"] == by_count["23"] == styles["sp-cell-label-strong"]["color"]  # far below and far above 1
+    assert by_count["22"] == styles["sp-cell-label-pale"]["color"]  # near break-even: pale cell
+    assert by_count["5"] == styles["sp-cell-label"]["color"]  # faded: the theme's ink
+    dark_svg = vl_convert.vegalite_to_svg({**spec, "config": charts.THEMES["dark"]})
+    dark = {count: fill.lower() for fill, count in re.findall(r'<text[^>]*fill="([^"]+)"[^>]*>(\d+)</text>', dark_svg)}
+    assert dark["5"] == charts.THEMES["dark"]["style"]["sp-cell-label"]["color"] != by_count["5"]
+    assert {k: v for k, v in dark.items() if k != "5"} == {k: v for k, v in by_count.items() if k != "5"}
