@@ -58,7 +58,8 @@ def test_segment_ratio_is_never_shown_equal_to_the_company_it_is_below() -> None
 
 def test_ratio_tooltips_have_three_decimals() -> None:
     assert RATIO_FORMAT == ".3f"
-    for name in ("value_ratio_by_year", "revenue_by_member", "segment_ratio_interval", "heatmap_ratio"):
+    for name in ("value_ratio_by_year", "revenue_by_member", "segment_ratio_interval",
+                 "heatmap_value_ratio_region_category", "heatmap_value_ratio_channel_category"):
         spec = str(design(name))
         assert "'format': '.2f'" not in spec and "'format': '.3f'" in spec, name
     coaching = str(design("coaching_effect"))
