@@ -230,7 +230,8 @@ METRICS = _by_name(_metrics_tables())
 # ---------------------------------------------------------------------------------------------
 # site/data/: published files (CSV and JSON carry the same columns)
 
-_FIGURE_VALUE = {"value": Term(Kind.NUMBER, "the figure's value; a count is an integer, a rate a fraction")}
+_FIGURE_VALUE = {"value": Term(Kind.NUMBER, "the figure's value; a count is an integer, a rate a fraction"),
+                 "over": Term(Kind.TEXT, "who the figure covers: the company, or how many ranked reps")}
 _PERENTITY_FORECAST = ["fiscal_year", "horizon", "method", "history_months", "booked", "forecast", "forecast_low",
                        "forecast_high", "baseline", "reconciled", "mape", "coverage", "level_coverage",
                        "baseline_mape", "flag", "open_pipeline", "expected_pipeline"]
@@ -280,7 +281,7 @@ def _published_tables() -> list[Table]:
         _from("activity.reps", "activity", banded={"value_ratio"}),
         _from("activity.mix", "activity_mix"),
         _from("activity.correlation", "activity_correlation"),
-        _table("headlines", ["figure", "value", "same_span_last_year"], key=("figure",), overrides=_FIGURE_VALUE,
+        _table("headlines", ["figure", "value", "same_span_last_year", "over"], key=("figure",), overrides=_FIGURE_VALUE,
                doc="one row per headline figure"),
         _table("datasets", ["dataset", "files", "rows_read", "rows_used", "rows_excluded", "warnings", "latest"],
                key=("dataset",), required={"dataset"}),

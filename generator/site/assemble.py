@@ -129,7 +129,7 @@ def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> 
         put_table(files, "team_members", metrics.team_members)
     put_table(files, "data_quality", quality.issues[ISSUE_COLUMNS])
     put_table(files, "datasets", datasets)
-    put_table(files, "headlines", pd.DataFrame(overview.headline_rows(headlines), dtype=object))
+    put_table(files, "headlines", pd.DataFrame(overview.headline_rows(headlines, cfg.config.rankings.min_clients), dtype=object))
     put_table(files, "data_quality_summary", by_reason)
     files[ID_MAP] = id_map(context.reps)
 

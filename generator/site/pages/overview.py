@@ -62,8 +62,9 @@ class OverviewPage:
     """Why there is no value ratio at all ("" when there is one)."""
 
 
-def headline_rows(headlines: Headlines) -> list[dict[str, object]]:
-    """data/headlines.csv: figure, value, same span last year (the median ratio has no previous)."""
+def headline_rows(headlines: Headlines, min_clients: int = 3) -> list[dict[str, object]]:
+    """data/headlines.csv: figure, value, same span last year (the median ratio has no previous) and
+    ``over``: who a figure covers (the company; the median: how many ranked reps)."""
     def cell(name: str, value: object) -> object:
         # A count stays an integer in a column that also holds money (SPEC §6: 855, not 855.0).
         if figure(name).unit is Unit.COUNT and value is not None and not pd.isna(value):  # type: ignore[call-overload]
@@ -71,9 +72,11 @@ def headline_rows(headlines: Headlines) -> list[dict[str, object]]:
         return value
 
     rows: list[dict[str, object]] = [
-        {"figure": h.figure, "value": cell(h.figure, h.value), "same_span_last_year": cell(h.figure, h.previous)}
+        {"figure": h.figure, "value": cell(h.figure, h.value), "same_span_last_year": cell(h.figure, h.previous),
+         "over": "company"}
         for h in headlines.figures]
-    rows.append({"figure": "median_rep_value_ratio", "value": headlines.median_ratio, "same_span_last_year": None})
+    rows.append({"figure": "median_rep_value_ratio", "value": headlines.median_ratio, "same_span_last_year": None,
+                 "over": f"{headlines.reps_with_ratio} ranked reps (current, at least {min_clients} clients)"})
     return rows
 
 
