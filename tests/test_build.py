@@ -450,6 +450,9 @@ def test_former_and_few_client_reps_are_in_the_tables_but_never_ranked(ranking_s
     for path, heading, table in tables:
         for name in (FORMER_NAME, SOLO_NAME):
             assert name not in table, f"{path.relative_to(ranking_site)}: {heading} lists {name}"
+    headlines = pd.read_csv(ranking_site / "data" / "headlines.csv").set_index("figure")
+    assert headlines.loc["median_rep_value_ratio", "over"] == "8 ranked reps (current, at least 3 clients)"
+    assert headlines.loc["revenue", "over"] == "company"
     text = overview.read_text(encoding="utf-8")
     card = text.split('data-figure="median_value_ratio"')[1].split("</li>")[0]
     assert "median of the 8 ranked reps (current, at least 3 clients)" in card
