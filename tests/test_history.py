@@ -239,24 +239,31 @@ def test_manager_improvement_and_retention_by_hand() -> None:
         "left": pd.to_datetime([None, "2024-09-30", None]).astype("datetime64[s]"),
     })
     rep_years = pd.DataFrame({
-        "rep_id": pd.Series(["a", "a", "b", "b", "c"], dtype="string"), "year": [2023, 2024, 2023, 2024, 2024],
-        "value_ratio": [2.0, 3.0, 4.0, 3.5, 1.0],
+        "rep_id": pd.Series(["a", "a", "b", "b", "c", "s", "s"], dtype="string"),
+        "year": [2023, 2024, 2023, 2024, 2024, 2023, 2024],
+        "value_ratio": [2.0, 3.0, 4.0, 3.5, 1.0, 20.0, 40.0], "clients": [5, 6, 5, 5, 3, 1, 1],
     })
+    reps = pd.concat([reps, pd.DataFrame({"rep_id": ["s"], "name": ["Solo"], "team": ["T"], "manager": ["M"],
+                                          "hired": pd.to_datetime(["2020-01-01"]).astype("datetime64[s]"),
+                                          "left": pd.to_datetime([None]).astype("datetime64[s]")})],
+                     ignore_index=True)
     manager_years = pd.DataFrame({"manager": ["M", "M"], "year": [2023, 2024], "revenue": [10.0, 20.0],
                                   "reps_with_cost": [2, 3], "value_ratio": [2.5, 2.0]})
     period = Period.containing(dt.date(2024, 12, 31), 1)
     result = manager_history(reps, rep_years, manager_years, period, [2023, 2024])
     y2024 = result.years.set_index("year").loc[2024]
-    assert y2024["reps"] == 3
-    assert (y2024["reps_compared"], y2024["reps_improved"]) == (2, 1)  # a rose, b fell, c is new
-    assert y2024["mean_ratio_change"] == pytest.approx(((3.0 - 2.0) + (3.5 - 4.0)) / 2)
-    assert (y2024["reps_at_start"], y2024["reps_left"]) == (2, 1)
-    assert y2024["retention"] == pytest.approx(0.5)
+    assert y2024["reps"] == 4
+    # a rose; b left during the year (its ratio then moves with nobody to credit), c is new, and s's
+    # one client (20 → 40) is an anecdote under rankings.min_clients (3): only a is compared.
+    assert (y2024["reps_compared"], y2024["reps_improved"]) == (1, 1)
+    assert y2024["mean_ratio_change"] == pytest.approx(3.0 - 2.0)
+    assert (y2024["reps_at_start"], y2024["reps_left"]) == (3, 1)
+    assert y2024["retention"] == pytest.approx(2 / 3)
     assert y2024["leavers_mean_ratio"] == 3.5
     assert y2024["revenue"] == 20.0 and y2024["value_ratio"] == 2.0
     assert result.leavers[["rep_id", "year", "value_ratio_when_left"]].values.tolist() == [["b", 2024, 3.5]]
     y2023 = result.years.set_index("year").loc[2023]
-    assert y2023["reps"] == 2 and y2023["retention"] == 1.0 and pd.isna(y2023["mean_ratio_change"])
+    assert y2023["reps"] == 3 and y2023["retention"] == 1.0 and pd.isna(y2023["mean_ratio_change"])
 
 
 def test_manager_goal_attainment_and_coaching_by_hand() -> None:

@@ -194,7 +194,7 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
         history=compute_history(counted, teams_over_time, managers_over_time, period, years),
         manager_history=manager_history(reps, by_rep, manager_years, period, years, goals.goals,
                                         coaching.events if coaching is not None else None, spells,
-                                        managers_over_time),
+                                        managers_over_time, min_clients=config.rankings.min_clients),
         team_members=team_members,
         forecast=forecast,
         team_previous=team_previous,

@@ -40,12 +40,15 @@ class ManagerHistory:
 def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: pd.DataFrame,
                     period: Period, years: list[int], goals: pd.DataFrame | None = None,
                     coaching_events: pd.DataFrame | None = None, spells: pd.DataFrame | None = None,
-                    managers_over_time: Membership | None = None) -> ManagerHistory:
+                    managers_over_time: Membership | None = None, *, min_clients: int = 3) -> ManagerHistory:
     """Combine the manager's group figures (group_years by manager) with per-rep changes.
 
     - reps: reps employed at some point of the year (unknown hire or leave dates count as employed).
-    - improvement: among the manager's reps employed and with a value ratio in both the year and
-      the year before, how many rose and the mean change (this year's ratio − last year's).
+    - improvement: among the manager's reps employed and with a value ratio over at least
+      ``min_clients`` clients (rankings.min_clients) in both the year and the year before, and who did
+      not leave during the year, how many rose and the mean change (this year's ratio − last year's):
+      the rankings' rule, so a former rep whose old clients keep buying, or a one-client rep whose
+      ratio doubles with one purchase, never moves a manager's figure.
     - retention: 1 − reps employed on the year's first day who left during it ÷ reps employed on its
       first day (a left date after as_of has not happened yet); every leaver's
       value ratio is their ratio in the year they left (lifetime value to then ÷ annual cost then).
@@ -59,9 +62,12 @@ def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: 
     left); in the ratio improvement under the manager they ended the year with; ``teams`` are the
     teams of the manager's reps that year.
     """
+    # The ratios a change is measured on: over enough clients to be compared (the rankings' rule).
+    steady = (rep_years.assign(value_ratio=rep_years["value_ratio"].where(rep_years["clients"] >= min_clients))
+              if "clients" in rep_years else rep_years)
     if spells is not None and managers_over_time is not None and managers_over_time.dated:
         return _dated_manager_history(reps, rep_years, manager_years, period, years, goals, coaching_events,
-                                      spells, managers_over_time)
+                                      spells, managers_over_time, steady)
     people = reps.dropna(subset=["manager"])[["rep_id", "name", "team", "manager", "hired", "left"]]
     people = people.astype({"rep_id": "string", "manager": "string"}).assign(
         hired=pd.to_datetime(people["hired"]), left=pd.to_datetime(people["left"]))
@@ -93,9 +99,13 @@ def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: 
     grid["ratio"] = keys.map(ratios).astype("float64")  # type: ignore[arg-type]
     before = pd.MultiIndex.from_arrays([grid["rep_id"].astype("string"), grid["year"].astype("int64") - 1])
     grid["ratio_before"] = before.map(ratios).astype("float64")  # type: ignore[arg-type]
-    # Only reps employed in both years: a former rep's ratio keeps moving as old clients buy more.
-    grid["compared"] = (grid["ratio"].notna() & grid["ratio_before"].notna() & grid["employed"]
-                        & grid["employed_before"])
+    steady_ratios = steady.set_index(["rep_id", "year"])["value_ratio"]
+    steady_now = keys.map(steady_ratios).astype("float64").notna()  # type: ignore[arg-type]
+    steady_before = before.map(steady_ratios).astype("float64").notna()  # type: ignore[arg-type]
+    # Only reps employed in both years and still there at its end: a former rep's ratio keeps moving
+    # as old clients buy more.
+    grid["compared"] = (steady_now & steady_before & grid["employed"] & grid["employed_before"]
+                        & ~grid["left"].to_numpy(dtype=bool))
     grid["change"] = (grid["ratio"] - grid["ratio_before"]).where(grid["compared"])
     grid["improved"] = grid["compared"] & (grid["change"] > 0)
     grid["leaver_ratio"] = grid["ratio"].where(grid["left"])
@@ -211,7 +221,7 @@ def _with_goals_and_coaching(out: pd.DataFrame, people: pd.DataFrame, goals: pd.
 def _dated_manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: pd.DataFrame,
                            period: Period, years: list[int], goals: pd.DataFrame | None,
                            events: pd.DataFrame | None, spells: pd.DataFrame,
-                           managers_over_time: Membership) -> ManagerHistory:
+                           managers_over_time: Membership, steady: pd.DataFrame | None = None) -> ManagerHistory:
     """``manager_history`` with dated membership: one row per (manager, year, rep) the rep spent some
     of the year under that manager (see ``manager_history`` for the rules)."""
     people = reps[["rep_id", "name", "team", "manager", "hired", "left"]]
@@ -238,9 +248,13 @@ def _dated_manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_
     grid["ratio"] = keys.map(ratios).astype("float64")  # type: ignore[arg-type]
     before = pd.MultiIndex.from_arrays([grid["rep_id"].astype("string"), grid["year"].astype("int64") - 1])
     grid["ratio_before"] = before.map(ratios).astype("float64")  # type: ignore[arg-type]
-    # A rep's change of ratio over the year is credited once: to the manager they ended it with.
-    grid["compared"] = (grid["ratio"].notna() & grid["ratio_before"].notna() & grid["employed_before"]
-                        & grid["at_end"])
+    steady_ratios = (rep_years if steady is None else steady).set_index(["rep_id", "year"])["value_ratio"]
+    steady_now = keys.map(steady_ratios).astype("float64").notna()  # type: ignore[arg-type]
+    steady_before = before.map(steady_ratios).astype("float64").notna()  # type: ignore[arg-type]
+    # A rep's change of ratio over the year is credited once: to the manager they ended it with, and
+    # only when the rep is still there at its end.
+    grid["compared"] = (steady_now & steady_before & grid["employed_before"] & grid["at_end"]
+                        & ~grid["left"].to_numpy(dtype=bool))
     grid["change"] = (grid["ratio"] - grid["ratio_before"]).where(grid["compared"])
     grid["improved"] = grid["compared"] & (grid["change"] > 0)
     grid["leaver_ratio"] = grid["ratio"].where(grid["left"])
