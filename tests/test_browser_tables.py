@@ -52,11 +52,17 @@ def test_value_ratio_is_in_the_first_view(example_site: Site, open_tab: Callable
     print(f"\nvalue ratio header at x={box['x']:.0f}..{box['x'] + box['width']:.0f}, y={box['y']:.0f} (1,440 × 900)")
     assert box["x"] >= 0 and box["x"] + box["width"] <= 1440
     assert box["y"] >= 0 and box["y"] + box["height"] <= 900
-    # Sorted by value ratio by default: highest first, empty last.
+    # Sorted by value ratio by default: the ranked reps highest first, then the reps in no ranking
+    # (marked), then the empty ratios.
     ratios = _values(tab, "value_ratio")
     known = [r for r in ratios if r is not None]
-    assert known == sorted(known, reverse=True) and len(known) > 1
     assert ratios[: len(known)] == known, "an empty ratio sorts before a known one"
+    marked = tab.page.evaluate("() => [...document.querySelectorAll('.sp-index tbody tr')]"
+                               ".map(r => Boolean(r.querySelector('.sp-unranked')))")[: len(known)]
+    ranked = [r for r, m in zip(known, marked, strict=True) if not m]
+    others = [r for r, m in zip(known, marked, strict=True) if m]
+    assert known == ranked + others and len(ranked) > 1
+    assert ranked == sorted(ranked, reverse=True) and others == sorted(others, reverse=True)
     assert _ratio_header(tab).get_attribute("aria-sort") == "descending"
     tab.assert_clean()
 
@@ -81,6 +87,31 @@ def test_filter_leaves_the_named_rep(example_site: Site, open_tab: Callable[[Sit
     tab.page.locator(".sp-index input.sp-filter").fill("")
     tab.page.wait_for_function("(n) => document.querySelector('.sp-index').dataset.shown === String(n)", arg=len(reps))
     assert sorted(tab.page.evaluate(_ROWS)) == sorted(before)
+    tab.assert_clean()
+
+
+def test_filter_finds_a_rep_by_id(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
+    """No column shows the id, yet the box says "name, id, team or region": REP-001 leaves its rep."""
+    rep = next(r for r in example_site.reps() if r["rep_id"] == "REP-001")
+    tab = open_tab(example_site)
+    tab.goto("/reps/")
+    tab.page.locator(".sp-index input.sp-filter").press_sequentially("rep-001")
+    tab.page.wait_for_function("() => document.querySelector('.sp-index').dataset.shown === '1'")
+    assert tab.page.evaluate(_ROWS) == [rep["name"]]
+    tab.assert_clean()
+
+
+def test_ranked_reps_come_first_and_the_others_are_marked(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
+    reps = {r["name"]: r for r in example_site.reps()}
+    tab = open_tab(example_site)
+    tab.goto("/reps/")
+    names = tab.page.evaluate(_ROWS)
+    ranked = [reps[n]["ranked"] == "True" for n in names]
+    assert ranked == sorted(ranked, reverse=True) and any(ranked) and not all(ranked)
+    marked = tab.page.evaluate("() => [...document.querySelectorAll('.sp-index tbody tr')]"
+                               ".filter(r => r.querySelector('.sp-unranked')).length")
+    with_ratio = [n for n in names if reps[n]["value_ratio"] not in ("", None)]
+    assert marked == sum(not (reps[n]["ranked"] == "True") for n in with_ratio)
     tab.assert_clean()
 
 

@@ -71,12 +71,22 @@ def test_reps_index_columns_default_order_and_data_values() -> None:
     names = re.findall(r'<a href="[^"]*">(Rep \d)</a>', html)
     assert names == ["Rep 2", "Rep 0", "Rep 3", "Rep 1"]
     first = html.split("<tbody>")[1].split("</tr>")[0]
-    assert first == ('\n<tr><td><a href="r2/">Rep 2</a></td><td data-value="4.25">4.25</td>'
+    assert first == ('\n<tr data-terms="R2"><td><a href="r2/">Rep 2</a></td><td data-value="4.25">4.25</td>'
                      '<td data-value="50.5">50</td><td>East</td><td>N</td><td>former</td>'
                      '<td data-value="0.5">50.0 %</td><td data-value="1">1</td><td data-value="1">1</td>'
                      '<td data-value="2">2</td><td data-value="1000">1,000</td>')
     last = html.split("</tbody>")[0].rsplit("<tr>", 1)[1]
     assert '<td data-value="">—</td>' in last  # no ratio: an empty data-value, shown as a dash
+
+
+def test_reps_index_puts_ranked_reps_first_and_marks_the_others() -> None:
+    reps = _reps().assign(ranked=[True, False, False, True])
+    page, _rows = reps_pages.reps_index_page(INFO, reps, (3, 1))
+    html = str(page.table)
+    # Ranked by ratio (Rep 0 1.5, Rep 3 0.5), then the former Rep 2 (4.25, marked), then no ratio.
+    assert re.findall(r'<a href="[^"]*">(Rep \d)</a>', html) == ["Rep 0", "Rep 3", "Rep 2", "Rep 1"]
+    assert html.count('class="sp-unranked"') == 1
+    assert '<td data-value="4.25">4.25 <span class="sp-unranked"' in html
 
 
 def test_sort_value_is_the_raw_number() -> None:

@@ -44,6 +44,8 @@ class Column:
     """Field holding the raw number a cell sorts by, when ``field`` holds display text (a year's label)."""
     facet: bool = False
     """An entity index offers a select of this column's values (team, region, status)."""
+    suffix: str | None = None
+    """Field holding HTML (already escaped) written after the cell's text: a "not ranked" mark."""
 
     @classmethod
     def of(cls, name: str, header: str | None = None, *, currency: str = "", period: str = "",
@@ -138,6 +140,10 @@ def shown_order(columns: Sequence[Column]) -> tuple[list[Column], int]:
     return ordered, keys.count(True)
 
 
+FILTER_TERMS = "filter_terms"
+"""A frame column of words the index filter matches besides the cells' text (a rep's id)."""
+
+
 def table_rows(frame: pd.DataFrame, columns: Sequence[Column]) -> list[str]:
     """One ``<tr>`` per row of ``frame``, cells formatted column by column (key columns first, see
     ``shown_order``); a number cell carries its raw value in ``data-value`` ("" when missing), so
@@ -151,11 +157,18 @@ def table_rows(frame: pd.DataFrame, columns: Sequence[Column]) -> list[str]:
         if c.link:
             text = [f'<a href="{escape(href)}">{t}</a>' if isinstance(href, str) and t else t
                     for t, href in zip(text, frame[c.link].tolist(), strict=True)]
+        if c.suffix and c.suffix in frame:
+            text = [t + (s if isinstance(s, str) else "") for t, s in zip(text, frame[c.suffix].tolist(), strict=True)]
         if c.numeric:
             raw = frame[c.value].tolist() if c.value else values
             cells.append([f'<td data-value="{sort_value(v)}">{t}</td>' for t, v in zip(text, raw, strict=True)])
         else:
             cells.append([f"<td>{t}</td>" for t in text])
+    if FILTER_TERMS in frame:
+        # What the filter box also matches that no shown cell holds (a rep's id).
+        starts = [f'<tr data-terms="{escape(t)}">' if isinstance(t, str) and t else "<tr>"
+                  for t in frame[FILTER_TERMS].tolist()]
+        return [start + "".join(row) + "</tr>" for start, row in zip(starts, zip(*cells, strict=True), strict=True)]
     return ["<tr>" + "".join(row) + "</tr>" for row in zip(*cells, strict=True)]
 
 
@@ -209,13 +222,16 @@ def frame_table(frame: pd.DataFrame, columns: Sequence[Column], csv_href: str | 
 
 def by_ratio(frame: pd.DataFrame, name: str, field: str = "value_ratio") -> pd.DataFrame:
     """Rows by value ratio, highest first, empty last, then by ``name`` (an entity index's default
-    order); a privacy band sorts by its rank."""
+    order), ranked reps before the others when ``frame`` has ``ranked``; a privacy band sorts by its rank."""
     if field not in frame.columns:
         return frame.sort_values(name, kind="stable")
     key = frame[field].map(band_rank).astype("float64")
-    order = frame.assign(_ratio=key).sort_values(["_ratio", name], ascending=[False, True], na_position="last",
-                                                 kind="stable")
-    return order.drop(columns="_ratio")
+    # Ranked reps first (when the frame says who is): a former or one-client rep's ratio is shown,
+    # never at the top of the first view.
+    ranked = frame["ranked"].fillna(False).astype(bool) if "ranked" in frame.columns else True
+    order = frame.assign(_ranked=ranked, _ratio=key).sort_values(
+        ["_ranked", "_ratio", name], ascending=[False, False, True], na_position="last", kind="stable")
+    return order.drop(columns=["_ranked", "_ratio"])
 
 
 @dataclass(frozen=True)

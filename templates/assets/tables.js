@@ -33,7 +33,9 @@
   }
 
   function rowText(row) {
-    if (row.text === null) row.text = (row.tr.textContent || "").toLowerCase();
+    if (row.text === null) {
+      row.text = ((row.tr.textContent || "") + " " + (row.tr.getAttribute("data-terms") || "")).toLowerCase();
+    }
     return row.text;
   }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -95,11 +95,21 @@ def reps_index_page(info: SiteInfo, reps: pd.DataFrame, counts: tuple[int, int])
     """The reps index, by value ratio (highest first, empty last), and the fragment file of its rows
     at scale. ``reps``: metrics.reps with ``slug``; ``counts``: (current, former)."""
     here = "reps/index.md"
-    table = reps.assign(href=[link(here, f"reps/{s}/") for s in reps["slug"]])
+    table = reps.assign(href=[link(here, f"reps/{s}/") for s in reps["slug"]], filter_terms=reps["rep_id"],
+                        not_ranked=[UNRANKED_MARK if not ranked and not text.missing(ratio) else ""
+                                    for ranked, ratio in zip(reps["ranked"].fillna(False), reps["value_ratio"],
+                                                             strict=True)]
+                        if "ranked" in reps else "")
     table = by_ratio(table.sort_values(["name", "rep_id"], kind="stable"), "name")
-    index = index_table(table, rep_columns(info), link(here, "data/reps.csv"), here=here, name="reps", noun="reps")
+    columns = [replace(c, suffix="not_ranked") if c.field == "value_ratio" else c for c in rep_columns(info)]
+    index = index_table(table, columns, link(here, "data/reps.csv"), here=here, name="reps", noun="reps")
     page = RepsIndexPage(info, index.html, *counts)
     return with_download_menu(page, (("All reps (JSON)", link(here, "data/reps.json")),)), index.files
+
+
+UNRANKED_MARK = (' <span class="sp-unranked" title="In no ranking: a former rep, or too few clients to compare">'
+                 "not ranked</span>")
+"""Written after a ratio that is in no ranking, in the reps index (the rep's page says why)."""
 
 
 def rank_note(rep: dict, min_clients: int) -> str:
