@@ -111,7 +111,7 @@ def test_ranked_reps_come_first_and_the_others_are_marked(example_site: Site, op
     marked = tab.page.evaluate("() => [...document.querySelectorAll('.sp-index tbody tr')]"
                                ".filter(r => r.querySelector('.sp-unranked')).length")
     with_ratio = [n for n in names if reps[n]["value_ratio"] not in ("", None)]
-    assert marked == sum(not (reps[n]["ranked"] == "True") for n in with_ratio)
+    assert marked == sum(reps[n]["ranked"] != "True" for n in with_ratio)
     tab.assert_clean()
 
 
