@@ -49,10 +49,12 @@ def test_not_beating_the_baseline_is_bold_not_escaped_asterisks() -> None:
 
 
 def test_segment_ratio_is_never_shown_equal_to_the_company_it_is_below() -> None:
-    row = {"value_ratio": 1.226, "revenue_change": float("nan"), "penetration": float("nan")}
+    row = {"value_ratio": 1.226, "ratio_high": 1.2335, "revenue_change": float("nan"), "penetration": float("nan")}
     said = html.unescape(_readings(row, "region", float("nan"), 1.234, False))
     assert "its value ratio 1.226 is below the company's 1.234" in said
-    below = html.unescape(_readings({**row, "value_ratio": 0.996}, "region", float("nan"), 1.2, False))
+    assert "and so is its whole 95 % interval (up to 1.2335)" in said
+    below = html.unescape(_readings({**row, "value_ratio": 0.996, "ratio_high": 1.1}, "region", float("nan"), 1.2,
+                                    False))
     assert "its value ratio 0.996 is below the company's 1.200" in below
 
 

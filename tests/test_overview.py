@@ -141,7 +141,8 @@ def test_weak_segments_with_their_reading(published: tuple[Computed, dashboard.A
         weak = set(table.loc[table["weak"].astype(bool) & (table[dim] != "Unknown"), dim])
         assert {f.key for f in attention.weak_segments if f.kind == dim} == weak
     by_key = {(f.kind, f.key): f for f in attention.weak_segments}
-    assert sorted(k for d, k in by_key if d == "region") == ["LATAM", "Nordics"]
+    # LATAM's ratio (1.95) is under the company's 2.32, but its 95 % interval holds 2.32: noise.
+    assert sorted(k for d, k in by_key if d == "region") == ["Nordics"]
     education = by_key[("category", "Education")]
     assert education.value == pytest.approx(0.996022, abs=1e-6) and education.value < 1
     assert education.reference == pytest.approx(2.322197, abs=1e-6)  # the company's ratio: the yardstick

@@ -159,7 +159,7 @@ def goal_concerns(metrics: Metrics) -> tuple[Flag, ...]:
 
 
 def weak_segments(metrics: Metrics) -> tuple[Flag, ...]:
-    """Each dimension's weak segments (the segment pages' rule: value ratio below the company's, or
+    """Each dimension's weak segments (the segment pages' rule: the value ratio's whole 95 % interval below the company's, or
     revenue down on the same span last year), "Unknown" left out, with the reading market penetration
     leans to: below the dimension's median → untapped market, at or above → cut losses."""
     segments = metrics.segments

@@ -356,7 +356,9 @@ def _current(table: pd.DataFrame, dim: str, coded: _Coded, market: pd.DataFrame 
     table["few_deals"] = table["deals"] < min_deals
     reference = company.loc[company["year"] == year, "value_ratio"]
     yardstick = float(reference.iloc[0]) if len(reference) else float("nan")
-    below = table["value_ratio"] < yardstick
+    # Below the company only when the whole 95 % interval is: a ratio a little under the company's
+    # whose interval holds it is noise, not a market to leave (no interval: too few clients to judge).
+    below = table["ratio_high"] < yardstick
     shrinking = table["revenue_change"] < 0
     table["weak"] = (below.fillna(False) | shrinking.fillna(False)).astype(bool)
     return table[[dim, *SEGMENT_COLUMNS, *CURRENT_COLUMNS]]

@@ -138,10 +138,12 @@ def _readings(row: dict, dim: str, median_penetration: float, yardstick: float, 
     """The two readings of a weak segment, and what penetration says between them."""
     noun = TITLES[dim][2]
     why = []
-    if not pd.isna(row["value_ratio"]) and not pd.isna(yardstick) and row["value_ratio"] < yardstick:
+    if not pd.isna(row["ratio_high"]) and not pd.isna(yardstick) and row["ratio_high"] < yardstick:
         # Never "below the company's 1.23" beside its own 1.23: the two show in their true order.
         ours, company = text.ordered(float(row["value_ratio"]), float(yardstick), 1, 2, (text.BREAK_EVEN,))
-        why.append(f"its value ratio {ours} is below the company's {company}")
+        high, _company = text.ordered(float(row["ratio_high"]), float(yardstick), 1, 2, (text.BREAK_EVEN,))
+        why.append(f"its value ratio {ours} is below the company's {company}, and so is its whole 95 % "
+                   f"interval (up to {high})")
     if not pd.isna(row["revenue_change"]) and row["revenue_change"] < 0:
         why.append(f"its revenue changed by {text.change(row['revenue_change'])} on the same span last year")
     lines = [f"<p><strong>Why it is flagged:</strong> {' and '.join(why)}.</p>",
