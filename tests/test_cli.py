@@ -133,6 +133,7 @@ def test_init_with_a_title_never_publishes_pay(tmp_path: Path) -> None:
     config = yaml.safe_load(text)
     assert config["site"]["title"] == "Northwind Traders — sales performance"
     assert config["privacy"] == {"show_compensation": False, "rep_value_ratios": "exact"}
+    assert config["metrics"]["definition_changes"] == []  # the sample company's history is not theirs
     assert text.startswith("# salesperf config for Northwind Traders.")
     assert "rep_value_ratios: band prevents that" in text  # the trade-off is explained where it is set
     assert "Acme" not in _written_text(target)

@@ -112,10 +112,11 @@ def config_data(
             "gross_margin": 1.0,
             "attribution": "acquirer",
             "include_coaching_cost": True,
+            # The sample company's own history; a new company (init) starts with none.
             "definition_changes": [
                 {"date": dt.date(2024, 1, 1),
                  "change": "attribution changed from account owner to acquirer (first won deal)"},
-            ],
+            ] if company == COMPANY else [],
         },
         "coaching": {
             "window_months": 6, "min_reps": 5, "min_controls": 3, "max_interval_width": 0.5,

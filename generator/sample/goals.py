@@ -128,7 +128,7 @@ def draw_goals(
     vr = r[y == n_years - 1][:2]
     scope += ["rep"] * vr.size + ["team", "rep"]
     last = r.size - 1  # the latest rep goal is entered twice (its rep was employed that year)
-    owner += [*rep_ids.take(pa.array(vr)).to_pylist(), "Eagles", owner[last]]
+    owner += [*rep_ids.take(pa.array(vr)).to_pylist(), "Eagles (disbanded)", owner[last]]  # never a real team
     metric_extra = ["value_ratio"] * vr.size + ["revenue", "revenue"]
     y_extra = np.concatenate([np.full(vr.size, n_years - 1), [n_years - 1, y[last]]])
     extra_target = np.concatenate([np.full(vr.size, 2.5), [1_000_000.0, target[last] * 2]])
