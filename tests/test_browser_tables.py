@@ -101,6 +101,19 @@ def test_filter_finds_a_rep_by_id(example_site: Site, open_tab: Callable[[Site],
     tab.assert_clean()
 
 
+def test_filter_ignores_accents(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
+    import unicodedata
+
+    rep = next(r for r in example_site.reps() if not r["name"].isascii())
+    plain = "".join(c for c in unicodedata.normalize("NFD", rep["name"]) if not unicodedata.combining(c)).lower()
+    tab = open_tab(example_site)
+    tab.goto("/reps/")
+    tab.page.locator(".sp-index input.sp-filter").press_sequentially(plain)
+    tab.page.wait_for_function("() => document.querySelector('.sp-index').dataset.shown === '1'")
+    assert tab.page.evaluate(_ROWS) == [rep["name"]]
+    tab.assert_clean()
+
+
 def test_ranked_reps_come_first_and_the_others_are_marked(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
     reps = {r["name"]: r for r in example_site.reps()}
     tab = open_tab(example_site)

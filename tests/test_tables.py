@@ -3,6 +3,7 @@ index tables loaded lazily at scale, top-and-bottom lists, content tabs and the 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 
@@ -129,11 +130,11 @@ def test_index_table_moves_rows_to_a_fragment_at_scale(monkeypatch: pytest.Monke
     frame = by_ratio(frame, "name")
     monkeypatch.setattr(tables, "INLINE_BYTES", 10_000)
     built = index_table(frame, rep_columns(INFO), "../data/reps.csv", here="reps/index.md", name="reps", noun="reps")
-    assert list(built.files) == ["data/rows/reps.html"]
-    fragment = built.files["data/rows/reps.html"]
+    assert list(built.files) == ["data/rows/reps.json"]
+    fragment = "\n".join(json.loads(built.files["data/rows/reps.json"]))
     assert fragment.count("<tr>") == 130
     assert built.html.count("<tr>") == 1 + tables.PAGE_SIZE  # the header row and the first page
-    assert 'data-rows-src="../data/rows/reps.html" data-total="130"' in built.html
+    assert 'data-rows-src="../data/rows/reps.json" data-total="130"' in built.html
     # The page's rows are the fragment's first rows, in the same (default) order.
     page_rows = re.findall(r"<tr><td>.*?</tr>", built.html)
     assert page_rows == re.findall(r"<tr><td>.*?</tr>", fragment)[: tables.PAGE_SIZE]

@@ -246,7 +246,7 @@ def index_table(frame: pd.DataFrame, columns: Sequence[Column], csv_href: str | 
                 name: str, noun: str = "rows", sorted_by: str | None = "value_ratio") -> IndexTable:
     """An entity index (reps, teams, managers, segments): ``frame`` already in its default order,
     a filter box and selects, sortable, paginated; past ``INLINE_BYTES`` of rows the page carries the
-    first page and ``data/rows/<name>.html`` every row. ``here``: the page's docs path; ``noun``: what
+    first page and ``data/rows/<name>.json`` every row (a JSON list of each row's HTML). ``here``: the page's docs path; ``noun``: what
     a row is ("reps"), for the filter box and the row count."""
     from generator.site.common import link  # common builds on this module's columns
 
@@ -254,10 +254,11 @@ def index_table(frame: pd.DataFrame, columns: Sequence[Column], csv_href: str | 
     sorted_by = sorted_by if sorted_by in {c.field for c in columns} else None
     if sum(len(r) + 1 for r in rows) <= INLINE_BYTES:
         return IndexTable(html_table(columns, rows, csv_href, sorted_by=sorted_by, index=True, noun=noun), {})
-    path = f"data/rows/{name}.html"
+    path = f"data/rows/{name}.json"
     html = html_table(columns, rows[:PAGE_SIZE], csv_href, sorted_by=sorted_by, index=True,
                       rows_src=link(here, path), total=len(rows), noun=noun)
-    return IndexTable(html, {path: "\n".join(rows) + "\n"})
+    # JSON (a list of the rows' HTML), not an .html file: it is data the table script reads, never a page.
+    return IndexTable(html, {path: json.dumps(rows, ensure_ascii=False, separators=(",", ":")) + "\n"})
 
 
 def top_and_bottom(frame: pd.DataFrame, count: int = TOP_BOTTOM) -> tuple[pd.DataFrame, int]:

@@ -17,8 +17,8 @@
     if (!fragments[url]) {
       fragments[url] = window.fetch(url).then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.text();
-      });
+        return response.json();
+      }).then(function (rows) { return rows.join("\n"); });
     }
     return fragments[url];
   }
@@ -28,13 +28,18 @@
     });
   }
 
+  /* Lowercase without accents: "chloe" finds Chloé. */
+  function folded(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
   function rowModel(tr) {
     return { tr: tr, text: null, keys: {} };
   }
 
   function rowText(row) {
     if (row.text === null) {
-      row.text = ((row.tr.textContent || "") + " " + (row.tr.getAttribute("data-terms") || "")).toLowerCase();
+      row.text = folded((row.tr.textContent || "") + " " + (row.tr.getAttribute("data-terms") || ""));
     }
     return row.text;
   }
@@ -165,7 +170,7 @@
     filter.placeholder = "Filter " + this.noun + "\u2026";
     filter.setAttribute("aria-label", "Filter " + this.noun);
     filter.addEventListener("input", function () {
-      self.query = filter.value.trim().toLowerCase();
+      self.query = folded(filter.value.trim());
       self.ready.then(function () { self.page = 0; self.render(); });
     });
     bar.appendChild(filter);
