@@ -409,3 +409,13 @@ def test_heatmap_counts_are_written_to_read_on_their_cells() -> None:
     dark = {count: fill.lower() for fill, count in re.findall(r'<text[^>]*fill="([^"]+)"[^>]*>(\d+)</text>', dark_svg)}
     assert dark["5"] == charts.THEMES["dark"]["style"]["sp-cell-label"]["color"] != by_count["5"]
     assert {k: v for k, v in dark.items() if k != "5"} == {k: v for k, v in by_count.items() if k != "5"}
+
+
+def test_value_ratio_maps_name_the_company_ratio(example_build: Path) -> None:
+    """The heatmaps diverge at break-even; the company's ratio, the yardstick of a weak segment, is
+    written beside them (a heatmap has no line to draw it with)."""
+    company = pd.read_csv(example_build / "data" / "company_history.csv").set_index("year")["value_ratio"]
+    for folder in ("regions", "categories", "channels"):
+        page = " ".join((example_build / folder / "index.html").read_text(encoding="utf-8").split())
+        assert f"the company as a whole is at <strong>{company.iloc[-1]:.2f}</strong>, the yardstick of a weak" \
+            in page, folder

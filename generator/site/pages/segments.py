@@ -66,6 +66,8 @@ class SegmentsIndexPage:
     unallocated_cost: str
     resamples: int
     min_deals: int
+    company_ratio: str = ""
+    """The company's value ratio this year (the yardstick of the value-ratio maps), "" without one."""
     downloads: Markdown | str = ""
     """One "Download data" menu: every table's CSV on the page (no link under each table)."""
 
@@ -236,6 +238,7 @@ def _dimension(context: SiteContext, segments: Segments, dim: str, files: dict[s
         unknown=int(unknown.iloc[0]) if len(unknown) else 0,
         unallocated_cost=text.money(segments.unallocated_cost, info.currency),
         resamples=segments.resamples, min_deals=segments.min_deals,
+        company_ratio="" if pd.isna(yardstick) else text.ratio(yardstick),
     )
     files[here] = render("segments_index.md.j2", page=with_download_menu(page))
     _entity_pages(context, segments, dim, slugs, table, history, files, median_pen, yardstick, fy, sections)
