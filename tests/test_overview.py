@@ -295,3 +295,20 @@ def test_cards_without_cost_data_and_with_banded_ratios() -> None:
     assert card.shown == "1–2" and card.spark == ""
     assert _plain(card.change) == "— no comparison: ratios are published as bands"
     assert card.note == "middle band of the 5 ranked reps (ratios are published as bands)"
+
+
+def test_a_coaching_verdict_is_listed_and_links_to_coaching(published: tuple[Computed, dashboard.Attention]) -> None:
+    """The example has no verdict (too few coached reps): one passed verdict put through the page's
+    functions gives its line, linking to /coaching/."""
+    import dataclasses
+
+    computed, attention = published
+    context = assemble.site_context(computed.config, assemble.site_info(computed.config, computed.metrics),
+                                    computed.metrics)
+    rose = dashboard.Flag("coaching", "All kinds", "All kinds", 0.123, status="revenue rose")
+    items = overview.attention_items(dataclasses.replace(attention, coaching=(rose,)), rep_slugs=context.rep_slugs,
+                                     team_slugs=context.team_slugs, segment_slugs=context.segment_slugs)
+    (item,) = [i for i in items if i.topic == "coaching"]
+    assert _plain(item.lead) == "1 coaching verdict(s)" and 'href="coaching/"' in item.lead
+    assert _plain(item.names[0]) == "All kinds: revenue rose (+12.3 %)"
+    assert '<li data-topic="coaching">' in overview.attention_block(items)
