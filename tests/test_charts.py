@@ -327,6 +327,17 @@ def test_forecast_has_a_legend_for_actual_projection_and_interval() -> None:
     assert {"Projection", "80 % interval"} <= set(svg_texts(entity))
 
 
+def test_forecast_by_entity_sorts_every_layer_alike_with_a_unionable_op() -> None:
+    """Vega-Lite unions the y domains of the bar and whisker layers: only count/min/max sorts survive that
+    (any other is dropped with a console warning), and both layers must ask for the same order."""
+    spec = spec_of("forecast_by_entity", [{"id": "A", "reconciled": 5.0, "reconciled_low": 3.0, "reconciled_high": 7.0},
+                                          {"id": "B", "reconciled": 9.0, "reconciled_low": 8.0, "reconciled_high": 10.0}])
+    sorts = [view["encoding"]["y"]["sort"] for view in spec["layer"]]
+    assert sorts == [{"field": "reconciled", "op": "max", "order": "descending"}] * 2
+    svg = vl_convert.vegalite_to_svg(spec)
+    assert svg.index(">B</text>") < svg.index(">A</text>"), "the highest projection is drawn first (top)"
+
+
 # --- many series -----------------------------------------------------------------------------------
 
 

@@ -593,7 +593,10 @@ def _history_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMi
             color=alt.Color("series:N", title=None, scale=backtest_scale),
             tooltip=[alt.Tooltip("month:T", title="Origin", format="%Y-%m"), alt.Tooltip("series:N", title="Series"),
                      alt.Tooltip("value:Q", title=next_12, format=",.0f")]))
-    entity = alt.Y("id:N", title=None, sort="-x")
+    # Highest projection first. Both layers sort by the same field with "max" (one row per entity, so the
+    # value itself): Vega-Lite unions the y domains of layers only with count/min/max, and drops any
+    # other sort with a console warning ("-x" sorted each layer by the sum of its own x).
+    entity = alt.Y("id:N", title=None, sort=alt.EncodingSortField("reconciled", op="max", order="descending"))
     projected = _title("reconciled", currency, "Projected revenue")
     entity_tooltip = [alt.Tooltip("id:N", title="Name"), alt.Tooltip("reconciled:Q", title=projected, format=",.0f"),
                       alt.Tooltip("reconciled_low:Q", title="80 % interval from", format=",.0f"),
