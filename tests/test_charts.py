@@ -122,6 +122,43 @@ def test_goal_charts_mark_the_target() -> None:
         assert [mark(v)["text"] for v in views if mark(v).get("style") == "sp-break-even-label"] == ["Target"]
 
 
+LEGEND_CHANNELS = ("color", "fill", "stroke", "strokeDash", "shape", "xOffset", "yOffset")
+
+
+def embedded_specs(site: Path) -> Iterator[tuple[str, dict]]:
+    """(page and chart id, spec) of every chart embedded in a built site."""
+    for page in sorted(site.rglob("index.html")):
+        for chart_id, body in re.findall(r'<script type="application/json" id="([^"]+)">(.*?)</script>',
+                                         page.read_text(encoding="utf-8"), re.S):
+            yield f"{page.relative_to(site).parent}#{chart_id}", json.loads(body)
+
+
+def test_no_legend_shows_a_raw_field_name(example_build: Path) -> None:
+    """A legend names series as the tables do: the registry's label ("Value ratio"), never the field
+    (value_ratio). Scope's rep/team are the words the goal tables write, not field names."""
+    from generator.metrics.definitions import label_of
+
+    def raw(value: object) -> bool:
+        if not isinstance(value, str):
+            return False
+        try:
+            return label_of(value) != value
+        except KeyError:
+            return bool(re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", value))
+
+    found = set()
+    for where, spec in embedded_specs(example_build):
+        rows = spec.get("data", {}).get("values", [])
+        for view in layers(spec):
+            for channel in LEGEND_CHANNELS:
+                field = view.get("encoding", {}).get(channel, {}).get("field")
+                if field and field != "scope":
+                    found |= {(where.split("#")[1], field, row.get(field)) for row in rows if raw(row.get(field))}
+    assert found == set()
+    goals = next(spec for where, spec in embedded_specs(example_build) if where.endswith("#chart-rep-goals"))
+    assert {row["metric"] for row in goals["data"]["values"]} <= {"Revenue", "Value ratio", "New clients"}
+
+
 # --- money axes: Babel's compact currency ------------------------------------------------------------
 
 VALUES = [0, 5, 12.3, 0.5, 1.5, 2.5, 200, 950, 998.5, 999, 999.4, 999.5, 1_000, 1_049, 1_050, 1_150, 1_250, 1_500, 9_999, 10_000, 99_949, 99_950,
