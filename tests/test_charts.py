@@ -159,6 +159,46 @@ def test_no_legend_shows_a_raw_field_name(example_build: Path) -> None:
     assert {row["metric"] for row in goals["data"]["values"]} <= {"Revenue", "Value ratio", "New clients"}
 
 
+def scene_marks(spec: dict, width: int) -> Iterator[dict]:
+    """Every mark group of ``spec`` drawn by Vega (vl-convert) at ``width`` px: role, marktype, items."""
+    spec = {**json.loads(json.dumps(spec)), "width": width}
+
+    def walk(node: object) -> Iterator[dict]:
+        if isinstance(node, dict):
+            if "marktype" in node:
+                yield node
+            for key in ("items", "scenegraph"):
+                yield from walk(node.get(key))
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item)
+
+    yield from walk(vl_convert.vegalite_to_scenegraph(spec))
+
+
+MONTHLY = ("revenue_by_month", "coaching_timeline", "forecast_path", "forecast_backtest")
+
+
+@pytest.mark.parametrize("design", MONTHLY)
+def test_monthly_charts_tick_whole_months(design: str) -> None:
+    x = next(v["encoding"]["x"] for v in layers(charts.design(design, "USD")) if "x" in v.get("encoding", {}))
+    assert x["axis"]["format"] == "%b %Y" and x["axis"]["tickMinStep"] >= 28 * 86_400_000
+    assert x["scale"]["padding"] >= 8
+
+
+@pytest.mark.parametrize("width", [320, 700])
+def test_a_short_history_shows_month_ticks_and_its_last_point(width: int) -> None:
+    """A rep hired four months before as_of: one tick a month ("May 2025"), never "May 04, May 18", and
+    the last point drawn whole inside the plot, at a phone's width (390 px page, ~320 px plot) too."""
+    rows = [{"month": f"2025-{m:02d}-01", "revenue": 1_000.0 * m, "won_deals": 1} for m in range(5, 9)]
+    marks = list(scene_marks(spec_of("revenue_by_month", rows), width))
+    labels = [i["text"] for m in marks if m.get("role") == "axis-label" for i in m["items"]
+              if re.fullmatch(r"[A-Z][a-z]{2}.*", str(i["text"]))]
+    assert labels == ["May 2025", "Jun 2025", "Jul 2025", "Aug 2025"]
+    points = next(m for m in marks if m["marktype"] == "symbol")["items"]
+    assert points[0]["x"] >= 4 and points[-1]["x"] <= width - 4
+
+
 # --- money axes: Babel's compact currency ------------------------------------------------------------
 
 VALUES = [0, 5, 12.3, 0.5, 1.5, 2.5, 200, 950, 998.5, 999, 999.4, 999.5, 1_000, 1_049, 1_050, 1_150, 1_250, 1_500, 9_999, 10_000, 99_949, 99_950,

@@ -290,6 +290,18 @@ def _money(currency: str) -> alt.Axis:
     return alt.Axis(labelExpr=money_label_expr(currency))
 
 
+MONTH_MS = 28 * 24 * 3600 * 1000
+"""The shortest month in milliseconds: the least step between two ticks of a monthly time axis."""
+
+
+def _months(field: str, title: str) -> alt.X:
+    """The time axis of a monthly chart: ticks on whole months ("May 2025"), never on days or weeks
+    however short the history (a rep hired a few months before as_of), fewer on a narrow chart, and
+    12 px of padding so the first and last points are not cut at the plot's edges."""
+    return alt.X(f"{field}:T", title=title, scale=alt.Scale(padding=12),
+                 axis=alt.Axis(format="%b %Y", tickMinStep=MONTH_MS, tickCount=alt.ExprRef("ceil(width / 70)")))
+
+
 @cache
 def _designs(currency: str) -> dict[str, dict]:
     """Every chart design as a Vega-Lite dict with a named, empty data source, for one currency."""
@@ -303,7 +315,7 @@ def _designs(currency: str) -> dict[str, dict]:
             tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("revenue:Q", title=revenue, format=",.0f")],
         ),
         "revenue_by_month": _base().mark_line(point=True).encode(
-            x=alt.X("month:T", title="Month"),
+            x=_months("month", "Month"),
             y=alt.Y("revenue:Q", title=revenue, axis=money),
             tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
                      alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
@@ -479,13 +491,13 @@ def _coaching_and_activity_designs(currency: str, money: alt.Axis) -> dict[str, 
         ),
         "coaching_timeline": _layers(
             alt.Chart().transform_filter("datum.layer === 'coaching'").mark_rect(opacity=0.3).encode(
-                x=alt.X("start:T", title="Month"), x2="end:T",
+                x=_months("start", "Month"), x2="end:T",
                 color=alt.Color("kind:N", title="Coaching (shaded)"),
                 tooltip=[alt.Tooltip("kind:N", title="Coaching"), alt.Tooltip("start:T", title="Start", format="%Y-%m-%d"),
                          alt.Tooltip("end:T", title="End", format="%Y-%m-%d"), alt.Tooltip("hours:Q", title=label_of("hours"))],
             ),
             alt.Chart().transform_filter("datum.layer === 'revenue'").mark_line(point=True, style="sp-series").encode(
-                x=alt.X("month:T", title="Month"),
+                x=_months("month", "Month"),
                 y=alt.Y("revenue:Q", title=revenue, axis=money),
                 tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
                          alt.Tooltip("revenue:Q", title=revenue, format=",.0f")],
@@ -559,7 +571,7 @@ def _history_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMi
     """Trends, managers and projections (issue 6)."""
     revenue = _title("revenue", currency)
     quarter = alt.X("period:O", title="Quarter", sort=None, axis=alt.Axis(labelAngle=-45))
-    month = alt.X("month:T", title="Month")
+    month = _months("month", "Month")
     series = alt.Scale(domain=[ACTUAL, PROJECTION, INTERVAL])
     band = alt.Chart().transform_calculate(series=_literal(INTERVAL)).mark_area(opacity=0.25).encode(
         x=month, y=alt.Y("low:Q", title=revenue, axis=money), y2="high:Q",
@@ -575,7 +587,7 @@ def _history_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMi
                                                                            range=[[1, 0], [5, 3]])),
         tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"), alt.Tooltip("series:N", title="Series"),
                  alt.Tooltip("revenue:Q", title=revenue, format=",.0f")])
-    sums = alt.X("month:T", title="Forecast made at the end of")
+    sums = _months("month", "Forecast made at the end of")
     next_12 = f"Next 12 months' revenue ({currency})"
     baseline = "Baseline (same months last year)"
     backtest_scale = alt.Scale(domain=[ACTUAL, PROJECTION, baseline, INTERVAL])
