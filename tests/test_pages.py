@@ -21,7 +21,7 @@ from generator.metrics import Metrics, compute_metrics, dashboard, summaries
 from generator.metrics.goals import TOLERANCE
 from generator.quality import QualityReport
 from generator.site import assemble, text
-from generator.site.charts import ChartSpec, chart, ratio_histogram
+from generator.site.charts import ChartSpec, ratio_histogram
 from generator.site.common import Section, SiteContext, SiteInfo
 from generator.site.fragments import unpack
 from generator.site.pages import (
