@@ -185,6 +185,8 @@ def test_break_even_and_company_labels_never_overlap(design: str, company: float
     assert "Break-even 1.0" in boxes and any(k.startswith("Company") for k in boxes), boxes
     (a1, b1, a2, b2), (c1, d1, c2, d2) = boxes.pop("Break-even 1.0"), boxes.popitem()[1]
     assert a2 <= c1 or c2 <= a1 or b2 <= d1 or d2 <= b1, f"labels overlap: {(a1, b1, a2, b2)} {(c1, d1, c2, d2)}"
+    for x1, _y1, x2, _y2 in label_boxes(spec, width).values():
+        assert x1 >= -1 and x2 <= width + 1, "a label runs past the plot's edge"
     halos = [v for v in layers(spec) if "sp-label-halo" in styles(v)]
     assert len(halos) == 2
     for theme in charts.THEMES.values():

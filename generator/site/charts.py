@@ -267,9 +267,10 @@ def _ratio_rules(axis: Literal["x", "y"], *, company: Literal["now", "years", "n
         layers += [
             alt.Chart(years).mark_line(style="sp-company", point=False).encode(
                 x=x, y=alt.Y("value_ratio:Q", title=title), tooltip=[alt.Tooltip("year:O", title="Year"), ratio]),
+            # "Company" ends just left of the newest point, above the line: never past the plot's right edge.
             *_haloed(lambda style: alt.Chart(years).transform_window(
                 newest="row_number()", sort=[alt.SortField("year", "descending")])
-                .transform_filter("datum.newest === 1").mark_text(style=style, align="left", dx=4, dy=-8)
+                .transform_filter("datum.newest === 1").mark_text(style=style, align="right", dx=-4, dy=-8)
                 .encode(x=x, y=alt.Y("value_ratio:Q", title=title), text=alt.value("Company")), "sp-company-label"),
         ]
     return layers
@@ -287,6 +288,9 @@ def _once() -> alt.Chart:
 LINE = 15
 """Pixels between the two lines of rule labels at the top of a plot (11 px bold text and its halo)."""
 
+LABEL_ROOM = 90
+"""Pixels a rule's label ("Company 12.34", bold 11 px) needs beside its rule."""
+
 
 def _label(style: str | list[str], axis: Literal["x", "y"], text: str | None = None, *,
            end: Literal["start", "end"] = "start") -> alt.MarkDef:
@@ -294,6 +298,11 @@ def _label(style: str | list[str], axis: Literal["x", "y"], text: str | None = N
     the plot's first line (``line`` 0) or the next; a horizontal rule's sits just above it, at the plot's
     left (``end`` "start") or right end."""
     content = text if text else alt.Undefined
+    if axis == "x" and end == "end":
+        # Right of its rule, unless that would run past the plot's right edge: then left of it.
+        near_edge = f"scale('x', datum.value_ratio) > width - {LABEL_ROOM}"
+        return alt.MarkDef(type="text", style=style, text=content, baseline="top", dy=2,
+                           align=alt.ExprRef(f"{near_edge} ? 'right' : 'left'"), dx=alt.ExprRef(f"{near_edge} ? -3 : 3"))
     if axis == "x":
         return alt.MarkDef(type="text", style=style, text=content, align="left", baseline="top", dx=3, dy=2)
     if end == "start":
