@@ -140,6 +140,7 @@ class Tab:
     site: Site
     external: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    console_warnings: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     bad_responses: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
@@ -172,6 +173,8 @@ def watched_tab(browser: Browser, site: Site) -> Tab:
     def on_console(message: Any) -> None:
         if message.type == "error":
             tab.console_errors.append(f"{message.text} ({message.location.get('url')})")
+        elif message.type == "warning":
+            tab.console_warnings.append(f"{message.text} ({message.location.get('url')})")
 
     def on_response(response: Any) -> None:
         if response.status >= 400 and not _is_external(response.url, site.origin):

@@ -181,3 +181,15 @@ def test_toggling_twice_quickly_leaves_one_drawing_per_chart(
     assert [c["draws"] for c in final] == [c["draws"] for c in again]
     assert [c["labels"] for c in final] == [c["labels"] for c in light]
     tab.assert_clean()
+
+
+def test_forecast_charts_keep_their_sort_without_a_vega_lite_warning(
+    example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
+    """The projected-revenue bars sort highest first in every layer alike: Vega-Lite keeps the sort
+    (no "Dropping sort property … Sort will be set to true" in the console) and draws that order."""
+    tab = open_tab(example_site)
+    tab.goto("/forecast/")
+    wait_for_charts(tab.page, minimum=1)
+    assert [w for w in tab.console_warnings if "Dropping" in w or "sort" in w.lower()] == []
+    tab.assert_clean()

@@ -294,3 +294,29 @@ def test_goals_history_in_year_tabs(example_site: Site, open_tab: Callable[[Site
     print(f"\n/goals/ is {height:,} px tall at 1,440 px")
     assert height < 15_000
     tab.assert_clean()
+
+
+_BOXES = """() => [...document.querySelectorAll('.sp-table')].map(t => {
+  const box = t.querySelector('.md-typeset__scrollwrap') || t;
+  return {long: t.classList.contains('sp-long'), rows: t.querySelectorAll('tbody tr').length,
+          maxHeight: getComputedStyle(box).maxHeight, inner: box.scrollHeight - box.clientHeight};
+})"""
+
+
+@pytest.mark.parametrize("path", ["/goals/", "/"])
+def test_short_lists_show_whole_rows_without_an_inner_scroll_box(
+    example_site: Site, open_tab: Callable[[Site], Tab], path: str
+) -> None:
+    """A top-and-bottom list (goals, overview) at a phone's width has no max-height and no inner
+    vertical scroll: no row is cut in half at the bottom of a box."""
+    tab = open_tab(example_site)
+    tab.page.set_viewport_size({"width": 390, "height": 844})
+    tab.goto(path)
+    tab.page.wait_for_selector(".sp-table .md-typeset__scrollwrap", state="attached")
+    boxes = tab.page.evaluate(_BOXES)
+    short = [b for b in boxes if not b["long"]]
+    assert short, f"{path} has short tables"
+    for box in short:
+        assert box["maxHeight"] == "none" and box["inner"] <= 1, box
+    if path == "/goals/":
+        assert any(b["rows"] >= 20 for b in short), "the goals' top and bottom 10 is a short list"

@@ -86,14 +86,111 @@ def test_value_ratio_charts_draw_break_even_and_the_company(design: str, axis: s
     assert any(mark(v).get("style") == "sp-company-label" for v in views)
 
 
+def histogram_rows(values: list[float], keep: tuple[float, ...] = ()) -> list[dict]:
+    return charts.records(charts.ratio_histogram(values, keep))
+
+
+def styles(view: dict) -> list[str]:
+    style = mark(view).get("style", [])
+    return [style] if isinstance(style, str) else list(style)
+
+
 def test_reference_rules_are_drawn_once_and_labelled_in_the_picture() -> None:
-    rows = [{"value_ratio": r} for r in (0.5, 0.8, 1.2, 1.9, 2.6, 3.1)]
-    spec = spec_of("value_ratio_distribution", rows)
+    spec = spec_of("value_ratio_distribution", histogram_rows([0.5, 0.8, 1.2, 1.9, 2.6, 3.1]))
     for view in layers(spec):
-        if mark(view).get("style", "").startswith("sp-break-even"):
+        if any(s.startswith("sp-break-even") for s in styles(view)):
             assert spec["datasets"][view["data"]["name"]] == [{}], "one rule, not one per row"
     texts = svg_texts(spec)
-    assert texts.count("Break-even 1.0") == 1 and texts.count("Company 2.32") == 1
+    # Each label twice: its halo (in the background's colour, underneath) and itself.
+    assert texts.count("Break-even 1.0") == 2 and texts.count("Company 2.32") == 2
+
+
+def big_company_ratios() -> list[float]:
+    """848 ratios like the 1,000-rep trial's: most between 0.2 and 7, a long tail, one rep at 77.96."""
+    import numpy as np
+
+    ratios = np.random.default_rng(14).lognormal(mean=0.65, sigma=0.7, size=847)
+    return [*ratios.round(4).tolist(), 77.96]
+
+
+def test_one_outlier_does_not_squeeze_the_ratio_histogram() -> None:
+    values = big_company_ratios()
+    bins = charts.ratio_histogram(values, keep=(2.86,))
+    regular, last = bins[~bins["overflow"]], bins[bins["overflow"]]
+    steps = (bins["bin_end"] - bins["bin_start"]).round(9).unique()
+    assert len(steps) == 1 and steps[0] in (0.25, 0.5)
+    assert 8 <= len(regular) <= charts.RATIO_BINS
+    assert bins["reps"].sum() == len(values)
+    assert bins["reps"].max() < 0.3 * len(values), "no bar holds most reps"
+    # The last bin gathers everything from the clip (≥ the 95th percentile) up, and says so.
+    assert len(last) == 1 and last["range"].iloc[0] == f"≥ {last['bin_start'].iloc[0]:.2f}"
+    assert last["bin_start"].iloc[0] >= max(3.0, float(pd.Series(values).quantile(0.95))) - 0.5
+    assert last["reps"].iloc[0] == sum(v >= last["bin_start"].iloc[0] for v in values)
+    assert bins["bin_end"].max() < 20, "the axis ends near the clip, not at 80"
+    # Drawn: the last bar's label is in the picture; the company's rule stays on a regular bin.
+    spec = spec_of("value_ratio_distribution", charts.records(bins),
+                   ChartContext("USD", (("2025", 2.86),), "2025"))
+    assert last["range"].iloc[0] in svg_texts(spec)
+    assert regular["bin_start"].min() <= 2.86 < regular["bin_end"].max()
+
+
+def test_ratio_histogram_without_outliers_or_ratios() -> None:
+    bins = charts.ratio_histogram([0.5, 1.2, 1.9, 2.2])
+    assert not bins["overflow"].any() and bins["reps"].sum() == 4
+    assert bins["bin_start"].min() <= 0.5 and bins["bin_end"].max() > 2.2
+    assert charts.ratio_histogram([]).empty
+    # The company's ratio above every rep's stays inside the regular bins.
+    assert charts.ratio_histogram([0.5, 1.2], keep=(4.2,))["bin_end"].max() > 4.2
+
+
+def label_boxes(spec: dict, width: int) -> dict[str, tuple[float, float, float, float]]:
+    """The box of each rule label as Vega draws it (x1, y1, x2, y2), from its anchor, alignment and an
+    upper bound of its width (bold 11 px: under 7.5 px a character)."""
+    boxes = {}
+    for group in scene_marks(spec, width):
+        if group.get("marktype") != "text" or group.get("role") != "mark":
+            continue
+        for item in group["items"]:
+            label = str(item.get("text", ""))
+            if not (label.startswith("Break-even") or label.startswith("Company")):
+                continue
+            w, h = 7.5 * len(label), 13
+            x = item["x"] + item.get("dx", 0)
+            x1 = {"left": x, "right": x - w, "center": x - w / 2}[item.get("align", "left")]
+            y = item["y"] + item.get("dy", 0)
+            y1 = {"top": y, "bottom": y - h, "middle": y - h / 2}.get(item.get("baseline", "alphabetic"), y - h)
+            boxes[label] = (x1, y1, x1 + w, y1 + h)
+    return boxes
+
+
+def ratio_rows(design: str, ratio: float) -> list[dict]:
+    if design == "value_ratio_distribution":
+        return histogram_rows([0.6, 0.9, 1.0, 1.02, 1.1, 1.3, 2.0, 3.0], keep=(ratio,))
+    if design == "segment_ratio_interval":
+        return [{"segment": s, "value_ratio": r, "ratio_low": r - 0.2, "ratio_high": r + 0.2, "clients": 9}
+                for s, r in (("North", 0.9), ("South", 1.1), ("East", 1.4))]
+    return [{"year": y, "group": g, "value_ratio": r, "highlight": True}
+            for y, r in (("2024", 1.0), ("2025", 1.02)) for g in ("A", "B")]
+
+
+@pytest.mark.parametrize("width", [320, 700])
+@pytest.mark.parametrize("company", [1.02, 1.08, 2.86])
+@pytest.mark.parametrize("design", sorted(RATIO_DESIGNS))
+def test_break_even_and_company_labels_never_overlap(design: str, company: float, width: int) -> None:
+    """Break-even 1.0 and the company's label never run into each other ("BrCompany 2.86"), even with
+    the company right beside break-even and at a phone's width; each has a halo underneath."""
+    context = ChartContext("USD", (("2024", company), ("2025", company)), "2025")
+    spec = spec_of(design, ratio_rows(design, company), context)
+    boxes = label_boxes(spec, width)
+    assert "Break-even 1.0" in boxes and any(k.startswith("Company") for k in boxes), boxes
+    (a1, b1, a2, b2), (c1, d1, c2, d2) = boxes.pop("Break-even 1.0"), boxes.popitem()[1]
+    assert a2 <= c1 or c2 <= a1 or b2 <= d1 or d2 <= b1, f"labels overlap: {(a1, b1, a2, b2)} {(c1, d1, c2, d2)}"
+    for x1, _y1, x2, _y2 in label_boxes(spec, width).values():
+        assert x1 >= -1 and x2 <= width + 1, "a label runs past the plot's edge"
+    halos = [v for v in layers(spec) if "sp-label-halo" in styles(v)]
+    assert len(halos) == 2
+    for theme in charts.THEMES.values():
+        assert theme["style"]["sp-label-halo"]["stroke"] == theme["style"]["sp-label-halo"]["fill"]
 
 
 def test_no_company_line_without_a_company_ratio() -> None:
@@ -120,6 +217,83 @@ def test_goal_charts_mark_the_target() -> None:
         views = list(layers(spec_of(design, [{"attainment": 0.9, "scope": "rep", "year": "2025", "metric": "revenue"}])))
         assert [v["encoding"][axis] for v in views if mark(v).get("style") == "sp-break-even"] == [{"datum": 1.0}]
         assert [mark(v)["text"] for v in views if mark(v).get("style") == "sp-break-even-label"] == ["Target"]
+
+
+LEGEND_CHANNELS = ("color", "fill", "stroke", "strokeDash", "shape", "xOffset", "yOffset")
+
+
+def embedded_specs(site: Path) -> Iterator[tuple[str, dict]]:
+    """(page and chart id, spec) of every chart embedded in a built site."""
+    for page in sorted(site.rglob("index.html")):
+        for chart_id, body in re.findall(r'<script type="application/json" id="([^"]+)">(.*?)</script>',
+                                         page.read_text(encoding="utf-8"), re.S):
+            yield f"{page.relative_to(site).parent}#{chart_id}", json.loads(body)
+
+
+def test_no_legend_shows_a_raw_field_name(example_build: Path) -> None:
+    """A legend names series as the tables do: the registry's label ("Value ratio"), never the field
+    (value_ratio). Scope's rep/team are the words the goal tables write, not field names."""
+    from generator.metrics.definitions import label_of
+
+    def raw(value: object) -> bool:
+        if not isinstance(value, str):
+            return False
+        try:
+            return label_of(value) != value
+        except KeyError:
+            return bool(re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", value))
+
+    found = set()
+    for where, spec in embedded_specs(example_build):
+        rows = spec.get("data", {}).get("values", [])
+        for view in layers(spec):
+            for channel in LEGEND_CHANNELS:
+                field = view.get("encoding", {}).get(channel, {}).get("field")
+                if field and field != "scope":
+                    found |= {(where.split("#")[1], field, row.get(field)) for row in rows if raw(row.get(field))}
+    assert found == set()
+    goals = next(spec for where, spec in embedded_specs(example_build) if where.endswith("#chart-rep-goals"))
+    assert {row["metric"] for row in goals["data"]["values"]} <= {"Revenue", "Value ratio", "New clients"}
+
+
+def scene_marks(spec: dict, width: int) -> Iterator[dict]:
+    """Every mark group of ``spec`` drawn by Vega (vl-convert) at ``width`` px: role, marktype, items."""
+    spec = {**json.loads(json.dumps(spec)), "width": width}
+
+    def walk(node: object) -> Iterator[dict]:
+        if isinstance(node, dict):
+            if "marktype" in node:
+                yield node
+            for key in ("items", "scenegraph"):
+                yield from walk(node.get(key))
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item)
+
+    yield from walk(vl_convert.vegalite_to_scenegraph(spec))
+
+
+MONTHLY = ("revenue_by_month", "coaching_timeline", "forecast_path", "forecast_backtest")
+
+
+@pytest.mark.parametrize("design", MONTHLY)
+def test_monthly_charts_tick_whole_months(design: str) -> None:
+    x = next(v["encoding"]["x"] for v in layers(charts.design(design, "USD")) if "x" in v.get("encoding", {}))
+    assert x["axis"]["format"] == "%b %Y" and x["axis"]["tickMinStep"] >= 28 * 86_400_000
+    assert x["scale"]["padding"] >= 8
+
+
+@pytest.mark.parametrize("width", [320, 700])
+def test_a_short_history_shows_month_ticks_and_its_last_point(width: int) -> None:
+    """A rep hired four months before as_of: one tick a month ("May 2025"), never "May 04, May 18", and
+    the last point drawn whole inside the plot, at a phone's width (390 px page, ~320 px plot) too."""
+    rows = [{"month": f"2025-{m:02d}-01", "revenue": 1_000.0 * m, "won_deals": 1} for m in range(5, 9)]
+    marks = list(scene_marks(spec_of("revenue_by_month", rows), width))
+    labels = [i["text"] for m in marks if m.get("role") == "axis-label" for i in m["items"]
+              if re.fullmatch(r"[A-Z][a-z]{2}.*", str(i["text"]))]
+    assert labels == ["May 2025", "Jun 2025", "Jul 2025", "Aug 2025"]
+    points = next(m for m in marks if m["marktype"] == "symbol")["items"]
+    assert points[0]["x"] >= 4 and points[-1]["x"] <= width - 4
 
 
 # --- money axes: Babel's compact currency ------------------------------------------------------------
@@ -267,17 +441,16 @@ COLOUR_KEYS = ("color", "fill", "stroke")
 
 
 def test_marks_name_theme_styles_instead_of_fixed_colours() -> None:
-    styles = set()
+    named: set[str] = set()
     for name, spec in charts._designs("USD").items():
         for view in layers(spec):
             m = mark(view)
             assert not set(COLOUR_KEYS) & set(m), f"{name}: a fixed colour in {m}"
-            if "style" in m:
-                styles.add(m["style"])
+            named.update(styles(view))
             for channel in COLOUR_KEYS:
                 assert "value" not in view.get("encoding", {}).get(channel, {}), f"{name}: fixed {channel}"
-    assert styles <= set(charts.THEMES["light"]["style"]) == set(charts.THEMES["dark"]["style"])
-    assert {"sp-break-even", "sp-company", "sp-interval", "sp-context"} <= styles
+    assert named <= set(charts.THEMES["light"]["style"]) == set(charts.THEMES["dark"]["style"])
+    assert {"sp-break-even", "sp-company", "sp-interval", "sp-context", "sp-label-halo"} <= named
 
 
 def test_dark_theme_draws_reference_marks_light_on_dark() -> None:
@@ -325,6 +498,17 @@ def test_forecast_has_a_legend_for_actual_projection_and_interval() -> None:
     assert {"Actual", "Projection", "80 % interval"} <= set(svg_texts(spec))
     entity = spec_of("forecast_by_entity", [{"id": "A", "reconciled": 5.0, "reconciled_low": 3.0, "reconciled_high": 7.0}])
     assert {"Projection", "80 % interval"} <= set(svg_texts(entity))
+
+
+def test_forecast_by_entity_sorts_every_layer_alike_with_a_unionable_op() -> None:
+    """Vega-Lite unions the y domains of the bar and whisker layers: only count/min/max sorts survive that
+    (any other is dropped with a console warning), and both layers must ask for the same order."""
+    spec = spec_of("forecast_by_entity", [{"id": "A", "reconciled": 5.0, "reconciled_low": 3.0, "reconciled_high": 7.0},
+                                          {"id": "B", "reconciled": 9.0, "reconciled_low": 8.0, "reconciled_high": 10.0}])
+    sorts = [view["encoding"]["y"]["sort"] for view in spec["layer"]]
+    assert sorts == [{"field": "reconciled", "op": "max", "order": "descending"}] * 2
+    svg = vl_convert.vegalite_to_svg(spec)
+    assert svg.index(">B</text>") < svg.index(">A</text>"), "the highest projection is drawn first (top)"
 
 
 # --- many series -----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from generator.metrics import Metrics, compute_metrics, dashboard, summaries
 from generator.metrics.goals import TOLERANCE
 from generator.quality import QualityReport
 from generator.site import assemble, text
-from generator.site.charts import ChartSpec, chart
+from generator.site.charts import ChartSpec, ratio_histogram
 from generator.site.common import Section, SiteContext, SiteInfo
 from generator.site.fragments import unpack
 from generator.site.pages import (
@@ -40,6 +40,7 @@ from generator.site.pages import (
 )
 from generator.site.privacy import band_rank
 from generator.site.render import environment, resource
+from generator.site.tables import records
 from generator.site.text import Markdown, escape
 from tests.conftest import write_crm_export
 
@@ -321,13 +322,15 @@ def test_chart_revenue_by_month() -> None:
 def test_chart_value_ratio_distribution(fixture: tuple[LoadedConfig, Metrics, QualityReport]) -> None:
     _cfg, metrics, _quality = fixture
     ranked = summaries.ranked_by_ratio(metrics.reps, banded=False, rank=band_rank)
-    spec = chart("value_ratio_distribution", ranked, ["value_ratio"]).to_dict()
+    spec = ChartSpec("value_ratio_distribution", records(ratio_histogram(ranked["value_ratio"]))).to_dict()
     bars = spec["layer"][0]
     assert bars["mark"] == {"type": "bar"}
-    assert bars["encoding"]["x"]["bin"] == {"maxbins": 20}
-    assert _encodings(bars) == {"x": ("value_ratio", "quantitative", "Value ratio"),
-                                "y": (None, "quantitative", "Reps")}
-    assert spec["data"]["values"] == [{"value_ratio": pytest.approx(5.0)}, {"value_ratio": pytest.approx(2.0)}]
+    assert bars["encoding"]["x"]["bin"] == "binned"
+    encoding = bars["encoding"]
+    assert (encoding["x"]["field"], encoding["x"]["title"], encoding["x2"]["field"]) == ("bin_start", "Value ratio", "bin_end")
+    assert (encoding["y"]["field"], encoding["y"]["title"]) == ("reps", "Reps")
+    counted = {(b["bin_start"], b["reps"]) for b in spec["data"]["values"] if b["reps"]}
+    assert counted == {(2.0, 1), (5.0, 1)}
 
 
 def test_chart_revenue_by_member_sorts_by_revenue() -> None:

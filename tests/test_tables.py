@@ -66,7 +66,7 @@ def test_reps_index_columns_default_order_and_data_values() -> None:
                               "won&#95;deals", "lost&#95;deals", "clients", "mean&#95;client&#95;ltv"]
     assert 'data-field="value&#95;ratio" data-type="number" aria-sort="descending"' in html
     assert html.count("data-facet") == 3  # team, region, status
-    assert 'class="sp-table sp-sortable sp-index" data-noun="reps" data-keys="7"' in html
+    assert 'class="sp-table sp-sortable sp-index sp-long" data-noun="reps" data-keys="7"' in html
     assert "Show all 11 columns (4 more)" in html
     # Highest ratio first, the rep without a ratio last.
     names = re.findall(r'<a href="[^"]*">(Rep \d)</a>', html)

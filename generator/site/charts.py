@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import html
 import json
+import math
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -76,7 +77,7 @@ ACTUAL, PROJECTION, INTERVAL = "Actual", "Projection", "80 % interval"
 """The series names of the forecast charts' legend."""
 
 
-def _styles(ink: str, muted: str, company: str, series: str, context: str) -> dict[str, dict]:
+def _styles(ink: str, muted: str, company: str, series: str, context: str, background: str) -> dict[str, dict]:
     """The named mark styles of one theme: reference rules, their labels, intervals, grey context lines."""
     label = {"fontSize": 11, "fontWeight": "bold"}
     return {
@@ -90,6 +91,10 @@ def _styles(ink: str, muted: str, company: str, series: str, context: str) -> di
         "sp-series": {"color": series},
         "sp-context": {"color": context, "strokeWidth": 1},
         "sp-cell-label": {"color": ink, "fontSize": 10},
+        # Drawn under a rule's label, in the page's background: the label reads over bars and lines
+        # (salesperf.js sets it to the background the page really has).
+        "sp-label-halo": {"fill": background, "stroke": background, "strokeWidth": 4, "strokeJoin": "round",
+                          "strokeOpacity": 0.9, "fillOpacity": 0.9},
         # Labels on a heatmap's own colours: the cells are the same in both themes, so are these.
         "sp-cell-label-strong": {"color": "#ffffff", "fontSize": 10},
         "sp-cell-label-pale": {"color": "#1a1a1a", "fontSize": 10},
@@ -100,12 +105,14 @@ THEMES: dict[str, dict] = {
     "light": {
         "range": {"category": list(OKABE_ITO)},
         "mark": {"color": OKABE_ITO[0]},
-        "style": _styles(ink="#1a1a1a", muted="#616161", company="#8a3b74", series=OKABE_ITO[0], context="#c7c7c7"),
+        "style": _styles(ink="#1a1a1a", muted="#616161", company="#8a3b74", series=OKABE_ITO[0], context="#c7c7c7",
+                         background="#ffffff"),
     },
     "dark": {
         "range": {"category": list(OKABE_ITO_DARK)},
         "mark": {"color": OKABE_ITO_DARK[0]},
-        "style": _styles(ink="#f0f0f0", muted="#b8b8b8", company="#f0a6d8", series=OKABE_ITO_DARK[0], context="#4f5566"),
+        "style": _styles(ink="#f0f0f0", muted="#b8b8b8", company="#f0a6d8", series=OKABE_ITO_DARK[0], context="#4f5566",
+                         background="#1e2129"),
     },
 }
 """The Vega-Lite config of each palette (Material's ``default`` → light, ``slate`` → dark), merged over
@@ -235,21 +242,24 @@ def _ratio_rules(axis: Literal["x", "y"], *, company: Literal["now", "years", "n
     (whose title the company's layer repeats, so that Vega-Lite merges the two into one)."""
     title = title or label_of("value_ratio")
     at = alt.X if axis == "x" else alt.Y
-    # Labels sit at the top of a vertical rule, at the far end of a horizontal one.
-    position: dict[str, Any] = {"y": alt.value(0)} if axis == "x" else {"x": alt.value("width")}
+    # The two labels never share a line: on vertical rules break-even's is on the plot's first line and
+    # the company's on the second (whatever the two ratios, however narrow the chart); on horizontal
+    # rules break-even's is at the left end and the company's at the right end.
     break_even: dict[str, Any] = {axis: at(datum=BREAK_EVEN)}
     company_at: dict[str, Any] = {axis: at("value_ratio:Q", title=title)}
     layers = [
         _once().mark_rule(style="sp-break-even").encode(**break_even),
-        alt.Chart(_ONCE, mark=_label("sp-break-even-label", axis, "Break-even 1.0")).encode(**break_even, **position),
+        *_haloed(lambda style: alt.Chart(_ONCE, mark=_label(style, axis, "Break-even 1.0", end="start"))
+                 .encode(**break_even, **_label_position(axis, line=0, end="start")), "sp-break-even-label"),
     ]
     ratio = alt.Tooltip("value_ratio:Q", title="Company value ratio", format=RATIO_FORMAT)
     if company == "now":
         now = alt.Data(name="company_now")
         layers += [
             alt.Chart(now).mark_rule(style="sp-company").encode(**company_at, tooltip=[ratio]),
-            alt.Chart(now, mark=_label("sp-company-label", axis)).encode(
-                **company_at, **position, text=alt.Text("label:N")),
+            *_haloed(lambda style: alt.Chart(now, mark=_label(style, axis, end="end")).encode(
+                **company_at, **_label_position(axis, line=1, end="end"), text=alt.Text("label:N")),
+                "sp-company-label"),
         ]
     elif company == "years":
         years = alt.Data(name="company")
@@ -257,9 +267,11 @@ def _ratio_rules(axis: Literal["x", "y"], *, company: Literal["now", "years", "n
         layers += [
             alt.Chart(years).mark_line(style="sp-company", point=False).encode(
                 x=x, y=alt.Y("value_ratio:Q", title=title), tooltip=[alt.Tooltip("year:O", title="Year"), ratio]),
-            alt.Chart(years).transform_window(newest="row_number()", sort=[alt.SortField("year", "descending")])
-            .transform_filter("datum.newest === 1").mark_text(style="sp-company-label", align="left", dx=4, dy=-8)
-            .encode(x=x, y=alt.Y("value_ratio:Q", title=title), text=alt.value("Company")),
+            # "Company" ends just left of the newest point, above the line: never past the plot's right edge.
+            *_haloed(lambda style: alt.Chart(years).transform_window(
+                newest="row_number()", sort=[alt.SortField("year", "descending")])
+                .transform_filter("datum.newest === 1").mark_text(style=style, align="right", dx=-4, dy=-8)
+                .encode(x=x, y=alt.Y("value_ratio:Q", title=title), text=alt.value("Company")), "sp-company-label"),
         ]
     return layers
 
@@ -273,12 +285,43 @@ def _once() -> alt.Chart:
     return alt.Chart(_ONCE)
 
 
-def _label(style: str, axis: Literal["x", "y"], text: str | None = None) -> alt.MarkDef:
-    """The text mark labelling a rule on ``axis``: at its top when vertical, its far end when horizontal."""
+LINE = 15
+"""Pixels between the two lines of rule labels at the top of a plot (11 px bold text and its halo)."""
+
+LABEL_ROOM = 90
+"""Pixels a rule's label ("Company 12.34", bold 11 px) needs beside its rule."""
+
+
+def _label(style: str | list[str], axis: Literal["x", "y"], text: str | None = None, *,
+           end: Literal["start", "end"] = "start") -> alt.MarkDef:
+    """The text mark labelling a rule on ``axis``. A vertical rule's label starts just right of it, on
+    the plot's first line (``line`` 0) or the next; a horizontal rule's sits just above it, at the plot's
+    left (``end`` "start") or right end."""
     content = text if text else alt.Undefined
+    if axis == "x" and end == "end":
+        # Right of its rule, unless that would run past the plot's right edge: then left of it.
+        near_edge = f"scale('x', datum.value_ratio) > width - {LABEL_ROOM}"
+        return alt.MarkDef(type="text", style=style, text=content, baseline="top", dy=2,
+                           align=alt.ExprRef(f"{near_edge} ? 'right' : 'left'"), dx=alt.ExprRef(f"{near_edge} ? -3 : 3"))
     if axis == "x":
         return alt.MarkDef(type="text", style=style, text=content, align="left", baseline="top", dx=3, dy=2)
+    if end == "start":
+        return alt.MarkDef(type="text", style=style, text=content, align="left", baseline="bottom", dx=3, dy=-2)
     return alt.MarkDef(type="text", style=style, text=content, align="right", baseline="bottom", dx=-2, dy=-2)
+
+
+def _label_position(axis: Literal["x", "y"], *, line: int, end: Literal["start", "end"]) -> dict[str, Any]:
+    """Where a rule's label sits along the rule: its line at the top of a vertical one, an end of a
+    horizontal one."""
+    if axis == "x":
+        return {"y": alt.value(line * LINE)}
+    return {"x": alt.value(0 if end == "start" else "width")}
+
+
+def _haloed(layer: Any, style: str) -> list[alt.Chart]:
+    """A label layer twice: first in the background's colour with a wide stroke (``sp-label-halo``), then
+    itself on top, so it reads over bars, lines and grid in either theme."""
+    return [layer([style, "sp-label-halo"]), layer(style)]
 
 
 def _literal(name: str) -> str:
@@ -288,6 +331,18 @@ def _literal(name: str) -> str:
 
 def _money(currency: str) -> alt.Axis:
     return alt.Axis(labelExpr=money_label_expr(currency))
+
+
+MONTH_MS = 28 * 24 * 3600 * 1000
+"""The shortest month in milliseconds: the least step between two ticks of a monthly time axis."""
+
+
+def _months(field: str, title: str) -> alt.X:
+    """The time axis of a monthly chart: ticks on whole months ("May 2025"), never on days or weeks
+    however short the history (a rep hired a few months before as_of), fewer on a narrow chart, and
+    12 px of padding so the first and last points are not cut at the plot's edges."""
+    return alt.X(f"{field}:T", title=title, scale=alt.Scale(padding=12),
+                 axis=alt.Axis(format="%b %Y", tickMinStep=MONTH_MS, tickCount=alt.ExprRef("ceil(width / 70)")))
 
 
 @cache
@@ -303,7 +358,7 @@ def _designs(currency: str) -> dict[str, dict]:
             tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("revenue:Q", title=revenue, format=",.0f")],
         ),
         "revenue_by_month": _base().mark_line(point=True).encode(
-            x=alt.X("month:T", title="Month"),
+            x=_months("month", "Month"),
             y=alt.Y("revenue:Q", title=revenue, axis=money),
             tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
                      alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
@@ -315,13 +370,17 @@ def _designs(currency: str) -> dict[str, dict]:
                 tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("value_ratio:Q", title=ratio, format=RATIO_FORMAT)]),
             *_ratio_rules("y", company="years"),
         ),
+        # Binned in Python (ratio_histogram): steps of 0.25 or 0.5 up to the 95th percentile, the few
+        # ratios above it in one last, paler "≥ X" bar that says so, so one outlier never squeezes the rest.
         "value_ratio_distribution": _layers(
             alt.Chart().mark_bar().encode(
-                x=alt.X("value_ratio:Q", bin=alt.Bin(maxbins=20), title=ratio),
-                y=alt.Y("count():Q", title="Reps"),
-                tooltip=[alt.Tooltip("value_ratio:Q", bin=alt.Bin(maxbins=20), title=ratio),
-                         alt.Tooltip("count():Q", title="Reps")],
+                x=alt.X("bin_start:Q", bin="binned", title=ratio), x2="bin_end:Q",
+                y=alt.Y("reps:Q", title="Reps"),
+                opacity=alt.condition("datum.overflow", alt.value(0.55), alt.value(1.0)),
+                tooltip=[alt.Tooltip("range:N", title=ratio), alt.Tooltip("reps:Q", title="Reps")],
             ),
+            alt.Chart().transform_filter("datum.overflow").mark_text(style="sp-cell-label", baseline="bottom", dy=-3)
+            .encode(x=alt.X("mid:Q", title=ratio), y=alt.Y("reps:Q", title="Reps"), text=alt.Text("range:N")),
             *_ratio_rules("x", company="now"),
         ),
         "revenue_by_member": _base().mark_bar().encode(
@@ -479,13 +538,13 @@ def _coaching_and_activity_designs(currency: str, money: alt.Axis) -> dict[str, 
         ),
         "coaching_timeline": _layers(
             alt.Chart().transform_filter("datum.layer === 'coaching'").mark_rect(opacity=0.3).encode(
-                x=alt.X("start:T", title="Month"), x2="end:T",
+                x=_months("start", "Month"), x2="end:T",
                 color=alt.Color("kind:N", title="Coaching (shaded)"),
                 tooltip=[alt.Tooltip("kind:N", title="Coaching"), alt.Tooltip("start:T", title="Start", format="%Y-%m-%d"),
                          alt.Tooltip("end:T", title="End", format="%Y-%m-%d"), alt.Tooltip("hours:Q", title=label_of("hours"))],
             ),
             alt.Chart().transform_filter("datum.layer === 'revenue'").mark_line(point=True, style="sp-series").encode(
-                x=alt.X("month:T", title="Month"),
+                x=_months("month", "Month"),
                 y=alt.Y("revenue:Q", title=revenue, axis=money),
                 tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
                          alt.Tooltip("revenue:Q", title=revenue, format=",.0f")],
@@ -559,7 +618,7 @@ def _history_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMi
     """Trends, managers and projections (issue 6)."""
     revenue = _title("revenue", currency)
     quarter = alt.X("period:O", title="Quarter", sort=None, axis=alt.Axis(labelAngle=-45))
-    month = alt.X("month:T", title="Month")
+    month = _months("month", "Month")
     series = alt.Scale(domain=[ACTUAL, PROJECTION, INTERVAL])
     band = alt.Chart().transform_calculate(series=_literal(INTERVAL)).mark_area(opacity=0.25).encode(
         x=month, y=alt.Y("low:Q", title=revenue, axis=money), y2="high:Q",
@@ -575,7 +634,7 @@ def _history_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMi
                                                                            range=[[1, 0], [5, 3]])),
         tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"), alt.Tooltip("series:N", title="Series"),
                  alt.Tooltip("revenue:Q", title=revenue, format=",.0f")])
-    sums = alt.X("month:T", title="Forecast made at the end of")
+    sums = _months("month", "Forecast made at the end of")
     next_12 = f"Next 12 months' revenue ({currency})"
     baseline = "Baseline (same months last year)"
     backtest_scale = alt.Scale(domain=[ACTUAL, PROJECTION, baseline, INTERVAL])
@@ -593,7 +652,10 @@ def _history_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMi
             color=alt.Color("series:N", title=None, scale=backtest_scale),
             tooltip=[alt.Tooltip("month:T", title="Origin", format="%Y-%m"), alt.Tooltip("series:N", title="Series"),
                      alt.Tooltip("value:Q", title=next_12, format=",.0f")]))
-    entity = alt.Y("id:N", title=None, sort="-x")
+    # Highest projection first. Both layers sort by the same field with "max" (one row per entity, so the
+    # value itself): Vega-Lite unions the y domains of layers only with count/min/max, and drops any
+    # other sort with a console warning ("-x" sorted each layer by the sum of its own x).
+    entity = alt.Y("id:N", title=None, sort=alt.EncodingSortField("reconciled", op="max", order="descending"))
     projected = _title("reconciled", currency, "Projected revenue")
     entity_tooltip = [alt.Tooltip("id:N", title="Name"), alt.Tooltip("reconciled:Q", title=projected, format=",.0f"),
                       alt.Tooltip("reconciled_low:Q", title="80 % interval from", format=",.0f"),
@@ -630,6 +692,52 @@ def _history_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMi
         "forecast_backtest": _layers(backtest_band, backtest_lines),
         "forecast_by_entity": _layers(bars, whiskers),
     }
+
+
+RATIO_STEPS = (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0, 25.0, 50.0, 100.0)
+"""The widths a value-ratio histogram's bins may have: the first that gives at most RATIO_BINS bins."""
+
+RATIO_BINS = 16
+"""The most bins of a value-ratio histogram below its last, open "≥ X" bin."""
+
+RATIO_CLIP_QUANTILE, RATIO_CLIP_FLOOR = 0.95, 3.0
+"""Ratios above the 95th percentile (and above 3, and the company's ratio) share the last bin."""
+
+HISTOGRAM_COLUMNS = ["bin_start", "bin_end", "mid", "reps", "range", "overflow"]
+
+
+def ratio_histogram(values: pd.Series | list[float], keep: tuple[float, ...] = ()) -> pd.DataFrame:
+    """The rows of ``value_ratio_distribution``: one per bin (``bin_start``, ``bin_end``, ``mid``, ``reps``,
+    ``range`` as the tooltip writes it, ``overflow``). Bins are RATIO_STEPS wide from below the lowest
+    ratio up to the clip, the 95th percentile (at least 3, and past every ratio in ``keep``: the
+    company's, whose rule must fall on a bin that means what the axis says); every ratio at or above the
+    clip is counted in one last bin of the same width whose ``range`` is "≥ clip"."""
+    ratios = pd.Series(values, dtype=float).dropna()
+    ratios = ratios[ratios.map(lambda v: v == v and abs(v) != float("inf"))]
+    if ratios.empty:
+        return pd.DataFrame(columns=HISTOGRAM_COLUMNS)
+    clip = max(float(ratios.quantile(RATIO_CLIP_QUANTILE)), RATIO_CLIP_FLOOR, *keep)
+    top = min(clip, max(float(ratios.max()), *keep, float("-inf")))
+    low = min(float(ratios.min()), *keep) if keep else float(ratios.min())
+    step = next((s for s in RATIO_STEPS if (top - math.floor(low / s) * s) / s <= RATIO_BINS), RATIO_STEPS[-1])
+    start = math.floor(low / step) * step
+    overflowing = float(ratios.max()) > clip
+    if overflowing:
+        end = math.ceil(round(clip / step, 9)) * step
+        bins = round((end - start) / step)
+    else:
+        bins = math.floor(round((top - start) / step, 9)) + 1
+        end = start + bins * step
+    index = ((ratios - start) / step + 1e-9).map(math.floor).clip(upper=bins)
+    counts = index.value_counts()
+    rows = []
+    for i in range(bins + (1 if overflowing else 0)):
+        a, b = round(start + i * step, 10), round(start + (i + 1) * step, 10)
+        over = overflowing and i == bins
+        rows.append({"bin_start": a, "bin_end": b, "mid": round((a + b) / 2, 10), "reps": int(counts.get(i, 0)),
+                     "range": f"≥ {text.ratio(a, ())}" if over else f"{text.ratio(a, ())}–{text.ratio(b, ())}",
+                     "overflow": over})
+    return pd.DataFrame(rows, columns=HISTOGRAM_COLUMNS)
 
 
 def highlighted(frame: pd.DataFrame, value: str, n: int = HIGHLIGHTED) -> pd.DataFrame:

@@ -107,6 +107,10 @@ TOP_BOTTOM = 10
 """A long list on a summary page shows its first and last this many rows (all are in the CSV)."""
 
 
+LONG_TABLE_ROWS = 2 * TOP_BOTTOM + 1
+"""More rows than a top-and-bottom list (and its gap line): a table that scrolls in its own box."""
+
+
 def sort_value(value: object) -> str:
     """The ``data-value`` of a cell: the raw number a browser sorts by ("" when missing or text).
 
@@ -201,7 +205,11 @@ def html_table(columns: Sequence[Column], rows: Sequence[str], csv_href: str | N
         hidden = len(columns) - keys
         toggle = (f'<label class="sp-more-toggle"><input type="checkbox"> Show all {len(columns)} columns '
                   f"({hidden} more)</label>\n" if hidden else "")
-        classes = ["sp-table", *(["sp-sortable"] if sortable else []), *(["sp-index"] if index else [])]
+        # Only a long table scrolls in a box of its own (80 % of the screen, its header sticky in it): a
+        # short list (a top and bottom 10, an owner's goals) shows every row whole, with no inner scroll.
+        long = bool(index or rows_src) or len(rows) > LONG_TABLE_ROWS
+        classes = ["sp-table", *(["sp-sortable"] if sortable else []), *(["sp-index"] if index else []),
+                   *(["sp-long"] if long else [])]
         attrs = [f'class="{" ".join(classes)}"', f'data-noun="{escape(noun)}"' if index else "",
                  f'data-keys="{keys}"' if hidden else ""]
         if rows_src:

@@ -14,7 +14,12 @@
     var themes = window.salesperfChartThemes || {};
     var config = JSON.parse(JSON.stringify(themes[scheme] || {}));
     var background = getComputedStyle(document.body).backgroundColor;
-    if (background && background !== "rgba(0, 0, 0, 0)" && background !== "transparent") config.background = background;
+    if (background && background !== "rgba(0, 0, 0, 0)" && background !== "transparent") {
+      config.background = background;
+      /* The halo under a rule's label is the page's own background, so the label reads over bars. */
+      var halo = config.style && config.style["sp-label-halo"];
+      if (halo) { halo.fill = background; halo.stroke = background; }
+    }
     return config;
   }
 

@@ -248,8 +248,10 @@ def _sections(context: SiteContext, goals: Goals, scope: str) -> tuple[dict[str,
     cols = _columns(False, shown)
     rows = table_rows(table, cols)
     header, lines = csv_lines(table[CSV_COLUMNS])
-    # The tooltip shows the page's text of attainment, so it agrees with the status beside it.
-    points = records(table[["label", "metric", "attainment", "status"]].rename(columns={"label": "year"})
+    # The tooltip shows the page's text of attainment, so it agrees with the status beside it; the legend
+    # and tooltip name each metric as the table does (the registry's label: "Value ratio", not value_ratio).
+    points = records(table[["label", "metric_label", "attainment", "status"]]
+                     .rename(columns={"label": "year", "metric_label": "metric"})
                      .assign(attainment_text=[shown(v) for v in table["attainment"]]))
     folder = "reps" if scope == "rep" else "teams"
     slugs = context.rep_slugs if scope == "rep" else context.team_slugs

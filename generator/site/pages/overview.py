@@ -17,10 +17,10 @@ from generator.metrics.period import year_label
 from generator.metrics.segments import DIMENSIONS
 from generator.metrics.summaries import Headlines, Unranked
 from generator.site import text
-from generator.site.charts import chart, embed
+from generator.site.charts import ChartSpec, chart, embed, ratio_histogram
 from generator.site.common import SiteInfo, link
 from generator.site.privacy import RATIO_BANDS
-from generator.site.tables import frame_table
+from generator.site.tables import frame_table, records
 from generator.site.text import Markdown, escape
 
 HERE = "index.md"
@@ -379,6 +379,16 @@ def _interval(row: pd.Series) -> str:
     return text.EMPTY if text.missing(low) or text.missing(high) else f"{text.ratio(low)} – {text.ratio(high)}"
 
 
+def _company_now(metrics: Metrics) -> tuple[float, ...]:
+    """The company's value ratio in the reporting year (none without one): the histogram keeps it in
+    its regular bins, under the company's rule."""
+    years = metrics.company_years
+    if "value_ratio" not in years:
+        return ()
+    now = years.loc[years["year"] == metrics.period.year, "value_ratio"].dropna()
+    return tuple(float(r) for r in now if math.isfinite(float(r)))
+
+
 def overview_page(info: SiteInfo, metrics: Metrics, headlines: Headlines, ranked: pd.DataFrame,
                   attention: Sequence[AttentionItem], datasets: pd.DataFrame, *, min_clients: int = 3,
                   unranked: Unranked = NONE_UNRANKED) -> OverviewPage:
@@ -410,7 +420,9 @@ def overview_page(info: SiteInfo, metrics: Metrics, headlines: Headlines, ranked
         revenue_by_month=embed("chart-company-revenue-month",
                                chart("revenue_by_month", metrics.company_monthly, ["month", "revenue", "won_deals"]),
                                "Company revenue by month"),
-        ratio_distribution=embed("chart-ratio-distribution", chart("value_ratio_distribution", ranked, ["value_ratio"]),
+        ratio_distribution=embed("chart-ratio-distribution",
+                                 ChartSpec("value_ratio_distribution",
+                                           records(ratio_histogram(ranked["value_ratio"], _company_now(metrics)))),
                                  "Distribution of the ranked reps' value ratios") if len(ranked) and not info.ratio_bands else None,
         top_reps=frame_table(ranked.head(5), top_cols, "data/reps.csv", sortable=False) if len(ranked) else None,
         bottom_reps=frame_table(ranked.tail(5).iloc[::-1], top_cols, "data/reps.csv", sortable=False)
