@@ -100,8 +100,8 @@ def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: 
     before = pd.MultiIndex.from_arrays([grid["rep_id"].astype("string"), grid["year"].astype("int64") - 1])
     grid["ratio_before"] = before.map(ratios).astype("float64")  # type: ignore[arg-type]
     steady_ratios = steady.set_index(["rep_id", "year"])["value_ratio"]
-    steady_now = keys.map(steady_ratios).astype("float64").notna().to_numpy(dtype=bool)  # type: ignore[arg-type]
-    steady_before = before.map(steady_ratios).astype("float64").notna().to_numpy(dtype=bool)  # type: ignore[arg-type]
+    steady_now = pd.Series(keys.map(steady_ratios).to_numpy(dtype="float64"), index=grid.index).notna()  # type: ignore[arg-type]
+    steady_before = pd.Series(before.map(steady_ratios).to_numpy(dtype="float64"), index=grid.index).notna()  # type: ignore[arg-type]
     # Only reps employed in both years and still there at its end: a former rep's ratio keeps moving
     # as old clients buy more.
     grid["compared"] = (steady_now & steady_before & grid["employed"] & grid["employed_before"]
@@ -249,8 +249,8 @@ def _dated_manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_
     before = pd.MultiIndex.from_arrays([grid["rep_id"].astype("string"), grid["year"].astype("int64") - 1])
     grid["ratio_before"] = before.map(ratios).astype("float64")  # type: ignore[arg-type]
     steady_ratios = (rep_years if steady is None else steady).set_index(["rep_id", "year"])["value_ratio"]
-    steady_now = keys.map(steady_ratios).astype("float64").notna().to_numpy(dtype=bool)  # type: ignore[arg-type]
-    steady_before = before.map(steady_ratios).astype("float64").notna().to_numpy(dtype=bool)  # type: ignore[arg-type]
+    steady_now = pd.Series(keys.map(steady_ratios).to_numpy(dtype="float64"), index=grid.index).notna()  # type: ignore[arg-type]
+    steady_before = pd.Series(before.map(steady_ratios).to_numpy(dtype="float64"), index=grid.index).notna()  # type: ignore[arg-type]
     # A rep's change of ratio over the year is credited once: to the manager they ended it with, and
     # only when the rep is still there at its end.
     grid["compared"] = (steady_now & steady_before & grid["employed_before"] & grid["at_end"]
