@@ -237,8 +237,9 @@ def h1_text(page: Page) -> str:
 
 
 def number(text: str) -> float | None:
-    """A table cell as a number: ``1,234`` → 1234, ``46.2 %`` → 46.2, ``—`` or empty → None."""
-    cleaned = re.sub(r"[,%\s\u00a0]", "", text)
+    """A table cell as a number: ``1,234`` → 1234, ``46.2 %`` → 46.2, ``4.63 not ranked`` → 4.63,
+    ``—`` or empty → None."""
+    cleaned = re.sub(r"[,%\s\u00a0]", "", text.replace("not ranked", ""))
     return None if cleaned in ("", "—") else float(cleaned)
 
 

@@ -140,8 +140,8 @@ EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config" / "example.ya
 
 SHARED = frozenset({"example_build", "example_metrics", "hostile_config", "hostile_build", "browser",
                     "example_site", "hostile_site", "open_tab"})
-"""The session fixtures below. The tests that use them form one xdist group (``--dist loadgroup``):
-one worker builds the sites and launches Chromium, the others never do. A fixture reached only
+"""The session fixtures below. The tests of one file that use them form one xdist group (``--dist
+loadgroup``): a worker builds the sites and launches Chromium once, when its first such file needs them. A fixture reached only
 through ``request.getfixturevalue`` is not seen here: name it as a parameter instead."""
 
 
@@ -158,7 +158,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if SCALE.intersection(names):
             item.add_marker(pytest.mark.xdist_group("scale-site"))
         elif SHARED.intersection(names):
-            item.add_marker(pytest.mark.xdist_group("shared-sites"))
+            # One group per test file: the files spread over the workers (each worker builds the shared
+            # sites and launches Chromium once, when it first needs them), and a file's tests stay together.
+            item.add_marker(pytest.mark.xdist_group(f"sites-{item.module.__name__ if item.module else ''}"))
 
 
 def _require_example() -> None:

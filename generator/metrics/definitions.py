@@ -142,6 +142,8 @@ _ENTRIES: tuple[Figure, ...] = (
            "Revenue of the previous fiscal year up to the same day as as_of.", "§5"),
     Figure("same_span_last_year", "Same span last year", N, "The figure over the previous year up to the same day.",
            "§5"),
+    Figure("over", "Covers", T, "Who a headline figure covers: the company, or the ranked reps behind the median "
+           "value ratio (current, at least rankings.min_clients clients).", "§3"),
     Figure("revenue_change", "Revenue change", CH, "revenue ÷ revenue over the same span last year − 1.", "§5",
            header="Change"),
     Figure("share_of_revenue", "Share of revenue", F, "the segment's revenue ÷ the company's revenue.", "§5",
