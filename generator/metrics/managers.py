@@ -93,22 +93,9 @@ def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: 
         "at_start": at_start.ravel(), "left": gone.ravel(),
         "left_from_start": (gone & at_start).ravel(),
     })
-    ratios = rep_years.set_index(["rep_id", "year"])["value_ratio"]
-    keys = pd.MultiIndex.from_arrays([grid["rep_id"].astype("string"), grid["year"].astype("int64")])
-    # A Series maps by its index; pandas-stubs leave Series out of Index.map's mappers.
-    grid["ratio"] = keys.map(ratios).astype("float64")  # type: ignore[arg-type]
-    before = pd.MultiIndex.from_arrays([grid["rep_id"].astype("string"), grid["year"].astype("int64") - 1])
-    grid["ratio_before"] = before.map(ratios).astype("float64")  # type: ignore[arg-type]
-    steady_ratios = steady.set_index(["rep_id", "year"])["value_ratio"]
-    steady_now = pd.Series(keys.map(steady_ratios).to_numpy(dtype="float64"), index=grid.index).notna()  # type: ignore[arg-type]
-    steady_before = pd.Series(before.map(steady_ratios).to_numpy(dtype="float64"), index=grid.index).notna()  # type: ignore[arg-type]
     # Only reps employed in both years and still there at its end: a former rep's ratio keeps moving
     # as old clients buy more.
-    grid["compared"] = (steady_now & steady_before & grid["employed"] & grid["employed_before"]
-                        & ~grid["left"].to_numpy(dtype=bool))
-    grid["change"] = (grid["ratio"] - grid["ratio_before"]).where(grid["compared"])
-    grid["improved"] = grid["compared"] & (grid["change"] > 0)
-    grid["leaver_ratio"] = grid["ratio"].where(grid["left"])
+    grid = _ratio_changes(grid, rep_years, steady, grid["employed"] & grid["employed_before"])
     per = grid.groupby(["manager", "year"]).agg(
         reps=("employed", "sum"), reps_compared=("compared", "sum"), reps_improved=("improved", "sum"),
         mean_ratio_change=("change", "mean"), reps_at_start=("at_start", "sum"), reps_left=("left", "sum"),
@@ -243,21 +230,10 @@ def _dated_manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_
     # The leave date is the rep's last employed day: the stretch holding it is the manager they left.
     grid["left"] = (gone.fillna(False).to_numpy(dtype=bool)) & grid["at_end"].to_numpy(dtype=bool)
     grid["left_from_start"] = grid["left"] & grid["at_start"]
-    ratios = rep_years.set_index(["rep_id", "year"])["value_ratio"]
-    keys = pd.MultiIndex.from_arrays([grid["rep_id"].astype("string"), grid["year"].astype("int64")])
-    grid["ratio"] = keys.map(ratios).astype("float64")  # type: ignore[arg-type]
-    before = pd.MultiIndex.from_arrays([grid["rep_id"].astype("string"), grid["year"].astype("int64") - 1])
-    grid["ratio_before"] = before.map(ratios).astype("float64")  # type: ignore[arg-type]
-    steady_ratios = (rep_years if steady is None else steady).set_index(["rep_id", "year"])["value_ratio"]
-    steady_now = pd.Series(keys.map(steady_ratios).to_numpy(dtype="float64"), index=grid.index).notna()  # type: ignore[arg-type]
-    steady_before = pd.Series(before.map(steady_ratios).to_numpy(dtype="float64"), index=grid.index).notna()  # type: ignore[arg-type]
     # A rep's change of ratio over the year is credited once: to the manager they ended it with, and
     # only when the rep is still there at its end.
-    grid["compared"] = (steady_now & steady_before & grid["employed_before"] & grid["at_end"]
-                        & ~grid["left"].to_numpy(dtype=bool))
-    grid["change"] = (grid["ratio"] - grid["ratio_before"]).where(grid["compared"])
-    grid["improved"] = grid["compared"] & (grid["change"] > 0)
-    grid["leaver_ratio"] = grid["ratio"].where(grid["left"])
+    grid = _ratio_changes(grid, rep_years, rep_years if steady is None else steady,
+                          grid["employed_before"] & grid["at_end"])
     per = grid.groupby(["manager", "year"]).agg(
         reps=("employed", "sum"), reps_compared=("compared", "sum"), reps_improved=("improved", "sum"),
         mean_ratio_change=("change", "mean"), reps_at_start=("at_start", "sum"), reps_left=("left", "sum"),
@@ -295,3 +271,24 @@ def _dated_manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_
         "value_ratio_when_left": leaving["ratio"].to_numpy(),
     }, columns=LEAVER_COLUMNS).astype({"manager": "string", "team": "string", "rep_id": "string", "name": "string"})
     return ManagerHistory(out, leavers.sort_values(["manager", "left", "rep_id"]).reset_index(drop=True))
+
+
+def _ratio_changes(grid: pd.DataFrame, rep_years: pd.DataFrame, steady: pd.DataFrame,
+                   eligible: pd.Series) -> pd.DataFrame:
+    """``grid`` (rep_id, year, left, one row per manager, year and rep) with ``ratio``,
+    ``ratio_before``, ``compared`` (``eligible``, not left that year, and a ratio over enough clients
+    in both years: ``steady``), ``change``, ``improved`` and ``leaver_ratio``."""
+    ratios = rep_years.set_index(["rep_id", "year"])["value_ratio"]
+    keys = pd.MultiIndex.from_arrays([grid["rep_id"].astype("string"), grid["year"].astype("int64")])
+    before = pd.MultiIndex.from_arrays([grid["rep_id"].astype("string"), grid["year"].astype("int64") - 1])
+    # A Series maps by its index; pandas-stubs leave Series out of Index.map's mappers.
+    steady_ratios = steady.set_index(["rep_id", "year"])["value_ratio"]
+    steady_now = pd.Series(keys.map(steady_ratios).to_numpy(dtype="float64"), index=grid.index).notna()  # type: ignore[arg-type]
+    steady_before = pd.Series(before.map(steady_ratios).to_numpy(dtype="float64"), index=grid.index).notna()  # type: ignore[arg-type]
+    grid = grid.assign(ratio=keys.map(ratios).astype("float64"),  # type: ignore[arg-type]
+                       ratio_before=before.map(ratios).astype("float64"))  # type: ignore[arg-type]
+    grid["compared"] = steady_now & steady_before & eligible & ~grid["left"].astype(bool)
+    grid["change"] = (grid["ratio"] - grid["ratio_before"]).where(grid["compared"])
+    grid["improved"] = grid["compared"] & (grid["change"] > 0)
+    grid["leaver_ratio"] = grid["ratio"].where(grid["left"])
+    return grid
