@@ -65,13 +65,17 @@ def run_floor(site: Path, scratch: Path) -> float:
     """A bare ``mkdocs build`` over the pages salesperf generated, with the same mkdocs.yml."""
     work = site.parent / ".salesperf-build" / site.name
     manifest = json.loads((work / "manifest.json").read_text(encoding="utf-8"))
-    settings = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    settings.update(docs_dir=str(work / "docs"), site_dir=str(scratch), nav=manifest["nav"])
-    floor_yml = site.parent / "mkdocs-floor.yml"
-    floor_yml.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    return _bare_mkdocs(site.parent / "mkdocs-floor.yml", scratch, docs_dir=str(work / "docs"), nav=manifest["nav"])
+
+
+def _bare_mkdocs(config: Path, scratch: Path, **settings: object) -> float:
+    """Seconds of a plain ``mkdocs build`` in a fresh process: the project's mkdocs.yml with ``settings``."""
+    values = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    values.update(site_dir=str(scratch), **settings)
+    config.write_text(yaml.safe_dump(values, sort_keys=False), encoding="utf-8")
     shutil.rmtree(scratch, ignore_errors=True)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(floor_yml)], check=True,
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], check=True,
                    capture_output=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"})
     return time.perf_counter() - started
 
@@ -96,16 +100,8 @@ def run_theme_floor(site: Path, scratch: Path) -> float:
         target = docs / page.relative_to(work / "docs")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(f"# {_title(page)}\n", encoding="utf-8")
-    settings = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    settings.update(docs_dir=str(docs), site_dir=str(scratch), nav=manifest["nav"],
-                    extra_javascript=[], extra_css=[])
-    floor_yml = site.parent / "mkdocs-theme-floor.yml"
-    floor_yml.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
-    shutil.rmtree(scratch, ignore_errors=True)
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(floor_yml)], check=True,
-                   capture_output=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"})
-    return time.perf_counter() - started
+    return _bare_mkdocs(site.parent / "mkdocs-theme-floor.yml", scratch, docs_dir=str(docs), nav=manifest["nav"],
+                        extra_javascript=[], extra_css=[])
 
 
 def main() -> None:
