@@ -278,7 +278,8 @@ def test_manager_goal_attainment_and_coaching_by_hand() -> None:
     # d left in 2023; its ratio still rises in 2024 (old clients buy more), which is not an improvement
     # of the manager's reps.
     rep_years = pd.DataFrame({"rep_id": pd.Series(["a", "b", "c", "d", "d"], dtype="string"),
-                              "year": [2024, 2024, 2024, 2023, 2024], "value_ratio": [1.0, 2.0, 3.0, 1.0, 2.0]})
+                              "year": [2024, 2024, 2024, 2023, 2024], "value_ratio": [1.0, 2.0, 3.0, 1.0, 2.0],
+                              "clients": 5})
     manager_years = pd.DataFrame({"manager": ["M"], "year": [2024], "revenue": [10.0], "reps_with_cost": [3],
                                   "value_ratio": [2.0]})
     goals = pd.DataFrame({

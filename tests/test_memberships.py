@@ -401,7 +401,7 @@ def test_coaching_counts_under_the_manager_on_its_start_date() -> None:
     assert spells[spells["rep_id"] == "R1"][["day", "team", "manager", "at_start", "at_end"]].values.tolist() == [
         [pd.Timestamp("2025-01-01"), "A", "Ma", True, False], [pd.Timestamp("2025-07-01"), "B", "Mb", False, True]]
     rep_years = pd.DataFrame({"rep_id": pd.Series(["R1", "R2"], dtype="string"), "year": [2025, 2025],
-                              "value_ratio": [1.0, 2.0]})
+                              "value_ratio": [1.0, 2.0], "clients": 5})
     manager_years = pd.DataFrame({"manager": ["Ma", "Mb"], "year": [2025, 2025], "revenue": [1.0, 2.0],
                                   "reps_with_cost": [0, 0], "value_ratio": [None, None]})
     events = pd.DataFrame({"rep_id": pd.Series(["R1", "R1", "R2"], dtype="string"),
@@ -417,7 +417,7 @@ def test_coaching_counts_under_the_manager_on_its_start_date() -> None:
     # The ratio change counts under the manager the rep ended the year with: R1 (1 → 3) under Mb,
     # R2 (2 → 1.5) under Ma; in 2024 R1 was Ma's.
     ratios = pd.DataFrame({"rep_id": pd.Series(["R1", "R1", "R2", "R2"], dtype="string"),
-                           "year": [2024, 2025, 2024, 2025], "value_ratio": [1.0, 3.0, 2.0, 1.5]})
+                           "year": [2024, 2025, 2024, 2025], "value_ratio": [1.0, 3.0, 2.0, 1.5], "clients": 5})
     spans = {y: (pd.Timestamp(f"{y}-01-01"), pd.Timestamp(f"{y}-12-31")) for y in (2024, 2025)}
     two_years = manager_history(reps, ratios, manager_years, period, [2024, 2025], None, None,
                                 membership_spells(reps, teams, managers, spans), managers).years

@@ -100,11 +100,16 @@ class Series:
     """Every calendar month of the data, up to the last complete month."""
 
 
+def _month_numbers(counted: pd.DataFrame, last_month: pd.Timestamp) -> tuple[np.ndarray, int]:
+    """Each counted deal's month and ``last_month`` as month numbers (months since 1970-01)."""
+    return (counted["month"].to_numpy().astype("datetime64[M]").astype(np.int64),
+            int(np.datetime64(last_month, "M").astype(np.int64)))
+
+
 def monthly_series(counted: pd.DataFrame, groups: Grouping, last_month: pd.Timestamp) -> Series:
     """Won revenue per group and month up to ``last_month``, each from the month of the group's first
     closed (won or lost) deal; months without a sale are 0."""
-    month_index = counted["month"].to_numpy().astype("datetime64[M]").astype(np.int64)
-    last = int(np.datetime64(last_month, "M").astype(np.int64))
+    month_index, last = _month_numbers(counted, last_month)
     keep = (groups.codes >= 0) & (month_index <= last)
     n = len(groups.names)
     if not keep.any():
@@ -129,8 +134,7 @@ def monthly_series(counted: pd.DataFrame, groups: Grouping, last_month: pd.Times
 
 def won_deals_last12(counted: pd.DataFrame, groups: Grouping, last_month: pd.Timestamp) -> pd.Series:
     """Won deals (count) per group over the 12 months up to ``last_month``, indexed by group name."""
-    month_index = counted["month"].to_numpy().astype("datetime64[M]").astype(np.int64)
-    last = int(np.datetime64(last_month, "M").astype(np.int64))
+    month_index, last = _month_numbers(counted, last_month)
     keep = (groups.codes >= 0) & (month_index > last - SEASON) & (month_index <= last) \
         & (counted["won_amount"].to_numpy() > 0)
     counts = np.bincount(groups.codes[keep], minlength=len(groups.names))

@@ -63,8 +63,7 @@ def manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: 
     teams of the manager's reps that year.
     """
     # The ratios a change is measured on: over enough clients to be compared (the rankings' rule).
-    steady = (rep_years.assign(value_ratio=rep_years["value_ratio"].where(rep_years["clients"] >= min_clients))
-              if "clients" in rep_years else rep_years)
+    steady = rep_years.assign(value_ratio=rep_years["value_ratio"].where(rep_years["clients"] >= min_clients))
     if spells is not None and managers_over_time is not None and managers_over_time.dated:
         return _dated_manager_history(reps, rep_years, manager_years, period, years, goals, coaching_events,
                                       spells, managers_over_time, steady)
@@ -208,7 +207,7 @@ def _with_goals_and_coaching(out: pd.DataFrame, people: pd.DataFrame, goals: pd.
 def _dated_manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_years: pd.DataFrame,
                            period: Period, years: list[int], goals: pd.DataFrame | None,
                            events: pd.DataFrame | None, spells: pd.DataFrame,
-                           managers_over_time: Membership, steady: pd.DataFrame | None = None) -> ManagerHistory:
+                           managers_over_time: Membership, steady: pd.DataFrame) -> ManagerHistory:
     """``manager_history`` with dated membership: one row per (manager, year, rep) the rep spent some
     of the year under that manager (see ``manager_history`` for the rules)."""
     people = reps[["rep_id", "name", "team", "manager", "hired", "left"]]
@@ -232,8 +231,7 @@ def _dated_manager_history(reps: pd.DataFrame, rep_years: pd.DataFrame, manager_
     grid["left_from_start"] = grid["left"] & grid["at_start"]
     # A rep's change of ratio over the year is credited once: to the manager they ended it with, and
     # only when the rep is still there at its end.
-    grid = _ratio_changes(grid, rep_years, rep_years if steady is None else steady,
-                          grid["employed_before"] & grid["at_end"])
+    grid = _ratio_changes(grid, rep_years, steady, grid["employed_before"] & grid["at_end"])
     per = grid.groupby(["manager", "year"]).agg(
         reps=("employed", "sum"), reps_compared=("compared", "sum"), reps_improved=("improved", "sum"),
         mean_ratio_change=("change", "mean"), reps_at_start=("at_start", "sum"), reps_left=("left", "sum"),
