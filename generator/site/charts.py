@@ -614,18 +614,23 @@ def _groups(value: str, title: str, axis: alt.Axis | None, fmt: str) -> dict[str
             f"{value}_by_group_year_many": _layers(grey, coloured, *rules)}
 
 
+def _interval_band(x: alt.X, month_title: str, y_title: str, money: alt.Axis, scale: alt.Scale) -> alt.Chart:
+    """The 80 % interval of a projection as a shaded band from ``low`` to ``high`` by ``month``."""
+    return alt.Chart().transform_calculate(series=_literal(INTERVAL)).mark_area(opacity=0.25).encode(
+        x=x, y=alt.Y("low:Q", title=y_title, axis=money), y2="high:Q",
+        color=alt.Color("series:N", title=None, scale=scale),
+        tooltip=[alt.Tooltip("month:T", title=month_title, format="%Y-%m"),
+                 alt.Tooltip("low:Q", title="80 % interval from", format=",.0f"),
+                 alt.Tooltip("high:Q", title="to", format=",.0f")])
+
+
 def _history_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
     """Trends, managers and projections (issue 6)."""
     revenue = _title("revenue", currency)
     quarter = alt.X("period:O", title="Quarter", sort=None, axis=alt.Axis(labelAngle=-45))
     month = _months("month", "Month")
     series = alt.Scale(domain=[ACTUAL, PROJECTION, INTERVAL])
-    band = alt.Chart().transform_calculate(series=_literal(INTERVAL)).mark_area(opacity=0.25).encode(
-        x=month, y=alt.Y("low:Q", title=revenue, axis=money), y2="high:Q",
-        color=alt.Color("series:N", title=None, scale=series),
-        tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
-                 alt.Tooltip("low:Q", title="80 % interval from", format=",.0f"),
-                 alt.Tooltip("high:Q", title="to", format=",.0f")])
+    band = _interval_band(month, "Month", revenue, money, series)
     path = alt.Chart().transform_calculate(series=f"datum.kind === 'actual' ? '{ACTUAL}' : '{PROJECTION}'").mark_line(
         point=True).encode(
         x=month, y=alt.Y("revenue:Q", title=revenue, axis=money),
@@ -638,12 +643,7 @@ def _history_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMi
     next_12 = f"Next 12 months' revenue ({currency})"
     baseline = "Baseline (same months last year)"
     backtest_scale = alt.Scale(domain=[ACTUAL, PROJECTION, baseline, INTERVAL])
-    backtest_band = alt.Chart().transform_calculate(series=_literal(INTERVAL)).mark_area(opacity=0.25).encode(
-        x=sums, y=alt.Y("low:Q", title=next_12, axis=money), y2="high:Q",
-        color=alt.Color("series:N", title=None, scale=backtest_scale),
-        tooltip=[alt.Tooltip("month:T", title="Origin", format="%Y-%m"),
-                 alt.Tooltip("low:Q", title="80 % interval from", format=",.0f"),
-                 alt.Tooltip("high:Q", title="to", format=",.0f")])
+    backtest_band = _interval_band(sums, "Origin", next_12, money, backtest_scale)
     backtest_lines = (
         alt.Chart().transform_fold(["actual", "forecast", "baseline"], as_=["key", "value"])
         .transform_calculate(series=f"{{actual: '{ACTUAL}', forecast: '{PROJECTION}', baseline: '{baseline}'}}[datum.key]")
