@@ -13,6 +13,7 @@ from generator.load.loader import Inputs
 from generator.metrics.activity import ActivityTables, compute_activity
 from generator.metrics.coaching import CoachingEffect, compute_coaching, rep_month_panel
 from generator.metrics.compute import (
+    ClientValue,
     annual_costs,
     client_value_by_year,
     client_values,
@@ -28,10 +29,16 @@ from generator.metrics.forecast import Forecast, compute_forecast
 from generator.metrics.goals import Goals, compute_goals
 from generator.metrics.history import History, compute_history, team_member_years
 from generator.metrics.managers import ManagerHistory, manager_history
-from generator.metrics.membership import manager_membership, membership_spells, team_membership
+from generator.metrics.membership import (
+    Membership,
+    manager_membership,
+    membership_spells,
+    team_membership,
+)
 from generator.metrics.period import Period
 from generator.metrics.rankings import ranked_reps, rep_ratio_intervals
 from generator.metrics.segments import Segments, compute_segments
+from generator.parallel import in_background
 from generator.vocabulary import OPEN, WON
 
 REP_COLUMNS = [
@@ -101,7 +108,12 @@ def _current(table: pd.DataFrame, key: str, year: int) -> pd.DataFrame:
 
 
 def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
-    """Compute every table the site needs from loaded inputs."""
+    """Compute every table the site needs from loaded inputs.
+
+    The reps' ratio intervals, the segments and the quarterly history depend on nothing computed
+    after the reps table: a second process computes them (``generator.parallel``) while this one
+    computes the rest; the tables are the same as in one process.
+    """
     period = Period.containing(inputs.as_of, config.report.fiscal_year_start)
     reps = inputs.reps
     deals = deal_segments(with_id_categories(inputs.deals), inputs.clients, reps)
@@ -118,16 +130,84 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     earlier = same_day_last_year(period.as_of)
     last_year = counted[(counted["fiscal_year"] == period.year - 1) & (counted["closed"] <= pd.Timestamp(earlier))]
     rep_table = _rep_table(reps, by_rep, deals, period, performance(last_year, ["rep_id"]).set_index("rep_id"))
-    rep_table = _with_rankings(rep_table, values, period, config.rankings.min_clients,
-                               config.segments.bootstrap_resamples)
-    company_previous = _company_summary(last_year, counted[counted["closed"] <= pd.Timestamp(earlier)], values,
-                                        period.year - 1, earlier, config.metrics.gross_margin)
-
-    team_of = pd.Series(reps["team"].to_numpy(), index=reps["rep_id"].to_numpy()).dropna()
     # A year's membership is read on its last day (as_of in the reporting year), for yearly costs.
     year_ends = {y: pd.Timestamp(min(period.end_of(y), period.as_of)) for y in years}
     teams_over_time = team_membership(reps, inputs.memberships, year_ends)
     managers_over_time = manager_membership(reps, inputs.memberships, year_ends)
+
+    def independent() -> tuple[pd.DataFrame, Segments, History]:
+        """The ratio intervals, segments and quarterly history: nothing computed below needs them."""
+        return (rep_ratio_intervals(rep_table, values, config.segments.bootstrap_resamples),
+                compute_segments(counted, inputs.clients, costs, years, period.year, pd.Timestamp(earlier),
+                                 config.metrics.gross_margin, config.segments.min_deals,
+                                 config.segments.bootstrap_resamples),
+                compute_history(counted, teams_over_time, managers_over_time, period, years))
+
+    with in_background(independent, "computing metrics") as pending:
+        rest = _dependent(inputs, config, period, deals, counted, years, values, credited, costs, by_rep,
+                          earlier, last_year, year_ends, teams_over_time, managers_over_time)
+        intervals, segments, history = pending.result()
+    rep_table = _with_rankings(rep_table, intervals, period, config.rankings.min_clients)
+    panel = rest.panel
+    return Metrics(
+        period=period,
+        reps=rep_table,
+        rep_years=by_rep,
+        teams=rest.team_table,
+        team_years=rest.team_years,
+        managers=rest.managers,
+        company_years=rest.company_years,
+        company_previous=rest.company_previous,
+        clients=values,
+        rep_monthly=rest.rep_monthly,
+        team_monthly=rest.team_monthly,
+        company_monthly=rest.company_monthly,
+        has_costs=inputs.costs is not None and len(inputs.costs) > 0,
+        segments=segments,
+        goals=rest.goals,
+        coaching=rest.coaching,
+        activity=compute_activity(inputs.activities, panel, rep_table, period) if panel is not None else None,
+        history=history,
+        manager_history=rest.manager_history,
+        team_members=rest.team_members,
+        forecast=rest.forecast,
+        team_previous=rest.team_previous,
+        dated_teams=teams_over_time.dated,
+    )
+
+
+@dataclass(frozen=True)
+class _Dependent:
+    """The tables ``compute_metrics`` computes in its own process, while another computes the rest."""
+
+    company_previous: pd.Series
+    team_years: pd.DataFrame
+    team_table: pd.DataFrame
+    team_previous: pd.DataFrame
+    managers: pd.DataFrame
+    company_years: pd.DataFrame
+    forecast: Forecast
+    team_members: pd.DataFrame
+    goals: Goals
+    panel: pd.DataFrame | None
+    coaching: CoachingEffect | None
+    manager_history: ManagerHistory
+    rep_monthly: pd.DataFrame
+    team_monthly: pd.DataFrame
+    company_monthly: pd.DataFrame
+
+
+def _dependent(inputs: Inputs, config: Config, period: Period, deals: pd.DataFrame, counted: pd.DataFrame,
+               years: list[int], values: pd.DataFrame, credited: ClientValue, costs: pd.DataFrame,
+               by_rep: pd.DataFrame, earlier: dt.date, last_year: pd.DataFrame,
+               year_ends: dict[int, pd.Timestamp], teams_over_time: Membership, managers_over_time: Membership,
+               ) -> _Dependent:
+    """Team, manager and company tables, projections, goals and coaching (see ``compute_metrics``)."""
+    reps = inputs.reps
+    company_previous = _company_summary(last_year, counted[counted["closed"] <= pd.Timestamp(earlier)], values,
+                                        period.year - 1, earlier, config.metrics.gross_margin)
+
+    team_of = pd.Series(reps["team"].to_numpy(), index=reps["rep_id"].to_numpy()).dropna()
     team_years = group_years(counted, credited, costs, teams_over_time if teams_over_time.dated else team_of,
                              "team", years)
     team_table = _team_table(reps, team_years, period.year)
@@ -160,9 +240,6 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
         now = spells[(spells["year"] == period.year)].dropna(subset=["manager", "team"])
         led = now.groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
         managers["teams"] = managers["manager"].map(led).astype("string")
-    segments = compute_segments(counted, inputs.clients, costs, years, period.year, pd.Timestamp(earlier),
-                                config.metrics.gross_margin, config.segments.min_deals,
-                                config.segments.bootstrap_resamples)
     goals = compute_goals(inputs.goals, by_rep, reps, period, config.goals,
                           *((team_members, team_years) if teams_over_time.dated else (None, None)))
     # Every rep's employed months with their revenue: the base of the coaching and activity tables.
@@ -170,35 +247,27 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
              if inputs.coaching is not None or inputs.activities is not None else None)
     coaching = (compute_coaching(panel, reps, inputs.coaching, goals.goals, period, config.coaching)
                 if panel is not None else None)
-    return Metrics(
-        period=period,
-        reps=rep_table,
-        rep_years=by_rep,
-        teams=team_table,
+    return _Dependent(
+        company_previous=company_previous,
         team_years=team_years,
+        team_table=team_table,
+        team_previous=team_previous,
         managers=managers,
         company_years=company_years,
-        company_previous=company_previous,
-        clients=values,
+        forecast=forecast,
+        team_members=team_members,
+        goals=goals,
+        panel=panel,
+        coaching=coaching,
+        manager_history=manager_history(reps, by_rep, manager_years, period, years, goals.goals,
+                                        coaching.events if coaching is not None else None, spells,
+                                        managers_over_time, min_clients=config.rankings.min_clients),
         rep_monthly=monthly_revenue(counted, "rep_id", last_month),
         team_monthly=monthly_revenue(
             counted.assign(team=teams_over_time.on(counted["rep_id"], counted["closed"]) if teams_over_time.dated
                            else counted["rep_id"].map(team_of)).dropna(subset=["team"]),
             "team", last_month),
         company_monthly=monthly_revenue(counted, None, last_month),
-        has_costs=inputs.costs is not None and len(inputs.costs) > 0,
-        segments=segments,
-        goals=goals,
-        coaching=coaching,
-        activity=compute_activity(inputs.activities, panel, rep_table, period) if panel is not None else None,
-        history=compute_history(counted, teams_over_time, managers_over_time, period, years),
-        manager_history=manager_history(reps, by_rep, manager_years, period, years, goals.goals,
-                                        coaching.events if coaching is not None else None, spells,
-                                        managers_over_time, min_clients=config.rankings.min_clients),
-        team_members=team_members,
-        forecast=forecast,
-        team_previous=team_previous,
-        dated_teams=teams_over_time.dated,
     )
 
 
@@ -285,10 +354,9 @@ def _listed_or_active(reps: pd.DataFrame, deals: pd.DataFrame, period: Period) -
 _RANKING_COLUMNS = ("ratio_low", "ratio_high", "ranked")
 
 
-def _with_rankings(table: pd.DataFrame, clients: pd.DataFrame, period: Period, min_clients: int,
-                   resamples: int) -> pd.DataFrame:
-    """The reps table with each ratio's 95 % interval and ``ranked`` (see ``metrics.rankings``)."""
-    bounds = rep_ratio_intervals(table, clients, resamples)
+def _with_rankings(table: pd.DataFrame, bounds: pd.DataFrame, period: Period, min_clients: int) -> pd.DataFrame:
+    """The reps table with each ratio's 95 % interval (``bounds``, from ``rep_ratio_intervals``) and
+    ``ranked`` (see ``metrics.rankings``)."""
     table = table.assign(ratio_low=bounds["ratio_low"].to_numpy(), ratio_high=bounds["ratio_high"].to_numpy(),
                          ranked=ranked_reps(table, period.as_of, min_clients).to_numpy())
     return table[REP_COLUMNS + REP_EXTRA_COLUMNS]

@@ -4,29 +4,26 @@ MkDocs builds one page after another on one core. With thousands of entity pages
 splits them into shards (the shared pages, data and assets go to the first one), builds the shards
 side by side in forked processes, then merges their output: the page folders, the search index
 and the sitemap, in the order a single ``mkdocs build`` writes them, so the site is the same byte
-for byte whatever the number of processes. The worker processes never outlive the build: they are
-killed when it ends, fails or is interrupted, and the kernel kills them if the build itself is
-killed (``PR_SET_PDEATHSIG``).
+for byte whatever the number of processes (``generator.parallel``: the worker processes never
+outlive the build).
 """
 
 from __future__ import annotations
 
-import ctypes
 import gzip
 import io
 import json
 import logging
-import multiprocessing
 import os
 import re
 import shutil
-import signal
-import warnings
-from multiprocessing.connection import Connection
+from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from generator.errors import BuildError, SalesperfError, UsageError
+from generator.errors import BuildError, UsageError
+from generator.parallel import WHOLE_NUMBER, in_background, jobs, whole_number_setting
 from generator.site.render import resource
 
 ENTITY_FOLDERS = ("reps", "teams", "managers", "regions", "categories", "channels")
@@ -41,38 +38,23 @@ MIN_PAGES_PER_SHARD = 300
 
 
 JOBS_VARIABLE = "SALESPERF_MKDOCS_JOBS"
-"""Environment variable: the number of MkDocs processes (a whole number 1–64; unset: one per core)."""
-
-MAX_JOBS = 64
-"""The most MkDocs processes a build runs: each holds a copy of MkDocs and the theme in memory."""
+"""Environment variable: the number of MkDocs processes (a whole number 1–64; unset: ``SALESPERF_JOBS``,
+else one per core)."""
 
 MAX_SOURCE_DATE_EPOCH = 2**32 - 1
 """The last SOURCE_DATE_EPOCH MkDocs can build with (2106-02-07 06:28:15 UTC): it writes the time
 into sitemap.xml.gz, whose gzip header holds 32 bits (year 9999, 253402300799, fails there)."""
 
-WHOLE_NUMBER = re.compile(r"[0-9]+")
-"""ASCII digits only: ``str.isdigit`` and ``int`` also take ``²``, ``٣``, ``+5`` and ``1_0``."""
-
-PR_SET_PDEATHSIG = 1
-
-STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-
 
 def requested_jobs() -> int | None:
     """``SALESPERF_MKDOCS_JOBS`` when set; a value that is not a whole number 1–64 is a usage error."""
-    raw = os.environ.get(JOBS_VARIABLE, "")
-    if not raw.strip():
-        return None
-    digits = raw.strip()
-    if not WHOLE_NUMBER.fullmatch(digits) or not 1 <= int(digits) <= MAX_JOBS:
-        raise UsageError(f"{JOBS_VARIABLE}={raw!r}: the number of MkDocs processes must be a whole number "
-                         f"from 1 to {MAX_JOBS} (unset it to use one per core)")
-    return int(digits)
+    return whole_number_setting(JOBS_VARIABLE, "the number of MkDocs processes")
 
 
 def check_environment() -> None:
     """Check the environment variables the MkDocs stage reads, before the build does any work."""
     requested_jobs()
+    jobs()
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is not None and not (WHOLE_NUMBER.fullmatch(epoch.strip())
                                   and int(epoch.strip()) <= MAX_SOURCE_DATE_EPOCH):
@@ -87,8 +69,7 @@ def _jobs(entity_pages: int) -> int:
     requested = requested_jobs()
     if requested:
         return max(1, min(requested, entity_pages))
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(cores, entity_pages // MIN_PAGES_PER_SHARD))
+    return max(1, min(jobs(), entity_pages // MIN_PAGES_PER_SHARD))
 
 
 def _build_one(docs_dir: Path, site_dir: Path, site_name: str, site_url: str | None,
@@ -132,47 +113,6 @@ def salesperf_plugin() -> Any:
     if errors:
         raise BuildError([f"salesperf plugin: {name}: {error}" for name, error in errors])
     return plugin
-
-
-def _die_with_parent(parent: int) -> None:
-    """In a worker: the kernel kills it when the build process ends, however it ends (Linux)."""
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError, TypeError):  # not Linux: the build's `finally` still kills it
-        return
-    prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the build died before prctl took effect
-        os._exit(1)
-
-
-def _shard_worker(send: Connection, parent: int, docs_dir: Path, site_dir: Path, site_name: str,
-                  site_url: str | None, nav: list[dict[str, str]]) -> None:
-    """Build one shard in a child process and send back None, or the error to raise."""
-    _die_with_parent(parent)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the build's handler, inherited by fork
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the build's to handle: it kills us
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked by the parent around fork
-    try:
-        _build_one(docs_dir, site_dir, site_name, site_url, nav)
-    except SalesperfError as exc:
-        send.send(exc)
-    except Exception as exc:  # any other failure still reaches the build, as one line
-        send.send(BuildError(f"MkDocs build failed: {type(exc).__name__}: {exc}"))
-    else:
-        send.send(None)
-    finally:
-        send.close()
-
-
-def _shard_result(index: int, worker: multiprocessing.process.BaseProcess, receive: Connection) -> None:
-    """Wait for one worker; raise its error, or a BuildError if it died without answering."""
-    try:
-        error = receive.recv()
-    except EOFError:
-        worker.join()
-        raise BuildError(f"MkDocs build failed: worker process {index} stopped (exit code {worker.exitcode})") from None
-    if error is not None:
-        raise error
 
 
 def _entity_pages(docs_dir: Path) -> list[str]:
@@ -280,17 +220,17 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: st
                  nav: list[dict[str, str]]) -> None:
     """Build the site with MkDocs Material into ``site_dir``; raise BuildError on failure."""
     entities = _entity_pages(docs_dir)
-    jobs = _jobs(len(entities))
+    count = _jobs(len(entities))
     shards_root = docs_dir.parent / "shards"
     shutil.rmtree(shards_root, ignore_errors=True)  # left by a build that was killed
-    if jobs == 1:
+    if count == 1:
         _build_one(docs_dir, site_dir, site_name, site_url, nav)
         return
     in_nav = [page for entry in nav for page in entry.values()]
     others = set(entities)
     shared = sorted(str(p.relative_to(docs_dir)) for p in docs_dir.rglob("*")
                     if p.is_file() and str(p.relative_to(docs_dir)) not in others)
-    mine = _balanced(docs_dir, entities, shared, jobs)
+    mine = _balanced(docs_dir, entities, shared, count)
     folders = []
     for index, pages in enumerate(mine):
         folder = shards_root / f"docs-{index}"
@@ -303,34 +243,17 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: st
                 stub.parent.mkdir(parents=True, exist_ok=True)
                 stub.write_text("# Built by another shard\n", encoding="utf-8")
         folders.append(folder)
-    outputs = [site_dir] + [shards_root / f"site-{index}" for index in range(1, jobs)]
-    workers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
+    outputs = [site_dir] + [shards_root / f"site-{index}" for index in range(1, count)]
     try:
-        context = multiprocessing.get_context("fork")  # the children inherit the loaded pages and MkDocs
-        with warnings.catch_warnings():
-            # Python 3.12+ warns about fork() beside threads (pyarrow's idle pool); the children
-            # only run MkDocs, which never touches those threads' locks.
-            warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
-            for index in range(1, jobs):
-                receive, send = context.Pipe(duplex=False)
-                worker: multiprocessing.process.BaseProcess = context.Process(
-                    target=_shard_worker, name=f"salesperf-mkdocs-{index}", daemon=True,
-                    args=(send, os.getpid(), folders[index], outputs[index], site_name, site_url, nav),
-                )
-                # A stop signal that arrived inside fork()'s own handlers would be lost there; held
-                # back until the worker is on the list, it stops the build where `finally` kills it.
-                held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-                try:
-                    worker.start()
-                    workers.append((worker, receive))
-                finally:
-                    signal.pthread_sigmask(signal.SIG_SETMASK, held)
-                send.close()  # the child holds the only writing end: its death reads as end of file
-        _build_one(folders[0], outputs[0], site_name, site_url, nav)
-        for index, (worker, receive) in enumerate(workers, start=1):
-            _shard_result(index, worker, receive)
+        with ExitStack() as workers:
+            shards = [workers.enter_context(in_background(
+                partial(_build_one, folders[index], outputs[index], site_name, site_url, nav), "MkDocs build failed"))
+                for index in range(1, count)]
+            _build_one(folders[0], outputs[0], site_name, site_url, nav)
+            for shard in shards:
+                shard.result()
         order = page_order(docs_dir)
-        for index in range(1, jobs):
+        for index in range(1, count):
             for page in mine[index]:
                 parent, _sep, name = page.rpartition("/")
                 (site_dir / parent).mkdir(parents=True, exist_ok=True)  # a folder with no index page
@@ -338,9 +261,4 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: st
         _merge_search(site_dir, outputs[1:], order)
         _merge_sitemap(site_dir, outputs[1:], order, site_url)
     finally:
-        for worker, receive in workers:
-            receive.close()
-            if worker.is_alive():
-                worker.kill()
-            worker.join()
         shutil.rmtree(shards_root, ignore_errors=True)
