@@ -40,7 +40,8 @@ STAGES = ("load", "metrics", "render", "write", "mkdocs", "publish")
 
 @dataclass(frozen=True)
 class StageTime:
-    """Wall time of one build stage, and the process's peak memory by its end."""
+    """Wall time of one build stage, and the build's peak memory by its end: the build process's
+    peak plus that of its largest worker process (an upper bound: they may not peak together)."""
 
     stage: str
     seconds: float
@@ -77,7 +78,8 @@ class _Clock:
         start = time.perf_counter()
         with self.progress.stage(message, total) as advance:
             yield advance
-        peak_kb = os_resource.getrusage(os_resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+        peak_kb = (os_resource.getrusage(os_resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+                   + os_resource.getrusage(os_resource.RUSAGE_CHILDREN).ru_maxrss)
         self.times.append(StageTime(name, time.perf_counter() - start, peak_kb / 1024))
 
 
