@@ -23,7 +23,8 @@ BASE = 5
 """The base (the rep's own normal level) is the (BASE − 1) windows before the window before the start."""
 
 BLOCK_CELLS = 1 << 20
-"""Rows × reps cells of each block of the matching's rows × reps × features arrays (bounds memory)."""
+"""Cells (rows × reps, or samples × matched reps) of each block of the large intermediate arrays: bounds
+memory and keeps each block's temporaries small."""
 
 UNSPECIFIED = "Unspecified"
 """The kind of a coaching row without one."""
@@ -256,9 +257,9 @@ def _pool_fit(features: np.ndarray, delta: np.ndarray, eligible: np.ndarray,
     return spread, gram, moment
 
 
-def _blocks(count: int, reps: int) -> list[slice]:
-    """Slices of ``count`` rows of a rows × reps × features array, each block about BLOCK_CELLS cells."""
-    size = max(1, BLOCK_CELLS // max(reps, 1))
+def _blocks(count: int, width: int) -> list[slice]:
+    """Slices of ``count`` rows of a rows × ``width`` (× a few) array, each block about BLOCK_CELLS cells."""
+    size = max(1, BLOCK_CELLS // max(width, 1))
     return [slice(i, min(i + size, count)) for i in range(0, count, size)]
 
 
@@ -577,8 +578,8 @@ def _cluster_weights(rng: np.random.Generator, clusters: np.ndarray, samples: in
     if len(labels) < settings.min_clusters:
         member, labels, by = np.arange(len(clusters)), np.arange(len(clusters)), "rep"
     draws = rng.integers(0, len(labels), size=(samples, len(labels)))
-    counts = np.zeros((samples, len(labels)))
-    np.add.at(counts, (np.repeat(np.arange(samples), len(labels)), draws.ravel()), 1)
+    cells = np.repeat(np.arange(samples), len(labels)) * len(labels) + draws.ravel()
+    counts = np.bincount(cells, minlength=samples * len(labels)).reshape(samples, len(labels)).astype("float64")
     return counts[:, member], by, len(labels)
 
 
@@ -586,14 +587,19 @@ def _effect_samples(rng: np.random.Generator, picked: np.ndarray, adjusted: np.n
                     reps: int, samples: int) -> np.ndarray:
     """Each engagement's effect under resampled comparison reps (samples × engagements): a rep drawn
     twice counts twice in every engagement it serves, so shared comparisons move together."""
-    weights = rng.multinomial(reps, np.full(reps, 1 / reps), size=samples).astype("float64") if reps else \
-        np.zeros((samples, 0))
+    # Without reps nothing is matched (every ``picked`` is −1): one column of zeros to point at.
+    weights = rng.multinomial(reps, np.full(reps, 1 / reps), size=samples) if reps else \
+        np.zeros((samples, 1), dtype="int64")
     safe = np.where(picked >= 0, picked, 0)
     # A matched rep without a figure (a win rate with no closed deal) weighs nothing.
-    w = np.where((picked[None] >= 0) & np.isfinite(adjusted)[None], weights[:, safe] if reps else 0.0, 0.0)
+    used = (picked >= 0) & np.isfinite(adjusted)
     values = np.nan_to_num(adjusted)[None]
-    total = (w * values).sum(axis=2)
-    mass = w.sum(axis=2)
+    total, mass = np.empty((samples, len(picked))), np.empty((samples, len(picked)))
+    # Blocks of samples keep the samples × engagements × k weights small; the sums are the same.
+    for block in _blocks(samples, picked.size):
+        w = np.where(used, weights[block][:, safe], 0.0)
+        total[block] = (w * values).sum(axis=2)
+        mass[block] = w.sum(axis=2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         plain = np.nanmean(adjusted, axis=1)
