@@ -936,16 +936,25 @@ def coaching_by_manager(events: Events, manager_of: pd.Series, settings: Coachin
     without running the bootstrap. Sorted by manager."""
     frame = events.table
     managers = frame["rep_id"].map(manager_of).astype("string")
+    names = sorted(managers.dropna().unique())
+    # Each engagement's manager and rep as numbers, and each manager's included engagements and
+    # distinct coached reps counted at once (hundreds of managers at thousands of reps).
+    position = pd.Index(names, dtype="string").get_indexer(managers) if names else np.full(len(frame), -1)
+    included = frame["included"].to_numpy(dtype=bool)
+    rep_codes, _ = pd.factorize(frame["rep_id"])
+    counted = included & (position >= 0)
+    n_events = np.bincount(position[counted], minlength=len(names))
+    pairs = np.unique(np.stack([position, rep_codes])[:, counted & (rep_codes >= 0)], axis=1)
+    n_reps = np.bincount(pairs[0], minlength=len(names))
     rows = []
-    for i, manager in enumerate(sorted(managers.dropna().unique())):
-        mask = (managers == manager).fillna(False).to_numpy(dtype=bool)
-        used = mask & frame["included"].to_numpy(dtype=bool)
-        reps = int(frame.loc[used, "rep_id"].nunique())
+    for i, manager in enumerate(names):
+        mask = position == i
+        reps = int(n_reps[i])
         if reps >= settings.min_reps:
             row = _pooled(events, mask, str(manager), 10_000 + i, settings)
         else:
             reading, reason = verdict(reps, float("nan"), float("nan"), settings)
-            row = {"coached_reps": reps, "events": int(used.sum()), "effect_pct": float("nan"),
+            row = {"coached_reps": reps, "events": int(n_events[i]), "effect_pct": float("nan"),
                    "effect_pct_low": float("nan"), "effect_pct_high": float("nan"), "verdict": reading,
                    "verdict_reason": reason, "checks": ""}
         rows.append({"manager": manager, **{c: row[c] for c in MANAGER_COACHING_COLUMNS[1:]}})
