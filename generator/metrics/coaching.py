@@ -238,20 +238,20 @@ def _nearest(distance: np.ndarray, k: int) -> np.ndarray:
     return order
 
 
-def _pool_fit(features: np.ndarray, delta: np.ndarray, eligible: np.ndarray,
+def _pool_fit(features: np.ndarray, design: np.ndarray, target: np.ndarray, eligible: np.ndarray,
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Over each pool of comparison reps (``eligible``: pools × reps; ``features``: pools × reps ×
-    features, ``delta`` pools × reps), the spread of each feature (pools × features, 1 where it is 0
-    or undefined) and the normal equations of the change regressed on the trajectory: gram (pools × 4
-    × 4) and moment (pools × 4)."""
+    features; ``design``: pools × reps × 4, a 1 then the features, 0 for NaN; ``target``: pools × reps,
+    the change, 0 for NaN), the spread of each feature (pools × features, 1 where it is 0 or
+    undefined) and the normal equations of the change regressed on the trajectory: gram (pools × 4 ×
+    4) and moment (pools × 4)."""
     masked = np.where(eligible[:, :, None], features, np.nan)
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         spread = np.nanstd(masked, axis=1)
     spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
-    design = np.concatenate([np.ones((*eligible.shape, 1)), features], axis=2)
-    design = np.where(eligible[:, :, None], np.nan_to_num(design), 0.0)
-    target = np.where(eligible, np.nan_to_num(delta), 0.0)
+    design = np.where(eligible[:, :, None], design, 0.0)
+    target = np.where(eligible, target, 0.0)
     gram = np.einsum("erk,erl->ekl", design, design) + np.eye(design.shape[2]) * 1e-9
     moment = np.einsum("erk,er->ek", design, target)
     return spread, gram, moment
@@ -322,23 +322,32 @@ def _matched(grid: _Grid, coached_sums: np.ndarray, rep: np.ndarray, start: np.n
     pool_of[~own] = np.searchsorted(shared, at[~own])
     pool_of[own] = len(shared) + np.arange(own.sum())
     n_pools = len(pool_window)
+    design = np.nan_to_num(np.concatenate([np.ones((n_windows, reps, 1)), features], axis=2))
+    target = np.nan_to_num(delta)
     spread, pool = np.empty((n_pools, features.shape[2])), np.empty(n_pools, dtype=np.intp)
     gram, moment = np.empty((n_pools, 4, 4)), np.empty((n_pools, 4))
     for block in _blocks(n_pools, reps):
-        members = eligible[pool_window[block]]
+        window = pool_window[block]
+        members = eligible[window]
         out = np.flatnonzero(left_out[block] >= 0)
         members[out, left_out[block][out]] = False
         pool[block] = members.sum(axis=1)
-        spread[block], gram[block], moment[block] = _pool_fit(features[pool_window[block]],
-                                                              delta[pool_window[block]], members)
+        spread[block], gram[block], moment[block] = _pool_fit(features[window], design[window], target[window],
+                                                              members)
     k = min(settings.match_k, reps)
     order = np.empty((events, k), dtype=np.intp)
     valid = np.empty((events, k), dtype=bool)
+    by_feature = np.ascontiguousarray(features.transpose(0, 2, 1))  # windows × features × reps
     for block in _blocks(events, reps):
         members = eligible[at[block]]
         members[np.arange(len(members)), rep[block]] = False
-        distance = (((features[at[block]] - treated[block, None, :]) / spread[pool_of[block], None, :]) ** 2
-                    ).sum(axis=2)
+        # The squared standardised differences, feature by feature, added in order (as a sum over
+        # the last axis of three adds them), without an engagements × reps × features array.
+        gaps = [(by_feature[at[block], f] - treated[block, f, None]) / spread[pool_of[block], f, None]
+                for f in range(features.shape[2])]
+        distance = gaps[0] * gaps[0]
+        for gap in gaps[1:]:
+            distance += gap * gap
         order[block] = _nearest(np.where(members, distance, np.inf), k)
         valid[block] = np.take_along_axis(members, order[block], axis=1)
     picked = np.where(valid, order, -1)
