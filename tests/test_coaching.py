@@ -111,6 +111,15 @@ def test_one_engagement_by_hand() -> None:
     assert row["counterfactual_per_month"] == pytest.approx(130)
 
 
+def test_a_single_engagement_with_a_full_pool_is_estimated() -> None:
+    """One engagement whose pool is big enough for the bias correction: its one fit is solved
+    (least squares takes one matrix, not a stack of one)."""
+    company = synthetic_company(5, lift=0.2)
+    events = coaching_events(company.panel, company.reps, company.coaching.head(1), CoachingConfig())
+    row = events.table.iloc[0]
+    assert bool(row["included"]) and row["controls"] == 5 and math.isfinite(row["effect_per_month"])
+
+
 def test_verdict_needs_the_interval_and_both_checks() -> None:
     settings = CoachingConfig(min_reps=5, max_interval_width=0.5)
     passed = {"pre_trend": (-0.1, 0.1), "placebo": (-0.05, 0.05), "influence": (0.01, 0.3), "influence_label": "Ann"}

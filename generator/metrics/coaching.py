@@ -356,7 +356,7 @@ def _matched(grid: _Grid, coached_sums: np.ndarray, rep: np.ndarray, start: np.n
     fit = pool >= 4 * gram.shape[2]
     beta = np.zeros((n_pools, gram.shape[2]))
     if fit.any():
-        beta[fit] = np.linalg.lstsq(gram[fit], moment[fit][:, :, None], rcond=None)[0][:, :, 0] \
+        beta[fit] = np.linalg.lstsq(gram[fit][0], moment[fit][0], rcond=None)[0] \
             if fit[pool_of].sum() == 1 else np.linalg.solve(gram[fit], moment[fit][:, :, None])[:, :, 0]
     beta = beta[pool_of]
     pool = pool[pool_of]
