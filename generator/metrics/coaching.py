@@ -241,10 +241,10 @@ def _nearest(distance: np.ndarray, k: int) -> np.ndarray:
 def _pool_fit(features: np.ndarray, design: np.ndarray, target: np.ndarray, eligible: np.ndarray,
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Over each pool of comparison reps (``eligible``: pools × reps; ``features``: pools × reps ×
-    features; ``design``: pools × reps × 4, a 1 then the features, 0 for NaN; ``target``: pools × reps,
-    the change, 0 for NaN), the spread of each feature (pools × features, 1 where it is 0 or
-    undefined) and the normal equations of the change regressed on the trajectory: gram (pools × 4 ×
-    4) and moment (pools × 4)."""
+    features; ``design``: pools × reps × 4, a 1 then the features, through np.nan_to_num; ``target``:
+    pools × reps, the change, through np.nan_to_num), the spread of each feature (pools × features,
+    1 where it is 0 or undefined) and the normal equations of the change regressed on the
+    trajectory: gram (pools × 4 × 4) and moment (pools × 4)."""
     masked = np.where(eligible[:, :, None], features, np.nan)
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -279,10 +279,10 @@ def _matched(grid: _Grid, coached_sums: np.ndarray, rep: np.ndarray, start: np.n
     # Engagements that start in the same month share their windows, so every rep's window figures,
     # its eligibility and its features are computed once per distinct window (windows × reps) and
     # looked up per engagement (``at``): the work grows with the reps, not engagements × reps.
-    found, at = np.unique(np.stack([start, post_stop], axis=1), axis=0, return_inverse=True)
+    distinct, at = np.unique(np.stack([start, post_stop], axis=1), axis=0, return_inverse=True)
     at = at.reshape(-1)
-    begin, stop = found[:, 0], found[:, 1]
-    n_windows = len(found)
+    begin, stop = distinct[:, 0], distinct[:, 1]
+    n_windows = len(distinct)
     windows = {"base": (begin - BASE * w, begin - w), "pre": (begin - w, begin), "post": (begin + 1, stop)}
     counts, means = {}, {}
     for name, (a, b) in windows.items():
@@ -352,7 +352,7 @@ def _matched(grid: _Grid, coached_sums: np.ndarray, rep: np.ndarray, start: np.n
         valid[block] = np.take_along_axis(members, order[block], axis=1)
     picked = np.where(valid, order, -1)
     # The bias correction: the change regressed on the trajectory over the whole pool, per engagement
-    # (solved once per pool; a single fit is solved by least squares, as before, whatever the pools).
+    # (solved once per pool; when a single engagement has a fit, by least squares on its matrix).
     fit = pool >= 4 * gram.shape[2]
     beta = np.zeros((n_pools, gram.shape[2]))
     if fit.any():
