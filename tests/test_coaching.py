@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from bench.coaching_study import KINDS, SCENARIOS, covered, effects_of, synthetic_company
 from generator.config import CoachingConfig
+from generator.metrics import coaching
 from generator.metrics.activity import (
     BUSY_PRODUCTIVE,
     BUSY_UNPRODUCTIVE,
@@ -107,6 +109,15 @@ def test_one_engagement_by_hand() -> None:
     row = coaching_effects(events, settings).set_index("kind").loc[ALL_KINDS]
     assert row["effect_pct"] == pytest.approx(70 / 130)
     assert row["counterfactual_per_month"] == pytest.approx(130)
+
+
+def test_a_single_engagement_with_a_full_pool_is_estimated() -> None:
+    """One engagement whose pool is big enough for the bias correction: its one fit is solved
+    (least squares takes one matrix, not a stack of one)."""
+    company = synthetic_company(5, lift=0.2)
+    events = coaching_events(company.panel, company.reps, company.coaching.head(1), CoachingConfig())
+    row = events.table.iloc[0]
+    assert bool(row["included"]) and row["controls"] == 5 and math.isfinite(row["effect_per_month"])
 
 
 def test_verdict_needs_the_interval_and_both_checks() -> None:
@@ -276,6 +287,30 @@ def test_two_coached_reps_are_not_enough_data() -> None:
     assert effects.loc[ALL_KINDS, "coached_reps"] == 2
     assert effects.loc[ALL_KINDS, "verdict"] == NOT_ENOUGH
     assert "at least 5" in effects.loc[ALL_KINDS, "verdict_reason"]
+
+
+def test_nearest_is_the_head_of_a_stable_argsort() -> None:
+    """Ties keep column order, infinities and NaN sort last, as np.argsort(kind="stable") does."""
+    rng = np.random.default_rng(3)
+    distance = rng.integers(0, 6, size=(200, 40)).astype("float64")
+    distance[rng.random(distance.shape) < 0.2] = np.inf
+    distance[rng.random(distance.shape) < 0.1] = np.nan
+    distance[:5] = np.inf
+    distance[5:10, 3:] = np.nan
+    for k in (1, 5, 40):
+        assert np.array_equal(coaching._nearest(distance, k), np.argsort(distance, axis=1, kind="stable")[:, :k])
+
+
+def test_blocks_do_not_change_the_estimates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The matching works through blocks of rows to bound memory: one row at a time gives the same bits."""
+    company = synthetic_company(5, lift=0.2)
+    settings = CoachingConfig()
+    whole = coaching_events(company.panel, company.reps, company.coaching, settings)
+    monkeypatch.setattr(coaching, "BLOCK_CELLS", 1)
+    rows = coaching_events(company.panel, company.reps, company.coaching, settings)
+    pd.testing.assert_frame_equal(whole.table, rows.table, check_exact=True)
+    for name in ("controls", "picked", "adjusted", "placebo_picked", "placebo_adjusted", "win_rate_controls"):
+        assert np.array_equal(getattr(whole, name), getattr(rows, name), equal_nan=True), name
 
 
 # ------------------------------------------------------------------ the panel and the missed goals

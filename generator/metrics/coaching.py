@@ -22,6 +22,10 @@ ALL_KINDS = "All kinds"
 BASE = 5
 """The base (the rep's own normal level) is the (BASE − 1) windows before the window before the start."""
 
+BLOCK_CELLS = 1 << 20
+"""Cells (rows × reps, or samples × matched reps) of each block of the large intermediate arrays: bounds
+memory and keeps each block's temporaries small."""
+
 UNSPECIFIED = "Unspecified"
 """The kind of a coaching row without one."""
 
@@ -203,8 +207,6 @@ class _Matched:
     """engagements × k: indices of the matched reps (−1 where fewer than k)."""
     adjusted: np.ndarray
     """engagements × k: each matched rep's change, bias-corrected to the coached rep's trajectory."""
-    eligible: np.ndarray
-    """engagements × reps: the eligible comparison reps."""
     included: np.ndarray
 
 
@@ -216,6 +218,49 @@ def _slope(grid: _Grid, begin: np.ndarray, stop: np.ndarray) -> np.ndarray:
     denominator = n * sxx - sx * sx
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(denominator > 0, (n * sxy - sx * sy) / np.where(denominator > 0, denominator, 1), 0.0)
+
+
+def _nearest(distance: np.ndarray, k: int) -> np.ndarray:
+    """The first ``k`` columns of each row's stable argsort (rows × k), without sorting whole rows:
+    only the columns at or below the row's k-th smallest value are sorted (by value, then column)."""
+    n = len(distance)
+    kth = np.partition(distance, k - 1, axis=1)[:, k - 1]
+    order = np.empty((n, k), dtype=np.intp)
+    # NaN sorts last, so a NaN k-th leaves no column at or below it: those rows are sorted whole.
+    whole = np.isnan(kth)
+    if whole.any():
+        order[whole] = np.argsort(distance[whole], axis=1, kind="stable")[:, :k]
+    rows, cols = np.nonzero(distance <= kth[:, None])  # row by row, columns ascending
+    ranked = cols[np.lexsort((distance[rows, cols], rows))]  # lexsort is stable: ties keep column order
+    counts = np.bincount(rows, minlength=n)
+    first = np.cumsum(counts) - counts
+    order[~whole] = ranked[first[~whole, None] + np.arange(k)]
+    return order
+
+
+def _pool_fit(features: np.ndarray, design: np.ndarray, target: np.ndarray, eligible: np.ndarray,
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Over each pool of comparison reps (``eligible``: pools × reps; ``features``: pools × reps ×
+    features; ``design``: pools × reps × 4, a 1 then the features, through np.nan_to_num; ``target``:
+    pools × reps, the change, through np.nan_to_num), the spread of each feature (pools × features,
+    1 where it is 0 or undefined) and the normal equations of the change regressed on the
+    trajectory: gram (pools × 4 × 4) and moment (pools × 4)."""
+    masked = np.where(eligible[:, :, None], features, np.nan)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        spread = np.nanstd(masked, axis=1)
+    spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
+    design = np.where(eligible[:, :, None], design, 0.0)
+    target = np.where(eligible, target, 0.0)
+    gram = np.einsum("erk,erl->ekl", design, design) + np.eye(design.shape[2]) * 1e-9
+    moment = np.einsum("erk,er->ek", design, target)
+    return spread, gram, moment
+
+
+def _blocks(count: int, width: int) -> list[slice]:
+    """Slices of ``count`` rows of a rows × ``width`` (× a few) array, each block about BLOCK_CELLS cells."""
+    size = max(1, BLOCK_CELLS // max(width, 1))
+    return [slice(i, min(i + size, count)) for i in range(0, count, size)]
 
 
 def _matched(grid: _Grid, coached_sums: np.ndarray, rep: np.ndarray, start: np.ndarray, post_stop: np.ndarray,
@@ -231,70 +276,103 @@ def _matched(grid: _Grid, coached_sums: np.ndarray, rep: np.ndarray, start: np.n
     """
     w = settings.window_months
     events, reps = len(start), len(grid.rep_ids)
-    windows = {"base": (start - BASE * w, start - w), "pre": (start - w, start), "post": (start + 1, post_stop)}
+    # Engagements that start in the same month share their windows, so every rep's window figures,
+    # its eligibility and its features are computed once per distinct window (windows × reps) and
+    # looked up per engagement (``at``): the work grows with the reps, not engagements × reps.
+    distinct, at = np.unique(np.stack([start, post_stop], axis=1), axis=0, return_inverse=True)
+    at = at.reshape(-1)
+    begin, stop = distinct[:, 0], distinct[:, 1]
+    n_windows = len(distinct)
+    windows = {"base": (begin - BASE * w, begin - w), "pre": (begin - w, begin), "post": (begin + 1, stop)}
     counts, means = {}, {}
     for name, (a, b) in windows.items():
         counts[name] = grid.window("observed", a, b)
         means[name] = _mean(grid.window("revenue", a, b), counts[name])
     lengths = {name: np.clip(b - a, 0, None) for name, (a, b) in windows.items()}
-    ok = np.ones((events, reps), dtype=bool)
+    ok = np.ones((n_windows, reps), dtype=bool)
     for name in windows:
         # The base needs one window's worth of months (it may run into months before the data).
-        need = (np.maximum(np.ceil(lengths[name] / 2), 1) if name != "base" else np.full(events, w))[:, None]
+        need = (np.maximum(np.ceil(lengths[name] / 2), 1) if name != "base" else np.full(n_windows, w))[:, None]
         ok &= (counts[name] >= need) & (lengths[name][:, None] > 0)
     slope = _slope(grid, *windows["pre"]) * w
     half = math.ceil(w / 2)
-    recent = _mean(grid.window("revenue", start - half, start), grid.window("observed", start - half, start))
-    a = np.clip(start - BASE * w, 0, grid.months)
-    b = np.clip(np.maximum(post_stop, start + 1), 0, grid.months)
+    recent = _mean(grid.window("revenue", begin - half, begin), grid.window("observed", begin - half, begin))
+    a = np.clip(begin - BASE * w, 0, grid.months)
+    b = np.clip(np.maximum(stop, begin + 1), 0, grid.months)
     uncoached = (coached_sums[:, b] - coached_sums[:, a]).T == 0
-    rows = np.arange(events)
     # Every rep on the scale of its own base level: a multiplicative world (a big rep's bad month is a
     # big number) compares like with like, and a rep's dip is measured against its own normal.
     base = means["base"]
     ok &= base > 0
     scale = np.where(base > 0, base, 1.0)
-    eligible = ok & uncoached
-    eligible[rows, rep] = False
-    treated_ok = ok[rows, rep]
-    pool = eligible.sum(axis=1)
-    features = np.stack([means["pre"] / scale, recent / scale, slope / scale], axis=2)  # events × reps × features
+    eligible = ok & uncoached  # windows × reps
+    treated_ok = ok[at, rep]
+    features = np.stack([means["pre"] / scale, recent / scale, slope / scale], axis=2)  # windows × reps × features
     delta = (means["post"] - means["pre"]) / scale
-    treated = features[rows, rep]
-    masked = np.where(eligible[:, :, None], features, np.nan)
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        spread = np.nanstd(masked, axis=1)
-    spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
-    distance = (((features - treated[:, None, :]) / spread[:, None, :]) ** 2).sum(axis=2)
-    distance = np.where(eligible, distance, np.inf)
+    treated = features[at, rep]
+    # The coached rep is never its own comparison. Where its window's pool holds it (not coached
+    # in the window itself, as at a placebo's fake start), the engagement has a pool of its own: the
+    # window's less that rep. Either way a pool's figures come from the same operations on the same
+    # values as if computed per engagement, so they are the same to the last bit.
+    own = eligible[at, rep]
+    shared = np.unique(at[~own])
+    pool_window = np.concatenate([shared, at[own]])
+    left_out = np.concatenate([np.full(len(shared), -1), rep[own]])
+    pool_of = np.empty(events, dtype=np.intp)
+    pool_of[~own] = np.searchsorted(shared, at[~own])
+    pool_of[own] = len(shared) + np.arange(own.sum())
+    n_pools = len(pool_window)
+    design = np.nan_to_num(np.concatenate([np.ones((n_windows, reps, 1)), features], axis=2))
+    target = np.nan_to_num(delta)
+    spread, pool = np.empty((n_pools, features.shape[2])), np.empty(n_pools, dtype=np.intp)
+    gram, moment = np.empty((n_pools, 4, 4)), np.empty((n_pools, 4))
+    for block in _blocks(n_pools, reps):
+        window = pool_window[block]
+        members = eligible[window]
+        out = np.flatnonzero(left_out[block] >= 0)
+        members[out, left_out[block][out]] = False
+        pool[block] = members.sum(axis=1)
+        spread[block], gram[block], moment[block] = _pool_fit(features[window], design[window], target[window],
+                                                              members)
     k = min(settings.match_k, reps)
-    order = np.argsort(distance, axis=1, kind="stable")[:, :k]
-    valid = np.take_along_axis(eligible, order, axis=1)
+    order = np.empty((events, k), dtype=np.intp)
+    valid = np.empty((events, k), dtype=bool)
+    by_feature = np.ascontiguousarray(features.transpose(0, 2, 1))  # windows × features × reps
+    for block in _blocks(events, reps):
+        members = eligible[at[block]]
+        members[np.arange(len(members)), rep[block]] = False
+        # The squared standardised differences, feature by feature, added in order (as a sum over
+        # the last axis of three adds them), without an engagements × reps × features array.
+        gaps = [(by_feature[at[block], f] - treated[block, f, None]) / spread[pool_of[block], f, None]
+                for f in range(features.shape[2])]
+        distance = gaps[0] * gaps[0]
+        for gap in gaps[1:]:
+            distance += gap * gap
+        order[block] = _nearest(np.where(members, distance, np.inf), k)
+        valid[block] = np.take_along_axis(members, order[block], axis=1)
     picked = np.where(valid, order, -1)
-    # The bias correction: the change regressed on the trajectory over the whole pool, per engagement.
-    design = np.concatenate([np.ones((events, reps, 1)), features], axis=2)
-    design = np.where(eligible[:, :, None], np.nan_to_num(design), 0.0)
-    target = np.where(eligible, np.nan_to_num(delta), 0.0)
-    gram = np.einsum("erk,erl->ekl", design, design) + np.eye(design.shape[2]) * 1e-9
-    moment = np.einsum("erk,er->ek", design, target)
-    fit = pool >= 4 * design.shape[2]
-    beta = np.zeros((events, design.shape[2]))
+    # The bias correction: the change regressed on the trajectory over the whole pool, per engagement
+    # (solved once per pool; when a single engagement has a fit, by least squares on its matrix).
+    fit = pool >= 4 * gram.shape[2]
+    beta = np.zeros((n_pools, gram.shape[2]))
     if fit.any():
-        beta[fit] = np.linalg.lstsq(gram[fit], moment[fit][:, :, None], rcond=None)[0][:, :, 0] \
-            if fit.sum() == 1 else np.linalg.solve(gram[fit], moment[fit][:, :, None])[:, :, 0]
+        beta[fit] = np.linalg.lstsq(gram[fit][0], moment[fit][0], rcond=None)[0] \
+            if fit[pool_of].sum() == 1 else np.linalg.solve(gram[fit], moment[fit][:, :, None])[:, :, 0]
+    beta = beta[pool_of]
+    pool = pool[pool_of]
     safe = np.where(valid, order, 0)
-    control_features = features[rows[:, None], safe]  # events × k × features
-    adjusted = delta[rows[:, None], safe] + np.einsum(
+    control_features = features[at[:, None], safe]  # events × k × features
+    adjusted = delta[at[:, None], safe] + np.einsum(
         "ekf,ef->ek", treated[:, None, :] - control_features, beta[:, 1:])
-    adjusted = np.where(valid, adjusted * scale[rows, rep][:, None], np.nan)  # back to the coached rep's money
+    own_scale = scale[at, rep]
+    adjusted = np.where(valid, adjusted * own_scale[:, None], np.nan)  # back to the coached rep's money
     included = treated_ok & (pool >= settings.min_controls)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         counterfactual_change = np.nanmean(np.where(valid, adjusted, np.nan), axis=1)
-    effect = np.where(included, delta[rows, rep] * scale[rows, rep] - counterfactual_change, np.nan)
-    return _Matched(effect, means["post"][rows, rep], means["pre"][rows, rep], means["base"][rows, rep], pool,
-                    treated_ok, picked, adjusted, eligible, included)
+    effect = np.where(included, delta[at, rep] * own_scale - counterfactual_change, np.nan)
+    return _Matched(effect, means["post"][at, rep], means["pre"][at, rep], means["base"][at, rep], pool,
+                    treated_ok, picked, adjusted, included)
 
 
 def _pre_trend(grid: _Grid, rep: np.ndarray, start: np.ndarray, placebo: _Matched,
@@ -401,13 +479,16 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
     placebo = _matched(grid, coached_sums, r, s - window, s, settings)
     trend = _pre_trend(grid, r, s, placebo, settings)
     # Win rate: the same matched reps, plain difference-in-differences of the window win rates.
-    rows_e = np.arange(len(ev))
-    pre_wr = _rate(grid.window("won", s - window, s), grid.window("lost", s - window, s))
-    post_wr = _rate(grid.window("won", s + 1, s + 1 + window), grid.window("lost", s + 1, s + 1 + window))
+    # Window figures depend on the start month alone: once per distinct month (months × reps).
+    month, at = np.unique(s, return_inverse=True)
+    at = at.reshape(-1)
+    pre_wr = _rate(grid.window("won", month - window, month), grid.window("lost", month - window, month))
+    post_wr = _rate(grid.window("won", month + 1, month + 1 + window),
+                    grid.window("lost", month + 1, month + 1 + window))
     wr_change = post_wr - pre_wr
     safe = np.where(main.picked >= 0, main.picked, 0)
-    theirs = np.where(main.picked >= 0, wr_change[rows_e[:, None], safe], np.nan)
-    own_wr = wr_change[rows_e, r]
+    theirs = np.where(main.picked >= 0, wr_change[at[:, None], safe], np.nan)
+    own_wr = wr_change[at, r]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         control_wr = np.nanmean(theirs, axis=1)
@@ -420,8 +501,8 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
         full[ev] = values
         out[column] = full
 
-    pre_n = grid.window("observed", s - window, s)[rows_e, r]
-    post_n = grid.window("observed", s + 1, s + 1 + window)[rows_e, r]
+    pre_n = grid.window("observed", month - window, month)[at, r]
+    post_n = grid.window("observed", month + 1, month + 1 + window)[at, r]
     put("pre_months", pre_n)
     put("post_months", post_n)
     put("base_revenue_per_month", main.treated_base)
@@ -431,8 +512,8 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
     put("effect_per_month", main.effect)
     put("placebo_effect_per_month", np.where(included, placebo.effect, np.nan))
     put("pre_trend_per_month", trend)
-    put("pre_win_rate", pre_wr[rows_e, r])
-    put("post_win_rate", post_wr[rows_e, r])
+    put("pre_win_rate", pre_wr[at, r])
+    put("post_win_rate", post_wr[at, r])
     put("win_rate_effect", np.where(included, own_wr - control_wr, np.nan))
     put("controls", np.where(included, n_controls, 0))
     out["pre_months"] = out["pre_months"].astype("Int64")
@@ -506,8 +587,8 @@ def _cluster_weights(rng: np.random.Generator, clusters: np.ndarray, samples: in
     if len(labels) < settings.min_clusters:
         member, labels, by = np.arange(len(clusters)), np.arange(len(clusters)), "rep"
     draws = rng.integers(0, len(labels), size=(samples, len(labels)))
-    counts = np.zeros((samples, len(labels)))
-    np.add.at(counts, (np.repeat(np.arange(samples), len(labels)), draws.ravel()), 1)
+    cells = np.repeat(np.arange(samples), len(labels)) * len(labels) + draws.ravel()
+    counts = np.bincount(cells, minlength=samples * len(labels)).reshape(samples, len(labels)).astype("float64")
     return counts[:, member], by, len(labels)
 
 
@@ -515,14 +596,19 @@ def _effect_samples(rng: np.random.Generator, picked: np.ndarray, adjusted: np.n
                     reps: int, samples: int) -> np.ndarray:
     """Each engagement's effect under resampled comparison reps (samples × engagements): a rep drawn
     twice counts twice in every engagement it serves, so shared comparisons move together."""
-    weights = rng.multinomial(reps, np.full(reps, 1 / reps), size=samples).astype("float64") if reps else \
-        np.zeros((samples, 0))
+    # Without reps nothing is matched (every ``picked`` is −1): one column of zeros to point at.
+    weights = rng.multinomial(reps, np.full(reps, 1 / reps), size=samples) if reps else \
+        np.zeros((samples, 1), dtype="int64")
     safe = np.where(picked >= 0, picked, 0)
     # A matched rep without a figure (a win rate with no closed deal) weighs nothing.
-    w = np.where((picked[None] >= 0) & np.isfinite(adjusted)[None], weights[:, safe] if reps else 0.0, 0.0)
+    used = (picked >= 0) & np.isfinite(adjusted)
     values = np.nan_to_num(adjusted)[None]
-    total = (w * values).sum(axis=2)
-    mass = w.sum(axis=2)
+    total, mass = np.empty((samples, len(picked))), np.empty((samples, len(picked)))
+    # Blocks of samples keep the samples × engagements × k weights small; the sums are the same.
+    for block in _blocks(samples, picked.size):
+        w = np.where(used, weights[block][:, safe], 0.0)
+        total[block] = (w * values).sum(axis=2)
+        mass[block] = w.sum(axis=2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         plain = np.nanmean(adjusted, axis=1)
@@ -859,16 +945,25 @@ def coaching_by_manager(events: Events, manager_of: pd.Series, settings: Coachin
     without running the bootstrap. Sorted by manager."""
     frame = events.table
     managers = frame["rep_id"].map(manager_of).astype("string")
+    names = sorted(managers.dropna().unique())
+    # Each engagement's manager and rep as numbers, and each manager's included engagements and
+    # distinct coached reps counted at once (hundreds of managers at thousands of reps).
+    position = pd.Index(names, dtype="string").get_indexer(managers) if names else np.full(len(frame), -1)
+    included = frame["included"].to_numpy(dtype=bool)
+    rep_codes, _ = pd.factorize(frame["rep_id"])
+    counted = included & (position >= 0)
+    n_events = np.bincount(position[counted], minlength=len(names))
+    pairs = np.unique(np.stack([position, rep_codes])[:, counted & (rep_codes >= 0)], axis=1)
+    n_reps = np.bincount(pairs[0], minlength=len(names))
     rows = []
-    for i, manager in enumerate(sorted(managers.dropna().unique())):
-        mask = (managers == manager).fillna(False).to_numpy(dtype=bool)
-        used = mask & frame["included"].to_numpy(dtype=bool)
-        reps = int(frame.loc[used, "rep_id"].nunique())
+    for i, manager in enumerate(names):
+        mask = position == i
+        reps = int(n_reps[i])
         if reps >= settings.min_reps:
             row = _pooled(events, mask, str(manager), 10_000 + i, settings)
         else:
             reading, reason = verdict(reps, float("nan"), float("nan"), settings)
-            row = {"coached_reps": reps, "events": int(used.sum()), "effect_pct": float("nan"),
+            row = {"coached_reps": reps, "events": int(n_events[i]), "effect_pct": float("nan"),
                    "effect_pct_low": float("nan"), "effect_pct_high": float("nan"), "verdict": reading,
                    "verdict_reason": reason, "checks": ""}
         rows.append({"manager": manager, **{c: row[c] for c in MANAGER_COACHING_COLUMNS[1:]}})
