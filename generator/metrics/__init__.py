@@ -110,9 +110,10 @@ def _current(table: pd.DataFrame, key: str, year: int) -> pd.DataFrame:
 def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     """Compute every table the site needs from loaded inputs.
 
-    The reps' ratio intervals, the segments and the quarterly history depend on nothing computed
-    after the reps table: a second process computes them (``generator.parallel``) while this one
-    computes the rest; the tables are the same as in one process.
+    Once the reps and teams tables are known, the tables nothing else needs (the reps' ratio
+    intervals, segments, quarterly history, projections, monthly revenue) are computed in a second
+    process (``generator.parallel``) while this one computes the rest; the tables are the same as in
+    one process.
     """
     period = Period.containing(inputs.as_of, config.report.fiscal_year_start)
     reps = inputs.reps
@@ -134,83 +135,101 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     year_ends = {y: pd.Timestamp(min(period.end_of(y), period.as_of)) for y in years}
     teams_over_time = team_membership(reps, inputs.memberships, year_ends)
     managers_over_time = manager_membership(reps, inputs.memberships, year_ends)
+    team_of = pd.Series(reps["team"].to_numpy(), index=reps["rep_id"].to_numpy()).dropna()
+    team_years = group_years(counted, credited, costs, teams_over_time if teams_over_time.dated else team_of,
+                             "team", years)
+    team_table = _team_table(reps, team_years, period.year)
 
-    def independent() -> tuple[pd.DataFrame, Segments, History]:
-        """The ratio intervals, segments and quarterly history: nothing computed below needs them."""
-        return (rep_ratio_intervals(rep_table, values, config.segments.bootstrap_resamples),
-                compute_segments(counted, inputs.clients, costs, years, period.year, pd.Timestamp(earlier),
-                                 config.metrics.gross_margin, config.segments.min_deals,
-                                 config.segments.bootstrap_resamples),
-                compute_history(counted, teams_over_time, managers_over_time, period, years))
+    def independent() -> _Independent:
+        last_month = pd.Timestamp(period.as_of).to_period("M").start_time
+        current_reps = pd.Index(reps.loc[~(reps["left"].notna() & (reps["left"] <= pd.Timestamp(period.as_of))),
+                                         "rep_id"]).astype("string")
+        return _Independent(
+            intervals=rep_ratio_intervals(rep_table, values, config.segments.bootstrap_resamples),
+            segments=compute_segments(counted, inputs.clients, costs, years, period.year, pd.Timestamp(earlier),
+                                      config.metrics.gross_margin, config.segments.min_deals,
+                                      config.segments.bootstrap_resamples),
+            history=compute_history(counted, teams_over_time, managers_over_time, period, years),
+            company_previous=_company_summary(last_year, counted[counted["closed"] <= pd.Timestamp(earlier)], values,
+                                              period.year - 1, earlier, config.metrics.gross_margin),
+            forecast=compute_forecast(counted, deals[deals["status"] == OPEN], team_of, pd.Timestamp(period.as_of),
+                                      period.year, pd.Timestamp(period.end), current_reps,
+                                      pd.Index(team_table["team"]).astype("string")),
+            rep_monthly=monthly_revenue(counted, "rep_id", last_month),
+            team_monthly=monthly_revenue(
+                counted.assign(team=teams_over_time.on(counted["rep_id"], counted["closed"])
+                               if teams_over_time.dated else counted["rep_id"].map(team_of)).dropna(subset=["team"]),
+                "team", last_month),
+            company_monthly=monthly_revenue(counted, None, last_month),
+        )
 
     with in_background(independent, "computing metrics") as pending:
-        rest = _dependent(inputs, config, period, deals, counted, years, values, credited, costs, by_rep,
-                          earlier, last_year, year_ends, teams_over_time, managers_over_time)
-        intervals, segments, history = pending.result()
-    rep_table = _with_rankings(rep_table, intervals, period, config.rankings.min_clients)
+        rest = _dependent(inputs, config, period, counted, years, credited, costs, by_rep, last_year, year_ends,
+                          teams_over_time, managers_over_time, team_of, team_years)
+        side = pending.result()
+    rep_table = _with_rankings(rep_table, side.intervals, period, config.rankings.min_clients)
     panel = rest.panel
     return Metrics(
         period=period,
         reps=rep_table,
         rep_years=by_rep,
-        teams=rest.team_table,
-        team_years=rest.team_years,
+        teams=team_table,
+        team_years=team_years,
         managers=rest.managers,
         company_years=rest.company_years,
-        company_previous=rest.company_previous,
+        company_previous=side.company_previous,
         clients=values,
-        rep_monthly=rest.rep_monthly,
-        team_monthly=rest.team_monthly,
-        company_monthly=rest.company_monthly,
+        rep_monthly=side.rep_monthly,
+        team_monthly=side.team_monthly,
+        company_monthly=side.company_monthly,
         has_costs=inputs.costs is not None and len(inputs.costs) > 0,
-        segments=segments,
+        segments=side.segments,
         goals=rest.goals,
         coaching=rest.coaching,
         activity=compute_activity(inputs.activities, panel, rep_table, period) if panel is not None else None,
-        history=history,
+        history=side.history,
         manager_history=rest.manager_history,
         team_members=rest.team_members,
-        forecast=rest.forecast,
+        forecast=side.forecast,
         team_previous=rest.team_previous,
         dated_teams=teams_over_time.dated,
     )
 
 
 @dataclass(frozen=True)
-class _Dependent:
-    """The tables ``compute_metrics`` computes in its own process, while another computes the rest."""
+class _Independent:
+    """The tables no other table needs, computed in a second process (see ``compute_metrics``)."""
 
+    intervals: pd.DataFrame
+    segments: Segments
+    history: History
     company_previous: pd.Series
-    team_years: pd.DataFrame
-    team_table: pd.DataFrame
-    team_previous: pd.DataFrame
-    managers: pd.DataFrame
-    company_years: pd.DataFrame
     forecast: Forecast
-    team_members: pd.DataFrame
-    goals: Goals
-    panel: pd.DataFrame | None
-    coaching: CoachingEffect | None
-    manager_history: ManagerHistory
     rep_monthly: pd.DataFrame
     team_monthly: pd.DataFrame
     company_monthly: pd.DataFrame
 
 
-def _dependent(inputs: Inputs, config: Config, period: Period, deals: pd.DataFrame, counted: pd.DataFrame,
-               years: list[int], values: pd.DataFrame, credited: ClientValue, costs: pd.DataFrame,
-               by_rep: pd.DataFrame, earlier: dt.date, last_year: pd.DataFrame,
-               year_ends: dict[int, pd.Timestamp], teams_over_time: Membership, managers_over_time: Membership,
-               ) -> _Dependent:
-    """Team, manager and company tables, projections, goals and coaching (see ``compute_metrics``)."""
-    reps = inputs.reps
-    company_previous = _company_summary(last_year, counted[counted["closed"] <= pd.Timestamp(earlier)], values,
-                                        period.year - 1, earlier, config.metrics.gross_margin)
+@dataclass(frozen=True)
+class _Dependent:
+    """The tables ``compute_metrics`` computes in its own process while another computes the rest."""
 
-    team_of = pd.Series(reps["team"].to_numpy(), index=reps["rep_id"].to_numpy()).dropna()
-    team_years = group_years(counted, credited, costs, teams_over_time if teams_over_time.dated else team_of,
-                             "team", years)
-    team_table = _team_table(reps, team_years, period.year)
+    team_previous: pd.DataFrame
+    managers: pd.DataFrame
+    company_years: pd.DataFrame
+    team_members: pd.DataFrame
+    goals: Goals
+    panel: pd.DataFrame | None
+    coaching: CoachingEffect | None
+    manager_history: ManagerHistory
+
+
+def _dependent(inputs: Inputs, config: Config, period: Period, counted: pd.DataFrame, years: list[int],
+               credited: ClientValue, costs: pd.DataFrame, by_rep: pd.DataFrame, last_year: pd.DataFrame,
+               year_ends: dict[int, pd.Timestamp], teams_over_time: Membership, managers_over_time: Membership,
+               team_of: pd.Series, team_years: pd.DataFrame) -> _Dependent:
+    """Manager and company tables, team members, goals and coaching (see ``compute_metrics``)."""
+    reps = inputs.reps
     last_year_team = (teams_over_time.on(last_year["rep_id"], last_year["closed"]) if teams_over_time.dated
                       else last_year["rep_id"].astype("string").map(team_of))
     team_previous = performance(last_year.assign(team=last_year_team).dropna(subset=["team"]),
@@ -223,11 +242,6 @@ def _dependent(inputs: Inputs, config: Config, period: Period, deals: pd.DataFra
     company_years["reps"] = [int(_active(reps, period, y).sum()) for y in company_years["year"]]
 
     last_month = pd.Timestamp(period.as_of).to_period("M").start_time
-    current_reps = pd.Index(reps.loc[~(reps["left"].notna() & (reps["left"] <= pd.Timestamp(period.as_of))),
-                                     "rep_id"]).astype("string")
-    forecast = compute_forecast(counted, deals[deals["status"] == OPEN], team_of, pd.Timestamp(period.as_of),
-                                period.year, pd.Timestamp(period.end), current_reps,
-                                pd.Index(team_table["team"]).astype("string"))
     spans = {y: (pd.Timestamp(period.start_of(y)), year_ends[y]) for y in years}
     spells = membership_spells(reps, teams_over_time, managers_over_time, spans)
     team_members = team_member_years(counted, spells, teams_over_time)
@@ -248,13 +262,9 @@ def _dependent(inputs: Inputs, config: Config, period: Period, deals: pd.DataFra
     coaching = (compute_coaching(panel, reps, inputs.coaching, goals.goals, period, config.coaching)
                 if panel is not None else None)
     return _Dependent(
-        company_previous=company_previous,
-        team_years=team_years,
-        team_table=team_table,
         team_previous=team_previous,
         managers=managers,
         company_years=company_years,
-        forecast=forecast,
         team_members=team_members,
         goals=goals,
         panel=panel,
@@ -262,12 +272,6 @@ def _dependent(inputs: Inputs, config: Config, period: Period, deals: pd.DataFra
         manager_history=manager_history(reps, by_rep, manager_years, period, years, goals.goals,
                                         coaching.events if coaching is not None else None, spells,
                                         managers_over_time, min_clients=config.rankings.min_clients),
-        rep_monthly=monthly_revenue(counted, "rep_id", last_month),
-        team_monthly=monthly_revenue(
-            counted.assign(team=teams_over_time.on(counted["rep_id"], counted["closed"]) if teams_over_time.dated
-                           else counted["rep_id"].map(team_of)).dropna(subset=["team"]),
-            "team", last_month),
-        company_monthly=monthly_revenue(counted, None, last_month),
     )
 
 
