@@ -467,6 +467,29 @@ def records(frame: pd.DataFrame) -> list[dict[str, object]]:
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""One value as compact JSON, exactly as ``json.dumps`` writes it inside ``to_json``'s rows."""
+
+_PLAIN_TYPES = frozenset({type(None), bool, int, float})
+"""Values whose JSON never holds a comma: a column of them is written by one ``json.dumps`` and split."""
+
+
+def _json_texts(cells: list[object]) -> list[str]:
+    """Each cell of a column as its JSON text."""
+    if set(map(type, cells)) <= _PLAIN_TYPES:
+        return _encode(cells)[1:-1].split(",")
+    return list(map(_encode, cells))
+
+
 def to_json(frame: pd.DataFrame) -> str:
-    """JSON array of row objects."""
-    return json.dumps(records(frame), ensure_ascii=False, indent=None, separators=(",", ":")) + "\n"
+    """JSON array of row objects: ``json.dumps(records(frame))`` (compact), written column by column.
+
+    Each column's values are encoded at once and each row is filled into one template
+    (``{"year":%s,…}``): a dict per row through the encoder costs half a second at 1,000 reps."""
+    out = _export_frame(frame)
+    names = list(out.columns)
+    if not len(out) or not names or not all(isinstance(name, str) for name in names):
+        return _encode(records(out)) + "\n"
+    row = "{" + ",".join(_encode(name).replace("%", "%%") + ":%s" for name in names) + "}"
+    columns = [_json_texts(_json_cells(out[name])) for name in names]
+    return "[" + ",".join([row % cells for cells in zip(*columns, strict=True)]) + "]\n"
