@@ -186,7 +186,8 @@ def test_download_links_are_taken_out_with_the_line_break_before_them() -> None:
 def _awkward_frame() -> pd.DataFrame:
     """Text with commas, quotes, line breaks, formulas and a %; missing and infinite numbers; mixed cells."""
     return pd.DataFrame({
-        "name": pd.Series(['a, "b"', "=1+1", None, "line\nbreak", "é ü", "%s"], dtype="string"),
+        "name": pd.Series(['a, "b"', "=1+1", None, "line\nbreak", "cr\r", "%s"], dtype="string"),
+        "note": pd.Series(["", "é ü", " x ", "", None, '"'], dtype="string"),
         "amount %": [1.5, np.nan, float("inf"), -0.0, 1e23, 0.1 + 0.2],
         "count": [1, 2, 3, 4, 5, 6],
         "flag": [True, False, True, True, False, False],
@@ -207,14 +208,14 @@ def test_csv_cells_are_the_csv_modules() -> None:
     import csv
     import io
 
-    frame = _awkward_frame()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(frame.columns)
-    for row in tables.records(frame):
-        writer.writerow(["" if v is None else "'" + v if isinstance(v, str) and v.startswith(tables.FORMULA_START)
-                         else repr(v) if isinstance(v, float) else v for v in row.values()])
-    assert tables.to_csv(frame) == buffer.getvalue()
+    for frame in (_awkward_frame(), _awkward_frame()[["note"]]):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(frame.columns)
+        for row in tables.records(frame):
+            writer.writerow(["" if v is None else "'" + v if isinstance(v, str) and v.startswith(tables.FORMULA_START)
+                             else repr(v) if isinstance(v, float) else v for v in row.values()])
+        assert tables.to_csv(frame) == buffer.getvalue()
 
 
 def test_rep_page_has_one_download_menu() -> None:

@@ -413,14 +413,36 @@ def csv_lines(frame: pd.DataFrame) -> tuple[str, list[str]]:
     if not len(out):
         return header, []
     columns = [_csv_cells(out[name]) for name in out.columns]
-    start = buffer.tell()
-    ends = []
-    for row in zip(*columns, strict=True):
-        writer.writerow(row)
-        ends.append(buffer.tell())
-    text = buffer.getvalue()
-    starts = [start, *ends[:-1]]
-    return header, [text[a:b] for a, b in zip(starts, ends, strict=True)]
+    if len(columns) == 1:  # a row of one empty field is written '""': leave that to the csv module
+        start = buffer.tell()
+        ends = []
+        for row in zip(*columns, strict=True):
+            writer.writerow(row)
+            ends.append(buffer.tell())
+        text = buffer.getvalue()
+        return header, [text[a:b] for a, b in zip([start, *ends[:-1]], ends, strict=True)]
+    line = ",".join(["%s"] * len(columns)) + "\n"
+    return header, [line % row for row in zip(*map(_quoted, columns), strict=True)]
+
+
+_CSV_SPECIAL = (",", '"', "\n", "\r")
+"""Characters that may make the csv module quote a field (it decides; a field without them is as is)."""
+
+
+def _quoted(cells: list[str]) -> list[str]:
+    """A column's cells as fields of a CSV line: a cell with a delimiter, quote or line break quoted by
+    the csv module (tested in one string for the whole column: most columns have none)."""
+    joined = "".join(cells)
+    if not any(c in joined for c in _CSV_SPECIAL):
+        return cells
+    return [_csv_field(c) if any(s in c for s in _CSV_SPECIAL) else c for c in cells]
+
+
+def _csv_field(cell: str) -> str:
+    """One non-empty field as the csv module writes it (``QUOTE_MINIMAL``)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([cell])
+    return buffer.getvalue()[:-1]
 
 
 def to_csv(frame: pd.DataFrame) -> str:
