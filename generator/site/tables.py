@@ -425,17 +425,16 @@ def csv_lines(frame: pd.DataFrame) -> tuple[str, list[str]]:
     return header, [line % row for row in zip(*map(_quoted, columns), strict=True)]
 
 
-_CSV_SPECIAL = (",", '"', "\n", "\r")
+_CSV_SPECIAL = re.compile(r'[,"\n\r]')
 """Characters that may make the csv module quote a field (it decides; a field without them is as is)."""
 
 
 def _quoted(cells: list[str]) -> list[str]:
     """A column's cells as fields of a CSV line: a cell with a delimiter, quote or line break quoted by
     the csv module (tested in one string for the whole column: most columns have none)."""
-    joined = "".join(cells)
-    if not any(c in joined for c in _CSV_SPECIAL):
+    if not _CSV_SPECIAL.search("".join(cells)):
         return cells
-    return [_csv_field(c) if any(s in c for s in _CSV_SPECIAL) else c for c in cells]
+    return [_csv_field(c) if _CSV_SPECIAL.search(c) else c for c in cells]
 
 
 def _csv_field(cell: str) -> str:
