@@ -343,6 +343,8 @@ def split_downloads(body: str) -> tuple[Markdown, list[str]]:
         kept.append(body[end : start - 1 if body[start - 1 : start] == "\n" else start])
         hrefs.append(html.unescape(match.group(1)))
         end = match.end()
+    if not hrefs:  # most blocks (a chart's spec) have no link: not copied
+        return body if isinstance(body, Markdown) else Markdown(body), hrefs
     kept.append(body[end:])
     return Markdown("".join(kept)), hrefs
 
