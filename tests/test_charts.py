@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import vl_convert
+from altair.vegalite.v6.schema.core import TopLevelSpec
 from babel.numbers import format_compact_currency
 
 from generator.metrics.activity import (
@@ -438,6 +439,13 @@ def test_no_chart_of_the_example_shows_a_field_name_as_a_title(example_build: Pa
 # --- colour: from the theme, with a meaning ---------------------------------------------------------
 
 COLOUR_KEYS = ("color", "fill", "stroke")
+
+
+@pytest.mark.parametrize("currency", ["USD", "SEK"])
+def test_every_design_is_valid_vega_lite(currency: str) -> None:
+    """The build writes the designs without Altair's validation: the schema is checked here."""
+    for spec in charts._designs(currency).values():
+        TopLevelSpec.validate(spec)
 
 
 def test_marks_name_theme_styles_instead_of_fixed_colours() -> None:

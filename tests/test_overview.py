@@ -76,6 +76,22 @@ def test_table_money_is_babels_format(value: float) -> None:
     assert text.money(value) == babel.numbers.format_decimal(value, "#,##0", locale="en")
 
 
+@given(st.floats(min_value=-1e17, max_value=1e17, allow_nan=False)
+       | st.integers(min_value=-10**6, max_value=10**6).map(lambda n: n / 2),
+       st.sampled_from(["USD", "EUR", "SEK", "JPY", "BRL", "XXX"]))
+def test_money_with_currency_is_babels_format(value: float, currency: str) -> None:
+    """Money with its symbol is written with a format string for speed; it must equal Babel's en format
+    (halves round to even, a negative amount that rounds to 0 keeps its sign)."""
+    assert text.money(value, currency) == babel.numbers.format_currency(value, currency, "¤#,##0", locale="en",
+                                                                        currency_digits=False)
+
+
+def test_money_with_currency_beyond_exact_floats() -> None:
+    for value in (-0.0, -0.4, 0.5, 1.5, 2.5, 2.0**53, 1e23, float("inf"), float("-inf")):
+        assert text.money(value, "USD") == babel.numbers.format_currency(value, "USD", "¤#,##0", locale="en",
+                                                                         currency_digits=False)
+
+
 def test_no_compact_money_written_outside_text() -> None:
     """One function writes compact money: no page module divides by 1e6 or appends "M" itself."""
     from pathlib import Path

@@ -176,6 +176,48 @@ def test_download_menu_gathers_the_links() -> None:
     assert download_menu([]) == ""
 
 
+def test_download_links_are_taken_out_with_the_line_break_before_them() -> None:
+    link = '<p class="sp-download"><a href="a&#45;1.csv" download>Download CSV</a></p>'
+    body, hrefs = split_downloads(f"{link}x\n{link}\n\n{link}y{link}")
+    assert (body, hrefs) == ("x\ny", ["a-1.csv"] * 4)
+    assert split_downloads("no table") == ("no table", [])
+
+
+def _awkward_frame() -> pd.DataFrame:
+    """Text with commas, quotes, line breaks, formulas and a %; missing and infinite numbers; mixed cells."""
+    return pd.DataFrame({
+        "name": pd.Series(['a, "b"', "=1+1", None, "line\nbreak", "cr\r", "%s"], dtype="string"),
+        "note": pd.Series(["", "é ü", " x ", "", None, '"'], dtype="string"),
+        "amount %": [1.5, np.nan, float("inf"), -0.0, 1e23, 0.1 + 0.2],
+        "count": [1, 2, 3, 4, 5, 6],
+        "flag": [True, False, True, True, False, False],
+        "day": pd.to_datetime(["2024-01-31", None, "2024-02-29", "2024-03-01", "2024-04-01", "2024-05-01"]),
+        "mixed": pd.Series([1, 2.5, "x,y", None, np.int64(7), np.float64("nan")], dtype=object),
+        "late": pd.Series([1, None, 3, 4, 5, 6], dtype="Int64"),
+    })
+
+
+def test_json_download_is_json_dumps_of_the_records() -> None:
+    frame = _awkward_frame()
+    for part in (frame, frame.iloc[:0], frame[["count"]], frame[["name", "mixed"]]):
+        expected = json.dumps(tables.records(part), ensure_ascii=False, indent=None, separators=(",", ":")) + "\n"
+        assert tables.to_json(part) == expected
+
+
+def test_csv_cells_are_the_csv_modules() -> None:
+    import csv
+    import io
+
+    for frame in (_awkward_frame(), _awkward_frame()[["note"]]):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(frame.columns)
+        for row in tables.records(frame):
+            writer.writerow(["" if v is None else "'" + v if isinstance(v, str) and v.startswith(tables.FORMULA_START)
+                             else repr(v) if isinstance(v, float) else v for v in row.values()])
+        assert tables.to_csv(frame) == buffer.getvalue()
+
+
 def test_rep_page_has_one_download_menu() -> None:
     page = reps_pages.RepPage(
         site=INFO, name="n", facts=Markdown(""), rank_note="",

@@ -394,7 +394,9 @@ def _designs(currency: str) -> dict[str, dict]:
         **_history_designs(currency, money),
         **_coaching_and_activity_designs(currency, money),
     }
-    return {name: chart.to_dict() for name, chart in designs.items()}
+    # Not validated here: tests/test_charts.py validates every design against the Vega-Lite schema,
+    # which at build time cost a sixth of a second for the same dicts.
+    return {name: chart.to_dict(validate=False) for name, chart in designs.items()}
 
 
 def _segment_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
@@ -794,15 +796,46 @@ class ChartSpec:
         """The same as ``to_dict``."""
         return self.to_dict()
 
+    def to_json(self) -> str:
+        """``to_dict`` as :func:`inert_json` writes it. The design's members are written once a build
+        (:func:`_design_json`), only the data per chart: a design is most of a rep page's charts."""
+        spec = self.to_dict()
+        members = dict(_design_json(self.design, self.context.currency))
+        members.update({key: _member_json(key, spec[key]) for key in _DATA_KEYS if key in spec})
+        return "{" + ",".join(members[key] for key in sorted(members)) + "}"
+
+
+def inert_json(value: object) -> str:
+    """``value`` as compact JSON, keys sorted, that is inert in a ``<script>`` element (no ``<``, ``>``
+    or ``&``: each is written as its ``\\u`` escape)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+_DATA_KEYS = ("data", "datasets")
+"""The members of a spec that hold a chart's own data; every other member is its design's."""
+
+
+def _member_json(key: str, value: object) -> str:
+    """One member of a JSON object, ``"key":value``, as :func:`inert_json` writes it inside the object."""
+    return f"{inert_json(key)}:{inert_json(value)}"
+
+
+@cache
+def _design_json(name: str, currency: str) -> dict[str, str]:
+    """Each member of a design but its data, as ``_member_json`` text, by key."""
+    return {key: _member_json(key, value) for key, value in _designs(currency)[name].items() if key not in _DATA_KEYS}
+
 
 def chart(design_name: str, frame: pd.DataFrame, fields: list[str]) -> ChartSpec:
     """A chart of ``frame`` using only ``fields`` (Vega-Lite embeds every column it is given)."""
     return ChartSpec(design_name, records(frame[fields]))
 
 
-def _measure(design_name: str) -> str | None:
+@cache
+def _measure(design_name: str, currency: str) -> str | None:
     """The quantitative field a design plots (a chart with no value for it has nothing to show)."""
-    spec = design(design_name)
+    spec = design(design_name, currency)
     for encoding in [spec.get("encoding", {}), *(layer.get("encoding", {}) for layer in spec.get("layer", []))]:
         for channel in ("y", "x"):
             field_ = encoding.get(channel, {})
@@ -813,11 +846,10 @@ def _measure(design_name: str) -> str | None:
 
 def embed(element_id: str, spec: ChartSpec, caption: str = "") -> Markdown:
     """The HTML that draws a chart in the browser: an empty div and its spec as inert JSON."""
-    measure = _measure(spec.design)
+    measure = _measure(spec.design, spec.context.currency)
     if not spec.rows or (measure and all(row.get(measure) is None for row in spec.rows)):
         return Markdown(f'<p class="sp-empty"><em>{html.escape(caption or "Chart")}: no data to show yet.</em></p>')
-    text = json.dumps(spec.spec(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = spec.to_json()
     label = f' aria-label="{html.escape(caption, quote=True)}"' if caption else ""
     return html_block(
         f'<div class="sp-chart" data-spec="{element_id}"{label}></div>\n'

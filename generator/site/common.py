@@ -144,7 +144,7 @@ def _without_downloads(value: object, hrefs: list[str]) -> object:
     if isinstance(value, Section):
         body, found = split_downloads(value.body)
         hrefs += found
-        return replace(value, body=body)
+        return value if body is value.body else replace(value, body=body)
     if isinstance(value, tuple):
         return tuple(_without_downloads(v, hrefs) for v in value)
     return value

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cache
 
 import babel
 import babel.numbers
@@ -41,6 +42,10 @@ def missing(value: object) -> bool:
     """True for an empty cell of any kind: None, <NA>, NaT or NaN."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
+    if isinstance(value, float):  # the usual cell, np.float64 included: pd.isna takes 10× longer
+        return math.isnan(value)
+    if isinstance(value, int | str):
+        return False
     try:
         # pandas-stubs take only known scalars and containers; a cell may be any object.
         return bool(pd.isna(value))  # type: ignore[call-overload]
@@ -63,15 +68,32 @@ def money(value: object, currency: str | None = None) -> str:
     """Whole currency units with thousands separators: ``1,234,568`` in a table whose header names the
     currency; with ``currency`` its symbol too, ``$1,234,568`` (Babel ``format_currency``, locale en).
 
-    Without ``currency`` this is Babel's ``format_decimal(value, "#,##0", locale="en")`` written as a
-    format string: a table cell is written thousands of times a build, and Babel takes 40× longer
-    (tests/test_money.py checks the two agree). The data files keep the exact figure."""
+    Both are Babel's en format (``format_decimal(value, "#,##0")``, ``format_currency(value, currency,
+    "¤#,##0", currency_digits=False)``) written as a format string: a figure is written thousands of
+    times a build, and Babel takes 40× longer (tests/test_overview.py checks they agree). The data
+    files keep the exact figure."""
     if missing(value):
         return EMPTY
+    amount = float(value)  # type: ignore[arg-type]
     if currency is None:
-        return f"{float(value):,.0f}"  # type: ignore[arg-type]
-    return babel.numbers.format_currency(float(value), currency, "¤#,##0", locale=LOCALE,  # type: ignore[arg-type]
-                                         currency_digits=False)
+        return f"{amount:,.0f}"
+    if not abs(amount) < EXACT_FLOATS:
+        return babel.numbers.format_currency(amount, currency, "¤#,##0", locale=LOCALE, currency_digits=False)
+    digits = f"{amount:,.0f}"
+    # Babel writes the sign before the symbol ("-$1,234"), and keeps it when the amount rounds to 0.
+    sign = "-" if digits.startswith("-") else ""
+    return f"{sign}{_currency_symbol(currency)}{digits.removeprefix('-')}"
+
+
+EXACT_FLOATS = 2.0**53
+"""Below this, a float's shortest decimal form (which Babel rounds, half to even) is on the same side of
+every half as the float itself (which a format string rounds): both write the same whole number."""
+
+
+@cache
+def _currency_symbol(currency: str) -> str:
+    """The symbol ``format_currency`` writes for ``¤`` (locale en): ``$``, ``€``, ``SEK``."""
+    return babel.numbers.get_currency_symbol(currency, locale=LOCALE)
 
 
 def compact_money(value: object, currency: str) -> str:

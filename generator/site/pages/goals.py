@@ -239,10 +239,10 @@ def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
     )
 
 
-def _sections(context: SiteContext, goals: Goals, scope: str) -> tuple[dict[str, list[Section]], dict[str, str]]:
-    """A Goals section per rep or team with goals, and its CSV file; formatted once, sliced per owner."""
-    table = _prepared(context, goals, "../../")
-    table = table[table["scope"] == scope].sort_values(["id", "year", "metric"]).reset_index(drop=True)
+def _sections(context: SiteContext, prepared: pd.DataFrame, scope: str) -> tuple[dict[str, list[Section]], dict[str, str]]:
+    """A Goals section per rep or team with goals, and its CSV file; formatted once, sliced per owner.
+    ``prepared``: every goal as ``_prepared`` writes it for a page two folders deep."""
+    table = prepared[prepared["scope"] == scope].sort_values(["id", "year", "metric"]).reset_index(drop=True)
     at = positions_by(table, "id")
     shown = attainment_format(context.cfg.config.goals)
     cols = _columns(False, shown)
@@ -282,8 +282,9 @@ def topic(context: SiteContext) -> Topic:
     put_table(files, "goals_calibration", goals.calibration)
     put_table(files, "team_goals", goals.team_attainment)
     files["goals.md"] = render("goals.md.j2", page=with_download_menu(_page(context, goals, table)))
-    rep_sections, rep_files = _sections(context, goals, "rep")
-    team_sections, team_files = _sections(context, goals, "team")
+    deep = _prepared(context, goals, "../../")
+    rep_sections, rep_files = _sections(context, deep, "rep")
+    team_sections, team_files = _sections(context, deep, "team")
     files.update(rep_files)
     files.update(team_files)
     return Topic(files=files, nav=[{"Goals": "goals.md"}], rep_sections=rep_sections, team_sections=team_sections,
