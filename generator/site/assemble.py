@@ -12,6 +12,7 @@ from generator.config import LoadedConfig
 from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS, Metrics, dashboard, summaries
 from generator.metrics.period import year_label
 from generator.metrics.segments import DIMENSIONS
+from generator.parallel import in_background
 from generator.quality import ISSUE_COLUMNS, WARNING, QualityReport
 from generator.site import charts
 from generator.site.common import (
@@ -60,6 +61,10 @@ TOPICS: tuple[Callable[[SiteContext], Topic], ...] = (
 )
 """The topics that contribute sections to rep, team and segment pages, in navigation order (after
 the segments, which only receive sections)."""
+
+TOPICS_ELSEWHERE: tuple[Callable[[SiteContext], Topic], ...] = (trends.topic, forecast.topic)
+"""Topics made in a second process while the build's own one makes the data tables and the other
+topics: about half the work each (0.9 s and 0.8 s at 1,000 reps)."""
 
 
 def site_info(cfg: LoadedConfig, metrics: Metrics) -> SiteInfo:
@@ -110,31 +115,36 @@ def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> 
     context = site_context(cfg, info, metrics)
     fy = metrics.period.fiscal_year_start
 
-    # What the pages show, computed in the metrics stage's terms.
-    history = summaries.rep_history(metrics)
-    datasets = summaries.dataset_usage(quality.summaries, quality.issues)
-    by_reason = summaries.findings_by_reason(quality.issues)
-    headlines = summaries.headline_figures(metrics, banded=info.ratio_bands, rank=band_rank)
-    ranked = summaries.ranked_by_ratio(context.reps, banded=info.ratio_bands, rank=band_rank)
+    # Gather: every topic's pages and the sections it contributes to rep, team and segment pages. The
+    # topics in TOPICS_ELSEWHERE are made in a second process (``generator.parallel``) meanwhile.
+    charts.designs(info.currency)  # made once, before the second process starts: both use them
+    with in_background(lambda: [make(context) for make in TOPICS_ELSEWHERE], "rendering pages") as pending:
+        # What the pages show, computed in the metrics stage's terms.
+        history = summaries.rep_history(metrics)
+        datasets = summaries.dataset_usage(quality.summaries, quality.issues)
+        by_reason = summaries.findings_by_reason(quality.issues)
+        headlines = summaries.headline_figures(metrics, banded=info.ratio_bands, rank=band_rank)
+        ranked = summaries.ranked_by_ratio(context.reps, banded=info.ratio_bands, rank=band_rank)
 
-    files: dict[str, str] = {}
-    put_table(files, "reps", public(context.reps[REP_COLUMNS + REP_EXTRA_COLUMNS], info)
-              .assign(url="reps/" + context.reps["slug"] + "/"))
-    put_table(files, "rep_history", public(history, info))
-    put_table(files, "teams", public(metrics.teams, info))
-    put_table(files, "team_history", public(metrics.team_years, info))
-    put_table(files, "company_history", public(metrics.company_years, info))
-    put_table(files, "managers", public(metrics.managers, info))
-    if metrics.dated_teams:
-        put_table(files, "team_members", metrics.team_members)
-    put_table(files, "data_quality", quality.issues[ISSUE_COLUMNS])
-    put_table(files, "datasets", datasets)
-    put_table(files, "headlines", pd.DataFrame(overview.headline_rows(headlines, cfg.config.rankings.min_clients), dtype=object))
-    put_table(files, "data_quality_summary", by_reason)
-    files[ID_MAP] = id_map(context.reps)
+        files: dict[str, str] = {}
+        put_table(files, "reps", public(context.reps[REP_COLUMNS + REP_EXTRA_COLUMNS], info)
+                  .assign(url="reps/" + context.reps["slug"] + "/"))
+        put_table(files, "rep_history", public(history, info))
+        put_table(files, "teams", public(metrics.teams, info))
+        put_table(files, "team_history", public(metrics.team_years, info))
+        put_table(files, "company_history", public(metrics.company_years, info))
+        put_table(files, "managers", public(metrics.managers, info))
+        if metrics.dated_teams:
+            put_table(files, "team_members", metrics.team_members)
+        put_table(files, "data_quality", quality.issues[ISSUE_COLUMNS])
+        put_table(files, "datasets", datasets)
+        put_table(files, "headlines", pd.DataFrame(overview.headline_rows(headlines, cfg.config.rankings.min_clients), dtype=object))
+        put_table(files, "data_quality_summary", by_reason)
+        files[ID_MAP] = id_map(context.reps)
 
-    # Gather: every topic's pages and the sections it contributes to rep, team and segment pages.
-    topics = [make(context) for make in TOPICS]
+        made = {make: make(context) for make in TOPICS if make not in TOPICS_ELSEWHERE}
+        made.update(zip(TOPICS_ELSEWHERE, pending.result(), strict=True))
+    topics = [made[make] for make in TOPICS]
     segment_sections = {dim: _merge_sections(topic.segment_sections.get(dim, {}) for topic in topics)
                         for dim in DIMENSIONS}
     topics.insert(0, segments.topic(context, segment_sections))
