@@ -73,7 +73,9 @@ def _jobs(entity_pages: int) -> int:
 
 
 def _build_one(docs_dir: Path, site_dir: Path, site_name: str, site_url: str | None,
-               nav: list[dict[str, str]]) -> None:
+               nav: list[dict[str, str]], skip_pages: tuple[str, ...] = ()) -> None:
+    """One ``mkdocs build`` of ``docs_dir`` into ``site_dir``, leaving out the pages ``skip_pages``
+    (paths in ``docs_dir``: built by another shard)."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -91,7 +93,7 @@ def _build_one(docs_dir: Path, site_dir: Path, site_name: str, site_url: str | N
         if site_url:
             overrides["site_url"] = site_url
         config = load_config(config_file=str(resource("mkdocs.yml")), **overrides)
-        config.plugins["salesperf"] = salesperf_plugin()
+        config.plugins["salesperf"] = salesperf_plugin(skip_pages)
         build(config)
     except OSError as exc:  # the destination of a copy, else the one path
         where = next((p for p in (exc.filename2, exc.filename) if p is not None), site_dir)
@@ -104,12 +106,12 @@ def _build_one(docs_dir: Path, site_dir: Path, site_name: str, site_url: str | N
         logger.removeHandler(handler)
 
 
-def salesperf_plugin() -> Any:
+def salesperf_plugin(skip_pages: tuple[str, ...] = ()) -> Any:
     """salesperf's MkDocs plugin, configured (registered by hand: it needs no entry point)."""
     from generator.publish.plugin import SalesperfPlugin
 
     plugin = SalesperfPlugin()
-    errors, _warnings = plugin.load_config({"summary_folders": list(ENTITY_FOLDERS)})
+    errors, _warnings = plugin.load_config({"summary_folders": list(ENTITY_FOLDERS), "skip_pages": list(skip_pages)})
     if errors:
         raise BuildError([f"salesperf plugin: {name}: {error}" for name, error in errors])
     return plugin
@@ -228,28 +230,29 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: st
         return
     in_nav = [page for entry in nav for page in entry.values()]
     others = set(entities)
-    shared = sorted(str(p.relative_to(docs_dir)) for p in docs_dir.rglob("*")
-                    if p.is_file() and str(p.relative_to(docs_dir)) not in others)
+    shared = sorted(str(p.relative_to(docs_dir)) for p in docs_dir.rglob("*.md")
+                    if str(p.relative_to(docs_dir)) not in others)
     mine = _balanced(docs_dir, entities, shared, count)
-    folders = []
-    for index, pages in enumerate(mine):
+    # The first shard builds the docs folder itself, leaving out the other shards' pages; the others
+    # each build a folder of their own pages (hard links), plus stubs for the navigation's pages
+    # (their output is discarded; the nav titles come from `nav`).
+    folders = [docs_dir]
+    for index in range(1, count):
         folder = shards_root / f"docs-{index}"
-        # The first shard carries everything shared; the others only their own pages, plus stubs
-        # for the navigation's pages (their output is discarded; the nav titles come from `nav`).
-        _link_tree(docs_dir, folder, shared + pages if index == 0 else pages)
-        if index:
-            for page in in_nav:
-                stub = folder / page
-                stub.parent.mkdir(parents=True, exist_ok=True)
-                stub.write_text("# Built by another shard\n", encoding="utf-8")
+        _link_tree(docs_dir, folder, mine[index])
+        for page in in_nav:
+            stub = folder / page
+            stub.parent.mkdir(parents=True, exist_ok=True)
+            stub.write_text("# Built by another shard\n", encoding="utf-8")
         folders.append(folder)
+    elsewhere = tuple(page for pages in mine[1:] for page in pages)
     outputs = [site_dir] + [shards_root / f"site-{index}" for index in range(1, count)]
     try:
         with ExitStack() as workers:
             shards = [workers.enter_context(in_background(
                 partial(_build_one, folders[index], outputs[index], site_name, site_url, nav), "MkDocs build failed"))
                 for index in range(1, count)]
-            _build_one(folders[0], outputs[0], site_name, site_url, nav)
+            _build_one(folders[0], outputs[0], site_name, site_url, nav, skip_pages=elsewhere)
             for shard in shards:
                 shard.result()
         order = page_order(docs_dir)

@@ -68,6 +68,8 @@ class SalesperfConfig(Config):
 
     summary_folders = config_options.ListOfItems(config_options.Type(str), default=[])
     """Folders whose pages (other than ``index.md``) are indexed by title and lead prose only."""
+    skip_pages = config_options.ListOfItems(config_options.Type(str), default=[])
+    """Pages of the docs folder this build leaves out (another MkDocs process builds them)."""
 
 
 def summary_only(src_uri: str, folders: list[str]) -> bool:
@@ -124,8 +126,11 @@ class SalesperfPlugin(BasePlugin[SalesperfConfig]):
         self.held: dict[str, str] = {}
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        """Append the lunr key fix to Material's search worker (once, whatever the rebuilds), and
-        hard-link the docs folder's data files into the site (``link_static_files``)."""
+        """Leave out ``skip_pages``, append the lunr key fix to Material's search worker (once, whatever
+        the rebuilds), and hard-link the docs folder's data files into the site (``link_static_files``)."""
+        if self.config.skip_pages:
+            skip = set(self.config.skip_pages)
+            files = Files([file for file in files if file.src_uri not in skip])
         for file in files:
             if WORKER.fullmatch(file.src_uri):
                 source = file.content_string
