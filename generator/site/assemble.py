@@ -148,9 +148,13 @@ def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> 
     segment_sections = {dim: _merge_sections(topic.segment_sections.get(dim, {}) for topic in topics)
                         for dim in DIMENSIONS}
     topics.insert(0, segments.topic(context, segment_sections))
-    rep_pages = reps.rep_pages(info, context.reps, history, metrics.clients, metrics.rep_monthly, fy,
-                               _merge_sections(topic.rep_sections for topic in topics),
-                               min_clients=cfg.config.rankings.min_clients, manager_slugs=context.manager_slugs)
+    rep_pages = reps.RepPageMaker(info, context.reps, history, metrics.clients, metrics.rep_monthly, fy,
+                                  _merge_sections(topic.rep_sections for topic in topics),
+                                  min_clients=cfg.config.rankings.min_clients, manager_slugs=context.manager_slugs)
+    # The second half of the rep pages is made and rendered in a second process meanwhile.
+    with in_background(lambda: _rendered_rep_pages(rep_pages, 1), "rendering pages") as second_half:
+        rep_files = _rendered_rep_pages(rep_pages, 0)
+        rep_files.update(second_half.result())
     team_pages = teams.team_pages(info, summaries.team_figures(metrics), context.reps, metrics.team_years,
                                   metrics.team_monthly, fy, context.team_slugs,
                                   _merge_sections(topic.team_sections for topic in topics),
@@ -173,8 +177,7 @@ def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> 
     reps_index, reps_rows = reps.reps_index_page(info, context.reps, summaries.status_counts(context.reps))
     files["reps/index.md"] = render("reps_index.md.j2", page=reps_index)
     files.update(reps_rows)
-    files.update({path: render("rep.md.j2", page=page) for path, page in rep_pages.pages.items()})
-    files.update(rep_pages.files)
+    files.update(rep_files)
     teams_index, team_rows = teams.teams_index_page(info, metrics.teams, metrics.managers, context.team_slugs,
                                                     membership_note(metrics), context.manager_slugs)
     files["teams/index.md"] = render("teams_index.md.j2", page=teams_index)
@@ -198,6 +201,12 @@ def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> 
     ]
     pages = sum(1 for name in files if name.endswith(".md"))
     return Output(files=files, nav=nav, pages=pages)
+
+
+def _rendered_rep_pages(maker: reps.RepPageMaker, half: int) -> dict[str, str]:
+    """Half ``half`` (0 or 1) of the rep pages, rendered, and their CSV files, by docs path."""
+    made = maker.pages(half, 2)
+    return {**{path: render("rep.md.j2", page=page) for path, page in made.pages.items()}, **made.files}
 
 
 def _redirects(context: SiteContext, files: dict[str, str]) -> dict[str, str]:

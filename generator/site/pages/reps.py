@@ -127,76 +127,98 @@ def rank_note(rep: dict, min_clients: int) -> str:
 def rep_pages(info: SiteInfo, reps: pd.DataFrame, history: pd.DataFrame, clients: pd.DataFrame,
               monthly: pd.DataFrame, fy_start: int, sections: dict[str, tuple[Section, ...]], *,
               min_clients: int = 3, manager_slugs: dict[str, str] | None = None) -> RepPages:
-    """Every rep page and its CSV files. Tables, CSV lines and chart rows are formatted once for
-    all reps, then sliced per rep: a per-rep pandas call would cost milliseconds × thousands of reps.
+    """Every rep page and its CSV files (``RepPageMaker``, all reps at once)."""
+    return RepPageMaker(info, reps, history, clients, monthly, fy_start, sections, min_clients=min_clients,
+                        manager_slugs=manager_slugs).pages()
+
+
+class RepPageMaker:
+    """Rep pages and their CSV files. Tables, CSV lines and chart rows are formatted once for all
+    reps (here), then sliced per rep (``pages``): a per-rep pandas call would cost milliseconds ×
+    thousands of reps.
 
     ``reps``: metrics.reps with ``slug`` and ``team_slug``; ``history``: the rows shown
     (``summaries.rep_history``); ``clients``, ``monthly``: metrics.clients and metrics.rep_monthly;
     ``manager_slugs``: manager → slug of their page (a rep's manager links there)."""
-    manager_slugs = manager_slugs or {}
-    history = history.assign(label=[year_label(int(y), fy_start) for y in history["year"]])
-    hist_at = positions_by(history, "rep_id")
-    hist_columns = history_columns(info, fy_start)
-    hist_rows = table_rows(history, hist_columns)
-    hist_header, hist_csv = csv_lines(public(history.drop(columns="label"), info))
-    year_points = records(history[["label", "revenue", "value_ratio"]].rename(columns={"label": "year"}))
 
-    clients = clients.sort_values(["acquirer", "ltv", "client_id"], ascending=[True, False, True])
-    clients = clients.reset_index(drop=True)
-    client_at = positions_by(clients, "acquirer")
-    client_cols = [info.column("client_id"), info.column("name", "Name"), info.column("acquired"),
-                   info.column("won_deals", "Won deals"), info.column("ltv")]
-    shown = clients.groupby("acquirer", sort=False).head(CLIENTS_ON_PAGE).reset_index(drop=True)
-    shown_at = positions_by(shown, "acquirer")
-    client_rows = table_rows(shown, client_cols)
-    client_header, client_csv = csv_lines(clients[["client_id", "name", "acquired", "won_deals", "ltv"]])
+    def __init__(self, info: SiteInfo, reps: pd.DataFrame, history: pd.DataFrame, clients: pd.DataFrame,
+                 monthly: pd.DataFrame, fy_start: int, sections: dict[str, tuple[Section, ...]], *,
+                 min_clients: int = 3, manager_slugs: dict[str, str] | None = None) -> None:
+        manager_slugs = manager_slugs or {}
+        history = history.assign(label=[year_label(int(y), fy_start) for y in history["year"]])
+        hist_at = positions_by(history, "rep_id")
+        hist_columns = history_columns(info, fy_start)
+        hist_rows = table_rows(history, hist_columns)
+        hist_header, hist_csv = csv_lines(public(history.drop(columns="label"), info))
+        year_points = records(history[["label", "revenue", "value_ratio"]].rename(columns={"label": "year"}))
 
-    monthly = monthly.reset_index(drop=True)
-    month_at = positions_by(monthly, "rep_id")
-    month_points = records(monthly[["month", "revenue", "won_deals"]])
+        clients = clients.sort_values(["acquirer", "ltv", "client_id"], ascending=[True, False, True])
+        clients = clients.reset_index(drop=True)
+        client_at = positions_by(clients, "acquirer")
+        client_cols = [info.column("client_id"), info.column("name", "Name"), info.column("acquired"),
+                       info.column("won_deals", "Won deals"), info.column("ltv")]
+        shown = clients.groupby("acquirer", sort=False).head(CLIENTS_ON_PAGE).reset_index(drop=True)
+        shown_at = positions_by(shown, "acquirer")
+        client_rows = table_rows(shown, client_cols)
+        client_header, client_csv = csv_lines(clients[["client_id", "name", "acquired", "won_deals", "ltv"]])
 
-    pages: dict[str, RepPage] = {}
-    files: dict[str, str] = {}
-    for rep in with_revenue_change(reps).to_dict("records"):
-        rep_id, slug = rep["rep_id"], rep["slug"]
-        here = f"reps/{slug}.md"
-        at = hist_at.get(rep_id)
-        mine = client_at.get(rep_id) or []
-        items = kpis(info, rep)
-        team = (f'<a href="{link(here, "teams/" + rep["team_slug"] + "/")}">{text.escape(rep["team"])}</a>'
-                if isinstance(rep["team_slug"], str) else text.EMPTY)
-        manager = rep["manager"]
-        manager = (f'<a href="{link(here, "managers/" + manager_slugs[manager] + "/")}">{text.escape(manager)}</a>'
-                   if isinstance(manager, str) and manager in manager_slugs else text.escape(manager) or text.EMPTY)
-        facts = [("Rep id", text.escape(rep_id)), ("Team", team), ("Manager", manager),
-                 ("Region", text.escape(rep["region"]) or text.EMPTY), ("Status", text.escape(rep["status"])),
-                 ("Hired", text.day(rep["hired"])), ("Left", text.day(rep["left"]))]
-        points = pick(year_points, at)
-        reason = missing_ratio(rep, info.has_costs)
-        page = RepPage(
-            site=info,
-            name=rep["name"],
-            facts=Markdown(" · ".join(f"<strong>{k}:</strong> {v}" for k, v in facts)),
-            kpis=kpi_table(items, link(here, f"data/reps/{slug}-summary.csv")),
-            ratio_note=RATIO_NOTES[reason] if reason else "",
-            rank_note=rank_note(rep, min_clients),
-            revenue_by_year=embed("chart-rep-revenue-year", ChartSpec("revenue_by_year", points), "Revenue by year"),
-            revenue_by_month=embed("chart-rep-revenue-month",
-                                   ChartSpec("revenue_by_month", pick(month_points, month_at.get(rep_id))),
-                                   "Revenue by month"),
-            ratio_by_year=embed("chart-rep-ratio-year", ChartSpec("value_ratio_by_year", points), "Value ratio by year")
-            if info.has_costs and not info.ratio_bands else None,
-            history=html_table(hist_columns, pick(hist_rows, at), link(here, f"data/reps/{slug}-history.csv"),
-                               sortable=False),
-            clients=html_table(client_cols, pick(client_rows, shown_at.get(rep_id)),
-                               link(here, f"data/reps/{slug}-clients.csv")),
-            client_count=len(mine),
-            sections=sections.get(rep_id, ()),
-            rep_id=rep_id,
-        )
-        pages[here] = with_download_menu(page, (("All reps (CSV)", link(here, "data/reps.csv")),
-                                                ("All reps (JSON)", link(here, "data/reps.json"))))
-        files[f"data/reps/{slug}-summary.csv"] = kpi_csv(items)
-        files[f"data/reps/{slug}-history.csv"] = hist_header + "".join(pick(hist_csv, at))
-        files[f"data/reps/{slug}-clients.csv"] = client_header + "".join(pick(client_csv, mine))
-    return RepPages(pages, files)
+        monthly = monthly.reset_index(drop=True)
+        month_at = positions_by(monthly, "rep_id")
+        month_points = records(monthly[["month", "revenue", "won_deals"]])
+
+        self.info, self.sections, self.min_clients, self.manager_slugs = info, sections, min_clients, manager_slugs
+        self.hist_at, self.hist_columns, self.hist_rows = hist_at, hist_columns, hist_rows
+        self.hist_header, self.hist_csv, self.year_points = hist_header, hist_csv, year_points
+        self.client_at, self.client_cols, self.shown_at, self.client_rows = client_at, client_cols, shown_at, client_rows
+        self.client_header, self.client_csv = client_header, client_csv
+        self.month_at, self.month_points = month_at, month_points
+        self.records = with_revenue_change(reps).to_dict("records")
+
+    def pages(self, part: int = 0, parts: int = 1) -> RepPages:
+        """The pages of part ``part`` of ``parts`` contiguous parts of the reps (all of them by default)."""
+        size = -(-len(self.records) // parts)
+        pages: dict[str, RepPage] = {}
+        files: dict[str, str] = {}
+        for rep in self.records[part * size:(part + 1) * size]:
+            rep_id, slug = rep["rep_id"], rep["slug"]
+            here = f"reps/{slug}.md"
+            at = self.hist_at.get(rep_id)
+            mine = self.client_at.get(rep_id) or []
+            items = kpis(self.info, rep)
+            team = (f'<a href="{link(here, "teams/" + rep["team_slug"] + "/")}">{text.escape(rep["team"])}</a>'
+                    if isinstance(rep["team_slug"], str) else text.EMPTY)
+            manager = rep["manager"]
+            manager = (f'<a href="{link(here, "managers/" + self.manager_slugs[manager] + "/")}">{text.escape(manager)}</a>'
+                       if isinstance(manager, str) and manager in self.manager_slugs else text.escape(manager) or text.EMPTY)
+            facts = [("Rep id", text.escape(rep_id)), ("Team", team), ("Manager", manager),
+                     ("Region", text.escape(rep["region"]) or text.EMPTY), ("Status", text.escape(rep["status"])),
+                     ("Hired", text.day(rep["hired"])), ("Left", text.day(rep["left"]))]
+            points = pick(self.year_points, at)
+            reason = missing_ratio(rep, self.info.has_costs)
+            page = RepPage(
+                site=self.info,
+                name=rep["name"],
+                facts=Markdown(" · ".join(f"<strong>{k}:</strong> {v}" for k, v in facts)),
+                kpis=kpi_table(items, link(here, f"data/reps/{slug}-summary.csv")),
+                ratio_note=RATIO_NOTES[reason] if reason else "",
+                rank_note=rank_note(rep, self.min_clients),
+                revenue_by_year=embed("chart-rep-revenue-year", ChartSpec("revenue_by_year", points), "Revenue by year"),
+                revenue_by_month=embed("chart-rep-revenue-month",
+                                       ChartSpec("revenue_by_month", pick(self.month_points, self.month_at.get(rep_id))),
+                                       "Revenue by month"),
+                ratio_by_year=embed("chart-rep-ratio-year", ChartSpec("value_ratio_by_year", points), "Value ratio by year")
+                if self.info.has_costs and not self.info.ratio_bands else None,
+                history=html_table(self.hist_columns, pick(self.hist_rows, at), link(here, f"data/reps/{slug}-history.csv"),
+                                   sortable=False),
+                clients=html_table(self.client_cols, pick(self.client_rows, self.shown_at.get(rep_id)),
+                                   link(here, f"data/reps/{slug}-clients.csv")),
+                client_count=len(mine),
+                sections=self.sections.get(rep_id, ()),
+                rep_id=rep_id,
+            )
+            pages[here] = with_download_menu(page, (("All reps (CSV)", link(here, "data/reps.csv")),
+                                                    ("All reps (JSON)", link(here, "data/reps.json"))))
+            files[f"data/reps/{slug}-summary.csv"] = kpi_csv(items)
+            files[f"data/reps/{slug}-history.csv"] = self.hist_header + "".join(pick(self.hist_csv, at))
+            files[f"data/reps/{slug}-clients.csv"] = self.client_header + "".join(pick(self.client_csv, mine))
+        return RepPages(pages, files)
