@@ -18,6 +18,7 @@ from generator.load.loader import Inputs, load_inputs
 from generator.metrics import Metrics, compute_metrics
 from generator.progress import QUIET, Advance, Progress
 from generator.publish.cache import (
+    DOCS,
     forget,
     published_is_current,
     read_manifest,
@@ -144,7 +145,7 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
                 notify(recovered)
             check_target(target)
         work = build_folder(target)
-        docs = work / "docs"
+        docs = work / DOCS
         fingerprint = inputs_fingerprint(cfg, [resource("templates"), resource("mkdocs.yml")])
         reused = None if force else read_manifest(work, fingerprint)
         if reused:

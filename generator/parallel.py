@@ -39,8 +39,10 @@ WHOLE_NUMBER = re.compile(r"[0-9]+")
 """ASCII digits only: ``str.isdigit`` and ``int`` also take ``²``, ``٣``, ``+5`` and ``1_0``."""
 
 PR_SET_PDEATHSIG = 1
+"""prctl(2) option: the signal a process gets when the thread that forked it ends (Linux)."""
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+"""The signals that stop a build cleanly; held back around fork() so that none is lost."""
 
 
 def whole_number_setting(name: str, what: str) -> int | None:
@@ -62,7 +64,9 @@ def cores() -> int:
 
 
 def jobs() -> int:
-    """How many processes a build may run at once: ``SALESPERF_JOBS``, else one per core."""
+    """How many processes a build may run at once: ``SALESPERF_JOBS``, else one per core.
+
+    Raises UsageError when ``SALESPERF_JOBS`` is set to anything but a whole number from 1 to 64."""
     requested = whole_number_setting(JOBS_VARIABLE, "the number of processes")
     return requested or cores()
 
@@ -91,7 +95,11 @@ def _child(send: Connection, parent: int, task: Callable[[], Any], doing: str) -
     except Exception as exc:  # any other failure still reaches the build, as one line
         outcome = (False, BuildError(f"{doing}: {type(exc).__name__}: {exc}"))
     try:
-        send.send(outcome)
+        try:
+            send.send(outcome)
+        except Exception as exc:  # a result that cannot be pickled: nothing was sent yet
+            send.send((False, BuildError(f"{doing}: the worker's result cannot be sent back: "
+                                         f"{type(exc).__name__}: {exc}")))
     finally:
         send.close()
 

@@ -104,3 +104,30 @@ def test_metrics_are_the_same_in_one_process_and_in_two(example_metrics: Compute
     alone = compute_metrics(example_metrics.inputs, example_metrics.config.config)
     assert len(example_metrics.metrics.segments.current["region"])  # the second process's tables are there
     _same(example_metrics.metrics, alone)
+
+
+@needs_two
+def test_pages_are_the_same_in_one_process_and_in_two(example_metrics: Computed,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The render stage makes some topics and half the rep pages in a second process."""
+    from generator.site.assemble import build_site
+
+    computed = example_metrics
+    two = build_site(computed.config, computed.metrics, computed.inputs.quality)
+    monkeypatch.setenv("SALESPERF_JOBS", "1")
+    one = build_site(computed.config, computed.metrics, computed.inputs.quality)
+    assert sum(name.startswith("reps/rep-") and name.endswith(".md") for name in two.files) == 40
+    assert two.files == one.files and two.nav == one.nav and two.pages == one.pages
+
+
+def _lock() -> object:
+    import threading
+
+    return threading.Lock()
+
+
+@needs_two
+def test_a_result_that_cannot_be_sent_back_is_one_error() -> None:
+    with pytest.raises(BuildError, match=r"^rendering pages: the worker's result cannot be sent back: TypeError"), \
+            in_background(_lock, "rendering pages") as pending:
+        pending.result()

@@ -64,3 +64,29 @@ def test_the_site_links_the_data_files_and_a_failed_build_leaves_them_unchanged(
         build(config)
     assert "175" in source.read_text(encoding="utf-8")  # the new pages were written
     assert tree_digest(site) == before  # the published site did not move
+
+
+def test_a_published_data_file_edited_in_place_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The edit reaches the build folder through the hard link: its pages are generated again."""
+    config = write_tiny_export(tmp_path / "export")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    site = build(config).out
+    original = (site / "data" / "reps.csv").read_bytes()
+    with open(site / "data" / "reps.csv", "ab") as published:  # in place, as `>>` or an editor does
+        published.write(b"TAMPERED,ROW\n")
+    again = build(config)
+    assert not again.reused and not again.skipped  # not "exports unchanged, pages reused"
+    assert (site / "data" / "reps.csv").read_bytes() == original
+    third = build(config)
+    assert third.skipped and (site / "data" / "reps.csv").read_bytes() == original
+
+
+def test_a_build_folder_file_removed_is_generated_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = write_tiny_export(tmp_path / "export")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    site = build(config).out
+    docs = site.parent / ".salesperf-build" / site.name / "docs"
+    (docs / "data" / "data_quality.json").unlink()
+    again = build(config)
+    assert not again.reused
+    assert (site / "data" / "data_quality.json").exists() and (docs / "data" / "data_quality.json").exists()

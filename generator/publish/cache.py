@@ -20,6 +20,8 @@ from generator.quality import ISSUE_COLUMNS, DatasetSummary, QualityReport, issu
 MANIFEST = "manifest.json"
 QUALITY = "quality.json"
 PUBLISHED = "published.json"
+DOCS = "docs"
+"""The generated Markdown and data files, in the build folder."""
 ENVIRONMENT = ("SOURCE_DATE_EPOCH",)
 """Variables MkDocs' output depends on: a published site is reused only under the same values."""
 
@@ -36,7 +38,8 @@ class Reused:
 
 def write_manifest(work: Path, fingerprint: str, nav: list[dict[str, str]], pages: int, files: int,
                    quality: QualityReport) -> None:
-    """Record what the docs folder was generated from, and the quality report behind it.
+    """Record what the docs folder was generated from, the quality report behind it, and the docs
+    folder as it is on disk (``site_signature``).
 
     Written last, after every page: a build that stops before leaves no manifest, so no reuse.
     """
@@ -47,7 +50,8 @@ def write_manifest(work: Path, fingerprint: str, nav: list[dict[str, str]], page
                        "rows_used": s.rows_used, "latest": s.latest} for s in quality.summaries],
     }
     (work / QUALITY).write_text(json.dumps(report, default=_plain) + "\n", encoding="utf-8")
-    text = json.dumps({"fingerprint": fingerprint, "nav": nav, "pages": pages, "files": files}, indent=1)
+    text = json.dumps({"fingerprint": fingerprint, "nav": nav, "pages": pages, "files": files,
+                       "docs": site_signature(work / DOCS)}, indent=1)
     (work / MANIFEST).write_text(text + "\n", encoding="utf-8")
 
 
@@ -59,13 +63,16 @@ def _plain(value: object) -> object:
 
 
 def read_manifest(work: Path, fingerprint: str) -> Reused | None:
-    """The previous build, when its fingerprint matches and its cache is complete."""
+    """The previous build, when its fingerprint matches, its cache is complete and its docs folder is
+    untouched since (every file's path, size and time). The published site holds hard links to the
+    docs folder's data files: a published file edited in place edits the docs folder's too, and its
+    pages must then be generated again, not reused."""
     try:
         manifest = json.loads((work / MANIFEST).read_text(encoding="utf-8"))
         report = json.loads((work / QUALITY).read_text(encoding="utf-8"))
+        if manifest.get("fingerprint") != fingerprint or manifest.get("docs") != site_signature(work / DOCS):
+            return None
     except (OSError, ValueError):
-        return None
-    if manifest.get("fingerprint") != fingerprint:
         return None
     frame = issues_frame(report["issues"])
     summaries = tuple(

@@ -52,7 +52,8 @@ def requested_jobs() -> int | None:
 
 
 def check_environment() -> None:
-    """Check the environment variables the MkDocs stage reads, before the build does any work."""
+    """Check the environment variables a build reads (SALESPERF_JOBS, SALESPERF_MKDOCS_JOBS,
+    SOURCE_DATE_EPOCH) before it does any work; raises UsageError for a bad value."""
     requested_jobs()
     jobs()
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -107,7 +108,8 @@ def _build_one(docs_dir: Path, site_dir: Path, site_name: str, site_url: str | N
 
 
 def salesperf_plugin(skip_pages: tuple[str, ...] = ()) -> Any:
-    """salesperf's MkDocs plugin, configured (registered by hand: it needs no entry point)."""
+    """salesperf's MkDocs plugin, configured (registered by hand: it needs no entry point); it leaves
+    out the pages ``skip_pages`` (paths in the docs folder), which another shard builds."""
     from generator.publish.plugin import SalesperfPlugin
 
     plugin = SalesperfPlugin()

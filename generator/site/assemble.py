@@ -117,7 +117,7 @@ def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> 
 
     # Gather: every topic's pages and the sections it contributes to rep, team and segment pages. The
     # topics in TOPICS_ELSEWHERE are made in a second process (``generator.parallel``) meanwhile.
-    charts.designs(info.currency)  # made once, before the second process starts: both use them
+    charts.prepare_designs(info.currency)  # made once, before the second process starts: both use them
     with in_background(lambda: [make(context) for make in TOPICS_ELSEWHERE], "rendering pages") as pending:
         # What the pages show, computed in the metrics stage's terms.
         history = summaries.rep_history(metrics)

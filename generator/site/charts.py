@@ -759,7 +759,7 @@ def group_chart(value: Literal["value_ratio", "revenue"], frame: pd.DataFrame) -
     return chart(f"{value}_by_group_year_many", highlighted(frame, value), [*fields, "highlight"])
 
 
-def designs(currency: str) -> None:
+def prepare_designs(currency: str) -> None:
     """Make every chart design for ``currency`` now (they are cached): before the site's pages are
     made in two processes, so that both use them and neither makes them again."""
     _designs(currency)

@@ -175,7 +175,8 @@ class RepPageMaker:
         self.records = with_revenue_change(reps).to_dict("records")
 
     def pages(self, part: int = 0, parts: int = 1) -> RepPages:
-        """The pages of part ``part`` of ``parts`` contiguous parts of the reps (all of them by default)."""
+        """The pages of part ``part`` (0 … ``parts`` − 1) of ``parts`` contiguous parts of the reps, in the
+        reps table's order (all of them by default); a part past the last reps is empty."""
         size = -(-len(self.records) // parts)
         pages: dict[str, RepPage] = {}
         files: dict[str, str] = {}
