@@ -37,8 +37,11 @@ def build_at(checkout: Path, config: Path, out: Path) -> float:
     """Seconds to build ``config`` into ``out`` with the code of ``checkout``, in a fresh process."""
     env = {**os.environ, "PYTHONPATH": str(checkout), "SOURCE_DATE_EPOCH": EPOCH, "NO_MKDOCS_2_WARNING": "1"}
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "generator", "build", "-c", str(config), "--out", str(out), "--force"],
-                   check=True, cwd=checkout, env=env, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "generator", "build", "-c", str(config), "--out", str(out), "--force"],
+                          cwd=checkout, env=env, capture_output=True, text=True)
+    if done.returncode:
+        last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+        sys.exit(f"the build at {checkout} failed (exit {done.returncode}): {last}")
     return time.perf_counter() - started
 
 
@@ -69,9 +72,11 @@ def main() -> None:
             if revision is None:
                 checkouts[label] = ROOT
                 continue
+            added = subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(work / label), revision],
+                                   capture_output=True, text=True)
+            if added.returncode:
+                sys.exit(f"--{label} {revision}: not a revision of this repository ({added.stderr.strip().splitlines()[-1]})")
             checkouts[label] = work / label
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(checkouts[label]), revision],
-                           check=True, capture_output=True)
         try:
             seconds = {label: build_at(checkout, config.resolve(), work / "sites" / label)
                        for label, checkout in checkouts.items()}

@@ -164,7 +164,7 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
                 output = build_site(cfg, metrics, quality)
             files: dict[str, str | bytes] = dict(output.files)
             with clock.stage("write", "Writing pages", len(files) + 1 + len(bundled_assets())) as wrote, \
-                    os_errors("writing the pages", docs):
+                    os_errors("writing the pages; the published site is unchanged", docs):
                 files["assets/vega.js"] = vega_bundle(work.parent / "cache")
                 forget(work)  # a build that stops while writing must not leave a valid-looking manifest
                 stats = write_docs(docs, files, on_file=wrote)

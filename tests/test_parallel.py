@@ -131,3 +131,12 @@ def test_a_result_that_cannot_be_sent_back_is_one_error() -> None:
     with pytest.raises(BuildError, match=r"^rendering pages: the worker's result cannot be sent back: TypeError"), \
             in_background(_lock, "rendering pages") as pending:
         pending.result()
+
+
+def test_mkdocs_jobs_wins_over_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SALESPERF_MKDOCS_JOBS=2 builds two MkDocs shards in two processes even with SALESPERF_JOBS=1."""
+    monkeypatch.setenv("SALESPERF_JOBS", "1")
+    with in_background(_pid, "MkDocs build failed", fork=True) as pending:
+        assert pending.result() != os.getpid()
+    with in_background(_pid, "computing metrics") as pending:
+        assert pending.result() == os.getpid()

@@ -252,7 +252,8 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: st
     try:
         with ExitStack() as workers:
             shards = [workers.enter_context(in_background(
-                partial(_build_one, folders[index], outputs[index], site_name, site_url, nav), "MkDocs build failed"))
+                partial(_build_one, folders[index], outputs[index], site_name, site_url, nav), "MkDocs build failed",
+                fork=True))
                 for index in range(1, count)]
             _build_one(folders[0], outputs[0], site_name, site_url, nav, skip_pages=elsewhere)
             for shard in shards:

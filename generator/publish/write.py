@@ -69,8 +69,11 @@ def write_docs(root: Path, files: dict[str, str | bytes],
             if folder not in made:
                 os.makedirs(os.path.join(base, folder), exist_ok=True)
                 made.add(folder)
-        with open(target, "xb") as out:
-            out.write(data)
+        try:
+            with open(target, "xb") as out:
+                out.write(data)
+        except OSError as exc:  # a failed write() names no file: name it
+            raise OSError(exc.errno, exc.strerror, target) from None
         written += 1
     removed = 0
     for dirpath, _dirs, names in os.walk(base, topdown=False):
