@@ -32,10 +32,17 @@ def counted_deals(deals: pd.DataFrame, period: Period) -> pd.DataFrame:
     )
 
 
+METRIC_DEAL_FIELDS = ("deal_id", "rep_id", "client_id", "amount", "closed", "created", "acquisition", "status")
+"""The deals' fields the metrics read (``created`` and ``acquisition`` when the export has them): the
+others (stage, product, currency, file and line) would only be copied by every filter."""
+
+
 def with_id_categories(deals: pd.DataFrame) -> pd.DataFrame:
-    """Deals with categorical rep and client ids: grouping and looking up a million rows by
-    text is several times slower than by category codes."""
-    return deals.astype({"rep_id": "category", "client_id": "category", "status": "category"})
+    """Deals with the fields the metrics read (METRIC_DEAL_FIELDS), and categorical rep and client
+    ids: grouping and looking up a million rows by text is several times slower than by category
+    codes."""
+    return deals[[name for name in METRIC_DEAL_FIELDS if name in deals]].astype(
+        {"rep_id": "category", "client_id": "category", "status": "category"})
 
 
 def _by_code(codes: np.ndarray, values: pd.Series, index: pd.Index) -> pd.Series:
