@@ -110,10 +110,11 @@ def _current(table: pd.DataFrame, key: str, year: int) -> pd.DataFrame:
 def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     """Compute every table the site needs from loaded inputs.
 
-    Once the reps and teams tables are known, the tables nothing else needs (the reps' ratio
-    intervals, segments, quarterly history, projections, monthly revenue) are computed in a second
-    process (``generator.parallel``) while this one computes the rest; the tables are the same as in
-    one process.
+    The tables nothing else needs are computed in worker processes (``generator.parallel``) while
+    this one computes the rest: the segments, the quarterly history and the monthly revenue as soon
+    as the counted deals are known (``_Trends``); the reps' ratio intervals, the projections and last
+    year's company figures once the reps and teams tables are (``_Outlook``). The tables are the
+    same as in one process.
     """
     period = Period.containing(inputs.as_of, config.report.fiscal_year_start)
     reps = inputs.reps
@@ -121,40 +122,23 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     counted = counted_deals(deals, period)
     first = int(counted["fiscal_year"].min()) if len(counted) else period.year
     years = list(range(min(first, period.year), period.year + 1))
-    values = client_values(counted, inputs.clients, config.metrics.gross_margin, config.metrics.attribution)
-    credited = client_value_by_year(counted, values, config.metrics.gross_margin)
     costs = annual_costs(inputs.costs, inputs.coaching, years, config.report.fiscal_year_start,
                          config.metrics.include_coaching_cost)
-
-    by_rep = rep_years(counted, reps, credited, costs, years)
     # Year-on-year changes compare the same span: the previous year up to the same day.
     earlier = same_day_last_year(period.as_of)
-    last_year = counted[(counted["fiscal_year"] == period.year - 1) & (counted["closed"] <= pd.Timestamp(earlier))]
-    rep_table = _rep_table(reps, by_rep, deals, period, performance(last_year, ["rep_id"]).set_index("rep_id"))
     # A year's membership is read on its last day (as_of in the reporting year), for yearly costs.
     year_ends = {y: pd.Timestamp(min(period.end_of(y), period.as_of)) for y in years}
     teams_over_time = team_membership(reps, inputs.memberships, year_ends)
     managers_over_time = manager_membership(reps, inputs.memberships, year_ends)
     team_of = pd.Series(reps["team"].to_numpy(), index=reps["rep_id"].to_numpy()).dropna()
-    team_years = group_years(counted, credited, costs, teams_over_time if teams_over_time.dated else team_of,
-                             "team", years)
-    team_table = _team_table(reps, team_years, period.year)
 
-    def independent() -> _Independent:
+    def trends() -> _Trends:
         last_month = pd.Timestamp(period.as_of).to_period("M").start_time
-        current_reps = pd.Index(reps.loc[~(reps["left"].notna() & (reps["left"] <= pd.Timestamp(period.as_of))),
-                                         "rep_id"]).astype("string")
-        return _Independent(
-            intervals=rep_ratio_intervals(rep_table, values, config.segments.bootstrap_resamples),
+        return _Trends(
             segments=compute_segments(counted, inputs.clients, costs, years, period.year, pd.Timestamp(earlier),
                                       config.metrics.gross_margin, config.segments.min_deals,
                                       config.segments.bootstrap_resamples),
             history=compute_history(counted, teams_over_time, managers_over_time, period, years),
-            company_previous=_company_summary(last_year, counted[counted["closed"] <= pd.Timestamp(earlier)], values,
-                                              period.year - 1, earlier, config.metrics.gross_margin),
-            forecast=compute_forecast(counted, deals[deals["status"] == OPEN], team_of, pd.Timestamp(period.as_of),
-                                      period.year, pd.Timestamp(period.end), current_reps,
-                                      pd.Index(team_table["team"]).astype("string")),
             rep_monthly=monthly_revenue(counted, "rep_id", last_month),
             team_monthly=monthly_revenue(
                 counted.assign(team=teams_over_time.on(counted["rep_id"], counted["closed"])
@@ -163,10 +147,34 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
             company_monthly=monthly_revenue(counted, None, last_month),
         )
 
-    with in_background(independent, "computing metrics") as pending:
-        rest = _dependent(inputs, config, period, counted, years, credited, costs, by_rep, last_year, year_ends,
-                          teams_over_time, managers_over_time, team_of, team_years)
-        side = pending.result()
+    with in_background(trends, "computing metrics") as pending_trends:
+        values = client_values(counted, inputs.clients, config.metrics.gross_margin, config.metrics.attribution)
+        credited = client_value_by_year(counted, values, config.metrics.gross_margin)
+        by_rep = rep_years(counted, reps, credited, costs, years)
+        last_year = counted[(counted["fiscal_year"] == period.year - 1)
+                            & (counted["closed"] <= pd.Timestamp(earlier))]
+        rep_table = _rep_table(reps, by_rep, deals, period, performance(last_year, ["rep_id"]).set_index("rep_id"))
+        team_years = group_years(counted, credited, costs, teams_over_time if teams_over_time.dated else team_of,
+                                 "team", years)
+        team_table = _team_table(reps, team_years, period.year)
+
+        def outlook() -> _Outlook:
+            current_reps = pd.Index(reps.loc[~(reps["left"].notna() & (reps["left"] <= pd.Timestamp(period.as_of))),
+                                             "rep_id"]).astype("string")
+            return _Outlook(
+                intervals=rep_ratio_intervals(rep_table, values, config.segments.bootstrap_resamples),
+                company_previous=_company_summary(last_year, counted[counted["closed"] <= pd.Timestamp(earlier)],
+                                                  values, period.year - 1, earlier, config.metrics.gross_margin),
+                forecast=compute_forecast(counted, deals[deals["status"] == OPEN], team_of,
+                                          pd.Timestamp(period.as_of), period.year, pd.Timestamp(period.end),
+                                          current_reps, pd.Index(team_table["team"]).astype("string")),
+            )
+
+        with in_background(outlook, "computing metrics") as pending_outlook:
+            rest = _dependent(inputs, config, period, counted, years, credited, costs, by_rep, last_year, year_ends,
+                              teams_over_time, managers_over_time, team_of, team_years)
+            side = pending_outlook.result()
+        timeline = pending_trends.result()
     rep_table = _with_rankings(rep_table, side.intervals, period, config.rankings.min_clients)
     panel = rest.panel
     return Metrics(
@@ -179,15 +187,15 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
         company_years=rest.company_years,
         company_previous=side.company_previous,
         clients=values,
-        rep_monthly=side.rep_monthly,
-        team_monthly=side.team_monthly,
-        company_monthly=side.company_monthly,
+        rep_monthly=timeline.rep_monthly,
+        team_monthly=timeline.team_monthly,
+        company_monthly=timeline.company_monthly,
         has_costs=inputs.costs is not None and len(inputs.costs) > 0,
-        segments=side.segments,
+        segments=timeline.segments,
         goals=rest.goals,
         coaching=rest.coaching,
         activity=compute_activity(inputs.activities, panel, rep_table, period) if panel is not None else None,
-        history=side.history,
+        history=timeline.history,
         manager_history=rest.manager_history,
         team_members=rest.team_members,
         forecast=side.forecast,
@@ -197,17 +205,25 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
 
 
 @dataclass(frozen=True)
-class _Independent:
-    """The tables no other table needs, computed in a second process (see ``compute_metrics``)."""
+class _Trends:
+    """Segments by year, the quarterly history and monthly revenue: computed in a worker process as
+    soon as the counted deals are known (see ``compute_metrics``)."""
 
-    intervals: pd.DataFrame
     segments: Segments
     history: History
-    company_previous: pd.Series
-    forecast: Forecast
     rep_monthly: pd.DataFrame
     team_monthly: pd.DataFrame
     company_monthly: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class _Outlook:
+    """The reps' ratio intervals, the projections and last year's company figures: computed in a
+    worker process once the reps and teams tables are known (see ``compute_metrics``)."""
+
+    intervals: pd.DataFrame
+    company_previous: pd.Series
+    forecast: Forecast
 
 
 @dataclass(frozen=True)
