@@ -140,10 +140,10 @@ def in_background(task: Callable[[], T], doing: str, *, fork: bool | None = None
 
     The child inherits everything loaded so far: nothing is pickled but the result. With one job
     (``jobs()``) or no ``fork``, ``result()`` runs the task here instead; ``fork=True`` forks
-    whatever ``jobs()`` says (the caller has decided, e.g. from SALESPERF_MKDOCS_JOBS). A task's SalesperfError is
-    raised by ``result()`` as it is; any other exception, or a child that dies without answering,
-    becomes a BuildError starting with ``doing`` (e.g. "MkDocs build failed"). Leaving the block
-    kills the child if it still runs.
+    whatever ``jobs()`` says (the caller has decided, e.g. from SALESPERF_MKDOCS_JOBS). A task's
+    SalesperfError is raised by ``result()`` as it is; any other exception, a result that cannot be
+    pickled, or a child that dies without answering becomes a BuildError starting with ``doing``
+    (e.g. "MkDocs build failed"). Leaving the block kills the child if it still runs.
     """
     if not (jobs() > 1 if fork is None else fork) or "fork" not in multiprocessing.get_all_start_methods():
         yield Pending(task, doing, None, None)
