@@ -124,14 +124,6 @@ def rank_note(rep: dict, min_clients: int) -> str:
             "A mean over so few clients is an anecdote, not a comparison.")
 
 
-def rep_pages(info: SiteInfo, reps: pd.DataFrame, history: pd.DataFrame, clients: pd.DataFrame,
-              monthly: pd.DataFrame, fy_start: int, sections: dict[str, tuple[Section, ...]], *,
-              min_clients: int = 3, manager_slugs: dict[str, str] | None = None) -> RepPages:
-    """Every rep page and its CSV files (``RepPageMaker``, all reps at once)."""
-    return RepPageMaker(info, reps, history, clients, monthly, fy_start, sections, min_clients=min_clients,
-                        manager_slugs=manager_slugs).pages()
-
-
 class RepPageMaker:
     """Rep pages and their CSV files. Tables, CSV lines and chart rows are formatted once for all
     reps (here), then sliced per rep (``pages``): a per-rep pandas call would cost milliseconds ×
