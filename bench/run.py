@@ -8,6 +8,14 @@ a full build from a clean folder in a fresh process (time and peak memory per st
 pages at the same paths, same nav, theme and plugins, each page holding only its title), and a
 rebuild with unchanged exports. Prints medians; the ratios are total build time ÷ each floor,
 measured in the same run.
+
+A timed step never follows the deletion of many files: the previous run's output is moved aside
+(``_set_aside``) and deleted once every run is over. On ext4 without a journal, as on the
+benchmark machine, creating files right after many were deleted is several times slower: the
+kernel's inode allocator (``recently_deleted()`` in fs/ext4/ialloc.c) steps over every inode freed
+in the last minute, or the last six while its inode-table block is unwritten. Deleting the last
+run's files made the next build's write stage 1.3–2.7 s of system time instead of about 0.5 s. A
+build from a clean folder, a CI clone's, has no such deletion before it.
 """
 
 from __future__ import annotations
@@ -38,6 +46,13 @@ result = build(sys.argv[1], sys.argv[2])
 print(json.dumps({"wall": time.perf_counter() - start, "pages": result.pages, "reused": result.reused,
                   "stages": [[t.stage, t.seconds, t.peak_mb] for t in result.timings]}))
 """
+
+
+def _set_aside(path: Path, trash: Path) -> None:
+    """Move ``path`` (if it exists) into ``trash``, to be deleted after every timed run (see above)."""
+    if path.exists():
+        trash.mkdir(parents=True, exist_ok=True)
+        path.rename(trash / f"{len(list(trash.iterdir()))}-{path.name}")
 
 
 def company(out: Path, reps: int, deals: int, years: int) -> Path:
@@ -108,19 +123,20 @@ def run_build(config: Path, site: Path) -> dict:
     return report
 
 
-def run_floor(site: Path, scratch: Path) -> float:
+def run_floor(site: Path, scratch: Path, trash: Path) -> float:
     """A bare ``mkdocs build`` over the pages salesperf generated, with the same mkdocs.yml."""
     work = site.parent / ".salesperf-build" / site.name
     manifest = json.loads((work / "manifest.json").read_text(encoding="utf-8"))
-    return _bare_mkdocs(site.parent / "mkdocs-floor.yml", scratch, docs_dir=str(work / "docs"), nav=manifest["nav"])
+    return _bare_mkdocs(site.parent / "mkdocs-floor.yml", scratch, trash, docs_dir=str(work / "docs"),
+                        nav=manifest["nav"])
 
 
-def _bare_mkdocs(config: Path, scratch: Path, **settings: object) -> float:
+def _bare_mkdocs(config: Path, scratch: Path, trash: Path, **settings: object) -> float:
     """Seconds of a plain ``mkdocs build`` in a fresh process: the project's mkdocs.yml with ``settings``."""
     values = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     values.update(site_dir=str(scratch), **settings)
     config.write_text(yaml.safe_dump(values, sort_keys=False), encoding="utf-8")
-    shutil.rmtree(scratch, ignore_errors=True)
+    _set_aside(scratch, trash)
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], check=True,
                    capture_output=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"})
@@ -136,18 +152,18 @@ def _title(page: Path) -> str:
     return match.group(1) if match else page.stem
 
 
-def run_theme_floor(site: Path, scratch: Path) -> float:
+def run_theme_floor(site: Path, scratch: Path, trash: Path) -> float:
     """The theme's own floor: a bare ``mkdocs build`` of as many pages, at the same paths, with the same
     nav, theme and plugins, each page holding only its title."""
     work = site.parent / ".salesperf-build" / site.name
     manifest = json.loads((work / "manifest.json").read_text(encoding="utf-8"))
     docs = work.parent / "theme-floor-docs"
-    shutil.rmtree(docs, ignore_errors=True)
+    _set_aside(docs, trash)
     for page in (work / "docs").rglob("*.md"):
         target = docs / page.relative_to(work / "docs")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(f"# {_title(page)}\n", encoding="utf-8")
-    return _bare_mkdocs(site.parent / "mkdocs-theme-floor.yml", scratch, docs_dir=str(docs), nav=manifest["nav"],
+    return _bare_mkdocs(site.parent / "mkdocs-theme-floor.yml", scratch, trash, docs_dir=str(docs), nav=manifest["nav"],
                         extra_javascript=[], extra_css=[])
 
 
@@ -162,16 +178,21 @@ def main() -> None:
     config = company(args.out, args.reps, args.deals, args.years)
     site = config.parent / "site"
     builds, floors, themes, rebuilds = [], [], [], []
-    for run in range(args.runs):
-        shutil.rmtree(site, ignore_errors=True)
-        shutil.rmtree(config.parent / ".salesperf-build" / "site" / "docs", ignore_errors=True)
-        (config.parent / ".salesperf-build" / "site" / "manifest.json").unlink(missing_ok=True)
-        builds.append(run_build(config, site))
-        floors.append(run_floor(site, config.parent / "floor-site"))
-        themes.append(run_theme_floor(site, config.parent / "theme-floor-site"))
-        rebuilds.append(run_build(config, site))
-        print(f"run {run + 1}: build {builds[-1]['process']:.1f} s, mkdocs over our pages {floors[-1]:.1f} s, "
-              f"theme floor {themes[-1]:.1f} s, unchanged rebuild {rebuilds[-1]['process']:.1f} s", flush=True)
+    trash = args.out / "trash"
+    shutil.rmtree(trash, ignore_errors=True)  # left by an interrupted run
+    try:
+        for run in range(args.runs):
+            _set_aside(site, trash)
+            _set_aside(config.parent / ".salesperf-build" / "site" / "docs", trash)
+            (config.parent / ".salesperf-build" / "site" / "manifest.json").unlink(missing_ok=True)
+            builds.append(run_build(config, site))
+            floors.append(run_floor(site, config.parent / "floor-site", trash))
+            themes.append(run_theme_floor(site, config.parent / "theme-floor-site", trash))
+            rebuilds.append(run_build(config, site))
+            print(f"run {run + 1}: build {builds[-1]['process']:.1f} s, mkdocs over our pages {floors[-1]:.1f} s, "
+                  f"theme floor {themes[-1]:.1f} s, unchanged rebuild {rebuilds[-1]['process']:.1f} s", flush=True)
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)
     stages = [name for name, _s, _m in builds[0]["stages"]]
     print(f"\n{args.reps:,} reps, {args.deals:,} deals, {args.years} years: {builds[0]['pages']:,} pages, "
           f"median of {args.runs} run(s)\n")

@@ -215,7 +215,7 @@ def test_rep_page_contexts(fixture: tuple[LoadedConfig, Metrics, QualityReport],
     _cfg, metrics, _quality = fixture
     section = Section("Goals", Markdown("<p>on track</p>"))
     built = reps.RepPageMaker(context.info, context.reps, summaries.rep_history(metrics), metrics.clients,
-                              metrics.rep_monthly, metrics.period.fiscal_year_start, {"A": (section,)}).pages()
+                              metrics.rep_monthly, metrics.period.fiscal_year_start).pages({"A": (section,)})
     by_id = {rep_id: (path, built.pages[path]) for rep_id, path in
              ((r, f"reps/{s}.md") for r, s in context.rep_slugs.items())}
     assert set(built.pages) == {path for path, _page in by_id.values()}

@@ -143,47 +143,58 @@ def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> 
         files[ID_MAP] = id_map(context.reps)
 
         made = {make: make(context) for make in TOPICS if make not in TOPICS_ELSEWHERE}
+        # The rep pages' tables, formatted for every rep at once; the topics' sections come later.
+        rep_pages = reps.RepPageMaker(info, context.reps, history, metrics.clients, metrics.rep_monthly, fy,
+                                      min_clients=cfg.config.rankings.min_clients, manager_slugs=context.manager_slugs)
         made.update(zip(TOPICS_ELSEWHERE, pending.result(), strict=True))
     topics = [made[make] for make in TOPICS]
     segment_sections = {dim: _merge_sections(topic.segment_sections.get(dim, {}) for topic in topics)
                         for dim in DIMENSIONS}
     topics.insert(0, segments.topic(context, segment_sections))
-    rep_pages = reps.RepPageMaker(info, context.reps, history, metrics.clients, metrics.rep_monthly, fy,
-                                  _merge_sections(topic.rep_sections for topic in topics),
-                                  min_clients=cfg.config.rankings.min_clients, manager_slugs=context.manager_slugs)
-    # The second half of the rep pages is made and rendered in a second process meanwhile.
-    with in_background(lambda: _rendered_rep_pages(rep_pages, 1), "rendering pages") as second_half:
-        rep_files = _rendered_rep_pages(rep_pages, 0)
-        rep_files.update(second_half.result())
-    team_pages = teams.team_pages(info, summaries.team_figures(metrics), context.reps, metrics.team_years,
-                                  metrics.team_monthly, fy, context.team_slugs,
-                                  _merge_sections(topic.team_sections for topic in topics),
-                                  membership_note(metrics),
-                                  metrics.team_members if metrics.dated_teams else None, metrics.period.year,
-                                  manager_slugs=context.manager_slugs)
-    gaps = summaries.rep_gaps(context.reps, metrics.has_costs)
+    rep_sections = _merge_sections(topic.rep_sections for topic in topics)
 
-    # Render: each page once, from its context.
-    min_clients = cfg.config.rankings.min_clients
-    attention = dashboard.needs_attention(metrics, warnings=quality.count(WARNING), gaps=gaps,
-                                          min_clients=min_clients, below=overview.below_band)
-    attention_items = overview.attention_items(attention, rep_slugs=context.rep_slugs,
-                                               team_slugs=context.team_slugs, segment_slugs=context.segment_slugs,
-                                               ratio_bands=info.ratio_bands)
-    files["index.md"] = render("overview.md.j2", page=overview.overview_page(
-        info, metrics, headlines, ranked, attention_items, datasets,
-        min_clients=min_clients,
-        unranked=summaries.unranked(context.reps, cfg.config.rankings.min_clients)))
-    reps_index, reps_rows = reps.reps_index_page(info, context.reps, summaries.status_counts(context.reps))
-    files["reps/index.md"] = render("reps_index.md.j2", page=reps_index)
+    def team_files() -> dict[str, str]:
+        team_pages = teams.team_pages(info, summaries.team_figures(metrics), context.reps, metrics.team_years,
+                                      metrics.team_monthly, fy, context.team_slugs,
+                                      _merge_sections(topic.team_sections for topic in topics),
+                                      membership_note(metrics),
+                                      metrics.team_members if metrics.dated_teams else None, metrics.period.year,
+                                      manager_slugs=context.manager_slugs)
+        return {**{path: render("team.md.j2", page=page) for path, page in team_pages.pages.items()},
+                **team_pages.files}
+
+    # The second half of the rep pages and the team pages are made and rendered in a second process
+    # meanwhile: about the same work as the first half and the overview, index and quality pages below.
+    with in_background(lambda: (_rendered_rep_pages(rep_pages, rep_sections, 1), team_files()),
+                       "rendering pages") as elsewhere:
+        rep_files = _rendered_rep_pages(rep_pages, rep_sections, 0)
+        gaps = summaries.rep_gaps(context.reps, metrics.has_costs)
+
+        # Render: each page once, from its context.
+        min_clients = cfg.config.rankings.min_clients
+        attention = dashboard.needs_attention(metrics, warnings=quality.count(WARNING), gaps=gaps,
+                                              min_clients=min_clients, below=overview.below_band)
+        attention_items = overview.attention_items(attention, rep_slugs=context.rep_slugs,
+                                                   team_slugs=context.team_slugs, segment_slugs=context.segment_slugs,
+                                                   ratio_bands=info.ratio_bands)
+        overview_md = render("overview.md.j2", page=overview.overview_page(
+            info, metrics, headlines, ranked, attention_items, datasets,
+            min_clients=min_clients,
+            unranked=summaries.unranked(context.reps, cfg.config.rankings.min_clients)))
+        reps_index, reps_rows = reps.reps_index_page(info, context.reps, summaries.status_counts(context.reps))
+        reps_index_md = render("reps_index.md.j2", page=reps_index)
+        teams_index, team_rows = teams.teams_index_page(info, metrics.teams, metrics.managers, context.team_slugs,
+                                                        membership_note(metrics), context.manager_slugs)
+        teams_index_md = render("teams_index.md.j2", page=teams_index)
+        second_half, team_page_files = elsewhere.result()
+    rep_files.update(second_half)
+    files["index.md"] = overview_md
+    files["reps/index.md"] = reps_index_md
     files.update(reps_rows)
     files.update(rep_files)
-    teams_index, team_rows = teams.teams_index_page(info, metrics.teams, metrics.managers, context.team_slugs,
-                                                    membership_note(metrics), context.manager_slugs)
-    files["teams/index.md"] = render("teams_index.md.j2", page=teams_index)
+    files["teams/index.md"] = teams_index_md
     files.update(team_rows)
-    files.update({path: render("team.md.j2", page=page) for path, page in team_pages.pages.items()})
-    files.update(team_pages.files)
+    files.update(team_page_files)
     for topic in topics:
         files.update(topic.files)
     files["data-quality.md"] = render("data_quality.md.j2", page=with_download_menu(data_quality.data_quality_page(
@@ -203,9 +214,11 @@ def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> 
     return Output(files=files, nav=nav, pages=pages)
 
 
-def _rendered_rep_pages(maker: reps.RepPageMaker, half: int) -> dict[str, str]:
-    """Half ``half`` (0 or 1) of the rep pages, rendered, and their CSV files, by docs path."""
-    made = maker.pages(half, 2)
+def _rendered_rep_pages(maker: reps.RepPageMaker, sections: dict[str, tuple[Section, ...]],
+                        half: int) -> dict[str, str]:
+    """Half ``half`` (0 or 1) of the rep pages, with ``sections`` (rep id → the topics' sections),
+    rendered, and their CSV files, by docs path."""
+    made = maker.pages(sections, half, 2)
     return {**{path: render("rep.md.j2", page=page) for path, page in made.pages.items()}, **made.files}
 
 

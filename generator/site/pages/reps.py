@@ -131,10 +131,11 @@ class RepPageMaker:
 
     ``reps``: metrics.reps with ``slug`` and ``team_slug``; ``history``: the rows shown
     (``summaries.rep_history``); ``clients``, ``monthly``: metrics.clients and metrics.rep_monthly;
-    ``manager_slugs``: manager → slug of their page (a rep's manager links there)."""
+    ``manager_slugs``: manager → slug of their page (a rep's manager links there). The topics' sections
+    (``pages``) are not needed before the pages: the tables are formatted while the topics are made."""
 
     def __init__(self, info: SiteInfo, reps: pd.DataFrame, history: pd.DataFrame, clients: pd.DataFrame,
-                 monthly: pd.DataFrame, fy_start: int, sections: dict[str, tuple[Section, ...]], *,
+                 monthly: pd.DataFrame, fy_start: int, *,
                  min_clients: int = 3, manager_slugs: dict[str, str] | None = None) -> None:
         manager_slugs = manager_slugs or {}
         history = history.assign(label=[year_label(int(y), fy_start) for y in history["year"]])
@@ -158,7 +159,7 @@ class RepPageMaker:
         month_at = positions_by(monthly, "rep_id")
         month_points = records(monthly[["month", "revenue", "won_deals"]])
 
-        self.info, self.sections, self.min_clients, self.manager_slugs = info, sections, min_clients, manager_slugs
+        self.info, self.min_clients, self.manager_slugs = info, min_clients, manager_slugs
         self.hist_at, self.hist_columns, self.hist_rows = hist_at, hist_columns, hist_rows
         self.hist_header, self.hist_csv, self.year_points = hist_header, hist_csv, year_points
         self.client_at, self.client_cols, self.shown_at, self.client_rows = client_at, client_cols, shown_at, client_rows
@@ -166,9 +167,10 @@ class RepPageMaker:
         self.month_at, self.month_points = month_at, month_points
         self.records = with_revenue_change(reps).to_dict("records")
 
-    def pages(self, part: int = 0, parts: int = 1) -> RepPages:
+    def pages(self, sections: dict[str, tuple[Section, ...]], part: int = 0, parts: int = 1) -> RepPages:
         """The pages of part ``part`` (0 … ``parts`` − 1) of ``parts`` contiguous parts of the reps, in the
-        reps table's order (all of them by default); a part past the last reps is empty."""
+        reps table's order (all of them by default); a part past the last reps is empty. ``sections``:
+        rep id → the topics' sections on that rep's page, in topic order."""
         size = -(-len(self.records) // parts)
         pages: dict[str, RepPage] = {}
         files: dict[str, str] = {}
@@ -206,7 +208,7 @@ class RepPageMaker:
                 clients=html_table(self.client_cols, pick(self.client_rows, self.shown_at.get(rep_id)),
                                    link(here, f"data/reps/{slug}-clients.csv")),
                 client_count=len(mine),
-                sections=self.sections.get(rep_id, ()),
+                sections=sections.get(rep_id, ()),
                 rep_id=rep_id,
             )
             pages[here] = with_download_menu(page, (("All reps (CSV)", link(here, "data/reps.csv")),
