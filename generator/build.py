@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from generator import contracts
@@ -16,6 +17,7 @@ from generator.errors import BuildError, DataError
 from generator.load.fingerprint import inputs_fingerprint
 from generator.load.loader import Inputs, load_inputs
 from generator.metrics import Metrics, compute_metrics
+from generator.parallel import in_background
 from generator.progress import QUIET, Advance, Progress
 from generator.publish.cache import (
     DOCS,
@@ -32,6 +34,7 @@ from generator.publish.write import WriteStats, bundled_assets, clear, write_doc
 from generator.quality import QualityReport, format_issue
 from generator.schema import DATASETS
 from generator.site.assemble import build_site
+from generator.site.charts import chart_designs, prepare_designs
 from generator.site.render import resource
 
 Notify = Callable[[str], None]
@@ -109,6 +112,17 @@ def build_folder(out: Path) -> Path:
     return out.parent / ".salesperf-build" / out.name
 
 
+def chart_assets(currency: str, cache_dir: Path) -> tuple[dict[str, dict], bytes | None]:
+    """The chart designs for ``currency`` (``chart_designs``) and the Vega bundle (``vega_bundle``,
+    cached in ``cache_dir``), made by a second process while the exports load. The bundle is None
+    when it could not be made there: the write stage makes it again, and reports the error."""
+    try:
+        bundle: bytes | None = vega_bundle(cache_dir)
+    except OSError:
+        bundle = None
+    return chart_designs(currency), bundle
+
+
 def check(config_path: str | Path) -> tuple[LoadedConfig, Inputs]:
     """Load and validate only (``salesperf check``)."""
     cfg = load_config(config_path)
@@ -148,6 +162,9 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
         docs = work / DOCS
         fingerprint = inputs_fingerprint(cfg, [resource("templates"), resource("mkdocs.yml")])
         reused = None if force else read_manifest(work, fingerprint)
+        if reused is None:  # the charts' designs and script are made meanwhile, in a second process
+            charts_made = setup.enter_context(in_background(
+                partial(chart_assets, cfg.config.site.currency, work.parent / "cache"), "preparing the charts"))
         if reused:
             loaded(datasets, "unchanged")
         inputs = None if reused else contracts.checked(load_inputs(cfg, on_dataset=loaded))
@@ -161,11 +178,13 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
             with clock.stage("metrics", f"Computing metrics ({len(inputs.deals):,} deals, {len(inputs.reps):,} reps)"):
                 metrics: Metrics = contracts.checked(compute_metrics(inputs, cfg.config))
             with clock.stage("render", "Rendering pages and charts"):
+                designs, bundle = charts_made.result()
+                prepare_designs(cfg.config.site.currency, designs)
                 output = build_site(cfg, metrics, quality)
             files: dict[str, str | bytes] = dict(output.files)
             with clock.stage("write", "Writing pages", len(files) + 1 + len(bundled_assets())) as wrote, \
                     os_errors("writing the pages; the published site is unchanged", docs):
-                files["assets/vega.js"] = vega_bundle(work.parent / "cache")
+                files["assets/vega.js"] = bundle if bundle is not None else vega_bundle(work.parent / "cache")
                 forget(work)  # a build that stops while writing must not leave a valid-looking manifest
                 stats = write_docs(docs, files, on_file=wrote)
                 write_manifest(work, fingerprint, output.nav, output.pages, len(files), quality)

@@ -205,6 +205,30 @@ def test_mkdocs_failure_keeps_old_site(tmp_path: Path, monkeypatch: pytest.Monke
     assert not [p for p in site.parent.iterdir() if ".new-" in p.name]
 
 
+def test_chart_assets_are_made_in_a_second_process_and_a_bundle_error_is_reported_when_writing(
+        tmp_path: Path) -> None:
+    from generator.build import chart_assets
+    from generator.site import charts
+
+    designs, bundle = chart_assets("EUR", tmp_path / "cache")
+    assert designs == charts.chart_designs("EUR") and "revenue_by_year" in designs
+    assert bundle is not None and bundle == next((tmp_path / "cache").iterdir()).read_bytes()  # and cached
+    # A cache folder that cannot be made: no bundle from the second process, and the build stops at
+    # the write stage, naming the path, with the published site unchanged.
+    config = write_crm_export(tmp_path / "export")
+    site = build(config).out
+    before = _tree_digest(site)
+    cache = site.parent / ".salesperf-build" / "cache"
+    for cached in cache.iterdir():
+        cached.unlink()
+    cache.rmdir()
+    cache.write_text("not a folder", encoding="utf-8")
+    assert chart_assets("EUR", cache) == (designs, None)
+    with pytest.raises(BuildError, match=r"cache.*while writing the pages; the published site is unchanged"):
+        build(config, force=True)
+    assert _tree_digest(site) == before
+
+
 def test_refuses_to_replace_a_folder_it_did_not_build(tmp_path: Path) -> None:
     config = write_crm_export(tmp_path / "export")
     precious = tmp_path / "precious"
