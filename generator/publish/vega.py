@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import altair as alt
+from generator.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import altair as alt
+else:
+    alt = lazy_module("altair")  # its version only: imported by the process that makes the bundle
+
 
 
 def vega_lite_version() -> str:

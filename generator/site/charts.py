@@ -27,11 +27,11 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import altair as alt
 import pandas as pd
 
+from generator.lazy import lazy_module
 from generator.metrics.activity import (
     BUSY_PRODUCTIVE,
     BUSY_UNPRODUCTIVE,
@@ -45,6 +45,11 @@ from generator.site.fragments import html_block
 from generator.site.tables import records
 from generator.site.text import BREAK_EVEN, COMPACT_DIGITS, Markdown
 from generator.vocabulary import CROSSES
+
+if TYPE_CHECKING:
+    import altair as alt
+else:
+    alt = lazy_module("altair")  # imported by the process that makes the designs (generator.lazy)
 
 HEIGHT = 220
 
@@ -249,7 +254,7 @@ def _ratio_rules(axis: Literal["x", "y"], *, company: Literal["now", "years", "n
     company_at: dict[str, Any] = {axis: at("value_ratio:Q", title=title)}
     layers = [
         _once().mark_rule(style="sp-break-even").encode(**break_even),
-        *_haloed(lambda style: alt.Chart(_ONCE, mark=_label(style, axis, "Break-even 1.0", end="start"))
+        *_haloed(lambda style: alt.Chart(_once_data(), mark=_label(style, axis, "Break-even 1.0", end="start"))
                  .encode(**break_even, **_label_position(axis, line=0, end="start")), "sp-break-even-label"),
     ]
     ratio = alt.Tooltip("value_ratio:Q", title="Company value ratio", format=RATIO_FORMAT)
@@ -276,13 +281,14 @@ def _ratio_rules(axis: Literal["x", "y"], *, company: Literal["now", "years", "n
     return layers
 
 
-_ONCE = alt.InlineData(values=[{}])
-"""The data of a layer drawn once (a reference rule or its label), not once per row of the chart."""
+def _once_data() -> alt.InlineData:
+    """The data of a layer drawn once (a reference rule or its label), not once per row of the chart."""
+    return alt.InlineData(values=[{}])
 
 
 def _once() -> alt.Chart:
     """A layer drawn once (a reference rule or its label), not once per row of the chart's data."""
-    return alt.Chart(_ONCE)
+    return alt.Chart(_once_data())
 
 
 LINE = 15
