@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -11,7 +13,13 @@ import pandas as pd
 from generator.config import Config
 from generator.load.loader import Inputs
 from generator.metrics.activity import ActivityTables, compute_activity
-from generator.metrics.coaching import CoachingEffect, compute_coaching, rep_month_panel
+from generator.metrics.coaching import (
+    CoachingEffect,
+    coaching_estimates,
+    coaching_events,
+    coaching_tables,
+    rep_month_panel,
+)
 from generator.metrics.compute import (
     ClientValue,
     annual_costs,
@@ -258,25 +266,35 @@ def _dependent(inputs: Inputs, config: Config, period: Period, counted: pd.DataF
     company_years["reps"] = [int(_active(reps, period, y).sum()) for y in company_years["year"]]
 
     last_month = pd.Timestamp(period.as_of).to_period("M").start_time
-    spans = {y: (pd.Timestamp(period.start_of(y)), year_ends[y]) for y in years}
-    spells = membership_spells(reps, teams_over_time, managers_over_time, spans)
-    team_members = team_member_years(counted, spells, teams_over_time)
-    managers = _current(manager_years, "manager", period.year).reset_index()
-    managers["teams"] = managers["manager"].map(
-        reps.dropna(subset=["manager", "team"]).groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
-    )
-    if managers_over_time.dated:
-        # The teams of the manager's reps in the reporting year, by membership.
-        now = spells[(spells["year"] == period.year)].dropna(subset=["manager", "team"])
-        led = now.groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
-        managers["teams"] = managers["manager"].map(led).astype("string")
-    goals = compute_goals(inputs.goals, by_rep, reps, period, config.goals,
-                          *((team_members, team_years) if teams_over_time.dated else (None, None)))
     # Every rep's employed months with their revenue: the base of the coaching and activity tables.
     panel = (rep_month_panel(counted, reps, last_month)
              if inputs.coaching is not None or inputs.activities is not None else None)
-    coaching = (compute_coaching(panel, reps, inputs.coaching, goals.goals, period, config.coaching)
-                if panel is not None else None)
+    events = (coaching_events(panel, reps, inputs.coaching, config.coaching)
+              if panel is not None and inputs.coaching is not None else None)
+    with ExitStack() as side:
+        # The coaching bootstraps need only the engagements: made by another process meanwhile.
+        estimates = (side.enter_context(in_background(partial(coaching_estimates, events, reps, config.coaching),
+                                                      "computing metrics"))
+                     if events is not None else None)
+        spans = {y: (pd.Timestamp(period.start_of(y)), year_ends[y]) for y in years}
+        spells = membership_spells(reps, teams_over_time, managers_over_time, spans)
+        team_members = team_member_years(counted, spells, teams_over_time)
+        managers = _current(manager_years, "manager", period.year).reset_index()
+        managers["teams"] = managers["manager"].map(
+            reps.dropna(subset=["manager", "team"]).groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
+        )
+        if managers_over_time.dated:
+            # The teams of the manager's reps in the reporting year, by membership.
+            now = spells[(spells["year"] == period.year)].dropna(subset=["manager", "team"])
+            led = now.groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
+            managers["teams"] = managers["manager"].map(led).astype("string")
+        goals = compute_goals(inputs.goals, by_rep, reps, period, config.goals,
+                              *((team_members, team_years) if teams_over_time.dated else (None, None)))
+        history = manager_history(reps, by_rep, manager_years, period, years, goals.goals,
+                                  events.table if events is not None else None, spells,
+                                  managers_over_time, min_clients=config.rankings.min_clients)
+        coaching = (coaching_tables(events, estimates.result(), goals.goals, period)
+                    if events is not None and estimates is not None else None)
     return _Dependent(
         team_previous=team_previous,
         managers=managers,
@@ -285,9 +303,7 @@ def _dependent(inputs: Inputs, config: Config, period: Period, counted: pd.DataF
         goals=goals,
         panel=panel,
         coaching=coaching,
-        manager_history=manager_history(reps, by_rep, manager_years, period, years, goals.goals,
-                                        coaching.events if coaching is not None else None, spells,
-                                        managers_over_time, min_clients=config.rankings.min_clients),
+        manager_history=history,
     )
 
 

@@ -1002,19 +1002,27 @@ def missed_revenue_goals(goals: pd.DataFrame, events: pd.DataFrame, period: Peri
     return pairs.sort_values(["rep_id", "year", "start"]).reset_index(drop=True)[MISSED_COLUMNS]
 
 
-def compute_coaching(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFrame | None,
-                     goals: pd.DataFrame, period: Period, settings: CoachingConfig) -> CoachingEffect | None:
-    """Every coaching table (``panel`` from rep_month_panel, ``goals`` the goals table of
-    metrics.goals), or None without a coaching dataset."""
-    if coaching is None:
-        return None
-    events = coaching_events(panel, reps, coaching, settings)
+def coaching_estimates(events: Events, reps: pd.DataFrame, settings: CoachingConfig
+                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The bootstrapped coaching tables, ``(coaching_effects, coaching_by_manager)`` (managers as the
+    reps export names them now), from the engagements alone: most of the coaching time, about 1 s
+    at 1,000 reps and 5 s at 5,000.
+
+    The coaching tables are ``coaching_events``, then these estimates, then ``coaching_tables``.
+    The estimates need neither the goals nor the managers' history, so a build makes them in
+    another process while it computes those (``generator.metrics._dependent``)."""
     manager_of = (pd.Series(reps["manager"].to_numpy(), index=reps["rep_id"].astype("string").to_numpy()).dropna()
                   if "manager" in reps else pd.Series(dtype="string"))
+    return coaching_effects(events, settings), coaching_by_manager(events, manager_of, settings)
+
+
+def coaching_tables(events: Events, estimates: tuple[pd.DataFrame, pd.DataFrame], goals: pd.DataFrame,
+                    period: Period) -> CoachingEffect:
+    """The coaching tables from the engagements, their ``coaching_estimates`` and the goals table."""
+    effects, by_manager = estimates
     return CoachingEffect(
-        effects=coaching_effects(events, settings),
+        effects=effects,
         events=events.table,
         missed_goals=missed_revenue_goals(goals, events.table, period),
-        by_manager=coaching_by_manager(events, manager_of, settings),
+        by_manager=by_manager,
     )
-
