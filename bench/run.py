@@ -10,8 +10,10 @@ rebuild with unchanged exports. Prints medians; the ratios are total build time 
 measured in the same run.
 
 A timed step never follows the deletion of many files: the previous run's output is moved aside
-(``_set_aside``) and deleted once every run is over. On ext4 without a journal, as on the
-benchmark machine, creating files right after many were deleted is several times slower: the
+(``_set_aside``) and deleted once all runs are over, and a benchmark that starts less than a
+minute after one ended (or finds a trash folder left by an interrupted one) waits first. On ext4
+without a journal, as on the benchmark machine, creating files right after many were deleted is
+several times slower: the
 kernel's inode allocator (``recently_deleted()`` in fs/ext4/ialloc.c) steps over every inode freed
 in the last minute, or the last six while its inode-table block is unwritten. Deleting the last
 run's files made the next build's write stage 1.3–2.7 s of system time instead of about 0.5 s. A
@@ -48,11 +50,32 @@ print(json.dumps({"wall": time.perf_counter() - start, "pages": result.pages, "r
 """
 
 
+RECENT_S = 61
+"""Seconds after which ext4 reuses a freed inode whose inode-table block is written (see above)."""
+
+
 def _set_aside(path: Path, trash: Path) -> None:
-    """Move ``path`` (if it exists) into ``trash``, to be deleted after every timed run (see above)."""
+    """Move ``path`` (if it exists) into ``trash``, to be deleted once all runs are over (see above)."""
     if path.exists():
         trash.mkdir(parents=True, exist_ok=True)
         path.rename(trash / f"{len(list(trash.iterdir()))}-{path.name}")
+
+
+def _note_deletion(marker: Path) -> None:
+    """Write every deleted inode back (then only the one-minute window applies) and note when."""
+    os.sync()
+    marker.write_text(f"{time.time()}\n", encoding="utf-8")
+
+
+def _wait_after_deletion(marker: Path) -> None:
+    """Wait until RECENT_S have passed since the last noted deletion (none noted: no wait)."""
+    try:
+        left = float(marker.read_text(encoding="utf-8")) + RECENT_S - time.time()
+    except (OSError, ValueError):
+        return
+    if left > 0:
+        print(f"waiting {left:.0f} s: files were deleted less than a minute ago", flush=True)
+        time.sleep(left)
 
 
 def company(out: Path, reps: int, deals: int, years: int) -> Path:
@@ -178,8 +201,11 @@ def main() -> None:
     config = company(args.out, args.reps, args.deals, args.years)
     site = config.parent / "site"
     builds, floors, themes, rebuilds = [], [], [], []
-    trash = args.out / "trash"
-    shutil.rmtree(trash, ignore_errors=True)  # left by an interrupted run
+    trash, deleted_at = args.out / "trash", args.out / "trash-deleted-at"
+    if trash.exists():  # left by an interrupted run
+        shutil.rmtree(trash, ignore_errors=True)
+        _note_deletion(deleted_at)
+    _wait_after_deletion(deleted_at)
     try:
         for run in range(args.runs):
             _set_aside(site, trash)
@@ -193,6 +219,7 @@ def main() -> None:
                   f"theme floor {themes[-1]:.1f} s, unchanged rebuild {rebuilds[-1]['process']:.1f} s", flush=True)
     finally:
         shutil.rmtree(trash, ignore_errors=True)
+        _note_deletion(deleted_at)
     stages = [name for name, _s, _m in builds[0]["stages"]]
     print(f"\n{args.reps:,} reps, {args.deals:,} deals, {args.years} years: {builds[0]['pages']:,} pages, "
           f"median of {args.runs} run(s)\n")

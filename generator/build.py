@@ -114,8 +114,11 @@ def build_folder(out: Path) -> Path:
 
 def chart_assets(currency: str, cache_dir: Path) -> tuple[dict[str, dict], bytes | None]:
     """The chart designs for ``currency`` (``chart_designs``) and the Vega bundle (``vega_bundle``,
-    cached in ``cache_dir``), made by a second process while the exports load. The bundle is None
-    when it could not be made there: the write stage makes it again, and reports the error."""
+    cached in ``cache_dir``), made by a second process while the exports load.
+
+    The bundle is None when a file-system error (OSError: the cache folder cannot be made or
+    written) stopped it there: the write stage makes it again, and reports the error naming the
+    path. Any other failure stops the build at the render stage ("preparing the charts: …")."""
     try:
         bundle: bytes | None = vega_bundle(cache_dir)
     except OSError:
@@ -162,6 +165,7 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
         docs = work / DOCS
         fingerprint = inputs_fingerprint(cfg, [resource("templates"), resource("mkdocs.yml")])
         reused = None if force else read_manifest(work, fingerprint)
+        charts_made = None
         if reused is None:  # the charts' designs and script are made meanwhile, in a second process
             charts_made = setup.enter_context(in_background(
                 partial(chart_assets, cfg.config.site.currency, work.parent / "cache"), "preparing the charts"))
@@ -174,7 +178,7 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
         lock = setup.pop_all()  # held until the site is published; released at once on a failure above
     with lock:
         if reused is None:
-            assert inputs is not None
+            assert inputs is not None and charts_made is not None
             with clock.stage("metrics", f"Computing metrics ({len(inputs.deals):,} deals, {len(inputs.reps):,} reps)"):
                 metrics: Metrics = contracts.checked(compute_metrics(inputs, cfg.config))
             with clock.stage("render", "Rendering pages and charts"):

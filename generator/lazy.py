@@ -2,7 +2,9 @@
 
 Altair takes about 0.4 s to import and only the chart designs use it: a build whose pages are
 reused never needs it, and a full build makes its designs in a second process
-(``generator.build.chart_assets``), so only that process imports it.
+(``generator.build.chart_assets``), so only that process imports it (in one process,
+``SALESPERF_JOBS=1``, the build imports it when it makes the designs). Not for modules first used
+from several threads at once: ``LazyLoader`` is not thread-safe before Python 3.12.
 """
 
 from __future__ import annotations

@@ -112,9 +112,15 @@ class Pending(Generic[T]):
         self._task, self._doing, self._child, self._receive = task, doing, child, receive
 
     def result(self) -> T:
-        """The task's value (run here, now, when no child runs it); raises what the task raised."""
+        """The task's value (run here, now, when no child runs it); raises what the task raised, or a
+        BuildError as ``in_background`` says, the same whether a child ran it or not."""
         if self._child is None or self._receive is None:
-            return self._task()
+            try:
+                return self._task()
+            except SalesperfError:
+                raise
+            except Exception as exc:  # the one line a child's failure gives (see _child)
+                raise BuildError(f"{self._doing}: {type(exc).__name__}: {exc}") from exc
         try:
             ok, value = self._receive.recv()
         except EOFError:

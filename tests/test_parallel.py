@@ -58,6 +58,15 @@ def _dies() -> None:
     os._exit(3)
 
 
+def test_a_task_error_is_the_same_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SALESPERF_JOBS", "1")
+    with pytest.raises(DataError, match="is not a number"), in_background(_data_error, "computing metrics") as pending:
+        pending.result()
+    with pytest.raises(BuildError, match=r"^computing metrics: TypeError: unsupported operand$"), \
+            in_background(_type_error, "computing metrics") as pending:
+        pending.result()
+
+
 @needs_two
 def test_a_task_error_reaches_the_build() -> None:
     with pytest.raises(DataError, match="is not a number"), in_background(_data_error, "computing metrics") as pending:

@@ -1004,9 +1004,10 @@ def missed_revenue_goals(goals: pd.DataFrame, events: pd.DataFrame, period: Peri
 
 def coaching_estimates(events: Events, reps: pd.DataFrame, settings: CoachingConfig
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The bootstrapped coaching tables, ``(coaching_effects, coaching_by_manager)`` (managers as the
-    reps export names them now), from the engagements alone: most of the coaching time, about 1 s
-    at 1,000 reps and 5 s at 5,000.
+    """The bootstrapped coaching tables ``(effects, by_manager)``, as ``CoachingEffect`` holds them
+    (``coaching_effects``: one row per kind, then ALL_KINDS; ``coaching_by_manager``: one row per
+    manager, as the reps export names them now, every kind pooled), from the engagements alone:
+    most of the coaching time, about 1 s at 1,000 reps and 5 s at 5,000.
 
     The coaching tables are ``coaching_events``, then these estimates, then ``coaching_tables``.
     The estimates need neither the goals nor the managers' history, so a build makes them in

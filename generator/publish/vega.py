@@ -13,7 +13,6 @@ else:
     alt = lazy_module("altair")  # its version only: imported by the process that makes the bundle
 
 
-
 def vega_lite_version() -> str:
     """The Vega-Lite minor version Altair writes specs for (e.g. ``6.4``)."""
     return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])

@@ -117,7 +117,9 @@ def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> 
 
     # Gather: every topic's pages and the sections it contributes to rep, team and segment pages. The
     # topics in TOPICS_ELSEWHERE are made in a second process (``generator.parallel``) meanwhile.
-    charts.prepare_designs(info.currency)  # made once, before the second process starts: both use them
+    # Made once, before the second process starts, so that both use them (a build hands in the
+    # designs its first worker made, generator.build.chart_assets; other callers make them here).
+    charts.prepare_designs(info.currency)
     with in_background(lambda: [make(context) for make in TOPICS_ELSEWHERE], "rendering pages") as pending:
         # What the pages show, computed in the metrics stage's terms.
         history = summaries.rep_history(metrics)
