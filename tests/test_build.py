@@ -205,7 +205,7 @@ def test_mkdocs_failure_keeps_old_site(tmp_path: Path, monkeypatch: pytest.Monke
     assert not [p for p in site.parent.iterdir() if ".new-" in p.name]
 
 
-def test_chart_assets_are_made_in_a_second_process_and_a_bundle_error_is_reported_when_writing(
+def test_chart_assets_make_the_designs_and_bundle_and_a_bundle_error_is_reported_when_writing(
         tmp_path: Path) -> None:
     from generator.build import chart_assets
     from generator.site import charts
