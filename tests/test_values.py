@@ -445,6 +445,28 @@ def test_unreadable_close_dates_are_named_in_the_as_of_error(tmp_path: Path) -> 
     assert "sources.deals.options.date_format" in problem
 
 
+def test_deals_excluded_for_another_currency_are_named_in_the_as_of_error(tmp_path: Path) -> None:
+    """Every won and lost deal excluded (amounts in $, the site in EUR): the error gives the reasons
+    the rows were excluded, not only "no won or lost deal has a close date"."""
+    (tmp_path / "deals.csv").write_text(
+        "id,owner,amount,stage,closed,account\n"
+        'D1,R1,"$1,200.00",Closed Won,2024-03-05,A\n'
+        "D2,R1,$800.00,Closed Lost,2024-03-06,B\n"
+        "D3,R2,,Negotiation,,C\n", encoding="utf-8")  # open, no amount yet: kept
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "site: {currency: EUR}\nsources:\n  deals:\n    path: ./deals.csv\n"
+        "    columns: {deal_id: id, rep_id: owner, amount: amount, stage: stage, closed: closed, client_id: account}\n"
+        "    won_stages: [Closed Won]\n    lost_stages: [Closed Lost]\n", encoding="utf-8")
+    with pytest.raises(DataError) as raised:
+        load_inputs(load_config(config))
+    head, *reasons_shown = raised.value.problems
+    assert head.endswith("report.as_of: no won or lost deal is left to date the report: 2 deal row(s) were "
+                         "excluded; first reasons:"), head
+    assert reasons_shown[0].startswith('  deals.csv:2: amount: "$1,200.00" is in $') and "EUR" in reasons_shown[0]
+    assert reasons_shown[-1].startswith("  rows excluded by reason: amount: ") and reasons_shown[-1].endswith(" — 2")
+
+
 @pytest.mark.parametrize(("export", "as_of", "late"), [
     ("typo2", "2024-12-10", {149: "2031-03-01", 150: "2032-03-01", 151: "2033-03-01"}),
     ("typo", "2024-09-10", {12: "2034-03-01", 14: "2031-03-01"}),

@@ -725,23 +725,42 @@ def _report_late_close_dates(table: pd.DataFrame, findings: _Findings) -> None:
                   table["closed"].dt.strftime("%Y-%m-%d"))
 
 
-def _no_close_date(cfg: LoadedConfig, findings: _Findings) -> str:
-    """The error when no won or lost deal has a close date: the close dates that could not be read come first."""
+def _no_close_date(cfg: LoadedConfig, findings: _Findings, excluded: int) -> list[str]:
+    """The error when no won or lost deal has a close date: the close dates that could not be read
+    come first; else, when ``excluded`` deal rows were left out (e.g. amounts in another currency
+    than ``site.currency``), the first reasons, since the won and lost deals may be among them."""
     where = cfg.label or str(cfg.path)
     issues = findings.of("deals")
     unread = issues[(issues["column"] == "closed") & (issues["severity"] == WARNING)
                     & ~issues["problem"].astype("string").str.startswith("is missing").fillna(False)
                     & issues["row"].notna()]
     if not len(unread):
-        return f"{where}: report.as_of: no won or lost deal has a close date; set report.as_of"
+        reasons_shown = _first_reasons(issues)
+        if excluded and reasons_shown:
+            return [f"{where}: report.as_of: no won or lost deal is left to date the report: {excluded:,} deal "
+                    "row(s) were excluded; first reasons:", *reasons_shown]
+        return [f"{where}: report.as_of: no won or lost deal has a close date; set report.as_of"]
     first = unread.sort_values(["file", "row"], kind="stable").iloc[0]
     count = int(unread["count"].sum())
     pattern = cfg.config.sources.deals.options.date_format
     fix = (f"sources.deals.options.date_format ({pattern}) does not read them: correct it"
            if pattern else "set sources.deals.options.date_format to the way they are written (e.g. %d/%m/%Y)")
-    return (f"{where}: report.as_of: no won or lost deal has a readable close date: {count:,} close date(s) could "
+    return [f"{where}: report.as_of: no won or lost deal has a readable close date: {count:,} close date(s) could "
             f'not be read, the first {first["file"]}:{int(first["row"])} "{first["value"]}" ({first["problem"]}); '
-            f"{fix}, or set report.as_of")
+            f"{fix}, or set report.as_of"]
+
+
+def _first_reasons(issues: pd.DataFrame) -> list[str]:
+    """A dataset's first five findings that excluded rows or cells (warnings and errors, in file and
+    row order), then the count of cells by reason; empty without any."""
+    issues = issues[issues["severity"] != INFO].sort_values(["file", "row"], kind="stable", na_position="first")
+    if not len(issues):
+        return []
+    lines = [f"  {format_issue(record)}" for record in issues.head(5).to_dict("records")]
+    lines.append("  rows excluded by reason: " + "; ".join(
+        f"{r['column'] + ': ' if r['column'] else ''}{r['problem']} — {int(r['count']):,}"
+        for r in reasons(issues).head(10).to_dict("records")))
+    return lines
 
 
 def _no_usable_rows(where: str, dataset: str, summary: DatasetSummary, findings: _Findings) -> list[str]:
@@ -752,19 +771,13 @@ def _no_usable_rows(where: str, dataset: str, summary: DatasetSummary, findings:
                 "holds column names but no rows"]
     issues = findings.of(dataset)
     footer = issues[issues["problem"].astype("string").str.startswith(FOOTER).fillna(False)]
-    issues = issues[issues["severity"] != INFO].sort_values(["file", "row"], kind="stable", na_position="first")
+    shown = _first_reasons(issues)
     cut = int(footer["count"].sum())
-    if cut and not len(issues):
+    if cut and not shown:
         return [f"{where}: sources.{dataset}: no usable {dataset} rows: all {read:,} row(s) read were cut as a "
                 f"report footer ({footer['problem'].iloc[0]}); lower sources.{dataset}.options.skip_footer"]
-    lines = [f"{where}: sources.{dataset}: no usable {dataset} rows: all {read:,} row(s) read were excluded"
-             + (f" ({cut:,} cut as a report footer)" if cut else "") + ("; first reasons:" if len(issues) else "")]
-    lines += [f"  {format_issue(record)}" for record in issues.head(5).to_dict("records")]
-    if len(issues):
-        lines.append("  rows excluded by reason: " + "; ".join(
-            f"{r['column'] + ': ' if r['column'] else ''}{r['problem']} — {int(r['count']):,}"
-            for r in reasons(issues).head(10).to_dict("records")))
-    return lines
+    return [f"{where}: sources.{dataset}: no usable {dataset} rows: all {read:,} row(s) read were excluded"
+            + (f" ({cut:,} cut as a report footer)" if cut else "") + ("; first reasons:" if shown else ""), *shown]
 
 
 _QUOTED_MARKER = r'^has ".*", which is not a currency marker$'
@@ -831,7 +844,8 @@ def load_inputs(cfg: LoadedConfig,
     _segment_findings(deals, tables["clients"], tables["reps"], findings)
     as_of = cfg.config.report.as_of or default_as_of(deals)
     if as_of is None:
-        raise DataError(_no_close_date(cfg, findings))
+        summary = next(s for s in summaries if s.dataset == "deals")
+        raise DataError(_no_close_date(cfg, findings, summary.rows_read - len(deals)))
     later = deals["closed"].notna() & (deals["closed"] > pd.Timestamp(as_of)) & (deals["status"] != OPEN)
     if later.any():
         findings.one(INFO, "deals", f"{int(later.sum())} won or lost deal(s) closed after as_of {as_of}",
