@@ -121,8 +121,9 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     The tables nothing else needs are computed in worker processes (``generator.parallel``) while
     this one computes the rest: the segments, the quarterly history and the monthly revenue as soon
     as the counted deals are known (``_Trends``); the reps' ratio intervals, the projections and last
-    year's company figures once the reps and teams tables are (``_Outlook``). The tables are the
-    same as in one process.
+    year's company figures once the reps and teams tables are (``_Outlook``); the coaching
+    bootstraps once the engagements are matched (``coaching_estimates``, in ``_dependent``). The
+    tables are the same as in one process.
     """
     period = Period.containing(inputs.as_of, config.report.fiscal_year_start)
     reps = inputs.reps
