@@ -82,8 +82,10 @@ class _Clock:
         start = time.perf_counter()
         with self.progress.stage(message, total) as advance:
             yield advance
-        peak_kb = (os_resource.getrusage(os_resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
-                   + os_resource.getrusage(os_resource.RUSAGE_CHILDREN).ru_maxrss)
+        peak_kb = (
+            os_resource.getrusage(os_resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
+            + os_resource.getrusage(os_resource.RUSAGE_CHILDREN).ru_maxrss
+        )
         self.times.append(StageTime(name, time.perf_counter() - start, peak_kb / 1024))
 
 
@@ -104,7 +106,9 @@ def os_errors(doing: str, where: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise BuildError(f"{failed_path(exc, where)}: {exc.strerror or exc} (while {doing})") from None
+        raise BuildError(
+            f"{failed_path(exc, where)}: {exc.strerror or exc} (while {doing})"
+        ) from None
 
 
 def build_folder(out: Path) -> Path:
@@ -137,8 +141,15 @@ def strict_failures(quality: QualityReport) -> list[str]:
     return [format_issue(r) for r in quality.warnings.to_dict("records")]
 
 
-def build(config_path: str | Path, out: str | Path | None = None, *, strict: bool = False, force: bool = False,
-          progress: Progress = QUIET, notify: Notify = lambda _message: None) -> BuildResult:
+def build(
+    config_path: str | Path,
+    out: str | Path | None = None,
+    *,
+    strict: bool = False,
+    force: bool = False,
+    progress: Progress = QUIET,
+    notify: Notify = lambda _message: None,
+) -> BuildResult:
     """load → validate → compute → render → MkDocs build → publish; the old site survives any failure.
 
     When the config, the exports, the templates and salesperf itself are unchanged since the last
@@ -167,29 +178,46 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
         reused = None if force else read_manifest(work, fingerprint)
         charts_made = None
         if reused is None:  # the charts' designs and script are made meanwhile, in a second process
-            charts_made = setup.enter_context(in_background(
-                partial(chart_assets, cfg.config.site.currency, work.parent / "cache"), "preparing the charts"))
+            charts_made = setup.enter_context(
+                in_background(
+                    partial(chart_assets, cfg.config.site.currency, work.parent / "cache"),
+                    "preparing the charts",
+                )
+            )
         if reused:
             loaded(datasets, "unchanged")
         inputs = None if reused else contracts.checked(load_inputs(cfg, on_dataset=loaded))
         quality = reused.quality if reused else inputs.quality  # type: ignore[union-attr]
         if strict and len(quality.warnings):
             raise DataError(["--strict: the inputs have warnings", *strict_failures(quality)])
-        lock = setup.pop_all()  # held until the site is published; released at once on a failure above
+        lock = (
+            setup.pop_all()
+        )  # held until the site is published; released at once on a failure above
     with lock:
         if reused is None:
             assert inputs is not None and charts_made is not None
-            with clock.stage("metrics", f"Computing metrics ({len(inputs.deals):,} deals, {len(inputs.reps):,} reps)"):
+            with clock.stage(
+                "metrics",
+                f"Computing metrics ({len(inputs.deals):,} deals, {len(inputs.reps):,} reps)",
+            ):
                 metrics: Metrics = contracts.checked(compute_metrics(inputs, cfg.config))
             with clock.stage("render", "Rendering pages and charts"):
                 designs, bundle = charts_made.result()
                 prepare_designs(cfg.config.site.currency, designs)
                 output = build_site(cfg, metrics, quality)
             files: dict[str, str | bytes] = dict(output.files)
-            with clock.stage("write", "Writing pages", len(files) + 1 + len(bundled_assets())) as wrote, \
-                    os_errors("writing the pages; the published site is unchanged", docs):
-                files["assets/vega.js"] = bundle if bundle is not None else vega_bundle(work.parent / "cache")
-                forget(work)  # a build that stops while writing must not leave a valid-looking manifest
+            with (
+                clock.stage(
+                    "write", "Writing pages", len(files) + 1 + len(bundled_assets())
+                ) as wrote,
+                os_errors("writing the pages; the published site is unchanged", docs),
+            ):
+                files["assets/vega.js"] = (
+                    bundle if bundle is not None else vega_bundle(work.parent / "cache")
+                )
+                forget(
+                    work
+                )  # a build that stops while writing must not leave a valid-looking manifest
                 stats = write_docs(docs, files, on_file=wrote)
                 write_manifest(work, fingerprint, output.nav, output.pages, len(files), quality)
             nav, pages, count = output.nav, output.pages, len(files)
@@ -197,19 +225,38 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
             nav, pages, count = reused.nav, reused.pages, reused.files
             stats = WriteStats(0, count, 0)
             if published_is_current(work, fingerprint, target):
-                progress.note(f"Nothing changed since the last build: {target} is already up to date")
-                return BuildResult(target, pages, count, WriteStats(0, 0, 0), quality, tuple(clock.times),
-                                   reused=True, skipped=True)
+                progress.note(
+                    f"Nothing changed since the last build: {target} is already up to date"
+                )
+                return BuildResult(
+                    target,
+                    pages,
+                    count,
+                    WriteStats(0, 0, 0),
+                    quality,
+                    tuple(clock.times),
+                    reused=True,
+                    skipped=True,
+                )
             progress.note("Exports unchanged since the last build: reusing its pages")
         staged = staging_dir(target)
         try:
-            with clock.stage("mkdocs", f"Building {pages:,} pages with MkDocs"), \
-                    os_errors("building the site with MkDocs; the published site is unchanged", staged):
+            with (
+                clock.stage("mkdocs", f"Building {pages:,} pages with MkDocs"),
+                os_errors("building the site with MkDocs; the published site is unchanged", staged),
+            ):
                 clear(staged)
-                mkdocs_build(docs, staged, site_name=cfg.config.site.html_title, site_url=cfg.config.site.base_url,
-                             nav=nav)
-            with clock.stage("publish", f"Publishing to {target}"), \
-                    os_errors("publishing; the published site is unchanged", target):
+                mkdocs_build(
+                    docs,
+                    staged,
+                    site_name=cfg.config.site.html_title,
+                    site_url=cfg.config.site.base_url,
+                    nav=nav,
+                )
+            with (
+                clock.stage("publish", f"Publishing to {target}"),
+                os_errors("publishing; the published site is unchanged", target),
+            ):
                 publish(staged, target)
                 write_published(work, fingerprint, target)
         except BaseException:
@@ -217,4 +264,6 @@ def build(config_path: str | Path, out: str | Path | None = None, *, strict: boo
             raise
     if not (target / "index.html").exists():
         raise BuildError(f"{target}: the build produced no index.html")
-    return BuildResult(target, pages, count, stats, quality, tuple(clock.times), reused=reused is not None)
+    return BuildResult(
+        target, pages, count, stats, quality, tuple(clock.times), reused=reused is not None
+    )

@@ -37,7 +37,9 @@ def _interrupt(signum: int, _frame: object) -> None:
 def _sigterm_interrupts() -> Iterator[None]:
     """SIGTERM (CI cancelling a job) stops a command like Ctrl+C: a build removes its half-built site
     and its MkDocs workers, and the published site stays as it was."""
-    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+    if (
+        threading.current_thread() is not threading.main_thread()
+    ):  # signals reach the main thread only
         yield
         return
     previous = signal.signal(signal.SIGTERM, _interrupt)
@@ -49,6 +51,7 @@ def _sigterm_interrupts() -> Iterator[None]:
 
 def _fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
     """Every failure ends with one line per problem and exit 1 or 2, never a traceback."""
+
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -64,8 +67,11 @@ def _fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
             click.echo(f"error: {where}{exc.strerror or exc}", err=True)
             sys.exit(1)
         except KeyboardInterrupt as exc:
-            click.echo(f"error: interrupted ({exc.args[0] if exc.args else 'SIGINT'}); "
-                       "stopped before it finished", err=True)
+            click.echo(
+                f"error: interrupted ({exc.args[0] if exc.args else 'SIGINT'}); "
+                "stopped before it finished",
+                err=True,
+            )
             sys.exit(1)
 
     return wrapper
@@ -79,27 +85,46 @@ def _note(message: str) -> None:
 def _print_quality(quality: QualityReport) -> None:
     issues = quality.issues
     # Warnings first, then notes (e.g. report-footer lines skipped as configured).
-    shown = issues.assign(_order=(issues["severity"] == "info").astype(int)).sort_values("_order", kind="stable")
+    shown = issues.assign(_order=(issues["severity"] == "info").astype(int)).sort_values(
+        "_order", kind="stable"
+    )
     for record in shown.head(MAX_LISTED).to_dict("records"):
         click.echo(f"{record['severity']}: {format_issue(record)}", err=True)
     if len(shown) > MAX_LISTED:
-        click.echo(f"… and {len(shown) - MAX_LISTED:,} more (see /data-quality/ or data/data_quality.csv)", err=True)
+        click.echo(
+            f"… and {len(shown) - MAX_LISTED:,} more (see /data-quality/ or data/data_quality.csv)",
+            err=True,
+        )
     by_reason = quality.by_reason()
     if len(by_reason):
         click.echo("cells by reason:", err=True)
         for r in by_reason.head(MAX_REASONS).to_dict("records"):
             where = f"{r['dataset']}{'.' + r['column'] if r['column'] else ''}"
-            click.echo(f"  {int(r['count']):>9,}  {r['severity']}: {where}: {r['problem']}"
-                       + (f" ({r['action']})" if r["action"] else ""), err=True)
+            click.echo(
+                f"  {int(r['count']):>9,}  {r['severity']}: {where}: {r['problem']}"
+                + (f" ({r['action']})" if r["action"] else ""),
+                err=True,
+            )
         if len(by_reason) > MAX_REASONS:
-            click.echo(f"  … and {len(by_reason) - MAX_REASONS:,} more reasons (see /data-quality/)", err=True)
+            click.echo(
+                f"  … and {len(by_reason) - MAX_REASONS:,} more reasons (see /data-quality/)",
+                err=True,
+            )
     for s in quality.summaries:
-        click.echo(f"{s.dataset}: {s.rows_used:,} of {s.rows_read:,} rows used ({', '.join(s.files)})", err=True)
+        click.echo(
+            f"{s.dataset}: {s.rows_used:,} of {s.rows_read:,} rows used ({', '.join(s.files)})",
+            err=True,
+        )
 
 
 config_option = click.option(
-    "-c", "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_CONFIG, show_default=True, help="Config file (YAML).",
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_CONFIG,
+    show_default=True,
+    help="Config file (YAML).",
 )
 
 
@@ -111,29 +136,46 @@ def main() -> None:
 
 @main.command("build")
 @config_option
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: publish.out of the config, else site/).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: publish.out of the config, else site/).",
+)
 @click.option("--strict", is_flag=True, help="Fail (exit 1) when the inputs have any warning.")
 @click.option("--profile", is_flag=True, help="Print the time spent in each stage.")
-@click.option("--force", is_flag=True,
-              help="Rebuild every page and run MkDocs even when nothing changed since the last build.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Rebuild every page and run MkDocs even when nothing changed since the last build.",
+)
 @_fail_cleanly
-def build_command(config_path: Path, out: Path | None, strict: bool, profile: bool, force: bool) -> None:
+def build_command(
+    config_path: Path, out: Path | None, strict: bool, profile: bool, force: bool
+) -> None:
     """Load, validate, compute, render and publish the site."""
-    result = build(config_path, out, strict=strict, force=force, progress=for_terminal(), notify=_note)
+    result = build(
+        config_path, out, strict=strict, force=force, progress=for_terminal(), notify=_note
+    )
     _print_quality(result.quality)
     config = load_config(config_path).config
     for line in config.privacy.warnings(has_costs=config.sources.costs is not None):
         click.echo(f"warning: {line}", err=True)
     warnings = result.quality.count("warning")
     if result.skipped:
-        click.echo(f"{result.out} is up to date ({result.pages:,} pages; nothing changed since the last build; "
-                   f"{warnings:,} data-quality warning(s); checked in {result.total_seconds:.1f} s)")
+        click.echo(
+            f"{result.out} is up to date ({result.pages:,} pages; nothing changed since the last build; "
+            f"{warnings:,} data-quality warning(s); checked in {result.total_seconds:.1f} s)"
+        )
     else:
         click.echo(
             f"Built {result.pages:,} pages into {result.out} in {result.total_seconds:.1f} s "
             f"({warnings:,} data-quality warning(s); "
-            + ("exports unchanged, pages reused)" if result.reused else f"{result.write.written:,} files changed)")
+            + (
+                "exports unchanged, pages reused)"
+                if result.reused
+                else f"{result.write.written:,} files changed)"
+            )
         )
     if profile:
         click.echo("stage      seconds  peak MB")
@@ -159,10 +201,16 @@ def _on_terminal() -> bool:
 
 def _company_name(title: str | None, directory: Path) -> str:
     """``--title``, else the answer to a prompt on a terminal, else a name made from the folder's."""
-    suggested = directory.resolve().name.replace("-", " ").replace("_", " ").strip().title() or "Our company"
+    suggested = (
+        directory.resolve().name.replace("-", " ").replace("_", " ").strip().title()
+        or "Our company"
+    )
     if title is None:
-        title = (click.prompt("Company name (shown in the site's title)", default=suggested)
-                 if _on_terminal() else suggested)
+        title = (
+            click.prompt("Company name (shown in the site's title)", default=suggested)
+            if _on_terminal()
+            else suggested
+        )
     name = title.strip()
     if not name or any(ord(char) < 32 or ord(char) == 127 for char in name):
         raise click.BadParameter("give the company name as one line of text", param_hint="--title")
@@ -172,11 +220,18 @@ def _company_name(title: str | None, directory: Path) -> str:
 @main.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
-    "--from", "exports", type=click.Path(path_type=Path), default=None,
+    "--from",
+    "exports",
+    type=click.Path(path_type=Path),
+    default=None,
     help="Folder (or file) of your own exports: write a config that maps them instead of sample data.",
 )
-@click.option("--title", default=None, metavar="NAME",
-              help="Company name for the site's title  [default: asked on a terminal, else the folder's name]")
+@click.option(
+    "--title",
+    default=None,
+    metavar="NAME",
+    help="Company name for the site's title  [default: asked on a terminal, else the folder's name]",
+)
 @_fail_cleanly
 def init_command(directory: Path, exports: Path | None, title: str | None) -> None:
     """Scaffold a config and sample exports a new user can edit, or a config for your own exports.
@@ -192,30 +247,70 @@ def init_command(directory: Path, exports: Path | None, title: str | None) -> No
     data = directory / "data"
     generate(data)
     config = write_config(directory / "salesperf.yaml", data, company=company)
-    click.echo(f"Wrote sample exports to {data} and a config for {company} to {config} "
-               "(pay is not published: privacy.show_compensation is false).")
+    click.echo(
+        f"Wrote sample exports to {data} and a config for {company} to {config} "
+        "(pay is not published: privacy.show_compensation is false)."
+    )
     click.echo(f"Next: salesperf serve -c {config}, then point its sources at your own exports")
 
 
 @main.command("sample")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("data/sample"),
-              show_default=True, help="Folder the exports are written to.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write a config that reads the exports (paths relative to it).")
-@click.option("--reps", type=click.IntRange(min=1), default=40, show_default=True, help="Sales reps.")
-@click.option("--deals", type=click.IntRange(min=1), default=None,
-              help="Deals  [default: about 175 per rep over 4 years]")
-@click.option("--years", type=click.IntRange(min=1, max=100), default=4, show_default=True,
-              help="Years covered, ending on --end.")
-@click.option("--end", type=click.DateTime(formats=["%Y-%m-%d"]), default="2025-12-31", show_default=True,
-              help="Last day of the period (YYYY-MM-DD).")
-@click.option("--format", "fmt", type=click.Choice(["crm", "parquet"]), default="crm", show_default=True,
-              help="crm: imitations of real exports; parquet: canonical columns, for benchmarks.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/sample"),
+    show_default=True,
+    help="Folder the exports are written to.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write a config that reads the exports (paths relative to it).",
+)
+@click.option(
+    "--reps", type=click.IntRange(min=1), default=40, show_default=True, help="Sales reps."
+)
+@click.option(
+    "--deals",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Deals  [default: about 175 per rep over 4 years]",
+)
+@click.option(
+    "--years",
+    type=click.IntRange(min=1, max=100),
+    default=4,
+    show_default=True,
+    help="Years covered, ending on --end.",
+)
+@click.option(
+    "--end",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default="2025-12-31",
+    show_default=True,
+    help="Last day of the period (YYYY-MM-DD).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["crm", "parquet"]),
+    default="crm",
+    show_default=True,
+    help="crm: imitations of real exports; parquet: canonical columns, for benchmarks.",
+)
 @click.option("--seed", type=int, default=7, show_default=True, help="Random seed.")
 @_fail_cleanly
 def sample_command(
-    out: Path, config_path: Path | None, reps: int, deals: int | None, years: int, end: datetime,
-    fmt: Literal["crm", "parquet"], seed: int,
+    out: Path,
+    config_path: Path | None,
+    reps: int,
+    deals: int | None,
+    years: int,
+    end: datetime,
+    fmt: Literal["crm", "parquet"],
+    seed: int,
 ) -> None:
     """Generate the seeded sample company's exports (the same arguments write the same bytes)."""
     from generator.sample import generate, write_config
@@ -244,7 +339,11 @@ def _init_from_exports(directory: Path, exports: Path, company: str) -> None:
         if export.dataset == "deals":
             click.echo(
                 f"  won: {', '.join(export.won_stages) or '-'}; lost: {', '.join(export.lost_stages) or '-'}"
-                + (f" (stages seen: {', '.join(export.stage_values[:10])})" if export.stage_values else "")
+                + (
+                    f" (stages seen: {', '.join(export.stage_values[:10])})"
+                    if export.stage_values
+                    else ""
+                )
             )
         for key, value in export.options.items():
             click.echo(f"  options.{key}: {value}")
@@ -256,30 +355,49 @@ def _init_from_exports(directory: Path, exports: Path, company: str) -> None:
     click.echo(f"Wrote {config}.")
     incomplete = [e for e in survey.used if e.match.missing]
     if incomplete:
-        click.echo(f"Next: map the fields not found above in {config}, then salesperf check -c {config}")
+        click.echo(
+            f"Next: map the fields not found above in {config}, then salesperf check -c {config}"
+        )
     else:
         click.echo(f"Next: salesperf check -c {config}, then salesperf build -c {config}")
 
 
 @main.command("serve")
 @config_option
-@click.option("--port", default="8000", show_default=True, metavar="PORT",
-              help="Port to listen on (0: any free port).")
-@click.option("--host", default=DEFAULT_HOST, show_default=True, metavar="ADDRESS",
-              help="Address to listen on; anything but localhost shares the site with the network.")
+@click.option(
+    "--port",
+    default="8000",
+    show_default=True,
+    metavar="PORT",
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--host",
+    default=DEFAULT_HOST,
+    show_default=True,
+    metavar="ADDRESS",
+    help="Address to listen on; anything but localhost shares the site with the network.",
+)
 @_fail_cleanly
 def serve_command(config_path: Path, port: str, host: str) -> None:
     """Build and serve the site; rebuild and reload the browser when the config, an export or a
     template changes."""
+
     def serving(url: str, result: BuildResult) -> None:
         if result.skipped:
-            click.echo(f"{result.out} is up to date ({result.pages:,} pages; nothing changed since the last build)")
+            click.echo(
+                f"{result.out} is up to date ({result.pages:,} pages; nothing changed since the last build)"
+            )
         else:
-            click.echo(f"Built {result.pages:,} pages into {result.out} in {result.total_seconds:.1f} s")
+            click.echo(
+                f"Built {result.pages:,} pages into {result.out} in {result.total_seconds:.1f} s"
+            )
         if host not in ("127.0.0.1", "localhost", "::1"):
             _note(f"--host {host}: anyone who can reach this machine can read the site")
-        click.echo(f"Serving {result.out} at {url} (Ctrl+C to stop); watching the config, "
-                   "its exports and the templates")
+        click.echo(
+            f"Serving {result.out} at {url} (Ctrl+C to stop); watching the config, "
+            "its exports and the templates"
+        )
 
     def rebuilding() -> None:
         click.echo(f"[{datetime.now():%H:%M:%S}] Files changed: rebuilding")
@@ -289,18 +407,33 @@ def serve_command(config_path: Path, port: str, host: str) -> None:
         if result.skipped:
             click.echo(f"[{stamp}] Nothing the site is made from changed; it is up to date")
         else:
-            click.echo(f"[{stamp}] Rebuilt {result.pages:,} pages in {result.total_seconds:.1f} s; "
-                       "reloading the browser")
+            click.echo(
+                f"[{stamp}] Rebuilt {result.pages:,} pages in {result.total_seconds:.1f} s; "
+                "reloading the browser"
+            )
 
     def failed(exc: SalesperfError | OSError) -> None:
         stamp = datetime.now().strftime("%H:%M:%S")
-        problems = exc.problems if isinstance(exc, SalesperfError) else [f"{exc.filename or ''}: {exc.strerror or exc}"]
+        problems = (
+            exc.problems
+            if isinstance(exc, SalesperfError)
+            else [f"{exc.filename or ''}: {exc.strerror or exc}"]
+        )
         for line in problems:
             click.echo(f"error: {line}", err=True)
         click.echo(f"[{stamp}] Rebuild failed; still serving the last good site", err=True)
 
     try:
-        preview(config_path, host, port, progress=for_terminal(), notify=_note,
-                serving=serving, rebuilding=rebuilding, rebuilt=rebuilt, failed=failed)
+        preview(
+            config_path,
+            host,
+            port,
+            progress=for_terminal(),
+            notify=_note,
+            serving=serving,
+            rebuilding=rebuilding,
+            rebuilt=rebuilt,
+            failed=failed,
+        )
     except KeyboardInterrupt:  # Ctrl+C (or SIGTERM) is how a preview ends: not an error
         click.echo("Stopped.")

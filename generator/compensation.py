@@ -12,7 +12,7 @@ WITHHELD = "(withheld: privacy.show_compensation is false)"
 """What a finding shows instead of a private cell of an export."""
 
 PRIVATE_CELLS: dict[str, frozenset[str] | None] = {
-    "costs": None,                       # every cell: salary, taxes, expenses, other, even the ids
+    "costs": None,  # every cell: salary, taxes, expenses, other, even the ids
     "coaching": frozenset({"cost"}),
     "goals": frozenset({"reward"}),
 }

@@ -56,10 +56,18 @@ class SiteConfig(_Strict):
             parts.port  # noqa: B018 - raises ValueError on a port that is not a number
         except ValueError:
             parts = None
-        if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.query
-                or parts.fragment or any(ch in URL_FORBIDDEN or ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url)):
-            raise ValueError("must be an absolute http or https address such as https://sales.example.com/ "
-                             "(no quotes, spaces, < or >, query or fragment)")
+        if (
+            parts is None
+            or parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.query
+            or parts.fragment
+            or any(ch in URL_FORBIDDEN or ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url)
+        ):
+            raise ValueError(
+                "must be an absolute http or https address such as https://sales.example.com/ "
+                "(no quotes, spaces, < or >, query or fragment)"
+            )
         return url if url.endswith("/") else url + "/"
 
     @field_validator("currency")
@@ -118,15 +126,19 @@ class ReadOptions(_Strict):
         if len(value) != 1:
             raise ValueError('must be a single character or "auto"')
         if value in "\"'\r\n" or value.isalnum():
-            raise ValueError("cannot be a quote, a line break, a letter or a digit; use e.g. \",\" \";\" or \"\\t\"")
+            raise ValueError(
+                'cannot be a quote, a line break, a letter or a digit; use e.g. "," ";" or "\\t"'
+            )
         return value
 
     @field_validator("thousands")
     @classmethod
     def _grouping_mark(cls, value: str | None) -> str | None:
         if value is not None and value not in GROUPING_MARKS:
-            raise ValueError('must be one of "." "," "\'" or a space (plain, no-break U+00A0, thin U+2009, '
-                             "narrow no-break U+202F)")
+            raise ValueError(
+                'must be one of "." "," "\'" or a space (plain, no-break U+00A0, thin U+2009, '
+                "narrow no-break U+202F)"
+            )
         return value
 
     @model_validator(mode="after")
@@ -135,24 +147,37 @@ class ReadOptions(_Strict):
         explicit = "decimal" in self.model_fields_set or not self.locale
         decimal = self.decimal if explicit else get_decimal_symbol(self.locale)
         if self.thousands is not None and self.thousands == decimal:
-            source = ("the decimal mark (decimal)" if "decimal" in self.model_fields_set
-                      else "the default decimal mark" if explicit else f"the decimal mark of locale {self.locale}")
-            raise ValueError(f'thousands "{self.thousands}" is also {source}: one mark cannot both group digits '
-                             "and start the decimals; set thousands to the other mark, or decimal")
+            source = (
+                "the decimal mark (decimal)"
+                if "decimal" in self.model_fields_set
+                else "the default decimal mark"
+                if explicit
+                else f"the decimal mark of locale {self.locale}"
+            )
+            raise ValueError(
+                f'thousands "{self.thousands}" is also {source}: one mark cannot both group digits '
+                "and start the decimals; set thousands to the other mark, or decimal"
+            )
         return self
 
     # Before-validators so that a bad value is one error on the key, not one per member of the union.
     @field_validator("header_row", mode="before")
     @classmethod
     def _auto_or_row(cls, value: object) -> object:
-        if value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        if value == "auto" or (
+            isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        ):
             return value
         raise ValueError('must be "auto" or a row number from 1')
 
     @field_validator("sheet", mode="before")
     @classmethod
     def _name_or_position(cls, value: object) -> object:
-        if value is None or isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        if (
+            value is None
+            or isinstance(value, str)
+            or (isinstance(value, int) and not isinstance(value, bool))
+        ):
             return value
         raise ValueError("must be a sheet name or a 0-based position")
 
@@ -175,7 +200,9 @@ class ReadOptions(_Strict):
 GROUPING_MARKS = frozenset({".", ",", "'", "\u2019", " ", "\u00a0", "\u2009", "\u202f"})
 """The characters ``options.thousands`` may name: the marks exports group digits with."""
 
-NOT_FILE_ENCODINGS = frozenset({"idna", "punycode", "utf-7", "raw-unicode-escape", "unicode-escape", "undefined"})
+NOT_FILE_ENCODINGS = frozenset(
+    {"idna", "punycode", "utf-7", "raw-unicode-escape", "unicode-escape", "undefined"}
+)
 """Codecs Python decodes text with that no export file is written in (domain names, escapes, UTF-7)."""
 
 
@@ -188,14 +215,18 @@ def check_encoding(name: str) -> str:
 
         known = sorted(set(aliases) | set(aliases.values()))
         close = difflib.get_close_matches(name.lower().replace("-", "_"), known, n=1)
-        hint = f'; did you mean "{close[0]}"?' if close else " (e.g. utf-8, cp1252, latin-1, utf-16)"
+        hint = (
+            f'; did you mean "{close[0]}"?' if close else " (e.g. utf-8, cp1252, latin-1, utf-16)"
+        )
         raise ValueError(f"unknown text encoding{hint}") from None
     try:
         "".encode(name)  # bytes-to-bytes codecs (base64, zip, hex) are not text encodings
     except LookupError:
         raise ValueError("not a text encoding (e.g. utf-8, cp1252, latin-1, utf-16)") from None
     if codecs.lookup(name).name in NOT_FILE_ENCODINGS:
-        raise ValueError("not an encoding export files are written in (e.g. utf-8, cp1252, latin-1, utf-16)")
+        raise ValueError(
+            "not an encoding export files are written in (e.g. utf-8, cp1252, latin-1, utf-16)"
+        )
     return name
 
 
@@ -204,7 +235,9 @@ def check_locale(name: str) -> str:
     try:
         return str(Locale.parse(name.strip().replace("-", "_")))
     except (UnknownLocaleError, ValueError, TypeError):
-        raise ValueError("unknown locale; use a CLDR identifier such as en_US, de_DE or pt_BR") from None
+        raise ValueError(
+            "unknown locale; use a CLDR identifier such as en_US, de_DE or pt_BR"
+        ) from None
 
 
 _SAMPLE_MOMENT = datetime(2024, 11, 23, 13, 45, 56, tzinfo=UTC)
@@ -217,9 +250,13 @@ def check_date_format(pattern: str) -> str:
         text = _SAMPLE_MOMENT.strftime(pattern)
         back = datetime.strptime(text, pattern)
     except ValueError as exc:
-        raise ValueError(f"not a valid date format ({exc}); use strftime directives such as %d/%m/%Y") from None
+        raise ValueError(
+            f"not a valid date format ({exc}); use strftime directives such as %d/%m/%Y"
+        ) from None
     if back.date() != _SAMPLE_MOMENT.date():
-        raise ValueError("does not hold a whole date (year, month and day); use e.g. %d/%m/%Y or %Y-%m-%d")
+        raise ValueError(
+            "does not hold a whole date (year, month and day); use e.g. %d/%m/%Y or %Y-%m-%d"
+        )
     return pattern
 
 
@@ -301,8 +338,10 @@ class PrivacyConfig(_Strict):
     def warnings(self, has_costs: bool) -> list[str]:
         """What these settings let a reader work out (printed by ``salesperf build``)."""
         if has_costs and not self.show_compensation and self.rep_value_ratios == "exact":
-            return ["privacy: exact rep value ratios are published while show_compensation is false: a rep's "
-                    "annual cost is mean client LTV ÷ value ratio (set privacy.rep_value_ratios: band to prevent it)"]
+            return [
+                "privacy: exact rep value ratios are published while show_compensation is false: a rep's "
+                "annual cost is mean client LTV ÷ value ratio (set privacy.rep_value_ratios: band to prevent it)"
+            ]
         return []
 
 
@@ -345,7 +384,9 @@ class GoalsConfig(_Strict):
 
     @field_validator("quarter_weights")
     @classmethod
-    def _sum_to_one(cls, value: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    def _sum_to_one(
+        cls, value: tuple[float, float, float, float]
+    ) -> tuple[float, float, float, float]:
         if any(w < 0 for w in value) or abs(sum(value) - 1.0) > 1e-6:
             raise ValueError("must be four non-negative shares that sum to 1")
         return value
@@ -540,7 +581,11 @@ def _describe(error: ErrorDetails, where: str) -> str:
     if kind == "extra_forbidden":
         known = _fields_at(Config, loc[:-1])
         close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-        hint = f'; did you mean "{close[0]}"?' if close else (f" (known keys: {', '.join(known)})" if known else "")
+        hint = (
+            f'; did you mean "{close[0]}"?'
+            if close
+            else (f" (known keys: {', '.join(known)})" if known else "")
+        )
         return f"{where}: {key}: unknown key{hint}"
     if kind == "missing":
         return f"{where}: {key}: required key is missing"
@@ -562,8 +607,14 @@ def _check_columns(config: Config, where: str) -> list[str]:
         for canonical in source.columns:
             if canonical not in dataset.field_names:
                 close = difflib.get_close_matches(canonical, dataset.field_names, n=1)
-                hint = f'; did you mean "{close[0]}"?' if close else f" (fields: {', '.join(dataset.field_names)})"
-                problems.append(f"{where}: sources.{name}.columns.{canonical}: not a field of {name}{hint}")
+                hint = (
+                    f'; did you mean "{close[0]}"?'
+                    if close
+                    else f" (fields: {', '.join(dataset.field_names)})"
+                )
+                problems.append(
+                    f"{where}: sources.{name}.columns.{canonical}: not a field of {name}{hint}"
+                )
     return problems
 
 

@@ -86,10 +86,14 @@ def parse_layouts(data: dict) -> tuple[DatasetLayout, ...]:
             dataset = DATASETS[dataset_name]
             unknown = set(spec["columns"]) - set(dataset.field_names)
             if unknown:
-                raise LayoutTableError(f"{key}.{dataset_name}: not fields of {dataset_name}: {sorted(unknown)}")
+                raise LayoutTableError(
+                    f"{key}.{dataset_name}: not fields of {dataset_name}: {sorted(unknown)}"
+                )
             absent = set(dataset.required_fields) - set(spec["columns"])
             if absent:
-                raise LayoutTableError(f"{key}.{dataset_name}: required fields not listed: {sorted(absent)}")
+                raise LayoutTableError(
+                    f"{key}.{dataset_name}: required fields not listed: {sorted(absent)}"
+                )
             order = sorted(spec["columns"], key=lambda f: f not in dataset.required_fields)
             found.append(
                 DatasetLayout(

@@ -53,14 +53,18 @@ def whole_number_setting(name: str, what: str) -> int | None:
         return None
     digits = raw.strip()
     if not WHOLE_NUMBER.fullmatch(digits) or not 1 <= int(digits) <= MAX_JOBS:
-        raise UsageError(f"{name}={raw!r}: {what} must be a whole number from 1 to {MAX_JOBS} "
-                         "(unset it to use one per core)")
+        raise UsageError(
+            f"{name}={raw!r}: {what} must be a whole number from 1 to {MAX_JOBS} "
+            "(unset it to use one per core)"
+        )
     return int(digits)
 
 
 def cores() -> int:
     """The cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )
 
 
 def jobs() -> int:
@@ -98,8 +102,15 @@ def _child(send: Connection, parent: int, task: Callable[[], Any], doing: str) -
         try:
             send.send(outcome)
         except Exception as exc:  # a result that cannot be pickled: nothing was sent yet
-            send.send((False, BuildError(f"{doing}: the worker's result cannot be sent back: "
-                                         f"{type(exc).__name__}: {exc}")))
+            send.send(
+                (
+                    False,
+                    BuildError(
+                        f"{doing}: the worker's result cannot be sent back: "
+                        f"{type(exc).__name__}: {exc}"
+                    ),
+                )
+            )
     finally:
         send.close()
 
@@ -107,8 +118,13 @@ def _child(send: Connection, parent: int, task: Callable[[], Any], doing: str) -
 class Pending(Generic[T]):
     """A task started by ``in_background``: ``result()`` waits for it and returns its value."""
 
-    def __init__(self, task: Callable[[], T], doing: str, child: multiprocessing.process.BaseProcess | None,
-                 receive: Connection | None) -> None:
+    def __init__(
+        self,
+        task: Callable[[], T],
+        doing: str,
+        child: multiprocessing.process.BaseProcess | None,
+        receive: Connection | None,
+    ) -> None:
         self._task, self._doing, self._child, self._receive = task, doing, child, receive
 
     def result(self) -> T:
@@ -125,7 +141,9 @@ class Pending(Generic[T]):
             ok, value = self._receive.recv()
         except EOFError:
             self._child.join()
-            raise BuildError(f"{self._doing}: worker process stopped (exit code {self._child.exitcode})") from None
+            raise BuildError(
+                f"{self._doing}: worker process stopped (exit code {self._child.exitcode})"
+            ) from None
         if not ok:
             raise value
         return value
@@ -141,7 +159,9 @@ class Pending(Generic[T]):
 
 
 @contextmanager
-def in_background(task: Callable[[], T], doing: str, *, fork: bool | None = None) -> Iterator[Pending[T]]:
+def in_background(
+    task: Callable[[], T], doing: str, *, fork: bool | None = None
+) -> Iterator[Pending[T]]:
     """Start ``task`` in a forked child while this process goes on; ``result()`` collects it.
 
     The child inherits everything loaded so far: nothing is pickled but the result. With one job
@@ -151,13 +171,17 @@ def in_background(task: Callable[[], T], doing: str, *, fork: bool | None = None
     pickled, or a child that dies without answering becomes a BuildError starting with ``doing``
     (e.g. "MkDocs build failed"). Leaving the block kills the child if it still runs.
     """
-    if not (jobs() > 1 if fork is None else fork) or "fork" not in multiprocessing.get_all_start_methods():
+    if (
+        not (jobs() > 1 if fork is None else fork)
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         yield Pending(task, doing, None, None)
         return
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     child: multiprocessing.process.BaseProcess = context.Process(
-        target=_child, name="salesperf-worker", daemon=True, args=(send, os.getpid(), task, doing))
+        target=_child, name="salesperf-worker", daemon=True, args=(send, os.getpid(), task, doing)
+    )
     with warnings.catch_warnings():
         # Python 3.12+ warns about fork() beside threads (pyarrow's idle pool): pyarrow resets its
         # pools in a forked child, and the child never touches the other threads' locks.

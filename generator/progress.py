@@ -47,8 +47,9 @@ _DRAWING = threading.Lock()
 bar ticks): a child never starts with the terminal stream's buffer locked by a half-drawn bar."""
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(before=_DRAWING.acquire, after_in_parent=_DRAWING.release,
-                        after_in_child=_DRAWING.release)
+    os.register_at_fork(
+        before=_DRAWING.acquire, after_in_parent=_DRAWING.release, after_in_child=_DRAWING.release
+    )
 
 
 class TerminalProgress(Progress):
@@ -67,9 +68,17 @@ class TerminalProgress(Progress):
             return f"{current[0]}  {elapsed}" if current[0] else elapsed
 
         bar: Any = click.progressbar(
-            None if total is not None else itertools.count(),  # an endless iterable: no length to show
-            length=total, label=f"  {label}", file=self.file, item_show_func=info, width=24,
-            show_eta=False, show_pos=total is not None, show_percent=total is not None,
+            None
+            if total is not None
+            else itertools.count(),  # an endless iterable: no length to show
+            length=total,
+            label=f"  {label}",
+            file=self.file,
+            item_show_func=info,
+            width=24,
+            show_eta=False,
+            show_pos=total is not None,
+            show_percent=total is not None,
         )
         lock = _DRAWING
 
@@ -80,7 +89,9 @@ class TerminalProgress(Progress):
 
         stop = threading.Event()
 
-        def tick() -> None:  # a stage that cannot count still shows that it is alive, and for how long
+        def tick() -> (
+            None
+        ):  # a stage that cannot count still shows that it is alive, and for how long
             while not stop.wait(TICK_SECONDS):
                 with lock:
                     bar.update(0 if total is not None else 1)

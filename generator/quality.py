@@ -8,7 +8,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-ISSUE_COLUMNS = ["severity", "dataset", "file", "row", "column", "value", "problem", "action", "count"]
+ISSUE_COLUMNS = [
+    "severity",
+    "dataset",
+    "file",
+    "row",
+    "column",
+    "value",
+    "problem",
+    "action",
+    "count",
+]
 """Columns of the findings table (published as data/data_quality.csv). ``count`` is the number of
 cells a finding stands for: 1 for a cell listed on its own row, more for a rule applied to many
 cells (e.g. a currency marker removed from every amount), listed once with its first cell."""
@@ -110,8 +120,13 @@ def reasons(issues: pd.DataFrame) -> pd.DataFrame:
     keys = ["severity", "dataset", "column", "problem", "action"]
     if not len(issues):
         return pd.DataFrame(columns=[*keys, "count"])
-    grouped = (issues.fillna({"column": "", "action": ""}).groupby(keys, sort=False)["count"].sum()
-               .reset_index().sort_values("count", ascending=False, kind="stable"))
+    grouped = (
+        issues.fillna({"column": "", "action": ""})
+        .groupby(keys, sort=False)["count"]
+        .sum()
+        .reset_index()
+        .sort_values("count", ascending=False, kind="stable")
+    )
     return grouped.reset_index(drop=True)
 
 

@@ -20,12 +20,40 @@ from generator.schema import DATASETS, Kind
 
 SAMPLE_ROWS = 200
 """Data rows read after the header to see stage labels, dates and currencies."""
-NOT_EXPORTS = frozenset({".yaml", ".yml", ".md", ".json", ".py", ".toml", ".ini", ".cfg", ".log", ".pdf", ".png", ".jpg"})
+NOT_EXPORTS = frozenset(
+    {
+        ".yaml",
+        ".yml",
+        ".md",
+        ".json",
+        ".py",
+        ".toml",
+        ".ini",
+        ".cfg",
+        ".log",
+        ".pdf",
+        ".png",
+        ".jpg",
+    }
+)
 """Suffixes of files that sit beside exports (configs, notes) and are never one."""
 GENERIC_DATE_FORMATS = (
-    "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%m/%d/%y", "%d/%m/%y",
-    "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M", "%d.%m.%Y %H:%M",
-    "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%d-%b-%Y", "%b %d, %Y", "%d %b %Y",
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%d-%m-%Y",
+    "%m/%d/%y",
+    "%d/%m/%y",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M",
+    "%d/%m/%Y %H:%M",
+    "%d.%m.%Y %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M:%S",
+    "%d-%b-%Y",
+    "%b %d, %Y",
+    "%d %b %Y",
 )
 
 
@@ -115,7 +143,10 @@ def read_sample(path: Path) -> TableSample:
     head = read_head(path, rows=HEADER_SCAN_ROWS + SAMPLE_ROWS)
     if not head.sheets:
         raise DataError(f"{path}: workbook without sheets")
-    ranked = [(_score([row for _line, row in sheet.rows])[0], -i, sheet) for i, sheet in enumerate(head.sheets)]
+    ranked = [
+        (_score([row for _line, row in sheet.rows])[0], -i, sheet)
+        for i, sheet in enumerate(head.sheets)
+    ]
     _score_value, minus_index, sheet = max(ranked, key=lambda r: r[:2])
     options: dict[str, Any] = {}
     if head.encoding not in (None, "utf-8"):
@@ -123,8 +154,13 @@ def read_sample(path: Path) -> TableSample:
     if sheet.name is not None and minus_index != 0:
         options["sheet"] = sheet.name
     footer = _footer_rows(sheet.tail) if head.kind != "parquet" else 0
-    return TableSample(path, tuple(row for _line, row in sheet.rows), tuple(line for line, _row in sheet.rows),
-                       options, footer)
+    return TableSample(
+        path,
+        tuple(row for _line, row in sheet.rows),
+        tuple(line for line, _row in sheet.rows),
+        options,
+        footer,
+    )
 
 
 # --------------------------------------------------------------------------- recognising
@@ -187,7 +223,11 @@ def recognise(sample: TableSample) -> RecognisedExport | None:
         return None
     layout = match.layout
     header = sample.rows[header_index]
-    body = [row for row in sample.rows[header_index + 1 :] if not (is_total_row(row) or is_report_note(row))]
+    body = [
+        row
+        for row in sample.rows[header_index + 1 :]
+        if not (is_total_row(row) or is_report_note(row))
+    ]
     mapped = dict(match.columns)
     options = dict(sample.options)
     notes: list[str] = []
@@ -225,7 +265,11 @@ def recognise(sample: TableSample) -> RecognisedExport | None:
 
     currency = None
     if "currency" in mapped:
-        codes = [v.upper() for v in _texts(_column(body, header, mapped["currency"])) if len(v) == 3 and v.isalpha()]
+        codes = [
+            v.upper()
+            for v in _texts(_column(body, header, mapped["currency"]))
+            if len(v) == 3 and v.isalpha()
+        ]
         if codes:
             currency = Counter(codes).most_common(1)[0][0]
             if len(set(codes)) > 1:
@@ -284,14 +328,18 @@ def survey_exports(exports: Path) -> ExportSurvey:
         if result.dataset != "deals" and not result.match.complete:
             # An optional dataset without a required column would fail the whole check: leave it out.
             absent = ", ".join(result.match.missing)
-            skipped.append((
-                result.path,
-                f"looks like {result.dataset} ({result.match.layout.name}) but has no column for {absent}; "
-                f"add a sources.{result.dataset} block by hand",
-            ))
+            skipped.append(
+                (
+                    result.path,
+                    f"looks like {result.dataset} ({result.match.layout.name}) but has no column for {absent}; "
+                    f"add a sources.{result.dataset} block by hand",
+                )
+            )
         elif result.dataset in used:
             kept = used[result.dataset].path.name
-            skipped.append((result.path, f"also {result.dataset} ({result.match.layout.name}); {kept} is used"))
+            skipped.append(
+                (result.path, f"also {result.dataset} ({result.match.layout.name}); {kept} is used")
+            )
         else:
             used[result.dataset] = result
     if not used:
@@ -299,7 +347,9 @@ def survey_exports(exports: Path) -> ExportSurvey:
         raise UsageError(f"{exports}: no recognised export ({listed})")
     if "deals" not in used:
         exports_found = ", ".join(f"{r.path.name} ({r.dataset})" for r in used.values())
-        raise UsageError(f"{exports}: no deals export recognised (found {exports_found}); deals are required")
+        raise UsageError(
+            f"{exports}: no deals export recognised (found {exports_found}); deals are required"
+        )
     order = list(DATASETS)
     ordered = tuple(sorted(used.values(), key=lambda r: order.index(r.dataset)))
     return ExportSurvey(exports=exports, used=ordered, skipped=tuple(skipped))
@@ -342,9 +392,12 @@ def write_config(survey: ExportSurvey, directory: Path, company: str | None = No
     target = directory / "salesperf.yaml"
     recognised = "".join(f"#   {e.path.name}: {e.match.layout.name}\n" for e in survey.used)
     header = (
-        "# Written by `salesperf init --from`, which recognised:\n" + recognised
+        "# Written by `salesperf init --from`, which recognised:\n"
+        + recognised
         + "# Check it with `salesperf check -c <this file>`; every key is in the README's config reference.\n"
     )
-    body = yaml.safe_dump(config_for(survey, directory, company), sort_keys=False, allow_unicode=True, width=100)
+    body = yaml.safe_dump(
+        config_for(survey, directory, company), sort_keys=False, allow_unicode=True, width=100
+    )
     target.write_text(header + body, encoding="utf-8")
     return target

@@ -44,12 +44,33 @@ class Dimension:
 
 
 DIMENSIONS: dict[str, Dimension] = {
-    "region": Dimension("region", "regions", "Regions", "Region", "region", "region",
-                        (("clients", "region"), ("reps", "region"))),
-    "category": Dimension("category", "categories", "Categories", "Category", "business category", "category",
-                          (("clients", "category"),)),
-    "channel": Dimension("channel", "channels", "Channels", "Channel", "acquisition method", "acquisition",
-                         (("clients", "acquisition"), ("deals", "acquisition"))),
+    "region": Dimension(
+        "region",
+        "regions",
+        "Regions",
+        "Region",
+        "region",
+        "region",
+        (("clients", "region"), ("reps", "region")),
+    ),
+    "category": Dimension(
+        "category",
+        "categories",
+        "Categories",
+        "Category",
+        "business category",
+        "category",
+        (("clients", "category"),),
+    ),
+    "channel": Dimension(
+        "channel",
+        "channels",
+        "Channels",
+        "Channel",
+        "acquisition method",
+        "acquisition",
+        (("clients", "acquisition"), ("deals", "acquisition")),
+    ),
 }
 """Every segment dimension, in the order the site lists them."""
 

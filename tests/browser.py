@@ -186,9 +186,7 @@ def watched_tab(browser: Browser, site: Site) -> Tab:
     page.on("response", on_response)
     page.on(
         "request",
-        lambda request: (
-            _is_external(request.url, site.origin) and tab.external.append(request.url)
-        ),
+        lambda request: _is_external(request.url, site.origin) and tab.external.append(request.url),
     )
     return tab
 

@@ -61,7 +61,9 @@ def _write_users(path: Path) -> None:
     book = Workbook()
     sheet = book.active
     sheet.title = "Users"
-    sheet.append(["User ID", "Full Name", "Team", "Manager", "Region", "Hire Date", "Termination Date"])
+    sheet.append(
+        ["User ID", "Full Name", "Team", "Manager", "Region", "Hire Date", "Termination Date"]
+    )
     rows = [
         ("A", "Alice Archer", "East", "Maria Manager", "North", dt.datetime(2020, 1, 1), None),
         ("B", "Bob Baker", "East", "Maria Manager", "North", dt.datetime(2021, 6, 1), None),
@@ -80,13 +82,15 @@ def write_crm_export(folder: Path, *, show_compensation: bool = False) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "deals.csv").write_text(DEALS_CSV, encoding="utf-8")
     _write_users(folder / "users.xlsx")
-    costs = pd.DataFrame({
-        "Employee ID": ["A", "A", "B", "X"],
-        "Fiscal Year": [2023, 2024, 2024, 2024],
-        "Base Salary": [80000, 80000, 30000, CANARY_SALARY],
-        "Payroll Taxes": [15000, 15000, 6000, 0],
-        "T&E": [5000, 5000, 4000, 0],
-    })
+    costs = pd.DataFrame(
+        {
+            "Employee ID": ["A", "A", "B", "X"],
+            "Fiscal Year": [2023, 2024, 2024, 2024],
+            "Base Salary": [80000, 80000, 30000, CANARY_SALARY],
+            "Payroll Taxes": [15000, 15000, 6000, 0],
+            "T&E": [5000, 5000, 4000, 0],
+        }
+    )
     costs.to_excel(folder / "costs.xlsx", sheet_name="Costs", index=False)
     config = folder / "salesperf.yaml"
     config.write_text(
@@ -126,8 +130,12 @@ def crm_config(tmp_path: Path) -> Path:
 
 def read_reps_csv(site: Path) -> pd.DataFrame:
     """The published reps table, read as a user would."""
-    return pd.read_csv(site / "data" / "reps.csv", dtype={"rep_id": str, "name": str}, keep_default_na=False,
-                       na_values=[""])
+    return pd.read_csv(
+        site / "data" / "reps.csv",
+        dtype={"rep_id": str, "name": str},
+        keep_default_na=False,
+        na_values=[""],
+    )
 
 
 EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config" / "example.yaml"
@@ -138,8 +146,18 @@ EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config" / "example.ya
 # own under tmp_path.
 
 
-SHARED = frozenset({"example_build", "example_metrics", "hostile_config", "hostile_build", "browser",
-                    "example_site", "hostile_site", "open_tab"})
+SHARED = frozenset(
+    {
+        "example_build",
+        "example_metrics",
+        "hostile_config",
+        "hostile_build",
+        "browser",
+        "example_site",
+        "hostile_site",
+        "open_tab",
+    }
+)
 """The session fixtures below. The tests of one file that use them form one xdist group (``--dist
 loadgroup``): a worker builds the sites and launches Chromium once, when its first such file needs them. A fixture reached only
 through ``request.getfixturevalue`` is not seen here: name it as a parameter instead."""
@@ -160,13 +178,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         elif SHARED.intersection(names):
             # One group per test file: the files spread over the workers (each worker builds the shared
             # sites and launches Chromium once, when it first needs them), and a file's tests stay together.
-            item.add_marker(pytest.mark.xdist_group(f"sites-{item.module.__name__ if item.module else ''}"))
+            item.add_marker(
+                pytest.mark.xdist_group(f"sites-{item.module.__name__ if item.module else ''}")
+            )
 
 
 def _require_example() -> None:
     if not EXAMPLE_CONFIG.is_file():
-        pytest.skip(f"{EXAMPLE_CONFIG} is missing (make it with "
-                    "`salesperf sample --out data/sample --config config/example.yaml`)")
+        pytest.skip(
+            f"{EXAMPLE_CONFIG} is missing (make it with "
+            "`salesperf sample --out data/sample --config config/example.yaml`)"
+        )
 
 
 @dataclass(frozen=True)

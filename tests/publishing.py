@@ -33,20 +33,31 @@ def tree_digest(root: Path) -> dict[str, str]:
     """Every file under ``root`` with the hash of its bytes."""
     return {
         str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(root.rglob("*")) if path.is_file()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
     }
 
 
-def salesperf(*args: str, env: dict[str, str] | None = None, **popen: object) -> subprocess.Popen[str]:
+def salesperf(
+    *args: str, env: dict[str, str] | None = None, **popen: object
+) -> subprocess.Popen[str]:
     """Start ``python -m generator ARGS`` from this checkout; its output goes to pipes, not the test's."""
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPO), **(env or {})}
     return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
-        [sys.executable, "-m", "generator", *args], cwd=REPO, env=environment, text=True,
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen,
+        [sys.executable, "-m", "generator", *args],
+        cwd=REPO,
+        env=environment,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **popen,
     )
 
 
-def run_salesperf(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> tuple[int, str, str]:
+def run_salesperf(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> tuple[int, str, str]:
     """Run salesperf to its end: exit status (negative: killed by that signal), stdout, stderr."""
     process = salesperf(*args, env=env)
     out, err = finish(process, timeout)
@@ -60,7 +71,9 @@ def finish(process: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
     except subprocess.TimeoutExpired:
         process.kill()
         _out, err = process.communicate()
-        raise AssertionError(f"salesperf did not end within {timeout} s; it printed: {err[-3000:]}") from None
+        raise AssertionError(
+            f"salesperf did not end within {timeout} s; it printed: {err[-3000:]}"
+        ) from None
 
 
 def processes_mentioning(text: str) -> dict[int, str]:
@@ -70,7 +83,12 @@ def processes_mentioning(text: str) -> dict[int, str]:
         if not entry.isdigit():
             continue
         try:
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cmdline = (
+                Path(f"/proc/{entry}/cmdline")
+                .read_bytes()
+                .replace(b"\0", b" ")
+                .decode(errors="replace")
+            )
             state = Path(f"/proc/{entry}/stat").read_text().rpartition(")")[2].split()[0]
         except OSError:
             continue

@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--site", type=Path, default=None, help="a built site (default: build the example)")
+    parser.add_argument(
+        "--site", type=Path, default=None, help="a built site (default: build the example)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "screenshot.png")
     args = parser.parse_args()
     from tests.browser import launch, serve
@@ -30,7 +32,9 @@ def main() -> None:
 
             site = build(ROOT / "config" / "example.yaml", Path(scratch) / "site").out
         with serve(site) as served, launch() as chromium:
-            context = chromium.new_context(viewport={"width": 1440, "height": 900}, color_scheme="light")
+            context = chromium.new_context(
+                viewport={"width": 1440, "height": 900}, color_scheme="light"
+            )
             page = context.new_page()
             page.goto(served.url("/"))
             page.wait_for_selector("div.sp-chart svg")

@@ -17,7 +17,11 @@ from generator.site.pages.segments import _readings
 
 def test_a_change_is_never_shown_as_zero_on_the_wrong_side() -> None:
     assert text.change(0.000004) == "+0.0004 %" and text.change(-0.0004) == "-0.04 %"
-    assert text.change(0.0) == "+0.0 %" and text.change(-0.0) == "+0.0 %" and text.change(0.1234) == "+12.3 %"
+    assert (
+        text.change(0.0) == "+0.0 %"
+        and text.change(-0.0) == "+0.0 %"
+        and text.change(0.1234) == "+12.3 %"
+    )
     assert text.points(-0.00004) == "-0.004 pts" and text.points(0.05) == "+5.0 pts"
 
 
@@ -28,20 +32,36 @@ def test_goal_actual_keeps_its_side_of_the_target() -> None:
     assert _value("value_ratio", 0.8986, 0.8986) == "0.8986"
     assert _value("value_ratio", 1.5, 2.0) == "1.50" and _value("value_ratio", 2.0) == "2.00"
     assert _value("revenue", 99_999.6, 100_000.0) == "99,999.6"
-    assert _value("revenue", 1_234_567.4, 1_000_000.0) == "1,234,567" and _value("revenue", 100_000.0) == "100,000"
-    assert _value("won_deals", 11.0, 12.0) == "11" and _value("value_ratio", float("nan"), 1.0) == text.EMPTY
+    assert (
+        _value("revenue", 1_234_567.4, 1_000_000.0) == "1,234,567"
+        and _value("revenue", 100_000.0) == "100,000"
+    )
+    assert (
+        _value("won_deals", 11.0, 12.0) == "11"
+        and _value("value_ratio", float("nan"), 1.0) == text.EMPTY
+    )
 
 
 def test_backtest_mape_and_baseline_show_in_their_true_order() -> None:
     """0.221698 beats 0.22203: "22.17 %" against "22.20 %", never "22.2 % / 22.2 % / yes"."""
     assert mape_pair(0.221698, 0.22203) == ("22.17 %", "22.20 %")
-    assert mape_pair(0.3, 0.2) == ("30.0 %", "20.0 %") and mape_pair(0.25, 0.25) == ("25.0 %", "25.0 %")
+    assert mape_pair(0.3, 0.2) == ("30.0 %", "20.0 %") and mape_pair(0.25, 0.25) == (
+        "25.0 %",
+        "25.0 %",
+    )
     assert mape_pair(None, 0.1) == (text.EMPTY, "10.0 %")
 
 
 def test_not_beating_the_baseline_is_bold_not_escaped_asterisks() -> None:
-    table = pd.DataFrame({"method": ["damped trend"], "backtest_origins": [4], "mape": [0.30], "baseline_mape": [0.2],
-                          "coverage": [0.8]})
+    table = pd.DataFrame(
+        {
+            "method": ["damped trend"],
+            "backtest_origins": [4],
+            "mape": [0.30],
+            "baseline_mape": [0.2],
+            "coverage": [0.8],
+        }
+    )
     said = verdicts(table)[0]
     assert isinstance(said, text.Markdown)
     assert "<strong>it does not beat the naive baseline</strong>" in said and "*" not in said
@@ -49,19 +69,32 @@ def test_not_beating_the_baseline_is_bold_not_escaped_asterisks() -> None:
 
 
 def test_segment_ratio_is_never_shown_equal_to_the_company_it_is_below() -> None:
-    row = {"value_ratio": 1.226, "ratio_high": 1.2335, "revenue_change": float("nan"), "penetration": float("nan")}
+    row = {
+        "value_ratio": 1.226,
+        "ratio_high": 1.2335,
+        "revenue_change": float("nan"),
+        "penetration": float("nan"),
+    }
     said = html.unescape(_readings(row, "region", float("nan"), 1.234, False))
     assert "its value ratio 1.226 is below the company's 1.234" in said
     assert "and so is its whole 95 % interval (up to 1.2335)" in said
-    below = html.unescape(_readings({**row, "value_ratio": 0.996, "ratio_high": 1.1}, "region", float("nan"), 1.2,
-                                    False))
+    below = html.unescape(
+        _readings(
+            {**row, "value_ratio": 0.996, "ratio_high": 1.1}, "region", float("nan"), 1.2, False
+        )
+    )
     assert "its value ratio 0.996 is below the company's 1.200" in below
 
 
 def test_ratio_tooltips_have_three_decimals() -> None:
     assert RATIO_FORMAT == ".3f"
-    for name in ("value_ratio_by_year", "revenue_by_member", "segment_ratio_interval",
-                 "heatmap_value_ratio_region_category", "heatmap_value_ratio_channel_category"):
+    for name in (
+        "value_ratio_by_year",
+        "revenue_by_member",
+        "segment_ratio_interval",
+        "heatmap_value_ratio_region_category",
+        "heatmap_value_ratio_channel_category",
+    ):
         spec = str(design(name))
         assert "'format': '.2f'" not in spec and "'format': '.3f'" in spec, name
     coaching = str(design("coaching_effect"))

@@ -54,8 +54,10 @@ def toggle_palette(tab: Tab) -> None:
 
 def first_rep(tab: Tab) -> str:
     tab.goto("/reps/")
-    href = tab.page.evaluate("() => [...document.querySelectorAll('article table a[href]')].map(a => a.pathname)"
-                             ".find(p => /^\\/reps\\/[^/]+\\/$/.test(p))")
+    href = tab.page.evaluate(
+        "() => [...document.querySelectorAll('article table a[href]')].map(a => a.pathname)"
+        ".find(p => /^\\/reps\\/[^/]+\\/$/.test(p))"
+    )
     assert href, "/reps/ links to no rep page"
     return href
 
@@ -78,18 +80,30 @@ def test_toggling_the_palette_redraws_every_chart(
     assert {c["background"] for c in light} == {"rgb(255, 255, 255)"}
 
     toggle_palette(tab)
-    tab.page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    tab.page.wait_for_function(
+        "() => document.body.getAttribute('data-md-color-scheme') === 'slate'"
+    )
     dark = wait_for_scheme(tab, "dark", {c["id"]: c["draws"] for c in light})
     assert [c["id"] for c in dark] == [c["id"] for c in light]
     body = tab.page.evaluate("() => getComputedStyle(document.body).backgroundColor")
     for before, after in zip(light, dark, strict=True):
-        assert after["draws"] == before["draws"] + 1, f"{path} {after['id']}: drawn {after['draws']} times"
+        assert after["draws"] == before["draws"] + 1, (
+            f"{path} {after['id']}: drawn {after['draws']} times"
+        )
         assert after["svgs"] == 1, f"{path} {after['id']}: the old drawing was not replaced"
         assert after["background"] == body != before["background"]
         assert after["labels"] and set(after["labels"]).isdisjoint(before["labels"]), after["id"]
-        assert not BLACK & set(after["rules"]), f"{path} {after['id']}: black rules on a dark background"
-    reference = {t for c in dark for t, fill in c["texts"] if t.startswith(("Break-even", "Company", "Target"))
-                 and fill.lower() in (DARK["sp-break-even-label"]["color"].lower(), DARK["sp-company-label"]["color"].lower())}
+        assert not BLACK & set(after["rules"]), (
+            f"{path} {after['id']}: black rules on a dark background"
+        )
+    reference = {
+        t
+        for c in dark
+        for t, fill in c["texts"]
+        if t.startswith(("Break-even", "Company", "Target"))
+        and fill.lower()
+        in (DARK["sp-break-even-label"]["color"].lower(), DARK["sp-company-label"]["color"].lower())
+    }
     if path in ("/", "/regions/", "/goals/") or path.startswith("/reps/"):
         assert reference, f"{path}: no reference rule labelled in the dark theme's colours"
 
@@ -99,7 +113,9 @@ def test_toggling_the_palette_redraws_every_chart(
     tab.assert_clean()
 
 
-def test_starting_dark_draws_with_the_dark_theme(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
+def test_starting_dark_draws_with_the_dark_theme(
+    example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
     tab = open_tab(example_site)
     tab.page.emulate_media(color_scheme="dark")
     for path in ("/regions/", "/forecast/", "/activity/"):
@@ -110,7 +126,9 @@ def test_starting_dark_draws_with_the_dark_theme(example_site: Site, open_tab: C
         assert body != "rgb(255, 255, 255)"
         for chart in dark:
             assert chart["background"] == body, chart["id"]
-            assert not BLACK & set(chart["rules"]), f"{path} {chart['id']}: black rules on a dark background"
+            assert not BLACK & set(chart["rules"]), (
+                f"{path} {chart['id']}: black rules on a dark background"
+            )
         rules = {s for c in dark for s in c["rules"]}
         if path == "/regions/":  # the interval bars of the ranked regions and the break-even rule
             assert DARK["sp-interval"]["color"].lower() in rules
@@ -132,7 +150,9 @@ def site_pages(root: Path) -> tuple[list[tuple[str, int]], list[tuple[Path, str]
     for file in sorted(root.rglob("*.html")):
         text = file.read_text(encoding="utf-8")
         relative = file.relative_to(root).as_posix()
-        url = "/" + (relative[: -len("index.html")] if relative.endswith("index.html") else relative)
+        url = "/" + (
+            relative[: -len("index.html")] if relative.endswith("index.html") else relative
+        )
         target = REDIRECT.search(text)
         if target:
             redirects.append((file, target.group(1)))
@@ -148,7 +168,9 @@ def test_every_page_draws_every_chart_without_a_console_error(
     assert len(pages) > 80 and sum(n for _u, n in pages) > 300
     assert any(u.startswith("/reps/") and n for u, n in pages), "rep pages with charts are walked"
     for file, target in redirects:  # a stub is only a link: its target is one of the walked pages
-        assert (file.parent / target / "index.html").resolve().is_file(), f"{file}: {target} is missing"
+        assert (file.parent / target / "index.html").resolve().is_file(), (
+            f"{file}: {target} is missing"
+        )
     tab = open_tab(example_site)
     failures = []
     for url, expected in pages:
@@ -160,7 +182,12 @@ def test_every_page_draws_every_chart_without_a_console_error(
         problems = tab.console_errors + tab.page_errors + tab.bad_responses + tab.external
         if problems:
             failures.append(f"{url}: {problems}")
-        tab.console_errors.clear(), tab.page_errors.clear(), tab.bad_responses.clear(), tab.external.clear()
+        (
+            tab.console_errors.clear(),
+            tab.page_errors.clear(),
+            tab.bad_responses.clear(),
+            tab.external.clear(),
+        )
     assert failures == []
     tab.assert_clean()
 
@@ -173,7 +200,9 @@ def test_toggling_twice_quickly_leaves_one_drawing_per_chart(
     light = wait_for_scheme(tab, "light")
     toggle_palette(tab)
     toggle_palette(tab)
-    tab.page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'default'")
+    tab.page.wait_for_function(
+        "() => document.body.getAttribute('data-md-color-scheme') === 'default'"
+    )
     again = wait_for_scheme(tab, "light", {c["id"]: c["draws"] for c in light})
     tab.page.wait_for_timeout(500)  # a drawing still in flight would add its SVG by now
     final = chart_state(tab)

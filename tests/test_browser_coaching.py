@@ -28,7 +28,9 @@ def _drawn(tab: Tab, minimum: int, *ids: str) -> list[dict]:
     for chart in charts:
         assert chart["marks"] > 0, f"chart {chart['label']!r} drew no marks"
     for element_id in ids:
-        marks = tab.page.locator(f'div.sp-chart[data-spec="{element_id}"] svg g.role-mark > *').count()
+        marks = tab.page.locator(
+            f'div.sp-chart[data-spec="{element_id}"] svg g.role-mark > *'
+        ).count()
         assert marks > 0, f"{element_id}: not drawn"
     return charts
 
@@ -39,8 +41,10 @@ def test_coaching_page(example_site: Site, open_tab: Callable[[Site], Tab]) -> N
     assert h1_text(tab.page) == "Does coaching pay?"
     _drawn(tab, 1, "chart-coaching-effect")
     verdicts = tab.page.locator("article ul li").all_inner_texts()
-    assert any("All" not in v and ("Not enough data yet" in v or "Revenue" in v or "No clear effect" in v)
-               for v in verdicts)
+    assert any(
+        "All" not in v and ("Not enough data yet" in v or "Revenue" in v or "No clear effect" in v)
+        for v in verdicts
+    )
     assert tab.page.locator('a[href$="data/coaching_effect.csv"]').count() == 1
     tab.assert_clean()
 
@@ -54,14 +58,16 @@ def test_activity_page(example_site: Site, open_tab: Callable[[Site], Tab]) -> N
     # The per-rep table is in name order, never in activity order.
     names = tab.page.evaluate(
         "() => [...[...document.querySelectorAll('.sp-sortable table')].at(-1).tBodies[0].rows]"
-        ".map(r => r.cells[0].textContent.trim())")
+        ".map(r => r.cells[0].textContent.trim())"
+    )
     assert len(names) > 10 and names == sorted(names)
     assert tab.page.locator('a[href$="data/activity.csv"]').count() == 1
     tab.assert_clean()
 
 
-def test_rep_page_shows_coaching_timeline_and_activity_mix(example_site: Site,
-                                                           open_tab: Callable[[Site], Tab]) -> None:
+def test_rep_page_shows_coaching_timeline_and_activity_mix(
+    example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
     tab = open_tab(example_site)
     tab.goto(f"/reps/{_coached_slug(example_site)}/")
     _drawn(tab, 4, "chart-rep-coaching", "chart-rep-activity")

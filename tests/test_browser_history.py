@@ -23,19 +23,33 @@ def _drawn(tab: Tab, minimum: int) -> set[str]:
     charts = wait_for_charts(tab.page, minimum=minimum)
     for chart in charts:
         assert chart["marks"] > 0, f"{tab.page.url}: chart {chart['label']!r} drew no data marks"
-    return set(tab.page.evaluate("() => [...document.querySelectorAll('div.sp-chart')].map(d => d.dataset.spec)"))
+    return set(
+        tab.page.evaluate(
+            "() => [...document.querySelectorAll('div.sp-chart')].map(d => d.dataset.spec)"
+        )
+    )
 
 
 def test_trends_page(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
     tab = open_tab(example_site)
     tab.goto("/trends/")
     assert h1_text(tab.page) == "Trends"
-    assert {"chart-trends-quarters", "chart-trends-win-rate", "chart-trends-regions"} <= _drawn(tab, minimum=4)
+    assert {"chart-trends-quarters", "chart-trends-win-rate", "chart-trends-regions"} <= _drawn(
+        tab, minimum=4
+    )
     body = tab.page.locator("article").inner_text()
     assert "2025 Q4" in body and "same definitions" in body
     assert "attribution changed from account owner" in body  # metrics.definition_changes, dated
     history = _rows(example_site, "history.csv")
-    assert {r["level"] for r in history} == {"company", "team", "manager", "region", "category", "channel", "rep"}
+    assert {r["level"] for r in history} == {
+        "company",
+        "team",
+        "manager",
+        "region",
+        "category",
+        "channel",
+        "rep",
+    }
     tab.page.wait_for_load_state("networkidle")
     tab.assert_clean()
 
@@ -46,8 +60,12 @@ def test_managers_page(example_site: Site, open_tab: Callable[[Site], Tab]) -> N
     assert h1_text(tab.page) == "Managers"
     _drawn(tab, minimum=2)
     managers = {r["manager"] for r in _rows(example_site, "manager_history.csv")}
-    tab.page.locator(".sp-more-toggle input").first.check()  # every column of the wide tables, all tabs
-    tab.page.evaluate("() => document.querySelectorAll('.sp-more-toggle input').forEach(i => { i.checked = true; })")
+    tab.page.locator(
+        ".sp-more-toggle input"
+    ).first.check()  # every column of the wide tables, all tabs
+    tab.page.evaluate(
+        "() => document.querySelectorAll('.sp-more-toggle input').forEach(i => { i.checked = true; })"
+    )
     body = tab.page.locator("article").inner_text()
     assert managers and all(m in body for m in managers)
     assert "Reps compared" in body and "Retention" in body
@@ -61,19 +79,31 @@ def test_forecast_page(example_site: Site, open_tab: Callable[[Site], Tab]) -> N
     tab = open_tab(example_site)
     tab.goto("/forecast/")
     assert h1_text(tab.page) == "Forecast"
-    assert {"chart-forecast-company", "chart-forecast-backtest", "chart-forecast-teams",
-            "chart-forecast-regions"} <= _drawn(tab, minimum=4)
+    assert {
+        "chart-forecast-company",
+        "chart-forecast-backtest",
+        "chart-forecast-teams",
+        "chart-forecast-regions",
+    } <= _drawn(tab, minimum=4)
     body = tab.page.locator("article").inner_text()
     assert "not enough history" in body
     assert "beats the baseline" in body or "does not beat the naive baseline" in body
     company = next(r for r in _rows(example_site, "forecast.csv") if r["level"] == "company")
-    assert f"{float(company['forecast']):,.0f}" in body  # the figure on the page is the one in the CSV
+    assert (
+        f"{float(company['forecast']):,.0f}" in body
+    )  # the figure on the page is the one in the CSV
     tab.page.wait_for_load_state("networkidle")
     tab.assert_clean()
 
 
-def test_rep_with_short_history_shows_no_number(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
-    short = [r for r in _rows(example_site, "forecast.csv") if r["level"] == "rep" and r["method"] == "not enough history"]
+def test_rep_with_short_history_shows_no_number(
+    example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
+    short = [
+        r
+        for r in _rows(example_site, "forecast.csv")
+        if r["level"] == "rep" and r["method"] == "not enough history"
+    ]
     assert short, "the example has no rep with under a year of history"
     assert short[0]["forecast"] == ""  # an empty cell, never 0
     rep = next(r for r in example_site.reps() if r["rep_id"] == short[0]["id"])
@@ -86,8 +116,14 @@ def test_rep_with_short_history_shows_no_number(example_site: Site, open_tab: Ca
     tab.assert_clean()
 
 
-def test_rep_and_team_pages_show_history_and_projection(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
-    projected = next(r for r in _rows(example_site, "forecast.csv") if r["level"] == "rep" and r["method"] == "Holt-Winters")
+def test_rep_and_team_pages_show_history_and_projection(
+    example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
+    projected = next(
+        r
+        for r in _rows(example_site, "forecast.csv")
+        if r["level"] == "rep" and r["method"] == "Holt-Winters"
+    )
     rep = next(r for r in example_site.reps() if r["rep_id"] == projected["id"])
     tab = open_tab(example_site)
     tab.goto("/" + rep["url"])

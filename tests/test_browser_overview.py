@@ -29,15 +29,22 @@ _CARDS = """() => [...document.querySelectorAll('.grid.cards.sp-kpis > ul > li')
 
 
 @pytest.mark.parametrize(("width", "per_row"), [(1440, 3), (390, 2)])
-def test_overview_shows_six_kpi_cards_with_currency(example_site: Site, open_tab: Callable[[Site], Tab],
-                                                   width: int, per_row: int) -> None:
+def test_overview_shows_six_kpi_cards_with_currency(
+    example_site: Site, open_tab: Callable[[Site], Tab], width: int, per_row: int
+) -> None:
     tab = open_tab(example_site)
     tab.page.set_viewport_size({"width": width, "height": 900})
     tab.goto("/")
     tab.page.wait_for_selector(".grid.cards.sp-kpis")
     cards = tab.page.evaluate(_CARDS)
-    assert [c["figure"] for c in cards] == ["revenue", "won_deals", "win_rate", "new_clients", "mean_client_ltv",
-                                           "median_value_ratio"]
+    assert [c["figure"] for c in cards] == [
+        "revenue",
+        "won_deals",
+        "win_rate",
+        "new_clients",
+        "mean_client_ltv",
+        "median_value_ratio",
+    ]
     by_figure = {c["figure"]: c for c in cards}
     # The example's figures, as data/headlines.csv has them, written in the site's one money format.
     with (example_site.root / "data" / "headlines.csv").open(encoding="utf-8") as f:
@@ -54,11 +61,15 @@ def test_overview_shows_six_kpi_cards_with_currency(example_site: Site, open_tab
         assert card["spark"] > 0 and card["sparkName"].startswith(card["label"] + " by year: 2022 ")
         assert card["right"] <= width, f"card {card['figure']} runs off a {width} px screen"
     tops = sorted({round(c["top"]) for c in cards})
-    assert len(tops) == 6 // per_row, f"{width} px: {len(tops)} rows of cards, expected {6 // per_row}"
+    assert len(tops) == 6 // per_row, (
+        f"{width} px: {len(tops)} rows of cards, expected {6 // per_row}"
+    )
     tab.assert_clean()
 
 
-def test_needs_attention_links_to_the_pages(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
+def test_needs_attention_links_to_the_pages(
+    example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
     tab = open_tab(example_site)
     tab.page.set_viewport_size({"width": 1440, "height": 900})
     tab.goto("/")

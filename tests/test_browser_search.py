@@ -41,11 +41,16 @@ def _results(tab: Tab, query: str) -> list[str]:
 def _worker_warnings(tab: Tab) -> list[str]:
     """What Material's search worker logs when a query throws ("Invalid query: …", the TypeError)."""
     found: list[str] = []
-    tab.page.on("console", lambda message: message.type in ("warning", "error") and found.append(message.text))
+    tab.page.on(
+        "console",
+        lambda message: message.type in ("warning", "error") and found.append(message.text),
+    )
     return found
 
 
-def test_a_rep_id_finds_the_rep_page_first(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
+def test_a_rep_id_finds_the_rep_page_first(
+    example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
     tab = open_tab(example_site)
     rep = _rep(example_site, "REP-001")
     results = _results(tab, "REP-001")
@@ -62,9 +67,12 @@ def test_a_rep_name_finds_the_rep(example_site: Site, open_tab: Callable[[Site],
     tab.assert_clean()
 
 
-@pytest.mark.parametrize(("query", "anchor"), [("value ratio", "#value-ratio"), ("win rate", "#win-rate")])
-def test_a_metric_name_finds_its_definition_first(example_site: Site, open_tab: Callable[[Site], Tab],
-                                                  query: str, anchor: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "anchor"), [("value ratio", "#value-ratio"), ("win rate", "#win-rate")]
+)
+def test_a_metric_name_finds_its_definition_first(
+    example_site: Site, open_tab: Callable[[Site], Tab], query: str, anchor: str
+) -> None:
     tab = open_tab(example_site)
     results = _results(tab, query)
     assert results[0] == "/methodology/", results[:5]
@@ -74,8 +82,9 @@ def test_a_metric_name_finds_its_definition_first(example_site: Site, open_tab: 
     tab.assert_clean()
 
 
-def test_typing_letter_by_letter_never_breaks_the_search_worker(example_site: Site,
-                                                                 open_tab: Callable[[Site], Tab]) -> None:
+def test_typing_letter_by_letter_never_breaks_the_search_worker(
+    example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
     """Material searches at every keystroke, each prefix as a wildcard query: REP-0, 00, value r…"""
     tab = open_tab(example_site)
     warnings = _worker_warnings(tab)
@@ -92,8 +101,9 @@ def test_typing_letter_by_letter_never_breaks_the_search_worker(example_site: Si
     tab.assert_clean()
 
 
-def test_an_exact_rep_id_offers_the_page_and_enter_opens_it(example_site: Site,
-                                                            open_tab: Callable[[Site], Tab]) -> None:
+def test_an_exact_rep_id_offers_the_page_and_enter_opens_it(
+    example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
     tab = open_tab(example_site)
     rep = _rep(example_site, "REP-001")
     tab.goto("/methodology/")
@@ -121,12 +131,25 @@ def _synthetic_index() -> dict[str, object]:
     """Forty pages of seeded numbers: enough digit-labelled nodes for lunr 2.3.9's token-set keys
     to collide (checked: Material's own worker throws on some one-digit prefixes of it)."""
     draw = random.Random(7)
-    docs = [{"location": f"p{d}/", "title": f"Page {d}",
-             "text": " ".join(str(draw.randint(0, 10 ** draw.randint(1, 7))) for _ in range(200))}
-            for d in range(40)]
+    docs = [
+        {
+            "location": f"p{d}/",
+            "title": f"Page {d}",
+            "text": " ".join(str(draw.randint(0, 10 ** draw.randint(1, 7))) for _ in range(200)),
+        }
+        for d in range(40)
+    ]
     fields = {"title": {"boost": 1000}, "text": {"boost": 1}, "tags": {"boost": 1e6}}
-    return {"config": {"lang": ["en"], "separator": r"[\s\-]+", "pipeline": ["stopWordFilter"], "fields": fields},
-            "docs": docs, "options": {"suggest": False}}
+    return {
+        "config": {
+            "lang": ["en"],
+            "separator": r"[\s\-]+",
+            "pipeline": ["stopWordFilter"],
+            "fields": fields,
+        },
+        "docs": docs,
+        "options": {"suggest": False},
+    }
 
 
 _ASK_WORKER = """async ([url, index, queries]) => {
@@ -146,26 +169,36 @@ _ASK_WORKER = """async ([url, index, queries]) => {
 }"""
 
 
-def test_the_search_worker_survives_lunr_token_set_collisions(example_site: Site,
-                                                               open_tab: Callable[[Site], Tab]) -> None:
+def test_the_search_worker_survives_lunr_token_set_collisions(
+    example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
     """The site's worker (with salesperf's key fix) answers every one-digit prefix of an index made
     of numbers; Material's worker as shipped answers some with nothing (it threw)."""
     import material
 
     tab = open_tab(example_site)
     tab.goto("/")
-    shipped = next((Path(material.__file__).parent / "templates" / "assets" / "javascripts" / "workers")
-                   .glob("search.*.min.js"))
+    shipped = next(
+        (Path(material.__file__).parent / "templates" / "assets" / "javascripts" / "workers").glob(
+            "search.*.min.js"
+        )
+    )
     published = example_site.root / "assets" / "javascripts" / "workers" / shipped.name
     assert published.read_bytes().startswith(shipped.read_bytes())
-    tab.page.route("**/shipped-worker.js", lambda route: route.fulfill(
-        body=shipped.read_bytes(), content_type="text/javascript"))
+    tab.page.route(
+        "**/shipped-worker.js",
+        lambda route: route.fulfill(body=shipped.read_bytes(), content_type="text/javascript"),
+    )
     queries = [str(digit) for digit in range(10)]
     index = _synthetic_index()
-    fixed = tab.page.evaluate(_ASK_WORKER, [f"assets/javascripts/workers/{shipped.name}", index, queries])
+    fixed = tab.page.evaluate(
+        _ASK_WORKER, [f"assets/javascripts/workers/{shipped.name}", index, queries]
+    )
     broken = tab.page.evaluate(_ASK_WORKER, ["shipped-worker.js", index, queries])
     assert all(count > 0 for count in fixed), dict(zip(queries, fixed, strict=True))
-    assert any(count == 0 for count in broken), "the shipped worker no longer shows the bug: drop the fix"
+    assert any(count == 0 for count in broken), (
+        "the shipped worker no longer shows the bug: drop the fix"
+    )
 
 
 # --- the 1,000-rep company -----------------------------------------------------------------------
@@ -177,12 +210,16 @@ def test_search_index_stays_small_at_1000_reps(scale_build: Path) -> None:
     print(f"\nsearch_index.json at 1,000 reps: {size:,} bytes")
     assert size < 2_000_000
     docs = json.loads(index.read_text(encoding="utf-8"))["docs"]
-    reps = [doc for doc in docs if doc["location"].startswith("reps/") and doc["location"] != "reps/"]
+    reps = [
+        doc for doc in docs if doc["location"].startswith("reps/") and doc["location"] != "reps/"
+    ]
     assert len(reps) == 1_000  # one entry per rep page: its title and first line, no sections
     assert all(doc["location"].endswith("/") and doc.get("tags") for doc in reps)
 
 
-def test_first_search_answers_fast_at_1000_reps(scale_site: Site, open_tab: Callable[[Site], Tab]) -> None:
+def test_first_search_answers_fast_at_1000_reps(
+    scale_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
     tab = open_tab(scale_site)
     rep = scale_site.reps()[0]
     tab.goto("/")
@@ -192,7 +229,9 @@ def test_first_search_answers_fast_at_1000_reps(scale_site: Site, open_tab: Call
     box.press_sequentially(rep["rep_id"])
     tab.page.wait_for_function(
         "(path) => { const a = document.querySelector('.md-search-result__item > a[href]');"
-        " return a && a.pathname === path; }", arg="/" + rep["url"])
+        " return a && a.pathname === path; }",
+        arg="/" + rep["url"],
+    )
     seconds = time.perf_counter() - start
     print(f"\nfirst search at 1,000 reps ({rep['rep_id']}, typed from page load): {seconds:.2f} s")
     assert seconds < 3.0

@@ -14,11 +14,15 @@ pytestmark = pytest.mark.browser
 
 
 def _chart_ids(tab: Tab) -> list[str]:
-    return tab.page.evaluate("() => [...document.querySelectorAll('div.sp-chart')].map(d => d.dataset.spec)")
+    return tab.page.evaluate(
+        "() => [...document.querySelectorAll('div.sp-chart')].map(d => d.dataset.spec)"
+    )
 
 
 def _downloads_work(tab: Tab, path: str) -> None:
-    downloads = tab.page.locator("a[download]")  # under a table, or in the page's "Download data" menu
+    downloads = tab.page.locator(
+        "a[download]"
+    )  # under a table, or in the page's "Download data" menu
     assert downloads.count() >= 1, f"{path}: no CSV download"
     for href in [downloads.nth(i).evaluate("(a) => a.href") for i in range(downloads.count())]:
         response = tab.page.request.get(href)
@@ -38,8 +42,12 @@ def test_segment_index_draws_charts_and_heatmaps(
     assert all(chart["marks"] > 0 for chart in charts), charts
     ids = _chart_ids(tab)
     assert f"chart-{folder}-revenue" in ids and f"chart-{folder}-ratio" in ids
-    assert any(i.endswith("_category-revenue") for i in ids) and any(i.endswith("_category-ratio") for i in ids)
-    nav = tab.page.evaluate("() => [...document.querySelectorAll('nav a')].map(a => a.textContent.trim())")
+    assert any(i.endswith("_category-revenue") for i in ids) and any(
+        i.endswith("_category-ratio") for i in ids
+    )
+    nav = tab.page.evaluate(
+        "() => [...document.querySelectorAll('nav a')].map(a => a.textContent.trim())"
+    )
     assert folder.capitalize() in nav and "Goals" in nav
     _downloads_work(tab, folder)
     tab.page.wait_for_load_state("networkidle")
@@ -50,7 +58,8 @@ def test_a_region_page_from_its_index(example_site: Site, open_tab: Callable[[Si
     tab = open_tab(example_site)
     tab.goto("/regions/")
     hrefs = tab.page.evaluate(
-        "() => [...document.querySelectorAll('article table a[href]')].map(a => a.getAttribute('href'))")
+        "() => [...document.querySelectorAll('article table a[href]')].map(a => a.getAttribute('href'))"
+    )
     regions = sorted({h for h in hrefs if re.fullmatch(r"[a-z0-9-]+/", h)})
     emea = slug("EMEA")
     assert f"{emea}/" in regions
@@ -72,7 +81,13 @@ def test_goals_page(example_site: Site, open_tab: Callable[[Site], Tab]) -> None
     assert all(chart["marks"] > 0 for chart in charts)
     body = tab.page.locator("article").inner_text()
     # The example's as_of is the year's last day: its goals are met or missed, not paced.
-    for words in ("The year has ended", "missed", "nobody reaches it", "everybody beats it", "Rewards earned"):
+    for words in (
+        "The year has ended",
+        "missed",
+        "nobody reaches it",
+        "everybody beats it",
+        "Rewards earned",
+    ):
         assert words in body, words
     _downloads_work(tab, "/goals/")
     tab.page.wait_for_load_state("networkidle")
@@ -95,7 +110,9 @@ def test_rep_and_team_pages_show_goals(example_site: Site, open_tab: Callable[[S
     tab.assert_clean()
 
 
-def test_segment_pages_of_the_hostile_fixture(hostile_site: Site, open_tab: Callable[[Site], Tab]) -> None:
+def test_segment_pages_of_the_hostile_fixture(
+    hostile_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
     tab = open_tab(hostile_site)
     tab.goto("/regions/")
     wait_for_charts(tab.page, minimum=1)

@@ -36,17 +36,23 @@ def test_an_open_page_reloads_with_the_new_figure(tmp_path: Path, browser: Brows
             assert "Enabled live reload" in console  # MkDocs' script ran on our page
 
             changed = time.monotonic()
-            deals.write_text(deals.read_text(encoding="utf-8").replace('"$350,000.00"', '"$361,234.00"'),
-                             encoding="utf-8")
+            deals.write_text(
+                deals.read_text(encoding="utf-8").replace('"$350,000.00"', '"$361,234.00"'),
+                encoding="utf-8",
+            )
             # No click, no navigation by the test: the page reloads itself when the rebuild is published.
             # While it reloads, the document may have no article yet: that is not a failure.
             tab.page.wait_for_function(
                 "() => document.querySelector('article')?.innerText.includes('361,234') === true",
                 timeout=REBUILD_BOUND_S * 1000,
             )
-            print(f"export changed -> open page reloaded with the new figure: {time.monotonic() - changed:.1f} s")
+            print(
+                f"export changed -> open page reloaded with the new figure: {time.monotonic() - changed:.1f} s"
+            )
             wait_for_charts(tab.page, minimum=1)
-            assert console.count("Enabled live reload") == 2  # loaded twice: once by us, once by itself
+            assert (
+                console.count("Enabled live reload") == 2
+            )  # loaded twice: once by us, once by itself
             tab.assert_clean()
         finally:
             tab.page.context.close()

@@ -31,7 +31,9 @@ _CELLS = """(field) => {
 
 def _fold(name: str) -> str:
     """A name as a locale's collation orders it, roughly: accents dropped, case ignored."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
+    ).casefold()
     return plain.translate(str.maketrans({"ø": "o", "æ": "ae", "ł": "l", "đ": "d"}))
 
 
@@ -43,13 +45,17 @@ def _values(tab: Tab, field: str) -> list[float | None]:
     return [None if v in (None, "") else float(v) for v in tab.page.evaluate(_CELLS, field)]
 
 
-def test_value_ratio_is_in_the_first_view(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
+def test_value_ratio_is_in_the_first_view(
+    example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
     tab = open_tab(example_site)
     tab.page.set_viewport_size({"width": 1440, "height": 900})
     tab.goto("/reps/")
     box = _ratio_header(tab).bounding_box()
     assert box is not None
-    print(f"\nvalue ratio header at x={box['x']:.0f}..{box['x'] + box['width']:.0f}, y={box['y']:.0f} (1,440 × 900)")
+    print(
+        f"\nvalue ratio header at x={box['x']:.0f}..{box['x'] + box['width']:.0f}, y={box['y']:.0f} (1,440 × 900)"
+    )
     assert box["x"] >= 0 and box["x"] + box["width"] <= 1440
     assert box["y"] >= 0 and box["y"] + box["height"] <= 900
     # Sorted by value ratio by default: the ranked reps highest first, then the reps in no ranking
@@ -57,8 +63,10 @@ def test_value_ratio_is_in_the_first_view(example_site: Site, open_tab: Callable
     ratios = _values(tab, "value_ratio")
     known = [r for r in ratios if r is not None]
     assert ratios[: len(known)] == known, "an empty ratio sorts before a known one"
-    marked = tab.page.evaluate("() => [...document.querySelectorAll('.sp-index tbody tr')]"
-                               ".map(r => Boolean(r.querySelector('.sp-unranked')))")[: len(known)]
+    marked = tab.page.evaluate(
+        "() => [...document.querySelectorAll('.sp-index tbody tr')]"
+        ".map(r => Boolean(r.querySelector('.sp-unranked')))"
+    )[: len(known)]
     ranked = [r for r, m in zip(known, marked, strict=True) if not m]
     others = [r for r, m in zip(known, marked, strict=True) if m]
     assert known == ranked + others and len(ranked) > 1
@@ -75,17 +83,23 @@ def test_filter_leaves_the_named_rep(example_site: Site, open_tab: Callable[[Sit
     before = tab.page.evaluate(_ROWS)
     assert len(before) == len(reps)
     tab.page.locator(".sp-index input.sp-filter").press_sequentially(rep["name"])
-    tab.page.wait_for_function("(n) => Number(document.querySelector('.sp-index').dataset.shown) < n", arg=len(reps))
+    tab.page.wait_for_function(
+        "(n) => Number(document.querySelector('.sp-index').dataset.shown) < n", arg=len(reps)
+    )
     after = tab.page.evaluate(_ROWS)
     assert rep["name"] in after
     assert len(after) < len(before)
-    texts = tab.page.evaluate("() => [...document.querySelectorAll('.sp-index tbody tr')].map(r => r.textContent)")
+    texts = tab.page.evaluate(
+        "() => [...document.querySelectorAll('.sp-index tbody tr')].map(r => r.textContent)"
+    )
     assert all(rep["name"].lower() in t.lower() for t in texts)
     print(f"\nfilter {rep['name']!r}: {len(after)} of {len(before)} rows left")
     assert "of" in tab.page.locator(".sp-index .sp-count").inner_text()
     # Clearing the box brings every rep back.
     tab.page.locator(".sp-index input.sp-filter").fill("")
-    tab.page.wait_for_function("(n) => document.querySelector('.sp-index').dataset.shown === String(n)", arg=len(reps))
+    tab.page.wait_for_function(
+        "(n) => document.querySelector('.sp-index').dataset.shown === String(n)", arg=len(reps)
+    )
     assert sorted(tab.page.evaluate(_ROWS)) == sorted(before)
     tab.assert_clean()
 
@@ -105,7 +119,9 @@ def test_filter_ignores_accents(example_site: Site, open_tab: Callable[[Site], T
     import unicodedata
 
     rep = next(r for r in example_site.reps() if not r["name"].isascii())
-    plain = "".join(c for c in unicodedata.normalize("NFD", rep["name"]) if not unicodedata.combining(c)).lower()
+    plain = "".join(
+        c for c in unicodedata.normalize("NFD", rep["name"]) if not unicodedata.combining(c)
+    ).lower()
     tab = open_tab(example_site)
     tab.goto("/reps/")
     tab.page.locator(".sp-index input.sp-filter").press_sequentially(plain)
@@ -114,15 +130,19 @@ def test_filter_ignores_accents(example_site: Site, open_tab: Callable[[Site], T
     tab.assert_clean()
 
 
-def test_ranked_reps_come_first_and_the_others_are_marked(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
+def test_ranked_reps_come_first_and_the_others_are_marked(
+    example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
     reps = {r["name"]: r for r in example_site.reps()}
     tab = open_tab(example_site)
     tab.goto("/reps/")
     names = tab.page.evaluate(_ROWS)
     ranked = [reps[n]["ranked"] == "True" for n in names]
     assert ranked == sorted(ranked, reverse=True) and any(ranked) and not all(ranked)
-    marked = tab.page.evaluate("() => [...document.querySelectorAll('.sp-index tbody tr')]"
-                               ".filter(r => r.querySelector('.sp-unranked')).length")
+    marked = tab.page.evaluate(
+        "() => [...document.querySelectorAll('.sp-index tbody tr')]"
+        ".filter(r => r.querySelector('.sp-unranked')).length"
+    )
     with_ratio = [n for n in names if reps[n]["value_ratio"] not in ("", None)]
     assert marked == sum(reps[n]["ranked"] != "True" for n in with_ratio)
     tab.assert_clean()
@@ -134,14 +154,18 @@ def test_team_select_narrows_the_rows(example_site: Site, open_tab: Callable[[Si
     tab = open_tab(example_site)
     tab.goto("/reps/")
     tab.page.locator(".sp-index select[data-field='team']").select_option(team)
-    tab.page.wait_for_function("(n) => document.querySelector('.sp-index').dataset.shown === String(n)",
-                               arg=sum(1 for r in reps if r["team"] == team))
+    tab.page.wait_for_function(
+        "(n) => document.querySelector('.sp-index').dataset.shown === String(n)",
+        arg=sum(1 for r in reps if r["team"] == team),
+    )
     shown = set(tab.page.evaluate(_ROWS))
     assert shown == {r["name"] for r in reps if r["team"] == team}
     tab.assert_clean()
 
 
-def test_sorting_by_keyboard_sets_aria_sort(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
+def test_sorting_by_keyboard_sets_aria_sort(
+    example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
     tab = open_tab(example_site)
     tab.goto("/reps/")
     header = tab.page.locator(".sp-index table thead th[data-field='revenue']")
@@ -169,7 +193,9 @@ def test_sorting_by_keyboard_sets_aria_sort(example_site: Site, open_tab: Callab
     tab.assert_clean()
 
 
-def test_name_and_ratio_visible_at_390px(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
+def test_name_and_ratio_visible_at_390px(
+    example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
     tab = open_tab(example_site)
     tab.page.set_viewport_size({"width": 390, "height": 844})
     tab.goto("/reps/")
@@ -177,12 +203,18 @@ def test_name_and_ratio_visible_at_390px(example_site: Site, open_tab: Callable[
         box = tab.page.locator(f".sp-index table thead th[data-field='{field}']").bounding_box()
         assert box is not None, field
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (field, box)
-        cell = tab.page.locator(".sp-index table tbody tr").first.locator("td").nth(
-            0 if field == "name" else 1).bounding_box()
+        cell = (
+            tab.page.locator(".sp-index table tbody tr")
+            .first.locator("td")
+            .nth(0 if field == "name" else 1)
+            .bounding_box()
+        )
         assert cell is not None and cell["x"] + cell["width"] <= 390, (field, cell)
     # Scrolled sideways, the name column stays put (sticky).
-    tab.page.evaluate("() => { const w = document.querySelector('.sp-index .md-typeset__scrollwrap');"
-                      " w.scrollLeft = w.scrollWidth; }")
+    tab.page.evaluate(
+        "() => { const w = document.querySelector('.sp-index .md-typeset__scrollwrap');"
+        " w.scrollLeft = w.scrollWidth; }"
+    )
     first = tab.page.locator(".sp-index table tbody tr").first.locator("td").first.bounding_box()
     assert first is not None and first["x"] >= 0 and first["x"] < 60
     tab.assert_clean()
@@ -198,7 +230,9 @@ def test_more_columns_toggle(example_site: Site, open_tab: Callable[[Site], Tab]
     tab.assert_clean()
 
 
-def test_rep_page_has_one_download_menu(example_site: Site, open_tab: Callable[[Site], Tab]) -> None:
+def test_rep_page_has_one_download_menu(
+    example_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
     rep = example_site.reps()[0]
     tab = open_tab(example_site)
     tab.goto("/" + rep["url"])
@@ -232,7 +266,9 @@ def test_no_page_over_a_megabyte_at_scale(scale_build: Path) -> None:
     assert goals < MEGABYTE / 2, f"/goals/ is {goals:,} bytes"
 
 
-def test_reps_index_is_interactive_quickly_at_scale(scale_site: Site, open_tab: Callable[[Site], Tab]) -> None:
+def test_reps_index_is_interactive_quickly_at_scale(
+    scale_site: Site, open_tab: Callable[[Site], Tab]
+) -> None:
     reps = scale_site.reps()
     assert len(reps) >= 1_000
     rep = reps[len(reps) // 3]
@@ -246,19 +282,23 @@ def test_reps_index_is_interactive_quickly_at_scale(scale_site: Site, open_tab: 
         " return t.dataset.loaded === '1' || !t.dataset.rowsSrc ? "
         " [...t.querySelectorAll('tbody tr')].some(r => r.cells[0].textContent.trim() === name) &&"
         " Number(t.dataset.shown) < 50 : false; }",
-        arg=rep["name"])
+        arg=rep["name"],
+    )
     elapsed = tab.page.evaluate("() => performance.now()") / 1000
     wall = time.perf_counter() - start
-    print(f"\n/reps/ at {len(reps):,} reps: first successful filter {elapsed:.2f} s after navigation start "
-          f"({wall:.2f} s wall clock)")
+    print(
+        f"\n/reps/ at {len(reps):,} reps: first successful filter {elapsed:.2f} s after navigation start "
+        f"({wall:.2f} s wall clock)"
+    )
     assert elapsed < 2.0 * 3, "generous bound (2 s target) for a shared CI machine"
     names = tab.page.evaluate(_ROWS)
     assert rep["name"] in names and len(names) < 50
 
     # Every rep is reachable (not just the first page): clear the filter, show all.
     box.fill("")
-    tab.page.wait_for_function("(n) => document.querySelector('.sp-index').dataset.shown === String(n)",
-                               arg=len(reps))
+    tab.page.wait_for_function(
+        "(n) => document.querySelector('.sp-index').dataset.shown === String(n)", arg=len(reps)
+    )
     assert tab.page.locator(".sp-index tbody tr").count() <= 100  # paginated
     # Sorting reorders every row, not only the visible page: the lowest revenue comes first.
     header = tab.page.locator(".sp-index table thead th[data-field='revenue']")

@@ -18,13 +18,28 @@ from generator.errors import BuildError, ConfigError, DataError
 from generator.site.text import slug
 from tests.conftest import CANARY_SALARY, FORMULA_NAME, XSS_NAME, read_reps_csv, write_crm_export
 
-PINNED = ["rep_id", "name", "team", "region", "clients", "mean_client_ltv", "annual_cost", "value_ratio",
-          "revenue", "won_deals", "lost_deals", "win_rate"]
+PINNED = [
+    "rep_id",
+    "name",
+    "team",
+    "region",
+    "clients",
+    "mean_client_ltv",
+    "annual_cost",
+    "value_ratio",
+    "revenue",
+    "won_deals",
+    "lost_deals",
+    "win_rate",
+]
 
 
 def _tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -47,7 +62,19 @@ def test_reps_csv_pinned_columns_and_worked_example(crm_site: Path) -> None:
     assert ",,," in raw  # missing figures are empty cells
 
 
-NOT_A_FIGURE = {"nan", "NaN", "-nan", "inf", "-inf", "+inf", "Infinity", "-Infinity", "<NA>", "NaT", "None"}
+NOT_A_FIGURE = {
+    "nan",
+    "NaN",
+    "-nan",
+    "inf",
+    "-inf",
+    "+inf",
+    "Infinity",
+    "-Infinity",
+    "<NA>",
+    "NaT",
+    "None",
+}
 """What Python, numpy and pandas write for a missing or infinite number; SPEC §6 wants an empty cell."""
 
 
@@ -56,18 +83,27 @@ def non_finite_cells(path: Path) -> list[tuple[str, int, str, str]]:
     found: list[tuple[str, int, str, str]] = []
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".json":
+
         def refuse(constant: str) -> float:
             found.append((path.name, 0, "", constant))
             return 0.0
 
         rows = json.loads(text, parse_constant=refuse)
         for number, row in enumerate(rows, start=1):
-            found += [(path.name, number, k, v) for k, v in row.items() if isinstance(v, str) and v in NOT_A_FIGURE]
+            found += [
+                (path.name, number, k, v)
+                for k, v in row.items()
+                if isinstance(v, str) and v in NOT_A_FIGURE
+            ]
         return found
     lines = list(csv.reader(io.StringIO(text)))
     header = lines[0] if lines else []
     for number, cells in enumerate(lines[1:], start=2):
-        found += [(path.name, number, c, v) for c, v in zip(header, cells, strict=True) if v.strip() in NOT_A_FIGURE]
+        found += [
+            (path.name, number, c, v)
+            for c, v in zip(header, cells, strict=True)
+            if v.strip() in NOT_A_FIGURE
+        ]
     return found
 
 
@@ -90,7 +126,9 @@ def test_the_nan_check_sees_every_column(tmp_path: Path) -> None:
 def test_every_rep_has_a_stable_page(crm_site: Path) -> None:
     for rep_id in ("A", "B", "X", "Y"):
         assert (crm_site / "reps" / slug(rep_id, "rep") / "index.html").exists()
-        assert (crm_site / "reps" / rep_id.lower() / "index.html").exists()  # the 0.1 address redirects
+        assert (
+            crm_site / "reps" / rep_id.lower() / "index.html"
+        ).exists()  # the 0.1 address redirects
     assert (crm_site / "teams" / slug("East", "team") / "index.html").exists()
     for page in ("data-quality", "methodology", "reps", "teams"):
         assert (crm_site / page / "index.html").exists()
@@ -124,7 +162,9 @@ def test_data_text_is_escaped_everywhere(crm_site: Path) -> None:
 def test_negative_numbers_stay_numbers() -> None:
     from generator.site.tables import to_csv
 
-    frame = pd.DataFrame({"name": pd.array(["-x", "@y", "ok"], dtype="string"), "amount": [-5.0, 1.0, None]})
+    frame = pd.DataFrame(
+        {"name": pd.array(["-x", "@y", "ok"], dtype="string"), "amount": [-5.0, 1.0, None]}
+    )
     assert to_csv(frame) == "name,amount\n'-x,-5.0\n'@y,1.0\nok,\n"
 
 
@@ -148,7 +188,14 @@ def test_compensation_shown_when_allowed(tmp_path: Path) -> None:
 def test_no_remote_assets(crm_site: Path) -> None:
     for path in crm_site.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
-        for attribute in ('src="http', "src='http", 'href="http', "fonts.googleapis", "cdn.jsdelivr", "unpkg.com"):
+        for attribute in (
+            'src="http',
+            "src='http",
+            'href="http',
+            "fonts.googleapis",
+            "cdn.jsdelivr",
+            "unpkg.com",
+        ):
             if attribute.startswith("href"):
                 continue  # links the user may click (e.g. the Material footer) load nothing by themselves
             assert attribute not in text, (path, attribute)
@@ -177,14 +224,18 @@ def test_deals_only_export(tmp_path: Path) -> None:
     assert "No cost data was provided" in overview
     rep_page = (site / "reps" / "r1" / "index.html").read_text(encoding="utf-8")
     assert "no cost data" in rep_page
-    assert "gives no team for any rep" in (site / "teams" / "index.html").read_text(encoding="utf-8")
+    assert "gives no team for any rep" in (site / "teams" / "index.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_failed_build_leaves_previous_site_untouched(tmp_path: Path) -> None:
     config = write_crm_export(tmp_path / "export")
     site = build(config).out
     before = _tree_digest(site)
-    (tmp_path / "export" / "deals.csv").write_text("Opportunity ID,Stage\n" + "x,Closed Won\n" * 8, encoding="utf-8")
+    (tmp_path / "export" / "deals.csv").write_text(
+        "Opportunity ID,Stage\n" + "x,Closed Won\n" * 8, encoding="utf-8"
+    )
     with pytest.raises(DataError, match=r'sources.deals.columns.amount: column "Amount" not found'):
         build(config)
     assert _tree_digest(site) == before
@@ -206,13 +257,16 @@ def test_mkdocs_failure_keeps_old_site(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_chart_assets_make_the_designs_and_bundle_and_a_bundle_error_is_reported_when_writing(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     from generator.build import chart_assets
     from generator.site import charts
 
     designs, bundle = chart_assets("EUR", tmp_path / "cache")
     assert designs == charts.chart_designs("EUR") and "revenue_by_year" in designs
-    assert bundle is not None and bundle == next((tmp_path / "cache").iterdir()).read_bytes()  # and cached
+    assert (
+        bundle is not None and bundle == next((tmp_path / "cache").iterdir()).read_bytes()
+    )  # and cached
     # A cache folder that cannot be made: no bundle from the second process, and the build stops at
     # the write stage, naming the path, with the published site unchanged.
     config = write_crm_export(tmp_path / "export")
@@ -224,7 +278,9 @@ def test_chart_assets_make_the_designs_and_bundle_and_a_bundle_error_is_reported
     cache.rmdir()
     cache.write_text("not a folder", encoding="utf-8")
     assert chart_assets("EUR", cache) == (designs, None)
-    with pytest.raises(BuildError, match=r"cache.*while writing the pages; the published site is unchanged"):
+    with pytest.raises(
+        BuildError, match=r"cache.*while writing the pages; the published site is unchanged"
+    ):
         build(config, force=True)
     assert _tree_digest(site) == before
 
@@ -239,7 +295,9 @@ def test_refuses_to_replace_a_folder_it_did_not_build(tmp_path: Path) -> None:
     assert (precious / "thesis.txt").read_text(encoding="utf-8") == "keep me"
 
 
-def test_reproducible_with_source_date_epoch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reproducible_with_source_date_epoch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     config = write_crm_export(tmp_path / "export")
     first = _tree_digest(build(config, tmp_path / "one").out)
@@ -253,9 +311,13 @@ def test_slugs_stable_and_distinct() -> None:
     slugs = entity_slugs(["R001", "r001", "A B", "<>", "", "Zoë"])
     assert slugs["r001"] == "r001"
     assert slugs["R001"].startswith("r001-") and slugs["R001"] != "r001"
-    assert slugs["<>"].startswith("id-") and slugs[""].startswith("id-") and slugs["<>"] != slugs[""]
+    assert (
+        slugs["<>"].startswith("id-") and slugs[""].startswith("id-") and slugs["<>"] != slugs[""]
+    )
     assert len(set(slugs.values())) == len(slugs)
-    assert entity_slugs(["R001"])["R001"] == slugs["R001"]  # same id, same slug, whatever the other ids
+    assert (
+        entity_slugs(["R001"])["R001"] == slugs["R001"]
+    )  # same id, same slug, whatever the other ids
     assert all(set(s) <= set("abcdefghijklmnopqrstuvwxyz0123456789-") for s in slugs.values())
     assert os.sep not in "".join(slugs.values())
 
@@ -278,7 +340,10 @@ def test_unchanged_exports_reuse_pages_and_changes_rebuild(tmp_path: Path) -> No
     assert build(config).skipped
     assert read_reps_csv(again.out).set_index("rep_id").loc["A", "value_ratio"] == 5
     deals = tmp_path / "export" / "deals.csv"
-    deals.write_text(deals.read_text(encoding="utf-8").replace('"$400,000.00"', '"$900,000.00"'), encoding="utf-8")
+    deals.write_text(
+        deals.read_text(encoding="utf-8").replace('"$400,000.00"', '"$900,000.00"'),
+        encoding="utf-8",
+    )
     third = build(config)
     assert not third.reused
     assert read_reps_csv(third.out).set_index("rep_id").loc["A", "mean_client_ltv"] == 750_000
@@ -286,7 +351,8 @@ def test_unchanged_exports_reuse_pages_and_changes_rebuild(tmp_path: Path) -> No
 
 
 def test_a_published_site_is_reused_only_under_the_same_source_date_epoch(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = write_crm_export(tmp_path / "export")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     build(config)
@@ -298,26 +364,37 @@ def test_a_published_site_is_reused_only_under_the_same_source_date_epoch(
 
 def test_reused_build_keeps_strict_and_quality(tmp_path: Path) -> None:
     (tmp_path / "deals.csv").write_text(
-        "deal_id,rep_id,amount,stage,closed\n1,r1,100,Won,2024-01-01\n2,r1,x,Won,2024-01-02\n", encoding="utf-8")
+        "deal_id,rep_id,amount,stage,closed\n1,r1,100,Won,2024-01-01\n2,r1,x,Won,2024-01-02\n",
+        encoding="utf-8",
+    )
     (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
     first = build(tmp_path / "c.yaml", tmp_path / "site")
     # The cache keeps its own copy of the report (the published data_quality.json may withhold values).
     (tmp_path / "site" / "index.html").touch()  # the published site changed: MkDocs runs again
     again = build(tmp_path / "c.yaml", tmp_path / "site")
     assert again.reused and not again.skipped
-    assert again.quality.count("warning") == first.quality.count("warning") == 2  # bad amount, no client
-    pd.testing.assert_frame_equal(again.quality.issues.reset_index(drop=True),
-                                  first.quality.issues.reset_index(drop=True), check_dtype=False)
+    assert (
+        again.quality.count("warning") == first.quality.count("warning") == 2
+    )  # bad amount, no client
+    pd.testing.assert_frame_equal(
+        again.quality.issues.reset_index(drop=True),
+        first.quality.issues.reset_index(drop=True),
+        check_dtype=False,
+    )
     with pytest.raises(DataError, match="--strict"):
         build(tmp_path / "c.yaml", tmp_path / "site", strict=True)
 
 
-def test_sharded_mkdocs_build_matches_a_single_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sharded_mkdocs_build_matches_a_single_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     config = write_crm_export(tmp_path / "export")
     text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("currency: USD}", 'currency: USD, base_url: "https://sales.example.com/"}'),
-                      encoding="utf-8")
+    config.write_text(
+        text.replace("currency: USD}", 'currency: USD, base_url: "https://sales.example.com/"}'),
+        encoding="utf-8",
+    )
     monkeypatch.setenv("SALESPERF_MKDOCS_JOBS", "1")
     single = build(config, tmp_path / "single").out
     monkeypatch.setenv("SALESPERF_MKDOCS_JOBS", "2")
@@ -326,7 +403,9 @@ def test_sharded_mkdocs_build_matches_a_single_build(tmp_path: Path, monkeypatch
     assert _tree_digest(single) == _tree_digest(sharded)
 
     def urls(site: Path) -> list[str]:
-        return re.findall(r"<url>.*?</url>", (site / "sitemap.xml").read_text(encoding="utf-8"), re.DOTALL)
+        return re.findall(
+            r"<url>.*?</url>", (site / "sitemap.xml").read_text(encoding="utf-8"), re.DOTALL
+        )
 
     # 11 + regions, categories, channels (index + 1 segment each), goals, /trends/, /managers/, /forecast/
     # and two /managers/<slug>/
@@ -345,27 +424,44 @@ def test_stale_staging_folders_of_killed_builds_are_removed(tmp_path: Path) -> N
 
 def test_data_freshness_per_dataset(crm_site: Path) -> None:
     datasets = pd.read_csv(crm_site / "data" / "datasets.csv", dtype=str).set_index("dataset")
-    assert datasets.loc["deals", "latest"] == "2024-10-05"  # the latest created date of an open deal
+    assert (
+        datasets.loc["deals", "latest"] == "2024-10-05"
+    )  # the latest created date of an open deal
     assert datasets.loc["costs", "latest"] == "2024"
-    assert datasets.loc["deals", ["rows_read", "rows_used", "rows_excluded"]].tolist() == ["14", "10", "4"]
+    assert datasets.loc["deals", ["rows_read", "rows_used", "rows_excluded"]].tolist() == [
+        "14",
+        "10",
+        "4",
+    ]
     assert "Latest date" in (crm_site / "index.html").read_text(encoding="utf-8")
 
 
 def test_mkdocs_shards_balance_markdown_across_processes(tmp_path: Path) -> None:
     from generator.publish.mkdocs_build import PAGE_OVERHEAD_BYTES, _balanced
 
-    sizes = {"shared.md": 60_000, "reps/a.md": 50_000, "reps/b.md": 10_000, "reps/c.md": 10_000,
-             "managers/m.md": 30_000, "regions/r.md": 5_000}
+    sizes = {
+        "shared.md": 60_000,
+        "reps/a.md": 50_000,
+        "reps/b.md": 10_000,
+        "reps/c.md": 10_000,
+        "managers/m.md": 30_000,
+        "regions/r.md": 5_000,
+    }
     for name, size in sizes.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x" * size, encoding="utf-8")
     entities = sorted(n for n in sizes if "/" in n)
     first, second = _balanced(tmp_path, entities, ["shared.md"], 2)
-    assert sorted(first + second) == entities and first == sorted(first) and second == sorted(second)
+    assert (
+        sorted(first + second) == entities and first == sorted(first) and second == sorted(second)
+    )
     # Largest first, each to the lighter shard; the first shard starts with the shared page's weight.
     assert first == ["reps/b.md", "reps/c.md"]
     assert second == ["managers/m.md", "regions/r.md", "reps/a.md"]
-    loads = [sum(sizes[n] + PAGE_OVERHEAD_BYTES for n in shard) for shard in (["shared.md", *first], second)]
+    loads = [
+        sum(sizes[n] + PAGE_OVERHEAD_BYTES for n in shard)
+        for shard in (["shared.md", *first], second)
+    ]
     assert abs(loads[0] - loads[1]) <= max(sizes.values()) + PAGE_OVERHEAD_BYTES
 
 
@@ -378,9 +474,13 @@ def test_hidden_compensation_hides_rewards_and_payback_on_the_example(tmp_path: 
     text = (root / "config" / "example.yaml").read_text(encoding="utf-8")
     assert "show_compensation: true" in text
     config = tmp_path / "config" / "example.yaml"
-    config.write_text(text.replace("show_compensation: true", "show_compensation: false"), encoding="utf-8")
+    config.write_text(
+        text.replace("show_compensation: true", "show_compensation: false"), encoding="utf-8"
+    )
     site = build(config, tmp_path / "site").out
-    rewards = {r for r in pd.read_csv(root / "data" / "sample" / "goals.csv", sep=";")["Reward"].dropna()}
+    rewards = {
+        r for r in pd.read_csv(root / "data" / "sample" / "goals.csv", sep=";")["Reward"].dropna()
+    }
     assert any("$" in r for r in rewards)
     for path in site.rglob("*"):
         if path.is_file() and path.suffix in {".html", ".json", ".csv", ".md"}:
@@ -388,7 +488,10 @@ def test_hidden_compensation_hides_rewards_and_payback_on_the_example(tmp_path: 
             assert not any(r in published for r in rewards if "$" in r or "salary" in r), path
             assert "payback_months" not in published and "Payback (months)" not in published, path
     goals = pd.read_csv(site / "data" / "goals.csv")
-    assert goals["reward"].isna().all() and goals["tier_reward"].dropna().str.startswith("tier from").all()
+    assert (
+        goals["reward"].isna().all()
+        and goals["tier_reward"].dropna().str.startswith("tier from").all()
+    )
 
 
 # --- rankings: current reps with enough clients only (SPEC §3 rankings) --------------------------
@@ -415,9 +518,17 @@ def _write_ranking_export(folder: Path, seed: int = 13) -> Path:
     for i in range(1, 9):
         rep = f"R{i:02d}"
         reps.append(f"{rep},Rep {chr(64 + i)}ardy,North,EMEA,2020-01-01,")
-        costs += [f"{rep},2023,{rng.integers(60_000, 120_000)}", f"{rep},2024,{rng.integers(60_000, 120_000)}"]
+        costs += [
+            f"{rep},2023,{rng.integers(60_000, 120_000)}",
+            f"{rep},2024,{rng.integers(60_000, 120_000)}",
+        ]
         for c in range(int(rng.integers(3, 7))):
-            won(rep, f"{rep}-C{c}", float(rng.uniform(20_000, 300_000)), f"2024-{rng.integers(1, 12):02d}-15")
+            won(
+                rep,
+                f"{rep}-C{c}",
+                float(rng.uniform(20_000, 300_000)),
+                f"2024-{rng.integers(1, 12):02d}-15",
+            )
     won("R01", "R01-OLD", 99_990.0, "2023-05-01")  # 2023 revenue 99,990 against a 100,000 target
     reps.append(f"FORMER,{FORMER_NAME},North,EMEA,2019-01-01,2023-06-30")
     costs.append("FORMER,2023,50000")
@@ -427,20 +538,29 @@ def _write_ranking_export(folder: Path, seed: int = 13) -> Path:
     costs.append("SOLO,2024,50000")
     won("SOLO", "S-C0", 9_000_000.0, "2024-03-01")
     deals.append("D9999,R02,R02-C0,1000.00,Lost,2024-11-30")
-    (folder / "deals.csv").write_text("deal_id,rep_id,client_id,amount,stage,closed\n" + "\n".join(deals) + "\n",
-                                      encoding="utf-8")
-    (folder / "reps.csv").write_text("rep_id,name,team,region,hired,left\n" + "\n".join(reps) + "\n", encoding="utf-8")
-    (folder / "costs.csv").write_text("rep_id,year,salary\n" + "\n".join(costs) + "\n", encoding="utf-8")
-    (folder / "goals.csv").write_text("scope,id,year,target\nrep,R01,2023,100000\n", encoding="utf-8")
+    (folder / "deals.csv").write_text(
+        "deal_id,rep_id,client_id,amount,stage,closed\n" + "\n".join(deals) + "\n", encoding="utf-8"
+    )
+    (folder / "reps.csv").write_text(
+        "rep_id,name,team,region,hired,left\n" + "\n".join(reps) + "\n", encoding="utf-8"
+    )
+    (folder / "costs.csv").write_text(
+        "rep_id,year,salary\n" + "\n".join(costs) + "\n", encoding="utf-8"
+    )
+    (folder / "goals.csv").write_text(
+        "scope,id,year,target\nrep,R01,2023,100000\n", encoding="utf-8"
+    )
     (folder / "c.yaml").write_text(
         "sources:\n  deals: {path: deals.csv}\n  reps: {path: reps.csv}\n  costs: {path: costs.csv}\n"
         "  goals: {path: goals.csv}\nprivacy: {show_compensation: true}\nrankings: {min_clients: 3}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return folder / "c.yaml"
 
 
-RANKING_HEADING = re.compile(r"<h[1-6][^>]*>([^<]*(?:highest|lowest|best|worst|top|bottom|rank)[^<]*)<",
-                             re.IGNORECASE)
+RANKING_HEADING = re.compile(
+    r"<h[1-6][^>]*>([^<]*(?:highest|lowest|best|worst|top|bottom|rank)[^<]*)<", re.IGNORECASE
+)
 
 
 def _ranking_tables(page: str) -> list[tuple[str, str]]:
@@ -450,7 +570,7 @@ def _ranking_tables(page: str) -> list[tuple[str, str]]:
         start = page.find("<table", match.end())
         nxt = re.compile(r"<h[1-6]").search(page, match.end())
         if start >= 0 and (nxt is None or start < nxt.start()):
-            found.append((match.group(1), page[start:page.find("</table>", start)]))
+            found.append((match.group(1), page[start : page.find("</table>", start)]))
     return found
 
 
@@ -468,14 +588,24 @@ def test_former_and_few_client_reps_are_in_the_tables_but_never_ranked(ranking_s
     assert not reps.loc["FORMER", "ranked"] and not reps.loc["SOLO", "ranked"]
     assert reps.loc[[f"R{i:02d}" for i in range(1, 9)], "ranked"].all()
     pages = list(ranking_site.rglob("*.html"))
-    tables = [(p, heading, table) for p in pages for heading, table in _ranking_tables(p.read_text(encoding="utf-8"))]
+    tables = [
+        (p, heading, table)
+        for p in pages
+        for heading, table in _ranking_tables(p.read_text(encoding="utf-8"))
+    ]
     overview = ranking_site / "index.html"
-    assert {h for p, h, _t in tables if p == overview} >= {"Highest value ratios", "Lowest value ratios"}
+    assert {h for p, h, _t in tables if p == overview} >= {
+        "Highest value ratios",
+        "Lowest value ratios",
+    }
     for path, heading, table in tables:
         for name in (FORMER_NAME, SOLO_NAME):
             assert name not in table, f"{path.relative_to(ranking_site)}: {heading} lists {name}"
     headlines = pd.read_csv(ranking_site / "data" / "headlines.csv").set_index("figure")
-    assert headlines.loc["median_rep_value_ratio", "over"] == "8 ranked reps (current, at least 3 clients)"
+    assert (
+        headlines.loc["median_rep_value_ratio", "over"]
+        == "8 ranked reps (current, at least 3 clients)"
+    )
     assert headlines.loc["revenue", "over"] == "company"
     text = overview.read_text(encoding="utf-8")
     card = text.split('data-figure="median_value_ratio"')[1].split("</li>")[0]
@@ -483,12 +613,20 @@ def test_former_and_few_client_reps_are_in_the_tables_but_never_ranked(ranking_s
     ranked = reps[reps["ranked"].astype(bool)]
     assert f'<span class="sp-kpi-value">{ranked["value_ratio"].median():.2f}</span>' in card
     # The distribution chart counts the ranked reps' ratios only (binned in Python, one row a bin).
-    spec = re.search(r'<script type="application/json" id="chart-ratio-distribution">(.*?)</script>', text, re.S)
+    spec = re.search(
+        r'<script type="application/json" id="chart-ratio-distribution">(.*?)</script>', text, re.S
+    )
     assert spec is not None
     bins = json.loads(spec.group(1))["data"]["values"]
     assert sum(b["reps"] for b in bins) == len(ranked)
     for value in ranked["value_ratio"]:
-        assert sum(b["bin_start"] <= value + 1e-9 and (value < b["bin_end"] or b["overflow"]) for b in bins) >= 1
+        assert (
+            sum(
+                b["bin_start"] <= value + 1e-9 and (value < b["bin_end"] or b["overflow"])
+                for b in bins
+            )
+            >= 1
+        )
 
 
 def test_an_unranked_rep_page_says_why_its_ratio_is_in_no_ranking(ranking_site: Path) -> None:
@@ -505,7 +643,9 @@ def test_an_unranked_rep_page_says_why_its_ratio_is_in_no_ranking(ranking_site: 
 def test_ranked_reps_show_n_and_an_interval_around_the_ratio(ranking_site: Path) -> None:
     reps = read_reps_csv(ranking_site).set_index("rep_id")
     ranked = reps[reps["ranked"].astype(bool)]
-    assert (ranked["ratio_low"] <= ranked["value_ratio"]).all() and (ranked["value_ratio"] <= ranked["ratio_high"]).all()
+    assert (ranked["ratio_low"] <= ranked["value_ratio"]).all() and (
+        ranked["value_ratio"] <= ranked["ratio_high"]
+    ).all()
     top = _ranking_tables((ranking_site / "index.html").read_text(encoding="utf-8"))[0][1]
     assert "Clients (n)" in top and "95 % interval" in top
     best = ranked["value_ratio"].idxmax()
@@ -515,7 +655,7 @@ def test_ranked_reps_show_n_and_an_interval_around_the_ratio(ranking_site: Path)
 def test_attainment_just_under_target_is_not_shown_as_met(ranking_site: Path) -> None:
     goals = (ranking_site / "goals" / "index.html").read_text(encoding="utf-8")
     # The history shows each year in a content tab: the tabs' labels, then one block per label.
-    history = goals[goals.index('id="history"'):]
+    history = goals[goals.index('id="history"') :]
     labels = re.findall(r'<label for="sp-tabs-goals-history-\d+">([^<]*)</label>', history)
     blocks = history.split('<div class="tabbed-block">')[1:]
     year = blocks[labels.index("2023")]
@@ -530,4 +670,11 @@ def test_force_rebuilds_every_page_when_nothing_changed(tmp_path: Path) -> None:
     build(config)
     forced = build(config, force=True)
     assert not forced.reused and not forced.skipped
-    assert [t.stage for t in forced.timings] == ["load", "metrics", "render", "write", "mkdocs", "publish"]
+    assert [t.stage for t in forced.timings] == [
+        "load",
+        "metrics",
+        "render",
+        "write",
+        "mkdocs",
+        "publish",
+    ]

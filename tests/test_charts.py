@@ -56,15 +56,24 @@ def svg_texts(spec: dict) -> list[str]:
 # --- reference rules --------------------------------------------------------------------------------
 
 RATIO_DESIGNS = {
-    "value_ratio_by_year": "y", "value_ratio_distribution": "x", "segment_ratio_interval": "x",
-    "value_ratio_by_group_year": "y", "value_ratio_by_group_year_many": "y",
+    "value_ratio_by_year": "y",
+    "value_ratio_distribution": "x",
+    "segment_ratio_interval": "x",
+    "value_ratio_by_group_year": "y",
+    "value_ratio_by_group_year_many": "y",
 }
 
 
 def test_every_value_ratio_chart_is_in_the_list() -> None:
-    plotted = {name for name in charts._designs("USD")
-               if any(v.get("encoding", {}).get(axis, {}).get("field") == "value_ratio"
-                      for v in layers(charts.design(name, "USD")) for axis in ("x", "y"))}
+    plotted = {
+        name
+        for name in charts._designs("USD")
+        if any(
+            v.get("encoding", {}).get(axis, {}).get("field") == "value_ratio"
+            for v in layers(charts.design(name, "USD"))
+            for axis in ("x", "y")
+        )
+    }
     assert plotted == set(RATIO_DESIGNS)
 
 
@@ -80,7 +89,10 @@ def test_value_ratio_charts_draw_break_even_and_the_company(design: str, axis: s
     assert len(company) == 1 and company[0]["encoding"][axis]["field"] == "value_ratio"
     source = company[0]["data"]["name"]
     if source == "company":  # by year: the company's line, one point a year
-        assert spec["datasets"]["company"] == [{"year": "2024", "value_ratio": 2.1}, {"year": "2025", "value_ratio": 2.32}]
+        assert spec["datasets"]["company"] == [
+            {"year": "2024", "value_ratio": 2.1},
+            {"year": "2025", "value_ratio": 2.32},
+        ]
     else:  # the reporting year: one rule, labelled with the ratio as the tables write it
         assert source == "company_now"
         assert spec["datasets"]["company_now"] == [{"value_ratio": 2.32, "label": "Company 2.32"}]
@@ -129,8 +141,11 @@ def test_one_outlier_does_not_squeeze_the_ratio_histogram() -> None:
     assert last["reps"].iloc[0] == sum(v >= last["bin_start"].iloc[0] for v in values)
     assert bins["bin_end"].max() < 20, "the axis ends near the clip, not at 80"
     # Drawn: the last bar's label is in the picture; the company's rule stays on a regular bin.
-    spec = spec_of("value_ratio_distribution", charts.records(bins),
-                   ChartContext("USD", (("2025", 2.86),), "2025"))
+    spec = spec_of(
+        "value_ratio_distribution",
+        charts.records(bins),
+        ChartContext("USD", (("2025", 2.86),), "2025"),
+    )
     assert last["range"].iloc[0] in svg_texts(spec)
     assert regular["bin_start"].min() <= 2.86 < regular["bin_end"].max()
 
@@ -159,7 +174,9 @@ def label_boxes(spec: dict, width: int) -> dict[str, tuple[float, float, float, 
             x = item["x"] + item.get("dx", 0)
             x1 = {"left": x, "right": x - w, "center": x - w / 2}[item.get("align", "left")]
             y = item["y"] + item.get("dy", 0)
-            y1 = {"top": y, "bottom": y - h, "middle": y - h / 2}.get(item.get("baseline", "alphabetic"), y - h)
+            y1 = {"top": y, "bottom": y - h, "middle": y - h / 2}.get(
+                item.get("baseline", "alphabetic"), y - h
+            )
             boxes[label] = (x1, y1, x1 + w, y1 + h)
     return boxes
 
@@ -168,16 +185,29 @@ def ratio_rows(design: str, ratio: float) -> list[dict]:
     if design == "value_ratio_distribution":
         return histogram_rows([0.6, 0.9, 1.0, 1.02, 1.1, 1.3, 2.0, 3.0], keep=(ratio,))
     if design == "segment_ratio_interval":
-        return [{"segment": s, "value_ratio": r, "ratio_low": r - 0.2, "ratio_high": r + 0.2, "clients": 9}
-                for s, r in (("North", 0.9), ("South", 1.1), ("East", 1.4))]
-    return [{"year": y, "group": g, "value_ratio": r, "highlight": True}
-            for y, r in (("2024", 1.0), ("2025", 1.02)) for g in ("A", "B")]
+        return [
+            {
+                "segment": s,
+                "value_ratio": r,
+                "ratio_low": r - 0.2,
+                "ratio_high": r + 0.2,
+                "clients": 9,
+            }
+            for s, r in (("North", 0.9), ("South", 1.1), ("East", 1.4))
+        ]
+    return [
+        {"year": y, "group": g, "value_ratio": r, "highlight": True}
+        for y, r in (("2024", 1.0), ("2025", 1.02))
+        for g in ("A", "B")
+    ]
 
 
 @pytest.mark.parametrize("width", [320, 700])
 @pytest.mark.parametrize("company", [1.02, 1.08, 2.86])
 @pytest.mark.parametrize("design", sorted(RATIO_DESIGNS))
-def test_break_even_and_company_labels_never_overlap(design: str, company: float, width: int) -> None:
+def test_break_even_and_company_labels_never_overlap(
+    design: str, company: float, width: int
+) -> None:
     """Break-even 1.0 and the company's label never run into each other ("BrCompany 2.86"), even with
     the company right beside break-even and at a phone's width; each has a halo underneath."""
     context = ChartContext("USD", (("2024", company), ("2025", company)), "2025")
@@ -185,7 +215,9 @@ def test_break_even_and_company_labels_never_overlap(design: str, company: float
     boxes = label_boxes(spec, width)
     assert "Break-even 1.0" in boxes and any(k.startswith("Company") for k in boxes), boxes
     (a1, b1, a2, b2), (c1, d1, c2, d2) = boxes.pop("Break-even 1.0"), boxes.popitem()[1]
-    assert a2 <= c1 or c2 <= a1 or b2 <= d1 or d2 <= b1, f"labels overlap: {(a1, b1, a2, b2)} {(c1, d1, c2, d2)}"
+    assert a2 <= c1 or c2 <= a1 or b2 <= d1 or d2 <= b1, (
+        f"labels overlap: {(a1, b1, a2, b2)} {(c1, d1, c2, d2)}"
+    )
     for x1, _y1, x2, _y2 in label_boxes(spec, width).values():
         assert x1 >= -1 and x2 <= width + 1, "a label runs past the plot's edge"
     halos = [v for v in layers(spec) if "sp-label-halo" in styles(v)]
@@ -195,7 +227,9 @@ def test_break_even_and_company_labels_never_overlap(design: str, company: float
 
 
 def test_no_company_line_without_a_company_ratio() -> None:
-    spec = spec_of("value_ratio_by_year", [{"year": "2025", "value_ratio": 1.5}], ChartContext("USD"))
+    spec = spec_of(
+        "value_ratio_by_year", [{"year": "2025", "value_ratio": 1.5}], ChartContext("USD")
+    )
     assert spec["datasets"]["company"] == []
     assert "Break-even 1.0" in svg_texts(spec)
 
@@ -207,17 +241,32 @@ def test_company_context_is_the_published_company_ratio(example_metrics: Compute
     labels = {int(y): year_label(int(y), fy) for y in years["year"]}
     context = charts.company_context("USD", years, labels, metrics.period.year)
     expected = years[years["value_ratio"].notna()]
-    assert [r for _y, r in context.company_ratios] == pytest.approx(expected["value_ratio"].tolist())
+    assert [r for _y, r in context.company_ratios] == pytest.approx(
+        expected["value_ratio"].tolist()
+    )
     assert context.current_year == year_label(metrics.period.year, fy)
     now = float(years.set_index("year").loc[metrics.period.year, "value_ratio"])
-    assert context.company_now() == [{"value_ratio": pytest.approx(now), "label": f"Company {now:.2f}"}]
+    assert context.company_now() == [
+        {"value_ratio": pytest.approx(now), "label": f"Company {now:.2f}"}
+    ]
 
 
 def test_goal_charts_mark_the_target() -> None:
     for design, axis in (("attainment_distribution", "x"), ("attainment_by_year", "y")):
-        views = list(layers(spec_of(design, [{"attainment": 0.9, "scope": "rep", "year": "2025", "metric": "revenue"}])))
-        assert [v["encoding"][axis] for v in views if mark(v).get("style") == "sp-break-even"] == [{"datum": 1.0}]
-        assert [mark(v)["text"] for v in views if mark(v).get("style") == "sp-break-even-label"] == ["Target"]
+        views = list(
+            layers(
+                spec_of(
+                    design,
+                    [{"attainment": 0.9, "scope": "rep", "year": "2025", "metric": "revenue"}],
+                )
+            )
+        )
+        assert [v["encoding"][axis] for v in views if mark(v).get("style") == "sp-break-even"] == [
+            {"datum": 1.0}
+        ]
+        assert [
+            mark(v)["text"] for v in views if mark(v).get("style") == "sp-break-even-label"
+        ] == ["Target"]
 
 
 LEGEND_CHANNELS = ("color", "fill", "stroke", "strokeDash", "shape", "xOffset", "yOffset")
@@ -226,8 +275,11 @@ LEGEND_CHANNELS = ("color", "fill", "stroke", "strokeDash", "shape", "xOffset", 
 def embedded_specs(site: Path) -> Iterator[tuple[str, dict]]:
     """(page and chart id, spec) of every chart embedded in a built site."""
     for page in sorted(site.rglob("index.html")):
-        for chart_id, body in re.findall(r'<script type="application/json" id="([^"]+)">(.*?)</script>',
-                                         page.read_text(encoding="utf-8"), re.S):
+        for chart_id, body in re.findall(
+            r'<script type="application/json" id="([^"]+)">(.*?)</script>',
+            page.read_text(encoding="utf-8"),
+            re.S,
+        ):
             yield f"{page.relative_to(site).parent}#{chart_id}", json.loads(body)
 
 
@@ -251,10 +303,20 @@ def test_no_legend_shows_a_raw_field_name(example_build: Path) -> None:
             for channel in LEGEND_CHANNELS:
                 field = view.get("encoding", {}).get(channel, {}).get("field")
                 if field and field != "scope":
-                    found |= {(where.split("#")[1], field, row.get(field)) for row in rows if raw(row.get(field))}
+                    found |= {
+                        (where.split("#")[1], field, row.get(field))
+                        for row in rows
+                        if raw(row.get(field))
+                    }
     assert found == set()
-    goals = next(spec for where, spec in embedded_specs(example_build) if where.endswith("#chart-rep-goals"))
-    assert {row["metric"] for row in goals["data"]["values"]} <= {"Revenue", "Value ratio", "New clients"}
+    goals = next(
+        spec for where, spec in embedded_specs(example_build) if where.endswith("#chart-rep-goals")
+    )
+    assert {row["metric"] for row in goals["data"]["values"]} <= {
+        "Revenue",
+        "Value ratio",
+        "New clients",
+    }
 
 
 def scene_marks(spec: dict, width: int) -> Iterator[dict]:
@@ -279,7 +341,11 @@ MONTHLY = ("revenue_by_month", "coaching_timeline", "forecast_path", "forecast_b
 
 @pytest.mark.parametrize("design", MONTHLY)
 def test_monthly_charts_tick_whole_months(design: str) -> None:
-    x = next(v["encoding"]["x"] for v in layers(charts.design(design, "USD")) if "x" in v.get("encoding", {}))
+    x = next(
+        v["encoding"]["x"]
+        for v in layers(charts.design(design, "USD"))
+        if "x" in v.get("encoding", {})
+    )
     assert x["axis"]["format"] == "%b %Y" and x["axis"]["tickMinStep"] >= 28 * 86_400_000
     assert x["scale"]["padding"] >= 8
 
@@ -288,10 +354,17 @@ def test_monthly_charts_tick_whole_months(design: str) -> None:
 def test_a_short_history_shows_month_ticks_and_its_last_point(width: int) -> None:
     """A rep hired four months before as_of: one tick a month ("May 2025"), never "May 04, May 18", and
     the last point drawn whole inside the plot, at a phone's width (390 px page, ~320 px plot) too."""
-    rows = [{"month": f"2025-{m:02d}-01", "revenue": 1_000.0 * m, "won_deals": 1} for m in range(5, 9)]
+    rows = [
+        {"month": f"2025-{m:02d}-01", "revenue": 1_000.0 * m, "won_deals": 1} for m in range(5, 9)
+    ]
     marks = list(scene_marks(spec_of("revenue_by_month", rows), width))
-    labels = [i["text"] for m in marks if m.get("role") == "axis-label" for i in m["items"]
-              if re.fullmatch(r"[A-Z][a-z]{2}.*", str(i["text"]))]
+    labels = [
+        i["text"]
+        for m in marks
+        if m.get("role") == "axis-label"
+        for i in m["items"]
+        if re.fullmatch(r"[A-Z][a-z]{2}.*", str(i["text"]))
+    ]
     assert labels == ["May 2025", "Jun 2025", "Jul 2025", "Aug 2025"]
     points = next(m for m in marks if m["marktype"] == "symbol")["items"]
     assert points[0]["x"] >= 4 and points[-1]["x"] <= width - 4
@@ -299,10 +372,50 @@ def test_a_short_history_shows_month_ticks_and_its_last_point(width: int) -> Non
 
 # --- money axes: Babel's compact currency ------------------------------------------------------------
 
-VALUES = [0, 5, 12.3, 0.5, 1.5, 2.5, 200, 950, 998.5, 999, 999.4, 999.5, 1_000, 1_049, 1_050, 1_150, 1_250, 1_500, 9_999, 10_000, 99_949, 99_950,
-          100_000, 250_000, 999_949, 999_950, 1_000_000, 1_050_000, 1_250_000, 2_500_000, 20_000_000, 101_272_100,
-          999_949_999, 999_950_000, 3_800_000_000, 4e9, 999_949_999_999, 999_950_000_000, 2.5e12, 1e15,
-          -1_500, -3_800_000]
+VALUES = [
+    0,
+    5,
+    12.3,
+    0.5,
+    1.5,
+    2.5,
+    200,
+    950,
+    998.5,
+    999,
+    999.4,
+    999.5,
+    1_000,
+    1_049,
+    1_050,
+    1_150,
+    1_250,
+    1_500,
+    9_999,
+    10_000,
+    99_949,
+    99_950,
+    100_000,
+    250_000,
+    999_949,
+    999_950,
+    1_000_000,
+    1_050_000,
+    1_250_000,
+    2_500_000,
+    20_000_000,
+    101_272_100,
+    999_949_999,
+    999_950_000,
+    3_800_000_000,
+    4e9,
+    999_949_999_999,
+    999_950_000_000,
+    2.5e12,
+    1e15,
+    -1_500,
+    -3_800_000,
+]
 
 
 def evaluate_money_labels(currency: str, values: list[float]) -> list[str]:
@@ -311,20 +424,30 @@ def evaluate_money_labels(currency: str, values: list[float]) -> list[str]:
         "data": {"values": [{"value": v, "i": i} for i, v in enumerate(values)]},
         "transform": [{"calculate": charts.money_label_expr(currency), "as": "label"}],
         "mark": "text",
-        "encoding": {"y": {"field": "i", "type": "ordinal", "axis": None}, "text": {"field": "label", "type": "nominal"}},
+        "encoding": {
+            "y": {"field": "i", "type": "ordinal", "axis": None},
+            "text": {"field": "label", "type": "nominal"},
+        },
     }
     return svg_texts(spec)
 
 
 @pytest.mark.parametrize("currency", ["USD", "EUR", "GBP", "JPY", "CHF", "SEK"])
 def test_money_axis_expression_writes_what_babel_writes(currency: str) -> None:
-    assert evaluate_money_labels(currency, VALUES) == [charts.compact_money(v, currency) for v in VALUES]
+    assert evaluate_money_labels(currency, VALUES) == [
+        charts.compact_money(v, currency) for v in VALUES
+    ]
 
 
 def test_compact_money_is_the_pages_and_babels() -> None:
     for value in (1_000, 1_250, 99_950, 3_800_000_000, -3_800_000, 2.5e12):
-        assert charts.compact_money(value, "USD") == text.compact_money(value, "USD") == \
-            format_compact_currency(value, "USD", locale="en", fraction_digits=text.COMPACT_DIGITS)
+        assert (
+            charts.compact_money(value, "USD")
+            == text.compact_money(value, "USD")
+            == format_compact_currency(
+                value, "USD", locale="en", fraction_digits=text.COMPACT_DIGITS
+            )
+        )
     assert charts.compact_money(12.3, "USD") == "$12"  # under 1,000 the pages write whole units
     assert charts.compact_money(3_800_000_000, "USD") == "$3.8B"
     assert charts.compact_money(101_272_100, "USD") == "$101.3M"
@@ -348,8 +471,15 @@ def test_every_money_axis_uses_the_site_currency() -> None:
                     enc = view.get("encoding", {}).get(channel, {})
                     assert enc.get("axis", {}).get("format") != "~s", name
                     title = enc.get("title") or ""
-                    if f"({currency})" in title and enc.get("type") == "quantitative" and "axis" in enc:
-                        assert enc["axis"]["labelExpr"] == charts.money_label_expr(currency), (name, channel)
+                    if (
+                        f"({currency})" in title
+                        and enc.get("type") == "quantitative"
+                        and "axis" in enc
+                    ):
+                        assert enc["axis"]["labelExpr"] == charts.money_label_expr(currency), (
+                            name,
+                            channel,
+                        )
         assert evaluate_money_labels(currency, [2e6]) == [f"{symbol}2M"]
 
 
@@ -407,16 +537,26 @@ def check_titles(name: str, spec: dict) -> list[str]:
 
 
 def test_every_design_titles_its_axes_legends_and_tooltips() -> None:
-    problems = [p for name, spec in charts._designs("USD").items() for p in check_titles(name, spec)]
+    problems = [
+        p for name, spec in charts._designs("USD").items() for p in check_titles(name, spec)
+    ]
     assert problems == []
 
 
 def test_the_title_check_catches_raw_field_names() -> None:
-    spec = {"mark": "point", "encoding": {"x": {"field": "value_ratio", "type": "quantitative"},
-                                           "color": {"field": "kind", "type": "nominal", "title": "kind"},
-                                           "tooltip": [{"field": "ratio_low", "type": "quantitative"}]}}
-    assert check_titles("t", spec) == ["t: x has no title", "t: color title 'kind' is a field name",
-                                       "t: tooltip has no title"]
+    spec = {
+        "mark": "point",
+        "encoding": {
+            "x": {"field": "value_ratio", "type": "quantitative"},
+            "color": {"field": "kind", "type": "nominal", "title": "kind"},
+            "tooltip": [{"field": "ratio_low", "type": "quantitative"}],
+        },
+    }
+    assert check_titles("t", spec) == [
+        "t: x has no title",
+        "t: color title 'kind' is a field name",
+        "t: tooltip has no title",
+    ]
 
 
 def example_specs(site: Path) -> Iterator[tuple[str, dict]]:
@@ -456,19 +596,23 @@ def test_marks_name_theme_styles_instead_of_fixed_colours() -> None:
             assert not set(COLOUR_KEYS) & set(m), f"{name}: a fixed colour in {m}"
             named.update(styles(view))
             for channel in COLOUR_KEYS:
-                assert "value" not in view.get("encoding", {}).get(channel, {}), f"{name}: fixed {channel}"
+                assert "value" not in view.get("encoding", {}).get(channel, {}), (
+                    f"{name}: fixed {channel}"
+                )
     assert named <= set(charts.THEMES["light"]["style"]) == set(charts.THEMES["dark"]["style"])
     assert {"sp-break-even", "sp-company", "sp-interval", "sp-context", "sp-label-halo"} <= named
 
 
 def test_dark_theme_draws_reference_marks_light_on_dark() -> None:
     def luminance(colour: str) -> float:
-        r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+        r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
         return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
     light, dark = charts.THEMES["light"]["style"], charts.THEMES["dark"]["style"]
     for style in ("sp-break-even", "sp-company", "sp-interval", "sp-median", "sp-cell-label"):
-        assert luminance(dark[style]["color"]) > 0.45 > luminance(light[style]["color"]) - 0.2, style
+        assert luminance(dark[style]["color"]) > 0.45 > luminance(light[style]["color"]) - 0.2, (
+            style
+        )
     assert "#000000" not in charts.THEMES["dark"]["range"]["category"]
     assert charts.THEMES["light"]["range"]["category"] == list(charts.OKABE_ITO)
     script = charts.theme_script()
@@ -486,7 +630,9 @@ def test_quadrants_are_cool_when_productive_and_warm_when_not() -> None:
 
 
 def test_the_median_tick_is_in_the_legend() -> None:
-    spec = spec_of("activity_mix", [{"kind": "Call", "per_month": 3.0, "median_rep_per_month": 4.0}])
+    spec = spec_of(
+        "activity_mix", [{"kind": "Call", "per_month": 3.0, "median_rep_per_month": 4.0}]
+    )
     bars, ticks = spec["layer"]
     assert mark(ticks)["type"] == "tick"
     assert bars["encoding"]["color"]["scale"]["domain"] == ["This rep", "Median rep"]
@@ -496,35 +642,59 @@ def test_the_median_tick_is_in_the_legend() -> None:
 
 
 def test_forecast_has_a_legend_for_actual_projection_and_interval() -> None:
-    rows = [{"month": "2025-01-01", "kind": "actual", "revenue": 5.0, "low": None, "high": None},
-            {"month": "2025-02-01", "kind": "forecast", "revenue": 6.0, "low": 4.0, "high": 8.0},
-            {"month": "2025-03-01", "kind": "forecast", "revenue": 7.0, "low": 5.0, "high": 9.0}]
+    rows = [
+        {"month": "2025-01-01", "kind": "actual", "revenue": 5.0, "low": None, "high": None},
+        {"month": "2025-02-01", "kind": "forecast", "revenue": 6.0, "low": 4.0, "high": 8.0},
+        {"month": "2025-03-01", "kind": "forecast", "revenue": 7.0, "low": 5.0, "high": 9.0},
+    ]
     spec = spec_of("forecast_path", rows)
     band, path = spec["layer"]
     for view in (band, path):
-        assert view["encoding"]["color"]["scale"]["domain"] == ["Actual", "Projection", "80 % interval"]
+        assert view["encoding"]["color"]["scale"]["domain"] == [
+            "Actual",
+            "Projection",
+            "80 % interval",
+        ]
     assert {"Actual", "Projection", "80 % interval"} <= set(svg_texts(spec))
-    entity = spec_of("forecast_by_entity", [{"id": "A", "reconciled": 5.0, "reconciled_low": 3.0, "reconciled_high": 7.0}])
+    entity = spec_of(
+        "forecast_by_entity",
+        [{"id": "A", "reconciled": 5.0, "reconciled_low": 3.0, "reconciled_high": 7.0}],
+    )
     assert {"Projection", "80 % interval"} <= set(svg_texts(entity))
 
 
 def test_forecast_by_entity_sorts_every_layer_alike_with_a_unionable_op() -> None:
     """Vega-Lite unions the y domains of the bar and whisker layers: only count/min/max sorts survive that
     (any other is dropped with a console warning), and both layers must ask for the same order."""
-    spec = spec_of("forecast_by_entity", [{"id": "A", "reconciled": 5.0, "reconciled_low": 3.0, "reconciled_high": 7.0},
-                                          {"id": "B", "reconciled": 9.0, "reconciled_low": 8.0, "reconciled_high": 10.0}])
+    spec = spec_of(
+        "forecast_by_entity",
+        [
+            {"id": "A", "reconciled": 5.0, "reconciled_low": 3.0, "reconciled_high": 7.0},
+            {"id": "B", "reconciled": 9.0, "reconciled_low": 8.0, "reconciled_high": 10.0},
+        ],
+    )
     sorts = [view["encoding"]["y"]["sort"] for view in spec["layer"]]
     assert sorts == [{"field": "reconciled", "op": "max", "order": "descending"}] * 2
     svg = vl_convert.vegalite_to_svg(spec)
-    assert svg.index(">B</text>") < svg.index(">A</text>"), "the highest projection is drawn first (top)"
+    assert svg.index(">B</text>") < svg.index(">A</text>"), (
+        "the highest projection is drawn first (top)"
+    )
 
 
 # --- many series -----------------------------------------------------------------------------------
 
 
 def groups_frame(count: int) -> pd.DataFrame:
-    rows = [{"group": f"M{g:03d}", "year": str(year), "value_ratio": g / 10 + (year - 2024) / 100,
-             "revenue": 1_000.0 * g} for g in range(count) for year in (2024, 2025)]
+    rows = [
+        {
+            "group": f"M{g:03d}",
+            "year": str(year),
+            "value_ratio": g / 10 + (year - 2024) / 100,
+            "revenue": 1_000.0 * g,
+        }
+        for g in range(count)
+        for year in (2024, 2025)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -545,9 +715,16 @@ def test_many_series_highlight_the_highest_and_lowest_over_grey() -> None:
     assert coloured["transform"] == [{"filter": "datum.highlight"}]
     assert coloured["encoding"]["color"]["title"] == "Highest and lowest 3 (others grey)"
     for view in (grey, coloured):  # every line names itself on hover
-        assert view["encoding"]["tooltip"][0] == {"field": "group", "type": "nominal", "title": "Name"}
+        assert view["encoding"]["tooltip"][0] == {
+            "field": "group",
+            "type": "nominal",
+            "title": "Name",
+        }
     revenue = charts.group_chart("revenue", groups_frame(150))
-    assert revenue.design == "revenue_by_group_year_many" and sum(r["highlight"] for r in revenue.rows) == 12
+    assert (
+        revenue.design == "revenue_by_group_year_many"
+        and sum(r["highlight"] for r in revenue.rows) == 12
+    )
 
 
 def test_managers_page_uses_the_many_series_design_beyond_eight(example_build: Path) -> None:
@@ -569,45 +746,87 @@ def test_heatmap_tooltips_name_the_two_dimensions() -> None:
     ratio = charts.design(charts.heatmap_design("value_ratio", ("region", "category")), "USD")
     scale = ratio["layer"][0]["encoding"]["color"]["scale"]
     # Break-even is always in the domain, so the pale middle of the scheme is at 1 on every heatmap.
-    assert scale == {"scheme": "blueorange", "reverse": True, "domain": {"unionWith": [1.0]}, "domainMid": 1.0}
+    assert scale == {
+        "scheme": "blueorange",
+        "reverse": True,
+        "domain": {"unionWith": [1.0]},
+        "domainMid": 1.0,
+    }
     assert ratio["layer"][0]["encoding"]["color"]["title"] == "Value ratio (1 = break-even)"
 
 
 def test_the_example_draws_the_published_company_ratio(example_build: Path) -> None:
-    company = pd.read_csv(example_build / "data" / "company_history.csv").dropna(subset=["value_ratio"])
+    company = pd.read_csv(example_build / "data" / "company_history.csv").dropna(
+        subset=["value_ratio"]
+    )
     specs = dict(example_specs(example_build))
     overview = specs["index.html#chart-ratio-distribution"]
     latest = company.iloc[-1]
     assert overview["datasets"]["company_now"] == [
-        {"value_ratio": pytest.approx(latest["value_ratio"]), "label": f"Company {latest['value_ratio']:.2f}"}]
-    rep_charts = [s for name, s in specs.items() if name.startswith("reps/") and name.endswith("#chart-rep-ratio-year")]
+        {
+            "value_ratio": pytest.approx(latest["value_ratio"]),
+            "label": f"Company {latest['value_ratio']:.2f}",
+        }
+    ]
+    rep_charts = [
+        s
+        for name, s in specs.items()
+        if name.startswith("reps/") and name.endswith("#chart-rep-ratio-year")
+    ]
     assert rep_charts
     for spec in rep_charts:
-        assert [r["value_ratio"] for r in spec["datasets"]["company"]] == pytest.approx(company["value_ratio"].tolist())
-        assert [r["year"] for r in spec["datasets"]["company"]] == [str(int(y)) for y in company["year"]]
+        assert [r["value_ratio"] for r in spec["datasets"]["company"]] == pytest.approx(
+            company["value_ratio"].tolist()
+        )
+        assert [r["year"] for r in spec["datasets"]["company"]] == [
+            str(int(y)) for y in company["year"]
+        ]
 
 
 def test_heatmap_counts_are_written_to_read_on_their_cells() -> None:
-    rows = [{"row": "A", "column": c, "value_ratio": r, "deals": d, "few_deals": few}
-            for c, r, d, few in (("x", 0.2, 21, False), ("y", 1.05, 22, False), ("z", 4.0, 23, False), ("w", 4.0, 5, True))]
+    rows = [
+        {"row": "A", "column": c, "value_ratio": r, "deals": d, "few_deals": few}
+        for c, r, d, few in (
+            ("x", 0.2, 21, False),
+            ("y", 1.05, 22, False),
+            ("z", 4.0, 23, False),
+            ("w", 4.0, 5, True),
+        )
+    ]
     spec = spec_of(charts.heatmap_design("value_ratio", ("region", "category")), rows)
-    svg = vl_convert.vegalite_to_svg({**spec, "config": charts.THEMES["light"]})  # as salesperf.js draws it
-    by_count = {count: fill.lower() for fill, count in re.findall(r'<text[^>]*fill="([^"]+)"[^>]*>(\d+)</text>', svg)}
+    svg = vl_convert.vegalite_to_svg(
+        {**spec, "config": charts.THEMES["light"]}
+    )  # as salesperf.js draws it
+    by_count = {
+        count: fill.lower()
+        for fill, count in re.findall(r'<text[^>]*fill="([^"]+)"[^>]*>(\d+)</text>', svg)
+    }
     styles = charts.THEMES["light"]["style"]
-    assert by_count["21"] == by_count["23"] == styles["sp-cell-label-strong"]["color"]  # far below and far above 1
+    assert (
+        by_count["21"] == by_count["23"] == styles["sp-cell-label-strong"]["color"]
+    )  # far below and far above 1
     assert by_count["22"] == styles["sp-cell-label-pale"]["color"]  # near break-even: pale cell
     assert by_count["5"] == styles["sp-cell-label"]["color"]  # faded: the theme's ink
     dark_svg = vl_convert.vegalite_to_svg({**spec, "config": charts.THEMES["dark"]})
-    dark = {count: fill.lower() for fill, count in re.findall(r'<text[^>]*fill="([^"]+)"[^>]*>(\d+)</text>', dark_svg)}
+    dark = {
+        count: fill.lower()
+        for fill, count in re.findall(r'<text[^>]*fill="([^"]+)"[^>]*>(\d+)</text>', dark_svg)
+    }
     assert dark["5"] == charts.THEMES["dark"]["style"]["sp-cell-label"]["color"] != by_count["5"]
-    assert {k: v for k, v in dark.items() if k != "5"} == {k: v for k, v in by_count.items() if k != "5"}
+    assert {k: v for k, v in dark.items() if k != "5"} == {
+        k: v for k, v in by_count.items() if k != "5"
+    }
 
 
 def test_value_ratio_maps_name_the_company_ratio(example_build: Path) -> None:
     """The heatmaps diverge at break-even; the company's ratio, the yardstick of a weak segment, is
     written beside them (a heatmap has no line to draw it with)."""
-    company = pd.read_csv(example_build / "data" / "company_history.csv").set_index("year")["value_ratio"]
+    company = pd.read_csv(example_build / "data" / "company_history.csv").set_index("year")[
+        "value_ratio"
+    ]
     for folder in ("regions", "categories", "channels"):
         page = " ".join((example_build / folder / "index.html").read_text(encoding="utf-8").split())
-        assert f"the company as a whole is at <strong>{company.iloc[-1]:.2f}</strong>, the yardstick of a weak" \
-            in page, folder
+        assert (
+            f"the company as a whole is at <strong>{company.iloc[-1]:.2f}</strong>, the yardstick of a weak"
+            in page
+        ), folder

@@ -22,7 +22,9 @@ def test_build_succeeds_with_profile(tmp_path: Path) -> None:
     config = write_crm_export(tmp_path / "export")
     code, out, _err = run("build", "-c", str(config), "--out", str(tmp_path / "site"), "--profile")
     assert code == 0, out
-    assert "Built 23 pages" in out  # 11 + 3 segment indexes and pages, goals, trends, managers (+2), forecast
+    assert (
+        "Built 23 pages" in out
+    )  # 11 + 3 segment indexes and pages, goals, trends, managers (+2), forecast
     for stage in ("load", "metrics", "render", "write", "mkdocs", "publish", "total"):
         assert stage in out
 
@@ -39,10 +41,15 @@ def test_check_prints_quality_and_exits_0(tmp_path: Path) -> None:
 
 def test_unknown_key_exit_2_with_suggestion(tmp_path: Path) -> None:
     config = tmp_path / "c.yaml"
-    config.write_text("sources:\n  deals: {path: d.csv}\nmetrics: {gross_margn: 0.5}\n", encoding="utf-8")
+    config.write_text(
+        "sources:\n  deals: {path: d.csv}\nmetrics: {gross_margn: 0.5}\n", encoding="utf-8"
+    )
     code, _out, err = run("check", "-c", str(config))
     assert code == 2
-    assert err.strip() == f'error: {config}: metrics.gross_margn: unknown key; did you mean "gross_margin"?'
+    assert (
+        err.strip()
+        == f'error: {config}: metrics.gross_margn: unknown key; did you mean "gross_margin"?'
+    )
 
 
 def test_wrong_type_and_missing_key_exit_2(tmp_path: Path) -> None:
@@ -69,19 +76,24 @@ def test_missing_data_file_names_key_and_path(tmp_path: Path) -> None:
 
 
 def test_missing_required_column_exit_1(tmp_path: Path) -> None:
-    (tmp_path / "deals.csv").write_text("deal_id,rep_id,stage,closed\n1,r1,Won,2024-01-01\n", encoding="utf-8")
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,stage,closed\n1,r1,Won,2024-01-01\n", encoding="utf-8"
+    )
     config = tmp_path / "c.yaml"
     config.write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
     code, _out, err = run("check", "-c", str(config))
     assert code == 1
     assert 'sources.deals.columns.amount: column "amount" not found in' in err
-    assert "(columns: deal_id, rep_id, stage, closed); map it with sources.deals.columns.amount" in err
+    assert (
+        "(columns: deal_id, rep_id, stage, closed); map it with sources.deals.columns.amount" in err
+    )
 
 
 def test_bad_rows_are_reported_with_file_row_column(tmp_path: Path) -> None:
     (tmp_path / "deals.csv").write_text(
-        "deal_id,rep_id,amount,stage,closed\n1,r1,100,Won,2024-01-01\n2,r1,\"12,5O0\",Won,2024-01-02\n",
-        encoding="utf-8")
+        'deal_id,rep_id,amount,stage,closed\n1,r1,100,Won,2024-01-01\n2,r1,"12,5O0",Won,2024-01-02\n',
+        encoding="utf-8",
+    )
     config = tmp_path / "c.yaml"
     config.write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
     code, _out, err = run("check", "-c", str(config))
@@ -119,8 +131,11 @@ def test_init_into_a_non_empty_folder_is_a_usage_error(tmp_path: Path) -> None:
 
 def _written_text(folder: Path) -> str:
     """Every text file init wrote (config and CSV exports), joined."""
-    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(folder.rglob("*"))
-                     if p.is_file() and p.suffix in (".yaml", ".csv"))
+    return "\n".join(
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.suffix in (".yaml", ".csv")
+    )
 
 
 def test_init_with_a_title_never_publishes_pay(tmp_path: Path) -> None:
@@ -133,17 +148,25 @@ def test_init_with_a_title_never_publishes_pay(tmp_path: Path) -> None:
     config = yaml.safe_load(text)
     assert config["site"]["title"] == "Northwind Traders — sales performance"
     assert config["privacy"] == {"show_compensation": False, "rep_value_ratios": "exact"}
-    assert config["metrics"]["definition_changes"] == []  # the sample company's history is not theirs
+    assert (
+        config["metrics"]["definition_changes"] == []
+    )  # the sample company's history is not theirs
     assert text.startswith("# salesperf config for Northwind Traders.")
-    assert "rep_value_ratios: band prevents that" in text  # the trade-off is explained where it is set
+    assert (
+        "rep_value_ratios: band prevents that" in text
+    )  # the trade-off is explained where it is set
     assert "Acme" not in _written_text(target)
     code, _out, err = run("check", "-c", str(target / "salesperf.yaml"))
     assert code == 0, err
 
 
-def test_init_asks_for_the_company_name_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_asks_for_the_company_name_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("generator.cli._on_terminal", lambda: True)
-    result = CliRunner().invoke(main, ["init", str(tmp_path / "globex")], input="Globex Corporation\n")
+    result = CliRunner().invoke(
+        main, ["init", str(tmp_path / "globex")], input="Globex Corporation\n"
+    )
     assert result.exit_code == 0, result.output
     assert "Company name (shown in the site's title) [Globex]: " in result.stdout
     config = yaml.safe_load((tmp_path / "globex" / "salesperf.yaml").read_text(encoding="utf-8"))
@@ -152,15 +175,21 @@ def test_init_asks_for_the_company_name_on_a_terminal(tmp_path: Path, monkeypatc
     # Enter takes the suggestion, made from the folder's name.
     result = CliRunner().invoke(main, ["init", str(tmp_path / "initech-sales")], input="\n")
     assert result.exit_code == 0, result.output
-    config = yaml.safe_load((tmp_path / "initech-sales" / "salesperf.yaml").read_text(encoding="utf-8"))
+    config = yaml.safe_load(
+        (tmp_path / "initech-sales" / "salesperf.yaml").read_text(encoding="utf-8")
+    )
     assert config["site"]["title"] == "Initech Sales — sales performance"
 
 
 def test_init_without_a_terminal_asks_nothing(tmp_path: Path) -> None:
-    code, out, err = run("init", str(tmp_path / "umbrella_co"))  # CliRunner's stdin is not a terminal
+    code, out, err = run(
+        "init", str(tmp_path / "umbrella_co")
+    )  # CliRunner's stdin is not a terminal
     assert code == 0, err
     assert "Company name" not in out
-    config = yaml.safe_load((tmp_path / "umbrella_co" / "salesperf.yaml").read_text(encoding="utf-8"))
+    config = yaml.safe_load(
+        (tmp_path / "umbrella_co" / "salesperf.yaml").read_text(encoding="utf-8")
+    )
     assert config["site"]["title"] == "Umbrella Co — sales performance"
     assert config["privacy"]["show_compensation"] is False
 
@@ -176,7 +205,9 @@ def test_init_title_must_be_one_line(tmp_path: Path, title: str) -> None:
 def test_init_from_exports_takes_the_title_and_hides_pay(tmp_path: Path) -> None:
     write_crm_export(tmp_path / "exports", show_compensation=True)
     (tmp_path / "exports" / "salesperf.yaml").unlink()
-    code, out, err = run("init", str(tmp_path / "mine"), "--from", str(tmp_path / "exports"), "--title", "Hooli")
+    code, out, err = run(
+        "init", str(tmp_path / "mine"), "--from", str(tmp_path / "exports"), "--title", "Hooli"
+    )
     assert code == 0, out + err
     config = yaml.safe_load((tmp_path / "mine" / "salesperf.yaml").read_text(encoding="utf-8"))
     assert config["site"]["title"] == "Hooli — sales performance"
@@ -187,10 +218,12 @@ def test_init_from_exports_takes_the_title_and_hides_pay(tmp_path: Path) -> None
 def test_every_command_and_option_is_in_the_readme() -> None:
     """The Commands table of the README names every command and every option of each."""
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    table = readme[readme.index("## Commands"):readme.index("## Commands") + 4000]
+    table = readme[readme.index("## Commands") : readme.index("## Commands") + 4000]
     for name, command in main.commands.items():
         rows = [line for line in table.splitlines() if line.startswith(f"| `salesperf {name}")]
         assert rows, name
         for param in command.params:
             if isinstance(param, click.Option) and param.name != "help":
-                assert any(opt in row for opt in param.opts for row in rows), f"salesperf {name} {param.opts}"
+                assert any(opt in row for opt in param.opts for row in rows), (
+                    f"salesperf {name} {param.opts}"
+                )

@@ -89,24 +89,34 @@ def test_shared_bad_config_case(tmp_path: Path) -> None:
         ("{encoding: utf9}", "encoding", "unknown text encoding"),
         ("{encoding: base64}", "encoding", "not a text encoding"),
         ("{locale: xx_YY}", "locale", "unknown locale"),
-        ("{header_row: 0}", "header_row", "must be \"auto\" or a row number from 1"),
+        ("{header_row: 0}", "header_row", 'must be "auto" or a row number from 1'),
         ("{sheet: [1]}", "sheet", "must be a sheet name"),
         ("{bogus: 1}", "bogus", "unknown key"),
         ("{delimter: ;}", "delimter", 'did you mean "delimiter"?'),
         ("{thousands: x}", "thousands", 'must be one of "." "," "\'" or a space'),
-        ("{thousands: '--'}", "thousands", 'must be one of'),
-        ("""{delimiter: '"'}""", "delimiter", "cannot be a quote, a line break, a letter or a digit"),
-        ("{delimiter: \"\\n\"}", "delimiter", "cannot be a quote"),
+        ("{thousands: '--'}", "thousands", "must be one of"),
+        (
+            """{delimiter: '"'}""",
+            "delimiter",
+            "cannot be a quote, a line break, a letter or a digit",
+        ),
+        ('{delimiter: "\\n"}', "delimiter", "cannot be a quote"),
         ("{delimiter: a}", "delimiter", "cannot be a quote, a line break, a letter or a digit"),
         ("{delimiter: '7'}", "delimiter", "cannot be a quote"),
         ("{encoding: idna}", "encoding", "not an encoding export files are written in"),
         ("{encoding: punycode}", "encoding", "not an encoding export files are written in"),
         ("{encoding: UTF-7}", "encoding", "not an encoding export files are written in"),
-        ("{encoding: raw_unicode_escape}", "encoding", "not an encoding export files are written in"),
+        (
+            "{encoding: raw_unicode_escape}",
+            "encoding",
+            "not an encoding export files are written in",
+        ),
         ("{encoding: unicode_escape}", "encoding", "not an encoding export files are written in"),
     ],
 )
-def test_bad_read_options_name_the_key(tmp_path: Path, options: str, key: str, message: str) -> None:
+def test_bad_read_options_name_the_key(
+    tmp_path: Path, options: str, key: str, message: str
+) -> None:
     config = write(tmp_path, f"sources:\n  deals:\n    path: d.csv\n    options: {options}\n")
     code, lines = check(config)
     assert code == 2
@@ -117,7 +127,9 @@ def test_bad_read_options_name_the_key(tmp_path: Path, options: str, key: str, m
 
 
 def test_explicit_timestamp_tag_with_impossible_day_gives_its_line(tmp_path: Path) -> None:
-    config = write(tmp_path, "sources:\n  deals: {path: d.csv}\nreport: {as_of: !!timestamp 2024-02-30}\n")
+    config = write(
+        tmp_path, "sources:\n  deals: {path: d.csv}\nreport: {as_of: !!timestamp 2024-02-30}\n"
+    )
     code, lines = check(config)
     assert code == 2
     assert lines[0].startswith(f"error: {config}:3: not valid YAML: '2024-02-30' is not a date")
@@ -142,7 +154,9 @@ def test_unknown_key_in_a_list_item_suggests_the_field(tmp_path: Path) -> None:
     )
     code, lines = check(config)
     assert code == 2
-    assert f'error: {config}: goals.reward_tiers.0.rewrd: unknown key; did you mean "reward"?' in lines
+    assert (
+        f'error: {config}: goals.reward_tiers.0.rewrd: unknown key; did you mean "reward"?' in lines
+    )
 
 
 def test_deeply_nested_yaml_is_one_line(tmp_path: Path) -> None:
@@ -163,10 +177,15 @@ def test_validators_accept_the_usual_values() -> None:
 
 @pytest.mark.parametrize("currency", ["<b>USD</b>", "DOLLARS", "XYZ"])
 def test_site_currency_must_be_an_iso_code(tmp_path: Path, currency: str) -> None:
-    config = write(tmp_path, f'site: {{currency: "{currency}"}}\nsources:\n  deals:\n    path: d.csv\n')
+    config = write(
+        tmp_path, f'site: {{currency: "{currency}"}}\nsources:\n  deals:\n    path: d.csv\n'
+    )
     code, lines = check(config)
     assert code == 2
-    assert any(line.startswith(f"error: {config}: site.currency: ") and "ISO 4217" in line for line in lines), lines
+    assert any(
+        line.startswith(f"error: {config}: site.currency: ") and "ISO 4217" in line
+        for line in lines
+    ), lines
 
 
 def test_site_currency_is_read_in_capitals(tmp_path: Path) -> None:
@@ -180,18 +199,35 @@ def test_site_currency_is_read_in_capitals(tmp_path: Path) -> None:
     [
         ('{decimal: ",", thousands: ","}', 'thousands "," is also the decimal mark (decimal)'),
         ('{thousands: "."}', 'thousands "." is also the default decimal mark'),
-        ('{locale: de_DE, thousands: ","}', 'thousands "," is also the decimal mark of locale de_DE'),
+        (
+            '{locale: de_DE, thousands: ","}',
+            'thousands "," is also the decimal mark of locale de_DE',
+        ),
     ],
 )
-def test_one_mark_cannot_be_decimal_and_grouping(tmp_path: Path, options: str, message: str) -> None:
+def test_one_mark_cannot_be_decimal_and_grouping(
+    tmp_path: Path, options: str, message: str
+) -> None:
     config = write(tmp_path, f"sources:\n  deals:\n    path: d.csv\n    options: {options}\n")
     code, lines = check(config)
     assert code == 2
-    assert any(line.startswith(f"error: {config}: sources.deals.options: ") and message in line for line in lines), lines
+    assert any(
+        line.startswith(f"error: {config}: sources.deals.options: ") and message in line
+        for line in lines
+    ), lines
 
 
-@pytest.mark.parametrize("options", ['{locale: de_DE, thousands: "."}', "{thousands: \"\\u00a0\"}", '{delimiter: "\\t"}',
-                                     "{thousands: \"'\"}", '{decimal: ",", thousands: " "}', "{encoding: cp1252}"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        '{locale: de_DE, thousands: "."}',
+        '{thousands: "\\u00a0"}',
+        '{delimiter: "\\t"}',
+        '{thousands: "\'"}',
+        '{decimal: ",", thousands: " "}',
+        "{encoding: cp1252}",
+    ],
+)
 def test_usual_marks_and_delimiters_are_accepted(tmp_path: Path, options: str) -> None:
     config = write(tmp_path, f"sources:\n  deals:\n    path: d.csv\n    options: {options}\n")
     load_config(config)

@@ -32,10 +32,13 @@ _FLOAT_COUNTS: set[str] = set()  # headlines and the rep/team summaries now writ
 
 KNOWN_BROKEN: dict[str, set[str]] = {
     "example": _FLOAT_COUNTS,
-    "hostile": _FLOAT_COUNTS | {
+    "hostile": _FLOAT_COUNTS
+    | {
         "forecast_backtest",  # without a backtest the file's header has "series" and no "origin"
         "metrics.company_previous",  # without last year's deals: no win_rate, avg_deal_size, sales_cycle_days
-        "metrics.goals.goals", "metrics.goals.team_attainment", "metrics.goals.calibration",  # no goals: object dtypes
+        "metrics.goals.goals",
+        "metrics.goals.team_attainment",
+        "metrics.goals.calibration",  # no goals: object dtypes
         "metrics.forecast.company_backtest",  # empty: a "series" column, object dtypes
     },
 }
@@ -71,14 +74,19 @@ def hostile(hostile_config: Path, hostile_build: Path) -> Built:
 
 
 @pytest.fixture(params=["example", "hostile"])
-def built(request: pytest.FixtureRequest, example: Built, hostile: Built) -> Iterator[tuple[str, Built]]:
+def built(
+    request: pytest.FixtureRequest, example: Built, hostile: Built
+) -> Iterator[tuple[str, Built]]:
     yield request.param, {"example": example, "hostile": hostile}[request.param]
 
 
 def _published(b: Built) -> list[str]:
     privacy = b.config.privacy
-    return v.published_problems(v.site_files(b.site), show_compensation=privacy.show_compensation,
-                                banded=privacy.rep_value_ratios == "band")
+    return v.published_problems(
+        v.site_files(b.site),
+        show_compensation=privacy.show_compensation,
+        banded=privacy.rep_value_ratios == "band",
+    )
 
 
 # --- every table has a contract and holds it --------------------------------------------------
@@ -115,15 +123,28 @@ def test_published_files_hold_their_contracts(built: tuple[str, Built]) -> None:
 
 
 def test_contracts_cover_every_stage() -> None:
-    assert set(INPUTS) == {f"inputs.{n}" for n in ("deals", "reps", "clients", "costs", "goals", "coaching",
-                                                   "activities", "memberships")}
+    assert set(INPUTS) == {
+        f"inputs.{n}"
+        for n in (
+            "deals",
+            "reps",
+            "clients",
+            "costs",
+            "goals",
+            "coaching",
+            "activities",
+            "memberships",
+        )
+    }
     assert len(METRICS) >= 40 and len(PUBLISHED) >= 60
 
 
 # --- a contract fails on a bad table ----------------------------------------------------------
 
 
-def _plant(frame: pd.DataFrame, column: str, value: object, dtype: str | None = None) -> pd.DataFrame:
+def _plant(
+    frame: pd.DataFrame, column: str, value: object, dtype: str | None = None
+) -> pd.DataFrame:
     out = frame.copy()
     if dtype:
         out[column] = out[column].astype(dtype)
@@ -131,17 +152,21 @@ def _plant(frame: pd.DataFrame, column: str, value: object, dtype: str | None = 
     return out
 
 
-@pytest.mark.parametrize(("column", "value", "dtype", "expected"), [
-    ("win_rate", 25.0, None, "in_range(0, 1)"),
-    ("win_rate", np.inf, None, "finite"),
-    ("revenue", -np.inf, None, "finite"),
-    ("won_deals", 3.0, "float64", "integer"),
-    ("won_deals", -1, None, "greater_than_or_equal_to(0)"),
-    ("rep_id", " ", None, "not blank"),
-    ("value_ratio", "5", "object", "float"),
-])
-def test_metrics_contract_fails_on_a_planted_bad_value(example: Built, column: str, value: object,
-                                                       dtype: str | None, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("column", "value", "dtype", "expected"),
+    [
+        ("win_rate", 25.0, None, "in_range(0, 1)"),
+        ("win_rate", np.inf, None, "finite"),
+        ("revenue", -np.inf, None, "finite"),
+        ("won_deals", 3.0, "float64", "integer"),
+        ("won_deals", -1, None, "greater_than_or_equal_to(0)"),
+        ("rep_id", " ", None, "not blank"),
+        ("value_ratio", "5", "object", "float"),
+    ],
+)
+def test_metrics_contract_fails_on_a_planted_bad_value(
+    example: Built, column: str, value: object, dtype: str | None, expected: str
+) -> None:
     bad = _plant(example.metrics.reps, column, value, dtype)
     problems = v.run([("metrics.reps", v.schema(METRICS["reps"]), bad)])
     assert any(f"metrics.reps: {column}: " in p and expected in p for p in problems), problems
@@ -164,8 +189,11 @@ def test_lazy_reports_every_failure_with_rows_and_values(example: Built) -> None
     bad = _plant(_plant(example.metrics.reps, "win_rate", 25.0), "clients", -3)
     problems = v.run([("metrics.reps", v.schema(METRICS["reps"]), bad)])
     assert "metrics.reps: win_rate: in_range(0, 1): 25.0 at rows 0" in problems
-    assert any(p.startswith("metrics.reps: clients: greater_than_or_equal_to(0): -3") and p.endswith("at rows 0")
-               for p in problems), problems
+    assert any(
+        p.startswith("metrics.reps: clients: greater_than_or_equal_to(0): -3")
+        and p.endswith("at rows 0")
+        for p in problems
+    ), problems
 
 
 def _reps_csv(site: Path) -> str:
@@ -181,25 +209,32 @@ def _set_cell(csv_text: str, column: str, value: str) -> str:
     return "".join(lines)
 
 
-@pytest.mark.parametrize(("column", "cell", "expected"), [
-    ("win_rate", "nan", "number (integer or float)'): 'nan'"),
-    ("win_rate", "NaN", "number (integer or float)'): 'NaN'"),
-    ("win_rate", "25", "in_range(0, 1)"),
-    ("revenue", "inf", "finite"),
-    ("won_deals", "7.0", "integer"),
-    ("clients", "", "not_nullable"),
-    ("hired", "05/05/2025", "str_matches"),
-])
-def test_published_contract_fails_on_a_planted_bad_cell(example: Built, column: str, cell: str,
-                                                        expected: str) -> None:
+@pytest.mark.parametrize(
+    ("column", "cell", "expected"),
+    [
+        ("win_rate", "nan", "number (integer or float)'): 'nan'"),
+        ("win_rate", "NaN", "number (integer or float)'): 'NaN'"),
+        ("win_rate", "25", "in_range(0, 1)"),
+        ("revenue", "inf", "finite"),
+        ("won_deals", "7.0", "integer"),
+        ("clients", "", "not_nullable"),
+        ("hired", "05/05/2025", "str_matches"),
+    ],
+)
+def test_published_contract_fails_on_a_planted_bad_cell(
+    example: Built, column: str, cell: str, expected: str
+) -> None:
     text = _set_cell(_reps_csv(example.site), column, cell)
     problems = v.published_problems({"reps.csv": text}, show_compensation=True)
-    assert any(f"data/reps: {column}: " in p and expected in p and "data/reps.csv:2" in p for p in problems), \
-        problems
+    assert any(
+        f"data/reps: {column}: " in p and expected in p and "data/reps.csv:2" in p for p in problems
+    ), problems
 
 
 def test_published_json_refuses_nan_and_infinity() -> None:
-    problems = v.published_problems({"definition_changes.json": '[{"date": "2024-01-01", "change": NaN}]'})
+    problems = v.published_problems(
+        {"definition_changes.json": '[{"date": "2024-01-01", "change": NaN}]'}
+    )
     assert problems and "NaN is not JSON" in problems[0]
 
 
@@ -212,7 +247,8 @@ def test_private_columns_must_not_be_published(example: Built) -> None:
 
 def test_a_file_without_a_contract_is_reported() -> None:
     assert v.published_problems({"secret_table.csv": "a\n1\n"}) == [
-        "data/secret_table.csv: no contract (declare it in generator.contracts.tables.PUBLISHED)"]
+        "data/secret_table.csv: no contract (declare it in generator.contracts.tables.PUBLISHED)"
+    ]
 
 
 # --- at the stage boundaries ------------------------------------------------------------------
@@ -224,15 +260,18 @@ def test_build_checks_contracts_when_asked(tmp_path: Path, monkeypatch: pytest.M
 
     def broken(inputs: Inputs, cfg: Config) -> Metrics:
         metrics = real(inputs, cfg)
-        reps = metrics.reps.assign(win_rate=metrics.reps["win_rate"] * 100)  # percent, not a fraction
+        reps = metrics.reps.assign(
+            win_rate=metrics.reps["win_rate"] * 100
+        )  # percent, not a fraction
         return Metrics(**{**metrics.__dict__, "reps": reps})
 
     monkeypatch.setattr(generator.build, "compute_metrics", broken)
     monkeypatch.setenv(ENV, "1")
     with pytest.raises(ContractError) as raised:
         build(config, tmp_path / "site")
-    assert any(p.startswith("metrics.reps: win_rate: in_range(0, 1): 75.0") for p in raised.value.problems), \
-        raised.value.problems
+    assert any(
+        p.startswith("metrics.reps: win_rate: in_range(0, 1): 75.0") for p in raised.value.problems
+    ), raised.value.problems
     assert not (tmp_path / "site").exists()  # nothing published
     result = CliRunner().invoke(main, ["build", "-c", str(config), "--out", str(tmp_path / "site")])
     assert result.exit_code == 1
@@ -243,5 +282,7 @@ def test_build_checks_contracts_when_asked(tmp_path: Path, monkeypatch: pytest.M
 
 def test_a_plain_cli_start_does_not_import_pandera() -> None:
     code = "import sys, generator.cli, generator.build; print('pandera' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     assert done.stdout.strip() == "False"

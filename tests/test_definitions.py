@@ -47,7 +47,8 @@ def _headers(site: Path) -> dict[str, set[str]]:
     for page in sorted(site.rglob("*.html")):
         for raw in re.findall(r"<th[^>]*>(.*?)</th>", page.read_text(encoding="utf-8"), flags=re.S):
             found.setdefault(html.unescape(re.sub(r"<[^>]+>", "", raw)).strip(), set()).add(
-                str(page.relative_to(site)))
+                str(page.relative_to(site))
+            )
     return found
 
 
@@ -63,8 +64,14 @@ def _declared(header: str) -> bool:
 
 
 def test_every_column_of_every_data_file_has_an_entry(example_build: Path) -> None:
-    missing = {name: sorted(files)[:3] for name, files in _data_columns(example_build).items() if name not in FIGURES}
-    assert not missing, f"columns without a registry entry (generator/metrics/definitions.py): {missing}"
+    missing = {
+        name: sorted(files)[:3]
+        for name, files in _data_columns(example_build).items()
+        if name not in FIGURES
+    }
+    assert not missing, (
+        f"columns without a registry entry (generator/metrics/definitions.py): {missing}"
+    )
 
 
 def test_every_table_header_comes_from_the_registry(example_build: Path) -> None:
@@ -78,7 +85,9 @@ def test_methodology_states_every_figure_of_the_data_files(example_build: Path) 
     page = (example_build / "methodology" / "index.html").read_text(encoding="utf-8")
     for name in _data_columns(example_build):
         entry = figure(name)
-        assert f"<code>{name}</code>: <strong>{html.escape(entry.label, quote=False)}</strong>" in page, name
+        assert (
+            f"<code>{name}</code>: <strong>{html.escape(entry.label, quote=False)}</strong>" in page
+        ), name
 
 
 def test_glossary_lists_each_figure_with_its_formula() -> None:
@@ -91,14 +100,20 @@ def test_glossary_lists_each_figure_with_its_formula() -> None:
 
 
 def test_published_columns_reads_the_csv_headers_only() -> None:
-    files = {"data/reps.csv": "rep_id,value_ratio\nR1,2.0\n", "data/reps.json": "[]", "reps/index.md": "a,b\n"}
+    files = {
+        "data/reps.csv": "rep_id,value_ratio\nR1,2.0\n",
+        "data/reps.json": "[]",
+        "reps/index.md": "a,b\n",
+    }
     assert published_columns(files) == {"rep_id", "value_ratio"}
 
 
 def test_methodology_formulas_come_from_the_registry() -> None:
     page = MethodologyPage.definition  # the template states these through the registry
     assert page(None, "value_ratio") == f"**Value ratio** = {figure('value_ratio').formula}"  # type: ignore[arg-type]
-    template = (Path(__file__).resolve().parent.parent / "templates" / "methodology.md.j2").read_text(encoding="utf-8")
+    template = (
+        Path(__file__).resolve().parent.parent / "templates" / "methodology.md.j2"
+    ).read_text(encoding="utf-8")
     for name in ("revenue", "win_rate", "avg_deal_size", "sales_cycle_days", "value_ratio"):
         assert f'page.definition("{name}")' in template
 
@@ -117,7 +132,12 @@ def test_a_header_the_registry_does_not_declare_fails() -> None:
 
 def test_column_takes_header_format_and_alignment_from_the_registry() -> None:
     ratio = Column.of("value_ratio")
-    assert (ratio.field, ratio.label, ratio.numeric, ratio.fmt(2.5)) == ("value_ratio", "Value ratio", True, "2.50")
+    assert (ratio.field, ratio.label, ratio.numeric, ratio.fmt(2.5)) == (
+        "value_ratio",
+        "Value ratio",
+        True,
+        "2.50",
+    )
     revenue = Column.of("revenue", "Revenue {period}", currency="EUR", period="FY2025")
     assert (revenue.label, revenue.fmt(1234.5)) == ("Revenue FY2025 (EUR)", "1,234")
     assert Column.of("won_deals").label == "Won"
@@ -129,24 +149,55 @@ def test_column_takes_header_format_and_alignment_from_the_registry() -> None:
 @pytest.mark.parametrize("show", [True, False])
 def test_compensation_columns_follow_the_private_flag(show: bool) -> None:
     info = SiteInfo("t", "USD", "2025", "2025-06-30", show_compensation=show, has_costs=True)
-    fields = [c.field for c in info.columns("revenue", "annual_cost", "allocated_cost", "value_ratio")]
-    assert fields == (["revenue", "annual_cost", "allocated_cost", "value_ratio"] if show
-                      else ["revenue", "value_ratio"])
+    fields = [
+        c.field for c in info.columns("revenue", "annual_cost", "allocated_cost", "value_ratio")
+    ]
+    assert fields == (
+        ["revenue", "annual_cost", "allocated_cost", "value_ratio"]
+        if show
+        else ["revenue", "value_ratio"]
+    )
     assert info.shows("annual_cost") is show and info.shows("value_ratio")
 
 
 def test_the_compensation_figures() -> None:
-    assert {"annual_cost", "allocated_cost", "cost_per_rep", "coaching_cost", "mean_coaching_cost",
-            "cost_per_point", "payback_months"} == PRIVATE
+    assert {
+        "annual_cost",
+        "allocated_cost",
+        "cost_per_rep",
+        "coaching_cost",
+        "mean_coaching_cost",
+        "cost_per_point",
+        "payback_months",
+    } == PRIVATE
 
 
-@pytest.mark.parametrize("columns", [
-    REP_COLUMNS, REP_EXTRA_COLUMNS, PERFORMANCE_COLUMNS, history.HISTORY_COLUMNS, history.QUARTER_COLUMNS,
-    segments.SEGMENT_COLUMNS, segments.CURRENT_COLUMNS, segments.CROSS_COLUMNS, coaching.EFFECT_COLUMNS,
-    coaching.EVENT_COLUMNS, coaching.MISSED_COLUMNS, managers.MANAGER_YEAR_COLUMNS, managers.LEAVER_COLUMNS,
-    goals.TEAM_ATTAINMENT_COLUMNS, goals.CALIBRATION_COLUMNS, forecast.FORECAST_COLUMNS, forecast.PATH_COLUMNS,
-    activity.ACTIVITY_COLUMNS, activity.MIX_COLUMNS, activity.CORRELATION_COLUMNS,
-], ids=lambda c: c[0])
+@pytest.mark.parametrize(
+    "columns",
+    [
+        REP_COLUMNS,
+        REP_EXTRA_COLUMNS,
+        PERFORMANCE_COLUMNS,
+        history.HISTORY_COLUMNS,
+        history.QUARTER_COLUMNS,
+        segments.SEGMENT_COLUMNS,
+        segments.CURRENT_COLUMNS,
+        segments.CROSS_COLUMNS,
+        coaching.EFFECT_COLUMNS,
+        coaching.EVENT_COLUMNS,
+        coaching.MISSED_COLUMNS,
+        managers.MANAGER_YEAR_COLUMNS,
+        managers.LEAVER_COLUMNS,
+        goals.TEAM_ATTAINMENT_COLUMNS,
+        goals.CALIBRATION_COLUMNS,
+        forecast.FORECAST_COLUMNS,
+        forecast.PATH_COLUMNS,
+        activity.ACTIVITY_COLUMNS,
+        activity.MIX_COLUMNS,
+        activity.CORRELATION_COLUMNS,
+    ],
+    ids=lambda c: c[0],
+)
 def test_every_column_list_of_the_metrics_names_registered_figures(columns: list[str]) -> None:
     assert [c for c in columns if c not in FIGURES] == []
 

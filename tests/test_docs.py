@@ -20,8 +20,14 @@ def _keys(model: type[BaseModel], prefix: str = "") -> list[str]:
     keys = []
     for name, field in model.model_fields.items():
         annotation = field.annotation
-        nested = next((a for a in getattr(annotation, "__args__", (annotation,))
-                       if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        nested = next(
+            (
+                a
+                for a in getattr(annotation, "__args__", (annotation,))
+                if isinstance(a, type) and issubclass(a, BaseModel)
+            ),
+            None,
+        )
         if nested is SourceConfig:
             continue  # documented once as sources.<dataset>.*
         if nested is not None and model is not SourceConfig:
@@ -36,7 +42,9 @@ def test_every_config_key_is_in_the_readme(key: str) -> None:
     assert f"`{key}`" in README
 
 
-@pytest.mark.parametrize("key", ["path", "columns", *(f"options.{k}" for k in ReadOptions.model_fields)])
+@pytest.mark.parametrize(
+    "key", ["path", "columns", *(f"options.{k}" for k in ReadOptions.model_fields)]
+)
 def test_every_source_key_is_in_the_readme(key: str) -> None:
     assert f"`sources.<dataset>.{key}`" in README
 
@@ -53,14 +61,32 @@ def test_every_field_is_in_the_readme(dataset) -> None:
         assert field in row, (dataset.name, field)
 
 
-@pytest.mark.parametrize("term", ["**A rep's clients**",
-                                  "Reading the exports", "Limits of the data", "skip_footer", "date_format"])
+@pytest.mark.parametrize(
+    "term",
+    [
+        "**A rep's clients**",
+        "Reading the exports",
+        "Limits of the data",
+        "skip_footer",
+        "date_format",
+    ],
+)
 def test_methodology_states_each_formula_and_rule(term: str) -> None:
     assert term in METHODOLOGY
 
 
-@pytest.mark.parametrize("name", ["revenue", "win_rate", "avg_deal_size", "sales_cycle_days", "ltv", "annual_cost",
-                                  "value_ratio"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "revenue",
+        "win_rate",
+        "avg_deal_size",
+        "sales_cycle_days",
+        "ltv",
+        "annual_cost",
+        "value_ratio",
+    ],
+)
 def test_methodology_states_the_pinned_formulas_from_the_registry(name: str) -> None:
     assert f'page.definition("{name}")' in METHODOLOGY
     assert FIGURES[name].spec == "§5"

@@ -43,8 +43,12 @@ def _fails_in_one_line(result: Result, code: int, *fragments: str) -> str:
 def _tmpfs(folder: Path, size: str) -> Iterator[Path]:
     """A small file system of its own at ``folder`` (needs root and mount; skipped otherwise)."""
     folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-                             capture_output=True, text=True, check=False)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if mounted.returncode:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
     try:
@@ -87,8 +91,9 @@ def test_read_only_output_folder(tmp_path: Path) -> None:
         assert _salesperf("build", "-c", str(config), "--out", str(site)).exit_code == 0
         before = tree_digest(site)
         # chmod does not stop root: the file system itself becomes read-only.
-        remount = subprocess.run(["mount", "-o", "remount,ro", str(disk)], capture_output=True, text=True,
-                                 check=False)
+        remount = subprocess.run(
+            ["mount", "-o", "remount,ro", str(disk)], capture_output=True, text=True, check=False
+        )
         if remount.returncode:
             pytest.skip(f"cannot remount read-only: {remount.stderr.strip()}")
         result = _salesperf("build", "-c", str(config), "--out", str(site))
@@ -99,12 +104,15 @@ def test_read_only_output_folder(tmp_path: Path) -> None:
 def test_first_build_into_a_read_only_folder(tmp_path: Path) -> None:
     config = write_tiny_export(tmp_path / "export")
     with _tmpfs(tmp_path / "disk", "1m") as disk:
-        remount = subprocess.run(["mount", "-o", "remount,ro", str(disk)], capture_output=True, text=True,
-                                 check=False)
+        remount = subprocess.run(
+            ["mount", "-o", "remount,ro", str(disk)], capture_output=True, text=True, check=False
+        )
         if remount.returncode:
             pytest.skip(f"cannot remount read-only: {remount.stderr.strip()}")
         result = _salesperf("build", "-c", str(config), "--out", str(disk / "site"))
-        _fails_in_one_line(result, 1, "Read-only file system", str(disk), "preparing the output folder")
+        _fails_in_one_line(
+            result, 1, "Read-only file system", str(disk), "preparing the output folder"
+        )
 
 
 def test_output_path_under_a_file(tmp_path: Path) -> None:
@@ -128,9 +136,12 @@ def test_a_second_build_into_the_same_folder_stops_at_once(tmp_path: Path) -> No
     _fails_in_one_line(result, 1, "another salesperf build is publishing into this folder")
 
 
-@pytest.mark.parametrize("value", ["two", "0", "-1", "1.5", "65", "99999999999999999999", "²", "+4", "1_0", "٣"])
-def test_bad_mkdocs_jobs_fails_before_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                value: str) -> None:
+@pytest.mark.parametrize(
+    "value", ["two", "0", "-1", "1.5", "65", "99999999999999999999", "²", "+4", "1_0", "٣"]
+)
+def test_bad_mkdocs_jobs_fails_before_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
     config = write_tiny_export(tmp_path / "export")
     monkeypatch.setenv("SALESPERF_MKDOCS_JOBS", value)
     result = _salesperf("build", "-c", str(config))
@@ -146,12 +157,26 @@ def test_mkdocs_jobs_never_exceed_the_pages(monkeypatch: pytest.MonkeyPatch) -> 
     assert _jobs(10_000) == 64
 
 
-@pytest.mark.parametrize("value", ["yesterday", "", "²", "99999999999999999999", "253402300799", "4294967296", "-1", "1e9",
-                                   "1_700_000_000"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "yesterday",
+        "",
+        "²",
+        "99999999999999999999",
+        "253402300799",
+        "4294967296",
+        "-1",
+        "1e9",
+        "1_700_000_000",
+    ],
+)
 def test_bad_source_date_epoch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     config = write_tiny_export(tmp_path / "export")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
-    _fails_in_one_line(_salesperf("build", "-c", str(config)), 2, f"SOURCE_DATE_EPOCH={value!r}", "4294967295")
+    _fails_in_one_line(
+        _salesperf("build", "-c", str(config)), 2, f"SOURCE_DATE_EPOCH={value!r}", "4294967295"
+    )
     assert not (tmp_path / "export" / "site").exists()
 
 
@@ -161,18 +186,33 @@ def test_last_source_date_epoch_builds(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "4294967295")
     assert _salesperf("build", "-c", str(config)).exit_code == 0
     header = (tmp_path / "export" / "site" / "sitemap.xml.gz").read_bytes()[4:8]
-    assert int.from_bytes(header, "little") == 4294944000  # 2106-02-07 00:00 UTC: MkDocs keeps the day
+    assert (
+        int.from_bytes(header, "little") == 4294944000
+    )  # 2106-02-07 00:00 UTC: MkDocs keeps the day
 
 
-@pytest.mark.parametrize("base_url", ['https://ex.com/"><script>alert(3)</script>/', "ftp://ex.com/",
-                                      "sales.example.com", "https://ex.com/a b/", "https://ex.com:99999/",
-                                      "https://ex.com/?page=1", "javascript:alert(1)//"])
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        'https://ex.com/"><script>alert(3)</script>/',
+        "ftp://ex.com/",
+        "sales.example.com",
+        "https://ex.com/a b/",
+        "https://ex.com:99999/",
+        "https://ex.com/?page=1",
+        "javascript:alert(1)//",
+    ],
+)
 def test_bad_base_url_is_a_config_error(tmp_path: Path, base_url: str) -> None:
     """site.base_url goes into attributes and the sitemap: only an absolute http(s) URL is accepted."""
     config = write_tiny_export(tmp_path / "export")
     text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("site: {", "site: {base_url: " + json.dumps(base_url) + ", "), encoding="utf-8")
-    _fails_in_one_line(_salesperf("build", "-c", str(config)), 2, "site.base_url", "absolute http or https")
+    config.write_text(
+        text.replace("site: {", "site: {base_url: " + json.dumps(base_url) + ", "), encoding="utf-8"
+    )
+    _fails_in_one_line(
+        _salesperf("build", "-c", str(config)), 2, "site.base_url", "absolute http or https"
+    )
     assert not (tmp_path / "export" / "site").exists()
 
 
@@ -190,7 +230,9 @@ def test_busy_port_fails_before_the_build(tmp_path: Path) -> None:
 @pytest.mark.parametrize("port", ["70000", "-1", "http", ""])
 def test_invalid_port(tmp_path: Path, port: str) -> None:
     config = write_tiny_export(tmp_path / "export")
-    _fails_in_one_line(_salesperf("serve", "-c", str(config), "--port", port), 2, "--port", "not a port number")
+    _fails_in_one_line(
+        _salesperf("serve", "-c", str(config), "--port", port), 2, "--port", "not a port number"
+    )
     assert not (tmp_path / "export" / "site").exists()
 
 
@@ -220,17 +262,21 @@ def _raw_get(port: int, target: bytes) -> bytes:
     return answer
 
 
-@pytest.mark.parametrize(("target", "status"), [
-    (b"/", b"200"),
-    (b"/assets/app.js", b"200"),
-    (b"/assets/", b"404"),  # a folder without an index page is not listed
-    (b"/%ff%00/../..", b"400"),
-    (b"/a%00b", b"400"),
-    (b"/%ff", b"400"),
-    (b"/../../etc/passwd", b"404"),
-])
-def test_preview_server_answers_every_path_with_a_status(preview: int, target: bytes, status: bytes,
-                                                         capfd: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("target", "status"),
+    [
+        (b"/", b"200"),
+        (b"/assets/app.js", b"200"),
+        (b"/assets/", b"404"),  # a folder without an index page is not listed
+        (b"/%ff%00/../..", b"400"),
+        (b"/a%00b", b"400"),
+        (b"/%ff", b"400"),
+        (b"/../../etc/passwd", b"404"),
+    ],
+)
+def test_preview_server_answers_every_path_with_a_status(
+    preview: int, target: bytes, status: bytes, capfd: pytest.CaptureFixture[str]
+) -> None:
     answer = _raw_get(preview, target)
     assert answer.split(b"\r\n", 1)[0].split(b" ")[1] == status, answer[:200]
     assert b"Directory listing" not in answer

@@ -40,9 +40,16 @@ def test_no_undamped_trend() -> None:
 def test_short_histories_use_the_strongly_damped_trends() -> None:
     rng = np.random.default_rng(4)
     t = np.arange(30)
-    y = (1000 + 60 * t + rng.normal(0, 30, (20, 30))).clip(0)  # a steep, clean trend tempts φ = 0.98
-    series = Series(pd.Index([f"s{i}" for i in range(20)], dtype="string"), y, np.full(20, 30), np.zeros(20, np.int64),
-                    pd.date_range("2023-07-01", periods=30, freq="MS"))
+    y = (1000 + 60 * t + rng.normal(0, 30, (20, 30))).clip(
+        0
+    )  # a steep, clean trend tempts φ = 0.98
+    series = Series(
+        pd.Index([f"s{i}" for i in range(20)], dtype="string"),
+        y,
+        np.full(20, 30),
+        np.zeros(20, np.int64),
+        pd.date_range("2023-07-01", periods=30, freq="MS"),
+    )
     fit = holt_winters(series)
     assert all(GRID[c][3] <= SHORT_PHI for c in fit.choice)
 
@@ -61,15 +68,23 @@ def test_lumpy_two_year_series_are_capped_or_flagged() -> None:
 
 def test_a_capped_projection_says_so() -> None:
     counted = lumpy_counted(200, seed=5)
-    level = forecast_level(counted, grouping(counted["rep_id"]), "rep", [Horizon("next year", 2026, 1, 12)],
-                           LAST_MONTH, {})
+    level = forecast_level(
+        counted,
+        grouping(counted["rep_id"]),
+        "rep",
+        [Horizon("next year", 2026, 1, 12)],
+        LAST_MONTH,
+        {},
+    )
     table = level.table.set_index("id")
     flagged = table[table["flag"] != ""]
     assert len(flagged)
     last12 = level.last12.reindex(flagged.index)
     assert np.allclose(flagged["forecast"], CAP * last12)
     assert flagged["flag"].str.startswith("capped at 3× the last 12 months (model: ").all()
-    assert (flagged["forecast_low"] < flagged["forecast"]).all() and (flagged["forecast"] < flagged["forecast_high"]).all()
+    assert (flagged["forecast_low"] < flagged["forecast"]).all() and (
+        flagged["forecast"] < flagged["forecast_high"]
+    ).all()
 
 
 @pytest.fixture(scope="module")
@@ -110,19 +125,25 @@ def test_one_runaway_rep_does_not_move_the_others(monkeypatch: pytest.MonkeyPatc
     import bench.forecast_study as study
 
     lumpy = lumpy_counted(300, seed=13)
-    level = forecast_level(lumpy, grouping(lumpy["rep_id"]), "rep", [Horizon("next year", 2026, 1, 12)], LAST_MONTH, {})
+    level = forecast_level(
+        lumpy, grouping(lumpy["rep_id"]), "rep", [Horizon("next year", 2026, 1, 12)], LAST_MONTH, {}
+    )
     flagged = level.table[level.table["flag"] != ""]
     runaway = lumpy[lumpy["rep_id"] == flagged["id"].iloc[0]]
 
     def with_runaway(seed: int, reps: int = 24, months: int = 60) -> pd.DataFrame:
         deals = smooth_seasonal_deals(seed, reps, months)
         won = runaway["won_amount"].to_numpy() > 0
-        extra = pd.DataFrame({
-            "deal_id": [f"X{i}" for i in range(len(runaway))], "rep_id": "RUN",
-            "amount": np.where(won, 0.1 * runaway["won_amount"].to_numpy(), 1.0),
-            "status": np.where(won, "won", "lost"), "closed": runaway["month"].to_numpy() + pd.Timedelta(days=5),
-            "region": "Region 0",
-        })
+        extra = pd.DataFrame(
+            {
+                "deal_id": [f"X{i}" for i in range(len(runaway))],
+                "rep_id": "RUN",
+                "amount": np.where(won, 0.1 * runaway["won_amount"].to_numpy(), 1.0),
+                "status": np.where(won, "won", "lost"),
+                "closed": runaway["month"].to_numpy() + pd.Timedelta(days=5),
+                "region": "Region 0",
+            }
+        )
         return pd.concat([deals, extra], ignore_index=True)
 
     before = smooth_seasonal_forecast(3).table
@@ -139,10 +160,21 @@ def test_a_one_deal_a_year_rep_without_a_backtest_gets_a_wide_interval() -> None
     """21 months, one 2 M deal a year in the same month: the yearly differences are 0, but a year of one
     deal is as uncertain as one deal (coefficient of variation ≥ 1/√1): 2 M ± 1.28 × 2 M, floored at 0."""
     months = pd.to_datetime(["2024-04-01", "2024-06-01", "2025-06-01", "2025-12-01"])
-    counted = pd.DataFrame({"month": months, "rep_id": pd.array(["SAM"] * 4, dtype="string"),
-                            "won_amount": [0.0, 2_000_000.0, 2_000_000.0, 0.0]})
-    level = forecast_level(counted, grouping(counted["rep_id"]), "rep", [Horizon("next year", 2026, 1, 12)],
-                           LAST_MONTH, {})
+    counted = pd.DataFrame(
+        {
+            "month": months,
+            "rep_id": pd.array(["SAM"] * 4, dtype="string"),
+            "won_amount": [0.0, 2_000_000.0, 2_000_000.0, 0.0],
+        }
+    )
+    level = forecast_level(
+        counted,
+        grouping(counted["rep_id"]),
+        "rep",
+        [Horizon("next year", 2026, 1, 12)],
+        LAST_MONTH,
+        {},
+    )
     row = level.table.iloc[0]
     assert row["method"] == "seasonal naive"
     assert row["forecast"] == 2_000_000

@@ -24,7 +24,9 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[object]], delimiter: str = ",") -> Path:
+def write_csv(
+    path: Path, header: list[str], rows: list[list[object]], delimiter: str = ","
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter)
@@ -48,81 +50,334 @@ def init_from(tmp_path: Path, exports: Path) -> tuple[dict, str]:
 # One export per layout: (layout, header, rows). Values are invented; the headers are the product's.
 DEALS_EXPORTS = {
     "salesforce": (
-        ["Opportunity Name", "Opportunity ID", "Opportunity Owner ID", "Account ID", "Amount", "Stage",
-         "Close Date", "Created Date", "Lead Source"],
-        [["Acme renewal", "0061", "0051", "0011", "12000", "Closed Won", "03/14/2024", "01/02/2024", "Web"],
-         ["Beta deal", "0062", "0051", "0012", "5000", "Closed Lost", "04/20/2024", "02/02/2024", "Partner"],
-         ["Gamma", "0063", "0052", "0013", "7000", "Closed Won", "05/31/2024", "02/15/2024", "Web"]],
+        [
+            "Opportunity Name",
+            "Opportunity ID",
+            "Opportunity Owner ID",
+            "Account ID",
+            "Amount",
+            "Stage",
+            "Close Date",
+            "Created Date",
+            "Lead Source",
+        ],
+        [
+            [
+                "Acme renewal",
+                "0061",
+                "0051",
+                "0011",
+                "12000",
+                "Closed Won",
+                "03/14/2024",
+                "01/02/2024",
+                "Web",
+            ],
+            [
+                "Beta deal",
+                "0062",
+                "0051",
+                "0012",
+                "5000",
+                "Closed Lost",
+                "04/20/2024",
+                "02/02/2024",
+                "Partner",
+            ],
+            [
+                "Gamma",
+                "0063",
+                "0052",
+                "0013",
+                "7000",
+                "Closed Won",
+                "05/31/2024",
+                "02/15/2024",
+                "Web",
+            ],
+        ],
     ),
     "hubspot": (
-        ["Record ID", "Deal Name", "Deal Stage", "Close Date", "Deal owner", "Amount", "Create Date",
-         "Pipeline"],
-        [["101", "Acme", "Closed won", "2024-02-01 10:15", "ana@acme.example", "1000", "2024-01-05 09:00",
-          "Sales Pipeline"],
-         ["102", "Beta", "Closed lost", "2024-02-03 11:00", "ana@acme.example", "500", "2024-01-06 09:00",
-          "Sales Pipeline"]],
+        [
+            "Record ID",
+            "Deal Name",
+            "Deal Stage",
+            "Close Date",
+            "Deal owner",
+            "Amount",
+            "Create Date",
+            "Pipeline",
+        ],
+        [
+            [
+                "101",
+                "Acme",
+                "Closed won",
+                "2024-02-01 10:15",
+                "ana@acme.example",
+                "1000",
+                "2024-01-05 09:00",
+                "Sales Pipeline",
+            ],
+            [
+                "102",
+                "Beta",
+                "Closed lost",
+                "2024-02-03 11:00",
+                "ana@acme.example",
+                "500",
+                "2024-01-06 09:00",
+                "Sales Pipeline",
+            ],
+        ],
     ),
     "pipedrive": (
-        ["Deal - ID", "Deal - Title", "Deal - Value", "Deal - Currency", "Deal - Owner",
-         "Deal - Organization", "Deal - Stage", "Deal - Status", "Deal - Deal created", "Deal - Won time",
-         "Deal - Lost time", "Deal - Deal closed on"],
-        [[101, "Nordwind deal", 12000, "EUR", "Mara Lind", "Nordwind GmbH", "Negotiations Started", "won",
-          "2024-01-10 09:12:00", "2024-02-20 16:40:11", "", "2024-02-20 16:40:11"],
-         [102, "Kestrel deal", 8000, "EUR", "Mara Lind", "Kestrel AB", "Proposal Made", "lost",
-          "2024-01-15 10:00:00", "", "2024-03-02 11:05:45", "2024-03-02 11:05:45"]],
+        [
+            "Deal - ID",
+            "Deal - Title",
+            "Deal - Value",
+            "Deal - Currency",
+            "Deal - Owner",
+            "Deal - Organization",
+            "Deal - Stage",
+            "Deal - Status",
+            "Deal - Deal created",
+            "Deal - Won time",
+            "Deal - Lost time",
+            "Deal - Deal closed on",
+        ],
+        [
+            [
+                101,
+                "Nordwind deal",
+                12000,
+                "EUR",
+                "Mara Lind",
+                "Nordwind GmbH",
+                "Negotiations Started",
+                "won",
+                "2024-01-10 09:12:00",
+                "2024-02-20 16:40:11",
+                "",
+                "2024-02-20 16:40:11",
+            ],
+            [
+                102,
+                "Kestrel deal",
+                8000,
+                "EUR",
+                "Mara Lind",
+                "Kestrel AB",
+                "Proposal Made",
+                "lost",
+                "2024-01-15 10:00:00",
+                "",
+                "2024-03-02 11:05:45",
+                "2024-03-02 11:05:45",
+            ],
+        ],
     ),
     "zoho": (
-        ["Record Id", "Deal Owner", "Deal Name", "Account Name", "Type", "Lead Source", "Amount",
-         "Closing Date", "Stage", "Probability (%)", "Created Time"],
-        [["zcrm_1", "Priya Nair", "Acme", "Acme Ltd", "New Business", "Web", "4000", "2024-03-01",
-          "Closed Won", "100", "2024-01-01 10:00:00"],
-         ["zcrm_2", "Priya Nair", "Beta", "Beta Ltd", "New Business", "Web", "1500", "2024-03-05",
-          "Closed Lost", "0", "2024-01-03 10:00:00"]],
+        [
+            "Record Id",
+            "Deal Owner",
+            "Deal Name",
+            "Account Name",
+            "Type",
+            "Lead Source",
+            "Amount",
+            "Closing Date",
+            "Stage",
+            "Probability (%)",
+            "Created Time",
+        ],
+        [
+            [
+                "zcrm_1",
+                "Priya Nair",
+                "Acme",
+                "Acme Ltd",
+                "New Business",
+                "Web",
+                "4000",
+                "2024-03-01",
+                "Closed Won",
+                "100",
+                "2024-01-01 10:00:00",
+            ],
+            [
+                "zcrm_2",
+                "Priya Nair",
+                "Beta",
+                "Beta Ltd",
+                "New Business",
+                "Web",
+                "1500",
+                "2024-03-05",
+                "Closed Lost",
+                "0",
+                "2024-01-03 10:00:00",
+            ],
+        ],
     ),
     "dynamics365": (
-        ["(Do Not Modify) Opportunity", "(Do Not Modify) Row Checksum", "(Do Not Modify) Modified On",
-         "Topic", "Potential Customer", "Est. Close Date", "Est. Revenue", "Actual Close Date",
-         "Actual Revenue", "Owner", "Status", "Status Reason", "Created On"],
-        [["6f1c1a1e-0001", "abc=", "2024-05-01", "Acme", "Acme Ltd", "04/30/2024", "9000", "04/28/2024",
-          "9000", "Dana Kim", "Won", "Won", "01/10/2024"],
-         ["6f1c1a1e-0002", "def=", "2024-05-01", "Beta", "Beta Ltd", "05/30/2024", "3000", "05/02/2024",
-          "", "Dana Kim", "Lost", "Out-Sold", "01/12/2024"]],
+        [
+            "(Do Not Modify) Opportunity",
+            "(Do Not Modify) Row Checksum",
+            "(Do Not Modify) Modified On",
+            "Topic",
+            "Potential Customer",
+            "Est. Close Date",
+            "Est. Revenue",
+            "Actual Close Date",
+            "Actual Revenue",
+            "Owner",
+            "Status",
+            "Status Reason",
+            "Created On",
+        ],
+        [
+            [
+                "6f1c1a1e-0001",
+                "abc=",
+                "2024-05-01",
+                "Acme",
+                "Acme Ltd",
+                "04/30/2024",
+                "9000",
+                "04/28/2024",
+                "9000",
+                "Dana Kim",
+                "Won",
+                "Won",
+                "01/10/2024",
+            ],
+            [
+                "6f1c1a1e-0002",
+                "def=",
+                "2024-05-01",
+                "Beta",
+                "Beta Ltd",
+                "05/30/2024",
+                "3000",
+                "05/02/2024",
+                "",
+                "Dana Kim",
+                "Lost",
+                "Out-Sold",
+                "01/12/2024",
+            ],
+        ],
     ),
     "odoo": (
-        ["ID", "Opportunity", "Customer", "Salesperson", "Sales Team", "Expected Revenue", "Stage",
-         "Is Won", "Closed Date", "Created on"],
-        [["41", "Office chairs", "Deco Addict", "Marc Demo", "Sales", "6000", "Won", "Won",
-          "2024-04-02 10:00:00", "2024-02-01 09:00:00"],
-         ["42", "Desks", "Azure Interior", "Marc Demo", "Sales", "2500", "Proposition", "Lost",
-          "2024-04-10 12:00:00", "2024-02-03 09:00:00"]],
+        [
+            "ID",
+            "Opportunity",
+            "Customer",
+            "Salesperson",
+            "Sales Team",
+            "Expected Revenue",
+            "Stage",
+            "Is Won",
+            "Closed Date",
+            "Created on",
+        ],
+        [
+            [
+                "41",
+                "Office chairs",
+                "Deco Addict",
+                "Marc Demo",
+                "Sales",
+                "6000",
+                "Won",
+                "Won",
+                "2024-04-02 10:00:00",
+                "2024-02-01 09:00:00",
+            ],
+            [
+                "42",
+                "Desks",
+                "Azure Interior",
+                "Marc Demo",
+                "Sales",
+                "2500",
+                "Proposition",
+                "Lost",
+                "2024-04-10 12:00:00",
+                "2024-02-03 09:00:00",
+            ],
+        ],
     ),
 }
 
 EXPECTED_COLUMNS = {
-    "salesforce": {"deal_id": "Opportunity ID", "rep_id": "Opportunity Owner ID", "amount": "Amount",
-                   "stage": "Stage", "closed": "Close Date", "client_id": "Account ID",
-                   "created": "Created Date", "acquisition": "Lead Source"},
-    "hubspot": {"deal_id": "Record ID", "rep_id": "Deal owner", "amount": "Amount", "stage": "Deal Stage",
-                "closed": "Close Date", "created": "Create Date"},
-    "pipedrive": {"deal_id": "Deal - ID", "rep_id": "Deal - Owner", "amount": "Deal - Value",
-                  "stage": "Deal - Status", "closed": "Deal - Deal closed on",
-                  "client_id": "Deal - Organization", "created": "Deal - Deal created",
-                  "currency": "Deal - Currency"},
-    "zoho": {"deal_id": "Record Id", "rep_id": "Deal Owner", "amount": "Amount", "stage": "Stage",
-             "closed": "Closing Date", "client_id": "Account Name", "created": "Created Time",
-             "acquisition": "Lead Source"},
-    "dynamics365": {"deal_id": "(Do Not Modify) Opportunity", "rep_id": "Owner", "amount": "Actual Revenue",
-                    "stage": "Status", "closed": "Actual Close Date", "client_id": "Potential Customer",
-                    "created": "Created On"},
-    "odoo": {"deal_id": "ID", "rep_id": "Salesperson", "amount": "Expected Revenue", "stage": "Is Won",
-             "closed": "Closed Date", "client_id": "Customer", "created": "Created on"},
+    "salesforce": {
+        "deal_id": "Opportunity ID",
+        "rep_id": "Opportunity Owner ID",
+        "amount": "Amount",
+        "stage": "Stage",
+        "closed": "Close Date",
+        "client_id": "Account ID",
+        "created": "Created Date",
+        "acquisition": "Lead Source",
+    },
+    "hubspot": {
+        "deal_id": "Record ID",
+        "rep_id": "Deal owner",
+        "amount": "Amount",
+        "stage": "Deal Stage",
+        "closed": "Close Date",
+        "created": "Create Date",
+    },
+    "pipedrive": {
+        "deal_id": "Deal - ID",
+        "rep_id": "Deal - Owner",
+        "amount": "Deal - Value",
+        "stage": "Deal - Status",
+        "closed": "Deal - Deal closed on",
+        "client_id": "Deal - Organization",
+        "created": "Deal - Deal created",
+        "currency": "Deal - Currency",
+    },
+    "zoho": {
+        "deal_id": "Record Id",
+        "rep_id": "Deal Owner",
+        "amount": "Amount",
+        "stage": "Stage",
+        "closed": "Closing Date",
+        "client_id": "Account Name",
+        "created": "Created Time",
+        "acquisition": "Lead Source",
+    },
+    "dynamics365": {
+        "deal_id": "(Do Not Modify) Opportunity",
+        "rep_id": "Owner",
+        "amount": "Actual Revenue",
+        "stage": "Status",
+        "closed": "Actual Close Date",
+        "client_id": "Potential Customer",
+        "created": "Created On",
+    },
+    "odoo": {
+        "deal_id": "ID",
+        "rep_id": "Salesperson",
+        "amount": "Expected Revenue",
+        "stage": "Is Won",
+        "closed": "Closed Date",
+        "client_id": "Customer",
+        "created": "Created on",
+    },
 }
 
 EXPECTED_STAGES = {
     "salesforce": (["Closed Won"], ["Closed Lost"]),
     "hubspot": (["Closed won"], ["Closed lost"]),
     "pipedrive": (["won"], ["lost"]),
-    "zoho": (["Closed Won"], ["Closed Lost", "Closed-Lost to Competition", "Closed Lost to Competition"]),
+    "zoho": (
+        ["Closed Won"],
+        ["Closed Lost", "Closed-Lost to Competition", "Closed Lost to Competition"],
+    ),
     "dynamics365": (["Won"], ["Lost", "Canceled", "Out-Sold"]),
     "odoo": (["Won"], ["Lost"]),
 }
@@ -146,9 +401,11 @@ def test_hubspot_api_stage_values_are_the_labels_written(tmp_path: Path) -> None
     """HubSpot's API export holds internal stage values (closedwon): init matches them as the loader
     does (letters and digits only), writes them as spelled in the file, and warns of nothing."""
     header = ["hs_object_id", "dealname", "dealstage", "closedate", "hubspot_owner_id", "amount"]
-    rows = [["101", "Acme", "closedwon", "2024-02-01", "ana", "1000"],
-            ["102", "Beta", "closedlost", "2024-02-03", "ana", "500"],
-            ["103", "Gamma", "appointmentscheduled", "", "ana", "700"]]
+    rows = [
+        ["101", "Acme", "closedwon", "2024-02-01", "ana", "1000"],
+        ["102", "Beta", "closedlost", "2024-02-03", "ana", "500"],
+        ["103", "Gamma", "appointmentscheduled", "", "ana", "700"],
+    ]
     write_csv(tmp_path / "exports" / "deals.csv", header, rows)
     config, out = init_from(tmp_path, tmp_path / "exports")
     deals = config["sources"]["deals"]
@@ -160,9 +417,11 @@ def test_salesforce_us_dates_and_report_footer_are_written(tmp_path: Path) -> No
     header, rows = DEALS_EXPORTS["salesforce"]
     path = write_csv(tmp_path / "exports" / "opportunities.csv", header, rows)
     with path.open("a", encoding="utf-8") as handle:
-        handle.write('\n"Grand Totals (3 records)",,,,"24000",,,,\n'
-                     '"Copyright (c) 2000-2024 salesforce.com, inc. All rights reserved."\n'
-                     '"Confidential Information - Do Not Distribute"\n')
+        handle.write(
+            '\n"Grand Totals (3 records)",,,,"24000",,,,\n'
+            '"Copyright (c) 2000-2024 salesforce.com, inc. All rights reserved."\n'
+            '"Confidential Information - Do Not Distribute"\n'
+        )
     config, _out = init_from(tmp_path, tmp_path / "exports")
     assert config["sources"]["deals"]["options"] == {"skip_footer": 4, "date_format": "%m/%d/%Y"}
 
@@ -171,7 +430,10 @@ def test_pipedrive_currency_sets_the_site_currency(tmp_path: Path) -> None:
     header, rows = DEALS_EXPORTS["pipedrive"]
     write_csv(tmp_path / "exports" / "deals.csv", header, rows)
     config, _out = init_from(tmp_path, tmp_path / "exports")
-    assert config["site"] == {"title": "Project — sales performance", "currency": "EUR"}  # from the folder name
+    assert config["site"] == {
+        "title": "Project — sales performance",
+        "currency": "EUR",
+    }  # from the folder name
     assert config["privacy"] == {"show_compensation": False}
 
 
@@ -186,27 +448,49 @@ def test_hr_and_finance_workbooks_and_hubspot_companies(tmp_path: Path) -> None:
         ["Record ID", "Company name", "Company owner", "Industry", "Country/Region", "Create Date"],
         [["9001", "Acme", "ana@acme.example", "Retail", "Germany", "2023-05-01 10:00"]],
     )
-    pd.DataFrame({
-        "Employee #": ["ana@acme.example"], "Employee Name": ["Ana Lima"], "Department": ["Inside Sales"],
-        "Reporting to": ["Bo Chen"], "Location": ["Berlin"], "Hire Date": [pd.Timestamp("2021-03-01")],
-    }).to_excel(exports / "employees.xlsx", sheet_name="Employees", index=False)
-    pd.DataFrame({
-        "Employee ID": ["ana@acme.example"], "Fiscal Year": [2024], "Annual Salary": [60000],
-        "Employer Contributions": [12000], "Travel & Expenses": [3000],
-    }).to_excel(exports / "payroll.xlsx", sheet_name="Costs", index=False)
+    pd.DataFrame(
+        {
+            "Employee #": ["ana@acme.example"],
+            "Employee Name": ["Ana Lima"],
+            "Department": ["Inside Sales"],
+            "Reporting to": ["Bo Chen"],
+            "Location": ["Berlin"],
+            "Hire Date": [pd.Timestamp("2021-03-01")],
+        }
+    ).to_excel(exports / "employees.xlsx", sheet_name="Employees", index=False)
+    pd.DataFrame(
+        {
+            "Employee ID": ["ana@acme.example"],
+            "Fiscal Year": [2024],
+            "Annual Salary": [60000],
+            "Employer Contributions": [12000],
+            "Travel & Expenses": [3000],
+        }
+    ).to_excel(exports / "payroll.xlsx", sheet_name="Costs", index=False)
     config, out = init_from(tmp_path, exports)
     sources = config["sources"]
     assert sources["clients"]["columns"] == {
-        "client_id": "Record ID", "name": "Company name", "region": "Country/Region", "category": "Industry",
-        "owner_rep_id": "Company owner", "acquired": "Create Date",
+        "client_id": "Record ID",
+        "name": "Company name",
+        "region": "Country/Region",
+        "category": "Industry",
+        "owner_rep_id": "Company owner",
+        "acquired": "Create Date",
     }
     assert sources["reps"]["columns"] == {
-        "rep_id": "Employee #", "name": "Employee Name", "team": "Department", "manager": "Reporting to",
-        "region": "Location", "hired": "Hire Date",
+        "rep_id": "Employee #",
+        "name": "Employee Name",
+        "team": "Department",
+        "manager": "Reporting to",
+        "region": "Location",
+        "hired": "Hire Date",
     }
     assert sources["costs"]["columns"] == {
-        "rep_id": "Employee ID", "year": "Fiscal Year", "salary": "Annual Salary",
-        "taxes": "Employer Contributions", "expenses": "Travel & Expenses",
+        "rep_id": "Employee ID",
+        "year": "Fiscal Year",
+        "salary": "Annual Salary",
+        "taxes": "Employer Contributions",
+        "expenses": "Travel & Expenses",
     }
     assert "employees.xlsx: HR system" in out and "payroll.xlsx: Finance or payroll system" in out
 
@@ -216,14 +500,24 @@ def test_the_bundled_sample_exports_give_a_config_that_checks(tmp_path: Path) ->
 
     generate(tmp_path / "exports")
     config, _out = init_from(tmp_path, tmp_path / "exports")
-    assert set(config["sources"]) == {"deals", "clients", "reps", "costs", "goals", "coaching", "activities"}
+    assert set(config["sources"]) == {
+        "deals",
+        "clients",
+        "reps",
+        "costs",
+        "goals",
+        "coaching",
+        "activities",
+    }
 
 
 def test_report_title_lines_give_the_header_row(tmp_path: Path) -> None:
     header, rows = DEALS_EXPORTS["salesforce"]
     path = tmp_path / "exports" / "report.csv"
     write_csv(path, header, rows)
-    path.write_text('"Opportunities Won FY24"\n"Filtered By: Close Date"\n\n' + path.read_text("utf-8"), "utf-8")
+    path.write_text(
+        '"Opportunities Won FY24"\n"Filtered By: Close Date"\n\n' + path.read_text("utf-8"), "utf-8"
+    )
     code, out, err = run("init", str(tmp_path / "p"), "--from", str(tmp_path / "exports"))
     assert code == 0, err
     config = yaml.safe_load((tmp_path / "p" / "salesperf.yaml").read_text("utf-8"))
@@ -234,7 +528,11 @@ def test_report_title_lines_give_the_header_row(tmp_path: Path) -> None:
 def test_unrecognised_files_and_missing_fields_are_listed(tmp_path: Path) -> None:
     exports = tmp_path / "exports"
     header, rows = DEALS_EXPORTS["hubspot"]
-    write_csv(exports / "deals.csv", [h for h in header if h != "Close Date"], [r[:3] + r[4:] for r in rows])
+    write_csv(
+        exports / "deals.csv",
+        [h for h in header if h != "Close Date"],
+        [r[:3] + r[4:] for r in rows],
+    )
     write_csv(exports / "notes.csv", ["Topic", "Remark"], [["a", "b"]])
     code, out, _err = run("init", str(tmp_path / "p"), "--from", str(exports))
     assert code == 0
@@ -279,13 +577,28 @@ def test_header_match_ignores_case_spaces_and_underscores() -> None:
 
 def test_layout_table_names_only_canonical_fields() -> None:
     layouts = load_layouts()
-    assert {d.layout for d in layouts} >= {"salesforce", "hubspot", "pipedrive", "zoho", "dynamics365", "odoo",
-                                          "hr", "finance"}
+    assert {d.layout for d in layouts} >= {
+        "salesforce",
+        "hubspot",
+        "pipedrive",
+        "zoho",
+        "dynamics365",
+        "odoo",
+        "hr",
+        "finance",
+    }
     for layout in layouts:
         assert set(dict(layout.columns)) <= set(DATASETS[layout.dataset].field_names)
         assert layout.headers_from
     with pytest.raises(LayoutTableError, match="not fields of deals"):
-        parse_layouts({"x": {"product": "X", "datasets": {"deals": {"export": "e", "columns": {"bogus": ["B"]}}}}})
+        parse_layouts(
+            {
+                "x": {
+                    "product": "X",
+                    "datasets": {"deals": {"export": "e", "columns": {"bogus": ["B"]}}},
+                }
+            }
+        )
 
 
 def test_readme_lists_every_layout() -> None:
@@ -311,8 +624,14 @@ def test_broken_and_odd_files_are_listed_not_fatal(tmp_path: Path) -> None:
     code, out, err = run("init", str(tmp_path / "p"), "--from", str(exports))
     assert code == 0, err
     # The same line `salesperf check` gives for each file: init reads through generator.load.readers.
-    assert "far-cell.xlsx: not used: not read: sheet 'Sheet': refused: sheet part xl/worksheets/sheet1.xml" in out
-    assert "broken.xlsx: not used: not read: is not a readable workbook: the file is damaged or truncated" in out
+    assert (
+        "far-cell.xlsx: not used: not read: sheet 'Sheet': refused: sheet part xl/worksheets/sheet1.xml"
+        in out
+    )
+    assert (
+        "broken.xlsx: not used: not read: is not a readable workbook: the file is damaged or truncated"
+        in out
+    )
     assert "nul.csv: not used: not read: line 1: NUL byte at character 2" in out
     assert "page.xls: not used: not read: is an HTML page" in out
 
@@ -320,21 +639,71 @@ def test_broken_and_odd_files_are_listed_not_fatal(tmp_path: Path) -> None:
 # Accounts exports: (layout, header, rows, expected columns). Headers are the product's own.
 CLIENT_EXPORTS = {
     "salesforce": (
-        ["Account Owner", "Account Name", "Account ID", "Type", "Industry", "Billing State/Province",
-         "Account Source", "Created Date"],
-        [["Jo Park", "Acme Corp", "0011", "Customer", "Retail", "CA", "Web", "01/15/2023"],
-         ["Sam Ruiz", "Beta GmbH", "0012", "Customer", "Energy", "NY", "Partner", "02/20/2023"]],
-        {"client_id": "Account ID", "name": "Account Name", "region": "Billing State/Province",
-         "category": "Industry", "acquisition": "Account Source", "owner_rep_id": "Account Owner",
-         "acquired": "Created Date"},
+        [
+            "Account Owner",
+            "Account Name",
+            "Account ID",
+            "Type",
+            "Industry",
+            "Billing State/Province",
+            "Account Source",
+            "Created Date",
+        ],
+        [
+            ["Jo Park", "Acme Corp", "0011", "Customer", "Retail", "CA", "Web", "01/15/2023"],
+            ["Sam Ruiz", "Beta GmbH", "0012", "Customer", "Energy", "NY", "Partner", "02/20/2023"],
+        ],
+        {
+            "client_id": "Account ID",
+            "name": "Account Name",
+            "region": "Billing State/Province",
+            "category": "Industry",
+            "acquisition": "Account Source",
+            "owner_rep_id": "Account Owner",
+            "acquired": "Created Date",
+        },
     ),
     "zoho": (
-        ["Record Id", "Account Owner", "Account Name", "Account Type", "Industry", "Billing City",
-         "Billing Country", "Created Time"],
-        [["zcrm_11", "Priya Nair", "Acme Ltd", "Customer", "Retail", "Pune", "India", "2023-01-05 10:00:00"],
-         ["zcrm_12", "Priya Nair", "Beta Ltd", "Customer", "Banking", "Delhi", "India", "2023-02-07 11:30:00"]],
-        {"client_id": "Record Id", "name": "Account Name", "region": "Billing Country", "category": "Industry",
-         "owner_rep_id": "Account Owner", "acquired": "Created Time"},
+        [
+            "Record Id",
+            "Account Owner",
+            "Account Name",
+            "Account Type",
+            "Industry",
+            "Billing City",
+            "Billing Country",
+            "Created Time",
+        ],
+        [
+            [
+                "zcrm_11",
+                "Priya Nair",
+                "Acme Ltd",
+                "Customer",
+                "Retail",
+                "Pune",
+                "India",
+                "2023-01-05 10:00:00",
+            ],
+            [
+                "zcrm_12",
+                "Priya Nair",
+                "Beta Ltd",
+                "Customer",
+                "Banking",
+                "Delhi",
+                "India",
+                "2023-02-07 11:30:00",
+            ],
+        ],
+        {
+            "client_id": "Record Id",
+            "name": "Account Name",
+            "region": "Billing Country",
+            "category": "Industry",
+            "owner_rep_id": "Account Owner",
+            "acquired": "Created Time",
+        },
     ),
 }
 
@@ -350,7 +719,9 @@ def test_accounts_export_is_recognised_as_clients(tmp_path: Path, layout: str) -
     clients = config["sources"]["clients"]
     assert clients["path"] == "../exports/accounts.csv"
     assert clients["columns"] == expected
-    product = next(d for d in load_layouts() if d.layout == layout and d.dataset == "clients").product
+    product = next(
+        d for d in load_layouts() if d.layout == layout and d.dataset == "clients"
+    ).product
     assert f"accounts.csv: {product}" in out
 
 
@@ -364,7 +735,9 @@ def test_init_reads_an_xlsb_workbook(tmp_path: Path) -> None:
     assert "deals.xlsb: Zoho CRM" in out
 
 
-@pytest.mark.parametrize(("encoding", "delimiter"), [("cp1252", ";"), ("utf-16", "\t"), ("utf-8", "|")])
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"), [("cp1252", ";"), ("utf-16", "\t"), ("utf-8", "|")]
+)
 def test_init_writes_what_check_then_reads(tmp_path: Path, encoding: str, delimiter: str) -> None:
     """init finds the encoding and delimiter the way check does: the written config checks clean."""
     header, rows = DEALS_EXPORTS["salesforce"]

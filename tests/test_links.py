@@ -19,12 +19,24 @@ OPTIONAL = ("reps", "clients", "costs", "goals", "coaching", "activities")
 """Each build variant adds the next dataset to the deals: deals only, +reps, …, +activities."""
 
 EXTRA_SOURCES = {
-    "clients": ("clients.csv", "client_id,name,region,category\nC1,One,North,Retail\nC2,Two,South,Finance\n"
-                "C3,Three,North,Retail\nC4,Four,,Finance\n"),
-    "goals": ("goals.csv", "scope,id,year,target,reward\nrep,A,2024,500000,Bonus\nteam,East,2024,900000,\n"),
-    "coaching": ("coaching.csv", "rep_id,start,end,kind,hours,cost\nA,2024-03-01,2024-03-02,Course,8,2000\n"),
-    "activities": ("activities.csv", "rep_id,date,kind,count\nA,2024-03-04,Call,20\nB,2024-03-04,Call,5\n"
-                   "A,2024-06-03,Email,12\n"),
+    "clients": (
+        "clients.csv",
+        "client_id,name,region,category\nC1,One,North,Retail\nC2,Two,South,Finance\n"
+        "C3,Three,North,Retail\nC4,Four,,Finance\n",
+    ),
+    "goals": (
+        "goals.csv",
+        "scope,id,year,target,reward\nrep,A,2024,500000,Bonus\nteam,East,2024,900000,\n",
+    ),
+    "coaching": (
+        "coaching.csv",
+        "rep_id,start,end,kind,hours,cost\nA,2024-03-01,2024-03-02,Course,8,2000\n",
+    ),
+    "activities": (
+        "activities.csv",
+        "rep_id,date,kind,count\nA,2024-03-04,Call,20\nB,2024-03-04,Call,5\n"
+        "A,2024-06-03,Email,12\n",
+    ),
 }
 
 
@@ -58,7 +70,7 @@ def broken_links(site: Path, base_path: str | None = None) -> list[str]:
                 if not parts.path.startswith(base_path):
                     broken.append(f"{page.relative_to(site)}: {target}")
                     continue
-                resolved = (site / unquote(parts.path[len(base_path):])).resolve()
+                resolved = (site / unquote(parts.path[len(base_path) :])).resolve()
             else:
                 resolved = (page.parent / unquote(parts.path)).resolve()
             if parts.path.endswith("/") or resolved.is_dir():
@@ -102,8 +114,9 @@ def _variant(folder: Path, datasets: tuple[str, ...]) -> Path:
 
 
 @pytest.mark.parametrize("count", range(len(OPTIONAL) + 1))
-def test_no_link_to_a_page_the_build_does_not_make(tmp_path: Path, count: int,
-                                                    caplog: pytest.LogCaptureFixture) -> None:
+def test_no_link_to_a_page_the_build_does_not_make(
+    tmp_path: Path, count: int, caplog: pytest.LogCaptureFixture
+) -> None:
     datasets = OPTIONAL[:count]
     config = _variant(tmp_path / "export", datasets)
     with caplog.at_level(logging.WARNING, logger="mkdocs"):
@@ -119,49 +132,76 @@ def test_config_text_is_text_on_every_page(tmp_path: Path) -> None:
     hostile = "</title><script>alert(1)</script>"
     config = _variant(tmp_path / "export", ("reps", "costs", "goals"))
     text = config.read_text(encoding="utf-8")
-    config.write_text(f'site: {{title: "{hostile}", currency: USD}}\n'
-                      "goals: {reward_tiers: [{attainment: 1.0, reward: '<img src=x onerror=alert(2)>'}]}\n"
-                      "privacy: {show_compensation: true}\n" + text, encoding="utf-8")
+    config.write_text(
+        f'site: {{title: "{hostile}", currency: USD}}\n'
+        "goals: {reward_tiers: [{attainment: 1.0, reward: '<img src=x onerror=alert(2)>'}]}\n"
+        "privacy: {show_compensation: true}\n" + text,
+        encoding="utf-8",
+    )
     site = build(config, tmp_path / "site").out
-    pages = sorted(p for p in site.rglob("*.html") if "http-equiv" not in p.read_text(encoding="utf-8"))
+    pages = sorted(
+        p for p in site.rglob("*.html") if "http-equiv" not in p.read_text(encoding="utf-8")
+    )
     assert len(pages) > 10
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert "<script>alert(1)" not in html and "<img src=x" not in html, page
-        assert "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html or "&#60;/title&#62;" in html, page
+        assert (
+            "&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
+            or "&#60;/title&#62;" in html
+        ), page
     index = (site / "index.html").read_text(encoding="utf-8")
     assert "<title>Overview - &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;</title>" in index
 
 
-@pytest.mark.parametrize(("base_url", "base_path"), [("https://sales.example.com", "/"),
-                                                     ("https://sales.example.com/reports", "/reports/")])
+@pytest.mark.parametrize(
+    ("base_url", "base_path"),
+    [("https://sales.example.com", "/"), ("https://sales.example.com/reports", "/reports/")],
+)
 def test_links_hold_with_a_base_url(tmp_path: Path, base_url: str, base_path: str) -> None:
     """With site.base_url (a final / added), every page's links resolve, the 404 page's included: it
     links from the site's root, under the base URL's path, since it answers at any depth."""
     config = _variant(tmp_path / "export", ("reps", "costs"))
-    config.write_text(f"site: {{base_url: '{base_url}'}}\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    config.write_text(
+        f"site: {{base_url: '{base_url}'}}\n" + config.read_text(encoding="utf-8"), encoding="utf-8"
+    )
     assert load_config(config).config.site.base_url == base_url + "/"  # normalised
     site = build(config, tmp_path / "site").out
     assert not broken_links(site, base_path)
     missing = _Links()
     missing.feed((site / "404.html").read_text(encoding="utf-8"))
-    assert sum(t.startswith(base_path + "assets/") for t in missing.targets) >= 3  # styles and scripts from the root
+    assert (
+        sum(t.startswith(base_path + "assets/") for t in missing.targets) >= 3
+    )  # styles and scripts from the root
     index = (site / "index.html").read_text(encoding="utf-8")
     assert f'<link rel="canonical" href="{base_url.rstrip("/")}/">' in index
-    assert f"<loc>{base_url.rstrip('/')}/reps/</loc>" in (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>{base_url.rstrip('/')}/reps/</loc>" in (site / "sitemap.xml").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_choice_page_is_a_small_accessible_page() -> None:
     """The page for an old address two ids could have had: language, charset, title, heading, a
     sentence and a list of links, escaped, and nothing loaded from anywhere."""
-    html = choice_html([("../j-smith-0a1b2c3d4e/", "J. Smith <sales>"), ("../j-smith-5f6a7b8c9d/", "J_Smith")])
+    html = choice_html(
+        [("../j-smith-0a1b2c3d4e/", "J. Smith <sales>"), ("../j-smith-5f6a7b8c9d/", "J_Smith")]
+    )
     assert html.startswith('<!doctype html>\n<html lang="en">')
-    for part in ('<meta charset="utf-8">', '<meta name="viewport"', "<title>Which page?", "<main>",
-                 "<h1>Which page?</h1>", "<p>This address belonged to one of these pages",
-                 '<li><a href="../j-smith-0a1b2c3d4e/">J. Smith &lt;sales&gt;</a></li>',
-                 '<li><a href="../j-smith-5f6a7b8c9d/">J_Smith</a></li>'):
+    for part in (
+        '<meta charset="utf-8">',
+        '<meta name="viewport"',
+        "<title>Which page?",
+        "<main>",
+        "<h1>Which page?</h1>",
+        "<p>This address belonged to one of these pages",
+        '<li><a href="../j-smith-0a1b2c3d4e/">J. Smith &lt;sales&gt;</a></li>',
+        '<li><a href="../j-smith-5f6a7b8c9d/">J_Smith</a></li>',
+    ):
         assert part in html, part
     parser = _Links()
     parser.feed(html)
-    assert parser.targets == ["../j-smith-0a1b2c3d4e/", "../j-smith-5f6a7b8c9d/"]  # no script, image or stylesheet
+    assert parser.targets == [
+        "../j-smith-0a1b2c3d4e/",
+        "../j-smith-5f6a7b8c9d/",
+    ]  # no script, image or stylesheet
     assert "http" not in html and "<script" not in html and "@import" not in html

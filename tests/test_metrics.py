@@ -51,7 +51,9 @@ def test_reporting_year_figures(crm_config: Path) -> None:
 
 
 def _deals(rows: list[tuple]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["deal_id", "rep_id", "client_id", "amount", "status", "closed"])
+    frame = pd.DataFrame(
+        rows, columns=["deal_id", "rep_id", "client_id", "amount", "status", "closed"]
+    )
     frame["closed"] = pd.to_datetime(frame["closed"]).astype("datetime64[s]")
     frame["created"] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[s]")
     for column in ("deal_id", "rep_id", "client_id", "status"):
@@ -60,16 +62,20 @@ def _deals(rows: list[tuple]) -> pd.DataFrame:
 
 
 def test_acquirer_is_earliest_won_deal_with_smaller_id_on_ties() -> None:
-    deals = _deals([
-        ("10", "R2", "C1", 100.0, WON, "2024-02-01"),
-        ("9", "R1", "C1", 50.0, WON, "2024-02-01"),   # same day, smaller id (as numbers): R1
-        ("11", "R3", "C1", 70.0, WON, "2024-01-01"),  # ... but R3 closed earlier
-        ("12", "R1", "C2", 10.0, LOST, "2023-12-01"),
-        ("13", "R1", "C2", 30.0, WON, "2024-03-01"),
-        ("14", "R2", "C3", 99.0, WON, "2024-07-01"),  # after as_of: not counted anywhere
-    ])
+    deals = _deals(
+        [
+            ("10", "R2", "C1", 100.0, WON, "2024-02-01"),
+            ("9", "R1", "C1", 50.0, WON, "2024-02-01"),  # same day, smaller id (as numbers): R1
+            ("11", "R3", "C1", 70.0, WON, "2024-01-01"),  # ... but R3 closed earlier
+            ("12", "R1", "C2", 10.0, LOST, "2023-12-01"),
+            ("13", "R1", "C2", 30.0, WON, "2024-03-01"),
+            ("14", "R2", "C3", 99.0, WON, "2024-07-01"),  # after as_of: not counted anywhere
+        ]
+    )
     period = Period.containing(dt.date(2024, 6, 30), 1)
-    values = client_values(counted_deals(deals, period), None, 0.5, "acquirer").set_index("client_id")
+    values = client_values(counted_deals(deals, period), None, 0.5, "acquirer").set_index(
+        "client_id"
+    )
     assert values.loc["C1", "acquirer"] == "R3"
     assert values.loc["C1", "ltv"] == pytest.approx(0.5 * 220)
     assert values.loc["C2", "acquirer"] == "R1"
@@ -77,18 +83,36 @@ def test_acquirer_is_earliest_won_deal_with_smaller_id_on_ties() -> None:
 
 
 def test_numeric_tie_break_compares_numbers() -> None:
-    deals = _deals([("10", "R2", "C1", 1.0, WON, "2024-02-01"), ("9", "R1", "C1", 1.0, WON, "2024-02-01")])
-    values = client_values(counted_deals(deals, Period.containing(dt.date(2024, 12, 31), 1)), None, 1.0, "acquirer")
+    deals = _deals(
+        [("10", "R2", "C1", 1.0, WON, "2024-02-01"), ("9", "R1", "C1", 1.0, WON, "2024-02-01")]
+    )
+    values = client_values(
+        counted_deals(deals, Period.containing(dt.date(2024, 12, 31), 1)), None, 1.0, "acquirer"
+    )
     assert values["acquirer"].tolist() == ["R1"]  # 9 < 10 as numbers, though "10" < "9" as text
 
 
 def test_annual_cost_mean_of_cost_years_plus_coaching() -> None:
-    costs = pd.DataFrame({"rep_id": pd.array(["R1", "R1", "R1"], dtype="string"), "year": [2023, 2024, 2025],
-                          "salary": [90_000.0, 100_000.0, 500_000.0], "taxes": [10_000.0, None, 0.0],
-                          "expenses": [None, 20_000.0, 0.0], "other": [None, None, None]})
-    coaching = pd.DataFrame({"rep_id": pd.array(["R1"], dtype="string"),
-                             "start": pd.to_datetime(["2024-03-01"]).astype("datetime64[s]"), "cost": [6_000.0]})
-    table = annual_costs(costs, coaching, [2023, 2024], 1, include_coaching=True).set_index(["rep_id", "year"])
+    costs = pd.DataFrame(
+        {
+            "rep_id": pd.array(["R1", "R1", "R1"], dtype="string"),
+            "year": [2023, 2024, 2025],
+            "salary": [90_000.0, 100_000.0, 500_000.0],
+            "taxes": [10_000.0, None, 0.0],
+            "expenses": [None, 20_000.0, 0.0],
+            "other": [None, None, None],
+        }
+    )
+    coaching = pd.DataFrame(
+        {
+            "rep_id": pd.array(["R1"], dtype="string"),
+            "start": pd.to_datetime(["2024-03-01"]).astype("datetime64[s]"),
+            "cost": [6_000.0],
+        }
+    )
+    table = annual_costs(costs, coaching, [2023, 2024], 1, include_coaching=True).set_index(
+        ["rep_id", "year"]
+    )
     assert table.loc[("R1", 2023), "annual_cost"] == 100_000  # 2025 is after the year: ignored
     assert table.loc[("R1", 2024), "annual_cost"] == 110_000 + 6_000
     without = annual_costs(costs, coaching, [2024], 1, include_coaching=False)
@@ -111,7 +135,8 @@ deal_rows = st.lists(
         st.sampled_from([WON, LOST, OPEN]),
         st.dates(min_value=dt.date(2022, 1, 1), max_value=dt.date(2024, 12, 31)),
     ),
-    min_size=1, max_size=60,
+    min_size=1,
+    max_size=60,
 )
 
 
@@ -119,15 +144,25 @@ def _not_computed(*_args: object, **_kwargs: object) -> None:
     return None
 
 
-CORE_ONLY = {name: _not_computed for name in (
-    "compute_forecast", "compute_segments", "compute_history", "manager_history", "monthly_revenue")}
+CORE_ONLY = {
+    name: _not_computed
+    for name in (
+        "compute_forecast",
+        "compute_segments",
+        "compute_history",
+        "manager_history",
+        "monthly_revenue",
+    )
+}
 """The stages of compute_metrics past the core figures (revenue, wins, clients and LTV, cost and
 ratios of reps, teams and the company): the property below does not read them, and they take most
 of its time (the forecast, the segments' bootstrap intervals). They have properties of their own
 in test_history.py and test_segments.py."""
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows=deal_rows)
 def test_parts_sum_to_the_whole(rows: list[tuple]) -> None:
     from generator.load.loader import Inputs
@@ -137,20 +172,38 @@ def test_parts_sum_to_the_whole(rows: list[tuple]) -> None:
     deals["stage"] = deals["status"]
     for column in ("acquisition", "product", "currency"):
         deals[column] = pd.Series(pd.NA, index=deals.index, dtype="string")
-    reps = pd.DataFrame({
-        "rep_id": pd.array(["R1", "R2", "R3", "R4"], dtype="string"),
-        "name": pd.array(["R1", "R2", "R3", "R4"], dtype="string"),
-        "team": pd.array(["T1", "T1", "T2", None], dtype="string"),
-        "manager": pd.array(["M1", "M1", "M2", None], dtype="string"),
-        "region": pd.array([None] * 4, dtype="string"),
-        "hired": pd.Series(pd.NaT, index=range(4), dtype="datetime64[s]"),
-        "left": pd.Series(pd.NaT, index=range(4), dtype="datetime64[s]"),
-    })
-    costs = pd.DataFrame({"rep_id": pd.array(["R1", "R2", "R3", "R4"], dtype="string"), "year": [2024] * 4,
-                          "salary": [50_000.0, 60_000.0, 70_000.0, 80_000.0], "taxes": [None] * 4,
-                          "expenses": [None] * 4, "other": [None] * 4})
-    inputs = Inputs(deals=deals, reps=reps, clients=None, costs=costs, goals=None, coaching=None, activities=None,
-                    quality=QualityReport(), as_of=dt.date(2024, 12, 31))
+    reps = pd.DataFrame(
+        {
+            "rep_id": pd.array(["R1", "R2", "R3", "R4"], dtype="string"),
+            "name": pd.array(["R1", "R2", "R3", "R4"], dtype="string"),
+            "team": pd.array(["T1", "T1", "T2", None], dtype="string"),
+            "manager": pd.array(["M1", "M1", "M2", None], dtype="string"),
+            "region": pd.array([None] * 4, dtype="string"),
+            "hired": pd.Series(pd.NaT, index=range(4), dtype="datetime64[s]"),
+            "left": pd.Series(pd.NaT, index=range(4), dtype="datetime64[s]"),
+        }
+    )
+    costs = pd.DataFrame(
+        {
+            "rep_id": pd.array(["R1", "R2", "R3", "R4"], dtype="string"),
+            "year": [2024] * 4,
+            "salary": [50_000.0, 60_000.0, 70_000.0, 80_000.0],
+            "taxes": [None] * 4,
+            "expenses": [None] * 4,
+            "other": [None] * 4,
+        }
+    )
+    inputs = Inputs(
+        deals=deals,
+        reps=reps,
+        clients=None,
+        costs=costs,
+        goals=None,
+        coaching=None,
+        activities=None,
+        quality=QualityReport(),
+        as_of=dt.date(2024, 12, 31),
+    )
     config = Config.model_validate({"sources": {"deals": {"path": "x.csv"}}})
     with mock.patch.multiple("generator.metrics", **CORE_ONLY):
         metrics = compute_metrics(inputs, config)
@@ -163,20 +216,30 @@ def test_parts_sum_to_the_whole(rows: list[tuple]) -> None:
     assert teams["revenue"].sum() == pytest.approx(in_teams["revenue"].sum())
     assert metrics.reps["clients"].sum() == len(metrics.clients)
     with_ratio = metrics.reps.dropna(subset=["value_ratio"])
-    assert (with_ratio["value_ratio"] == with_ratio["mean_client_ltv"] / with_ratio["annual_cost"]).all()
+    assert (
+        with_ratio["value_ratio"] == with_ratio["mean_client_ltv"] / with_ratio["annual_cost"]
+    ).all()
     assert metrics.clients["ltv"].sum() == pytest.approx(
-        deals.loc[(deals["status"] == WON) & deals["client_id"].notna(), "amount"].sum())
+        deals.loc[(deals["status"] == WON) & deals["client_id"].notna(), "amount"].sum()
+    )
     rates = metrics.reps["win_rate"].dropna()
     assert ((rates >= 0) & (rates <= 1)).all()
 
 
-def test_a_rep_missing_from_the_reps_export_is_current_only_when_active_this_year(crm_config: Path) -> None:
+def test_a_rep_missing_from_the_reps_export_is_current_only_when_active_this_year(
+    crm_config: Path,
+) -> None:
     """Many HR exports list active staff only. A rep known only from the deals counts as current when
     they closed or created a deal in the reporting year (2024 here), else as former: never ranked."""
     deals = crm_config.parent / "deals.csv"
     text = deals.read_text(encoding="utf-8")
-    gone = "".join(f'OPP-1{i},GONE,C1{i},"$900,000.00",Closed Won,03/0{i}/2023,01/01/2023\n' for i in range(1, 4))
-    text = text.replace("\n\n", f'\n{gone}OPP-20,NEW,C20,"$1,000.00",Prospecting,,03/01/2024\n\n', 1)
+    gone = "".join(
+        f'OPP-1{i},GONE,C1{i},"$900,000.00",Closed Won,03/0{i}/2023,01/01/2023\n'
+        for i in range(1, 4)
+    )
+    text = text.replace(
+        "\n\n", f'\n{gone}OPP-20,NEW,C20,"$1,000.00",Prospecting,,03/01/2024\n\n', 1
+    )
     deals.write_text(text, encoding="utf-8")
     cfg = load_config(crm_config)
     reps = compute_metrics(load_inputs(cfg), cfg.config).reps.set_index("rep_id")
@@ -191,8 +254,11 @@ def test_a_goal_target_of_zero_is_listed_and_not_used(crm_config: Path) -> None:
     """Attainment divides by the target: a target of 0 would read as "missed" whatever the actual."""
     (crm_config.parent / "goals.csv").write_text(
         "scope,id,year,target,metric\nrep,A,2024,0,value_ratio\nrep,B,2024,-5,revenue\nrep,A,2024,900000,revenue\n",
-        encoding="utf-8")
-    text = crm_config.read_text(encoding="utf-8").replace("privacy:", "  goals: {path: goals.csv}\nprivacy:")
+        encoding="utf-8",
+    )
+    text = crm_config.read_text(encoding="utf-8").replace(
+        "privacy:", "  goals: {path: goals.csv}\nprivacy:"
+    )
     crm_config.write_text(text, encoding="utf-8")
     cfg = load_config(crm_config)
     inputs = load_inputs(cfg)
@@ -203,4 +269,6 @@ def test_a_goal_target_of_zero_is_listed_and_not_used(crm_config: Path) -> None:
     assert excluded["row"].tolist() == [2, 3]
     assert excluded["value"].astype(str).tolist() == ["0.0", "-5.0"]
     assert excluded["problem"].str.contains("is not above 0").all()
-    assert (excluded["action"] == "row excluded").all() and (excluded["severity"] == "warning").all()
+    assert (excluded["action"] == "row excluded").all() and (
+        excluded["severity"] == "warning"
+    ).all()

@@ -93,8 +93,13 @@ def _attributes(name: str, of: str = "page") -> set[str]:
             inner = node.node
             if of == "page" and isinstance(inner, jinja2.nodes.Name) and inner.name == "page":
                 found.add(node.attr)
-            if (of == "site" and isinstance(inner, jinja2.nodes.Getattr) and inner.attr == "site"
-                    and isinstance(inner.node, jinja2.nodes.Name) and inner.node.name == "page"):
+            if (
+                of == "site"
+                and isinstance(inner, jinja2.nodes.Getattr)
+                and inner.attr == "site"
+                and isinstance(inner.node, jinja2.nodes.Name)
+                and inner.node.name == "page"
+            ):
                 found.add(node.attr)
     return found
 
@@ -102,8 +107,11 @@ def _attributes(name: str, of: str = "page") -> set[str]:
 def _names(cls: type) -> set[str]:
     """A dataclass's fields, and its public methods and properties (``page.definition(…)``)."""
     fields = {f.name for f in dataclasses.fields(cls)}
-    return fields | {n for n, v in vars(cls).items() if not n.startswith("_") and (callable(v) or isinstance(v, property))
-                     and n not in fields}
+    return fields | {
+        n
+        for n, v in vars(cls).items()
+        if not n.startswith("_") and (callable(v) or isinstance(v, property)) and n not in fields
+    }
 
 
 @pytest.mark.parametrize("template", sorted(TEMPLATES))
@@ -128,18 +136,24 @@ def test_page_dataclasses_are_frozen_documented_and_typed(cls: type) -> None:
     assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
     assert cls.__doc__ and cls.__doc__.strip()
     for f in dataclasses.fields(cls):
-        assert "Any" not in str(f.type) and "dict[str, object]" not in str(f.type), f"{cls.__name__}.{f.name}: {f.type}"
+        assert "Any" not in str(f.type) and "dict[str, object]" not in str(f.type), (
+            f"{cls.__name__}.{f.name}: {f.type}"
+        )
 
 
 # --- contexts from the small CRM fixture -------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def fixture(tmp_path_factory: pytest.TempPathFactory) -> tuple[LoadedConfig, Metrics, QualityReport]:
+def fixture(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[LoadedConfig, Metrics, QualityReport]:
     """Config, metrics and quality report of the CRM fixture (compensation hidden), computed once."""
     path = write_crm_export(tmp_path_factory.mktemp("pages") / "export")
     # Alice and Bob have two clients each: ranked with min_clients 2 (the default 3 ranks nobody here).
-    path.write_text(path.read_text(encoding="utf-8") + "rankings: {min_clients: 2}\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "rankings: {min_clients: 2}\n", encoding="utf-8"
+    )
     cfg = load_config(path)
     inputs = load_inputs(cfg)
     return cfg, compute_metrics(inputs, cfg.config), inputs.quality
@@ -156,11 +170,20 @@ def test_summaries_of_the_reps(fixture: tuple[LoadedConfig, Metrics, QualityRepo
     ranked = summaries.ranked_by_ratio(metrics.reps, banded=False, rank=band_rank)
     assert ranked["rep_id"].tolist() == ["A", "B"]  # ratio 5 then 2 (conftest); X and Y have none
     assert ranked["value_ratio"].tolist() == pytest.approx([5.0, 2.0])
-    assert summaries.rep_gaps(metrics.reps, has_costs=True) == summaries.RepGaps(without_cost=1, without_clients=2)
+    assert summaries.rep_gaps(metrics.reps, has_costs=True) == summaries.RepGaps(
+        without_cost=1, without_clients=2
+    )
     assert summaries.rep_gaps(metrics.reps, has_costs=False).without_cost == 0
     assert summaries.status_counts(metrics.reps) == (4, 0)
-    reasons = {row["rep_id"]: summaries.missing_ratio(row, True) for row in metrics.reps.to_dict("records")}
-    assert reasons == {"A": None, "B": None, "X": summaries.NO_CLIENTS, "Y": summaries.NO_COST_RECORD}
+    reasons = {
+        row["rep_id"]: summaries.missing_ratio(row, True) for row in metrics.reps.to_dict("records")
+    }
+    assert reasons == {
+        "A": None,
+        "B": None,
+        "X": summaries.NO_CLIENTS,
+        "Y": summaries.NO_COST_RECORD,
+    }
     no_costs = summaries.missing_ratio(metrics.reps.iloc[3].to_dict(), False)
     assert no_costs == summaries.NO_COST_DATA
 
@@ -174,10 +197,17 @@ def test_headline_figures(fixture: tuple[LoadedConfig, Metrics, QualityReport]) 
     assert by_name["won_deals"].value == 5
     assert by_name["win_rate"].value == pytest.approx(5 / 7) and by_name["win_rate"].in_points
     revenue = by_name["revenue"]
-    assert math.isnan(revenue.change) or revenue.change == pytest.approx(revenue.value / revenue.previous - 1)
+    assert math.isnan(revenue.change) or revenue.change == pytest.approx(
+        revenue.value / revenue.previous - 1
+    )
     assert headlines.median_ratio == pytest.approx(3.5) and headlines.reps_with_ratio == 2
-    banded = summaries.headline_figures(metrics.__class__(**{**vars(metrics), "reps": metrics.reps.assign(
-        value_ratio=["3–5", "2–3", None, None])}), banded=True, rank=band_rank)
+    banded = summaries.headline_figures(
+        metrics.__class__(
+            **{**vars(metrics), "reps": metrics.reps.assign(value_ratio=["3–5", "2–3", None, None])}
+        ),
+        banded=True,
+        rank=band_rank,
+    )
     assert banded.median_ratio == "2–3"  # the lower middle band, never a mean of two bands
 
 
@@ -192,11 +222,15 @@ def test_team_figures(fixture: tuple[LoadedConfig, Metrics, QualityReport]) -> N
     _cfg, metrics, _quality = fixture
     team = summaries.team_figures(metrics).set_index("team")
     assert team.loc["East", "revenue_same_period_last_year"] == pytest.approx(
-        metrics.reps.loc[metrics.reps["team"] == "East", "revenue_same_period_last_year"].sum())
+        metrics.reps.loc[metrics.reps["team"] == "East", "revenue_same_period_last_year"].sum()
+    )
     assert team.loc["West", "clients"] == 0
     east = team.loc["East"]
-    expected = (east["revenue"] / east["revenue_same_period_last_year"] - 1
-                if east["revenue_same_period_last_year"] else float("nan"))
+    expected = (
+        east["revenue"] / east["revenue_same_period_last_year"] - 1
+        if east["revenue_same_period_last_year"]
+        else float("nan")
+    )
     assert east["revenue_change"] == pytest.approx(expected, nan_ok=True)
 
 
@@ -204,20 +238,33 @@ def test_dataset_usage_and_findings(fixture: tuple[LoadedConfig, Metrics, Qualit
     _cfg, _metrics, quality = fixture
     usage = summaries.dataset_usage(quality.summaries, quality.issues).set_index("dataset")
     assert list(usage.reset_index().columns) == summaries.DATASET_COLUMNS
-    assert usage.loc["deals", "rows_excluded"] == usage.loc["deals", "rows_read"] - usage.loc["deals", "rows_used"]
+    assert (
+        usage.loc["deals", "rows_excluded"]
+        == usage.loc["deals", "rows_read"] - usage.loc["deals", "rows_used"]
+    )
     assert usage["warnings"].sum() == quality.count("warning")
     grouped = summaries.findings_by_reason(quality.issues)
     assert grouped["count"].sum() == quality.issues["count"].sum()  # parts sum to the whole
     assert grouped["count"].is_monotonic_decreasing
 
 
-def test_rep_page_contexts(fixture: tuple[LoadedConfig, Metrics, QualityReport], context: SiteContext) -> None:
+def test_rep_page_contexts(
+    fixture: tuple[LoadedConfig, Metrics, QualityReport], context: SiteContext
+) -> None:
     _cfg, metrics, _quality = fixture
     section = Section("Goals", Markdown("<p>on track</p>"))
-    built = reps.RepPageMaker(context.info, context.reps, summaries.rep_history(metrics), metrics.clients,
-                              metrics.rep_monthly, metrics.period.fiscal_year_start).pages({"A": (section,)})
-    by_id = {rep_id: (path, built.pages[path]) for rep_id, path in
-             ((r, f"reps/{s}.md") for r, s in context.rep_slugs.items())}
+    built = reps.RepPageMaker(
+        context.info,
+        context.reps,
+        summaries.rep_history(metrics),
+        metrics.clients,
+        metrics.rep_monthly,
+        metrics.period.fiscal_year_start,
+    ).pages({"A": (section,)})
+    by_id = {
+        rep_id: (path, built.pages[path])
+        for rep_id, path in ((r, f"reps/{s}.md") for r, s in context.rep_slugs.items())
+    }
     assert set(built.pages) == {path for path, _page in by_id.values()}
     path, alice = by_id["A"]
     assert path == f"reps/{context.rep_slugs['A']}.md"
@@ -229,26 +276,51 @@ def test_rep_page_contexts(fixture: tuple[LoadedConfig, Metrics, QualityReport],
     slug = context.rep_slugs["A"]
     assert built.files[f"data/reps/{slug}-summary.csv"].splitlines()[0] == "figure,value"
     assert len(built.files[f"data/reps/{slug}-clients.csv"].splitlines()) == 1 + 2
-    rendered, _blocks = unpack(assemble.render("rep.md.j2", page=alice))  # tables and charts after a trailer
-    assert rendered.rstrip().endswith("## Goals\n\n<p>on track</p>")  # the section, rendered with the page
+    rendered, _blocks = unpack(
+        assemble.render("rep.md.j2", page=alice)
+    )  # tables and charts after a trailer
+    assert rendered.rstrip().endswith(
+        "## Goals\n\n<p>on track</p>"
+    )  # the section, rendered with the page
 
 
-def test_overview_and_reps_index(fixture: tuple[LoadedConfig, Metrics, QualityReport], context: SiteContext) -> None:
+def test_overview_and_reps_index(
+    fixture: tuple[LoadedConfig, Metrics, QualityReport], context: SiteContext
+) -> None:
     _cfg, metrics, quality = fixture
     info = context.info
     headlines = summaries.headline_figures(metrics, banded=False, rank=band_rank)
     ranked = summaries.ranked_by_ratio(context.reps, banded=False, rank=band_rank)
     gaps = summaries.rep_gaps(context.reps, metrics.has_costs)
     attention = dashboard.needs_attention(metrics, warnings=2, gaps=gaps, min_clients=3)
-    items = overview.attention_items(attention, rep_slugs=context.rep_slugs, team_slugs=context.team_slugs,
-                                     segment_slugs=context.segment_slugs)
-    page = overview.overview_page(info, metrics, headlines, ranked, items,
-                                  summaries.dataset_usage(quality.summaries, quality.issues))
-    assert page.top_reps is not None and page.top_reps.index("Alice Archer") < page.top_reps.index("Bob Baker")
-    assert page.bottom_reps is not None and page.bottom_reps.index("Bob Baker") < page.bottom_reps.index("Alice")
-    data_items = [i for i in items if i.topic in ("data_quality", "without_cost", "without_clients")]
+    items = overview.attention_items(
+        attention,
+        rep_slugs=context.rep_slugs,
+        team_slugs=context.team_slugs,
+        segment_slugs=context.segment_slugs,
+    )
+    page = overview.overview_page(
+        info,
+        metrics,
+        headlines,
+        ranked,
+        items,
+        summaries.dataset_usage(quality.summaries, quality.issues),
+    )
+    assert page.top_reps is not None and page.top_reps.index("Alice Archer") < page.top_reps.index(
+        "Bob Baker"
+    )
+    assert page.bottom_reps is not None and page.bottom_reps.index(
+        "Bob Baker"
+    ) < page.bottom_reps.index("Alice")
+    data_items = [
+        i for i in items if i.topic in ("data_quality", "without_cost", "without_clients")
+    ]
     assert [i.lead.split("<strong>")[1].split("</strong>")[0] for i in data_items] == [
-        "2 data-quality warning(s)", "1 rep(s) have no cost data", "2 rep(s) have not acquired a client yet"]
+        "2 data-quality warning(s)",
+        "1 rep(s) have no cost data",
+        "2 rep(s) have not acquired a client yet",
+    ]
     assert 'href="data-quality/"' in page.attention and page.kpis.count('<li class="sp-kpi"') == 6
     assert page.no_ratio_reason == "" and page.ratio_distribution is not None
     rows = overview.headline_rows(headlines)
@@ -259,20 +331,39 @@ def test_overview_and_reps_index(fixture: tuple[LoadedConfig, Metrics, QualityRe
     assert index.table.count('href="') >= 4
 
 
-def test_team_and_data_quality_contexts(fixture: tuple[LoadedConfig, Metrics, QualityReport],
-                                        context: SiteContext) -> None:
+def test_team_and_data_quality_contexts(
+    fixture: tuple[LoadedConfig, Metrics, QualityReport], context: SiteContext
+) -> None:
     _cfg, metrics, quality = fixture
-    built = teams.team_pages(context.info, summaries.team_figures(metrics), context.reps, metrics.team_years,
-                             metrics.team_monthly, metrics.period.fiscal_year_start, context.team_slugs, {})
+    built = teams.team_pages(
+        context.info,
+        summaries.team_figures(metrics),
+        context.reps,
+        metrics.team_years,
+        metrics.team_monthly,
+        metrics.period.fiscal_year_start,
+        context.team_slugs,
+        {},
+    )
     by_team = {page.team: page for page in built.pages.values()}
     assert set(by_team) == {"East", "West"}
     assert by_team["East"].manager == "Maria Manager"
-    assert "Alice Archer" in by_team["East"].members and "Alice Archer" not in by_team["West"].members
-    index, _rows = teams.teams_index_page(context.info, metrics.teams, metrics.managers, context.team_slugs)
+    assert (
+        "Alice Archer" in by_team["East"].members and "Alice Archer" not in by_team["West"].members
+    )
+    index, _rows = teams.teams_index_page(
+        context.info, metrics.teams, metrics.managers, context.team_slugs
+    )
     assert index.has_teams
-    page = data_quality.data_quality_page(context.info, quality, summaries.dataset_usage(quality.summaries,
-                                          quality.issues), summaries.findings_by_reason(quality.issues))
-    assert page.total == len(quality.issues) and page.listed == min(page.total, data_quality.ISSUES_ON_PAGE)
+    page = data_quality.data_quality_page(
+        context.info,
+        quality,
+        summaries.dataset_usage(quality.summaries, quality.issues),
+        summaries.findings_by_reason(quality.issues),
+    )
+    assert page.total == len(quality.issues) and page.listed == min(
+        page.total, data_quality.ISSUES_ON_PAGE
+    )
     assert page.warnings == quality.count("warning")
 
 
@@ -281,18 +372,34 @@ def test_segment_pages_render_contributed_sections_once(context: SiteContext) ->
     extra = Section("Projection & more", Markdown("<p>projected</p>"))
     topic = segments.topic(context, {"region": {region: (extra,)}})
     page, _blocks = unpack(topic.files[f"regions/{context.segment_slugs['region'][region]}.md"])
-    assert page.endswith(f"\n\n## {escape(extra.title)}\n\n<p>projected</p>\n")  # title escaped, body as built
+    assert page.endswith(
+        f"\n\n## {escape(extra.title)}\n\n<p>projected</p>\n"
+    )  # title escaped, body as built
     assert page.count("## Projection") == 1
 
 
-def test_build_site_gathers_topic_sections(fixture: tuple[LoadedConfig, Metrics, QualityReport]) -> None:
+def test_build_site_gathers_topic_sections(
+    fixture: tuple[LoadedConfig, Metrics, QualityReport],
+) -> None:
     cfg, metrics, quality = fixture
     output = assemble.build_site(cfg, metrics, quality)
-    assert {"index.md", "reps/index.md", "teams/index.md", "data-quality.md", "methodology.md"} <= set(output.files)
-    regions = [p for p in output.files if p.startswith("regions/") and p.endswith(".md") and p != "regions/index.md"]
+    assert {
+        "index.md",
+        "reps/index.md",
+        "teams/index.md",
+        "data-quality.md",
+        "methodology.md",
+    } <= set(output.files)
+    regions = [
+        p
+        for p in output.files
+        if p.startswith("regions/") and p.endswith(".md") and p != "regions/index.md"
+    ]
     assert regions and all("## History by quarter" in output.files[p] for p in regions)
     assert [next(iter(e)) for e in output.nav][:4] == ["Overview", "Reps", "Teams", "Regions"]
-    assert output.files["data/data_quality_summary.csv"].startswith("severity,dataset,file,column,problem,action,")
+    assert output.files["data/data_quality_summary.csv"].startswith(
+        "severity,dataset,file,column,problem,action,"
+    )
 
 
 # --- chart specs: small snapshots of to_dict() ---------------------------------------------------
@@ -300,14 +407,20 @@ def test_build_site_gathers_topic_sections(fixture: tuple[LoadedConfig, Metrics,
 
 def _encodings(spec: dict) -> dict[str, tuple[str | None, str, str | None]]:
     """channel → (field, type, title) of a single-view spec."""
-    return {channel: (enc.get("field"), enc["type"], enc.get("title"))
-            for channel, enc in spec["encoding"].items() if channel != "tooltip"}
+    return {
+        channel: (enc.get("field"), enc["type"], enc.get("title"))
+        for channel, enc in spec["encoding"].items()
+        if channel != "tooltip"
+    }
 
 
 def test_chart_revenue_by_year() -> None:
     spec = ChartSpec("revenue_by_year", [{"year": "2024", "revenue": 1_000.0}]).to_dict()
     assert spec["mark"] == {"type": "bar"}
-    assert _encodings(spec) == {"x": ("year", "ordinal", "Year"), "y": ("revenue", "quantitative", "Revenue (USD)")}
+    assert _encodings(spec) == {
+        "x": ("year", "ordinal", "Year"),
+        "y": ("revenue", "quantitative", "Revenue (USD)"),
+    }
     assert spec["data"] == {"values": [{"year": "2024", "revenue": 1_000.0}]}
     assert spec["width"] == "container" and spec["height"] == 220
 
@@ -315,34 +428,66 @@ def test_chart_revenue_by_year() -> None:
 def test_chart_revenue_by_month() -> None:
     spec = ChartSpec("revenue_by_month", []).to_dict()
     assert spec["mark"] == {"type": "line", "point": True}
-    assert _encodings(spec) == {"x": ("month", "temporal", "Month"), "y": ("revenue", "quantitative", "Revenue (USD)")}
-    assert [t["title"] for t in spec["encoding"]["tooltip"]] == ["Month", "Revenue (USD)", "Won deals"]
+    assert _encodings(spec) == {
+        "x": ("month", "temporal", "Month"),
+        "y": ("revenue", "quantitative", "Revenue (USD)"),
+    }
+    assert [t["title"] for t in spec["encoding"]["tooltip"]] == [
+        "Month",
+        "Revenue (USD)",
+        "Won deals",
+    ]
 
 
-def test_chart_value_ratio_distribution(fixture: tuple[LoadedConfig, Metrics, QualityReport]) -> None:
+def test_chart_value_ratio_distribution(
+    fixture: tuple[LoadedConfig, Metrics, QualityReport],
+) -> None:
     _cfg, metrics, _quality = fixture
     ranked = summaries.ranked_by_ratio(metrics.reps, banded=False, rank=band_rank)
-    spec = ChartSpec("value_ratio_distribution", records(ratio_histogram(ranked["value_ratio"]))).to_dict()
+    spec = ChartSpec(
+        "value_ratio_distribution", records(ratio_histogram(ranked["value_ratio"]))
+    ).to_dict()
     bars = spec["layer"][0]
     assert bars["mark"] == {"type": "bar"}
     assert bars["encoding"]["x"]["bin"] == "binned"
     encoding = bars["encoding"]
-    assert (encoding["x"]["field"], encoding["x"]["title"], encoding["x2"]["field"]) == ("bin_start", "Value ratio", "bin_end")
+    assert (encoding["x"]["field"], encoding["x"]["title"], encoding["x2"]["field"]) == (
+        "bin_start",
+        "Value ratio",
+        "bin_end",
+    )
     assert (encoding["y"]["field"], encoding["y"]["title"]) == ("reps", "Reps")
     counted = {(b["bin_start"], b["reps"]) for b in spec["data"]["values"] if b["reps"]}
     assert counted == {(2.0, 1), (5.0, 1)}
 
 
 def test_chart_revenue_by_member_sorts_by_revenue() -> None:
-    spec = ChartSpec("revenue_by_member", [{"name": "A", "revenue": 1.0, "value_ratio": None}]).to_dict()
+    spec = ChartSpec(
+        "revenue_by_member", [{"name": "A", "revenue": 1.0, "value_ratio": None}]
+    ).to_dict()
     assert spec["encoding"]["y"]["sort"] == "-x"
-    assert _encodings(spec) == {"x": ("revenue", "quantitative", "Revenue (USD)"), "y": ("name", "nominal", None)}
+    assert _encodings(spec) == {
+        "x": ("revenue", "quantitative", "Revenue (USD)"),
+        "y": ("name", "nominal", None),
+    }
 
 
 def test_layout_one_module_per_page_kind() -> None:
     folder = Path(segments.__file__).parent
-    kinds = {"overview", "reps", "teams", "segments", "goals", "coaching", "activity", "trends", "managers",
-             "forecast", "data_quality", "methodology"}
+    kinds = {
+        "overview",
+        "reps",
+        "teams",
+        "segments",
+        "goals",
+        "coaching",
+        "activity",
+        "trends",
+        "managers",
+        "forecast",
+        "data_quality",
+        "methodology",
+    }
     assert kinds <= {p.stem for p in folder.glob("*.py")}
 
 
@@ -356,25 +501,34 @@ def test_segment_summaries(fixture: tuple[LoadedConfig, Metrics, QualityReport])
     shown = summaries.segment_history_shown(segments_.history["region"])
     assert ((shown["won_deals"] + shown["lost_deals"] + shown["clients"]) > 0).all()
     yardstick = summaries.company_ratio(segments_.company, metrics.period.year)
-    assert yardstick == pytest.approx(float(segments_.company.set_index("year").loc[metrics.period.year, "value_ratio"]),
-                                      nan_ok=True)
+    assert yardstick == pytest.approx(
+        float(segments_.company.set_index("year").loc[metrics.period.year, "value_ratio"]),
+        nan_ok=True,
+    )
     assert math.isnan(summaries.company_ratio(segments_.company, 1900))
     assert math.isnan(summaries.median_penetration(current, has_market_size=False))
 
 
 # --- numbers beside status words: never rounded across a boundary --------------------------------
 
-GOALS_CFG = GoalsConfig(at_risk_from=0.8, reward_tiers=(RewardTier(attainment=1.0, reward="bonus"),
-                                                         RewardTier(attainment=1.2, reward="club")))
+GOALS_CFG = GoalsConfig(
+    at_risk_from=0.8,
+    reward_tiers=(
+        RewardTier(attainment=1.0, reward="bonus"),
+        RewardTier(attainment=1.2, reward="club"),
+    ),
+)
 BOUNDARIES = (1.0, 0.8, 1.2)
 
 
 def _near_boundaries() -> st.SearchStrategy[float]:
     """Attainments anywhere, and a hair either side of each boundary, where rounding bites."""
     offsets = st.floats(min_value=-1e-3, max_value=1e-3, allow_nan=False)
-    return st.one_of(st.floats(min_value=0, max_value=5, allow_nan=False),
-                     st.builds(lambda b, d: b + d, st.sampled_from(BOUNDARIES), offsets),
-                     st.builds(lambda b, k: b + k * 2.0 ** -52, st.sampled_from(BOUNDARIES), st.integers(-8, 8)))
+    return st.one_of(
+        st.floats(min_value=0, max_value=5, allow_nan=False),
+        st.builds(lambda b, d: b + d, st.sampled_from(BOUNDARIES), offsets),
+        st.builds(lambda b, k: b + k * 2.0**-52, st.sampled_from(BOUNDARIES), st.integers(-8, 8)),
+    )
 
 
 @settings(max_examples=2000, deadline=None)
@@ -384,12 +538,20 @@ def test_shown_attainment_is_on_the_same_side_of_every_boundary(value: float) ->
     assert shown.endswith(" %")
     number = Decimal(shown.removesuffix(" %"))  # the displayed number, parsed back exactly
     for boundary in BOUNDARIES:
-        assert (number >= Decimal(str(boundary)) * 100) == (value + TOLERANCE >= boundary), (value, shown, boundary)
+        assert (number >= Decimal(str(boundary)) * 100) == (value + TOLERANCE >= boundary), (
+            value,
+            shown,
+            boundary,
+        )
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.one_of(st.floats(min_value=0, max_value=20, allow_nan=False),
-                 st.builds(lambda d: 1.0 + d, st.floats(min_value=-1e-2, max_value=1e-2, allow_nan=False))))
+@given(
+    st.one_of(
+        st.floats(min_value=0, max_value=20, allow_nan=False),
+        st.builds(lambda d: 1.0 + d, st.floats(min_value=-1e-2, max_value=1e-2, allow_nan=False)),
+    )
+)
 def test_shown_value_ratio_is_on_the_same_side_of_break_even(value: float) -> None:
     shown = text.ratio(value)
     assert (Decimal(shown) >= 1) == (value >= 1.0), (value, shown)
@@ -399,8 +561,12 @@ def test_shown_value_ratio_is_on_the_same_side_of_break_even(value: float) -> No
 def test_boundary_figures_as_the_issue_reports_them() -> None:
     shown = goals.attainment_format(GOALS_CFG)
     assert shown(0.9999) == "99.99 %" and shown(1.0) == "100.0 %" and shown(0.5) == "50.0 %"
-    assert shown(1.2) == "120.0 %" and shown(1.19996) == "119.996 %" and shown(0.79999) == "79.999 %"
+    assert (
+        shown(1.2) == "120.0 %" and shown(1.19996) == "119.996 %" and shown(0.79999) == "79.999 %"
+    )
     assert shown(1 - TOLERANCE / 2) == "100.0 %"  # the goals stage calls this met (float tolerance)
     assert text.percent(0.9999) == "99.99 %" and text.percent(0.25) == "25.0 %"
-    assert text.ratio(0.996) == "0.996" and text.ratio(1.004) == "1.00" and text.ratio(2.345) == "2.35"
+    assert (
+        text.ratio(0.996) == "0.996" and text.ratio(1.004) == "1.00" and text.ratio(2.345) == "2.35"
+    )
     assert text.ratio("1–2") == "1–2" and text.percent(None) == text.EMPTY

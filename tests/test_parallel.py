@@ -17,7 +17,9 @@ from generator.parallel import in_background, jobs
 from generator.publish.mkdocs_build import check_environment
 from tests.conftest import Computed
 
-needs_two = pytest.mark.skipif(jobs() < 2, reason="one core: every task runs in the build's own process")
+needs_two = pytest.mark.skipif(
+    jobs() < 2, reason="one core: every task runs in the build's own process"
+)
 
 
 def _pid() -> int:
@@ -27,7 +29,9 @@ def _pid() -> int:
 @needs_two
 def test_a_task_runs_in_another_process_and_returns_its_value() -> None:
     frame = pd.DataFrame({"rep_id": ["R1", "R2"], "revenue": [1.5, np.nan]})
-    with in_background(lambda: (_pid(), frame.assign(double=frame["revenue"] * 2)), "testing") as pending:
+    with in_background(
+        lambda: (_pid(), frame.assign(double=frame["revenue"] * 2)), "testing"
+    ) as pending:
         pid, result = pending.result()
     assert pid != os.getpid()
     assert result["double"].tolist()[0] == 3.0 and np.isnan(result["double"].tolist()[1])
@@ -47,7 +51,7 @@ def test_a_bad_jobs_setting_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, va
 
 
 def _data_error() -> None:
-    raise DataError(["deals.csv:3: amount: \"x\" is not a number"])
+    raise DataError(['deals.csv:3: amount: "x" is not a number'])
 
 
 def _type_error() -> None:
@@ -60,29 +64,45 @@ def _dies() -> None:
 
 def test_a_task_error_is_the_same_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SALESPERF_JOBS", "1")
-    with pytest.raises(DataError, match="is not a number"), in_background(_data_error, "computing metrics") as pending:
+    with (
+        pytest.raises(DataError, match="is not a number"),
+        in_background(_data_error, "computing metrics") as pending,
+    ):
         pending.result()
-    with pytest.raises(BuildError, match=r"^computing metrics: TypeError: unsupported operand$"), \
-            in_background(_type_error, "computing metrics") as pending:
+    with (
+        pytest.raises(BuildError, match=r"^computing metrics: TypeError: unsupported operand$"),
+        in_background(_type_error, "computing metrics") as pending,
+    ):
         pending.result()
 
 
 @needs_two
 def test_a_task_error_reaches_the_build() -> None:
-    with pytest.raises(DataError, match="is not a number"), in_background(_data_error, "computing metrics") as pending:
+    with (
+        pytest.raises(DataError, match="is not a number"),
+        in_background(_data_error, "computing metrics") as pending,
+    ):
         pending.result()
-    with pytest.raises(BuildError, match=r"^computing metrics: TypeError: unsupported operand$"), \
-            in_background(_type_error, "computing metrics") as pending:
+    with (
+        pytest.raises(BuildError, match=r"^computing metrics: TypeError: unsupported operand$"),
+        in_background(_type_error, "computing metrics") as pending,
+    ):
         pending.result()
-    with pytest.raises(BuildError, match=r"computing metrics: worker process stopped \(exit code 3\)"), \
-            in_background(_dies, "computing metrics") as pending:
+    with (
+        pytest.raises(
+            BuildError, match=r"computing metrics: worker process stopped \(exit code 3\)"
+        ),
+        in_background(_dies, "computing metrics") as pending,
+    ):
         pending.result()
 
 
 @needs_two
 def test_leaving_the_block_kills_a_task_still_running() -> None:
-    with pytest.raises(RuntimeError, match="the build failed"), \
-            in_background(lambda: time.sleep(60), "testing") as pending:
+    with (
+        pytest.raises(RuntimeError, match="the build failed"),
+        in_background(lambda: time.sleep(60), "testing") as pending,
+    ):
         child = pending._child
         assert child is not None and child.is_alive()
         raise RuntimeError("the build failed")
@@ -107,17 +127,21 @@ def _same(left: object, right: object, path: str = "metrics") -> None:
 
 
 @needs_two
-def test_metrics_are_the_same_in_one_process_and_in_two(example_metrics: Computed,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_metrics_are_the_same_in_one_process_and_in_two(
+    example_metrics: Computed, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SALESPERF_JOBS", "1")
     alone = compute_metrics(example_metrics.inputs, example_metrics.config.config)
-    assert len(example_metrics.metrics.segments.current["region"])  # the second process's tables are there
+    assert len(
+        example_metrics.metrics.segments.current["region"]
+    )  # the second process's tables are there
     _same(example_metrics.metrics, alone)
 
 
 @needs_two
-def test_pages_are_the_same_in_one_process_and_in_two(example_metrics: Computed,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pages_are_the_same_in_one_process_and_in_two(
+    example_metrics: Computed, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The render stage makes some topics and half the rep pages in a second process."""
     from generator.site.assemble import build_site
 
@@ -137,8 +161,13 @@ def _lock() -> object:
 
 @needs_two
 def test_a_result_that_cannot_be_sent_back_is_one_error() -> None:
-    with pytest.raises(BuildError, match=r"^rendering pages: the worker's result cannot be sent back: TypeError"), \
-            in_background(_lock, "rendering pages") as pending:
+    with (
+        pytest.raises(
+            BuildError,
+            match=r"^rendering pages: the worker's result cannot be sent back: TypeError",
+        ),
+        in_background(_lock, "rendering pages") as pending,
+    ):
         pending.result()
 
 

@@ -48,7 +48,9 @@ def test_empty_amount_is_missing_not_bad() -> None:
 
 
 def test_decimal_comma() -> None:
-    values, bad = parse_number(pd.Series(["1.234,50", "12,5", "1 000,00"]), ReadOptions(decimal=","))
+    values, bad = parse_number(
+        pd.Series(["1.234,50", "12,5", "1 000,00"]), ReadOptions(decimal=",")
+    )
     assert values.tolist() == [1234.5, 12.5, 1000.0]
     assert not bad.any()
 
@@ -59,14 +61,18 @@ def test_thousands_option() -> None:
 
 
 def test_iso_dates_and_no_guessing() -> None:
-    values, bad = parse_date(pd.Series(["2024-03-31", "2024-03-31T10:00:00", "03/04/2024"]), ReadOptions())
+    values, bad = parse_date(
+        pd.Series(["2024-03-31", "2024-03-31T10:00:00", "03/04/2024"]), ReadOptions()
+    )
     assert values.iloc[0] == pd.Timestamp("2024-03-31")
     assert values.iloc[1] == pd.Timestamp("2024-03-31")
     assert bad.tolist() == [False, False, True]
 
 
 def test_configured_us_dates() -> None:
-    values, bad = parse_date(pd.Series(["03/04/2024", "13/04/2024"]), ReadOptions(date_format="%m/%d/%Y"))
+    values, bad = parse_date(
+        pd.Series(["03/04/2024", "13/04/2024"]), ReadOptions(date_format="%m/%d/%Y")
+    )
     assert values.iloc[0] == pd.Timestamp("2024-03-04")
     assert bad.tolist() == [False, True]
 
@@ -94,11 +100,15 @@ def test_integers_reject_fractions() -> None:
 
 def test_csv_footer_blank_lines_and_quoted_newlines(tmp_path: Path) -> None:
     path = tmp_path / "d.csv"
-    path.write_text('\ufeffa,b,c\n1,2,3\n\n4,"5\n5",6\n7,8,9\n\nTotal,,\nCopyright\n', encoding="utf-8")
+    path.write_text(
+        '\ufeffa,b,c\n1,2,3\n\n4,"5\n5",6\n7,8,9\n\nTotal,,\nCopyright\n', encoding="utf-8"
+    )
     table = read_table(path, ReadOptions(skip_footer=2))
     assert table.frame.columns.tolist()[:3] == ["a", "b", "c"]  # the BOM is not part of "a"
     assert table.frame["__row__"].tolist() == [2, 4, 6]
-    assert [(line, reason.startswith("report footer")) for line, _t, reason in table.unreadable] == [(8, True), (9, True)]
+    assert [
+        (line, reason.startswith("report footer")) for line, _t, reason in table.unreadable
+    ] == [(8, True), (9, True)]
 
 
 def test_csv_rows_with_wrong_field_count_are_listed(tmp_path: Path) -> None:
@@ -133,13 +143,20 @@ def test_trailing_blank_lines_do_not_shift_the_footer(tmp_path: Path) -> None:
 
 def test_xlsx_formula_text_and_missing_sheet(tmp_path: Path) -> None:
     path = tmp_path / "users.xlsx"
-    frame = pd.DataFrame({"User ID": ["A", "B"], "Full Name": ['=HYPERLINK("http://x","y")', "Bo"],
-                          "Hired": pd.to_datetime(["2024-01-01", None])})
+    frame = pd.DataFrame(
+        {
+            "User ID": ["A", "B"],
+            "Full Name": ['=HYPERLINK("http://x","y")', "Bo"],
+            "Hired": pd.to_datetime(["2024-01-01", None]),
+        }
+    )
     frame.to_excel(path, sheet_name="Users", index=False)  # pandas stores "=..." as a formula
     table = read_table(path, ReadOptions(sheet="Users"))
     assert table.frame["Full Name"].tolist() == ['=HYPERLINK("http://x","y")', "Bo"]
     assert table.frame["__row__"].tolist() == [2, 3]
-    with pytest.raises(DataError, match=r"sheet 'Costs' not found \(options.sheet; sheets: Users\)"):
+    with pytest.raises(
+        DataError, match=r"sheet 'Costs' not found \(options.sheet; sheets: Users\)"
+    ):
         read_table(path, ReadOptions(sheet="Costs"))
 
 
@@ -148,12 +165,17 @@ def test_glob_later_file_wins_and_count_is_reported(tmp_path: Path) -> None:
     from generator.load.loader import load_inputs
 
     header = "deal_id,rep_id,amount,stage,closed\n"
-    (tmp_path / "deals-1.csv").write_text(header + "1,r1,100,Won,2024-01-01\n2,r1,5,Won,2024-01-02\n", encoding="utf-8")
+    (tmp_path / "deals-1.csv").write_text(
+        header + "1,r1,100,Won,2024-01-01\n2,r1,5,Won,2024-01-02\n", encoding="utf-8"
+    )
     (tmp_path / "deals-2.csv").write_text(header + "1,r1,300,Won,2024-01-01\n", encoding="utf-8")
     (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals-*.csv}\n", encoding="utf-8")
     inputs = load_inputs(load_config(tmp_path / "c.yaml"))
     assert inputs.deals.set_index("deal_id").loc["1", "amount"] == 300
     issues = inputs.quality.issues
-    assert "1 deal id(s) appear more than once; 1 earlier row(s) replaced by the later one" in issues["problem"].tolist()
+    assert (
+        "1 deal id(s) appear more than once; 1 earlier row(s) replaced by the later one"
+        in issues["problem"].tolist()
+    )
     replaced = issues[issues["action"] == "row replaced by the later one"]
     assert (replaced["file"].tolist(), replaced["row"].tolist()) == (["deals-1.csv"], [2])

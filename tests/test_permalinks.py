@@ -12,14 +12,30 @@ import pytest
 from generator.build import build
 from generator.site.text import RESERVED_SLUGS, SLUG_MAX, legacy_slug, legacy_slugs, slug
 
-ODD_IDS = ["index", "assets", "data", "search", "..", "a/b", "R1", "r1", "***", "x" * 150 + "Y" * 150]
+ODD_IDS = [
+    "index",
+    "assets",
+    "data",
+    "search",
+    "..",
+    "a/b",
+    "R1",
+    "r1",
+    "***",
+    "x" * 150 + "Y" * 150,
+]
 SALESFORCE = ["0058d000004KLmA", "0058d000004KLma"]
 EMAILS = ["j.smith@acme.example", "j_smith@acme.example"]
 SLUG_CHARS = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 def test_slug_is_a_function_of_the_id_alone() -> None:
-    ids = ODD_IDS + SALESFORCE + EMAILS + ["REP-001", "rep-001", "12345", "jsmith", "Zoë Müller", "", " "]
+    ids = (
+        ODD_IDS
+        + SALESFORCE
+        + EMAILS
+        + ["REP-001", "rep-001", "12345", "jsmith", "Zoë Müller", "", " "]
+    )
     slugs = [slug(i) for i in ids]
     assert len(set(slugs)) == len(ids)  # distinct ids, distinct slugs
     assert all(SLUG_CHARS.fullmatch(s) and len(s) <= SLUG_MAX for s in slugs)
@@ -57,20 +73,32 @@ def _write_export(folder: Path, reps: list[tuple[str, str, str]]) -> Path:
         for rep_id, team, manager in reps:
             writer.writerow([rep_id, f"Rep {rep_id}"[:40], team, manager])
     config = folder / "salesperf.yaml"
-    config.write_text("sources:\n  deals: {path: deals.csv}\n  reps: {path: reps.csv}\n", encoding="utf-8")
+    config.write_text(
+        "sources:\n  deals: {path: deals.csv}\n  reps: {path: reps.csv}\n", encoding="utf-8"
+    )
     return config
 
 
 def _answers(site: Path) -> set[str]:
     """Every entity address of a site: folder/slug of each page or redirect file."""
-    return {f"{p.parent.parent.name}/{p.parent.name}" for folder in ("reps", "teams", "managers")
-            for p in (site / folder).glob("*/index.html")}
+    return {
+        f"{p.parent.parent.name}/{p.parent.name}"
+        for folder in ("reps", "teams", "managers")
+        for p in (site / folder).glob("*/index.html")
+    }
 
 
 def test_new_ids_never_move_earlier_permalinks(tmp_path: Path) -> None:
-    january = [("0058d000004KLmA", "North", "Ann"), ("j.smith@acme.example", "North", "Ann"),
-               ("REP-001", "South", "Bo")]
-    february = [*january, ("0058d000004KLma", "north", "ann"), ("j_smith@acme.example", "South", "Bo")]
+    january = [
+        ("0058d000004KLmA", "North", "Ann"),
+        ("j.smith@acme.example", "North", "Ann"),
+        ("REP-001", "South", "Bo"),
+    ]
+    february = [
+        *january,
+        ("0058d000004KLma", "north", "ann"),
+        ("j_smith@acme.example", "South", "Bo"),
+    ]
     first = build(_write_export(tmp_path / "jan", january), tmp_path / "jan-site").out
     second = build(_write_export(tmp_path / "feb", february), tmp_path / "feb-site").out
     before, after = _answers(first), _answers(second)
@@ -94,12 +122,18 @@ def test_odd_ids_keep_sections_and_distinct_pages(tmp_path: Path) -> None:
     for section in ("reps", "teams", "managers"):
         index = (site / section / "index.html").read_text(encoding="utf-8")
         assert "<table" in index, f"/{section}/ is no longer the list page"
-        pages = {p.parent.name for p in (site / section).glob("*/index.html")
-                 if "http-equiv" not in p.read_text(encoding="utf-8") and "Which page?" not in p.read_text(encoding="utf-8")}
+        pages = {
+            p.parent.name
+            for p in (site / section).glob("*/index.html")
+            if "http-equiv" not in p.read_text(encoding="utf-8")
+            and "Which page?" not in p.read_text(encoding="utf-8")
+        }
         assert pages == {slug(i, section[:-1]) for i in ODD_IDS}, section
     for name in ("assets", "data", "search"):
         assert (site / name).is_dir() and not (site / name / "index.html").exists()
-    assert (site / "assets" / "salesperf.css").is_file() and (site / "search" / "search_index.json").is_file()
+    assert (site / "assets" / "salesperf.css").is_file() and (
+        site / "search" / "search_index.json"
+    ).is_file()
 
 
 @pytest.mark.parametrize("rep_id", ["12345", "jsmith", "rep-001"])

@@ -15,8 +15,14 @@ from generator.cli import main
 from generator.progress import QUIET, TerminalProgress, for_terminal, on_terminal
 from tests.conftest import write_crm_export
 
-STAGES = ("Loading exports", "Computing metrics", "Rendering pages and charts", "Writing pages",
-          "with MkDocs", "Publishing to")
+STAGES = (
+    "Loading exports",
+    "Computing metrics",
+    "Rendering pages and charts",
+    "Writing pages",
+    "with MkDocs",
+    "Publishing to",
+)
 
 
 class Terminal(io.StringIO):
@@ -38,7 +44,9 @@ def test_build_draws_a_bar_per_stage_on_a_terminal(tmp_path: Path) -> None:
     result = build(config, tmp_path / "site", progress=TerminalProgress(screen))
     finals = _final_states(screen.getvalue())
     assert [next(s for s in STAGES if s in line) for line in finals] == list(STAGES)
-    assert re.fullmatch(r"  Loading exports  \[#{24}\]  3/3  100%  \d+ s", finals[0])  # deals, reps, costs
+    assert re.fullmatch(
+        r"  Loading exports  \[#{24}\]  3/3  100%  \d+ s", finals[0]
+    )  # deals, reps, costs
     assert "Computing metrics (10 deals, 4 reps)" in finals[1]
     files = result.write.written + result.write.unchanged
     assert re.fullmatch(rf"  Writing pages  \[#{{24}}\]  {files}/{files}  100%  \d+ s", finals[3])
@@ -57,7 +65,9 @@ def test_a_stage_that_cannot_count_shows_the_time_it_takes() -> None:
     with TerminalProgress(screen).stage("Building 5 pages with MkDocs"):
         time.sleep(1.3)
     drawn = screen.getvalue()
-    assert drawn.count("\r") >= 4  # redrawn while it runs (every 0.2 s), not only at the start and end
+    assert (
+        drawn.count("\r") >= 4
+    )  # redrawn while it runs (every 0.2 s), not only at the start and end
     assert _final_states(drawn) == ["  Building 5 pages with MkDocs  [" + "#" * 24 + "]  1 s"]
 
 

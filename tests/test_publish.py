@@ -22,7 +22,9 @@ from tests.publishing import (
     write_tiny_export,
 )
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kills and /proc: Linux only")
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="kills and /proc: Linux only"
+)
 
 EPOCHS = ("1700000000", "1710000000")
 """Two build dates: the same inputs give two different sites (the sitemap's date differs)."""
@@ -40,7 +42,9 @@ def test_exchange_swaps_two_folders_in_one_step(tmp_path: Path) -> None:
     a = _site(tmp_path / "a", **{"index.html": "A"})
     b = _site(tmp_path / "b", **{"index.html": "B"})
     if not exchange(a, b):
-        pytest.skip("this file system cannot exchange two folders (the fallback swap is tested below)")
+        pytest.skip(
+            "this file system cannot exchange two folders (the fallback swap is tested below)"
+        )
     assert (a / "index.html").read_text() == "B" and (b / "index.html").read_text() == "A"
 
 
@@ -51,8 +55,10 @@ def test_recover_puts_back_the_old_site_when_the_output_path_is_missing(tmp_path
     message = recover(out)
     assert (out / "index.html").read_text() == "old"
     assert leftovers(out) == []
-    assert message == (f"{out}: restored the previous site from .site.old-4242, left by an interrupted build; "
-                       "removed .site.new-4242")
+    assert message == (
+        f"{out}: restored the previous site from .site.old-4242, left by an interrupted build; "
+        "removed .site.new-4242"
+    )
 
 
 def test_recover_never_restores_a_half_deleted_copy(tmp_path: Path) -> None:
@@ -75,7 +81,9 @@ def test_recover_leaves_other_folders_alone(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, dict[str, str]]]:
+def published(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, Path, dict[str, dict[str, str]]]:
     """A tiny export, its site, and the site as built on each of the two dates (by its digest)."""
     folder = tmp_path_factory.mktemp("publish")
     config = write_tiny_export(folder)
@@ -96,12 +104,16 @@ def _whole_sites(digests: dict[str, dict[str, str]], site: Path) -> str:
     return matches[0]
 
 
-@pytest.mark.parametrize(("swap", "steps"), [
-    ("exchange", ["staged", "swapped", "discarding", "recovering"]),
-    ("fallback", ["staged", "set-aside", "swapped", "discarding"]),
-])
+@pytest.mark.parametrize(
+    ("swap", "steps"),
+    [
+        ("exchange", ["staged", "swapped", "discarding", "recovering"]),
+        ("fallback", ["staged", "set-aside", "swapped", "discarding"]),
+    ],
+)
 def test_a_build_killed_at_each_publishing_step_leaves_a_whole_site(
-        published: tuple[Path, Path, dict[str, dict[str, str]]], swap: str, steps: list[str]) -> None:
+    published: tuple[Path, Path, dict[str, dict[str, str]]], swap: str, steps: list[str]
+) -> None:
     """SIGKILL at every file-system step of publishing, in turn: the output path holds the old site
     or the new one (with the fallback swap it may be missing, with the old site set aside whole, until
     the next build puts it back), and each next build cleans up after the killed one and says so."""
@@ -112,7 +124,11 @@ def test_a_build_killed_at_each_publishing_step_leaves_a_whole_site(
     for step in steps:
         new = next(epoch for epoch in EPOCHS if epoch != current)
         status, _out, err = run_salesperf(
-            "build", "-c", str(config), env={**env, "SOURCE_DATE_EPOCH": new, "SALESPERF_TEST_KILL_AT": step})
+            "build",
+            "-c",
+            str(config),
+            env={**env, "SOURCE_DATE_EPOCH": new, "SALESPERF_TEST_KILL_AT": step},
+        )
         assert status == -signal.SIGKILL, (step, err)
         assert "Traceback" not in err
         if left_behind and step != "recovering":  # killed while cleaning up, it says nothing yet
@@ -127,18 +143,30 @@ def test_a_build_killed_at_each_publishing_step_leaves_a_whole_site(
             current = expected
         left_behind = bool(leftovers(site))
         assert left_behind, step  # the replaced, set-aside or half-deleted copy
-    status, _out, err = run_salesperf("build", "-c", str(config), env={"SOURCE_DATE_EPOCH": current})
+    status, _out, err = run_salesperf(
+        "build", "-c", str(config), env={"SOURCE_DATE_EPOCH": current}
+    )
     assert status == 0, err
     assert f"note: {site}: removed what an interrupted build left beside it" in err
     assert leftovers(site) == [] and _whole_sites(digests, site) == current
 
 
 def test_the_next_build_restores_a_site_set_aside_by_a_killed_fallback_swap(
-        published: tuple[Path, Path, dict[str, dict[str, str]]]) -> None:
+    published: tuple[Path, Path, dict[str, dict[str, str]]],
+) -> None:
     config, site, digests = published
     before = _whole_sites(digests, site)
-    status, _out, _err = run_salesperf("build", "-c", str(config), "--force", env={
-        "SALESPERF_TEST_NO_EXCHANGE": "1", "SALESPERF_TEST_KILL_AT": "set-aside", "SOURCE_DATE_EPOCH": before})
+    status, _out, _err = run_salesperf(
+        "build",
+        "-c",
+        str(config),
+        "--force",
+        env={
+            "SALESPERF_TEST_NO_EXCHANGE": "1",
+            "SALESPERF_TEST_KILL_AT": "set-aside",
+            "SOURCE_DATE_EPOCH": before,
+        },
+    )
     assert status == -signal.SIGKILL and not site.exists()
     status, _out, err = run_salesperf("build", "-c", str(config), env={"SOURCE_DATE_EPOCH": before})
     assert status == 0, err
@@ -148,7 +176,8 @@ def test_the_next_build_restores_a_site_set_aside_by_a_killed_fallback_swap(
 
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM])
 def test_a_sharded_build_stopped_mid_mkdocs_leaves_no_process(
-        published: tuple[Path, Path, dict[str, dict[str, str]]], stop: signal.Signals) -> None:
+    published: tuple[Path, Path, dict[str, dict[str, str]]], stop: signal.Signals
+) -> None:
     """The MkDocs worker is frozen (SIGSTOP) so that only its parent's death can end it; then the
     build is killed (the kernel must kill the worker) or terminated (the build must kill it)."""
     config, site, _digests = published
@@ -188,13 +217,17 @@ def test_a_sharded_build_stopped_mid_mkdocs_leaves_no_process(
         left = leftovers(site)
         status, _out, err = run_salesperf("build", "-c", str(config))
         assert status == 0, err
-        assert (f"note: {site}: removed what an interrupted build left beside it" in err) == bool(left)
+        assert (f"note: {site}: removed what an interrupted build left beside it" in err) == bool(
+            left
+        )
         assert leftovers(site) == []
 
 
 def test_sharded_and_single_mkdocs_builds_are_byte_identical(
-        published: tuple[Path, Path, dict[str, dict[str, str]]], tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    published: tuple[Path, Path, dict[str, dict[str, str]]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     config, _site, _digests = published
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCHS[0])
     monkeypatch.setenv("SALESPERF_MKDOCS_JOBS", "1")

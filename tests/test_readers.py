@@ -33,7 +33,9 @@ def _deals_rows(n: int = 6, seed: int = 7) -> str:
     rows = []
     for i in range(1, n + 1):
         stage = rng.choice(["Closed Won", "Closed Lost", "Negotiation"])
-        rows.append(f"D{i:04d},R{i % 3 + 1},C{i % 4 + 1},{rng.randint(1, 90) * 1000}.00,{stage},2024-0{i % 9 + 1}-15\n")
+        rows.append(
+            f"D{i:04d},R{i % 3 + 1},C{i % 4 + 1},{rng.randint(1, 90) * 1000}.00,{stage},2024-0{i % 9 + 1}-15\n"
+        )
     return "".join(rows)
 
 
@@ -41,8 +43,13 @@ DEALS_CSV = DEALS_HEADER + "D0000,R1,C1,5000.00,Closed Won,2024-01-10\n" + _deal
 REPS_CSV = REPS_HEADER + "R1,Ann,East\nR2,Bo,West\nR3,Cy,East\n"
 
 
-def _config(folder: Path, deals: str = "deals.csv", reps: str | None = "reps.csv", extra: str = "",
-            reps_options: str = "") -> Path:
+def _config(
+    folder: Path,
+    deals: str = "deals.csv",
+    reps: str | None = "reps.csv",
+    extra: str = "",
+    reps_options: str = "",
+) -> Path:
     config = folder / "salesperf.yaml"
     text = f"site: {{title: T, currency: USD}}\nsources:\n  deals: {{path: {deals}{extra}}}\n"
     if reps:
@@ -59,26 +66,36 @@ def _folder(tmp_path: Path) -> Path:
 
 def _run(config: Path, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["check", "-c", str(config), *args])
-    return result.exit_code, result.output + (result.stderr if result.stderr_bytes is not None else "")
+    return result.exit_code, result.output + (
+        result.stderr if result.stderr_bytes is not None else ""
+    )
 
 
 # --- builders of workbook-shaped files ---------------------------------------------------------
 
-_CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-       'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-       'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
-       '"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.'
-       'main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
-       'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
-_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-         'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-         'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-_BOOK = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
-         'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
-         'relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
-_BOOK_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-              'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-              'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+_CT = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
+    '"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.'
+    'main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+    'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+)
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+    'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+    'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+_BOOK = (
+    '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
+    'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_BOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+    'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+    'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+)
 _SHEET = '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
 
 
@@ -93,7 +110,10 @@ def _write_xlsx_parts(path: Path, sheet_xml: str | bytes) -> None:
 
 
 def _inline_row(number: int, cells: dict[str, str]) -> str:
-    inner = "".join(f'<c r="{col}{number}" t="inlineStr"><is><t>{text}</t></is></c>' for col, text in cells.items())
+    inner = "".join(
+        f'<c r="{col}{number}" t="inlineStr"><is><t>{text}</t></is></c>'
+        for col, text in cells.items()
+    )
     return f'<row r="{number}">{inner}</row>'
 
 
@@ -104,41 +124,53 @@ def _patch_declared_size(path: Path, member: str, size: int) -> None:
     local = data.find(b"PK\x03\x04" + b"\x00" * 0, 0)
     while local != -1:
         name_len = struct.unpack_from("<H", data, local + 26)[0]
-        if data[local + 30: local + 30 + name_len] == name:
+        if data[local + 30 : local + 30 + name_len] == name:
             struct.pack_into("<I", data, local + 22, size)
         local = data.find(b"PK\x03\x04", local + 4)
     central = data.find(b"PK\x01\x02")
     while central != -1:
         name_len = struct.unpack_from("<H", data, central + 28)[0]
-        if data[central + 46: central + 46 + name_len] == name:
+        if data[central + 46 : central + 46 + name_len] == name:
             struct.pack_into("<I", data, central + 24, size)
         central = data.find(b"PK\x01\x02", central + 4)
     path.write_bytes(bytes(data))
 
 
 def _reps_xlsx(path: Path) -> None:
-    pd.DataFrame({"rep_id": ["R1", "R2"], "name": ["Ann", "Bo"], "team": ["East", "West"]}).to_excel(path, index=False)
+    pd.DataFrame(
+        {"rep_id": ["R1", "R2"], "name": ["Ann", "Bo"], "team": ["East", "West"]}
+    ).to_excel(path, index=False)
 
 
 def _write_ods(path: Path, rows: list[list[str]]) -> None:
     """A minimal OpenDocument spreadsheet (text cells)."""
     body = "".join(
-        "<table:table-row>" + "".join(
+        "<table:table-row>"
+        + "".join(
             f'<table:table-cell office:value-type="string"><text:p>{cell}</text:p></table:table-cell>'
-            for cell in row) + "</table:table-row>" for row in rows)
+            for cell in row
+        )
+        + "</table:table-row>"
+        for row in rows
+    )
     content = (
         '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
         'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
         f'<office:body><office:spreadsheet><table:table table:name="Reps">{body}</table:table>'
-        "</office:spreadsheet></office:body></office:document-content>")
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
-                'opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
-                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
-                'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+        'opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+        'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
     with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        archive.writestr(
+            "mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED
+        )
         archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
         archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
 
@@ -161,7 +193,9 @@ def _wide(text: str) -> bytes:
     return struct.pack("<I", len(text)) + text.encode("utf-16-le")
 
 
-def _xlsb_sheet(cells: list[tuple[int, int, object]], dimension: tuple[int, int, int, int] | None = None) -> bytes:
+def _xlsb_sheet(
+    cells: list[tuple[int, int, object]], dimension: tuple[int, int, int, int] | None = None
+) -> bytes:
     """A sheet part: BrtBeginSheet, BrtWsDim, BrtBeginSheetData, a BrtRowHdr per row, cells, the end records."""
     rows = sorted({row for row, _col, _value in cells})
     columns = [col for _row, col, _value in cells]
@@ -177,23 +211,41 @@ def _xlsb_sheet(cells: list[tuple[int, int, object]], dimension: tuple[int, int,
     return body + _record(146) + _record(130)
 
 
-def write_xlsb(path: Path, rows: list[list[object]], *, far: tuple[int, int] | None = None,
-               dimension: tuple[int, int, int, int] | None = None) -> None:
+def write_xlsb(
+    path: Path,
+    rows: list[list[object]],
+    *,
+    far: tuple[int, int] | None = None,
+    dimension: tuple[int, int, int, int] | None = None,
+) -> None:
     """A minimal .xlsb built record by record (python-calamine reads it); ``far`` adds one stray cell."""
-    cells = [(r, c, v) for r, row in enumerate(rows) for c, v in enumerate(row) if v not in (None, "")]
+    cells = [
+        (r, c, v) for r, row in enumerate(rows) for c, v in enumerate(row) if v not in (None, "")
+    ]
     if far:
         cells.append((*far, "stray"))
-    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-            'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-            'officeDocument/2006/relationships/{}" Target="{}"/></Relationships>')
-    book = (_record(131) + _record(143) + _record(156, struct.pack("<II", 0, 1) + _wide("rId1") + _wide("Deals"))
-            + _record(144) + _record(132))
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/{}" Target="{}"/></Relationships>'
+    )
+    book = (
+        _record(131)
+        + _record(143)
+        + _record(156, struct.pack("<II", 0, 1) + _wide("rId1") + _wide("Deals"))
+        + _record(144)
+        + _record(132)
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", _CT.replace("sheet.main+xml", "sheet.binary.macroEnabled.main"))
+        archive.writestr(
+            "[Content_Types].xml", _CT.replace("sheet.main+xml", "sheet.binary.macroEnabled.main")
+        )
         archive.writestr("_rels/.rels", rels.format("officeDocument", "xl/workbook.bin"))
         archive.writestr("xl/workbook.bin", book)
-        archive.writestr("xl/_rels/workbook.bin.rels", rels.format("worksheet", "worksheets/sheet1.bin"))
+        archive.writestr(
+            "xl/_rels/workbook.bin.rels", rels.format("worksheet", "worksheets/sheet1.bin")
+        )
         archive.writestr("xl/worksheets/sheet1.bin", _xlsb_sheet(cells, dimension))
 
 
@@ -210,20 +262,27 @@ def _truncated_xlsx(folder: Path) -> tuple[str, Path, int, str]:
 
 
 def _html_as_xlsx(folder: Path) -> tuple[str, Path, int, str]:
-    (folder / "reps.xlsx").write_text("<!DOCTYPE html><html><body><table><tr><td>rep_id</td></tr></table></body></html>",
-                                      encoding="utf-8")
+    (folder / "reps.xlsx").write_text(
+        "<!DOCTYPE html><html><body><table><tr><td>rep_id</td></tr></table></body></html>",
+        encoding="utf-8",
+    )
     return "reps.xlsx", _config(folder, reps="reps.xlsx"), 1, "HTML page"
 
 
 def _html_as_xls(folder: Path) -> tuple[str, Path, int, str]:
-    (folder / "deals.xls").write_text("\n  <html xmlns:x='urn:schemas-microsoft-com:office:excel'><table></table></html>",
-                                      encoding="utf-8")
+    (folder / "deals.xls").write_text(
+        "\n  <html xmlns:x='urn:schemas-microsoft-com:office:excel'><table></table></html>",
+        encoding="utf-8",
+    )
     return "deals.xls", _config(folder, deals="deals.xls"), 1, "HTML page"
 
 
 def _xml_2003_as_xls(folder: Path) -> tuple[str, Path, int, str]:
-    (folder / "reps.xls").write_text('<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
-                                     "</Workbook>", encoding="utf-8")
+    (folder / "reps.xls").write_text(
+        '<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
+        "</Workbook>",
+        encoding="utf-8",
+    )
     return "reps.xls", _config(folder, reps="reps.xls"), 1, "Excel 2003 XML"
 
 
@@ -240,7 +299,9 @@ def _garbage_as_xlsx(folder: Path) -> tuple[str, Path, int, str]:
 
 def _garbage_ole2_as_xls(folder: Path) -> tuple[str, Path, int, str]:
     rng = random.Random(4)
-    (folder / "reps.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(rng.randrange(256) for _ in range(3000)))
+    (folder / "reps.xls").write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(rng.randrange(256) for _ in range(3000))
+    )
     return "reps.xls", _config(folder, reps="reps.xls"), 1, "not a readable workbook"
 
 
@@ -251,14 +312,21 @@ def _zip_not_workbook(folder: Path) -> tuple[str, Path, int, str]:
 
 
 def _declared_bomb(folder: Path) -> tuple[str, Path, int, str]:
-    _write_xlsx_parts(folder / "reps.xlsx", _SHEET + "<sheetData>" + _inline_row(1, {"A": "rep_id"}) + "</sheetData></worksheet>")
+    _write_xlsx_parts(
+        folder / "reps.xlsx",
+        _SHEET + "<sheetData>" + _inline_row(1, {"A": "rep_id"}) + "</sheetData></worksheet>",
+    )
     _patch_declared_size(folder / "reps.xlsx", "xl/worksheets/sheet1.xml", 0xFFFFFFF0)
     return "reps.xlsx", _config(folder, reps="reps.xlsx"), 1, "bound"
 
 
 def _lying_bomb(folder: Path) -> tuple[str, Path, int, str]:
     # 40 MB of XML that compresses to ~40 KB, declaring 2 KB: inflating stops at the declared size.
-    sheet = (_SHEET + "<sheetData>" + _inline_row(1, {"A": "rep_id"})).encode() + b" " * 40_000_000 + b"</sheetData></worksheet>"
+    sheet = (
+        (_SHEET + "<sheetData>" + _inline_row(1, {"A": "rep_id"})).encode()
+        + b" " * 40_000_000
+        + b"</sheetData></worksheet>"
+    )
     _write_xlsx_parts(folder / "reps.xlsx", sheet)
     _patch_declared_size(folder / "reps.xlsx", "xl/worksheets/sheet1.xml", 2048)
     return "reps.xlsx", _config(folder, reps="reps.xlsx"), 1, "damaged"
@@ -273,24 +341,34 @@ def _far_cell(folder: Path) -> tuple[str, Path, int, str]:
 
 def _declared_dimension(folder: Path) -> tuple[str, Path, int, str]:
     rows = _inline_row(1, {"A": "rep_id"}) + _inline_row(2, {"A": "R1"})
-    _write_xlsx_parts(folder / "reps.xlsx", _SHEET + f'<dimension ref="A1:XFD1048576"/><sheetData>{rows}</sheetData></worksheet>')
+    _write_xlsx_parts(
+        folder / "reps.xlsx",
+        _SHEET + f'<dimension ref="A1:XFD1048576"/><sheetData>{rows}</sheetData></worksheet>',
+    )
     return "reps.xlsx", _config(folder, reps="reps.xlsx"), 1, "bound"
 
 
 def _ods_repeated_far(folder: Path) -> tuple[str, Path, int, str]:
     cell = '<table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell>'
     _write_ods(folder / "reps.ods", [["rep_id"], ["R1"]])
-    far = (f"<table:table-row>{cell.format('rep_id')}</table:table-row>"
-           '<table:table-row table:number-rows-repeated="1048574"><table:table-cell/></table:table-row>'
-           f'<table:table-row><table:table-cell table:number-columns-repeated="16383"/>{cell.format("x")}</table:table-row>')
+    far = (
+        f"<table:table-row>{cell.format('rep_id')}</table:table-row>"
+        '<table:table-row table:number-rows-repeated="1048574"><table:table-cell/></table:table-row>'
+        f'<table:table-row><table:table-cell table:number-columns-repeated="16383"/>{cell.format("x")}</table:table-row>'
+    )
     with zipfile.ZipFile(folder / "reps.ods") as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     content = parts["content.xml"].decode()
-    start, end = content.index("<table:table-row>"), content.rindex("</table:table-row>") + len("</table:table-row>")
+    start, end = (
+        content.index("<table:table-row>"),
+        content.rindex("</table:table-row>") + len("</table:table-row>"),
+    )
     parts["content.xml"] = (content[:start] + far + content[end:]).encode()
     with zipfile.ZipFile(folder / "reps.ods", "w") as archive:
         for name, data in parts.items():
-            archive.writestr(name, data, zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED)
+            archive.writestr(
+                name, data, zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            )
     return "reps.ods", _config(folder, reps="reps.ods"), 1, "refused"
 
 
@@ -305,12 +383,16 @@ def _utf16_no_bom(folder: Path) -> tuple[str, Path, int, str]:
 
 
 def _cp1252(folder: Path) -> tuple[str, Path, int, str]:
-    (folder / "reps.csv").write_bytes((REPS_HEADER + "R1,José Müller – “Jo”,East\n").encode("cp1252"))
+    (folder / "reps.csv").write_bytes(
+        (REPS_HEADER + "R1,José Müller – “Jo”,East\n").encode("cp1252")
+    )
     return "reps.csv", _config(folder), 1, "cp1252"
 
 
 def _huge_cell(folder: Path) -> tuple[str, Path, int, str]:
-    (folder / "reps.csv").write_text(REPS_HEADER + f'R1,"{"x" * (MAX_CELL_CHARS + 10)}",East\n', encoding="utf-8")
+    (folder / "reps.csv").write_text(
+        REPS_HEADER + f'R1,"{"x" * (MAX_CELL_CHARS + 10)}",East\n', encoding="utf-8"
+    )
     return "reps.csv", _config(folder), 1, "131,072"
 
 
@@ -357,7 +439,12 @@ def _header_row_past_end(folder: Path) -> tuple[str, Path, int, str]:
 def _xlsb_far_cell(folder: Path) -> tuple[str, Path, int, str]:
     # The sheet's BrtWsDim says A1:B2, but a cell record sits at XFD1048576: calamine would allocate
     # 17 billion cells. The record walk finds it first.
-    write_xlsb(folder / "reps.xlsb", [["rep_id", "name"], ["R1", "Ann"]], far=(1048575, 16383), dimension=(0, 1, 0, 1))
+    write_xlsb(
+        folder / "reps.xlsb",
+        [["rep_id", "name"], ["R1", "Ann"]],
+        far=(1048575, 16383),
+        dimension=(0, 1, 0, 1),
+    )
     return "reps.xlsb", _config(folder, reps="reps.xlsb"), 1, "XFD"
 
 
@@ -368,13 +455,23 @@ def _xlsb_declared_range(folder: Path) -> tuple[str, Path, int, str]:
 
 def _utf8_declared_utf16(folder: Path) -> tuple[str, Path, int, str]:
     (folder / "reps.csv").write_text(REPS_HEADER + "R1,José,East\n", encoding="utf-8")
-    return "reps.csv", _config(folder, reps="reps.csv", extra="", reps_options="{encoding: utf-16}"), 1, "utf-8"
+    return (
+        "reps.csv",
+        _config(folder, reps="reps.csv", extra="", reps_options="{encoding: utf-16}"),
+        1,
+        "utf-8",
+    )
 
 
 def _utf8_declared_cp1252(folder: Path) -> tuple[str, Path, int, str]:
     # U+0081 is two bytes in UTF-8 (C2 81); 0x81 is undefined in cp1252.
     (folder / "reps.csv").write_text(REPS_HEADER + "R1,José\u0081,East\n", encoding="utf-8")
-    return "reps.csv", _config(folder, reps="reps.csv", reps_options="{encoding: cp1252}"), 1, "looks like utf-8"
+    return (
+        "reps.csv",
+        _config(folder, reps="reps.csv", reps_options="{encoding: cp1252}"),
+        1,
+        "looks like utf-8",
+    )
 
 
 def _delimiters_only(folder: Path) -> tuple[str, Path, int, str]:
@@ -433,11 +530,25 @@ def test_broken_corpus_covers_every_fault_kind_of_the_issue() -> None:
     """The kinds issue 10 names (truncated, wrong type, wrong encoding, huge cell, zip bomb, NUL, FIFO)."""
     kinds = {
         "truncated": ["truncated xlsx"],
-        "wrong type": ["HTML page named .xlsx", "PDF named .xlsx", "zip that is no workbook", "damaged Parquet"],
-        "wrong encoding": ["UTF-16 with BOM", "cp1252 declared utf-8", "UTF-8 declared utf-16", "UTF-8 declared cp1252"],
+        "wrong type": [
+            "HTML page named .xlsx",
+            "PDF named .xlsx",
+            "zip that is no workbook",
+            "damaged Parquet",
+        ],
+        "wrong encoding": [
+            "UTF-16 with BOM",
+            "cp1252 declared utf-8",
+            "UTF-8 declared utf-16",
+            "UTF-8 declared cp1252",
+        ],
         "huge cell": ["cell over 128 KB"],
         "zip bomb": ["zip bomb (declared size)", "zip bomb (size lied about)"],
-        "far-away cell": ["lone cell at XFD1048576", ".xlsb with a cell record at XFD1048576", ".ods with a far repeated cell"],
+        "far-away cell": [
+            "lone cell at XFD1048576",
+            ".xlsb with a cell record at XFD1048576",
+            ".ods with a far repeated cell",
+        ],
         "NUL bytes": ["NUL bytes"],
         "FIFO": ["FIFO"],
         "not a file": ["directory", "device"],
@@ -450,24 +561,43 @@ def test_broken_corpus_covers_every_fault_kind_of_the_issue() -> None:
 # --- readable layouts: real values -------------------------------------------------------------
 
 REPORT_ROWS = [
-    ["Opportunities Won FY24"], ["Northwind Traders (demo org)"], ["As of 12/31/2024 5:02 PM"], [],
-    ["Filtered By:", "Close Date equals FY2024"], ["", "Show: All opportunities"], [],
-    ["Opportunity Owner", "Opportunity Owner ID", "Opportunity ID", "Account ID", "Stage", "Close Date", "Amount"],
+    ["Opportunities Won FY24"],
+    ["Northwind Traders (demo org)"],
+    ["As of 12/31/2024 5:02 PM"],
+    [],
+    ["Filtered By:", "Close Date equals FY2024"],
+    ["", "Show: All opportunities"],
+    [],
+    [
+        "Opportunity Owner",
+        "Opportunity Owner ID",
+        "Opportunity ID",
+        "Account ID",
+        "Stage",
+        "Close Date",
+        "Amount",
+    ],
     ["Jo Park", "005A1", "006X1", "001A1", "Closed Won", dt.datetime(2024, 2, 3), 12000.0],
     ["Jo Park", "005A1", "006X2", "001A2", "Closed Lost", dt.datetime(2024, 3, 9), 5000.0],
     ["Sam Ruiz", "005A2", "006X3", "001A3", "Closed Won", dt.datetime(2024, 5, 20), 7000.0],
-    ["Grand Total (3 records)", None, None, None, None, None, 24000.0], [],
+    ["Grand Total (3 records)", None, None, None, None, None, 24000.0],
+    [],
     ["Confidential Information - Do Not Distribute"],
     ["Copyright (c) 2000-2024 example.com, inc. All rights reserved."],
 ]
-REPORT_COLUMNS = ("{deal_id: Opportunity ID, rep_id: Opportunity Owner ID, client_id: Account ID, "
-                  "amount: Amount, stage: Stage, closed: Close Date}")
+REPORT_COLUMNS = (
+    "{deal_id: Opportunity ID, rep_id: Opportunity Owner ID, client_id: Account ID, "
+    "amount: Amount, stage: Stage, closed: Close Date}"
+)
 
 
 def _report_config(folder: Path, path: str, options: str) -> Path:
     config = folder / f"{path}.yaml"
-    config.write_text(f"site: {{title: T, currency: USD}}\nsources:\n  deals:\n    path: {path}\n"
-                      f"    columns: {REPORT_COLUMNS}\n    options: {options}\n", encoding="utf-8")
+    config.write_text(
+        f"site: {{title: T, currency: USD}}\nsources:\n  deals:\n    path: {path}\n"
+        f"    columns: {REPORT_COLUMNS}\n    options: {options}\n",
+        encoding="utf-8",
+    )
     return config
 
 
@@ -477,12 +607,18 @@ def _figures(config: Path) -> dict[str, tuple[float, int, int]]:
     out = {}
     for rep, group in deals.groupby("rep_id"):
         won = group[group["status"] == "won"]
-        out[str(rep)] = (float(won["amount"].sum()), len(won), int((group["status"] == "lost").sum()))
+        out[str(rep)] = (
+            float(won["amount"].sum()),
+            len(won),
+            int((group["status"] == "lost").sum()),
+        )
     return out
 
 
 @pytest.mark.parametrize("options", ["{}", "{skip_footer: 3}"])
-def test_formatted_report_workbook_title_lines_and_grand_total(tmp_path: Path, options: str) -> None:
+def test_formatted_report_workbook_title_lines_and_grand_total(
+    tmp_path: Path, options: str
+) -> None:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -492,7 +628,9 @@ def test_formatted_report_workbook_title_lines_and_grand_total(tmp_path: Path, o
     config = _report_config(tmp_path, "report.xlsx", options)
     assert _figures(config) == {"005A1": (12000.0, 1, 1), "005A2": (7000.0, 1, 0)}
     issues = check(config)[1].quality.issues
-    assert ("info", 8) in zip(issues["severity"], issues["row"], strict=True)  # header found on row 8
+    assert ("info", 8) in zip(
+        issues["severity"], issues["row"], strict=True
+    )  # header found on row 8
     skipped = issues[issues["problem"] == "report title or filter line above the header"]
     assert skipped["row"].tolist() == [1, 2, 3, 5, 6]
     total = issues[issues["value"].fillna("").str.startswith("Grand Total")]
@@ -501,13 +639,15 @@ def test_formatted_report_workbook_title_lines_and_grand_total(tmp_path: Path, o
 
 
 def test_formatted_report_csv(tmp_path: Path) -> None:
-    text = ('"Opportunities Won FY24"\n"As of 12/31/2024"\n"Filtered By: Close Date equals FY2024"\n\n'
-            '"Opportunity Owner","Opportunity Owner ID","Opportunity ID","Account ID","Stage","Close Date","Amount"\n'
-            '"Jo Park","005A1","006X1","001A1","Closed Won","2024-02-03","$12,000.00"\n'
-            '"Jo Park","005A1","006X2","001A2","Closed Lost","2024-03-09","$5,000.00"\n'
-            '"Sam Ruiz","005A2","006X3","001A3","Closed Won","2024-05-20","$7,000.00"\n'
-            '"Subtotal","","","","","","$24,000.00"\n\n"Grand Total (3 records)",,,,,,"$24,000.00"\n'
-            '"Confidential Information - Do Not Distribute"\n')
+    text = (
+        '"Opportunities Won FY24"\n"As of 12/31/2024"\n"Filtered By: Close Date equals FY2024"\n\n'
+        '"Opportunity Owner","Opportunity Owner ID","Opportunity ID","Account ID","Stage","Close Date","Amount"\n'
+        '"Jo Park","005A1","006X1","001A1","Closed Won","2024-02-03","$12,000.00"\n'
+        '"Jo Park","005A1","006X2","001A2","Closed Lost","2024-03-09","$5,000.00"\n'
+        '"Sam Ruiz","005A2","006X3","001A3","Closed Won","2024-05-20","$7,000.00"\n'
+        '"Subtotal","","","","","","$24,000.00"\n\n"Grand Total (3 records)",,,,,,"$24,000.00"\n'
+        '"Confidential Information - Do Not Distribute"\n'
+    )
     (tmp_path / "report.csv").write_text(text, encoding="utf-8")
     config = _report_config(tmp_path, "report.csv", "{}")
     assert _figures(config) == {"005A1": (12000.0, 1, 1), "005A2": (7000.0, 1, 0)}
@@ -522,16 +662,24 @@ def test_header_row_number(tmp_path: Path) -> None:
     path = tmp_path / "d.csv"
     path.write_text("Report\nx,y\na,b\n1,2\n", encoding="utf-8")
     table = read_table(path, ReadOptions(header_row=3))
-    assert table.frame.columns.tolist() == ["a", "b", "__row__"] and table.frame["__row__"].tolist() == [4]
+    assert table.frame.columns.tolist() == ["a", "b", "__row__"] and table.frame[
+        "__row__"
+    ].tolist() == [4]
 
 
 def test_quoted_newlines_over_one_mib_read_whole(tmp_path: Path) -> None:
     note = '"Renewal.\nCustomer asked for a 2-year term.\nSigned by CFO."'
-    rows = [f"{i},owner{i % 7}@acme.example,{5000 + i},Closed {'won' if i % 2 else 'lost'},2024-01-01,{100 + i},{note}"
-            for i in range(12_000)]
+    rows = [
+        f"{i},owner{i % 7}@acme.example,{5000 + i},Closed {'won' if i % 2 else 'lost'},2024-01-01,{100 + i},{note}"
+        for i in range(12_000)
+    ]
     path = tmp_path / "deals.csv"
-    path.write_text("Record ID,Deal owner,Company ID,Deal Stage,Close Date,Amount,Deal Description\n"
-                    + "\n".join(rows) + "\n", encoding="utf-8")
+    path.write_text(
+        "Record ID,Deal owner,Company ID,Deal Stage,Close Date,Amount,Deal Description\n"
+        + "\n".join(rows)
+        + "\n",
+        encoding="utf-8",
+    )
     assert path.stat().st_size > 1 << 20
     table = read_table(path, ReadOptions())
     assert len(table.frame) == 12_000 and not table.unreadable
@@ -542,11 +690,14 @@ def test_quoted_newlines_over_one_mib_read_whole(tmp_path: Path) -> None:
         "site: {title: T, currency: USD}\nsources:\n  deals:\n    path: deals.csv\n"
         "    columns: {deal_id: Record ID, rep_id: Deal owner, client_id: Company ID, stage: Deal Stage,"
         " closed: Close Date, amount: Amount}\n    won_stages: [Closed won]\n    lost_stages: [Closed lost]\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(main, ["build", "-c", str(config), "--out", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
-    assert "deals: 12,000 of 12,000 rows used" in result.output or "deals: 12000 of 12000 rows used" in result.output, \
-        result.output
+    assert (
+        "deals: 12,000 of 12,000 rows used" in result.output
+        or "deals: 12000 of 12000 rows used" in result.output
+    ), result.output
 
 
 def test_unterminated_quote_names_its_line_and_reads_the_rest(tmp_path: Path) -> None:
@@ -573,8 +724,12 @@ def test_cr_only_line_endings(tmp_path: Path) -> None:
 
 def test_huge_cell_names_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
-    path.write_text(REPS_HEADER + "R1,Ann,East\n" + f'R2,Bo,"{"y" * (MAX_CELL_CHARS + 1)}"\n', encoding="utf-8")
-    with pytest.raises(DataError, match=r"r\.csv:3: cell in column 3 \(C\) holds 131,073 characters"):
+    path.write_text(
+        REPS_HEADER + "R1,Ann,East\n" + f'R2,Bo,"{"y" * (MAX_CELL_CHARS + 1)}"\n', encoding="utf-8"
+    )
+    with pytest.raises(
+        DataError, match=r"r\.csv:3: cell in column 3 \(C\) holds 131,073 characters"
+    ):
         read_table(path, ReadOptions())
 
 
@@ -582,7 +737,9 @@ def test_csv_named_xlsx_is_read_with_a_note(tmp_path: Path) -> None:
     (tmp_path / "reps.xlsx").write_text(REPS_CSV, encoding="utf-8")
     table = read_table(tmp_path / "reps.xlsx", ReadOptions())
     assert table.frame["rep_id"].tolist() == ["R1", "R2", "R3"]
-    assert [n.problem for n in table.notes] == ["the file is CSV text, not a .xlsx workbook as its name says"]
+    assert [n.problem for n in table.notes] == [
+        "the file is CSV text, not a .xlsx workbook as its name says"
+    ]
 
 
 def test_workbook_named_csv_is_read_as_workbook(tmp_path: Path) -> None:
@@ -593,7 +750,10 @@ def test_workbook_named_csv_is_read_as_workbook(tmp_path: Path) -> None:
 
 
 def test_ods_workbook(tmp_path: Path) -> None:
-    _write_ods(tmp_path / "reps.ods", [["Quarterly staff"], ["rep_id", "name", "team"], ["R1", "Ann", "East"]])
+    _write_ods(
+        tmp_path / "reps.ods",
+        [["Quarterly staff"], ["rep_id", "name", "team"], ["R1", "Ann", "East"]],
+    )
     table = read_table(tmp_path / "reps.ods", ReadOptions(), columns=["rep_id", "name"])
     assert table.frame["name"].tolist() == ["Ann"] and table.frame["__row__"].tolist() == [3]
     assert table.header_row == 2
@@ -602,7 +762,10 @@ def test_ods_workbook(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("delimiter", "word"), [(";", '";"'), ("\t", "tab"), ("|", '"|"')])
 def test_delimiter_sniffed_and_stated(tmp_path: Path, delimiter: str, word: str) -> None:
     path = tmp_path / "g.csv"
-    path.write_text(f"Goals FY24\nscope{delimiter}id{delimiter}target\nrep{delimiter}R1{delimiter}1,5\n", encoding="utf-8")
+    path.write_text(
+        f"Goals FY24\nscope{delimiter}id{delimiter}target\nrep{delimiter}R1{delimiter}1,5\n",
+        encoding="utf-8",
+    )
     table = read_table(path, ReadOptions())
     assert table.frame["target"].tolist() == ["1,5"]
     assert any(word in n.problem and n.severity == "info" for n in table.notes)
@@ -616,9 +779,13 @@ def test_duplicate_column_warning_names_both_positions(tmp_path: Path) -> None:
     config = _config(tmp_path)
     code, output = _run(config)
     assert code == 0, output
-    assert ('warning: deals.csv:1: amount: duplicate column name "amount": it appears twice, as columns 4 (D) and 7 (G)'
-            " — column 4 (D) used, the other ignored") in output
-    assert check(config)[1].deals["amount"].sum() > 0  # the first "amount" (numbers), not the second ("P1")
+    assert (
+        'warning: deals.csv:1: amount: duplicate column name "amount": it appears twice, as columns 4 (D) and 7 (G)'
+        " — column 4 (D) used, the other ignored"
+    ) in output
+    assert (
+        check(config)[1].deals["amount"].sum() > 0
+    )  # the first "amount" (numbers), not the second ("P1")
 
 
 def test_header_only_optional_export_is_an_empty_dataset(tmp_path: Path) -> None:
@@ -626,7 +793,10 @@ def test_header_only_optional_export_is_an_empty_dataset(tmp_path: Path) -> None
     (tmp_path / "reps.csv").write_text(REPS_HEADER, encoding="utf-8")
     code, output = _run(_config(tmp_path))
     assert code == 0, output
-    assert "info: reps.csv:1: the file holds column names and no rows — read as an empty dataset" in output
+    assert (
+        "info: reps.csv:1: the file holds column names and no rows — read as an empty dataset"
+        in output
+    )
 
 
 def test_formula_without_saved_result_keeps_its_text(tmp_path: Path) -> None:
@@ -646,8 +816,10 @@ def test_utf8_declared_single_byte_is_read_as_declared_with_a_warning(tmp_path: 
     assert table.frame["name"].tolist() == ["Ann", "JosÃ© MÃ¼ller"]  # what cp1252 makes of it
     (note,) = table.notes
     assert note.severity == "warning" and note.row == 3
-    assert note.problem == ('the file is valid UTF-8 with non-ASCII text; read as cp1252 it shows "JosÃ©" '
-                            'for "José": set options.encoding: utf-8')
+    assert note.problem == (
+        'the file is valid UTF-8 with non-ASCII text; read as cp1252 it shows "JosÃ©" '
+        'for "José": set options.encoding: utf-8'
+    )
 
 
 def test_ascii_declared_single_byte_has_no_warning(tmp_path: Path) -> None:
@@ -657,8 +829,12 @@ def test_ascii_declared_single_byte_has_no_warning(tmp_path: Path) -> None:
 
 def test_cyrillic_cp1251_is_named(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
-    path.write_bytes((REPS_HEADER + "R1,Иван Петров,Восток\nR2,Мария Сидорова,Запад\n").encode("cp1251"))
-    with pytest.raises(DataError, match=r"r\.csv:2: byte \d+ is not valid utf-8; the file looks like cp1251"):
+    path.write_bytes(
+        (REPS_HEADER + "R1,Иван Петров,Восток\nR2,Мария Сидорова,Запад\n").encode("cp1251")
+    )
+    with pytest.raises(
+        DataError, match=r"r\.csv:2: byte \d+ is not valid utf-8; the file looks like cp1251"
+    ):
         read_table(path, ReadOptions())
 
 
@@ -672,8 +848,10 @@ def test_stray_cr_excludes_its_record_only(tmp_path: Path) -> None:
     (tmp_path / "reps.csv").write_text(REPS_CSV, encoding="utf-8")
     code, output = _run(_config(tmp_path))
     assert code == 0, output
-    assert ('warning: deals.csv:3: "D0001,R\u240d2,C2,20000.00,Closed Lost,2024-02-15" a carriage return (CR, '
-            "shown as \u240d) alone inside an unquoted field breaks this record") in output
+    assert (
+        'warning: deals.csv:3: "D0001,R\u240d2,C2,20000.00,Closed Lost,2024-02-15" a carriage return (CR, '
+        "shown as \u240d) alone inside an unquoted field breaks this record"
+    ) in output
     assert f"deals: {len(lines) - 2} of {len(lines) - 1} rows used" in output
 
 
@@ -686,7 +864,7 @@ def test_stray_cr_in_a_quoted_cell_is_text(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("exact", [False, True])
 def test_blank_rows_are_listed_in_both_csv_paths(tmp_path: Path, exact: bool) -> None:
-    """",,,,," rows are skipped and listed as info, whichever reader (pyarrow or csv) reads the file."""
+    """ ",,,,," rows are skipped and listed as info, whichever reader (pyarrow or csv) reads the file."""
     lines = DEALS_CSV.splitlines()
     lines[3:3] = [",,,,,", ",,,,,"]
     lines.append(",,,,,")
@@ -695,7 +873,9 @@ def test_blank_rows_are_listed_in_both_csv_paths(tmp_path: Path, exact: bool) ->
     path = tmp_path / "deals.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     table = read_table(path, ReadOptions(), keys=["deal_id"])
-    blank = [(n.row, n.action) for n in table.notes if n.problem == "blank row: every field is empty"]
+    blank = [
+        (n.row, n.action) for n in table.notes if n.problem == "blank row: every field is empty"
+    ]
     assert blank == [(4, "skipped (2 rows, 4–5)"), (len(lines), "skipped (1 row)")]
     assert all(n.severity == "info" for n in table.notes)
     assert "" not in table.frame["deal_id"].tolist()
@@ -705,45 +885,69 @@ def test_blank_rows_are_listed_in_both_csv_paths(tmp_path: Path, exact: bool) ->
 def test_a_client_named_like_a_total_is_not_a_total(tmp_path: Path, name: str) -> None:
     """A data row with an empty id whose first cell merely starts with Total/Sum is a row with a missing
     id (a warning, so --strict fails), and the rows after it are not taken for a report footer."""
-    text = ("client,deal_id,rep_id,client_id,amount,stage,closed\n"
-            "Acme,D1,R1,C1,100,Closed Won,2024-01-05\n"
-            f"{name},,R1,C2,200,Closed Won,2024-01-06\n"
-            "Beta,D3,R2,C3,300,Closed Won,2024-01-07\n"
-            "Gamma,,R2,C4,400,Closed Won,2024-01-08\n")
+    text = (
+        "client,deal_id,rep_id,client_id,amount,stage,closed\n"
+        "Acme,D1,R1,C1,100,Closed Won,2024-01-05\n"
+        f"{name},,R1,C2,200,Closed Won,2024-01-06\n"
+        "Beta,D3,R2,C3,300,Closed Won,2024-01-07\n"
+        "Gamma,,R2,C4,400,Closed Won,2024-01-08\n"
+    )
     (tmp_path / "deals.csv").write_text(text, encoding="utf-8")
     (tmp_path / "reps.csv").write_text(REPS_CSV, encoding="utf-8")
     code, output = _run(_config(tmp_path))
     assert code == 0, output
     assert "report footer" not in output
-    warned = [line for line in output.splitlines() if line.startswith("warning:") and "deal_id" in line]
-    assert sorted({line.split(":")[2] for line in warned}) == ["3", "5"], output  # warnings: build --strict fails
+    warned = [
+        line for line in output.splitlines() if line.startswith("warning:") and "deal_id" in line
+    ]
+    assert sorted({line.split(":")[2] for line in warned}) == ["3", "5"], (
+        output
+    )  # warnings: build --strict fails
 
 
-@pytest.mark.parametrize(("first", "total"), [
-    ("Total", True), ("Totals", True), ("Grand Total (10 records)", True), ("Subtotal:", True),
-    ("Sub-total", True), ("Total: EMEA", True), ("Sum", True), ("Total 24,000", True),
-    ("Total Wine & More", False), ("Sum Corp", False), ("Total EMEA", False), ("Totally", False),
-])
+@pytest.mark.parametrize(
+    ("first", "total"),
+    [
+        ("Total", True),
+        ("Totals", True),
+        ("Grand Total (10 records)", True),
+        ("Subtotal:", True),
+        ("Sub-total", True),
+        ("Total: EMEA", True),
+        ("Sum", True),
+        ("Total 24,000", True),
+        ("Total Wine & More", False),
+        ("Sum Corp", False),
+        ("Total EMEA", False),
+        ("Totally", False),
+    ],
+)
 def test_total_row_words(first: str, total: bool) -> None:
     from generator.load.readers import is_total_row
 
     assert is_total_row([first, "", "$24,000.00"]) is total
-    assert is_total_row([first, "", "text"]) is (first == "Total 24,000")  # a total carries a number
+    assert is_total_row([first, "", "text"]) is (
+        first == "Total 24,000"
+    )  # a total carries a number
 
 
 def test_footer_rule_applies_after_a_grand_total_only(tmp_path: Path) -> None:
-    text = ("owner,deal_id,rep_id,client_id,amount,stage,closed\n"
-            "Ann,D1,R1,C1,100,Closed Won,2024-01-05\n"
-            "Total,,,,100,,\n"                         # a plain total: dropped, does not end the data
-            "Bo,,R2,C2,200,Closed Won,2024-01-06\n"    # missing id: left for a warning, not footer
-            "Grand Total (2 records),,,,300,,\n"
-            "Confidential,,,,,,\n")
+    text = (
+        "owner,deal_id,rep_id,client_id,amount,stage,closed\n"
+        "Ann,D1,R1,C1,100,Closed Won,2024-01-05\n"
+        "Total,,,,100,,\n"  # a plain total: dropped, does not end the data
+        "Bo,,R2,C2,200,Closed Won,2024-01-06\n"  # missing id: left for a warning, not footer
+        "Grand Total (2 records),,,,300,,\n"
+        "Confidential,,,,,,\n"
+    )
     path = tmp_path / "deals.csv"
     path.write_text(text, encoding="utf-8")
     table = read_table(path, ReadOptions(), keys=["deal_id"])
     assert [(row, reason) for row, _text, reason in table.unreadable] == [
-        (3, "report footer (total line)"), (5, "report footer (total line)"),
-        (6, "report footer (below the grand total line)")]
+        (3, "report footer (total line)"),
+        (5, "report footer (total line)"),
+        (6, "report footer (below the grand total line)"),
+    ]
     assert table.frame["__row__"].tolist() == [2, 4]
 
 
@@ -751,9 +955,15 @@ def test_footer_rule_applies_after_a_grand_total_only(tmp_path: Path) -> None:
 
 
 def test_xlsb_workbook_is_read(tmp_path: Path) -> None:
-    write_xlsb(tmp_path / "r.xlsb", [["Staff"], ["rep_id", "name", "team"], ["R1", "Ann", "East"], ["R2", "Bo", 7]])
+    write_xlsb(
+        tmp_path / "r.xlsb",
+        [["Staff"], ["rep_id", "name", "team"], ["R1", "Ann", "East"], ["R2", "Bo", 7]],
+    )
     table = read_table(tmp_path / "r.xlsb", ReadOptions(), columns=["rep_id", "name"])
-    assert table.frame["name"].tolist() == ["Ann", "Bo"] and table.frame["team"].tolist() == ["East", 7.0]
+    assert table.frame["name"].tolist() == ["Ann", "Bo"] and table.frame["team"].tolist() == [
+        "East",
+        7.0,
+    ]
     assert table.header_row == 2
 
 
@@ -762,44 +972,89 @@ def test_biff12_walker_reads_records_cut_anywhere() -> None:
     from generator.load.readers import _BinExtent, biff12_records
 
     part = _xlsb_sheet([(0, 0, "id"), (1, 2, 5.0), (70_000, 300, "far" * 40)])
-    assert [typ for typ, _data in biff12_records(part)] == [129, 148, 145, 0, 6, 0, 5, 0, 6, 146, 130]
+    assert [typ for typ, _data in biff12_records(part)] == [
+        129,
+        148,
+        145,
+        0,
+        6,
+        0,
+        5,
+        0,
+        6,
+        146,
+        130,
+    ]
     for size in (1, 2, 3, 7, 64, len(part)):
         extent = _BinExtent()
         for at in range(0, len(part), size):
-            extent.feed(part[at: at + size], first=at == 0)
-        assert (extent.low_row, extent.high_row, extent.low_col, extent.high_col) == (0, 70_000, 0, 300), size
+            extent.feed(part[at : at + size], first=at == 0)
+        assert (extent.low_row, extent.high_row, extent.low_col, extent.high_col) == (
+            0,
+            70_000,
+            0,
+            300,
+        ), size
         assert extent.cells == 70_001 * 301
 
 
 def _formula_book(path: Path, formula_sheet: str, cached: bool) -> None:
     cell = '<c r="B2"><f>1+1</f>' + ("<v>2</v>" if cached else "") + "</c>"
     plain = _inline_row(1, {"A": "id", "B": "calc"}) + _inline_row(2, {"A": "A"})
-    with_formula = plain.replace("</row><row r=\"2\">", "</row><row r=\"2\">").replace(
-        '<c r="A2" t="inlineStr"><is><t>A</t></is></c>', '<c r="A2" t="inlineStr"><is><t>A</t></is></c>' + cell)
-    book = _BOOK.replace('<sheet name="Sheet1" sheetId="1" r:id="rId1"/>',
-                         '<sheet name="Data" sheetId="1" r:id="rId1"/><sheet name="Calc" sheetId="2" r:id="rId2"/>')
-    rels = _BOOK_RELS.replace("</Relationships>", '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/'
-                              'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/></Relationships>')
+    with_formula = plain.replace('</row><row r="2">', '</row><row r="2">').replace(
+        '<c r="A2" t="inlineStr"><is><t>A</t></is></c>',
+        '<c r="A2" t="inlineStr"><is><t>A</t></is></c>' + cell,
+    )
+    book = _BOOK.replace(
+        '<sheet name="Sheet1" sheetId="1" r:id="rId1"/>',
+        '<sheet name="Data" sheetId="1" r:id="rId1"/><sheet name="Calc" sheetId="2" r:id="rId2"/>',
+    )
+    rels = _BOOK_RELS.replace(
+        "</Relationships>",
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/></Relationships>',
+    )
     sheets = {"Data": plain, "Calc": plain}
     sheets[formula_sheet] = with_formula
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", _CT.replace("</Types>", '<Override PartName="/xl/worksheets/sheet2.xml" '
-                         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'))
+        archive.writestr(
+            "[Content_Types].xml",
+            _CT.replace(
+                "</Types>",
+                '<Override PartName="/xl/worksheets/sheet2.xml" '
+                'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+            ),
+        )
         archive.writestr("_rels/.rels", _RELS)
         archive.writestr("xl/workbook.xml", book)
         archive.writestr("xl/_rels/workbook.xml.rels", rels)
-        archive.writestr("xl/worksheets/sheet1.xml", _SHEET + f"<sheetData>{sheets['Data']}</sheetData></worksheet>")
-        archive.writestr("xl/worksheets/sheet2.xml", _SHEET + f"<sheetData>{sheets['Calc']}</sheetData></worksheet>")
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            _SHEET + f"<sheetData>{sheets['Data']}</sheetData></worksheet>",
+        )
+        archive.writestr(
+            "xl/worksheets/sheet2.xml",
+            _SHEET + f"<sheetData>{sheets['Calc']}</sheetData></worksheet>",
+        )
 
 
-@pytest.mark.parametrize(("formula_sheet", "cached", "sheet", "passes"), [
-    ("Calc", False, "Data", 0),   # a formula in another sheet: not the chosen sheet's business
-    ("Data", True, "Data", 0),    # a formula with its saved result: calamine reads the result
-    ("Data", False, "Data", 1),   # no saved result: the formula text is read (one openpyxl pass)
-    ("Calc", False, "Calc", 1),
-])
+@pytest.mark.parametrize(
+    ("formula_sheet", "cached", "sheet", "passes"),
+    [
+        ("Calc", False, "Data", 0),  # a formula in another sheet: not the chosen sheet's business
+        ("Data", True, "Data", 0),  # a formula with its saved result: calamine reads the result
+        ("Data", False, "Data", 1),  # no saved result: the formula text is read (one openpyxl pass)
+        ("Calc", False, "Calc", 1),
+    ],
+)
 def test_formula_pass_only_for_the_chosen_sheet_without_saved_results(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, formula_sheet: str, cached: bool, sheet: str, passes: int) -> None:
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    formula_sheet: str,
+    cached: bool,
+    sheet: str,
+    passes: int,
+) -> None:
     from generator.load import readers
 
     calls: list[str] = []

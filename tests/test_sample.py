@@ -41,7 +41,9 @@ def crm(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def parquet(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return generate(tmp_path_factory.mktemp("parquet"), reps=REPS, deals=DEALS, seed=3, fmt="parquet")
+    return generate(
+        tmp_path_factory.mktemp("parquet"), reps=REPS, deals=DEALS, seed=3, fmt="parquet"
+    )
 
 
 def _deal_rows(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -115,7 +117,14 @@ def test_deal_values_look_like_a_crm_export(crm: dict[str, Path]) -> None:
     assert amounts[amounts != ""].map(lambda a: bool(MONEY.match(a))).all()
     stages = set(deals["Stage"])
     assert {"Closed Won", "Closed Lost"} <= stages
-    assert stages <= {"Closed Won", "Closed Lost", "Prospecting", "Qualification", "Proposal", "Negotiation"}
+    assert stages <= {
+        "Closed Won",
+        "Closed Lost",
+        "Prospecting",
+        "Qualification",
+        "Proposal",
+        "Negotiation",
+    }
     closed = deals["Stage"].isin(["Closed Won", "Closed Lost"])
     assert (amounts[closed] != "").all()
     assert deals.loc[closed, "Close Date"].str.fullmatch(r"\d{2}/\d{2}/\d{4}").all()
@@ -135,12 +144,16 @@ def test_csv_files_are_quoted_like_csv_quote_minimal(crm: dict[str, Path]) -> No
         delimiter = ";" if name == "goals" else ","
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
         again = io.StringIO()
-        csv.writer(again, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerows(rows)
+        csv.writer(
+            again, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_MINIMAL
+        ).writerows(rows)
         assert again.getvalue() == text, name
 
 
 def test_money_text_matches_python_formatting() -> None:
-    values = np.array([0.0, 0.5, 7.0, 999.99, 1000.0, 12345.67, 1_000_000.0, 987_654_321.09, 1_234_567_890.5])
+    values = np.array(
+        [0.0, 0.5, 7.0, 999.99, 1000.0, 12345.67, 1_000_000.0, 987_654_321.09, 1_234_567_890.5]
+    )
     assert money_text(values).to_pylist() == [f"${v:,.2f}" for v in values]
     assert money_text(np.array([np.nan, 1.0])).to_pylist() == [None, "$1.00"]
 
@@ -189,7 +202,9 @@ def test_goals_coaching_and_activities(crm: dict[str, Path]) -> None:
     assert (pd.to_datetime(coaching["End Date"]) >= pd.to_datetime(coaching["Start Date"])).all()
     activities = pd.read_csv(crm["activities"], dtype=str)
     assert set(activities["Activity Type"]) == {"Call", "Email", "Meeting", "Demo"}
-    assert (pd.to_datetime(activities["Date"]).dt.day_of_week == 0).all()  # one row per week (Monday)
+    assert (
+        pd.to_datetime(activities["Date"]).dt.day_of_week == 0
+    ).all()  # one row per week (Monday)
     assert not activities.duplicated(["Rep ID", "Date", "Activity Type"]).any()
 
 
@@ -279,7 +294,9 @@ def test_sample_command_writes_the_same_bytes_as_generate(tmp_path: Path) -> Non
     args = ("--reps", str(REPS), "--deals", str(DEALS), "--seed", "3", "--format", "crm")
     for run in ("a", "b"):
         folder = tmp_path / run
-        code, _out, err = sample("--out", str(folder / "data"), "--config", str(folder / "c.yaml"), *args)
+        code, _out, err = sample(
+            "--out", str(folder / "data"), "--config", str(folder / "c.yaml"), *args
+        )
         assert code == 0, err
     files = generate(tmp_path / "api", reps=REPS, deals=DEALS, seed=3)
     for name, path in files.items():
@@ -296,7 +313,9 @@ def test_sample_command_writes_the_same_bytes_as_generate(tmp_path: Path) -> Non
         (("--end", "31/12/2025"), "'31/12/2025' does not match the format '%Y-%m-%d'"),
     ],
 )
-def test_sample_command_bad_usage_exits_2(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+def test_sample_command_bad_usage_exits_2(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
     code, _out, err = sample("--out", str(tmp_path / "out"), *args)
     assert code == 2
     assert message in err
@@ -332,15 +351,25 @@ def test_default_company_is_realistic(tmp_path: Path) -> None:
     assert 0.1 <= (reps["hired"] > pd.Timestamp("2022-01-01")).mean() <= 0.25
     is_open = ~deals["stage"].isin(["Closed Won", "Closed Lost"])
     assert 0.02 <= deals.loc[is_open, "amount"].isna().mean() <= 0.12
-    assert deals.loc[is_open, "created"].median() > pd.Timestamp("2025-06-01")  # open deals are recent
+    assert deals.loc[is_open, "created"].median() > pd.Timestamp(
+        "2025-06-01"
+    )  # open deals are recent
     won = deals[deals["stage"] == "Closed Won"]
     month = won["closed"].dt.month.value_counts()
     assert month[12] > 1.5 * month[8]  # strong Q4, weak summer
     # Value ratio (SPEC §5, acquirer attribution) spreads widely between reps.
     ltv = won.groupby("client_id")["amount"].sum()
-    first = won.sort_values(["closed", "deal_id"]).drop_duplicates("client_id").set_index("client_id")["rep_id"]
+    first = (
+        won.sort_values(["closed", "deal_id"])
+        .drop_duplicates("client_id")
+        .set_index("client_id")["rep_id"]
+    )
     mean_ltv = ltv.groupby(first).mean()
     costs = pd.read_parquet(files["costs"])
-    annual = (costs[["salary", "taxes", "expenses", "other"]].sum(axis=1)).groupby(costs["rep_id"]).mean()
+    annual = (
+        (costs[["salary", "taxes", "expenses", "other"]].sum(axis=1))
+        .groupby(costs["rep_id"])
+        .mean()
+    )
     ratio = (mean_ltv / annual).dropna()
     assert ratio.min() < 1.0 and ratio.max() > 4.0

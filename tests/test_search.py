@@ -30,7 +30,9 @@ from generator.site.render import render
 from generator.site.search_ids import id_map
 from generator.site.tables import Column, frame_table
 
-TABLE = '<table>\n<tbody>\n<tr><td>REP&#45;9</td><td class="sp-num">1,234</td></tr>\n</tbody>\n</table>'
+TABLE = (
+    '<table>\n<tbody>\n<tr><td>REP&#45;9</td><td class="sp-num">1,234</td></tr>\n</tbody>\n</table>'
+)
 NOTE_TABLE = "<table><tr><td>*not emphasis*</td></tr></table>"
 CHART = '<div class="sp-chart" data-spec="c1"></div>\n<script type="application/json" id="c1">{"a":"x\\u003c/y"}</script>'
 
@@ -71,20 +73,30 @@ def test_a_block_inside_a_block_is_one_block() -> None:
 
 
 def test_render_packs_tables_built_by_the_site_stage() -> None:
-    table = frame_table(pd.DataFrame({"rep_id": ["REP-9"]}), [Column("rep_id", "Rep id")], "data/x.csv")
-    markdown, blocks = unpack(render("membership_note.md.j2", page=SimpleNamespace(membership_note=table)))
+    table = frame_table(
+        pd.DataFrame({"rep_id": ["REP-9"]}), [Column("rep_id", "Rep id")], "data/x.csv"
+    )
+    markdown, blocks = unpack(
+        render("membership_note.md.j2", page=SimpleNamespace(membership_note=table))
+    )
     assert markdown == f'\n!!! info "Team membership"\n    {placeholder(0)}\n'
     assert "<td>REP&#45;9</td>" in blocks[0] and 'href="data/x.csv"' in blocks[0]
 
 
 def test_substitute_puts_each_block_back_in_its_place() -> None:
     html = f"<h1>Ann</h1>\n{placeholder(1)}\n<p>between</p>\n{placeholder(0)}"
-    assert substitute(html, ["<b>zero</b>", "<i>one</i>"]) == "<h1>Ann</h1>\n<i>one</i>\n<p>between</p>\n<b>zero</b>"
+    assert (
+        substitute(html, ["<b>zero</b>", "<i>one</i>"])
+        == "<h1>Ann</h1>\n<i>one</i>\n<p>between</p>\n<b>zero</b>"
+    )
     assert substitute("<p>no blocks</p>", []) == "<p>no blocks</p>"
 
 
 def test_a_placeholder_without_its_block_is_an_error() -> None:
-    with pytest.raises(BuildError, match=r"reps/a\.md: placeholder <!--sp-html:2--> has no HTML block \(the page has 1\)"):
+    with pytest.raises(
+        BuildError,
+        match=r"reps/a\.md: placeholder <!--sp-html:2--> has no HTML block \(the page has 1\)",
+    ):
         substitute(f"{placeholder(0)}{placeholder(2)}", ["<b>0</b>"], "reps/a.md")
 
 
@@ -115,32 +127,47 @@ def test_plugin_substitutes_the_blocks_after_markdown() -> None:
     source = pack(f"# Ann\n\n{html_block(TABLE)}\n")
     markdown = plugin.on_page_markdown(source, page=page, config=config, files=Files([]))
     assert markdown == f"# Ann\n\n{placeholder(0)}\n"
-    out = plugin.on_post_page(f"<html><h1>Ann</h1>\n{placeholder(0)}\n</html>", page=page, config=config)
+    out = plugin.on_post_page(
+        f"<html><h1>Ann</h1>\n{placeholder(0)}\n</html>", page=page, config=config
+    )
     assert out == f"<html><h1>Ann</h1>\n{TABLE}\n</html>"
 
 
 def test_plugin_leaves_a_page_without_blocks_untouched() -> None:
     plugin = salesperf_plugin()
     page, config = _page("methodology.md")
-    assert plugin.on_page_markdown("# M\n\ntext\n", page=page, config=config, files=Files([])) == "# M\n\ntext\n"
+    assert (
+        plugin.on_page_markdown("# M\n\ntext\n", page=page, config=config, files=Files([]))
+        == "# M\n\ntext\n"
+    )
     assert plugin.on_post_page("<p>text</p>", page=page, config=config) == "<p>text</p>"
 
 
 def test_plugin_fails_on_a_missing_placeholder_key() -> None:
     plugin = salesperf_plugin()
     page, config = _page("reps/ann.md")
-    plugin.on_page_markdown(pack(f"{html_block(TABLE)}\n"), page=page, config=config, files=Files([]))
-    with pytest.raises(PluginError, match=r"reps/ann\.md: placeholder <!--sp-html:1--> has no HTML block"):
+    plugin.on_page_markdown(
+        pack(f"{html_block(TABLE)}\n"), page=page, config=config, files=Files([])
+    )
+    with pytest.raises(
+        PluginError, match=r"reps/ann\.md: placeholder <!--sp-html:1--> has no HTML block"
+    ):
         plugin.on_post_page(f"{placeholder(0)}{placeholder(1)}", page=page, config=config)
 
 
 def test_entity_pages_are_indexed_by_title_and_first_paragraph() -> None:
     folders = ["reps", "teams"]
     assert summary_only("reps/rep-1-abc.md", folders) and summary_only("teams/x.md", folders)
-    assert not summary_only("reps/index.md", folders) and not summary_only("methodology.md", folders)
-    content = ('<h1 id="ann">Ann</h1>\n<p><strong>Rep id:</strong> REP-1 · Team: East</p>\n<p>A note every rep '
-               'page repeats.</p>\n<h2 id="revenue">Revenue</h2>\n<p>more</p>')
-    assert lead(content) == '<h1 id="ann">Ann</h1>\n<p><strong>Rep id:</strong> REP-1 · Team: East</p>'
+    assert not summary_only("reps/index.md", folders) and not summary_only(
+        "methodology.md", folders
+    )
+    content = (
+        '<h1 id="ann">Ann</h1>\n<p><strong>Rep id:</strong> REP-1 · Team: East</p>\n<p>A note every rep '
+        'page repeats.</p>\n<h2 id="revenue">Revenue</h2>\n<p>more</p>'
+    )
+    assert (
+        lead(content) == '<h1 id="ann">Ann</h1>\n<p><strong>Rep id:</strong> REP-1 · Team: East</p>'
+    )
     assert lead('<h1>T</h1>\n<h2 id="a">A</h2><p>x</p>') == "<h1>T</h1>\n"
 
 
@@ -157,14 +184,23 @@ def test_plugin_indexes_the_lead_and_renders_the_whole_page() -> None:
     page.content = '<h1>Ann</h1>\n<div data-search-exclude="true">x</div>'
     before({}, page=page, config=config, nav=None)
     after({}, page=page, config=config, nav=None)
-    assert page.content == "<h1>Ann</h1>\n<div>x</div>"  # as the search plugin leaves a page it indexed
+    assert (
+        page.content == "<h1>Ann</h1>\n<div>x</div>"
+    )  # as the search plugin leaves a page it indexed
 
 
 def test_plugin_appends_the_lunr_key_fix_to_the_search_worker_once() -> None:
     plugin = salesperf_plugin()
-    worker = File("assets/javascripts/workers/search.0123abcd.min.js", None, "/tmp/site", use_directory_urls=True)
+    worker = File(
+        "assets/javascripts/workers/search.0123abcd.min.js",
+        None,
+        "/tmp/site",
+        use_directory_urls=True,
+    )
     worker.content_string = "self.lunr=lunr;"
-    other = File("assets/javascripts/bundle.0123abcd.min.js", None, "/tmp/site", use_directory_urls=True)
+    other = File(
+        "assets/javascripts/bundle.0123abcd.min.js", None, "/tmp/site", use_directory_urls=True
+    )
     other.content_string = "bundle"
     files = Files([worker, other])
     plugin.on_files(files, config=MkDocsConfig())
@@ -179,29 +215,59 @@ def test_plugin_appends_the_lunr_key_fix_to_the_search_worker_once() -> None:
 def test_a_real_build_shows_the_blocks_and_indexes_only_prose(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     (docs / "reps").mkdir(parents=True)
-    (docs / "index.md").write_text(pack(f"# Overview\n\nRevenue grew.\n\n{html_block(TABLE)}\n\n## Charts\n\n"
-                                        f"Monthly revenue.\n\n{html_block(CHART)}\n\n"
-                                        f'!!! note "In a note"\n    {html_block(NOTE_TABLE)}\n'), encoding="utf-8")
+    (docs / "index.md").write_text(
+        pack(
+            f"# Overview\n\nRevenue grew.\n\n{html_block(TABLE)}\n\n## Charts\n\n"
+            f"Monthly revenue.\n\n{html_block(CHART)}\n\n"
+            f'!!! note "In a note"\n    {html_block(NOTE_TABLE)}\n'
+        ),
+        encoding="utf-8",
+    )
     (docs / "reps" / "index.md").write_text("# Reps\n\nEvery rep.\n", encoding="utf-8")
-    (docs / "reps" / "ann.md").write_text(pack(f'---\ntitle: "Ann Archer"\ntags: ["REP-9"]\n---\n\n# Ann Archer\n\n'
-                                               f"Rep id: REP-9 · Team: East\n\nA note.\n\n## Revenue\n\n"
-                                               f"{html_block(TABLE)}\n"), encoding="utf-8")
+    (docs / "reps" / "ann.md").write_text(
+        pack(
+            f'---\ntitle: "Ann Archer"\ntags: ["REP-9"]\n---\n\n# Ann Archer\n\n'
+            f"Rep id: REP-9 · Team: East\n\nA note.\n\n## Revenue\n\n"
+            f"{html_block(TABLE)}\n"
+        ),
+        encoding="utf-8",
+    )
     site = tmp_path / "site"
-    mkdocs_build(docs, site, site_name="T", site_url=None, nav=[{"Overview": "index.md"}, {"Reps": "reps/index.md"}])
+    mkdocs_build(
+        docs,
+        site,
+        site_name="T",
+        site_url=None,
+        nav=[{"Overview": "index.md"}, {"Reps": "reps/index.md"}],
+    )
     overview = (site / "index.html").read_text(encoding="utf-8")
     assert TABLE in overview and CHART in overview and "sp-html" not in overview
-    assert f'<p class="admonition-title">In a note</p>\n{NOTE_TABLE}\n</div>' in overview  # a block, not in a <p>
+    assert (
+        f'<p class="admonition-title">In a note</p>\n{NOTE_TABLE}\n</div>' in overview
+    )  # a block, not in a <p>
     rep = (site / "reps" / "ann" / "index.html").read_text(encoding="utf-8")
-    assert TABLE in rep and "<h2 id=\"revenue\">" in rep and "REP-9</span>" not in rep  # tags are not shown
+    assert (
+        TABLE in rep and '<h2 id="revenue">' in rep and "REP-9</span>" not in rep
+    )  # tags are not shown
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     docs_by_location = {doc["location"]: doc for doc in index["docs"]}
     text = json.dumps(index["docs"])
-    assert "1,234" not in text and "sp-chart" not in text and "\\u003c/y" not in text  # no cell, no spec
+    assert (
+        "1,234" not in text and "sp-chart" not in text and "\\u003c/y" not in text
+    )  # no cell, no spec
     assert docs_by_location[""]["text"] == "<p>Revenue grew.</p>"
-    assert docs_by_location["#charts"]["text"] == "<p>Monthly revenue.</p> <p>In a note</p>"  # prose, no cell
-    assert docs_by_location["reps/ann/"] == {"location": "reps/ann/", "title": "Ann Archer",
-                                             "text": "<p>Rep id: REP-9 · Team: East</p>", "tags": ["REP-9"]}
-    assert not any(location.startswith("reps/ann/#") for location in docs_by_location)  # no sections
+    assert (
+        docs_by_location["#charts"]["text"] == "<p>Monthly revenue.</p> <p>In a note</p>"
+    )  # prose, no cell
+    assert docs_by_location["reps/ann/"] == {
+        "location": "reps/ann/",
+        "title": "Ann Archer",
+        "text": "<p>Rep id: REP-9 · Team: East</p>",
+        "tags": ["REP-9"],
+    }
+    assert not any(
+        location.startswith("reps/ann/#") for location in docs_by_location
+    )  # no sections
     worker = next((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
     assert worker.read_text(encoding="utf-8").endswith(LUNR_KEY_FIX)
 
@@ -213,15 +279,22 @@ def test_a_lost_placeholder_fails_the_build(tmp_path: Path) -> None:
     packed = pack(f"# Overview\n\n{html_block(TABLE)}\n").replace(placeholder(0), "")
     (docs / "index.md").write_text(packed, encoding="utf-8")
     with pytest.raises(BuildError, match=r"index\.md: HTML block\(s\) 0 lost their placeholder"):
-        mkdocs_build(docs, tmp_path / "site", site_name="T", site_url=None, nav=[{"Overview": "index.md"}])
+        mkdocs_build(
+            docs, tmp_path / "site", site_name="T", site_url=None, nav=[{"Overview": "index.md"}]
+        )
 
 
 # --- the id map ----------------------------------------------------------------------------------
 
 
 def test_id_map_points_each_rep_id_at_its_page() -> None:
-    reps = pd.DataFrame({"rep_id": ["REP-001", "a", "A", "Z"], "slug": ["rep-001-x", "a-1", "a-2", "z-3"],
-                         "name": ["Kenji Tanaka", "Ann", "Al", None]})
+    reps = pd.DataFrame(
+        {
+            "rep_id": ["REP-001", "a", "A", "Z"],
+            "slug": ["rep-001-x", "a-1", "a-2", "z-3"],
+            "name": ["Kenji Tanaka", "Ann", "Al", None],
+        }
+    )
     assert json.loads(id_map(reps)) == {
         "a": [["a", "reps/a-1/", "Ann"], ["A", "reps/a-2/", "Al"]],
         "rep-001": [["REP-001", "reps/rep-001-x/", "Kenji Tanaka"]],

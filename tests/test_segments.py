@@ -59,10 +59,17 @@ team,Nowhere,2024,revenue,1,
 
 def write_fixture(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    for name, body in (("deals", DEALS), ("clients", CLIENTS), ("reps", REPS), ("costs", COSTS), ("goals", GOALS)):
+    for name, body in (
+        ("deals", DEALS),
+        ("clients", CLIENTS),
+        ("reps", REPS),
+        ("costs", COSTS),
+        ("goals", GOALS),
+    ):
         (folder / f"{name}.csv").write_text(body, encoding="utf-8")
     config = folder / "salesperf.yaml"
-    config.write_text("""\
+    config.write_text(
+        """\
 report: {as_of: 2024-12-31}
 sources:
   deals: {path: deals.csv, won_stages: [Won], lost_stages: [Lost]}
@@ -74,7 +81,9 @@ privacy: {show_compensation: true}
 segments: {min_deals: 2, bootstrap_resamples: 200}
 goals:
   reward_tiers: [{attainment: 1.2, reward: Bonus B}, {attainment: 1.0, reward: Bonus A}]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return config
 
 
@@ -133,7 +142,9 @@ def test_company_yardstick_and_sums(fixture) -> None:
         expected = metrics.company_years.set_index("year")["revenue"]
         assert sums.to_dict() == pytest.approx(expected.to_dict()), dim
         # Every rep's whole cost is allocated when the rep sold something that year.
-        assert history.loc[history["year"] == 2024, "allocated_cost"].sum() == pytest.approx(140_000), dim
+        assert history.loc[history["year"] == 2024, "allocated_cost"].sum() == pytest.approx(
+            140_000
+        ), dim
 
 
 def test_categories_and_channels(fixture) -> None:
@@ -149,8 +160,12 @@ def test_categories_and_channels(fixture) -> None:
     assert event["revenue"] == 100_000 and event["value_ratio"] == pytest.approx(150_000 / 100_000)
     # 1.5 < 2.5, but over one client there is no interval: too little to call a market weak.
     assert pd.isna(event["ratio_high"]) and not event["weak"]
-    inbound = _row(channels, "channel", "Inbound")  # C2's later deal: revenue, but no client acquired
-    assert inbound["revenue"] == 50_000 and inbound["clients"] == 0 and pd.isna(inbound["value_ratio"])
+    inbound = _row(
+        channels, "channel", "Inbound"
+    )  # C2's later deal: revenue, but no client acquired
+    assert (
+        inbound["revenue"] == 50_000 and inbound["clients"] == 0 and pd.isna(inbound["value_ratio"])
+    )
     unknown = _row(channels, "channel", UNKNOWN)  # C3 has no method anywhere
     assert unknown["revenue"] == 200_000 and unknown["allocated_cost"] == pytest.approx(32_000)
 
@@ -177,7 +192,9 @@ def test_interval_is_seeded_and_brackets_the_ratio(fixture) -> None:
 
 
 def test_segment_labels_group_unknowns_and_keep_variants() -> None:
-    labels = segment_labels(pd.Series(["EMEA", "emea", "  ", None, "n/a", "Unknown"], dtype="string"))
+    labels = segment_labels(
+        pd.Series(["EMEA", "emea", "  ", None, "n/a", "Unknown"], dtype="string")
+    )
     assert labels.astype("string").tolist() == ["EMEA", "emea", UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN]
 
 
@@ -185,7 +202,9 @@ def test_segment_findings_name_file_and_row(fixture) -> None:
     _, _, issues = fixture
     clients = issues[issues["dataset"] == "clients"]
     variant = clients[clients["problem"].str.contains("spelling variant")]
-    assert variant[["file", "row", "column", "value"]].values.tolist() == [["clients.csv", 5, "region", "NORTH"]]
+    assert variant[["file", "row", "column", "value"]].values.tolist() == [
+        ["clients.csv", 5, "region", "NORTH"]
+    ]
     blank = clients[clients["problem"].str.contains("is blank")]
     assert sorted(blank["column"]) == ["acquisition", "region"] and set(blank["row"]) == {4}
 
@@ -210,7 +229,9 @@ def test_attainment_tiers_and_rewards(fixture) -> None:
     assert b["target"] == 200_000 and b["attainment"] == 1.25 and b["tier_reward"] == "Bonus B"
     deals = goals.loc[("rep", "A", 2024, "won_deals")]
     # as_of is the year's last day: the year is complete, so a goal under 100 % is missed, not "behind".
-    assert deals["attainment"] == 0.5 and pd.isna(deals["tier_reward"]) and deals["status"] == "missed"
+    assert (
+        deals["attainment"] == 0.5 and pd.isna(deals["tier_reward"]) and deals["status"] == "missed"
+    )
 
 
 def test_team_attainment_uses_that_years_members(fixture) -> None:
@@ -228,29 +249,69 @@ def test_pacing_rules() -> None:
     spring = Period.containing(dt.date(2024, 3, 31), 1)
     assert expected_share(spring, GoalsConfig()) == pytest.approx(91 / 366)
     quarterly = GoalsConfig(pacing="quarterly", quarter_weights=(0.1, 0.2, 0.3, 0.4))
-    assert expected_share(Period.containing(dt.date(2024, 6, 30), 1), quarterly) == pytest.approx(0.3)
-    assert expected_share(Period.containing(dt.date(2024, 6, 29), 1), quarterly) == pytest.approx(0.1)
+    assert expected_share(Period.containing(dt.date(2024, 6, 30), 1), quarterly) == pytest.approx(
+        0.3
+    )
+    assert expected_share(Period.containing(dt.date(2024, 6, 29), 1), quarterly) == pytest.approx(
+        0.1
+    )
     # Fiscal year starting in April: FY2025 quarters end 30 June, 30 Sep, 31 Dec 2024, 31 Mar 2025.
-    assert expected_share(Period.containing(dt.date(2024, 10, 1), 4), quarterly) == pytest.approx(0.3)
+    assert expected_share(Period.containing(dt.date(2024, 10, 1), 4), quarterly) == pytest.approx(
+        0.3
+    )
 
 
 def test_status_from_pace() -> None:
     period = Period.containing(dt.date(2024, 6, 30), 1)  # 182 of 366 days due
-    rep_years = pd.DataFrame({
-        "rep_id": ["R1", "R2", "R3", "R4"], "year": 2024, "revenue": [600.0, 450.0, 300.0, 1000.0],
-        "won_deals": 0, "new_clients": 0, "clients": 0, "mean_client_ltv": float("nan"),
-        "annual_cost": float("nan"), "value_ratio": float("nan")})
-    reps = pd.DataFrame({"rep_id": ["R1", "R2", "R3", "R4"], "team": pd.NA, "hired": pd.NaT, "left": pd.NaT})
-    goals = pd.DataFrame({"scope": "rep", "id": ["R1", "R2", "R3", "R4"], "year": 2024, "metric": "revenue",
-                          "target": 1000.0, "reward": pd.NA, "_file": "goals.csv", "_row": [2, 3, 4, 5]})
+    rep_years = pd.DataFrame(
+        {
+            "rep_id": ["R1", "R2", "R3", "R4"],
+            "year": 2024,
+            "revenue": [600.0, 450.0, 300.0, 1000.0],
+            "won_deals": 0,
+            "new_clients": 0,
+            "clients": 0,
+            "mean_client_ltv": float("nan"),
+            "annual_cost": float("nan"),
+            "value_ratio": float("nan"),
+        }
+    )
+    reps = pd.DataFrame(
+        {"rep_id": ["R1", "R2", "R3", "R4"], "team": pd.NA, "hired": pd.NaT, "left": pd.NaT}
+    )
+    goals = pd.DataFrame(
+        {
+            "scope": "rep",
+            "id": ["R1", "R2", "R3", "R4"],
+            "year": 2024,
+            "metric": "revenue",
+            "target": 1000.0,
+            "reward": pd.NA,
+            "_file": "goals.csv",
+            "_row": [2, 3, 4, 5],
+        }
+    )
     table = compute_goals(goals, rep_years, reps, period, GoalsConfig()).goals.set_index("id")
     assert table.loc["R1", "pace"] == pytest.approx(600 / (1000 * 182 / 366))
-    assert table["status"].to_dict() == {"R1": "on track", "R2": "at risk", "R3": "behind", "R4": "met"}
+    assert table["status"].to_dict() == {
+        "R1": "on track",
+        "R2": "at risk",
+        "R3": "behind",
+        "R4": "met",
+    }
     # On the year's last day nothing is paced any more: the same goals are met or missed.
-    ended = compute_goals(goals, rep_years, reps, Period.containing(dt.date(2024, 12, 31), 1), GoalsConfig())
+    ended = compute_goals(
+        goals, rep_years, reps, Period.containing(dt.date(2024, 12, 31), 1), GoalsConfig()
+    )
     assert ended.year_complete and ended.goals.set_index("id")["status"].to_dict() == {
-        "R1": "missed", "R2": "missed", "R3": "missed", "R4": "met"}
-    assert set(ended.calibration["year"]) == {2024}  # the ended year is calibrated like earlier ones
+        "R1": "missed",
+        "R2": "missed",
+        "R3": "missed",
+        "R4": "met",
+    }
+    assert set(ended.calibration["year"]) == {
+        2024
+    }  # the ended year is calibrated like earlier ones
 
 
 def test_site_pages_and_files(tmp_path: Path, fixture) -> None:
@@ -260,9 +321,20 @@ def test_site_pages_and_files(tmp_path: Path, fixture) -> None:
         page = site / folder / slug(name) / "index.html"
         assert (site / folder / "index.html").is_file() and page.is_file()
         table = pd.read_csv(site / "data" / f"{folder}.csv", keep_default_na=False, na_values=[""])
-        assert {"revenue", "value_ratio", "ratio_low", "ratio_high", "allocated_cost", "penetration"} <= set(table)
-    regions = pd.read_csv(site / "data" / "regions.csv", keep_default_na=False, na_values=[""]).set_index("region")
-    assert regions.loc["South", "allocated_cost"] == 65_000 and pd.isna(regions.loc["West", "value_ratio"])
+        assert {
+            "revenue",
+            "value_ratio",
+            "ratio_low",
+            "ratio_high",
+            "allocated_cost",
+            "penetration",
+        } <= set(table)
+    regions = pd.read_csv(
+        site / "data" / "regions.csv", keep_default_na=False, na_values=[""]
+    ).set_index("region")
+    assert regions.loc["South", "allocated_cost"] == 65_000 and pd.isna(
+        regions.loc["West", "value_ratio"]
+    )
     goals = pd.read_csv(site / "data" / "goals.csv", keep_default_na=False, na_values=[""])
     assert len(goals) == 5 and goals["attainment"].max() == 1.25
     assert (site / "goals" / "index.html").is_file()
@@ -274,12 +346,22 @@ def test_site_pages_and_files(tmp_path: Path, fixture) -> None:
 
 def test_costs_hidden_without_show_compensation(tmp_path: Path) -> None:
     config = write_fixture(tmp_path / "export")
-    config.write_text(config.read_text(encoding="utf-8").replace("show_compensation: true", "show_compensation: false"),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "show_compensation: true", "show_compensation: false"
+        ),
+        encoding="utf-8",
+    )
     site = build(config, tmp_path / "site").out
     for name in ("regions", "categories_history", "region_category", "channel_category"):
-        header = (site / "data" / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
-        assert "allocated_cost" not in header and "cost_per_rep" not in header and "value_ratio" in header
+        header = (
+            (site / "data" / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+        )
+        assert (
+            "allocated_cost" not in header
+            and "cost_per_rep" not in header
+            and "value_ratio" in header
+        )
     page = (site / "regions" / "south" / "index.html").read_text(encoding="utf-8")
     assert "65,000" not in page and "52,000" not in page
 
@@ -299,16 +381,38 @@ def test_check_prints_segment_and_goal_findings(tmp_path: Path) -> None:
 METHODOLOGY = Path(__file__).resolve().parent.parent / "templates"
 
 
-@pytest.mark.parametrize("term", ["allocated_cost", "rep-equivalents", "bootstrap", "Unknown", "penetration",
-                                  "cut losses", "untapped market", "segments.min_deals",
-                                  "segments.bootstrap_resamples"])
+@pytest.mark.parametrize(
+    "term",
+    [
+        "allocated_cost",
+        "rep-equivalents",
+        "bootstrap",
+        "Unknown",
+        "penetration",
+        "cut losses",
+        "untapped market",
+        "segments.min_deals",
+        "segments.bootstrap_resamples",
+    ],
+)
 def test_methodology_states_segment_rules(term: str) -> None:
     assert term in (METHODOLOGY / "methodology_segments.md.j2").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("term", ["**Attainment**", "**Pacing**", "goals.pacing", "goals.quarter_weights",
-                                  "goals.at_risk_from", "goals.reward_tiers", "exactly 100 %", "employed",
-                                  "**Calibration.**"])
+@pytest.mark.parametrize(
+    "term",
+    [
+        "**Attainment**",
+        "**Pacing**",
+        "goals.pacing",
+        "goals.quarter_weights",
+        "goals.at_risk_from",
+        "goals.reward_tiers",
+        "exactly 100 %",
+        "employed",
+        "**Calibration.**",
+    ],
+)
 def test_methodology_states_goal_rules(term: str) -> None:
     assert term in (METHODOLOGY / "methodology_goals.md.j2").read_text(encoding="utf-8")
 
@@ -322,29 +426,40 @@ def example(example_metrics: Computed) -> Metrics:
 def test_example_segments_add_up_to_the_company(example: Metrics) -> None:
     company = example.company_years.set_index("year")
     for dim, history in example.segments.history.items():
-        by_year = history.groupby("year").agg(revenue=("revenue", "sum"), won=("won_deals", "sum"),
-                                              new=("new_clients", "sum"))
+        by_year = history.groupby("year").agg(
+            revenue=("revenue", "sum"), won=("won_deals", "sum"), new=("new_clients", "sum")
+        )
         assert by_year["revenue"].to_numpy() == pytest.approx(company["revenue"].to_numpy()), dim
         assert (by_year["won"] == company["won_deals"]).all(), dim
         assert (by_year["new"] == company["new_clients"]).all(), dim
         assert history.groupby("year")["share_of_revenue"].sum().to_numpy() == pytest.approx(1.0)
     for pair, cells in example.segments.crosses.items():
-        assert cells["revenue"].sum() == pytest.approx(company.loc[example.period.year, "revenue"]), pair
+        assert cells["revenue"].sum() == pytest.approx(
+            company.loc[example.period.year, "revenue"]
+        ), pair
     # Each ratio is its numerator over its denominator.
     regions = example.segments.current["region"]
     assert (regions["value_ratio"] * regions["cost_per_rep"]).to_numpy() == pytest.approx(
-        regions["mean_client_ltv"].to_numpy())
+        regions["mean_client_ltv"].to_numpy()
+    )
 
 
 def test_example_segment_quarters_add_up_to_the_company(example: Metrics) -> None:
     """Every dimension's quarters (shown on the segment pages) add up to the company's quarters."""
     company = example.history.company_quarters.set_index("period")
     for dim, quarters in example.history.segment_quarters.items():
-        by_quarter = quarters.groupby("period").agg(revenue=("revenue", "sum"), won=("won_deals", "sum"),
-                                                    lost=("lost_deals", "sum")).reindex(company.index)
+        by_quarter = (
+            quarters.groupby("period")
+            .agg(revenue=("revenue", "sum"), won=("won_deals", "sum"), lost=("lost_deals", "sum"))
+            .reindex(company.index)
+        )
         assert by_quarter["revenue"].to_numpy() == pytest.approx(company["revenue"].to_numpy()), dim
-        assert (by_quarter["won"] == company["won_deals"]).all() and (by_quarter["lost"] == company["lost_deals"]).all()
-        assert set(quarters[dim]) == set(example.segments.history[dim][dim]), dim  # the same segment names
+        assert (by_quarter["won"] == company["won_deals"]).all() and (
+            by_quarter["lost"] == company["lost_deals"]
+        ).all()
+        assert set(quarters[dim]) == set(example.segments.history[dim][dim]), (
+            dim
+        )  # the same segment names
 
 
 def test_example_team_attainment_sums_its_members(example: Metrics) -> None:
@@ -353,7 +468,10 @@ def test_example_team_attainment_sums_its_members(example: Metrics) -> None:
     revenue = teams[(teams["year"] == year) & (teams["metric"] == "revenue")].set_index("team")
     reps = example.reps.set_index("rep_id")
     for team, row in revenue.iterrows():
-        members = reps[(reps["team"] == team) & (reps["left"].isna() | (reps["left"] >= pd.Timestamp(year, 1, 1)))]
+        members = reps[
+            (reps["team"] == team)
+            & (reps["left"].isna() | (reps["left"] >= pd.Timestamp(year, 1, 1)))
+        ]
         assert row["members"] == len(members)
         assert row["actual"] == pytest.approx(members["revenue"].sum())
         assert row["attainment"] == pytest.approx(row["actual"] / row["target"])
@@ -366,7 +484,11 @@ def test_hostile_segment_names_are_text(tmp_path: Path) -> None:
     folder = config.parent
     reps = (folder / "reps.csv").read_text(encoding="utf-8").replace("West", f'"{XSS_NAME}"')
     (folder / "reps.csv").write_text(reps, encoding="utf-8")
-    clients = (folder / "clients.csv").read_text(encoding="utf-8").replace("Energy", f'"{FORMULA_NAME.replace(chr(34), 2 * chr(34))}"')
+    clients = (
+        (folder / "clients.csv")
+        .read_text(encoding="utf-8")
+        .replace("Energy", f'"{FORMULA_NAME.replace(chr(34), 2 * chr(34))}"')
+    )
     (folder / "clients.csv").write_text(clients, encoding="utf-8")
     clients = (folder / "clients.csv").read_text(encoding="utf-8").replace("Retail", "Index")
     (folder / "clients.csv").write_text(clients, encoding="utf-8")
@@ -382,18 +504,28 @@ def test_hostile_segment_names_are_text(tmp_path: Path) -> None:
     assert not (site / "categories" / "index" / "index.html").exists()
 
 
-@pytest.mark.parametrize(("goals", "message"), [
-    ("{quarter_weights: [0.5, 0.5, 0.5, 0.5]}", "goals.quarter_weights: must be four non-negative shares that sum to 1"),
-    ("{reward_tiers: [{attainment: 1, reward: A}, {attainment: 1.0, reward: B}]}",
-     "goals.reward_tiers: two tiers have the same attainment"),
-    ("{pacing: weekly}", "goals.pacing"),
-    ("{at_risk_from: 1.5}", "goals.at_risk_from"),
-])
+@pytest.mark.parametrize(
+    ("goals", "message"),
+    [
+        (
+            "{quarter_weights: [0.5, 0.5, 0.5, 0.5]}",
+            "goals.quarter_weights: must be four non-negative shares that sum to 1",
+        ),
+        (
+            "{reward_tiers: [{attainment: 1, reward: A}, {attainment: 1.0, reward: B}]}",
+            "goals.reward_tiers: two tiers have the same attainment",
+        ),
+        ("{pacing: weekly}", "goals.pacing"),
+        ("{at_risk_from: 1.5}", "goals.at_risk_from"),
+    ],
+)
 def test_bad_goals_config_names_the_key(tmp_path: Path, goals: str, message: str) -> None:
     from generator.errors import ConfigError
 
     config = tmp_path / "bad.yaml"
-    config.write_text(f"sources: {{deals: {{path: deals.csv}}}}\ngoals: {goals}\n", encoding="utf-8")
+    config.write_text(
+        f"sources: {{deals: {{path: deals.csv}}}}\ngoals: {goals}\n", encoding="utf-8"
+    )
     with pytest.raises(ConfigError) as raised:
         load_config(config)
     assert message in str(raised.value)

@@ -56,7 +56,9 @@ class Preview:
             self.printed.append(line)
             if re.search(pattern, line):
                 return line
-        raise AssertionError(f"no line matching {pattern!r} within {timeout} s; printed: {self.printed}")
+        raise AssertionError(
+            f"no line matching {pattern!r} within {timeout} s; printed: {self.printed}"
+        )
 
 
 def _pump(stream: io.TextIOBase, into: queue.Queue[str]) -> None:
@@ -69,8 +71,10 @@ def preview(config: Path, *args: str) -> Iterator[Preview]:
     """``salesperf serve -c CONFIG --port 0`` until the block ends, then Ctrl+C (exit 0, "Stopped.")."""
     process = salesperf("serve", "-c", str(config), "--port", "0", *args)
     lines: queue.Queue[str] = queue.Queue()
-    pumps = [threading.Thread(target=_pump, args=(stream, lines), daemon=True)
-             for stream in (process.stdout, process.stderr)]
+    pumps = [
+        threading.Thread(target=_pump, args=(stream, lines), daemon=True)
+        for stream in (process.stdout, process.stderr)
+    ]
     for pump in pumps:
         pump.start()
     running = Preview(process, origin="", lines=lines)
@@ -85,7 +89,9 @@ def preview(config: Path, *args: str) -> Iterator[Preview]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-            raise AssertionError(f"serve did not stop on Ctrl+C; printed: {running.printed}") from None
+            raise AssertionError(
+                f"serve did not stop on Ctrl+C; printed: {running.printed}"
+            ) from None
         finally:
             for pump in pumps:
                 pump.join(timeout=10)
@@ -121,8 +127,10 @@ def test_serve_rebuilds_and_reloads_on_a_changed_export(tmp_path: Path) -> None:
         assert "var livereload" not in site.get("/data/reps.csv")  # only HTML is touched
 
         changed = time.monotonic()
-        deals.write_text(deals.read_text(encoding="utf-8").replace('"$350,000.00"', '"$361,234.00"'),
-                         encoding="utf-8")
+        deals.write_text(
+            deals.read_text(encoding="utf-8").replace('"$350,000.00"', '"$361,234.00"'),
+            encoding="utf-8",
+        )
         site.wait_for_line(r"^\[\d\d:\d\d:\d\d\] Files changed: rebuilding$", REBUILD_BOUND_S)
         site.wait_for_line(r"Rebuilt \d+ pages in [\d.]+ s; reloading the browser", REBUILD_BOUND_S)
         while "361,234" not in _rep_page(site, "A"):
@@ -135,7 +143,9 @@ def test_serve_rebuilds_and_reloads_on_a_changed_export(tmp_path: Path) -> None:
         assert int(site.get(f"/livereload/{epoch}/1").strip()) > int(epoch)
 
 
-def test_serve_rebuilds_on_a_config_change_and_keeps_the_last_good_site_on_a_failure(tmp_path: Path) -> None:
+def test_serve_rebuilds_on_a_config_change_and_keeps_the_last_good_site_on_a_failure(
+    tmp_path: Path,
+) -> None:
     config = write_crm_export(tmp_path / "export")
     original = config.read_text(encoding="utf-8")
     with preview(config) as site:
@@ -176,7 +186,9 @@ def test_serve_on_a_taken_port_fails_at_once_without_building(tmp_path: Path) ->
     ]
     assert not (tmp_path / "export" / "site").exists()  # nothing was built
     assert not (tmp_path / "export" / ".salesperf-build").exists()
-    assert seconds < 20, seconds  # no build ran (a build of this export takes longer to start MkDocs)
+    assert seconds < 20, (
+        seconds
+    )  # no build ran (a build of this export takes longer to start MkDocs)
 
 
 def test_serve_stops_when_the_first_build_fails(tmp_path: Path) -> None:
@@ -185,7 +197,9 @@ def test_serve_stops_when_the_first_build_fails(tmp_path: Path) -> None:
     code, out, err = run_salesperf("serve", "-c", str(config), "--port", "0", timeout=60)
     assert code == 1
     assert out == ""
-    assert err.strip().splitlines() == [f"error: {config}: sources.deals.path: file not found: {tmp_path / 'nope.csv'}"]
+    assert err.strip().splitlines() == [
+        f"error: {config}: sources.deals.path: file not found: {tmp_path / 'nope.csv'}"
+    ]
 
 
 def test_watched_paths_resolve_globs_and_missing_files(tmp_path: Path) -> None:
@@ -193,17 +207,22 @@ def test_watched_paths_resolve_globs_and_missing_files(tmp_path: Path) -> None:
     (tmp_path / "export" / "more").mkdir()
     (tmp_path / "export" / "more" / "2024").mkdir()
     text = config.read_text(encoding="utf-8")
-    text = text.replace("path: users.xlsx", "path: more/*/users-*.xlsx").replace("path: costs.xlsx", "path: gone/costs.xlsx")
+    text = text.replace("path: users.xlsx", "path: more/*/users-*.xlsx").replace(
+        "path: costs.xlsx", "path: gone/costs.xlsx"
+    )
     config.write_text(text, encoding="utf-8")
     folder = (tmp_path / "export").resolve()
-    assert watched_paths(config) == sorted([
-        Watch(folder / "deals.csv"),
-        Watch(folder),  # gone/costs.xlsx: its nearest existing folder, where it would appear
-        Watch(folder / "more" / "2024"),  # the glob's folders, each watched for new files
-        Watch(folder / "salesperf.yaml"),
-        Watch(resource("templates"), recursive=True),
-        Watch(resource("mkdocs.yml")),
-    ], key=lambda w: str(w.path))
+    assert watched_paths(config) == sorted(
+        [
+            Watch(folder / "deals.csv"),
+            Watch(folder),  # gone/costs.xlsx: its nearest existing folder, where it would appear
+            Watch(folder / "more" / "2024"),  # the glob's folders, each watched for new files
+            Watch(folder / "salesperf.yaml"),
+            Watch(resource("templates"), recursive=True),
+            Watch(resource("mkdocs.yml")),
+        ],
+        key=lambda w: str(w.path),
+    )
 
 
 def test_a_broken_config_is_still_watched(tmp_path: Path) -> None:
@@ -212,9 +231,17 @@ def test_a_broken_config_is_still_watched(tmp_path: Path) -> None:
     assert Watch(config.resolve()) in watched_paths(config)
 
 
-@pytest.mark.parametrize(("path_info", "valid"), [
-    ("/", True), ("/reps/a/", True), ("/caf\xc3\xa9/", True),  # UTF-8 "café", as WSGI passes it
-    ("/\xff", False), ("/a\x00b", False), ("/a\x7fb", False), ("relative", False),
-])
+@pytest.mark.parametrize(
+    ("path_info", "valid"),
+    [
+        ("/", True),
+        ("/reps/a/", True),
+        ("/caf\xc3\xa9/", True),  # UTF-8 "café", as WSGI passes it
+        ("/\xff", False),
+        ("/a\x00b", False),
+        ("/a\x7fb", False),
+        ("relative", False),
+    ],
+)
 def test_valid_path_info(path_info: str, valid: bool) -> None:
     assert valid_path_info(path_info) is valid

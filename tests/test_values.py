@@ -100,7 +100,9 @@ AMOUNTS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "options", "value", "marker"), AMOUNTS, ids=[a[0] for a in AMOUNTS])
+@pytest.mark.parametrize(
+    ("text", "options", "value", "marker"), AMOUNTS, ids=[a[0] for a in AMOUNTS]
+)
 def test_amount_rules(text: str, options: dict, value: float | None, marker: str | None) -> None:
     converted = convert_column(pd.Series([text], dtype="str"), Kind.MONEY, ReadOptions(**options))
     got = converted.values.iloc[0]
@@ -120,24 +122,44 @@ def test_non_finite_cells_say_why(text: str) -> None:
 
 
 def test_typed_numbers_from_workbooks_are_guarded_too() -> None:
-    values, bad = parse_number(pd.Series([1.0, math.inf, -math.inf, math.nan, 1e300]), ReadOptions())
+    values, bad = parse_number(
+        pd.Series([1.0, math.inf, -math.inf, math.nan, 1e300]), ReadOptions()
+    )
     assert bad.tolist() == [False, True, True, False, True]
     assert values.iloc[0] == 1.0 and values.iloc[1:].isna().all()
 
 
 def test_locale_and_rules_are_noted_with_counts() -> None:
-    converted = convert_column(pd.Series(["1.234,56", "(5)", "7", "(8)"]), Kind.MONEY, ReadOptions(locale="de_DE"))
+    converted = convert_column(
+        pd.Series(["1.234,56", "(5)", "7", "(8)"]), Kind.MONEY, ReadOptions(locale="de_DE")
+    )
     notes = {n.problem: n.count for n in converted.notes}
     assert notes['read with the decimal mark "," of locale de_DE'] == 1
     assert notes["read as negative (parentheses or a trailing minus)"] == 2
 
 
-@pytest.mark.parametrize(("marker", "currency", "accepted"), [
-    ("$", "USD", True), ("$", "CAD", True), ("$", "AUD", True), ("US$", "USD", True), ("usd", "USD", True),
-    ("R$", "BRL", True), ("zł", "PLN", True), ("kr", "SEK", True), ("kr", "NOK", True), ("CHF", "CHF", True),
-    ("¥", "JPY", True), ("€", "EUR", True),
-    ("$", "EUR", False), ("€", "USD", False), ("JPY", "USD", False), ("kr", "USD", False), ("R$", "USD", False),
-])
+@pytest.mark.parametrize(
+    ("marker", "currency", "accepted"),
+    [
+        ("$", "USD", True),
+        ("$", "CAD", True),
+        ("$", "AUD", True),
+        ("US$", "USD", True),
+        ("usd", "USD", True),
+        ("R$", "BRL", True),
+        ("zł", "PLN", True),
+        ("kr", "SEK", True),
+        ("kr", "NOK", True),
+        ("CHF", "CHF", True),
+        ("¥", "JPY", True),
+        ("€", "EUR", True),
+        ("$", "EUR", False),
+        ("€", "USD", False),
+        ("JPY", "USD", False),
+        ("kr", "USD", False),
+        ("R$", "USD", False),
+    ],
+)
 def test_which_markers_mean_the_site_currency(marker: str, currency: str, accepted: bool) -> None:
     assert is_site_marker(marker, currency) is accepted
 
@@ -175,7 +197,10 @@ def test_brl_amounts_case() -> None:
 def test_brl_amounts_by_locale(tmp_path: Path) -> None:
     shutil.copytree(CASES / "brl-amounts", tmp_path / "case")
     config = tmp_path / "case" / "config.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace('decimal: ","', "locale: pt_BR"), encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('decimal: ","', "locale: pt_BR"),
+        encoding="utf-8",
+    )
     assert _figures(config, "bruno.lima")[:2] == (13480.0, 2)
 
 
@@ -189,6 +214,7 @@ def test_huge_amount_case(tmp_path: Path) -> None:
     cell = re.compile(r"(?:^|,)(?:-?inf|-?Infinity|NaN)(?:,|$)", re.MULTILINE)
     for path in (tmp_path / "out").rglob("*.csv"):
         assert not cell.search(path.read_text(encoding="utf-8")), path
+
     def refuse(constant: str) -> None:
         raise AssertionError(f"{constant} in a JSON file")
 
@@ -198,12 +224,19 @@ def test_huge_amount_case(tmp_path: Path) -> None:
 
 # ---- amounts written with the other decimal mark ------------------------------------------------
 
-def _deals_csv(tmp_path: Path, rows: str, config: str = "", options: str = "{}",
-               header: str = "deal_id,rep_id,stage,closed,amount") -> Path:
+
+def _deals_csv(
+    tmp_path: Path,
+    rows: str,
+    config: str = "",
+    options: str = "{}",
+    header: str = "deal_id,rep_id,stage,closed,amount",
+) -> Path:
     """A deals export and a config reading it (``config``: more top-level keys; ``options``: read options)."""
     (tmp_path / "deals.csv").write_text(f"{header}\n{rows}", encoding="utf-8")
-    (tmp_path / "c.yaml").write_text(f"sources:\n  deals: {{path: deals.csv, options: {options}}}\n{config}",
-                                     encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(
+        f"sources:\n  deals: {{path: deals.csv, options: {options}}}\n{config}", encoding="utf-8"
+    )
     return tmp_path / "c.yaml"
 
 
@@ -216,35 +249,54 @@ def test_german_amounts_are_not_read_1000_times_too_small() -> None:
     assert cells["problem"].str.endswith(DECIMAL_COMMA_HINT).all()
     assert cells["action"].tolist() == ["row excluded"] * 3 + ["value ignored (left empty)"]
     column = amount[amount["value"].isna()]
-    assert len(column) == 1 and column["problem"].iloc[0].startswith("4 cell(s) of this column look written with a "
-                                                                     "decimal comma")
+    assert len(column) == 1 and column["problem"].iloc[0].startswith(
+        "4 cell(s) of this column look written with a decimal comma"
+    )
     assert 'sources.deals.options.decimal: ","' in column["action"].iloc[0]
     assert "sources.deals.options.locale" in column["action"].iloc[0]
-    assert (inputs.deals["status"] == "won").sum() == 0  # no won deal counted at a thousandth of its value
+    assert (
+        inputs.deals["status"] == "won"
+    ).sum() == 0  # no won deal counted at a thousandth of its value
 
 
 @pytest.mark.parametrize("option", ["locale: de_DE", 'decimal: ","'])
 def test_german_amounts_with_the_locale(tmp_path: Path, option: str) -> None:
     shutil.copytree(CASES / "german-amounts", tmp_path / "case")
     config = tmp_path / "case" / "config.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace('delimiter: ";"', f'delimiter: ";", {option}'),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('delimiter: ";"', f'delimiter: ";", {option}'),
+        encoding="utf-8",
+    )
     assert _figures(config, "Anna") == (15500, 2, 0)
     assert _figures(config, "Jörg") == (250000, 1, 1)
     _cfg, inputs = check(config)
     assert len(inputs.quality.warnings) == 0
 
 
-@pytest.mark.parametrize(("cell", "currency", "value"), [
-    ("12.000", "EUR", None), ("250.000 €", "EUR", None), ("-12.000", "USD", None), ("12.000", "JPY", None),
-    ("12.000", "KWD", 12.0), ("1.250", "BHD", 1.25),  # three minor digits: a decimal amount
-    ("1,000", "EUR", 1000.0), ("12.00", "EUR", 12.0), ("1234.500", "EUR", 1234.5), ("0.125", "EUR", 0.125),
-    ("1,234.000", "USD", 1234.0),  # grouped: the point can only be the decimal mark
-])
-def test_a_lone_point_before_three_digits_is_ambiguous(tmp_path: Path, cell: str, currency: str,
-                                                      value: float | None) -> None:
-    config = _deals_csv(tmp_path, f'1,R1,Won,2024-01-01,"{cell}"\n2,R1,Won,2024-01-02,5\n',
-                        f"site: {{currency: {currency}}}\n")
+@pytest.mark.parametrize(
+    ("cell", "currency", "value"),
+    [
+        ("12.000", "EUR", None),
+        ("250.000 €", "EUR", None),
+        ("-12.000", "USD", None),
+        ("12.000", "JPY", None),
+        ("12.000", "KWD", 12.0),
+        ("1.250", "BHD", 1.25),  # three minor digits: a decimal amount
+        ("1,000", "EUR", 1000.0),
+        ("12.00", "EUR", 12.0),
+        ("1234.500", "EUR", 1234.5),
+        ("0.125", "EUR", 0.125),
+        ("1,234.000", "USD", 1234.0),  # grouped: the point can only be the decimal mark
+    ],
+)
+def test_a_lone_point_before_three_digits_is_ambiguous(
+    tmp_path: Path, cell: str, currency: str, value: float | None
+) -> None:
+    config = _deals_csv(
+        tmp_path,
+        f'1,R1,Won,2024-01-01,"{cell}"\n2,R1,Won,2024-01-02,5\n',
+        f"site: {{currency: {currency}}}\n",
+    )
     deals = load_inputs(load_config(config)).deals.set_index("deal_id")
     if value is None:
         assert "1" not in deals.index
@@ -260,8 +312,11 @@ def test_amounts_that_read_only_with_a_decimal_comma_say_so(cell: str) -> None:
 
 
 def test_the_mirror_a_decimal_point_with_the_comma_setting(tmp_path: Path) -> None:
-    config = _deals_csv(tmp_path, '1,R1,Won,2024-01-01,"1,000"\n2,R1,Won,2024-01-02,1234.5\n3,R1,Won,2024-01-03,7\n',
-                        options='{decimal: ","}')
+    config = _deals_csv(
+        tmp_path,
+        '1,R1,Won,2024-01-01,"1,000"\n2,R1,Won,2024-01-02,1234.5\n3,R1,Won,2024-01-03,7\n',
+        options='{decimal: ","}',
+    )
     inputs = load_inputs(load_config(config))
     assert inputs.deals["deal_id"].tolist() == ["3"]
     problems = inputs.quality.warnings.query("column == 'amount'")["problem"].tolist()
@@ -270,15 +325,18 @@ def test_the_mirror_a_decimal_point_with_the_comma_setting(tmp_path: Path) -> No
     assert any('sources.deals.options.decimal: "."' in a for a in inputs.quality.warnings["action"])
 
 
-@pytest.mark.parametrize(("cell", "options", "value", "note"), [
-    ("\u2212500", {}, -500.0, MINUS_NOTE),
-    ("1\u00a0234", {}, 1234.0, SPACED_NOTE),
-    ("1\u202f234", {}, 1234.0, SPACED_NOTE),
-    ("1'234", {}, 1234.0, SPACED_NOTE),
-    ("12,34,567", {}, 1234567.0, INDIAN_NOTE),
-    ("1.5e3", {}, 1500.0, SCIENTIFIC_NOTE),
-    ("1\u200b000", {}, 1000.0, INVISIBLE_NOTE),
-])
+@pytest.mark.parametrize(
+    ("cell", "options", "value", "note"),
+    [
+        ("\u2212500", {}, -500.0, MINUS_NOTE),
+        ("1\u00a0234", {}, 1234.0, SPACED_NOTE),
+        ("1\u202f234", {}, 1234.0, SPACED_NOTE),
+        ("1'234", {}, 1234.0, SPACED_NOTE),
+        ("12,34,567", {}, 1234567.0, INDIAN_NOTE),
+        ("1.5e3", {}, 1500.0, SCIENTIFIC_NOTE),
+        ("1\u200b000", {}, 1000.0, INVISIBLE_NOTE),
+    ],
+)
 def test_every_amount_rule_is_noted(cell: str, options: dict, value: float, note: str) -> None:
     converted = convert_column(pd.Series(["5", cell]), Kind.MONEY, ReadOptions(**options))
     assert converted.values.iloc[1] == value and not converted.bad.any()
@@ -287,14 +345,19 @@ def test_every_amount_rule_is_noted(cell: str, options: dict, value: float, note
 
 
 def test_fiscal_year_labels_are_noted() -> None:
-    converted = convert_column(pd.Series(["FY2024", "2024", "FY 2023"]), Kind.INTEGER, ReadOptions())
+    converted = convert_column(
+        pd.Series(["FY2024", "2024", "FY 2023"]), Kind.INTEGER, ReadOptions()
+    )
     assert converted.values.tolist() == [2024, 2024, 2023]
     assert [(n.problem, n.cells) for n in converted.notes] == [(FISCAL_NOTE, (0, 2))]
 
 
 def test_negative_amount_warning_shows_the_cell_as_written(tmp_path: Path) -> None:
-    config = _deals_csv(tmp_path, "1,R1,Won,2024-01-01,\u2212500\n2,R1,Won,2024-01-02,(500)\n"
-                        "3,R1,Won,2024-01-03,800-\n4,R1,Won,2024-01-04,-5\n5,R1,Won,2024-01-05,9\n")
+    config = _deals_csv(
+        tmp_path,
+        "1,R1,Won,2024-01-01,\u2212500\n2,R1,Won,2024-01-02,(500)\n"
+        "3,R1,Won,2024-01-03,800-\n4,R1,Won,2024-01-04,-5\n5,R1,Won,2024-01-05,9\n",
+    )
     warnings = load_inputs(load_config(config)).quality.warnings
     negative = warnings[warnings["problem"].str.startswith("won deal with a negative amount")]
     assert negative["value"].tolist() == ["\u2212500", "(500)", "800-", "-5"]
@@ -302,23 +365,43 @@ def test_negative_amount_warning_shows_the_cell_as_written(tmp_path: Path) -> No
 
 # ---- dates -----------------------------------------------------------------------------------
 
+
 def test_offset_timestamps_read_as_local_dates() -> None:
-    cells = pd.Series(["2024-03-08T17:00:00-05:00", "2024-03-12T09:00:00-04:00", "2024-03-04T23:30:00Z",
-                       "2024-03-31", "2024-01-05T22:00:00+0530", "2024-01-05 22:00 UTC"])
+    cells = pd.Series(
+        [
+            "2024-03-08T17:00:00-05:00",
+            "2024-03-12T09:00:00-04:00",
+            "2024-03-04T23:30:00Z",
+            "2024-03-31",
+            "2024-01-05T22:00:00+0530",
+            "2024-01-05 22:00 UTC",
+        ]
+    )
     values, bad = parse_date(cells, ReadOptions())
     assert [d.date().isoformat() for d in values] == [
-        "2024-03-08", "2024-03-12", "2024-03-04", "2024-03-31", "2024-01-05", "2024-01-05"]
+        "2024-03-08",
+        "2024-03-12",
+        "2024-03-04",
+        "2024-03-31",
+        "2024-01-05",
+        "2024-01-05",
+    ]
     assert not bad.any()
 
 
 def test_excel_serials_in_text_are_dates_and_years_are_not() -> None:
-    converted = convert_column(pd.Series(["45383", "45425.5", "2024-06-01", "2024", "123"]), Kind.DATE, ReadOptions())
+    converted = convert_column(
+        pd.Series(["45383", "45425.5", "2024-06-01", "2024", "123"]), Kind.DATE, ReadOptions()
+    )
     assert converted.values.iloc[0] == pd.Timestamp("2024-04-01")
-    assert converted.values.iloc[1] == pd.Timestamp("2024-05-13")  # the time of day is dropped, not rounded
+    assert converted.values.iloc[1] == pd.Timestamp(
+        "2024-05-13"
+    )  # the time of day is dropped, not rounded
     assert converted.values.iloc[2] == pd.Timestamp("2024-06-01")
     assert converted.bad.iloc[4]
     assert [(n.problem, n.count) for n in converted.notes] == [
-        ("Excel day number read as a date (1900 date system)", 2)]
+        ("Excel day number read as a date (1900 date system)", 2)
+    ]
 
 
 def test_workbook_serials_drop_the_time_of_day() -> None:
@@ -327,7 +410,9 @@ def test_workbook_serials_drop_the_time_of_day() -> None:
 
 
 def test_dates_outside_the_plausible_window_are_not_read() -> None:
-    converted = convert_column(pd.Series(["2204-01-05", "1850-01-01", "2024-01-05"]), Kind.DATE, ReadOptions())
+    converted = convert_column(
+        pd.Series(["2204-01-05", "1850-01-01", "2024-01-05"]), Kind.DATE, ReadOptions()
+    )
     assert converted.bad.tolist() == [True, True, False]
     assert converted.reasons is not None and converted.reasons.iloc[0] == OUTSIDE_WINDOW
 
@@ -335,7 +420,10 @@ def test_dates_outside_the_plausible_window_are_not_read() -> None:
 def test_utc_offsets_case() -> None:
     config = CASES / "utc-offsets" / "config.yaml"
     reps = _reps(config)
-    assert (reps.loc["kim@acme.example", "revenue"], reps.loc["kim@acme.example", "won_deals"]) == (3000, 2)
+    assert (reps.loc["kim@acme.example", "revenue"], reps.loc["kim@acme.example", "won_deals"]) == (
+        3000,
+        2,
+    )
     lee = reps.loc["lee@acme.example"]
     assert (lee["revenue"], lee["won_deals"], lee["lost_deals"]) == (4000, 1, 1)
     _cfg, inputs = check(config)
@@ -368,8 +456,13 @@ def test_excel_serial_dates_mixed_with_iso_case() -> None:
 
 
 def test_no_usable_rows_lists_the_first_reasons_and_counts(tmp_path: Path) -> None:
-    rows = "".join(f"D{i},R1,Closed Won,someday,{i}00\n" for i in range(8)) + "D9,R1,Closed Won,2024-01-01,1e999\n"
-    (tmp_path / "deals.csv").write_text("deal_id,rep_id,stage,closed,amount\n" + rows, encoding="utf-8")
+    rows = (
+        "".join(f"D{i},R1,Closed Won,someday,{i}00\n" for i in range(8))
+        + "D9,R1,Closed Won,2024-01-01,1e999\n"
+    )
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,stage,closed,amount\n" + rows, encoding="utf-8"
+    )
     (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
     with pytest.raises(DataError) as raised:
         load_inputs(load_config(tmp_path / "c.yaml"))
@@ -377,12 +470,19 @@ def test_no_usable_rows_lists_the_first_reasons_and_counts(tmp_path: Path) -> No
     assert "no usable deals rows: all 9 row(s) read were excluded" in problems[0]
     assert problems[1].strip().startswith('deals.csv:2: closed: "someday" is not a date')
     assert len([p for p in problems if p.startswith("  deals.csv:")]) == 5
-    assert "closed: is not a date — 8" in problems[-1] and f"amount: {NOT_FINITE} — 1" in problems[-1]
+    assert (
+        "closed: is not a date — 8" in problems[-1] and f"amount: {NOT_FINITE} — 1" in problems[-1]
+    )
 
 
 def test_a_typo_year_never_becomes_the_report_date(tmp_path: Path) -> None:
-    rows = "".join(f"D{i},R1,Won,2024-0{1 + i % 9}-10,100\n" for i in range(20)) + "D99,R1,Won,2034-02-01,100\n"
-    (tmp_path / "deals.csv").write_text("deal_id,rep_id,stage,closed,amount\n" + rows, encoding="utf-8")
+    rows = (
+        "".join(f"D{i},R1,Won,2024-0{1 + i % 9}-10,100\n" for i in range(20))
+        + "D99,R1,Won,2034-02-01,100\n"
+    )
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,stage,closed,amount\n" + rows, encoding="utf-8"
+    )
     (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
     inputs = load_inputs(load_config(tmp_path / "c.yaml"))
     assert inputs.as_of.isoformat() == "2024-09-10"
@@ -392,11 +492,23 @@ def test_a_typo_year_never_becomes_the_report_date(tmp_path: Path) -> None:
 
 
 def test_date_format_still_reads_iso_dates_and_offset_stamps() -> None:
-    cells = pd.Series(["03/08/2024", "2024-03-08T17:00:00-05:00", "2024-03-04T10:00:00Z", "2024-01-02 10:11:12",
-                       "8 March"])
+    cells = pd.Series(
+        [
+            "03/08/2024",
+            "2024-03-08T17:00:00-05:00",
+            "2024-03-04T10:00:00Z",
+            "2024-01-02 10:11:12",
+            "8 March",
+        ]
+    )
     converted = convert_column(cells, Kind.DATE, ReadOptions(date_format="%m/%d/%Y"))
     assert [None if pd.isna(d) else d.date().isoformat() for d in converted.values] == [
-        "2024-03-08", "2024-03-08", "2024-03-04", "2024-01-02", None]
+        "2024-03-08",
+        "2024-03-08",
+        "2024-03-04",
+        "2024-01-02",
+        None,
+    ]
     assert converted.reasons is not None
     assert converted.reasons.iloc[4] == "does not match options.date_format %m/%d/%Y nor ISO 8601"
     notes = {n.problem: n.cells for n in converted.notes}
@@ -414,18 +526,27 @@ def test_zoho_export_with_its_date_format_case() -> None:
     assert not inputs.quality.warnings["column"].isin(["closed", "created"]).any()
 
 
-@pytest.mark.parametrize(("cell", "value", "rule"), [
-    ("20240315", "2024-03-15", COMPACT_NOTE),
-    ("2024/03/15", "2024-03-15", YEAR_FIRST_NOTE),
-    ("2024.03.15", "2024-03-15", YEAR_FIRST_NOTE),
-    ("2024-3-5", "2024-03-05", YEAR_FIRST_NOTE),
-    ("2024", None, PARTIAL_DATE),
-    ("2024-03", None, PARTIAL_DATE),
-])
-def test_dates_beyond_strict_iso_are_noted_or_refused(cell: str, value: str | None, rule: str) -> None:
+@pytest.mark.parametrize(
+    ("cell", "value", "rule"),
+    [
+        ("20240315", "2024-03-15", COMPACT_NOTE),
+        ("2024/03/15", "2024-03-15", YEAR_FIRST_NOTE),
+        ("2024.03.15", "2024-03-15", YEAR_FIRST_NOTE),
+        ("2024-3-5", "2024-03-05", YEAR_FIRST_NOTE),
+        ("2024", None, PARTIAL_DATE),
+        ("2024-03", None, PARTIAL_DATE),
+    ],
+)
+def test_dates_beyond_strict_iso_are_noted_or_refused(
+    cell: str, value: str | None, rule: str
+) -> None:
     converted = convert_column(pd.Series(["2024-01-01", cell]), Kind.DATE, ReadOptions())
     if value is None:
-        assert converted.bad.iloc[1] and converted.reasons is not None and converted.reasons.iloc[1] == rule
+        assert (
+            converted.bad.iloc[1]
+            and converted.reasons is not None
+            and converted.reasons.iloc[1] == rule
+        )
     else:
         assert converted.values.iloc[1] == pd.Timestamp(value) and not converted.bad.any()
         assert [(n.problem, n.cells) for n in converted.notes] == [(rule, (1,))]
@@ -435,12 +556,17 @@ def test_unreadable_close_dates_are_named_in_the_as_of_error(tmp_path: Path) -> 
     """Zoho dates without options.date_format: the error names the unread dates, not only report.as_of."""
     shutil.copytree(CASES / "zoho-dates", tmp_path / "case")
     config = tmp_path / "case" / "config.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace('    options: {date_format: "%b %d, %Y"}\n', ""),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('    options: {date_format: "%b %d, %Y"}\n', ""),
+        encoding="utf-8",
+    )
     with pytest.raises(DataError) as raised:
         load_inputs(load_config(config))
     (problem,) = raised.value.problems
-    assert "report.as_of: no won or lost deal has a readable close date: 5 close date(s) could not be read" in problem
+    assert (
+        "report.as_of: no won or lost deal has a readable close date: 5 close date(s) could not be read"
+        in problem
+    )
     assert 'Deals_2024_03_12.csv:2 "Mar 05, 2024"' in problem
     assert "sources.deals.options.date_format" in problem
 
@@ -452,32 +578,52 @@ def test_deals_excluded_for_another_currency_are_named_in_the_as_of_error(tmp_pa
         "id,owner,amount,stage,closed,account\n"
         'D1,R1,"$1,200.00",Closed Won,2024-03-05,A\n'
         "D2,R1,$800.00,Closed Lost,2024-03-06,B\n"
-        "D3,R2,,Negotiation,,C\n", encoding="utf-8")  # open, no amount yet: kept
+        "D3,R2,,Negotiation,,C\n",
+        encoding="utf-8",
+    )  # open, no amount yet: kept
     config = tmp_path / "config.yaml"
     config.write_text(
         "site: {currency: EUR}\nsources:\n  deals:\n    path: ./deals.csv\n"
         "    columns: {deal_id: id, rep_id: owner, amount: amount, stage: stage, closed: closed, client_id: account}\n"
-        "    won_stages: [Closed Won]\n    lost_stages: [Closed Lost]\n", encoding="utf-8")
+        "    won_stages: [Closed Won]\n    lost_stages: [Closed Lost]\n",
+        encoding="utf-8",
+    )
     with pytest.raises(DataError) as raised:
         load_inputs(load_config(config))
     head, *reasons_shown = raised.value.problems
-    assert head.endswith("report.as_of: no won or lost deal is left to date the report: 2 deal row(s) were "
-                         "excluded; first reasons:"), head
-    assert reasons_shown[0].startswith('  deals.csv:2: amount: "$1,200.00" is in $') and "EUR" in reasons_shown[0]
-    assert reasons_shown[-1].startswith("  rows excluded by reason: amount: ") and reasons_shown[-1].endswith(" — 2")
+    assert head.endswith(
+        "report.as_of: no won or lost deal is left to date the report: 2 deal row(s) were "
+        "excluded; first reasons:"
+    ), head
+    assert (
+        reasons_shown[0].startswith('  deals.csv:2: amount: "$1,200.00" is in $')
+        and "EUR" in reasons_shown[0]
+    )
+    assert reasons_shown[-1].startswith("  rows excluded by reason: amount: ") and reasons_shown[
+        -1
+    ].endswith(" — 2")
 
 
-@pytest.mark.parametrize(("export", "as_of", "late"), [
-    ("typo2", "2024-12-10", {149: "2031-03-01", 150: "2032-03-01", 151: "2033-03-01"}),
-    ("typo", "2024-09-10", {12: "2034-03-01", 14: "2031-03-01"}),
-])
-def test_typo_years_after_a_gap_never_set_as_of(export: str, as_of: str, late: dict[int, str]) -> None:
+@pytest.mark.parametrize(
+    ("export", "as_of", "late"),
+    [
+        ("typo2", "2024-12-10", {149: "2031-03-01", 150: "2032-03-01", 151: "2033-03-01"}),
+        ("typo", "2024-09-10", {12: "2034-03-01", 14: "2031-03-01"}),
+    ],
+)
+def test_typo_years_after_a_gap_never_set_as_of(
+    export: str, as_of: str, late: dict[int, str]
+) -> None:
     """Two or three typo years beat the 99th-percentile rule; the gap rule catches them."""
     inputs = load_inputs(load_config(CASES / "typo-years" / f"{export}.yaml"))
     assert inputs.as_of.isoformat() == as_of
     warned = inputs.quality.warnings.query("column == 'closed'")
     assert dict(zip(warned["row"], warned["value"], strict=True)) == late
-    assert warned["problem"].str.fullmatch(r"close date \d+ years after every other — likely a typo").all()
+    assert (
+        warned["problem"]
+        .str.fullmatch(r"close date \d+ years after every other — likely a typo")
+        .all()
+    )
     assert len(inputs.deals) == {"typo2": 150, "typo": 13}[export]  # kept, counted in their year
 
 
@@ -489,7 +635,9 @@ def _dated_deals(tmp_path: Path, dates: list[str]) -> Path:
 def test_a_pause_of_more_than_a_year_is_no_typo_when_business_resumes(tmp_path: Path) -> None:
     """Decided: a 14-month pause followed by more than a quarter of the deals is real activity."""
     before = [f"2021-{m:02d}-15" for m in range(1, 13)]
-    after = [f"2023-{m:02d}-15" for m in range(3, 9)]  # 14 months after December 2021; 6 of 18 deals
+    after = [
+        f"2023-{m:02d}-15" for m in range(3, 9)
+    ]  # 14 months after December 2021; 6 of 18 deals
     inputs = load_inputs(load_config(_dated_deals(tmp_path, before + after)))
     assert inputs.as_of.isoformat() == "2023-08-15"
     assert not inputs.quality.issues["problem"].str.contains("likely a typo").any()
@@ -516,27 +664,52 @@ def test_two_deals_years_apart_are_not_typos(tmp_path: Path) -> None:
 
 # ---- stages, ids, snapshots ------------------------------------------------------------------
 
+
 def test_pipedrive_and_hubspot_stages_case() -> None:
-    assert _figures(CASES / "pipedrive-hubspot-stages" / "config.yaml", "Mara Lind") == (12000, 1, 1)
+    assert _figures(CASES / "pipedrive-hubspot-stages" / "config.yaml", "Mara Lind") == (
+        12000,
+        1,
+        1,
+    )
     assert _figures(CASES / "pipedrive-hubspot-stages" / "config.yaml", "Tomas Berg")[0] == 5000
-    assert _figures(CASES / "pipedrive-hubspot-stages" / "hubspot" / "config.yaml", "ana@acme.example") == (1000, 1, 1)
+    assert _figures(
+        CASES / "pipedrive-hubspot-stages" / "hubspot" / "config.yaml", "ana@acme.example"
+    ) == (1000, 1, 1)
 
 
 def test_no_matching_stage_names_the_stages_and_the_keys(tmp_path: Path) -> None:
-    (tmp_path / "deals.csv").write_text("deal_id,rep_id,stage,closed,amount\n1,R1,Ganho,2024-01-01,5\n"
-                                        "2,R1,Perdido,2024-01-02,5\n", encoding="utf-8")
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,stage,closed,amount\n1,R1,Ganho,2024-01-01,5\n2,R1,Perdido,2024-01-02,5\n",
+        encoding="utf-8",
+    )
     (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["check", "-c", str(tmp_path / "c.yaml")])
     assert result.exit_code == 1
     assert '"Ganho" (1)' in result.output and '"Perdido" (1)' in result.output
-    assert "sources.deals.won_stages" in result.output and "sources.deals.lost_stages" in result.output
+    assert (
+        "sources.deals.won_stages" in result.output and "sources.deals.lost_stages" in result.output
+    )
     assert "report.as_of" not in result.output
 
 
-@pytest.mark.parametrize("stage", ["closedwon", "CLOSED_WON", "Closed-Won", "closed won", " Closed  Won ",
-                                   "Closed Won\u200b", "\ufeffClosed Won"])
+@pytest.mark.parametrize(
+    "stage",
+    [
+        "closedwon",
+        "CLOSED_WON",
+        "Closed-Won",
+        "closed won",
+        " Closed  Won ",
+        "Closed Won\u200b",
+        "\ufeffClosed Won",
+    ],
+)
 def test_stages_match_on_letters_and_digits(tmp_path: Path, stage: str) -> None:
-    inputs = load_inputs(load_config(_deals_csv(tmp_path, f"1,R1,{stage},2024-01-01,5\n2,R1,closedlost,2024-01-02,5\n")))
+    inputs = load_inputs(
+        load_config(
+            _deals_csv(tmp_path, f"1,R1,{stage},2024-01-01,5\n2,R1,closedlost,2024-01-02,5\n")
+        )
+    )
     assert inputs.deals["status"].tolist() == ["won", "lost"]
     assert fold_stage(stage.replace("\u200b", "").replace("\ufeff", "")) == "closedwon"
 
@@ -548,7 +721,10 @@ def test_hubspot_api_stage_values_case() -> None:
 
 
 def test_invisible_characters_are_removed_from_ids_and_noted(tmp_path: Path) -> None:
-    config = _deals_csv(tmp_path, "1,R1\u200b,Won,2024-01-01,5\n2,R1,Won\u2060,2024-01-02,5\n3,\u200eR1,Won,2024-01-02,5\n")
+    config = _deals_csv(
+        tmp_path,
+        "1,R1\u200b,Won,2024-01-01,5\n2,R1,Won\u2060,2024-01-02,5\n3,\u200eR1,Won,2024-01-02,5\n",
+    )
     inputs = load_inputs(load_config(config))
     assert inputs.deals["rep_id"].tolist() == ["R1"] * 3
     assert inputs.deals["status"].tolist() == ["won"] * 3
@@ -561,25 +737,35 @@ def test_composed_and_decomposed_labels_are_one(tmp_path: Path) -> None:
     assert composed != decomposed
     (tmp_path / "deals.csv").write_text(
         "deal_id,rep_id,stage,closed,amount,acquisition\n"
-        f"1,R1,Won,2024-01-01,5,{composed}\n2,\u00a0R1 ,Won,2024-01-02,5, {decomposed}\n", encoding="utf-8")
+        f"1,R1,Won,2024-01-01,5,{composed}\n2,\u00a0R1 ,Won,2024-01-02,5, {decomposed}\n",
+        encoding="utf-8",
+    )
     (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
     inputs = load_inputs(load_config(tmp_path / "c.yaml"))
-    assert inputs.deals["acquisition"].nunique() == 1 and inputs.deals["acquisition"].iloc[1] == composed
+    assert (
+        inputs.deals["acquisition"].nunique() == 1
+        and inputs.deals["acquisition"].iloc[1] == composed
+    )
     assert inputs.deals["rep_id"].tolist() == ["R1", "R1"]
     assert not inputs.quality.issues["problem"].str.contains("spelling variant").any()
 
 
 def test_overlapping_snapshots_unchanged_rows_are_info(tmp_path: Path) -> None:
     header = "deal_id,rep_id,client_id,amount,stage,closed\n"
-    (tmp_path / "deals-2024-01.csv").write_text(header + "1,r1,c1,100,Won,2024-01-01\n2,r1,c2,5,Open,\n",
-                                                encoding="utf-8")
-    (tmp_path / "deals-2024-02.csv").write_text(header + "1,r1,c1,100,Won,2024-01-01\n2,r1,c2,5,Open,\n"
-                                                "3,r1,c3,7,Won,2024-02-03\n", encoding="utf-8")
+    (tmp_path / "deals-2024-01.csv").write_text(
+        header + "1,r1,c1,100,Won,2024-01-01\n2,r1,c2,5,Open,\n", encoding="utf-8"
+    )
+    (tmp_path / "deals-2024-02.csv").write_text(
+        header + "1,r1,c1,100,Won,2024-01-01\n2,r1,c2,5,Open,\n3,r1,c3,7,Won,2024-02-03\n",
+        encoding="utf-8",
+    )
     (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals-*.csv}\n", encoding="utf-8")
     inputs = load_inputs(load_config(tmp_path / "c.yaml"))
     assert sorted(inputs.deals["deal_id"]) == ["1", "2", "3"]
     assert len(inputs.quality.warnings) == 0
-    info = inputs.quality.issues.query("problem.str.contains('repeated unchanged')", engine="python")
+    info = inputs.quality.issues.query(
+        "problem.str.contains('repeated unchanged')", engine="python"
+    )
     assert info["count"].tolist() == [1, 1]  # one line per earlier copy, with its file and row
     assert info["file"].tolist() == ["deals-2024-01.csv", "deals-2024-01.csv"]
     assert info["row"].tolist() == [2, 3]
@@ -590,7 +776,9 @@ def test_coerced_cells_past_the_listing_bound_are_one_counted_line(tmp_path: Pat
     """The first LISTED_CELLS cells read by a rule are listed one by one; the rest are one line with their count."""
     extra = 7
     rows = "".join(f"D{i},R1,Won,2024-01-01,$10\n" for i in range(LISTED_CELLS + extra))
-    (tmp_path / "deals.csv").write_text("deal_id,rep_id,stage,closed,amount\n" + rows, encoding="utf-8")
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,stage,closed,amount\n" + rows, encoding="utf-8"
+    )
     (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
     issues = load_inputs(load_config(tmp_path / "c.yaml")).quality.issues
     marker = issues[issues["problem"] == 'currency marker "$" (USD) removed']
@@ -603,7 +791,9 @@ def test_coerced_cells_past_the_listing_bound_are_one_counted_line(tmp_path: Pat
 def test_overlapping_snapshots_changed_rows_are_warnings(tmp_path: Path) -> None:
     header = "deal_id,rep_id,client_id,amount,stage,closed\n"
     (tmp_path / "deals-2024-01.csv").write_text(header + "1,r1,c1,100,Open,\n", encoding="utf-8")
-    (tmp_path / "deals-2024-02.csv").write_text(header + "1,r1,c1,120,Won,2024-02-01\n", encoding="utf-8")
+    (tmp_path / "deals-2024-02.csv").write_text(
+        header + "1,r1,c1,120,Won,2024-02-01\n", encoding="utf-8"
+    )
     (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals-*.csv}\n", encoding="utf-8")
     inputs = load_inputs(load_config(tmp_path / "c.yaml"))
     assert inputs.deals["amount"].tolist() == [120]
@@ -612,13 +802,19 @@ def test_overlapping_snapshots_changed_rows_are_warnings(tmp_path: Path) -> None
 
 
 def test_data_quality_terminal_lists_cells_by_reason() -> None:
-    result = CliRunner().invoke(main, ["check", "-c", str(CASES / "currency-in-cell" / "config.yaml")])
+    result = CliRunner().invoke(
+        main, ["check", "-c", str(CASES / "currency-in-cell" / "config.yaml")]
+    )
     assert result.exit_code == 0, result.output
     assert "cells by reason:" in result.output
-    assert 'opportunities.csv:2: amount: "JPY 10,000" is in JPY, not the site currency USD' in result.output
+    assert (
+        'opportunities.csv:2: amount: "JPY 10,000" is in JPY, not the site currency USD'
+        in result.output
+    )
 
 
 # ---- compensation, footers -------------------------------------------------------------------
+
 
 def test_hidden_compensation_keeps_cost_cells_out_of_the_terminal(tmp_path: Path) -> None:
     """The terminal withholds private cells like /data-quality/ does, and no reason quotes a piece of one."""
@@ -628,14 +824,27 @@ def test_hidden_compensation_keeps_cost_cells_out_of_the_terminal(tmp_path: Path
     assert result.exit_code == 0, result.output
     for secret in ("secret", "123456", "50,000", "$50", "1e999", "60000"):
         assert secret not in result.output, secret
-    assert 'costs.csv:3: salary: "(withheld: privacy.show_compensation is false)" is not an amount' in result.output
-    config.write_text(config.read_text(encoding="utf-8") + "privacy: {show_compensation: true}\n", encoding="utf-8")
+    assert (
+        'costs.csv:3: salary: "(withheld: privacy.show_compensation is false)" is not an amount'
+        in result.output
+    )
+    config.write_text(
+        config.read_text(encoding="utf-8") + "privacy: {show_compensation: true}\n",
+        encoding="utf-8",
+    )
     shown = CliRunner().invoke(main, ["check", "-c", str(config)])
-    assert 'costs.csv:3: salary: "secret-123456" has "secret", which is not a currency marker' in shown.output
+    assert (
+        'costs.csv:3: salary: "secret-123456" has "secret", which is not a currency marker'
+        in shown.output
+    )
 
 
 def test_rows_all_cut_as_footer_say_so(tmp_path: Path) -> None:
-    config = _deals_csv(tmp_path, "".join(f"{i},R1,Won,2024-01-01,5\n" for i in range(5)), options="{skip_footer: 5}")
+    config = _deals_csv(
+        tmp_path,
+        "".join(f"{i},R1,Won,2024-01-01,5\n" for i in range(5)),
+        options="{skip_footer: 5}",
+    )
     with pytest.raises(DataError) as raised:
         load_inputs(load_config(config))
     assert "all 5 row(s) read were cut as a report footer" in raised.value.problems[0]

@@ -14,7 +14,9 @@ from generator.publish.write import bundled_assets, write_docs
 from tests.publishing import tree_digest, write_tiny_export
 
 
-@pytest.mark.parametrize("name", ["../escape.md", "/etc/escape.md", "reps/../../escape.md", ".", ""])
+@pytest.mark.parametrize(
+    "name", ["../escape.md", "/etc/escape.md", "reps/../../escape.md", ".", ""]
+)
 def test_a_name_outside_the_docs_folder_is_refused(tmp_path: Path, name: str) -> None:
     with pytest.raises(ValueError, match="outside the docs folder"):
         write_docs(tmp_path / "docs", {name: "x"})
@@ -26,7 +28,9 @@ def test_only_changed_files_are_written_and_stale_ones_removed(tmp_path: Path) -
     first = write_docs(docs, {"index.md": "# A\n", "reps/r1.md": "# R1\n", "old/gone.csv": "a\n"})
     assets = len(bundled_assets())
     assert (first.written, first.unchanged, first.removed) == (3 + assets, 0, 0)
-    second = write_docs(docs, {"index.md": "# A\n", "reps/r1.md": "# R1 changed\n", "reps/./r2.md": "# R2\n"})
+    second = write_docs(
+        docs, {"index.md": "# A\n", "reps/r1.md": "# R1 changed\n", "reps/./r2.md": "# R2\n"}
+    )
     assert (second.written, second.unchanged, second.removed) == (2, 1 + assets, 1)
     assert (docs / "reps" / "r1.md").read_text(encoding="utf-8") == "# R1 changed\n"
     assert (docs / "reps" / "r2.md").read_text(encoding="utf-8") == "# R2\n"
@@ -45,7 +49,8 @@ def test_a_changed_file_is_replaced_not_rewritten_in_place(tmp_path: Path) -> No
 
 
 def test_the_site_links_the_data_files_and_a_failed_build_leaves_them_unchanged(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = write_tiny_export(tmp_path / "export")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     site = build(config).out
@@ -66,7 +71,9 @@ def test_the_site_links_the_data_files_and_a_failed_build_leaves_them_unchanged(
     assert tree_digest(site) == before  # the published site did not move
 
 
-def test_a_published_data_file_edited_in_place_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_published_data_file_edited_in_place_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The edit reaches the build folder through the hard link: its pages are generated again."""
     config = write_tiny_export(tmp_path / "export")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
@@ -81,7 +88,9 @@ def test_a_published_data_file_edited_in_place_is_rebuilt(tmp_path: Path, monkey
     assert third.skipped and (site / "data" / "reps.csv").read_bytes() == original
 
 
-def test_a_build_folder_file_removed_is_generated_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_build_folder_file_removed_is_generated_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = write_tiny_export(tmp_path / "export")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     site = build(config).out
@@ -89,4 +98,6 @@ def test_a_build_folder_file_removed_is_generated_again(tmp_path: Path, monkeypa
     (docs / "data" / "data_quality.json").unlink()
     again = build(config)
     assert not again.reused
-    assert (site / "data" / "data_quality.json").exists() and (docs / "data" / "data_quality.json").exists()
+    assert (site / "data" / "data_quality.json").exists() and (
+        docs / "data" / "data_quality.json"
+    ).exists()

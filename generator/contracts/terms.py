@@ -42,7 +42,9 @@ class Kind(StrEnum):
     """True or false; empty when unknown."""
 
 
-NULLABLE_BY_DEFAULT = frozenset({Kind.TEXT, Kind.DATE, Kind.ROW, Kind.MONEY, Kind.RATE, Kind.NUMBER, Kind.FLAG})
+NULLABLE_BY_DEFAULT = frozenset(
+    {Kind.TEXT, Kind.DATE, Kind.ROW, Kind.MONEY, Kind.RATE, Kind.NUMBER, Kind.FLAG}
+)
 """Kinds whose cells may be empty unless a table says otherwise; ids, years, quarters and counts may not."""
 
 
@@ -83,9 +85,17 @@ _OWN: dict[str, Term] = {
 }
 
 _UNIT_KIND = {
-    "money": Kind.MONEY, "count": Kind.COUNT, "date": Kind.DATE, "flag": Kind.FLAG, "text": Kind.TEXT,
-    "fraction": Kind.NUMBER, "change": Kind.NUMBER, "points": Kind.NUMBER, "ratio": Kind.NUMBER,
-    "days": Kind.NUMBER, "number": Kind.NUMBER,
+    "money": Kind.MONEY,
+    "count": Kind.COUNT,
+    "date": Kind.DATE,
+    "flag": Kind.FLAG,
+    "text": Kind.TEXT,
+    "fraction": Kind.NUMBER,
+    "change": Kind.NUMBER,
+    "points": Kind.NUMBER,
+    "ratio": Kind.NUMBER,
+    "days": Kind.NUMBER,
+    "number": Kind.NUMBER,
 }
 """The kind a figure's unit implies; a figure may say otherwise (``Figure.kind``: a rate, an id …)."""
 
@@ -94,8 +104,12 @@ def _from_registry() -> dict[str, Term]:
     from generator.metrics.definitions import FIGURES
 
     return {
-        name: Term(Kind(figure.kind) if figure.kind else _UNIT_KIND[figure.unit.value], figure.label,
-                   figure.low, figure.high)
+        name: Term(
+            Kind(figure.kind) if figure.kind else _UNIT_KIND[figure.unit.value],
+            figure.label,
+            figure.low,
+            figure.high,
+        )
         for name, figure in FIGURES.items()
     }
 
@@ -109,5 +123,7 @@ def term(name: str) -> Term:
     try:
         return TERMS[name]
     except KeyError:
-        raise KeyError(f"column {name!r} has no term: add a Figure to generator/metrics/definitions.py "
-                       "(a published figure) or an entry to _OWN in generator/contracts/terms.py") from None
+        raise KeyError(
+            f"column {name!r} has no term: add a Figure to generator/metrics/definitions.py "
+            "(a published figure) or an entry to _OWN in generator/contracts/terms.py"
+        ) from None

@@ -46,10 +46,21 @@ class _Family(pandas_engine.DataType):
     accepts: Callable[[Any], bool] = dataclasses.field(default=lambda _dtype: True, compare=False)
 
     def check(self, pandera_dtype: Any, data_container: Any = None) -> bool:
-        dtype = data_container.dtype if data_container is not None else getattr(pandera_dtype, "type", pandera_dtype)
-        if dtype == np.dtype(object) and data_container is not None and self.label == "number (integer or float)":
+        dtype = (
+            data_container.dtype
+            if data_container is not None
+            else getattr(pandera_dtype, "type", pandera_dtype)
+        )
+        if (
+            dtype == np.dtype(object)
+            and data_container is not None
+            and self.label == "number (integer or float)"
+        ):
             # Integers and floats as written in one file column; any text cell (``nan``) fails.
-            return all(isinstance(v, int | float) and not isinstance(v, bool) for v in data_container.tolist())
+            return all(
+                isinstance(v, int | float) and not isinstance(v, bool)
+                for v in data_container.tolist()
+            )
         return bool(self.accepts(dtype))
 
     def coerce(self, data_container: Any) -> Any:
@@ -61,7 +72,9 @@ class _Family(pandas_engine.DataType):
 
 def _is_text(dtype: Any) -> bool:
     if isinstance(dtype, pd.CategoricalDtype):
-        return pd.api.types.is_string_dtype(dtype.categories.dtype) or dtype.categories.dtype == object
+        return (
+            pd.api.types.is_string_dtype(dtype.categories.dtype) or dtype.categories.dtype == object
+        )
     return pd.api.types.is_string_dtype(dtype)
 
 
@@ -74,7 +87,9 @@ def _is_float(dtype: Any) -> bool:
 
 
 def _is_number(dtype: Any) -> bool:
-    return _is_int(dtype) or _is_float(dtype) or dtype == np.dtype(object)  # object: ints and floats as written
+    return (
+        _is_int(dtype) or _is_float(dtype) or dtype == np.dtype(object)
+    )  # object: ints and floats as written
 
 
 TEXT = _Family("text (str, string or categorical of text)", _is_text)
@@ -86,7 +101,9 @@ BOOLEAN = _Family("bool", lambda d: pd.api.types.is_bool_dtype(d))
 
 
 def _finite(series: pd.Series) -> pd.Series:
-    return pd.Series(np.isfinite(series.to_numpy(dtype="float64", na_value=np.nan)), index=series.index)
+    return pd.Series(
+        np.isfinite(series.to_numpy(dtype="float64", na_value=np.nan)), index=series.index
+    )
 
 
 def _whole(series: pd.Series) -> pd.Series:
@@ -111,14 +128,41 @@ FINITE = pa.Check(_finite, name="finite (no inf)")
 NOT_BLANK = pa.Check(_not_blank, name="not blank")
 
 _DTYPES: dict[Flavor, dict[Kind, _Family]] = {
-    "frame": {Kind.ID: TEXT, Kind.TEXT: TEXT, Kind.DATE: DATETIME, Kind.YEAR: INTEGER, Kind.QUARTER: INTEGER,
-              Kind.COUNT: INTEGER, Kind.ROW: NUMBER, Kind.MONEY: FLOAT, Kind.RATE: FLOAT, Kind.NUMBER: FLOAT,
-              Kind.FLAG: BOOLEAN},
-    "file": {Kind.ID: TEXT, Kind.TEXT: TEXT, Kind.DATE: TEXT, Kind.YEAR: INTEGER, Kind.QUARTER: INTEGER,
-             Kind.COUNT: INTEGER, Kind.ROW: INTEGER, Kind.MONEY: NUMBER, Kind.RATE: NUMBER, Kind.NUMBER: NUMBER,
-             Kind.FLAG: BOOLEAN},
-    "row": {Kind.YEAR: NUMBER, Kind.QUARTER: NUMBER, Kind.COUNT: NUMBER, Kind.ROW: NUMBER, Kind.MONEY: NUMBER,
-            Kind.RATE: NUMBER, Kind.NUMBER: NUMBER},
+    "frame": {
+        Kind.ID: TEXT,
+        Kind.TEXT: TEXT,
+        Kind.DATE: DATETIME,
+        Kind.YEAR: INTEGER,
+        Kind.QUARTER: INTEGER,
+        Kind.COUNT: INTEGER,
+        Kind.ROW: NUMBER,
+        Kind.MONEY: FLOAT,
+        Kind.RATE: FLOAT,
+        Kind.NUMBER: FLOAT,
+        Kind.FLAG: BOOLEAN,
+    },
+    "file": {
+        Kind.ID: TEXT,
+        Kind.TEXT: TEXT,
+        Kind.DATE: TEXT,
+        Kind.YEAR: INTEGER,
+        Kind.QUARTER: INTEGER,
+        Kind.COUNT: INTEGER,
+        Kind.ROW: INTEGER,
+        Kind.MONEY: NUMBER,
+        Kind.RATE: NUMBER,
+        Kind.NUMBER: NUMBER,
+        Kind.FLAG: BOOLEAN,
+    },
+    "row": {
+        Kind.YEAR: NUMBER,
+        Kind.QUARTER: NUMBER,
+        Kind.COUNT: NUMBER,
+        Kind.ROW: NUMBER,
+        Kind.MONEY: NUMBER,
+        Kind.RATE: NUMBER,
+        Kind.NUMBER: NUMBER,
+    },
 }
 
 
@@ -133,8 +177,13 @@ def _checks(kind: Kind, flavor: Flavor, low: float | None, high: float | None) -
         checks.append(pa.Check(_whole, name="whole number"))
     if kind in (Kind.MONEY, Kind.RATE, Kind.NUMBER):
         checks.append(FINITE)
-    bounds = {Kind.YEAR: (1900, 2200), Kind.QUARTER: (1, 4), Kind.COUNT: (0, None), Kind.ROW: (1, None),
-              Kind.RATE: (0, 1)}.get(kind, (low, high))
+    bounds = {
+        Kind.YEAR: (1900, 2200),
+        Kind.QUARTER: (1, 4),
+        Kind.COUNT: (0, None),
+        Kind.ROW: (1, None),
+        Kind.RATE: (0, 1),
+    }.get(kind, (low, high))
     low, high = bounds
     if low is not None and high is not None:
         checks.append(pa.Check.in_range(low, high))
@@ -146,8 +195,13 @@ def _checks(kind: Kind, flavor: Flavor, low: float | None, high: float | None) -
 
 
 @cache
-def schema(table: Table, flavor: Flavor = "frame", *, show_compensation: bool | None = None,
-           banded: bool = False) -> pa.DataFrameSchema:
+def schema(
+    table: Table,
+    flavor: Flavor = "frame",
+    *,
+    show_compensation: bool | None = None,
+    banded: bool = False,
+) -> pa.DataFrameSchema:
     """The pandera schema of a contract; published files depend on the site's privacy settings
     (None: compensation columns may or may not be there)."""
     columns: dict[str, pa.Column] = {}
@@ -158,8 +212,12 @@ def schema(table: Table, flavor: Flavor = "frame", *, show_compensation: bool | 
         t = table.term(name)
         nullable = table.is_nullable(name)
         if banded and name in table.banded:
-            columns[name] = pa.Column(None, pa.Check(_band_or_number, name="a ratio band or a number"),
-                                      nullable=nullable, required=True)
+            columns[name] = pa.Column(
+                None,
+                pa.Check(_band_or_number, name="a ratio band or a number"),
+                nullable=nullable,
+                required=True,
+            )
             continue
         checks = _checks(t.kind, flavor, t.low, t.high)
         if name in table.values:
@@ -170,17 +228,33 @@ def schema(table: Table, flavor: Flavor = "frame", *, show_compensation: bool | 
     frame_checks = []
     if show_compensation is False and table.private:
         leaked = sorted(table.private)
-        frame_checks.append(pa.Check(lambda df, leaked=leaked: not any(c in df.columns for c in leaked),
-                                     name=f"no compensation column ({', '.join(leaked)})"))
+        frame_checks.append(
+            pa.Check(
+                lambda df, leaked=leaked: not any(c in df.columns for c in leaked),
+                name=f"no compensation column ({', '.join(leaked)})",
+            )
+        )
     if table.key and all(k in columns for k in table.key):
-        frame_checks.append(pa.Check(_unique_per_file(table.key), name=f"one row per {' + '.join(table.key)}"))
+        frame_checks.append(
+            pa.Check(_unique_per_file(table.key), name=f"one row per {' + '.join(table.key)}")
+        )
     if "figure" in columns and "value" in columns:
-        frame_checks.append(pa.Check(_figures_as_written, name="a count figure is an integer, a rate a fraction"))
+        frame_checks.append(
+            pa.Check(_figures_as_written, name="a count figure is an integer, a rate a fraction")
+        )
     if table.name == "inputs.deals":
-        frame_checks.append(pa.Check(_won_deals_complete, name="won deals have an amount and a close date; "
-                                     "lost deals a close date"))
+        frame_checks.append(
+            pa.Check(
+                _won_deals_complete,
+                name="won deals have an amount and a close date; lost deals a close date",
+            )
+        )
     return pa.DataFrameSchema(
-        columns, checks=frame_checks, strict=True, ordered=True, name=table.name,
+        columns,
+        checks=frame_checks,
+        strict=True,
+        ordered=True,
+        name=table.name,
     )
 
 
@@ -207,7 +281,11 @@ def _figures_as_written(frame: pd.DataFrame) -> pd.Series:
         if value is None or (isinstance(value, float) and np.isnan(value)) or known is None:
             return True
         if known.kind is Kind.COUNT:
-            return isinstance(value, int | np.integer) and not isinstance(value, bool) and int(value) >= 0
+            return (
+                isinstance(value, int | np.integer)
+                and not isinstance(value, bool)
+                and int(value) >= 0
+            )
         if known.kind is Kind.RATE:
             return isinstance(value, int | float | np.number) and 0 <= float(value) <= 1
         return True
@@ -223,7 +301,9 @@ def _figures_as_written(frame: pd.DataFrame) -> pd.Series:
 def _won_deals_complete(deals: pd.DataFrame) -> pd.Series:
     """SPEC §4: open deals may lack a close date and an amount; won and lost deals may not."""
     status = deals["status"].astype("string")
-    return ~(((status == "won") & deals["amount"].isna()) | ((status != "open") & deals["closed"].isna()))
+    return ~(
+        ((status == "won") & deals["amount"].isna()) | ((status != "open") & deals["closed"].isna())
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,7 +318,9 @@ def input_tables(inputs: Any) -> Iterator[tuple[Table, pd.DataFrame]]:
             yield table, frame
 
 
-def metrics_frames(metrics: Any, prefix: str = "") -> Iterator[tuple[str, pd.DataFrame | pd.Series]]:
+def metrics_frames(
+    metrics: Any, prefix: str = ""
+) -> Iterator[tuple[str, pd.DataFrame | pd.Series]]:
     """Every DataFrame (and Series) of ``Metrics``, nested dataclasses and dicts included, by path."""
     for f in dataclasses.fields(metrics):
         value = getattr(metrics, f.name)
@@ -280,17 +362,29 @@ _INT = re.compile(r"^-?\d+$")
 _NAN_TEXT = re.compile(r"^[+-]?(nan|inf|infinity)$", re.IGNORECASE)
 
 
-_EMPTY_DTYPE = {Kind.FLAG: "boolean", Kind.YEAR: "Int64", Kind.QUARTER: "Int64", Kind.COUNT: "Int64",
-                Kind.ROW: "Int64", Kind.MONEY: "float64", Kind.RATE: "float64", Kind.NUMBER: "float64"}
+_EMPTY_DTYPE = {
+    Kind.FLAG: "boolean",
+    Kind.YEAR: "Int64",
+    Kind.QUARTER: "Int64",
+    Kind.COUNT: "Int64",
+    Kind.ROW: "Int64",
+    Kind.MONEY: "float64",
+    Kind.RATE: "float64",
+    Kind.NUMBER: "float64",
+}
 
 
 def _typed(values: list[object], text: bool, kind: Kind | None = None) -> pd.Series:
     """A column as written: integers stay integers, numbers numbers, ``nan`` text stays text."""
     present = [v for v in values if v is not None]
     if not present and kind in _EMPTY_DTYPE:
-        return pd.Series(values, dtype=_EMPTY_DTYPE[kind])  # every cell empty: nothing written to judge
+        return pd.Series(
+            values, dtype=_EMPTY_DTYPE[kind]
+        )  # every cell empty: nothing written to judge
     if text:
-        return pd.Series(values, dtype="string" if all(isinstance(v, str) for v in present) else "object")
+        return pd.Series(
+            values, dtype="string" if all(isinstance(v, str) for v in present) else "object"
+        )
     if all(isinstance(v, bool) for v in present) and present:
         return pd.Series(values, dtype="boolean")
     if all(isinstance(v, int) and not isinstance(v, bool) for v in present):
@@ -335,17 +429,32 @@ def read_published(name: str, content: str | bytes, table: Table) -> pd.DataFram
         if any(list(r) != names for r in rows):
             raise _Refuse("rows do not all have the same fields in the same order")
         if not rows:  # an empty array carries no field names: the CSV twin holds the header
-            return pd.DataFrame({c: _typed([], c in texts, _kind(table, c)) for c in table.columns
-                                 if c not in table.private and c not in table.optional})
-        return pd.DataFrame({c: _typed([r[c] for r in rows], c in texts, _kind(table, c)) for c in names})
+            return pd.DataFrame(
+                {
+                    c: _typed([], c in texts, _kind(table, c))
+                    for c in table.columns
+                    if c not in table.private and c not in table.optional
+                }
+            )
+        return pd.DataFrame(
+            {c: _typed([r[c] for r in rows], c in texts, _kind(table, c)) for c in names}
+        )
     reader = csv.reader(io.StringIO(text))
     header = next(reader, [])
     lines = list(reader)
     if any(len(line) != len(header) for line in lines):
         raise _Refuse("a line has more or fewer cells than the header")
     columns = list(zip(*lines, strict=True)) if lines else [() for _ in header]
-    return pd.DataFrame({c: _typed([(v or None) if c in texts else _cell(v) for v in cells], c in texts, _kind(table, c))
-                         for c, cells in zip(header, columns, strict=True)})
+    return pd.DataFrame(
+        {
+            c: _typed(
+                [(v or None) if c in texts else _cell(v) for v in cells],
+                c in texts,
+                _kind(table, c),
+            )
+            for c, cells in zip(header, columns, strict=True)
+        }
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -354,13 +463,25 @@ def read_published(name: str, content: str | bytes, table: Table) -> pd.DataFram
 
 def _describe(table: str, error: pa.errors.SchemaErrors | pa.errors.SchemaError) -> list[str]:
     """One line per column and check: what failed, the first failing values and their rows."""
-    cases = error.failure_cases if isinstance(error, pa.errors.SchemaErrors) else pd.DataFrame(
-        [{"column": getattr(error.schema, "name", None), "check": str(error.check), "failure_case": str(error),
-          "index": None}])
+    cases = (
+        error.failure_cases
+        if isinstance(error, pa.errors.SchemaErrors)
+        else pd.DataFrame(
+            [
+                {
+                    "column": getattr(error.schema, "name", None),
+                    "check": str(error.check),
+                    "failure_case": str(error),
+                    "index": None,
+                }
+            ]
+        )
+    )
     lines = []
     cases = cases.assign(column=cases["column"].where(cases["column"] != table.split(" ")[0], None))
-    for (column, check), group in cases.groupby([cases["column"].fillna("(table)").astype(str),
-                                                 cases["check"].astype(str)], sort=False):
+    for (column, check), group in cases.groupby(
+        [cases["column"].fillna("(table)").astype(str), cases["check"].astype(str)], sort=False
+    ):
         values = [repr(v) for v in group["failure_case"].head(SHOWN_FAILURES)]
         rows = [str(i) for i in group["index"].head(SHOWN_FAILURES) if _known(i)]
         more = f" and {len(group) - SHOWN_FAILURES:,} more" if len(group) > SHOWN_FAILURES else ""
@@ -383,19 +504,29 @@ _WRITTEN_AS: dict[str, Callable[[object], bool]] = {
 
 def _odd_cells(label: str, frame: pd.DataFrame, line: str) -> str:
     """A dtype failure of a column held as objects (a file read back): which cells do not fit."""
-    match = re.match(r"^(?P<table>[^:]+): (?P<column>[^:]+): dtype\('(?P<family>.+)'\): 'object'$", line)
+    match = re.match(
+        r"^(?P<table>[^:]+): (?P<column>[^:]+): dtype\('(?P<family>.+)'\): 'object'$", line
+    )
     if not match or match["column"] not in frame.columns or match["family"] not in _WRITTEN_AS:
         return line
     fits = _WRITTEN_AS[match["family"]]
     column = frame[match["column"]]
-    odd = [(i, v) for i, v in zip(column.index, column.tolist(), strict=True)
-           if v is not None and v is not pd.NA and not (isinstance(v, float) and np.isnan(v)) and not fits(v)]
+    odd = [
+        (i, v)
+        for i, v in zip(column.index, column.tolist(), strict=True)
+        if v is not None
+        and v is not pd.NA
+        and not (isinstance(v, float) and np.isnan(v))
+        and not fits(v)
+    ]
     if not odd:
         return line
     shown = odd[:SHOWN_FAILURES]
     more = f" and {len(odd) - SHOWN_FAILURES:,} more" if len(odd) > SHOWN_FAILURES else ""
-    return (f"{label}: {match['column']}: dtype('{match['family']}'): "
-            f"{', '.join(repr(v) for _i, v in shown)}{more} at rows {', '.join(str(i) for i, _v in shown)}")
+    return (
+        f"{label}: {match['column']}: dtype('{match['family']}'): "
+        f"{', '.join(repr(v) for _i, v in shown)}{more} at rows {', '.join(str(i) for i, _v in shown)}"
+    )
 
 
 def run(checks: list[tuple[str, pa.DataFrameSchema, pd.DataFrame]]) -> list[str]:
@@ -419,11 +550,17 @@ def inputs_problems(inputs: Any) -> list[str]:
 
 
 def metrics_problems(metrics: Any) -> list[str]:
-    return run([(f"metrics.{t.name}", schema(t, flavor), frame) for t, frame, flavor in metrics_tables(metrics)])
+    return run(
+        [
+            (f"metrics.{t.name}", schema(t, flavor), frame)
+            for t, frame, flavor in metrics_tables(metrics)
+        ]
+    )
 
 
-def published_problems(files: Mapping[str, str | bytes], *, show_compensation: bool | None = None,
-                       banded: bool = False) -> list[str]:
+def published_problems(
+    files: Mapping[str, str | bytes], *, show_compensation: bool | None = None, banded: bool = False
+) -> list[str]:
     """Failures of the published data files (paths relative to site/data/); a file without a contract is one.
 
     The files of one contract (every rep's ``-history.csv``) are checked together, one pandera run
@@ -435,7 +572,9 @@ def published_problems(files: Mapping[str, str | bytes], *, show_compensation: b
     for path in sorted(files):
         table = published_contract(path)
         if table is None:
-            problems.append(f"data/{path}: no contract (declare it in generator.contracts.tables.PUBLISHED)")
+            problems.append(
+                f"data/{path}: no contract (declare it in generator.contracts.tables.PUBLISHED)"
+            )
             continue
         try:
             frame = read_published(path, files[path], table)
@@ -449,16 +588,28 @@ def published_problems(files: Mapping[str, str | bytes], *, show_compensation: b
     for key, parts in kinds.items():
         table = contracts[key]
         # Rows are named file:line (line 1 is the header), so a failing value says where it is.
-        frame = pd.concat([f.set_axis([f"data/{p}:{n}" for n in range(2, len(f) + 2)]) for p, f in parts])
+        frame = pd.concat(
+            [f.set_axis([f"data/{p}:{n}" for n in range(2, len(f) + 2)]) for p, f in parts]
+        )
         label = f"data/{table.name}" + (f" ({len(parts)} files)" if len(parts) > 2 else "")
-        checks.append((label, schema(table, "file", show_compensation=show_compensation, banded=banded), frame))
+        checks.append(
+            (
+                label,
+                schema(table, "file", show_compensation=show_compensation, banded=banded),
+                frame,
+            )
+        )
     return problems + run(checks)
 
 
 def site_files(site: Path) -> dict[str, bytes]:
     """Every published data file of a built site, by its path under data/."""
     folder = site / "data"
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def check_inputs(inputs: Any) -> None:

@@ -45,10 +45,13 @@ def site_markers(currency: str) -> frozenset[str]:
     """Markers read as ``currency`` (spaces removed): its ISO code and its CLDR symbols where it is used."""
     currency = currency.upper()
     territories = {
-        territory for territory, spans in get_global("territory_currencies").items()
+        territory
+        for territory, spans in get_global("territory_currencies").items()
         if any(code == currency and end is None for code, _start, end, *_rest in spans)
     }
-    identifiers = [i for i in localedata.locale_identifiers() if i.rsplit("_", 1)[-1] in territories]
+    identifiers = [
+        i for i in localedata.locale_identifiers() if i.rsplit("_", 1)[-1] in territories
+    ]
     symbols = _locale_symbols([*identifiers, "en", "root"], currency)
     return frozenset({currency, *symbols})
 
@@ -102,7 +105,11 @@ def describe_marker(marker: str, currency: str) -> str | None:
     codes = marker_currencies(marker)
     if not codes:
         return f'has "{marker}", which is not a currency marker'
-    named = codes[0] if len(codes) == 1 else f"{marker} ({', '.join(codes[:6])}{' …' if len(codes) > 6 else ''})"
+    named = (
+        codes[0]
+        if len(codes) == 1
+        else f"{marker} ({', '.join(codes[:6])}{' …' if len(codes) > 6 else ''})"
+    )
     return f"is in {named}, not the site currency {currency.upper()} (no conversion)"
 
 

@@ -74,36 +74,100 @@ class _Findings:
         self.parts: list[pd.DataFrame] = []
         self.errors: list[str] = []
 
-    def rows(self, table: pd.DataFrame, mask: pd.Series, severity: str, dataset: str,
-             column: str | None, problem: str | pd.Series, action: str, value: pd.Series | None = None) -> None:
+    def rows(
+        self,
+        table: pd.DataFrame,
+        mask: pd.Series,
+        severity: str,
+        dataset: str,
+        column: str | None,
+        problem: str | pd.Series,
+        action: str,
+        value: pd.Series | None = None,
+    ) -> None:
         if not mask.any():
             return
         picked = table[mask]
         values = value[mask] if value is not None else None
         problems = problem[mask] if isinstance(problem, pd.Series) else problem
-        self.parts.append(issues_for_rows(severity, dataset, picked[FILE], picked[LINE], column, values, problems, action))
+        self.parts.append(
+            issues_for_rows(
+                severity, dataset, picked[FILE], picked[LINE], column, values, problems, action
+            )
+        )
 
-    def cells(self, table: pd.DataFrame, positions: np.ndarray, total: int, severity: str, dataset: str,
-              column: str, problem: str, action: str, raw: pd.Series) -> None:
+    def cells(
+        self,
+        table: pd.DataFrame,
+        positions: np.ndarray,
+        total: int,
+        severity: str,
+        dataset: str,
+        column: str,
+        problem: str,
+        action: str,
+        raw: pd.Series,
+    ) -> None:
         """Cells read by one rule: the first ``LISTED_CELLS`` one by one (row and raw value), the
         rest as one finding whose ``count`` is their number. ``positions`` are 0-based positions
         in ``table`` of (at least) the first ``LISTED_CELLS + 1`` such cells; ``total`` counts them all."""
         listed = positions[:LISTED_CELLS]
         mask = np.zeros(len(table), dtype=bool)
         mask[listed] = True
-        self.rows(table, pd.Series(mask, index=table.index), severity, dataset, column, problem, action, raw)
+        self.rows(
+            table,
+            pd.Series(mask, index=table.index),
+            severity,
+            dataset,
+            column,
+            problem,
+            action,
+            raw,
+        )
         if total > len(listed) and len(positions) > len(listed):
             rest = int(positions[len(listed)])
-            self.one(severity, dataset, problem, file=str(table[FILE].iloc[rest]), row=int(table[LINE].iloc[rest]),
-                     column=column, value=str(raw.iloc[rest]), action=action, count=total - len(listed))
+            self.one(
+                severity,
+                dataset,
+                problem,
+                file=str(table[FILE].iloc[rest]),
+                row=int(table[LINE].iloc[rest]),
+                column=column,
+                value=str(raw.iloc[rest]),
+                action=action,
+                count=total - len(listed),
+            )
 
-    def one(self, severity: str, dataset: str, problem: str, *, file: str | None = None,
-            row: int | None = None, column: str | None = None, value: str | None = None, action: str = "",
-            count: int = 1) -> None:
-        self.parts.append(issues_frame([{
-            "severity": severity, "dataset": dataset, "file": file, "row": row,
-            "column": column, "value": value, "problem": problem, "action": action, "count": count,
-        }]))
+    def one(
+        self,
+        severity: str,
+        dataset: str,
+        problem: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        value: str | None = None,
+        action: str = "",
+        count: int = 1,
+    ) -> None:
+        self.parts.append(
+            issues_frame(
+                [
+                    {
+                        "severity": severity,
+                        "dataset": dataset,
+                        "file": file,
+                        "row": row,
+                        "column": column,
+                        "value": value,
+                        "problem": problem,
+                        "action": action,
+                        "count": count,
+                    }
+                ]
+            )
+        )
 
     def of(self, dataset: str) -> pd.DataFrame:
         """The findings about one dataset so far, in the order found."""
@@ -128,7 +192,9 @@ def _find_column(columns: list[str], wanted: str) -> str | None:
     return folded.get(wanted.strip().casefold())
 
 
-def _read_dataset(cfg: LoadedConfig, dataset: Dataset, findings: _Findings) -> tuple[pd.DataFrame, DatasetSummary] | None:
+def _read_dataset(
+    cfg: LoadedConfig, dataset: Dataset, findings: _Findings
+) -> tuple[pd.DataFrame, DatasetSummary] | None:
     """Read all files of one dataset, map and convert its columns; None when unusable (errors recorded).
 
     Raises ConfigError when ``sources.<dataset>.path`` names a directory, a FIFO or a device.
@@ -137,17 +203,25 @@ def _read_dataset(cfg: LoadedConfig, dataset: Dataset, findings: _Findings) -> t
     where = cfg.label or str(cfg.path)
     files = cfg.source_files(dataset.name)
     if not files or not all(f.exists() for f in files):
-        missing = cfg.resolve(source.path) if not files else next(f for f in files if not f.exists())
+        missing = (
+            cfg.resolve(source.path) if not files else next(f for f in files if not f.exists())
+        )
         findings.errors.append(f"{where}: sources.{dataset.name}.path: file not found: {missing}")
         return None
     for path in files:
         mode = path.stat().st_mode
         if not stat.S_ISREG(mode):
             # Checked before opening: reading a FIFO or a device would wait forever.
-            raise ConfigError(f"{where}: sources.{dataset.name}.path: {path} is {describe_non_file(mode)}, "
-                              "not an export file")
+            raise ConfigError(
+                f"{where}: sources.{dataset.name}.path: {path} is {describe_non_file(mode)}, "
+                "not an export file"
+            )
     wanted = [source.columns.get(f.name, f.name) for f in dataset.fields]
-    keys = [source.columns.get(f.name, f.name) for f in dataset.fields if f.required and f.kind is Kind.TEXT]
+    keys = [
+        source.columns.get(f.name, f.name)
+        for f in dataset.fields
+        if f.required and f.kind is Kind.TEXT
+    ]
     frames: list[pd.DataFrame] = []
     read = 0
     for path in files:
@@ -155,18 +229,43 @@ def _read_dataset(cfg: LoadedConfig, dataset: Dataset, findings: _Findings) -> t
         try:
             raw = read_table(path, source.options, columns=wanted, keys=keys)
         except DataError as exc:
-            findings.errors.extend(f"{where}: sources.{dataset.name}: {p}" if not p.startswith(str(path)) else p for p in exc.problems)
+            findings.errors.extend(
+                f"{where}: sources.{dataset.name}: {p}" if not p.startswith(str(path)) else p
+                for p in exc.problems
+            )
             continue
         for note in raw.notes:
-            findings.one(note.severity, dataset.name, note.problem, file=shown, row=note.row, column=note.column,
-                         value=note.value, action=note.action)
+            findings.one(
+                note.severity,
+                dataset.name,
+                note.problem,
+                file=shown,
+                row=note.row,
+                column=note.column,
+                value=note.value,
+                action=note.action,
+            )
         for line, text, reason in raw.unreadable:
             # Footer and total lines are expected: listed, but not a warning.
             severity = INFO if reason.startswith(FOOTER) else WARNING
-            findings.one(severity, dataset.name, reason, file=shown, row=line, value=text[:200], action="row excluded")
+            findings.one(
+                severity,
+                dataset.name,
+                reason,
+                file=shown,
+                row=line,
+                value=text[:200],
+                action="row excluded",
+            )
         if not len(raw.frame) and not raw.unreadable:
-            findings.one(INFO, dataset.name, "the file holds column names and no rows", file=shown,
-                         row=raw.header_row, action="read as an empty dataset")
+            findings.one(
+                INFO,
+                dataset.name,
+                "the file holds column names and no rows",
+                file=shown,
+                row=raw.header_row,
+                action="read as an empty dataset",
+            )
         read += len(raw.frame) + len(raw.unreadable)
         table = _map_columns(raw, shown, dataset, source, where, findings)
         if table is not None:
@@ -174,11 +273,19 @@ def _read_dataset(cfg: LoadedConfig, dataset: Dataset, findings: _Findings) -> t
     if len(frames) != len(files):
         return None
     table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return table, DatasetSummary(dataset.name, tuple(_display(f, cfg.folder) for f in files), read, 0)
+    return table, DatasetSummary(
+        dataset.name, tuple(_display(f, cfg.folder) for f in files), read, 0
+    )
 
 
-def _map_columns(raw: RawTable, shown: str, dataset: Dataset, source: SourceConfig,
-                 where: str, findings: _Findings) -> pd.DataFrame | None:
+def _map_columns(
+    raw: RawTable,
+    shown: str,
+    dataset: Dataset,
+    source: SourceConfig,
+    where: str,
+    findings: _Findings,
+) -> pd.DataFrame | None:
     """Canonical, typed columns of one file; unreadable cells recorded and left missing."""
     columns = [c for c in raw.frame.columns if c != ROW]
     out: dict[str, pd.Series] = {}
@@ -196,23 +303,39 @@ def _map_columns(raw: RawTable, shown: str, dataset: Dataset, source: SourceConf
                 findings.errors.append(hint)
                 ok = False
             elif field.name in source.columns:
-                findings.one(WARNING, dataset.name, f'mapped column "{wanted}" not found (columns: {listed})',
-                             file=shown, column=field.name, action="field left empty")
+                findings.one(
+                    WARNING,
+                    dataset.name,
+                    f'mapped column "{wanted}" not found (columns: {listed})',
+                    file=shown,
+                    column=field.name,
+                    action="field left empty",
+                )
             continue
         if found in raw.duplicates:
             at = [f"{n} ({column_letter(n - 1)})" for n in raw.duplicates[found]]
             listed = ", ".join(at[:-1]) + f" and {at[-1]}"
             times = "twice" if len(at) == 2 else f"{len(at)} times"
-            findings.one(WARNING, dataset.name, f'duplicate column name "{found}": it appears {times}, '
-                         f"as columns {listed}", file=shown, row=raw.header_row, column=field.name,
-                         action=f"column {at[0]} used, the other{'s' if len(at) > 2 else ''} ignored")
+            findings.one(
+                WARNING,
+                dataset.name,
+                f'duplicate column name "{found}": it appears {times}, as columns {listed}',
+                file=shown,
+                row=raw.header_row,
+                column=field.name,
+                action=f"column {at[0]} used, the other{'s' if len(at) > 2 else ''} ignored",
+            )
         out[field.name] = raw.frame[found]
     if not ok:
         return None
     table = pd.DataFrame(index=raw.frame.index)
     # One file name for every row: a categorical costs nothing per row.
-    table[FILE] = pd.Series(pd.Categorical.from_codes(np.zeros(len(raw.frame), dtype="int8"), categories=pd.Index([shown])),
-                            index=raw.frame.index)
+    table[FILE] = pd.Series(
+        pd.Categorical.from_codes(
+            np.zeros(len(raw.frame), dtype="int8"), categories=pd.Index([shown])
+        ),
+        index=raw.frame.index,
+    )
     table[LINE] = raw.frame[ROW].astype("int64")
     for field in dataset.fields:
         if field.name not in out:
@@ -220,14 +343,23 @@ def _map_columns(raw: RawTable, shown: str, dataset: Dataset, source: SourceConf
         _put_converted(table, field, out[field.name], source, shown, dataset.name, findings)
     for field in dataset.fields:
         if field.name not in table.columns:
-            table[field.name] = pd.Series(None, index=table.index, dtype=_empty_dtype(field.kind.value))
+            table[field.name] = pd.Series(
+                None, index=table.index, dtype=_empty_dtype(field.kind.value)
+            )
             table[f"_bad_{field.name}"] = False
             table[f"_raw_{field.name}"] = None
     return table
 
 
-def _put_converted(table: pd.DataFrame, field: Field, raw: pd.Series, source: SourceConfig, shown: str,
-                   dataset: str, findings: _Findings) -> None:
+def _put_converted(
+    table: pd.DataFrame,
+    field: Field,
+    raw: pd.Series,
+    source: SourceConfig,
+    shown: str,
+    dataset: str,
+    findings: _Findings,
+) -> None:
     """Convert one column into ``table`` with its helper columns, and list the cells read by a rule.
 
     Helper columns, dropped by ``_clean``: ``_bad_`` (cell unreadable), ``_raw_`` (the cells as
@@ -239,12 +371,19 @@ def _put_converted(table: pd.DataFrame, field: Field, raw: pd.Series, source: So
         converted = convert_column(raw, field.kind, source.options)
     except ValueError as exc:  # an unknown options.locale
         findings.errors.append(f"{shown}: sources.{dataset}.{exc}")
-        converted = Converted(pd.Series(None, index=raw.index, dtype=_empty_dtype(field.kind.value)),
-                              pd.Series(False, index=raw.index))
+        converted = Converted(
+            pd.Series(None, index=raw.index, dtype=_empty_dtype(field.kind.value)),
+            pd.Series(False, index=raw.index),
+        )
     table[field.name] = converted.values
     table[f"_bad_{field.name}"] = converted.bad
     negative = field.kind is Kind.MONEY and bool((converted.values < 0).any())
-    keep_raw = converted.bad.any() or converted.markers is not None or converted.ambiguous is not None or negative
+    keep_raw = (
+        converted.bad.any()
+        or converted.markers is not None
+        or converted.ambiguous is not None
+        or negative
+    )
     table[f"_raw_{field.name}"] = raw if keep_raw else None
     # Absent rather than a column of None: most columns have neither, and a million Nones cost time.
     if converted.reasons is not None:
@@ -254,16 +393,36 @@ def _put_converted(table: pd.DataFrame, field: Field, raw: pd.Series, source: So
     if converted.ambiguous is not None:
         table[f"_amb_{field.name}"] = converted.ambiguous
     for note in converted.notes:
-        findings.cells(table, np.asarray(note.cells or (note.first,)), note.count, INFO, dataset, field.name,
-                       note.problem, "read by rule", raw)
+        findings.cells(
+            table,
+            np.asarray(note.cells or (note.first,)),
+            note.count,
+            INFO,
+            dataset,
+            field.name,
+            note.problem,
+            "read by rule",
+            raw,
+        )
 
 
 def _empty_dtype(kind: str) -> str:
-    return {"text": "string", "money": "float64", "number": "float64", "integer": "Int64", "date": "datetime64[s]"}[kind]
+    return {
+        "text": "string",
+        "money": "float64",
+        "number": "float64",
+        "integer": "Int64",
+        "date": "datetime64[s]",
+    }[kind]
 
 
-def _clean(table: pd.DataFrame, dataset: Dataset, findings: _Findings,
-           required_values: tuple[str, ...], required_where: dict[str, tuple[pd.Series, str]] | None = None) -> pd.DataFrame:
+def _clean(
+    table: pd.DataFrame,
+    dataset: Dataset,
+    findings: _Findings,
+    required_values: tuple[str, ...],
+    required_where: dict[str, tuple[pd.Series, str]] | None = None,
+) -> pd.DataFrame:
     """Exclude rows missing a required value; report unreadable optional cells (left empty).
 
     ``required_where`` makes a field required only on some rows (e.g. amount on won deals),
@@ -281,14 +440,49 @@ def _clean(table: pd.DataFrame, dataset: Dataset, findings: _Findings,
         if field.name in required_values or field.name in required_where:
             needed, who = required_where.get(field.name, (pd.Series(True, index=table.index), ""))
             needed = needed.astype(bool)
-            findings.rows(table, bad & keep & needed, WARNING, dataset.name, field.name, problem, "row excluded", raw)
-            findings.rows(table, bad & keep & ~needed, WARNING, dataset.name, field.name, problem, "value ignored (left empty)", raw)
+            findings.rows(
+                table,
+                bad & keep & needed,
+                WARNING,
+                dataset.name,
+                field.name,
+                problem,
+                "row excluded",
+                raw,
+            )
+            findings.rows(
+                table,
+                bad & keep & ~needed,
+                WARNING,
+                dataset.name,
+                field.name,
+                problem,
+                "value ignored (left empty)",
+                raw,
+            )
             keep &= ~(bad & needed)
             missing = table[field.name].isna() & ~bad & keep & needed
-            findings.rows(table, missing, WARNING, dataset.name, field.name, f"is missing{who}", "row excluded")
+            findings.rows(
+                table,
+                missing,
+                WARNING,
+                dataset.name,
+                field.name,
+                f"is missing{who}",
+                "row excluded",
+            )
             keep &= ~missing
         else:
-            findings.rows(table, bad & keep, WARNING, dataset.name, field.name, problem, "value ignored (left empty)", raw)
+            findings.rows(
+                table,
+                bad & keep,
+                WARNING,
+                dataset.name,
+                field.name,
+                problem,
+                "value ignored (left empty)",
+                raw,
+            )
     helper = [c for c in table.columns if c.startswith(_HELPERS)]
     table = table.drop(columns=helper)
     return table if keep.all() else table.loc[keep]
@@ -298,8 +492,9 @@ _HELPERS = ("_bad_", "_raw_", "_why_", "_mark_", "_amb_")
 """Prefixes of the per-field helper columns a converted table carries until ``_clean``."""
 
 
-def _currency_markers(table: pd.DataFrame, dataset: Dataset, currency: str, findings: _Findings,
-                      *, exclude_rows: bool) -> pd.DataFrame:
+def _currency_markers(
+    table: pd.DataFrame, dataset: Dataset, currency: str, findings: _Findings, *, exclude_rows: bool
+) -> pd.DataFrame:
     """Check the currency markers of number cells against the site currency.
 
     A marker of the site currency is removed (one info line per marker, with its count). A marker
@@ -316,33 +511,61 @@ def _currency_markers(table: pd.DataFrame, dataset: Dataset, currency: str, find
         markers = markers.astype("category")
         names = list(markers.cat.categories)
         codes = markers.cat.codes.to_numpy()
-        problems = np.array([describe_marker(str(m), currency) for m in names] + [None], dtype=object)
+        problems = np.array(
+            [describe_marker(str(m), currency) for m in names] + [None], dtype=object
+        )
         counts = np.bincount(codes[codes >= 0], minlength=len(names))
         for position, name in enumerate(names):
             if problems[position] is None and counts[position]:
-                findings.cells(table, np.flatnonzero(codes == position)[:LISTED_CELLS + 1], int(counts[position]),
-                               INFO, dataset.name, field.name, f'currency marker "{name}" ({currency}) removed',
-                               "read by rule", table[f"_raw_{field.name}"])
-        per_row = pd.Series(problems[np.where(codes < 0, len(names), codes)], index=table.index, dtype="string")
+                findings.cells(
+                    table,
+                    np.flatnonzero(codes == position)[: LISTED_CELLS + 1],
+                    int(counts[position]),
+                    INFO,
+                    dataset.name,
+                    field.name,
+                    f'currency marker "{name}" ({currency}) removed',
+                    "read by rule",
+                    table[f"_raw_{field.name}"],
+                )
+        per_row = pd.Series(
+            problems[np.where(codes < 0, len(names), codes)], index=table.index, dtype="string"
+        )
         other = per_row.notna() & ~drop
         if not other.any():
             continue
         if exclude_rows:
-            findings.rows(table, other, WARNING, dataset.name, field.name, per_row, "row excluded",
-                          table[f"_raw_{field.name}"])
+            findings.rows(
+                table,
+                other,
+                WARNING,
+                dataset.name,
+                field.name,
+                per_row,
+                "row excluded",
+                table[f"_raw_{field.name}"],
+            )
             drop |= other
         else:
             why = table.get(f"_why_{field.name}")
-            why = why.astype("string") if why is not None else pd.Series(pd.NA, index=table.index, dtype="string")
-            table = table.assign(**{
-                field.name: table[field.name].mask(other),
-                f"_bad_{field.name}": table[f"_bad_{field.name}"].astype(bool) | other,
-                f"_why_{field.name}": why.mask(other, per_row),
-            })
+            why = (
+                why.astype("string")
+                if why is not None
+                else pd.Series(pd.NA, index=table.index, dtype="string")
+            )
+            table = table.assign(
+                **{
+                    field.name: table[field.name].mask(other),
+                    f"_bad_{field.name}": table[f"_bad_{field.name}"].astype(bool) | other,
+                    f"_why_{field.name}": why.mask(other, per_row),
+                }
+            )
     return table.loc[~drop] if drop.any() else table
 
 
-def _ambiguous_marks(table: pd.DataFrame, dataset: Dataset, currency: str, findings: _Findings) -> pd.DataFrame:
+def _ambiguous_marks(
+    table: pd.DataFrame, dataset: Dataset, currency: str, findings: _Findings
+) -> pd.DataFrame:
     """Refuse the numbers whose lone mark stands before exactly three digits (``12.000 €`` with the
     decimal point, ``1,000`` with the decimal comma), unless the site currency has three minor digits
     (KWD, BHD, JOD, OMR, TND …): read the other way they are 1,000 times larger or smaller. Then one
@@ -355,12 +578,18 @@ def _ambiguous_marks(table: pd.DataFrame, dataset: Dataset, currency: str, findi
         if refused is not None and not three_decimals:
             ambiguous = refused.notna()
             why = table.get(f"_why_{field.name}")
-            why = why.astype("string") if why is not None else pd.Series(pd.NA, index=table.index, dtype="string")
-            table = table.assign(**{
-                field.name: table[field.name].mask(ambiguous),
-                f"_bad_{field.name}": table[f"_bad_{field.name}"].astype(bool) | ambiguous,
-                f"_why_{field.name}": why.mask(ambiguous, refused),
-            })
+            why = (
+                why.astype("string")
+                if why is not None
+                else pd.Series(pd.NA, index=table.index, dtype="string")
+            )
+            table = table.assign(
+                **{
+                    field.name: table[field.name].mask(ambiguous),
+                    f"_bad_{field.name}": table[f"_bad_{field.name}"].astype(bool) | ambiguous,
+                    f"_why_{field.name}": why.mask(ambiguous, refused),
+                }
+            )
         why = table.get(f"_why_{field.name}")
         if why is None or field.kind not in (Kind.MONEY, Kind.NUMBER):
             continue
@@ -371,15 +600,27 @@ def _ambiguous_marks(table: pd.DataFrame, dataset: Dataset, currency: str, findi
             for file, rows in table.loc[hinted, [FILE, LINE]].groupby(FILE, observed=True)[LINE]:
                 mark = "decimal comma" if hint == DECIMAL_COMMA_HINT else "decimal point"
                 key = f"sources.{dataset.name}.options"
-                setting = (f'{key}.decimal: "," or {key}.locale (e.g. de_DE)' if hint == DECIMAL_COMMA_HINT
-                           else f'{key}.decimal: "." or {key}.locale (e.g. en_US)')
-                findings.one(WARNING, dataset.name, f"{len(rows):,} cell(s) of this column look written with a "
-                             f"{mark} and were not read", file=str(file), row=int(rows.min()), column=field.name,
-                             action=f"set {setting}")
+                setting = (
+                    f'{key}.decimal: "," or {key}.locale (e.g. de_DE)'
+                    if hint == DECIMAL_COMMA_HINT
+                    else f'{key}.decimal: "." or {key}.locale (e.g. en_US)'
+                )
+                findings.one(
+                    WARNING,
+                    dataset.name,
+                    f"{len(rows):,} cell(s) of this column look written with a "
+                    f"{mark} and were not read",
+                    file=str(file),
+                    row=int(rows.min()),
+                    column=field.name,
+                    action=f"set {setting}",
+                )
     return table
 
 
-def _dedupe(table: pd.DataFrame, keys: list[str], dataset: str, findings: _Findings, label: str) -> pd.DataFrame:
+def _dedupe(
+    table: pd.DataFrame, keys: list[str], dataset: str, findings: _Findings, label: str
+) -> pd.DataFrame:
     """Keep the last row of each key (a later file wins).
 
     A row repeated unchanged (the same deal in cumulative monthly snapshots) is one info line with
@@ -390,7 +631,11 @@ def _dedupe(table: pd.DataFrame, keys: list[str], dataset: str, findings: _Findi
         return table
     fields = [c for c in table.columns if not c.startswith("_")]
     position = pd.Series(np.arange(len(table)), index=table.index)
-    last = position.groupby([table[k] for k in keys], dropna=False, sort=False).transform("last").to_numpy()
+    last = (
+        position.groupby([table[k] for k in keys], dropna=False, sort=False)
+        .transform("last")
+        .to_numpy()
+    )
     earlier, later = table[dropped], table.iloc[last[dropped.to_numpy()]]
     same = np.ones(len(earlier), dtype=bool)
     for name in fields:
@@ -399,21 +644,44 @@ def _dedupe(table: pd.DataFrame, keys: list[str], dataset: str, findings: _Findi
     unchanged = pd.Series(False, index=table.index)
     unchanged[dropped] = same
     changed = dropped & ~unchanged
-    listed = table.loc[dropped, keys]  # only the rows a finding names: joining keys row by row is slow
+    listed = table.loc[
+        dropped, keys
+    ]  # only the rows a finding names: joining keys row by row is slow
     shown = listed.astype("string").agg(" / ".join, axis=1) if len(keys) > 1 else listed[keys[0]]
     shown = shown.reindex(table.index)
     column = keys[0] if len(keys) == 1 else "+".join(keys)
     if unchanged.any():
-        findings.cells(table, np.flatnonzero(unchanged.to_numpy())[:LISTED_CELLS + 1], int(unchanged.sum()), INFO,
-                       dataset, column, f"{label} repeated unchanged (e.g. overlapping snapshot exports); counted once",
-                       "earlier copy skipped", shown)
+        findings.cells(
+            table,
+            np.flatnonzero(unchanged.to_numpy())[: LISTED_CELLS + 1],
+            int(unchanged.sum()),
+            INFO,
+            dataset,
+            column,
+            f"{label} repeated unchanged (e.g. overlapping snapshot exports); counted once",
+            "earlier copy skipped",
+            shown,
+        )
     if changed.any():
         repeated = int(table.loc[changed, keys].drop_duplicates().shape[0])
-        findings.one(INFO, dataset, f"{repeated:,} {label}(s) appear more than once; "
-                     f"{int(changed.sum()):,} earlier row(s) replaced by the later one",
-                     column=column, action="later row kept")
-        findings.rows(table, changed, WARNING, dataset, column, f"{label} appears again later with other values",
-                      "row replaced by the later one", shown)
+        findings.one(
+            INFO,
+            dataset,
+            f"{repeated:,} {label}(s) appear more than once; "
+            f"{int(changed.sum()):,} earlier row(s) replaced by the later one",
+            column=column,
+            action="later row kept",
+        )
+        findings.rows(
+            table,
+            changed,
+            WARNING,
+            dataset,
+            column,
+            f"{label} appears again later with other values",
+            "row replaced by the later one",
+            shown,
+        )
     return table.loc[~dropped]
 
 
@@ -421,28 +689,38 @@ def fold_stage(label: object) -> str:
     """A stage as compared with won_stages and lost_stages: its letters and digits only, in lower case,
     so ``Closed Won``, ``closedwon`` (HubSpot's internal value), ``CLOSED_WON`` and ``Closed-Won`` match."""
     text = str(label).casefold()
-    return "".join(c for c in text if c.isalnum()) or " ".join(text.split())  # "-" stays "-", not ""
+    return "".join(c for c in text if c.isalnum()) or " ".join(
+        text.split()
+    )  # "-" stays "-", not ""
 
 
 def _stage_status(stage: pd.Series, won: tuple[str, ...], lost: tuple[str, ...]) -> pd.Series:
     """won / lost / open of each deal: its stage among won_stages or lost_stages, compared by ``fold_stage``."""
     codes, uniques = pd.factorize(stage)
     won_set, lost_set = {fold_stage(s) for s in won}, {fold_stage(s) for s in lost}
-    per_stage = np.array([0 if fold_stage(u) in won_set else 1 if fold_stage(u) in lost_set else 2 for u in uniques]
-                         + [2],
-                         dtype="int8")
+    per_stage = np.array(
+        [0 if fold_stage(u) in won_set else 1 if fold_stage(u) in lost_set else 2 for u in uniques]
+        + [2],
+        dtype="int8",
+    )
     status = per_stage[np.where(codes < 0, len(uniques), codes)]
-    return pd.Series(pd.Categorical.from_codes(status, categories=pd.Index(DEAL_STATUSES)), index=stage.index)
+    return pd.Series(
+        pd.Categorical.from_codes(status, categories=pd.Index(DEAL_STATUSES)), index=stage.index
+    )
 
 
 def _no_stage_matches(stage: pd.Series, cfg: LoadedConfig) -> str:
     """The error when no deal is won or lost: the stages found and the two keys to set."""
     counts = stage.value_counts()
-    found = ", ".join(f'"{value}" ({n:,})' for value, n in counts.head(15).items()) + (" …" if len(counts) > 15 else "")
-    return (f"{cfg.label or cfg.path}: sources.deals.won_stages, sources.deals.lost_stages: no deal's stage is "
-            f"a won stage ({', '.join(cfg.won_stages())}) or a lost stage ({', '.join(cfg.lost_stages())}); "
-            f"stages found: {found}. Set sources.deals.won_stages and sources.deals.lost_stages to the stages "
-            f"that mean won and lost")
+    found = ", ".join(f'"{value}" ({n:,})' for value, n in counts.head(15).items()) + (
+        " …" if len(counts) > 15 else ""
+    )
+    return (
+        f"{cfg.label or cfg.path}: sources.deals.won_stages, sources.deals.lost_stages: no deal's stage is "
+        f"a won stage ({', '.join(cfg.won_stages())}) or a lost stage ({', '.join(cfg.lost_stages())}); "
+        f"stages found: {found}. Set sources.deals.won_stages and sources.deals.lost_stages to the stages "
+        f"that mean won and lost"
+    )
 
 
 def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.DataFrame:
@@ -452,15 +730,27 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
     table = table.assign(status=status)
     currency = cfg.config.site.currency
     table = _currency_markers(table, DATASETS["deals"], currency, findings, exclude_rows=True)
-    written = table["_raw_amount"]  # the amounts as written, for the findings below (None when all plain)
+    written = table[
+        "_raw_amount"
+    ]  # the amounts as written, for the findings below (None when all plain)
     required_where = {
         "closed": (table["status"] != OPEN, " on a won or lost deal"),
         "amount": (table["status"] == WON, " on a won deal"),
     }
-    table = _clean(table, DATASETS["deals"], findings, ("deal_id", "rep_id", "stage"), required_where)
+    table = _clean(
+        table, DATASETS["deals"], findings, ("deal_id", "rep_id", "stage"), required_where
+    )
     foreign = table["currency"].notna() & (table["currency"].str.upper() != currency.upper())
-    findings.rows(table, foreign, WARNING, "deals", "currency", f"differs from the site currency {currency} (no conversion)",
-                  "row excluded", table["currency"])
+    findings.rows(
+        table,
+        foreign,
+        WARNING,
+        "deals",
+        "currency",
+        f"differs from the site currency {currency} (no conversion)",
+        "row excluded",
+        table["currency"],
+    )
     if foreign.any():
         table = table.loc[~foreign]
     table = _dedupe(table, ["deal_id"], "deals", findings, "deal id")
@@ -471,21 +761,45 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
         source = written.reindex(table.index) if text else table["amount"]
         shown = pd.Series(None, index=table.index, dtype="object")
         shown[negative] = source[negative].map(lambda v: v if isinstance(v, str) else f"{v:g}")
-        findings.rows(table, negative, WARNING, "deals", "amount", "won deal with a negative amount (credit note?)",
-                      "counted as is", shown)
+        findings.rows(
+            table,
+            negative,
+            WARNING,
+            "deals",
+            "amount",
+            "won deal with a negative amount (credit note?)",
+            "counted as is",
+            shown,
+        )
     no_client = (table["status"] == WON) & table["client_id"].isna()
-    findings.rows(table, no_client, WARNING, "deals", "client_id", "won deal has no client",
-                  "counted in revenue, left out of lifetime value")
+    findings.rows(
+        table,
+        no_client,
+        WARNING,
+        "deals",
+        "client_id",
+        "won deal has no client",
+        "counted in revenue, left out of lifetime value",
+    )
     others = sorted(set(table.loc[table["status"] == OPEN, "stage"].dropna().unique()))
     if others:
-        findings.one(INFO, "deals", f"stages read as open (neither won_stages nor lost_stages): {', '.join(others[:20])}",
-                     column="stage", action="deals counted as open")
+        findings.one(
+            INFO,
+            "deals",
+            f"stages read as open (neither won_stages nor lost_stages): {', '.join(others[:20])}",
+            column="stage",
+            action="deals counted as open",
+        )
     _report_late_close_dates(table, findings)
     return table.reset_index(drop=True)
 
 
-def _simple(key: list[str], required: tuple[str, ...]) -> Callable[[pd.DataFrame, Dataset, _Findings, str], pd.DataFrame]:
-    def finish(table: pd.DataFrame, dataset: Dataset, findings: _Findings, currency: str) -> pd.DataFrame:
+def _simple(
+    key: list[str], required: tuple[str, ...]
+) -> Callable[[pd.DataFrame, Dataset, _Findings, str], pd.DataFrame]:
+    def finish(
+        table: pd.DataFrame, dataset: Dataset, findings: _Findings, currency: str
+    ) -> pd.DataFrame:
         table = _currency_markers(table, dataset, currency, findings, exclude_rows=False)
         table = _clean(table, dataset, findings, required)
         if key:
@@ -495,38 +809,85 @@ def _simple(key: list[str], required: tuple[str, ...]) -> Callable[[pd.DataFrame
     return finish
 
 
-def _goals(table: pd.DataFrame, dataset: Dataset, findings: _Findings, currency: str) -> pd.DataFrame:
+def _goals(
+    table: pd.DataFrame, dataset: Dataset, findings: _Findings, currency: str
+) -> pd.DataFrame:
     table = _currency_markers(table, dataset, currency, findings, exclude_rows=False)
     table = _clean(table, dataset, findings, ("scope", "id", "year", "target"))
     scope = table["scope"].str.lower()
     bad_scope = ~scope.isin(["rep", "team"])
-    findings.rows(table, bad_scope, WARNING, "goals", "scope", "is not rep or team", "row excluded", table["scope"])
+    findings.rows(
+        table,
+        bad_scope,
+        WARNING,
+        "goals",
+        "scope",
+        "is not rep or team",
+        "row excluded",
+        table["scope"],
+    )
     metric = table["metric"].str.lower().str.replace(" ", "_").fillna("revenue")
     bad_metric = ~metric.isin(GOAL_METRICS) & ~bad_scope
-    findings.rows(table, bad_metric, WARNING, "goals", "metric", f"is not one of {', '.join(GOAL_METRICS)}",
-                  "row excluded", table["metric"])
+    findings.rows(
+        table,
+        bad_metric,
+        WARNING,
+        "goals",
+        "metric",
+        f"is not one of {', '.join(GOAL_METRICS)}",
+        "row excluded",
+        table["metric"],
+    )
     # Attainment = actual ÷ target: a target of 0 or less measures nothing and would read as "missed".
     bad_target = (table["target"] <= 0).fillna(False).astype(bool) & ~(bad_scope | bad_metric)
-    findings.rows(table, bad_target, WARNING, "goals", "target", "is not above 0 (attainment divides by it)",
-                  "row excluded", table["target"])
+    findings.rows(
+        table,
+        bad_target,
+        WARNING,
+        "goals",
+        "target",
+        "is not above 0 (attainment divides by it)",
+        "row excluded",
+        table["target"],
+    )
     table = table.assign(scope=scope, metric=metric).loc[~(bad_scope | bad_metric | bad_target)]
-    table = _dedupe(table, ["scope", "id", "year", "metric"], "goals", findings, "goal (scope, id, year, metric)")
+    table = _dedupe(
+        table,
+        ["scope", "id", "year", "metric"],
+        "goals",
+        findings,
+        "goal (scope, id, year, metric)",
+    )
     return table.reset_index(drop=True)
 
 
-def _activities(table: pd.DataFrame, dataset: Dataset, findings: _Findings, currency: str) -> pd.DataFrame:
+def _activities(
+    table: pd.DataFrame, dataset: Dataset, findings: _Findings, currency: str
+) -> pd.DataFrame:
     table = _currency_markers(table, dataset, currency, findings, exclude_rows=False)
     table = _clean(table, dataset, findings, ("rep_id", "date", "kind"))
     return table.assign(count=table["count"].fillna(1).astype("Int64")).reset_index(drop=True)
 
 
-def _memberships(table: pd.DataFrame, dataset: Dataset, findings: _Findings, currency: str) -> pd.DataFrame:
+def _memberships(
+    table: pd.DataFrame, dataset: Dataset, findings: _Findings, currency: str
+) -> pd.DataFrame:
     table = _currency_markers(table, dataset, currency, findings, exclude_rows=False)
     table = _clean(table, dataset, findings, ("rep_id", "team", "start"))
     backwards = (table["end"].notna() & (table["end"] < table["start"])).astype(bool)
-    findings.rows(table, backwards, WARNING, "memberships", "end", "ends before it starts", "row excluded",
-                  table["end"].dt.strftime("%Y-%m-%d"))
-    return table.loc[~backwards].sort_values(["rep_id", "start"], kind="stable").reset_index(drop=True)
+    findings.rows(
+        table,
+        backwards,
+        WARNING,
+        "memberships",
+        "end",
+        "ends before it starts",
+        "row excluded",
+        table["end"].dt.strftime("%Y-%m-%d"),
+    )
+    return (
+        table.loc[~backwards].sort_values(["rep_id", "start"], kind="stable").reset_index(drop=True)
+    )
 
 
 def _overlapping_memberships(memberships: pd.DataFrame | None, findings: _Findings) -> None:
@@ -539,8 +900,16 @@ def _overlapping_memberships(memberships: pd.DataFrame | None, findings: _Findin
     latest_end = ends.groupby(ordered["rep_id"], observed=True).cummax()
     previous_end = latest_end.groupby(ordered["rep_id"], observed=True).shift()
     overlaps = (previous_end.notna() & (previous_end >= ordered["start"])).astype(bool)
-    findings.rows(ordered, overlaps, WARNING, "memberships", "start", "overlaps the rep's previous period",
-                  "kept; on the shared days the later start counts", ordered["start"].dt.strftime("%Y-%m-%d"))
+    findings.rows(
+        ordered,
+        overlaps,
+        WARNING,
+        "memberships",
+        "start",
+        "overlaps the rep's previous period",
+        "kept; on the shared days the later start counts",
+        ordered["start"].dt.strftime("%Y-%m-%d"),
+    )
 
 
 _FINISH = {
@@ -557,13 +926,23 @@ _FINISH = {
 def _all_reps(deals: pd.DataFrame, reps: pd.DataFrame | None, findings: _Findings) -> pd.DataFrame:
     """Reps from the reps file, plus reps that appear only in the deals (named by their id)."""
     columns = list(DATASETS["reps"].field_names)
-    listed = reps[[*columns, FILE, LINE]] if reps is not None else pd.DataFrame(
-        {c: pd.Series(dtype="string") for c in [*columns, FILE]} | {LINE: pd.Series(dtype="int64")})
+    listed = (
+        reps[[*columns, FILE, LINE]]
+        if reps is not None
+        else pd.DataFrame(
+            {c: pd.Series(dtype="string") for c in [*columns, FILE]}
+            | {LINE: pd.Series(dtype="int64")}
+        )
+    )
     extra_ids = pd.Index(deals["rep_id"].dropna().unique()).difference(pd.Index(listed["rep_id"]))
     if len(extra_ids) and reps is not None:
-        findings.one(INFO, "reps", f"{len(extra_ids)} rep(s) appear in deals but not in the reps file: "
-                     f"{', '.join(map(str, extra_ids[:10]))}{' …' if len(extra_ids) > 10 else ''}",
-                     action="named by their id")
+        findings.one(
+            INFO,
+            "reps",
+            f"{len(extra_ids)} rep(s) appear in deals but not in the reps file: "
+            f"{', '.join(map(str, extra_ids[:10]))}{' …' if len(extra_ids) > 10 else ''}",
+            action="named by their id",
+        )
     extra = pd.DataFrame({"rep_id": pd.Series(sorted(extra_ids), dtype="string")})
     combined = pd.concat([listed, extra], ignore_index=True)
     combined["name"] = combined["name"].fillna(combined["rep_id"])
@@ -571,25 +950,54 @@ def _all_reps(deals: pd.DataFrame, reps: pd.DataFrame | None, findings: _Finding
     return combined.sort_values("rep_id", kind="stable").reset_index(drop=True)
 
 
-def _unknown_reps(table: pd.DataFrame | None, known: pd.Series, dataset: str, findings: _Findings, action: str) -> pd.DataFrame | None:
+def _unknown_reps(
+    table: pd.DataFrame | None, known: pd.Series, dataset: str, findings: _Findings, action: str
+) -> pd.DataFrame | None:
     if table is None:
         return None
     unknown = ~table["rep_id"].isin(known)
-    findings.rows(table, unknown, WARNING, dataset, "rep_id", "rep not found in reps or deals", action, table["rep_id"])
+    findings.rows(
+        table,
+        unknown,
+        WARNING,
+        dataset,
+        "rep_id",
+        "rep not found in reps or deals",
+        action,
+        table["rep_id"],
+    )
     return table.loc[~unknown].reset_index(drop=True)
 
 
-def _unknown_goal_owners(goals: pd.DataFrame | None, reps: pd.DataFrame, findings: _Findings) -> pd.DataFrame | None:
+def _unknown_goal_owners(
+    goals: pd.DataFrame | None, reps: pd.DataFrame, findings: _Findings
+) -> pd.DataFrame | None:
     """A rep goal must name a known rep, a team goal a team of the reps export."""
     if goals is None:
         return None
     rep_goal, team_goal = goals["scope"] == "rep", goals["scope"] == "team"
     unknown_rep = rep_goal & ~goals["id"].isin(reps["rep_id"])
     unknown_team = team_goal & ~goals["id"].isin(reps["team"].dropna())
-    findings.rows(goals, unknown_rep, WARNING, "goals", "id", "rep not found in reps or deals", "goal not used",
-                  goals["id"])
-    findings.rows(goals, unknown_team, WARNING, "goals", "id", "team not found in the reps export", "goal not used",
-                  goals["id"])
+    findings.rows(
+        goals,
+        unknown_rep,
+        WARNING,
+        "goals",
+        "id",
+        "rep not found in reps or deals",
+        "goal not used",
+        goals["id"],
+    )
+    findings.rows(
+        goals,
+        unknown_team,
+        WARNING,
+        "goals",
+        "id",
+        "team not found in the reps export",
+        "goal not used",
+        goals["id"],
+    )
     bad = unknown_rep | unknown_team
     return goals.loc[~bad].reset_index(drop=True) if bad.any() else goals
 
@@ -597,13 +1005,21 @@ def _unknown_goal_owners(goals: pd.DataFrame | None, reps: pd.DataFrame, finding
 SEGMENT_PLACEHOLDERS = frozenset({"unknown", "n/a", "na", "none", "null", "-", "?", "tbd"})
 """Segment values that say "not known": grouped as Unknown with blanks (casefolded, spaces trimmed)."""
 
-def _segment_findings(deals: pd.DataFrame, clients: pd.DataFrame | None, reps: pd.DataFrame | None,
-                      findings: _Findings) -> None:
+
+def _segment_findings(
+    deals: pd.DataFrame,
+    clients: pd.DataFrame | None,
+    reps: pd.DataFrame | None,
+    findings: _Findings,
+) -> None:
     """Blank or placeholder segment values (grouped as Unknown), and spelling variants that differ only
     in case or spacing (kept apart, reported so the export can be fixed)."""
     tables = {"deals": deals, "clients": clients, "reps": reps}
     blank_action = {
-        ("clients", "region"): "the region of the rep who won its first deal is used (Unknown if none)",
+        (
+            "clients",
+            "region",
+        ): "the region of the rep who won its first deal is used (Unknown if none)",
         ("clients", "category"): "grouped as Unknown",
         ("clients", "acquisition"): "grouped as Unknown unless its deals name a method",
     }
@@ -618,25 +1034,60 @@ def _segment_findings(deals: pd.DataFrame, clients: pd.DataFrame | None, reps: p
             codes, uniques = pd.factorize(values)
             distinct = pd.Series(uniques, dtype="string")
             folded = distinct.str.split().str.join(" ").str.casefold().to_numpy(dtype=object)
-            is_placeholder = np.array([f in SEGMENT_PLACEHOLDERS or f == "" for f in folded], dtype=bool)
-            placeholder = pd.Series(is_placeholder[codes] & (codes >= 0) if len(codes) else np.zeros(0, bool),
-                                    index=table.index)
-            findings.rows(table, placeholder, INFO, dataset, column, f"{dimension} is not a real value",
-                          "grouped as Unknown", values)
+            is_placeholder = np.array(
+                [f in SEGMENT_PLACEHOLDERS or f == "" for f in folded], dtype=bool
+            )
+            placeholder = pd.Series(
+                is_placeholder[codes] & (codes >= 0) if len(codes) else np.zeros(0, bool),
+                index=table.index,
+            )
+            findings.rows(
+                table,
+                placeholder,
+                INFO,
+                dataset,
+                column,
+                f"{dimension} is not a real value",
+                "grouped as Unknown",
+                values,
+            )
             if (dataset, column) in blank_action:
-                findings.rows(table, values.isna(), INFO, dataset, column, f"{dimension} is blank",
-                              blank_action[(dataset, column)])
+                findings.rows(
+                    table,
+                    values.isna(),
+                    INFO,
+                    dataset,
+                    column,
+                    f"{dimension} is blank",
+                    blank_action[(dataset, column)],
+                )
             files = table[FILE].astype("category")
             present = (codes >= 0) & ~placeholder.to_numpy()
-            grouped = (pd.DataFrame({"code": codes[present], "file": files.cat.codes.to_numpy()[present],
-                                     "row": table[LINE].to_numpy()[present]})
-                       .groupby(["code", "file"])["row"].agg(["min", "size"]).reset_index())
-            counted = pd.DataFrame({
-                "key": folded[grouped["code"].to_numpy()] if len(grouped) else [],
-                "value": distinct.to_numpy(dtype=object)[grouped["code"].to_numpy()] if len(grouped) else [],
-                "file": files.cat.categories.astype(str).to_numpy()[grouped["file"].to_numpy()] if len(grouped) else [],
-                "min": grouped["min"].to_numpy(), "size": grouped["size"].to_numpy(),
-            })
+            grouped = (
+                pd.DataFrame(
+                    {
+                        "code": codes[present],
+                        "file": files.cat.codes.to_numpy()[present],
+                        "row": table[LINE].to_numpy()[present],
+                    }
+                )
+                .groupby(["code", "file"])["row"]
+                .agg(["min", "size"])
+                .reset_index()
+            )
+            counted = pd.DataFrame(
+                {
+                    "key": folded[grouped["code"].to_numpy()] if len(grouped) else [],
+                    "value": distinct.to_numpy(dtype=object)[grouped["code"].to_numpy()]
+                    if len(grouped)
+                    else [],
+                    "file": files.cat.categories.astype(str).to_numpy()[grouped["file"].to_numpy()]
+                    if len(grouped)
+                    else [],
+                    "min": grouped["min"].to_numpy(),
+                    "size": grouped["size"].to_numpy(),
+                }
+            )
             spellings.append(counted.assign(dataset=dataset, column=column))
         if not spellings:
             continue
@@ -645,19 +1096,35 @@ def _segment_findings(deals: pd.DataFrame, clients: pd.DataFrame | None, reps: p
         if not variants.any():
             continue
         seen = seen[variants]
-        main = (seen.groupby(["key", "value"])["size"].sum().reset_index()
-                .sort_values(["key", "size", "value"], ascending=[True, False, True]).drop_duplicates("key")
-                .set_index("key")["value"])
+        main = (
+            seen.groupby(["key", "value"])["size"]
+            .sum()
+            .reset_index()
+            .sort_values(["key", "size", "value"], ascending=[True, False, True])
+            .drop_duplicates("key")
+            .set_index("key")["value"]
+        )
         for item in seen[seen["value"] != seen["key"].map(main)].to_dict("records"):
-            findings.one(INFO, item["dataset"], f'{dimension} spelling variant of "{main[item["key"]]}" (differs '
-                         f'only in case or inner spacing; {item["size"]} row(s), first shown)', file=item["file"],
-                         row=int(item["min"]), column=item["column"], value=item["value"],
-                         action="kept as a separate segment; fix the export")
+            findings.one(
+                INFO,
+                item["dataset"],
+                f'{dimension} spelling variant of "{main[item["key"]]}" (differs '
+                f"only in case or inner spacing; {item['size']} row(s), first shown)",
+                file=item["file"],
+                row=int(item["min"]),
+                column=item["column"],
+                value=item["value"],
+                action="kept as a separate segment; fix the export",
+            )
 
 
 def _latest(table: pd.DataFrame, dataset: Dataset) -> str | None:
     """The latest date in a dataset's date fields (else its latest year), as text."""
-    dates = [table[f.name].max() for f in dataset.fields if f.kind is Kind.DATE and table[f.name].notna().any()]
+    dates = [
+        table[f.name].max()
+        for f in dataset.fields
+        if f.kind is Kind.DATE and table[f.name].notna().any()
+    ]
     if dates:
         return max(dates).date().isoformat()
     if "year" in table.columns and table["year"].notna().any():
@@ -691,12 +1158,18 @@ def late_close_dates(deals: pd.DataFrame) -> pd.Series:
     limit = usual + pd.DateOffset(years=LATE_CLOSE_YEARS)
     # The gap rule works on the distinct days: a million deals close on a few thousand days.
     day = dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
-    counts = np.bincount(day - day.min())  # sorting by counting: close dates span a few thousand days
+    counts = np.bincount(
+        day - day.min()
+    )  # sorting by counting: close dates span a few thousand days
     days = np.flatnonzero(counts) + day.min()
     counts = counts[counts > 0]
     above = len(dates) - np.cumsum(counts)  # deals closed after each distinct day
     most = max(LATE_TAIL_MIN, int(LATE_TAIL_SHARE * len(dates)))
-    gaps = np.flatnonzero((np.diff(days) > LATE_GAP_DAYS) & (above[:-1] <= most) & (above[:-1] < len(dates) - above[:-1]))
+    gaps = np.flatnonzero(
+        (np.diff(days) > LATE_GAP_DAYS)
+        & (above[:-1] <= most)
+        & (above[:-1] < len(dates) - above[:-1])
+    )
     if len(gaps):
         limit = min(limit, pd.Timestamp(np.datetime64(int(days[gaps[0]]), "D")))
     late = (closed > limit).fillna(False).astype(bool)
@@ -717,12 +1190,24 @@ def _report_late_close_dates(table: pd.DataFrame, findings: _Findings) -> None:
     if not late.any():
         return
     latest = table.loc[(table["status"] != OPEN) & ~late, "closed"].max()
-    years = ((table.loc[late, "closed"] - latest).dt.days / 365.25).round().clip(lower=1).astype(int)
+    years = (
+        ((table.loc[late, "closed"] - latest).dt.days / 365.25).round().clip(lower=1).astype(int)
+    )
     problem = pd.Series(pd.NA, index=table.index, dtype="string")
-    problem[late] = [f"close date {n} year{'s' if n > 1 else ''} after every other — likely a typo" for n in years]
-    findings.rows(table, late, WARNING, "deals", "closed", problem,
-                  f"kept, counted in its year; the default as_of ignores it (latest other: {latest.date().isoformat()})",
-                  table["closed"].dt.strftime("%Y-%m-%d"))
+    problem[late] = [
+        f"close date {n} year{'s' if n > 1 else ''} after every other — likely a typo"
+        for n in years
+    ]
+    findings.rows(
+        table,
+        late,
+        WARNING,
+        "deals",
+        "closed",
+        problem,
+        f"kept, counted in its year; the default as_of ignores it (latest other: {latest.date().isoformat()})",
+        table["closed"].dt.strftime("%Y-%m-%d"),
+    )
 
 
 def _no_close_date(cfg: LoadedConfig, findings: _Findings, excluded: int) -> list[str]:
@@ -731,53 +1216,80 @@ def _no_close_date(cfg: LoadedConfig, findings: _Findings, excluded: int) -> lis
     than ``site.currency``), the first reasons, since the won and lost deals may be among them."""
     where = cfg.label or str(cfg.path)
     issues = findings.of("deals")
-    unread = issues[(issues["column"] == "closed") & (issues["severity"] == WARNING)
-                    & ~issues["problem"].astype("string").str.startswith("is missing").fillna(False)
-                    & issues["row"].notna()]
+    unread = issues[
+        (issues["column"] == "closed")
+        & (issues["severity"] == WARNING)
+        & ~issues["problem"].astype("string").str.startswith("is missing").fillna(False)
+        & issues["row"].notna()
+    ]
     if not len(unread):
         reasons_shown = _first_reasons(issues)
         if excluded and reasons_shown:
-            return [f"{where}: report.as_of: no won or lost deal is left to date the report: {excluded:,} deal "
-                    "row(s) were excluded; first reasons:", *reasons_shown]
+            return [
+                f"{where}: report.as_of: no won or lost deal is left to date the report: {excluded:,} deal "
+                "row(s) were excluded; first reasons:",
+                *reasons_shown,
+            ]
         return [f"{where}: report.as_of: no won or lost deal has a close date; set report.as_of"]
     first = unread.sort_values(["file", "row"], kind="stable").iloc[0]
     count = int(unread["count"].sum())
     pattern = cfg.config.sources.deals.options.date_format
-    fix = (f"sources.deals.options.date_format ({pattern}) does not read them: correct it"
-           if pattern else "set sources.deals.options.date_format to the way they are written (e.g. %d/%m/%Y)")
-    return [f"{where}: report.as_of: no won or lost deal has a readable close date: {count:,} close date(s) could "
-            f'not be read, the first {first["file"]}:{int(first["row"])} "{first["value"]}" ({first["problem"]}); '
-            f"{fix}, or set report.as_of"]
+    fix = (
+        f"sources.deals.options.date_format ({pattern}) does not read them: correct it"
+        if pattern
+        else "set sources.deals.options.date_format to the way they are written (e.g. %d/%m/%Y)"
+    )
+    return [
+        f"{where}: report.as_of: no won or lost deal has a readable close date: {count:,} close date(s) could "
+        f'not be read, the first {first["file"]}:{int(first["row"])} "{first["value"]}" ({first["problem"]}); '
+        f"{fix}, or set report.as_of"
+    ]
 
 
 def _first_reasons(issues: pd.DataFrame) -> list[str]:
     """A dataset's first five findings that excluded rows or cells (warnings and errors, in file and
     row order), then the count of cells by reason; empty without any."""
-    issues = issues[issues["severity"] != INFO].sort_values(["file", "row"], kind="stable", na_position="first")
+    issues = issues[issues["severity"] != INFO].sort_values(
+        ["file", "row"], kind="stable", na_position="first"
+    )
     if not len(issues):
         return []
     lines = [f"  {format_issue(record)}" for record in issues.head(5).to_dict("records")]
-    lines.append("  rows excluded by reason: " + "; ".join(
-        f"{r['column'] + ': ' if r['column'] else ''}{r['problem']} — {int(r['count']):,}"
-        for r in reasons(issues).head(10).to_dict("records")))
+    lines.append(
+        "  rows excluded by reason: "
+        + "; ".join(
+            f"{r['column'] + ': ' if r['column'] else ''}{r['problem']} — {int(r['count']):,}"
+            for r in reasons(issues).head(10).to_dict("records")
+        )
+    )
     return lines
 
 
-def _no_usable_rows(where: str, dataset: str, summary: DatasetSummary, findings: _Findings) -> list[str]:
+def _no_usable_rows(
+    where: str, dataset: str, summary: DatasetSummary, findings: _Findings
+) -> list[str]:
     """The error for a dataset left without rows: the first reasons, then the count of cells by reason."""
     read = summary.rows_read
     if not read:
-        return [f"{where}: sources.{dataset}: no usable {dataset} rows: {', '.join(summary.files)} "
-                "holds column names but no rows"]
+        return [
+            f"{where}: sources.{dataset}: no usable {dataset} rows: {', '.join(summary.files)} "
+            "holds column names but no rows"
+        ]
     issues = findings.of(dataset)
     footer = issues[issues["problem"].astype("string").str.startswith(FOOTER).fillna(False)]
     shown = _first_reasons(issues)
     cut = int(footer["count"].sum())
     if cut and not shown:
-        return [f"{where}: sources.{dataset}: no usable {dataset} rows: all {read:,} row(s) read were cut as a "
-                f"report footer ({footer['problem'].iloc[0]}); lower sources.{dataset}.options.skip_footer"]
-    return [f"{where}: sources.{dataset}: no usable {dataset} rows: all {read:,} row(s) read were excluded"
-            + (f" ({cut:,} cut as a report footer)" if cut else "") + ("; first reasons:" if shown else ""), *shown]
+        return [
+            f"{where}: sources.{dataset}: no usable {dataset} rows: all {read:,} row(s) read were cut as a "
+            f"report footer ({footer['problem'].iloc[0]}); lower sources.{dataset}.options.skip_footer"
+        ]
+    return [
+        f"{where}: sources.{dataset}: no usable {dataset} rows: all {read:,} row(s) read were excluded"
+        + (f" ({cut:,} cut as a report footer)" if cut else "")
+        + ("; first reasons:" if shown else ""),
+        *shown,
+    ]
 
 
 _QUOTED_MARKER = r'^has ".*", which is not a currency marker$'
@@ -796,14 +1308,17 @@ def _withhold_private(quality: QualityReport, show_compensation: bool) -> Qualit
     problem = issues["problem"].astype("string")
     quoted = private & problem.str.match(_QUOTED_MARKER).fillna(False)
     issues = issues.assign(
-        value=issues["value"].astype("object").where(~(private & issues["value"].notna()), WITHHELD),
+        value=issues["value"]
+        .astype("object")
+        .where(~(private & issues["value"].notna()), WITHHELD),
         problem=problem.mask(quoted, KIND_PROBLEM[Kind.MONEY]).astype(issues["problem"].dtype),
     )
     return QualityReport(issues=issues, summaries=quality.summaries)
 
 
-def load_inputs(cfg: LoadedConfig,
-                on_dataset: Callable[[int, str], None] = lambda _steps, _name: None) -> Inputs:
+def load_inputs(
+    cfg: LoadedConfig, on_dataset: Callable[[int, str], None] = lambda _steps, _name: None
+) -> Inputs:
     """Read, convert and validate every configured dataset; DataError lists every unusable one.
     ``on_dataset(0, name)`` as each configured dataset is taken, ``on_dataset(1, name)`` once it is
     read (for a progress bar)."""
@@ -820,12 +1335,22 @@ def load_inputs(cfg: LoadedConfig,
             tables[name] = None
             continue
         table, summary = loaded
-        table = (_deals(table, cfg, findings) if name == "deals"
-                 else _FINISH[name](table, dataset, findings, cfg.config.site.currency))
+        table = (
+            _deals(table, cfg, findings)
+            if name == "deals"
+            else _FINISH[name](table, dataset, findings, cfg.config.site.currency)
+        )
         tables[name] = table
         on_dataset(1, name)
-        summaries.append(DatasetSummary(summary.dataset, summary.files, summary.rows_read, len(table),
-                                        _latest(table, dataset)))
+        summaries.append(
+            DatasetSummary(
+                summary.dataset,
+                summary.files,
+                summary.rows_read,
+                len(table),
+                _latest(table, dataset),
+            )
+        )
     if findings.errors:
         raise DataError(findings.errors)
     deals = tables["deals"]
@@ -838,7 +1363,9 @@ def load_inputs(cfg: LoadedConfig,
     costs = _unknown_reps(tables["costs"], known, "costs", findings, "row not used")
     coaching = _unknown_reps(tables["coaching"], known, "coaching", findings, "row not used")
     activities = _unknown_reps(tables["activities"], known, "activities", findings, "row not used")
-    memberships = _unknown_reps(tables["memberships"], known, "memberships", findings, "row not used")
+    memberships = _unknown_reps(
+        tables["memberships"], known, "memberships", findings, "row not used"
+    )
     _overlapping_memberships(memberships, findings)
     goals = _unknown_goal_owners(tables["goals"], reps, findings)
     _segment_findings(deals, tables["clients"], tables["reps"], findings)
@@ -846,10 +1373,19 @@ def load_inputs(cfg: LoadedConfig,
     if as_of is None:
         summary = next(s for s in summaries if s.dataset == "deals")
         raise DataError(_no_close_date(cfg, findings, summary.rows_read - len(deals)))
-    later = deals["closed"].notna() & (deals["closed"] > pd.Timestamp(as_of)) & (deals["status"] != OPEN)
+    later = (
+        deals["closed"].notna()
+        & (deals["closed"] > pd.Timestamp(as_of))
+        & (deals["status"] != OPEN)
+    )
     if later.any():
-        findings.one(INFO, "deals", f"{int(later.sum())} won or lost deal(s) closed after as_of {as_of}",
-                     column="closed", action="not counted")
+        findings.one(
+            INFO,
+            "deals",
+            f"{int(later.sum())} won or lost deal(s) closed after as_of {as_of}",
+            column="closed",
+            action="not counted",
+        )
     return Inputs(
         deals=deals,
         reps=reps,
@@ -858,7 +1394,9 @@ def load_inputs(cfg: LoadedConfig,
         goals=goals,
         coaching=coaching,
         activities=activities,
-        quality=_withhold_private(findings.report(tuple(summaries)), cfg.config.privacy.show_compensation),
+        quality=_withhold_private(
+            findings.report(tuple(summaries)), cfg.config.privacy.show_compensation
+        ),
         as_of=as_of,
         memberships=memberships,
     )

@@ -55,7 +55,9 @@ _INVISIBLE = "[\u200b\u2060\ufeff\u200e\u200f\u00ad]"
 and right-to-left marks, soft hyphen: invisible, pasted in from web pages, and never part of an id or a
 label. (Zero-width joiners stay: some scripts and emoji need them.)"""
 INVISIBLE_NOTE = "invisible characters removed (zero-width space, word joiner, byte-order mark, direction mark or soft hyphen)"
-_NOT_FINITE = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan", "-nan", "+nan"})
+_NOT_FINITE = frozenset(
+    {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan", "-nan", "+nan"}
+)
 _OFFSET = r"(?:[Zz]|\s*(?:UTC|GMT)|\s*(?:UTC|GMT)?[+-]\d{2}(?::?\d{2})?)$"
 _STAMP_WITH_OFFSET = r"^(\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)" + _OFFSET
 
@@ -157,7 +159,10 @@ def number_marks(options: ReadOptions) -> tuple[str, str]:
     group = "," if decimal == "." else "."
     if options.locale:
         try:
-            locale_decimal, group = get_decimal_symbol(options.locale), get_group_symbol(options.locale)
+            locale_decimal, group = (
+                get_decimal_symbol(options.locale),
+                get_group_symbol(options.locale),
+            )
         except (UnknownLocaleError, ValueError) as exc:
             raise ValueError(f"options.locale: unknown locale {options.locale!r}") from exc
         if "decimal" not in options.model_fields_set:
@@ -174,11 +179,15 @@ def _class(chars: str) -> str:
 def _amount_pattern(decimal: str, groups: str) -> str:
     """RE2 pattern of one number cell: sign, parentheses, a marker before or after, the digits."""
     g, d = _class(groups), _class(decimal)
-    number = (rf"(?P<int>\d{{1,3}}(?:{g}\d{{3}})+|\d{{1,2}}(?:{g}\d{{2}})+{g}\d{{3}}|\d*)"
-              rf"(?:{d}(?P<frac>\d*))?(?P<exp>[eE][-+]?\d+)?")
+    number = (
+        rf"(?P<int>\d{{1,3}}(?:{g}\d{{3}})+|\d{{1,2}}(?:{g}\d{{2}})+{g}\d{{3}}|\d*)"
+        rf"(?:{d}(?P<frac>\d*))?(?P<exp>[eE][-+]?\d+)?"
+    )
     marker = r"[^\d\s().,+\-'\x{2019}][^\d()+\-]*?"
-    return (rf"^(?P<open>\()?\s*(?P<s1>[-+])?\s*(?P<pre>{marker})?\s*(?P<s2>-)?\s*{number}"
-            rf"\s*(?P<s3>-)?\s*(?P<post>{marker})?\s*(?P<s4>-)?\s*(?P<close>\))?$")
+    return (
+        rf"^(?P<open>\()?\s*(?P<s1>[-+])?\s*(?P<pre>{marker})?\s*(?P<s2>-)?\s*{number}"
+        rf"\s*(?P<s3>-)?\s*(?P<post>{marker})?\s*(?P<s4>-)?\s*(?P<close>\))?$"
+    )
 
 
 def _distinct(text: pd.Series) -> tuple[np.ndarray, pa.Array]:
@@ -199,11 +208,18 @@ def _note(problem: str, flags: np.ndarray, codes: np.ndarray, uniques: pa.Array)
         return None
     cells = np.flatnonzero(_per_cell(codes, flags, False))
     first = int(cells[0])
-    return Note(problem, len(cells), first, uniques[int(codes[first])].as_py(),
-                tuple(int(c) for c in cells[:LISTED_CELLS + 1]))
+    return Note(
+        problem,
+        len(cells),
+        first,
+        uniques[int(codes[first])].as_py(),
+        tuple(int(c) for c in cells[: LISTED_CELLS + 1]),
+    )
 
 
-def _numbers(values: pd.Series, options: ReadOptions, *, whole: bool = False, hints: bool = True) -> Converted:
+def _numbers(
+    values: pd.Series, options: ReadOptions, *, whole: bool = False, hints: bool = True
+) -> Converted:
     index = values.index
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         numbers = values.astype("float64")
@@ -211,7 +227,11 @@ def _numbers(values: pd.Series, options: ReadOptions, *, whole: bool = False, hi
         huge = ~infinite & (numbers.abs() >= MAX_MAGNITUDE).fillna(False)
         reasons = None
         if infinite.any() or huge.any():
-            reasons = pd.Series(pd.NA, index=index, dtype="string").mask(infinite, NOT_FINITE).mask(huge, TOO_LARGE)
+            reasons = (
+                pd.Series(pd.NA, index=index, dtype="string")
+                .mask(infinite, NOT_FINITE)
+                .mask(huge, TOO_LARGE)
+            )
         return Converted(numbers.mask(infinite | huge), (infinite | huge).astype(bool), reasons)
     text, invisible = _text(values)
     # Every rule below works on the distinct cells: a million amounts hold far fewer distinct strings.
@@ -252,17 +272,25 @@ def _numbers(values: pd.Series, options: ReadOptions, *, whole: bool = False, hi
         integer, fraction, exponent = part("int"), part("frac"), part("exp")
         opened, closed = pc.not_equal(part("open"), ""), pc.not_equal(part("close"), "")
         minus = [pc.equal(part(s), "-") for s in ("s1", "s2", "s3", "s4")]
-        signs = sum(m.cast(pa.int8()).to_numpy(zero_copy_only=False) for m in minus) + pc.and_(opened, closed).cast(
-            pa.int8()).to_numpy(zero_copy_only=False)
+        signs = sum(m.cast(pa.int8()).to_numpy(zero_copy_only=False) for m in minus) + pc.and_(
+            opened, closed
+        ).cast(pa.int8()).to_numpy(zero_copy_only=False)
         pre, post = pc.utf8_trim_whitespace(part("pre")), pc.utf8_trim_whitespace(part("post"))
         digits = pc.replace_substring_regex(integer, r"[^0-9]", "")
-        has_digits = pc.or_(pc.greater(pc.utf8_length(digits), 0), pc.greater(pc.utf8_length(fraction), 0))
+        has_digits = pc.or_(
+            pc.greater(pc.utf8_length(digits), 0), pc.greater(pc.utf8_length(fraction), 0)
+        )
         both_markers = pc.and_(pc.not_equal(pre, ""), pc.not_equal(post, ""))
-        ok = (matched & has_digits.to_numpy(zero_copy_only=False) & (signs <= 1)
-              & (opened.to_numpy(zero_copy_only=False) == closed.to_numpy(zero_copy_only=False))
-              & ~both_markers.to_numpy(zero_copy_only=False))
-        joined = pc.binary_join_element_wise(pc.if_else(pc.equal(digits, ""), "0", digits), ".", fraction, "0",
-                                             exponent, "")
+        ok = (
+            matched
+            & has_digits.to_numpy(zero_copy_only=False)
+            & (signs <= 1)
+            & (opened.to_numpy(zero_copy_only=False) == closed.to_numpy(zero_copy_only=False))
+            & ~both_markers.to_numpy(zero_copy_only=False)
+        )
+        joined = pc.binary_join_element_wise(
+            pc.if_else(pc.equal(digits, ""), "0", digits), ".", fraction, "0", exponent, ""
+        )
         joined = pc.if_else(pa.array(ok), joined, pa.scalar(None, pa.string()))
         parsed = pc.cast(joined, pa.float64()).to_numpy(zero_copy_only=False)
         parsed = np.where(signs == 1, -parsed, parsed)
@@ -274,21 +302,33 @@ def _numbers(values: pd.Series, options: ReadOptions, *, whole: bool = False, hi
         words = _flags(pc.is_in(pc.utf8_lower(cells), pa.array(sorted(_NOT_FINITE))))
         reason[rest] = np.where(words, NOT_FINITE, np.array(None))
         bad[rest] |= words
-        trailing = pc.or_(pc.or_(minus[2], minus[3]), pc.and_(opened, closed)).to_numpy(zero_copy_only=False)
+        trailing = pc.or_(pc.or_(minus[2], minus[3]), pc.and_(opened, closed)).to_numpy(
+            zero_copy_only=False
+        )
         negative_rule[rest] = ok & trailing
-        grouped_or_decimal = pc.or_(pc.match_substring_regex(integer, _class(groups)),
-                                    pc.greater(pc.utf8_length(fraction), 0))
+        grouped_or_decimal = pc.or_(
+            pc.match_substring_regex(integer, _class(groups)),
+            pc.greater(pc.utf8_length(fraction), 0),
+        )
         marked_rule[rest] = ok & grouped_or_decimal.to_numpy(zero_copy_only=False)
         spaced[rest] = ok & _flags(pc.match_substring_regex(integer, "[ '\u2019]"))
         g = _class(groups)
-        indian[rest] = ok & _flags(pc.match_substring_regex(integer, rf"^\d{{1,2}}(?:{g}\d{{2}})+{g}\d{{3}}$"))
+        indian[rest] = ok & _flags(
+            pc.match_substring_regex(integer, rf"^\d{{1,2}}(?:{g}\d{{2}})+{g}\d{{3}}$")
+        )
         scientific[rest] = ok & _flags(pc.not_equal(exponent, ""))
         # A lone mark before exactly three digits (12.000, or 1,000 with the decimal comma) reads as a
         # decimal mark or as grouping: an amount 1000 times too small or too large, told apart only by
         # the currency (the loader decides, see ``ambiguous_reason``).
-        ambiguous[rest] = ok & _flags(pc.and_(pc.and_(pc.match_substring_regex(integer, r"^[1-9]\d{0,2}$"),
-                                                      pc.equal(pc.utf8_length(fraction), 3)),
-                                              pc.equal(exponent, "")))
+        ambiguous[rest] = ok & _flags(
+            pc.and_(
+                pc.and_(
+                    pc.match_substring_regex(integer, r"^[1-9]\d{0,2}$"),
+                    pc.equal(pc.utf8_length(fraction), 3),
+                ),
+                pc.equal(exponent, ""),
+            )
+        )
     for position in np.flatnonzero(np.array([m is not None for m in marker], dtype=bool)):
         if not is_currency_marker(marker[position]):
             reason[position] = f'has "{marker[position]}", which is not a currency marker'
@@ -304,8 +344,15 @@ def _numbers(values: pd.Series, options: ReadOptions, *, whole: bool = False, hi
     read = ~bad
     notes = [
         _note("read as negative (parentheses or a trailing minus)", negative_rule, codes, uniques),
-        _note(f'read with the decimal mark "{decimal}"' + (f" of locale {options.locale}" if options.locale else ""),
-              marked_rule, codes, uniques) if (options.locale or decimal != ".") else None,
+        _note(
+            f'read with the decimal mark "{decimal}"'
+            + (f" of locale {options.locale}" if options.locale else ""),
+            marked_rule,
+            codes,
+            uniques,
+        )
+        if (options.locale or decimal != ".")
+        else None,
         _note(MINUS_NOTE, unicode_minus & read, codes, uniques),
         _note(SPACED_NOTE, spaced & ~indian, codes, uniques),
         _note(INDIAN_NOTE, indian, codes, uniques),
@@ -320,9 +367,16 @@ def _numbers(values: pd.Series, options: ReadOptions, *, whole: bool = False, hi
     markers = None
     present_markers = np.array([m is not None for m in marker], dtype=bool)
     if present_markers.any():
-        marker_codes, marker_values = pd.factorize(pd.Series(marker, dtype="string"), use_na_sentinel=True)
-        markers = pd.Series(pd.Categorical.from_codes(_per_cell(codes, marker_codes.astype(np.int64), -1),
-                                                      categories=pd.Index(marker_values, dtype="string")), index=index)
+        marker_codes, marker_values = pd.factorize(
+            pd.Series(marker, dtype="string"), use_na_sentinel=True
+        )
+        markers = pd.Series(
+            pd.Categorical.from_codes(
+                _per_cell(codes, marker_codes.astype(np.int64), -1),
+                categories=pd.Index(marker_values, dtype="string"),
+            ),
+            index=index,
+        )
     ambiguous &= read
     return Converted(
         values=pd.Series(_per_cell(codes, result, np.nan), index=index, dtype="float64"),
@@ -330,8 +384,13 @@ def _numbers(values: pd.Series, options: ReadOptions, *, whole: bool = False, hi
         reasons=reasons,
         markers=markers,
         notes=tuple(n for n in notes if n is not None),
-        ambiguous=pd.Series(_per_cell(codes, np.where(ambiguous, ambiguous_reason(decimal), np.array(None)), None), index=index,
-                            dtype="string") if ambiguous.any() else None,
+        ambiguous=pd.Series(
+            _per_cell(codes, np.where(ambiguous, ambiguous_reason(decimal), np.array(None)), None),
+            index=index,
+            dtype="string",
+        )
+        if ambiguous.any()
+        else None,
     )
 
 
@@ -340,15 +399,20 @@ def _flags(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return pc.fill_null(array, False).to_numpy(zero_copy_only=False).astype(bool)
 
 
-def _hint_other_decimal(cleaned: pa.Array, bad: np.ndarray, reason: np.ndarray, decimal: str) -> None:
+def _hint_other_decimal(
+    cleaned: pa.Array, bad: np.ndarray, reason: np.ndarray, decimal: str
+) -> None:
     """Give the unreadable cells that read with the other decimal mark (``1000,50`` with the decimal
     point) the reason that names the option to set (in place)."""
     unread = np.flatnonzero(bad & np.array([r is None for r in reason], dtype=bool))
     if not len(unread):
         return
     other: Literal[".", ","] = "," if decimal == "." else "."
-    retry = _numbers(pd.Series(cleaned.take(pa.array(unread)).to_pylist(), dtype="string"), ReadOptions(decimal=other),
-                     hints=False)
+    retry = _numbers(
+        pd.Series(cleaned.take(pa.array(unread)).to_pylist(), dtype="string"),
+        ReadOptions(decimal=other),
+        hints=False,
+    )
     readable = ~retry.bad.to_numpy(dtype=bool) & retry.values.notna().to_numpy(dtype=bool)
     reason[unread[readable]] = unreadable_reason(decimal)
 
@@ -358,12 +422,21 @@ def _mask_note(problem: str, mask: np.ndarray | None, raw: pd.Series) -> Note | 
     if mask is None or not mask.any():
         return None
     cells = np.flatnonzero(mask)
-    return Note(problem, len(cells), int(cells[0]), str(raw.iloc[int(cells[0])]),
-                tuple(int(c) for c in cells[:LISTED_CELLS + 1]))
+    return Note(
+        problem,
+        len(cells),
+        int(cells[0]),
+        str(raw.iloc[int(cells[0])]),
+        tuple(int(c) for c in cells[: LISTED_CELLS + 1]),
+    )
 
 
-DECIMAL_COMMA_HINT = 'looks like a decimal comma: set options.decimal: "," or options.locale, e.g. de_DE'
-DECIMAL_POINT_HINT = 'looks like a decimal point: set options.decimal: "." or options.locale, e.g. en_US'
+DECIMAL_COMMA_HINT = (
+    'looks like a decimal comma: set options.decimal: "," or options.locale, e.g. de_DE'
+)
+DECIMAL_POINT_HINT = (
+    'looks like a decimal point: set options.decimal: "." or options.locale, e.g. en_US'
+)
 
 
 def decimal_hint(decimal: str) -> str:
@@ -373,8 +446,10 @@ def decimal_hint(decimal: str) -> str:
 
 def ambiguous_reason(decimal: str) -> str:
     """Why ``12.000`` (decimal point) or ``1,000`` (decimal comma) is not read in a currency of two minor digits."""
-    return (f'is ambiguous: "{decimal}" before exactly three digits may be the decimal mark or group thousands; '
-            f"{decimal_hint(decimal)}")
+    return (
+        f'is ambiguous: "{decimal}" before exactly three digits may be the decimal mark or group thousands; '
+        f"{decimal_hint(decimal)}"
+    )
 
 
 def unreadable_reason(decimal: str) -> str:
@@ -384,9 +459,13 @@ def unreadable_reason(decimal: str) -> str:
 
 
 MINUS_NOTE = "minus sign U+2212 (−) read as a minus"
-SPACED_NOTE = "digits grouped with a space (no-break, thin, narrow) or an apostrophe read as one number"
+SPACED_NOTE = (
+    "digits grouped with a space (no-break, thin, narrow) or an apostrophe read as one number"
+)
 INDIAN_NOTE = "Indian digit grouping (12,34,567) read as one number"
-SCIENTIFIC_NOTE = "scientific notation read (1.5e3 is 1500); check the export did not round the amount"
+SCIENTIFIC_NOTE = (
+    "scientific notation read (1.5e3 is 1500); check the export did not round the amount"
+)
 FISCAL_NOTE = "fiscal-year label read as a year (FY2024 is 2024)"
 
 
@@ -405,8 +484,14 @@ def _integers(values: pd.Series, options: ReadOptions) -> Converted:
     numbers = converted.values
     fractional = numbers.notna() & (numbers != numbers.round())
     numbers = numbers.where(~fractional)
-    return Converted(numbers.round().astype("Int64"), (converted.bad | fractional).astype(bool), converted.reasons,
-                     converted.markers, converted.notes, converted.ambiguous)
+    return Converted(
+        numbers.round().astype("Int64"),
+        (converted.bad | fractional).astype(bool),
+        converted.reasons,
+        converted.markers,
+        converted.notes,
+        converted.ambiguous,
+    )
 
 
 def parse_integer(values: pd.Series, options: ReadOptions) -> tuple[pd.Series, pd.Series]:
@@ -419,14 +504,20 @@ def parse_integer(values: pd.Series, options: ReadOptions) -> tuple[pd.Series, p
 def _serials(serial: pd.Series) -> pd.Series:
     """Excel day numbers (1900 date system) as dates; the time of day is dropped."""
     days = np.floor(serial.to_numpy(dtype="float64"))
-    return pd.Series(EXCEL_EPOCH + pd.to_timedelta(days, unit="D"), index=serial.index).astype("datetime64[s]")
+    return pd.Series(EXCEL_EPOCH + pd.to_timedelta(days, unit="D"), index=serial.index).astype(
+        "datetime64[s]"
+    )
 
 
-def _windowed(dates: pd.Series, bad: pd.Series, reasons: pd.Series | None) -> tuple[pd.Series, pd.Series, pd.Series | None]:
+def _windowed(
+    dates: pd.Series, bad: pd.Series, reasons: pd.Series | None
+) -> tuple[pd.Series, pd.Series, pd.Series | None]:
     outside = dates.notna() & ((dates < FIRST_DATE) | (dates > LAST_DATE))
     if not outside.any():
         return dates, bad, reasons
-    reasons = reasons if reasons is not None else pd.Series(pd.NA, index=dates.index, dtype="string")
+    reasons = (
+        reasons if reasons is not None else pd.Series(pd.NA, index=dates.index, dtype="string")
+    )
     return dates.mask(outside), (bad | outside).astype(bool), reasons.mask(outside, OUTSIDE_WINDOW)
 
 
@@ -446,11 +537,15 @@ def _cell_dates(values: pd.Series, options: ReadOptions) -> Converted:
     index = values.index
     cells = values.tolist()
     is_datetime = pd.Series([hasattr(v, "year") and not pd.isna(v) for v in cells], index=index)
-    is_number = pd.Series([isinstance(v, int | float) and not isinstance(v, bool) and not pd.isna(v) for v in cells],
-                          index=index)
+    is_number = pd.Series(
+        [isinstance(v, int | float) and not isinstance(v, bool) and not pd.isna(v) for v in cells],
+        index=index,
+    )
     out = pd.Series(pd.NaT, index=index, dtype="datetime64[s]")
     if is_datetime.any():
-        out[is_datetime] = pd.to_datetime(values[is_datetime].map(_as_naive)).astype("datetime64[s]")
+        out[is_datetime] = pd.to_datetime(values[is_datetime].map(_as_naive)).astype(
+            "datetime64[s]"
+        )
     notes: list[Note] = []
     if is_number.any():
         serial = pd.to_numeric(values[is_number], errors="coerce").astype("float64")
@@ -460,8 +555,15 @@ def _cell_dates(values: pd.Series, options: ReadOptions) -> Converted:
         if picked.any():
             where = np.flatnonzero(picked.to_numpy())
             first = int(where[0])
-            notes.append(Note("Excel day number read as a date (1900 date system)", int(picked.sum()), first,
-                              str(cells[first]), tuple(int(c) for c in where[:LISTED_CELLS + 1])))
+            notes.append(
+                Note(
+                    "Excel day number read as a date (1900 date system)",
+                    int(picked.sum()),
+                    first,
+                    str(cells[first]),
+                    tuple(int(c) for c in where[: LISTED_CELLS + 1]),
+                )
+            )
     rest = ~(is_datetime | is_number)
     text = _text_dates(as_text(values[rest]), options)
     out[rest] = text.values
@@ -473,8 +575,16 @@ def _cell_dates(values: pd.Series, options: ReadOptions) -> Converted:
         reasons = pd.Series(pd.NA, index=index, dtype="string")
         reasons[rest] = text.reasons
     positions = np.flatnonzero(rest.to_numpy())
-    notes.extend(Note(n.problem, n.count, int(positions[n.first]), n.value, tuple(int(positions[c]) for c in n.cells))
-                 for n in text.notes)
+    notes.extend(
+        Note(
+            n.problem,
+            n.count,
+            int(positions[n.first]),
+            n.value,
+            tuple(int(positions[c]) for c in n.cells),
+        )
+        for n in text.notes
+    )
     dates, bad, reasons = _windowed(out.dt.normalize(), bad.astype(bool), reasons)
     return Converted(dates, bad, reasons, None, tuple(notes))
 
@@ -495,8 +605,11 @@ def _iso_dates(distinct: pd.Series) -> tuple[pd.Series, np.ndarray, pd.Series]:
         aware = True
     if aware:
         # Each stamp's own wall-clock date: the offset says where it was written, not another day.
-        offsets = (distinct.str.contains(_STAMP_WITH_OFFSET.replace("(", "(?:", 1), regex=True).fillna(False)
-                   .to_numpy(dtype=bool))
+        offsets = (
+            distinct.str.contains(_STAMP_WITH_OFFSET.replace("(", "(?:", 1), regex=True)
+            .fillna(False)
+            .to_numpy(dtype=bool)
+        )
         local = distinct.str.replace(_STAMP_WITH_OFFSET, r"\1", regex=True)
         dates = pd.to_datetime(local, format="ISO8601", errors="coerce")
         if getattr(dates.dt, "tz", None) is not None:
@@ -510,8 +623,14 @@ def _iso_dates(distinct: pd.Series) -> tuple[pd.Series, np.ndarray, pd.Series]:
         partial = read & distinct.str.fullmatch(r"\d{4}(?:[-/.]\d{1,2})?").fillna(False)
         compact = read & ~partial & distinct.str.fullmatch(r"\d{8}(?:T.*)?").fillna(False)
         strict = distinct.str.match(r"\d{4}-\d{2}-\d{2}(?:$|[T ])").fillna(False)
-        year_first = read & ~partial & ~compact & ~strict & ~pd.Series(offsets, index=distinct.index)
-        rule = rule.mask(partial, PARTIAL_DATE).mask(compact, COMPACT_NOTE).mask(year_first, YEAR_FIRST_NOTE)
+        year_first = (
+            read & ~partial & ~compact & ~strict & ~pd.Series(offsets, index=distinct.index)
+        )
+        rule = (
+            rule.mask(partial, PARTIAL_DATE)
+            .mask(compact, COMPACT_NOTE)
+            .mask(year_first, YEAR_FIRST_NOTE)
+        )
         dates = dates.mask(partial)
     return dates, offsets, rule
 
@@ -521,8 +640,12 @@ def _formatted_dates(distinct: pd.Series, pattern: str) -> pd.Series:
     try:
         dates = pd.to_datetime(distinct, format=pattern, errors="coerce")
     except (ValueError, TypeError):  # %z with offsets that differ from stamp to stamp
-        dates = pd.to_datetime(pd.Series([_strptime_local(v, pattern) for v in distinct], index=distinct.index,
-                                         dtype=object), errors="coerce")
+        dates = pd.to_datetime(
+            pd.Series(
+                [_strptime_local(v, pattern) for v in distinct], index=distinct.index, dtype=object
+            ),
+            errors="coerce",
+        )
     if getattr(dates.dt, "tz", None) is not None:
         dates = dates.dt.tz_localize(None)
     return dates.astype("datetime64[s]").dt.normalize()
@@ -539,8 +662,11 @@ def _strptime_local(value: object, pattern: str) -> object:
 
 def _text_dates(text: pd.Series, options: ReadOptions) -> Converted:
     codes, uniques = _distinct(text)
-    distinct = pd.Series(uniques.to_pandas(types_mapper=None), dtype="string") if len(uniques) else pd.Series(
-        [], dtype="string")
+    distinct = (
+        pd.Series(uniques.to_pandas(types_mapper=None), dtype="string")
+        if len(uniques)
+        else pd.Series([], dtype="string")
+    )
     fallback = np.zeros(len(distinct), dtype=bool)
     reasons = pd.Series(pd.NA, index=distinct.index, dtype="string")
     if options.date_format:
@@ -556,8 +682,10 @@ def _text_dates(text: pd.Series, options: ReadOptions) -> Converted:
             offsets[others.to_numpy()] = iso_offsets
             rule[others] = iso_rule
             fallback = (others & dates.notna()).to_numpy(dtype=bool)
-            reasons = reasons.mask(others & dates.isna(),
-                                   f"does not match options.date_format {options.date_format} nor ISO 8601")
+            reasons = reasons.mask(
+                others & dates.isna(),
+                f"does not match options.date_format {options.date_format} nor ISO 8601",
+            )
     else:
         dates, offsets, rule = _iso_dates(distinct)
     dates = dates.astype("datetime64[s]")
@@ -571,30 +699,66 @@ def _text_dates(text: pd.Series, options: ReadOptions) -> Converted:
         serial[days.index] = True
     reasons = reasons.mask(dates.isna() & (rule == PARTIAL_DATE).fillna(False), PARTIAL_DATE)
     has_reason = reasons.notna().any()
-    dates, bad, refused = _windowed(dates, distinct.notna() & dates.isna(), reasons if has_reason else None)
+    dates, bad, refused = _windowed(
+        dates, distinct.notna() & dates.isna(), reasons if has_reason else None
+    )
     read = dates.notna().to_numpy(dtype=bool)
     notes = [
-        _note(f"does not match options.date_format {options.date_format}; read as ISO 8601", fallback & read,
-              codes, uniques) if options.date_format else None,
-        _note("timestamp with a UTC offset read as its local calendar date", offsets & read, codes, uniques),
-        _note(COMPACT_NOTE, (rule == COMPACT_NOTE).fillna(False).to_numpy(dtype=bool) & read, codes, uniques),
-        _note(YEAR_FIRST_NOTE, (rule == YEAR_FIRST_NOTE).fillna(False).to_numpy(dtype=bool) & read, codes, uniques),
-        _note("Excel day number read as a date (1900 date system)", serial.to_numpy(dtype=bool), codes, uniques),
+        _note(
+            f"does not match options.date_format {options.date_format}; read as ISO 8601",
+            fallback & read,
+            codes,
+            uniques,
+        )
+        if options.date_format
+        else None,
+        _note(
+            "timestamp with a UTC offset read as its local calendar date",
+            offsets & read,
+            codes,
+            uniques,
+        ),
+        _note(
+            COMPACT_NOTE,
+            (rule == COMPACT_NOTE).fillna(False).to_numpy(dtype=bool) & read,
+            codes,
+            uniques,
+        ),
+        _note(
+            YEAR_FIRST_NOTE,
+            (rule == YEAR_FIRST_NOTE).fillna(False).to_numpy(dtype=bool) & read,
+            codes,
+            uniques,
+        ),
+        _note(
+            "Excel day number read as a date (1900 date system)",
+            serial.to_numpy(dtype=bool),
+            codes,
+            uniques,
+        ),
     ]
     index = text.index
     return Converted(
-        values=pd.Series(_per_cell(codes, dates.to_numpy(dtype="datetime64[s]"), np.datetime64("NaT", "s")),
-                         index=index, dtype="datetime64[s]"),
+        values=pd.Series(
+            _per_cell(codes, dates.to_numpy(dtype="datetime64[s]"), np.datetime64("NaT", "s")),
+            index=index,
+            dtype="datetime64[s]",
+        ),
         bad=pd.Series(_per_cell(codes, bad.to_numpy(dtype=bool), False), index=index, dtype=bool),
-        reasons=None if refused is None else pd.Series(
-            _per_cell(codes, refused.to_numpy(dtype=object), None), index=index, dtype="string"),
+        reasons=None
+        if refused is None
+        else pd.Series(
+            _per_cell(codes, refused.to_numpy(dtype=object), None), index=index, dtype="string"
+        ),
         notes=tuple(n for n in notes if n is not None),
     )
 
 
 PARTIAL_DATE = "is a year or a month, not a date (no day)"
 COMPACT_NOTE = "compact date (YYYYMMDD) read as year-month-day"
-YEAR_FIRST_NOTE = "year-first date not in ISO 8601 form (2024/03/15, 2024.03.15, 2024-3-5) read as year-month-day"
+YEAR_FIRST_NOTE = (
+    "year-first date not in ISO 8601 form (2024/03/15, 2024.03.15, 2024-3-5) read as year-month-day"
+)
 
 
 def parse_date(values: pd.Series, options: ReadOptions) -> tuple[pd.Series, pd.Series]:

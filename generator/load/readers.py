@@ -61,7 +61,9 @@ HEAD_BYTES = 1 << 20
 TAIL_BYTES = 64 * 1024
 """``read_head`` reads this much of a text file's end to see its report footer."""
 
-_AMOUNT = r"[(\-\u2212+]?\s*[^\d\s]{0,3}\s*[(\-\u2212+]?\d[\d.,'\s\u00a0\u202f]*\s*[^\d\s]{0,3}\s*\)?%?"
+_AMOUNT = (
+    r"[(\-\u2212+]?\s*[^\d\s]{0,3}\s*[(\-\u2212+]?\d[\d.,'\s\u00a0\u202f]*\s*[^\d\s]{0,3}\s*\)?%?"
+)
 _NUMBER = re.compile(_AMOUNT)
 _TOTAL = re.compile(
     r"\s*(?P<word>grand[\s-]*totals?|sub[\s-]*totals?|totals?|sum)"  # the word, whole, at the start
@@ -120,8 +122,9 @@ class _Context:
         self.notes.append(ReadNote(severity, problem, **where))  # type: ignore[arg-type]
 
 
-def read_table(path: Path, options: ReadOptions, *, columns: Sequence[str] = (),
-               keys: Sequence[str] = ()) -> RawTable:
+def read_table(
+    path: Path, options: ReadOptions, *, columns: Sequence[str] = (), keys: Sequence[str] = ()
+) -> RawTable:
     """Read any supported file into raw cells; raise DataError (one line, naming the file) when unusable.
 
     ``columns`` are the export's column names the caller will look for: with ``header_row: auto``
@@ -139,8 +142,11 @@ def read_table(path: Path, options: ReadOptions, *, columns: Sequence[str] = (),
         if kind == "parquet":
             return _read_parquet(ctx)
         if path.suffix.lower() in WORKBOOK_SUFFIXES:
-            ctx.note(INFO, f"the file is CSV text, not a {path.suffix} workbook as its name says",
-                     action="read as CSV")
+            ctx.note(
+                INFO,
+                f"the file is CSV text, not a {path.suffix} workbook as its name says",
+                action="read as CSV",
+            )
         return _read_csv(ctx, path.read_bytes())
     except DataError:
         raise
@@ -176,8 +182,10 @@ def sniff_kind(path: Path) -> str:
         raise DataError(f"{path}: is {kind}, not a table{_save_as(path)}")
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES and b"\x00" in head and not _looks_utf16(head):
-        raise DataError(f"{path}: is not a readable workbook: no workbook signature, and not text "
-                        "(damaged, or another kind of file)")
+        raise DataError(
+            f"{path}: is not a readable workbook: no workbook signature, and not text "
+            "(damaged, or another kind of file)"
+        )
     if suffix in {".parquet", ".pq"}:
         raise DataError(f"{path}: is not a Parquet file (no PAR1 signature)")
     return "text"
@@ -245,7 +253,9 @@ def _text_head(path: Path, rows: int, tail: int) -> TableHead:
     partial = size > len(head)
     utf16 = _looks_utf16(head)
     if utf16:
-        encoding = "utf-16" if "mark" in utf16 else ("utf-16-le" if "little" in utf16 else "utf-16-be")
+        encoding = (
+            "utf-16" if "mark" in utf16 else ("utf-16-le" if "little" in utf16 else "utf-16-be")
+        )
     elif head.isascii() or _valid_utf8(head, cut=partial):
         encoding = "utf-8"
     else:
@@ -264,13 +274,21 @@ def _text_head(path: Path, rows: int, tail: int) -> TableHead:
             encoding_end = encoding
         if encoding_end.startswith("utf-16") and offset % 2:
             end = end[1:]
-        last_lines, _cr = _split_lines(path, end.decode(encoding_end, errors="replace").replace("\x00", ""))
+        last_lines, _cr = _split_lines(
+            path, end.decode(encoding_end, errors="replace").replace("\x00", "")
+        )
         last_lines = last_lines[1:]  # the first may be cut
     while last_lines and not last_lines[-1].strip():
         last_lines.pop()
-    last = [tuple(next((r if r is not None else [line] for _a, _b, r in _records([line], delimiter)), []))
-            for line in last_lines[-tail:]]
-    sheet = SheetHead(None, tuple((first, tuple(cells)) for first, _end, cells in records[:rows]), tuple(last))
+    last = [
+        tuple(
+            next((r if r is not None else [line] for _a, _b, r in _records([line], delimiter)), [])
+        )
+        for line in last_lines[-tail:]
+    ]
+    sheet = SheetHead(
+        None, tuple((first, tuple(cells)) for first, _end, cells in records[:rows]), tuple(last)
+    )
     return TableHead(path, "text", (sheet,), encoding, delimiter)
 
 
@@ -296,7 +314,9 @@ def _workbook_head(path: Path, kind: str, rows: int, tail: int) -> TableHead:
         with _open_zip(path) as archive:
             parts = sheet_parts(archive, kind)
             extents = _check_bounds(path, archive, kind, None)
-        if not parts:  # sheets cannot be told from their parts: any sheet over the bound refuses the file
+        if (
+            not parts
+        ):  # sheets cannot be told from their parts: any sheet over the bound refuses the file
             for part, extent in extents.items():
                 _refuse_past_bound(path, part, extent)
         for name, part in parts:
@@ -321,9 +341,14 @@ def _workbook_head(path: Path, kind: str, rows: int, tail: int) -> TableHead:
             except Exception as exc:
                 skipped.append(f"sheet {name!r}: {_workbook_error(path, 'sheet', exc).args[0]}")
                 continue
-            numbered = [(top + i + 1, tuple(row)) for i, row in enumerate(cells)
-                        if any(c is not None and c != "" for c in row)]
-            sheets.append(SheetHead(name, tuple(numbered[:rows]), tuple(row for _n, row in numbered[-tail:])))
+            numbered = [
+                (top + i + 1, tuple(row))
+                for i, row in enumerate(cells)
+                if any(c is not None and c != "" for c in row)
+            ]
+            sheets.append(
+                SheetHead(name, tuple(numbered[:rows]), tuple(row for _n, row in numbered[-tail:]))
+            )
     finally:
         book.close()
     if not sheets and skipped:
@@ -368,9 +393,14 @@ def _sniff(head: bytes) -> str:
         if b"urn:schemas-microsoft-com:office:spreadsheet" in start:
             return "an Excel 2003 XML spreadsheet"
         return "an XML document"
-    for magic, name in ((b"%PDF", "a PDF document"), (b"\x1f\x8b", "a gzip archive"),
-                        (b"7z\xbc\xaf", "a 7-Zip archive"), (b"Rar!", "a RAR archive"),
-                        (b"{\\rtf", "an RTF document"), (b"SQLite format 3", "an SQLite database")):
+    for magic, name in (
+        (b"%PDF", "a PDF document"),
+        (b"\x1f\x8b", "a gzip archive"),
+        (b"7z\xbc\xaf", "a 7-Zip archive"),
+        (b"Rar!", "a RAR archive"),
+        (b"{\\rtf", "an RTF document"),
+        (b"SQLite format 3", "an SQLite database"),
+    ):
         if head.startswith(magic):
             return name
     return "text"
@@ -381,7 +411,9 @@ def _sniff(head: bytes) -> str:
 
 def _read_csv(ctx: _Context, data: bytes) -> RawTable:
     limit = csv.field_size_limit()
-    csv.field_size_limit(max(limit, len(data) + 1))  # long cells are reported by name, not by csv's error
+    csv.field_size_limit(
+        max(limit, len(data) + 1)
+    )  # long cells are reported by name, not by csv's error
     try:
         return _read_csv_text(ctx, data)
     finally:
@@ -397,8 +429,11 @@ def _read_csv_text(ctx: _Context, data: bytes) -> RawTable:
     del data
     lines, cr_only = _split_lines(path, text)
     if cr_only:
-        ctx.note(INFO, 'line endings are CR only (classic Mac OS, Excel for Mac "CSV (Macintosh)")',
-                 action="read as line breaks")
+        ctx.note(
+            INFO,
+            'line endings are CR only (classic Mac OS, Excel for Mac "CSV (Macintosh)")',
+            action="read as line breaks",
+        )
     odd_quotes = text.count('"') % 2 == 1
     ctx.long_text = len(text) > MAX_CELL_CHARS
     del text
@@ -406,7 +441,9 @@ def _read_csv_text(ctx: _Context, data: bytes) -> RawTable:
         lines.pop()  # trailing blank lines are not part of a report footer
     lines, footer = _split_footer(lines, options.skip_footer)
     if not any(line.strip() for line in lines):
-        after = f" after skipping {options.skip_footer} footer line(s)" if options.skip_footer else ""
+        after = (
+            f" after skipping {options.skip_footer} footer line(s)" if options.skip_footer else ""
+        )
         raise DataError(f"{path}: file is empty{after}")
     delimiter = _delimiter(ctx, lines)
     head = _csv_head(lines, delimiter, options.header_row)
@@ -428,7 +465,9 @@ def _read_csv_text(ctx: _Context, data: bytes) -> RawTable:
         frame, rows, bad = _read_csv_exact(ctx, body, header_end, names, delimiter)
     frame[ROW] = rows
     frame, totals = _drop_totals(ctx, frame, names, bad)
-    return RawTable(path, frame, tuple(footer + totals + bad), tuple(ctx.notes), duplicates, header_line)
+    return RawTable(
+        path, frame, tuple(footer + totals + bad), tuple(ctx.notes), duplicates, header_line
+    )
 
 
 def _split_lines(path: Path, text: str) -> tuple[list[str], bool]:
@@ -460,13 +499,17 @@ def _decode(path: Path, data: bytes, declared: str, *, partial: bool = False) ->
     if not wide:
         utf16 = _looks_utf16(data)
         if utf16:
-            raise DataError(f"{path}: is not {declared} text: it looks like UTF-16 ({utf16}); "
-                            f"set options.encoding: utf-16, or export the file as UTF-8")
+            raise DataError(
+                f"{path}: is not {declared} text: it looks like UTF-16 ({utf16}); "
+                f"set options.encoding: utf-16, or export the file as UTF-8"
+            )
     elif not data.startswith((b"\xff\xfe", b"\xfe\xff")) and data and b"\x00" not in data[:4096]:
         # Every UTF-16 or UTF-32 CSV has NUL bytes: the high bytes of its commas and line breaks.
         guess = likely_encoding(data)
-        raise DataError(f"{path}: is not {declared} text (no NUL byte, which the commas and line breaks "
-                        f"of {declared} text always hold); the file looks like {guess}: set options.encoding: {guess}")
+        raise DataError(
+            f"{path}: is not {declared} text (no NUL byte, which the commas and line breaks "
+            f"of {declared} text always hold); the file looks like {guess}: set options.encoding: {guess}"
+        )
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -499,12 +542,36 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
-_NON_LATIN = frozenset({
-    "cp1251", "koi8-r", "koi8-u", "iso8859-5", "mac-cyrillic", "cp866",  # Cyrillic
-    "cp1253", "iso8859-7", "cp1255", "iso8859-8", "cp1256", "iso8859-6", "cp874", "tis-620",  # Greek … Thai
-    "cp932", "shift-jis", "euc-jp", "iso2022-jp", "gb2312", "gbk", "gb18030", "big5", "big5hkscs",
-    "euc-kr", "cp949", "johab",  # Japanese, Chinese, Korean
-})
+_NON_LATIN = frozenset(
+    {
+        "cp1251",
+        "koi8-r",
+        "koi8-u",
+        "iso8859-5",
+        "mac-cyrillic",
+        "cp866",  # Cyrillic
+        "cp1253",
+        "iso8859-7",
+        "cp1255",
+        "iso8859-8",
+        "cp1256",
+        "iso8859-6",
+        "cp874",
+        "tis-620",  # Greek … Thai
+        "cp932",
+        "shift-jis",
+        "euc-jp",
+        "iso2022-jp",
+        "gb2312",
+        "gbk",
+        "gb18030",
+        "big5",
+        "big5hkscs",
+        "euc-kr",
+        "cp949",
+        "johab",  # Japanese, Chinese, Korean
+    }
+)
 """Encodings charset-normalizer names reliably, by script. On Latin text its guess wavers between
 cp1250, cp1252, mac-latin2… on a few accents, so there cp1252 or latin-1 is named (the bytes decide)."""
 
@@ -529,7 +596,7 @@ def likely_encoding(data: bytes, at: int = 0) -> str:
     Western European, and latin-1 (which decodes anything) when they do not.
     """
     start = max(at - HEAD_BYTES // 2, 0)
-    sample = data[start: start + HEAD_BYTES]
+    sample = data[start : start + HEAD_BYTES]
     cut = start > 0 or len(data) > start + len(sample)
     if sample.isascii() or _valid_utf8(sample, cut=cut):
         return "utf-8"  # plain ASCII is UTF-8 too
@@ -567,13 +634,18 @@ def _utf8_read_as(data: bytes, declared: str) -> tuple[int, str] | None:
     stops = b' ,;\t|"\r\n'
     begin = max((sample.rfind(bytes([c]), max(at - 40, 0), at) for c in stops), default=-1) + 1
     begin = max(begin, at - 40)
-    finish = min((i for i in (sample.find(bytes([c]), at, at + 40) for c in stops) if i != -1), default=at + 40)
+    finish = min(
+        (i for i in (sample.find(bytes([c]), at, at + 40) for c in stops) if i != -1),
+        default=at + 40,
+    )
     word = sample[begin:finish]
     shown = word.decode(declared, errors="replace")
     right = word.decode("utf-8", errors="replace")
     line = data.count(b"\n", 0, at) + 1
-    return line, (f"the file is valid UTF-8 with non-ASCII text; read as {declared} it shows "
-                  f"\"{shown}\" for \"{right}\": set options.encoding: utf-8")
+    return line, (
+        f"the file is valid UTF-8 with non-ASCII text; read as {declared} it shows "
+        f'"{shown}" for "{right}": set options.encoding: utf-8'
+    )
 
 
 def _nul_error(path: Path, text: str) -> DataError:
@@ -587,7 +659,9 @@ def _nul_error(path: Path, text: str) -> DataError:
     )
 
 
-def _split_footer(lines: list[str], skip_footer: int) -> tuple[list[str], list[tuple[int, str, str]]]:
+def _split_footer(
+    lines: list[str], skip_footer: int
+) -> tuple[list[str], list[tuple[int, str, str]]]:
     """Drop the last ``skip_footer`` lines, listing the non-blank ones as excluded."""
     if not skip_footer:
         return lines, []
@@ -608,8 +682,11 @@ def _delimiter(ctx: _Context, lines: list[str]) -> str:
     best = sniff_delimiter(lines)
     if best != ",":
         shown = {"\t": "tab", "|": '"|"', ";": '";"'}[best]
-        ctx.note(INFO, f"fields are separated by {shown} (sniffed from the header line; options.delimiter: auto)",
-                 action="read with that delimiter")
+        ctx.note(
+            INFO,
+            f"fields are separated by {shown} (sniffed from the header line; options.delimiter: auto)",
+            action="read with that delimiter",
+        )
     return best
 
 
@@ -646,8 +723,9 @@ def _records(lines: Iterable[str], delimiter: str) -> Iterator[tuple[int, int, l
         start = reader.line_num + 1
 
 
-def _csv_head(lines: list[str], delimiter: str, header_row: int | str,
-              scan: int = HEADER_SCAN_ROWS) -> list[tuple[int, int, list[str]]]:
+def _csv_head(
+    lines: list[str], delimiter: str, header_row: int | str, scan: int = HEADER_SCAN_ROWS
+) -> list[tuple[int, int, list[str]]]:
     """(first line, last line, cells) of the first ``scan`` non-blank records, enough to find the header."""
     limit = len(lines)
     nonblank = 0
@@ -656,11 +734,16 @@ def _csv_head(lines: list[str], delimiter: str, header_row: int | str,
         if nonblank > scan and (header_row == "auto" or i >= int(header_row)):
             limit = i
             break
-    return [(first, last, record) for first, last, record in _records(io.StringIO("\n".join(lines[:limit])), delimiter)
-            if record is not None and any(cell.strip() for cell in record)]
+    return [
+        (first, last, record)
+        for first, last, record in _records(io.StringIO("\n".join(lines[:limit])), delimiter)
+        if record is not None and any(cell.strip() for cell in record)
+    ]
 
 
-def _read_csv_fast(body: list[str], names: list[str], delimiter: str, long_text: bool) -> pd.DataFrame | None:
+def _read_csv_fast(
+    body: list[str], names: list[str], delimiter: str, long_text: bool
+) -> pd.DataFrame | None:
     """pyarrow's reader, all cells as text; None on any problem (the exact reader then decides)."""
     invalid: list[object] = []
 
@@ -681,14 +764,16 @@ def _read_csv_fast(body: list[str], names: list[str], delimiter: str, long_text:
         return None  # e.g. a quoted line break in a file over one block (1 MiB)
     if invalid:
         return None
-    if long_text and any((pc.max(pc.utf8_length(column)).as_py() or 0) > MAX_CELL_CHARS
-                         for column in table.columns):
+    if long_text and any(
+        (pc.max(pc.utf8_length(column)).as_py() or 0) > MAX_CELL_CHARS for column in table.columns
+    ):
         return None  # the exact reader names the line and column
     return table.to_pandas()
 
 
-def _read_csv_exact(ctx: _Context, body: list[str], offset: int, names: list[str],
-                    delimiter: str) -> tuple[pd.DataFrame, list[int], list[tuple[int, str, str]]]:
+def _read_csv_exact(
+    ctx: _Context, body: list[str], offset: int, names: list[str], delimiter: str
+) -> tuple[pd.DataFrame, list[int], list[tuple[int, str, str]]]:
     """Python's csv reader, record by record: wrong field counts and a quote never closed are listed."""
     records: list[list[str]] = []
     rows: list[int] = []
@@ -700,30 +785,58 @@ def _read_csv_exact(ctx: _Context, body: list[str], offset: int, names: list[str
         if resume is None:
             break
         first = resume
-    frame = (pd.DataFrame(records, columns=names, dtype="string") if records
-             else pd.DataFrame({name: pd.Series([], dtype="string") for name in names}))
+    frame = (
+        pd.DataFrame(records, columns=names, dtype="string")
+        if records
+        else pd.DataFrame({name: pd.Series([], dtype="string") for name in names})
+    )
     return frame, rows, bad
 
 
-def _exact_pass(ctx: _Context, body: list[str], first: int, offset: int, delimiter: str, width: int,
-                records: list[list[str]], rows: list[int], bad: list[tuple[int, str, str]]) -> int | None:
+def _exact_pass(
+    ctx: _Context,
+    body: list[str],
+    first: int,
+    offset: int,
+    delimiter: str,
+    width: int,
+    records: list[list[str]],
+    rows: list[int],
+    bad: list[tuple[int, str, str]],
+) -> int | None:
     """Read body[first:]; when the last record runs to the end inside a quote, list it and return where to resume."""
     for line, last, record in _records(io.StringIO("\n".join(body[first:])), delimiter):
         number = offset + first + line  # the record's first line in the file
-        if last >= len(body) - first and _open_quote_at_end(body[first + line - 1: first + last]):
-            opened = first + line - 1 + _opening_line(body[first + line - 1: first + last])
-            bad.append((offset + opened + 1, body[opened][:200],
-                        f"a quote opened on line {offset + opened + 1} is never closed "
-                        "(the lines after it are read as rows)"))
+        if last >= len(body) - first and _open_quote_at_end(body[first + line - 1 : first + last]):
+            opened = first + line - 1 + _opening_line(body[first + line - 1 : first + last])
+            bad.append(
+                (
+                    offset + opened + 1,
+                    body[opened][:200],
+                    f"a quote opened on line {offset + opened + 1} is never closed "
+                    "(the lines after it are read as rows)",
+                )
+            )
             for skipped in range(first + line - 1, opened):
                 if body[skipped].strip():
-                    bad.append((offset + skipped + 1, body[skipped][:200],
-                                f"part of a record broken by the quote opened on line {offset + opened + 1}"))
+                    bad.append(
+                        (
+                            offset + skipped + 1,
+                            body[skipped][:200],
+                            f"part of a record broken by the quote opened on line {offset + opened + 1}",
+                        )
+                    )
             return opened + 1
         if record is None:
-            text = "\n".join(body[first + line - 1: first + last]).replace("\r", "\u240d")
-            bad.append((number, text[:200], "a carriage return (CR, shown as \u240d) alone inside an unquoted "
-                        "field breaks this record; quote the cell or remove the CR"))
+            text = "\n".join(body[first + line - 1 : first + last]).replace("\r", "\u240d")
+            bad.append(
+                (
+                    number,
+                    text[:200],
+                    "a carriage return (CR, shown as \u240d) alone inside an unquoted "
+                    "field breaks this record; quote the cell or remove the CR",
+                )
+            )
             continue
         if not any(cell.strip() for cell in record):
             if len(record) > 1:  # delimiters only (",,,,"): a blank row, listed by _drop_totals
@@ -739,7 +852,13 @@ def _exact_pass(ctx: _Context, body: list[str], first: int, offset: int, delimit
                 "or a quote is left open"
             )
         if len(record) != width:
-            bad.append((number, delimiter.join(record)[:200], f"has {len(record)} fields, the header has {width}"))
+            bad.append(
+                (
+                    number,
+                    delimiter.join(record)[:200],
+                    f"has {len(record)} fields, the header has {width}",
+                )
+            )
             continue
         records.append(record)
         rows.append(number)
@@ -795,11 +914,17 @@ def _header_index(ctx: _Context, head: list[tuple[int, list]]) -> int:
             if line == option:
                 return i
         last = head[-1][0] if head else 0
-        where = "is blank" if option <= last else f"is past the end of the data (its last non-blank row is {last})"
+        where = (
+            "is blank"
+            if option <= last
+            else f"is past the end of the data (its last non-blank row is {last})"
+        )
         raise DataError(f"{ctx.path}: options.header_row: row {option} {where}")
     if not head:
-        raise DataError(f"{ctx.path}: no column names found in the first {HEADER_SCAN_ROWS} rows "
-                        "(every cell is empty)")
+        raise DataError(
+            f"{ctx.path}: no column names found in the first {HEADER_SCAN_ROWS} rows "
+            "(every cell is empty)"
+        )
     texts = [[_cell_text(c).casefold() for c in cells] for _line, cells in head]
     wanted = {name.strip().casefold() for name in ctx.columns if name.strip()}
     if wanted:
@@ -815,12 +940,21 @@ def _header_index(ctx: _Context, head: list[tuple[int, list]]) -> int:
 def _title_notes(ctx: _Context, above: list[tuple[int, list]], header_line: int) -> None:
     if not above:
         return
-    ctx.note(INFO, f"column names read from row {header_line} (options.header_row: {ctx.options.header_row})",
-             row=header_line, action=f"{len(above)} line(s) above it skipped")
+    ctx.note(
+        INFO,
+        f"column names read from row {header_line} (options.header_row: {ctx.options.header_row})",
+        row=header_line,
+        action=f"{len(above)} line(s) above it skipped",
+    )
     for line, cells in above:
         text = " | ".join(t for t in (_cell_text(c) for c in cells) if t)
-        ctx.note(INFO, "report title or filter line above the header", row=line, value=text[:200],
-                 action="skipped")
+        ctx.note(
+            INFO,
+            "report title or filter line above the header",
+            row=line,
+            value=text[:200],
+            action="skipped",
+        )
 
 
 def _names(header: Sequence[object]) -> tuple[list[str], dict[str, tuple[int, ...]]]:
@@ -843,7 +977,9 @@ def _names(header: Sequence[object]) -> tuple[list[str], dict[str, tuple[int, ..
 
 def _empty(column: pd.Series) -> pd.Series:
     if column.dtype == object:
-        return column.map(lambda v: v is None or (isinstance(v, str) and not v.strip()) or v != v).astype(bool)
+        return column.map(
+            lambda v: v is None or (isinstance(v, str) and not v.strip()) or v != v
+        ).astype(bool)
     return (column.isna() | (column.astype("string").str.strip() == "")).astype(bool)
 
 
@@ -859,7 +995,9 @@ def is_total_row(cells: Sequence[object]) -> bool:
     if not filled:
         return False
     match = _TOTAL.fullmatch(_cell_text(filled[0]))
-    return match is not None and (match.group("amount") is not None or any(map(_is_number, filled[1:])))
+    return match is not None and (
+        match.group("amount") is not None or any(map(_is_number, filled[1:]))
+    )
 
 
 def is_grand_total(text: str) -> bool:
@@ -883,8 +1021,9 @@ def _is_number(value: object) -> bool:
     return isinstance(value, str) and _NUMBER.fullmatch(value.strip()) is not None
 
 
-def _drop_totals(ctx: _Context, frame: pd.DataFrame, names: list[str],
-                 bad: list[tuple[int, str, str]]) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
+def _drop_totals(
+    ctx: _Context, frame: pd.DataFrame, names: list[str], bad: list[tuple[int, str, str]]
+) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
     """Take out blank rows and report total lines (and what follows a grand total), listing them.
 
     Only rows with an empty key (or, without keys, an empty or total-like first cell) are looked at,
@@ -900,8 +1039,9 @@ def _drop_totals(ctx: _Context, frame: pd.DataFrame, names: list[str],
             candidate |= _empty(frame[key])
     else:
         first = frame[names[0]].astype("string").fillna("")
-        candidate = (first.str.fullmatch(_TOTAL.pattern, flags=_TOTAL.flags).astype(bool)
-                     | (first.str.strip() == ""))
+        candidate = first.str.fullmatch(_TOTAL.pattern, flags=_TOTAL.flags).astype(bool) | (
+            first.str.strip() == ""
+        )
     if not candidate.any():
         return frame, []
     drop: list[int] = []
@@ -910,7 +1050,9 @@ def _drop_totals(ctx: _Context, frame: pd.DataFrame, names: list[str],
     after_grand: int | None = None
     values = frame.loc[candidate, names]
     lines = frame.loc[candidate, ROW].to_numpy()
-    for position, line, cells in zip(values.index, lines, values.itertuples(index=False), strict=True):
+    for position, line, cells in zip(
+        values.index, lines, values.itertuples(index=False), strict=True
+    ):
         texts = [t for t in (_cell_text(c) for c in cells) if t and t.lower() != "nan"]
         row = int(line)
         joined = " | ".join(texts)[:200]
@@ -921,7 +1063,9 @@ def _drop_totals(ctx: _Context, frame: pd.DataFrame, names: list[str],
             drop.append(position)
             totals.append((row, joined, f"{FOOTER} (total line)"))
             if after_grand is None and is_grand_total(texts[0]):
-                after_grand = row  # a grand total ends the data: what follows is the report's footer
+                after_grand = (
+                    row  # a grand total ends the data: what follows is the report's footer
+                )
         elif after_grand is not None and row > after_grand:
             drop.append(position)
             totals.append((row, joined, f"{FOOTER} (below the grand total line)"))
@@ -957,8 +1101,10 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, EOFError, ValueError) as exc:
-        raise DataError(f"{path}: is not a readable workbook: the file is damaged or truncated ({_one_line(exc)}); "
-                        "export it again") from None
+        raise DataError(
+            f"{path}: is not a readable workbook: the file is damaged or truncated ({_one_line(exc)}); "
+            "export it again"
+        ) from None
 
 
 def _zip_kind(path: Path, archive: zipfile.ZipFile) -> str:
@@ -968,10 +1114,14 @@ def _zip_kind(path: Path, archive: zipfile.ZipFile) -> str:
         return "xlsx"
     if "xl/workbook.bin" in members:
         return "xlsb"
-    if "content.xml" in members and ("mimetype" not in members or b"spreadsheet" in archive.read("mimetype")[:200]):
+    if "content.xml" in members and (
+        "mimetype" not in members or b"spreadsheet" in archive.read("mimetype")[:200]
+    ):
         return "ods"
-    raise DataError(f"{path}: is a zip archive of {len(members)} file(s), not a workbook "
-                    "(an .xlsx, .xlsb or .ods holds a workbook part)")
+    raise DataError(
+        f"{path}: is a zip archive of {len(members)} file(s), not a workbook "
+        "(an .xlsx, .xlsb or .ods holds a workbook part)"
+    )
 
 
 def _read_zip(ctx: _Context, kind: str) -> RawTable:
@@ -985,7 +1135,11 @@ def _read_zip(ctx: _Context, kind: str) -> RawTable:
         _refuse_past_bound(path, sheet_part, extent)
     formulas = any(extent.formulas for extent in extents.values())
     if path.suffix.lower() not in WORKBOOK_SUFFIXES:
-        ctx.note(INFO, f"the file is an .{kind} workbook, whatever its name says", action="read as a workbook")
+        ctx.note(
+            INFO,
+            f"the file is an .{kind} workbook, whatever its name says",
+            action="read as a workbook",
+        )
     return _read_workbook(ctx, kind, formulas=formulas)
 
 
@@ -1008,18 +1162,29 @@ def sheet_parts(archive: zipfile.ZipFile, kind: str) -> list[tuple[str, str]]:
         return []
     targets = {}
     for element in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
-        found_id, found_target = re.search(rb'\sId="([^"]*)"', element), re.search(rb'\sTarget="([^"]*)"', element)
+        found_id, found_target = (
+            re.search(rb'\sId="([^"]*)"', element),
+            re.search(rb'\sTarget="([^"]*)"', element),
+        )
         if found_id and found_target:
             target = html.unescape(found_target.group(1).decode("utf-8", "replace"))
             targets[found_id.group(1).decode("utf-8", "replace")] = posixpath.normpath(
-                target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target))
+                target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+            )
     sheets: list[tuple[str, str]] = []
     if kind == "xlsx":
         for element in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", book):
-            found_name, found_id = re.search(rb'\sname="([^"]*)"', element), re.search(rb'\s\w+:id="([^"]*)"', element)
+            found_name, found_id = (
+                re.search(rb'\sname="([^"]*)"', element),
+                re.search(rb'\s\w+:id="([^"]*)"', element),
+            )
             if found_name and found_id:
-                sheets.append((html.unescape(found_name.group(1).decode("utf-8", "replace")),
-                               targets.get(found_id.group(1).decode("utf-8", "replace"), "")))
+                sheets.append(
+                    (
+                        html.unescape(found_name.group(1).decode("utf-8", "replace")),
+                        targets.get(found_id.group(1).decode("utf-8", "replace"), ""),
+                    )
+                )
     else:
         for typ, data in biff12_records(book):
             if typ == 156:  # BrtBundleSh: hsState, iTabID, strRelID, strName
@@ -1043,11 +1208,11 @@ def _wide_string(data: bytes, at: int) -> tuple[str, int]:
     """An XLWideString (uint32 character count, then UTF-16LE) at ``at``; ("", end) when null or cut."""
     if at + 4 > len(data):
         return "", len(data)
-    count = int.from_bytes(data[at: at + 4], "little")
+    count = int.from_bytes(data[at : at + 4], "little")
     if count == 0xFFFFFFFF:
         return "", at + 4
     end = at + 4 + 2 * count
-    return data[at + 4: end].decode("utf-16-le", "replace"), end
+    return data[at + 4 : end].decode("utf-16-le", "replace"), end
 
 
 def biff12_records(data: bytes) -> Iterator[tuple[int, bytes]]:
@@ -1062,11 +1227,13 @@ def biff12_records(data: bytes) -> Iterator[tuple[int, bytes]]:
         if parsed is None:
             return
         typ, size, pos = parsed
-        yield typ, data[pos: pos + size]
+        yield typ, data[pos : pos + size]
         pos += size
 
 
-def _check_bounds(path: Path, archive: zipfile.ZipFile, kind: str, parts: set[str] | None) -> dict[str, _Extent]:
+def _check_bounds(
+    path: Path, archive: zipfile.ZipFile, kind: str, parts: set[str] | None
+) -> dict[str, _Extent]:
     """Inflate every part once, and measure the used range of the sheet parts in ``parts`` (None: all).
 
     A zip that would unpack past MAX_UNPACKED_BYTES is refused. Every part is inflated in chunks
@@ -1085,8 +1252,11 @@ def _check_bounds(path: Path, archive: zipfile.ZipFile, kind: str, parts: set[st
         if info.is_dir():
             continue
         name = info.filename
-        measured = suffix is not None and (name in parts if parts is not None else
-                                           name.startswith("xl/worksheets/") and name.endswith(suffix))
+        measured = suffix is not None and (
+            name in parts
+            if parts is not None
+            else name.startswith("xl/worksheets/") and name.endswith(suffix)
+        )
         extent = (_Extent() if kind == "xlsx" else _BinExtent()) if measured else None
         try:
             with archive.open(info) as part:
@@ -1096,8 +1266,10 @@ def _check_bounds(path: Path, archive: zipfile.ZipFile, kind: str, parts: set[st
                         extent.feed(chunk, first=first)
                         first = False
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError) as exc:
-            raise DataError(f"{path}: is not a readable workbook: part {name} is damaged "
-                            f"({_one_line(exc)}); export it again") from None
+            raise DataError(
+                f"{path}: is not a readable workbook: part {name} is damaged "
+                f"({_one_line(exc)}); export it again"
+            ) from None
         if extent is not None:
             extents[name] = extent
     return extents
@@ -1130,7 +1302,9 @@ class _Extent:
         """Scan the next inflated chunk (with the end of the previous one, so no tag is cut in two)."""
         window = self._tail + chunk
         self.scan(window, first=first)
-        self.count -= self._tail.count(b"<row ") + self._tail.count(b"<row>")  # counted with the last chunk
+        self.count -= self._tail.count(b"<row ") + self._tail.count(
+            b"<row>"
+        )  # counted with the last chunk
         self.formulas = self.formulas or _UNCACHED_FORMULA.search(window) is not None
         self._tail = chunk[-4096:]
 
@@ -1147,24 +1321,34 @@ class _Extent:
         if first_row:
             last_row = _ROW_REF.match(chunk, chunk.rfind(b"<row")) or first_row
             low, high = int(first_row.group(1)), int(last_row.group(1))
-            self.rows = (low if not self.rows[0] else min(self.rows[0], low), max(self.rows[1], high))
+            self.rows = (
+                low if not self.rows[0] else min(self.rows[0], low),
+                max(self.rows[1], high),
+            )
         if _WIDE_COLUMN.search(chunk):
-            self.column = max(self.column, *(_column_number(c.decode()) for c in _WIDE_COLUMN.findall(chunk)))
+            self.column = max(
+                self.column, *(_column_number(c.decode()) for c in _WIDE_COLUMN.findall(chunk))
+            )
 
     @property
     def cells(self) -> int:
-        used = max(self.rows[1] - self.rows[0] + 1 if self.rows[1] else 0, self.count) * max(self.column, 26)
+        used = max(self.rows[1] - self.rows[0] + 1 if self.rows[1] else 0, self.count) * max(
+            self.column, 26
+        )
         return max(used, self.declared)
 
     def describe(self) -> str:
         used = (self.rows[1] - self.rows[0] + 1 if self.rows[1] else 0) * max(self.column, 26)
         if self.declared >= used:
             return f"the declared range {self.declared_ref}"
-        return f"rows {self.rows[0]:,}–{self.rows[1]:,} and columns A–{column_letter(self.column - 1)}"
+        return (
+            f"rows {self.rows[0]:,}–{self.rows[1]:,} and columns A–{column_letter(self.column - 1)}"
+        )
 
 
 _UNCACHED_FORMULA = re.compile(
-    rb"<(?:\w+:)?f[\s>/](?:(?!</(?:\w+:)?c>|<(?:\w+:)?v>[^<]).)*</(?:\w+:)?c>", re.DOTALL)
+    rb"<(?:\w+:)?f[\s>/](?:(?!</(?:\w+:)?c>|<(?:\w+:)?v>[^<]).)*</(?:\w+:)?c>", re.DOTALL
+)
 """A cell's formula (``<f>``) with no saved result after it (no ``<v>`` holding a value) before ``</c>``."""
 
 _BIFF12_CELLS = frozenset({*range(1, 19), 62})
@@ -1211,7 +1395,7 @@ class _Biff12Walker:
             if parsed is None or parsed[2] + min(parsed[1], 16) > end:
                 break  # the record's header or first bytes are in the next chunk
             typ, size, start = parsed
-            self.visit(typ, data[start: start + 16])
+            self.visit(typ, data[start : start + 16])
             pos = start + size
         if pos > end:
             self._skip, self._pending = pos - end, b""
@@ -1243,8 +1427,9 @@ class _BinExtent(_Extent):
         elif typ == 148 and len(head) >= 16:  # BrtWsDim
             rw_first, rw_last, col_first, col_last = struct.unpack_from("<4I", head)
             self.declared = max(rw_last - rw_first + 1, 0) * max(col_last - col_first + 1, 0)
-            self.declared_ref = (f"{column_letter(col_first)}{rw_first + 1}:"
-                                 f"{column_letter(col_last)}{rw_last + 1}")
+            self.declared_ref = (
+                f"{column_letter(col_first)}{rw_first + 1}:{column_letter(col_last)}{rw_last + 1}"
+            )
 
     def _reach(self, row: int | None, column: int | None) -> None:
         if row is not None:
@@ -1265,8 +1450,10 @@ class _BinExtent(_Extent):
         columns = self.high_col - self.low_col + 1 if self.high_col >= 0 else 0
         if self.declared >= rows * columns:
             return f"the declared range {self.declared_ref}"
-        return (f"rows {self.low_row + 1:,}–{self.high_row + 1:,} and columns "
-                f"{column_letter(self.low_col)}–{column_letter(self.high_col)}")
+        return (
+            f"rows {self.low_row + 1:,}–{self.high_row + 1:,} and columns "
+            f"{column_letter(self.low_col)}–{column_letter(self.high_col)}"
+        )
 
 
 def _column_number(letters: str) -> int:
@@ -1287,13 +1474,23 @@ def _read_workbook(ctx: _Context, kind: str, *, formulas: bool = False) -> RawTa
         raise _workbook_error(path, kind, exc) from None
     sheet = options.sheet if options.sheet is not None else 0
     names = book.sheet_names
-    if (isinstance(sheet, int) and not 0 <= sheet < len(names)) or (isinstance(sheet, str) and sheet not in names):
-        raise DataError(f"{path}: sheet {sheet!r} not found (options.sheet; sheets: {', '.join(names)})")
+    if (isinstance(sheet, int) and not 0 <= sheet < len(names)) or (
+        isinstance(sheet, str) and sheet not in names
+    ):
+        raise DataError(
+            f"{path}: sheet {sheet!r} not found (options.sheet; sheets: {', '.join(names)})"
+        )
     try:
-        worksheet = book.get_sheet_by_index(sheet) if isinstance(sheet, int) else book.get_sheet_by_name(sheet)
+        worksheet = (
+            book.get_sheet_by_index(sheet)
+            if isinstance(sheet, int)
+            else book.get_sheet_by_name(sheet)
+        )
         if worksheet.height * worksheet.width > MAX_SHEET_CELLS:
-            raise DataError(f"{path}: refused: sheet {worksheet.name!r} spans {worksheet.height:,} rows × "
-                            f"{worksheet.width:,} columns, over the {MAX_SHEET_CELLS:,}-cell bound")
+            raise DataError(
+                f"{path}: refused: sheet {worksheet.name!r} spans {worksheet.height:,} rows × "
+                f"{worksheet.width:,} columns, over the {MAX_SHEET_CELLS:,}-cell bound"
+            )
         cells = worksheet.to_python(skip_empty_area=True)
         top, left = worksheet.start or (0, 0)
     except DataError:
@@ -1304,24 +1501,42 @@ def _read_workbook(ctx: _Context, kind: str, *, formulas: bool = False) -> RawTa
         book.close()
     if formulas and kind == "xlsx":
         cells = _formula_texts(path, sheet, cells, top, left)
-    numbered = [(top + i + 1, row) for i, row in enumerate(cells) if any(c is not None and c != "" for c in row)]
+    numbered = [
+        (top + i + 1, row)
+        for i, row in enumerate(cells)
+        if any(c is not None and c != "" for c in row)
+    ]
     if not numbered:
         raise DataError(f"{path}: sheet {sheet!r} is empty")
-    index = _header_index(ctx, numbered[:HEADER_SCAN_ROWS] if options.header_row == "auto" else numbered)
+    index = _header_index(
+        ctx, numbered[:HEADER_SCAN_ROWS] if options.header_row == "auto" else numbered
+    )
     header_line, header = numbered[index]
     _title_notes(ctx, numbered[:index], header_line)
     names_, duplicates = _names(header)
-    body = numbered[index + 1:]
+    body = numbered[index + 1 :]
     footer: list[tuple[int, str, str]] = []
     if options.skip_footer:
         cut = max(len(body) - options.skip_footer, 0)
-        footer = [(line, " | ".join(_cell_text(c) for c in row if c is not None and c != ""),
-                   f"{FOOTER} (options.skip_footer)") for line, row in body[cut:]]
+        footer = [
+            (
+                line,
+                " | ".join(_cell_text(c) for c in row if c is not None and c != ""),
+                f"{FOOTER} (options.skip_footer)",
+            )
+            for line, row in body[cut:]
+        ]
         body = body[:cut]
     width = len(names_)
-    records = [tuple(None if c == "" else c for c in row[:width]) + (None,) * (width - len(row))
-               for _line, row in body]
-    frame = pd.DataFrame.from_records(records, columns=names_) if records else pd.DataFrame(columns=names_)
+    records = [
+        tuple(None if c == "" else c for c in row[:width]) + (None,) * (width - len(row))
+        for _line, row in body
+    ]
+    frame = (
+        pd.DataFrame.from_records(records, columns=names_)
+        if records
+        else pd.DataFrame(columns=names_)
+    )
     frame = frame.astype(object)
     frame[ROW] = [line for line, _row in body]
     frame, totals = _drop_totals(ctx, frame, names_, [])
@@ -1330,26 +1545,40 @@ def _read_workbook(ctx: _Context, kind: str, *, formulas: bool = False) -> RawTa
 
 def _workbook_error(path: Path, where: str, exc: Exception) -> DataError:
     if "limit exceeded" in str(exc).lower():  # calamine's own cell bound (.ods repeated cells)
-        return DataError(f"{path}: refused: the sheet spans too many cells ({_one_line(exc)}); "
-                         "delete the stray far-away cells, or export the sheet as CSV")
-    return DataError(f"{path}: is not a readable workbook ({where}: {_one_line(exc)}); export it again")
+        return DataError(
+            f"{path}: refused: the sheet spans too many cells ({_one_line(exc)}); "
+            "delete the stray far-away cells, or export the sheet as CSV"
+        )
+    return DataError(
+        f"{path}: is not a readable workbook ({where}: {_one_line(exc)}); export it again"
+    )
 
 
-def _formula_texts(path: Path, sheet: str | int, cells: list[list], top: int, left: int) -> list[list]:
+def _formula_texts(
+    path: Path, sheet: str | int, cells: list[list], top: int, left: int
+) -> list[list]:
     """Fill cells without a saved value from their formula text (workbooks written by scripts)."""
     from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True, data_only=False, keep_links=False)
     try:
         worksheet = book[book.sheetnames[sheet]] if isinstance(sheet, int) else book[sheet]
-        typed = [tuple(row) for row in worksheet.iter_rows(min_row=top + 1, max_row=top + len(cells),
-                                                          min_col=left + 1, values_only=True)]
+        typed = [
+            tuple(row)
+            for row in worksheet.iter_rows(
+                min_row=top + 1, max_row=top + len(cells), min_col=left + 1, values_only=True
+            )
+        ]
     finally:
         book.close()
+
     def filled(value: object, text: object) -> object:
-        return (text if value == "" and isinstance(text, str) and text.startswith("=") else value)
-    return [[filled(v, t) for v, t in zip(row, texts + (None,) * (len(row) - len(texts)), strict=False)]
-            for row, texts in zip(cells, typed + [()] * (len(cells) - len(typed)), strict=False)]
+        return text if value == "" and isinstance(text, str) and text.startswith("=") else value
+
+    return [
+        [filled(v, t) for v, t in zip(row, texts + (None,) * (len(row) - len(texts)), strict=False)]
+        for row, texts in zip(cells, typed + [()] * (len(cells) - len(typed)), strict=False)
+    ]
 
 
 # --- Parquet ---------------------------------------------------------------------------------

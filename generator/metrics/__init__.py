@@ -50,14 +50,35 @@ from generator.parallel import in_background
 from generator.vocabulary import OPEN, WON
 
 REP_COLUMNS = [
-    "rep_id", "name", "team", "region", "clients", "mean_client_ltv", "annual_cost", "value_ratio",
-    "revenue", "won_deals", "lost_deals", "win_rate",
+    "rep_id",
+    "name",
+    "team",
+    "region",
+    "clients",
+    "mean_client_ltv",
+    "annual_cost",
+    "value_ratio",
+    "revenue",
+    "won_deals",
+    "lost_deals",
+    "win_rate",
 ]
 """The pinned columns of data/reps.csv (SPEC §6), in order."""
 
 REP_EXTRA_COLUMNS = [
-    "manager", "status", "hired", "left", "new_clients", "avg_deal_size", "sales_cycle_days",
-    "revenue_same_period_last_year", "open_deals", "open_pipeline", "ratio_low", "ratio_high", "ranked",
+    "manager",
+    "status",
+    "hired",
+    "left",
+    "new_clients",
+    "avg_deal_size",
+    "sales_cycle_days",
+    "revenue_same_period_last_year",
+    "open_deals",
+    "open_pipeline",
+    "ratio_low",
+    "ratio_high",
+    "ranked",
 ]
 """Further columns of the reps table, after the pinned ones."""
 
@@ -131,8 +152,13 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     counted = counted_deals(deals, period)
     first = int(counted["fiscal_year"].min()) if len(counted) else period.year
     years = list(range(min(first, period.year), period.year + 1))
-    costs = annual_costs(inputs.costs, inputs.coaching, years, config.report.fiscal_year_start,
-                         config.metrics.include_coaching_cost)
+    costs = annual_costs(
+        inputs.costs,
+        inputs.coaching,
+        years,
+        config.report.fiscal_year_start,
+        config.metrics.include_coaching_cost,
+    )
     # Year-on-year changes compare the same span: the previous year up to the same day.
     earlier = same_day_last_year(period.as_of)
     # A year's membership is read on its last day (as_of in the reporting year), for yearly costs.
@@ -144,44 +170,101 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
     def trends() -> _Trends:
         last_month = pd.Timestamp(period.as_of).to_period("M").start_time
         return _Trends(
-            segments=compute_segments(counted, inputs.clients, costs, years, period.year, pd.Timestamp(earlier),
-                                      config.metrics.gross_margin, config.segments.min_deals,
-                                      config.segments.bootstrap_resamples),
+            segments=compute_segments(
+                counted,
+                inputs.clients,
+                costs,
+                years,
+                period.year,
+                pd.Timestamp(earlier),
+                config.metrics.gross_margin,
+                config.segments.min_deals,
+                config.segments.bootstrap_resamples,
+            ),
             history=compute_history(counted, teams_over_time, managers_over_time, period, years),
             rep_monthly=monthly_revenue(counted, "rep_id", last_month),
             team_monthly=monthly_revenue(
-                counted.assign(team=teams_over_time.on(counted["rep_id"], counted["closed"])
-                               if teams_over_time.dated else counted["rep_id"].map(team_of)).dropna(subset=["team"]),
-                "team", last_month),
+                counted.assign(
+                    team=teams_over_time.on(counted["rep_id"], counted["closed"])
+                    if teams_over_time.dated
+                    else counted["rep_id"].map(team_of)
+                ).dropna(subset=["team"]),
+                "team",
+                last_month,
+            ),
             company_monthly=monthly_revenue(counted, None, last_month),
         )
 
     with in_background(trends, "computing metrics") as pending_trends:
-        values = client_values(counted, inputs.clients, config.metrics.gross_margin, config.metrics.attribution)
+        values = client_values(
+            counted, inputs.clients, config.metrics.gross_margin, config.metrics.attribution
+        )
         credited = client_value_by_year(counted, values, config.metrics.gross_margin)
         by_rep = rep_years(counted, reps, credited, costs, years)
-        last_year = counted[(counted["fiscal_year"] == period.year - 1)
-                            & (counted["closed"] <= pd.Timestamp(earlier))]
-        rep_table = _rep_table(reps, by_rep, deals, period, performance(last_year, ["rep_id"]).set_index("rep_id"))
-        team_years = group_years(counted, credited, costs, teams_over_time if teams_over_time.dated else team_of,
-                                 "team", years)
+        last_year = counted[
+            (counted["fiscal_year"] == period.year - 1)
+            & (counted["closed"] <= pd.Timestamp(earlier))
+        ]
+        rep_table = _rep_table(
+            reps, by_rep, deals, period, performance(last_year, ["rep_id"]).set_index("rep_id")
+        )
+        team_years = group_years(
+            counted,
+            credited,
+            costs,
+            teams_over_time if teams_over_time.dated else team_of,
+            "team",
+            years,
+        )
         team_table = _team_table(reps, team_years, period.year)
 
         def outlook() -> _Outlook:
-            current_reps = pd.Index(reps.loc[~(reps["left"].notna() & (reps["left"] <= pd.Timestamp(period.as_of))),
-                                             "rep_id"]).astype("string")
+            current_reps = pd.Index(
+                reps.loc[
+                    ~(reps["left"].notna() & (reps["left"] <= pd.Timestamp(period.as_of))), "rep_id"
+                ]
+            ).astype("string")
             return _Outlook(
-                intervals=rep_ratio_intervals(rep_table, values, config.segments.bootstrap_resamples),
-                company_previous=_company_summary(last_year, counted[counted["closed"] <= pd.Timestamp(earlier)],
-                                                  values, period.year - 1, earlier, config.metrics.gross_margin),
-                forecast=compute_forecast(counted, deals[deals["status"] == OPEN], team_of,
-                                          pd.Timestamp(period.as_of), period.year, pd.Timestamp(period.end),
-                                          current_reps, pd.Index(team_table["team"]).astype("string")),
+                intervals=rep_ratio_intervals(
+                    rep_table, values, config.segments.bootstrap_resamples
+                ),
+                company_previous=_company_summary(
+                    last_year,
+                    counted[counted["closed"] <= pd.Timestamp(earlier)],
+                    values,
+                    period.year - 1,
+                    earlier,
+                    config.metrics.gross_margin,
+                ),
+                forecast=compute_forecast(
+                    counted,
+                    deals[deals["status"] == OPEN],
+                    team_of,
+                    pd.Timestamp(period.as_of),
+                    period.year,
+                    pd.Timestamp(period.end),
+                    current_reps,
+                    pd.Index(team_table["team"]).astype("string"),
+                ),
             )
 
         with in_background(outlook, "computing metrics") as pending_outlook:
-            rest = _dependent(inputs, config, period, counted, years, credited, costs, by_rep, last_year, year_ends,
-                              teams_over_time, managers_over_time, team_of, team_years)
+            rest = _dependent(
+                inputs,
+                config,
+                period,
+                counted,
+                years,
+                credited,
+                costs,
+                by_rep,
+                last_year,
+                year_ends,
+                teams_over_time,
+                managers_over_time,
+                team_of,
+                team_years,
+            )
             side = pending_outlook.result()
         timeline = pending_trends.result()
     rep_table = _with_rankings(rep_table, side.intervals, period, config.rankings.min_clients)
@@ -203,7 +286,9 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
         segments=timeline.segments,
         goals=rest.goals,
         coaching=rest.coaching,
-        activity=compute_activity(inputs.activities, panel, rep_table, period) if panel is not None else None,
+        activity=compute_activity(inputs.activities, panel, rep_table, period)
+        if panel is not None
+        else None,
         history=timeline.history,
         manager_history=rest.manager_history,
         team_members=rest.team_members,
@@ -249,53 +334,109 @@ class _Dependent:
     manager_history: ManagerHistory
 
 
-def _dependent(inputs: Inputs, config: Config, period: Period, counted: pd.DataFrame, years: list[int],
-               credited: ClientValue, costs: pd.DataFrame, by_rep: pd.DataFrame, last_year: pd.DataFrame,
-               year_ends: dict[int, pd.Timestamp], teams_over_time: Membership, managers_over_time: Membership,
-               team_of: pd.Series, team_years: pd.DataFrame) -> _Dependent:
+def _dependent(
+    inputs: Inputs,
+    config: Config,
+    period: Period,
+    counted: pd.DataFrame,
+    years: list[int],
+    credited: ClientValue,
+    costs: pd.DataFrame,
+    by_rep: pd.DataFrame,
+    last_year: pd.DataFrame,
+    year_ends: dict[int, pd.Timestamp],
+    teams_over_time: Membership,
+    managers_over_time: Membership,
+    team_of: pd.Series,
+    team_years: pd.DataFrame,
+) -> _Dependent:
     """Manager and company tables, team members, goals and coaching (see ``compute_metrics``)."""
     reps = inputs.reps
-    last_year_team = (teams_over_time.on(last_year["rep_id"], last_year["closed"]) if teams_over_time.dated
-                      else last_year["rep_id"].astype("string").map(team_of))
-    team_previous = performance(last_year.assign(team=last_year_team).dropna(subset=["team"]),
-                                ["team"])[["team", "revenue"]].astype({"team": "string"})
+    last_year_team = (
+        teams_over_time.on(last_year["rep_id"], last_year["closed"])
+        if teams_over_time.dated
+        else last_year["rep_id"].astype("string").map(team_of)
+    )
+    team_previous = performance(
+        last_year.assign(team=last_year_team).dropna(subset=["team"]), ["team"]
+    )[["team", "revenue"]].astype({"team": "string"})
     manager_of = pd.Series(reps["manager"].to_numpy(), index=reps["rep_id"].to_numpy()).dropna()
-    manager_years = group_years(counted, credited, costs,
-                                managers_over_time if managers_over_time.dated else manager_of, "manager", years)
+    manager_years = group_years(
+        counted,
+        credited,
+        costs,
+        managers_over_time if managers_over_time.dated else manager_of,
+        "manager",
+        years,
+    )
     company_of = pd.Series(COMPANY, index=reps["rep_id"].to_numpy())
-    company_years = group_years(counted, credited, costs, company_of, "company", years).drop(columns="company")
+    company_years = group_years(counted, credited, costs, company_of, "company", years).drop(
+        columns="company"
+    )
     company_years["reps"] = [int(_active(reps, period, y).sum()) for y in company_years["year"]]
 
     last_month = pd.Timestamp(period.as_of).to_period("M").start_time
     # Every rep's employed months with their revenue: the base of the coaching and activity tables.
-    panel = (rep_month_panel(counted, reps, last_month)
-             if inputs.coaching is not None or inputs.activities is not None else None)
-    events = (coaching_events(panel, reps, inputs.coaching, config.coaching)
-              if panel is not None and inputs.coaching is not None else None)
+    panel = (
+        rep_month_panel(counted, reps, last_month)
+        if inputs.coaching is not None or inputs.activities is not None
+        else None
+    )
+    events = (
+        coaching_events(panel, reps, inputs.coaching, config.coaching)
+        if panel is not None and inputs.coaching is not None
+        else None
+    )
     with ExitStack() as side:
         # The coaching bootstraps need only the engagements: made by another process meanwhile.
-        estimates = (side.enter_context(in_background(partial(coaching_estimates, events, reps, config.coaching),
-                                                      "computing metrics"))
-                     if events is not None else None)
+        estimates = (
+            side.enter_context(
+                in_background(
+                    partial(coaching_estimates, events, reps, config.coaching), "computing metrics"
+                )
+            )
+            if events is not None
+            else None
+        )
         spans = {y: (pd.Timestamp(period.start_of(y)), year_ends[y]) for y in years}
         spells = membership_spells(reps, teams_over_time, managers_over_time, spans)
         team_members = team_member_years(counted, spells, teams_over_time)
         managers = _current(manager_years, "manager", period.year).reset_index()
         managers["teams"] = managers["manager"].map(
-            reps.dropna(subset=["manager", "team"]).groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
+            reps.dropna(subset=["manager", "team"])
+            .groupby("manager")["team"]
+            .agg(lambda t: ", ".join(sorted(set(t))))
         )
         if managers_over_time.dated:
             # The teams of the manager's reps in the reporting year, by membership.
             now = spells[(spells["year"] == period.year)].dropna(subset=["manager", "team"])
             led = now.groupby("manager")["team"].agg(lambda t: ", ".join(sorted(set(t))))
             managers["teams"] = managers["manager"].map(led).astype("string")
-        goals = compute_goals(inputs.goals, by_rep, reps, period, config.goals,
-                              *((team_members, team_years) if teams_over_time.dated else (None, None)))
-        history = manager_history(reps, by_rep, manager_years, period, years, goals.goals,
-                                  events.table if events is not None else None, spells,
-                                  managers_over_time, min_clients=config.rankings.min_clients)
-        coaching = (coaching_tables(events, estimates.result(), goals.goals, period)
-                    if events is not None and estimates is not None else None)
+        goals = compute_goals(
+            inputs.goals,
+            by_rep,
+            reps,
+            period,
+            config.goals,
+            *((team_members, team_years) if teams_over_time.dated else (None, None)),
+        )
+        history = manager_history(
+            reps,
+            by_rep,
+            manager_years,
+            period,
+            years,
+            goals.goals,
+            events.table if events is not None else None,
+            spells,
+            managers_over_time,
+            min_clients=config.rankings.min_clients,
+        )
+        coaching = (
+            coaching_tables(events, estimates.result(), goals.goals, period)
+            if events is not None and estimates is not None
+            else None
+        )
     return _Dependent(
         team_previous=team_previous,
         managers=managers,
@@ -316,12 +457,22 @@ def same_day_last_year(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _company_summary(span: pd.DataFrame, upto: pd.DataFrame, values: pd.DataFrame, year: int,
-                     end: dt.date, gross_margin: float) -> pd.Series:
+def _company_summary(
+    span: pd.DataFrame,
+    upto: pd.DataFrame,
+    values: pd.DataFrame,
+    year: int,
+    end: dt.date,
+    gross_margin: float,
+) -> pd.Series:
     """Company figures of the span of ``year`` ending on ``end``: performance, clients acquired in
     it, and the mean client LTV as it stood on ``end``."""
     perf = performance(span.assign(all="all"), ["all"]).drop(columns="all")
-    row = perf.iloc[0].copy() if len(perf) else pd.Series({"revenue": 0.0, "won_deals": 0, "lost_deals": 0})
+    row = (
+        perf.iloc[0].copy()
+        if len(perf)
+        else pd.Series({"revenue": 0.0, "won_deals": 0, "lost_deals": 0})
+    )
     acquired = (values["acquired_year"] == year) & (values["acquired"] <= pd.Timestamp(end))
     row["new_clients"] = int(acquired.sum())
     won = upto.loc[(upto["status"] == WON) & upto["client_id"].notna(), ["client_id", "amount"]]
@@ -334,12 +485,20 @@ def rep_history_shown(rep_years: pd.DataFrame, reps: pd.DataFrame, period: Perio
     """Which rows of rep_years a rep's history shows: years the rep was employed (unknown dates count
     as employed) with a closed deal, a client or a cost, and any year with a closed deal. A former
     rep's ratio keeps moving after they leave (their clients still buy): those years are not theirs."""
-    people = reps.drop_duplicates("rep_id").set_index(reps["rep_id"].drop_duplicates().astype("string"))
+    people = reps.drop_duplicates("rep_id").set_index(
+        reps["rep_id"].drop_duplicates().astype("string")
+    )
     ids = rep_years["rep_id"].astype("string")
     hired = ids.map(people["hired"]).astype("datetime64[s]")
     left = ids.map(people["left"]).astype("datetime64[s]")
-    starts = rep_years["year"].map(lambda y: pd.Timestamp(period.start_of(int(y)))).astype("datetime64[s]")
-    ends = rep_years["year"].map(lambda y: pd.Timestamp(period.end_of(int(y)))).astype("datetime64[s]")
+    starts = (
+        rep_years["year"]
+        .map(lambda y: pd.Timestamp(period.start_of(int(y))))
+        .astype("datetime64[s]")
+    )
+    ends = (
+        rep_years["year"].map(lambda y: pd.Timestamp(period.end_of(int(y)))).astype("datetime64[s]")
+    )
     employed = (hired.isna() | (hired <= ends)) & (left.isna() | (left >= starts))
     dealt = rep_years["won_deals"] + rep_years["lost_deals"] > 0
     has_value = (rep_years["clients"] > 0) | rep_years["annual_cost"].notna()
@@ -348,14 +507,22 @@ def rep_history_shown(rep_years: pd.DataFrame, reps: pd.DataFrame, period: Perio
 
 def _active(reps: pd.DataFrame, period: Period, year: int) -> pd.Series:
     """Reps employed at some point in a fiscal year (unknown dates count as employed)."""
-    start, end = pd.Timestamp(period.start_of(year)), pd.Timestamp(min(period.end_of(year), period.as_of))
+    start, end = (
+        pd.Timestamp(period.start_of(year)),
+        pd.Timestamp(min(period.end_of(year), period.as_of)),
+    )
     hired_ok = reps["hired"].isna() | (reps["hired"] <= end)
     left_ok = reps["left"].isna() | (reps["left"] >= start)
     return hired_ok & left_ok
 
 
-def _rep_table(reps: pd.DataFrame, by_rep: pd.DataFrame, deals: pd.DataFrame, period: Period,
-               previous: pd.DataFrame) -> pd.DataFrame:
+def _rep_table(
+    reps: pd.DataFrame,
+    by_rep: pd.DataFrame,
+    deals: pd.DataFrame,
+    period: Period,
+    previous: pd.DataFrame,
+) -> pd.DataFrame:
     """One row per rep, current and former: the reporting year's figures."""
     now = _current(by_rep, "rep_id", period.year)
     table = reps.set_index("rep_id")[["name", "team", "region", "manager", "hired", "left"]]
@@ -363,9 +530,14 @@ def _rep_table(reps: pd.DataFrame, by_rep: pd.DataFrame, deals: pd.DataFrame, pe
     table["revenue_same_period_last_year"] = previous["revenue"].reindex(table.index).fillna(0.0)
     as_of = pd.Timestamp(period.as_of)
     table["status"] = pd.Series("current", index=table.index, dtype="string").mask(
-        table["left"].notna() & (table["left"] <= as_of) | ~_listed_or_active(reps, deals, period), "former")
-    open_deals = deals[deals["status"] == OPEN].groupby("rep_id").agg(
-        open_deals=("deal_id", "size"), open_pipeline=("amount", "sum"))
+        table["left"].notna() & (table["left"] <= as_of) | ~_listed_or_active(reps, deals, period),
+        "former",
+    )
+    open_deals = (
+        deals[deals["status"] == OPEN]
+        .groupby("rep_id")
+        .agg(open_deals=("deal_id", "size"), open_pipeline=("amount", "sum"))
+    )
     table = table.join(open_deals, how="left")
     for column in ("clients", "won_deals", "lost_deals", "new_clients", "open_deals"):
         table[column] = table[column].fillna(0).astype("int64")
@@ -385,17 +557,24 @@ def _listed_or_active(reps: pd.DataFrame, deals: pd.DataFrame, period: Period) -
         this_year |= deals["created"].between(start, end)
     active = pd.Index(deals.loc[this_year, "rep_id"].dropna().unique())
     listed = reps["in_reps_file"].to_numpy(dtype=bool) if "in_reps_file" in reps else False
-    return pd.Series(listed | reps["rep_id"].isin(active).to_numpy(), index=pd.Index(reps["rep_id"]))
+    return pd.Series(
+        listed | reps["rep_id"].isin(active).to_numpy(), index=pd.Index(reps["rep_id"])
+    )
 
 
 _RANKING_COLUMNS = ("ratio_low", "ratio_high", "ranked")
 
 
-def _with_rankings(table: pd.DataFrame, bounds: pd.DataFrame, period: Period, min_clients: int) -> pd.DataFrame:
+def _with_rankings(
+    table: pd.DataFrame, bounds: pd.DataFrame, period: Period, min_clients: int
+) -> pd.DataFrame:
     """The reps table with each ratio's 95 % interval (``bounds``, from ``rep_ratio_intervals``) and
     ``ranked`` (see ``metrics.rankings``)."""
-    table = table.assign(ratio_low=bounds["ratio_low"].to_numpy(), ratio_high=bounds["ratio_high"].to_numpy(),
-                         ranked=ranked_reps(table, period.as_of, min_clients).to_numpy())
+    table = table.assign(
+        ratio_low=bounds["ratio_low"].to_numpy(),
+        ratio_high=bounds["ratio_high"].to_numpy(),
+        ranked=ranked_reps(table, period.as_of, min_clients).to_numpy(),
+    )
     return table[REP_COLUMNS + REP_EXTRA_COLUMNS]
 
 
@@ -405,7 +584,8 @@ def _team_table(reps: pd.DataFrame, team_years: pd.DataFrame, year: int) -> pd.D
     members = reps.dropna(subset=["team"]).groupby("team")
     # pandas-stubs refuse <NA> as an aggregate's result; pandas takes it (a team without a known manager).
     current["manager"] = members["manager"].agg(  # type: ignore[type-var]
-        lambda m: m.mode().iloc[0] if m.notna().any() else pd.NA)
+        lambda m: m.mode().iloc[0] if m.notna().any() else pd.NA
+    )
     # A team known only from the memberships export has no current member.
     current["reps"] = members.size().reindex(current.index).fillna(0).astype("int64")
     return current.reset_index()

@@ -36,34 +36,98 @@ CHECK_FAILED = "no verdict: a check failed"
 PANEL_COLUMNS = ["rep_id", "month", "revenue", "won_deals", "lost_deals"]
 
 EFFECT_COLUMNS = [
-    "kind", "coached_reps", "events", "rep_months", "control_reps", "clusters", "cluster_by",
-    "pre_revenue_per_month", "counterfactual_per_month", "effect_per_month", "effect_low", "effect_high",
-    "effect_pct", "effect_pct_low", "effect_pct_high",
-    "pre_trend_reps", "pre_trend", "pre_trend_low", "pre_trend_high",
-    "placebo_reps", "placebo_pct", "placebo_pct_low", "placebo_pct_high",
-    "influence_by", "influence_left_out", "influence_pct", "influence_pct_low", "influence_pct_high", "checks",
-    "win_rate_reps", "win_rate_effect", "win_rate_effect_low", "win_rate_effect_high",
-    "mean_coaching_cost", "cost_per_point", "payback_months", "verdict", "verdict_reason",
+    "kind",
+    "coached_reps",
+    "events",
+    "rep_months",
+    "control_reps",
+    "clusters",
+    "cluster_by",
+    "pre_revenue_per_month",
+    "counterfactual_per_month",
+    "effect_per_month",
+    "effect_low",
+    "effect_high",
+    "effect_pct",
+    "effect_pct_low",
+    "effect_pct_high",
+    "pre_trend_reps",
+    "pre_trend",
+    "pre_trend_low",
+    "pre_trend_high",
+    "placebo_reps",
+    "placebo_pct",
+    "placebo_pct_low",
+    "placebo_pct_high",
+    "influence_by",
+    "influence_left_out",
+    "influence_pct",
+    "influence_pct_low",
+    "influence_pct_high",
+    "checks",
+    "win_rate_reps",
+    "win_rate_effect",
+    "win_rate_effect_low",
+    "win_rate_effect_high",
+    "mean_coaching_cost",
+    "cost_per_point",
+    "payback_months",
+    "verdict",
+    "verdict_reason",
 ]
 """Columns of data/coaching_effect.csv, in order."""
 
 EVENT_COLUMNS = [
-    "rep_id", "kind", "start", "end", "hours", "coaching_cost", "pre_months", "post_months",
-    "base_revenue_per_month", "pre_revenue_per_month", "post_revenue_per_month", "control_change",
-    "effect_per_month", "placebo_effect_per_month", "pre_trend_per_month",
-    "pre_win_rate", "post_win_rate", "win_rate_effect", "control_group", "controls", "included", "note",
+    "rep_id",
+    "kind",
+    "start",
+    "end",
+    "hours",
+    "coaching_cost",
+    "pre_months",
+    "post_months",
+    "base_revenue_per_month",
+    "pre_revenue_per_month",
+    "post_revenue_per_month",
+    "control_change",
+    "effect_per_month",
+    "placebo_effect_per_month",
+    "pre_trend_per_month",
+    "pre_win_rate",
+    "post_win_rate",
+    "win_rate_effect",
+    "control_group",
+    "controls",
+    "included",
+    "note",
 ]
 """Columns of data/coaching_events.csv: one row per coaching engagement."""
 
 MANAGER_COACHING_COLUMNS = [
-    "manager", "coached_reps", "events", "effect_pct", "effect_pct_low", "effect_pct_high", "verdict",
-    "verdict_reason", "checks",
+    "manager",
+    "coached_reps",
+    "events",
+    "effect_pct",
+    "effect_pct_low",
+    "effect_pct_high",
+    "verdict",
+    "verdict_reason",
+    "checks",
 ]
 """Columns of data/coaching_by_manager.csv: every kind of coaching of each manager's reps, all years."""
 
 MISSED_COLUMNS = [
-    "rep_id", "year", "target", "revenue", "attainment", "kind", "start",
-    "pre_revenue_per_month", "post_revenue_per_month", "effect_per_month", "next_year_attainment",
+    "rep_id",
+    "year",
+    "target",
+    "revenue",
+    "attainment",
+    "kind",
+    "start",
+    "pre_revenue_per_month",
+    "post_revenue_per_month",
+    "effect_per_month",
+    "next_year_attainment",
 ]
 """Columns of data/coaching_missed_goals.csv."""
 
@@ -82,13 +146,21 @@ class CoachingEffect:
     """Per manager, the pooled effect over their reps' engagements with the same checks and verdict."""
 
 
-def rep_month_panel(counted: pd.DataFrame, reps: pd.DataFrame, last_month: pd.Timestamp) -> pd.DataFrame:
+def rep_month_panel(
+    counted: pd.DataFrame, reps: pd.DataFrame, last_month: pd.Timestamp
+) -> pd.DataFrame:
     """Won revenue, won and lost deals of every rep in every month they were employed (0 when nothing
     closed), from the first month with a closed deal (or the hire month, if later) to ``last_month``
     (or the month they left). Months with a closed deal are always included."""
-    empty = pd.DataFrame({"rep_id": pd.Series(dtype="string"), "month": pd.Series(dtype="datetime64[s]"),
-                          "revenue": pd.Series(dtype="float64"), "won_deals": pd.Series(dtype="int64"),
-                          "lost_deals": pd.Series(dtype="int64")})
+    empty = pd.DataFrame(
+        {
+            "rep_id": pd.Series(dtype="string"),
+            "month": pd.Series(dtype="datetime64[s]"),
+            "revenue": pd.Series(dtype="float64"),
+            "won_deals": pd.Series(dtype="int64"),
+            "lost_deals": pd.Series(dtype="int64"),
+        }
+    )
     if not len(counted):
         return empty
     sums = counted.groupby(["rep_id", "month"], observed=True)[["won_amount", "won", "lost"]].sum()
@@ -115,18 +187,28 @@ def rep_month_panel(counted: pd.DataFrame, reps: pd.DataFrame, last_month: pd.Ti
     rep_index = np.repeat(np.arange(len(lo)), lengths)
     offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     number = lo[rep_index] + offsets
-    months = pd.to_datetime({"year": number // 12, "month": number % 12 + 1, "day": 1}).astype("datetime64[s]")
-    grid = pd.DataFrame({"rep_id": pd.Series(start.index[rep_index], dtype="string"), "month": months})
-    sums.index = pd.MultiIndex.from_arrays([sums.index.get_level_values(0).astype("string"),
-                                            sums.index.get_level_values(1).astype("datetime64[s]")])
+    months = pd.to_datetime({"year": number // 12, "month": number % 12 + 1, "day": 1}).astype(
+        "datetime64[s]"
+    )
+    grid = pd.DataFrame(
+        {"rep_id": pd.Series(start.index[rep_index], dtype="string"), "month": months}
+    )
+    sums.index = pd.MultiIndex.from_arrays(
+        [
+            sums.index.get_level_values(0).astype("string"),
+            sums.index.get_level_values(1).astype("datetime64[s]"),
+        ]
+    )
     values = sums.reindex(pd.MultiIndex.from_frame(grid)).fillna(0.0)
-    return pd.DataFrame({
-        "rep_id": grid["rep_id"],
-        "month": grid["month"],
-        "revenue": values["won_amount"].to_numpy(dtype="float64"),
-        "won_deals": values["won"].to_numpy().astype("int64"),
-        "lost_deals": values["lost"].to_numpy().astype("int64"),
-    })[PANEL_COLUMNS]
+    return pd.DataFrame(
+        {
+            "rep_id": grid["rep_id"],
+            "month": grid["month"],
+            "revenue": values["won_amount"].to_numpy(dtype="float64"),
+            "won_deals": values["won"].to_numpy().astype("int64"),
+            "lost_deals": values["lost"].to_numpy().astype("int64"),
+        }
+    )[PANEL_COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -145,8 +227,9 @@ class _Grid:
     def month_of(self, days: pd.Series) -> np.ndarray:
         """Month index of dates in this grid (may fall outside 0 … months-1)."""
         stamps = days.dt.to_period("M").dt.start_time
-        return ((stamps.dt.year - self.first_month.year) * 12 + stamps.dt.month - self.first_month.month).to_numpy(
-            dtype="int64")
+        return (
+            (stamps.dt.year - self.first_month.year) * 12 + stamps.dt.month - self.first_month.month
+        ).to_numpy(dtype="int64")
 
     def window(self, name: str, begin: np.ndarray, stop: np.ndarray) -> np.ndarray:
         """Sums over months [begin, stop) for every start in ``begin``: shape (len(begin), reps)."""
@@ -168,10 +251,15 @@ def _grid(panel: pd.DataFrame) -> _Grid:
     sums = {}
     dense_revenue = np.full((len(rep_ids), n_months), np.nan)
     dense_revenue[row, col] = revenue
-    for name, values in (("observed", np.ones(len(panel))), ("revenue", revenue),
-                         ("won", panel["won_deals"].to_numpy(dtype="float64")),
-                         ("lost", panel["lost_deals"].to_numpy(dtype="float64")),
-                         ("m", index), ("mm", index * index), ("my", index * revenue)):
+    for name, values in (
+        ("observed", np.ones(len(panel))),
+        ("revenue", revenue),
+        ("won", panel["won_deals"].to_numpy(dtype="float64")),
+        ("lost", panel["lost_deals"].to_numpy(dtype="float64")),
+        ("m", index),
+        ("mm", index * index),
+        ("my", index * revenue),
+    ):
         dense = np.zeros((len(rep_ids), n_months))
         dense[row, col] = values
         sums[name] = np.concatenate([np.zeros((len(rep_ids), 1)), np.cumsum(dense, axis=1)], axis=1)
@@ -217,7 +305,9 @@ def _slope(grid: _Grid, begin: np.ndarray, stop: np.ndarray) -> np.ndarray:
     sy, sxy = grid.window("revenue", begin, stop), grid.window("my", begin, stop)
     denominator = n * sxx - sx * sx
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denominator > 0, (n * sxy - sx * sy) / np.where(denominator > 0, denominator, 1), 0.0)
+        return np.where(
+            denominator > 0, (n * sxy - sx * sy) / np.where(denominator > 0, denominator, 1), 0.0
+        )
 
 
 def _nearest(distance: np.ndarray, k: int) -> np.ndarray:
@@ -231,15 +321,21 @@ def _nearest(distance: np.ndarray, k: int) -> np.ndarray:
     if whole.any():
         order[whole] = np.argsort(distance[whole], axis=1, kind="stable")[:, :k]
     rows, cols = np.nonzero(distance <= kth[:, None])  # row by row, columns ascending
-    ranked = cols[np.lexsort((distance[rows, cols], rows))]  # lexsort is stable: ties keep column order
+    ranked = cols[
+        np.lexsort((distance[rows, cols], rows))
+    ]  # lexsort is stable: ties keep column order
     counts = np.bincount(rows, minlength=n)
     first = np.cumsum(counts) - counts
     order[~whole] = ranked[first[~whole, None] + np.arange(k)]
     return order
 
 
-def _pool_fit(features: np.ndarray, design: np.ndarray, target: np.ndarray, eligible: np.ndarray,
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _pool_fit(
+    features: np.ndarray,
+    design: np.ndarray,
+    target: np.ndarray,
+    eligible: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Over each pool of comparison reps (``eligible``: pools × reps; ``features``: pools × reps ×
     features; ``design``: pools × reps × 4, a 1 then the features, through np.nan_to_num; ``target``:
     pools × reps, the change, through np.nan_to_num), the spread of each feature (pools × features,
@@ -263,8 +359,14 @@ def _blocks(count: int, width: int) -> list[slice]:
     return [slice(i, min(i + size, count)) for i in range(0, count, size)]
 
 
-def _matched(grid: _Grid, coached_sums: np.ndarray, rep: np.ndarray, start: np.ndarray, post_stop: np.ndarray,
-             settings: CoachingConfig) -> _Matched:
+def _matched(
+    grid: _Grid,
+    coached_sums: np.ndarray,
+    rep: np.ndarray,
+    start: np.ndarray,
+    post_stop: np.ndarray,
+    settings: CoachingConfig,
+) -> _Matched:
     """Matched difference-in-differences of every engagement at the start months ``start``.
 
     Windows: base = [s − 2w, s − w), before = [s − w, s), after = [s + 1, post_stop). Comparison reps:
@@ -283,7 +385,11 @@ def _matched(grid: _Grid, coached_sums: np.ndarray, rep: np.ndarray, start: np.n
     at = at.reshape(-1)
     begin, stop = distinct[:, 0], distinct[:, 1]
     n_windows = len(distinct)
-    windows = {"base": (begin - BASE * w, begin - w), "pre": (begin - w, begin), "post": (begin + 1, stop)}
+    windows = {
+        "base": (begin - BASE * w, begin - w),
+        "pre": (begin - w, begin),
+        "post": (begin + 1, stop),
+    }
     counts, means = {}, {}
     for name, (a, b) in windows.items():
         counts[name] = grid.window("observed", a, b)
@@ -292,11 +398,15 @@ def _matched(grid: _Grid, coached_sums: np.ndarray, rep: np.ndarray, start: np.n
     ok = np.ones((n_windows, reps), dtype=bool)
     for name in windows:
         # The base needs one window's worth of months (it may run into months before the data).
-        need = (np.maximum(np.ceil(lengths[name] / 2), 1) if name != "base" else np.full(n_windows, w))[:, None]
+        need = (
+            np.maximum(np.ceil(lengths[name] / 2), 1) if name != "base" else np.full(n_windows, w)
+        )[:, None]
         ok &= (counts[name] >= need) & (lengths[name][:, None] > 0)
     slope = _slope(grid, *windows["pre"]) * w
     half = math.ceil(w / 2)
-    recent = _mean(grid.window("revenue", begin - half, begin), grid.window("observed", begin - half, begin))
+    recent = _mean(
+        grid.window("revenue", begin - half, begin), grid.window("observed", begin - half, begin)
+    )
     a = np.clip(begin - BASE * w, 0, grid.months)
     b = np.clip(np.maximum(stop, begin + 1), 0, grid.months)
     uncoached = (coached_sums[:, b] - coached_sums[:, a]).T == 0
@@ -307,7 +417,9 @@ def _matched(grid: _Grid, coached_sums: np.ndarray, rep: np.ndarray, start: np.n
     scale = np.where(base > 0, base, 1.0)
     eligible = ok & uncoached  # windows × reps
     treated_ok = ok[at, rep]
-    features = np.stack([means["pre"] / scale, recent / scale, slope / scale], axis=2)  # windows × reps × features
+    features = np.stack(
+        [means["pre"] / scale, recent / scale, slope / scale], axis=2
+    )  # windows × reps × features
     delta = (means["post"] - means["pre"]) / scale
     treated = features[at, rep]
     # The coached rep is never its own comparison. Where its window's pool holds it (not coached
@@ -332,8 +444,9 @@ def _matched(grid: _Grid, coached_sums: np.ndarray, rep: np.ndarray, start: np.n
         out = np.flatnonzero(left_out[block] >= 0)
         members[out, left_out[block][out]] = False
         pool[block] = members.sum(axis=1)
-        spread[block], gram[block], moment[block] = _pool_fit(features[window], design[window], target[window],
-                                                              members)
+        spread[block], gram[block], moment[block] = _pool_fit(
+            features[window], design[window], target[window], members
+        )
     k = min(settings.match_k, reps)
     order = np.empty((events, k), dtype=np.intp)
     valid = np.empty((events, k), dtype=bool)
@@ -343,8 +456,10 @@ def _matched(grid: _Grid, coached_sums: np.ndarray, rep: np.ndarray, start: np.n
         members[np.arange(len(members)), rep[block]] = False
         # The squared standardised differences, feature by feature, added in order (as a sum over
         # the last axis of three adds them), without an engagements × reps × features array.
-        gaps = [(by_feature[at[block], f] - treated[block, f, None]) / spread[pool_of[block], f, None]
-                for f in range(features.shape[2])]
+        gaps = [
+            (by_feature[at[block], f] - treated[block, f, None]) / spread[pool_of[block], f, None]
+            for f in range(features.shape[2])
+        ]
         distance = gaps[0] * gaps[0]
         for gap in gaps[1:]:
             distance += gap * gap
@@ -356,27 +471,43 @@ def _matched(grid: _Grid, coached_sums: np.ndarray, rep: np.ndarray, start: np.n
     fit = pool >= 4 * gram.shape[2]
     beta = np.zeros((n_pools, gram.shape[2]))
     if fit.any():
-        beta[fit] = np.linalg.lstsq(gram[fit][0], moment[fit][0], rcond=None)[0] \
-            if fit[pool_of].sum() == 1 else np.linalg.solve(gram[fit], moment[fit][:, :, None])[:, :, 0]
+        beta[fit] = (
+            np.linalg.lstsq(gram[fit][0], moment[fit][0], rcond=None)[0]
+            if fit[pool_of].sum() == 1
+            else np.linalg.solve(gram[fit], moment[fit][:, :, None])[:, :, 0]
+        )
     beta = beta[pool_of]
     pool = pool[pool_of]
     safe = np.where(valid, order, 0)
     control_features = features[at[:, None], safe]  # events × k × features
     adjusted = delta[at[:, None], safe] + np.einsum(
-        "ekf,ef->ek", treated[:, None, :] - control_features, beta[:, 1:])
+        "ekf,ef->ek", treated[:, None, :] - control_features, beta[:, 1:]
+    )
     own_scale = scale[at, rep]
-    adjusted = np.where(valid, adjusted * own_scale[:, None], np.nan)  # back to the coached rep's money
+    adjusted = np.where(
+        valid, adjusted * own_scale[:, None], np.nan
+    )  # back to the coached rep's money
     included = treated_ok & (pool >= settings.min_controls)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         counterfactual_change = np.nanmean(np.where(valid, adjusted, np.nan), axis=1)
     effect = np.where(included, delta[at, rep] * own_scale - counterfactual_change, np.nan)
-    return _Matched(effect, means["post"][at, rep], means["pre"][at, rep], means["base"][at, rep], pool,
-                    treated_ok, picked, adjusted, included)
+    return _Matched(
+        effect,
+        means["post"][at, rep],
+        means["pre"][at, rep],
+        means["base"][at, rep],
+        pool,
+        treated_ok,
+        picked,
+        adjusted,
+        included,
+    )
 
 
-def _pre_trend(grid: _Grid, rep: np.ndarray, start: np.ndarray, placebo: _Matched,
-               settings: CoachingConfig) -> np.ndarray:
+def _pre_trend(
+    grid: _Grid, rep: np.ndarray, start: np.ndarray, placebo: _Matched, settings: CoachingConfig
+) -> np.ndarray:
     """Event study of the leads: month by month over the window before the start, the coached rep's
     revenue less the mean of the reps matched to it on the trajectory before *that* window (the
     placebo's comparisons, so nothing after the lead months chose them); returns the least-squares
@@ -429,21 +560,24 @@ class Events:
     """engagements × k: the matched reps' changes of win rate (NaN where a window has no closed deal)."""
 
 
-def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFrame,
-                    settings: CoachingConfig) -> Events:
+def coaching_events(
+    panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFrame, settings: CoachingConfig
+) -> Events:
     """Each coaching engagement's matched difference-in-differences (one rep: anecdotal on its own),
     its placebo at a fake start ``window_months`` earlier, and its pre-trend (see ``_matched``)."""
     window = settings.window_months
     rows = coaching.reset_index(drop=True)
     kind = rows["kind"].astype("string").str.strip().replace({"": pd.NA}).fillna(UNSPECIFIED)
-    out = pd.DataFrame({
-        "rep_id": rows["rep_id"].astype("string"),
-        "kind": kind,
-        "start": rows["start"],
-        "end": rows["end"],
-        "hours": rows["hours"].astype("float64"),
-        "coaching_cost": rows["cost"].astype("float64"),
-    })
+    out = pd.DataFrame(
+        {
+            "rep_id": rows["rep_id"].astype("string"),
+            "kind": kind,
+            "start": rows["start"],
+            "end": rows["end"],
+            "hours": rows["hours"].astype("float64"),
+            "coaching_cost": rows["cost"].astype("float64"),
+        }
+    )
     nan = np.full(len(out), np.nan)
     for column in EVENT_COLUMNS[6:]:
         out[column] = nan
@@ -455,8 +589,20 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
     if not len(out) or not len(panel):
         empty = np.zeros((len(out), k))
         labels = out["rep_id"].to_numpy(dtype=object)
-        return Events(out[EVENT_COLUMNS], np.zeros((len(out), 0), dtype=bool), empty - 1, empty, empty - 1, empty,
-                      nan, np.zeros(len(out), dtype="int64"), labels, labels, nan, empty + np.nan)
+        return Events(
+            out[EVENT_COLUMNS],
+            np.zeros((len(out), 0), dtype=bool),
+            empty - 1,
+            empty,
+            empty - 1,
+            empty,
+            nan,
+            np.zeros(len(out), dtype="int64"),
+            labels,
+            labels,
+            nan,
+            empty + np.nan,
+        )
 
     grid = _grid(panel)
     rep = grid.rep_ids.get_indexer(pd.Index(out["rep_id"]))
@@ -468,8 +614,13 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
     active = np.zeros((len(grid.rep_ids), grid.months + 1))
     np.add.at(active, (rep[known], np.clip(start[known], 0, grid.months)), 1)
     np.add.at(active, (rep[known], np.clip(stop[known] + 1, 0, grid.months)), -1)
-    coached_sums = np.concatenate([np.zeros((len(grid.rep_ids), 1)),
-                                   np.cumsum(np.cumsum(active, axis=1)[:, :-1] > 0, axis=1)], axis=1)
+    coached_sums = np.concatenate(
+        [
+            np.zeros((len(grid.rep_ids), 1)),
+            np.cumsum(np.cumsum(active, axis=1)[:, :-1] > 0, axis=1),
+        ],
+        axis=1,
+    )
 
     ev = np.flatnonzero(known)
     r, s = rep[ev], start[ev]
@@ -482,9 +633,13 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
     # Window figures depend on the start month alone: once per distinct month (months × reps).
     month, at = np.unique(s, return_inverse=True)
     at = at.reshape(-1)
-    pre_wr = _rate(grid.window("won", month - window, month), grid.window("lost", month - window, month))
-    post_wr = _rate(grid.window("won", month + 1, month + 1 + window),
-                    grid.window("lost", month + 1, month + 1 + window))
+    pre_wr = _rate(
+        grid.window("won", month - window, month), grid.window("lost", month - window, month)
+    )
+    post_wr = _rate(
+        grid.window("won", month + 1, month + 1 + window),
+        grid.window("lost", month + 1, month + 1 + window),
+    )
     wr_change = post_wr - pre_wr
     safe = np.where(main.picked >= 0, main.picked, 0)
     theirs = np.where(main.picked >= 0, wr_change[at[:, None], safe], np.nan)
@@ -522,17 +677,24 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
     flags[ev] = included
     out["included"] = flags
     groups = out["control_group"].to_numpy(dtype=object)
-    groups[ev] = np.where(included, "matched on trajectory", np.array(None))  # numpy's stubs refuse a bare None
+    groups[ev] = np.where(
+        included, "matched on trajectory", np.array(None)
+    )  # numpy's stubs refuse a bare None
     out["control_group"] = pd.array(groups, dtype="string")
     notes = out["note"].to_numpy(dtype=object)
     need = math.ceil(window / 2)
-    notes[ev] = np.where(included, np.where(np.isnan(placebo.effect), "no placebo: too little history before", ""),
-                         np.where(~main.treated_ok,
-                                  f"fewer than {need} employed months in the {window} before or after the start, or fewer "
-                                  f"than {window} in the {(BASE - 1) * window} before those (too early or too recent), or no "
-                                  "revenue in those",
-                                  f"fewer than {settings.min_controls} comparison reps employed and uncoached "
-                                  "in the windows"))
+    notes[ev] = np.where(
+        included,
+        np.where(np.isnan(placebo.effect), "no placebo: too little history before", ""),
+        np.where(
+            ~main.treated_ok,
+            f"fewer than {need} employed months in the {window} before or after the start, or fewer "
+            f"than {window} in the {(BASE - 1) * window} before those (too early or too recent), or no "
+            "revenue in those",
+            f"fewer than {settings.min_controls} comparison reps employed and uncoached "
+            "in the windows",
+        ),
+    )
     out["note"] = pd.array(notes, dtype="string").fillna("")
     matrix = np.zeros((len(out), len(grid.rep_ids)), dtype=bool)
     picked_rows = np.where(included[:, None], main.picked, -1)
@@ -546,7 +708,9 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
     cluster = np.where(alone, codes.max(initial=-1) + 1 + np.cumsum(alone), codes)
     cluster_label = team.astype("string").fillna(out["rep_id"]).to_numpy(dtype=object)
     names = people["name"].astype("string").to_dict() if len(people) and "name" in people else {}
-    rep_name = out["rep_id"].map(names).astype("string").fillna(out["rep_id"]).to_numpy(dtype=object)
+    rep_name = (
+        out["rep_id"].map(names).astype("string").fillna(out["rep_id"]).to_numpy(dtype=object)
+    )
 
     def full(values: np.ndarray, fill: float) -> np.ndarray:
         result = np.full((len(out), values.shape[1]), fill)
@@ -554,17 +718,25 @@ def coaching_events(panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFr
         return result
 
     order = np.lexsort((out["start"].to_numpy(), out["rep_id"].to_numpy(dtype=object)))
-    return Events(out.iloc[order].reset_index(drop=True)[EVENT_COLUMNS], matrix[order],
-                  full(np.where(included[:, None], main.picked, -1), -1)[order].astype("int64"),
-                  full(main.adjusted, np.nan)[order],
-                  full(np.where(included[:, None], placebo.picked, -1), -1)[order].astype("int64"),
-                  full(placebo.adjusted, np.nan)[order], full(placebo.treated_post[:, None], np.nan)[order, 0],
-                  cluster[order], cluster_label[order], rep_name[order],
-                  full(np.where(included, own_wr, np.nan)[:, None], np.nan)[order, 0],
-                  full(np.where(included[:, None] & (main.picked >= 0), theirs, np.nan), np.nan)[order])
+    return Events(
+        out.iloc[order].reset_index(drop=True)[EVENT_COLUMNS],
+        matrix[order],
+        full(np.where(included[:, None], main.picked, -1), -1)[order].astype("int64"),
+        full(main.adjusted, np.nan)[order],
+        full(np.where(included[:, None], placebo.picked, -1), -1)[order].astype("int64"),
+        full(placebo.adjusted, np.nan)[order],
+        full(placebo.treated_post[:, None], np.nan)[order, 0],
+        cluster[order],
+        cluster_label[order],
+        rep_name[order],
+        full(np.where(included, own_wr, np.nan)[:, None], np.nan)[order, 0],
+        full(np.where(included[:, None] & (main.picked >= 0), theirs, np.nan), np.nan)[order],
+    )
 
 
-def _interval(samples: np.ndarray, center: float | None = None, clusters: int = 0) -> tuple[float, float]:
+def _interval(
+    samples: np.ndarray, center: float | None = None, clusters: int = 0
+) -> tuple[float, float]:
     """The 2.5th to 97.5th percentile of the resamples; with ``clusters``, their spread around
     ``center`` is widened by √(G / (G − 1)), the usual small-sample correction of a cluster bootstrap
     (a bootstrap over G clusters underestimates the variance by (G − 1) / G)."""
@@ -578,8 +750,12 @@ def _interval(samples: np.ndarray, center: float | None = None, clusters: int = 
     return float(low), float(high)
 
 
-def _cluster_weights(rng: np.random.Generator, clusters: np.ndarray, samples: int, settings: CoachingConfig,
-                     ) -> tuple[np.ndarray, str, int]:
+def _cluster_weights(
+    rng: np.random.Generator,
+    clusters: np.ndarray,
+    samples: int,
+    settings: CoachingConfig,
+) -> tuple[np.ndarray, str, int]:
     """Bootstrap weights of the coached reps (samples × reps): whole clusters (teams) drawn with
     replacement, or single reps when there are fewer than ``min_clusters`` teams."""
     labels, member = np.unique(clusters, return_inverse=True)
@@ -588,17 +764,30 @@ def _cluster_weights(rng: np.random.Generator, clusters: np.ndarray, samples: in
         member, labels, by = np.arange(len(clusters)), np.arange(len(clusters)), "rep"
     draws = rng.integers(0, len(labels), size=(samples, len(labels)))
     cells = np.repeat(np.arange(samples), len(labels)) * len(labels) + draws.ravel()
-    counts = np.bincount(cells, minlength=samples * len(labels)).reshape(samples, len(labels)).astype("float64")
+    counts = (
+        np.bincount(cells, minlength=samples * len(labels))
+        .reshape(samples, len(labels))
+        .astype("float64")
+    )
     return counts[:, member], by, len(labels)
 
 
-def _effect_samples(rng: np.random.Generator, picked: np.ndarray, adjusted: np.ndarray, own_change: np.ndarray,
-                    reps: int, samples: int) -> np.ndarray:
+def _effect_samples(
+    rng: np.random.Generator,
+    picked: np.ndarray,
+    adjusted: np.ndarray,
+    own_change: np.ndarray,
+    reps: int,
+    samples: int,
+) -> np.ndarray:
     """Each engagement's effect under resampled comparison reps (samples × engagements): a rep drawn
     twice counts twice in every engagement it serves, so shared comparisons move together."""
     # Without reps nothing is matched (every ``picked`` is −1): one column of zeros to point at.
-    weights = rng.multinomial(reps, np.full(reps, 1 / reps), size=samples) if reps else \
-        np.zeros((samples, 1), dtype="int64")
+    weights = (
+        rng.multinomial(reps, np.full(reps, 1 / reps), size=samples)
+        if reps
+        else np.zeros((samples, 1), dtype="int64")
+    )
     safe = np.where(picked >= 0, picked, 0)
     # A matched rep without a figure (a win rate with no closed deal) weighs nothing.
     used = (picked >= 0) & np.isfinite(adjusted)
@@ -624,8 +813,9 @@ def _per_rep(values: np.ndarray, rep_codes: np.ndarray, reps: int) -> np.ndarray
     return values @ member
 
 
-def _pooled(events: Events, mask: np.ndarray, kind: str, position: int,
-            settings: CoachingConfig) -> dict[str, object]:
+def _pooled(
+    events: Events, mask: np.ndarray, kind: str, position: int, settings: CoachingConfig
+) -> dict[str, object]:
     """One effect row: the mean over coached reps of each rep's mean effect, Effect % of the coached reps'
     counterfactual revenue after, and a two-way cluster bootstrap: whole teams of coached reps
     resampled, and the comparison reps resampled at the same time (seeded, all resamples at once)."""
@@ -641,46 +831,87 @@ def _pooled(events: Events, mask: np.ndarray, kind: str, position: int,
     pre_e = used["pre_revenue_per_month"].to_numpy(dtype="float64")
     own_change = post_e - pre_e
     nan = float("nan")
-    row: dict[str, object] = {"kind": kind, "coached_reps": n, "events": len(used),
-                              "rep_months": int((used["pre_months"] + used["post_months"]).sum())}
+    row: dict[str, object] = {
+        "kind": kind,
+        "coached_reps": n,
+        "events": len(used),
+        "rep_months": int((used["pre_months"] + used["post_months"]).sum()),
+    }
     effect = _per_rep(effect_e, rep_codes, n) if n else np.array([])
     post = _per_rep(post_e, rep_codes, n) if n else np.array([])
     pre = _per_rep(pre_e, rep_codes, n) if n else np.array([])
     effect_per_month = float(effect.mean()) if n else nan
     counterfactual = float((post - effect).mean()) if n else nan
-    row.update(pre_revenue_per_month=float(pre.mean()) if n else nan, counterfactual_per_month=counterfactual,
-               effect_per_month=effect_per_month,
-               effect_pct=effect_per_month / counterfactual if n and counterfactual > 0 else nan)
+    row.update(
+        pre_revenue_per_month=float(pre.mean()) if n else nan,
+        counterfactual_per_month=counterfactual,
+        effect_per_month=effect_per_month,
+        effect_pct=effect_per_month / counterfactual if n and counterfactual > 0 else nan,
+    )
     first = used.groupby("rep_id", sort=True).head(1)
-    clusters = events.cluster[used_mask][used.index.get_indexer(first.index)] if n else np.array([], dtype="int64")
+    clusters = (
+        events.cluster[used_mask][used.index.get_indexer(first.index)]
+        if n
+        else np.array([], dtype="int64")
+    )
     reps_total = events.controls.shape[1]
     low = high = pct_low = pct_high = nan
     by, n_clusters = "team", 0
     weights = np.zeros((samples, n))
     if n >= 2:
         weights, by, n_clusters = _cluster_weights(rng, clusters, samples, settings)
-        drawn = _effect_samples(rng, events.picked[used_mask], events.adjusted[used_mask], own_change,
-                                reps_total, samples)
+        drawn = _effect_samples(
+            rng,
+            events.picked[used_mask],
+            events.adjusted[used_mask],
+            own_change,
+            reps_total,
+            samples,
+        )
         effect_b = _per_rep(drawn, rep_codes, n)
         mass = weights.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_b = (weights * effect_b).sum(axis=1) / mass
             cf_b = (weights * (post[None] - effect_b)).sum(axis=1) / mass
             low, high = _interval(mean_b, effect_per_month, n_clusters)
-            pct_low, pct_high = _interval(np.where(cf_b > 0, mean_b / cf_b, np.nan), float(row["effect_pct"]),  # type: ignore[arg-type]
-                                          n_clusters)
-    row.update(effect_low=low, effect_high=high, effect_pct_low=pct_low, effect_pct_high=pct_high,
-               clusters=n_clusters, cluster_by=by if n >= 2 else "")
+            pct_low, pct_high = _interval(
+                np.where(cf_b > 0, mean_b / cf_b, np.nan),
+                float(row["effect_pct"]),  # type: ignore[arg-type]
+                n_clusters,
+            )
+    row.update(
+        effect_low=low,
+        effect_high=high,
+        effect_pct_low=pct_low,
+        effect_pct_high=pct_high,
+        clusters=n_clusters,
+        cluster_by=by if n >= 2 else "",
+    )
     # The influence check: the same estimate with the most influential rep (or team) left out.
-    row.update(_influence(effect, post, effect_b if n >= 2 else np.zeros((samples, n)), weights, clusters,
-                          events.cluster_label[used_mask][used.index.get_indexer(first.index)] if n else clusters,
-                          events.rep_name[used_mask][used.index.get_indexer(first.index)] if n else clusters,
-                          by, n_clusters, (pct_low, pct_high), float(row["effect_pct"])))  # type: ignore[arg-type]
+    row.update(
+        _influence(
+            effect,
+            post,
+            effect_b if n >= 2 else np.zeros((samples, n)),
+            weights,
+            clusters,
+            events.cluster_label[used_mask][used.index.get_indexer(first.index)] if n else clusters,
+            events.rep_name[used_mask][used.index.get_indexer(first.index)] if n else clusters,
+            by,
+            n_clusters,
+            (pct_low, pct_high),
+            float(row["effect_pct"]),
+        )
+    )  # type: ignore[arg-type]
     # The placebo: the same estimate at the fake start, over the engagements that have one.
     placebo_e = used["placebo_effect_per_month"].to_numpy(dtype="float64")
     has = np.isfinite(placebo_e)
-    row.update(placebo_reps=int(used["rep_id"][has].nunique()), placebo_pct=nan, placebo_pct_low=nan,
-               placebo_pct_high=nan)
+    row.update(
+        placebo_reps=int(used["rep_id"][has].nunique()),
+        placebo_pct=nan,
+        placebo_pct_low=nan,
+        placebo_pct_high=nan,
+    )
     if has.sum():
         codes, names = pd.factorize(used["rep_id"][has], sort=True)
         own = _per_rep(placebo_e[has], codes, len(names))
@@ -689,24 +920,35 @@ def _pooled(events: Events, mask: np.ndarray, kind: str, position: int,
         row["placebo_pct"] = float(own.mean()) / level if level > 0 else nan
         if len(names) >= 2:
             at = rep_names.get_indexer(names)
-            drawn = _effect_samples(rng, events.placebo_picked[used_mask][has], events.placebo_adjusted[used_mask][has],
-                                    placebo_e[has] + np.nanmean(events.placebo_adjusted[used_mask][has], axis=1),
-                                    reps_total, samples)
+            drawn = _effect_samples(
+                rng,
+                events.placebo_picked[used_mask][has],
+                events.placebo_adjusted[used_mask][has],
+                placebo_e[has] + np.nanmean(events.placebo_adjusted[used_mask][has], axis=1),
+                reps_total,
+                samples,
+            )
             own_b = _per_rep(drawn, codes, len(names))
             w = weights[:, at]
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean_b = (w * own_b).sum(axis=1) / w.sum(axis=1)
                 level_b = (w * (base[None] - own_b)).sum(axis=1) / w.sum(axis=1)
                 row["placebo_pct_low"], row["placebo_pct_high"] = _interval(
-                    np.where(level_b > 0, mean_b / level_b, np.nan), float(row["placebo_pct"]),  # type: ignore[arg-type]
-                    n_clusters)
+                    np.where(level_b > 0, mean_b / level_b, np.nan),
+                    float(row["placebo_pct"]),  # type: ignore[arg-type]
+                    n_clusters,
+                )
     # The pre-trend: the leads' slope a month, as a share of the coached reps' base revenue, times
     # the window: how far the gap drifted over the months before.
     trend_e = used["pre_trend_per_month"].to_numpy(dtype="float64")
     base_e = used["base_revenue_per_month"].to_numpy(dtype="float64")
     has = np.isfinite(trend_e)
-    row.update(pre_trend_reps=int(used["rep_id"][has].nunique()), pre_trend=nan, pre_trend_low=nan,
-               pre_trend_high=nan)
+    row.update(
+        pre_trend_reps=int(used["rep_id"][has].nunique()),
+        pre_trend=nan,
+        pre_trend_low=nan,
+        pre_trend_high=nan,
+    )
     if has.sum():
         codes, names = pd.factorize(used["rep_id"][has], sort=True)
         trend = _per_rep(trend_e[has], codes, len(names)) * settings.window_months
@@ -716,50 +958,85 @@ def _pooled(events: Events, mask: np.ndarray, kind: str, position: int,
         if len(names) >= 2:
             w = weights[:, rep_names.get_indexer(names)]
             with np.errstate(invalid="ignore", divide="ignore"):
-                ratio = ((w * trend[None]).sum(axis=1) / w.sum(axis=1)) / ((w * level_r[None]).sum(axis=1)
-                                                                         / w.sum(axis=1))
-            row["pre_trend_low"], row["pre_trend_high"] = _interval(ratio, float(row["pre_trend"]),  # type: ignore[arg-type]
-                                                                    n_clusters)
+                ratio = ((w * trend[None]).sum(axis=1) / w.sum(axis=1)) / (
+                    (w * level_r[None]).sum(axis=1) / w.sum(axis=1)
+                )
+            row["pre_trend_low"], row["pre_trend_high"] = _interval(
+                ratio,
+                float(row["pre_trend"]),  # type: ignore[arg-type]
+                n_clusters,
+            )
     # The win-rate effect: the same two-way cluster bootstrap as revenue (teams of coached reps and
     # matched reps resampled together), over the coached reps with a win rate in both windows.
     wr_e = used["win_rate_effect"].to_numpy(dtype="float64")
     has = np.isfinite(wr_e)
-    row.update(win_rate_reps=int(used["rep_id"][has].nunique()), win_rate_effect=nan, win_rate_effect_low=nan,
-               win_rate_effect_high=nan)
+    row.update(
+        win_rate_reps=int(used["rep_id"][has].nunique()),
+        win_rate_effect=nan,
+        win_rate_effect_low=nan,
+        win_rate_effect_high=nan,
+    )
     if has.sum():
         codes, names = pd.factorize(used["rep_id"][has], sort=True)
         wr = _per_rep(wr_e[has], codes, len(names))
         row["win_rate_effect"] = float(wr.mean())
         if len(names) >= 2:
-            drawn = _effect_samples(rng, events.picked[used_mask][has], events.win_rate_controls[used_mask][has],
-                                    events.win_rate_own[used_mask][has], reps_total, samples)
+            drawn = _effect_samples(
+                rng,
+                events.picked[used_mask][has],
+                events.win_rate_controls[used_mask][has],
+                events.win_rate_own[used_mask][has],
+                reps_total,
+                samples,
+            )
             own_b = _per_rep(drawn, codes, len(names))
             w = weights[:, rep_names.get_indexer(names)]
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean_b = (w * own_b).sum(axis=1) / w.sum(axis=1)
-            row["win_rate_effect_low"], row["win_rate_effect_high"] = _interval(mean_b, float(wr.mean()),
-                                                                                n_clusters)
+            row["win_rate_effect_low"], row["win_rate_effect_high"] = _interval(
+                mean_b, float(wr.mean()), n_clusters
+            )
     cost = used["coaching_cost"].dropna()
     mean_cost = float(cost.mean()) if len(cost) else nan
     outcomes = check_outcomes(row)
-    reading, reason = verdict(n, pct_low, pct_high, settings,
-                              pre_trend=(row["pre_trend_low"], row["pre_trend_high"]),  # type: ignore[arg-type]
-                              placebo=(row["placebo_pct_low"], row["placebo_pct_high"]),  # type: ignore[arg-type]
-                              influence=(row["influence_pct_low"], row["influence_pct_high"]),  # type: ignore[arg-type]
-                              influence_unit=str(row["influence_by"]), influence_label=str(row["influence_left_out"]))
+    reading, reason = verdict(
+        n,
+        pct_low,
+        pct_high,
+        settings,
+        pre_trend=(row["pre_trend_low"], row["pre_trend_high"]),  # type: ignore[arg-type]
+        placebo=(row["placebo_pct_low"], row["placebo_pct_high"]),  # type: ignore[arg-type]
+        influence=(row["influence_pct_low"], row["influence_pct_high"]),  # type: ignore[arg-type]
+        influence_unit=str(row["influence_by"]),
+        influence_label=str(row["influence_left_out"]),
+    )
     # What coaching costs per point and how soon it pays back only means something for an effect
     # the page reads as real: empty unless the verdict is "revenue rose".
     rose = reading == ROSE
-    row.update(mean_coaching_cost=mean_cost,
-               cost_per_point=mean_cost / (float(row["effect_pct"]) * 100) if rose else nan,  # type: ignore[arg-type]
-               payback_months=mean_cost / effect_per_month if rose else nan, verdict=reading, verdict_reason=reason,
-               checks="; ".join(words for _, _, words in outcomes))
+    row.update(
+        mean_coaching_cost=mean_cost,
+        cost_per_point=mean_cost / (float(row["effect_pct"]) * 100) if rose else nan,  # type: ignore[arg-type]
+        payback_months=mean_cost / effect_per_month if rose else nan,
+        verdict=reading,
+        verdict_reason=reason,
+        checks="; ".join(words for _, _, words in outcomes),
+    )
     return row
 
 
-def _influence(effect: np.ndarray, post: np.ndarray, effect_b: np.ndarray, weights: np.ndarray,
-               clusters: np.ndarray, cluster_labels: np.ndarray, rep_labels: np.ndarray, by: str, n_clusters: int,
-               interval: tuple[float, float], effect_pct: float) -> dict[str, object]:
+def _influence(
+    effect: np.ndarray,
+    post: np.ndarray,
+    effect_b: np.ndarray,
+    weights: np.ndarray,
+    clusters: np.ndarray,
+    cluster_labels: np.ndarray,
+    rep_labels: np.ndarray,
+    by: str,
+    n_clusters: int,
+    interval: tuple[float, float],
+    effect_pct: float,
+) -> dict[str, object]:
     """Leave-one-out: Effect % and its interval without the coached rep (and, when whole teams are
     resampled, without the team) that moves the estimate furthest toward 0 — the most influential;
     of the two, the one whose interval comes nearest to 0 (or crosses it). The same resamples as the
@@ -768,8 +1045,13 @@ def _influence(effect: np.ndarray, post: np.ndarray, effect_b: np.ndarray, weigh
     ``effect``, ``post``: each coached rep's effect and revenue after, a month; ``effect_b`` their
     resampled effects (samples × reps); ``weights`` the cluster bootstrap's weights of the reps."""
     nan = float("nan")
-    found: dict[str, object] = {"influence_by": "", "influence_left_out": "", "influence_pct": nan,
-                                "influence_pct_low": nan, "influence_pct_high": nan}
+    found: dict[str, object] = {
+        "influence_by": "",
+        "influence_left_out": "",
+        "influence_pct": nan,
+        "influence_pct_low": nan,
+        "influence_pct_high": nan,
+    }
     expected = post - effect
     total_effect, total_expected = float(effect.sum()), float(expected.sum())
     if len(effect) < 3 or not total_expected > 0 or not np.isfinite(effect_pct):
@@ -803,8 +1085,13 @@ def _influence(effect: np.ndarray, post: np.ndarray, effect_b: np.ndarray, weigh
         margin = (a if sign > 0 else -b) if np.isfinite(a) and np.isfinite(b) else -math.inf
         if margin < worst or not found["influence_by"]:
             worst = margin
-            found = {"influence_by": unit, "influence_left_out": str(labels[np.flatnonzero(codes == group)[0]]),
-                     "influence_pct": float(without[group]), "influence_pct_low": a, "influence_pct_high": b}
+            found = {
+                "influence_by": unit,
+                "influence_left_out": str(labels[np.flatnonzero(codes == group)[0]]),
+                "influence_pct": float(without[group]),
+                "influence_pct_low": a,
+                "influence_pct_high": b,
+            }
     return found
 
 
@@ -831,61 +1118,126 @@ def check_outcomes(row: dict[str, object]) -> list[tuple[str, str, str]]:
 
     def why_not(count: str) -> str:
         few = int(row.get(count, 2)) < 2  # type: ignore[call-overload]
-        return "fewer than 2 coached reps with enough history before the starts" if few else \
-            "too little history before the starts"
+        return (
+            "fewer than 2 coached reps with enough history before the starts"
+            if few
+            else "too little history before the starts"
+        )
+
     trend = (row["pre_trend_low"], row["pre_trend_high"])
     state = _contains_zero(trend)  # type: ignore[arg-type]
     if state is None:
-        said.append(("pre-trend", NOT_RUN, f"pre-trend could not be run ({why_not('pre_trend_reps')})"))
+        said.append(
+            ("pre-trend", NOT_RUN, f"pre-trend could not be run ({why_not('pre_trend_reps')})")
+        )
     elif state:
-        said.append(("pre-trend", PASSED, "pre-trend passed: no drift of the gap to the matched reps was found in "
-                                          "the months before coaching"))
+        said.append(
+            (
+                "pre-trend",
+                PASSED,
+                "pre-trend passed: no drift of the gap to the matched reps was found in "
+                "the months before coaching",
+            )
+        )
     elif float(trend[1]) < 0:  # type: ignore[arg-type]
-        said.append(("pre-trend", FAILED, "pre-trend failed: coached reps were already falling behind comparable "
-                                          "reps before coaching, so a change after may be regression to the mean"))
+        said.append(
+            (
+                "pre-trend",
+                FAILED,
+                "pre-trend failed: coached reps were already falling behind comparable "
+                "reps before coaching, so a change after may be regression to the mean",
+            )
+        )
     else:
-        said.append(("pre-trend", FAILED, "pre-trend failed: coached reps were already pulling ahead (recovering) "
-                                          "before coaching, so a change after may be a trend that had already "
-                                          "begun, not coaching"))
+        said.append(
+            (
+                "pre-trend",
+                FAILED,
+                "pre-trend failed: coached reps were already pulling ahead (recovering) "
+                "before coaching, so a change after may be a trend that had already "
+                "begun, not coaching",
+            )
+        )
     state = _contains_zero((row["placebo_pct_low"], row["placebo_pct_high"]))  # type: ignore[arg-type]
     if state is None:
         said.append(("placebo", NOT_RUN, f"placebo could not be run ({why_not('placebo_reps')})"))
     elif state:
-        said.append(("placebo", PASSED, "placebo passed: the same estimate at a fake start one window earlier "
-                                        "finds no effect"))
+        said.append(
+            (
+                "placebo",
+                PASSED,
+                "placebo passed: the same estimate at a fake start one window earlier "
+                "finds no effect",
+            )
+        )
     else:
-        said.append(("placebo", FAILED, "placebo failed: the same estimate at a fake start one window earlier, "
-                                        "before any coaching, finds an 'effect', so the method is misled at this "
-                                        "moment of these reps' careers, e.g. reps picked after a bad spell who "
-                                        "recover anyway: regression to the mean"))
+        said.append(
+            (
+                "placebo",
+                FAILED,
+                "placebo failed: the same estimate at a fake start one window earlier, "
+                "before any coaching, finds an 'effect', so the method is misled at this "
+                "moment of these reps' careers, e.g. reps picked after a bad spell who "
+                "recover anyway: regression to the mean",
+            )
+        )
     low, high = row["effect_pct_low"], row["effect_pct_high"]
     unit, label = str(row["influence_by"]), str(row["influence_left_out"])
     who, them = _influence_words(unit, label)
     if not row["influence_by"]:
-        said.append(("influence", NOT_RUN, "influence could not be run (fewer than 3 coached reps, or no estimate)"))
+        said.append(
+            (
+                "influence",
+                NOT_RUN,
+                "influence could not be run (fewer than 3 coached reps, or no estimate)",
+            )
+        )
     elif _contains_zero((low, high)) is None:  # type: ignore[arg-type]
         said.append(("influence", NOT_RUN, "influence could not be run (no interval)"))
     elif _contains_zero((low, high)):  # type: ignore[arg-type]
-        said.append(("influence", NOT_NEEDED, "influence not needed: the interval already contains 0"))
+        said.append(
+            ("influence", NOT_NEEDED, "influence not needed: the interval already contains 0")
+        )
     else:
         a, b = float(row["influence_pct_low"]), float(row["influence_pct_high"])  # type: ignore[arg-type]
-        kept = (math.isfinite(a) and math.isfinite(b)
-                and ((float(low) > 0 and a > 0) or (float(high) < 0 and b < 0)))  # type: ignore[arg-type]
+        kept = (
+            math.isfinite(a)
+            and math.isfinite(b)
+            and ((float(low) > 0 and a > 0) or (float(high) < 0 and b < 0))
+        )  # type: ignore[arg-type]
         if kept:
-            said.append(("influence", PASSED, f"influence passed: without the most influential {unit} ({label}) "
-                                              "the interval still excludes 0"))
+            said.append(
+                (
+                    "influence",
+                    PASSED,
+                    f"influence passed: without the most influential {unit} ({label}) "
+                    "the interval still excludes 0",
+                )
+            )
         else:
             side = "above" if float(low) > 0 else "below"  # type: ignore[arg-type]
-            said.append(("influence", FAILED, f"influence failed: {who} drives the result: without {them} the 95 % "
-                                              f"interval is no longer all {side} 0"))
+            said.append(
+                (
+                    "influence",
+                    FAILED,
+                    f"influence failed: {who} drives the result: without {them} the 95 % "
+                    f"interval is no longer all {side} 0",
+                )
+            )
     return said
 
 
-def verdict(coached_reps: int, low: float, high: float, settings: CoachingConfig,
-            pre_trend: tuple[float, float] = (float("nan"), float("nan")),
-            placebo: tuple[float, float] = (float("nan"), float("nan")),
-            influence: tuple[float, float] = (float("nan"), float("nan")),
-            influence_unit: str = "rep", influence_label: str = "") -> tuple[str, str]:
+def verdict(
+    coached_reps: int,
+    low: float,
+    high: float,
+    settings: CoachingConfig,
+    pre_trend: tuple[float, float] = (float("nan"), float("nan")),
+    placebo: tuple[float, float] = (float("nan"), float("nan")),
+    influence: tuple[float, float] = (float("nan"), float("nan")),
+    influence_unit: str = "rep",
+    influence_label: str = "",
+) -> tuple[str, str]:
     """The plain-language reading of an effect and the rule that gave it.
 
     Not enough data yet: fewer than ``min_reps`` coached reps, or a 95 % interval wider than
@@ -897,24 +1249,43 @@ def verdict(coached_reps: int, low: float, high: float, settings: CoachingConfig
     and why.
     """
     if coached_reps < settings.min_reps:
-        return NOT_ENOUGH, f"{coached_reps} coached rep(s) with both windows; at least {settings.min_reps} needed"
+        return (
+            NOT_ENOUGH,
+            f"{coached_reps} coached rep(s) with both windows; at least {settings.min_reps} needed",
+        )
     if not (np.isfinite(low) and np.isfinite(high)):
         return NOT_ENOUGH, "no interval could be computed"
     if high - low > settings.max_interval_width:
-        return NOT_ENOUGH, (f"the 95 % interval spans {(high - low) * 100:.0f} % of the revenue expected "
-                            f"without coaching; at most {settings.max_interval_width * 100:.0f} % gives a verdict")
+        return NOT_ENOUGH, (
+            f"the 95 % interval spans {(high - low) * 100:.0f} % of the revenue expected "
+            f"without coaching; at most {settings.max_interval_width * 100:.0f} % gives a verdict"
+        )
     if low <= 0 <= high:
         return UNCLEAR, "the 95 % interval contains 0"
     way = "rise" if low > 0 else "fall"
-    row = {"pre_trend_low": pre_trend[0], "pre_trend_high": pre_trend[1], "placebo_pct_low": placebo[0],
-           "placebo_pct_high": placebo[1], "effect_pct_low": low, "effect_pct_high": high,
-           "influence_by": influence_unit if influence_label else "", "influence_left_out": influence_label,
-           "influence_pct_low": influence[0], "influence_pct_high": influence[1]}
+    row = {
+        "pre_trend_low": pre_trend[0],
+        "pre_trend_high": pre_trend[1],
+        "placebo_pct_low": placebo[0],
+        "placebo_pct_high": placebo[1],
+        "effect_pct_low": low,
+        "effect_pct_high": high,
+        "influence_by": influence_unit if influence_label else "",
+        "influence_left_out": influence_label,
+        "influence_pct_low": influence[0],
+        "influence_pct_high": influence[1],
+    }
     failed = [words for _, outcome, words in check_outcomes(row) if outcome in (FAILED, NOT_RUN)]
     if failed:
         return CHECK_FAILED, f"the 95 % interval excludes 0 (a {way}), but " + "; ".join(failed)
-    return (ROSE, "the whole 95 % interval is above 0; pre-trend, placebo and influence checks passed") if low > 0 \
-        else (FELL, "the whole 95 % interval is below 0; pre-trend, placebo and influence checks passed")
+    return (
+        (ROSE, "the whole 95 % interval is above 0; pre-trend, placebo and influence checks passed")
+        if low > 0
+        else (
+            FELL,
+            "the whole 95 % interval is below 0; pre-trend, placebo and influence checks passed",
+        )
+    )
 
 
 def coaching_effects(events: Events, settings: CoachingConfig) -> pd.DataFrame:
@@ -924,21 +1295,43 @@ def coaching_effects(events: Events, settings: CoachingConfig) -> pd.DataFrame:
     kinds = sorted(frame["kind"].dropna().unique()) if len(frame) else []
     rows = []
     for i, kind in enumerate([*kinds, ALL_KINDS]):
-        mask = (frame["kind"] == kind).to_numpy() if kind != ALL_KINDS else np.ones(len(frame), dtype=bool)
+        mask = (
+            (frame["kind"] == kind).to_numpy()
+            if kind != ALL_KINDS
+            else np.ones(len(frame), dtype=bool)
+        )
         row = _pooled(events, mask, kind, 0 if kind == ALL_KINDS else i + 1, settings)
-        row["control_reps"] = int(events.controls[mask].any(axis=0).sum()) if events.controls.size else 0
+        row["control_reps"] = (
+            int(events.controls[mask].any(axis=0).sum()) if events.controls.size else 0
+        )
         rows.append(row)
     table = pd.DataFrame(rows)
     table["kind"] = table["kind"].astype("string")
-    for column in ("coached_reps", "events", "rep_months", "win_rate_reps", "clusters", "placebo_reps",
-                   "pre_trend_reps"):
+    for column in (
+        "coached_reps",
+        "events",
+        "rep_months",
+        "win_rate_reps",
+        "clusters",
+        "placebo_reps",
+        "pre_trend_reps",
+    ):
         table[column] = table[column].astype("int64")
-    for column in ("verdict", "verdict_reason", "checks", "cluster_by", "influence_by", "influence_left_out"):
+    for column in (
+        "verdict",
+        "verdict_reason",
+        "checks",
+        "cluster_by",
+        "influence_by",
+        "influence_left_out",
+    ):
         table[column] = table[column].astype("string")
     return table[EFFECT_COLUMNS]
 
 
-def coaching_by_manager(events: Events, manager_of: pd.Series, settings: CoachingConfig) -> pd.DataFrame:
+def coaching_by_manager(
+    events: Events, manager_of: pd.Series, settings: CoachingConfig
+) -> pd.DataFrame:
     """Per manager (``manager_of``: rep id → the manager the reps export names now), every kind of
     coaching of their reps over all years, estimated, checked and read exactly like a row of the
     effect table; a manager with fewer than ``min_reps`` coached reps gets "not enough data yet"
@@ -948,7 +1341,9 @@ def coaching_by_manager(events: Events, manager_of: pd.Series, settings: Coachin
     names = sorted(managers.dropna().unique())
     # Each engagement's manager and rep as numbers, and each manager's included engagements and
     # distinct coached reps counted at once (hundreds of managers at thousands of reps).
-    position = pd.Index(names, dtype="string").get_indexer(managers) if names else np.full(len(frame), -1)
+    position = (
+        pd.Index(names, dtype="string").get_indexer(managers) if names else np.full(len(frame), -1)
+    )
     included = frame["included"].to_numpy(dtype=bool)
     rep_codes, _ = pd.factorize(frame["rep_id"])
     counted = included & (position >= 0)
@@ -963,9 +1358,16 @@ def coaching_by_manager(events: Events, manager_of: pd.Series, settings: Coachin
             row = _pooled(events, mask, str(manager), 10_000 + i, settings)
         else:
             reading, reason = verdict(reps, float("nan"), float("nan"), settings)
-            row = {"coached_reps": reps, "events": int(n_events[i]), "effect_pct": float("nan"),
-                   "effect_pct_low": float("nan"), "effect_pct_high": float("nan"), "verdict": reading,
-                   "verdict_reason": reason, "checks": ""}
+            row = {
+                "coached_reps": reps,
+                "events": int(n_events[i]),
+                "effect_pct": float("nan"),
+                "effect_pct_low": float("nan"),
+                "effect_pct_high": float("nan"),
+                "verdict": reading,
+                "verdict_reason": reason,
+                "checks": "",
+            }
         rows.append({"manager": manager, **{c: row[c] for c in MANAGER_COACHING_COLUMNS[1:]}})
     table = pd.DataFrame(rows, columns=MANAGER_COACHING_COLUMNS)
     for column in ("manager", "verdict", "verdict_reason", "checks"):
@@ -985,25 +1387,40 @@ def missed_revenue_goals(goals: pd.DataFrame, events: pd.DataFrame, period: Peri
     """
     empty = pd.DataFrame({c: pd.Series(dtype="float64") for c in MISSED_COLUMNS})
     if not len(goals) or not len(events):
-        return empty.astype({"rep_id": "string", "kind": "string", "year": "int64", "start": "datetime64[s]"})
-    mine = goals[(goals["scope"] == "rep") & (goals["metric"] == "revenue") & goals["attainment"].notna()]
-    attained = pd.DataFrame({"rep_id": mine["id"].astype("string"), "year": mine["year"].astype("int64"),
-                             "target": mine["target"].astype("float64"), "revenue": mine["actual"].astype("float64"),
-                             "attainment": mine["attainment"].astype("float64")})
+        return empty.astype(
+            {"rep_id": "string", "kind": "string", "year": "int64", "start": "datetime64[s]"}
+        )
+    mine = goals[
+        (goals["scope"] == "rep") & (goals["metric"] == "revenue") & goals["attainment"].notna()
+    ]
+    attained = pd.DataFrame(
+        {
+            "rep_id": mine["id"].astype("string"),
+            "year": mine["year"].astype("int64"),
+            "target": mine["target"].astype("float64"),
+            "revenue": mine["actual"].astype("float64"),
+            "attainment": mine["attainment"].astype("float64"),
+        }
+    )
     finished = attained["year"].map(lambda y: period.end_of(int(y)) <= period.as_of)
     next_year = attained.set_index(["rep_id", "year"])["attainment"]
     missed = attained[finished & (attained["attainment"] < 1)]
-    coached = events.assign(coached_year=fiscal_year(events["start"], period.fiscal_year_start).astype("int64"))
+    coached = events.assign(
+        coached_year=fiscal_year(events["start"], period.fiscal_year_start).astype("int64")
+    )
     pairs = missed.merge(coached, on="rep_id")
-    pairs = pairs[(pairs["coached_year"] == pairs["year"]) | (pairs["coached_year"] == pairs["year"] + 1)]
+    pairs = pairs[
+        (pairs["coached_year"] == pairs["year"]) | (pairs["coached_year"] == pairs["year"] + 1)
+    ]
     # A Series maps by its index; pandas-stubs leave Series out of Index.map's mappers.
     following = pd.MultiIndex.from_arrays([pairs["rep_id"], pairs["year"] + 1])
     pairs = pairs.assign(next_year_attainment=following.map(next_year).astype("float64"))  # type: ignore[arg-type]
     return pairs.sort_values(["rep_id", "year", "start"]).reset_index(drop=True)[MISSED_COLUMNS]
 
 
-def coaching_estimates(events: Events, reps: pd.DataFrame, settings: CoachingConfig
-                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def coaching_estimates(
+    events: Events, reps: pd.DataFrame, settings: CoachingConfig
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The bootstrapped coaching tables ``(effects, by_manager)``, as ``CoachingEffect`` holds them
     (``coaching_effects``: one row per kind, then ALL_KINDS; ``coaching_by_manager``: one row per
     manager, as the reps export names them now, every kind pooled), from the engagements alone:
@@ -1012,13 +1429,22 @@ def coaching_estimates(events: Events, reps: pd.DataFrame, settings: CoachingCon
     The coaching tables are ``coaching_events``, then these estimates, then ``coaching_tables``.
     The estimates need neither the goals nor the managers' history, so a build makes them in
     another process while it computes those (``generator.metrics._dependent``)."""
-    manager_of = (pd.Series(reps["manager"].to_numpy(), index=reps["rep_id"].astype("string").to_numpy()).dropna()
-                  if "manager" in reps else pd.Series(dtype="string"))
+    manager_of = (
+        pd.Series(
+            reps["manager"].to_numpy(), index=reps["rep_id"].astype("string").to_numpy()
+        ).dropna()
+        if "manager" in reps
+        else pd.Series(dtype="string")
+    )
     return coaching_effects(events, settings), coaching_by_manager(events, manager_of, settings)
 
 
-def coaching_tables(events: Events, estimates: tuple[pd.DataFrame, pd.DataFrame], goals: pd.DataFrame,
-                    period: Period) -> CoachingEffect:
+def coaching_tables(
+    events: Events,
+    estimates: tuple[pd.DataFrame, pd.DataFrame],
+    goals: pd.DataFrame,
+    period: Period,
+) -> CoachingEffect:
     """The coaching tables from the engagements, their ``coaching_estimates`` and the goals table."""
     effects, by_manager = estimates
     return CoachingEffect(

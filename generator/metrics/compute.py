@@ -12,7 +12,14 @@ from generator.metrics.membership import Membership
 from generator.metrics.period import Period, fiscal_year
 from generator.vocabulary import LOST, OPEN, WON
 
-PERFORMANCE_COLUMNS = ["revenue", "won_deals", "lost_deals", "win_rate", "avg_deal_size", "sales_cycle_days"]
+PERFORMANCE_COLUMNS = [
+    "revenue",
+    "won_deals",
+    "lost_deals",
+    "win_rate",
+    "avg_deal_size",
+    "sales_cycle_days",
+]
 
 
 def counted_deals(deals: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -32,7 +39,16 @@ def counted_deals(deals: pd.DataFrame, period: Period) -> pd.DataFrame:
     )
 
 
-METRIC_DEAL_FIELDS = ("deal_id", "rep_id", "client_id", "amount", "closed", "created", "acquisition", "status")
+METRIC_DEAL_FIELDS = (
+    "deal_id",
+    "rep_id",
+    "client_id",
+    "amount",
+    "closed",
+    "created",
+    "acquisition",
+    "status",
+)
 """The deals' fields the metrics read (``created`` and ``acquisition`` when the export has them): the
 others (stage, product, currency, file and line) would only be copied by every filter."""
 
@@ -42,18 +58,27 @@ def with_id_categories(deals: pd.DataFrame) -> pd.DataFrame:
     ids: grouping and looking up a million rows by text is several times slower than by category
     codes."""
     return deals[[name for name in METRIC_DEAL_FIELDS if name in deals]].astype(
-        {"rep_id": "category", "client_id": "category", "status": "category"})
+        {"rep_id": "category", "client_id": "category", "status": "category"}
+    )
 
 
 def _by_code(codes: np.ndarray, values: pd.Series, index: pd.Index) -> pd.Series:
     """Per-row values from per-code ``values`` (code −1 is missing), as a categorical."""
     value_codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    per_row = np.where(codes >= 0, value_codes[np.maximum(codes, 0)], -1) if len(value_codes) else \
-        np.full(len(codes), -1)
-    return pd.Series(pd.Categorical.from_codes(per_row, categories=pd.Index(uniques).astype("string")), index=index)
+    per_row = (
+        np.where(codes >= 0, value_codes[np.maximum(codes, 0)], -1)
+        if len(value_codes)
+        else np.full(len(codes), -1)
+    )
+    return pd.Series(
+        pd.Categorical.from_codes(per_row, categories=pd.Index(uniques).astype("string")),
+        index=index,
+    )
 
 
-def deal_segments(deals: pd.DataFrame, clients: pd.DataFrame | None, reps: pd.DataFrame) -> pd.DataFrame:
+def deal_segments(
+    deals: pd.DataFrame, clients: pd.DataFrame | None, reps: pd.DataFrame
+) -> pd.DataFrame:
     """Add region (client's, else rep's), category (client's) and acquisition (deal's, else client's).
 
     Client fields are looked up once per distinct client, then spread to the deals by code.
@@ -61,9 +86,13 @@ def deal_segments(deals: pd.DataFrame, clients: pd.DataFrame | None, reps: pd.Da
     rep_codes, rep_ids = _codes(deals["rep_id"])
     rep_region = _by_code(rep_codes, _Lookup(rep_ids, reps, "rep_id").field("region"), deals.index)
     if clients is None:
-        missing = pd.Series(pd.Categorical([None] * len(deals), categories=pd.Index([], dtype="string")),
-                            index=deals.index)
-        return deals.assign(region=rep_region, category=missing, acquisition=deals["acquisition"].astype("category"))
+        missing = pd.Series(
+            pd.Categorical([None] * len(deals), categories=pd.Index([], dtype="string")),
+            index=deals.index,
+        )
+        return deals.assign(
+            region=rep_region, category=missing, acquisition=deals["acquisition"].astype("category")
+        )
     codes, ids = _codes(deals["client_id"])
     lookup = _Lookup(ids, clients, "client_id")
 
@@ -76,7 +105,10 @@ def deal_segments(deals: pd.DataFrame, clients: pd.DataFrame | None, reps: pd.Da
         categories = first.cat.categories.union(fallback.cat.categories)
         a = first.cat.set_categories(categories).cat.codes.to_numpy()
         b = fallback.cat.set_categories(categories).cat.codes.to_numpy()
-        return pd.Series(pd.Categorical.from_codes(np.where(a >= 0, a, b), categories=categories), index=first.index)
+        return pd.Series(
+            pd.Categorical.from_codes(np.where(a >= 0, a, b), categories=categories),
+            index=first.index,
+        )
 
     return deals.assign(
         region=combine(client("region"), rep_region),
@@ -90,7 +122,9 @@ def performance(deals: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     (``deals`` as returned by counted_deals)."""
     frame = deals[[*keys, "won_amount", "won", "lost", "cycle"]]
     grouped = frame.groupby(keys, observed=True, sort=True).agg(
-        revenue=("won_amount", "sum"), won_deals=("won", "sum"), lost_deals=("lost", "sum"),
+        revenue=("won_amount", "sum"),
+        won_deals=("won", "sum"),
+        lost_deals=("lost", "sum"),
         sales_cycle_days=("cycle", "median"),
     )
     return finish_performance(grouped).reset_index()
@@ -134,8 +168,13 @@ def _first_deals(won: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame:
     tied = candidates["code"].duplicated(keep=False)
     if not tied.any():
         return candidates
-    resolved = (candidates[tied].assign(_order=_deal_order(candidates.loc[tied, "deal_id"]))
-                .sort_values(["_order"], kind="stable").drop_duplicates("code").drop(columns="_order"))
+    resolved = (
+        candidates[tied]
+        .assign(_order=_deal_order(candidates.loc[tied, "deal_id"]))
+        .sort_values(["_order"], kind="stable")
+        .drop_duplicates("code")
+        .drop(columns="_order")
+    )
     return pd.concat([candidates[~tied], resolved])
 
 
@@ -157,8 +196,9 @@ class _Lookup:
         return pd.Series(taken, dtype="string")
 
 
-def client_values(counted: pd.DataFrame, clients: pd.DataFrame | None, gross_margin: float,
-                  attribution: str) -> pd.DataFrame:
+def client_values(
+    counted: pd.DataFrame, clients: pd.DataFrame | None, gross_margin: float, attribution: str
+) -> pd.DataFrame:
     """One row per client with a won deal: its acquirer, acquisition date and lifetime value.
 
     LTV (historical) = gross_margin × sum of the client's won amounts closed ≤ as_of (``counted``
@@ -169,18 +209,23 @@ def client_values(counted: pd.DataFrame, clients: pd.DataFrame | None, gross_mar
     won = needed[(counted["status"] == WON) & counted["client_id"].notna()]
     codes, ids = _codes(won["client_id"])
     counts = np.bincount(codes, minlength=len(ids))
-    ltv = np.bincount(codes, weights=won["amount"].to_numpy(dtype="float64"), minlength=len(ids)) * gross_margin
+    ltv = (
+        np.bincount(codes, weights=won["amount"].to_numpy(dtype="float64"), minlength=len(ids))
+        * gross_margin
+    )
     first = _first_deals(won, codes).sort_values("code")
     present = first["code"].to_numpy()
     client_ids = ids[present].astype("string")
-    table = pd.DataFrame({
-        "client_id": client_ids,
-        "acquired": first["closed"].to_numpy(),
-        "acquired_year": first["fiscal_year"].to_numpy(dtype="int64"),
-        "acquirer": first["rep_id"].astype("string").to_numpy(),
-        "won_deals": counts[present].astype("int64"),
-        "ltv": ltv[present],
-    })
+    table = pd.DataFrame(
+        {
+            "client_id": client_ids,
+            "acquired": first["closed"].to_numpy(),
+            "acquired_year": first["fiscal_year"].to_numpy(dtype="int64"),
+            "acquirer": first["rep_id"].astype("string").to_numpy(),
+            "won_deals": counts[present].astype("int64"),
+            "ltv": ltv[present],
+        }
+    )
     if clients is not None:
         lookup = _Lookup(client_ids, clients, "client_id")
         table["name"] = lookup.field("name").to_numpy()
@@ -205,31 +250,52 @@ class ClientValue:
     """client_id, acquirer, acquired (date), acquired_year of every client."""
 
 
-def client_value_by_year(counted: pd.DataFrame, values: pd.DataFrame, gross_margin: float) -> ClientValue:
+def client_value_by_year(
+    counted: pd.DataFrame, values: pd.DataFrame, gross_margin: float
+) -> ClientValue:
     """Credit every won deal with a client to that client's acquirer (see group_years)."""
-    won = counted.loc[(counted["status"] == WON) & counted["client_id"].notna(), ["client_id", "fiscal_year", "amount"]]
+    won = counted.loc[
+        (counted["status"] == WON) & counted["client_id"].notna(),
+        ["client_id", "fiscal_year", "amount"],
+    ]
     acquirer = values.set_index("client_id")["acquirer"]
-    deals = pd.DataFrame({
-        "client_id": won["client_id"].astype("string"),
-        "acquirer": won["client_id"].map(acquirer).astype("string"),
-        "fiscal_year": won["fiscal_year"].astype("int64"),
-        "amount": won["amount"] * gross_margin,
-    })
-    return ClientValue(deals=deals, clients=values[["client_id", "acquirer", "acquired", "acquired_year"]])
+    deals = pd.DataFrame(
+        {
+            "client_id": won["client_id"].astype("string"),
+            "acquirer": won["client_id"].map(acquirer).astype("string"),
+            "fiscal_year": won["fiscal_year"].astype("int64"),
+            "amount": won["amount"] * gross_margin,
+        }
+    )
+    return ClientValue(
+        deals=deals, clients=values[["client_id", "acquirer", "acquired", "acquired_year"]]
+    )
 
 
-def annual_costs(costs: pd.DataFrame | None, coaching: pd.DataFrame | None, years: list[int],
-                 fiscal_year_start: int, include_coaching: bool) -> pd.DataFrame:
+def annual_costs(
+    costs: pd.DataFrame | None,
+    coaching: pd.DataFrame | None,
+    years: list[int],
+    fiscal_year_start: int,
+    include_coaching: bool,
+) -> pd.DataFrame:
     """Annual cost per rep and year: mean of (salary+taxes+expenses+other) over cost years ≤ year,
     plus that year's coaching cost when ``include_coaching`` (coaching dated by its start)."""
-    empty = pd.DataFrame({
-        "rep_id": pd.Series(dtype="string"), "year": pd.Series(dtype="int64"),
-        "base_cost": pd.Series(dtype="float64"), "coaching_cost": pd.Series(dtype="float64"),
-        "annual_cost": pd.Series(dtype="float64"), "cost_year": pd.Series(dtype="bool"),
-    })
+    empty = pd.DataFrame(
+        {
+            "rep_id": pd.Series(dtype="string"),
+            "year": pd.Series(dtype="int64"),
+            "base_cost": pd.Series(dtype="float64"),
+            "coaching_cost": pd.Series(dtype="float64"),
+            "annual_cost": pd.Series(dtype="float64"),
+            "cost_year": pd.Series(dtype="bool"),
+        }
+    )
     if costs is None or not len(costs):
         return empty
-    base = costs.assign(total=costs["salary"] + costs[["taxes", "expenses", "other"]].fillna(0.0).sum(axis=1))
+    base = costs.assign(
+        total=costs["salary"] + costs[["taxes", "expenses", "other"]].fillna(0.0).sum(axis=1)
+    )
     coaching_by_year = pd.Series(dtype="float64")
     if coaching is not None and len(coaching):
         coached = coaching.assign(year=fiscal_year(coaching["start"], fiscal_year_start))
@@ -241,11 +307,17 @@ def annual_costs(costs: pd.DataFrame | None, coaching: pd.DataFrame | None, year
             continue
         mean = upto.groupby("rep_id")["total"].mean()
         has_row = set(upto.loc[upto["year"] == year, "rep_id"])
-        frame = pd.DataFrame({"rep_id": mean.index.astype("string"), "year": year, "base_cost": mean.to_numpy()})
+        frame = pd.DataFrame(
+            {"rep_id": mean.index.astype("string"), "year": year, "base_cost": mean.to_numpy()}
+        )
         keys = pd.MultiIndex.from_arrays([frame["rep_id"], frame["year"]])
-        coach = coaching_by_year.reindex(keys).fillna(0.0).to_numpy() if len(coaching_by_year) else 0.0
+        coach = (
+            coaching_by_year.reindex(keys).fillna(0.0).to_numpy() if len(coaching_by_year) else 0.0
+        )
         frame["coaching_cost"] = coach
-        frame["annual_cost"] = frame["base_cost"] + (frame["coaching_cost"] if include_coaching else 0.0)
+        frame["annual_cost"] = frame["base_cost"] + (
+            frame["coaching_cost"] if include_coaching else 0.0
+        )
         frame["cost_year"] = frame["rep_id"].isin(has_row)
         parts.append(frame)
     if not parts:
@@ -255,20 +327,35 @@ def annual_costs(costs: pd.DataFrame | None, coaching: pd.DataFrame | None, year
 
 def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     """numerator ÷ denominator, empty where either is missing or the denominator is not positive."""
-    return (numerator / denominator).where(numerator.notna() & denominator.notna() & (denominator > 0))
+    return (numerator / denominator).where(
+        numerator.notna() & denominator.notna() & (denominator > 0)
+    )
 
 
-def _cumulative(frame: pd.DataFrame, key: str, value: str, how: str, years: list[int]) -> pd.DataFrame:
+def _cumulative(
+    frame: pd.DataFrame, key: str, value: str, how: str, years: list[int]
+) -> pd.DataFrame:
     """Per group and year, the running total (over years) of ``value`` summed or counted per year."""
     grouped = frame.groupby([key, "year"], observed=True)[value]
     per_year = (grouped.sum() if how == "sum" else grouped.size()).unstack(fill_value=0)
     running = per_year.reindex(columns=years, fill_value=0).cumsum(axis=1)
     # One level of columns stacks to a Series (pandas-stubs also allow a DataFrame).
-    return cast(pd.Series, running.stack()).rename(value).reset_index().rename(columns={"level_1": "year"})
+    return (
+        cast(pd.Series, running.stack())
+        .rename(value)
+        .reset_index()
+        .rename(columns={"level_1": "year"})
+    )
 
 
-def group_years(counted: pd.DataFrame, client_value: ClientValue, costs: pd.DataFrame,
-                member_of: pd.Series | Membership, key: str, years: list[int]) -> pd.DataFrame:
+def group_years(
+    counted: pd.DataFrame,
+    client_value: ClientValue,
+    costs: pd.DataFrame,
+    member_of: pd.Series | Membership,
+    key: str,
+    years: list[int],
+) -> pd.DataFrame:
     """Per group and year: performance, new clients, mean client LTV, mean annual cost, value ratio.
 
     ``member_of`` maps rep_id → group, or is a ``Membership`` (groups over time). A group's clients
@@ -285,7 +372,10 @@ def group_years(counted: pd.DataFrame, client_value: ClientValue, costs: pd.Data
         deal_group = member_of.on(counted["rep_id"], counted["closed"])
         client_group = member_of.on(acquired["acquirer"], acquired["acquired"])
         credited_group = credited["client_id"].map(
-            pd.Series(client_group.to_numpy(), index=acquired["client_id"].astype("string").to_numpy()))
+            pd.Series(
+                client_group.to_numpy(), index=acquired["client_id"].astype("string").to_numpy()
+            )
+        )
         cost_group = member_of.in_year(costs["rep_id"], costs["year"])
         groups = member_of.groups()
     else:
@@ -296,16 +386,23 @@ def group_years(counted: pd.DataFrame, client_value: ClientValue, costs: pd.Data
         groups = pd.Index(member_of.dropna().unique()).astype("string")
     deals = terms.assign(**{key: deal_group}).dropna(subset=[key])
     perf = performance(deals, [key, "fiscal_year"]).rename(columns={"fiscal_year": "year"})
-    credited = pd.DataFrame({key: credited_group, "year": credited["fiscal_year"],
-                             "amount": credited["amount"]}).dropna(subset=[key])
-    acquired = pd.DataFrame({key: client_group, "year": acquired["acquired_year"],
-                             "client": 1}).dropna(subset=[key])
+    credited = pd.DataFrame(
+        {key: credited_group, "year": credited["fiscal_year"], "amount": credited["amount"]}
+    ).dropna(subset=[key])
+    acquired = pd.DataFrame(
+        {key: client_group, "year": acquired["acquired_year"], "client": 1}
+    ).dropna(subset=[key])
     value_sum = _cumulative(credited, key, "amount", "sum", years)
-    client_count = _cumulative(acquired, key, "client", "count", years).rename(columns={"client": "clients"})
+    client_count = _cumulative(acquired, key, "client", "count", years).rename(
+        columns={"client": "clients"}
+    )
     new = acquired.groupby([key, "year"]).size().rename("new_clients").reset_index()
     paid = costs[costs["cost_year"]].assign(**{key: cost_group}).dropna(subset=[key])
-    cost_stats = paid.groupby([key, "year"]).agg(
-        annual_cost=("annual_cost", "mean"), reps_with_cost=("rep_id", "size")).reset_index()
+    cost_stats = (
+        paid.groupby([key, "year"])
+        .agg(annual_cost=("annual_cost", "mean"), reps_with_cost=("rep_id", "size"))
+        .reset_index()
+    )
     groups = groups.rename(key)
     grid = pd.MultiIndex.from_product([groups, years], names=[key, "year"]).to_frame(index=False)
     out = _keyed(grid, key)
@@ -317,8 +414,22 @@ def group_years(counted: pd.DataFrame, client_value: ClientValue, costs: pd.Data
     out["mean_client_ltv"] = (out["amount"] / out["clients"]).where(out["clients"] > 0)
     out["value_ratio"] = ratio(out["mean_client_ltv"], out["annual_cost"])
     out[key] = out[key].astype("string")
-    columns = [key, "year", "revenue", "won_deals", "lost_deals", "win_rate", "avg_deal_size", "sales_cycle_days",
-               "clients", "mean_client_ltv", "new_clients", "annual_cost", "reps_with_cost", "value_ratio"]
+    columns = [
+        key,
+        "year",
+        "revenue",
+        "won_deals",
+        "lost_deals",
+        "win_rate",
+        "avg_deal_size",
+        "sales_cycle_days",
+        "clients",
+        "mean_client_ltv",
+        "new_clients",
+        "annual_cost",
+        "reps_with_cost",
+        "value_ratio",
+    ]
     return out.sort_values([key, "year"]).reset_index(drop=True)[columns]
 
 
@@ -327,11 +438,18 @@ def _keyed(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return frame.astype({key: "string", "year": "int64"})
 
 
-def rep_years(counted: pd.DataFrame, reps: pd.DataFrame, client_value: ClientValue, costs: pd.DataFrame,
-              years: list[int]) -> pd.DataFrame:
+def rep_years(
+    counted: pd.DataFrame,
+    reps: pd.DataFrame,
+    client_value: ClientValue,
+    costs: pd.DataFrame,
+    years: list[int],
+) -> pd.DataFrame:
     """Per rep and year: performance, new clients, clients, mean client LTV, annual cost, value ratio."""
     member_of = pd.Series(reps["rep_id"].to_numpy(), index=reps["rep_id"].to_numpy())
-    table = group_years(counted, client_value, costs.assign(cost_year=True), member_of, "rep_id", years)
+    table = group_years(
+        counted, client_value, costs.assign(cost_year=True), member_of, "rep_id", years
+    )
     # A rep's own annual cost exists from its first cost year on, paid that year or not.
     own = costs.set_index(["rep_id", "year"])["annual_cost"]
     # A Series maps by its index; pandas-stubs leave Series out of Index.map's mappers.
@@ -341,12 +459,16 @@ def rep_years(counted: pd.DataFrame, reps: pd.DataFrame, client_value: ClientVal
     return table.drop(columns=["reps_with_cost"])
 
 
-def monthly_revenue(counted: pd.DataFrame, key: str | None, last_month: pd.Timestamp) -> pd.DataFrame:
+def monthly_revenue(
+    counted: pd.DataFrame, key: str | None, last_month: pd.Timestamp
+) -> pd.DataFrame:
     """Won revenue and deal counts per month (and per ``key``), with months without a sale as 0,
     from the first closed deal (of each key) to ``last_month``, so charts never bridge a gap."""
     keys = ([key] if key else []) + ["month"]
     won = counted.loc[counted["status"] == WON, [*keys, "amount"]]
-    sums = won.groupby(keys, observed=True).agg(revenue=("amount", "sum"), won_deals=("amount", "size"))
+    sums = won.groupby(keys, observed=True).agg(
+        revenue=("amount", "sum"), won_deals=("amount", "size")
+    )
     if not len(counted):
         return sums.reset_index()
     if key:
@@ -360,7 +482,9 @@ def monthly_revenue(counted: pd.DataFrame, key: str | None, last_month: pd.Times
         first = pd.Series({None: counted["month"].min()})
     months = pd.date_range(first.min(), last_month, freq="MS")
     if key:
-        grid = pd.MultiIndex.from_product([first.index, months], names=[key, "month"]).to_frame(index=False)
+        grid = pd.MultiIndex.from_product([first.index, months], names=[key, "month"]).to_frame(
+            index=False
+        )
         grid = grid[grid["month"] >= grid[key].map(first)]
         index: pd.Index = pd.MultiIndex.from_frame(grid)
     else:

@@ -52,7 +52,9 @@ class YearPoint:
 def company_series(metrics: Metrics, name: str) -> tuple[YearPoint, ...]:
     """``name`` (a column of ``company_years``: revenue, won_deals, win_rate, …) per fiscal year, oldest first."""
     years = metrics.company_years.sort_values("year")
-    return tuple(YearPoint(int(y), _number(v)) for y, v in zip(years["year"], years[name], strict=True))
+    return tuple(
+        YearPoint(int(y), _number(v)) for y, v in zip(years["year"], years[name], strict=True)
+    )
 
 
 def median_ratio_series(metrics: Metrics, min_clients: int) -> tuple[YearPoint, ...]:
@@ -66,8 +68,11 @@ def median_ratio_series(metrics: Metrics, min_clients: int) -> tuple[YearPoint, 
     for year in sorted(int(y) for y in years["year"].unique()):
         day = min(metrics.period.end_of(year), metrics.period.as_of)
         staff = set(metrics.reps.loc[employed_on(metrics.reps, day), "rep_id"].astype(str))
-        rows = years[(years["year"] == year) & years["rep_id"].astype(str).isin(staff)
-                     & (years["clients"] >= min_clients)]
+        rows = years[
+            (years["year"] == year)
+            & years["rep_id"].astype(str).isin(staff)
+            & (years["clients"] >= min_clients)
+        ]
         ratios = pd.to_numeric(rows["value_ratio"], errors="coerce").dropna()
         out.append(YearPoint(year, float(ratios.median()) if len(ratios) else NAN))
     return tuple(out)
@@ -126,12 +131,21 @@ def _below_one(value: object) -> bool:
     return not math.isnan(_number(value)) and _number(value) < 1.0
 
 
-def below_break_even(reps: pd.DataFrame, below: Callable[[object], bool] = _below_one) -> tuple[Flag, ...]:
+def below_break_even(
+    reps: pd.DataFrame, below: Callable[[object], bool] = _below_one
+) -> tuple[Flag, ...]:
     """Ranked reps whose value ratio is below 1 (``below`` says so for a band), lowest first (ties by id)."""
     ranked = reps[reps["ranked"].astype(bool)]
     low = ranked[[below(v) for v in ranked["value_ratio"]]]
-    flags = [Flag("rep", str(r["rep_id"]), str(r["name"]) if isinstance(r["name"], str) else str(r["rep_id"]),
-                  _number(r["value_ratio"])) for r in low.to_dict("records")]
+    flags = [
+        Flag(
+            "rep",
+            str(r["rep_id"]),
+            str(r["name"]) if isinstance(r["name"], str) else str(r["rep_id"]),
+            _number(r["value_ratio"]),
+        )
+        for r in low.to_dict("records")
+    ]
     return tuple(sorted(flags, key=lambda f: (math.isnan(f.value), f.value, f.key)))
 
 
@@ -144,7 +158,9 @@ def goal_concerns(metrics: Metrics) -> tuple[Flag, ...]:
     now = table[(table["year"] == metrics.period.year) & table["status"].isin(GOAL_CONCERNS)]
     names = dict(zip(metrics.reps["rep_id"].astype(str), metrics.reps["name"], strict=True))
     # A rep who has left cannot act on a goal: the goals page still lists it.
-    current = set(metrics.reps.loc[employed_on(metrics.reps, metrics.period.as_of), "rep_id"].astype(str))
+    current = set(
+        metrics.reps.loc[employed_on(metrics.reps, metrics.period.as_of), "rep_id"].astype(str)
+    )
     flags = []
     for row in now.to_dict("records"):
         key = str(row["id"])
@@ -152,8 +168,16 @@ def goal_concerns(metrics: Metrics) -> tuple[Flag, ...]:
             continue
         name = names.get(key) if row["scope"] == "rep" else key
         figure = row["attainment"] if row["status"] == MISSED else row["pace"]
-        flags.append(Flag(str(row["scope"]), key, name if isinstance(name, str) else key, _number(figure),
-                          status=str(row["status"]), metric=str(row["metric"])))
+        flags.append(
+            Flag(
+                str(row["scope"]),
+                key,
+                name if isinstance(name, str) else key,
+                _number(figure),
+                status=str(row["status"]),
+                metric=str(row["metric"]),
+            )
+        )
     order = {status: i for i, status in enumerate(GOAL_CONCERNS)}
     return tuple(sorted(flags, key=lambda f: (order[f.status], f.value, f.kind, f.key, f.metric)))
 
@@ -171,10 +195,22 @@ def weak_segments(metrics: Metrics) -> tuple[Flag, ...]:
         mine = []
         for row in weak.to_dict("records"):
             penetration = _number(row.get("penetration")) if segments.has_market_size else NAN
-            lean = "" if math.isnan(penetration) or math.isnan(median) else (
-                UNTAPPED if penetration < median else CUT_LOSSES)
-            mine.append(Flag(dim, str(row[dim]), str(row[dim]), _number(row["value_ratio"]), yardstick,
-                             _number(row["revenue_change"]), lean))
+            lean = (
+                ""
+                if math.isnan(penetration) or math.isnan(median)
+                else (UNTAPPED if penetration < median else CUT_LOSSES)
+            )
+            mine.append(
+                Flag(
+                    dim,
+                    str(row[dim]),
+                    str(row[dim]),
+                    _number(row["value_ratio"]),
+                    yardstick,
+                    _number(row["revenue_change"]),
+                    lean,
+                )
+            )
         flags += sorted(mine, key=lambda f: (math.isnan(f.value), f.value, f.key))
     return tuple(flags)
 
@@ -201,13 +237,27 @@ def coaching_verdicts(metrics: Metrics) -> tuple[Flag, ...]:
         return ()
     effects = metrics.coaching.effects
     passed = effects[effects["verdict"].isin([ROSE, FELL])]
-    flags = [Flag("coaching", str(r["kind"]), str(r["kind"]), _number(r["effect_pct"]), status=str(r["verdict"]))
-             for r in passed.to_dict("records")]
+    flags = [
+        Flag(
+            "coaching",
+            str(r["kind"]),
+            str(r["kind"]),
+            _number(r["effect_pct"]),
+            status=str(r["verdict"]),
+        )
+        for r in passed.to_dict("records")
+    ]
     return tuple(sorted(flags, key=lambda f: (f.key != ALL_KINDS, f.key)))
 
 
-def needs_attention(metrics: Metrics, *, warnings: int, gaps: RepGaps, min_clients: int,
-                    below: Callable[[object], bool] = _below_one) -> Attention:
+def needs_attention(
+    metrics: Metrics,
+    *,
+    warnings: int,
+    gaps: RepGaps,
+    min_clients: int,
+    below: Callable[[object], bool] = _below_one,
+) -> Attention:
     """Everything the overview's "Needs attention" list names. ``metrics``: the published metrics;
     ``warnings``: data-quality warnings; ``below``: whether a rep's ratio (a number, or a band with
     privacy.rep_value_ratios: band) is below break-even."""

@@ -42,7 +42,9 @@ MODEL_MONTHS = 24
 Z80 = 1.2815515655446004
 """The 90th percentile of the standard normal: an 80 % interval is the forecast ± Z80·σ."""
 
-GRID = tuple(itertools.product((0.1, 0.25, 0.5), (0.0, 0.03, 0.1), (0.05, 0.2, 0.4), (0.8, 0.9, 0.98)))
+GRID = tuple(
+    itertools.product((0.1, 0.25, 0.5), (0.0, 0.03, 0.1), (0.05, 0.2, 0.4), (0.8, 0.9, 0.98))
+)
 """The (α, β, γ, φ) combinations tried for every series. φ < 1 always: no undamped trend."""
 
 SHORT_MONTHS = 36
@@ -70,15 +72,44 @@ SEASONAL_NAIVE = "seasonal naive"
 NOT_ENOUGH = "not enough history"
 
 FORECAST_COLUMNS = [
-    "level", "id", "fiscal_year", "horizon", "months_ahead", "method", "history_months", "booked",
-    "forecast", "forecast_low", "forecast_high", "baseline", "reconciled", "reconciled_low",
-    "reconciled_high", "backtest_origins", "mape", "coverage", "level_coverage", "baseline_mape",
-    "baseline_coverage", "beats_baseline", "flag", "open_deals", "open_pipeline", "win_rate", "expected_pipeline",
+    "level",
+    "id",
+    "fiscal_year",
+    "horizon",
+    "months_ahead",
+    "method",
+    "history_months",
+    "booked",
+    "forecast",
+    "forecast_low",
+    "forecast_high",
+    "baseline",
+    "reconciled",
+    "reconciled_low",
+    "reconciled_high",
+    "backtest_origins",
+    "mape",
+    "coverage",
+    "level_coverage",
+    "baseline_mape",
+    "baseline_coverage",
+    "beats_baseline",
+    "flag",
+    "open_deals",
+    "open_pipeline",
+    "win_rate",
+    "expected_pipeline",
 ]
 """Columns of data/forecast.csv: one row per entity and horizon."""
 
-INTERVAL_COLUMNS = ["level", "backtest_origins", "calibration_errors", "calibration_low", "calibration_high",
-                    "level_coverage"]
+INTERVAL_COLUMNS = [
+    "level",
+    "backtest_origins",
+    "calibration_errors",
+    "calibration_low",
+    "calibration_high",
+    "level_coverage",
+]
 """Per level: its backtest origins, the backtest errors behind its 80 % interval (the company's include the
 teams' and regions'), the interval's multipliers of σ, and the coverage it achieved."""
 
@@ -102,8 +133,10 @@ class Series:
 
 def _month_numbers(counted: pd.DataFrame, last_month: pd.Timestamp) -> tuple[np.ndarray, int]:
     """Each counted deal's month and ``last_month`` as month numbers (months since 1970-01)."""
-    return (counted["month"].to_numpy().astype("datetime64[M]").astype(np.int64),
-            int(np.datetime64(last_month, "M").astype(np.int64)))
+    return (
+        counted["month"].to_numpy().astype("datetime64[M]").astype(np.int64),
+        int(np.datetime64(last_month, "M").astype(np.int64)),
+    )
 
 
 def monthly_series(counted: pd.DataFrame, groups: Grouping, last_month: pd.Timestamp) -> Series:
@@ -113,12 +146,19 @@ def monthly_series(counted: pd.DataFrame, groups: Grouping, last_month: pd.Times
     keep = (groups.codes >= 0) & (month_index <= last)
     n = len(groups.names)
     if not keep.any():
-        return Series(pd.Index([], dtype="string"), np.zeros((0, 0)), np.zeros(0, np.int64),
-                      np.zeros(0, np.int64), pd.DatetimeIndex([]))
+        return Series(
+            pd.Index([], dtype="string"),
+            np.zeros((0, 0)),
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int64),
+            pd.DatetimeIndex([]),
+        )
     first_month = int(month_index[keep].min())
     n_months = last - first_month + 1
     flat = groups.codes[keep] * n_months + (month_index[keep] - first_month)
-    calendar = np.bincount(flat, weights=counted["won_amount"].to_numpy()[keep], minlength=n * n_months)
+    calendar = np.bincount(
+        flat, weights=counted["won_amount"].to_numpy()[keep], minlength=n * n_months
+    )
     calendar = calendar.reshape(n, n_months)
     closed = np.bincount(flat, minlength=n * n_months).reshape(n, n_months) > 0
     present = np.any(closed, axis=1)
@@ -127,35 +167,49 @@ def monthly_series(counted: pd.DataFrame, groups: Grouping, last_month: pd.Times
     length = n_months - start
     # Left-align: column k of row i is calendar month start[i] + k.
     source = start[:, None] + np.arange(n_months)[None, :]
-    values = np.where(source < n_months, np.take_along_axis(calendar, np.minimum(source, n_months - 1), 1), 0.0)
-    months = pd.date_range(pd.Timestamp(np.datetime64(first_month, "M")), periods=n_months, freq="MS")
+    values = np.where(
+        source < n_months, np.take_along_axis(calendar, np.minimum(source, n_months - 1), 1), 0.0
+    )
+    months = pd.date_range(
+        pd.Timestamp(np.datetime64(first_month, "M")), periods=n_months, freq="MS"
+    )
     return Series(pd.Index(groups.names[present], dtype="string"), values, length, start, months)
 
 
-def won_deals_last12(counted: pd.DataFrame, groups: Grouping, last_month: pd.Timestamp) -> pd.Series:
+def won_deals_last12(
+    counted: pd.DataFrame, groups: Grouping, last_month: pd.Timestamp
+) -> pd.Series:
     """Won deals (count) per group over the 12 months up to ``last_month``, indexed by group name."""
     month_index, last = _month_numbers(counted, last_month)
-    keep = (groups.codes >= 0) & (month_index > last - SEASON) & (month_index <= last) \
+    keep = (
+        (groups.codes >= 0)
+        & (month_index > last - SEASON)
+        & (month_index <= last)
         & (counted["won_amount"].to_numpy() > 0)
+    )
     counts = np.bincount(groups.codes[keep], minlength=len(groups.names))
     return pd.Series(counts, index=pd.Index(groups.names), dtype="int64")
 
 
 def _psi(phi: float, h: int) -> float:
     """φ + φ² + … + φ^h."""
-    return float(sum(phi ** j for j in range(1, h + 1)))
+    return float(sum(phi**j for j in range(1, h + 1)))
 
 
 def _c(params: tuple[float, float, float, float], horizon: int) -> np.ndarray:
     """c_0 … c_{horizon-1} of the model's error weights (see the module docstring)."""
     alpha, beta, gamma, phi = params
-    c = np.array([alpha + beta * _psi(phi, j) + (gamma if j % SEASON == 0 else 0.0) for j in range(horizon)])
+    c = np.array(
+        [alpha + beta * _psi(phi, j) + (gamma if j % SEASON == 0 else 0.0) for j in range(horizon)]
+    )
     c[0] = 1.0
     return c
 
 
 @cache
-def window_variance_factor(params: tuple[float, float, float, float], first: int, last: int) -> float:
+def window_variance_factor(
+    params: tuple[float, float, float, float], first: int, last: int
+) -> float:
     """Var(sum of months t+first … t+last) / σ²: Σ_k (Σ_{h ≥ k in the window} c_{h-k})²."""
     c = _c(params, last)
     total = 0.0
@@ -194,8 +248,15 @@ def holt_winters(series: Series) -> Fit:
     vf12 = np.array([window_variance_factor(p, 1, SEASON) for p in GRID])
     origin_sum = np.full((t_max, n), np.nan)
     origin_sd = np.full((t_max, n), np.nan)
-    out = Fit(origin_sum, origin_sd, np.full(n, np.nan), np.full(n, np.nan), np.zeros((SEASON, n)),
-              np.zeros(n, np.int64), np.full(n, np.nan))
+    out = Fit(
+        origin_sum,
+        origin_sd,
+        np.full(n, np.nan),
+        np.full(n, np.nan),
+        np.zeros((SEASON, n)),
+        np.zeros(n, np.int64),
+        np.full(n, np.nan),
+    )
     if t_max < MODEL_MONTHS or n == 0:
         return out
     # Starting states from the first year only (level = its mean, seasons = each month's difference from
@@ -237,7 +298,9 @@ def holt_winters(series: Series) -> Fit:
     return out
 
 
-def project(fit: Fit, series: Series, first: int, last: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def project(
+    fit: Fit, series: Series, first: int, last: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sum of months first … last after each series' last month: (forecast, sd, per-month forecasts)."""
     n = len(series.ids)
     months = np.arange(1, last + 1)
@@ -246,7 +309,7 @@ def project(fit: Fit, series: Series, first: int, last: int) -> tuple[np.ndarray
     slots = (series.length[:, None] - 1 + months[None, :]) % SEASON
     seasonal = np.take_along_axis(fit.season.T, slots, axis=1)
     monthly = fit.level[:, None] + psi * fit.trend[:, None] + seasonal
-    total = monthly[:, first - 1:last].sum(axis=1)
+    total = monthly[:, first - 1 : last].sum(axis=1)
     factors = {c: window_variance_factor(GRID[c], first, last) for c in np.unique(fit.choice)}
     sd = fit.sigma * np.sqrt(np.array([factors[c] for c in fit.choice])) if n else np.zeros(0)
     return total, sd, monthly
@@ -260,10 +323,13 @@ def seasonal_naive(series: Series, first: int, last: int) -> tuple[np.ndarray, n
     months = np.arange(first, last + 1)
     # Month t+h repeats month t+h−12·ceil(h/12).
     back = SEASON * np.ceil(months / SEASON).astype(np.int64)
-    idx = (length[:, None] - 1 + months[None, :] - back[None, :])
+    idx = length[:, None] - 1 + months[None, :] - back[None, :]
     valid = idx >= 0
-    values = np.where(valid, np.take_along_axis(y, np.clip(idx, 0, max(y.shape[1] - 1, 0)), 1), 0.0) if n else \
-        np.zeros((0, len(months)))
+    values = (
+        np.where(valid, np.take_along_axis(y, np.clip(idx, 0, max(y.shape[1] - 1, 0)), 1), 0.0)
+        if n
+        else np.zeros((0, len(months)))
+    )
     diffs = _yearly_differences(series)
     sd = np.sqrt(diffs * (back / SEASON).sum()) if n else np.zeros(0)
     return values.sum(axis=1), sd
@@ -277,7 +343,9 @@ def _yearly_differences(series: Series) -> np.ndarray:
     d = y[:, SEASON:] - y[:, :-SEASON]
     mask = np.arange(SEASON, y.shape[1])[None, :] < length[:, None]
     count = mask.sum(axis=1)
-    return np.where(count > 0, (np.where(mask, d * d, 0.0)).sum(axis=1) / np.maximum(count, 1), np.nan)
+    return np.where(
+        count > 0, (np.where(mask, d * d, 0.0)).sum(axis=1) / np.maximum(count, 1), np.nan
+    )
 
 
 @dataclass(frozen=True)
@@ -302,9 +370,27 @@ def backtest(series: Series, fit: Fit) -> Backtest:
     n, t_max = y.shape
     if n == 0 or t_max < MODEL_MONTHS + SEASON:
         empty = np.full(n, np.nan)
-        return Backtest(np.zeros(n, np.int64), empty, empty, empty.copy(), empty.copy(),
-                        pd.DataFrame(columns=["series", "origin", "actual", "forecast", "low", "high", "sd",
-                                              "baseline", "baseline_low", "baseline_high"]))
+        return Backtest(
+            np.zeros(n, np.int64),
+            empty,
+            empty,
+            empty.copy(),
+            empty.copy(),
+            pd.DataFrame(
+                columns=[
+                    "series",
+                    "origin",
+                    "actual",
+                    "forecast",
+                    "low",
+                    "high",
+                    "sd",
+                    "baseline",
+                    "baseline_low",
+                    "baseline_high",
+                ]
+            ),
+        )
     csum = np.concatenate([np.zeros((n, 1)), np.cumsum(y, axis=1)], axis=1)
     origins = np.arange(MODEL_MONTHS - 1, t_max - SEASON)
     actual = csum[:, origins + 1 + SEASON] - csum[:, origins + 1]  # (n, origins)
@@ -313,10 +399,15 @@ def backtest(series: Series, fit: Fit) -> Backtest:
     d = np.zeros_like(y)
     d[:, SEASON:] = (y[:, SEASON:] - y[:, :-SEASON]) ** 2
     dsum = np.concatenate([np.zeros((n, 1)), np.cumsum(d, axis=1)], axis=1)
-    naive_sd = np.sqrt(SEASON * (dsum[:, origins + 1] - dsum[:, SEASON][:, None]) / (origins + 1 - SEASON))
+    naive_sd = np.sqrt(
+        SEASON * (dsum[:, origins + 1] - dsum[:, SEASON][:, None]) / (origins + 1 - SEASON)
+    )
     forecast = fit.origin_sum[origins].T
     # No zero-width interval: σ at least 5 % of the larger of the projection and the last 12 months.
-    sd = np.maximum(fit.origin_sd[origins].T, MIN_RELATIVE_SD * np.maximum(np.maximum(fit.origin_sum[origins].T, 0.0), naive))
+    sd = np.maximum(
+        fit.origin_sd[origins].T,
+        MIN_RELATIVE_SD * np.maximum(np.maximum(fit.origin_sum[origins].T, 0.0), naive),
+    )
     valid = (origins[None, :] + SEASON < length[:, None]) & np.isfinite(forecast)
     low, high = np.maximum(forecast - Z80 * sd, 0.0), forecast + Z80 * sd
     forecast = np.maximum(forecast, 0.0)
@@ -325,17 +416,28 @@ def backtest(series: Series, fit: Fit) -> Backtest:
 
     def mean(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
         count = mask.sum(axis=1)
-        return np.where(count > 0, np.where(mask, values, 0.0).sum(axis=1) / np.maximum(count, 1), np.nan)
+        return np.where(
+            count > 0, np.where(mask, values, 0.0).sum(axis=1) / np.maximum(count, 1), np.nan
+        )
 
     with np.errstate(divide="ignore", invalid="ignore"):
         ape = np.abs(actual - forecast) / actual
         b_ape = np.abs(actual - naive) / actual
     rows, cols = np.nonzero(valid)
-    errors = pd.DataFrame({
-        "series": rows, "origin": origins[cols], "actual": actual[rows, cols], "forecast": forecast[rows, cols],
-        "low": low[rows, cols], "high": high[rows, cols], "sd": sd[rows, cols], "baseline": naive[rows, cols],
-        "baseline_low": b_low[rows, cols], "baseline_high": b_high[rows, cols],
-    })
+    errors = pd.DataFrame(
+        {
+            "series": rows,
+            "origin": origins[cols],
+            "actual": actual[rows, cols],
+            "forecast": forecast[rows, cols],
+            "low": low[rows, cols],
+            "high": high[rows, cols],
+            "sd": sd[rows, cols],
+            "baseline": naive[rows, cols],
+            "baseline_low": b_low[rows, cols],
+            "baseline_high": b_high[rows, cols],
+        }
+    )
     return Backtest(
         origins=valid.sum(axis=1),
         mape=mean(ape, scored),
@@ -392,7 +494,11 @@ def calibrate(test: Backtest, n: int, extra: np.ndarray) -> tuple[Backtest, Cali
             mine = series == i
             other = quantiles(np.concatenate([extra, z[~mine]]))
             q_low[mine], q_high[mine] = other.low, other.high
-    sd, forecast, actual = errors["sd"].to_numpy(), errors["forecast"].to_numpy(), errors["actual"].to_numpy()
+    sd, forecast, actual = (
+        errors["sd"].to_numpy(),
+        errors["forecast"].to_numpy(),
+        errors["actual"].to_numpy(),
+    )
     low = np.maximum(forecast + q_low * sd, 0.0)
     high = np.maximum(forecast + q_high * sd, low + MIN_RELATIVE_SD * sd)
     covered = ((low <= actual) & (actual <= high)).astype(float)
@@ -400,8 +506,14 @@ def calibrate(test: Backtest, n: int, extra: np.ndarray) -> tuple[Backtest, Cali
     counts = np.bincount(series, minlength=n)
     sums = np.bincount(series, weights=covered, minlength=n)
     coverage[counts > 0] = sums[counts > 0] / counts[counts > 0]
-    calibrated = Backtest(test.origins, test.mape, coverage, test.baseline_mape, test.baseline_coverage,
-                          errors.assign(low=low, high=high))
+    calibrated = Backtest(
+        test.origins,
+        test.mape,
+        coverage,
+        test.baseline_mape,
+        test.baseline_coverage,
+        errors.assign(low=low, high=high),
+    )
     return calibrated, final, float(covered.mean())
 
 
@@ -433,9 +545,16 @@ class LevelForecast:
     """Share of all the level's backtest origins whose actual fell in the calibrated 80 % interval."""
 
 
-def forecast_level(counted: pd.DataFrame, groups: Grouping, level: str, horizons: list[Horizon],
-                   last_month: pd.Timestamp, booked: dict[int, pd.Series], keep: pd.Index | None = None,
-                   extra: np.ndarray | None = None) -> LevelForecast:
+def forecast_level(
+    counted: pd.DataFrame,
+    groups: Grouping,
+    level: str,
+    horizons: list[Horizon],
+    last_month: pd.Timestamp,
+    booked: dict[int, pd.Series],
+    keep: pd.Index | None = None,
+    extra: np.ndarray | None = None,
+) -> LevelForecast:
     """Project every entity of one level over each horizon.
 
     ``booked`` maps a horizon's fiscal year to the revenue already booked in it per entity (in the
@@ -445,15 +564,23 @@ def forecast_level(counted: pd.DataFrame, groups: Grouping, level: str, horizons
     series = monthly_series(counted, groups, last_month)
     fit = holt_winters(series)
     n = len(series.ids)
-    test, calibration, level_coverage = calibrate(backtest(series, fit), n,
-                                                  np.zeros(0) if extra is None else extra)
+    test, calibration, level_coverage = calibrate(
+        backtest(series, fit), n, np.zeros(0) if extra is None else extra
+    )
     length = series.length
     csum = np.cumsum(series.values, axis=1) if n else np.zeros((0, 1))
     idx = length - 1
     rows = np.arange(n)
-    last12 = (csum[rows, idx] - np.where(idx >= SEASON, csum[rows, np.maximum(idx - SEASON, 0)], 0.0)
-              if n else np.zeros(0))
-    method = np.where(length >= MODEL_MONTHS, HOLT_WINTERS, np.where(length >= MIN_MONTHS, SEASONAL_NAIVE, NOT_ENOUGH))
+    last12 = (
+        csum[rows, idx] - np.where(idx >= SEASON, csum[rows, np.maximum(idx - SEASON, 0)], 0.0)
+        if n
+        else np.zeros(0)
+    )
+    method = np.where(
+        length >= MODEL_MONTHS,
+        HOLT_WINTERS,
+        np.where(length >= MIN_MONTHS, SEASONAL_NAIVE, NOT_ENOUGH),
+    )
     won12 = won_deals_last12(counted, groups, last_month).reindex(series.ids).fillna(0).to_numpy()
     parts = []
     path_parts = []
@@ -465,34 +592,59 @@ def forecast_level(counted: pd.DataFrame, groups: Grouping, level: str, horizons
         is_model = method == HOLT_WINTERS
         point = np.maximum(np.where(is_model, model, naive), 0.0)
         base = last12 * months / SEASON
-        sd = np.maximum(np.where(is_model, model_sd, naive_sd), MIN_RELATIVE_SD * np.maximum(point, base))
+        sd = np.maximum(
+            np.where(is_model, model_sd, naive_sd), MIN_RELATIVE_SD * np.maximum(point, base)
+        )
         # No backtest calibrates a seasonal-naive interval: a year of k deals is at least as uncertain
         # as a sum of k random deals (coefficient of variation ≥ 1/√k), whatever the yearly differences say.
-        sd = np.where(is_model, sd, np.maximum(sd, point * np.sqrt(months / SEASON) / np.sqrt(np.maximum(won12, 1))))
+        sd = np.where(
+            is_model,
+            sd,
+            np.maximum(sd, point * np.sqrt(months / SEASON) / np.sqrt(np.maximum(won12, 1))),
+        )
         # Calibrated multipliers for the model; the seasonal-naive method has no backtest of its own.
         low = np.maximum(point + np.where(is_model, calibration.low, -Z80) * sd, 0.0)
-        high = np.maximum(point + np.where(is_model, calibration.high, Z80) * sd, low + MIN_RELATIVE_SD * sd)
+        high = np.maximum(
+            point + np.where(is_model, calibration.high, Z80) * sd, low + MIN_RELATIVE_SD * sd
+        )
         cap = CAP * base
         capped = point > cap
         with np.errstate(divide="ignore", invalid="ignore"):
             shrink = np.where(capped & (point > 0), cap / point, 1.0)
-        flag = np.where(capped, [f"capped at {CAP:g}× the last 12 months (model: {p:,.0f})" for p in point], "")
+        flag = np.where(
+            capped, [f"capped at {CAP:g}× the last 12 months (model: {p:,.0f})" for p in point], ""
+        )
         point, low, high = point * shrink, low * shrink, high * shrink
         enough = method != NOT_ENOUGH
-        already = booked.get(horizon.fiscal_year, pd.Series(dtype="float64")).reindex(series.ids).fillna(0.0).to_numpy()
-        frame = pd.DataFrame({
-            "level": level, "id": series.ids, "fiscal_year": horizon.fiscal_year, "horizon": horizon.name,
-            "months_ahead": months, "method": method, "history_months": length,
-            "booked": already,
-            "forecast": np.where(enough, already + point, np.nan),
-            "forecast_low": np.where(enough, already + low, np.nan),
-            "forecast_high": np.where(enough, already + high, np.nan),
-            "baseline": np.where(enough, already + naive, np.nan),
-            "backtest_origins": test.origins, "mape": test.mape, "coverage": test.coverage,
-            "level_coverage": level_coverage,
-            "baseline_mape": test.baseline_mape, "baseline_coverage": test.baseline_coverage,
-            "flag": pd.array(np.where(enough, flag, ""), dtype="string"),
-        })
+        already = (
+            booked.get(horizon.fiscal_year, pd.Series(dtype="float64"))
+            .reindex(series.ids)
+            .fillna(0.0)
+            .to_numpy()
+        )
+        frame = pd.DataFrame(
+            {
+                "level": level,
+                "id": series.ids,
+                "fiscal_year": horizon.fiscal_year,
+                "horizon": horizon.name,
+                "months_ahead": months,
+                "method": method,
+                "history_months": length,
+                "booked": already,
+                "forecast": np.where(enough, already + point, np.nan),
+                "forecast_low": np.where(enough, already + low, np.nan),
+                "forecast_high": np.where(enough, already + high, np.nan),
+                "baseline": np.where(enough, already + naive, np.nan),
+                "backtest_origins": test.origins,
+                "mape": test.mape,
+                "coverage": test.coverage,
+                "level_coverage": level_coverage,
+                "baseline_mape": test.baseline_mape,
+                "baseline_coverage": test.baseline_coverage,
+                "flag": pd.array(np.where(enough, flag, ""), dtype="string"),
+            }
+        )
         parts.append(frame)
     if last_h and n:
         path_parts.append(_paths(series, fit, method, level, last_h, calibration))
@@ -500,21 +652,37 @@ def forecast_level(counted: pd.DataFrame, groups: Grouping, level: str, horizons
     with np.errstate(invalid="ignore"):
         beats = table["mape"] < table["baseline_mape"]
     known = table["mape"].notna() & table["baseline_mape"].notna()
-    table["beats_baseline"] = pd.array(np.where(known, beats, np.array(None)), dtype="boolean")  # not a bare None: numpy's stubs
+    table["beats_baseline"] = pd.array(
+        np.where(known, beats, np.array(None)), dtype="boolean"
+    )  # not a bare None: numpy's stubs
     if keep is not None:
         table = table[table["id"].isin(keep)]
-    paths = pd.concat(path_parts, ignore_index=True) if path_parts else pd.DataFrame(columns=PATH_COLUMNS)
+    paths = (
+        pd.concat(path_parts, ignore_index=True)
+        if path_parts
+        else pd.DataFrame(columns=PATH_COLUMNS)
+    )
     if keep is not None and len(paths):
         paths = paths[paths["id"].isin(keep)]
-    errors = test.errors.assign(month=series.months[series.start[test.errors["series"]] + test.errors["origin"]]
-                                if len(test.errors) else [])
-    return LevelForecast(table.reset_index(drop=True), paths.reset_index(drop=True),
-                         pd.Series(last12, index=series.ids, dtype="float64"), errors, series.ids,
-                         calibration, level_coverage)
+    errors = test.errors.assign(
+        month=series.months[series.start[test.errors["series"]] + test.errors["origin"]]
+        if len(test.errors)
+        else []
+    )
+    return LevelForecast(
+        table.reset_index(drop=True),
+        paths.reset_index(drop=True),
+        pd.Series(last12, index=series.ids, dtype="float64"),
+        errors,
+        series.ids,
+        calibration,
+        level_coverage,
+    )
 
 
-def _paths(series: Series, fit: Fit, method: np.ndarray, level: str, horizon: int,
-           calibration: Calibration) -> pd.DataFrame:
+def _paths(
+    series: Series, fit: Fit, method: np.ndarray, level: str, horizon: int, calibration: Calibration
+) -> pd.DataFrame:
     """Last 24 actual months and ``horizon`` projected months (with monthly 80 % intervals, the level's
     calibrated multipliers applied to each month's σ) per entity."""
     n = len(series.ids)
@@ -523,17 +691,28 @@ def _paths(series: Series, fit: Fit, method: np.ndarray, level: str, horizon: in
     rows = np.repeat(np.arange(n), shown)
     back = np.arange(shown.sum()) - np.repeat(np.cumsum(shown) - shown, shown)
     aligned = series.length[rows] - shown[rows] + back
-    actual = pd.DataFrame({
-        "level": level, "id": series.ids[rows], "month": series.months[series.start[rows] + aligned],
-        "kind": "actual", "revenue": series.values[rows, aligned], "low": np.nan, "high": np.nan,
-    })
+    actual = pd.DataFrame(
+        {
+            "level": level,
+            "id": series.ids[rows],
+            "month": series.months[series.start[rows] + aligned],
+            "kind": "actual",
+            "revenue": series.values[rows, aligned],
+            "low": np.nan,
+            "high": np.nan,
+        }
+    )
     # Projected months: the model's, or the seasonal-naive values when history is short.
     _, _, monthly = project(fit, series, 1, horizon)
     steps = range(1, horizon + 1)
     naive = np.column_stack([seasonal_naive(series, h, h)[0] for h in steps])
     naive_sd = np.column_stack([seasonal_naive(series, h, h)[1] for h in steps])
-    model_sd = np.column_stack([
-        fit.sigma * np.sqrt([window_variance_factor(GRID[c], h, h) for c in fit.choice]) for h in steps])
+    model_sd = np.column_stack(
+        [
+            fit.sigma * np.sqrt([window_variance_factor(GRID[c], h, h) for c in fit.choice])
+            for h in steps
+        ]
+    )
     is_model = (method == HOLT_WINTERS)[:, None]
     point = np.maximum(np.where(is_model, monthly, naive), 0.0)
     sd = np.where(is_model, model_sd, naive_sd)
@@ -544,17 +723,24 @@ def _paths(series: Series, fit: Fit, method: np.ndarray, level: str, horizon: in
     future = pd.date_range(last_month + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")
     r = np.repeat(enough, horizon)
     s = np.tile(np.arange(horizon), len(enough))
-    projected = pd.DataFrame({
-        "level": level, "id": series.ids[r], "month": future[s], "kind": "forecast",
-        "revenue": point[r, s], "low": np.maximum(point[r, s] + q_low[r, 0] * sd[r, s], 0.0),
-        "high": np.maximum(point[r, s] + q_high[r, 0] * sd[r, s], 0.0),
-    })
+    projected = pd.DataFrame(
+        {
+            "level": level,
+            "id": series.ids[r],
+            "month": future[s],
+            "kind": "forecast",
+            "revenue": point[r, s],
+            "low": np.maximum(point[r, s] + q_low[r, 0] * sd[r, s], 0.0),
+            "high": np.maximum(point[r, s] + q_high[r, 0] * sd[r, s], 0.0),
+        }
+    )
     out = pd.concat([actual, projected], ignore_index=True)
     return out.astype({"id": "string", "kind": "string"})
 
 
-def reconcile(parts: pd.DataFrame, company: pd.DataFrame, company_last12: float,
-              last12: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
+def reconcile(
+    parts: pd.DataFrame, company: pd.DataFrame, company_last12: float, last12: pd.Series
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Proportional top-down reconciliation, robust to a runaway part: every part's projection is first
     capped at SHARE_GROWTH_CAP × the parts' median growth over its carried-forward last 12 months
     (booked + last 12 months pro rata), then all are scaled by one factor per horizon, so that the
@@ -579,30 +765,48 @@ def reconcile(parts: pd.DataFrame, company: pd.DataFrame, company_last12: float,
             continue
         total = float(target["forecast"].iloc[0])
         months = int(frame["months_ahead"].iloc[0])
-        booked_other = float(target["booked"].iloc[0]) - float(frame.loc[frame["forecast"].notna(), "booked"].sum())
+        booked_other = float(target["booked"].iloc[0]) - float(
+            frame.loc[frame["forecast"].notna(), "booked"].sum()
+        )
         uncovered = company_last12 - covered
         # Floating-point dust when the parts cover the whole company is no remainder.
         uncovered = uncovered if uncovered > 1e-9 * max(company_last12, 1.0) else 0.0
         booked_other = booked_other if abs(booked_other) > 1e-9 * max(total, 1.0) else 0.0
         remainder = booked_other + uncovered * months / SEASON
-        expected = (frame["booked"] + last12.reindex(frame["id"]).fillna(0.0).to_numpy() * months / SEASON).to_numpy()
+        expected = (
+            frame["booked"] + last12.reindex(frame["id"]).fillna(0.0).to_numpy() * months / SEASON
+        ).to_numpy()
         point = frame["forecast"].to_numpy(dtype="float64")
         growth = point / np.where(expected > 0, expected, np.nan)
         known = np.isfinite(growth)
-        limit = SHARE_GROWTH_CAP * float(np.median(growth[known])) * expected if known.any() else point
+        limit = (
+            SHARE_GROWTH_CAP * float(np.median(growth[known])) * expected if known.any() else point
+        )
         weight = np.where(known, np.minimum(point, limit), point)
         denominator = float(np.nansum(weight)) + remainder
         factor = total / denominator if denominator > 0 else np.nan
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(point > 0, weight / point, 1.0) * factor
         index = frame.index
-        for source, column in (("forecast", "reconciled"), ("forecast_low", "reconciled_low"),
-                               ("forecast_high", "reconciled_high")):
+        for source, column in (
+            ("forecast", "reconciled"),
+            ("forecast_low", "reconciled_low"),
+            ("forecast_high", "reconciled_high"),
+        ):
             out.loc[index, column] = frame[source].to_numpy(dtype="float64") * scale
-        rows.append({"level": frame["level"].iloc[0], "horizon": horizon,
-                     "fiscal_year": int(frame["fiscal_year"].iloc[0]), "remainder": remainder,
-                     "reconciled": remainder * factor, "factor": factor})
-    return out, pd.DataFrame(rows, columns=["level", "horizon", "fiscal_year", "remainder", "reconciled", "factor"])
+        rows.append(
+            {
+                "level": frame["level"].iloc[0],
+                "horizon": horizon,
+                "fiscal_year": int(frame["fiscal_year"].iloc[0]),
+                "remainder": remainder,
+                "reconciled": remainder * factor,
+                "factor": factor,
+            }
+        )
+    return out, pd.DataFrame(
+        rows, columns=["level", "horizon", "fiscal_year", "remainder", "reconciled", "factor"]
+    )
 
 
 @dataclass(frozen=True)
@@ -627,10 +831,16 @@ class Forecast:
 def last_complete_month(as_of: pd.Timestamp) -> pd.Timestamp:
     """The month of as_of when as_of is its last day, else the month before."""
     month = as_of.to_period("M")
-    return month.start_time if as_of.normalize() == month.end_time.normalize() else (month - 1).start_time
+    return (
+        month.start_time
+        if as_of.normalize() == month.end_time.normalize()
+        else (month - 1).start_time
+    )
 
 
-def horizons_after(last_month: pd.Timestamp, year: int, year_end: pd.Timestamp) -> tuple[Horizon, ...]:
+def horizons_after(
+    last_month: pd.Timestamp, year: int, year_end: pd.Timestamp
+) -> tuple[Horizon, ...]:
     """The rest of the reporting year (when months remain) and the whole next fiscal year."""
     end = pd.Timestamp(year_end).to_period("M")
     rest = (end - last_month.to_period("M")).n
@@ -638,25 +848,31 @@ def horizons_after(last_month: pd.Timestamp, year: int, year_end: pd.Timestamp) 
     return (*out, Horizon("next year", year + 1, rest + 1, rest + SEASON))
 
 
-def open_pipeline(open_deals: pd.DataFrame, open_groups: Grouping, counted: pd.DataFrame,
-                  groups: Grouping) -> pd.DataFrame:
+def open_pipeline(
+    open_deals: pd.DataFrame, open_groups: Grouping, counted: pd.DataFrame, groups: Grouping
+) -> pd.DataFrame:
     """Per entity: open deals, their amount, the entity's historical win rate (won ÷ (won + lost),
     all closed deals up to as_of) and the expected value = amount × win rate. Open deals without an
     amount are not counted."""
     priced = open_deals["amount"].notna().to_numpy() & (open_groups.codes >= 0)
     n_open = len(open_groups.names)
-    amount = np.bincount(open_groups.codes[priced], weights=open_deals["amount"].to_numpy()[priced],
-                         minlength=n_open)
+    amount = np.bincount(
+        open_groups.codes[priced], weights=open_deals["amount"].to_numpy()[priced], minlength=n_open
+    )
     count = np.bincount(open_groups.codes[priced], minlength=n_open)
     pipe = pd.DataFrame({"open_deals": count, "open_pipeline": amount}, index=open_groups.names)
     pipe = pipe[pipe["open_deals"] > 0]
     closed = groups.codes >= 0
     n = len(groups.names)
     won = np.bincount(groups.codes[closed], weights=counted["won"].to_numpy()[closed], minlength=n)
-    lost = np.bincount(groups.codes[closed], weights=counted["lost"].to_numpy()[closed], minlength=n)
+    lost = np.bincount(
+        groups.codes[closed], weights=counted["lost"].to_numpy()[closed], minlength=n
+    )
     total = won + lost
     with np.errstate(divide="ignore", invalid="ignore"):
-        rate = pd.Series(np.where(total > 0, won / total, np.nan), index=groups.names, name="win_rate")
+        rate = pd.Series(
+            np.where(total > 0, won / total, np.nan), index=groups.names, name="win_rate"
+        )
     out = pipe.join(rate[total > 0], how="outer")
     out["open_deals"] = out["open_deals"].fillna(0).astype("int64")
     out["open_pipeline"] = out["open_pipeline"].fillna(0.0)
@@ -665,8 +881,16 @@ def open_pipeline(open_deals: pd.DataFrame, open_groups: Grouping, counted: pd.D
     return out
 
 
-def compute_forecast(counted: pd.DataFrame, open_deals: pd.DataFrame, team_of: pd.Series, as_of: pd.Timestamp,
-                     year: int, year_end: pd.Timestamp, current_reps: pd.Index, current_teams: pd.Index) -> Forecast:
+def compute_forecast(
+    counted: pd.DataFrame,
+    open_deals: pd.DataFrame,
+    team_of: pd.Series,
+    as_of: pd.Timestamp,
+    year: int,
+    year_end: pd.Timestamp,
+    current_reps: pd.Index,
+    current_teams: pd.Index,
+) -> Forecast:
     """Project the company, every current team, every region and every current rep; reconcile teams,
     regions and reps with the company (proportional top-down); put the open pipeline beside them."""
     last_month = last_complete_month(as_of)
@@ -674,7 +898,11 @@ def compute_forecast(counted: pd.DataFrame, open_deals: pd.DataFrame, team_of: p
     booked_rows = ((counted["fiscal_year"] == year) & (counted["month"] <= last_month)).to_numpy()
     levels = {
         "company": (one_group(len(counted)), one_group(len(open_deals)), None),
-        "team": (grouping(counted["rep_id"], team_of), grouping(open_deals["rep_id"], team_of), current_teams),
+        "team": (
+            grouping(counted["rep_id"], team_of),
+            grouping(open_deals["rep_id"], team_of),
+            current_teams,
+        ),
         "region": (grouping(counted["region"]), grouping(open_deals["region"]), None),
         "rep": (grouping(counted["rep_id"]), grouping(open_deals["rep_id"]), current_reps),
     }
@@ -688,16 +916,30 @@ def compute_forecast(counted: pd.DataFrame, open_deals: pd.DataFrame, team_of: p
     for level in ("team", "region", "rep", "company"):
         groups, open_groups, keep = levels[level]
         in_year = booked_rows & (groups.codes >= 0)
-        booked = pd.Series(np.bincount(groups.codes[in_year], weights=counted["won_amount"].to_numpy()[in_year],
-                                       minlength=len(groups.names)), index=groups.names)
+        booked = pd.Series(
+            np.bincount(
+                groups.codes[in_year],
+                weights=counted["won_amount"].to_numpy()[in_year],
+                minlength=len(groups.names),
+            ),
+            index=groups.names,
+        )
         extra = np.concatenate(pooled) if level == "company" and pooled else None
-        result = forecast_level(counted, groups, level, list(horizons), last_month, {year: booked}, keep, extra)
+        result = forecast_level(
+            counted, groups, level, list(horizons), last_month, {year: booked}, keep, extra
+        )
         if level in ("team", "region"):
             pooled.append(standardised(result.backtest))
-        calibration.append({"level": level, "backtest_origins": len(result.backtest),
-                            "calibration_errors": result.calibration.errors,
-                            "calibration_low": result.calibration.low, "calibration_high": result.calibration.high,
-                            "level_coverage": result.level_coverage})
+        calibration.append(
+            {
+                "level": level,
+                "backtest_origins": len(result.backtest),
+                "calibration_errors": result.calibration.errors,
+                "calibration_low": result.calibration.low,
+                "calibration_high": result.calibration.high,
+                "level_coverage": result.level_coverage,
+            }
+        )
         pipe = open_pipeline(open_deals, open_groups, counted, groups)
         table = result.table.join(pipe, on="id", how="left")
         table["open_deals"] = table["open_deals"].fillna(0).astype("int64")
@@ -713,16 +955,31 @@ def compute_forecast(counted: pd.DataFrame, open_deals: pd.DataFrame, team_of: p
         reconciled, remainder = reconcile(tables[level], company, company_last12, last12[level])
         tables[level] = reconciled
         remainders.append(remainder)
-    company = company.assign(reconciled=company["forecast"], reconciled_low=company["forecast_low"],
-                             reconciled_high=company["forecast_high"])
+    company = company.assign(
+        reconciled=company["forecast"],
+        reconciled_low=company["forecast_low"],
+        reconciled_high=company["forecast_high"],
+    )
     tables["company"] = company
     table = pd.concat([tables[level] for level in levels], ignore_index=True)
     for column in FORECAST_COLUMNS:
         if column not in table:
             table[column] = np.nan
-    table = table[FORECAST_COLUMNS].astype({"level": "string", "id": "string", "horizon": "string",
-                                            "method": "string", "fiscal_year": "int64"})
-    return Forecast(table, pd.concat(paths, ignore_index=True), pd.concat(remainders, ignore_index=True),
-                    company_test.drop(columns=["series", "sd"]) if len(company_test) else company_test,
-                    pd.DataFrame(calibration, columns=INTERVAL_COLUMNS).astype({"level": "string"}),
-                    horizons, last_month)
+    table = table[FORECAST_COLUMNS].astype(
+        {
+            "level": "string",
+            "id": "string",
+            "horizon": "string",
+            "method": "string",
+            "fiscal_year": "int64",
+        }
+    )
+    return Forecast(
+        table,
+        pd.concat(paths, ignore_index=True),
+        pd.concat(remainders, ignore_index=True),
+        company_test.drop(columns=["series", "sd"]) if len(company_test) else company_test,
+        pd.DataFrame(calibration, columns=INTERVAL_COLUMNS).astype({"level": "string"}),
+        horizons,
+        last_month,
+    )

@@ -19,21 +19,52 @@ TOLERANCE = 1e-9
 """Attainment is compared with a tier after allowing for float rounding: exactly 100 % earns the 100 % tier."""
 
 GOAL_COLUMNS = [
-    "scope", "id", "year", "metric", "target", "actual", "attainment", "members", "expected_share", "pace",
-    "status", "tier_reward", "reward", "reward_earned", "file", "row",
+    "scope",
+    "id",
+    "year",
+    "metric",
+    "target",
+    "actual",
+    "attainment",
+    "members",
+    "expected_share",
+    "pace",
+    "status",
+    "tier_reward",
+    "reward",
+    "reward_earned",
+    "file",
+    "row",
 ]
 """Columns of the goals table (data/goals.csv)."""
 
 TEAM_ATTAINMENT_COLUMNS = ["team", "year", "metric", "target", "actual", "attainment", "members"]
 """Columns of the per-team-per-year attainment table (reused by the managers pages)."""
 
-CALIBRATION_COLUMNS = ["year", "scope", "metric", "goals", "met", "share_met", "median_attainment",
-                       "min_attainment", "max_attainment", "flag"]
+CALIBRATION_COLUMNS = [
+    "year",
+    "scope",
+    "metric",
+    "goals",
+    "met",
+    "share_met",
+    "median_attainment",
+    "min_attainment",
+    "max_attainment",
+    "flag",
+]
 
 CUMULATIVE = CUMULATIVE_GOAL_METRICS
 
 MET, MISSED, ON_TRACK, AT_RISK, BEHIND, NO_DATA, NOT_STARTED = (
-    "met", "missed", "on track", "at risk", "behind", "no data", "not started")
+    "met",
+    "missed",
+    "on track",
+    "at risk",
+    "behind",
+    "no data",
+    "not started",
+)
 
 CALIBRATION_MIN_GOALS = 3
 """Goals a (year, scope, metric) group needs before "nobody reaches" or "everybody beats" is flagged."""
@@ -63,8 +94,16 @@ def expected_share(period: Period, config: GoalsConfig) -> float:
     as_of = pd.Timestamp(period.as_of)
     if config.pacing == "linear":
         return ((as_of - start).days + 1) / ((end - start).days + 1)
-    quarter_ends = [start + pd.DateOffset(months=3 * (q + 1)) - pd.Timedelta(days=1) for q in range(4)]
-    return float(sum(w for w, q_end in zip(config.quarter_weights, quarter_ends, strict=True) if q_end <= as_of))
+    quarter_ends = [
+        start + pd.DateOffset(months=3 * (q + 1)) - pd.Timedelta(days=1) for q in range(4)
+    ]
+    return float(
+        sum(
+            w
+            for w, q_end in zip(config.quarter_weights, quarter_ends, strict=True)
+            if q_end <= as_of
+        )
+    )
 
 
 def team_members(reps: pd.DataFrame, period: Period, years: list[int]) -> pd.DataFrame:
@@ -73,15 +112,22 @@ def team_members(reps: pd.DataFrame, period: Period, years: list[int]) -> pd.Dat
     The reps export gives one current team per rep, applied to every year."""
     listed = reps.loc[reps["team"].notna(), ["rep_id", "team", "hired", "left"]]
     grid = listed.merge(pd.DataFrame({"year": years}), how="cross")
-    starts = pd.to_datetime(pd.Series([period.start_of(y) for y in years], index=years)).astype("datetime64[s]")
-    ends = pd.to_datetime(pd.Series([min(period.end_of(y), period.as_of) for y in years], index=years)
-                          ).astype("datetime64[s]")
+    starts = pd.to_datetime(pd.Series([period.start_of(y) for y in years], index=years)).astype(
+        "datetime64[s]"
+    )
+    ends = pd.to_datetime(
+        pd.Series([min(period.end_of(y), period.as_of) for y in years], index=years)
+    ).astype("datetime64[s]")
     first, last = grid["year"].map(starts), grid["year"].map(ends)
-    active = (grid["hired"].isna() | (grid["hired"] <= last)) & (grid["left"].isna() | (grid["left"] >= first))
+    active = (grid["hired"].isna() | (grid["hired"] <= last)) & (
+        grid["left"].isna() | (grid["left"] >= first)
+    )
     return grid.loc[active, ["team", "rep_id", "year"]].reset_index(drop=True)
 
 
-def _actuals(rep_years: pd.DataFrame, members: pd.DataFrame, team_years: pd.DataFrame | None = None) -> pd.DataFrame:
+def _actuals(
+    rep_years: pd.DataFrame, members: pd.DataFrame, team_years: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """(scope, id, year, metric, actual, members) for every rep and team and year.
 
     A team's actual is the sum (ratio: the pooled ratio) of its ``members``' yearly figures, or, when
@@ -92,16 +138,32 @@ def _actuals(rep_years: pd.DataFrame, members: pd.DataFrame, team_years: pd.Data
     if team_years is not None:
         counts = members.groupby(["team", "year"]).size().rename("members")
         team = team_years.astype({"team": "string", "year": "int64"}).merge(
-            counts.reset_index().astype({"team": "string", "year": "int64"}), on=["team", "year"], how="left")
+            counts.reset_index().astype({"team": "string", "year": "int64"}),
+            on=["team", "year"],
+            how="left",
+        )
         team = team.assign(members=team["members"].fillna(0).astype("int64"))
         return _melted(rep, team.assign(scope="team", id=team["team"]))
-    joined = members.astype({"rep_id": "string"}).merge(rep_years, on=["rep_id", "year"], how="left")
+    joined = members.astype({"rep_id": "string"}).merge(
+        rep_years, on=["rep_id", "year"], how="left"
+    )
     joined["ltv_sum"] = joined["mean_client_ltv"].fillna(0.0) * joined["clients"].fillna(0)
-    team = joined.groupby(["team", "year"]).agg(
-        revenue=("revenue", "sum"), won_deals=("won_deals", "sum"), new_clients=("new_clients", "sum"),
-        clients=("clients", "sum"), ltv_sum=("ltv_sum", "sum"), annual_cost=("annual_cost", "mean"),
-        members=("rep_id", "size")).reset_index()
-    team["value_ratio"] = ratio((team["ltv_sum"] / team["clients"]).where(team["clients"] > 0), team["annual_cost"])
+    team = (
+        joined.groupby(["team", "year"])
+        .agg(
+            revenue=("revenue", "sum"),
+            won_deals=("won_deals", "sum"),
+            new_clients=("new_clients", "sum"),
+            clients=("clients", "sum"),
+            ltv_sum=("ltv_sum", "sum"),
+            annual_cost=("annual_cost", "mean"),
+            members=("rep_id", "size"),
+        )
+        .reset_index()
+    )
+    team["value_ratio"] = ratio(
+        (team["ltv_sum"] / team["clients"]).where(team["clients"] > 0), team["annual_cost"]
+    )
     return _melted(rep, team.assign(scope="team", id=team["team"]))
 
 
@@ -109,14 +171,30 @@ def _melted(rep: pd.DataFrame, team: pd.DataFrame) -> pd.DataFrame:
     """Rep and team yearly figures as one long table: scope, id, year, members, metric, actual."""
     keep = ["scope", "id", "year", "members", *CUMULATIVE, "value_ratio"]
     both = pd.concat([rep[keep], team[keep]], ignore_index=True)
-    long = both.melt(id_vars=["scope", "id", "year", "members"], var_name="metric", value_name="actual")
-    return long.astype({"scope": "string", "id": "string", "metric": "string", "year": "int64",
-                        "actual": "float64", "members": "int64"})
+    long = both.melt(
+        id_vars=["scope", "id", "year", "members"], var_name="metric", value_name="actual"
+    )
+    return long.astype(
+        {
+            "scope": "string",
+            "id": "string",
+            "metric": "string",
+            "year": "int64",
+            "actual": "float64",
+            "members": "int64",
+        }
+    )
 
 
-def compute_goals(goals: pd.DataFrame | None, rep_years: pd.DataFrame, reps: pd.DataFrame, period: Period,
-                  config: GoalsConfig, dated_members: pd.DataFrame | None = None,
-                  dated_team_years: pd.DataFrame | None = None) -> Goals:
+def compute_goals(
+    goals: pd.DataFrame | None,
+    rep_years: pd.DataFrame,
+    reps: pd.DataFrame,
+    period: Period,
+    config: GoalsConfig,
+    dated_members: pd.DataFrame | None = None,
+    dated_team_years: pd.DataFrame | None = None,
+) -> Goals:
     """Attainment = actual ÷ target per goal; pacing, status, rewards and calibration (see methodology).
 
     With dated membership, ``dated_members`` (team, year, rep_id: ``history.team_member_years``) and
@@ -125,19 +203,37 @@ def compute_goals(goals: pd.DataFrame | None, rep_years: pd.DataFrame, reps: pd.
     without them each rep counts in their current team for every year."""
     share = expected_share(period, config)
     complete = period.as_of >= period.end
-    empty = Goals(pd.DataFrame(columns=GOAL_COLUMNS), pd.DataFrame(columns=TEAM_ATTAINMENT_COLUMNS),
-                  pd.DataFrame(columns=CALIBRATION_COLUMNS), share, False, complete)
+    empty = Goals(
+        pd.DataFrame(columns=GOAL_COLUMNS),
+        pd.DataFrame(columns=TEAM_ATTAINMENT_COLUMNS),
+        pd.DataFrame(columns=CALIBRATION_COLUMNS),
+        share,
+        False,
+        complete,
+    )
     if goals is None or not len(goals):
         return empty
     years = sorted(set(rep_years["year"].astype(int)) | set(goals["year"].dropna().astype(int)))
     if dated_members is not None and dated_team_years is not None:
         actuals = _actuals(rep_years, dated_members, dated_team_years)
     else:
-        actuals = _actuals(rep_years, team_members(reps, period, [y for y in years if y <= period.year]))
+        actuals = _actuals(
+            rep_years, team_members(reps, period, [y for y in years if y <= period.year])
+        )
     table = goals.rename(columns={"_file": "file", "_row": "row"})[
-        ["scope", "id", "year", "metric", "target", "reward", "file", "row"]]
-    table = table.astype({"scope": "string", "id": "string", "metric": "string", "year": "int64",
-                          "target": "float64", "reward": "string", "file": "string"})
+        ["scope", "id", "year", "metric", "target", "reward", "file", "row"]
+    ]
+    table = table.astype(
+        {
+            "scope": "string",
+            "id": "string",
+            "metric": "string",
+            "year": "int64",
+            "target": "float64",
+            "reward": "string",
+            "file": "string",
+        }
+    )
     table = table.merge(actuals, on=["scope", "id", "year", "metric"], how="left")
     future = table["year"] > period.year
     table.loc[future, "actual"] = np.nan
@@ -158,22 +254,40 @@ def compute_goals(goals: pd.DataFrame | None, rep_years: pd.DataFrame, reps: pd.
         tier_reward = tier_reward.mask(reached >= tier.attainment, tier.reward)
     table["tier_reward"] = tier_reward
     table["reward_earned"] = table["reward"].where(reached >= 1.0)
-    table = table.sort_values(["year", "scope", "metric", "id"], ascending=[False, True, True, True])
+    table = table.sort_values(
+        ["year", "scope", "metric", "id"], ascending=[False, True, True, True]
+    )
     table = table.reset_index(drop=True)[GOAL_COLUMNS]
 
     teams = table[table["scope"] == "team"].rename(columns={"id": "team"})[TEAM_ATTAINMENT_COLUMNS]
     last_complete = period.year if complete else period.year - 1
-    return Goals(table, teams.reset_index(drop=True), _calibration(table, last_complete), share, True, complete)
+    return Goals(
+        table,
+        teams.reset_index(drop=True),
+        _calibration(table, last_complete),
+        share,
+        True,
+        complete,
+    )
 
 
-def _status(table: pd.DataFrame, now: pd.Series, future: pd.Series, at_risk_from: float) -> pd.Series:
+def _status(
+    table: pd.DataFrame, now: pd.Series, future: pd.Series, at_risk_from: float
+) -> pd.Series:
     """met / missed for completed years; met, on track, at risk or behind for the reporting year."""
     attained = table["attainment"] + TOLERANCE >= 1.0
     pace = table["pace"]
     current = np.select(
-        [table["actual"].isna(), attained, table["expected_share"] <= 0, pace + TOLERANCE >= 1.0,
-         pace + TOLERANCE >= at_risk_from],
-        [NO_DATA, MET, ON_TRACK, ON_TRACK, AT_RISK], BEHIND)
+        [
+            table["actual"].isna(),
+            attained,
+            table["expected_share"] <= 0,
+            pace + TOLERANCE >= 1.0,
+            pace + TOLERANCE >= at_risk_from,
+        ],
+        [NO_DATA, MET, ON_TRACK, ON_TRACK, AT_RISK],
+        BEHIND,
+    )
     past = np.select([table["actual"].isna(), attained], [NO_DATA, MET], MISSED)
     status = np.where(future, NOT_STARTED, np.where(now, current, past))
     return pd.Series(status, index=table.index, dtype="string")
@@ -186,13 +300,28 @@ def _calibration(table: pd.DataFrame, last_complete: int) -> pd.DataFrame:
     if not len(done):
         return pd.DataFrame(columns=CALIBRATION_COLUMNS)
     done = done.assign(met=(done["attainment"] + TOLERANCE >= 1.0).astype("int64"))
-    out = done.groupby(["year", "scope", "metric"]).agg(
-        goals=("met", "size"), met=("met", "sum"), median_attainment=("attainment", "median"),
-        min_attainment=("attainment", "min"), max_attainment=("attainment", "max")).reset_index()
+    out = (
+        done.groupby(["year", "scope", "metric"])
+        .agg(
+            goals=("met", "size"),
+            met=("met", "sum"),
+            median_attainment=("attainment", "median"),
+            min_attainment=("attainment", "min"),
+            max_attainment=("attainment", "max"),
+        )
+        .reset_index()
+    )
     out["share_met"] = out["met"] / out["goals"]
     enough = out["goals"] >= CALIBRATION_MIN_GOALS
-    out["flag"] = pd.Series(np.select([enough & (out["met"] == 0), enough & (out["met"] == out["goals"])],
-                                      ["nobody reaches it", "everybody beats it"], ""), dtype="string")
+    out["flag"] = pd.Series(
+        np.select(
+            [enough & (out["met"] == 0), enough & (out["met"] == out["goals"])],
+            ["nobody reaches it", "everybody beats it"],
+            "",
+        ),
+        dtype="string",
+    )
     out["flag"] = out["flag"].mask(out["flag"] == "")
-    return out.sort_values(["year", "scope", "metric"], ascending=[False, True, True]).reset_index(drop=True)[
-        CALIBRATION_COLUMNS]
+    return out.sort_values(["year", "scope", "metric"], ascending=[False, True, True]).reset_index(
+        drop=True
+    )[CALIBRATION_COLUMNS]

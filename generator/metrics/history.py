@@ -19,8 +19,17 @@ QUARTER_COLUMNS = ["year", "quarter", "period", *PERFORMANCE_COLUMNS]
 """Columns of a quarterly history table, after the group key."""
 
 HISTORY_COLUMNS = [
-    "level", "id", "year", "quarter", "period", *PERFORMANCE_COLUMNS,
-    "clients", "mean_client_ltv", "new_clients", "annual_cost", "value_ratio",
+    "level",
+    "id",
+    "year",
+    "quarter",
+    "period",
+    *PERFORMANCE_COLUMNS,
+    "clients",
+    "mean_client_ltv",
+    "new_clients",
+    "annual_cost",
+    "value_ratio",
 ]
 """Columns of data/history.csv: one row per entity and period (quarter empty on a year's row)."""
 
@@ -62,8 +71,11 @@ def grouping(ids: pd.Series, member_of: pd.Series | None = None) -> Grouping:
         return Grouping(codes, categories)
     mapped = pd.Series(categories.to_numpy(dtype=object)).map(member_of)
     group_codes, names = pd.factorize(mapped.to_numpy(dtype=object), use_na_sentinel=True)
-    per_row = np.where(codes >= 0, group_codes[np.maximum(codes, 0)], -1) if len(group_codes) else \
-        np.full(len(codes), -1)
+    per_row = (
+        np.where(codes >= 0, group_codes[np.maximum(codes, 0)], -1)
+        if len(group_codes)
+        else np.full(len(codes), -1)
+    )
     return Grouping(per_row.astype(np.int64), pd.Index(names).astype("string"))
 
 
@@ -89,7 +101,9 @@ def _sums(counted: pd.DataFrame, groups: Grouping, slot: np.ndarray, slots: int)
     return frame
 
 
-def quarterly_performance(counted: pd.DataFrame, groups: Grouping, key: str, period: Period) -> pd.DataFrame:
+def quarterly_performance(
+    counted: pd.DataFrame, groups: Grouping, key: str, period: Period
+) -> pd.DataFrame:
     """Per group and fiscal quarter: revenue, won and lost deals, win rate, average deal size and
     median sales cycle (the SPEC §5 definitions applied to the quarter instead of the year).
 
@@ -97,12 +111,16 @@ def quarterly_performance(counted: pd.DataFrame, groups: Grouping, key: str, per
     without a closed deal has revenue 0, no deals and an empty win rate.
     """
     columns = [key, *QUARTER_COLUMNS]
-    quarter = (counted["fiscal_year"].to_numpy(dtype="int64") * 4
-               + fiscal_quarter(counted["closed"], period.fiscal_year_start).to_numpy() - 1)
+    quarter = (
+        counted["fiscal_year"].to_numpy(dtype="int64") * 4
+        + fiscal_quarter(counted["closed"], period.fiscal_year_start).to_numpy()
+        - 1
+    )
     last = period.year * 4 + current_quarter(period) - 1
     if not len(counted) or not (groups.codes >= 0).any():
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns}).astype(
-            {key: "string", "year": "int64", "quarter": "int64", "period": "string"})
+            {key: "string", "year": "int64", "quarter": "int64", "period": "string"}
+        )
     first_q = int(quarter.min())
     frame = _sums(counted, groups, quarter - first_q, last - first_q + 1)
     # From each group's first quarter with a closed deal on.
@@ -113,17 +131,23 @@ def quarterly_performance(counted: pd.DataFrame, groups: Grouping, key: str, per
     out[key] = groups.names[frame["group"].to_numpy()]
     out["year"] = (q // 4).astype("int64")
     out["quarter"] = (q % 4 + 1).astype("int64")
-    labels_of = {v: quarter_label(v // 4, v % 4 + 1, period.fiscal_year_start) for v in np.unique(q)}
+    labels_of = {
+        v: quarter_label(v // 4, v % 4 + 1, period.fiscal_year_start) for v in np.unique(q)
+    }
     out["period"] = pd.Series(q).map(labels_of).astype("string").to_numpy()
     return out.astype({key: "string"})[columns].reset_index(drop=True)
 
 
-def yearly_performance(counted: pd.DataFrame, groups: Grouping, key: str, years: list[int]) -> pd.DataFrame:
+def yearly_performance(
+    counted: pd.DataFrame, groups: Grouping, key: str, years: list[int]
+) -> pd.DataFrame:
     """Per group and fiscal year: the SPEC §5 performance figures, every year listed (for groups that
     are not sets of reps, such as regions, where lifetime value and cost do not apply)."""
     year = counted["fiscal_year"].to_numpy(dtype="int64") - years[0]
     inside = (year >= 0) & (year < len(years))
-    frame = _sums(counted[inside], Grouping(groups.codes[inside], groups.names), year[inside], len(years))
+    frame = _sums(
+        counted[inside], Grouping(groups.codes[inside], groups.names), year[inside], len(years)
+    )
     frame = frame[frame.groupby("group")["closed"].transform("any")].reset_index(drop=True)
     out = finish_performance(frame)
     out.insert(0, "year", (frame["slot"].to_numpy() + years[0]).astype("int64"))
@@ -155,21 +179,29 @@ def member_grouping(counted: pd.DataFrame, member: Membership) -> Grouping:
     return grouping(counted["rep_id"], member.current)
 
 
-def compute_history(counted: pd.DataFrame, teams: Membership, managers: Membership, period: Period,
-                    years: list[int]) -> History:
+def compute_history(
+    counted: pd.DataFrame, teams: Membership, managers: Membership, period: Period, years: list[int]
+) -> History:
     """Every quarterly table; a deal counts in the team and with the manager of its rep on its close
     date (``teams``, ``managers``; without a memberships export the rep's current team and manager)."""
     region = grouping(counted["region"])
     return History(
         rep_quarters=quarterly_performance(counted, grouping(counted["rep_id"]), "rep_id", period),
-        team_quarters=quarterly_performance(counted, member_grouping(counted, teams), "team", period),
-        manager_quarters=quarterly_performance(counted, member_grouping(counted, managers), "manager", period),
-        company_quarters=quarterly_performance(counted, one_group(len(counted)), "company", period).drop(
-            columns="company"),
+        team_quarters=quarterly_performance(
+            counted, member_grouping(counted, teams), "team", period
+        ),
+        manager_quarters=quarterly_performance(
+            counted, member_grouping(counted, managers), "manager", period
+        ),
+        company_quarters=quarterly_performance(
+            counted, one_group(len(counted)), "company", period
+        ).drop(columns="company"),
         region_years=yearly_performance(counted, region, "region", years),
         region_quarters=quarterly_performance(counted, region, "region", period),
         segment_quarters={
-            dim: quarterly_performance(counted, grouping(segment_labels(counted[column])), dim, period)
+            dim: quarterly_performance(
+                counted, grouping(segment_labels(counted[column])), dim, period
+            )
             for dim, column in ((dim, d.deal_field) for dim, d in DIMENSIONS.items())
         },
     )
@@ -179,7 +211,9 @@ TEAM_MEMBER_COLUMNS = ["team", "year", "rep_id", "revenue", "won_deals", "lost_d
 """Columns of data/team_members.csv (with a memberships export): one row per team, year and rep."""
 
 
-def team_member_years(counted: pd.DataFrame, spells: pd.DataFrame, teams: Membership) -> pd.DataFrame:
+def team_member_years(
+    counted: pd.DataFrame, spells: pd.DataFrame, teams: Membership
+) -> pd.DataFrame:
     """Who was in each team each fiscal year, and what they sold while there (``TEAM_MEMBER_COLUMNS``).
 
     A rep is a member of a team in a year when a stretch of ``spells`` (``membership_spells``) puts
@@ -189,9 +223,11 @@ def team_member_years(counted: pd.DataFrame, spells: pd.DataFrame, teams: Member
     team's figures. A rep who moves mid-year is a member of both teams, with each part of the year's
     deals.
     """
-    deals = counted.assign(team=teams.on(counted["rep_id"], counted["closed"]).to_numpy(),
-                           year=counted["fiscal_year"].astype("int64").to_numpy(),
-                           rep_id=counted["rep_id"].astype("string").to_numpy()).dropna(subset=["team"])
+    deals = counted.assign(
+        team=teams.on(counted["rep_id"], counted["closed"]).to_numpy(),
+        year=counted["fiscal_year"].astype("int64").to_numpy(),
+        rep_id=counted["rep_id"].astype("string").to_numpy(),
+    ).dropna(subset=["team"])
     sold = performance(deals, ["team", "year", "rep_id"])
     stays = spells.dropna(subset=["team"])[["team", "year", "rep_id"]].drop_duplicates()
     keys = ["team", "year", "rep_id"]
@@ -204,8 +240,9 @@ def team_member_years(counted: pd.DataFrame, spells: pd.DataFrame, teams: Member
     return out.sort_values(keys).reset_index(drop=True)[TEAM_MEMBER_COLUMNS]
 
 
-def long_history(levels: dict[str, tuple[pd.DataFrame, pd.DataFrame | None, str | None]],
-                 fiscal_year_start: int) -> pd.DataFrame:
+def long_history(
+    levels: dict[str, tuple[pd.DataFrame, pd.DataFrame | None, str | None]], fiscal_year_start: int
+) -> pd.DataFrame:
     """data/history.csv: every level's years and quarters in one long table with the same columns.
 
     ``levels`` maps a level name to (yearly table, quarterly table, key column; None for the company).
@@ -216,17 +253,25 @@ def long_history(levels: dict[str, tuple[pd.DataFrame, pd.DataFrame | None, str 
             if table is None or not len(table):
                 continue
             part = table.copy()
-            part["id"] = part[key].astype("string") if key else pd.Series("Company", index=part.index, dtype="string")
+            part["id"] = (
+                part[key].astype("string")
+                if key
+                else pd.Series("Company", index=part.index, dtype="string")
+            )
             part["level"] = level
             if is_year:
                 part["quarter"] = pd.NA
-                part["period"] = [str(y) if fiscal_year_start == 1 else f"FY{y}" for y in part["year"]]
+                part["period"] = [
+                    str(y) if fiscal_year_start == 1 else f"FY{y}" for y in part["year"]
+                ]
             for column in HISTORY_COLUMNS:
                 if column not in part:
                     part[column] = np.nan
             parts.append(part[HISTORY_COLUMNS])
     out = pd.concat(parts, ignore_index=True)
-    out = out.astype({"level": "string", "id": "string", "year": "int64", "quarter": "Int64", "period": "string"})
+    out = out.astype(
+        {"level": "string", "id": "string", "year": "int64", "quarter": "Int64", "period": "string"}
+    )
     for column in ("won_deals", "lost_deals", "clients", "new_clients"):
         out[column] = out[column].astype("Int64")
     return out

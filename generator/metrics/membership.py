@@ -7,12 +7,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-CURRENT_TEAM_NOTE = ("Team membership over time is not in the exports: each rep counts in their current team "
-                     "for every year.")
+CURRENT_TEAM_NOTE = (
+    "Team membership over time is not in the exports: each rep counts in their current team "
+    "for every year."
+)
 """What every team and manager page says when there is no memberships export."""
 
-DATED_TEAM_NOTE = ("Team membership over time comes from the memberships export: each deal counts with the team "
-                   "and manager its rep belonged to on the deal's close date.")
+DATED_TEAM_NOTE = (
+    "Team membership over time comes from the memberships export: each deal counts with the team "
+    "and manager its rep belonged to on the deal's close date."
+)
 """What every team and manager page says with a memberships export."""
 
 
@@ -51,27 +55,43 @@ class Membership:
             return fallback
         assert self.periods is not None
         # One text dtype on both sides: merge_asof refuses to join str with string.
-        rows = pd.DataFrame({"rep_id": ids.to_numpy(), "day": pd.to_datetime(days).to_numpy().astype("datetime64[ns]"),
-                             "row": range(len(ids))}).astype({"rep_id": "string"})
+        rows = pd.DataFrame(
+            {
+                "rep_id": ids.to_numpy(),
+                "day": pd.to_datetime(days).to_numpy().astype("datetime64[ns]"),
+                "row": range(len(ids)),
+            }
+        ).astype({"rep_id": "string"})
         rows = rows.dropna(subset=["rep_id", "day"]).sort_values("day", kind="stable")
-        periods = self.periods.assign(rep_id=self.periods["rep_id"].astype("string"),
-                                      start=pd.to_datetime(self.periods["start"]).astype("datetime64[ns]"),
-                                      end=pd.to_datetime(self.periods["end"]).astype("datetime64[ns]"))
+        periods = self.periods.assign(
+            rep_id=self.periods["rep_id"].astype("string"),
+            start=pd.to_datetime(self.periods["start"]).astype("datetime64[ns]"),
+            end=pd.to_datetime(self.periods["end"]).astype("datetime64[ns]"),
+        )
         periods = periods.sort_values(["start"], kind="stable")[["rep_id", "start", "end", "group"]]
         dated = pd.Series(pd.NA, index=range(len(ids)), dtype="string")
         # The latest period starting on or before the day counts if it has not ended by then; else
         # the one starting before it, and so on (overlapping periods: a long one around a short one).
         pending = rows.assign(limit=rows["day"])
         while len(pending):
-            found = pd.merge_asof(pending, periods, left_on="limit", right_on="start", by="rep_id",
-                                  direction="backward")
+            found = pd.merge_asof(
+                pending,
+                periods,
+                left_on="limit",
+                right_on="start",
+                by="rep_id",
+                direction="backward",
+            )
             started = found["start"].notna()
             covers = started & (found["end"].isna() | (found["end"] >= found["day"]))
             hit = found[covers.to_numpy()]
             dated.iloc[hit["row"].to_numpy()] = hit["group"].astype("string").to_numpy()
             pending = found.loc[(started & ~covers).to_numpy(), ["rep_id", "day", "row", "start"]]
-            pending = (pending.assign(limit=pending["start"] - pd.Timedelta(1, "ns")).drop(columns="start")
-                       .sort_values("limit", kind="stable"))
+            pending = (
+                pending.assign(limit=pending["start"] - pd.Timedelta(1, "ns"))
+                .drop(columns="start")
+                .sort_values("limit", kind="stable")
+            )
         out = pd.Series(dated.to_numpy(), index=ids.index, dtype="string")
         return out.fillna(fallback)
 
@@ -84,28 +104,42 @@ class Membership:
         return self.on(rep_ids, days)
 
 
-def team_membership(reps: pd.DataFrame, memberships: pd.DataFrame | None,
-                    year_ends: dict[int, pd.Timestamp]) -> Membership:
+def team_membership(
+    reps: pd.DataFrame, memberships: pd.DataFrame | None, year_ends: dict[int, pd.Timestamp]
+) -> Membership:
     """Teams over time: the memberships export's team, else the reps export's current team."""
-    current = pd.Series(reps["team"].to_numpy(), index=reps["rep_id"].astype("string").to_numpy()).dropna()
+    current = pd.Series(
+        reps["team"].to_numpy(), index=reps["rep_id"].astype("string").to_numpy()
+    ).dropna()
     periods = None
     if memberships is not None and len(memberships):
         periods = memberships.assign(group=memberships["team"])[["rep_id", "group", "start", "end"]]
     return Membership(current.astype("string"), periods, year_ends)
 
 
-def manager_membership(reps: pd.DataFrame, memberships: pd.DataFrame | None,
-                       year_ends: dict[int, pd.Timestamp]) -> Membership:
+def manager_membership(
+    reps: pd.DataFrame, memberships: pd.DataFrame | None, year_ends: dict[int, pd.Timestamp]
+) -> Membership:
     """Managers over time: the memberships export's manager, else the manager of that period's team
     (the most common manager of the team's reps in the reps export), else the reps export's manager."""
-    current = pd.Series(reps["manager"].to_numpy(), index=reps["rep_id"].astype("string").to_numpy()).dropna()
+    current = pd.Series(
+        reps["manager"].to_numpy(), index=reps["rep_id"].astype("string").to_numpy()
+    ).dropna()
     periods = None
     if memberships is not None and len(memberships):
-        team_manager = (reps.dropna(subset=["team", "manager"]).groupby("team")["manager"]
-                        .agg(lambda m: m.mode().iloc[0]))
-        manager = memberships["manager"].astype("string").fillna(
-            memberships["team"].map(team_manager).astype("string"))
-        periods = memberships.assign(group=manager)[["rep_id", "group", "start", "end"]].dropna(subset=["group"])
+        team_manager = (
+            reps.dropna(subset=["team", "manager"])
+            .groupby("team")["manager"]
+            .agg(lambda m: m.mode().iloc[0])
+        )
+        manager = (
+            memberships["manager"]
+            .astype("string")
+            .fillna(memberships["team"].map(team_manager).astype("string"))
+        )
+        periods = memberships.assign(group=manager)[["rep_id", "group", "start", "end"]].dropna(
+            subset=["group"]
+        )
     return Membership(current.astype("string"), periods, year_ends)
 
 
@@ -114,8 +148,12 @@ SPELL_COLUMNS = ["rep_id", "year", "day", "team", "manager", "at_start", "at_end
 team under one manager; ``day`` is the stretch's first day."""
 
 
-def membership_spells(reps: pd.DataFrame, teams: Membership, managers: Membership,
-                      year_spans: dict[int, tuple[pd.Timestamp, pd.Timestamp]]) -> pd.DataFrame:
+def membership_spells(
+    reps: pd.DataFrame,
+    teams: Membership,
+    managers: Membership,
+    year_spans: dict[int, tuple[pd.Timestamp, pd.Timestamp]],
+) -> pd.DataFrame:
     """Each rep's team and manager through each fiscal year, as stretches (``SPELL_COLUMNS``).
 
     ``year_spans`` maps a fiscal year to its first and last day (as_of in the reporting year). A rep
@@ -128,38 +166,71 @@ def membership_spells(reps: pd.DataFrame, teams: Membership, managers: Membershi
     Without dated membership every employed rep-year is one stretch in the current team and manager.
     Team or manager is <NA> when not known.
     """
-    people = pd.DataFrame({"rep_id": reps["rep_id"].astype("string").to_numpy(),
-                           "hired": pd.to_datetime(reps["hired"]).astype("datetime64[ns]").to_numpy(),
-                           "left": pd.to_datetime(reps["left"]).astype("datetime64[ns]").to_numpy()})
-    spans = pd.DataFrame({"year": list(year_spans),
-                          "start": pd.to_datetime([s for s, _ in year_spans.values()]).astype("datetime64[ns]"),
-                          "end": pd.to_datetime([e for _, e in year_spans.values()]).astype("datetime64[ns]")})
+    people = pd.DataFrame(
+        {
+            "rep_id": reps["rep_id"].astype("string").to_numpy(),
+            "hired": pd.to_datetime(reps["hired"]).astype("datetime64[ns]").to_numpy(),
+            "left": pd.to_datetime(reps["left"]).astype("datetime64[ns]").to_numpy(),
+        }
+    )
+    spans = pd.DataFrame(
+        {
+            "year": list(year_spans),
+            "start": pd.to_datetime([s for s, _ in year_spans.values()]).astype("datetime64[ns]"),
+            "end": pd.to_datetime([e for _, e in year_spans.values()]).astype("datetime64[ns]"),
+        }
+    )
     grid = people.merge(spans, how="cross")
-    grid["first"] = grid["start"].where(grid["hired"].isna() | (grid["hired"] <= grid["start"]), grid["hired"])
-    grid["last"] = grid["end"].where(grid["left"].isna() | (grid["left"] >= grid["end"]), grid["left"])
+    grid["first"] = grid["start"].where(
+        grid["hired"].isna() | (grid["hired"] <= grid["start"]), grid["hired"]
+    )
+    grid["last"] = grid["end"].where(
+        grid["left"].isna() | (grid["left"] >= grid["end"]), grid["left"]
+    )
     grid = grid[grid["first"] <= grid["last"]]
     days = [grid[["rep_id", "year", "first"]].rename(columns={"first": "day"})]
     bounds = [m.periods for m in (teams, managers) if m.dated and m.periods is not None]
     if bounds:
         periods = pd.concat(bounds, ignore_index=True)
         # A stretch starts where a period starts and the day after one ends.
-        starts_ends = pd.concat([pd.to_datetime(periods["start"]),
-                                 pd.to_datetime(periods["end"]) + pd.Timedelta(days=1)]).astype("datetime64[ns]")
-        changes = pd.DataFrame({"rep_id": pd.concat([periods["rep_id"]] * 2).astype("string").to_numpy(),
-                                "day": starts_ends.to_numpy()}).dropna().drop_duplicates()
+        starts_ends = pd.concat(
+            [
+                pd.to_datetime(periods["start"]),
+                pd.to_datetime(periods["end"]) + pd.Timedelta(days=1),
+            ]
+        ).astype("datetime64[ns]")
+        changes = (
+            pd.DataFrame(
+                {
+                    "rep_id": pd.concat([periods["rep_id"]] * 2).astype("string").to_numpy(),
+                    "day": starts_ends.to_numpy(),
+                }
+            )
+            .dropna()
+            .drop_duplicates()
+        )
         inside = grid[["rep_id", "year", "first", "last"]].merge(changes, on="rep_id")
         inside = inside[(inside["day"] > inside["first"]) & (inside["day"] <= inside["last"])]
         days.append(inside[["rep_id", "year", "day"]])
-    out = pd.concat(days, ignore_index=True).drop_duplicates().sort_values(["rep_id", "year", "day"], kind="stable")
+    out = (
+        pd.concat(days, ignore_index=True)
+        .drop_duplicates()
+        .sort_values(["rep_id", "year", "day"], kind="stable")
+    )
     out = out.reset_index(drop=True)
     out["team"] = teams.on(out["rep_id"], out["day"]).to_numpy()
     out["manager"] = managers.on(out["rep_id"], out["day"]).to_numpy()
     out = out.astype({"rep_id": "string", "year": "int64", "team": "string", "manager": "string"})
     key = (out["rep_id"] + "\x00" + out["year"].astype("string")).fillna("")
-    same = ((key == key.shift().fillna("")) & (out["team"].fillna("\x00") == out["team"].shift().fillna("\x00"))
-            & (out["manager"].fillna("\x00") == out["manager"].shift().fillna("\x00")))
+    same = (
+        (key == key.shift().fillna(""))
+        & (out["team"].fillna("\x00") == out["team"].shift().fillna("\x00"))
+        & (out["manager"].fillna("\x00") == out["manager"].shift().fillna("\x00"))
+    )
     out = out[~same.to_numpy(dtype=bool)].reset_index(drop=True)
     key = (out["rep_id"] + "\x00" + out["year"].astype("string")).fillna("")
-    out["at_start"] = (out["day"] == out["year"].map(spans.set_index("year")["start"])).to_numpy(dtype=bool)
+    out["at_start"] = (out["day"] == out["year"].map(spans.set_index("year")["start"])).to_numpy(
+        dtype=bool
+    )
     out["at_end"] = (key != key.shift(-1).fillna("")).to_numpy(dtype=bool)
     return out[SPELL_COLUMNS]

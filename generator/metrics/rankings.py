@@ -24,17 +24,25 @@ def rep_ratio_intervals(reps: pd.DataFrame, clients: pd.DataFrame, resamples: in
     """``ratio_low`` and ``ratio_high`` per rep (index ``rep_id``, the order of ``reps``): the 95 %
     percentile bootstrap of the mean LTV of the rep's clients ÷ the rep's annual cost, resampling the
     clients (the segments' method, cost held fixed). Empty under two clients or without a ratio."""
-    by_rep = {str(rep): group.to_numpy(dtype="float64")
-              for rep, group in clients.dropna(subset=["acquirer"]).groupby("acquirer", sort=False)["ltv"]}
+    by_rep = {
+        str(rep): group.to_numpy(dtype="float64")
+        for rep, group in clients.dropna(subset=["acquirer"]).groupby("acquirer", sort=False)["ltv"]
+    }
     bounds = []
-    for rep, cost, value in zip(reps["rep_id"], reps["annual_cost"], reps["value_ratio"], strict=True):
+    for rep, cost, value in zip(
+        reps["rep_id"], reps["annual_cost"], reps["value_ratio"], strict=True
+    ):
         ltv = by_rep.get(str(rep), np.empty(0))
         if pd.isna(value) or pd.isna(cost):
             bounds.append((np.nan, np.nan))
         else:
             bounds.append(ratio_interval(ltv, float(cost), resamples, f"rep:{rep}"))
-    return pd.DataFrame(bounds, columns=["ratio_low", "ratio_high"],
-                        index=pd.Index(reps["rep_id"], name="rep_id"), dtype="float64")
+    return pd.DataFrame(
+        bounds,
+        columns=["ratio_low", "ratio_high"],
+        index=pd.Index(reps["rep_id"], name="rep_id"),
+        dtype="float64",
+    )
 
 
 def employed_on(reps: pd.DataFrame, day: dt.date) -> pd.Series:
@@ -50,5 +58,9 @@ def ranked_reps(reps: pd.DataFrame, as_of: dt.date, min_clients: int) -> pd.Seri
     """True for the reps rankings list: employed on ``as_of``, at least ``min_clients`` clients and a
     value ratio (see the module docstring)."""
     current = reps["status"] == "current" if "status" in reps else True
-    return (employed_on(reps, as_of) & current & (reps["clients"] >= min_clients)
-            & reps["value_ratio"].notna()).astype(bool)
+    return (
+        employed_on(reps, as_of)
+        & current
+        & (reps["clients"] >= min_clients)
+        & reps["value_ratio"].notna()
+    ).astype(bool)

@@ -25,20 +25,50 @@ DIMENSIONS = {name: d.folder for name, d in vocabulary.DIMENSIONS.items()}
 """Segment dimension → its pages' folder and data file name (SPEC §6)."""
 
 SEGMENT_COLUMNS = [
-    "year", "revenue", "won_deals", "lost_deals", "win_rate", "avg_deal_size", "sales_cycle_days",
-    "new_clients", "clients", "mean_client_ltv", "rep_equivalents", "revenue_per_rep", "allocated_cost",
-    "reps_with_cost", "cost_per_rep", "value_ratio", "share_of_revenue", "revenue_change",
+    "year",
+    "revenue",
+    "won_deals",
+    "lost_deals",
+    "win_rate",
+    "avg_deal_size",
+    "sales_cycle_days",
+    "new_clients",
+    "clients",
+    "mean_client_ltv",
+    "rep_equivalents",
+    "revenue_per_rep",
+    "allocated_cost",
+    "reps_with_cost",
+    "cost_per_rep",
+    "value_ratio",
+    "share_of_revenue",
+    "revenue_change",
 ]
 """Per segment and year, after the segment's own column(s)."""
 
 CURRENT_COLUMNS = [
-    "deals", "ratio_low", "ratio_high", "market_size", "penetration", "few_deals", "weak",
+    "deals",
+    "ratio_low",
+    "ratio_high",
+    "market_size",
+    "penetration",
+    "few_deals",
+    "weak",
 ]
 """Further columns of the reporting-year table of a dimension."""
 
 CROSS_COLUMNS = [
-    "revenue", "won_deals", "lost_deals", "deals", "win_rate", "clients", "mean_client_ltv",
-    "allocated_cost", "reps_with_cost", "value_ratio", "few_deals",
+    "revenue",
+    "won_deals",
+    "lost_deals",
+    "deals",
+    "win_rate",
+    "clients",
+    "mean_client_ltv",
+    "allocated_cost",
+    "reps_with_cost",
+    "value_ratio",
+    "few_deals",
 ]
 """Per cell of a cross view (reporting year), after the two segment columns."""
 
@@ -72,13 +102,19 @@ def segment_labels(values: pd.Series) -> pd.Series:
     "Unknown"; other values are kept exactly as written (spelling variants are reported on
     /data-quality/, not merged)."""
     values = values.astype("category")
-    names = [UNKNOWN if " ".join(str(c).split()).casefold() in SEGMENT_PLACEHOLDERS | {""} else str(c)
-             for c in values.cat.categories]
+    names = [
+        UNKNOWN if " ".join(str(c).split()).casefold() in SEGMENT_PLACEHOLDERS | {""} else str(c)
+        for c in values.cat.categories
+    ]
     labels = pd.Index(sorted(set(names) | {UNKNOWN}))
     new_code = labels.get_indexer(pd.Index(names))
     codes = values.cat.codes.to_numpy()
-    unknown = cast(int, labels.get_loc(UNKNOWN))  # labels are unique: one position (pandas-stubs allow a mask)
-    mapped = np.where(codes >= 0, new_code[np.maximum(codes, 0)] if len(new_code) else unknown, unknown)
+    unknown = cast(
+        int, labels.get_loc(UNKNOWN)
+    )  # labels are unique: one position (pandas-stubs allow a mask)
+    mapped = np.where(
+        codes >= 0, new_code[np.maximum(codes, 0)] if len(new_code) else unknown, unknown
+    )
     categorical = pd.Categorical.from_codes(mapped, categories=labels.astype("string"))
     return pd.Series(categorical, index=values.index).cat.remove_unused_categories()
 
@@ -141,7 +177,9 @@ def _segment_years(coded: _Coded, keys: list[str]) -> pd.DataFrame:
 
     revenue, won, lost = total(coded.won_amount), total(coded.won), total(coded.lost)
     timed = ~np.isnan(coded.cycle)
-    cycle = pd.Series(coded.cycle[timed]).groupby(cell[timed]).median().reindex(range(cells)).to_numpy()
+    cycle = (
+        pd.Series(coded.cycle[timed]).groupby(cell[timed]).median().reindex(range(cells)).to_numpy()
+    )
 
     # Revenue shares: each (rep, segment, year) of positive won revenue over the rep's total that year.
     sold = coded.won_amount > 0
@@ -157,21 +195,30 @@ def _segment_years(coded: _Coded, keys: list[str]) -> pd.DataFrame:
         by_rep = np.bincount(inverse, weights=amount)
     rep_of, cell_of = unique // cells, unique % cells
     year_of = cell_of % n_years
-    rep_total = np.bincount(rep * n_years + coded.deal_year[sold], weights=amount,
-                            minlength=(int(rep.max()) + 1 if len(rep) else 0) * n_years)
+    rep_total = np.bincount(
+        rep * n_years + coded.deal_year[sold],
+        weights=amount,
+        minlength=(int(rep.max()) + 1 if len(rep) else 0) * n_years,
+    )
     share = by_rep / rep_total[rep_of * n_years + year_of]
     cost = coded.cost[rep_of, year_of] if len(coded.cost) else np.full(len(share), np.nan)
     costed = ~np.isnan(cost)
     equivalents = total(share, cell_of)
     costed_equivalents = total(np.where(costed, share, 0.0), cell_of)
     allocated = total(np.where(costed, share * np.nan_to_num(cost), 0.0), cell_of)
-    reps_with_cost = total(costed.astype("float64"), cell_of)  # reps with a cost who sold in the cell
+    reps_with_cost = total(
+        costed.astype("float64"), cell_of
+    )  # reps with a cost who sold in the cell
     allocated[reps_with_cost == 0] = np.nan
 
     client_seg, _ = _cells(coded, keys, coded.client)
-    acquired = np.bincount(client_seg * n_years + coded.client_year, minlength=cells).reshape(n_seg, n_years)
+    acquired = np.bincount(client_seg * n_years + coded.client_year, minlength=cells).reshape(
+        n_seg, n_years
+    )
     credit_cell = client_seg[coded.credit_client] * n_years + coded.credit_year
-    value: np.ndarray = np.bincount(credit_cell, weights=coded.credit_amount, minlength=cells).reshape(n_seg, n_years)
+    value: np.ndarray = np.bincount(
+        credit_cell, weights=coded.credit_amount, minlength=cells
+    ).reshape(n_seg, n_years)
     clients = acquired.cumsum(axis=1).ravel()
     value = value.cumsum(axis=1).ravel()
 
@@ -190,7 +237,9 @@ def _segment_years(coded: _Coded, keys: list[str]) -> pd.DataFrame:
     out["won_deals"] = won[rows].astype("int64")
     out["lost_deals"] = lost[rows].astype("int64")
     out["win_rate"] = np.where(closed > 0, won[rows] / np.where(closed > 0, closed, 1), np.nan)
-    out["avg_deal_size"] = np.where(won[rows] > 0, revenue[rows] / np.where(won[rows] > 0, won[rows], 1), np.nan)
+    out["avg_deal_size"] = np.where(
+        won[rows] > 0, revenue[rows] / np.where(won[rows] > 0, won[rows], 1), np.nan
+    )
     out["sales_cycle_days"] = cycle[rows]
     out["new_clients"] = acquired.ravel()[rows].astype("int64")
     out["clients"] = clients[rows].astype("int64")
@@ -208,7 +257,9 @@ def _segment_years(coded: _Coded, keys: list[str]) -> pd.DataFrame:
     return out.sort_values([*keys, "year"]).reset_index(drop=True)
 
 
-def ratio_interval(ltv: np.ndarray, cost_per_rep: float, resamples: int, seed_text: str) -> tuple[float, float]:
+def ratio_interval(
+    ltv: np.ndarray, cost_per_rep: float, resamples: int, seed_text: str
+) -> tuple[float, float]:
     """95 % percentile bootstrap interval of mean LTV ÷ cost_per_rep, resampling the clients.
 
     All resamples are drawn in one array (resamples × clients); the cost is held fixed.
@@ -227,12 +278,19 @@ def ratio_interval(ltv: np.ndarray, cost_per_rep: float, resamples: int, seed_te
     return float(low) / cost_per_rep, float(high) / cost_per_rep
 
 
-def _encode(counted: pd.DataFrame, costs: pd.DataFrame, years: list[int], gross_margin: float
-            ) -> tuple[_Coded, pd.Index]:
+def _encode(
+    counted: pd.DataFrame, costs: pd.DataFrame, years: list[int], gross_margin: float
+) -> tuple[_Coded, pd.Index]:
     """The counted deals as codes (see _Coded), and the client id of each client position."""
-    labels = {dim: segment_labels(counted[d.deal_field]) for dim, d in vocabulary.DIMENSIONS.items()}
-    labels["company"] = pd.Series(pd.Categorical.from_codes(np.zeros(len(counted), dtype=np.int8),
-                                                            categories=pd.Index(["Company"])), index=counted.index)
+    labels = {
+        dim: segment_labels(counted[d.deal_field]) for dim, d in vocabulary.DIMENSIONS.items()
+    }
+    labels["company"] = pd.Series(
+        pd.Categorical.from_codes(
+            np.zeros(len(counted), dtype=np.int8), categories=pd.Index(["Company"])
+        ),
+        index=counted.index,
+    )
     categories = {d: pd.Index(v.cat.categories.astype("string")) for d, v in labels.items()}
     deal = {d: v.cat.codes.to_numpy().astype(np.int64) for d, v in labels.items()}
     year = counted["fiscal_year"].to_numpy(dtype=np.int64) - years[0]
@@ -242,9 +300,15 @@ def _encode(counted: pd.DataFrame, costs: pd.DataFrame, years: list[int], gross_
     won = counted[is_won]
     client_codes, ids = _codes(won["client_id"])
     first = _first_deals(won[["deal_id", "closed"]], client_codes).sort_values("code")
-    at = counted.index.get_indexer(first.index)  # the first deals' positions among the counted deals
-    ltv = np.bincount(client_codes, weights=won["amount"].to_numpy(dtype="float64"),
-                      minlength=len(ids)) * gross_margin
+    at = counted.index.get_indexer(
+        first.index
+    )  # the first deals' positions among the counted deals
+    ltv = (
+        np.bincount(
+            client_codes, weights=won["amount"].to_numpy(dtype="float64"), minlength=len(ids)
+        )
+        * gross_margin
+    )
     present = first["code"].to_numpy()
     # Client positions 0…n-1 in code order; a code without a first deal cannot occur (every code has won deals).
     position = np.full(len(ids), -1, dtype=np.int64)
@@ -257,45 +321,80 @@ def _encode(counted: pd.DataFrame, costs: pd.DataFrame, years: list[int], gross_
         ok = (rep_at >= 0) & (year_at >= 0) & (year_at < len(years))
         cost[rep_at[ok], year_at[ok]] = costs["annual_cost"].to_numpy(dtype="float64")[ok]
     coded = _Coded(
-        categories=categories, years=years, deal=deal, deal_year=year, deal_rep=rep_codes,
-        won_amount=counted["won_amount"].to_numpy(dtype="float64"), won=counted["won"].to_numpy(dtype="float64"),
-        lost=counted["lost"].to_numpy(dtype="float64"), cycle=counted["cycle"].to_numpy(dtype="float64"),
-        client={d: codes[at] for d, codes in deal.items()}, client_year=year[at], client_ltv=ltv[present],
-        credit_client=position[client_codes], credit_year=year[is_won],
-        credit_amount=won["amount"].to_numpy(dtype="float64") * gross_margin, cost=cost,
+        categories=categories,
+        years=years,
+        deal=deal,
+        deal_year=year,
+        deal_rep=rep_codes,
+        won_amount=counted["won_amount"].to_numpy(dtype="float64"),
+        won=counted["won"].to_numpy(dtype="float64"),
+        lost=counted["lost"].to_numpy(dtype="float64"),
+        cycle=counted["cycle"].to_numpy(dtype="float64"),
+        client={d: codes[at] for d, codes in deal.items()},
+        client_year=year[at],
+        client_ltv=ltv[present],
+        credit_client=position[client_codes],
+        credit_year=year[is_won],
+        credit_amount=won["amount"].to_numpy(dtype="float64") * gross_margin,
+        cost=cost,
     )
     return coded, ids[present]
 
 
-def compute_segments(counted: pd.DataFrame, clients_export: pd.DataFrame | None, costs: pd.DataFrame,
-                     years: list[int], reporting_year: int, same_span_end: pd.Timestamp,
-                     gross_margin: float, min_deals: int, resamples: int) -> Segments:
+def compute_segments(
+    counted: pd.DataFrame,
+    clients_export: pd.DataFrame | None,
+    costs: pd.DataFrame,
+    years: list[int],
+    reporting_year: int,
+    same_span_end: pd.Timestamp,
+    gross_margin: float,
+    min_deals: int,
+    resamples: int,
+) -> Segments:
     """Every segment table (see Segments). ``counted`` comes from counted_deals after deal_segments:
     a deal's region is its client's, else its rep's; its channel is its own acquisition, else its
     client's. A client's segment is that of its first won deal."""
     coded, client_ids = _encode(counted, costs, years, gross_margin)
     company = _segment_years(coded, ["company"]).drop(columns="company")
-    span = ((coded.deal_year == reporting_year - 1 - years[0])
-            & (counted["closed"] <= same_span_end).to_numpy())
+    span = (coded.deal_year == reporting_year - 1 - years[0]) & (
+        counted["closed"] <= same_span_end
+    ).to_numpy()
     market = _market(coded, client_ids, clients_export)
 
     history, current = {}, {}
     for dim in DIMENSIONS:
         table = _segment_years(coded, [dim])
         names = coded.categories[dim]
-        before = pd.Series(np.bincount(coded.deal[dim][span], weights=coded.won_amount[span],
-                                       minlength=len(names)), index=names)
+        before = pd.Series(
+            np.bincount(
+                coded.deal[dim][span], weights=coded.won_amount[span], minlength=len(names)
+            ),
+            index=names,
+        )
         now = table["year"] == reporting_year
         same_span = table.loc[now, dim].map(before).astype("float64")
-        table.loc[now, "revenue_change"] = (table.loc[now, "revenue"] / same_span - 1.0).where(same_span > 0)
+        table.loc[now, "revenue_change"] = (table.loc[now, "revenue"] / same_span - 1.0).where(
+            same_span > 0
+        )
         history[dim] = table[[dim, *SEGMENT_COLUMNS]]
-        current[dim] = _current(table[now].reset_index(drop=True), dim, coded, market, company, reporting_year,
-                                min_deals, resamples)
+        current[dim] = _current(
+            table[now].reset_index(drop=True),
+            dim,
+            coded,
+            market,
+            company,
+            reporting_year,
+            min_deals,
+            resamples,
+        )
 
     crosses = {}
     for pair in CROSSES:
         cells = _segment_years(coded, list(pair))
-        cells = cells[cells["year"] == reporting_year].assign(deals=lambda f: f["won_deals"] + f["lost_deals"])
+        cells = cells[cells["year"] == reporting_year].assign(
+            deals=lambda f: f["won_deals"] + f["lost_deals"]
+        )
         cells = cells[(cells["deals"] > 0) | (cells["clients"] > 0)]
         cells = cells.assign(few_deals=cells["deals"] < min_deals)
         crosses[pair] = cells[[*pair, *CROSS_COLUMNS]].reset_index(drop=True)
@@ -306,12 +405,21 @@ def compute_segments(counted: pd.DataFrame, clients_export: pd.DataFrame | None,
     unsold = np.ones(len(paid), dtype=bool)
     unsold[sellers] = False
     unallocated = float(np.nansum(paid[unsold]))
-    return Segments(history=history, current=current, crosses=crosses, company=company,
-                    unallocated_cost=unallocated, resamples=resamples, min_deals=min_deals,
-                    has_market_size=bool(market is not None))
+    return Segments(
+        history=history,
+        current=current,
+        crosses=crosses,
+        company=company,
+        unallocated_cost=unallocated,
+        resamples=resamples,
+        min_deals=min_deals,
+        has_market_size=bool(market is not None),
+    )
 
 
-def _market(coded: _Coded, client_ids: pd.Index, export: pd.DataFrame | None) -> pd.DataFrame | None:
+def _market(
+    coded: _Coded, client_ids: pd.Index, export: pd.DataFrame | None
+) -> pd.DataFrame | None:
     """Each listed client's market size and segments: the segments of its first won deal, else the
     clients export's own values (a client without a won deal)."""
     if export is None or not export["market_size"].notna().any():
@@ -321,7 +429,11 @@ def _market(coded: _Coded, client_ids: pd.Index, export: pd.DataFrame | None) ->
     out = pd.DataFrame({"market_size": listed["market_size"].to_numpy(dtype="float64")})
     for dim, field in ((dim, d.deal_field) for dim, d in vocabulary.DIMENSIONS.items()):
         codes, uniques = pd.factorize(listed[field])
-        names = segment_labels(pd.Series(uniques, dtype="string")).astype("string").to_numpy(dtype=object)
+        names = (
+            segment_labels(pd.Series(uniques, dtype="string"))
+            .astype("string")
+            .to_numpy(dtype=object)
+        )
         own = np.where(codes >= 0, names[np.maximum(codes, 0)] if len(names) else UNKNOWN, UNKNOWN)
         names = coded.categories[dim].to_numpy(dtype=object)
         found = names[coded.client[dim][np.maximum(at, 0)]] if len(at) and len(names) else own
@@ -329,8 +441,16 @@ def _market(coded: _Coded, client_ids: pd.Index, export: pd.DataFrame | None) ->
     return out
 
 
-def _current(table: pd.DataFrame, dim: str, coded: _Coded, market: pd.DataFrame | None,
-             company: pd.DataFrame, year: int, min_deals: int, resamples: int) -> pd.DataFrame:
+def _current(
+    table: pd.DataFrame,
+    dim: str,
+    coded: _Coded,
+    market: pd.DataFrame | None,
+    company: pd.DataFrame,
+    year: int,
+    min_deals: int,
+    resamples: int,
+) -> pd.DataFrame:
     """The reporting year of one dimension, with the ratio interval, penetration and flags."""
     table = table.assign(deals=table["won_deals"] + table["lost_deals"])
     upto = coded.client_year <= year - coded.years[0]
@@ -341,10 +461,12 @@ def _current(table: pd.DataFrame, dim: str, coded: _Coded, market: pd.DataFrame 
 
     def sample(name: str) -> np.ndarray:
         i = position.get(name)
-        return ltv[order[bounds_at[i]:bounds_at[i + 1]]] if i is not None else np.empty(0)
+        return ltv[order[bounds_at[i] : bounds_at[i + 1]]] if i is not None else np.empty(0)
 
-    bounds = [ratio_interval(sample(name), cost, resamples, f"{dim}:{name}")
-              for name, cost in zip(table[dim], table["cost_per_rep"], strict=True)]
+    bounds = [
+        ratio_interval(sample(name), cost, resamples, f"{dim}:{name}")
+        for name, cost in zip(table[dim], table["cost_per_rep"], strict=True)
+    ]
     table["ratio_low"] = [b[0] for b in bounds]
     table["ratio_high"] = [b[1] for b in bounds]
     if market is not None:

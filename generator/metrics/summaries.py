@@ -25,7 +25,15 @@ HEADLINE_FIGURES: tuple[tuple[str, bool], ...] = (
 )
 """The company figures at the top of the overview, in order, and whether each changes in points."""
 
-DATASET_COLUMNS = ["dataset", "files", "rows_read", "rows_used", "rows_excluded", "warnings", "latest"]
+DATASET_COLUMNS = [
+    "dataset",
+    "files",
+    "rows_read",
+    "rows_used",
+    "rows_excluded",
+    "warnings",
+    "latest",
+]
 """Columns of ``dataset_usage`` (data/datasets.csv)."""
 
 REASON_KEYS = ["severity", "dataset", "file", "column", "problem", "action"]
@@ -73,7 +81,9 @@ def lower_median(values: pd.Series, key: Callable[[object], float]) -> object:
     return present[(len(present) - 1) // 2] if present else None
 
 
-def headline_figures(metrics: Metrics, *, banded: bool, rank: Callable[[object], float]) -> Headlines:
+def headline_figures(
+    metrics: Metrics, *, banded: bool, rank: Callable[[object], float]
+) -> Headlines:
     """The company's headline figures with their change on the same span of last year, and the
     median rep value ratio (``rank`` orders bands when ``banded``)."""
     now, before = metrics.company(metrics.period.year), metrics.company_previous
@@ -88,14 +98,18 @@ def headline_figures(metrics: Metrics, *, banded: bool, rank: Callable[[object],
     return Headlines(tuple(figures), median, int(ratios.notna().sum()))  # type: ignore[arg-type]
 
 
-def ranked_by_ratio(reps: pd.DataFrame, *, banded: bool, rank: Callable[[object], float]) -> pd.DataFrame:
+def ranked_by_ratio(
+    reps: pd.DataFrame, *, banded: bool, rank: Callable[[object], float]
+) -> pd.DataFrame:
     """The ranked reps (``ranked``: current, at least ``rankings.min_clients`` clients, a value ratio;
     see ``metrics.rankings``), highest ratio first, with a ``rank`` column (the sort key). Ties: by
     rep id; with bands (many ties), by name then rep id. Former and few-client reps are never here."""
     ranked = reps[reps["ranked"].astype(bool) & reps["value_ratio"].notna()]
     ranked = ranked.assign(rank=ranked["value_ratio"].map(rank))
-    return ranked.sort_values(["rank", "name", "rep_id"] if banded else ["rank", "rep_id"],
-                              ascending=[False, True, True] if banded else [False, True])
+    return ranked.sort_values(
+        ["rank", "name", "rep_id"] if banded else ["rank", "rep_id"],
+        ascending=[False, True, True] if banded else [False, True],
+    )
 
 
 @dataclass(frozen=True)
@@ -110,8 +124,10 @@ class RepGaps:
 
 def rep_gaps(reps: pd.DataFrame, has_costs: bool) -> RepGaps:
     """How many reps lack a cost record or a client."""
-    return RepGaps(without_cost=int(reps["annual_cost"].isna().sum()) if has_costs else 0,
-                   without_clients=int((reps["clients"] == 0).sum()))
+    return RepGaps(
+        without_cost=int(reps["annual_cost"].isna().sum()) if has_costs else 0,
+        without_clients=int((reps["clients"] == 0).sum()),
+    )
 
 
 @dataclass(frozen=True)
@@ -136,7 +152,12 @@ def status_counts(reps: pd.DataFrame) -> tuple[int, int]:
     return int((reps["status"] == "current").sum()), int((reps["status"] == "former").sum())
 
 
-NO_COST_DATA, NO_COST_RECORD, NO_CLIENTS, ZERO_COST = "no_cost_data", "no_cost_record", "no_clients", "zero_cost"
+NO_COST_DATA, NO_COST_RECORD, NO_CLIENTS, ZERO_COST = (
+    "no_cost_data",
+    "no_cost_record",
+    "no_clients",
+    "zero_cost",
+)
 """Why a value ratio is empty (see ``missing_ratio``)."""
 
 
@@ -162,8 +183,12 @@ def rep_history(metrics: Metrics) -> pd.DataFrame:
 def with_revenue_change(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` (reps or teams) with ``revenue_change``: revenue over ``revenue_same_period_last_year``
     minus 1 (0.1 = +10 %), NaN when last year's span had no revenue."""
-    changes = [trailing_change(now, before) for now, before in
-               zip(frame["revenue"], frame["revenue_same_period_last_year"], strict=True)]
+    changes = [
+        trailing_change(now, before)
+        for now, before in zip(
+            frame["revenue"], frame["revenue_same_period_last_year"], strict=True
+        )
+    ]
     return frame.assign(revenue_change=pd.Series(changes, index=frame.index, dtype="float64"))
 
 
@@ -176,29 +201,47 @@ def team_figures(metrics: Metrics) -> pd.DataFrame:
     now = years[years["year"] == year]
     clients = dict(zip(now["team"], now["clients"], strict=True))
     same_span = metrics.team_previous.set_index("team")["revenue"]
-    return with_revenue_change(metrics.teams.assign(
-        clients=[int(clients.get(t, 0)) for t in metrics.teams["team"]],
-        revenue_same_period_last_year=[float(same_span.get(t, 0.0)) for t in metrics.teams["team"]],
-    ))
+    return with_revenue_change(
+        metrics.teams.assign(
+            clients=[int(clients.get(t, 0)) for t in metrics.teams["team"]],
+            revenue_same_period_last_year=[
+                float(same_span.get(t, 0.0)) for t in metrics.teams["team"]
+            ],
+        )
+    )
 
 
 def dataset_usage(summaries: tuple[DatasetSummary, ...], issues: pd.DataFrame) -> pd.DataFrame:
     """One row per dataset: files, rows read, used and excluded, warnings found, latest date
     (columns ``DATASET_COLUMNS``)."""
     warnings = issues.loc[issues["severity"] == WARNING, "dataset"]
-    return pd.DataFrame([
-        {"dataset": s.dataset, "files": ", ".join(s.files), "rows_read": s.rows_read, "rows_used": s.rows_used,
-         "rows_excluded": s.rows_excluded, "warnings": int((warnings == s.dataset).sum()), "latest": s.latest}
-        for s in summaries
-    ], columns=DATASET_COLUMNS)
+    return pd.DataFrame(
+        [
+            {
+                "dataset": s.dataset,
+                "files": ", ".join(s.files),
+                "rows_read": s.rows_read,
+                "rows_used": s.rows_used,
+                "rows_excluded": s.rows_excluded,
+                "warnings": int((warnings == s.dataset).sum()),
+                "latest": s.latest,
+            }
+            for s in summaries
+        ],
+        columns=DATASET_COLUMNS,
+    )
 
 
 def findings_by_reason(issues: pd.DataFrame) -> pd.DataFrame:
     """Findings grouped by ``REASON_KEYS`` with ``count`` (cells: a rule applied to many cells is one
     finding standing for ``count`` cells) and ``first_row``; most cells first, ties in input order."""
-    return (issues.fillna({"file": "", "column": ""}).groupby(REASON_KEYS, dropna=False, sort=False)
-            .agg(count=("count", "sum"), first_row=("row", "min")).reset_index()
-            .sort_values(["count"], ascending=False, kind="stable"))
+    return (
+        issues.fillna({"file": "", "column": ""})
+        .groupby(REASON_KEYS, dropna=False, sort=False)
+        .agg(count=("count", "sum"), first_row=("row", "min"))
+        .reset_index()
+        .sort_values(["count"], ascending=False, kind="stable")
+    )
 
 
 def company_ratio(company: pd.DataFrame, year: int) -> float:
@@ -216,7 +259,9 @@ def median_penetration(current: pd.DataFrame, has_market_size: bool) -> float:
 
 def ranked_segments(table: pd.DataFrame, dimension: str) -> pd.DataFrame:
     """Segments with a value ratio, highest first (ties by name), with ``rank`` from 1."""
-    ranked = table[table["value_ratio"].notna()].sort_values(["value_ratio", dimension], ascending=[False, True])
+    ranked = table[table["value_ratio"].notna()].sort_values(
+        ["value_ratio", dimension], ascending=[False, True]
+    )
     return ranked.assign(rank=np.arange(1, len(ranked) + 1))
 
 

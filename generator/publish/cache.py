@@ -36,8 +36,14 @@ class Reused:
     quality: QualityReport
 
 
-def write_manifest(work: Path, fingerprint: str, nav: list[dict[str, str]], pages: int, files: int,
-                   quality: QualityReport) -> None:
+def write_manifest(
+    work: Path,
+    fingerprint: str,
+    nav: list[dict[str, str]],
+    pages: int,
+    files: int,
+    quality: QualityReport,
+) -> None:
     """Record what the docs folder was generated from, the quality report behind it, and the docs
     folder as it is on disk (``site_signature``).
 
@@ -46,12 +52,28 @@ def write_manifest(work: Path, fingerprint: str, nav: list[dict[str, str]], page
     issues = quality.issues.astype(object).where(quality.issues.notna(), None)
     report = {
         "issues": issues[ISSUE_COLUMNS].to_dict("records"),
-        "summaries": [{"dataset": s.dataset, "files": list(s.files), "rows_read": s.rows_read,
-                       "rows_used": s.rows_used, "latest": s.latest} for s in quality.summaries],
+        "summaries": [
+            {
+                "dataset": s.dataset,
+                "files": list(s.files),
+                "rows_read": s.rows_read,
+                "rows_used": s.rows_used,
+                "latest": s.latest,
+            }
+            for s in quality.summaries
+        ],
     }
     (work / QUALITY).write_text(json.dumps(report, default=_plain) + "\n", encoding="utf-8")
-    text = json.dumps({"fingerprint": fingerprint, "nav": nav, "pages": pages, "files": files,
-                       "docs": site_signature(work / DOCS)}, indent=1)
+    text = json.dumps(
+        {
+            "fingerprint": fingerprint,
+            "nav": nav,
+            "pages": pages,
+            "files": files,
+            "docs": site_signature(work / DOCS),
+        },
+        indent=1,
+    )
     (work / MANIFEST).write_text(text + "\n", encoding="utf-8")
 
 
@@ -70,17 +92,29 @@ def read_manifest(work: Path, fingerprint: str) -> Reused | None:
     try:
         manifest = json.loads((work / MANIFEST).read_text(encoding="utf-8"))
         report = json.loads((work / QUALITY).read_text(encoding="utf-8"))
-        if manifest.get("fingerprint") != fingerprint or manifest.get("docs") != site_signature(work / DOCS):
+        if manifest.get("fingerprint") != fingerprint or manifest.get("docs") != site_signature(
+            work / DOCS
+        ):
             return None
     except (OSError, ValueError):
         return None
     frame = issues_frame(report["issues"])
     summaries = tuple(
-        DatasetSummary(s["dataset"], tuple(s["files"]), int(s["rows_read"]), int(s["rows_used"]), s.get("latest"))
+        DatasetSummary(
+            s["dataset"],
+            tuple(s["files"]),
+            int(s["rows_read"]),
+            int(s["rows_used"]),
+            s.get("latest"),
+        )
         for s in report["summaries"]
     )
-    return Reused(manifest["nav"], int(manifest["pages"]), int(manifest["files"]),
-                  QualityReport(issues=frame if len(frame) else issues_frame(), summaries=summaries))
+    return Reused(
+        manifest["nav"],
+        int(manifest["pages"]),
+        int(manifest["files"]),
+        QualityReport(issues=frame if len(frame) else issues_frame(), summaries=summaries),
+    )
 
 
 def forget(work: Path) -> None:
@@ -103,7 +137,9 @@ def site_signature(site: Path) -> str:
                     stack.append(Path(entry.path))
                 else:
                     stat = entry.stat(follow_symlinks=False)
-                    entries.append(f"{os.path.relpath(entry.path, site)}\0{stat.st_size}\0{stat.st_mtime_ns}")
+                    entries.append(
+                        f"{os.path.relpath(entry.path, site)}\0{stat.st_size}\0{stat.st_mtime_ns}"
+                    )
     return hashlib.sha256("\n".join(sorted(entries)).encode("utf-8", "surrogateescape")).hexdigest()
 
 
@@ -120,9 +156,12 @@ def _installed(name: str) -> str | None:
 
 
 def _published_record(fingerprint: str, target: Path) -> dict[str, object]:
-    return {"fingerprint": fingerprint, "target": str(target),
-            "environment": {name: os.environ.get(name) for name in ENVIRONMENT},
-            "packages": {name: _installed(name) for name in PACKAGES}}
+    return {
+        "fingerprint": fingerprint,
+        "target": str(target),
+        "environment": {name: os.environ.get(name) for name in ENVIRONMENT},
+        "packages": {name: _installed(name) for name in PACKAGES},
+    }
 
 
 def write_published(work: Path, fingerprint: str, target: Path) -> None:

@@ -57,10 +57,13 @@ def check_environment() -> None:
     requested_jobs()
     jobs()
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is not None and not (WHOLE_NUMBER.fullmatch(epoch.strip())
-                                  and int(epoch.strip()) <= MAX_SOURCE_DATE_EPOCH):
-        raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: must be a whole number of seconds since 1970-01-01 UTC, "
-                         f"from 0 to {MAX_SOURCE_DATE_EPOCH} (2106-02-07)")
+    if epoch is not None and not (
+        WHOLE_NUMBER.fullmatch(epoch.strip()) and int(epoch.strip()) <= MAX_SOURCE_DATE_EPOCH
+    ):
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH={epoch!r}: must be a whole number of seconds since 1970-01-01 UTC, "
+            f"from 0 to {MAX_SOURCE_DATE_EPOCH} (2106-02-07)"
+        )
 
 
 def _jobs(entity_pages: int) -> int:
@@ -73,8 +76,14 @@ def _jobs(entity_pages: int) -> int:
     return max(1, min(jobs(), entity_pages // MIN_PAGES_PER_SHARD))
 
 
-def _build_one(docs_dir: Path, site_dir: Path, site_name: str, site_url: str | None,
-               nav: list[dict[str, str]], skip_pages: tuple[str, ...] = ()) -> None:
+def _build_one(
+    docs_dir: Path,
+    site_dir: Path,
+    site_name: str,
+    site_url: str | None,
+    nav: list[dict[str, str]],
+    skip_pages: tuple[str, ...] = (),
+) -> None:
     """One ``mkdocs build`` of ``docs_dir`` into ``site_dir``, leaving out the pages ``skip_pages``
     (paths in ``docs_dir``: built by another shard)."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -89,7 +98,10 @@ def _build_one(docs_dir: Path, site_dir: Path, site_name: str, site_url: str | N
     logger.addHandler(handler)
     try:
         overrides: dict[str, Any] = {  # load_config takes any option as a keyword
-            "docs_dir": str(docs_dir), "site_dir": str(site_dir), "site_name": site_name, "nav": nav,
+            "docs_dir": str(docs_dir),
+            "site_dir": str(site_dir),
+            "site_name": site_name,
+            "nav": nav,
         }
         if site_url:
             overrides["site_url"] = site_url
@@ -98,8 +110,10 @@ def _build_one(docs_dir: Path, site_dir: Path, site_name: str, site_url: str | N
         build(config)
     except OSError as exc:  # the destination of a copy, else the one path
         where = next((p for p in (exc.filename2, exc.filename) if p is not None), site_dir)
-        raise BuildError(f"{where}: {exc.strerror or exc} (while building the site with MkDocs; "
-                         "the published site is unchanged)") from None
+        raise BuildError(
+            f"{where}: {exc.strerror or exc} (while building the site with MkDocs; "
+            "the published site is unchanged)"
+        ) from None
     except (MkDocsException, SystemExit) as exc:
         detail = stream.getvalue().strip().splitlines()
         raise BuildError([f"MkDocs build failed: {exc}", *detail[-5:]]) from None
@@ -113,7 +127,9 @@ def salesperf_plugin(skip_pages: tuple[str, ...] = ()) -> Any:
     from generator.publish.plugin import SalesperfPlugin
 
     plugin = SalesperfPlugin()
-    errors, _warnings = plugin.load_config({"summary_folders": list(ENTITY_FOLDERS), "skip_pages": list(skip_pages)})
+    errors, _warnings = plugin.load_config(
+        {"summary_folders": list(ENTITY_FOLDERS), "skip_pages": list(skip_pages)}
+    )
     if errors:
         raise BuildError([f"salesperf plugin: {name}: {error}" for name, error in errors])
     return plugin
@@ -122,8 +138,10 @@ def salesperf_plugin(skip_pages: tuple[str, ...] = ()) -> Any:
 def _entity_pages(docs_dir: Path) -> list[str]:
     return sorted(
         f"{folder}/{path.name}"
-        for folder in ENTITY_FOLDERS if (docs_dir / folder).is_dir()
-        for path in (docs_dir / folder).glob("*.md") if path.name != "index.md"
+        for folder in ENTITY_FOLDERS
+        if (docs_dir / folder).is_dir()
+        for path in (docs_dir / folder).glob("*.md")
+        if path.name != "index.md"
     )
 
 
@@ -146,7 +164,9 @@ def page_order(docs_dir: Path) -> dict[str, int]:
     order: dict[str, int] = {}
     for folder, subfolders, names in os.walk(docs_dir):
         subfolders.sort()
-        for name in sorted(names, key=lambda n: (os.path.splitext(n)[0] not in ("index", "README"), n)):
+        for name in sorted(
+            names, key=lambda n: (os.path.splitext(n)[0] not in ("index", "README"), n)
+        ):
             if name.endswith(".md"):
                 relative = os.path.relpath(os.path.join(folder, name), docs_dir)
                 url = File(relative, str(docs_dir), "", use_directory_urls=True).url
@@ -171,7 +191,9 @@ _URL = re.compile(r"<url>.*?</url>", re.DOTALL)
 _LOC = re.compile(r"<loc>(.*?)</loc>", re.DOTALL)
 
 
-def _merge_sitemap(into: Path, shards: list[Path], order: dict[str, int], site_url: str | None) -> None:
+def _merge_sitemap(
+    into: Path, shards: list[Path], order: dict[str, int], site_url: str | None
+) -> None:
     """One sitemap from every shard's, in single-build order, with the same spacing."""
     sitemap = into / "sitemap.xml"
     if not sitemap.exists():
@@ -180,7 +202,9 @@ def _merge_sitemap(into: Path, shards: list[Path], order: dict[str, int], site_u
     urls = dict.fromkeys(_URL.findall(text))
     for shard in shards:
         if (shard / "sitemap.xml").exists():
-            urls.update(dict.fromkeys(_URL.findall((shard / "sitemap.xml").read_text(encoding="utf-8"))))
+            urls.update(
+                dict.fromkeys(_URL.findall((shard / "sitemap.xml").read_text(encoding="utf-8")))
+            )
     if not urls:
         return
     base = site_url or ""
@@ -188,19 +212,21 @@ def _merge_sitemap(into: Path, shards: list[Path], order: dict[str, int], site_u
     def place(url: str) -> int:
         loc = _LOC.search(url)
         path = loc.group(1).strip() if loc else ""
-        return order.get(path[len(base):] if path.startswith(base) else path, len(order))
+        return order.get(path[len(base) :] if path.startswith(base) else path, len(order))
 
     entries = list(_URL.finditer(text))
     if not entries:
         return
-    head, tail = text[: entries[0].start()], text[entries[-1].end():]
-    spacing = text[entries[0].end(): entries[1].start()] if len(entries) > 1 else "\n"
+    head, tail = text[: entries[0].start()], text[entries[-1].end() :]
+    spacing = text[entries[0].end() : entries[1].start()] if len(entries) > 1 else "\n"
     text = head + spacing.join(sorted(urls, key=place)) + tail
     sitemap.write_text(text, encoding="utf-8")
     gz_path = into / "sitemap.xml.gz"
     mtime = int.from_bytes(gz_path.read_bytes()[4:8], "little") if gz_path.exists() else 0
-    with gz_path.open("wb") as handle, gzip.GzipFile(fileobj=handle, filename=str(gz_path), mode="wb",
-                                                     mtime=mtime) as packed:
+    with (
+        gz_path.open("wb") as handle,
+        gzip.GzipFile(fileobj=handle, filename=str(gz_path), mode="wb", mtime=mtime) as packed,
+    ):
         packed.write(text.encode("utf-8"))
 
 
@@ -208,6 +234,7 @@ def _balanced(docs_dir: Path, entities: list[str], shared: list[str], jobs: int)
     """Entity pages split into ``jobs`` shards of about equal work. MkDocs' time per page grows with
     the page's size, and the first shard also builds the shared pages, so pages go, largest first,
     to the shard with the least Markdown so far. Each shard's list stays in name order."""
+
     def size(name: str) -> int:
         return (docs_dir / name).stat().st_size + PAGE_OVERHEAD_BYTES
 
@@ -220,8 +247,14 @@ def _balanced(docs_dir: Path, entities: list[str], shared: list[str], jobs: int)
     return [sorted(shard) for shard in shards]
 
 
-def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: str | None,
-                 nav: list[dict[str, str]]) -> None:
+def mkdocs_build(
+    docs_dir: Path,
+    site_dir: Path,
+    *,
+    site_name: str,
+    site_url: str | None,
+    nav: list[dict[str, str]],
+) -> None:
     """Build the site with MkDocs Material into ``site_dir``; raise BuildError on failure."""
     entities = _entity_pages(docs_dir)
     count = _jobs(len(entities))
@@ -232,8 +265,11 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: st
         return
     in_nav = [page for entry in nav for page in entry.values()]
     others = set(entities)
-    shared = sorted(str(p.relative_to(docs_dir)) for p in docs_dir.rglob("*.md")
-                    if str(p.relative_to(docs_dir)) not in others)
+    shared = sorted(
+        str(p.relative_to(docs_dir))
+        for p in docs_dir.rglob("*.md")
+        if str(p.relative_to(docs_dir)) not in others
+    )
     mine = _balanced(docs_dir, entities, shared, count)
     # The first shard builds the docs folder itself, leaving out the other shards' pages; the others
     # each build a folder of their own pages (hard links), plus stubs for the navigation's pages
@@ -251,10 +287,18 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: st
     outputs = [site_dir] + [shards_root / f"site-{index}" for index in range(1, count)]
     try:
         with ExitStack() as workers:
-            shards = [workers.enter_context(in_background(
-                partial(_build_one, folders[index], outputs[index], site_name, site_url, nav), "MkDocs build failed",
-                fork=True))
-                for index in range(1, count)]
+            shards = [
+                workers.enter_context(
+                    in_background(
+                        partial(
+                            _build_one, folders[index], outputs[index], site_name, site_url, nav
+                        ),
+                        "MkDocs build failed",
+                        fork=True,
+                    )
+                )
+                for index in range(1, count)
+            ]
             _build_one(folders[0], outputs[0], site_name, site_url, nav, skip_pages=elsewhere)
             for shard in shards:
                 shard.result()
@@ -262,8 +306,12 @@ def mkdocs_build(docs_dir: Path, site_dir: Path, *, site_name: str, site_url: st
         for index in range(1, count):
             for page in mine[index]:
                 parent, _sep, name = page.rpartition("/")
-                (site_dir / parent).mkdir(parents=True, exist_ok=True)  # a folder with no index page
-                shutil.move(str(outputs[index] / parent / name[: -len(".md")]), str(site_dir / parent))
+                (site_dir / parent).mkdir(
+                    parents=True, exist_ok=True
+                )  # a folder with no index page
+                shutil.move(
+                    str(outputs[index] / parent / name[: -len(".md")]), str(site_dir / parent)
+                )
         _merge_search(site_dir, outputs[1:], order)
         _merge_sitemap(site_dir, outputs[1:], order, site_url)
     finally:

@@ -102,8 +102,12 @@ def link_static_files(files: Files, docs_dir: str) -> int:
     linked = 0
     for file in files:
         source = file.abs_src_path
-        if (file.is_documentation_page() or file.generated_by is not None or source is None
-                or not source.startswith(root)):
+        if (
+            file.is_documentation_page()
+            or file.generated_by is not None
+            or source is None
+            or not source.startswith(root)
+        ):
             continue
         target = file.abs_dest_path
         folder = os.path.dirname(target)
@@ -139,7 +143,9 @@ class SalesperfPlugin(BasePlugin[SalesperfConfig]):
         link_static_files(files, config.docs_dir)
         return files
 
-    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
         """Cut the page's HTML blocks off its Markdown and keep them for ``on_post_page``."""
         try:
             text, blocks = unpack(markdown)
@@ -149,16 +155,20 @@ class SalesperfPlugin(BasePlugin[SalesperfConfig]):
         return text
 
     @event_priority(100)  # before the search plugin indexes page.content
-    def _index_lead_only(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
-                         nav: Any) -> dict[str, Any]:
-        if page.content is not None and summary_only(page.file.src_uri, self.config.summary_folders):
+    def _index_lead_only(
+        self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> dict[str, Any]:
+        if page.content is not None and summary_only(
+            page.file.src_uri, self.config.summary_folders
+        ):
             self.held[page.file.src_uri] = page.content
             page.content = lead(page.content)
         return context
 
     @event_priority(-100)  # after it: the page is rendered whole
-    def _restore_content(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
-                         nav: Any) -> dict[str, Any]:
+    def _restore_content(
+        self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> dict[str, Any]:
         held = self.held.pop(page.file.src_uri, None)
         if held is not None:  # with the search attributes removed, as the search plugin does
             page.content = _SEARCH_ATTRIBUTE.sub("", held)

@@ -41,7 +41,9 @@ def valid_path_info(path_info: str) -> bool:
         decoded = path_info.encode("latin-1").decode("utf-8")
     except UnicodeError:
         return False
-    return decoded.startswith("/") and not any(ord(char) < 32 or ord(char) == 127 for char in decoded)
+    return decoded.startswith("/") and not any(
+        ord(char) < 32 or ord(char) == 127 for char in decoded
+    )
 
 
 class PreviewServer(LiveReloadServer):
@@ -61,8 +63,10 @@ class PreviewServer(LiveReloadServer):
             super().server_activate()
         except OSError as exc:
             self.server_close()
-            raise UsageError(f"--port {port}: cannot listen on {host}:{port}: {exc.strerror or exc}; "
-                             "choose another port (0: any free port)") from None
+            raise UsageError(
+                f"--port {port}: cannot listen on {host}:{port}: {exc.strerror or exc}; "
+                "choose another port (0: any free port)"
+            ) from None
         self._listening = True
         self.url = f"http://{self.server_name_for_url()}:{self.server_address[1]}/"
 
@@ -79,7 +83,9 @@ class PreviewServer(LiveReloadServer):
         if not self._listening:
             super().server_activate()
 
-    def serve_request(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def serve_request(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         if not valid_path_info(environ.get("PATH_INFO") or "/"):
             start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"Malformed path"]
@@ -122,7 +128,9 @@ def watched_paths(config_path: str | Path) -> list[Watch]:
             target = cfg.resolve(source.path).resolve()
             if glob.has_magic(str(target)):
                 folders = [Path(p) for p in glob.glob(str(target.parent)) if os.path.isdir(p)]
-                watches |= {Watch(folder) for folder in folders} or {Watch(_existing(target.parent))}
+                watches |= {Watch(folder) for folder in folders} or {
+                    Watch(_existing(target.parent))
+                }
             else:
                 watches.add(Watch(_existing(target)))
     watches |= {Watch(resource("templates"), recursive=True), Watch(resource("mkdocs.yml"))}
@@ -152,9 +160,18 @@ Rebuilt = Callable[["BuildResult"], None]
 Failed = Callable[[SalesperfError | OSError], None]
 
 
-def preview(config_path: str | Path, host: str, port: str | int, *, progress: Progress,
-            notify: Callable[[str], None], serving: Callable[[str, BuildResult], None],
-            rebuilding: Callable[[], None], rebuilt: Rebuilt, failed: Failed) -> None:
+def preview(
+    config_path: str | Path,
+    host: str,
+    port: str | int,
+    *,
+    progress: Progress,
+    notify: Callable[[str], None],
+    serving: Callable[[str, BuildResult], None],
+    rebuilding: Callable[[], None],
+    rebuilt: Rebuilt,
+    failed: Failed,
+) -> None:
     """Take the port, build, serve the site and rebuild it on every change, until interrupted.
 
     The port is taken before the first build, so a busy one fails at once (``UsageError``). A failed

@@ -88,8 +88,11 @@ def leftovers(out: Path) -> list[Path]:
         entries = list(os.scandir(out.parent))
     except FileNotFoundError:
         return []
-    return sorted(Path(e.path) for e in entries
-                  if pattern.fullmatch(e.name) and e.is_dir(follow_symlinks=False))
+    return sorted(
+        Path(e.path)
+        for e in entries
+        if pattern.fullmatch(e.name) and e.is_dir(follow_symlinks=False)
+    )
 
 
 def _discard(path: Path, step: str) -> None:
@@ -111,7 +114,11 @@ def recover(out: Path) -> str | None:
         return None
     restored = None
     if not os.path.lexists(out):
-        whole = [p for p in found if p.name.rpartition("-")[0].endswith(".old") and (p / MARKER).is_file()]
+        whole = [
+            p
+            for p in found
+            if p.name.rpartition("-")[0].endswith(".old") and (p / MARKER).is_file()
+        ]
         if whole:
             restored = max(whole, key=lambda p: (p / MARKER).stat().st_mtime_ns)
             os.rename(restored, out)
@@ -120,7 +127,9 @@ def recover(out: Path) -> str | None:
         _discard(path, "recovering")
     names = ", ".join(p.name for p in removed)
     if restored is not None:
-        line = f"{out}: restored the previous site from {restored.name}, left by an interrupted build"
+        line = (
+            f"{out}: restored the previous site from {restored.name}, left by an interrupted build"
+        )
         return line + (f"; removed {names}" if removed else "")
     return f"{out}: removed what an interrupted build left beside it ({names})"
 
@@ -141,7 +150,13 @@ def _libc_renameat2() -> object | None:
         function = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError, TypeError):  # not glibc/musl ≥ 1.2 (macOS, Windows)
         return None
-    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
     function.restype = ctypes.c_int
     return function
 

@@ -38,15 +38,20 @@ def bundled_assets() -> list[Path]:
     return sorted((resource("templates") / "assets").iterdir())
 
 
-def write_docs(root: Path, files: dict[str, str | bytes],
-               on_file: Callable[[int, str], None] = lambda _steps, _name: None) -> WriteStats:
+def write_docs(
+    root: Path,
+    files: dict[str, str | bytes],
+    on_file: Callable[[int, str], None] = lambda _steps, _name: None,
+) -> WriteStats:
     """Make ``root`` hold exactly ``files`` (plus the bundled assets), touching only what changed;
     ``on_file(1, name)`` as each file is taken (written, or found unchanged).
 
     Raises ValueError for a name outside ``root`` (absolute, or climbing out with ``..``).
     """
     root.mkdir(parents=True, exist_ok=True)
-    wanted: dict[str, str | bytes] = {_relative_name(name): content for name, content in files.items()}
+    wanted: dict[str, str | bytes] = {
+        _relative_name(name): content for name, content in files.items()
+    }
     for asset in bundled_assets():
         wanted[f"assets/{asset.name}"] = asset.read_bytes()
     base = str(root)

@@ -76,8 +76,13 @@ STARTER_PRIVACY = (
 
 
 def config_data(
-    folder: Path, data_dir: Path, fmt: Format = "crm", *, site_dir: Path | None = None,
-    company: str = COMPANY, show_compensation: bool = True,
+    folder: Path,
+    data_dir: Path,
+    fmt: Format = "crm",
+    *,
+    site_dir: Path | None = None,
+    company: str = COMPANY,
+    show_compensation: bool = True,
 ) -> dict[str, Any]:
     """The config, as plain YAML values, for a file in ``folder`` reading the exports in ``data_dir``;
     the site is titled "``company`` — sales performance"."""
@@ -142,17 +147,28 @@ def config_data(
 
 
 def config_text(
-    data: dict[str, dict[str, Any]], source_notes: dict[str, str], *,
-    header: tuple[str, ...] | None = None, notes: dict[str, tuple[str, ...]] | None = None,
+    data: dict[str, dict[str, Any]],
+    source_notes: dict[str, str],
+    *,
+    header: tuple[str, ...] | None = None,
+    notes: dict[str, tuple[str, ...]] | None = None,
 ) -> str:
     """``data`` as YAML: each key of each section dumped by ``yaml.safe_dump``, with the comments
     of ``NOTES_ABOVE`` (updated by ``notes``) and ``NOTES_BESIDE``, one line above each source from
     ``source_notes``, under ``header`` (comment lines; default: the sample company's)."""
-    lines = list(header) if header is not None else [
-        f"# salesperf config for {COMPANY}, the fake company of the bundled sample data",
-        "# (made by `salesperf sample`). Paths are relative to this file's folder.",
-    ]
-    notes_above = NOTES_ABOVE | (notes or {}) | {f"sources.{name}": (note,) for name, note in source_notes.items()}
+    lines = (
+        list(header)
+        if header is not None
+        else [
+            f"# salesperf config for {COMPANY}, the fake company of the bundled sample data",
+            "# (made by `salesperf sample`). Paths are relative to this file's folder.",
+        ]
+    )
+    notes_above = (
+        NOTES_ABOVE
+        | (notes or {})
+        | {f"sources.{name}": (note,) for name, note in source_notes.items()}
+    )
     for section, body in data.items():
         lines += ["", *(f"# {note}" for note in notes_above.get(section, ())), f"{section}:"]
         pieces = {key: _dump({key: value}) for key, value in body.items()}
@@ -191,16 +207,28 @@ def write_config(
     """
     config_path = Path(config_path)
     starter = company is not None
-    data = config_data(config_path.parent, data_dir, fmt, site_dir=site_dir,
-                       company=company or COMPANY, show_compensation=not starter)
+    data = config_data(
+        config_path.parent,
+        data_dir,
+        fmt,
+        site_dir=site_dir,
+        company=company or COMPANY,
+        show_compensation=not starter,
+    )
     Config.model_validate(data)  # the written file is always a valid config
     source_notes = {
         name: export.note if fmt == "crm" else f"{name}, canonical columns."
         for name, export in CRM_EXPORTS.items()
     }
-    text = config_text(data, source_notes) if not starter else config_text(
-        data, source_notes, header=tuple(line.format(company=company) for line in STARTER_HEADER),
-        notes={"privacy": STARTER_PRIVACY},
+    text = (
+        config_text(data, source_notes)
+        if not starter
+        else config_text(
+            data,
+            source_notes,
+            header=tuple(line.format(company=company) for line in STARTER_HEADER),
+            notes={"privacy": STARTER_PRIVACY},
+        )
     )
     config_path.parent.mkdir(parents=True, exist_ok=True)
     config_path.write_text(text, encoding="utf-8", newline="\n")

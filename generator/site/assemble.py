@@ -57,7 +57,12 @@ class Output:
 
 
 TOPICS: tuple[Callable[[SiteContext], Topic], ...] = (
-    goals.topic, coaching.topic, activity.topic, trends.topic, managers.topic, forecast.topic,
+    goals.topic,
+    coaching.topic,
+    activity.topic,
+    trends.topic,
+    managers.topic,
+    forecast.topic,
 )
 """The topics that contribute sections to rep, team and segment pages, in navigation order (after
 the segments, which only receive sections)."""
@@ -85,15 +90,27 @@ def site_info(cfg: LoadedConfig, metrics: Metrics) -> SiteInfo:
 def site_context(cfg: LoadedConfig, info: SiteInfo, metrics: Metrics) -> SiteContext:
     """The config, metrics and every page's slug, as the page modules get them."""
     reps_table = metrics.reps.copy()
-    reps_table["slug"] = reps_table["rep_id"].map(entity_slugs(reps_table["rep_id"].tolist(), kind="rep"))
+    reps_table["slug"] = reps_table["rep_id"].map(
+        entity_slugs(reps_table["rep_id"].tolist(), kind="rep")
+    )
     team_slugs = entity_slugs(metrics.teams["team"].dropna().tolist(), kind="team")
-    manager_slugs = entity_slugs(sorted(metrics.manager_history.years["manager"].dropna().unique()), kind="manager")
+    manager_slugs = entity_slugs(
+        sorted(metrics.manager_history.years["manager"].dropna().unique()), kind="manager"
+    )
     reps_table["team_slug"] = reps_table["team"].map(team_slugs)
-    return SiteContext(cfg=cfg, info=info, metrics=metrics, reps=reps_table,
-                       rep_slugs=dict(zip(reps_table["rep_id"], reps_table["slug"], strict=True)),
-                       team_slugs=team_slugs, manager_slugs=manager_slugs,
-                       segment_slugs={dim: segment_slugs(list(table[dim].unique()), dim)
-                                      for dim, table in metrics.segments.history.items()})
+    return SiteContext(
+        cfg=cfg,
+        info=info,
+        metrics=metrics,
+        reps=reps_table,
+        rep_slugs=dict(zip(reps_table["rep_id"], reps_table["slug"], strict=True)),
+        team_slugs=team_slugs,
+        manager_slugs=manager_slugs,
+        segment_slugs={
+            dim: segment_slugs(list(table[dim].unique()), dim)
+            for dim, table in metrics.segments.history.items()
+        },
+    )
 
 
 def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> Output:
@@ -101,7 +118,9 @@ def build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> O
     published = publishable_metrics(metrics, cfg.config.privacy)
     fy = published.period.fiscal_year_start
     labels = {int(y): year_label(int(y), fy) for y in published.company_years["year"]}
-    context = charts.company_context(cfg.config.site.currency, published.company_years, labels, published.period.year)
+    context = charts.company_context(
+        cfg.config.site.currency, published.company_years, labels, published.period.year
+    )
     with charts.chart_context(context):
         output = _build_site(cfg, published, quality)
     output.files["assets/chart-themes.js"] = charts.theme_script()
@@ -120,7 +139,9 @@ def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> 
     # Made once, before the second process starts, so that both use them (a build hands in the
     # designs its first worker made, generator.build.chart_assets; other callers make them here).
     charts.prepare_designs(info.currency)
-    with in_background(lambda: [make(context) for make in TOPICS_ELSEWHERE], "rendering pages") as pending:
+    with in_background(
+        lambda: [make(context) for make in TOPICS_ELSEWHERE], "rendering pages"
+    ) as pending:
         # What the pages show, computed in the metrics stage's terms.
         history = summaries.rep_history(metrics)
         datasets = summaries.dataset_usage(quality.summaries, quality.issues)
@@ -129,8 +150,13 @@ def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> 
         ranked = summaries.ranked_by_ratio(context.reps, banded=info.ratio_bands, rank=band_rank)
 
         files: dict[str, str] = {}
-        put_table(files, "reps", public(context.reps[REP_COLUMNS + REP_EXTRA_COLUMNS], info)
-                  .assign(url="reps/" + context.reps["slug"] + "/"))
+        put_table(
+            files,
+            "reps",
+            public(context.reps[REP_COLUMNS + REP_EXTRA_COLUMNS], info).assign(
+                url="reps/" + context.reps["slug"] + "/"
+            ),
+        )
         put_table(files, "rep_history", public(history, info))
         put_table(files, "teams", public(metrics.teams, info))
         put_table(files, "team_history", public(metrics.team_years, info))
@@ -140,53 +166,106 @@ def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> 
             put_table(files, "team_members", metrics.team_members)
         put_table(files, "data_quality", quality.issues[ISSUE_COLUMNS])
         put_table(files, "datasets", datasets)
-        put_table(files, "headlines", pd.DataFrame(overview.headline_rows(headlines, cfg.config.rankings.min_clients), dtype=object))
+        put_table(
+            files,
+            "headlines",
+            pd.DataFrame(
+                overview.headline_rows(headlines, cfg.config.rankings.min_clients), dtype=object
+            ),
+        )
         put_table(files, "data_quality_summary", by_reason)
         files[ID_MAP] = id_map(context.reps)
 
         made = {make: make(context) for make in TOPICS if make not in TOPICS_ELSEWHERE}
         # The rep pages' tables, formatted for every rep at once; the topics' sections come later.
-        rep_pages = reps.RepPageMaker(info, context.reps, history, metrics.clients, metrics.rep_monthly, fy,
-                                      min_clients=cfg.config.rankings.min_clients, manager_slugs=context.manager_slugs)
+        rep_pages = reps.RepPageMaker(
+            info,
+            context.reps,
+            history,
+            metrics.clients,
+            metrics.rep_monthly,
+            fy,
+            min_clients=cfg.config.rankings.min_clients,
+            manager_slugs=context.manager_slugs,
+        )
         made.update(zip(TOPICS_ELSEWHERE, pending.result(), strict=True))
     topics = [made[make] for make in TOPICS]
-    segment_sections = {dim: _merge_sections(topic.segment_sections.get(dim, {}) for topic in topics)
-                        for dim in DIMENSIONS}
+    segment_sections = {
+        dim: _merge_sections(topic.segment_sections.get(dim, {}) for topic in topics)
+        for dim in DIMENSIONS
+    }
     topics.insert(0, segments.topic(context, segment_sections))
     rep_sections = _merge_sections(topic.rep_sections for topic in topics)
 
     def team_files() -> dict[str, str]:
-        team_pages = teams.team_pages(info, summaries.team_figures(metrics), context.reps, metrics.team_years,
-                                      metrics.team_monthly, fy, context.team_slugs,
-                                      _merge_sections(topic.team_sections for topic in topics),
-                                      membership_note(metrics),
-                                      metrics.team_members if metrics.dated_teams else None, metrics.period.year,
-                                      manager_slugs=context.manager_slugs)
-        return {**{path: render("team.md.j2", page=page) for path, page in team_pages.pages.items()},
-                **team_pages.files}
+        team_pages = teams.team_pages(
+            info,
+            summaries.team_figures(metrics),
+            context.reps,
+            metrics.team_years,
+            metrics.team_monthly,
+            fy,
+            context.team_slugs,
+            _merge_sections(topic.team_sections for topic in topics),
+            membership_note(metrics),
+            metrics.team_members if metrics.dated_teams else None,
+            metrics.period.year,
+            manager_slugs=context.manager_slugs,
+        )
+        return {
+            **{path: render("team.md.j2", page=page) for path, page in team_pages.pages.items()},
+            **team_pages.files,
+        }
 
     # The second half of the rep pages and the team pages are made and rendered in a second process
     # meanwhile: about the same work as the first half and the overview, index and quality pages below.
-    with in_background(lambda: (_rendered_rep_pages(rep_pages, rep_sections, 1), team_files()),
-                       "rendering pages") as elsewhere:
+    with in_background(
+        lambda: (_rendered_rep_pages(rep_pages, rep_sections, 1), team_files()), "rendering pages"
+    ) as elsewhere:
         rep_files = _rendered_rep_pages(rep_pages, rep_sections, 0)
         gaps = summaries.rep_gaps(context.reps, metrics.has_costs)
 
         # Render: each page once, from its context.
         min_clients = cfg.config.rankings.min_clients
-        attention = dashboard.needs_attention(metrics, warnings=quality.count(WARNING), gaps=gaps,
-                                              min_clients=min_clients, below=overview.below_band)
-        attention_items = overview.attention_items(attention, rep_slugs=context.rep_slugs,
-                                                   team_slugs=context.team_slugs, segment_slugs=context.segment_slugs,
-                                                   ratio_bands=info.ratio_bands)
-        overview_md = render("overview.md.j2", page=overview.overview_page(
-            info, metrics, headlines, ranked, attention_items, datasets,
+        attention = dashboard.needs_attention(
+            metrics,
+            warnings=quality.count(WARNING),
+            gaps=gaps,
             min_clients=min_clients,
-            unranked=summaries.unranked(context.reps, cfg.config.rankings.min_clients)))
-        reps_index, reps_rows = reps.reps_index_page(info, context.reps, summaries.status_counts(context.reps))
+            below=overview.below_band,
+        )
+        attention_items = overview.attention_items(
+            attention,
+            rep_slugs=context.rep_slugs,
+            team_slugs=context.team_slugs,
+            segment_slugs=context.segment_slugs,
+            ratio_bands=info.ratio_bands,
+        )
+        overview_md = render(
+            "overview.md.j2",
+            page=overview.overview_page(
+                info,
+                metrics,
+                headlines,
+                ranked,
+                attention_items,
+                datasets,
+                min_clients=min_clients,
+                unranked=summaries.unranked(context.reps, cfg.config.rankings.min_clients),
+            ),
+        )
+        reps_index, reps_rows = reps.reps_index_page(
+            info, context.reps, summaries.status_counts(context.reps)
+        )
         reps_index_md = render("reps_index.md.j2", page=reps_index)
-        teams_index, team_rows = teams.teams_index_page(info, metrics.teams, metrics.managers, context.team_slugs,
-                                                        membership_note(metrics), context.manager_slugs)
+        teams_index, team_rows = teams.teams_index_page(
+            info,
+            metrics.teams,
+            metrics.managers,
+            context.team_slugs,
+            membership_note(metrics),
+            context.manager_slugs,
+        )
         teams_index_md = render("teams_index.md.j2", page=teams_index)
         second_half, team_page_files = elsewhere.result()
     rep_files.update(second_half)
@@ -199,10 +278,20 @@ def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> 
     files.update(team_page_files)
     for topic in topics:
         files.update(topic.files)
-    files["data-quality.md"] = render("data_quality.md.j2", page=with_download_menu(data_quality.data_quality_page(
-        info, quality, datasets, by_reason)))
-    files["methodology.md"] = render("methodology.md.j2", page=methodology.methodology_page(
-        info, cfg, tuple(name for topic in topics for name in topic.methodology), files, datasets))
+    files["data-quality.md"] = render(
+        "data_quality.md.j2",
+        page=with_download_menu(data_quality.data_quality_page(info, quality, datasets, by_reason)),
+    )
+    files["methodology.md"] = render(
+        "methodology.md.j2",
+        page=methodology.methodology_page(
+            info,
+            cfg,
+            tuple(name for topic in topics for name in topic.methodology),
+            files,
+            datasets,
+        ),
+    )
     files.update(_redirects(context, files))
     nav = [
         {"Overview": "index.md"},
@@ -216,24 +305,35 @@ def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> 
     return Output(files=files, nav=nav, pages=pages)
 
 
-def _rendered_rep_pages(maker: reps.RepPageMaker, sections: dict[str, tuple[Section, ...]],
-                        half: int) -> dict[str, str]:
+def _rendered_rep_pages(
+    maker: reps.RepPageMaker, sections: dict[str, tuple[Section, ...]], half: int
+) -> dict[str, str]:
     """Half ``half`` (0 or 1) of the rep pages, with ``sections`` (rep id → the topics' sections),
     rendered, and their CSV files, by docs path."""
     made = maker.pages(sections, half, 2)
-    return {**{path: render("rep.md.j2", page=page) for path, page in made.pages.items()}, **made.files}
+    return {
+        **{path: render("rep.md.j2", page=page) for path, page in made.pages.items()},
+        **made.files,
+    }
 
 
 def _redirects(context: SiteContext, files: dict[str, str]) -> dict[str, str]:
     """Redirect pages from the addresses older slug schemes published (see ``permalinks``)."""
+
     def pages_in(folder: str) -> set[str]:
-        return {name[len(folder) + 1 : -len(".md")] for name in files
-                if name.startswith(folder + "/") and name.endswith(".md") and name.count("/") == 1}
+        return {
+            name[len(folder) + 1 : -len(".md")]
+            for name in files
+            if name.startswith(folder + "/") and name.endswith(".md") and name.count("/") == 1
+        }
 
     base_url = context.cfg.config.site.base_url
     names = dict(zip(context.reps["rep_id"], context.reps["name"], strict=True))
-    kinds = [("reps", "rep", context.rep_slugs, names), ("teams", "team", context.team_slugs, None),
-             ("managers", "manager", context.manager_slugs, None)]
+    kinds = [
+        ("reps", "rep", context.rep_slugs, names),
+        ("teams", "team", context.team_slugs, None),
+        ("managers", "manager", context.manager_slugs, None),
+    ]
     kinds += [(DIMENSIONS[dim], dim, slugs, None) for dim, slugs in context.segment_slugs.items()]
     redirects: dict[str, str] = {}
     for folder, kind, slugs, labels in kinds:

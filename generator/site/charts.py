@@ -65,14 +65,27 @@ HIGHLIGHTED = 3
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 """Okabe & Ito's colour-blind safe palette: the category colours of the light theme."""
 
-OKABE_ITO_DARK = ("#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442", "#BBBBBB")
+OKABE_ITO_DARK = (
+    "#56B4E9",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#0072B2",
+    "#D55E00",
+    "#F0E442",
+    "#BBBBBB",
+)
 """The same palette for a dark background: sky blue first, light grey instead of black."""
 
 GOOD, GOOD_TOO, BAD, BAD_TOO = "#0072B2", "#009E73", "#E69F00", "#D55E00"
 """Good is blue or bluish green, bad is orange or vermillion (Okabe-Ito; readable on light and dark)."""
 
-QUADRANT_COLOURS = {BUSY_PRODUCTIVE: GOOD, QUIET_PRODUCTIVE: GOOD_TOO, BUSY_UNPRODUCTIVE: BAD,
-                    QUIET_UNPRODUCTIVE: BAD_TOO}
+QUADRANT_COLOURS = {
+    BUSY_PRODUCTIVE: GOOD,
+    QUIET_PRODUCTIVE: GOOD_TOO,
+    BUSY_UNPRODUCTIVE: BAD,
+    QUIET_UNPRODUCTIVE: BAD_TOO,
+}
 """Activity quadrants: productive (above the median revenue) in cool colours, unproductive in warm."""
 
 STRONG_CELL = 0.55
@@ -82,7 +95,9 @@ ACTUAL, PROJECTION, INTERVAL = "Actual", "Projection", "80 % interval"
 """The series names of the forecast charts' legend."""
 
 
-def _styles(ink: str, muted: str, company: str, series: str, context: str, background: str) -> dict[str, dict]:
+def _styles(
+    ink: str, muted: str, company: str, series: str, context: str, background: str
+) -> dict[str, dict]:
     """The named mark styles of one theme: reference rules, their labels, intervals, grey context lines."""
     label = {"fontSize": 11, "fontWeight": "bold"}
     return {
@@ -98,8 +113,14 @@ def _styles(ink: str, muted: str, company: str, series: str, context: str, backg
         "sp-cell-label": {"color": ink, "fontSize": 10},
         # Drawn under a rule's label, in the page's background: the label reads over bars and lines
         # (salesperf.js sets it to the background the page really has).
-        "sp-label-halo": {"fill": background, "stroke": background, "strokeWidth": 4, "strokeJoin": "round",
-                          "strokeOpacity": 0.9, "fillOpacity": 0.9},
+        "sp-label-halo": {
+            "fill": background,
+            "stroke": background,
+            "strokeWidth": 4,
+            "strokeJoin": "round",
+            "strokeOpacity": 0.9,
+            "fillOpacity": 0.9,
+        },
         # Labels on a heatmap's own colours: the cells are the same in both themes, so are these.
         "sp-cell-label-strong": {"color": "#ffffff", "fontSize": 10},
         "sp-cell-label-pale": {"color": "#1a1a1a", "fontSize": 10},
@@ -110,14 +131,26 @@ THEMES: dict[str, dict] = {
     "light": {
         "range": {"category": list(OKABE_ITO)},
         "mark": {"color": OKABE_ITO[0]},
-        "style": _styles(ink="#1a1a1a", muted="#616161", company="#8a3b74", series=OKABE_ITO[0], context="#c7c7c7",
-                         background="#ffffff"),
+        "style": _styles(
+            ink="#1a1a1a",
+            muted="#616161",
+            company="#8a3b74",
+            series=OKABE_ITO[0],
+            context="#c7c7c7",
+            background="#ffffff",
+        ),
     },
     "dark": {
         "range": {"category": list(OKABE_ITO_DARK)},
         "mark": {"color": OKABE_ITO_DARK[0]},
-        "style": _styles(ink="#f0f0f0", muted="#b8b8b8", company="#f0a6d8", series=OKABE_ITO_DARK[0], context="#4f5566",
-                         background="#1e2129"),
+        "style": _styles(
+            ink="#f0f0f0",
+            muted="#b8b8b8",
+            company="#f0a6d8",
+            series=OKABE_ITO_DARK[0],
+            context="#4f5566",
+            background="#1e2129",
+        ),
     },
 }
 """The Vega-Lite config of each palette (Material's ``default`` → light, ``slate`` → dark), merged over
@@ -126,8 +159,10 @@ Vega's own ``dark`` theme in the dark palette; every ``sp-*`` style a design nam
 
 def theme_script() -> str:
     """``assets/chart-themes.js``: :data:`THEMES` as ``window.salesperfChartThemes`` for salesperf.js."""
-    return ("/* salesperf chart themes, written by the build from generator/site/charts.py. */\n"
-            f"window.salesperfChartThemes = {json.dumps(THEMES, sort_keys=True)};\n")
+    return (
+        "/* salesperf chart themes, written by the build from generator/site/charts.py. */\n"
+        f"window.salesperfChartThemes = {json.dumps(THEMES, sort_keys=True)};\n"
+    )
 
 
 # --- money on axes: Babel's compact currency, as a Vega expression ------------------------------
@@ -196,8 +231,11 @@ class ChartContext:
 
     def company_now(self) -> list[dict[str, object]]:
         """The company's ratio in the reporting year (none without one), for current-year charts."""
-        return [{"value_ratio": r, "label": f"Company {text.ratio(r)}"} for y, r in self.company_ratios
-                if y == self.current_year]
+        return [
+            {"value_ratio": r, "label": f"Company {text.ratio(r)}"}
+            for y, r in self.company_ratios
+            if y == self.current_year
+        ]
 
 
 # ChartContext is frozen and holds tuples: sharing the default is safe.
@@ -214,11 +252,19 @@ def chart_context(context: ChartContext) -> Iterator[ChartContext]:
         _CONTEXT.reset(token)
 
 
-def company_context(currency: str, company_years: pd.DataFrame, year_labels: dict[int, str],
-                    current_year: int) -> ChartContext:
+def company_context(
+    currency: str, company_years: pd.DataFrame, year_labels: dict[int, str], current_year: int
+) -> ChartContext:
     """A ChartContext from the company table (year, value_ratio) and the year labels of the site."""
-    rows = company_years[company_years["value_ratio"].notna()] if "value_ratio" in company_years else company_years.iloc[:0]
-    ratios = tuple((year_labels.get(int(y), str(int(y))), float(r)) for y, r in zip(rows["year"], rows["value_ratio"], strict=True))
+    rows = (
+        company_years[company_years["value_ratio"].notna()]
+        if "value_ratio" in company_years
+        else company_years.iloc[:0]
+    )
+    ratios = tuple(
+        (year_labels.get(int(y), str(int(y))), float(r))
+        for y, r in zip(rows["year"], rows["value_ratio"], strict=True)
+    )
     return ChartContext(currency, ratios, year_labels.get(current_year, str(current_year)))
 
 
@@ -238,11 +284,14 @@ def _base() -> alt.Chart:
 
 def _layers(*layers: alt.Chart | alt.LayerChart) -> alt.LayerChart | alt.FacetChart:
     """Layers drawn from one named data source (set once at the top, so one rows list feeds all)."""
-    return alt.layer(*layers, data=alt.Data(name="rows")).properties(width="container", height=HEIGHT)
+    return alt.layer(*layers, data=alt.Data(name="rows")).properties(
+        width="container", height=HEIGHT
+    )
 
 
-def _ratio_rules(axis: Literal["x", "y"], *, company: Literal["now", "years", "none"],
-                 title: str | None = None) -> list[alt.Chart]:
+def _ratio_rules(
+    axis: Literal["x", "y"], *, company: Literal["now", "years", "none"], title: str | None = None
+) -> list[alt.Chart]:
     """Break-even (a ratio of 1) and the company's ratio as labelled rules on the ``axis`` of a ratio
     (whose title the company's layer repeats, so that Vega-Lite merges the two into one)."""
     title = title or label_of("value_ratio")
@@ -254,29 +303,51 @@ def _ratio_rules(axis: Literal["x", "y"], *, company: Literal["now", "years", "n
     company_at: dict[str, Any] = {axis: at("value_ratio:Q", title=title)}
     layers = [
         _once().mark_rule(style="sp-break-even").encode(**break_even),
-        *_haloed(lambda style: alt.Chart(_once_data(), mark=_label(style, axis, "Break-even 1.0", end="start"))
-                 .encode(**break_even, **_label_position(axis, line=0, end="start")), "sp-break-even-label"),
+        *_haloed(
+            lambda style: alt.Chart(
+                _once_data(), mark=_label(style, axis, "Break-even 1.0", end="start")
+            ).encode(**break_even, **_label_position(axis, line=0, end="start")),
+            "sp-break-even-label",
+        ),
     ]
     ratio = alt.Tooltip("value_ratio:Q", title="Company value ratio", format=RATIO_FORMAT)
     if company == "now":
         now = alt.Data(name="company_now")
         layers += [
             alt.Chart(now).mark_rule(style="sp-company").encode(**company_at, tooltip=[ratio]),
-            *_haloed(lambda style: alt.Chart(now, mark=_label(style, axis, end="end")).encode(
-                **company_at, **_label_position(axis, line=1, end="end"), text=alt.Text("label:N")),
-                "sp-company-label"),
+            *_haloed(
+                lambda style: alt.Chart(now, mark=_label(style, axis, end="end")).encode(
+                    **company_at,
+                    **_label_position(axis, line=1, end="end"),
+                    text=alt.Text("label:N"),
+                ),
+                "sp-company-label",
+            ),
         ]
     elif company == "years":
         years = alt.Data(name="company")
         x = alt.X("year:O", title="Year")
         layers += [
-            alt.Chart(years).mark_line(style="sp-company", point=False).encode(
-                x=x, y=alt.Y("value_ratio:Q", title=title), tooltip=[alt.Tooltip("year:O", title="Year"), ratio]),
+            alt.Chart(years)
+            .mark_line(style="sp-company", point=False)
+            .encode(
+                x=x,
+                y=alt.Y("value_ratio:Q", title=title),
+                tooltip=[alt.Tooltip("year:O", title="Year"), ratio],
+            ),
             # "Company" ends just left of the newest point, above the line: never past the plot's right edge.
-            *_haloed(lambda style: alt.Chart(years).transform_window(
-                newest="row_number()", sort=[alt.SortField("year", "descending")])
-                .transform_filter("datum.newest === 1").mark_text(style=style, align="right", dx=-4, dy=-8)
-                .encode(x=x, y=alt.Y("value_ratio:Q", title=title), text=alt.value("Company")), "sp-company-label"),
+            *_haloed(
+                lambda style: (
+                    alt.Chart(years)
+                    .transform_window(
+                        newest="row_number()", sort=[alt.SortField("year", "descending")]
+                    )
+                    .transform_filter("datum.newest === 1")
+                    .mark_text(style=style, align="right", dx=-4, dy=-8)
+                    .encode(x=x, y=alt.Y("value_ratio:Q", title=title), text=alt.value("Company"))
+                ),
+                "sp-company-label",
+            ),
         ]
     return layers
 
@@ -298,8 +369,13 @@ LABEL_ROOM = 90
 """Pixels a rule's label ("Company 12.34", bold 11 px) needs beside its rule."""
 
 
-def _label(style: str | list[str], axis: Literal["x", "y"], text: str | None = None, *,
-           end: Literal["start", "end"] = "start") -> alt.MarkDef:
+def _label(
+    style: str | list[str],
+    axis: Literal["x", "y"],
+    text: str | None = None,
+    *,
+    end: Literal["start", "end"] = "start",
+) -> alt.MarkDef:
     """The text mark labelling a rule on ``axis``. A vertical rule's label starts just right of it, on
     the plot's first line (``line`` 0) or the next; a horizontal rule's sits just above it, at the plot's
     left (``end`` "start") or right end."""
@@ -307,16 +383,31 @@ def _label(style: str | list[str], axis: Literal["x", "y"], text: str | None = N
     if axis == "x" and end == "end":
         # Right of its rule, unless that would run past the plot's right edge: then left of it.
         near_edge = f"scale('x', datum.value_ratio) > width - {LABEL_ROOM}"
-        return alt.MarkDef(type="text", style=style, text=content, baseline="top", dy=2,
-                           align=alt.ExprRef(f"{near_edge} ? 'right' : 'left'"), dx=alt.ExprRef(f"{near_edge} ? -3 : 3"))
+        return alt.MarkDef(
+            type="text",
+            style=style,
+            text=content,
+            baseline="top",
+            dy=2,
+            align=alt.ExprRef(f"{near_edge} ? 'right' : 'left'"),
+            dx=alt.ExprRef(f"{near_edge} ? -3 : 3"),
+        )
     if axis == "x":
-        return alt.MarkDef(type="text", style=style, text=content, align="left", baseline="top", dx=3, dy=2)
+        return alt.MarkDef(
+            type="text", style=style, text=content, align="left", baseline="top", dx=3, dy=2
+        )
     if end == "start":
-        return alt.MarkDef(type="text", style=style, text=content, align="left", baseline="bottom", dx=3, dy=-2)
-    return alt.MarkDef(type="text", style=style, text=content, align="right", baseline="bottom", dx=-2, dy=-2)
+        return alt.MarkDef(
+            type="text", style=style, text=content, align="left", baseline="bottom", dx=3, dy=-2
+        )
+    return alt.MarkDef(
+        type="text", style=style, text=content, align="right", baseline="bottom", dx=-2, dy=-2
+    )
 
 
-def _label_position(axis: Literal["x", "y"], *, line: int, end: Literal["start", "end"]) -> dict[str, Any]:
+def _label_position(
+    axis: Literal["x", "y"], *, line: int, end: Literal["start", "end"]
+) -> dict[str, Any]:
     """Where a rule's label sits along the rule: its line at the top of a vertical one, an end of a
     horizontal one."""
     if axis == "x":
@@ -347,8 +438,14 @@ def _months(field: str, title: str) -> alt.X:
     """The time axis of a monthly chart: ticks on whole months ("May 2025"), never on days or weeks
     however short the history (a rep hired a few months before as_of), fewer on a narrow chart, and
     12 px of padding so the first and last points are not cut at the plot's edges."""
-    return alt.X(f"{field}:T", title=title, scale=alt.Scale(padding=12),
-                 axis=alt.Axis(format="%b %Y", tickMinStep=MONTH_MS, tickCount=alt.ExprRef("ceil(width / 70)")))
+    return alt.X(
+        f"{field}:T",
+        title=title,
+        scale=alt.Scale(padding=12),
+        axis=alt.Axis(
+            format="%b %Y", tickMinStep=MONTH_MS, tickCount=alt.ExprRef("ceil(width / 70)")
+        ),
+    )
 
 
 _MADE: dict[str, dict[str, dict]] = {}
@@ -372,41 +469,72 @@ def chart_designs(currency: str) -> dict[str, dict]:
     ratio = label_of("value_ratio")
     year = alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0))
     designs: dict[str, alt.TopLevelMixin] = {
-        "revenue_by_year": _base().mark_bar().encode(
-            x=year, y=alt.Y("revenue:Q", title=revenue, axis=money),
-            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("revenue:Q", title=revenue, format=",.0f")],
+        "revenue_by_year": _base()
+        .mark_bar()
+        .encode(
+            x=year,
+            y=alt.Y("revenue:Q", title=revenue, axis=money),
+            tooltip=[
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
+            ],
         ),
-        "revenue_by_month": _base().mark_line(point=True).encode(
+        "revenue_by_month": _base()
+        .mark_line(point=True)
+        .encode(
             x=_months("month", "Month"),
             y=alt.Y("revenue:Q", title=revenue, axis=money),
-            tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
-                     alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
-                     alt.Tooltip("won_deals:Q", title=label_of("won_deals"))],
+            tooltip=[
+                alt.Tooltip("month:T", title="Month", format="%Y-%m"),
+                alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
+                alt.Tooltip("won_deals:Q", title=label_of("won_deals")),
+            ],
         ),
         "value_ratio_by_year": _layers(
-            alt.Chart().mark_line(point=True, style="sp-series").encode(
-                x=year, y=alt.Y("value_ratio:Q", title=ratio),
-                tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("value_ratio:Q", title=ratio, format=RATIO_FORMAT)]),
+            alt.Chart()
+            .mark_line(point=True, style="sp-series")
+            .encode(
+                x=year,
+                y=alt.Y("value_ratio:Q", title=ratio),
+                tooltip=[
+                    alt.Tooltip("year:O", title="Year"),
+                    alt.Tooltip("value_ratio:Q", title=ratio, format=RATIO_FORMAT),
+                ],
+            ),
             *_ratio_rules("y", company="years"),
         ),
         # Binned in Python (ratio_histogram): steps of 0.25 or 0.5 up to the 95th percentile, the few
         # ratios above it in one last, paler "≥ X" bar that says so, so one outlier never squeezes the rest.
         "value_ratio_distribution": _layers(
-            alt.Chart().mark_bar().encode(
-                x=alt.X("bin_start:Q", bin="binned", title=ratio), x2="bin_end:Q",
+            alt.Chart()
+            .mark_bar()
+            .encode(
+                x=alt.X("bin_start:Q", bin="binned", title=ratio),
+                x2="bin_end:Q",
                 y=alt.Y("reps:Q", title="Reps"),
                 opacity=alt.condition("datum.overflow", alt.value(0.55), alt.value(1.0)),
                 tooltip=[alt.Tooltip("range:N", title=ratio), alt.Tooltip("reps:Q", title="Reps")],
             ),
-            alt.Chart().transform_filter("datum.overflow").mark_text(style="sp-cell-label", baseline="bottom", dy=-3)
-            .encode(x=alt.X("mid:Q", title=ratio), y=alt.Y("reps:Q", title="Reps"), text=alt.Text("range:N")),
+            alt.Chart()
+            .transform_filter("datum.overflow")
+            .mark_text(style="sp-cell-label", baseline="bottom", dy=-3)
+            .encode(
+                x=alt.X("mid:Q", title=ratio),
+                y=alt.Y("reps:Q", title="Reps"),
+                text=alt.Text("range:N"),
+            ),
             *_ratio_rules("x", company="now"),
         ),
-        "revenue_by_member": _base().mark_bar().encode(
+        "revenue_by_member": _base()
+        .mark_bar()
+        .encode(
             x=alt.X("revenue:Q", title=revenue, axis=money),
             y=alt.Y("name:N", title=None, sort="-x"),
-            tooltip=[alt.Tooltip("name:N", title="Rep"), alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
-                     alt.Tooltip("value_ratio:Q", title=ratio, format=RATIO_FORMAT)],
+            tooltip=[
+                alt.Tooltip("name:N", title="Rep"),
+                alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
+                alt.Tooltip("value_ratio:Q", title=ratio, format=RATIO_FORMAT),
+            ],
         ),
         **_segment_designs(currency, money),
         **_goal_designs(),
@@ -423,60 +551,119 @@ def _segment_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMi
     revenue = _title("revenue", currency)
     ratio = label_of("value_ratio")
     segment = alt.Y("segment:N", title=None, sort="-x")
-    ranked = alt.Y("segment:N", title=None, sort=alt.EncodingSortField("value_ratio", order="descending"))
-    tooltip = [alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("value_ratio:Q", title=ratio, format=RATIO_FORMAT),
-               alt.Tooltip("ratio_low:Q", title="95 % interval from", format=RATIO_FORMAT),
-               alt.Tooltip("ratio_high:Q", title="to", format=RATIO_FORMAT),
-               alt.Tooltip("clients:Q", title=label_of("clients"))]
+    ranked = alt.Y(
+        "segment:N", title=None, sort=alt.EncodingSortField("value_ratio", order="descending")
+    )
+    tooltip = [
+        alt.Tooltip("segment:N", title="Segment"),
+        alt.Tooltip("value_ratio:Q", title=ratio, format=RATIO_FORMAT),
+        alt.Tooltip("ratio_low:Q", title="95 % interval from", format=RATIO_FORMAT),
+        alt.Tooltip("ratio_high:Q", title="to", format=RATIO_FORMAT),
+        alt.Tooltip("clients:Q", title=label_of("clients")),
+    ]
     interval = _layers(
-        alt.Chart().mark_rule(style="sp-interval").encode(
-            x=alt.X("ratio_low:Q", title=f"{ratio} (dot) and its 95 % interval (bar)"), x2="ratio_high:Q",
-            y=ranked, tooltip=tooltip),
-        alt.Chart().mark_point(filled=True, size=60, style="sp-estimate").encode(
-            x=alt.X("value_ratio:Q", title=f"{ratio} (dot) and its 95 % interval (bar)"), y=ranked, tooltip=tooltip),
+        alt.Chart()
+        .mark_rule(style="sp-interval")
+        .encode(
+            x=alt.X("ratio_low:Q", title=f"{ratio} (dot) and its 95 % interval (bar)"),
+            x2="ratio_high:Q",
+            y=ranked,
+            tooltip=tooltip,
+        ),
+        alt.Chart()
+        .mark_point(filled=True, size=60, style="sp-estimate")
+        .encode(
+            x=alt.X("value_ratio:Q", title=f"{ratio} (dot) and its 95 % interval (bar)"),
+            y=ranked,
+            tooltip=tooltip,
+        ),
         *_ratio_rules("x", company="now", title=f"{ratio} (dot) and its 95 % interval (bar)"),
     )
 
-    def heatmap(pair: tuple[str, str], measure: str, title: str, fmt: str, scale: alt.Scale) -> alt.LayerChart:
-        tooltip = [alt.Tooltip("row:N", title=label_of(pair[0])), alt.Tooltip("column:N", title=label_of(pair[1])),
-                   alt.Tooltip(f"{measure}:Q", title=title, format=fmt), alt.Tooltip("deals:Q", title=label_of("deals"))]
-        cells = alt.Chart().mark_rect().encode(
-            color=alt.Color(f"{measure}:Q", title=title, scale=scale),
-            opacity=alt.condition("datum.few_deals", alt.value(0.35), alt.value(1.0)),
+    def heatmap(
+        pair: tuple[str, str], measure: str, title: str, fmt: str, scale: alt.Scale
+    ) -> alt.LayerChart:
+        tooltip = [
+            alt.Tooltip("row:N", title=label_of(pair[0])),
+            alt.Tooltip("column:N", title=label_of(pair[1])),
+            alt.Tooltip(f"{measure}:Q", title=title, format=fmt),
+            alt.Tooltip("deals:Q", title=label_of("deals")),
+        ]
+        cells = (
+            alt.Chart()
+            .mark_rect()
+            .encode(
+                color=alt.Color(f"{measure}:Q", title=title, scale=scale),
+                opacity=alt.condition("datum.few_deals", alt.value(0.35), alt.value(1.0)),
+            )
         )
         # Each count is written in a colour that reads on its cell: white on a strong colour, dark on a
         # pale one, and the theme's ink on a faded cell (which shows the page's background through it).
         v = f"datum.{measure}"
-        strength = (f"{v} / max(datum.sp_max, 1e-9)" if measure == "revenue" else
-                    f"{v} >= 1 ? ({v} - 1) / max(datum.sp_max - 1, 1e-9) : (1 - {v}) / max(1 - datum.sp_min, 1e-9)")
+        strength = (
+            f"{v} / max(datum.sp_max, 1e-9)"
+            if measure == "revenue"
+            else f"{v} >= 1 ? ({v} - 1) / max(datum.sp_max - 1, 1e-9) : (1 - {v}) / max(1 - datum.sp_min, 1e-9)"
+        )
         text = alt.Text("deals:Q", format="d")
         counts = [
-            alt.Chart().transform_joinaggregate(sp_max=f"max({measure})", sp_min=f"min({measure})")
+            alt.Chart()
+            .transform_joinaggregate(sp_max=f"max({measure})", sp_min=f"min({measure})")
             .transform_calculate(sp_strong=f"!datum.few_deals && ({strength}) > {STRONG_CELL}")
             .transform_filter(f"datum.few_deals == {few} && datum.sp_strong == {strong}")
-            .mark_text(style=style).encode(text=text)
-            for few, strong, style in (("true", "false", "sp-cell-label"), ("false", "true", "sp-cell-label-strong"),
-                                       ("false", "false", "sp-cell-label-pale"))
+            .mark_text(style=style)
+            .encode(text=text)
+            for few, strong, style in (
+                ("true", "false", "sp-cell-label"),
+                ("false", "true", "sp-cell-label-strong"),
+                ("false", "false", "sp-cell-label-pale"),
+            )
         ]
-        return alt.layer(cells, *counts, data=alt.Data(name="rows")).encode(
-            x=alt.X("column:N", title=None, axis=alt.Axis(labelAngle=-30)), y=alt.Y("row:N", title=None),
-            tooltip=tooltip,
-        ).properties(width="container", height=HEIGHT + 60)
+        return (
+            alt.layer(cells, *counts, data=alt.Data(name="rows"))
+            .encode(
+                x=alt.X("column:N", title=None, axis=alt.Axis(labelAngle=-30)),
+                y=alt.Y("row:N", title=None),
+                tooltip=tooltip,
+            )
+            .properties(width="container", height=HEIGHT + 60)
+        )
 
     return {
-        "segment_revenue": _base().mark_bar().encode(
-            x=alt.X("revenue:Q", title=revenue, axis=money), y=segment,
-            tooltip=[alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
-                     alt.Tooltip("share_of_revenue:Q", title=label_of("share_of_revenue"), format=".1%")],
+        "segment_revenue": _base()
+        .mark_bar()
+        .encode(
+            x=alt.X("revenue:Q", title=revenue, axis=money),
+            y=segment,
+            tooltip=[
+                alt.Tooltip("segment:N", title="Segment"),
+                alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
+                alt.Tooltip("share_of_revenue:Q", title=label_of("share_of_revenue"), format=".1%"),
+            ],
         ),
         "segment_ratio_interval": interval,
-        **{heatmap_design("revenue", pair): heatmap(pair, "revenue", revenue, ",.0f", alt.Scale(scheme="blues"))
-           for pair in CROSSES},
+        **{
+            heatmap_design("revenue", pair): heatmap(
+                pair, "revenue", revenue, ",.0f", alt.Scale(scheme="blues")
+            )
+            for pair in CROSSES
+        },
         # Diverging at break-even: orange below 1 (clients worth less than a year's cost), blue above.
-        **{heatmap_design("value_ratio", pair): heatmap(
-            pair, "value_ratio", f"{ratio} (1 = break-even)", RATIO_FORMAT,
-            alt.Scale(scheme="blueorange", reverse=True, domain=alt.DomainUnionWith(unionWith=[BREAK_EVEN]),
-                      domainMid=BREAK_EVEN)) for pair in CROSSES},
+        **{
+            heatmap_design("value_ratio", pair): heatmap(
+                pair,
+                "value_ratio",
+                f"{ratio} (1 = break-even)",
+                RATIO_FORMAT,
+                alt.Scale(
+                    scheme="blueorange",
+                    reverse=True,
+                    domain=alt.DomainUnionWith(unionWith=[BREAK_EVEN]),
+                    domainMid=BREAK_EVEN,
+                ),
+            )
+            for pair in CROSSES
+        },
     }
 
 
@@ -490,53 +677,94 @@ def _goal_designs() -> dict[str, alt.TopLevelMixin]:
     attainment = f"{label_of('attainment')} (100 % = target met)"
     target = [
         _once().mark_rule(style="sp-break-even").encode(x=alt.X(datum=BREAK_EVEN)),
-        _once().mark_text(style="sp-break-even-label", text="Target", align="left", baseline="top", dx=3, dy=2)
+        _once()
+        .mark_text(
+            style="sp-break-even-label", text="Target", align="left", baseline="top", dx=3, dy=2
+        )
         .encode(x=alt.X(datum=BREAK_EVEN), y=alt.value(0)),
     ]
     return {
         # Binned in Python (one row per bin and scope, not per goal): the page stays small at 5,000 reps.
         "attainment_distribution": _layers(
-            alt.Chart().mark_bar().encode(
+            alt.Chart()
+            .mark_bar()
+            .encode(
                 x=alt.X("bin_start:Q", bin="binned", title=attainment, axis=alt.Axis(format="%")),
                 x2="bin_end:Q",
                 y=alt.Y("sum(goals):Q", title="Goals"),
                 color=alt.Color("scope:N", title=label_of("scope")),
-                tooltip=[alt.Tooltip("bin_start:Q", title=f"{label_of('attainment')} from", format=".0%"),
-                         alt.Tooltip("bin_end:Q", title="to", format=".0%"),
-                         alt.Tooltip("sum(goals):Q", title="Goals"), alt.Tooltip("scope:N", title=label_of("scope"))],
+                tooltip=[
+                    alt.Tooltip(
+                        "bin_start:Q", title=f"{label_of('attainment')} from", format=".0%"
+                    ),
+                    alt.Tooltip("bin_end:Q", title="to", format=".0%"),
+                    alt.Tooltip("sum(goals):Q", title="Goals"),
+                    alt.Tooltip("scope:N", title=label_of("scope")),
+                ],
             ),
             *target,
         ),
         "attainment_by_year": _layers(
-            alt.Chart().mark_bar().encode(
+            alt.Chart()
+            .mark_bar()
+            .encode(
                 x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
                 xOffset=alt.XOffset("metric:N"),
                 y=alt.Y("attainment:Q", title=attainment, axis=alt.Axis(format="%")),
                 color=alt.Color("metric:N", title=label_of("metric")),
-                tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("metric:N", title=label_of("metric")),
-                         alt.Tooltip("attainment_text:N", title=label_of("attainment")),
-                         alt.Tooltip("status:N", title=label_of("status"))],
+                tooltip=[
+                    alt.Tooltip("year:O", title="Year"),
+                    alt.Tooltip("metric:N", title=label_of("metric")),
+                    alt.Tooltip("attainment_text:N", title=label_of("attainment")),
+                    alt.Tooltip("status:N", title=label_of("status")),
+                ],
             ),
             _once().mark_rule(style="sp-break-even").encode(y=alt.Y(datum=BREAK_EVEN)),
-            _once().mark_text(style="sp-break-even-label", text="Target", align="right", baseline="bottom", dx=-2,
-                                  dy=-2).encode(y=alt.Y(datum=BREAK_EVEN), x=alt.value("width")),
+            _once()
+            .mark_text(
+                style="sp-break-even-label",
+                text="Target",
+                align="right",
+                baseline="bottom",
+                dx=-2,
+                dy=-2,
+            )
+            .encode(y=alt.Y(datum=BREAK_EVEN), x=alt.value("width")),
         ),
     }
 
 
-def _interval_design(value: str, low: str, high: str, label: str, axis: alt.Axis, tooltip: list[alt.Tooltip],
-                     zero_label: str, domain: list[float] | None = None) -> alt.LayerChart | alt.FacetChart:
+def _interval_design(
+    value: str,
+    low: str,
+    high: str,
+    label: str,
+    axis: alt.Axis,
+    tooltip: list[alt.Tooltip],
+    zero_label: str,
+    domain: list[float] | None = None,
+) -> alt.LayerChart | alt.FacetChart:
     """A point per row (y = its ``kind``) with a bar from ``low`` to ``high`` and a labelled rule at 0."""
     scale = alt.Scale(domain=domain) if domain else alt.Undefined
     y = alt.Y("kind:N", title=None, sort=None)
     title = f"{label} (dot) and its 95 % interval (bar)"
     return _layers(
-        alt.Chart().mark_point(filled=True, size=80, style="sp-estimate").encode(
-            x=alt.X(f"{value}:Q", title=title, axis=axis, scale=scale), y=y, tooltip=tooltip),
-        alt.Chart().mark_rule(style="sp-interval").encode(
-            x=alt.X(f"{low}:Q", title=title, axis=axis, scale=scale), x2=f"{high}:Q", y=y, tooltip=tooltip),
+        alt.Chart()
+        .mark_point(filled=True, size=80, style="sp-estimate")
+        .encode(x=alt.X(f"{value}:Q", title=title, axis=axis, scale=scale), y=y, tooltip=tooltip),
+        alt.Chart()
+        .mark_rule(style="sp-interval")
+        .encode(
+            x=alt.X(f"{low}:Q", title=title, axis=axis, scale=scale),
+            x2=f"{high}:Q",
+            y=y,
+            tooltip=tooltip,
+        ),
         _once().mark_rule(style="sp-break-even").encode(x=alt.X(datum=0)),
-        _once().mark_text(style="sp-break-even-label", text=zero_label, align="left", baseline="top", dx=3, dy=2)
+        _once()
+        .mark_text(
+            style="sp-break-even-label", text=zero_label, align="left", baseline="top", dx=3, dy=2
+        )
         .encode(x=alt.X(datum=0), y=alt.value(0)),
     )
 
@@ -550,99 +778,204 @@ def _coaching_and_activity_designs(currency: str, money: alt.Axis) -> dict[str, 
     rep, median = "This rep", "Median rep"
     return {
         "coaching_effect": _interval_design(
-            "effect_pct", "effect_pct_low", "effect_pct_high", "Effect on monthly revenue (% of before)", pct,
+            "effect_pct",
+            "effect_pct_low",
+            "effect_pct_high",
+            "Effect on monthly revenue (% of before)",
+            pct,
             # The page's own texts: a change is never shown as +0.0 % on the wrong side of 0.
-            [alt.Tooltip("kind:N", title="Coaching"), alt.Tooltip("effect_text:N", title="Effect"),
-             alt.Tooltip("interval_text:N", title="95 % interval"),
-             alt.Tooltip("coached_reps:Q", title=label_of("coached_reps")), alt.Tooltip("verdict:N", title=label_of("verdict"))],
+            [
+                alt.Tooltip("kind:N", title="Coaching"),
+                alt.Tooltip("effect_text:N", title="Effect"),
+                alt.Tooltip("interval_text:N", title="95 % interval"),
+                alt.Tooltip("coached_reps:Q", title=label_of("coached_reps")),
+                alt.Tooltip("verdict:N", title=label_of("verdict")),
+            ],
             "No effect",
         ),
         "coaching_timeline": _layers(
-            alt.Chart().transform_filter("datum.layer === 'coaching'").mark_rect(opacity=0.3).encode(
-                x=_months("start", "Month"), x2="end:T",
+            alt.Chart()
+            .transform_filter("datum.layer === 'coaching'")
+            .mark_rect(opacity=0.3)
+            .encode(
+                x=_months("start", "Month"),
+                x2="end:T",
                 color=alt.Color("kind:N", title="Coaching (shaded)"),
-                tooltip=[alt.Tooltip("kind:N", title="Coaching"), alt.Tooltip("start:T", title="Start", format="%Y-%m-%d"),
-                         alt.Tooltip("end:T", title="End", format="%Y-%m-%d"), alt.Tooltip("hours:Q", title=label_of("hours"))],
+                tooltip=[
+                    alt.Tooltip("kind:N", title="Coaching"),
+                    alt.Tooltip("start:T", title="Start", format="%Y-%m-%d"),
+                    alt.Tooltip("end:T", title="End", format="%Y-%m-%d"),
+                    alt.Tooltip("hours:Q", title=label_of("hours")),
+                ],
             ),
-            alt.Chart().transform_filter("datum.layer === 'revenue'").mark_line(point=True, style="sp-series").encode(
+            alt.Chart()
+            .transform_filter("datum.layer === 'revenue'")
+            .mark_line(point=True, style="sp-series")
+            .encode(
                 x=_months("month", "Month"),
                 y=alt.Y("revenue:Q", title=revenue, axis=money),
-                tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"),
-                         alt.Tooltip("revenue:Q", title=revenue, format=",.0f")],
+                tooltip=[
+                    alt.Tooltip("month:T", title="Month", format="%Y-%m"),
+                    alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
+                ],
             ),
         ),
         "activity_scatter": _layers(
-            alt.Chart().mark_circle(size=60, opacity=0.85).encode(
+            alt.Chart()
+            .mark_circle(size=60, opacity=0.85)
+            .encode(
                 x=alt.X("activities_per_month:Q", title=activities),
                 y=alt.Y("revenue_per_month:Q", title=per_month, axis=money),
-                color=alt.Color("quadrant:N", title="Against the medians (dashed)",
-                                scale=alt.Scale(domain=list(QUADRANTS), range=[QUADRANT_COLOURS[q] for q in QUADRANTS])),
-                tooltip=[alt.Tooltip("name:N", title="Rep"), alt.Tooltip("quadrant:N", title=label_of("quadrant")),
-                         alt.Tooltip("activities_per_month:Q", title=activities, format=",.1f"),
-                         alt.Tooltip("revenue_per_month:Q", title=per_month, format=",.0f")],
+                color=alt.Color(
+                    "quadrant:N",
+                    title="Against the medians (dashed)",
+                    scale=alt.Scale(
+                        domain=list(QUADRANTS), range=[QUADRANT_COLOURS[q] for q in QUADRANTS]
+                    ),
+                ),
+                tooltip=[
+                    alt.Tooltip("name:N", title="Rep"),
+                    alt.Tooltip("quadrant:N", title=label_of("quadrant")),
+                    alt.Tooltip("activities_per_month:Q", title=activities, format=",.1f"),
+                    alt.Tooltip("revenue_per_month:Q", title=per_month, format=",.0f"),
+                ],
             ),
-            alt.Chart().mark_rule(style="sp-median").encode(
+            alt.Chart()
+            .mark_rule(style="sp-median")
+            .encode(
                 x=alt.X("median(activities_per_month):Q", title=activities),
-                tooltip=[alt.Tooltip("median(activities_per_month):Q", title=f"Median rep, {activities.lower()}",
-                                     format=",.1f")]),
-            alt.Chart().mark_rule(style="sp-median").encode(
+                tooltip=[
+                    alt.Tooltip(
+                        "median(activities_per_month):Q",
+                        title=f"Median rep, {activities.lower()}",
+                        format=",.1f",
+                    )
+                ],
+            ),
+            alt.Chart()
+            .mark_rule(style="sp-median")
+            .encode(
                 y=alt.Y("median(revenue_per_month):Q", title=per_month),
-                tooltip=[alt.Tooltip("median(revenue_per_month):Q", title=f"Median rep, {per_month.lower()}",
-                                     format=",.0f")]),
+                tooltip=[
+                    alt.Tooltip(
+                        "median(revenue_per_month):Q",
+                        title=f"Median rep, {per_month.lower()}",
+                        format=",.0f",
+                    )
+                ],
+            ),
         ),
         "activity_correlation": _interval_design(
-            "correlation", "correlation_low", "correlation_high", "Correlation with revenue a month",
+            "correlation",
+            "correlation_low",
+            "correlation_high",
+            "Correlation with revenue a month",
             alt.Axis(format=".1f"),
-            [alt.Tooltip("kind:N", title="Activity"), alt.Tooltip("correlation:Q", title="r", format=".2f"),
-             alt.Tooltip("correlation_low:Q", title="95 % interval from", format=".2f"),
-             alt.Tooltip("correlation_high:Q", title="to", format=".2f"), alt.Tooltip("reps:Q", title="Reps")],
-            "No correlation", domain=[-1, 1],
+            [
+                alt.Tooltip("kind:N", title="Activity"),
+                alt.Tooltip("correlation:Q", title="r", format=".2f"),
+                alt.Tooltip("correlation_low:Q", title="95 % interval from", format=".2f"),
+                alt.Tooltip("correlation_high:Q", title="to", format=".2f"),
+                alt.Tooltip("reps:Q", title="Reps"),
+            ],
+            "No correlation",
+            domain=[-1, 1],
         ),
         "activity_mix": _layers(
-            alt.Chart().transform_calculate(series=_literal(rep)).mark_bar().encode(
-                x=alt.X("per_month:Q", title="Activities a month"), y=alt.Y("kind:N", title=None, sort=None),
+            alt.Chart()
+            .transform_calculate(series=_literal(rep))
+            .mark_bar()
+            .encode(
+                x=alt.X("per_month:Q", title="Activities a month"),
+                y=alt.Y("kind:N", title=None, sort=None),
                 color=alt.Color("series:N", title=None, scale=alt.Scale(domain=[rep, median])),
-                tooltip=[alt.Tooltip("kind:N", title="Activity"),
-                         alt.Tooltip("per_month:Q", title="This rep, a month", format=",.1f"),
-                         alt.Tooltip("median_rep_per_month:Q", title="Median rep, a month", format=",.1f")],
+                tooltip=[
+                    alt.Tooltip("kind:N", title="Activity"),
+                    alt.Tooltip("per_month:Q", title="This rep, a month", format=",.1f"),
+                    alt.Tooltip(
+                        "median_rep_per_month:Q", title="Median rep, a month", format=",.1f"
+                    ),
+                ],
             ),
-            alt.Chart().transform_calculate(series=_literal(median)).mark_tick(thickness=3).encode(
-                x=alt.X("median_rep_per_month:Q", title="Activities a month"), y=alt.Y("kind:N", sort=None, title=None),
+            alt.Chart()
+            .transform_calculate(series=_literal(median))
+            .mark_tick(thickness=3)
+            .encode(
+                x=alt.X("median_rep_per_month:Q", title="Activities a month"),
+                y=alt.Y("kind:N", sort=None, title=None),
                 color=alt.Color("series:N", title=None, scale=alt.Scale(domain=[rep, median])),
-                tooltip=[alt.Tooltip("kind:N", title="Activity"),
-                         alt.Tooltip("median_rep_per_month:Q", title="Median rep, a month", format=",.1f")],
+                tooltip=[
+                    alt.Tooltip("kind:N", title="Activity"),
+                    alt.Tooltip(
+                        "median_rep_per_month:Q", title="Median rep, a month", format=",.1f"
+                    ),
+                ],
             ),
         ),
     }
 
 
-def _groups(value: str, title: str, axis: alt.Axis | None, fmt: str) -> dict[str, alt.TopLevelMixin]:
+def _groups(
+    value: str, title: str, axis: alt.Axis | None, fmt: str
+) -> dict[str, alt.TopLevelMixin]:
     """``{value}_by_group_year`` as coloured lines for a few groups, and ``…_many``: the highlighted few
     (rows with ``highlight``) coloured over every other group in grey, each line named in its tooltip."""
     year = alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0))
     y = alt.Y(f"{value}:Q", title=title, axis=axis if axis is not None else alt.Undefined)
-    tooltip = [alt.Tooltip("group:N", title="Name"), alt.Tooltip("year:O", title="Year"),
-               alt.Tooltip(f"{value}:Q", title=title, format=fmt)]
+    tooltip = [
+        alt.Tooltip("group:N", title="Name"),
+        alt.Tooltip("year:O", title="Year"),
+        alt.Tooltip(f"{value}:Q", title=title, format=fmt),
+    ]
     rules = _ratio_rules("y", company="years") if value == "value_ratio" else []
-    few = alt.Chart().mark_line(point=True).encode(
-        x=year, y=y, color=alt.Color("group:N", title=None), tooltip=tooltip)
-    grey = alt.Chart().transform_filter("!datum.highlight").mark_line(style="sp-context").encode(
-        x=year, y=y, detail="group:N", tooltip=tooltip)
-    coloured = alt.Chart().transform_filter("datum.highlight").mark_line(point=True).encode(
-        x=year, y=y, color=alt.Color("group:N", title=f"Highest and lowest {HIGHLIGHTED} (others grey)"),
-        tooltip=tooltip)
-    return {f"{value}_by_group_year": _layers(few, *rules) if rules else _layers(few),
-            f"{value}_by_group_year_many": _layers(grey, coloured, *rules)}
+    few = (
+        alt.Chart()
+        .mark_line(point=True)
+        .encode(x=year, y=y, color=alt.Color("group:N", title=None), tooltip=tooltip)
+    )
+    grey = (
+        alt.Chart()
+        .transform_filter("!datum.highlight")
+        .mark_line(style="sp-context")
+        .encode(x=year, y=y, detail="group:N", tooltip=tooltip)
+    )
+    coloured = (
+        alt.Chart()
+        .transform_filter("datum.highlight")
+        .mark_line(point=True)
+        .encode(
+            x=year,
+            y=y,
+            color=alt.Color("group:N", title=f"Highest and lowest {HIGHLIGHTED} (others grey)"),
+            tooltip=tooltip,
+        )
+    )
+    return {
+        f"{value}_by_group_year": _layers(few, *rules) if rules else _layers(few),
+        f"{value}_by_group_year_many": _layers(grey, coloured, *rules),
+    }
 
 
-def _interval_band(x: alt.X, month_title: str, y_title: str, money: alt.Axis, scale: alt.Scale) -> alt.Chart:
+def _interval_band(
+    x: alt.X, month_title: str, y_title: str, money: alt.Axis, scale: alt.Scale
+) -> alt.Chart:
     """The 80 % interval of a projection as a shaded band from ``low`` to ``high`` by ``month``."""
-    return alt.Chart().transform_calculate(series=_literal(INTERVAL)).mark_area(opacity=0.25).encode(
-        x=x, y=alt.Y("low:Q", title=y_title, axis=money), y2="high:Q",
-        color=alt.Color("series:N", title=None, scale=scale),
-        tooltip=[alt.Tooltip("month:T", title=month_title, format="%Y-%m"),
-                 alt.Tooltip("low:Q", title="80 % interval from", format=",.0f"),
-                 alt.Tooltip("high:Q", title="to", format=",.0f")])
+    return (
+        alt.Chart()
+        .transform_calculate(series=_literal(INTERVAL))
+        .mark_area(opacity=0.25)
+        .encode(
+            x=x,
+            y=alt.Y("low:Q", title=y_title, axis=money),
+            y2="high:Q",
+            color=alt.Color("series:N", title=None, scale=scale),
+            tooltip=[
+                alt.Tooltip("month:T", title=month_title, format="%Y-%m"),
+                alt.Tooltip("low:Q", title="80 % interval from", format=",.0f"),
+                alt.Tooltip("high:Q", title="to", format=",.0f"),
+            ],
+        )
+    )
 
 
 def _history_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMixin]:
@@ -652,62 +985,125 @@ def _history_designs(currency: str, money: alt.Axis) -> dict[str, alt.TopLevelMi
     month = _months("month", "Month")
     series = alt.Scale(domain=[ACTUAL, PROJECTION, INTERVAL])
     band = _interval_band(month, "Month", revenue, money, series)
-    path = alt.Chart().transform_calculate(series=f"datum.kind === 'actual' ? '{ACTUAL}' : '{PROJECTION}'").mark_line(
-        point=True).encode(
-        x=month, y=alt.Y("revenue:Q", title=revenue, axis=money),
-        color=alt.Color("series:N", title=None, scale=series),
-        strokeDash=alt.StrokeDash("series:N", legend=None, scale=alt.Scale(domain=[ACTUAL, PROJECTION],
-                                                                           range=[[1, 0], [5, 3]])),
-        tooltip=[alt.Tooltip("month:T", title="Month", format="%Y-%m"), alt.Tooltip("series:N", title="Series"),
-                 alt.Tooltip("revenue:Q", title=revenue, format=",.0f")])
+    path = (
+        alt.Chart()
+        .transform_calculate(series=f"datum.kind === 'actual' ? '{ACTUAL}' : '{PROJECTION}'")
+        .mark_line(point=True)
+        .encode(
+            x=month,
+            y=alt.Y("revenue:Q", title=revenue, axis=money),
+            color=alt.Color("series:N", title=None, scale=series),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                legend=None,
+                scale=alt.Scale(domain=[ACTUAL, PROJECTION], range=[[1, 0], [5, 3]]),
+            ),
+            tooltip=[
+                alt.Tooltip("month:T", title="Month", format="%Y-%m"),
+                alt.Tooltip("series:N", title="Series"),
+                alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
+            ],
+        )
+    )
     sums = _months("month", "Forecast made at the end of")
     next_12 = f"Next 12 months' revenue ({currency})"
     baseline = "Baseline (same months last year)"
     backtest_scale = alt.Scale(domain=[ACTUAL, PROJECTION, baseline, INTERVAL])
     backtest_band = _interval_band(sums, "Origin", next_12, money, backtest_scale)
     backtest_lines = (
-        alt.Chart().transform_fold(["actual", "forecast", "baseline"], as_=["key", "value"])
-        .transform_calculate(series=f"{{actual: '{ACTUAL}', forecast: '{PROJECTION}', baseline: '{baseline}'}}[datum.key]")
-        .mark_line(point=True).encode(
-            x=sums, y=alt.Y("value:Q", title=next_12, axis=money),
+        alt.Chart()
+        .transform_fold(["actual", "forecast", "baseline"], as_=["key", "value"])
+        .transform_calculate(
+            series=f"{{actual: '{ACTUAL}', forecast: '{PROJECTION}', baseline: '{baseline}'}}[datum.key]"
+        )
+        .mark_line(point=True)
+        .encode(
+            x=sums,
+            y=alt.Y("value:Q", title=next_12, axis=money),
             color=alt.Color("series:N", title=None, scale=backtest_scale),
-            tooltip=[alt.Tooltip("month:T", title="Origin", format="%Y-%m"), alt.Tooltip("series:N", title="Series"),
-                     alt.Tooltip("value:Q", title=next_12, format=",.0f")]))
+            tooltip=[
+                alt.Tooltip("month:T", title="Origin", format="%Y-%m"),
+                alt.Tooltip("series:N", title="Series"),
+                alt.Tooltip("value:Q", title=next_12, format=",.0f"),
+            ],
+        )
+    )
     # Highest projection first. Both layers sort by the same field with "max" (one row per entity, so the
     # value itself): Vega-Lite unions the y domains of layers only with count/min/max, and drops any
     # other sort with a console warning ("-x" sorted each layer by the sum of its own x).
-    entity = alt.Y("id:N", title=None, sort=alt.EncodingSortField("reconciled", op="max", order="descending"))
+    entity = alt.Y(
+        "id:N", title=None, sort=alt.EncodingSortField("reconciled", op="max", order="descending")
+    )
     projected = _title("reconciled", currency, "Projected revenue")
-    entity_tooltip = [alt.Tooltip("id:N", title="Name"), alt.Tooltip("reconciled:Q", title=projected, format=",.0f"),
-                      alt.Tooltip("reconciled_low:Q", title="80 % interval from", format=",.0f"),
-                      alt.Tooltip("reconciled_high:Q", title="to", format=",.0f")]
+    entity_tooltip = [
+        alt.Tooltip("id:N", title="Name"),
+        alt.Tooltip("reconciled:Q", title=projected, format=",.0f"),
+        alt.Tooltip("reconciled_low:Q", title="80 % interval from", format=",.0f"),
+        alt.Tooltip("reconciled_high:Q", title="to", format=",.0f"),
+    ]
     entity_scale = alt.Scale(domain=[PROJECTION, INTERVAL])
-    bars = alt.Chart().transform_calculate(series=_literal(PROJECTION)).mark_bar(opacity=0.7).encode(
-        x=alt.X("reconciled:Q", title=projected, axis=money), y=entity,
-        color=alt.Color("series:N", title=None, scale=entity_scale), tooltip=entity_tooltip)
-    whiskers = alt.Chart().transform_calculate(series=_literal(INTERVAL)).mark_rule(strokeWidth=2).encode(
-        x=alt.X("reconciled_low:Q", title=projected), x2="reconciled_high:Q", y=entity,
-        color=alt.Color("series:N", title=None, scale=entity_scale), tooltip=entity_tooltip)
+    bars = (
+        alt.Chart()
+        .transform_calculate(series=_literal(PROJECTION))
+        .mark_bar(opacity=0.7)
+        .encode(
+            x=alt.X("reconciled:Q", title=projected, axis=money),
+            y=entity,
+            color=alt.Color("series:N", title=None, scale=entity_scale),
+            tooltip=entity_tooltip,
+        )
+    )
+    whiskers = (
+        alt.Chart()
+        .transform_calculate(series=_literal(INTERVAL))
+        .mark_rule(strokeWidth=2)
+        .encode(
+            x=alt.X("reconciled_low:Q", title=projected),
+            x2="reconciled_high:Q",
+            y=entity,
+            color=alt.Color("series:N", title=None, scale=entity_scale),
+            tooltip=entity_tooltip,
+        )
+    )
 
     return {
-        "revenue_by_quarter": _base().mark_bar().encode(
-            x=quarter, y=alt.Y("revenue:Q", title=revenue, axis=money),
-            tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
-                     alt.Tooltip("won_deals:Q", title=label_of("won_deals")),
-                     alt.Tooltip("win_rate:Q", title=label_of("win_rate"), format=".1%")],
+        "revenue_by_quarter": _base()
+        .mark_bar()
+        .encode(
+            x=quarter,
+            y=alt.Y("revenue:Q", title=revenue, axis=money),
+            tooltip=[
+                alt.Tooltip("period:O", title="Quarter"),
+                alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
+                alt.Tooltip("won_deals:Q", title=label_of("won_deals")),
+                alt.Tooltip("win_rate:Q", title=label_of("win_rate"), format=".1%"),
+            ],
         ),
-        "win_rate_by_quarter": _base().mark_line(point=True).encode(
-            x=quarter, y=alt.Y("win_rate:Q", title=label_of("win_rate"), axis=alt.Axis(format="%")),
-            tooltip=[alt.Tooltip("period:O", title="Quarter"), alt.Tooltip("win_rate:Q", title=label_of("win_rate"), format=".1%")],
+        "win_rate_by_quarter": _base()
+        .mark_line(point=True)
+        .encode(
+            x=quarter,
+            y=alt.Y("win_rate:Q", title=label_of("win_rate"), axis=alt.Axis(format="%")),
+            tooltip=[
+                alt.Tooltip("period:O", title="Quarter"),
+                alt.Tooltip("win_rate:Q", title=label_of("win_rate"), format=".1%"),
+            ],
         ),
-        "revenue_by_group_year": _base().mark_bar().encode(
+        "revenue_by_group_year": _base()
+        .mark_bar()
+        .encode(
             x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("revenue:Q", title=revenue, axis=money, stack=True),
             color=alt.Color("group:N", title=None),
-            tooltip=[alt.Tooltip("group:N", title="Name"), alt.Tooltip("year:O", title="Year"),
-                     alt.Tooltip("revenue:Q", title=revenue, format=",.0f")],
+            tooltip=[
+                alt.Tooltip("group:N", title="Name"),
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("revenue:Q", title=revenue, format=",.0f"),
+            ],
         ),
-        "revenue_by_group_year_many": _groups("revenue", revenue, money, ",.0f")["revenue_by_group_year_many"],
+        "revenue_by_group_year_many": _groups("revenue", revenue, money, ",.0f")[
+            "revenue_by_group_year_many"
+        ],
         **_groups("value_ratio", label_of("value_ratio"), None, RATIO_FORMAT),
         "forecast_path": _layers(band, path),
         "forecast_backtest": _layers(backtest_band, backtest_lines),
@@ -740,7 +1136,10 @@ def ratio_histogram(values: pd.Series | list[float], keep: tuple[float, ...] = (
     clip = max(float(ratios.quantile(RATIO_CLIP_QUANTILE)), RATIO_CLIP_FLOOR, *keep)
     top = min(clip, max(float(ratios.max()), *keep, float("-inf")))
     low = min(float(ratios.min()), *keep) if keep else float(ratios.min())
-    step = next((s for s in RATIO_STEPS if (top - math.floor(low / s) * s) / s <= RATIO_BINS), RATIO_STEPS[-1])
+    step = next(
+        (s for s in RATIO_STEPS if (top - math.floor(low / s) * s) / s <= RATIO_BINS),
+        RATIO_STEPS[-1],
+    )
     start = math.floor(low / step) * step
     overflowing = float(ratios.max()) > clip
     if overflowing:
@@ -755,16 +1154,31 @@ def ratio_histogram(values: pd.Series | list[float], keep: tuple[float, ...] = (
     for i in range(bins + (1 if overflowing else 0)):
         a, b = round(start + i * step, 10), round(start + (i + 1) * step, 10)
         over = overflowing and i == bins
-        rows.append({"bin_start": a, "bin_end": b, "mid": round((a + b) / 2, 10), "reps": int(counts.get(i, 0)),
-                     "range": f"≥ {text.ratio(a, ())}" if over else f"{text.ratio(a, ())}–{text.ratio(b, ())}",
-                     "overflow": over})
+        rows.append(
+            {
+                "bin_start": a,
+                "bin_end": b,
+                "mid": round((a + b) / 2, 10),
+                "reps": int(counts.get(i, 0)),
+                "range": f"≥ {text.ratio(a, ())}"
+                if over
+                else f"{text.ratio(a, ())}–{text.ratio(b, ())}",
+                "overflow": over,
+            }
+        )
     return pd.DataFrame(rows, columns=HISTOGRAM_COLUMNS)
 
 
 def highlighted(frame: pd.DataFrame, value: str, n: int = HIGHLIGHTED) -> pd.DataFrame:
     """``frame`` (group, year, ``value``) with ``highlight``: True for the ``n`` highest and ``n`` lowest
     groups by their latest year's ``value``, whose lines a many-series chart colours."""
-    latest = frame.dropna(subset=[value]).sort_values("year").groupby("group")[value].last().sort_values(kind="stable")
+    latest = (
+        frame.dropna(subset=[value])
+        .sort_values("year")
+        .groupby("group")[value]
+        .last()
+        .sort_values(kind="stable")
+    )
     chosen = set(latest.index[:n]) | set(latest.index[-n:]) if len(latest) else set()
     return frame.assign(highlight=frame["group"].isin(chosen))
 
@@ -814,7 +1228,10 @@ class ChartSpec:
         """The Vega-Lite spec with this entity's rows (as ``alt.Chart.to_dict()`` gives it)."""
         base = design(self.design, self.context.currency)
         extra = {"company": self.context.company_rows, "company_now": self.context.company_now}
-        datasets = {**base.get("datasets", {}), **{name: extra[name]() for name in sorted(_datasets(base))}}
+        datasets = {
+            **base.get("datasets", {}),
+            **{name: extra[name]() for name in sorted(_datasets(base))},
+        }
         spec = {**base, "data": {"values": self.rows}}
         if datasets:
             spec["datasets"] = datasets
@@ -852,7 +1269,11 @@ def _member_json(key: str, value: object) -> str:
 @cache
 def _design_json(name: str, currency: str) -> dict[str, str]:
     """Each member of a design but its data, as ``_member_json`` text, by key."""
-    return {key: _member_json(key, value) for key, value in _designs(currency)[name].items() if key not in _DATA_KEYS}
+    return {
+        key: _member_json(key, value)
+        for key, value in _designs(currency)[name].items()
+        if key not in _DATA_KEYS
+    }
 
 
 def chart(design_name: str, frame: pd.DataFrame, fields: list[str]) -> ChartSpec:
@@ -864,10 +1285,17 @@ def chart(design_name: str, frame: pd.DataFrame, fields: list[str]) -> ChartSpec
 def _measure(design_name: str, currency: str) -> str | None:
     """The quantitative field a design plots (a chart with no value for it has nothing to show)."""
     spec = design(design_name, currency)
-    for encoding in [spec.get("encoding", {}), *(layer.get("encoding", {}) for layer in spec.get("layer", []))]:
+    for encoding in [
+        spec.get("encoding", {}),
+        *(layer.get("encoding", {}) for layer in spec.get("layer", [])),
+    ]:
         for channel in ("y", "x"):
             field_ = encoding.get(channel, {})
-            if field_.get("type") == "quantitative" and "field" in field_ and "aggregate" not in field_:
+            if (
+                field_.get("type") == "quantitative"
+                and "field" in field_
+                and "aggregate" not in field_
+            ):
                 return field_["field"]
     return None
 
@@ -876,7 +1304,9 @@ def embed(element_id: str, spec: ChartSpec, caption: str = "") -> Markdown:
     """The HTML that draws a chart in the browser: an empty div and its spec as inert JSON."""
     measure = _measure(spec.design, spec.context.currency)
     if not spec.rows or (measure and all(row.get(measure) is None for row in spec.rows)):
-        return Markdown(f'<p class="sp-empty"><em>{html.escape(caption or "Chart")}: no data to show yet.</em></p>')
+        return Markdown(
+            f'<p class="sp-empty"><em>{html.escape(caption or "Chart")}: no data to show yet.</em></p>'
+        )
     text = spec.to_json()
     label = f' aria-label="{html.escape(caption, quote=True)}"' if caption else ""
     return html_block(

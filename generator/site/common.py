@@ -53,8 +53,14 @@ def link(from_md: str, target: str) -> str:
 
 def manager_links(from_md: str, managers: pd.Series, slugs: dict[str, str]) -> pd.Series:
     """The link from a page to each manager's page (None where there is no manager or no page)."""
-    return pd.Series([link(from_md, f"managers/{slugs[m]}/") if isinstance(m, str) and m in slugs else None
-                      for m in managers.tolist()], index=managers.index, dtype="object")
+    return pd.Series(
+        [
+            link(from_md, f"managers/{slugs[m]}/") if isinstance(m, str) and m in slugs else None
+            for m in managers.tolist()
+        ],
+        index=managers.index,
+        dtype="object",
+    )
 
 
 @dataclass(frozen=True)
@@ -82,12 +88,29 @@ class SiteInfo:
         """True when small groups' ratios are withheld (compensation hidden, cost data present)."""
         return self.has_costs and not self.show_compensation
 
-    def column(self, name: str, header: str | None = None, *, fmt: Callable[[object], str] | None = None,
-               link: str | None = None, field: str | None = None, unit: Unit | None = None,
-               numeric: bool | None = None) -> Column:
+    def column(
+        self,
+        name: str,
+        header: str | None = None,
+        *,
+        fmt: Callable[[object], str] | None = None,
+        link: str | None = None,
+        field: str | None = None,
+        unit: Unit | None = None,
+        numeric: bool | None = None,
+    ) -> Column:
         """The table column of a registry figure, money headers in this site's currency (see ``Column.of``)."""
-        return Column.of(name, header, currency=self.currency, period=self.period_label, fmt=fmt, link=link,
-                         field=field, unit=unit, numeric=numeric)
+        return Column.of(
+            name,
+            header,
+            currency=self.currency,
+            period=self.period_label,
+            fmt=fmt,
+            link=link,
+            field=field,
+            unit=unit,
+            numeric=numeric,
+        )
 
     def shows(self, name: str) -> bool:
         """True when the figure may be published: not compensation, or privacy.show_compensation is true."""
@@ -155,8 +178,11 @@ def with_download_menu(page: Page, extra: tuple[tuple[str, str], ...] = ()) -> P
     tables, its sections' included, gathered into one "Download data" menu; ``extra``: (label, href)
     links listed after them."""
     hrefs: list[str] = []
-    changes = {item.name: _without_downloads(getattr(page, item.name), hrefs)
-               for item in fields(page) if item.name != "downloads"}  # type: ignore[arg-type]
+    changes = {
+        item.name: _without_downloads(getattr(page, item.name), hrefs)
+        for item in fields(page)
+        if item.name != "downloads"
+    }  # type: ignore[arg-type]
     return replace(page, **changes, downloads=download_menu(hrefs, extra))  # type: ignore[type-var]
 
 
@@ -168,7 +194,11 @@ def put_table(files: dict[str, str], name: str, frame: pd.DataFrame) -> None:
 
 def positions_by(frame: pd.DataFrame, key: str) -> dict[str, list[int]]:
     """Row positions of each key (an id or a name), in frame order."""
-    return {str(k): list(v) for k, v in frame.groupby(key, sort=False).indices.items()} if len(frame) else {}
+    return (
+        {str(k): list(v) for k, v in frame.groupby(key, sort=False).indices.items()}
+        if len(frame)
+        else {}
+    )
 
 
 def pick(items: list, positions: list[int] | None) -> list:

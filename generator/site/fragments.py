@@ -53,7 +53,9 @@ def pack(markdown: str) -> str:
     blocks = parts[1::2]
     text = "".join(part if i % 2 == 0 else placeholder(i // 2) for i, part in enumerate(parts))
     if OPEN in text or CLOSE in text:
-        raise BuildError("a block of pre-rendered HTML was cut in two while rendering a page (unbalanced markers)")
+        raise BuildError(
+            "a block of pre-rendered HTML was cut in two while rendering a page (unbalanced markers)"
+        )
     if not blocks:
         return text
     data = json.dumps(blocks, ensure_ascii=False, separators=(",", ":"))
@@ -82,14 +84,18 @@ def substitute(html: str, blocks: list[str], where: str = "page") -> str:
     def block(match: re.Match[str]) -> str:
         key = int(match.group(1))
         if key >= len(blocks):
-            raise BuildError(f"{where}: placeholder {match.group(0)} has no HTML block "
-                             f"(the page has {len(blocks)})")
+            raise BuildError(
+                f"{where}: placeholder {match.group(0)} has no HTML block "
+                f"(the page has {len(blocks)})"
+            )
         used.add(key)
         return blocks[key]
 
     out = _PLACEHOLDER.sub(block, html)
     missing = sorted(set(range(len(blocks))) - used)
     if missing:
-        raise BuildError(f"{where}: HTML block(s) {', '.join(map(str, missing))} lost their placeholder "
-                         "on the way through Markdown (a placeholder must stand on its own line)")
+        raise BuildError(
+            f"{where}: HTML block(s) {', '.join(map(str, missing))} lost their placeholder "
+            "on the way through Markdown (a placeholder must stand on its own line)"
+        )
     return out

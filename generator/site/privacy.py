@@ -32,7 +32,12 @@ from generator.metrics import Metrics
 from generator.site.text import missing
 
 RATIO_BANDS: tuple[tuple[float, str], ...] = (
-    (1.0, "<1"), (2.0, "1–2"), (3.0, "2–3"), (5.0, "3–5"), (10.0, "5–10"), (math.inf, "≥10"),
+    (1.0, "<1"),
+    (2.0, "1–2"),
+    (3.0, "2–3"),
+    (5.0, "3–5"),
+    (10.0, "5–10"),
+    (math.inf, "≥10"),
 )
 """Upper bound (exclusive) and label of each value-ratio band: a ratio of exactly 2 is in ``2–3``."""
 
@@ -60,7 +65,9 @@ def _banded(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame.assign(**{column: banded})
 
 
-def _withheld(frame: pd.DataFrame, count: str, columns: tuple[str, ...], min_count: int) -> pd.DataFrame:
+def _withheld(
+    frame: pd.DataFrame, count: str, columns: tuple[str, ...], min_count: int
+) -> pd.DataFrame:
     """``columns`` emptied on the rows with fewer than ``min_count`` in ``count``."""
     few = frame[count].fillna(0) < min_count
     present = [c for c in columns if c in frame.columns]
@@ -87,7 +94,9 @@ class Partition:
     rep's cost is split across the segments it sold in, so it counts in each."""
 
 
-def _exposed(counts: Mapping[GroupKey, int], partition: Partition, withheld: set[GroupKey], least: int) -> bool:
+def _exposed(
+    counts: Mapping[GroupKey, int], partition: Partition, withheld: set[GroupKey], least: int
+) -> bool:
     """True when the withheld part of ``partition`` holds fewer than ``least`` reps, but some.
 
     The withheld part is what subtracting the published groups from the total leaves: with disjoint
@@ -102,7 +111,9 @@ def _exposed(counts: Mapping[GroupKey, int], partition: Partition, withheld: set
     return bool(hidden) and max(rest, *hidden) < least
 
 
-def suppressed_groups(counts: Mapping[GroupKey, int], partitions: Iterable[Partition], least: int) -> frozenset[GroupKey]:
+def suppressed_groups(
+    counts: Mapping[GroupKey, int], partitions: Iterable[Partition], least: int
+) -> frozenset[GroupKey]:
     """The group figures to withhold: primary (fewer than ``least`` reps with cost data) and secondary.
 
     Secondary (standard statistical disclosure control): for every partition whose total is
@@ -124,23 +135,33 @@ def suppressed_groups(counts: Mapping[GroupKey, int], partitions: Iterable[Parti
                 changed = True
         for year in sorted({p.total[2] for p in todo}):
             solved = _determined(counts, [p for p in todo if p.total[2] == year], withheld, least)
-            victim = None if solved is None else _smallest(counts, [g for g in solved.groups if g not in withheld]
-                                                           or [g for p in todo if p.total[2] == year for g in p.groups],
-                                                           withheld)
+            victim = (
+                None
+                if solved is None
+                else _smallest(
+                    counts,
+                    [g for g in solved.groups if g not in withheld]
+                    or [g for p in todo if p.total[2] == year for g in p.groups],
+                    withheld,
+                )
+            )
             if victim is not None:
                 withheld.add(victim)
                 changed = True
     return frozenset(withheld)
 
 
-def _smallest(counts: Mapping[GroupKey, int], groups: Iterable[GroupKey], withheld: set[GroupKey]) -> GroupKey | None:
+def _smallest(
+    counts: Mapping[GroupKey, int], groups: Iterable[GroupKey], withheld: set[GroupKey]
+) -> GroupKey | None:
     """The published group with the fewest reps with cost data, ties by name (None: all withheld)."""
     shown = [g for g in groups if g not in withheld]
     return min(shown, key=lambda g: (counts[g], g[1], g)) if shown else None
 
 
-def _determined(counts: Mapping[GroupKey, int], partitions: list[Partition], withheld: set[GroupKey],
-                least: int) -> Partition | None:
+def _determined(
+    counts: Mapping[GroupKey, int], partitions: list[Partition], withheld: set[GroupKey], least: int
+) -> Partition | None:
     """A partition holding a withheld figure of fewer than ``least`` reps (or its reps in no group)
     that the published figures determine exactly; None when there is none.
 
@@ -183,7 +204,9 @@ def _determined(counts: Mapping[GroupKey, int], partitions: list[Partition], wit
     return None
 
 
-def _keys(frame: pd.DataFrame, kind: str, name: str | None, year: int | None = None) -> list[GroupKey]:
+def _keys(
+    frame: pd.DataFrame, kind: str, name: str | None, year: int | None = None
+) -> list[GroupKey]:
     """The GroupKey of each row: ``name`` is the group's column (None: the company), ``year`` fixed or per row."""
     names = frame[name].astype("string").fillna("") if name else pd.Series("", index=frame.index)
     years = frame["year"] if year is None else pd.Series(year, index=frame.index)
@@ -204,12 +227,16 @@ def group_suppression(metrics: Metrics, least: int) -> frozenset[GroupKey]:
     partitions: list[Partition] = []
     company = _keys(metrics.company_years, "company", None)
     counts.update(_counts(metrics.company_years, company))
-    for kind, frame, key in (("team", metrics.team_years, "team"),
-                             ("manager", metrics.manager_history.years, "manager")):
+    for kind, frame, key in (
+        ("team", metrics.team_years, "team"),
+        ("manager", metrics.manager_history.years, "manager"),
+    ):
         keys = _keys(frame, kind, key)
         counts.update(_counts(frame, keys))
         for total in company:
-            partitions.append(Partition(total, tuple(k for k in keys if k[2] == total[2]), disjoint=True))
+            partitions.append(
+                Partition(total, tuple(k for k in keys if k[2] == total[2]), disjoint=True)
+            )
     segments = metrics.segments
     whole = _keys(segments.company, "segments", None)
     counts.update(_counts(segments.company, whole))
@@ -217,7 +244,9 @@ def group_suppression(metrics: Metrics, least: int) -> frozenset[GroupKey]:
         keys = _keys(frame, dim, dim)
         counts.update(_counts(frame, keys))
         for total in whole:
-            partitions.append(Partition(total, tuple(k for k in keys if k[2] == total[2]), disjoint=False))
+            partitions.append(
+                Partition(total, tuple(k for k in keys if k[2] == total[2]), disjoint=False)
+            )
     year = metrics.period.year
     for (first, second), cells in segments.crosses.items():
         kind = f"{first}×{second}"
@@ -227,14 +256,20 @@ def group_suppression(metrics: Metrics, least: int) -> frozenset[GroupKey]:
         partitions.append(Partition(("segments", "", year), tuple(keys), disjoint=False))
         for dim in (first, second):
             for value, rows in cells.groupby(dim, sort=True).indices.items():
-                partitions.append(Partition((dim, str(value), year), tuple(keys[i] for i in rows), disjoint=False))
+                partitions.append(
+                    Partition((dim, str(value), year), tuple(keys[i] for i in rows), disjoint=False)
+                )
     for partition in partitions:  # a total a table does not have (no such row) counts as withheld
         counts.setdefault(partition.total, 0)
     return suppressed_groups(counts, partitions, least)
 
 
-def _withhold_keys(frame: pd.DataFrame, keys: list[GroupKey], withheld: frozenset[GroupKey],
-                   columns: tuple[str, ...] = GROUP_RATIO) -> pd.DataFrame:
+def _withhold_keys(
+    frame: pd.DataFrame,
+    keys: list[GroupKey],
+    withheld: frozenset[GroupKey],
+    columns: tuple[str, ...] = GROUP_RATIO,
+) -> pd.DataFrame:
     """``columns`` emptied on the rows whose key is withheld."""
     hide = pd.Series([k in withheld for k in keys], index=frame.index, dtype="bool")
     present = [c for c in columns if c in frame.columns]
@@ -253,56 +288,105 @@ def publishable_metrics(metrics: Metrics, privacy: PrivacyConfig) -> Metrics:
         withheld = group_suppression(metrics, n)
         year = metrics.period.year
 
-        def group(frame: pd.DataFrame, kind: str, name: str | None, at: int | None = None) -> pd.DataFrame:
+        def group(
+            frame: pd.DataFrame, kind: str, name: str | None, at: int | None = None
+        ) -> pd.DataFrame:
             return _withhold_keys(frame, _keys(frame, kind, name, at), withheld)
 
         segments = metrics.segments
         changes.update(
-            teams=group(metrics.teams, "team", "team", year), team_years=group(metrics.team_years, "team", "team"),
+            teams=group(metrics.teams, "team", "team", year),
+            team_years=group(metrics.team_years, "team", "team"),
             managers=group(metrics.managers, "manager", "manager", year),
             company_years=group(metrics.company_years, "company", None),
-            segments=replace(segments, history={d: group(t, d, d) for d, t in segments.history.items()},
-                             current={d: group(t, d, d, year) for d, t in segments.current.items()},
-                             crosses={k: _withhold_keys(t, [(f"{k[0]}×{k[1]}", _cell_name(a, b), year)
-                                                           for a, b in zip(t[k[0]], t[k[1]], strict=True)], withheld)
-                                      for k, t in segments.crosses.items()},
-                             company=group(segments.company, "segments", None)),
+            segments=replace(
+                segments,
+                history={d: group(t, d, d) for d, t in segments.history.items()},
+                current={d: group(t, d, d, year) for d, t in segments.current.items()},
+                crosses={
+                    k: _withhold_keys(
+                        t,
+                        [
+                            (f"{k[0]}×{k[1]}", _cell_name(a, b), year)
+                            for a, b in zip(t[k[0]], t[k[1]], strict=True)
+                        ],
+                        withheld,
+                    )
+                    for k, t in segments.crosses.items()
+                },
+                company=group(segments.company, "segments", None),
+            ),
         )
         managers = replace(managers, years=group(managers.years, "manager", "manager"))
         # A team goal on the value ratio is the team's ratio by another count: withheld with it.
         table = goals.goals
         team_ratio = (table["scope"] == "team") & (table["metric"] == "value_ratio")
-        hidden = pd.Series([("team", str(t), int(y)) in withheld for t, y in zip(table["id"], table["year"], strict=True)],
-                           index=table.index, dtype="bool")
+        hidden = pd.Series(
+            [
+                ("team", str(t), int(y)) in withheld
+                for t, y in zip(table["id"], table["year"], strict=True)
+            ],
+            index=table.index,
+            dtype="bool",
+        )
         small = team_ratio & ((table["members"].fillna(0) < n) | hidden)
         attained = goals.team_attainment
-        hidden = pd.Series([("team", str(t), int(y)) in withheld
-                            for t, y in zip(attained["team"], attained["year"], strict=True)],
-                           index=attained.index, dtype="bool")
-        small_team = (attained["metric"] == "value_ratio") & ((attained["members"].fillna(0) < n) | hidden)
-        goals = replace(goals, goals=table.assign(
-            actual=table["actual"].where(~small), attainment=table["attainment"].where(~small),
-            pace=table["pace"].where(~small)),
-            team_attainment=attained.assign(actual=attained["actual"].where(~small_team),
-                                            attainment=attained["attainment"].where(~small_team)))
+        hidden = pd.Series(
+            [
+                ("team", str(t), int(y)) in withheld
+                for t, y in zip(attained["team"], attained["year"], strict=True)
+            ],
+            index=attained.index,
+            dtype="bool",
+        )
+        small_team = (attained["metric"] == "value_ratio") & (
+            (attained["members"].fillna(0) < n) | hidden
+        )
+        goals = replace(
+            goals,
+            goals=table.assign(
+                actual=table["actual"].where(~small),
+                attainment=table["attainment"].where(~small),
+                pace=table["pace"].where(~small),
+            ),
+            team_attainment=attained.assign(
+                actual=attained["actual"].where(~small_team),
+                attainment=attained["attainment"].where(~small_team),
+            ),
+        )
     if privacy.rep_value_ratios == "band":
         # A rep's interval is the exact ratio's neighbourhood (and cost = LTV ÷ ratio): withheld with it.
         reps = _banded(metrics.reps, "value_ratio").assign(ratio_low=np.nan, ratio_high=np.nan)
         changes.update(reps=reps, rep_years=_banded(metrics.rep_years, "value_ratio"))
         if metrics.activity is not None:
-            changes["activity"] = replace(metrics.activity, reps=_banded(metrics.activity.reps, "value_ratio"))
-        years = _withheld(managers.years, "leavers_with_ratio", ("leavers_mean_ratio",), privacy.min_group_size)
+            changes["activity"] = replace(
+                metrics.activity, reps=_banded(metrics.activity.reps, "value_ratio")
+            )
+        years = _withheld(
+            managers.years, "leavers_with_ratio", ("leavers_mean_ratio",), privacy.min_group_size
+        )
         years = _withheld(years, "reps_compared", ("mean_ratio_change",), privacy.min_group_size)
-        managers = replace(managers, years=years, leavers=_banded(managers.leavers, "value_ratio_when_left"))
+        managers = replace(
+            managers, years=years, leavers=_banded(managers.leavers, "value_ratio_when_left")
+        )
         rep_ratio = (goals.goals["scope"] == "rep") & (goals.goals["metric"] == "value_ratio")
-        actual = goals.goals["actual"].astype("object").where(~rep_ratio, goals.goals["actual"].map(ratio_band))
+        actual = (
+            goals.goals["actual"]
+            .astype("object")
+            .where(~rep_ratio, goals.goals["actual"].map(ratio_band))
+        )
         calibration = goals.calibration
         rep_rows = (calibration["scope"] == "rep") & (calibration["metric"] == "value_ratio")
         spread = ["median_attainment", "min_attainment", "max_attainment"]
-        goals = replace(goals, goals=goals.goals.assign(
-            actual=actual, attainment=goals.goals["attainment"].where(~rep_ratio),
-            pace=goals.goals["pace"].where(~rep_ratio)),
-            calibration=calibration.assign(**{c: calibration[c].where(~rep_rows) for c in spread}))
+        goals = replace(
+            goals,
+            goals=goals.goals.assign(
+                actual=actual,
+                attainment=goals.goals["attainment"].where(~rep_ratio),
+                pace=goals.goals["pace"].where(~rep_ratio),
+            ),
+            calibration=calibration.assign(**{c: calibration[c].where(~rep_rows) for c in spread}),
+        )
     changes.update(goals=goals, manager_history=managers)
     return replace(metrics, **changes)  # type: ignore[arg-type]
 

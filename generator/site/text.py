@@ -78,7 +78,9 @@ def money(value: object, currency: str | None = None) -> str:
     if currency is None:
         return f"{amount:,.0f}"
     if not abs(amount) < EXACT_FLOATS:
-        return babel.numbers.format_currency(amount, currency, "¤#,##0", locale=LOCALE, currency_digits=False)
+        return babel.numbers.format_currency(
+            amount, currency, "¤#,##0", locale=LOCALE, currency_digits=False
+        )
     digits = f"{amount:,.0f}"
     # Babel writes the sign before the symbol ("-$1,234"), and keeps it when the amount rounds to 0.
     sign = "-" if digits.startswith("-") else ""
@@ -109,12 +111,19 @@ def compact_money(value: object, currency: str) -> str:
         return EMPTY
     amount = float(value)  # type: ignore[arg-type]
     if abs(amount) < 1000:
-        amount = round(amount)  # below the first unit CLDR keeps the currency's cents; a page shows whole units
+        amount = round(
+            amount
+        )  # below the first unit CLDR keeps the currency's cents; a page shows whole units
     for unit, bigger in itertools.pairwise(_UNITS):
         # Babel before 2.19 writes 999_950 as "$1000K": carry into the next unit as CLDR says.
-        if unit <= abs(amount) < bigger and round(Decimal(repr(abs(amount))) / unit, COMPACT_DIGITS) * unit >= bigger:
+        if (
+            unit <= abs(amount) < bigger
+            and round(Decimal(repr(abs(amount))) / unit, COMPACT_DIGITS) * unit >= bigger
+        ):
             amount = math.copysign(bigger, amount)
-    return babel.numbers.format_compact_currency(amount, currency, locale=LOCALE, fraction_digits=COMPACT_DIGITS)
+    return babel.numbers.format_compact_currency(
+        amount, currency, locale=LOCALE, fraction_digits=COMPACT_DIGITS
+    )
 
 
 @dataclass(frozen=True)
@@ -159,7 +168,9 @@ _MAX_DIGITS = 60
 """Enough decimals to write any float near 1 exactly, so the search for a safe rounding always ends."""
 
 
-def side_safe(value: float, scale: int, digits: int, boundaries: Iterable[float], tolerance: float = 0.0) -> str:
+def side_safe(
+    value: float, scale: int, digits: int, boundaries: Iterable[float], tolerance: float = 0.0
+) -> str:
     """``value × scale`` with ``digits`` decimals, or more when fewer would round it across a boundary.
 
     A figure beside a status word must agree with it: 0.9999 attainment is "missed", so it shows as
@@ -185,7 +196,9 @@ def side_safe(value: float, scale: int, digits: int, boundaries: Iterable[float]
     return str(exact)
 
 
-def ordered(a: float, b: float, scale: int, digits: int, boundaries: Iterable[float] = ()) -> tuple[str, str]:
+def ordered(
+    a: float, b: float, scale: int, digits: int, boundaries: Iterable[float] = ()
+) -> tuple[str, str]:
     """Two figures compared in words ("below", "beats"), each with ``digits`` decimals or the fewest
     more that show them in their true order (never the same text for different values), and each on
     its side of every boundary, as in ``side_safe``."""
@@ -212,7 +225,9 @@ def ratio(value: object, boundaries: Iterable[float] = (BREAK_EVEN,)) -> str:
     return side_safe(float(value), 1, 2, boundaries)  # type: ignore[arg-type]
 
 
-def percent(value: object, boundaries: Iterable[float] = (BREAK_EVEN,), tolerance: float = 0.0) -> str:
+def percent(
+    value: object, boundaries: Iterable[float] = (BREAK_EVEN,), tolerance: float = 0.0
+) -> str:
     """A fraction as a percentage with one decimal, more when one would round it across a boundary
     (100 % by default: 0.9999 shows as 99.99 %, never 100.0 %)."""
     if missing(value) or not math.isfinite(float(value)):  # type: ignore[arg-type]
@@ -272,11 +287,32 @@ SLUG_MAX = 64
 SLUG_HASH_CHARS = 10
 """Hex characters of the id's hash in a slug (40 bits; a collision in one build stops the build)."""
 
-RESERVED_SLUGS = frozenset({
-    "index", "assets", "data", "search", "404", "sitemap", "sitemap-xml", "javascripts", "stylesheets",
-    "reps", "teams", "managers", "regions", "categories", "channels", "goals", "coaching", "forecast",
-    "activity", "trends", "methodology", "data-quality",
-})
+RESERVED_SLUGS = frozenset(
+    {
+        "index",
+        "assets",
+        "data",
+        "search",
+        "404",
+        "sitemap",
+        "sitemap-xml",
+        "javascripts",
+        "stylesheets",
+        "reps",
+        "teams",
+        "managers",
+        "regions",
+        "categories",
+        "channels",
+        "goals",
+        "coaching",
+        "forecast",
+        "activity",
+        "trends",
+        "methodology",
+        "data-quality",
+    }
+)
 """Names of a section's own pages and folders: no entity may take one (SPEC §6)."""
 
 _VERBATIM = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -297,8 +333,12 @@ def slug(identifier: str, kind: str = "id") -> str:
     ``0058d000004KLma`` differ. A plain id that could be mistaken for a hashed slug, is too long,
     or is a section's own name (``index``, ``data``, …) is hashed too: the two forms never meet.
     """
-    if (len(identifier) <= SLUG_MAX and _VERBATIM.fullmatch(identifier)
-            and identifier not in RESERVED_SLUGS and not _HASHED.fullmatch(identifier)):
+    if (
+        len(identifier) <= SLUG_MAX
+        and _VERBATIM.fullmatch(identifier)
+        and identifier not in RESERVED_SLUGS
+        and not _HASHED.fullmatch(identifier)
+    ):
         return identifier
     readable = python_slugify(identifier, max_length=SLUG_MAX - SLUG_HASH_CHARS - 1) or kind
     return f"{readable}-{id_hash(identifier)}"
@@ -311,8 +351,10 @@ def entity_slugs(identifiers: Iterable[str], kind: str = "id") -> dict[str, str]
     for identifier in dict.fromkeys(identifiers):
         value = slug(identifier, kind)
         if value in owner:
-            raise BuildError(f"{kind} ids {owner[value]!r} and {identifier!r} have the same slug {value!r}; "
-                             "rename one of them")
+            raise BuildError(
+                f"{kind} ids {owner[value]!r} and {identifier!r} have the same slug {value!r}; "
+                "rename one of them"
+            )
         owner[value] = identifier
         slugs[identifier] = value
     return slugs

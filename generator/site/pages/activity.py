@@ -82,43 +82,80 @@ def topic(context: SiteContext) -> Topic:
     slug_of = context.rep_slugs
     # Ordered by name, never by activity: activity is not performance.
     # pandas-stubs refuse None (no page, no link) in a list column.
-    reps = tables.reps.assign(href=[link(HERE, f"reps/{slug_of[r]}/") if r in slug_of else None  # type: ignore[misc]
-                                    for r in tables.reps["rep_id"]])
+    reps = tables.reps.assign(
+        href=[
+            link(HERE, f"reps/{slug_of[r]}/") if r in slug_of else None  # type: ignore[misc]
+            for r in tables.reps["rep_id"]
+        ]
+    )
     reps = reps.sort_values(["name", "rep_id"], kind="stable")
     plotted = reps[reps["quadrant"].notna()]
     medians = tables.medians.iloc[0]
     counts = plotted["quadrant"].value_counts()
     correlations = tables.correlation.assign(
-        interval=[text.EMPTY if pd.isna(a) else f"{text.number(a, 2)} to {text.number(b, 2)}"
-                  for a, b in zip(tables.correlation["correlation_low"], tables.correlation["correlation_high"],
-                                  strict=True)])
+        interval=[
+            text.EMPTY if pd.isna(a) else f"{text.number(a, 2)} to {text.number(b, 2)}"
+            for a, b in zip(
+                tables.correlation["correlation_low"],
+                tables.correlation["correlation_high"],
+                strict=True,
+            )
+        ]
+    )
     # One row per rep: filterable, paged, and loaded from a fragment file at scale.
-    reps_table = index_table(reps, _rep_columns(info), link(HERE, "data/activity.csv"), here=HERE,
-                             name="activity-reps", noun="reps", sorted_by=None)
+    reps_table = index_table(
+        reps,
+        _rep_columns(info),
+        link(HERE, "data/activity.csv"),
+        here=HERE,
+        name="activity-reps",
+        noun="reps",
+        sorted_by=None,
+    )
     files.update(reps_table.files)
     page = ActivityPage(
         site=info,
-        scatter=embed("chart-activity-scatter", ChartSpec("activity_scatter", records(plotted[[
-            "name", "activities_per_month", "revenue_per_month", "quadrant"]])),
-            "Activities a month against revenue a month, split at the medians"),
+        scatter=embed(
+            "chart-activity-scatter",
+            ChartSpec(
+                "activity_scatter",
+                records(plotted[["name", "activities_per_month", "revenue_per_month", "quadrant"]]),
+            ),
+            "Activities a month against revenue a month, split at the medians",
+        ),
         activity_median=float(medians["activities_per_month"]),
         revenue_median=float(medians["revenue_per_month"]),
         plotted=len(plotted),
         quadrant_counts=tuple((q, int(counts.get(q, 0))) for q in QUADRANTS),
-        correlation_chart=embed("chart-activity-correlation", ChartSpec("activity_correlation", records(
-            tables.correlation[tables.correlation["correlation"].notna()])),
-            "Correlation of each activity kind with revenue, with 95 % intervals"),
-        correlations=frame_table(correlations, [
-            info.column("kind", "Activity"), info.column("reps", "Reps (n)"),
-            info.column("correlation"),
-            info.column("interval", numeric=True),
-        ], link(HERE, "data/activity_correlation.csv"), sortable=False),
+        correlation_chart=embed(
+            "chart-activity-correlation",
+            ChartSpec(
+                "activity_correlation",
+                records(tables.correlation[tables.correlation["correlation"].notna()]),
+            ),
+            "Correlation of each activity kind with revenue, with 95 % intervals",
+        ),
+        correlations=frame_table(
+            correlations,
+            [
+                info.column("kind", "Activity"),
+                info.column("reps", "Reps (n)"),
+                info.column("correlation"),
+                info.column("interval", numeric=True),
+            ],
+            link(HERE, "data/activity_correlation.csv"),
+            sortable=False,
+        ),
         reps=reps_table.html,
         mix_csv=link(HERE, "data/activity_mix.csv"),
     )
     files[HERE] = render("activity.md.j2", page=with_download_menu(page))
-    return Topic(files=files, nav=[{"Activity": HERE}], rep_sections=_rep_sections(context, files),
-                 methodology=("methodology_activity.md.j2",))
+    return Topic(
+        files=files,
+        nav=[{"Activity": HERE}],
+        rep_sections=_rep_sections(context, files),
+        methodology=("methodology_activity.md.j2",),
+    )
 
 
 def _rep_sections(context: SiteContext, files: dict[str, str]) -> dict[str, list]:
@@ -130,10 +167,13 @@ def _rep_sections(context: SiteContext, files: dict[str, str]) -> dict[str, list
     if not len(mix):
         return {}
     at = positions_by(mix, "rep_id")
-    columns = [Column.of("kind", "Activity"), Column.of("count"),
-               Column.of("per_month"),
-               Column.of("share"),
-               Column.of("median_rep_per_month")]
+    columns = [
+        Column.of("kind", "Activity"),
+        Column.of("count"),
+        Column.of("per_month"),
+        Column.of("share"),
+        Column.of("median_rep_per_month"),
+    ]
     rows = table_rows(mix, columns)
     header, lines = csv_lines(mix)
     points = records(mix[["kind", "per_month", "median_rep_per_month"]])
@@ -152,16 +192,28 @@ def _rep_sections(context: SiteContext, files: dict[str, str]) -> dict[str, list
             f"In {text.escape(info.period_label)} so far: {text.number(me.get('activities_per_month'), 1)} activities "
             f"a month, next to {text.money(me.get('revenue_per_month'), info.currency)} of revenue a month, "
             f"a win rate of {text.percent(me.get('win_rate'))} and a value ratio of {text.ratio(me.get('value_ratio'))}"
-            + (f" (<em>{text.escape(quadrant)}</em> against the medians)." if isinstance(quadrant, str) else ".")
+            + (
+                f" (<em>{text.escape(quadrant)}</em> against the medians)."
+                if isinstance(quadrant, str)
+                else "."
+            )
         )
         files[f"data/reps/{slug}-activity.csv"] = header + "".join(pick(lines, mine))
         body = Markdown(
             f"{summary} Activity is what a rep does, not what it brings in: see "
             f'<a href="{link(here, "activity/")}">activity versus performance</a>.\n\n'
-            + embed("chart-rep-activity", ChartSpec("activity_mix", pick(points, mine)),
-                    "Activities a month by kind; the red tick is the median rep")
-            + "\n\n" + html_table(columns, pick(rows, mine), link(here, f"data/reps/{slug}-activity.csv"),
-                                  sortable=False)
+            + embed(
+                "chart-rep-activity",
+                ChartSpec("activity_mix", pick(points, mine)),
+                "Activities a month by kind; the red tick is the median rep",
+            )
+            + "\n\n"
+            + html_table(
+                columns,
+                pick(rows, mine),
+                link(here, f"data/reps/{slug}-activity.csv"),
+                sortable=False,
+            )
         )
         sections[rep_id] = [Section("Activity mix", body)]
     return sections

@@ -80,8 +80,11 @@ def _signed_money(value: object, currency: str) -> str:
 
 
 def _interval_words(low: object, high: object) -> str:
-    return "no interval" if text.missing(low) or text.missing(high) else \
-        f"95 % interval {text.change(low)} to {text.change(high)}"
+    return (
+        "no interval"
+        if text.missing(low) or text.missing(high)
+        else f"95 % interval {text.change(low)} to {text.change(high)}"
+    )
 
 
 def _reps(count: object) -> str:
@@ -92,14 +95,17 @@ def _checks_sentence(row: dict) -> str:
     """Every check of a row in words (passed, failed and what that means, not run), whatever the
     verdict, each with its figure, interval and n."""
     figures = {
-        "pre-trend": "" if pd.isna(row["pre_trend"]) else
-        f"pre-trend {text.change(row['pre_trend'])}, {_interval_words(row['pre_trend_low'], row['pre_trend_high'])}, "
+        "pre-trend": ""
+        if pd.isna(row["pre_trend"])
+        else f"pre-trend {text.change(row['pre_trend'])}, {_interval_words(row['pre_trend_low'], row['pre_trend_high'])}, "
         f"{_reps(row['pre_trend_reps'])}",
-        "placebo": "" if pd.isna(row["placebo_pct"]) else
-        f"placebo {text.change(row['placebo_pct'])}, {_interval_words(row['placebo_pct_low'], row['placebo_pct_high'])}, "
+        "placebo": ""
+        if pd.isna(row["placebo_pct"])
+        else f"placebo {text.change(row['placebo_pct'])}, {_interval_words(row['placebo_pct_low'], row['placebo_pct_high'])}, "
         f"{_reps(row['placebo_reps'])}",
-        "influence": "" if pd.isna(row["influence_pct"]) else
-        f"without the most influential {row['influence_by']}, {row['influence_left_out']}: "
+        "influence": ""
+        if pd.isna(row["influence_pct"])
+        else f"without the most influential {row['influence_by']}, {row['influence_left_out']}: "
         f"{text.change(row['influence_pct'])}, "
         f"{_interval_words(row['influence_pct_low'], row['influence_pct_high'])}",
     }
@@ -121,14 +127,20 @@ def resampled_words(row: dict) -> str:
 
 def verdict_sentence(row: dict, currency: str) -> Markdown:
     """The plain-language verdict of one effect row, with the numbers, every check in words and the n behind it."""
-    kind = "every kind of coaching together" if row["kind"] == ALL_KINDS else text.escape(row["kind"])
+    kind = (
+        "every kind of coaching together" if row["kind"] == ALL_KINDS else text.escape(row["kind"])
+    )
     pct = text.change(row["effect_pct"])
     interval = _interval_words(row["effect_pct_low"], row["effect_pct_high"])
-    behind = (f"{text.integer(row['coached_reps'])} coached rep(s) {resampled_words(row)}, "
-              f"{text.integer(row['control_reps'])} matched comparison reps, {text.integer(row['rep_months'])} rep-months")
+    behind = (
+        f"{text.integer(row['coached_reps'])} coached rep(s) {resampled_words(row)}, "
+        f"{text.integer(row['control_reps'])} matched comparison reps, {text.integer(row['rep_months'])} rep-months"
+    )
     checks = text.escape(_checks_sentence(row))
     if row["verdict"] == NOT_ENOUGH:
-        said = f"<strong>Not enough data yet</strong> for {kind}: {text.escape(row['verdict_reason'])}"
+        said = (
+            f"<strong>Not enough data yet</strong> for {kind}: {text.escape(row['verdict_reason'])}"
+        )
         if not pd.isna(row["effect_pct"]):
             said += f" (estimate so far {pct}, {interval}; {behind}). {checks}"
             return Markdown(said)
@@ -136,15 +148,21 @@ def verdict_sentence(row: dict, currency: str) -> Markdown:
     money = _signed_money(row["effect_per_month"], currency)
     if row["verdict"] in (ROSE, FELL):
         way = "rose" if row["verdict"] == ROSE else "fell"
-        return Markdown(f"<strong>Revenue {way}</strong> after {kind}: {pct} of the monthly revenue expected without "
-                        f"coaching ({money} a month) compared with reps on a like trajectory, {interval} "
-                        f"({behind}). {checks}")
+        return Markdown(
+            f"<strong>Revenue {way}</strong> after {kind}: {pct} of the monthly revenue expected without "
+            f"coaching ({money} a month) compared with reps on a like trajectory, {interval} "
+            f"({behind}). {checks}"
+        )
     if row["verdict"] == CHECK_FAILED:
-        return Markdown(f"<strong>No verdict: a check failed</strong> for {kind}. The estimate is {pct} ({money} a "
-                        f"month), {interval} ({behind}), on one side of 0, but a check says it cannot be read as "
-                        f"coaching's effect. {checks}")
-    return Markdown(f"<strong>No clear effect</strong> of {kind}: {pct} ({money} a month), but the {interval} "
-                    f"includes zero ({behind}). {checks}")
+        return Markdown(
+            f"<strong>No verdict: a check failed</strong> for {kind}. The estimate is {pct} ({money} a "
+            f"month), {interval} ({behind}), on one side of 0, but a check says it cannot be read as "
+            f"coaching's effect. {checks}"
+        )
+    return Markdown(
+        f"<strong>No clear effect</strong> of {kind}: {pct} ({money} a month), but the {interval} "
+        f"includes zero ({behind}). {checks}"
+    )
 
 
 NO_RISE = "— (no verdict of a rise)"
@@ -152,8 +170,10 @@ NO_RISE = "— (no verdict of a rise)"
 
 
 def _if_rose(values: pd.Series, verdicts: pd.Series, fmt) -> list[str]:
-    return [fmt(v) if verdict == ROSE else NO_RISE for v, verdict in zip(values.tolist(), verdicts.tolist(),
-                                                                         strict=True)]
+    return [
+        fmt(v) if verdict == ROSE else NO_RISE
+        for v, verdict in zip(values.tolist(), verdicts.tolist(), strict=True)
+    ]
 
 
 def _effect_columns(info: SiteInfo) -> list[Column]:
@@ -164,7 +184,10 @@ def _effect_columns(info: SiteInfo) -> list[Column]:
         info.column("rep_months"),
         info.column("control_reps"),
         info.column("clusters"),
-        info.column("cluster_by", fmt=lambda v: {"team": "teams", "rep": "reps one by one"}.get(str(v), text.EMPTY)),
+        info.column(
+            "cluster_by",
+            fmt=lambda v: {"team": "teams", "rep": "reps one by one"}.get(str(v), text.EMPTY),
+        ),
         info.column("pre_revenue_per_month"),
         info.column("counterfactual_per_month"),
         info.column("effect_per_month"),
@@ -188,17 +211,34 @@ def _effect_columns(info: SiteInfo) -> list[Column]:
 
 
 def _range(low: pd.Series, high: pd.Series, fmt) -> list[str]:
-    return [text.EMPTY if pd.isna(a) or pd.isna(b) else f"{fmt(a)} to {fmt(b)}"
-            for a, b in zip(low.tolist(), high.tolist(), strict=True)]
+    return [
+        text.EMPTY if pd.isna(a) or pd.isna(b) else f"{fmt(a)} to {fmt(b)}"
+        for a, b in zip(low.tolist(), high.tolist(), strict=True)
+    ]
 
 
 def _event_columns(info: SiteInfo, with_rep: bool) -> list[Column]:
     rep = [info.column("name", link="href")] if with_rep else []
-    return info.columns(*rep, "kind", "start", "end", "hours", "coaching_cost", "base_revenue_per_month",
-                        "pre_revenue_per_month", "post_revenue_per_month", "control_change",
-                        info.column("effect_per_month", "Difference-in-differences"), "placebo_effect_per_month",
-                        "pre_trend_per_month", "pre_win_rate",
-                        "post_win_rate", "control_group", "controls", "note")
+    return info.columns(
+        *rep,
+        "kind",
+        "start",
+        "end",
+        "hours",
+        "coaching_cost",
+        "base_revenue_per_month",
+        "pre_revenue_per_month",
+        "post_revenue_per_month",
+        "control_change",
+        info.column("effect_per_month", "Difference-in-differences"),
+        "placebo_effect_per_month",
+        "pre_trend_per_month",
+        "pre_win_rate",
+        "post_win_rate",
+        "control_group",
+        "controls",
+        "note",
+    )
 
 
 def by_effect(frame: pd.DataFrame) -> pd.DataFrame:
@@ -221,41 +261,82 @@ def topic(context: SiteContext) -> Topic:
 
     table = coaching.effects
     effects = coaching.effects.assign(
-        influence_range=[text.EMPTY if pd.isna(v) else f"{who}: {text.change(v)} ({r})" for who, v, r in zip(
-            table["influence_left_out"].tolist(), table["influence_pct"].tolist(),
-            _range(table["influence_pct_low"], table["influence_pct_high"], text.change), strict=True)],
+        influence_range=[
+            text.EMPTY if pd.isna(v) else f"{who}: {text.change(v)} ({r})"
+            for who, v, r in zip(
+                table["influence_left_out"].tolist(),
+                table["influence_pct"].tolist(),
+                _range(table["influence_pct_low"], table["influence_pct_high"], text.change),
+                strict=True,
+            )
+        ],
         cost_per_point_shown=_if_rose(table["cost_per_point"], table["verdict"], text.money),
-        payback_shown=_if_rose(table["payback_months"], table["verdict"], lambda v: text.number(v, 1)),
-        effect_range=_range(coaching.effects["effect_low"], coaching.effects["effect_high"], text.money),
-        effect_pct_range=_range(coaching.effects["effect_pct_low"], coaching.effects["effect_pct_high"], text.change),
-        win_rate_range=_range(coaching.effects["win_rate_effect_low"], coaching.effects["win_rate_effect_high"],
-                              text.points),
-        pre_trend_range=[text.EMPTY if pd.isna(v) else f"{text.change(v)} ({r})" for v, r in zip(
-            coaching.effects["pre_trend"].tolist(),
-            _range(coaching.effects["pre_trend_low"], coaching.effects["pre_trend_high"], text.change), strict=True)],
-        placebo_range=[text.EMPTY if pd.isna(v) else f"{text.change(v)} ({r})" for v, r in zip(
-            coaching.effects["placebo_pct"].tolist(),
-            _range(coaching.effects["placebo_pct_low"], coaching.effects["placebo_pct_high"], text.change),
-            strict=True)],
+        payback_shown=_if_rose(
+            table["payback_months"], table["verdict"], lambda v: text.number(v, 1)
+        ),
+        effect_range=_range(
+            coaching.effects["effect_low"], coaching.effects["effect_high"], text.money
+        ),
+        effect_pct_range=_range(
+            coaching.effects["effect_pct_low"], coaching.effects["effect_pct_high"], text.change
+        ),
+        win_rate_range=_range(
+            coaching.effects["win_rate_effect_low"],
+            coaching.effects["win_rate_effect_high"],
+            text.points,
+        ),
+        pre_trend_range=[
+            text.EMPTY if pd.isna(v) else f"{text.change(v)} ({r})"
+            for v, r in zip(
+                coaching.effects["pre_trend"].tolist(),
+                _range(
+                    coaching.effects["pre_trend_low"],
+                    coaching.effects["pre_trend_high"],
+                    text.change,
+                ),
+                strict=True,
+            )
+        ],
+        placebo_range=[
+            text.EMPTY if pd.isna(v) else f"{text.change(v)} ({r})"
+            for v, r in zip(
+                coaching.effects["placebo_pct"].tolist(),
+                _range(
+                    coaching.effects["placebo_pct_low"],
+                    coaching.effects["placebo_pct_high"],
+                    text.change,
+                ),
+                strict=True,
+            )
+        ],
     )
     slug_of = context.rep_slugs
     name_of = dict(zip(context.reps["rep_id"], context.reps["name"], strict=True))
     events = coaching.events.assign(
         name=coaching.events["rep_id"].map(name_of),
         # pandas-stubs refuse None (no page, no link) in a list column.
-        href=[link(HERE, f"reps/{slug_of[r]}/") if r in slug_of else None for r in coaching.events["rep_id"]],  # type: ignore[misc]
+        href=[
+            link(HERE, f"reps/{slug_of[r]}/") if r in slug_of else None
+            for r in coaching.events["rep_id"]
+        ],  # type: ignore[misc]
     )
     fy = context.metrics.period.fiscal_year_start
     missed = coaching.missed_goals.assign(
         name=coaching.missed_goals["rep_id"].map(name_of),
         # pandas-stubs refuse None (no page, no link) in a list column.
-        href=[link(HERE, f"reps/{slug_of[r]}/") if r in slug_of else None for r in coaching.missed_goals["rep_id"]],  # type: ignore[misc]
+        href=[
+            link(HERE, f"reps/{slug_of[r]}/") if r in slug_of else None
+            for r in coaching.missed_goals["rep_id"]
+        ],  # type: ignore[misc]
         label=[year_label(int(y), fy) for y in coaching.missed_goals["year"]],
     )
     missed_columns = [
-        info.column("name", link="href"), info.column("year", "Goal year", field="label"),
-        info.column("target", "Revenue goal", unit=Unit.MONEY), info.column("revenue"),
-        info.column("attainment", "Attained"), info.column("kind", "Coaching"),
+        info.column("name", link="href"),
+        info.column("year", "Goal year", field="label"),
+        info.column("target", "Revenue goal", unit=Unit.MONEY),
+        info.column("revenue"),
+        info.column("attainment", "Attained"),
+        info.column("kind", "Coaching"),
         info.column("start"),
         info.column("pre_revenue_per_month"),
         info.column("post_revenue_per_month"),
@@ -265,7 +346,10 @@ def topic(context: SiteContext) -> Topic:
     chart_rows = effects[effects["effect_pct"].notna()]
     chart_rows = chart_rows.assign(
         effect_text=[text.change(v) for v in chart_rows["effect_pct"]],
-        interval_text=_range(chart_rows["effect_pct_low"], chart_rows["effect_pct_high"], text.change))
+        interval_text=_range(
+            chart_rows["effect_pct_low"], chart_rows["effect_pct_high"], text.change
+        ),
+    )
     page = CoachingPage(
         site=info,
         window_months=settings.window_months,
@@ -275,22 +359,53 @@ def topic(context: SiteContext) -> Topic:
         min_clusters=settings.min_clusters,
         max_interval_width=settings.max_interval_width,
         verdicts=tuple(verdict_sentence(row, info.currency) for row in effects.to_dict("records")),
-        effect_chart=embed("chart-coaching-effect", ChartSpec("coaching_effect", records(chart_rows[[
-            "kind", "effect_pct", "effect_pct_low", "effect_pct_high", "effect_text", "interval_text", "coached_reps",
-            "verdict"]])),
-            "Coaching effect on monthly revenue expected without coaching, with 95 % intervals"),
-        effects=frame_table(effects, _effect_columns(info), link(HERE, "data/coaching_effect.csv"), sortable=False),
-        missed=long_list(by_effect(missed), missed_columns, link(HERE, "data/coaching_missed_goals.csv"),
-                         "are on the reps' pages"),
+        effect_chart=embed(
+            "chart-coaching-effect",
+            ChartSpec(
+                "coaching_effect",
+                records(
+                    chart_rows[
+                        [
+                            "kind",
+                            "effect_pct",
+                            "effect_pct_low",
+                            "effect_pct_high",
+                            "effect_text",
+                            "interval_text",
+                            "coached_reps",
+                            "verdict",
+                        ]
+                    ]
+                ),
+            ),
+            "Coaching effect on monthly revenue expected without coaching, with 95 % intervals",
+        ),
+        effects=frame_table(
+            effects, _effect_columns(info), link(HERE, "data/coaching_effect.csv"), sortable=False
+        ),
+        missed=long_list(
+            by_effect(missed),
+            missed_columns,
+            link(HERE, "data/coaching_missed_goals.csv"),
+            "are on the reps' pages",
+        ),
         missed_count=len(missed),
-        events=long_list(by_effect(events), _event_columns(info, with_rep=True), link(HERE, "data/coaching_events.csv"),
-                         "are on the reps' pages"),
+        events=long_list(
+            by_effect(events),
+            _event_columns(info, with_rep=True),
+            link(HERE, "data/coaching_events.csv"),
+            "are on the reps' pages",
+        ),
         event_count=len(events),
         included_count=int(events["included"].sum()),
     )
     files[HERE] = render("coaching.md.j2", page=with_download_menu(page))
-    return Topic(files=files, nav=[{"Coaching": HERE}], rep_sections=_rep_sections(context, files),
-                 methodology=("methodology_coaching.md.j2",))
+    return Topic(
+        files=files,
+        nav=[{"Coaching": HERE}],
+        rep_sections=_rep_sections(context, files),
+        methodology=("methodology_coaching.md.j2",),
+    )
 
 
 def _rep_sections(context: SiteContext, files: dict[str, str]) -> dict[str, list]:
@@ -305,10 +420,21 @@ def _rep_sections(context: SiteContext, files: dict[str, str]) -> dict[str, list
     rows = table_rows(events, columns)
     header, lines = csv_lines(public(events, info))
     end = events["end"].fillna(events["start"])
-    end = end.where(end - events["start"] >= pd.Timedelta(days=TIMELINE_MIN_DAYS),
-                    events["start"] + pd.Timedelta(days=TIMELINE_MIN_DAYS))
-    periods = records(pd.DataFrame({"layer": "coaching", "kind": events["kind"], "start": events["start"],
-                                    "end": end, "hours": events["hours"]}))
+    end = end.where(
+        end - events["start"] >= pd.Timedelta(days=TIMELINE_MIN_DAYS),
+        events["start"] + pd.Timedelta(days=TIMELINE_MIN_DAYS),
+    )
+    periods = records(
+        pd.DataFrame(
+            {
+                "layer": "coaching",
+                "kind": events["kind"],
+                "start": events["start"],
+                "end": end,
+                "hours": events["hours"],
+            }
+        )
+    )
     monthly = context.metrics.rep_monthly
     monthly = monthly[monthly["rep_id"].isin(at)].reset_index(drop=True)
     month_at = positions_by(monthly, "rep_id")
@@ -320,10 +446,16 @@ def _rep_sections(context: SiteContext, files: dict[str, str]) -> dict[str, list
         if slug is None:
             continue
         here = f"reps/{slug}.md"
-        chart = embed("chart-rep-coaching", ChartSpec("coaching_timeline", pick(months, month_at.get(rep_id)) +
-                                                      pick(periods, mine)),
-                      "Revenue by month, with coaching and training periods shaded")
-        table = html_table(columns, pick(rows, mine), link(here, f"data/reps/{slug}-coaching.csv"), sortable=False)
+        chart = embed(
+            "chart-rep-coaching",
+            ChartSpec(
+                "coaching_timeline", pick(months, month_at.get(rep_id)) + pick(periods, mine)
+            ),
+            "Revenue by month, with coaching and training periods shaded",
+        )
+        table = html_table(
+            columns, pick(rows, mine), link(here, f"data/reps/{slug}-coaching.csv"), sortable=False
+        )
         files[f"data/reps/{slug}-coaching.csv"] = header + "".join(pick(lines, mine))
         body = Markdown(
             f"{chart}\n\n"

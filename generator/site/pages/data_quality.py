@@ -38,24 +38,60 @@ class DataQualityPage:
     """One "Download data" menu: every table's CSV on the page (no link under each table)."""
 
 
-def data_quality_page(info: SiteInfo, quality: QualityReport, datasets: pd.DataFrame,
-                      by_reason: pd.DataFrame) -> DataQualityPage:
+def data_quality_page(
+    info: SiteInfo, quality: QualityReport, datasets: pd.DataFrame, by_reason: pd.DataFrame
+) -> DataQualityPage:
     """The data-quality page's context. ``quality``: the published findings; ``datasets``:
     ``summaries.dataset_usage``; ``by_reason``: ``summaries.findings_by_reason``."""
-    summary = frame_table(datasets, [
-        info.column("dataset"), info.column("files"), info.column("rows_read"), info.column("rows_used"),
-        info.column("rows_excluded"), info.column("warnings"),
-    ], link(HERE, "data/datasets.csv"), sortable=False)
-    grouped = frame_table(by_reason, [
-        info.column("severity"), info.column("dataset"), info.column("file"),
-        info.column("column"), info.column("problem"), info.column("action"),
-        info.column("count"), info.column("first_row"),
-    ], link(HERE, "data/data_quality_summary.csv"))
+    summary = frame_table(
+        datasets,
+        [
+            info.column("dataset"),
+            info.column("files"),
+            info.column("rows_read"),
+            info.column("rows_used"),
+            info.column("rows_excluded"),
+            info.column("warnings"),
+        ],
+        link(HERE, "data/datasets.csv"),
+        sortable=False,
+    )
+    grouped = frame_table(
+        by_reason,
+        [
+            info.column("severity"),
+            info.column("dataset"),
+            info.column("file"),
+            info.column("column"),
+            info.column("problem"),
+            info.column("action"),
+            info.column("count"),
+            info.column("first_row"),
+        ],
+        link(HERE, "data/data_quality_summary.csv"),
+    )
     listed = quality.issues.head(ISSUES_ON_PAGE)
-    findings = frame_table(listed, [
-        info.column("severity"), info.column("file"), info.column("row"),
-        info.column("column"), info.column("value"), info.column("problem"), info.column("action"),
-        info.column("count", "Cells"),
-    ], link(HERE, "data/data_quality.csv"))
-    return DataQualityPage(info, summary, grouped, findings, warnings=quality.count(WARNING),
-                           infos=quality.count(INFO), listed=len(listed), total=len(quality.issues))
+    findings = frame_table(
+        listed,
+        [
+            info.column("severity"),
+            info.column("file"),
+            info.column("row"),
+            info.column("column"),
+            info.column("value"),
+            info.column("problem"),
+            info.column("action"),
+            info.column("count", "Cells"),
+        ],
+        link(HERE, "data/data_quality.csv"),
+    )
+    return DataQualityPage(
+        info,
+        summary,
+        grouped,
+        findings,
+        warnings=quality.count(WARNING),
+        infos=quality.count(INFO),
+        listed=len(listed),
+        total=len(quality.issues),
+    )

@@ -32,7 +32,10 @@ def rep_columns(info: SiteInfo) -> list[Column]:
         replace(info.column("name", link="href"), key=True),
         *ratio,
         replace(info.column("revenue", "Revenue {period}"), key=True),
-        *(replace(info.column(name), key=True, facet=True) for name in ("team", "region", "status")),
+        *(
+            replace(info.column(name), key=True, facet=True)
+            for name in ("team", "region", "status")
+        ),
         replace(info.column("win_rate"), key=True),
         info.column("won_deals"),
         info.column("lost_deals"),
@@ -70,23 +73,40 @@ class Kpi:
 
 def kpis(info: SiteInfo, row: Mapping[Hashable, object]) -> tuple[Kpi, ...]:
     """The figures at the top of a rep or team page, from its row of the reps or teams table."""
+
     def money(name: str) -> str:
         return text.money(row[name], info.currency)
 
     change = text.change(row["revenue_change"])
     items = [
-        Kpi(label_of("revenue"), Markdown(f"{money('revenue')} ({change} on the same span last year)"), row["revenue"]),
-        *(Kpi(label_of(n), text.integer(row[n]), row[n], count=True) for n in ("won_deals", "lost_deals")),
+        Kpi(
+            label_of("revenue"),
+            Markdown(f"{money('revenue')} ({change} on the same span last year)"),
+            row["revenue"],
+        ),
+        *(
+            Kpi(label_of(n), text.integer(row[n]), row[n], count=True)
+            for n in ("won_deals", "lost_deals")
+        ),
         Kpi(label_of("win_rate"), text.percent(row["win_rate"]), row["win_rate"]),
         Kpi(label_of("avg_deal_size"), money("avg_deal_size"), row["avg_deal_size"]),
-        Kpi(f"{label_of('sales_cycle_days')} (days)", text.number(row["sales_cycle_days"]), row["sales_cycle_days"]),
+        Kpi(
+            f"{label_of('sales_cycle_days')} (days)",
+            text.number(row["sales_cycle_days"]),
+            row["sales_cycle_days"],
+        ),
         Kpi(label_of("clients"), text.integer(row["clients"]), row["clients"], count=True),
         Kpi(label_of("mean_client_ltv"), money("mean_client_ltv"), row["mean_client_ltv"]),
     ]
     if info.shows("annual_cost"):
         items.append(Kpi(label_of("annual_cost"), money("annual_cost"), row["annual_cost"]))
-    items.append(Kpi(f"<strong>{label_of('value_ratio')}</strong>", f"<strong>{text.ratio(row['value_ratio'])}</strong>",
-                     row["value_ratio"]))
+    items.append(
+        Kpi(
+            f"<strong>{label_of('value_ratio')}</strong>",
+            f"<strong>{text.ratio(row['value_ratio'])}</strong>",
+            row["value_ratio"],
+        )
+    )
     return tuple(items)
 
 
@@ -101,7 +121,13 @@ def kpi_csv(items: tuple[Kpi, ...]) -> str:
     for item in items:
         name = item.label.replace("<strong>", "").replace("</strong>", "")
         value = item.value
-        shown = value if isinstance(value, str) else "" if pd.isna(value) else csv_number(value, item.count)  # type: ignore[call-overload]
+        shown = (
+            value
+            if isinstance(value, str)
+            else ""
+            if pd.isna(value)
+            else csv_number(value, item.count)
+        )  # type: ignore[call-overload]
         lines.append(f"{name},{shown}\n")
     return "".join(lines)
 

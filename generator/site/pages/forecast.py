@@ -65,10 +65,14 @@ class ForecastPage:
 def _interval_basis(row: dict) -> str:
     """What an entity's 80 % interval rests on: the level's backtest, or (seasonal naive) no backtest."""
     if row["method"] == SEASONAL_NAIVE:
-        return ("no backtest yet: a normal-width interval, never narrower than the spread of the year's "
-                "number of won deals")
-    return (f"such intervals held the actual in {text.percent(row['level_coverage'])} of this level's "
-            "backtest origins")
+        return (
+            "no backtest yet: a normal-width interval, never narrower than the spread of the year's "
+            "number of won deals"
+        )
+    return (
+        f"such intervals held the actual in {text.percent(row['level_coverage'])} of this level's "
+        "backtest origins"
+    )
 
 
 def mape_pair(mape: object, baseline: object) -> tuple[str, str]:
@@ -87,22 +91,37 @@ def mape_pair(mape: object, baseline: object) -> tuple[str, str]:
 def verdicts(table: pd.DataFrame) -> list[Markdown]:
     """One sentence per row on how the method compares with the naive baseline in the backtest."""
     out = []
-    for method, origins, mape, base, coverage in zip(table["method"], table["backtest_origins"], table["mape"],
-                                                     table["baseline_mape"], table["coverage"], strict=True):
+    for method, origins, mape, base, coverage in zip(
+        table["method"],
+        table["backtest_origins"],
+        table["mape"],
+        table["baseline_mape"],
+        table["coverage"],
+        strict=True,
+    ):
         if method == NOT_ENOUGH:
             out.append("Not enough history: a projection needs at least a year of closed deals.")
         elif not origins or pd.isna(mape) or pd.isna(base):
-            out.append("Not enough history for a backtest yet (it needs three years): the accuracy is unknown.")
+            out.append(
+                "Not enough history for a backtest yet (it needs three years): the accuracy is unknown."
+            )
         else:
             ours, theirs = mape_pair(mape, base)
-            sentence = (f"In the backtest ({text.integer(origins)} origin{'s' if origins != 1 else ''}) the projection missed the next 12 months by "
-                        f"{ours} on average, against {theirs} for the seasonal-naive baseline")
+            sentence = (
+                f"In the backtest ({text.integer(origins)} origin{'s' if origins != 1 else ''}) the projection missed the next 12 months by "
+                f"{ours} on average, against {theirs} for the seasonal-naive baseline"
+            )
             # HTML, not Markdown emphasis: the sentence is also rendered inside HTML blocks.
-            sentence += ": it beats the baseline." if mape < base else \
-                ": <strong>it does not beat the naive baseline</strong>; read it as no better than last year's figure."
+            sentence += (
+                ": it beats the baseline."
+                if mape < base
+                else ": <strong>it does not beat the naive baseline</strong>; read it as no better than last year's figure."
+            )
             if not pd.isna(coverage) and coverage < POOR_COVERAGE:
-                sentence += (f" Its 80 % intervals held the actual value only {text.percent(coverage)} of the time: "
-                             "they are too narrow.")
+                sentence += (
+                    f" Its 80 % intervals held the actual value only {text.percent(coverage)} of the time: "
+                    "they are too narrow."
+                )
             out.append(sentence)
     return [Markdown(sentence) for sentence in out]
 
@@ -137,8 +156,13 @@ def _columns(info: SiteInfo, shown_as: str, link_field: str | None) -> list[Colu
 
 
 def _label(table: pd.DataFrame, fy: int) -> pd.Series:
-    return pd.Series([f"{year_label(int(y), fy)}" + (" (rest)" if h != "next year" else "")
-                      for y, h in zip(table["fiscal_year"], table["horizon"], strict=True)], index=table.index)
+    return pd.Series(
+        [
+            f"{year_label(int(y), fy)}" + (" (rest)" if h != "next year" else "")
+            for y, h in zip(table["fiscal_year"], table["horizon"], strict=True)
+        ],
+        index=table.index,
+    )
 
 
 def topic(context: SiteContext) -> Topic:
@@ -146,9 +170,15 @@ def topic(context: SiteContext) -> Topic:
     info, metrics = context.info, context.metrics
     forecast = metrics.forecast
     fy = metrics.period.fiscal_year_start
-    pairs = [mape_pair(a, b) for a, b in zip(forecast.table["mape"], forecast.table["baseline_mape"], strict=True)]
-    table = forecast.table.assign(label=lambda t: _label(t, fy), mape_text=[p[0] for p in pairs],
-                                  baseline_mape_text=[p[1] for p in pairs])
+    pairs = [
+        mape_pair(a, b)
+        for a, b in zip(forecast.table["mape"], forecast.table["baseline_mape"], strict=True)
+    ]
+    table = forecast.table.assign(
+        label=lambda t: _label(t, fy),
+        mape_text=[p[0] for p in pairs],
+        baseline_mape_text=[p[1] for p in pairs],
+    )
     files: dict[str, str] = {}
     put_table(files, "forecast", forecast.table)
     put_table(files, "forecast_paths", forecast.paths)
@@ -161,11 +191,17 @@ def topic(context: SiteContext) -> Topic:
     for row in company.to_dict("records"):
         label = row["label"]
         items += [
-            (f"Projected revenue {text.escape(label)}", f"<strong>{text.money(row['forecast'], info.currency)}</strong>"),
-            ("80 % interval", f"{text.money(row['forecast_low'], info.currency)} – {text.money(row['forecast_high'], info.currency)} "
-             f"(held the actual in {text.percent(row['level_coverage'])} of its "
-             f"{text.integer(row['backtest_origins'])} backtest origins; their twelve-month windows overlap, "
-             "so that is about one independent year per twelve origins)"),
+            (
+                f"Projected revenue {text.escape(label)}",
+                f"<strong>{text.money(row['forecast'], info.currency)}</strong>",
+            ),
+            (
+                "80 % interval",
+                f"{text.money(row['forecast_low'], info.currency)} – {text.money(row['forecast_high'], info.currency)} "
+                f"(held the actual in {text.percent(row['level_coverage'])} of its "
+                f"{text.integer(row['backtest_origins'])} backtest origins; their twelve-month windows overlap, "
+                "so that is about one independent year per twelve origins)",
+            ),
             ("Seasonal-naive baseline", text.money(row["baseline"], info.currency)),
         ]
         if row["flag"]:
@@ -175,13 +211,24 @@ def topic(context: SiteContext) -> Topic:
     first = company.iloc[0] if len(company) else None
     if first is not None:
         items += [
-            ("Method", f"{text.escape(first['method'])} ({int(first['history_months'])} months of history)"),
+            (
+                "Method",
+                f"{text.escape(first['method'])} ({int(first['history_months'])} months of history)",
+            ),
             ("Backtest MAPE (baseline)", f"{first['mape_text']} ({first['baseline_mape_text']})"),
-            ("Backtest 80 % coverage (baseline)",
-             f"{text.percent(first['coverage'])} ({text.percent(first['baseline_coverage'])})"),
-            ("Open pipeline", f"{text.money(first['open_pipeline'], info.currency)} in {text.integer(first['open_deals'])} open deals"),
-            ("Open pipeline × win rate", f"{text.money(first['expected_pipeline'], info.currency)} "
-             f"(historical win rate {text.percent(first['win_rate'])})"),
+            (
+                "Backtest 80 % coverage (baseline)",
+                f"{text.percent(first['coverage'])} ({text.percent(first['baseline_coverage'])})",
+            ),
+            (
+                "Open pipeline",
+                f"{text.money(first['open_pipeline'], info.currency)} in {text.integer(first['open_deals'])} open deals",
+            ),
+            (
+                "Open pipeline × win rate",
+                f"{text.money(first['expected_pipeline'], info.currency)} "
+                f"(historical win rate {text.percent(first['win_rate'])})",
+            ),
         ]
     company_paths = forecast.paths[forecast.paths["level"] == "company"]
     backtest = forecast.company_backtest
@@ -190,87 +237,172 @@ def topic(context: SiteContext) -> Topic:
     rep_slugs = context.rep_slugs
     names = dict(zip(context.reps["rep_id"], context.reps["name"], strict=True))
     reps = _linked(table[table["level"] == "rep"], rep_slugs, "reps").assign(
-        id=lambda t: [names.get(i, i) for i in t["id"]])
+        id=lambda t: [names.get(i, i) for i in t["id"]]
+    )
     reps = reps.sort_values(["reconciled", "id"], ascending=[False, True], na_position="last")
-    remainders = forecast.remainders.assign(label=lambda t: [year_label(int(y), fy) for y in t["fiscal_year"]])
+    remainders = forecast.remainders.assign(
+        label=lambda t: [year_label(int(y), fy) for y in t["fiscal_year"]]
+    )
     team_chart = table[(table["level"] == "team") & (table["horizon"] == "next year")]
     region_chart = table[(table["level"] == "region") & (table["horizon"] == "next year")]
     # Long lists of teams and reps: filterable, paged, and loaded from a fragment file at scale.
-    teams_table = index_table(teams, _columns(info, "team", "href"), link(HERE, "data/forecast.csv"), here=HERE,
-                              name="forecast-teams", noun="team projections", sorted_by=None)
-    reps_table = index_table(reps, _columns(info, "name", "href"), link(HERE, "data/forecast.csv"), here=HERE,
-                             name="forecast-reps", noun="rep projections", sorted_by="reconciled")
+    teams_table = index_table(
+        teams,
+        _columns(info, "team", "href"),
+        link(HERE, "data/forecast.csv"),
+        here=HERE,
+        name="forecast-teams",
+        noun="team projections",
+        sorted_by=None,
+    )
+    reps_table = index_table(
+        reps,
+        _columns(info, "name", "href"),
+        link(HERE, "data/forecast.csv"),
+        here=HERE,
+        name="forecast-reps",
+        noun="rep projections",
+        sorted_by="reconciled",
+    )
     files.update(teams_table.files)
     files.update(reps_table.files)
     page = ForecastPage(
         site=info,
         start_month=forecast.last_month.strftime("%Y-%m"),
-        horizons=tuple(f"{year_label(h.fiscal_year, fy)}" + (" (the months left)" if h.name != "next year" else "")
-                       for h in forecast.horizons),
+        horizons=tuple(
+            f"{year_label(h.fiscal_year, fy)}"
+            + (" (the months left)" if h.name != "next year" else "")
+            for h in forecast.horizons
+        ),
         company=figure_table(items, link(HERE, "data/forecast.csv")),
         company_verdict=verdicts(company.head(1))[0] if len(company) else Markdown(""),
-        company_path=embed("chart-forecast-company", chart("forecast_path", company_paths,
-                                                           ["month", "kind", "revenue", "low", "high"]),
-                           "Company revenue by month: actual and projected"),
-        company_backtest=embed("chart-forecast-backtest", chart("forecast_backtest", backtest, ["month", "actual", "forecast", "baseline", "low", "high"]),
-            "Backtest: next 12 months' revenue, projected at each origin vs actual"),
-        teams_chart=embed("chart-forecast-teams", chart("forecast_by_entity", team_chart,
-                                                        ["id", "reconciled", "reconciled_low", "reconciled_high"]),
-                          "Projected revenue by team"),
+        company_path=embed(
+            "chart-forecast-company",
+            chart("forecast_path", company_paths, ["month", "kind", "revenue", "low", "high"]),
+            "Company revenue by month: actual and projected",
+        ),
+        company_backtest=embed(
+            "chart-forecast-backtest",
+            chart(
+                "forecast_backtest",
+                backtest,
+                ["month", "actual", "forecast", "baseline", "low", "high"],
+            ),
+            "Backtest: next 12 months' revenue, projected at each origin vs actual",
+        ),
+        teams_chart=embed(
+            "chart-forecast-teams",
+            chart(
+                "forecast_by_entity",
+                team_chart,
+                ["id", "reconciled", "reconciled_low", "reconciled_high"],
+            ),
+            "Projected revenue by team",
+        ),
         teams=teams_table.html,
-        regions_chart=embed("chart-forecast-regions", chart("forecast_by_entity", region_chart,
-                                                            ["id", "reconciled", "reconciled_low", "reconciled_high"]),
-                            "Projected revenue by region"),
-        regions=frame_table(regions, _columns(info, "region", None), link(HERE, "data/forecast.csv")),
+        regions_chart=embed(
+            "chart-forecast-regions",
+            chart(
+                "forecast_by_entity",
+                region_chart,
+                ["id", "reconciled", "reconciled_low", "reconciled_high"],
+            ),
+            "Projected revenue by region",
+        ),
+        regions=frame_table(
+            regions, _columns(info, "region", None), link(HERE, "data/forecast.csv")
+        ),
         reps=reps_table.html,
         reps_without=int((reps["method"] == NOT_ENOUGH).sum()),
-        remainders=frame_table(remainders, [
-            info.column("level"), info.column("year", field="label"),
-            info.column("remainder"),
-            info.column("factor"),
-            info.column("reconciled", "Remainder after scaling"),
-        ], link(HERE, "data/forecast_remainders.csv"), sortable=False),
-        intervals=frame_table(forecast.intervals, [
-            info.column("level"), info.column("backtest_origins"), info.column("calibration_errors"),
-            info.column("calibration_low"), info.column("calibration_high"), info.column("level_coverage"),
-        ], link(HERE, "data/forecast_intervals.csv"), sortable=False),
+        remainders=frame_table(
+            remainders,
+            [
+                info.column("level"),
+                info.column("year", field="label"),
+                info.column("remainder"),
+                info.column("factor"),
+                info.column("reconciled", "Remainder after scaling"),
+            ],
+            link(HERE, "data/forecast_remainders.csv"),
+            sortable=False,
+        ),
+        intervals=frame_table(
+            forecast.intervals,
+            [
+                info.column("level"),
+                info.column("backtest_origins"),
+                info.column("calibration_errors"),
+                info.column("calibration_low"),
+                info.column("calibration_high"),
+                info.column("level_coverage"),
+            ],
+            link(HERE, "data/forecast_intervals.csv"),
+            sortable=False,
+        ),
         flagged=int((table["flag"].fillna("") != "").sum()),
         cap=CAP,
         min_months=MIN_MONTHS,
     )
     files[HERE] = render("forecast.md.j2", page=with_download_menu(page))
-    rep_sections, rep_files = _sections(info, table[table["level"] == "rep"], forecast.paths, "rep", rep_slugs, "reps")
-    team_sections, team_files = _sections(info, table[table["level"] == "team"], forecast.paths, "team",
-                                          context.team_slugs, "teams")
+    rep_sections, rep_files = _sections(
+        info, table[table["level"] == "rep"], forecast.paths, "rep", rep_slugs, "reps"
+    )
+    team_sections, team_files = _sections(
+        info, table[table["level"] == "team"], forecast.paths, "team", context.team_slugs, "teams"
+    )
     files.update(rep_files)
     files.update(team_files)
     region_slugs = context.segment_slugs.get("region", {})
-    region_sections, region_files = _sections(info, table[table["level"] == "region"], forecast.paths, "region",
-                                              region_slugs, DIMENSIONS["region"])
+    region_sections, region_files = _sections(
+        info,
+        table[table["level"] == "region"],
+        forecast.paths,
+        "region",
+        region_slugs,
+        DIMENSIONS["region"],
+    )
     files.update(region_files)
-    return Topic(files=files, nav=[{"Forecast": HERE}], rep_sections=rep_sections, team_sections=team_sections,
-                 segment_sections={"region": region_sections}, methodology=("methodology_forecast.md.j2",))
+    return Topic(
+        files=files,
+        nav=[{"Forecast": HERE}],
+        rep_sections=rep_sections,
+        team_sections=team_sections,
+        segment_sections={"region": region_sections},
+        methodology=("methodology_forecast.md.j2",),
+    )
 
 
 def _linked(frame: pd.DataFrame, slugs: dict[str, str], folder: str) -> pd.DataFrame:
     here_depth = link(HERE, "")
     # pandas-stubs refuse None (no page, no link) in a list column.
-    return frame.assign(href=[f"{here_depth}{folder}/{slugs[i]}/" if i in slugs else None for i in frame["id"]])  # type: ignore[misc]
+    return frame.assign(
+        href=[f"{here_depth}{folder}/{slugs[i]}/" if i in slugs else None for i in frame["id"]]
+    )  # type: ignore[misc]
 
 
-def _sections(info: SiteInfo, table: pd.DataFrame, paths: pd.DataFrame, level: str, slugs: dict[str, str],
-              folder: str) -> tuple[dict[str, list[Section]], dict[str, str]]:
+def _sections(
+    info: SiteInfo,
+    table: pd.DataFrame,
+    paths: pd.DataFrame,
+    level: str,
+    slugs: dict[str, str],
+    folder: str,
+) -> tuple[dict[str, list[Section]], dict[str, str]]:
     """A "Projection" section per entity: figures, verdict and the monthly path, formatted once."""
     table = table[table["id"].isin(list(slugs))].reset_index(drop=True)
     at = positions_by(table, "id")
     said = verdicts(table)
     rows = table.to_dict("records")
-    level_paths = paths[(paths["level"] == level) & paths["id"].isin(list(slugs))].reset_index(drop=True)
+    level_paths = paths[(paths["level"] == level) & paths["id"].isin(list(slugs))].reset_index(
+        drop=True
+    )
     path_at = positions_by(level_paths, "id")
     points = records(level_paths[["month", "kind", "revenue", "low", "high"]])
     depth = link(f"{folder}/x.md", "")
-    header = "fiscal_year,horizon,method,history_months,booked,forecast,forecast_low,forecast_high,baseline," \
+    header = (
+        "fiscal_year,horizon,method,history_months,booked,forecast,forecast_low,forecast_high,baseline,"
         "reconciled,mape,coverage,level_coverage,baseline_mape,flag,open_pipeline,expected_pipeline\n"
+    )
     fields = header.strip().split(",")
     lines = to_csv(table[fields]).splitlines(keepends=True)[1:] if len(table) else []
     sections: dict[str, list[Section]] = {}
@@ -283,31 +415,59 @@ def _sections(info: SiteInfo, table: pd.DataFrame, paths: pd.DataFrame, level: s
         csv_name = f"data/{folder}/{slug}-forecast.csv"
         parts: list[str] = []
         if first["method"] == NOT_ENOUGH:
-            parts.append(f"**Not enough history**: {int(first['history_months'])} month(s) of closed deals; a "
-                         f"projection needs at least {MIN_MONTHS}. No number is shown rather than a guess.")
+            parts.append(
+                f"**Not enough history**: {int(first['history_months'])} month(s) of closed deals; a "
+                f"projection needs at least {MIN_MONTHS}. No number is shown rather than a guess."
+            )
         items: list[tuple[str, str]] = []
         for i in mine:
             row = rows[i]
             if row["method"] == NOT_ENOUGH:
                 continue
             items += [
-                (f"Projected revenue {text.escape(row['label'])}",
-                 f"<strong>{text.money(row['forecast'], info.currency)}</strong> (80 %: {text.money(row['forecast_low'], info.currency)} – "
-                 f"{text.money(row['forecast_high'], info.currency)}; {_interval_basis(row)})"),
-                (f"Reconciled with the company {text.escape(row['label'])}", text.money(row["reconciled"], info.currency)),
-                *([("Flag", f"<strong>{text.escape(row['flag'])}</strong>")] if row["flag"] else []),
-                (f"Seasonal-naive baseline {text.escape(row['label'])}", text.money(row["baseline"], info.currency)),
+                (
+                    f"Projected revenue {text.escape(row['label'])}",
+                    f"<strong>{text.money(row['forecast'], info.currency)}</strong> (80 %: {text.money(row['forecast_low'], info.currency)} – "
+                    f"{text.money(row['forecast_high'], info.currency)}; {_interval_basis(row)})",
+                ),
+                (
+                    f"Reconciled with the company {text.escape(row['label'])}",
+                    text.money(row["reconciled"], info.currency),
+                ),
+                *(
+                    [("Flag", f"<strong>{text.escape(row['flag'])}</strong>")]
+                    if row["flag"]
+                    else []
+                ),
+                (
+                    f"Seasonal-naive baseline {text.escape(row['label'])}",
+                    text.money(row["baseline"], info.currency),
+                ),
             ]
         if items:
-            items.append(("Method", f"{text.escape(first['method'])} ({int(first['history_months'])} months of history)"))
-        items.append(("Open pipeline × historical win rate",
-                      f"{text.money(first['expected_pipeline'], info.currency)} of {text.money(first['open_pipeline'], info.currency)} "
-                      f"({text.percent(first['win_rate'])})"))
+            items.append(
+                (
+                    "Method",
+                    f"{text.escape(first['method'])} ({int(first['history_months'])} months of history)",
+                )
+            )
+        items.append(
+            (
+                "Open pipeline × historical win rate",
+                f"{text.money(first['expected_pipeline'], info.currency)} of {text.money(first['open_pipeline'], info.currency)} "
+                f"({text.percent(first['win_rate'])})",
+            )
+        )
         parts.append(figure_table(items, depth + csv_name))
         if first["method"] != NOT_ENOUGH:
             parts.append(said[mine[0]])
-            parts.append(embed(f"chart-{level}-forecast", ChartSpec("forecast_path", pick(points, path_at.get(entity))),
-                               "Revenue by month: actual and projected"))
+            parts.append(
+                embed(
+                    f"chart-{level}-forecast",
+                    ChartSpec("forecast_path", pick(points, path_at.get(entity))),
+                    "Revenue by month: actual and projected",
+                )
+            )
         parts.append(f"Method, intervals and reconciliation: [forecast]({depth}forecast/).")
         sections[entity] = [Section("Projection", Markdown("\n\n".join(parts)))]
         files[csv_name] = header + "".join(lines[i] for i in mine)

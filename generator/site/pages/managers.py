@@ -121,23 +121,34 @@ def manager_columns(info: SiteInfo, with_manager: bool = True) -> list[Column]:
 def coaching_verdict_words(row: dict, counts: bool = True) -> str:
     """The coaching verdict of one manager's reps in plain words: the effect and its interval only
     when /coaching/'s rule reads "rose" or "fell" (every check passed), otherwise why there is none."""
-    engagements = (f"{text.integer(row['coached_reps'])} coached rep(s) with both windows, "
-                   f"{text.integer(row['events'])} engagement(s)")
+    engagements = (
+        f"{text.integer(row['coached_reps'])} coached rep(s) with both windows, "
+        f"{text.integer(row['events'])} engagement(s)"
+    )
     if row["verdict"] in (ROSE, FELL):
         way = "rose" if row["verdict"] == ROSE else "fell"
-        return (f"Revenue {way} after the coaching of these reps: {text.change(row['effect_pct'])} of the revenue "
-                f"expected without it, 95 % interval {text.change(row['effect_pct_low'])} to "
-                f"{text.change(row['effect_pct_high'])} ({engagements}); pre-trend, placebo and influence checks "
-                "passed.")
+        return (
+            f"Revenue {way} after the coaching of these reps: {text.change(row['effect_pct'])} of the revenue "
+            f"expected without it, 95 % interval {text.change(row['effect_pct_low'])} to "
+            f"{text.change(row['effect_pct_high'])} ({engagements}); pre-trend, placebo and influence checks "
+            "passed."
+        )
     # No figure beside a withheld verdict: the words and the reason only, as on /coaching/.
     reading = str(row["verdict"])
-    return f"{reading[0].upper()}{reading[1:]}: {row['verdict_reason']}" + (f" ({engagements})." if counts else ".")
+    return f"{reading[0].upper()}{reading[1:]}: {row['verdict_reason']}" + (
+        f" ({engagements})." if counts else "."
+    )
 
 
 def leaver_columns(info: SiteInfo) -> list[Column]:
     """The columns of a list of leavers: who left, when, their ratio then, and their team and manager."""
-    return [info.column("name", link="href"), info.column("left"), info.column("value_ratio_when_left"),
-            info.column("team"), info.column("manager", link="manager_href")]
+    return [
+        info.column("name", link="href"),
+        info.column("left"),
+        info.column("value_ratio_when_left"),
+        info.column("team"),
+        info.column("manager", link="manager_href"),
+    ]
 
 
 def topic(context: SiteContext) -> Topic:
@@ -157,30 +168,64 @@ def topic(context: SiteContext) -> Topic:
     years = years.assign(href=[link(HERE, f"managers/{slugs[m]}/") for m in years["manager"]])
     current = years[years["year"] == metrics.period.year]
     current_cols = [c for c in manager_columns(info) if c.field != "label"]
-    current_table = index_table(by_ratio(current, "manager"), current_cols, link(HERE, "data/manager_history.csv"),
-                                here=HERE, name="managers", noun="managers")
+    current_table = index_table(
+        by_ratio(current, "manager"),
+        current_cols,
+        link(HERE, "data/manager_history.csv"),
+        here=HERE,
+        name="managers",
+        noun="managers",
+    )
     files.update(current_table.files)
     past = years[years["year"] < metrics.period.year]
     history_cols = [c for c in manager_columns(info) if c.field != "label"]
     leavers_here = leavers.assign(
-        href=[link(HERE, f"reps/{rep_slug[r]}/") if r in rep_slug else None for r in leavers["rep_id"]],  # type: ignore[misc]
-        manager_href=manager_links(HERE, leavers["manager"], slugs))
+        href=[
+            link(HERE, f"reps/{rep_slug[r]}/") if r in rep_slug else None for r in leavers["rep_id"]
+        ],  # type: ignore[misc]
+        manager_href=manager_links(HERE, leavers["manager"], slugs),
+    )
     plotted = years.rename(columns={"manager": "group", "year": "y", "label": "year"})
     page = ManagersPage(
         site=info,
         current=current_table.html,
-        ratio_by_year=embed("chart-managers-ratio", group_chart("value_ratio", plotted),
-                            "Value ratio by manager and year") if info.has_costs else None,
+        ratio_by_year=embed(
+            "chart-managers-ratio",
+            group_chart("value_ratio", plotted),
+            "Value ratio by manager and year",
+        )
+        if info.has_costs
+        else None,
         coaching_page=metrics.coaching is not None,
-        revenue_by_year=embed("chart-managers-revenue", group_chart("revenue", plotted),
-                              "Team revenue by manager and year"),
-        history=Markdown(tabs("managers-history", [
-            (label, long_list(by_ratio(past[past["label"] == label], "manager"), history_cols, None,
-                              "are on the managers' pages"))
-            for label in past.sort_values("year", ascending=False)["label"].unique()])
-            + f'\n<p class="sp-download"><a href="{link(HERE, "data/manager_history.csv")}" download>Download CSV</a></p>'),
-        leavers=long_list(by_ratio(leavers_here, "name", "value_ratio_when_left"), leaver_columns(info),
-                          link(HERE, "data/manager_leavers.csv"), "are on the managers' pages"),
+        revenue_by_year=embed(
+            "chart-managers-revenue",
+            group_chart("revenue", plotted),
+            "Team revenue by manager and year",
+        ),
+        history=Markdown(
+            tabs(
+                "managers-history",
+                [
+                    (
+                        label,
+                        long_list(
+                            by_ratio(past[past["label"] == label], "manager"),
+                            history_cols,
+                            None,
+                            "are on the managers' pages",
+                        ),
+                    )
+                    for label in past.sort_values("year", ascending=False)["label"].unique()
+                ],
+            )
+            + f'\n<p class="sp-download"><a href="{link(HERE, "data/manager_history.csv")}" download>Download CSV</a></p>'
+        ),
+        leavers=long_list(
+            by_ratio(leavers_here, "name", "value_ratio_when_left"),
+            leaver_columns(info),
+            link(HERE, "data/manager_leavers.csv"),
+            "are on the managers' pages",
+        ),
         has_managers=bool(len(years)),
         membership_note=membership_note(metrics),
         dated_membership=metrics.dated_teams,
@@ -193,7 +238,9 @@ def topic(context: SiteContext) -> Topic:
     return Topic(files=files, nav=[{"Managers": HERE}], team_sections=team_sections)
 
 
-def _coaching_table(context: SiteContext, slugs: dict[str, str], files: dict[str, str]) -> Markdown | None:
+def _coaching_table(
+    context: SiteContext, slugs: dict[str, str], files: dict[str, str]
+) -> Markdown | None:
     """Each manager's coaching verdict (metrics.coaching.by_manager), published as coaching_by_manager."""
     coaching = context.metrics.coaching
     if coaching is None:
@@ -201,16 +248,27 @@ def _coaching_table(context: SiteContext, slugs: dict[str, str], files: dict[str
     by_manager = coaching.by_manager
     put_table(files, "coaching_by_manager", by_manager)
     shown = by_manager.assign(
-        href=[link(HERE, f"managers/{slugs[m]}/") if m in slugs else None for m in by_manager["manager"]],  # type: ignore[misc]
-        coaching_verdict=[coaching_verdict_words(row, counts=False) for row in by_manager.to_dict("records")])
+        href=[
+            link(HERE, f"managers/{slugs[m]}/") if m in slugs else None
+            for m in by_manager["manager"]
+        ],  # type: ignore[misc]
+        coaching_verdict=[
+            coaching_verdict_words(row, counts=False) for row in by_manager.to_dict("records")
+        ],
+    )
     info = context.info
-    columns = [info.column("manager", link="href"), info.column("coached_reps"), info.column("events"),
-               info.column("coaching_verdict")]
+    columns = [
+        info.column("manager", link="href"),
+        info.column("coached_reps"),
+        info.column("events"),
+        info.column("coaching_verdict"),
+    ]
     return frame_table(shown, columns, link(HERE, "data/coaching_by_manager.csv"))
 
 
-def _team_sections(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFrame,
-                   slugs: dict[str, str]) -> tuple[dict[str, list[Section]], dict[str, str]]:
+def _team_sections(
+    context: SiteContext, years: pd.DataFrame, leavers: pd.DataFrame, slugs: dict[str, str]
+) -> tuple[dict[str, list[Section]], dict[str, str]]:
     """Each team page: its manager's record by year and the team's leavers (formatted once, sliced)."""
     info = context.info
     depth = link("teams/x.md", "")
@@ -220,9 +278,13 @@ def _team_sections(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
     year_header, year_csv = csv_lines(years.drop(columns="label"))
     rep_slug = context.rep_slugs
     # pandas-stubs refuse None (no page, no link) in a list column.
-    leavers = leavers.assign(href=[f"{depth}reps/{rep_slug[r]}/" if r in rep_slug else None for r in leavers["rep_id"]],  # type: ignore[misc]
-                             manager_href=[f"{depth}managers/{slugs[m]}/" if m in slugs else None  # type: ignore[misc]
-                                           for m in leavers["manager"]])
+    leavers = leavers.assign(
+        href=[f"{depth}reps/{rep_slug[r]}/" if r in rep_slug else None for r in leavers["rep_id"]],  # type: ignore[misc]
+        manager_href=[
+            f"{depth}managers/{slugs[m]}/" if m in slugs else None  # type: ignore[misc]
+            for m in leavers["manager"]
+        ],
+    )
     leaver_at = positions_by(leavers, "team")
     leaver_rows = table_rows(leavers, leaver_columns(info))
     leaver_header, leaver_csv = csv_lines(leavers.drop(columns=["href", "manager_href"]))
@@ -235,48 +297,72 @@ def _team_sections(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
         name = f"data/teams/{slug}-manager.csv"
         body = [
             f'<a href="{depth}managers/{slugs[manager]}/"><strong>{text.escape(manager)}</strong></a>, year by year, '
-            + (f"over all the reps they managed each year, by the memberships export (see [managers]({depth}managers/))."
-             if context.metrics.dated_teams else
-             f"over all the reps the reps export places under them (see [managers]({depth}managers/))."),
-            html_table(columns, pick(year_rows, year_at.get(manager)), depth + name, sortable=False),
+            + (
+                f"over all the reps they managed each year, by the memberships export (see [managers]({depth}managers/))."
+                if context.metrics.dated_teams
+                else f"over all the reps the reps export places under them (see [managers]({depth}managers/))."
+            ),
+            html_table(
+                columns, pick(year_rows, year_at.get(manager)), depth + name, sortable=False
+            ),
             "Reps of this team who left:",
-            html_table(leaver_columns(info), pick(leaver_rows, leaver_at.get(team["team"])),
-                       f"{depth}data/teams/{slug}-leavers.csv", sortable=False),
+            html_table(
+                leaver_columns(info),
+                pick(leaver_rows, leaver_at.get(team["team"])),
+                f"{depth}data/teams/{slug}-leavers.csv",
+                sortable=False,
+            ),
         ]
         sections[team["team"]] = [Section("Management", Markdown("\n\n".join(body)))]
         files[name] = year_header + "".join(pick(year_csv, year_at.get(manager)))
-        files[f"data/teams/{slug}-leavers.csv"] = leaver_header + "".join(pick(leaver_csv, leaver_at.get(team["team"])))
+        files[f"data/teams/{slug}-leavers.csv"] = leaver_header + "".join(
+            pick(leaver_csv, leaver_at.get(team["team"]))
+        )
     return sections, files
 
 
-def _manager_pages(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFrame,
-                   slugs: dict[str, str]) -> dict[str, str]:
+def _manager_pages(
+    context: SiteContext, years: pd.DataFrame, leavers: pd.DataFrame, slugs: dict[str, str]
+) -> dict[str, str]:
     """One page per manager: the record by year and quarter, and the leavers (formatted once, sliced)."""
     info, metrics = context.info, context.metrics
     depth = link("managers/x.md", "")
     columns = manager_columns(info, with_manager=False)
     year_at = positions_by(years, "manager")
     year_rows = table_rows(years, columns)
-    year_points = records(years[["label", "revenue", "value_ratio"]].rename(columns={"label": "year"}))
+    year_points = records(
+        years[["label", "revenue", "value_ratio"]].rename(columns={"label": "year"})
+    )
     quarters = metrics.history.manager_quarters.reset_index(drop=True)
     quarter_at = positions_by(quarters, "manager")
     quarter_points = records(quarters[["period", "revenue", "won_deals", "win_rate"]])
     rep_slug = context.rep_slugs
     # pandas-stubs refuse None (no page, no link) in a list column.
-    leavers = leavers.assign(href=[f"{depth}reps/{rep_slug[r]}/" if r in rep_slug else None for r in leavers["rep_id"]],  # type: ignore[misc]
-                             manager_href=[f"{depth}managers/{slugs[m]}/" if m in slugs else None  # type: ignore[misc]
-                                           for m in leavers["manager"]])
+    leavers = leavers.assign(
+        href=[f"{depth}reps/{rep_slug[r]}/" if r in rep_slug else None for r in leavers["rep_id"]],  # type: ignore[misc]
+        manager_href=[
+            f"{depth}managers/{slugs[m]}/" if m in slugs else None  # type: ignore[misc]
+            for m in leavers["manager"]
+        ],
+    )
     leaver_at = positions_by(leavers, "manager")
     leaver_rows = table_rows(leavers, leaver_columns(info))
     team_links: dict[str, list[str]] = {}
     for team in metrics.teams.to_dict("records"):
         if isinstance(team["manager"], str):
             team_links.setdefault(team["manager"], []).append(
-                f'<a href="{depth}teams/{context.team_slugs[team["team"]]}/">{text.escape(team["team"])}</a>')
+                f'<a href="{depth}teams/{context.team_slugs[team["team"]]}/">{text.escape(team["team"])}</a>'
+            )
     files: dict[str, str] = {}
     coaching = context.metrics.coaching
-    verdicts = ({row["manager"]: coaching_verdict_words(row) for row in coaching.by_manager.to_dict("records")}
-                if coaching is not None else {})
+    verdicts = (
+        {
+            row["manager"]: coaching_verdict_words(row)
+            for row in coaching.by_manager.to_dict("records")
+        }
+        if coaching is not None
+        else {}
+    )
     for manager, slug in slugs.items():
         at = year_at.get(manager)
         points = pick(year_points, at)
@@ -284,15 +370,32 @@ def _manager_pages(context: SiteContext, years: pd.DataFrame, leavers: pd.DataFr
             site=info,
             manager=manager,
             teams=Markdown(", ".join(team_links.get(manager, [])) or text.EMPTY),
-            revenue_by_year=embed("chart-manager-revenue", ChartSpec("revenue_by_year", points), "Team revenue by year"),
-            ratio_by_year=embed("chart-manager-ratio", ChartSpec("value_ratio_by_year", points), "Value ratio by year")
-            if info.has_costs else None,
-            revenue_by_quarter=embed("chart-manager-quarters",
-                                     ChartSpec("revenue_by_quarter", pick(quarter_points, quarter_at.get(manager))),
-                                     "Team revenue by quarter"),
-            history=html_table(columns, pick(year_rows, at), depth + "data/manager_history.csv", sortable=False),
-            leavers=html_table(leaver_columns(info), pick(leaver_rows, leaver_at.get(manager)),
-                               depth + "data/manager_leavers.csv", sortable=False),
+            revenue_by_year=embed(
+                "chart-manager-revenue",
+                ChartSpec("revenue_by_year", points),
+                "Team revenue by year",
+            ),
+            ratio_by_year=embed(
+                "chart-manager-ratio",
+                ChartSpec("value_ratio_by_year", points),
+                "Value ratio by year",
+            )
+            if info.has_costs
+            else None,
+            revenue_by_quarter=embed(
+                "chart-manager-quarters",
+                ChartSpec("revenue_by_quarter", pick(quarter_points, quarter_at.get(manager))),
+                "Team revenue by quarter",
+            ),
+            history=html_table(
+                columns, pick(year_rows, at), depth + "data/manager_history.csv", sortable=False
+            ),
+            leavers=html_table(
+                leaver_columns(info),
+                pick(leaver_rows, leaver_at.get(manager)),
+                depth + "data/manager_leavers.csv",
+                sortable=False,
+            ),
             membership_note=membership_note(metrics),
             dated_membership=metrics.dated_teams,
             coaching=text.escape(verdicts.get(manager, "")),

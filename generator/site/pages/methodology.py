@@ -68,19 +68,34 @@ def glossary(names: set[str]) -> Markdown:
     for entry in FIGURES.values():
         if entry.name in names:
             private = ", compensation" if entry.private else ""
-            lines.append(f"- `{entry.name}`: **{entry.label}** ({entry.unit}{private}). {entry.formula}")
+            lines.append(
+                f"- `{entry.name}`: **{entry.label}** ({entry.unit}{private}). {entry.formula}"
+            )
     return Markdown("\n".join(lines))
 
 
-def methodology_page(info: SiteInfo, cfg: LoadedConfig, topics: tuple[str, ...], files: dict[str, str],
-                     datasets: pd.DataFrame) -> MethodologyPage:
+def methodology_page(
+    info: SiteInfo,
+    cfg: LoadedConfig,
+    topics: tuple[str, ...],
+    files: dict[str, str],
+    datasets: pd.DataFrame,
+) -> MethodologyPage:
     """The methodology page's context. ``files``: every other file of the site (for its links and
     the glossary of its data files); ``datasets``: ``summaries.dataset_usage``."""
     config = cfg.config
-    usage = frame_table(datasets, [
-        info.column("dataset"), info.column("files"), info.column("rows_read"), info.column("rows_used"),
-        info.column("rows_excluded"),
-    ], link("methodology.md", "data/datasets.csv"), sortable=False)
+    usage = frame_table(
+        datasets,
+        [
+            info.column("dataset"),
+            info.column("files"),
+            info.column("rows_read"),
+            info.column("rows_used"),
+            info.column("rows_excluded"),
+        ],
+        link("methodology.md", "data/datasets.csv"),
+        sortable=False,
+    )
     return MethodologyPage(
         site=info,
         won_stages=cfg.won_stages(),

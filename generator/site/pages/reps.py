@@ -91,24 +91,40 @@ class RepPages:
     files: dict[str, str]
 
 
-def reps_index_page(info: SiteInfo, reps: pd.DataFrame, counts: tuple[int, int]) -> tuple[RepsIndexPage, dict[str, str]]:
+def reps_index_page(
+    info: SiteInfo, reps: pd.DataFrame, counts: tuple[int, int]
+) -> tuple[RepsIndexPage, dict[str, str]]:
     """The reps index, by value ratio (highest first, empty last), and the fragment file of its rows
     at scale. ``reps``: metrics.reps with ``slug``; ``counts``: (current, former)."""
     here = "reps/index.md"
-    table = reps.assign(href=[link(here, f"reps/{s}/") for s in reps["slug"]], filter_terms=reps["rep_id"],
-                        not_ranked=[UNRANKED_MARK if not ranked and not text.missing(ratio) else ""
-                                    for ranked, ratio in zip(reps["ranked"].fillna(False), reps["value_ratio"],
-                                                             strict=True)]
-                        if "ranked" in reps else "")
+    table = reps.assign(
+        href=[link(here, f"reps/{s}/") for s in reps["slug"]],
+        filter_terms=reps["rep_id"],
+        not_ranked=[
+            UNRANKED_MARK if not ranked and not text.missing(ratio) else ""
+            for ranked, ratio in zip(reps["ranked"].fillna(False), reps["value_ratio"], strict=True)
+        ]
+        if "ranked" in reps
+        else "",
+    )
     table = by_ratio(table.sort_values(["name", "rep_id"], kind="stable"), "name")
-    columns = [replace(c, suffix="not_ranked") if c.field == "value_ratio" else c for c in rep_columns(info)]
-    index = index_table(table, columns, link(here, "data/reps.csv"), here=here, name="reps", noun="reps")
+    columns = [
+        replace(c, suffix="not_ranked") if c.field == "value_ratio" else c
+        for c in rep_columns(info)
+    ]
+    index = index_table(
+        table, columns, link(here, "data/reps.csv"), here=here, name="reps", noun="reps"
+    )
     page = RepsIndexPage(info, index.html, *counts)
-    return with_download_menu(page, (("All reps (JSON)", link(here, "data/reps.json")),)), index.files
+    return with_download_menu(
+        page, (("All reps (JSON)", link(here, "data/reps.json")),)
+    ), index.files
 
 
-UNRANKED_MARK = (' <span class="sp-unranked" title="In no ranking: a former rep, or too few clients to compare">'
-                 "not ranked</span>")
+UNRANKED_MARK = (
+    ' <span class="sp-unranked" title="In no ranking: a former rep, or too few clients to compare">'
+    "not ranked</span>"
+)
 """Written after a ratio that is in no ranking, in the reps index (the rep's page says why)."""
 
 
@@ -117,11 +133,15 @@ def rank_note(rep: dict, min_clients: int) -> str:
     if rep.get("ranked") or pd.isna(rep.get("value_ratio")):
         return ""
     if rep["status"] != "current":
-        return ("Not ranked: a former rep. Their clients keep buying after they left, so the ratio keeps "
-                "rising with nobody to credit; it is shown, never compared in a ranking.")
+        return (
+            "Not ranked: a former rep. Their clients keep buying after they left, so the ratio keeps "
+            "rising with nobody to credit; it is shown, never compared in a ranking."
+        )
     count = int(rep["clients"])
-    return (f"Not ranked: {count} client{'' if count == 1 else 's'}, and rankings need at least {min_clients}. "
-            "A mean over so few clients is an anecdote, not a comparison.")
+    return (
+        f"Not ranked: {count} client{'' if count == 1 else 's'}, and rankings need at least {min_clients}. "
+        "A mean over so few clients is an anecdote, not a comparison."
+    )
 
 
 class RepPageMaker:
@@ -134,26 +154,46 @@ class RepPageMaker:
     ``manager_slugs``: manager → slug of their page (a rep's manager links there). The topics' sections
     (``pages``) are not needed before the pages: the tables are formatted while the topics are made."""
 
-    def __init__(self, info: SiteInfo, reps: pd.DataFrame, history: pd.DataFrame, clients: pd.DataFrame,
-                 monthly: pd.DataFrame, fy_start: int, *,
-                 min_clients: int = 3, manager_slugs: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        info: SiteInfo,
+        reps: pd.DataFrame,
+        history: pd.DataFrame,
+        clients: pd.DataFrame,
+        monthly: pd.DataFrame,
+        fy_start: int,
+        *,
+        min_clients: int = 3,
+        manager_slugs: dict[str, str] | None = None,
+    ) -> None:
         manager_slugs = manager_slugs or {}
         history = history.assign(label=[year_label(int(y), fy_start) for y in history["year"]])
         hist_at = positions_by(history, "rep_id")
         hist_columns = history_columns(info, fy_start)
         hist_rows = table_rows(history, hist_columns)
         hist_header, hist_csv = csv_lines(public(history.drop(columns="label"), info))
-        year_points = records(history[["label", "revenue", "value_ratio"]].rename(columns={"label": "year"}))
+        year_points = records(
+            history[["label", "revenue", "value_ratio"]].rename(columns={"label": "year"})
+        )
 
-        clients = clients.sort_values(["acquirer", "ltv", "client_id"], ascending=[True, False, True])
+        clients = clients.sort_values(
+            ["acquirer", "ltv", "client_id"], ascending=[True, False, True]
+        )
         clients = clients.reset_index(drop=True)
         client_at = positions_by(clients, "acquirer")
-        client_cols = [info.column("client_id"), info.column("name", "Name"), info.column("acquired"),
-                       info.column("won_deals", "Won deals"), info.column("ltv")]
+        client_cols = [
+            info.column("client_id"),
+            info.column("name", "Name"),
+            info.column("acquired"),
+            info.column("won_deals", "Won deals"),
+            info.column("ltv"),
+        ]
         shown = clients.groupby("acquirer", sort=False).head(CLIENTS_ON_PAGE).reset_index(drop=True)
         shown_at = positions_by(shown, "acquirer")
         client_rows = table_rows(shown, client_cols)
-        client_header, client_csv = csv_lines(clients[["client_id", "name", "acquired", "won_deals", "ltv"]])
+        client_header, client_csv = csv_lines(
+            clients[["client_id", "name", "acquired", "won_deals", "ltv"]]
+        )
 
         monthly = monthly.reset_index(drop=True)
         month_at = positions_by(monthly, "rep_id")
@@ -162,32 +202,51 @@ class RepPageMaker:
         self.info, self.min_clients, self.manager_slugs = info, min_clients, manager_slugs
         self.hist_at, self.hist_columns, self.hist_rows = hist_at, hist_columns, hist_rows
         self.hist_header, self.hist_csv, self.year_points = hist_header, hist_csv, year_points
-        self.client_at, self.client_cols, self.shown_at, self.client_rows = client_at, client_cols, shown_at, client_rows
+        self.client_at, self.client_cols, self.shown_at, self.client_rows = (
+            client_at,
+            client_cols,
+            shown_at,
+            client_rows,
+        )
         self.client_header, self.client_csv = client_header, client_csv
         self.month_at, self.month_points = month_at, month_points
         self.records = with_revenue_change(reps).to_dict("records")
 
-    def pages(self, sections: dict[str, tuple[Section, ...]], part: int = 0, parts: int = 1) -> RepPages:
+    def pages(
+        self, sections: dict[str, tuple[Section, ...]], part: int = 0, parts: int = 1
+    ) -> RepPages:
         """The pages of part ``part`` (0 … ``parts`` − 1) of ``parts`` contiguous parts of the reps, in the
         reps table's order (all of them by default); a part past the last reps is empty. ``sections``:
         rep id → the topics' sections on that rep's page, in topic order."""
         size = -(-len(self.records) // parts)
         pages: dict[str, RepPage] = {}
         files: dict[str, str] = {}
-        for rep in self.records[part * size:(part + 1) * size]:
+        for rep in self.records[part * size : (part + 1) * size]:
             rep_id, slug = rep["rep_id"], rep["slug"]
             here = f"reps/{slug}.md"
             at = self.hist_at.get(rep_id)
             mine = self.client_at.get(rep_id) or []
             items = kpis(self.info, rep)
-            team = (f'<a href="{link(here, "teams/" + rep["team_slug"] + "/")}">{text.escape(rep["team"])}</a>'
-                    if isinstance(rep["team_slug"], str) else text.EMPTY)
+            team = (
+                f'<a href="{link(here, "teams/" + rep["team_slug"] + "/")}">{text.escape(rep["team"])}</a>'
+                if isinstance(rep["team_slug"], str)
+                else text.EMPTY
+            )
             manager = rep["manager"]
-            manager = (f'<a href="{link(here, "managers/" + self.manager_slugs[manager] + "/")}">{text.escape(manager)}</a>'
-                       if isinstance(manager, str) and manager in self.manager_slugs else text.escape(manager) or text.EMPTY)
-            facts = [("Rep id", text.escape(rep_id)), ("Team", team), ("Manager", manager),
-                     ("Region", text.escape(rep["region"]) or text.EMPTY), ("Status", text.escape(rep["status"])),
-                     ("Hired", text.day(rep["hired"])), ("Left", text.day(rep["left"]))]
+            manager = (
+                f'<a href="{link(here, "managers/" + self.manager_slugs[manager] + "/")}">{text.escape(manager)}</a>'
+                if isinstance(manager, str) and manager in self.manager_slugs
+                else text.escape(manager) or text.EMPTY
+            )
+            facts = [
+                ("Rep id", text.escape(rep_id)),
+                ("Team", team),
+                ("Manager", manager),
+                ("Region", text.escape(rep["region"]) or text.EMPTY),
+                ("Status", text.escape(rep["status"])),
+                ("Hired", text.day(rep["hired"])),
+                ("Left", text.day(rep["left"])),
+            ]
             points = pick(self.year_points, at)
             reason = missing_ratio(rep, self.info.has_costs)
             page = RepPage(
@@ -197,23 +256,52 @@ class RepPageMaker:
                 kpis=kpi_table(items, link(here, f"data/reps/{slug}-summary.csv")),
                 ratio_note=RATIO_NOTES[reason] if reason else "",
                 rank_note=rank_note(rep, self.min_clients),
-                revenue_by_year=embed("chart-rep-revenue-year", ChartSpec("revenue_by_year", points), "Revenue by year"),
-                revenue_by_month=embed("chart-rep-revenue-month",
-                                       ChartSpec("revenue_by_month", pick(self.month_points, self.month_at.get(rep_id))),
-                                       "Revenue by month"),
-                ratio_by_year=embed("chart-rep-ratio-year", ChartSpec("value_ratio_by_year", points), "Value ratio by year")
-                if self.info.has_costs and not self.info.ratio_bands else None,
-                history=html_table(self.hist_columns, pick(self.hist_rows, at), link(here, f"data/reps/{slug}-history.csv"),
-                                   sortable=False),
-                clients=html_table(self.client_cols, pick(self.client_rows, self.shown_at.get(rep_id)),
-                                   link(here, f"data/reps/{slug}-clients.csv")),
+                revenue_by_year=embed(
+                    "chart-rep-revenue-year",
+                    ChartSpec("revenue_by_year", points),
+                    "Revenue by year",
+                ),
+                revenue_by_month=embed(
+                    "chart-rep-revenue-month",
+                    ChartSpec(
+                        "revenue_by_month", pick(self.month_points, self.month_at.get(rep_id))
+                    ),
+                    "Revenue by month",
+                ),
+                ratio_by_year=embed(
+                    "chart-rep-ratio-year",
+                    ChartSpec("value_ratio_by_year", points),
+                    "Value ratio by year",
+                )
+                if self.info.has_costs and not self.info.ratio_bands
+                else None,
+                history=html_table(
+                    self.hist_columns,
+                    pick(self.hist_rows, at),
+                    link(here, f"data/reps/{slug}-history.csv"),
+                    sortable=False,
+                ),
+                clients=html_table(
+                    self.client_cols,
+                    pick(self.client_rows, self.shown_at.get(rep_id)),
+                    link(here, f"data/reps/{slug}-clients.csv"),
+                ),
                 client_count=len(mine),
                 sections=sections.get(rep_id, ()),
                 rep_id=rep_id,
             )
-            pages[here] = with_download_menu(page, (("All reps (CSV)", link(here, "data/reps.csv")),
-                                                    ("All reps (JSON)", link(here, "data/reps.json"))))
+            pages[here] = with_download_menu(
+                page,
+                (
+                    ("All reps (CSV)", link(here, "data/reps.csv")),
+                    ("All reps (JSON)", link(here, "data/reps.json")),
+                ),
+            )
             files[f"data/reps/{slug}-summary.csv"] = kpi_csv(items)
-            files[f"data/reps/{slug}-history.csv"] = self.hist_header + "".join(pick(self.hist_csv, at))
-            files[f"data/reps/{slug}-clients.csv"] = self.client_header + "".join(pick(self.client_csv, mine))
+            files[f"data/reps/{slug}-history.csv"] = self.hist_header + "".join(
+                pick(self.hist_csv, at)
+            )
+            files[f"data/reps/{slug}-clients.csv"] = self.client_header + "".join(
+                pick(self.client_csv, mine)
+            )
         return RepPages(pages, files)

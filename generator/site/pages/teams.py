@@ -75,35 +75,82 @@ class TeamPages:
     files: dict[str, str]
 
 
-def teams_index_page(info: SiteInfo, teams: pd.DataFrame, managers: pd.DataFrame, team_slugs: dict[str, str],
-                     membership_note: str = "", manager_slugs: dict[str, str] | None = None
-                     ) -> tuple[TeamsIndexPage, dict[str, str]]:
+def teams_index_page(
+    info: SiteInfo,
+    teams: pd.DataFrame,
+    managers: pd.DataFrame,
+    team_slugs: dict[str, str],
+    membership_note: str = "",
+    manager_slugs: dict[str, str] | None = None,
+) -> tuple[TeamsIndexPage, dict[str, str]]:
     """The teams index: metrics.teams and metrics.managers by value ratio, linked to the team and
     manager pages, and the fragment files of their rows at scale."""
     here = "teams/index.md"
     manager_slugs = manager_slugs or {}
-    teams = teams.assign(href=[link(here, f"teams/{team_slugs[t]}/") for t in teams["team"]],
-                         manager_href=manager_links(here, teams["manager"], manager_slugs))
+    teams = teams.assign(
+        href=[link(here, f"teams/{team_slugs[t]}/") for t in teams["team"]],
+        manager_href=manager_links(here, teams["manager"], manager_slugs),
+    )
     managers = managers.assign(href=manager_links(here, managers["manager"], manager_slugs))
-    figures = [info.column("win_rate"), info.column("new_clients"),
-               info.column("mean_client_ltv"), *(c for c in cost_and_ratio(info, "Mean annual cost")
-                                                 if c.field != "value_ratio")]
+    figures = [
+        info.column("win_rate"),
+        info.column("new_clients"),
+        info.column("mean_client_ltv"),
+        *(c for c in cost_and_ratio(info, "Mean annual cost") if c.field != "value_ratio"),
+    ]
     first = [replace(info.column("revenue", "Revenue {period}"), key=True)]
     ratio = [replace(c, key=True) for c in cost_and_ratio(info) if c.field == "value_ratio"]
-    cols = [replace(info.column("team", link="href"), key=True), *ratio, *first,
-            replace(info.column("manager", link="manager_href"), key=True, facet=True), info.column("reps"), *figures]
-    manager_cols = [replace(info.column("manager", link="href"), key=True), *ratio, *first, info.column("teams"),
-                    *figures]
-    team_table = index_table(by_ratio(teams, "team"), cols, link(here, "data/teams.csv"), here=here,
-                             name="teams", noun="teams")
-    manager_table = index_table(by_ratio(managers, "manager"), manager_cols, link(here, "data/managers.csv"),
-                                here=here, name="managers-by-team", noun="managers")
-    page = TeamsIndexPage(info, team_table.html, manager_table.html, has_teams=bool(len(teams)),
-                          membership_note=membership_note)
+    cols = [
+        replace(info.column("team", link="href"), key=True),
+        *ratio,
+        *first,
+        replace(info.column("manager", link="manager_href"), key=True, facet=True),
+        info.column("reps"),
+        *figures,
+    ]
+    manager_cols = [
+        replace(info.column("manager", link="href"), key=True),
+        *ratio,
+        *first,
+        info.column("teams"),
+        *figures,
+    ]
+    team_table = index_table(
+        by_ratio(teams, "team"),
+        cols,
+        link(here, "data/teams.csv"),
+        here=here,
+        name="teams",
+        noun="teams",
+    )
+    manager_table = index_table(
+        by_ratio(managers, "manager"),
+        manager_cols,
+        link(here, "data/managers.csv"),
+        here=here,
+        name="managers-by-team",
+        noun="managers",
+    )
+    page = TeamsIndexPage(
+        info,
+        team_table.html,
+        manager_table.html,
+        has_teams=bool(len(teams)),
+        membership_note=membership_note,
+    )
     return with_download_menu(page), {**team_table.files, **manager_table.files}
 
 
-MEMBERSHIP_COLUMNS = ["year", "rep_id", "name", "status", "revenue", "won_deals", "lost_deals", "win_rate"]
+MEMBERSHIP_COLUMNS = [
+    "year",
+    "rep_id",
+    "name",
+    "status",
+    "revenue",
+    "won_deals",
+    "lost_deals",
+    "win_rate",
+]
 """Columns of data/teams/<slug>-membership.csv: the team's members each year (dated membership)."""
 
 MEMBER_COUNT_COLUMNS = ["year", "members"]
@@ -113,20 +160,36 @@ MEMBER_COUNT_COLUMNS = ["year", "members"]
 def team_membership_rows(team_members: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
     """``metrics.team_members`` with each rep's name, status and page slug, newest year first, then by
     revenue in the team (highest first) and name."""
-    people = reps.drop_duplicates("rep_id").set_index(reps["rep_id"].drop_duplicates().astype("string"))
+    people = reps.drop_duplicates("rep_id").set_index(
+        reps["rep_id"].drop_duplicates().astype("string")
+    )
     ids = team_members["rep_id"].astype("string")
-    out = team_members.assign(name=ids.map(people["name"]).fillna(ids).astype("string"),
-                              status=ids.map(people["status"]).astype("string"),
-                              slug=ids.map(people["slug"]).astype("string"))
-    return out.sort_values(["team", "year", "revenue", "name", "rep_id"],
-                           ascending=[True, False, False, True, True]).reset_index(drop=True)
+    out = team_members.assign(
+        name=ids.map(people["name"]).fillna(ids).astype("string"),
+        status=ids.map(people["status"]).astype("string"),
+        slug=ids.map(people["slug"]).astype("string"),
+    )
+    return out.sort_values(
+        ["team", "year", "revenue", "name", "rep_id"], ascending=[True, False, False, True, True]
+    ).reset_index(drop=True)
 
 
-def team_pages(info: SiteInfo, teams: pd.DataFrame, reps: pd.DataFrame, history: pd.DataFrame,
-               monthly: pd.DataFrame, fy_start: int, team_slugs: dict[str, str],
-               sections: dict[str, tuple[Section, ...]], membership_note: str = "",
-               team_members: pd.DataFrame | None = None, year: int | None = None, *,
-               manager_slugs: dict[str, str] | None = None, menu: bool = True) -> TeamPages:
+def team_pages(
+    info: SiteInfo,
+    teams: pd.DataFrame,
+    reps: pd.DataFrame,
+    history: pd.DataFrame,
+    monthly: pd.DataFrame,
+    fy_start: int,
+    team_slugs: dict[str, str],
+    sections: dict[str, tuple[Section, ...]],
+    membership_note: str = "",
+    team_members: pd.DataFrame | None = None,
+    year: int | None = None,
+    *,
+    manager_slugs: dict[str, str] | None = None,
+    menu: bool = True,
+) -> TeamPages:
     """Every team page and its CSV files, formatted once for all teams and sliced per team.
 
     ``teams``: ``summaries.team_figures``; ``reps``: metrics.reps with ``slug``; ``history``,
@@ -138,9 +201,25 @@ def team_pages(info: SiteInfo, teams: pd.DataFrame, reps: pd.DataFrame, history:
     manager_slugs = manager_slugs or {}
     depth = link("teams/x.md", "")  # every team page sits at the same depth
     if team_members is not None:
-        return _dated_team_pages(info, teams, reps, history, monthly, fy_start, team_slugs, sections,
-                                 membership_note, team_members, year, manager_slugs)
-    members = reps[reps["team"].notna()].sort_values(["team", "status", "name", "rep_id"]).reset_index(drop=True)
+        return _dated_team_pages(
+            info,
+            teams,
+            reps,
+            history,
+            monthly,
+            fy_start,
+            team_slugs,
+            sections,
+            membership_note,
+            team_members,
+            year,
+            manager_slugs,
+        )
+    members = (
+        reps[reps["team"].notna()]
+        .sort_values(["team", "status", "name", "rep_id"])
+        .reset_index(drop=True)
+    )
     members = members.assign(href=[f"{depth}reps/{s}/" for s in members["slug"]])
     member_at = positions_by(members, "team")
     member_rows = table_rows(members, rep_columns(info))
@@ -171,56 +250,101 @@ def team_pages(info: SiteInfo, teams: pd.DataFrame, reps: pd.DataFrame, history:
             team=name,
             manager=team["manager"] if isinstance(team["manager"], str) else "",
             kpis=kpi_table(items, link(here, f"data/teams/{slug}-summary.csv")),
-            members=html_table(rep_columns(info), pick(member_rows, mine), link(here, f"data/teams/{slug}-members.csv")),
-            revenue_by_member=embed("chart-team-members", ChartSpec("revenue_by_member", pick(member_points, mine)),
-                                    "Revenue by member"),
-            revenue_by_year=embed("chart-team-revenue-year",
-                                  ChartSpec("revenue_by_year", pick(year_points, hist_at.get(name))),
-                                  "Team revenue by year"),
-            revenue_by_month=embed("chart-team-revenue-month",
-                                   ChartSpec("revenue_by_month", pick(month_points, month_at.get(name))),
-                                   "Team revenue by month"),
-            history=html_table(hist_columns, pick(hist_rows, hist_at.get(name)),
-                               link(here, f"data/teams/{slug}-history.csv"), sortable=False),
+            members=html_table(
+                rep_columns(info),
+                pick(member_rows, mine),
+                link(here, f"data/teams/{slug}-members.csv"),
+            ),
+            revenue_by_member=embed(
+                "chart-team-members",
+                ChartSpec("revenue_by_member", pick(member_points, mine)),
+                "Revenue by member",
+            ),
+            revenue_by_year=embed(
+                "chart-team-revenue-year",
+                ChartSpec("revenue_by_year", pick(year_points, hist_at.get(name))),
+                "Team revenue by year",
+            ),
+            revenue_by_month=embed(
+                "chart-team-revenue-month",
+                ChartSpec("revenue_by_month", pick(month_points, month_at.get(name))),
+                "Team revenue by month",
+            ),
+            history=html_table(
+                hist_columns,
+                pick(hist_rows, hist_at.get(name)),
+                link(here, f"data/teams/{slug}-history.csv"),
+                sortable=False,
+            ),
             sections=sections.get(name, ()),
             membership_note=membership_note,
             manager_href=link(here, f"managers/{manager_slugs[team['manager']]}/")
-            if team["manager"] in manager_slugs else "",
+            if team["manager"] in manager_slugs
+            else "",
         )
         pages[here] = _with_menu(page, here) if menu else page
         files[f"data/teams/{slug}-summary.csv"] = kpi_csv(items)
         files[f"data/teams/{slug}-members.csv"] = member_header + "".join(pick(member_csv, mine))
-        files[f"data/teams/{slug}-history.csv"] = hist_header + "".join(pick(hist_csv, hist_at.get(name)))
+        files[f"data/teams/{slug}-history.csv"] = hist_header + "".join(
+            pick(hist_csv, hist_at.get(name))
+        )
     return TeamPages(pages, files)
 
 
 def _with_menu(page: TeamPage, here: str) -> TeamPage:
     """A team page with its CSVs in one "Download data" menu, and the company-wide team files."""
-    return with_download_menu(page, (("All teams (CSV)", link(here, "data/teams.csv")),
-                                     ("All teams (JSON)", link(here, "data/teams.json"))))
+    return with_download_menu(
+        page,
+        (
+            ("All teams (CSV)", link(here, "data/teams.csv")),
+            ("All teams (JSON)", link(here, "data/teams.json")),
+        ),
+    )
 
 
-def _dated_team_pages(info: SiteInfo, teams: pd.DataFrame, reps: pd.DataFrame, history: pd.DataFrame,
-                      monthly: pd.DataFrame, fy_start: int, team_slugs: dict[str, str],
-                      sections: dict[str, tuple[Section, ...]], membership_note: str,
-                      team_members: pd.DataFrame, year: int | None, manager_slugs: dict[str, str]) -> TeamPages:
+def _dated_team_pages(
+    info: SiteInfo,
+    teams: pd.DataFrame,
+    reps: pd.DataFrame,
+    history: pd.DataFrame,
+    monthly: pd.DataFrame,
+    fy_start: int,
+    team_slugs: dict[str, str],
+    sections: dict[str, tuple[Section, ...]],
+    membership_note: str,
+    team_members: pd.DataFrame,
+    year: int | None,
+    manager_slugs: dict[str, str],
+) -> TeamPages:
     """``team_pages`` with dated membership: a rep who moved is listed in each team they were in that
     year, with the part of the year's revenue made there."""
     depth = link("teams/x.md", "")
     rows = team_membership_rows(team_members, reps)
     # pandas-stubs refuse None (no page, no link) in a list column.
-    rows = rows.assign(href=[f"{depth}reps/{s}/" if isinstance(s, str) else None for s in rows["slug"]],  # type: ignore[misc]
-                       label=[year_label(int(y), fy_start) for y in rows["year"]])
-    member_columns = [info.column("year", field="label"), info.column("name", link="href"),
-                      info.column("status"), info.column("revenue", "Revenue in the team"),
-                      info.column("won_deals"), info.column("lost_deals"), info.column("win_rate")]
+    rows = rows.assign(
+        href=[f"{depth}reps/{s}/" if isinstance(s, str) else None for s in rows["slug"]],  # type: ignore[misc]
+        label=[year_label(int(y), fy_start) for y in rows["year"]],
+    )
+    member_columns = [
+        info.column("year", field="label"),
+        info.column("name", link="href"),
+        info.column("status"),
+        info.column("revenue", "Revenue in the team"),
+        info.column("won_deals"),
+        info.column("lost_deals"),
+        info.column("win_rate"),
+    ]
     member_at = positions_by(rows, "team")
     member_rows = table_rows(rows, member_columns)
     member_header, member_csv = csv_lines(rows[MEMBERSHIP_COLUMNS])
     now = rows[rows["year"] == year] if year is not None else rows.iloc[:0]
     now_at = positions_by(now.reset_index(drop=True), "team")
-    ratio_of = reps.drop_duplicates("rep_id").set_index(reps["rep_id"].drop_duplicates().astype("string"))["value_ratio"]
-    now = now.assign(value_ratio=now["rep_id"].astype("string").map(ratio_of).to_numpy()).reset_index(drop=True)
+    ratio_of = reps.drop_duplicates("rep_id").set_index(
+        reps["rep_id"].drop_duplicates().astype("string")
+    )["value_ratio"]
+    now = now.assign(
+        value_ratio=now["rep_id"].astype("string").map(ratio_of).to_numpy()
+    ).reset_index(drop=True)
     now_points = records(now[["name", "revenue", "value_ratio"]])
 
     counts = rows.groupby(["team", "year"]).size().rename("members").reset_index()
@@ -231,22 +355,48 @@ def _dated_team_pages(info: SiteInfo, teams: pd.DataFrame, reps: pd.DataFrame, h
     count_rows = table_rows(counts, count_columns)
     count_header, count_csv = csv_lines(counts[MEMBER_COUNT_COLUMNS])
 
-    plain = team_pages(info, teams, reps, history, monthly, fy_start, team_slugs, sections, membership_note,
-                       manager_slugs=manager_slugs, menu=False)
+    plain = team_pages(
+        info,
+        teams,
+        reps,
+        history,
+        monthly,
+        fy_start,
+        team_slugs,
+        sections,
+        membership_note,
+        manager_slugs=manager_slugs,
+        menu=False,
+    )
     pages: dict[str, TeamPage] = {}
     files = {name: body for name, body in plain.files.items() if not name.endswith("-members.csv")}
     for here, page in plain.pages.items():
         name, slug = page.team, team_slugs[page.team]
         mine = member_at.get(name)
-        pages[here] = _with_menu(replace(
-            page,
-            members=html_table(member_columns, pick(member_rows, mine), link(here, f"data/teams/{slug}-membership.csv")),
-            revenue_by_member=embed("chart-team-members", ChartSpec("revenue_by_member", pick(now_points,
-                                                                                              now_at.get(name))),
-                                    "Revenue by member while in the team"),
-            members_by_year=html_table(count_columns, pick(count_rows, count_at.get(name)),
-                                       link(here, f"data/teams/{slug}-member-counts.csv"), sortable=False),
-        ), here)
+        pages[here] = _with_menu(
+            replace(
+                page,
+                members=html_table(
+                    member_columns,
+                    pick(member_rows, mine),
+                    link(here, f"data/teams/{slug}-membership.csv"),
+                ),
+                revenue_by_member=embed(
+                    "chart-team-members",
+                    ChartSpec("revenue_by_member", pick(now_points, now_at.get(name))),
+                    "Revenue by member while in the team",
+                ),
+                members_by_year=html_table(
+                    count_columns,
+                    pick(count_rows, count_at.get(name)),
+                    link(here, f"data/teams/{slug}-member-counts.csv"),
+                    sortable=False,
+                ),
+            ),
+            here,
+        )
         files[f"data/teams/{slug}-membership.csv"] = member_header + "".join(pick(member_csv, mine))
-        files[f"data/teams/{slug}-member-counts.csv"] = count_header + "".join(pick(count_csv, count_at.get(name)))
+        files[f"data/teams/{slug}-member-counts.csv"] = count_header + "".join(
+            pick(count_csv, count_at.get(name))
+        )
     return TeamPages(pages, files)

@@ -70,12 +70,27 @@ def quarter_columns(info: SiteInfo) -> list[Column]:
 QUARTERS_IN_TABLE = 8
 """Quarters listed in an entity page's table (two years); the chart and the CSV carry every quarter."""
 
-QUARTER_FIELDS = ["year", "quarter", "period", "revenue", "won_deals", "lost_deals", "win_rate", "avg_deal_size",
-                  "sales_cycle_days"]
+QUARTER_FIELDS = [
+    "year",
+    "quarter",
+    "period",
+    "revenue",
+    "won_deals",
+    "lost_deals",
+    "win_rate",
+    "avg_deal_size",
+    "sales_cycle_days",
+]
 
 
-def _quarter_sections(info: SiteInfo, quarters: pd.DataFrame, key: str, folder: str,
-                      slugs: dict[str, str], chart_id: str) -> tuple[dict[str, list[Section]], dict[str, str]]:
+def _quarter_sections(
+    info: SiteInfo,
+    quarters: pd.DataFrame,
+    key: str,
+    folder: str,
+    slugs: dict[str, str],
+    chart_id: str,
+) -> tuple[dict[str, list[Section]], dict[str, str]]:
     """A "History by quarter" section for every entity (rows formatted once, sliced per entity),
     and each entity's data/<folder>/<slug>-quarters.csv."""
     table = quarters[quarters[key].isin(list(slugs))].reset_index(drop=True)
@@ -92,13 +107,23 @@ def _quarter_sections(info: SiteInfo, quarters: pd.DataFrame, key: str, folder: 
         if not mine:
             continue
         csv_name = f"data/{folder}/{slug}-quarters.csv"
-        body = "\n\n".join([
-            "Every quarter from the first closed deal, with the definitions of the reporting year "
-            "(see [trends](" + depth + "trends/) and the methodology). The table lists the last "
-            f"{QUARTERS_IN_TABLE} quarters; the chart and the CSV have them all.",
-            embed(f"{chart_id}-quarters", ChartSpec("revenue_by_quarter", pick(points, mine)), "Revenue by quarter"),
-            html_table(columns, pick(rows, mine[-QUARTERS_IN_TABLE:]), depth + csv_name, sortable=False),
-        ])
+        body = "\n\n".join(
+            [
+                "Every quarter from the first closed deal, with the definitions of the reporting year "
+                "(see [trends]("
+                + depth
+                + "trends/) and the methodology). The table lists the last "
+                f"{QUARTERS_IN_TABLE} quarters; the chart and the CSV have them all.",
+                embed(
+                    f"{chart_id}-quarters",
+                    ChartSpec("revenue_by_quarter", pick(points, mine)),
+                    "Revenue by quarter",
+                ),
+                html_table(
+                    columns, pick(rows, mine[-QUARTERS_IN_TABLE:]), depth + csv_name, sortable=False
+                ),
+            ]
+        )
         sections[entity] = [Section("History by quarter", Markdown(body))]
         files[csv_name] = header + "".join(pick(lines, mine))
     return sections, files
@@ -111,24 +136,42 @@ def topic(context: SiteContext) -> Topic:
     history = metrics.history
     files: dict[str, str] = {}
     company_years = metrics.company_years
-    table = long_history({
-        "company": (company_years, history.company_quarters, None),
-        "team": (metrics.team_years, history.team_quarters, "team"),
-        "manager": (_manager_years(metrics), history.manager_quarters, "manager"),
-        **{dim: (metrics.segments.history[dim], history.segment_quarters[dim], dim)
-           for dim in history.segment_quarters},
-        "rep": (metrics.rep_years[rep_history_shown(metrics.rep_years, metrics.reps, metrics.period)],
-                history.rep_quarters, "rep_id"),
-    }, fy)
+    table = long_history(
+        {
+            "company": (company_years, history.company_quarters, None),
+            "team": (metrics.team_years, history.team_quarters, "team"),
+            "manager": (_manager_years(metrics), history.manager_quarters, "manager"),
+            **{
+                dim: (metrics.segments.history[dim], history.segment_quarters[dim], dim)
+                for dim in history.segment_quarters
+            },
+            "rep": (
+                metrics.rep_years[
+                    rep_history_shown(metrics.rep_years, metrics.reps, metrics.period)
+                ],
+                history.rep_quarters,
+                "rep_id",
+            ),
+        },
+        fy,
+    )
     put_table(files, "history", public(table, info))
     changes = sorted(context.cfg.config.metrics.definition_changes, key=lambda c: c.date)
-    put_table(files, "definition_changes", pd.DataFrame({"date": [c.date.isoformat() for c in changes],
-                                                         "change": [c.change for c in changes]}, dtype="string"))
+    put_table(
+        files,
+        "definition_changes",
+        pd.DataFrame(
+            {"date": [c.date.isoformat() for c in changes], "change": [c.change for c in changes]},
+            dtype="string",
+        ),
+    )
 
     labelled = company_years.assign(label=[year_label(int(y), fy) for y in company_years["year"]])
     year_cols = [
-        info.column("year", field="label"), info.column("revenue"),
-        info.column("won_deals"), info.column("lost_deals"),
+        info.column("year", field="label"),
+        info.column("revenue"),
+        info.column("won_deals"),
+        info.column("lost_deals"),
         info.column("win_rate"),
         info.column("avg_deal_size"),
         info.column("new_clients"),
@@ -137,50 +180,88 @@ def topic(context: SiteContext) -> Topic:
         info.column("reps"),
     ]
     quarters = history.company_quarters
-    regions = history.region_years.assign(label=[year_label(int(y), fy) for y in history.region_years["year"]])
-    region_cols = [info.column("region"), info.column("year", field="label"), info.column("revenue"),
-                   info.column("won_deals"),
-                   info.column("lost_deals"),
-                   info.column("win_rate"),
-                   info.column("avg_deal_size")]
+    regions = history.region_years.assign(
+        label=[year_label(int(y), fy) for y in history.region_years["year"]]
+    )
+    region_cols = [
+        info.column("region"),
+        info.column("year", field="label"),
+        info.column("revenue"),
+        info.column("won_deals"),
+        info.column("lost_deals"),
+        info.column("win_rate"),
+        info.column("avg_deal_size"),
+    ]
     put_table(files, "company_quarters", quarters)
     put_table(files, "region_history", regions.drop(columns="label"))
     change_rows = tuple(DefinitionChangeRow(c.date.isoformat(), c.change) for c in changes)
     page = TrendsPage(
         site=info,
-        revenue_by_quarter=embed("chart-trends-quarters", chart("revenue_by_quarter", quarters,
-                                                                ["period", "revenue", "won_deals", "win_rate"]),
-                                 "Company revenue by quarter"),
-        win_rate_by_quarter=embed("chart-trends-win-rate", chart("win_rate_by_quarter", quarters, ["period", "win_rate"]),
-                                  "Company win rate by quarter"),
-        ratio_by_year=embed("chart-trends-ratio", chart("value_ratio_by_year", labelled.rename(
-            columns={"year": "y", "label": "year"}), ["year", "value_ratio"]), "Company value ratio by year")
-        if info.has_costs else None,
-        revenue_by_region=embed("chart-trends-regions", group_chart("revenue", regions.rename(
-            columns={"region": "group", "year": "y", "label": "year"})),
-            "Revenue by region and year"),
-        years=frame_table(labelled, year_cols, link(HERE, "data/company_history.csv"), sortable=False),
-        quarters=frame_table(quarters, quarter_columns(info), link(HERE, "data/company_quarters.csv"), sortable=False),
+        revenue_by_quarter=embed(
+            "chart-trends-quarters",
+            chart("revenue_by_quarter", quarters, ["period", "revenue", "won_deals", "win_rate"]),
+            "Company revenue by quarter",
+        ),
+        win_rate_by_quarter=embed(
+            "chart-trends-win-rate",
+            chart("win_rate_by_quarter", quarters, ["period", "win_rate"]),
+            "Company win rate by quarter",
+        ),
+        ratio_by_year=embed(
+            "chart-trends-ratio",
+            chart(
+                "value_ratio_by_year",
+                labelled.rename(columns={"year": "y", "label": "year"}),
+                ["year", "value_ratio"],
+            ),
+            "Company value ratio by year",
+        )
+        if info.has_costs
+        else None,
+        revenue_by_region=embed(
+            "chart-trends-regions",
+            group_chart(
+                "revenue", regions.rename(columns={"region": "group", "year": "y", "label": "year"})
+            ),
+            "Revenue by region and year",
+        ),
+        years=frame_table(
+            labelled, year_cols, link(HERE, "data/company_history.csv"), sortable=False
+        ),
+        quarters=frame_table(
+            quarters, quarter_columns(info), link(HERE, "data/company_quarters.csv"), sortable=False
+        ),
         regions=frame_table(regions, region_cols, link(HERE, "data/region_history.csv")),
         changes=change_rows,
     )
     files[HERE] = render("trends.md.j2", page=with_download_menu(page))
 
     rep_slugs = context.rep_slugs
-    rep_sections, rep_files = _quarter_sections(info, history.rep_quarters, "rep_id", "reps", rep_slugs, "chart-rep")
-    team_sections, team_files = _quarter_sections(info, history.team_quarters, "team", "teams", context.team_slugs,
-                                                  "chart-team")
+    rep_sections, rep_files = _quarter_sections(
+        info, history.rep_quarters, "rep_id", "reps", rep_slugs, "chart-rep"
+    )
+    team_sections, team_files = _quarter_sections(
+        info, history.team_quarters, "team", "teams", context.team_slugs, "chart-team"
+    )
     files.update(rep_files)
     files.update(team_files)
     segment_sections: dict[str, dict[str, list[Section]]] = {}
     for dim, quarters in history.segment_quarters.items():
         slugs = context.segment_slugs.get(dim, {})
         folder = DIMENSIONS[dim]
-        sections, segment_files = _quarter_sections(info, quarters, dim, folder, slugs, f"chart-{dim}")
+        sections, segment_files = _quarter_sections(
+            info, quarters, dim, folder, slugs, f"chart-{dim}"
+        )
         files.update(segment_files)
         segment_sections[dim] = sections
-    return Topic(files=files, nav=[{"Trends": HERE}], rep_sections=rep_sections, team_sections=team_sections,
-                 segment_sections=segment_sections, methodology=("methodology_history.md.j2",))
+    return Topic(
+        files=files,
+        nav=[{"Trends": HERE}],
+        rep_sections=rep_sections,
+        team_sections=team_sections,
+        segment_sections=segment_sections,
+        methodology=("methodology_history.md.j2",),
+    )
 
 
 def _manager_years(metrics: Metrics) -> pd.DataFrame:
