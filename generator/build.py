@@ -100,15 +100,33 @@ def failed_path(exc: OSError, default: Path) -> str:
     return str(default if path is None else path)
 
 
+def file_in_the_way(path: str) -> str | None:
+    """The nearest of ``path`` and its parents that exists and is not a folder, or None: what stands
+    where a build needs a folder (mkdir says only "File exists" or "Not a directory")."""
+    for candidate in (Path(path), *Path(path).parents):
+        if candidate.exists() or candidate.is_symlink():
+            return None if candidate.is_dir() else str(candidate)
+    return None
+
+
 @contextmanager
 def os_errors(doing: str, where: Path) -> Iterator[None]:
     """Turn a file-system error into one line naming the path, the reason and the step."""
     try:
         yield
     except OSError as exc:
-        raise BuildError(
-            f"{failed_path(exc, where)}: {exc.strerror or exc} (while {doing})"
-        ) from None
+        path = failed_path(exc, where)
+        blocker = (
+            file_in_the_way(path)
+            if isinstance(exc, (FileExistsError, NotADirectoryError))
+            else None
+        )
+        if blocker is not None:
+            raise BuildError(
+                f"{blocker}: is a file where salesperf needs a folder; move or delete it "
+                f"(while {doing})"
+            ) from None
+        raise BuildError(f"{path}: {exc.strerror or exc} (while {doing})") from None
 
 
 def build_folder(out: Path) -> Path:

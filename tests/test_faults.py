@@ -119,7 +119,12 @@ def test_output_path_under_a_file(tmp_path: Path) -> None:
     config = write_tiny_export(tmp_path / "export")
     (tmp_path / "report.txt").write_text("a file, not a folder", encoding="utf-8")
     result = _salesperf("build", "-c", str(config), "--out", str(tmp_path / "report.txt" / "site"))
-    _fails_in_one_line(result, 1, "Not a directory", str(tmp_path / "report.txt"))
+    _fails_in_one_line(
+        result,
+        1,
+        f"error: {tmp_path / 'report.txt'}: is a file where salesperf needs a folder; move or delete it",
+        "preparing the output folder",
+    )
     assert (tmp_path / "report.txt").read_text(encoding="utf-8") == "a file, not a folder"
 
 
