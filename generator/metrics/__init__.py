@@ -352,29 +352,6 @@ def _dependent(
 ) -> _Dependent:
     """Manager and company tables, team members, goals and coaching (see ``compute_metrics``)."""
     reps = inputs.reps
-    last_year_team = (
-        teams_over_time.on(last_year["rep_id"], last_year["closed"])
-        if teams_over_time.dated
-        else last_year["rep_id"].astype("string").map(team_of)
-    )
-    team_previous = performance(
-        last_year.assign(team=last_year_team).dropna(subset=["team"]), ["team"]
-    )[["team", "revenue"]].astype({"team": "string"})
-    manager_of = pd.Series(reps["manager"].to_numpy(), index=reps["rep_id"].to_numpy()).dropna()
-    manager_years = group_years(
-        counted,
-        credited,
-        costs,
-        managers_over_time if managers_over_time.dated else manager_of,
-        "manager",
-        years,
-    )
-    company_of = pd.Series(COMPANY, index=reps["rep_id"].to_numpy())
-    company_years = group_years(counted, credited, costs, company_of, "company", years).drop(
-        columns="company"
-    )
-    company_years["reps"] = [int(_active(reps, period, y).sum()) for y in company_years["year"]]
-
     last_month = pd.Timestamp(period.as_of).to_period("M").start_time
     # Every rep's employed months with their revenue: the base of the coaching and activity tables.
     panel = (
@@ -388,7 +365,8 @@ def _dependent(
         else None
     )
     with ExitStack() as side:
-        # The coaching bootstraps need only the engagements: made by another process meanwhile.
+        # The coaching bootstraps need only the engagements: made by another process meanwhile,
+        # started first because they take longest.
         estimates = (
             side.enter_context(
                 in_background(
@@ -398,6 +376,28 @@ def _dependent(
             if events is not None
             else None
         )
+        last_year_team = (
+            teams_over_time.on(last_year["rep_id"], last_year["closed"])
+            if teams_over_time.dated
+            else last_year["rep_id"].astype("string").map(team_of)
+        )
+        team_previous = performance(
+            last_year.assign(team=last_year_team).dropna(subset=["team"]), ["team"]
+        )[["team", "revenue"]].astype({"team": "string"})
+        manager_of = pd.Series(reps["manager"].to_numpy(), index=reps["rep_id"].to_numpy()).dropna()
+        manager_years = group_years(
+            counted,
+            credited,
+            costs,
+            managers_over_time if managers_over_time.dated else manager_of,
+            "manager",
+            years,
+        )
+        company_of = pd.Series(COMPANY, index=reps["rep_id"].to_numpy())
+        company_years = group_years(counted, credited, costs, company_of, "company", years).drop(
+            columns="company"
+        )
+        company_years["reps"] = [int(_active(reps, period, y).sum()) for y in company_years["year"]]
         spans = {y: (pd.Timestamp(period.start_of(y)), year_ends[y]) for y in years}
         spells = membership_spells(reps, teams_over_time, managers_over_time, spans)
         team_members = team_member_years(counted, spells, teams_over_time)
