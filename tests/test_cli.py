@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import builtins
+import signal
+import sys
 from pathlib import Path
 
 import click
@@ -227,3 +230,54 @@ def test_every_command_and_option_is_in_the_readme() -> None:
                 assert any(opt in row for opt in param.opts for row in rows), (
                     f"salesperf {name} {param.opts}"
                 )
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_an_interrupt_while_salesperf_loads_ends_in_one_line(
+    signal_name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl+C or SIGTERM in the second the command spends importing: one line and exit 1, as later
+    on, not a traceback (SIGINT) or a silent exit 143 (SIGTERM)."""
+    from generator import entry
+
+    real_import = builtins.__import__
+
+    def interrupted(name: str, *args: object, **kwargs: object) -> object:
+        if name == "generator.cli":
+            raise KeyboardInterrupt(signal_name)
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    with pytest.raises(SystemExit) as stopped:
+        entry.main()
+    assert stopped.value.code == 1
+    assert capsys.readouterr().err == (
+        f"error: interrupted ({signal_name}); stopped before it started\n"
+    )
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_sigterm_while_salesperf_loads_raises_the_interrupt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The entry point's own SIGTERM handler is what turns the signal into that interrupt."""
+    from generator import entry
+
+    monkeypatch.setattr(sys, "argv", ["salesperf", "--version"])
+    seen: list[object] = []
+    real_import = builtins.__import__
+
+    def spy(name: str, *args: object, **kwargs: object) -> object:
+        if name == "generator.cli":
+            seen.append(signal.getsignal(signal.SIGTERM))
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", spy)
+    with pytest.raises(SystemExit) as ended:
+        entry.main()
+    assert ended.value.code == 0
+    handler = seen[0]
+    assert callable(handler)
+    with pytest.raises(KeyboardInterrupt, match="SIGTERM"):
+        handler(signal.SIGTERM, None)
