@@ -900,9 +900,9 @@ def _pooled(
             by,
             n_clusters,
             (pct_low, pct_high),
-            float(row["effect_pct"]),
+            float(row["effect_pct"]),  # type: ignore[arg-type]
         )
-    )  # type: ignore[arg-type]
+    )
     # The placebo: the same estimate at the fake start, over the engagements that have one.
     placebo_e = used["placebo_effect_per_month"].to_numpy(dtype="float64")
     has = np.isfinite(placebo_e)
@@ -1203,8 +1203,8 @@ def check_outcomes(row: dict[str, object]) -> list[tuple[str, str, str]]:
         kept = (
             math.isfinite(a)
             and math.isfinite(b)
-            and ((float(low) > 0 and a > 0) or (float(high) < 0 and b < 0))
-        )  # type: ignore[arg-type]
+            and ((float(low) > 0 and a > 0) or (float(high) < 0 and b < 0))  # type: ignore[arg-type]
+        )
         if kept:
             said.append(
                 (

@@ -474,15 +474,17 @@ def _ratio_changes(
     # A Series maps by its index; pandas-stubs leave Series out of Index.map's mappers.
     steady_ratios = steady.set_index(["rep_id", "year"])["value_ratio"]
     steady_now = pd.Series(
-        keys.map(steady_ratios).to_numpy(dtype="float64"), index=grid.index
-    ).notna()  # type: ignore[arg-type]
+        keys.map(steady_ratios).to_numpy(dtype="float64"),  # type: ignore[arg-type]
+        index=grid.index,
+    ).notna()
     steady_before = pd.Series(
-        before.map(steady_ratios).to_numpy(dtype="float64"), index=grid.index
-    ).notna()  # type: ignore[arg-type]
+        before.map(steady_ratios).to_numpy(dtype="float64"),  # type: ignore[arg-type]
+        index=grid.index,
+    ).notna()
     grid = grid.assign(
         ratio=keys.map(ratios).astype("float64"),  # type: ignore[arg-type]
-        ratio_before=before.map(ratios).astype("float64"),
-    )  # type: ignore[arg-type]
+        ratio_before=before.map(ratios).astype("float64"),  # type: ignore[arg-type]
+    )
     grid["compared"] = steady_now & steady_before & eligible & ~grid["left"].astype(bool)
     grid["change"] = (grid["ratio"] - grid["ratio_before"]).where(grid["compared"])
     grid["improved"] = grid["compared"] & (grid["change"] > 0)

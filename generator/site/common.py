@@ -180,9 +180,9 @@ def with_download_menu(page: Page, extra: tuple[tuple[str, str], ...] = ()) -> P
     hrefs: list[str] = []
     changes = {
         item.name: _without_downloads(getattr(page, item.name), hrefs)
-        for item in fields(page)
+        for item in fields(page)  # type: ignore[arg-type]
         if item.name != "downloads"
-    }  # type: ignore[arg-type]
+    }
     return replace(page, **changes, downloads=download_menu(hrefs, extra))  # type: ignore[type-var]
 
 

@@ -316,18 +316,18 @@ def topic(context: SiteContext) -> Topic:
         name=coaching.events["rep_id"].map(name_of),
         # pandas-stubs refuse None (no page, no link) in a list column.
         href=[
-            link(HERE, f"reps/{slug_of[r]}/") if r in slug_of else None
+            link(HERE, f"reps/{slug_of[r]}/") if r in slug_of else None  # type: ignore[misc]
             for r in coaching.events["rep_id"]
-        ],  # type: ignore[misc]
+        ],
     )
     fy = context.metrics.period.fiscal_year_start
     missed = coaching.missed_goals.assign(
         name=coaching.missed_goals["rep_id"].map(name_of),
         # pandas-stubs refuse None (no page, no link) in a list column.
         href=[
-            link(HERE, f"reps/{slug_of[r]}/") if r in slug_of else None
+            link(HERE, f"reps/{slug_of[r]}/") if r in slug_of else None  # type: ignore[misc]
             for r in coaching.missed_goals["rep_id"]
-        ],  # type: ignore[misc]
+        ],
         label=[year_label(int(y), fy) for y in coaching.missed_goals["year"]],
     )
     missed_columns = [

@@ -125,9 +125,9 @@ def kpi_csv(items: tuple[Kpi, ...]) -> str:
             value
             if isinstance(value, str)
             else ""
-            if pd.isna(value)
+            if pd.isna(value)  # type: ignore[call-overload]
             else csv_number(value, item.count)
-        )  # type: ignore[call-overload]
+        )
         lines.append(f"{name},{shown}\n")
     return "".join(lines)
 

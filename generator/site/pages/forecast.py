@@ -376,8 +376,8 @@ def _linked(frame: pd.DataFrame, slugs: dict[str, str], folder: str) -> pd.DataF
     here_depth = link(HERE, "")
     # pandas-stubs refuse None (no page, no link) in a list column.
     return frame.assign(
-        href=[f"{here_depth}{folder}/{slugs[i]}/" if i in slugs else None for i in frame["id"]]
-    )  # type: ignore[misc]
+        href=[f"{here_depth}{folder}/{slugs[i]}/" if i in slugs else None for i in frame["id"]]  # type: ignore[misc]
+    )
 
 
 def _sections(

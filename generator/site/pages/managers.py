@@ -181,8 +181,9 @@ def topic(context: SiteContext) -> Topic:
     history_cols = [c for c in manager_columns(info) if c.field != "label"]
     leavers_here = leavers.assign(
         href=[
-            link(HERE, f"reps/{rep_slug[r]}/") if r in rep_slug else None for r in leavers["rep_id"]
-        ],  # type: ignore[misc]
+            link(HERE, f"reps/{rep_slug[r]}/") if r in rep_slug else None  # type: ignore[misc]
+            for r in leavers["rep_id"]
+        ],
         manager_href=manager_links(HERE, leavers["manager"], slugs),
     )
     plotted = years.rename(columns={"manager": "group", "year": "y", "label": "year"})
@@ -249,9 +250,9 @@ def _coaching_table(
     put_table(files, "coaching_by_manager", by_manager)
     shown = by_manager.assign(
         href=[
-            link(HERE, f"managers/{slugs[m]}/") if m in slugs else None
+            link(HERE, f"managers/{slugs[m]}/") if m in slugs else None  # type: ignore[misc]
             for m in by_manager["manager"]
-        ],  # type: ignore[misc]
+        ],
         coaching_verdict=[
             coaching_verdict_words(row, counts=False) for row in by_manager.to_dict("records")
         ],
