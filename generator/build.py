@@ -208,9 +208,8 @@ def build(
         quality = reused.quality if reused else inputs.quality  # type: ignore[union-attr]
         if strict and len(quality.warnings):
             raise DataError(["--strict: the inputs have warnings", *strict_failures(quality)])
-        lock = (
-            setup.pop_all()
-        )  # held until the site is published; released at once on a failure above
+        # held until the site is published; released at once on a failure above
+        lock = setup.pop_all()
     with lock:
         if reused is None:
             assert inputs is not None and charts_made is not None
@@ -233,9 +232,8 @@ def build(
                 files["assets/vega.js"] = (
                     bundle if bundle is not None else vega_bundle(work.parent / "cache")
                 )
-                forget(
-                    work
-                )  # a build that stops while writing must not leave a valid-looking manifest
+                # a build that stops while writing must not leave a valid-looking manifest
+                forget(work)
                 stats = write_docs(docs, files, on_file=wrote)
                 write_manifest(work, fingerprint, output.nav, output.pages, len(files), quality)
             nav, pages, count = output.nav, output.pages, len(files)

@@ -37,9 +37,8 @@ def _interrupt(signum: int, _frame: object) -> None:
 def _sigterm_interrupts() -> Iterator[None]:
     """SIGTERM (CI cancelling a job) stops a command like Ctrl+C: a build removes its half-built site
     and its MkDocs workers, and the published site stays as it was."""
-    if (
-        threading.current_thread() is not threading.main_thread()
-    ):  # signals reach the main thread only
+    # signals reach the main thread only
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = signal.signal(signal.SIGTERM, _interrupt)

@@ -89,9 +89,8 @@ class TerminalProgress(Progress):
 
         stop = threading.Event()
 
-        def tick() -> (
-            None
-        ):  # a stage that cannot count still shows that it is alive, and for how long
+        # a stage that cannot count still shows that it is alive, and for how long
+        def tick() -> None:
             while not stop.wait(TICK_SECONDS):
                 with lock:
                     bar.update(0 if total is not None else 1)

@@ -215,9 +215,8 @@ def test_page_loads_cleanly(
     # The overview and a team page have charts; the other top-level pages may have none.
     wait_for_charts(tab.page, minimum=1 if path == "/" or re.fullmatch(r"/teams/.+/", path) else 0)
 
-    downloads = tab.page.locator(
-        "a[download]"
-    )  # under a table, or in the page's "Download data" menu
+    # under a table, or in the page's "Download data" menu
+    downloads = tab.page.locator("a[download]")
     for href in [downloads.nth(i).evaluate("(a) => a.href") for i in range(downloads.count())]:
         response = tab.page.request.get(href)
         assert response.status == 200, f"{path}: download {href}: HTTP {response.status}"

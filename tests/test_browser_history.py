@@ -62,7 +62,8 @@ def test_managers_page(example_site: Site, open_tab: Callable[[Site], Tab]) -> N
     managers = {r["manager"] for r in _rows(example_site, "manager_history.csv")}
     tab.page.locator(
         ".sp-more-toggle input"
-    ).first.check()  # every column of the wide tables, all tabs
+        # every column of the wide tables, all tabs
+    ).first.check()
     tab.page.evaluate(
         "() => document.querySelectorAll('.sp-more-toggle input').forEach(i => { i.checked = true; })"
     )
@@ -89,9 +90,8 @@ def test_forecast_page(example_site: Site, open_tab: Callable[[Site], Tab]) -> N
     assert "not enough history" in body
     assert "beats the baseline" in body or "does not beat the naive baseline" in body
     company = next(r for r in _rows(example_site, "forecast.csv") if r["level"] == "company")
-    assert (
-        f"{float(company['forecast']):,.0f}" in body
-    )  # the figure on the page is the one in the CSV
+    # the figure on the page is the one in the CSV
+    assert f"{float(company['forecast']):,.0f}" in body
     tab.page.wait_for_load_state("networkidle")
     tab.assert_clean()
 

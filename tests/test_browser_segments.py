@@ -20,9 +20,8 @@ def _chart_ids(tab: Tab) -> list[str]:
 
 
 def _downloads_work(tab: Tab, path: str) -> None:
-    downloads = tab.page.locator(
-        "a[download]"
-    )  # under a table, or in the page's "Download data" menu
+    # under a table, or in the page's "Download data" menu
+    downloads = tab.page.locator("a[download]")
     assert downloads.count() >= 1, f"{path}: no CSV download"
     for href in [downloads.nth(i).evaluate("(a) => a.href") for i in range(downloads.count())]:
         response = tab.page.request.get(href)

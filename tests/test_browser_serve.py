@@ -50,9 +50,8 @@ def test_an_open_page_reloads_with_the_new_figure(tmp_path: Path, browser: Brows
                 f"export changed -> open page reloaded with the new figure: {time.monotonic() - changed:.1f} s"
             )
             wait_for_charts(tab.page, minimum=1)
-            assert (
-                console.count("Enabled live reload") == 2
-            )  # loaded twice: once by us, once by itself
+            # loaded twice: once by us, once by itself
+            assert console.count("Enabled live reload") == 2
             tab.assert_clean()
         finally:
             tab.page.context.close()

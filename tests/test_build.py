@@ -128,7 +128,8 @@ def test_every_rep_has_a_stable_page(crm_site: Path) -> None:
         assert (crm_site / "reps" / slug(rep_id, "rep") / "index.html").exists()
         assert (
             crm_site / "reps" / rep_id.lower() / "index.html"
-        ).exists()  # the 0.1 address redirects
+            # the 0.1 address redirects
+        ).exists()
     assert (crm_site / "teams" / slug("East", "team") / "index.html").exists()
     for page in ("data-quality", "methodology", "reps", "teams"):
         assert (crm_site / page / "index.html").exists()
@@ -264,9 +265,8 @@ def test_chart_assets_make_the_designs_and_bundle_and_a_bundle_error_is_reported
 
     designs, bundle = chart_assets("EUR", tmp_path / "cache")
     assert designs == charts.chart_designs("EUR") and "revenue_by_year" in designs
-    assert (
-        bundle is not None and bundle == next((tmp_path / "cache").iterdir()).read_bytes()
-    )  # and cached
+    # and cached
+    assert bundle is not None and bundle == next((tmp_path / "cache").iterdir()).read_bytes()
     # A cache folder that cannot be made: no bundle from the second process, and the build stops at
     # the write stage, naming the path, with the published site unchanged.
     config = write_crm_export(tmp_path / "export")
@@ -317,9 +317,8 @@ def test_slugs_stable_and_distinct() -> None:
         slugs["<>"].startswith("id-") and slugs[""].startswith("id-") and slugs["<>"] != slugs[""]
     )
     assert len(set(slugs.values())) == len(slugs)
-    assert (
-        entity_slugs(["R001"])["R001"] == slugs["R001"]
-    )  # same id, same slug, whatever the other ids
+    # same id, same slug, whatever the other ids
+    assert entity_slugs(["R001"])["R001"] == slugs["R001"]
     assert all(set(s) <= set("abcdefghijklmnopqrstuvwxyz0123456789-") for s in slugs.values())
     assert os.sep not in "".join(slugs.values())
 
@@ -375,9 +374,8 @@ def test_reused_build_keeps_strict_and_quality(tmp_path: Path) -> None:
     (tmp_path / "site" / "index.html").touch()  # the published site changed: MkDocs runs again
     again = build(tmp_path / "c.yaml", tmp_path / "site")
     assert again.reused and not again.skipped
-    assert (
-        again.quality.count("warning") == first.quality.count("warning") == 2
-    )  # bad amount, no client
+    # bad amount, no client
+    assert again.quality.count("warning") == first.quality.count("warning") == 2
     pd.testing.assert_frame_equal(
         again.quality.issues.reset_index(drop=True),
         first.quality.issues.reset_index(drop=True),
@@ -426,9 +424,8 @@ def test_stale_staging_folders_of_killed_builds_are_removed(tmp_path: Path) -> N
 
 def test_data_freshness_per_dataset(crm_site: Path) -> None:
     datasets = pd.read_csv(crm_site / "data" / "datasets.csv", dtype=str).set_index("dataset")
-    assert (
-        datasets.loc["deals", "latest"] == "2024-10-05"
-    )  # the latest created date of an open deal
+    # the latest created date of an open deal
+    assert datasets.loc["deals", "latest"] == "2024-10-05"
     assert datasets.loc["costs", "latest"] == "2024"
     assert datasets.loc["deals", ["rows_read", "rows_used", "rows_excluded"]].tolist() == [
         "14",

@@ -794,17 +794,15 @@ def test_heatmap_counts_are_written_to_read_on_their_cells() -> None:
         )
     ]
     spec = spec_of(charts.heatmap_design("value_ratio", ("region", "category")), rows)
-    svg = vl_convert.vegalite_to_svg(
-        {**spec, "config": charts.THEMES["light"]}
-    )  # as salesperf.js draws it
+    # as salesperf.js draws it
+    svg = vl_convert.vegalite_to_svg({**spec, "config": charts.THEMES["light"]})
     by_count = {
         count: fill.lower()
         for fill, count in re.findall(r'<text[^>]*fill="([^"]+)"[^>]*>(\d+)</text>', svg)
     }
     styles = charts.THEMES["light"]["style"]
-    assert (
-        by_count["21"] == by_count["23"] == styles["sp-cell-label-strong"]["color"]
-    )  # far below and far above 1
+    # far below and far above 1
+    assert by_count["21"] == by_count["23"] == styles["sp-cell-label-strong"]["color"]
     assert by_count["22"] == styles["sp-cell-label-pale"]["color"]  # near break-even: pale cell
     assert by_count["5"] == styles["sp-cell-label"]["color"]  # faded: the theme's ink
     dark_svg = vl_convert.vegalite_to_svg({**spec, "config": charts.THEMES["dark"]})

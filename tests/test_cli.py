@@ -25,9 +25,8 @@ def test_build_succeeds_with_profile(tmp_path: Path) -> None:
     config = write_crm_export(tmp_path / "export")
     code, out, _err = run("build", "-c", str(config), "--out", str(tmp_path / "site"), "--profile")
     assert code == 0, out
-    assert (
-        "Built 23 pages" in out
-    )  # 11 + 3 segment indexes and pages, goals, trends, managers (+2), forecast
+    # 11 + 3 segment indexes and pages, goals, trends, managers (+2), forecast
+    assert "Built 23 pages" in out
     for stage in ("load", "metrics", "render", "write", "mkdocs", "publish", "total"):
         assert stage in out
 
@@ -151,13 +150,11 @@ def test_init_with_a_title_never_publishes_pay(tmp_path: Path) -> None:
     config = yaml.safe_load(text)
     assert config["site"]["title"] == "Northwind Traders — sales performance"
     assert config["privacy"] == {"show_compensation": False, "rep_value_ratios": "exact"}
-    assert (
-        config["metrics"]["definition_changes"] == []
-    )  # the sample company's history is not theirs
+    # the sample company's history is not theirs
+    assert config["metrics"]["definition_changes"] == []
     assert text.startswith("# salesperf config for Northwind Traders.")
-    assert (
-        "rep_value_ratios: band prevents that" in text
-    )  # the trade-off is explained where it is set
+    # the trade-off is explained where it is set
+    assert "rep_value_ratios: band prevents that" in text
     assert "Acme" not in _written_text(target)
     code, _out, err = run("check", "-c", str(target / "salesperf.yaml"))
     assert code == 0, err
@@ -185,9 +182,8 @@ def test_init_asks_for_the_company_name_on_a_terminal(
 
 
 def test_init_without_a_terminal_asks_nothing(tmp_path: Path) -> None:
-    code, out, err = run(
-        "init", str(tmp_path / "umbrella_co")
-    )  # CliRunner's stdin is not a terminal
+    # CliRunner's stdin is not a terminal
+    code, out, err = run("init", str(tmp_path / "umbrella_co"))
     assert code == 0, err
     assert "Company name" not in out
     config = yaml.safe_load(

@@ -423,12 +423,13 @@ def test_panel_fills_employed_months_with_zero() -> None:
     reps["left"] = pd.to_datetime([pd.NaT, "2024-02-20"]).astype("datetime64[s]")
     panel = rep_month_panel(counted, reps, pd.Timestamp("2024-04-01"))
     a = panel[panel["rep_id"] == "A"]
+    # Jan to April, February and April without a sale
     assert a["revenue"].tolist() == [
         100.0,
         0.0,
         50.0,
         0.0,
-    ]  # Jan to April, February and April without a sale
+    ]
     b = panel[panel["rep_id"] == "B"]
     # Hired before the data starts, left in February: January (no sale) and February.
     assert b["month"].dt.month.tolist() == [1, 2] and b["lost_deals"].tolist() == [0, 1]
@@ -459,9 +460,8 @@ def test_missed_goal_and_what_followed() -> None:
     )
     period = Period.containing(dt.date(2024, 12, 31), 1)
     flagged = missed_revenue_goals(goals, events, period)
-    assert flagged["rep_id"].tolist() == [
-        "A"
-    ]  # B met its revenue goal (its won-deals goal does not count)
+    # B met its revenue goal (its won-deals goal does not count)
+    assert flagged["rep_id"].tolist() == ["A"]
     row = flagged.iloc[0]
     assert (row["year"], row["attainment"], row["next_year_attainment"]) == (2023, 0.8, 1.2)
     assert row["effect_per_month"] == 40.0
@@ -607,9 +607,8 @@ def test_coaching_costs_stay_private(tmp_path) -> None:
     from tests.conftest import read_reps_csv
 
     site = build(_with_coaching(tmp_path / "hidden", show_compensation=False)).out
-    assert (
-        read_reps_csv(site).set_index("rep_id").loc["A", "value_ratio"] == 4
-    )  # the ratio is still shown
+    # the ratio is still shown
+    assert read_reps_csv(site).set_index("rep_id").loc["A", "value_ratio"] == 4
     for name in ("coaching_events", "coaching_effect"):
         header = (site / "data" / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0]
         assert "cost" not in header.replace("payback", "")

@@ -260,9 +260,8 @@ def test_build_checks_contracts_when_asked(tmp_path: Path, monkeypatch: pytest.M
 
     def broken(inputs: Inputs, cfg: Config) -> Metrics:
         metrics = real(inputs, cfg)
-        reps = metrics.reps.assign(
-            win_rate=metrics.reps["win_rate"] * 100
-        )  # percent, not a fraction
+        # percent, not a fraction
+        reps = metrics.reps.assign(win_rate=metrics.reps["win_rate"] * 100)
         return Metrics(**{**metrics.__dict__, "reps": reps})
 
     monkeypatch.setattr(generator.build, "compute_metrics", broken)

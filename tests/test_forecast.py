@@ -40,9 +40,8 @@ def test_no_undamped_trend() -> None:
 def test_short_histories_use_the_strongly_damped_trends() -> None:
     rng = np.random.default_rng(4)
     t = np.arange(30)
-    y = (1000 + 60 * t + rng.normal(0, 30, (20, 30))).clip(
-        0
-    )  # a steep, clean trend tempts φ = 0.98
+    # a steep, clean trend tempts φ = 0.98
+    y = (1000 + 60 * t + rng.normal(0, 30, (20, 30))).clip(0)
     series = Series(
         pd.Index([f"s{i}" for i in range(20)], dtype="string"),
         y,

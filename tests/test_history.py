@@ -75,9 +75,8 @@ def test_quarterly_figures_by_hand() -> None:
     assert (a.loc["2025 Q1", "won_deals"], a.loc["2025 Q1", "lost_deals"]) == (2, 1)
     assert a.loc["2025 Q1", "win_rate"] == pytest.approx(2 / 3)
     assert a.loc["2025 Q1", "avg_deal_size"] == 200
-    assert a.loc["2025 Q2", "revenue"] == 0 and pd.isna(
-        a.loc["2025 Q2", "win_rate"]
-    )  # empty, never 0
+    # empty, never 0
+    assert a.loc["2025 Q2", "revenue"] == 0 and pd.isna(a.loc["2025 Q2", "win_rate"])
     assert a.loc["2025 Q3", "revenue"] == 500
     b = table[table["rep_id"] == "B"]
     assert b["period"].tolist() == ["2025 Q2", "2025 Q3"]  # from B's first closed deal on
@@ -143,7 +142,8 @@ def test_model_beats_the_seasonal_naive_baseline_on_a_trend() -> None:
     test = backtest(series, holt_winters(series))
     assert (
         test.origins == 13
-    ).all()  # origins at months 24 … 36, each with 12 known months after it
+        # origins at months 24 … 36, each with 12 known months after it
+    ).all()
     assert np.nanmean(test.mape) < np.nanmean(test.baseline_mape)
 
 
@@ -396,17 +396,18 @@ def test_manager_goal_attainment_and_coaching_by_hand() -> None:
         0
     ]
     assert row["team_goals"] == 2  # the won-deals goal is not a revenue goal
-    assert row["team_goal_attainment"] == pytest.approx(
-        (120 + 180) / (100 + 300)
-    )  # 0.75, not mean(1.2, 0.6)
+    # 0.75, not mean(1.2, 0.6)
+    assert row["team_goal_attainment"] == pytest.approx((120 + 180) / (100 + 300))
+    # a at exactly 100 % and c met; zz is nobody's
     assert (row["rep_goals"], row["rep_goals_met"]) == (
         3,
         2,
-    )  # a at exactly 100 % and c met; zz is nobody's
+    )
+    # b's started in 2023, c's not measured
     assert (row["coaching_events"], row["coached_reps"]) == (
         2,
         1,
-    )  # b's started in 2023, c's not measured
+    )
     assert "coaching_effect_per_month" not in row.index
     assert (row["reps"], row["reps_compared"], row["reps_improved"]) == (3, 0, 0)
     bare = manager_history(reps, rep_years, manager_years, period, [2024]).years.iloc[0]
@@ -447,9 +448,8 @@ def test_rest_of_year_and_next_year_reconcile_mid_year() -> None:
                         month + pd.Timedelta(days=day - 1),
                     )
                 )
-    rows.append(
-        ("late", "D", 500.0, WON, pd.Timestamp("2025-07-01"))
-    )  # a rep with one month of history
+    # a rep with one month of history
+    rows.append(("late", "D", 500.0, WON, pd.Timestamp("2025-07-01")))
     counted = _counted(rows, dt.date(2025, 8, 15))
     counted["region"] = pd.Series(
         np.where(counted["rep_id"] == "B", "South", "North"), index=counted.index, dtype="category"

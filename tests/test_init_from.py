@@ -430,10 +430,11 @@ def test_pipedrive_currency_sets_the_site_currency(tmp_path: Path) -> None:
     header, rows = DEALS_EXPORTS["pipedrive"]
     write_csv(tmp_path / "exports" / "deals.csv", header, rows)
     config, _out = init_from(tmp_path, tmp_path / "exports")
+    # from the folder name
     assert config["site"] == {
         "title": "Project — sales performance",
         "currency": "EUR",
-    }  # from the folder name
+    }
     assert config["privacy"] == {"show_compensation": False}
 
 

@@ -170,9 +170,8 @@ def test_links_hold_with_a_base_url(tmp_path: Path, base_url: str, base_path: st
     assert not broken_links(site, base_path)
     missing = _Links()
     missing.feed((site / "404.html").read_text(encoding="utf-8"))
-    assert (
-        sum(t.startswith(base_path + "assets/") for t in missing.targets) >= 3
-    )  # styles and scripts from the root
+    # styles and scripts from the root
+    assert sum(t.startswith(base_path + "assets/") for t in missing.targets) >= 3
     index = (site / "index.html").read_text(encoding="utf-8")
     assert f'<link rel="canonical" href="{base_url.rstrip("/")}/">' in index
     assert f"<loc>{base_url.rstrip('/')}/reps/</loc>" in (site / "sitemap.xml").read_text(
@@ -200,8 +199,9 @@ def test_choice_page_is_a_small_accessible_page() -> None:
         assert part in html, part
     parser = _Links()
     parser.feed(html)
+    # no script, image or stylesheet
     assert parser.targets == [
         "../j-smith-0a1b2c3d4e/",
         "../j-smith-5f6a7b8c9d/",
-    ]  # no script, image or stylesheet
+    ]
     assert "http" not in html and "<script" not in html and "@import" not in html

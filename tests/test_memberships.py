@@ -169,9 +169,8 @@ def test_every_team_and_manager_page_says_how_membership_is_known(
         *(site / "teams").glob("*/index.html"),
         *(site / "managers").glob("*/index.html"),
     ]
-    pages = [
-        p for p in pages if "This page has moved to" not in p.read_text(encoding="utf-8")
-    ]  # redirects
+    # redirects
+    pages = [p for p in pages if "This page has moved to" not in p.read_text(encoding="utf-8")]
     assert len(pages) >= 6
     for page in pages:
         assert note.split(":")[0] in page.read_text(encoding="utf-8"), page
@@ -557,9 +556,8 @@ def test_coaching_counts_under_the_manager_on_its_start_date() -> None:
     rows = result.years.set_index("manager")
     assert rows.loc["Ma", ["coaching_events", "coached_reps"]].tolist() == [2, 2]
     assert rows.loc["Mb", ["coaching_events", "coached_reps"]].tolist() == [1, 1]
-    assert (
-        "coaching_effect_per_month" not in rows
-    )  # no unchecked effect: see metrics.coaching's by_manager
+    # no unchecked effect: see metrics.coaching's by_manager
+    assert "coaching_effect_per_month" not in rows
     assert rows.loc["Ma", "reps"] == 2 and rows.loc["Mb", "reps"] == 1
     assert (rows.loc["Ma", "teams"], rows.loc["Mb", "teams"]) == ("A", "B")
     # The ratio change counts under the manager the rep ended the year with: R1 (1 → 3) under Mb,

@@ -195,13 +195,11 @@ def test_weak_segments_with_their_reading(published: tuple[Computed, dashboard.A
     assert sorted(k for d, k in by_key if d == "region") == ["Nordics"]
     education = by_key[("category", "Education")]
     assert education.value == pytest.approx(0.996022, abs=1e-6) and education.value < 1
-    assert education.reference == pytest.approx(
-        2.322197, abs=1e-6
-    )  # the company's ratio: the yardstick
+    # the company's ratio: the yardstick
+    assert education.reference == pytest.approx(2.322197, abs=1e-6)
     assert education.status == dashboard.UNTAPPED  # penetration below the categories' median
-    assert by_key[("category", "Energy")].change == pytest.approx(
-        -0.014963, abs=1e-6
-    )  # revenue down
+    # revenue down
+    assert by_key[("category", "Energy")].change == pytest.approx(-0.014963, abs=1e-6)
     assert by_key[("region", "Nordics")].status == dashboard.CUT_LOSSES
 
 
@@ -328,9 +326,8 @@ def test_attention_items_cap_names_and_link(
     assert _plain(items[5].names[0]) == "Wolves (2.99 → 2.88)"
     block = overview.attention_block(items)
     assert block.count("<li ") == 7 and 'href="data-quality/"' in block
-    assert block.startswith(
-        '<ul class="sp-attention" data-search-exclude>'
-    )  # names are found on their pages
+    # names are found on their pages
+    assert block.startswith('<ul class="sp-attention" data-search-exclude>')
 
 
 def test_kpi_cards_snapshot(example_metrics: Computed) -> None:
@@ -371,9 +368,8 @@ def test_kpi_cards_snapshot(example_metrics: Computed) -> None:
         '<li class="sp-kpi" data-figure="revenue">\n<span class="sp-kpi-label">Revenue</span>\n'
         '<span class="sp-kpi-value">$101.3M</span>\n<span class="sp-kpi-change sp-up">'
     )
-    assert (
-        block.count('<li class="sp-kpi"') == 6 and "\n\n" not in block
-    )  # one raw HTML block for Markdown
+    # one raw HTML block for Markdown
+    assert block.count('<li class="sp-kpi"') == 6 and "\n\n" not in block
 
 
 def test_trend_and_sparkline_edge_cases() -> None:

@@ -276,12 +276,10 @@ def test_rep_page_contexts(
     slug = context.rep_slugs["A"]
     assert built.files[f"data/reps/{slug}-summary.csv"].splitlines()[0] == "figure,value"
     assert len(built.files[f"data/reps/{slug}-clients.csv"].splitlines()) == 1 + 2
-    rendered, _blocks = unpack(
-        assemble.render("rep.md.j2", page=alice)
-    )  # tables and charts after a trailer
-    assert rendered.rstrip().endswith(
-        "## Goals\n\n<p>on track</p>"
-    )  # the section, rendered with the page
+    # tables and charts after a trailer
+    rendered, _blocks = unpack(assemble.render("rep.md.j2", page=alice))
+    # the section, rendered with the page
+    assert rendered.rstrip().endswith("## Goals\n\n<p>on track</p>")
 
 
 def test_overview_and_reps_index(
@@ -372,9 +370,8 @@ def test_segment_pages_render_contributed_sections_once(context: SiteContext) ->
     extra = Section("Projection & more", Markdown("<p>projected</p>"))
     topic = segments.topic(context, {"region": {region: (extra,)}})
     page, _blocks = unpack(topic.files[f"regions/{context.segment_slugs['region'][region]}.md"])
-    assert page.endswith(
-        f"\n\n## {escape(extra.title)}\n\n<p>projected</p>\n"
-    )  # title escaped, body as built
+    # title escaped, body as built
+    assert page.endswith(f"\n\n## {escape(extra.title)}\n\n<p>projected</p>\n")
     assert page.count("## Projection") == 1
 
 

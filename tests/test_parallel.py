@@ -132,9 +132,8 @@ def test_metrics_are_the_same_in_one_process_and_in_two(
 ) -> None:
     monkeypatch.setenv("SALESPERF_JOBS", "1")
     alone = compute_metrics(example_metrics.inputs, example_metrics.config.config)
-    assert len(
-        example_metrics.metrics.segments.current["region"]
-    )  # the second process's tables are there
+    # the second process's tables are there
+    assert len(example_metrics.metrics.segments.current["region"])
     _same(example_metrics.metrics, alone)
 
 

@@ -45,8 +45,10 @@ def test_build_draws_a_bar_per_stage_on_a_terminal(tmp_path: Path) -> None:
     finals = _final_states(screen.getvalue())
     assert [next(s for s in STAGES if s in line) for line in finals] == list(STAGES)
     assert re.fullmatch(
-        r"  Loading exports  \[#{24}\]  3/3  100%  \d+ s", finals[0]
-    )  # deals, reps, costs
+        # deals, reps, costs
+        r"  Loading exports  \[#{24}\]  3/3  100%  \d+ s",
+        finals[0],
+    )
     assert "Computing metrics (10 deals, 4 reps)" in finals[1]
     files = result.write.written + result.write.unchanged
     assert re.fullmatch(rf"  Writing pages  \[#{{24}}\]  {files}/{files}  100%  \d+ s", finals[3])
@@ -65,9 +67,8 @@ def test_a_stage_that_cannot_count_shows_the_time_it_takes() -> None:
     with TerminalProgress(screen).stage("Building 5 pages with MkDocs"):
         time.sleep(1.3)
     drawn = screen.getvalue()
-    assert (
-        drawn.count("\r") >= 4
-    )  # redrawn while it runs (every 0.2 s), not only at the start and end
+    # redrawn while it runs (every 0.2 s), not only at the start and end
+    assert drawn.count("\r") >= 4
     assert _final_states(drawn) == ["  Building 5 pages with MkDocs  [" + "#" * 24 + "]  1 s"]
 
 

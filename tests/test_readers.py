@@ -628,9 +628,8 @@ def test_formatted_report_workbook_title_lines_and_grand_total(
     config = _report_config(tmp_path, "report.xlsx", options)
     assert _figures(config) == {"005A1": (12000.0, 1, 1), "005A2": (7000.0, 1, 0)}
     issues = check(config)[1].quality.issues
-    assert ("info", 8) in zip(
-        issues["severity"], issues["row"], strict=True
-    )  # header found on row 8
+    # header found on row 8
+    assert ("info", 8) in zip(issues["severity"], issues["row"], strict=True)
     skipped = issues[issues["problem"] == "report title or filter line above the header"]
     assert skipped["row"].tolist() == [1, 2, 3, 5, 6]
     total = issues[issues["value"].fillna("").str.startswith("Grand Total")]
@@ -783,9 +782,8 @@ def test_duplicate_column_warning_names_both_positions(tmp_path: Path) -> None:
         'warning: deals.csv:1: amount: duplicate column name "amount": it appears twice, as columns 4 (D) and 7 (G)'
         " — column 4 (D) used, the other ignored"
     ) in output
-    assert (
-        check(config)[1].deals["amount"].sum() > 0
-    )  # the first "amount" (numbers), not the second ("P1")
+    # the first "amount" (numbers), not the second ("P1")
+    assert check(config)[1].deals["amount"].sum() > 0
 
 
 def test_header_only_optional_export_is_an_empty_dataset(tmp_path: Path) -> None:
@@ -900,9 +898,8 @@ def test_a_client_named_like_a_total_is_not_a_total(tmp_path: Path, name: str) -
     warned = [
         line for line in output.splitlines() if line.startswith("warning:") and "deal_id" in line
     ]
-    assert sorted({line.split(":")[2] for line in warned}) == ["3", "5"], (
-        output
-    )  # warnings: build --strict fails
+    # warnings: build --strict fails
+    assert sorted({line.split(":")[2] for line in warned}) == ["3", "5"], output
 
 
 @pytest.mark.parametrize(
@@ -926,9 +923,8 @@ def test_total_row_words(first: str, total: bool) -> None:
     from generator.load.readers import is_total_row
 
     assert is_total_row([first, "", "$24,000.00"]) is total
-    assert is_total_row([first, "", "text"]) is (
-        first == "Total 24,000"
-    )  # a total carries a number
+    # a total carries a number
+    assert is_total_row([first, "", "text"]) is (first == "Total 24,000")
 
 
 def test_footer_rule_applies_after_a_grand_total_only(tmp_path: Path) -> None:

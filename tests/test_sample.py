@@ -204,7 +204,8 @@ def test_goals_coaching_and_activities(crm: dict[str, Path]) -> None:
     assert set(activities["Activity Type"]) == {"Call", "Email", "Meeting", "Demo"}
     assert (
         pd.to_datetime(activities["Date"]).dt.day_of_week == 0
-    ).all()  # one row per week (Monday)
+        # one row per week (Monday)
+    ).all()
     assert not activities.duplicated(["Rep ID", "Date", "Activity Type"]).any()
 
 
@@ -351,9 +352,8 @@ def test_default_company_is_realistic(tmp_path: Path) -> None:
     assert 0.1 <= (reps["hired"] > pd.Timestamp("2022-01-01")).mean() <= 0.25
     is_open = ~deals["stage"].isin(["Closed Won", "Closed Lost"])
     assert 0.02 <= deals.loc[is_open, "amount"].isna().mean() <= 0.12
-    assert deals.loc[is_open, "created"].median() > pd.Timestamp(
-        "2025-06-01"
-    )  # open deals are recent
+    # open deals are recent
+    assert deals.loc[is_open, "created"].median() > pd.Timestamp("2025-06-01")
     won = deals[deals["stage"] == "Closed Won"]
     month = won["closed"].dt.month.value_counts()
     assert month[12] > 1.5 * month[8]  # strong Q4, weak summer

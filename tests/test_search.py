@@ -184,9 +184,8 @@ def test_plugin_indexes_the_lead_and_renders_the_whole_page() -> None:
     page.content = '<h1>Ann</h1>\n<div data-search-exclude="true">x</div>'
     before({}, page=page, config=config, nav=None)
     after({}, page=page, config=config, nav=None)
-    assert (
-        page.content == "<h1>Ann</h1>\n<div>x</div>"
-    )  # as the search plugin leaves a page it indexed
+    # as the search plugin leaves a page it indexed
+    assert page.content == "<h1>Ann</h1>\n<div>x</div>"
 
 
 def test_plugin_appends_the_lunr_key_fix_to_the_search_worker_once() -> None:
@@ -242,23 +241,21 @@ def test_a_real_build_shows_the_blocks_and_indexes_only_prose(tmp_path: Path) ->
     )
     overview = (site / "index.html").read_text(encoding="utf-8")
     assert TABLE in overview and CHART in overview and "sp-html" not in overview
-    assert (
-        f'<p class="admonition-title">In a note</p>\n{NOTE_TABLE}\n</div>' in overview
-    )  # a block, not in a <p>
+    # a block, not in a <p>
+    assert f'<p class="admonition-title">In a note</p>\n{NOTE_TABLE}\n</div>' in overview
     rep = (site / "reps" / "ann" / "index.html").read_text(encoding="utf-8")
-    assert (
-        TABLE in rep and '<h2 id="revenue">' in rep and "REP-9</span>" not in rep
-    )  # tags are not shown
+    # tags are not shown
+    assert TABLE in rep and '<h2 id="revenue">' in rep and "REP-9</span>" not in rep
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     docs_by_location = {doc["location"]: doc for doc in index["docs"]}
     text = json.dumps(index["docs"])
-    assert (
-        "1,234" not in text and "sp-chart" not in text and "\\u003c/y" not in text
-    )  # no cell, no spec
+    # no cell, no spec
+    assert "1,234" not in text and "sp-chart" not in text and "\\u003c/y" not in text
     assert docs_by_location[""]["text"] == "<p>Revenue grew.</p>"
     assert (
+        # prose, no cell
         docs_by_location["#charts"]["text"] == "<p>Monthly revenue.</p> <p>In a note</p>"
-    )  # prose, no cell
+    )
     assert docs_by_location["reps/ann/"] == {
         "location": "reps/ann/",
         "title": "Ann Archer",
@@ -266,8 +263,10 @@ def test_a_real_build_shows_the_blocks_and_indexes_only_prose(tmp_path: Path) ->
         "tags": ["REP-9"],
     }
     assert not any(
-        location.startswith("reps/ann/#") for location in docs_by_location
-    )  # no sections
+        # no sections
+        location.startswith("reps/ann/#")
+        for location in docs_by_location
+    )
     worker = next((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
     assert worker.read_text(encoding="utf-8").endswith(LUNR_KEY_FIX)
 

@@ -160,9 +160,8 @@ def test_categories_and_channels(fixture) -> None:
     assert event["revenue"] == 100_000 and event["value_ratio"] == pytest.approx(150_000 / 100_000)
     # 1.5 < 2.5, but over one client there is no interval: too little to call a market weak.
     assert pd.isna(event["ratio_high"]) and not event["weak"]
-    inbound = _row(
-        channels, "channel", "Inbound"
-    )  # C2's later deal: revenue, but no client acquired
+    # C2's later deal: revenue, but no client acquired
+    inbound = _row(channels, "channel", "Inbound")
     assert (
         inbound["revenue"] == 50_000 and inbound["clients"] == 0 and pd.isna(inbound["value_ratio"])
     )
@@ -309,9 +308,8 @@ def test_status_from_pace() -> None:
         "R3": "missed",
         "R4": "met",
     }
-    assert set(ended.calibration["year"]) == {
-        2024
-    }  # the ended year is calibrated like earlier ones
+    # the ended year is calibrated like earlier ones
+    assert set(ended.calibration["year"]) == {2024}
 
 
 def test_site_pages_and_files(tmp_path: Path, fixture) -> None:
@@ -457,9 +455,8 @@ def test_example_segment_quarters_add_up_to_the_company(example: Metrics) -> Non
         assert (by_quarter["won"] == company["won_deals"]).all() and (
             by_quarter["lost"] == company["lost_deals"]
         ).all()
-        assert set(quarters[dim]) == set(example.segments.history[dim][dim]), (
-            dim
-        )  # the same segment names
+        # the same segment names
+        assert set(quarters[dim]) == set(example.segments.history[dim][dim]), dim
 
 
 def test_example_team_attainment_sums_its_members(example: Metrics) -> None:

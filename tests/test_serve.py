@@ -186,9 +186,8 @@ def test_serve_on_a_taken_port_fails_at_once_without_building(tmp_path: Path) ->
     ]
     assert not (tmp_path / "export" / "site").exists()  # nothing was built
     assert not (tmp_path / "export" / ".salesperf-build").exists()
-    assert seconds < 20, (
-        seconds
-    )  # no build ran (a build of this export takes longer to start MkDocs)
+    # no build ran (a build of this export takes longer to start MkDocs)
+    assert seconds < 20, seconds
 
 
 def test_serve_stops_when_the_first_build_fails(tmp_path: Path) -> None:

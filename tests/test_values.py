@@ -256,7 +256,8 @@ def test_german_amounts_are_not_read_1000_times_too_small() -> None:
     assert "sources.deals.options.locale" in column["action"].iloc[0]
     assert (
         inputs.deals["status"] == "won"
-    ).sum() == 0  # no won deal counted at a thousandth of its value
+        # no won deal counted at a thousandth of its value
+    ).sum() == 0
 
 
 @pytest.mark.parametrize("option", ["locale: de_DE", 'decimal: ","'])
@@ -394,9 +395,8 @@ def test_excel_serials_in_text_are_dates_and_years_are_not() -> None:
         pd.Series(["45383", "45425.5", "2024-06-01", "2024", "123"]), Kind.DATE, ReadOptions()
     )
     assert converted.values.iloc[0] == pd.Timestamp("2024-04-01")
-    assert converted.values.iloc[1] == pd.Timestamp(
-        "2024-05-13"
-    )  # the time of day is dropped, not rounded
+    # the time of day is dropped, not rounded
+    assert converted.values.iloc[1] == pd.Timestamp("2024-05-13")
     assert converted.values.iloc[2] == pd.Timestamp("2024-06-01")
     assert converted.bad.iloc[4]
     assert [(n.problem, n.count) for n in converted.notes] == [
@@ -574,13 +574,14 @@ def test_unreadable_close_dates_are_named_in_the_as_of_error(tmp_path: Path) -> 
 def test_deals_excluded_for_another_currency_are_named_in_the_as_of_error(tmp_path: Path) -> None:
     """Every won and lost deal excluded (amounts in $, the site in EUR): the error gives the reasons
     the rows were excluded, not only "no won or lost deal has a close date"."""
+    # open, no amount yet: kept
     (tmp_path / "deals.csv").write_text(
         "id,owner,amount,stage,closed,account\n"
         'D1,R1,"$1,200.00",Closed Won,2024-03-05,A\n'
         "D2,R1,$800.00,Closed Lost,2024-03-06,B\n"
         "D3,R2,,Negotiation,,C\n",
         encoding="utf-8",
-    )  # open, no amount yet: kept
+    )
     config = tmp_path / "config.yaml"
     config.write_text(
         "site: {currency: EUR}\nsources:\n  deals:\n    path: ./deals.csv\n"
@@ -635,9 +636,8 @@ def _dated_deals(tmp_path: Path, dates: list[str]) -> Path:
 def test_a_pause_of_more_than_a_year_is_no_typo_when_business_resumes(tmp_path: Path) -> None:
     """Decided: a 14-month pause followed by more than a quarter of the deals is real activity."""
     before = [f"2021-{m:02d}-15" for m in range(1, 13)]
-    after = [
-        f"2023-{m:02d}-15" for m in range(3, 9)
-    ]  # 14 months after December 2021; 6 of 18 deals
+    # 14 months after December 2021; 6 of 18 deals
+    after = [f"2023-{m:02d}-15" for m in range(3, 9)]
     inputs = load_inputs(load_config(_dated_deals(tmp_path, before + after)))
     assert inputs.as_of.isoformat() == "2023-08-15"
     assert not inputs.quality.issues["problem"].str.contains("likely a typo").any()

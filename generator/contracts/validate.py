@@ -87,9 +87,8 @@ def _is_float(dtype: Any) -> bool:
 
 
 def _is_number(dtype: Any) -> bool:
-    return (
-        _is_int(dtype) or _is_float(dtype) or dtype == np.dtype(object)
-    )  # object: ints and floats as written
+    # object: ints and floats as written
+    return _is_int(dtype) or _is_float(dtype) or dtype == np.dtype(object)
 
 
 TEXT = _Family("text (str, string or categorical of text)", _is_text)
@@ -378,9 +377,8 @@ def _typed(values: list[object], text: bool, kind: Kind | None = None) -> pd.Ser
     """A column as written: integers stay integers, numbers numbers, ``nan`` text stays text."""
     present = [v for v in values if v is not None]
     if not present and kind in _EMPTY_DTYPE:
-        return pd.Series(
-            values, dtype=_EMPTY_DTYPE[kind]
-        )  # every cell empty: nothing written to judge
+        # every cell empty: nothing written to judge
+        return pd.Series(values, dtype=_EMPTY_DTYPE[kind])
     if text:
         return pd.Series(
             values, dtype="string" if all(isinstance(v, str) for v in present) else "object"

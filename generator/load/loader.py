@@ -644,9 +644,8 @@ def _dedupe(
     unchanged = pd.Series(False, index=table.index)
     unchanged[dropped] = same
     changed = dropped & ~unchanged
-    listed = table.loc[
-        dropped, keys
-    ]  # only the rows a finding names: joining keys row by row is slow
+    # only the rows a finding names: joining keys row by row is slow
+    listed = table.loc[dropped, keys]
     shown = listed.astype("string").agg(" / ".join, axis=1) if len(keys) > 1 else listed[keys[0]]
     shown = shown.reindex(table.index)
     column = keys[0] if len(keys) == 1 else "+".join(keys)
@@ -689,9 +688,8 @@ def fold_stage(label: object) -> str:
     """A stage as compared with won_stages and lost_stages: its letters and digits only, in lower case,
     so ``Closed Won``, ``closedwon`` (HubSpot's internal value), ``CLOSED_WON`` and ``Closed-Won`` match."""
     text = str(label).casefold()
-    return "".join(c for c in text if c.isalnum()) or " ".join(
-        text.split()
-    )  # "-" stays "-", not ""
+    # "-" stays "-", not ""
+    return "".join(c for c in text if c.isalnum()) or " ".join(text.split())
 
 
 def _stage_status(stage: pd.Series, won: tuple[str, ...], lost: tuple[str, ...]) -> pd.Series:
@@ -730,9 +728,8 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
     table = table.assign(status=status)
     currency = cfg.config.site.currency
     table = _currency_markers(table, DATASETS["deals"], currency, findings, exclude_rows=True)
-    written = table[
-        "_raw_amount"
-    ]  # the amounts as written, for the findings below (None when all plain)
+    # the amounts as written, for the findings below (None when all plain)
+    written = table["_raw_amount"]
     required_where = {
         "closed": (table["status"] != OPEN, " on a won or lost deal"),
         "amount": (table["status"] == WON, " on a won deal"),
@@ -1158,9 +1155,8 @@ def late_close_dates(deals: pd.DataFrame) -> pd.Series:
     limit = usual + pd.DateOffset(years=LATE_CLOSE_YEARS)
     # The gap rule works on the distinct days: a million deals close on a few thousand days.
     day = dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
-    counts = np.bincount(
-        day - day.min()
-    )  # sorting by counting: close dates span a few thousand days
+    # sorting by counting: close dates span a few thousand days
+    counts = np.bincount(day - day.min())
     days = np.flatnonzero(counts) + day.min()
     counts = counts[counts > 0]
     above = len(dates) - np.cumsum(counts)  # deals closed after each distinct day

@@ -314,9 +314,8 @@ def _workbook_head(path: Path, kind: str, rows: int, tail: int) -> TableHead:
         with _open_zip(path) as archive:
             parts = sheet_parts(archive, kind)
             extents = _check_bounds(path, archive, kind, None)
-        if (
-            not parts
-        ):  # sheets cannot be told from their parts: any sheet over the bound refuses the file
+        # sheets cannot be told from their parts: any sheet over the bound refuses the file
+        if not parts:
             for part, extent in extents.items():
                 _refuse_past_bound(path, part, extent)
         for name, part in parts:
@@ -411,9 +410,8 @@ def _sniff(head: bytes) -> str:
 
 def _read_csv(ctx: _Context, data: bytes) -> RawTable:
     limit = csv.field_size_limit()
-    csv.field_size_limit(
-        max(limit, len(data) + 1)
-    )  # long cells are reported by name, not by csv's error
+    # long cells are reported by name, not by csv's error
+    csv.field_size_limit(max(limit, len(data) + 1))
     try:
         return _read_csv_text(ctx, data)
     finally:
@@ -1302,9 +1300,8 @@ class _Extent:
         """Scan the next inflated chunk (with the end of the previous one, so no tag is cut in two)."""
         window = self._tail + chunk
         self.scan(window, first=first)
-        self.count -= self._tail.count(b"<row ") + self._tail.count(
-            b"<row>"
-        )  # counted with the last chunk
+        # counted with the last chunk
+        self.count -= self._tail.count(b"<row ") + self._tail.count(b"<row>")
         self.formulas = self.formulas or _UNCACHED_FORMULA.search(window) is not None
         self._tail = chunk[-4096:]
 

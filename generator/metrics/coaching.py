@@ -321,9 +321,8 @@ def _nearest(distance: np.ndarray, k: int) -> np.ndarray:
     if whole.any():
         order[whole] = np.argsort(distance[whole], axis=1, kind="stable")[:, :k]
     rows, cols = np.nonzero(distance <= kth[:, None])  # row by row, columns ascending
-    ranked = cols[
-        np.lexsort((distance[rows, cols], rows))
-    ]  # lexsort is stable: ties keep column order
+    # lexsort is stable: ties keep column order
+    ranked = cols[np.lexsort((distance[rows, cols], rows))]
     counts = np.bincount(rows, minlength=n)
     first = np.cumsum(counts) - counts
     order[~whole] = ranked[first[~whole, None] + np.arange(k)]
@@ -417,9 +416,8 @@ def _matched(
     scale = np.where(base > 0, base, 1.0)
     eligible = ok & uncoached  # windows × reps
     treated_ok = ok[at, rep]
-    features = np.stack(
-        [means["pre"] / scale, recent / scale, slope / scale], axis=2
-    )  # windows × reps × features
+    # windows × reps × features
+    features = np.stack([means["pre"] / scale, recent / scale, slope / scale], axis=2)
     delta = (means["post"] - means["pre"]) / scale
     treated = features[at, rep]
     # The coached rep is never its own comparison. Where its window's pool holds it (not coached
@@ -484,9 +482,8 @@ def _matched(
         "ekf,ef->ek", treated[:, None, :] - control_features, beta[:, 1:]
     )
     own_scale = scale[at, rep]
-    adjusted = np.where(
-        valid, adjusted * own_scale[:, None], np.nan
-    )  # back to the coached rep's money
+    # back to the coached rep's money
+    adjusted = np.where(valid, adjusted * own_scale[:, None], np.nan)
     included = treated_ok & (pool >= settings.min_controls)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -677,9 +674,8 @@ def coaching_events(
     flags[ev] = included
     out["included"] = flags
     groups = out["control_group"].to_numpy(dtype=object)
-    groups[ev] = np.where(
-        included, "matched on trajectory", np.array(None)
-    )  # numpy's stubs refuse a bare None
+    # numpy's stubs refuse a bare None
+    groups[ev] = np.where(included, "matched on trajectory", np.array(None))
     out["control_group"] = pd.array(groups, dtype="string")
     notes = out["note"].to_numpy(dtype=object)
     need = math.ceil(window / 2)

@@ -652,9 +652,8 @@ def forecast_level(
     with np.errstate(invalid="ignore"):
         beats = table["mape"] < table["baseline_mape"]
     known = table["mape"].notna() & table["baseline_mape"].notna()
-    table["beats_baseline"] = pd.array(
-        np.where(known, beats, np.array(None)), dtype="boolean"
-    )  # not a bare None: numpy's stubs
+    # not a bare None: numpy's stubs
+    table["beats_baseline"] = pd.array(np.where(known, beats, np.array(None)), dtype="boolean")
     if keep is not None:
         table = table[table["id"].isin(keep)]
     paths = (

@@ -109,9 +109,8 @@ def segment_labels(values: pd.Series) -> pd.Series:
     labels = pd.Index(sorted(set(names) | {UNKNOWN}))
     new_code = labels.get_indexer(pd.Index(names))
     codes = values.cat.codes.to_numpy()
-    unknown = cast(
-        int, labels.get_loc(UNKNOWN)
-    )  # labels are unique: one position (pandas-stubs allow a mask)
+    # labels are unique: one position (pandas-stubs allow a mask)
+    unknown = cast(int, labels.get_loc(UNKNOWN))
     mapped = np.where(
         codes >= 0, new_code[np.maximum(codes, 0)] if len(new_code) else unknown, unknown
     )
@@ -206,9 +205,8 @@ def _segment_years(coded: _Coded, keys: list[str]) -> pd.DataFrame:
     equivalents = total(share, cell_of)
     costed_equivalents = total(np.where(costed, share, 0.0), cell_of)
     allocated = total(np.where(costed, share * np.nan_to_num(cost), 0.0), cell_of)
-    reps_with_cost = total(
-        costed.astype("float64"), cell_of
-    )  # reps with a cost who sold in the cell
+    # reps with a cost who sold in the cell
+    reps_with_cost = total(costed.astype("float64"), cell_of)
     allocated[reps_with_cost == 0] = np.nan
 
     client_seg, _ = _cells(coded, keys, coded.client)
@@ -300,9 +298,8 @@ def _encode(
     won = counted[is_won]
     client_codes, ids = _codes(won["client_id"])
     first = _first_deals(won[["deal_id", "closed"]], client_codes).sort_values("code")
-    at = counted.index.get_indexer(
-        first.index
-    )  # the first deals' positions among the counted deals
+    # the first deals' positions among the counted deals
+    at = counted.index.get_indexer(first.index)
     ltv = (
         np.bincount(
             client_codes, weights=won["amount"].to_numpy(dtype="float64"), minlength=len(ids)

@@ -306,9 +306,8 @@ def mkdocs_build(
         for index in range(1, count):
             for page in mine[index]:
                 parent, _sep, name = page.rpartition("/")
-                (site_dir / parent).mkdir(
-                    parents=True, exist_ok=True
-                )  # a folder with no index page
+                # a folder with no index page
+                (site_dir / parent).mkdir(parents=True, exist_ok=True)
                 shutil.move(
                     str(outputs[index] / parent / name[: -len(".md")]), str(site_dir / parent)
                 )

@@ -85,9 +85,8 @@ def draw_goals(
         np.round(base * 1.1 * rng.lognormal(0, 0.08, r.size) * difficulty / 5000) * 5000, 25_000
     )
     reward = np.asarray(REP_REWARDS, dtype=object)[rng.integers(0, len(REP_REWARDS), r.size)]
-    reward = np.where(
-        rng.random(r.size) < 0.1, np.array(None), reward
-    )  # numpy's stubs refuse a bare None
+    # numpy's stubs refuse a bare None
+    reward = np.where(rng.random(r.size) < 0.1, np.array(None), reward)
 
     team_target = np.zeros((len(team_names), n_years))
     np.add.at(team_target, (team_of[r], y), target)
@@ -130,11 +129,12 @@ def draw_goals(
     vr = r[y == n_years - 1][:2]
     scope += ["rep"] * vr.size + ["team", "rep"]
     last = r.size - 1  # the latest rep goal is entered twice (its rep was employed that year)
+    # never a real team
     owner += [
         *rep_ids.take(pa.array(vr)).to_pylist(),
         "Eagles (disbanded)",
         owner[last],
-    ]  # never a real team
+    ]
     metric_extra = ["value_ratio"] * vr.size + ["revenue", "revenue"]
     y_extra = np.concatenate([np.full(vr.size, n_years - 1), [n_years - 1, y[last]]])
     extra_target = np.concatenate([np.full(vr.size, 2.5), [1_000_000.0, target[last] * 2]])

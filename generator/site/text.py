@@ -111,9 +111,8 @@ def compact_money(value: object, currency: str) -> str:
         return EMPTY
     amount = float(value)  # type: ignore[arg-type]
     if abs(amount) < 1000:
-        amount = round(
-            amount
-        )  # below the first unit CLDR keeps the currency's cents; a page shows whole units
+        # below the first unit CLDR keeps the currency's cents; a page shows whole units
+        amount = round(amount)
     for unit, bigger in itertools.pairwise(_UNITS):
         # Babel before 2.19 writes 999_950 as "$1000K": carry into the next unit as CLDR says.
         if (
