@@ -101,11 +101,18 @@ def failed_path(exc: OSError, default: Path) -> str:
 
 
 def file_in_the_way(path: str) -> str | None:
-    """The nearest of ``path`` and its parents that exists and is not a folder, or None: what stands
-    where a build needs a folder (mkdir says only "File exists" or "Not a directory")."""
-    for candidate in (Path(path), *Path(path).parents):
-        if candidate.exists() or candidate.is_symlink():
-            return None if candidate.is_dir() else str(candidate)
+    """What stands where a build needs a folder, as "PATH: is a file" or "PATH: is a broken
+    symbolic link": the nearest of ``path`` and its parents that exists (or is a link), when it is
+    not a folder; None when that nearest one is a folder, or when it cannot be looked at. mkdir says
+    only "File exists" or "Not a directory"."""
+    try:
+        for candidate in (Path(path), *Path(path).parents):
+            if candidate.is_symlink() and not candidate.exists():
+                return f"{candidate}: is a broken symbolic link"
+            if candidate.exists():
+                return None if candidate.is_dir() else f"{candidate}: is a file"
+    except OSError:
+        return None
     return None
 
 
@@ -123,8 +130,7 @@ def os_errors(doing: str, where: Path) -> Iterator[None]:
         )
         if blocker is not None:
             raise BuildError(
-                f"{blocker}: is a file where salesperf needs a folder; move or delete it "
-                f"(while {doing})"
+                f"{blocker} where salesperf needs a folder; move or delete it (while {doing})"
             ) from None
         raise BuildError(f"{path}: {exc.strerror or exc} (while {doing})") from None
 
@@ -190,7 +196,10 @@ def build(
             if recovered:
                 notify(recovered)
             check_target(target)
-        work = build_folder(target)
+            work = build_folder(target)
+            # Made now, so that a file in their way stops the build before the exports are read.
+            work.mkdir(exist_ok=True)
+            (work.parent / "cache").mkdir(exist_ok=True)
         docs = work / DOCS
         fingerprint = inputs_fingerprint(cfg, [resource("templates"), resource("mkdocs.yml")])
         reused = None if force else read_manifest(work, fingerprint)

@@ -17,6 +17,7 @@ import click
 from generator import __version__
 from generator.build import BuildResult, build, check
 from generator.config import DEFAULT_CONFIG, load_config
+from generator.entry import interrupted, stop_on_sigterm
 from generator.errors import SalesperfError
 from generator.progress import for_terminal
 from generator.publish.serve import DEFAULT_HOST, preview
@@ -29,10 +30,6 @@ MAX_REASONS = 20
 """Lines of the "cells by reason" summary printed after the findings."""
 
 
-def _interrupt(signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt(signal.Signals(signum).name)
-
-
 @contextlib.contextmanager
 def _sigterm_interrupts() -> Iterator[None]:
     """SIGTERM (CI cancelling a job) stops a command like Ctrl+C: a build removes its half-built site
@@ -41,7 +38,7 @@ def _sigterm_interrupts() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    previous = signal.signal(signal.SIGTERM, stop_on_sigterm)
     try:
         yield
     finally:
@@ -66,11 +63,7 @@ def _fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
             click.echo(f"error: {where}{exc.strerror or exc}", err=True)
             sys.exit(1)
         except KeyboardInterrupt as exc:
-            click.echo(
-                f"error: interrupted ({exc.args[0] if exc.args else 'SIGINT'}); "
-                "stopped before it finished",
-                err=True,
-            )
+            click.echo(interrupted(exc, "before it finished"), err=True)
             sys.exit(1)
 
     return wrapper

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -258,31 +259,62 @@ def test_mkdocs_failure_keeps_old_site(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 def test_chart_assets_make_the_designs_and_bundle_and_a_bundle_error_is_reported_when_writing(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import errno
+
+    from generator import build as build_module
     from generator.build import chart_assets
     from generator.site import charts
 
     designs, bundle = chart_assets("EUR", tmp_path / "cache")
     assert designs == charts.chart_designs("EUR") and "revenue_by_year" in designs
-    # and cached
-    assert bundle is not None and bundle == next((tmp_path / "cache").iterdir()).read_bytes()
-    # A cache folder that cannot be made: no bundle from the second process, and the build stops at
-    # the write stage, naming the path, with the published site unchanged.
+    assert (
+        bundle is not None and bundle == next((tmp_path / "cache").iterdir()).read_bytes()
+    )  # and cached
+    (tmp_path / "not-a-folder").write_text("", encoding="utf-8")
+    assert chart_assets("EUR", tmp_path / "not-a-folder") == (designs, None)
+    # A bundle the second process could not make (a file-system error): the write stage makes it
+    # again, and its error stops the build there, naming the path, the published site unchanged.
     config = write_crm_export(tmp_path / "export")
     site = build(config).out
     before = _tree_digest(site)
     cache = site.parent / ".salesperf-build" / "cache"
-    for cached in cache.iterdir():
-        cached.unlink()
-    cache.rmdir()
-    cache.write_text("not a folder", encoding="utf-8")
-    assert chart_assets("EUR", cache) == (designs, None)
+
+    def disk_full(cache_dir: Path) -> bytes:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(cache_dir / "vega.js"))
+
+    monkeypatch.setattr(build_module, "vega_bundle", disk_full)
     with pytest.raises(BuildError) as failed:
         build(config, force=True)
     assert str(failed.value) == (
-        f"{cache}: is a file where salesperf needs a folder; move or delete it "
+        f"{cache / 'vega.js'}: No space left on device "
         "(while writing the pages; the published site is unchanged)"
+    )
+    assert _tree_digest(site) == before
+
+
+@pytest.mark.parametrize("where", [".salesperf-build/cache", ".salesperf-build/site"])
+@pytest.mark.parametrize("kind", ["file", "broken link"])
+def test_a_file_in_the_way_of_the_build_folders_stops_the_build_before_loading(
+    tmp_path: Path, where: str, kind: str
+) -> None:
+    """A file (or a link to nothing) where the build folder or its cache goes: one line naming it,
+    before the exports are read, and the published site unchanged."""
+    config = write_crm_export(tmp_path / "export")
+    site = build(config).out
+    before = _tree_digest(site)
+    blocker = site.parent / where
+    shutil.rmtree(blocker)
+    if kind == "file":
+        blocker.write_text("in the way", encoding="utf-8")
+    else:
+        blocker.symlink_to(tmp_path / "nothing-here")
+    with pytest.raises(BuildError) as failed:
+        build(config, force=True)
+    assert str(failed.value) == (
+        f"{blocker}: is a {'file' if kind == 'file' else 'broken symbolic link'} where salesperf "
+        "needs a folder; move or delete it (while preparing the output folder)"
     )
     assert _tree_digest(site) == before
 

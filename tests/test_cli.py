@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import builtins
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +14,8 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from tests.conftest import write_crm_export
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -228,52 +230,56 @@ def test_every_command_and_option_is_in_the_readme() -> None:
                 )
 
 
+_SIGNAL_WHILE_LOADING = """
+import builtins, os, signal, sys
+real_import = builtins.__import__
+
+def importing(name, *args, **kwargs):
+    if name == "generator.cli":  # the signal arrives while the command line is being loaded
+        os.kill(os.getpid(), signal.{name})
+    return real_import(name, *args, **kwargs)
+
+builtins.__import__ = importing
+sys.argv = ["salesperf", "--version"]
+from generator.entry import main
+main()
+"""
+
+
 @pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
-def test_an_interrupt_while_salesperf_loads_ends_in_one_line(
-    signal_name: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_signal_while_salesperf_loads_ends_in_one_line(signal_name: str) -> None:
     """Ctrl+C or SIGTERM in the second the command spends importing: one line and exit 1, as later
-    on, not a traceback (SIGINT) or a silent exit 143 (SIGTERM)."""
-    from generator import entry
-
-    real_import = builtins.__import__
-
-    def interrupted(name: str, *args: object, **kwargs: object) -> object:
-        if name == "generator.cli":
-            raise KeyboardInterrupt(signal_name)
-        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
-
-    before = signal.getsignal(signal.SIGTERM)
-    monkeypatch.setattr(builtins, "__import__", interrupted)
-    with pytest.raises(SystemExit) as stopped:
-        entry.main()
-    assert stopped.value.code == 1
-    assert capsys.readouterr().err == (
-        f"error: interrupted ({signal_name}); stopped before it started\n"
+    on; before, a traceback (SIGINT) or a silent exit 143 (SIGTERM). A real signal, in a real
+    process: Ctrl+C's KeyboardInterrupt names no signal."""
+    ran = subprocess.run(
+        [sys.executable, "-c", _SIGNAL_WHILE_LOADING.replace("{name}", signal_name)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
     )
-    assert signal.getsignal(signal.SIGTERM) is before
+    assert (ran.returncode, ran.stdout, ran.stderr) == (
+        1,
+        "",
+        f"error: interrupted ({signal_name}); stopped before it started\n",
+    )
 
 
-def test_sigterm_while_salesperf_loads_raises_the_interrupt(
-    monkeypatch: pytest.MonkeyPatch,
+def test_an_interrupt_just_before_the_command_runs_ends_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The entry point's own SIGTERM handler is what turns the signal into that interrupt."""
-    from generator import entry
+    """Between loading and the command's own handling (click not started yet), still one line; and
+    the entry point leaves SIGTERM's handler as it found it."""
+    from generator import cli, entry
 
-    monkeypatch.setattr(sys, "argv", ["salesperf", "--version"])
-    seen: list[object] = []
-    real_import = builtins.__import__
+    def stopped() -> None:
+        raise KeyboardInterrupt("SIGTERM")
 
-    def spy(name: str, *args: object, **kwargs: object) -> object:
-        if name == "generator.cli":
-            seen.append(signal.getsignal(signal.SIGTERM))
-        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(builtins, "__import__", spy)
+    monkeypatch.setattr(cli, "main", stopped)
+    before = signal.getsignal(signal.SIGTERM)
     with pytest.raises(SystemExit) as ended:
         entry.main()
-    assert ended.value.code == 0
-    handler = seen[0]
-    assert callable(handler)
-    with pytest.raises(KeyboardInterrupt, match="SIGTERM"):
-        handler(signal.SIGTERM, None)
+    assert ended.value.code == 1
+    assert capsys.readouterr().err == "error: interrupted (SIGTERM); stopped before it finished\n"
+    assert signal.getsignal(signal.SIGTERM) is before
