@@ -10,6 +10,8 @@ import datetime as dt
 import os
 import random
 import struct
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -1066,3 +1068,47 @@ def test_formula_pass_only_for_the_chosen_sheet_without_saved_results(
     assert len(calls) == passes
     if sheet == formula_sheet:
         assert table.frame["calc"].tolist() == [2.0 if cached else "=1+1"]
+
+
+_SIGNAL_DISPOSITION_DURING_A_READ = """
+import ctypes, io, signal
+import pyarrow.csv as pacsv
+import generator.load.readers  # noqa: F401  (what salesperf sets up when it loads its readers)
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+def disposition():  # the process's SIGTERM handler, as the kernel has it
+    buffer = ctypes.create_string_buffer(256)
+    assert libc.sigaction(signal.SIGTERM, None, buffer) == 0
+    return ctypes.cast(buffer, ctypes.POINTER(ctypes.c_void_p))[0]
+
+signal.signal(signal.SIGTERM, lambda signum, frame: None)
+before, during = disposition(), []
+
+class Export(io.RawIOBase):
+    def __init__(self):
+        self.rows = io.BytesIO(b"deal_id,amount\\nD-1,5\\n")
+    def readable(self):
+        return True
+    def readinto(self, buffer):  # called by pyarrow in the middle of its read
+        during.append(disposition())
+        return self.rows.readinto(buffer)
+
+pacsv.read_csv(io.BufferedReader(Export()))
+print(before in during and set(during) == {before})
+"""
+
+
+def test_a_stop_signal_during_a_csv_read_reaches_salesperf() -> None:
+    """pyarrow would swap in its own SIGTERM handler for the read, and its hand-over to Python can
+    lose the signal (the build then runs on and publishes); salesperf turns that off, so the
+    process keeps its own handler throughout a read."""
+    ran = subprocess.run(
+        [sys.executable, "-c", _SIGNAL_DISPOSITION_DURING_A_READ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=120,
+        check=False,
+    )
+    assert (ran.returncode, ran.stdout.strip()) == (0, "True"), ran.stderr

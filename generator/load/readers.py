@@ -32,6 +32,12 @@ import pyarrow.csv as pacsv
 from generator.config import ReadOptions
 from generator.errors import DataError
 
+# pyarrow swaps in a signal handler of its own around a long read and hands a Ctrl+C or SIGTERM on
+# to Python afterwards; that hand-over can lose the signal, and the build then runs on and
+# publishes. Without it, the signal reaches salesperf's handler (generator.entry) when the read
+# returns: a read is at most a few seconds late to stop, never deaf.
+pa.enable_signal_handlers(False)
+
 ROW = "__row__"
 """Column holding each record's row number in its file (CSV: physical line; workbook: sheet row)."""
 
