@@ -167,20 +167,43 @@ SCALE = frozenset({"scale_build", "scale_site"})
 """The 1,000-rep company: its own xdist group, so its build runs beside the example's, not after it."""
 
 
+def _uses_a_module_fixture(item: pytest.Item) -> bool:
+    """Whether ``item`` needs a module-scoped fixture (a site or a study made once per module)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(defs[-1].scope == "module" for defs in info.name2fixturedefs.values() if defs)
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Put every test that uses a shared session fixture in its xdist group (the 1,000-rep company's
-    tests in their own)."""
+    tests in their own), and the tests of a module that share a module-scoped fixture in one group.
+
+    A module- or session-scoped fixture is made once per worker that runs a test needing it: with
+    the tests of one module spread over two workers, the coaching study (20 seeds × 4 scenarios),
+    test_build's ranking site, test_memberships' five sites… were each made twice."""
+
+    def module_of(item: pytest.Item) -> str:
+        return item.module.__name__ if getattr(item, "module", None) else ""
+
+    def names_of(item: pytest.Item) -> set[str]:
+        return set(getattr(item, "fixturenames", ()))
+
+    with_sites = {module_of(item) for item in items if SHARED & names_of(item)}
     for item in items:
-        names = set(getattr(item, "fixturenames", ()))
+        names, module = names_of(item), module_of(item)
         if SCALE.intersection(names):
             item.add_marker(pytest.mark.xdist_group("scale-site"))
         elif SHARED.intersection(names):
             # One group per test file: the files spread over the workers (each worker builds the shared
             # sites and launches Chromium once, when it first needs them), and a file's tests stay together.
-            item.add_marker(
-                pytest.mark.xdist_group(f"sites-{item.module.__name__ if item.module else ''}")
-            )
+            item.add_marker(pytest.mark.xdist_group(f"sites-{module}"))
+        elif _uses_a_module_fixture(item):
+            # With the file's tests that use the shared sites, if any: a module fixture they also use
+            # is then made once too.
+            prefix = "sites" if module in with_sites else "module"
+            item.add_marker(pytest.mark.xdist_group(f"{prefix}-{module}"))
 
 
 @pytest.fixture(scope="session", autouse=True)
