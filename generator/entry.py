@@ -13,6 +13,8 @@ import signal
 import sys
 from types import FrameType
 
+from generator.errors import InterruptedAfterPublishing
+
 
 def stop_on_sigterm(signum: int, _frame: FrameType | None) -> None:
     """Signal handler: SIGTERM stops the command like Ctrl+C (a KeyboardInterrupt naming the signal)."""
@@ -21,8 +23,15 @@ def stop_on_sigterm(signum: int, _frame: FrameType | None) -> None:
 
 def interrupted(exc: KeyboardInterrupt, when: str) -> str:
     """The one line an interrupt ends the command with, e.g. ``error: interrupted (SIGTERM);
-    stopped before it finished`` (Ctrl+C raises a KeyboardInterrupt that names no signal: SIGINT)."""
-    return f"error: interrupted ({exc.args[0] if exc.args else 'SIGINT'}); stopped {when}"
+    stopped before it finished`` (Ctrl+C raises a KeyboardInterrupt that names no signal: SIGINT);
+    once the new site is published (``InterruptedAfterPublishing``), it says that instead."""
+    name = exc.args[0] if exc.args else "SIGINT"
+    if isinstance(exc, InterruptedAfterPublishing):
+        return (
+            f"error: interrupted ({name}) after the new site was published: the site is complete; "
+            "the next build tidies what was left"
+        )
+    return f"error: interrupted ({name}); stopped {when}"
 
 
 def main() -> None:

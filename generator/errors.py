@@ -46,3 +46,9 @@ class ContractError(SalesperfError):
     salesperf, not in the data; reported with the table, column and failing values (exit 1)."""
 
     exit_code = 1
+
+
+class InterruptedAfterPublishing(KeyboardInterrupt):
+    """A Ctrl+C or SIGTERM that came once the new site was published: the site is whole and
+    current; only tidying was cut short (the old site's files, which the next build removes, or
+    the summary lines). Its argument is the signal's name, as for any interrupt."""

@@ -283,3 +283,35 @@ def test_an_interrupt_just_before_the_command_runs_ends_in_one_line(
     assert ended.value.code == 1
     assert capsys.readouterr().err == "error: interrupted (SIGTERM); stopped before it finished\n"
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+@pytest.mark.parametrize("when", ["discarding the old site", "printing the summary"])
+def test_an_interrupt_after_publishing_says_the_new_site_is_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    """A stop signal once the new site is swapped in (while the old one is deleted, or the summary
+    printed) must not say the build stopped before it finished: the new site is whole."""
+    from generator import cli
+    from generator.publish import swap
+
+    config = write_crm_export(tmp_path / "export")
+    site = tmp_path / "site"
+    assert CliRunner().invoke(main, ["build", "-c", str(config), "--out", str(site)]).exit_code == 0
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("Fixture Co", "Renamed Co"), encoding="utf-8"
+    )
+
+    def stop(*_args: object) -> None:
+        raise KeyboardInterrupt("SIGTERM")
+
+    if when == "discarding the old site":
+        monkeypatch.setattr(swap, "_discard", stop)
+    else:
+        monkeypatch.setattr(cli, "_print_quality", stop)
+    result = CliRunner().invoke(main, ["build", "-c", str(config), "--out", str(site)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        "error: interrupted (SIGTERM) after the new site was published: the site is complete; "
+        "the next build tidies what was left"
+    )
+    assert "Renamed Co" in (site / "index.html").read_text(encoding="utf-8")

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from generator.errors import BuildError, ConfigError
+from generator.errors import BuildError, ConfigError, InterruptedAfterPublishing
 
 try:
     import fcntl
@@ -215,4 +215,7 @@ def publish(staged: Path, out: Path) -> None:
         replaced = _swap(staged, out)
     _step("swapped")
     if replaced is not None:
-        _discard(replaced, "discarding")
+        try:
+            _discard(replaced, "discarding")
+        except KeyboardInterrupt as exc:  # the new site is in place: say so
+            raise InterruptedAfterPublishing(*exc.args) from None
