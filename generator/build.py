@@ -13,7 +13,7 @@ from pathlib import Path
 
 from generator import contracts
 from generator.config import LoadedConfig, load_config
-from generator.errors import BuildError, DataError, InterruptedAfterPublishing
+from generator.errors import BuildError, DataError, after_publishing
 from generator.load.fingerprint import inputs_fingerprint
 from generator.load.loader import Inputs, load_inputs
 from generator.metrics import Metrics, compute_metrics
@@ -283,10 +283,8 @@ def build(
                 os_errors("publishing; the published site is unchanged", target),
             ):
                 publish(staged, target)
-                try:
+                with after_publishing():
                     write_published(work, fingerprint, target)
-                except KeyboardInterrupt as exc:  # the new site is in place: say so
-                    raise InterruptedAfterPublishing(*exc.args) from None
         except BaseException:
             shutil.rmtree(staged, ignore_errors=True)
             raise

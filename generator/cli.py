@@ -18,7 +18,7 @@ from generator import __version__
 from generator.build import BuildResult, build, check
 from generator.config import DEFAULT_CONFIG, load_config
 from generator.entry import interrupted, stop_on_sigterm
-from generator.errors import InterruptedAfterPublishing, SalesperfError
+from generator.errors import SalesperfError, after_publishing
 from generator.progress import for_terminal
 from generator.publish.serve import DEFAULT_HOST, preview
 from generator.quality import QualityReport, format_issue
@@ -149,10 +149,8 @@ def build_command(
     result = build(
         config_path, out, strict=strict, force=force, progress=for_terminal(), notify=_note
     )
-    try:
+    with after_publishing():
         _print_summary(result, config_path, profile)
-    except KeyboardInterrupt as exc:  # the new site is in place: say so
-        raise InterruptedAfterPublishing(*exc.args) from None
 
 
 def _print_summary(result: BuildResult, config_path: Path, profile: bool) -> None:

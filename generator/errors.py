@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class SalesperfError(Exception):
     """Base class: a problem the user can fix, with one line per problem."""
@@ -52,3 +55,15 @@ class InterruptedAfterPublishing(KeyboardInterrupt):
     """A Ctrl+C or SIGTERM that came once the new site was published: the site is whole and
     current; only tidying was cut short (the old site's files, which the next build removes, or
     the summary lines). Its argument is the signal's name, as for any interrupt."""
+
+
+@contextmanager
+def after_publishing() -> Iterator[None]:
+    """Around what follows the swap of the new site into place: an interrupt there is an
+    ``InterruptedAfterPublishing``, so the message says the new site is complete."""
+    try:
+        yield
+    except InterruptedAfterPublishing:
+        raise
+    except KeyboardInterrupt as exc:
+        raise InterruptedAfterPublishing(*exc.args) from None

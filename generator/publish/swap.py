@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from generator.errors import BuildError, ConfigError, InterruptedAfterPublishing
+from generator.errors import BuildError, ConfigError, after_publishing
 
 try:
     import fcntl
@@ -215,7 +215,5 @@ def publish(staged: Path, out: Path) -> None:
         replaced = _swap(staged, out)
     _step("swapped")
     if replaced is not None:
-        try:
+        with after_publishing():
             _discard(replaced, "discarding")
-        except KeyboardInterrupt as exc:  # the new site is in place: say so
-            raise InterruptedAfterPublishing(*exc.args) from None
