@@ -43,6 +43,18 @@ def _tree_digest(folder: Path) -> dict[str, str]:
     }
 
 
+def _failed_rebuild(
+    config: Path, site: Path, error: type[Exception] = BuildError, *, force: bool = True
+) -> str:
+    """Build ``config`` into ``site`` again: it must fail with ``error`` and leave the published
+    site as it was, byte for byte. Returns the error's text."""
+    before = _tree_digest(site)
+    with pytest.raises(error) as failed:
+        build(config, site, force=force)
+    assert _tree_digest(site) == before
+    return str(failed.value)
+
+
 @pytest.fixture
 def crm_site(hostile_build: Path) -> Path:
     """The CRM fixture's site, built once per session (conftest); tests only read it."""
@@ -234,27 +246,22 @@ def test_deals_only_export(tmp_path: Path) -> None:
 def test_failed_build_leaves_previous_site_untouched(tmp_path: Path) -> None:
     config = write_crm_export(tmp_path / "export")
     site = build(config).out
-    before = _tree_digest(site)
     (tmp_path / "export" / "deals.csv").write_text(
         "Opportunity ID,Stage\n" + "x,Closed Won\n" * 8, encoding="utf-8"
     )
-    with pytest.raises(DataError, match=r'sources.deals.columns.amount: column "Amount" not found'):
-        build(config)
-    assert _tree_digest(site) == before
+    message = _failed_rebuild(config, site, DataError, force=False)
+    assert re.search(r'sources.deals.columns.amount: column "Amount" not found', message)
 
 
 def test_mkdocs_failure_keeps_old_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = write_crm_export(tmp_path / "export")
     site = build(config).out
-    before = _tree_digest(site)
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise BuildError("MkDocs build failed: simulated")
 
     monkeypatch.setattr("generator.build.mkdocs_build", broken)
-    with pytest.raises(BuildError):
-        build(config, force=True)
-    assert _tree_digest(site) == before
+    _failed_rebuild(config, site)
     assert not [p for p in site.parent.iterdir() if ".new-" in p.name]
 
 
@@ -278,20 +285,16 @@ def test_chart_assets_make_the_designs_and_bundle_and_a_bundle_error_is_reported
     # again, and its error stops the build there, naming the path, the published site unchanged.
     config = write_crm_export(tmp_path / "export")
     site = build(config).out
-    before = _tree_digest(site)
     cache = site.parent / ".salesperf-build" / "cache"
 
     def disk_full(cache_dir: Path) -> bytes:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(cache_dir / "vega.js"))
 
     monkeypatch.setattr(build_module, "vega_bundle", disk_full)
-    with pytest.raises(BuildError) as failed:
-        build(config, force=True)
-    assert str(failed.value) == (
+    assert _failed_rebuild(config, site) == (
         f"{cache / 'vega.js'}: No space left on device "
         "(while writing the pages; the published site is unchanged)"
     )
-    assert _tree_digest(site) == before
 
 
 @pytest.mark.parametrize("where", [".salesperf-build/cache", ".salesperf-build/site"])
@@ -303,20 +306,16 @@ def test_a_file_in_the_way_of_the_build_folders_stops_the_build_before_loading(
     before the exports are read, and the published site unchanged."""
     config = write_crm_export(tmp_path / "export")
     site = build(config).out
-    before = _tree_digest(site)
     blocker = site.parent / where
     shutil.rmtree(blocker)
     if kind == "file":
         blocker.write_text("in the way", encoding="utf-8")
     else:
         blocker.symlink_to(tmp_path / "nothing-here")
-    with pytest.raises(BuildError) as failed:
-        build(config, force=True)
-    assert str(failed.value) == (
+    assert _failed_rebuild(config, site) == (
         f"{blocker}: is a {'file' if kind == 'file' else 'broken symbolic link'} where salesperf "
         "needs a folder; move or delete it (while preparing the output folder)"
     )
-    assert _tree_digest(site) == before
 
 
 def test_refuses_to_replace_a_folder_it_did_not_build(tmp_path: Path) -> None:
