@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,6 +174,17 @@ def _uses_a_module_fixture(item: pytest.Item) -> bool:
     if info is None:
         return False
     return any(defs[-1].scope == "module" for defs in info.name2fixturedefs.values() if defs)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl+C reaches the salesperf processes the tests start, as it does from a terminal.
+
+    A shell that starts the suite in the background without job control (``(pytest &)`` in a
+    script) makes it ignore SIGINT, and an ignored signal stays ignored in every process started
+    from it: the tests that press Ctrl+C on ``serve`` or on a loading command then waited in vain.
+    A handler is reset to the default in a started program, so the children get Ctrl+C again."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
