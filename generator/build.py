@@ -34,7 +34,7 @@ from generator.publish.write import WriteStats, bundled_assets, clear, write_doc
 from generator.quality import QualityReport, format_issue
 from generator.schema import DATASETS
 from generator.site.assemble import build_site
-from generator.site.charts import chart_designs, prepare_designs
+from generator.site.charts import designs_for, prepare_designs
 from generator.site.render import resource
 
 Notify = Callable[[str], None]
@@ -141,8 +141,9 @@ def build_folder(out: Path) -> Path:
 
 
 def chart_assets(currency: str, cache_dir: Path) -> tuple[dict[str, dict], bytes | None]:
-    """The chart designs for ``currency`` (``chart_designs``) and the Vega bundle (``vega_bundle``,
-    cached in ``cache_dir``), made by a second process while the exports load.
+    """The chart designs for ``currency`` (``designs_for``: made once per process, so a forked
+    child reuses the designs an earlier build in the same process made) and the Vega bundle
+    (``vega_bundle``, cached in ``cache_dir``), made by a second process while the exports load.
 
     The bundle is None when a file-system error (OSError: the cache folder cannot be made or
     written) stopped it there: the write stage makes it again, and reports the error naming the
@@ -151,7 +152,7 @@ def chart_assets(currency: str, cache_dir: Path) -> tuple[dict[str, dict], bytes
         bundle: bytes | None = vega_bundle(cache_dir)
     except OSError:
         bundle = None
-    return chart_designs(currency), bundle
+    return designs_for(currency), bundle
 
 
 def check(config_path: str | Path) -> tuple[LoadedConfig, Inputs]:

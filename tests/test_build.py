@@ -265,6 +265,42 @@ def test_mkdocs_failure_keeps_old_site(tmp_path: Path, monkeypatch: pytest.Monke
     assert not [p for p in site.parent.iterdir() if ".new-" in p.name]
 
 
+def test_chart_designs_are_made_once_per_process_and_a_forked_build_child_reuses_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Making the designs costs ~0.4 s of Altair: a rebuild in the same process (salesperf serve)
+    # must not pay it again, nor the second process that prepares the charts while exports load.
+    from functools import partial
+
+    from generator.build import chart_assets
+    from generator.parallel import in_background
+    from generator.site import charts
+
+    made: list[str] = []
+    real = charts.chart_designs
+
+    def counted(currency: str) -> dict[str, dict]:
+        made.append(currency)
+        return real(currency)
+
+    monkeypatch.setattr(charts, "_MADE", {})
+    monkeypatch.setattr(charts, "chart_designs", counted)
+    first, _ = chart_assets("GBP", tmp_path / "cache")
+    assert chart_assets("GBP", tmp_path / "cache")[0] is first and made == ["GBP"]
+
+    def gone(currency: str) -> dict[str, dict]:
+        raise AssertionError(f"chart designs for {currency} made again")
+
+    monkeypatch.setattr(charts, "chart_designs", gone)
+    with in_background(
+        partial(chart_assets, "GBP", tmp_path / "cache"), "preparing the charts", fork=True
+    ) as pending:
+        assert pending.result()[0] == first
+    assert set(charts._MADE) == {"GBP"}  # another currency is made afresh
+    with pytest.raises(AssertionError, match="for EUR made again"):
+        chart_assets("EUR", tmp_path / "cache")
+
+
 def test_chart_assets_make_the_designs_and_bundle_and_a_bundle_error_is_reported_when_writing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -67,7 +67,7 @@ RATIO_DESIGNS = {
 def test_every_value_ratio_chart_is_in_the_list() -> None:
     plotted = {
         name
-        for name in charts._designs("USD")
+        for name in charts.designs_for("USD")
         if any(
             v.get("encoding", {}).get(axis, {}).get("field") == "value_ratio"
             for v in layers(charts.design(name, "USD"))
@@ -465,7 +465,7 @@ def test_money_axes_in_a_drawn_chart_never_say_g() -> None:
 
 def test_every_money_axis_uses_the_site_currency() -> None:
     for currency, symbol in (("USD", "$"), ("EUR", "€")):
-        for name, spec in charts._designs(currency).items():
+        for name, spec in charts.designs_for(currency).items():
             for view in layers(spec):
                 for channel in ("x", "y"):
                     enc = view.get("encoding", {}).get(channel, {})
@@ -538,7 +538,7 @@ def check_titles(name: str, spec: dict) -> list[str]:
 
 def test_every_design_titles_its_axes_legends_and_tooltips() -> None:
     problems = [
-        p for name, spec in charts._designs("USD").items() for p in check_titles(name, spec)
+        p for name, spec in charts.designs_for("USD").items() for p in check_titles(name, spec)
     ]
     assert problems == []
 
@@ -584,13 +584,13 @@ COLOUR_KEYS = ("color", "fill", "stroke")
 @pytest.mark.parametrize("currency", ["USD", "SEK"])
 def test_every_design_is_valid_vega_lite(currency: str) -> None:
     """The build writes the designs without Altair's validation: the schema is checked here."""
-    for spec in charts._designs(currency).values():
+    for spec in charts.designs_for(currency).values():
         TopLevelSpec.validate(spec)
 
 
 def test_marks_name_theme_styles_instead_of_fixed_colours() -> None:
     named: set[str] = set()
-    for name, spec in charts._designs("USD").items():
+    for name, spec in charts.designs_for("USD").items():
         for view in layers(spec):
             m = mark(view)
             assert not set(COLOUR_KEYS) & set(m), f"{name}: a fixed colour in {m}"

@@ -452,9 +452,11 @@ _MADE: dict[str, dict[str, dict]] = {}
 """Chart designs made in this process (or handed to it by ``prepare_designs``), by currency."""
 
 
-def _designs(currency: str) -> dict[str, dict]:
-    """Every chart design as a Vega-Lite dict with a named, empty data source, for one currency
-    (made once per process and currency)."""
+def designs_for(currency: str) -> dict[str, dict]:
+    """Every chart design as a Vega-Lite dict with a named, empty data source, for one currency:
+    ``chart_designs(currency)``, made once per process and currency and kept (a forked child
+    inherits them, so a rebuild in the same process, e.g. ``salesperf serve``, does not make them
+    again)."""
     made = _MADE.get(currency)
     if made is None:
         made = _MADE[currency] = chart_designs(currency)
@@ -1198,12 +1200,12 @@ def prepare_designs(currency: str, made: dict[str, dict] | None = None) -> None:
     processes, so that both use them and neither makes them again."""
     if made is not None:
         _MADE[currency] = made
-    _designs(currency)
+    designs_for(currency)
 
 
 def design(name: str, currency: str | None = None) -> dict:
     """One chart design (a Vega-Lite dict without data), its money axes in ``currency`` (the build's)."""
-    return _designs(currency or _CONTEXT.get().currency)[name]
+    return designs_for(currency or _CONTEXT.get().currency)[name]
 
 
 def _datasets(spec: dict) -> set[str]:
@@ -1271,7 +1273,7 @@ def _design_json(name: str, currency: str) -> dict[str, str]:
     """Each member of a design but its data, as ``_member_json`` text, by key."""
     return {
         key: _member_json(key, value)
-        for key, value in _designs(currency)[name].items()
+        for key, value in designs_for(currency)[name].items()
         if key not in _DATA_KEYS
     }
 
