@@ -4,6 +4,7 @@ search index of names, ids, headings and prose (never table cells or chart specs
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -299,3 +300,64 @@ def test_id_map_points_each_rep_id_at_its_page() -> None:
         "rep-001": [["REP-001", "reps/rep-001-x/", "Kenji Tanaka"]],
         "z": [["Z", "reps/z-3/", "Z"]],
     }
+
+
+# --- the theme's compiled templates --------------------------------------------------------------
+
+
+def test_the_theme_is_compiled_once_then_read_from_memory_or_the_cache_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Jinja compiles Material's templates (~0.15 s a build): once per process, and a new process
+    reads them from the build's cache folder; a damaged cache file only costs the compilation, and
+    the pages are the same byte for byte every time."""
+    import jinja2
+
+    from generator.publish.plugin import TemplateCache
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Overview\n\nRevenue grew.\n", encoding="utf-8")
+    compiled: list[str | None] = []
+    real = jinja2.Environment.compile
+
+    def counted(self: jinja2.Environment, source: str, name: str | None = None, *a, **k):  # type: ignore[no-untyped-def]
+        compiled.append(name)
+        return real(self, source, name, *a, **k)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    monkeypatch.setattr(TemplateCache, "compiled", {})  # a new process: nothing in memory yet
+    cache = tmp_path / "cache" / "templates"
+
+    def theme() -> list[str | None]:
+        """Compiled by the build's environment: not the language partials that Material's search
+        plugin compiles in an environment of its own (``on_config``, before ``on_env``)."""
+        return [name for name in compiled if not (name or "").startswith("partials/language")]
+
+    def build_once(site: str) -> bytes:
+        compiled.clear()
+        mkdocs_build(
+            docs,
+            tmp_path / site,
+            site_name="T",
+            site_url=None,
+            nav=[{"Overview": "index.md"}],
+            template_cache=cache,
+        )
+        return (tmp_path / site / "index.html").read_bytes()
+
+    first = build_once("one")
+    assert "main.html" in compiled and len(list(cache.iterdir())) == len(set(compiled))
+    assert build_once("two") == first and theme() == []  # from memory
+    monkeypatch.setattr(TemplateCache, "compiled", {})
+    assert build_once("three") == first and theme() == []  # from the cache folder
+    monkeypatch.setattr(TemplateCache, "compiled", {})
+    for file in cache.iterdir():
+        file.write_bytes(b"damaged")
+    assert build_once("four") == first and "main.html" in compiled
+    # the folder cannot be made (a file in its way): memory only, the build goes on
+    monkeypatch.setattr(TemplateCache, "compiled", {})
+    shutil.rmtree(cache)
+    cache.write_text("", encoding="utf-8")
+    assert build_once("five") == first and "main.html" in compiled
+    assert build_once("six") == first and theme() == []

@@ -11,6 +11,11 @@ Registered by ``mkdocs_build`` on every build (no entry point needed). Per page,
 3. ``on_post_page``: the placeholders become the HTML blocks again (``fragments.substitute``), so
    the published page is the same as if the HTML had gone through Markdown.
 
+Material's Jinja templates are compiled to Python once, not on every build (``on_env``): the
+compiled code is kept in memory for the process (``salesperf serve``'s rebuilds, the MkDocs shards
+forked after it) and in the build's cache folder for the next ``salesperf build`` (Jinja's own
+``FileSystemBytecodeCache``, which recompiles a template whose source changed).
+
 It also fixes the search worker (``on_files``): Material's worker bundles lunr 2.3.9, whose token
 set merges two different nodes when their keys (edge letters and child ids written one after the
 other, with no separator) happen to read alike, which digits make likely (``"1" + "23"`` and
@@ -21,10 +26,14 @@ documents". The fix appends a key with a separator to the worker; nothing else i
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
 import re
-from typing import Any
+from typing import Any, ClassVar
 
+from jinja2 import Environment
+from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -63,6 +72,40 @@ _SEARCH_ATTRIBUTE = re.compile(r'\s?data-search-\w+="[^"]+"')
 """Material's search plugin removes these attributes from the page it indexed (same pattern)."""
 
 
+class TemplateCache(BytecodeCache):
+    """Jinja's compiled templates kept in memory for the life of the process, and in ``folder``
+    (Jinja's own ``FileSystemBytecodeCache``) when one is given.
+
+    A compiled template is found by its name and file, and used only when its source's checksum
+    and the Python version match (Jinja checks both): an upgraded theme is compiled again. A
+    folder that cannot be read or written, or a damaged file in it, only costs the compilation."""
+
+    compiled: ClassVar[dict[str, bytes]] = {}
+    """Compiled templates made in this process (and inherited by its forked children), by key."""
+
+    def __init__(self, folder: str = "") -> None:
+        self.disk = FileSystemBytecodeCache(folder) if folder else None
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        kept = self.compiled.get(bucket.key)
+        if kept is not None:
+            bucket.bytecode_from_string(kept)
+            if bucket.code is not None:
+                return
+        if self.disk is not None:
+            try:
+                self.disk.load_bytecode(bucket)
+            except (OSError, EOFError, ValueError, pickle.UnpicklingError):
+                bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+        if self.disk is not None:
+            with contextlib.suppress(OSError):
+                os.makedirs(self.disk.directory, exist_ok=True)
+                self.disk.dump_bytecode(bucket)
+
+
 class SalesperfConfig(Config):
     """Options of the plugin (set by ``mkdocs_build``)."""
 
@@ -70,6 +113,8 @@ class SalesperfConfig(Config):
     """Folders whose pages (other than ``index.md``) are indexed by title and lead prose only."""
     skip_pages = config_options.ListOfItems(config_options.Type(str), default=[])
     """Pages of the docs folder this build leaves out (another MkDocs process builds them)."""
+    template_cache = config_options.Type(str, default="")
+    """Folder keeping the theme's compiled templates between builds ("": kept in memory only)."""
 
 
 def summary_only(src_uri: str, folders: list[str]) -> bool:
@@ -142,6 +187,11 @@ class SalesperfPlugin(BasePlugin[SalesperfConfig]):
                     file.content_string = source + LUNR_KEY_FIX
         link_static_files(files, config.docs_dir)
         return files
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        """Compile the theme's templates once (``TemplateCache``), not on every build."""
+        env.bytecode_cache = TemplateCache(self.config.template_cache)
+        return env
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
