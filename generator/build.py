@@ -278,7 +278,6 @@ def build(
                     site_name=cfg.config.site.html_title,
                     site_url=cfg.config.site.base_url,
                     nav=nav,
-                    template_cache=work.parent / "cache" / "templates",
                 )
             with (
                 clock.stage("publish", f"Publishing to {target}"),

@@ -83,11 +83,9 @@ def _build_one(
     site_url: str | None,
     nav: list[dict[str, str]],
     skip_pages: tuple[str, ...] = (),
-    template_cache: Path | None = None,
 ) -> None:
     """One ``mkdocs build`` of ``docs_dir`` into ``site_dir``, leaving out the pages ``skip_pages``
-    (paths in ``docs_dir``: built by another shard), the theme's compiled templates kept in
-    ``template_cache`` (and in memory) for the next build."""
+    (paths in ``docs_dir``: built by another shard)."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -108,7 +106,7 @@ def _build_one(
         if site_url:
             overrides["site_url"] = site_url
         config = load_config(config_file=str(resource("mkdocs.yml")), **overrides)
-        config.plugins["salesperf"] = salesperf_plugin(skip_pages, template_cache)
+        config.plugins["salesperf"] = salesperf_plugin(skip_pages)
         build(config)
     except OSError as exc:  # the destination of a copy, else the one path
         where = next((p for p in (exc.filename2, exc.filename) if p is not None), site_dir)
@@ -123,19 +121,14 @@ def _build_one(
         logger.removeHandler(handler)
 
 
-def salesperf_plugin(skip_pages: tuple[str, ...] = (), template_cache: Path | None = None) -> Any:
+def salesperf_plugin(skip_pages: tuple[str, ...] = ()) -> Any:
     """salesperf's MkDocs plugin, configured (registered by hand: it needs no entry point); it leaves
-    out the pages ``skip_pages`` (paths in the docs folder), which another shard builds, and keeps
-    the theme's compiled templates in ``template_cache`` (None: in memory only)."""
+    out the pages ``skip_pages`` (paths in the docs folder), which another shard builds."""
     from generator.publish.plugin import SalesperfPlugin
 
     plugin = SalesperfPlugin()
     errors, _warnings = plugin.load_config(
-        {
-            "summary_folders": list(ENTITY_FOLDERS),
-            "skip_pages": list(skip_pages),
-            "template_cache": str(template_cache) if template_cache else "",
-        }
+        {"summary_folders": list(ENTITY_FOLDERS), "skip_pages": list(skip_pages)}
     )
     if errors:
         raise BuildError([f"salesperf plugin: {name}: {error}" for name, error in errors])
@@ -261,18 +254,14 @@ def mkdocs_build(
     site_name: str,
     site_url: str | None,
     nav: list[dict[str, str]],
-    template_cache: Path | None = None,
 ) -> None:
-    """Build the site with MkDocs Material into ``site_dir``; raise BuildError on failure.
-
-    ``template_cache``: a folder keeping the theme's compiled templates between builds (about
-    0.15 s of Jinja compilation a build; None: kept in this process's memory only)."""
+    """Build the site with MkDocs Material into ``site_dir``; raise BuildError on failure."""
     entities = _entity_pages(docs_dir)
     count = _jobs(len(entities))
     shards_root = docs_dir.parent / "shards"
     shutil.rmtree(shards_root, ignore_errors=True)  # left by a build that was killed
     if count == 1:
-        _build_one(docs_dir, site_dir, site_name, site_url, nav, (), template_cache)
+        _build_one(docs_dir, site_dir, site_name, site_url, nav)
         return
     in_nav = [page for entry in nav for page in entry.values()]
     others = set(entities)
@@ -302,14 +291,7 @@ def mkdocs_build(
                 workers.enter_context(
                     in_background(
                         partial(
-                            _build_one,
-                            folders[index],
-                            outputs[index],
-                            site_name,
-                            site_url,
-                            nav,
-                            (),
-                            template_cache,
+                            _build_one, folders[index], outputs[index], site_name, site_url, nav
                         ),
                         "MkDocs build failed",
                         fork=True,
@@ -317,7 +299,7 @@ def mkdocs_build(
                 )
                 for index in range(1, count)
             ]
-            _build_one(folders[0], outputs[0], site_name, site_url, nav, elsewhere, template_cache)
+            _build_one(folders[0], outputs[0], site_name, site_url, nav, skip_pages=elsewhere)
             for shard in shards:
                 shard.result()
         order = page_order(docs_dir)

@@ -11,10 +11,9 @@ Registered by ``mkdocs_build`` on every build (no entry point needed). Per page,
 3. ``on_post_page``: the placeholders become the HTML blocks again (``fragments.substitute``), so
    the published page is the same as if the HTML had gone through Markdown.
 
-Material's Jinja templates are compiled to Python once, not on every build (``on_env``): the
-compiled code is kept in memory for the process (``salesperf serve``'s rebuilds, the MkDocs shards
-forked after it) and in the build's cache folder for the next ``salesperf build`` (Jinja's own
-``FileSystemBytecodeCache``, which recompiles a template whose source changed).
+Material's Jinja templates are compiled to Python once per process, not on every build
+(``on_env``): ``salesperf serve``'s rebuilds reuse the compiled code, kept in memory only (a cache
+on disk would be code that the next build runs, from a folder others may write to).
 
 It also fixes the search worker (``on_files``): Material's worker bundles lunr 2.3.9, whose token
 set merges two different nodes when their keys (edge letters and child ids written one after the
@@ -26,14 +25,12 @@ documents". The fix appends a key with a separator to the worker; nothing else i
 
 from __future__ import annotations
 
-import contextlib
 import os
-import pickle
 import re
 from typing import Any, ClassVar
 
 from jinja2 import Environment
-from jinja2.bccache import Bucket, BytecodeCache, FileSystemBytecodeCache
+from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -73,37 +70,22 @@ _SEARCH_ATTRIBUTE = re.compile(r'\s?data-search-\w+="[^"]+"')
 
 
 class TemplateCache(BytecodeCache):
-    """Jinja's compiled templates kept in memory for the life of the process, and in ``folder``
-    (Jinja's own ``FileSystemBytecodeCache``) when one is given.
+    """Jinja's compiled templates, kept in memory for the life of the process (and inherited by
+    its forked children), by template name and file.
 
-    A compiled template is found by its name and file, and used only when its source's checksum
-    and the Python version match (Jinja checks both): an upgraded theme is compiled again. A
-    folder that cannot be read or written, or a damaged file in it, only costs the compilation."""
+    Jinja uses a kept template only when the checksum of its source is unchanged (it compiles an
+    edited template again); the compiled code never leaves the process that made it."""
 
     compiled: ClassVar[dict[str, bytes]] = {}
-    """Compiled templates made in this process (and inherited by its forked children), by key."""
-
-    def __init__(self, folder: str = "") -> None:
-        self.disk = FileSystemBytecodeCache(folder) if folder else None
+    """Compiled templates made in this process, by Jinja's bucket key."""
 
     def load_bytecode(self, bucket: Bucket) -> None:
         kept = self.compiled.get(bucket.key)
         if kept is not None:
             bucket.bytecode_from_string(kept)
-            if bucket.code is not None:
-                return
-        if self.disk is not None:
-            try:
-                self.disk.load_bytecode(bucket)
-            except (OSError, EOFError, ValueError, pickle.UnpicklingError):
-                bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         self.compiled[bucket.key] = bucket.bytecode_to_string()
-        if self.disk is not None:
-            with contextlib.suppress(OSError):
-                os.makedirs(self.disk.directory, exist_ok=True)
-                self.disk.dump_bytecode(bucket)
 
 
 class SalesperfConfig(Config):
@@ -113,8 +95,6 @@ class SalesperfConfig(Config):
     """Folders whose pages (other than ``index.md``) are indexed by title and lead prose only."""
     skip_pages = config_options.ListOfItems(config_options.Type(str), default=[])
     """Pages of the docs folder this build leaves out (another MkDocs process builds them)."""
-    template_cache = config_options.Type(str, default="")
-    """Folder keeping the theme's compiled templates between builds ("": kept in memory only)."""
 
 
 def summary_only(src_uri: str, folders: list[str]) -> bool:
@@ -189,8 +169,8 @@ class SalesperfPlugin(BasePlugin[SalesperfConfig]):
         return files
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
-        """Compile the theme's templates once (``TemplateCache``), not on every build."""
-        env.bytecode_cache = TemplateCache(self.config.template_cache)
+        """Compile the theme's templates once per process (``TemplateCache``), not on every build."""
+        env.bytecode_cache = TemplateCache()
         return env
 
     def on_page_markdown(
