@@ -141,9 +141,9 @@ def build_folder(out: Path) -> Path:
 
 
 def chart_assets(currency: str, cache_dir: Path) -> tuple[dict[str, dict], bytes | None]:
-    """The chart designs for ``currency`` (``designs_for``: made once per process, so a forked
-    child reuses the designs an earlier build in the same process made) and the Vega bundle
-    (``vega_bundle``, cached in ``cache_dir``), made by a second process while the exports load.
+    """The chart designs for ``currency`` (``designs_for``: kept by the process) and the Vega
+    bundle (``vega_bundle``, cached in ``cache_dir``), made by a second process while the exports
+    load.
 
     The bundle is None when a file-system error (OSError: the cache folder cannot be made or
     written) stopped it there: the write stage makes it again, and reports the error naming the

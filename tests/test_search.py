@@ -1,5 +1,6 @@
 """Search and pre-rendered HTML: placeholders in the page files, HTML back in the built pages, a
-search index of names, ids, headings and prose (never table cells or chart specs)."""
+search index of names, ids, headings and prose (never table cells or chart specs); and the MkDocs
+plugin's other duty, the theme's templates compiled once per process."""
 
 from __future__ import annotations
 
@@ -343,23 +344,37 @@ def test_the_theme_is_compiled_once_per_process(
     assert build_once("two") == first and theme() == []
 
 
-def test_a_kept_template_is_compiled_again_when_its_source_changes() -> None:
-    """Jinja checks the source's checksum before it uses a kept template: an override edited while
-    ``salesperf serve`` runs shows on the next rebuild."""
+def test_a_kept_template_is_compiled_again_when_its_source_or_its_environment_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Jinja checks the source's checksum before it uses a kept template, and the key holds the
+    environment's setup: an override edited while ``salesperf serve`` runs, or a filter that now
+    takes the context (compiled into the calling code), is compiled again, not reused wrongly."""
     import jinja2
 
     from generator.publish.plugin import TemplateCache
 
-    cache = TemplateCache()
-    cache.compiled = {}  # this instance's own, not the process's
-    sources = {"page.html": "Revenue {{ amount }}"}
+    monkeypatch.setattr(TemplateCache, "compiled", {})
+    sources = {"page.html": "Revenue {{ amount | money }}"}
 
-    def render() -> str:
-        env = jinja2.Environment(loader=jinja2.DictLoader(sources), bytecode_cache=cache)
+    def render(money: object) -> str:
+        env = jinja2.Environment(loader=jinja2.DictLoader(sources))
+        env.filters["money"] = money
+        env.bytecode_cache = TemplateCache(env)
         return env.get_template("page.html").render(amount=5)
 
-    assert render() == "Revenue 5" and len(cache.compiled) == 1
-    kept = next(iter(cache.compiled.values()))
-    assert render() == "Revenue 5" and list(cache.compiled.values()) == [kept]
-    sources["page.html"] = "Income {{ amount }}"
-    assert render() == "Income 5" and next(iter(cache.compiled.values())) != kept
+    def plain(value: int) -> str:
+        return f"${value}"
+
+    @jinja2.pass_context
+    def with_context(context: jinja2.runtime.Context, value: int) -> str:
+        return f"USD {value}"
+
+    assert render(plain) == "Revenue $5" and len(TemplateCache.compiled) == 1
+    kept = dict(TemplateCache.compiled)
+    assert render(plain) == "Revenue $5" and TemplateCache.compiled == kept  # reused
+    assert render(with_context) == "Revenue USD 5" and len(TemplateCache.compiled) == 2
+    sources["page.html"] = "Income {{ amount | money }}"
+    (key,) = kept
+    assert render(plain) == "Income $5" and len(TemplateCache.compiled) == 2
+    assert TemplateCache.compiled[key] != kept[key]  # compiled again, kept in its place

@@ -12,8 +12,7 @@ Registered by ``mkdocs_build`` on every build (no entry point needed). Per page,
    the published page is the same as if the HTML had gone through Markdown.
 
 Material's Jinja templates are compiled to Python once per process, not on every build
-(``on_env``): ``salesperf serve``'s rebuilds reuse the compiled code, kept in memory only (a cache
-on disk would be code that the next build runs, from a folder others may write to).
+(``on_env``, ``TemplateCache``): ``salesperf serve``'s rebuilds reuse the compiled code.
 
 It also fixes the search worker (``on_files``): Material's worker bundles lunr 2.3.9, whose token
 set merges two different nodes when their keys (edge letters and child ids written one after the
@@ -25,6 +24,7 @@ documents". The fix appends a key with a separator to the worker; nothing else i
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from typing import Any, ClassVar
@@ -69,22 +69,69 @@ _SEARCH_ATTRIBUTE = re.compile(r'\s?data-search-\w+="[^"]+"')
 """Material's search plugin removes these attributes from the page it indexed (same pattern)."""
 
 
+def compile_setup(env: Environment) -> str:
+    """What Jinja's compiled code depends on besides a template's source: the syntax, the
+    extensions (MkDocs adds i18n for some theme languages), the filters and tests with the
+    arguments each takes (``pass_context``…), autoescaping and optimisation; as a SHA-1 hex digest."""
+
+    def functions(table: dict[str, Any]) -> list[tuple[str, str]]:
+        return sorted((name, repr(getattr(f, "jinja_pass_arg", None))) for name, f in table.items())
+
+    autoescape = env.autoescape
+    setup = (
+        env.block_start_string,
+        env.block_end_string,
+        env.variable_start_string,
+        env.variable_end_string,
+        env.comment_start_string,
+        env.comment_end_string,
+        env.line_statement_prefix,
+        env.line_comment_prefix,
+        env.trim_blocks,
+        env.lstrip_blocks,
+        env.newline_sequence,
+        env.keep_trailing_newline,
+        sorted(env.extensions),
+        functions(env.filters),
+        functions(env.tests),
+        autoescape if isinstance(autoescape, bool) else getattr(autoescape, "__qualname__", "?"),
+        env.optimized,
+    )
+    return hashlib.sha1(repr(setup).encode("utf-8")).hexdigest()
+
+
 class TemplateCache(BytecodeCache):
     """Jinja's compiled templates, kept in memory for the life of the process (and inherited by
-    its forked children), by template name and file.
+    its forked children) and never written to disk (a cache file would be code that the next
+    build runs, from a folder others may be able to write to).
 
-    Jinja uses a kept template only when the checksum of its source is unchanged (it compiles an
-    edited template again); the compiled code never leaves the process that made it."""
+    A kept template is found by its name, file and the environment's ``compile_setup``, and Jinja
+    uses it only when the checksum of its source is unchanged: an edited override, another theme
+    language or a plugin's new filter while ``salesperf serve`` runs compiles the template again."""
 
     compiled: ClassVar[dict[str, bytes]] = {}
-    """Compiled templates made in this process, by Jinja's bucket key."""
+    """Compiled templates made in this process: Jinja's bucket bytes (a format marker, the source's
+    checksum, the marshalled code) by cache key (``get_cache_key``)."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self.setup: str | None = None
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        """Jinja's key (a SHA-1 of the template's name and file) and the environment's setup, read
+        when the first template loads (after every plugin's ``on_env``)."""
+        if self.setup is None:
+            self.setup = compile_setup(self.env)
+        return f"{super().get_cache_key(name, filename)}-{self.setup}"
 
     def load_bytecode(self, bucket: Bucket) -> None:
+        """Fill ``bucket`` with the kept code, if any (Jinja discards it if the source changed)."""
         kept = self.compiled.get(bucket.key)
         if kept is not None:
             bucket.bytecode_from_string(kept)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
+        """Keep the code Jinja has just compiled into ``bucket``."""
         self.compiled[bucket.key] = bucket.bytecode_to_string()
 
 
@@ -170,7 +217,7 @@ class SalesperfPlugin(BasePlugin[SalesperfConfig]):
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         """Compile the theme's templates once per process (``TemplateCache``), not on every build."""
-        env.bytecode_cache = TemplateCache()
+        env.bytecode_cache = TemplateCache(env)
         return env
 
     def on_page_markdown(
