@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -378,3 +379,37 @@ def test_a_kept_template_is_compiled_again_when_its_source_or_its_environment_ch
     (key,) = kept
     assert render(plain) == "Income $5" and len(TemplateCache.compiled) == 2
     assert TemplateCache.compiled[key] != kept[key]  # compiled again, kept in its place
+
+
+def test_the_compile_setup_tells_apart_what_changes_the_compiled_code() -> None:
+    """``finalize``, async, a sandbox and a plain filter replaced by another (run on constants while
+    compiling) each change Jinja's compiled code, so each gives another key; a like environment
+    gives the same one, so a rebuild reuses its templates."""
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from generator.publish.plugin import compile_setup
+
+    def dollars(value: int) -> str:
+        return f"${value}"
+
+    def pounds(value: int) -> str:
+        return f"£{value}"
+
+    def with_money(money: object, **options: Any) -> jinja2.Environment:
+        env = jinja2.Environment(**options)
+        env.filters["money"] = money
+        return env
+
+    setups = [
+        compile_setup(env)
+        for env in (
+            with_money(dollars),
+            with_money(pounds),
+            with_money(dollars, finalize=lambda value: "" if value is None else value),
+            with_money(dollars, enable_async=True),
+            SandboxedEnvironment(),
+        )
+    ]
+    assert len(set(setups)) == len(setups)
+    assert compile_setup(with_money(dollars)) == setups[0]

@@ -70,15 +70,22 @@ _SEARCH_ATTRIBUTE = re.compile(r'\s?data-search-\w+="[^"]+"')
 
 
 def compile_setup(env: Environment) -> str:
-    """What Jinja's compiled code depends on besides a template's source: the syntax, the
-    extensions (MkDocs adds i18n for some theme languages), the filters and tests with the
-    arguments each takes (``pass_context``…), autoescaping and optimisation; as a SHA-1 hex digest."""
+    """What Jinja's compiled code depends on besides a template's source, as a SHA-1 hex digest:
+    the environment's class (sandboxed or not), syntax, extensions (MkDocs adds i18n for some theme
+    languages) and their settings, policies, the filters and tests (each function by name and by
+    the arguments it takes: Jinja runs a plain filter on constants while compiling), ``finalize``,
+    autoescaping, async and optimisation."""
+
+    def function(f: object) -> str:
+        name = f"{getattr(f, '__module__', '')}.{getattr(f, '__qualname__', type(f).__name__)}"
+        return f"{name}({getattr(f, 'jinja_pass_arg', None)!r})"
 
     def functions(table: dict[str, Any]) -> list[tuple[str, str]]:
-        return sorted((name, repr(getattr(f, "jinja_pass_arg", None))) for name, f in table.items())
+        return sorted((name, function(f)) for name, f in table.items())
 
     autoescape = env.autoescape
     setup = (
+        f"{type(env).__module__}.{type(env).__qualname__}",
         env.block_start_string,
         env.block_end_string,
         env.variable_start_string,
@@ -92,9 +99,13 @@ def compile_setup(env: Environment) -> str:
         env.newline_sequence,
         env.keep_trailing_newline,
         sorted(env.extensions),
+        getattr(env, "newstyle_gettext", None),
+        sorted((key, repr(value)) for key, value in env.policies.items()),
         functions(env.filters),
         functions(env.tests),
-        autoescape if isinstance(autoescape, bool) else getattr(autoescape, "__qualname__", "?"),
+        None if env.finalize is None else function(env.finalize),
+        autoescape if isinstance(autoescape, bool) else function(autoescape),
+        env.is_async,
         env.optimized,
     )
     return hashlib.sha1(repr(setup).encode("utf-8")).hexdigest()
@@ -107,7 +118,8 @@ class TemplateCache(BytecodeCache):
 
     A kept template is found by its name, file and the environment's ``compile_setup``, and Jinja
     uses it only when the checksum of its source is unchanged: an edited override, another theme
-    language or a plugin's new filter while ``salesperf serve`` runs compiles the template again."""
+    language or a plugin's new or replaced filter while ``salesperf serve`` runs compiles the
+    template again. The dict is never pruned: each new setup adds the theme's ~36 templates."""
 
     compiled: ClassVar[dict[str, bytes]] = {}
     """Compiled templates made in this process: Jinja's bucket bytes (a format marker, the source's
