@@ -1,10 +1,13 @@
-"""Charts in headless Chromium: every page of the example draws every chart without a console error,
-toggling the palette redraws every chart with the other theme, and a dark start draws dark."""
+"""Charts in headless Chromium: each page of the example draws every chart without a console error
+(one page of each entity layout, every other page), toggling the palette redraws every chart with
+the other theme, and a dark start draws dark."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -142,10 +145,31 @@ def test_starting_dark_draws_with_the_dark_theme(
 # --- every page --------------------------------------------------------------------------------------
 
 REDIRECT = re.compile(r'<meta http-equiv="refresh" content="0; url=([^"]+)">')
+CHART_DIV = re.compile(r'<div class="sp-chart"[^>]*\bdata-spec="([^"]+)"')
+SPEC_SCRIPT = re.compile(r'<script type="application/json" id="([^"]+)">(.*?)</script>', re.S)
+ENTITY_KINDS = ("reps", "teams", "managers", "regions", "categories", "channels")
+"""The folders of the pages made once per entity (``/reps/<slug>/``…): many pages of one layout."""
 
 
-def site_pages(root: Path) -> tuple[list[tuple[str, int]], list[tuple[Path, str]]]:
-    """(URL path, number of chart divs) of every page of a built site, and every redirect stub."""
+@dataclass(frozen=True)
+class SitePage:
+    """A page of a built site: its URL path and the ids of its chart divs, in page order."""
+
+    url: str
+    charts: tuple[str, ...]
+
+    @property
+    def kind(self) -> str | None:
+        """The entity kind of a page made once per entity (``reps``…), else None."""
+        parts = self.url.strip("/").split("/")
+        return parts[0] if len(parts) == 2 and parts[0] in ENTITY_KINDS else None
+
+
+def site_pages(root: Path) -> tuple[list[SitePage], list[tuple[Path, str]]]:
+    """Every page of a built site, and every redirect stub (its file and the URL it sends to).
+
+    Each chart div must name a spec the page holds, and every spec must parse: checked here for
+    every page, walked in the browser or not."""
     pages, redirects = [], []
     for file in sorted(root.rglob("*.html")):
         text = file.read_text(encoding="utf-8")
@@ -156,32 +180,80 @@ def site_pages(root: Path) -> tuple[list[tuple[str, int]], list[tuple[Path, str]
         target = REDIRECT.search(text)
         if target:
             redirects.append((file, target.group(1)))
-        else:
-            pages.append((url, text.count('class="sp-chart"')))
+            continue
+        charts_here = tuple(CHART_DIV.findall(text))
+        assert len(charts_here) == text.count('class="sp-chart"'), url
+        specs = {spec_id: body for spec_id, body in SPEC_SCRIPT.findall(text)}
+        for spec_id in charts_here:
+            assert spec_id in specs, f"{url}: chart {spec_id} has no spec on the page"
+            assert json.loads(specs[spec_id])["$schema"], f"{url}: {spec_id}"
+        pages.append(SitePage(url, charts_here))
     return pages, redirects
 
 
-def test_every_page_draws_every_chart_without_a_console_error(
+def walked_pages(pages: list[SitePage]) -> list[SitePage]:
+    """The pages the browser walk draws: every page that is not one of an entity's, and of each
+    entity kind the first page holding each set of charts (a rep with coaching, one without
+    activity…) and the last page.
+
+    Pages of one kind and one set of charts differ only in their data, whose every spec is parsed
+    and checked in Python (``site_pages``, test_charts); drawing all 40 rep pages cost 19 s of
+    the 40 s walk, and the browser found nothing there that the first of each layout did not."""
+    chosen: dict[str, SitePage] = {}
+    seen: set[tuple[str, frozenset[str]]] = set()
+    last: dict[str, SitePage] = {}
+    for page in pages:
+        if page.kind is None:
+            chosen[page.url] = page
+            continue
+        layout = (page.kind, frozenset(page.charts))
+        if layout not in seen:
+            seen.add(layout)
+            chosen[page.url] = page
+        last[page.kind] = page
+    for page in last.values():
+        chosen.setdefault(page.url, page)
+    return [page for page in pages if page.url in chosen]
+
+
+def test_the_walk_draws_one_page_of_each_layout_and_every_other_page(example_build: Path) -> None:
+    """The selection itself: every chart design of the site is drawn somewhere in the walk, each
+    layout of rep pages (coached or not, with or without activity) once, every other page whole."""
+    pages, _redirects = site_pages(example_build)
+    walked = walked_pages(pages)
+    assert {c for p in walked for c in p.charts} == {c for p in pages for c in p.charts}
+    layouts = {(p.kind, frozenset(p.charts)) for p in pages if p.kind}
+    assert {(p.kind, frozenset(p.charts)) for p in walked if p.kind} == layouts
+    assert [p for p in pages if p.kind is None and p not in walked] == []
+    reps = [p for p in pages if p.kind == "reps"]
+    assert len(reps) == 40 and reps[0] in walked and reps[-1] in walked
+    assert 4 <= len([p for p in walked if p.kind == "reps"]) < len(reps)
+    assert len(walked) < len(pages) * 0.6
+
+
+def test_each_layout_draws_every_chart_without_a_console_error(
     example_build: Path, example_site: Site, open_tab: Callable[[Site], Tab]
 ) -> None:
     pages, redirects = site_pages(example_build)
-    assert len(pages) > 80 and sum(n for _u, n in pages) > 300
-    assert any(u.startswith("/reps/") and n for u, n in pages), "rep pages with charts are walked"
+    assert len(pages) > 80 and sum(len(p.charts) for p in pages) > 300
     for file, target in redirects:  # a stub is only a link: its target is one of the walked pages
         assert (file.parent / target / "index.html").resolve().is_file(), (
             f"{file}: {target} is missing"
         )
+    walked = walked_pages(pages)
+    assert any(p.kind == "reps" and p.charts for p in walked), "rep pages with charts are walked"
     tab = open_tab(example_site)
     failures = []
-    for url, expected in pages:
-        tab.goto(url)
+    for page in walked:
+        tab.goto(page.url)
+        expected = len(page.charts)
         drawn = wait_for_charts(tab.page, minimum=expected) if expected else []
         state = chart_state(tab)
         if len(drawn) != expected or any(c["svgs"] != 1 for c in state):
-            failures.append(f"{url}: {len(drawn)} of {expected} charts drawn")
+            failures.append(f"{page.url}: {len(drawn)} of {expected} charts drawn")
         problems = tab.console_errors + tab.page_errors + tab.bad_responses + tab.external
         if problems:
-            failures.append(f"{url}: {problems}")
+            failures.append(f"{page.url}: {problems}")
         (
             tab.console_errors.clear(),
             tab.page_errors.clear(),
