@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -112,6 +113,37 @@ def _names(cls: type) -> set[str]:
         for n, v in vars(cls).items()
         if not n.startswith("_") and (callable(v) or isinstance(v, property)) and n not in fields
     }
+
+
+LAST_TAG = re.compile(r"\{%[^%]*%\}\s*$")
+TAG = re.compile(r"\{%.*?%\}|\{#.*?#\}")
+NUMBERED_ITEM = re.compile(r"^\s*\d+[.)]\s")
+
+
+def test_no_template_line_glues_the_next_line_onto_it() -> None:
+    """The environment trims the newline after a block tag (``trim_blocks``): a tag that ends a line
+    of text must be written ``+%}``, or the next line joins it: a list item ran into the bullet
+    before it ("On activity.- *Where are we heading?*") and paragraphs merged. And no line starts
+    with a number and a full stop, which Markdown reads as a numbered list ("`1.5e3` is" / "1500."
+    lost the 1500)."""
+    glued, numbered = [], []
+    for path in sorted(resource("templates").glob("*.j2")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            last = LAST_TAG.search(line)
+            if last and TAG.sub("", line[: last.start()]).strip() and "+%}" not in last.group():
+                glued.append(f"{path.name}:{number}: {line.strip()[:80]}")
+            if NUMBERED_ITEM.match(TAG.sub("", line)):
+                numbered.append(f"{path.name}:{number}: {line.strip()[:80]}")
+    assert glued == [] and numbered == []
+
+
+def test_the_line_check_catches_a_glued_line() -> None:
+    env = jinja2.Environment(trim_blocks=True)
+    text = "On it.{% if x %} Yes.{% endif %}\n- next item\n"
+    assert env.from_string(text).render(x=1) == "On it. Yes.- next item"
+    assert env.from_string(text.replace("%}\n", "+%}\n")).render(x=1) == "On it. Yes.\n- next item"
+    last = LAST_TAG.search(text.splitlines()[0])
+    assert last and TAG.sub("", text.splitlines()[0][: last.start()]).strip() == "On it. Yes."
 
 
 @pytest.mark.parametrize("template", sorted(TEMPLATES))

@@ -75,6 +75,8 @@ class RepPage:
     clients: Markdown
     client_count: int
     """Clients the rep acquired (the table lists the ``CLIENTS_ON_PAGE`` most valuable)."""
+    clients_listed: int = CLIENTS_ON_PAGE
+    """The most clients the table lists; the page says so when the rep has more."""
     sections: tuple[Section, ...] = ()
     """Sections topics (goals, coaching, …) contribute, after the clients, in topic order."""
     downloads: Markdown | str = ""
