@@ -243,6 +243,30 @@ def test_deals_only_export(tmp_path: Path) -> None:
     )
 
 
+def test_goals_coaching_and_activities_without_a_reps_export(tmp_path: Path) -> None:
+    """Every dataset but deals is optional (SPEC §4): without a reps file the reps made from the deals
+    have the reps file's column types, so the coaching, activity and team-goal steps that read a
+    hiring date build (they stopped with a traceback: ``.dt`` of a text column)."""
+    files = {
+        "deals.csv": "deal_id,rep_id,client_id,amount,stage,closed\n"
+        "D1,R1,C1,100,Won,2024-03-01\nD2,R1,C2,200,Lost,2024-04-01\nD3,R2,C3,300,Won,2024-05-01\n",
+        "coaching.csv": "rep_id,start\nR1,2024-02-01\n",
+        "activities.csv": "rep_id,date,kind\nR1,2024-02-01,Call\n",
+        "goals.csv": "scope,id,year,target\nrep,R1,2024,1000\n",
+    }
+    for name, content in files.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    sources = ", ".join(f"{name[:-4]}: {{path: {name}}}" for name in files)
+    (tmp_path / "c.yaml").write_text(f"sources: {{{sources}}}\n", encoding="utf-8")
+    site = build(tmp_path / "c.yaml", tmp_path / "out").out
+    reps = read_reps_csv(site).set_index("rep_id")
+    assert reps.loc["R1", "revenue"] == 100 and reps.loc["R2", "revenue"] == 300
+    for page in ("coaching", "activity", "goals"):
+        assert (site / page / "index.html").is_file(), page
+    goals = (site / "data" / "goals.csv").read_text(encoding="utf-8")
+    assert "R1" in goals
+
+
 def test_failed_build_leaves_previous_site_untouched(tmp_path: Path) -> None:
     config = write_crm_export(tmp_path / "export")
     site = build(config).out

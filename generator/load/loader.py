@@ -925,10 +925,10 @@ def _all_reps(deals: pd.DataFrame, reps: pd.DataFrame | None, findings: _Finding
     columns = list(DATASETS["reps"].field_names)
     listed = (
         reps[[*columns, FILE, LINE]]
-        if reps is not None
+        if reps is not None  # without a reps file: the columns a read one has, with their types
         else pd.DataFrame(
-            {c: pd.Series(dtype="string") for c in [*columns, FILE]}
-            | {LINE: pd.Series(dtype="int64")}
+            {f.name: pd.Series(dtype=_empty_dtype(f.kind)) for f in DATASETS["reps"].fields}
+            | {FILE: pd.Series(dtype="string"), LINE: pd.Series(dtype="int64")}
         )
     )
     extra_ids = pd.Index(deals["rep_id"].dropna().unique()).difference(pd.Index(listed["rep_id"]))
