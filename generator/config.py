@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 
 from generator.errors import ConfigError
-from generator.schema import DATASETS
+from generator.schema import DATASETS, fold_stage
 
 DEFAULT_CONFIG = Path("config/example.yaml")
 
@@ -428,6 +428,34 @@ class Config(_Strict):
                 for key in ("won_stages", "lost_stages"):
                     if getattr(source, key) is not None:
                         raise ValueError(f"sources.{name}.{key}: only the deals source has stages")
+        deals = self.sources.deals
+        for key in ("won_stages", "lost_stages"):
+            if getattr(deals, key) == ():
+                raise ValueError(
+                    f"sources.deals.{key}: an empty list; name at least one stage, or leave the "
+                    "key out for the defaults"
+                )
+        won = {fold_stage(s): s for s in deals.won_stages or DEFAULT_WON_STAGES}
+        lost = {fold_stage(s): s for s in deals.lost_stages or DEFAULT_LOST_STAGES}
+        both = [
+            f'"{won[k]}"' + (f' / "{lost[k]}"' if lost[k] != won[k] else "")
+            for k in won
+            if k in lost
+        ]
+        if both:
+            defaults = [
+                f"{key} is the default, {', '.join(default)}"
+                for key, given, default in (
+                    ("won_stages", deals.won_stages, DEFAULT_WON_STAGES),
+                    ("lost_stages", deals.lost_stages, DEFAULT_LOST_STAGES),
+                )
+                if given is None
+            ]
+            raise ValueError(
+                f"sources.deals: stage {', '.join(both)} is in both won_stages and lost_stages "
+                f"(stages match ignoring case, spaces and punctuation"
+                f"{'; ' + '; '.join(defaults) if defaults else ''}): name it in one of them only"
+            )
         return self
 
 

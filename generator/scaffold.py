@@ -14,9 +14,8 @@ import yaml
 
 from generator.errors import DataError, UsageError
 from generator.layouts import HeaderMatch, best_match
-from generator.load.loader import fold_stage
 from generator.load.readers import HEADER_SCAN_ROWS, is_report_note, is_total_row, read_head
-from generator.schema import DATASETS, Kind
+from generator.schema import DATASETS, Kind, fold_stage
 
 SAMPLE_ROWS = 200
 """Data rows read after the header to see stage labels, dates and currencies."""

@@ -168,3 +168,12 @@ DATASETS: dict[str, Dataset] = {
         ),
     )
 }
+
+
+def fold_stage(label: object) -> str:
+    """A stage as compared with won_stages and lost_stages (SPEC §4: case- and space-insensitive): its
+    letters and digits only, in lower case, so ``Closed Won``, ``closedwon`` (HubSpot's internal
+    value), ``CLOSED_WON`` and ``Closed-Won`` match."""
+    text = str(label).casefold()
+    # "-" stays "-", not ""
+    return "".join(c for c in text if c.isalnum()) or " ".join(text.split())

@@ -126,6 +126,38 @@ def test_bad_read_options_name_the_key(
     ), lines
 
 
+@pytest.mark.parametrize(
+    ("stages", "message"),
+    [
+        (
+            "won_stages: []",
+            "sources.deals.won_stages: an empty list; name at least one stage, or leave the key "
+            "out for the defaults",
+        ),
+        ("lost_stages: []", "sources.deals.lost_stages: an empty list"),
+        (
+            "{won_stages: [Won], lost_stages: [CLOSED_WON, won]}",
+            'sources.deals: stage "Won" / "won" is in both won_stages and lost_stages (stages '
+            "match ignoring case, spaces and punctuation): name it in one of them only",
+        ),
+        (
+            "won_stages: [Lost]",
+            'stage "Lost" is in both won_stages and lost_stages (stages match ignoring case, '
+            "spaces and punctuation; lost_stages is the default, Closed Lost, Lost)",
+        ),
+    ],
+)
+def test_stages_that_cannot_mean_what_they_say_are_refused(
+    tmp_path: Path, stages: str, message: str
+) -> None:
+    """An empty list used to mean the defaults, and a stage in both lists counted as won."""
+    body = stages if stages.startswith("{") else "{" + stages + "}"
+    config = write(tmp_path, f"sources:\n  deals: {{path: d.csv, {body[1:-1]}}}\n")
+    code, lines = check(config)
+    assert code == 2
+    assert any(line.startswith(f"error: {config}: ") and message in line for line in lines), lines
+
+
 def test_explicit_timestamp_tag_with_impossible_day_gives_its_line(tmp_path: Path) -> None:
     config = write(
         tmp_path, "sources:\n  deals: {path: d.csv}\nreport: {as_of: !!timestamp 2024-02-30}\n"

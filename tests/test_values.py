@@ -23,7 +23,7 @@ from generator.cli import main
 from generator.config import ReadOptions, load_config
 from generator.errors import DataError
 from generator.load.currency import describe_marker, is_site_marker
-from generator.load.loader import default_as_of, fold_stage, load_inputs
+from generator.load.loader import default_as_of, load_inputs
 from generator.load.parse import (
     COMPACT_NOTE,
     DECIMAL_COMMA_HINT,
@@ -43,7 +43,7 @@ from generator.load.parse import (
     parse_number,
 )
 from generator.metrics import compute_metrics
-from generator.schema import Kind
+from generator.schema import Kind, fold_stage
 
 CASES = Path(__file__).resolve().parent / "data" / "cases"
 

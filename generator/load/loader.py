@@ -43,7 +43,7 @@ from generator.quality import (
     issues_frame,
     reasons,
 )
-from generator.schema import DATASETS, Dataset, Field, Kind
+from generator.schema import DATASETS, Dataset, Field, Kind, fold_stage
 from generator.vocabulary import DEAL_STATUSES, GOAL_METRICS, OPEN, SEGMENT_FIELDS, WON
 
 FILE, LINE = "_file", "_row"
@@ -682,14 +682,6 @@ def _dedupe(
             shown,
         )
     return table.loc[~dropped]
-
-
-def fold_stage(label: object) -> str:
-    """A stage as compared with won_stages and lost_stages: its letters and digits only, in lower case,
-    so ``Closed Won``, ``closedwon`` (HubSpot's internal value), ``CLOSED_WON`` and ``Closed-Won`` match."""
-    text = str(label).casefold()
-    # "-" stays "-", not ""
-    return "".join(c for c in text if c.isalnum()) or " ".join(text.split())
 
 
 def _stage_status(stage: pd.Series, won: tuple[str, ...], lost: tuple[str, ...]) -> pd.Series:
