@@ -236,11 +236,20 @@ def test_deals_only_export(tmp_path: Path) -> None:
     assert reps.loc["r1", "name"] == "r1"  # named by the id
     overview = (site / "index.html").read_text(encoding="utf-8")
     assert "No cost data was provided" in overview
+    # Without ratios nobody can be below break-even: the overview must not say all is well.
+    assert "No cost data in the exports</strong></a>" in overview
+    assert "so none can be found below break-even" in overview
+    assert "Nothing needs attention" not in overview
     rep_page = (site / "reps" / "r1" / "index.html").read_text(encoding="utf-8")
     assert "no cost data" in rep_page
     assert "gives no team for any rep" in (site / "teams" / "index.html").read_text(
         encoding="utf-8"
     )
+    for folder, noun in (("regions", "region"), ("categories", "business category")):
+        page = (site / folder / "index.html").read_text(encoding="utf-8")
+        # no row to list: the page must not send the reader to the data-quality page for them
+        assert f"The exports give no {noun} for any of the 2 closed deal(s)" in page, folder
+        assert "every such row is listed" not in page, folder
 
 
 def test_goals_coaching_and_activities_without_a_reps_export(tmp_path: Path) -> None:

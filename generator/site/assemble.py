@@ -240,6 +240,7 @@ def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> 
             team_slugs=context.team_slugs,
             segment_slugs=context.segment_slugs,
             ratio_bands=info.ratio_bands,
+            has_costs=info.has_costs,
         )
         overview_md = render(
             "overview.md.j2",

@@ -375,8 +375,12 @@ def attention_items(
     team_slugs: Mapping[str, str],
     segment_slugs: Mapping[str, Mapping[str, str]],
     ratio_bands: bool = False,
+    has_costs: bool = True,
 ) -> tuple[AttentionItem, ...]:
-    """The "Needs attention" list of the overview (links relative to ``/``), from ``dashboard.needs_attention``."""
+    """The "Needs attention" list of the overview (links relative to ``/``), from ``dashboard.needs_attention``.
+
+    Without cost data (``has_costs`` False) no value ratio exists, so nothing can be found below
+    break-even: the list says so first instead of looking clear."""
 
     def rep(flag: Flag, figure: str) -> str:
         slug = rep_slugs.get(flag.key)
@@ -501,6 +505,20 @@ def attention_items(
                 Markdown(""),
                 Markdown("Rows excluded or values left empty in the inputs."),
             )
+        )
+    if not has_costs:
+        items.insert(
+            0,
+            AttentionItem(
+                "without_cost",
+                Markdown(_anchor("methodology/", "<strong>No cost data in the exports</strong>")),
+                (),
+                Markdown(""),
+                Markdown(
+                    "No rep, team or segment has a value ratio, so none can be found below "
+                    "break-even: add a costs export (<code>sources.costs</code>)."
+                ),
+            ),
         )
     if a.gaps.without_cost:
         items.append(

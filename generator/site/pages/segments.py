@@ -66,6 +66,8 @@ class SegmentsIndexPage:
     """(segment, href, the two readings) of each weak segment."""
     unknown: int
     """Closed deals of the reporting year in the "Unknown" segment."""
+    all_unknown: bool
+    """Every closed deal of the year is Unknown: the exports give no value (or no column) for it."""
     unallocated_cost: str
     resamples: int
     min_deals: int
@@ -321,6 +323,7 @@ def _dimension(
         heatmaps=tuple(heatmaps),
         weak=weak,
         unknown=int(unknown.iloc[0]) if len(unknown) else 0,
+        all_unknown=bool(len(unknown)) and len(current) == 1,
         unallocated_cost=text.money(segments.unallocated_cost, info.currency),
         resamples=segments.resamples,
         min_deals=segments.min_deals,
