@@ -241,23 +241,62 @@ def _deals_csv(
 
 
 def test_german_amounts_are_not_read_1000_times_too_small() -> None:
-    """de2 trial: "12.000 €" with the default decimal point is ambiguous: refused with the option to set."""
-    _cfg, inputs = check(CASES / "german-amounts" / "config.yaml")
-    amount = inputs.quality.warnings.query("column == 'amount'")
-    cells = amount[amount["row"].notna() & amount["value"].notna()]
-    assert cells["value"].tolist() == ["12.000 €", "3.500 €", "250.000 €", "1.000 €"]
-    assert cells["problem"].str.endswith(DECIMAL_COMMA_HINT).all()
-    assert cells["action"].tolist() == ["row excluded"] * 3 + ["value ignored (left empty)"]
-    column = amount[amount["value"].isna()]
-    assert len(column) == 1 and column["problem"].iloc[0].startswith(
-        "4 cell(s) of this column look written with a decimal comma"
+    """de2 trial: "12.000 €" with the default decimal point is ambiguous: refused with the option to
+    set. The lost deal's amount is as unreadable as the won ones', so it is excluded with them (a
+    wrong decimal mark used to drop only the won deals: a win rate of 0), and with no deal left the
+    check stops, naming the cells and the option, instead of an empty site."""
+    with pytest.raises(DataError) as stopped:
+        check(CASES / "german-amounts" / "config.yaml")
+    lines = stopped.value.problems
+    assert "no usable deals rows: all 4 row(s) read were excluded; first reasons:" in lines[0]
+    cells = [line for line in lines if "row excluded" in line]
+    assert [re.search(r'"([^"]+ €)"', line)[1] for line in cells] == [  # type: ignore[index]
+        "12.000 €",
+        "3.500 €",
+        "250.000 €",
+        "1.000 €",
+    ]
+    assert all(DECIMAL_COMMA_HINT in line for line in cells)
+    assert any('sources.deals.options.decimal: ","' in line for line in lines)
+
+
+def test_an_unreadable_amount_excludes_a_lost_deal_too_so_the_win_rate_holds(
+    tmp_path: Path,
+) -> None:
+    """A won deal whose amount cannot be read is excluded; a lost one used to stay (its amount left
+    empty), so the win rate counted its losses without its wins. A blank amount on a lost deal is
+    still fine. When every won deal is excluded but others remain, the check stops."""
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,client_id,amount,stage,closed\n"
+        'D1,R1,C1,"1.234,50",Closed Won,2024-03-01\n'
+        "D2,R1,C2,2000,Closed Won,2024-03-02\n"
+        'D3,R1,C3,"1.500,00",Closed Lost,2024-03-03\n'
+        "D4,R1,C4,,Closed Lost,2024-03-04\n",
+        encoding="utf-8",
     )
-    assert 'sources.deals.options.decimal: ","' in column["action"].iloc[0]
-    assert "sources.deals.options.locale" in column["action"].iloc[0]
-    assert (
-        inputs.deals["status"] == "won"
-        # no won deal counted at a thousandth of its value
-    ).sum() == 0
+    config = tmp_path / "c.yaml"
+    config.write_text("sources: {deals: {path: deals.csv}}\n", encoding="utf-8")
+    _cfg, inputs = check(config)
+    assert inputs.deals["deal_id"].tolist() == ["D2", "D4"]
+    amount = inputs.quality.warnings.query("column == 'amount' and value.notna()")
+    assert amount["value"].tolist() == ["1.234,50", "1.500,00"]
+    assert amount["action"].tolist() == ["row excluded", "row excluded"]
+    metrics = compute_metrics(inputs, _cfg.config)
+    assert metrics.reps.set_index("rep_id").loc["R1", "win_rate"] == pytest.approx(0.5)
+
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,client_id,amount,stage,closed\n"
+        'D1,R1,C1,"1.234,50",Closed Won,2024-03-01\n'
+        "D3,R1,C3,,Closed Lost,2024-03-03\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as stopped:
+        check(config)
+    assert stopped.value.problems[0] == (
+        f"{config}: sources.deals: all 1 won deal(s) were excluded, so the site would show no "
+        "revenue; first reasons:"
+    )
+    assert '"1.234,50"' in stopped.value.problems[1] + stopped.value.problems[2]
 
 
 @pytest.mark.parametrize("option", ["locale: de_DE", 'decimal: ","'])

@@ -44,7 +44,7 @@ from generator.quality import (
     reasons,
 )
 from generator.schema import DATASETS, Dataset, Field, Kind, fold_stage
-from generator.vocabulary import DEAL_STATUSES, GOAL_METRICS, OPEN, SEGMENT_FIELDS, WON
+from generator.vocabulary import DEAL_STATUSES, GOAL_METRICS, LOST, OPEN, SEGMENT_FIELDS, WON
 
 FILE, LINE = "_file", "_row"
 """Provenance columns kept on every loaded table, for findings that come later."""
@@ -722,13 +722,33 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
     table = _currency_markers(table, DATASETS["deals"], currency, findings, exclude_rows=True)
     # the amounts as written, for the findings below (None when all plain)
     written = table["_raw_amount"]
+    # An amount is needed on a won deal. On a lost one a blank amount is fine, but one that cannot be
+    # read excludes the deal as it would a won one: a wrong decimal mark then drops won and lost
+    # deals alike instead of only the won ones, which would leave a win rate of 0.
+    bad_amount = table["_bad_amount"].astype(bool)
     required_where = {
         "closed": (table["status"] != OPEN, " on a won or lost deal"),
-        "amount": (table["status"] == WON, " on a won deal"),
+        "amount": (
+            (table["status"] == WON) | ((table["status"] == LOST) & bad_amount),
+            " on a won deal",
+        ),
     }
+    won_read = int((table["status"] == WON).sum())
     table = _clean(
         table, DATASETS["deals"], findings, ("deal_id", "rep_id", "stage"), required_where
     )
+    dated = (table["status"] != OPEN) & table["closed"].notna()
+    # Without any dated won or lost deal left, the report.as_of error says why instead.
+    if won_read and dated.any() and not (table["status"] == WON).any():
+        shown = _first_reasons(findings.of("deals"))
+        findings.errors.extend(
+            [
+                f"{cfg.label or cfg.path}: sources.deals: all {won_read:,} won deal(s) were "
+                "excluded, so the site would show "
+                "no revenue" + ("; first reasons:" if shown else ""),
+                *shown,
+            ]
+        )
     foreign = table["currency"].notna() & (table["currency"].str.upper() != currency.upper())
     findings.rows(
         table,
