@@ -888,3 +888,45 @@ def test_rows_all_cut_as_footer_say_so(tmp_path: Path) -> None:
         load_inputs(load_config(config))
     assert "all 5 row(s) read were cut as a report footer" in raised.value.problems[0]
     assert "sources.deals.options.skip_footer" in raised.value.problems[0]
+
+
+def test_a_hiring_date_after_as_of_on_a_selling_rep_is_listed_and_ignored(tmp_path: Path) -> None:
+    """A rep hired in 2030 who closed deals in 2024 was "current" yet not employed on as_of, and the
+    page gave a false reason for not ranking them: the date is listed and ignored. A leaving date
+    before the hiring date is listed too (both kept: either may be the wrong one)."""
+    deals = ["deal_id,rep_id,client_id,amount,stage,closed"] + [
+        f"D{rep}{i},{rep},C{rep}{i},1000,Won,2024-0{i}-01"
+        for rep in ("R1", "R2")
+        for i in (1, 2, 3)
+    ]
+    (tmp_path / "deals.csv").write_text("\n".join(deals) + "\n", encoding="utf-8")
+    (tmp_path / "reps.csv").write_text(
+        "rep_id,name,hired,left\nR1,Ann,2020-01-01,\nR2,Bob,2030-01-01,\n"
+        "R3,Cy,2022-01-01,2021-01-01\nR4,Di,2030-01-01,\n",
+        encoding="utf-8",
+    )
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "sources: {deals: {path: deals.csv}, reps: {path: reps.csv}}\n", encoding="utf-8"
+    )
+    _cfg, inputs = check(config)
+    found = inputs.quality.warnings.query("dataset == 'reps'")
+    assert found[["row", "column", "value", "problem"]].to_dict("records") == [
+        {
+            "row": 3,
+            "column": "hired",
+            "value": "2030-01-01",
+            "problem": "hiring date after as_of 2024-03-01, yet the rep closed deals by then",
+        },
+        {
+            "row": 4,
+            "column": "left",
+            "value": "2021-01-01",
+            "problem": "leaving date before the hiring date",
+        },
+    ]
+    reps = inputs.reps.set_index("rep_id")
+    assert pd.isna(reps.loc["R2", "hired"])  # ignored: Bob sold in 2024
+    assert reps.loc["R4", "hired"] == pd.Timestamp("2030-01-01")  # a hire not started: kept
+    metrics = compute_metrics(inputs, _cfg.config)
+    assert metrics.reps.set_index("rep_id").loc["R2", "status"] == "current"

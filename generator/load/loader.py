@@ -959,6 +959,45 @@ def _all_reps(deals: pd.DataFrame, reps: pd.DataFrame | None, findings: _Finding
     return combined.sort_values("rep_id", kind="stable").reset_index(drop=True)
 
 
+def _employment_dates(
+    reps: pd.DataFrame, deals: pd.DataFrame, as_of: dt.date, findings: _Findings
+) -> pd.DataFrame:
+    """Hiring and leaving dates that cannot both be right for a rep of the report, listed.
+
+    A hiring date after ``as_of`` on a rep who closed a deal by then (a typo year) would make a
+    rep selling in the report not employed on ``as_of``: it is left empty, so the rep is current
+    by the usual rule (a hire not yet started, without deals, keeps the date). A leaving date before
+    the hiring date is listed and both are kept (either may be wrong). ``reps``: the table of
+    ``_all_reps``; ``deals``: the loaded deals. Returns ``reps`` with the dates ignored emptied."""
+    end = pd.Timestamp(as_of)
+    closed = deals.loc[(deals["status"] != OPEN) & (deals["closed"] <= end), "rep_id"]
+    future = reps["hired"].notna() & (reps["hired"] > end) & reps["rep_id"].isin(closed)
+    findings.rows(
+        reps,
+        future,
+        WARNING,
+        "reps",
+        "hired",
+        f"hiring date after as_of {as_of}, yet the rep closed deals by then",
+        "hiring date ignored (left empty)",
+        reps["hired"].dt.strftime("%Y-%m-%d"),
+    )
+    reversed_dates = (
+        ~future & reps["left"].notna() & reps["hired"].notna() & (reps["left"] < reps["hired"])
+    )
+    findings.rows(
+        reps,
+        reversed_dates,
+        WARNING,
+        "reps",
+        "left",
+        "leaving date before the hiring date",
+        "both kept: the rep counts as left from the leaving date",
+        reps["left"].dt.strftime("%Y-%m-%d"),
+    )
+    return reps.assign(hired=reps["hired"].mask(future)) if future.any() else reps
+
+
 def _unknown_reps(
     table: pd.DataFrame | None, known: pd.Series, dataset: str, findings: _Findings, action: str
 ) -> pd.DataFrame | None:
@@ -1394,6 +1433,7 @@ def load_inputs(
             column="closed",
             action="not counted",
         )
+    reps = _employment_dates(reps, deals, as_of, findings)
     return Inputs(
         deals=deals,
         reps=reps,
