@@ -54,3 +54,13 @@ def test_the_methodology_keeps_every_question_and_states_the_stage_rule(
     assert re.search(r"<code>1\.5e3</code>\s+is 1500\.", page)  # not a list item "1500."
     assert "exactly as written. A deal" not in page
     assert "<code>Closed Won</code>, <code>closedwon</code>" in page
+
+
+def test_segment_indexes_take_the_right_article_and_state_the_flag_rule(
+    example_build: Path,
+) -> None:
+    for folder, noun in (("regions", "A region"), ("channels", "An acquisition method")):
+        page = (example_build / folder / "index.html").read_text(encoding="utf-8")
+        assert f"{noun}'s <strong>value ratio</strong>" in page, folder
+        assert f"{noun} is flagged when the whole 95 % interval of its value ratio" in page
+        assert "A acquisition" not in page

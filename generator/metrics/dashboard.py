@@ -112,7 +112,8 @@ class Attention:
     """Goals of the reporting year missed, behind or at risk (team goals, current reps' goals): worst
     status first, then lowest figure."""
     weak_segments: tuple[Flag, ...]
-    """Weak segments (ratio below the company's, or revenue down), by dimension, lowest ratio first."""
+    """Weak segments (whole ratio interval below the company's, or revenue down), by dimension,
+    lowest ratio first."""
     falling_teams: tuple[Flag, ...]
     """Teams whose value ratio is lower than last year's, largest fall first."""
     coaching: tuple[Flag, ...]

@@ -366,7 +366,14 @@ _ENTRIES: tuple[Figure, ...] = (
         "fewer closed deals than segments.min_deals: read with caution.",
         "§5",
     ),
-    Figure("weak", "Weak", B, "Value ratio below the company's in the reporting year.", "§5"),
+    Figure(
+        "weak",
+        "Weak",
+        B,
+        "The whole 95 % interval of the value ratio below the company's ratio, or revenue down on "
+        "the same span of last year, in the reporting year.",
+        "§5",
+    ),
     Figure("interval", "95 % interval", T, "The 95 % interval, low–high.", "§5", page_only=True),
     Figure(
         "ranked",

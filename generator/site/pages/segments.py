@@ -76,6 +76,11 @@ class SegmentsIndexPage:
     downloads: Markdown | str = ""
     """One "Download data" menu: every table's CSV on the page (no link under each table)."""
 
+    @property
+    def a_noun(self) -> str:
+        """The noun with its article: "a region", "an acquisition method"."""
+        return ("an " if self.noun[:1] in "aeiou" else "a ") + self.noun
+
 
 @dataclass(frozen=True)
 class SegmentPage:
