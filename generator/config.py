@@ -452,7 +452,8 @@ class Config(_Strict):
                 if given is None
             ]
             raise ValueError(
-                f"sources.deals: stage {', '.join(both)} is in both won_stages and lost_stages "
+                f"sources.deals: {'stages' if len(both) > 1 else 'stage'} {', '.join(both)} "
+                f"{'are' if len(both) > 1 else 'is'} in both won_stages and lost_stages "
                 f"(stages match ignoring case, spaces and punctuation"
                 f"{'; ' + '; '.join(defaults) if defaults else ''}): name it in one of them only"
             )

@@ -237,7 +237,10 @@ def test_deals_only_export(tmp_path: Path) -> None:
     overview = (site / "index.html").read_text(encoding="utf-8")
     assert "No cost data was provided" in overview
     # Without ratios nobody can be below break-even: the overview must not say all is well.
-    assert "No cost data in the exports</strong></a>" in overview
+    assert (
+        '<li data-topic="no_cost_data"><a href="methodology/"><strong>No cost data for any rep'
+        in overview
+    )
     assert "so none can be found below break-even" in overview
     assert "Nothing needs attention" not in overview
     rep_page = (site / "reps" / "r1" / "index.html").read_text(encoding="utf-8")

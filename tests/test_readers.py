@@ -714,6 +714,38 @@ def test_unterminated_quote_names_its_line_and_reads_the_rest(tmp_path: Path) ->
     assert f"deals: {len(lines) - 2} of {len(lines) - 1} rows used" in output
 
 
+def test_a_stray_quote_closed_by_a_later_quoted_cell_swallows_no_row(tmp_path: Path) -> None:
+    """A cut-off name ("Q4 renewal (truncated) opens a quote that a later quoted amount closes: the
+    reader joined the lines between into one record of the wrong width and listed only that, so
+    D3–D6 vanished unnamed. The line the quote opened on is listed; the lines after it are rows."""
+    (tmp_path / "deals.csv").write_text(
+        "Opportunity ID,Opportunity Name,Owner,Account,Amount,Stage,Close Date\n"
+        "D1,Alpha,R1,C1,$500.00,Closed Won,2024-01-01\n"
+        'D2,"Q4 renewal (truncated,R1,C2,$600.00,Closed Won,2024-01-02\n'
+        "D3,Gamma,R1,C3,$700.00,Closed Won,2024-01-03\n"
+        "D4,Delta,R1,C4,$800.00,Closed Won,2024-01-04\n"
+        "D5,Eps,R1,C5,$900.00,Closed Won,2024-01-05\n"
+        'D6,Zeta,R1,C6,"$1,000.00",Closed Won,2024-01-06\n'
+        "D7,Eta,R1,C7,$1100.00,Closed Won,2024-01-07\n",
+        encoding="utf-8",
+    )
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "sources:\n  deals: {path: deals.csv, columns: {deal_id: Opportunity ID, rep_id: Owner, "
+        "client_id: Account, amount: Amount, stage: Stage, closed: Close Date}}\n",
+        encoding="utf-8",
+    )
+    _cfg, inputs = check(config)
+    assert inputs.deals["deal_id"].tolist() == ["D1", "D3", "D4", "D5", "D6", "D7"]
+    assert inputs.deals["amount"].sum() == 500 + 700 + 800 + 900 + 1000 + 1100
+    listed = inputs.quality.warnings
+    assert listed["row"].tolist() == [3]
+    assert listed["problem"].iloc[0] == (
+        "a quote opened on line 3 runs to line 7 (one record of 5 fields, the header has 7): "
+        "the line is excluded and the lines after it are read as rows"
+    )
+
+
 def test_cr_only_line_endings(tmp_path: Path) -> None:
     (tmp_path / "deals.csv").write_bytes(DEALS_CSV.replace("\n", "\r").encode("utf-8"))
     (tmp_path / "reps.csv").write_text(REPS_CSV, encoding="utf-8")

@@ -298,6 +298,29 @@ def test_an_unreadable_amount_excludes_a_lost_deal_too_so_the_win_rate_holds(
     )
     assert '"1.234,50"' in stopped.value.problems[1] + stopped.value.problems[2]
 
+    # A placeholder on a lost deal is no misread number: the deal stays, its amount empty.
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,client_id,amount,stage,closed\n"
+        "D1,R1,C1,1000,Won,2024-03-01\nD2,R1,C2,-,Lost,2024-05-01\n"
+        "D3,R1,C3,n/a,Lost,2024-06-01\n",
+        encoding="utf-8",
+    )
+    _cfg, inputs = check(config)
+    assert inputs.deals["deal_id"].tolist() == ["D1", "D2", "D3"]
+    assert inputs.as_of.isoformat() == "2024-06-01"
+
+    # Amounts in another currency exclude every won deal: the check stops too.
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,client_id,amount,stage,closed\n"
+        "D1,R1,C1,€1000,Won,2024-03-01\nD2,R1,C2,€2000,Won,2024-04-01\n"
+        "D3,R1,C3,,Lost,2024-06-01\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as stopped:
+        check(config)
+    assert "all 2 won deal(s) were excluded" in stopped.value.problems[0]
+    assert "is in EUR, not the site currency USD" in stopped.value.problems[1]
+
 
 @pytest.mark.parametrize("option", ["locale: de_DE", 'decimal: ","'])
 def test_german_amounts_with_the_locale(tmp_path: Path, option: str) -> None:
@@ -906,8 +929,12 @@ def test_a_hiring_date_after_as_of_on_a_selling_rep_is_listed_and_ignored(tmp_pa
         encoding="utf-8",
     )
     config = tmp_path / "c.yaml"
+    (tmp_path / "costs.csv").write_text(
+        "rep_id,year,salary\nR1,2024,1000\nR2,2024,1000\n", encoding="utf-8"
+    )
     config.write_text(
-        "sources: {deals: {path: deals.csv}, reps: {path: reps.csv}}\n", encoding="utf-8"
+        "sources: {deals: {path: deals.csv}, reps: {path: reps.csv}, costs: {path: costs.csv}}\n",
+        encoding="utf-8",
     )
     _cfg, inputs = check(config)
     found = inputs.quality.warnings.query("dataset == 'reps'")
@@ -928,5 +955,6 @@ def test_a_hiring_date_after_as_of_on_a_selling_rep_is_listed_and_ignored(tmp_pa
     reps = inputs.reps.set_index("rep_id")
     assert pd.isna(reps.loc["R2", "hired"])  # ignored: Bob sold in 2024
     assert reps.loc["R4", "hired"] == pd.Timestamp("2030-01-01")  # a hire not started: kept
-    metrics = compute_metrics(inputs, _cfg.config)
-    assert metrics.reps.set_index("rep_id").loc["R2", "status"] == "current"
+    # Bob, with 3 clients and a cost, is ranked now: he was left out as "not employed on as_of".
+    ranked = compute_metrics(inputs, _cfg.config).reps.set_index("rep_id")["ranked"]
+    assert ranked.loc["R2"] and ranked.loc["R1"]

@@ -718,37 +718,27 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
     if table["stage"].notna().any() and not (status != OPEN).any():
         findings.errors.append(_no_stage_matches(table["stage"], cfg))
     table = table.assign(status=status)
+    won_read = int((status == WON).sum())
     currency = cfg.config.site.currency
     table = _currency_markers(table, DATASETS["deals"], currency, findings, exclude_rows=True)
     # the amounts as written, for the findings below (None when all plain)
     written = table["_raw_amount"]
-    # An amount is needed on a won deal. On a lost one a blank amount is fine, but one that cannot be
-    # read excludes the deal as it would a won one: a wrong decimal mark then drops won and lost
-    # deals alike instead of only the won ones, which would leave a win rate of 0.
-    bad_amount = table["_bad_amount"].astype(bool)
+    # An amount is needed on a won deal. On a lost one a blank or a placeholder ("-", "n/a") is
+    # fine, but a number that cannot be read (a wrong decimal mark) excludes the deal as it would a
+    # won one: won and lost deals are then dropped alike, not only the won ones (a win rate of 0).
+    misread_amount = table["_bad_amount"].astype(bool) & (
+        table["_raw_amount"].astype("string").str.contains(r"\d", regex=True).fillna(False)
+    )
     required_where = {
         "closed": (table["status"] != OPEN, " on a won or lost deal"),
         "amount": (
-            (table["status"] == WON) | ((table["status"] == LOST) & bad_amount),
+            (table["status"] == WON) | ((table["status"] == LOST) & misread_amount),
             " on a won deal",
         ),
     }
-    won_read = int((table["status"] == WON).sum())
     table = _clean(
         table, DATASETS["deals"], findings, ("deal_id", "rep_id", "stage"), required_where
     )
-    dated = (table["status"] != OPEN) & table["closed"].notna()
-    # Without any dated won or lost deal left, the report.as_of error says why instead.
-    if won_read and dated.any() and not (table["status"] == WON).any():
-        shown = _first_reasons(findings.of("deals"))
-        findings.errors.extend(
-            [
-                f"{cfg.label or cfg.path}: sources.deals: all {won_read:,} won deal(s) were "
-                "excluded, so the site would show "
-                "no revenue" + ("; first reasons:" if shown else ""),
-                *shown,
-            ]
-        )
     foreign = table["currency"].notna() & (table["currency"].str.upper() != currency.upper())
     findings.rows(
         table,
@@ -763,6 +753,18 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
     if foreign.any():
         table = table.loc[~foreign]
     table = _dedupe(table, ["deal_id"], "deals", findings, "deal id")
+    dated = (table["status"] != OPEN) & table["closed"].notna()
+    # Without any dated won or lost deal left, the report.as_of error says why instead.
+    if won_read and dated.any() and not (table["status"] == WON).any():
+        reasons = _first_reasons(findings.of("deals"))
+        findings.errors.extend(
+            [
+                f"{cfg.label or cfg.path}: sources.deals: all {won_read:,} won deal(s) were "
+                "excluded, so the site would show no revenue"
+                + ("; first reasons:" if reasons else ""),
+                *reasons,
+            ]
+        )
     negative = (table["status"] == WON) & (table["amount"] < 0)
     if negative.any():
         # The cell as written ("−500", "(500)", "800-"); typed workbook or Parquet numbers as read.
@@ -992,7 +994,7 @@ def _employment_dates(
         "reps",
         "left",
         "leaving date before the hiring date",
-        "both kept: the rep counts as left from the leaving date",
+        "both kept",
         reps["left"].dt.strftime("%Y-%m-%d"),
     )
     return reps.assign(hired=reps["hired"].mask(future)) if future.any() else reps

@@ -855,6 +855,30 @@ def _exact_pass(
                 f"over the {MAX_CELL_CHARS:,} bound (Excel itself stops at 32,767): the file is damaged "
                 "or a quote is left open"
             )
+        if len(record) != width and last > line:
+            # A quote opened by mistake (a cut-off name) and closed by a later quoted cell joined the
+            # lines between into one record: list the line it opened on, read the rest as rows.
+            span = body[first + line - 1 : first + last]
+            opened = first + line - 1 + _opening_line(span[:-1] or span)
+            bad.append(
+                (
+                    offset + opened + 1,
+                    body[opened][:200],
+                    f"a quote opened on line {offset + opened + 1} runs to line {offset + first + last} "
+                    f"(one record of {len(record)} fields, the header has {width}): the line is "
+                    "excluded and the lines after it are read as rows",
+                )
+            )
+            for skipped in range(first + line - 1, opened):
+                if body[skipped].strip():
+                    bad.append(
+                        (
+                            offset + skipped + 1,
+                            body[skipped][:200],
+                            f"part of a record broken by the quote opened on line {offset + opened + 1}",
+                        )
+                    )
+            return opened + 1
         if len(record) != width:
             bad.append(
                 (

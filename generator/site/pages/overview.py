@@ -317,7 +317,8 @@ class AttentionItem:
 
     topic: str
     """``below_break_even``, ``goals``, ``region``/``category``/``channel`` (weak segments),
-    ``falling_teams``, ``coaching``, ``data_quality``, ``without_cost``, ``without_clients``."""
+    ``falling_teams``, ``coaching``, ``data_quality``, ``no_cost_data`` (no cost for any rep),
+    ``without_cost`` (some reps), ``without_clients``."""
     lead: Markdown
     """The bold count and what it means, linking to the page that lists them all."""
     names: tuple[Markdown, ...]
@@ -510,13 +511,14 @@ def attention_items(
         items.insert(
             0,
             AttentionItem(
-                "without_cost",
-                Markdown(_anchor("methodology/", "<strong>No cost data in the exports</strong>")),
+                "no_cost_data",
+                Markdown(_anchor("methodology/", "<strong>No cost data for any rep</strong>")),
                 (),
                 Markdown(""),
                 Markdown(
                     "No rep, team or segment has a value ratio, so none can be found below "
-                    "break-even: add a costs export (<code>sources.costs</code>)."
+                    "break-even: give the reps' costs in a costs export (<code>sources.costs</code>) "
+                    "whose rep ids match the deals'."
                 ),
             ),
         )
