@@ -428,6 +428,11 @@ class Config(_Strict):
                 for key in ("won_stages", "lost_stages"):
                     if getattr(source, key) is not None:
                         raise ValueError(f"sources.{name}.{key}: only the deals source has stages")
+        if self.metrics.attribution == "owner" and self.sources.clients is None:
+            raise ValueError(
+                "metrics.attribution: owner credits each client to clients.owner_rep_id, and there "
+                "is no clients export: add sources.clients, or use attribution: acquirer"
+            )
         deals = self.sources.deals
         for key in ("won_stages", "lost_stages"):
             if getattr(deals, key) == ():

@@ -158,6 +158,15 @@ def test_stages_that_cannot_mean_what_they_say_are_refused(
     assert any(line.startswith(f"error: {config}: ") and message in line for line in lines), lines
 
 
+def test_owner_attribution_without_a_clients_export_is_refused(tmp_path: Path) -> None:
+    """It silently fell back to the acquirer while the methodology said owner."""
+    config = write(tmp_path, "sources:\n  deals: {path: d.csv}\nmetrics: {attribution: owner}\n")
+    code, lines = check(config)
+    assert code == 2
+    assert f"error: {config}: metrics.attribution: owner credits each client to " in lines[0]
+    assert "add sources.clients, or use attribution: acquirer" in lines[0]
+
+
 def test_explicit_timestamp_tag_with_impossible_day_gives_its_line(tmp_path: Path) -> None:
     config = write(
         tmp_path, "sources:\n  deals: {path: d.csv}\nreport: {as_of: !!timestamp 2024-02-30}\n"

@@ -958,3 +958,49 @@ def test_a_hiring_date_after_as_of_on_a_selling_rep_is_listed_and_ignored(tmp_pa
     # Bob, with 3 clients and a cost, is ranked now: he was left out as "not employed on as_of".
     ranked = compute_metrics(inputs, _cfg.config).reps.set_index("rep_id")["ranked"]
     assert ranked.loc["R2"] and ranked.loc["R1"]
+
+
+def test_owner_attribution_lists_every_client_that_counts_for_no_rep(tmp_path: Path) -> None:
+    """attribution: owner credits a client to clients.owner_rep_id (SPEC §5): a blank owner, an
+    unknown one and a client missing from the clients export used to drop out of every rep's
+    lifetime value without a finding (3 of 4 clients here)."""
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,client_id,amount,stage,closed\n"
+        "D1,R1,C1,1000,Won,2024-03-01\nD2,R1,C2,2000,Won,2024-03-02\n"
+        "D3,R2,C3,3000,Won,2024-03-03\nD4,R2,C4,4000,Won,2024-03-04\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "clients.csv").write_text(
+        "client_id,owner_rep_id\nC1,R1\nC2,\nC3,R9\n", encoding="utf-8"
+    )
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "sources: {deals: {path: deals.csv}, clients: {path: clients.csv}}\n"
+        "metrics: {attribution: owner}\n",
+        encoding="utf-8",
+    )
+    _cfg, inputs = check(config)
+    found = inputs.quality.warnings.query("dataset == 'clients'")
+    assert found[["row", "column", "problem", "action"]].fillna(0).to_dict("records") == [
+        {
+            "row": 3,
+            "column": "owner_rep_id",
+            "problem": "no owner for a client with won deals (attribution: owner)",
+            "action": "client counts for no rep",
+        },
+        {
+            "row": 4,
+            "column": "owner_rep_id",
+            "problem": "owner not found in reps or deals (attribution: owner)",
+            "action": "client counts for no rep",
+        },
+        {
+            "row": 0,
+            "column": "client_id",
+            "problem": "1 client(s) of won deals are not in the clients export, so they have no "
+            "owner (attribution: owner): C4",
+            "action": "client counts for no rep",
+        },
+    ]
+    clients = compute_metrics(inputs, _cfg.config).reps.set_index("rep_id")["clients"]
+    assert clients.to_dict() == {"R1": 1, "R2": 0}

@@ -1000,6 +1000,52 @@ def _employment_dates(
     return reps.assign(hired=reps["hired"].mask(future)) if future.any() else reps
 
 
+def _owner_findings(
+    deals: pd.DataFrame, clients: pd.DataFrame | None, reps: pd.DataFrame, findings: _Findings
+) -> None:
+    """With ``attribution: owner`` a client counts for the rep in its ``owner_rep_id`` (SPEC §5): a
+    client of a won deal whose owner is blank, unknown, or who is missing from the clients export
+    counts for no rep, and is listed so that no lifetime value vanishes unnamed."""
+    if clients is None:  # the config requires a clients export with owner attribution
+        return
+    won_clients = pd.Index(
+        deals.loc[(deals["status"] == WON) & deals["client_id"].notna(), "client_id"].unique()
+    )
+    listed = clients["client_id"].isin(won_clients)
+    owner = clients["owner_rep_id"]
+    findings.rows(
+        clients,
+        listed & owner.isna(),
+        WARNING,
+        "clients",
+        "owner_rep_id",
+        "no owner for a client with won deals (attribution: owner)",
+        "client counts for no rep",
+    )
+    findings.rows(
+        clients,
+        listed & owner.notna() & ~owner.isin(reps["rep_id"]),
+        WARNING,
+        "clients",
+        "owner_rep_id",
+        "owner not found in reps or deals (attribution: owner)",
+        "client counts for no rep",
+        owner,
+    )
+    missing = won_clients.difference(pd.Index(clients["client_id"].dropna()))
+    if len(missing):
+        shown = ", ".join(map(str, missing[:10])) + (" …" if len(missing) > 10 else "")
+        findings.one(
+            WARNING,
+            "clients",
+            f"{len(missing):,} client(s) of won deals are not in the clients export, so they have "
+            f"no owner (attribution: owner): {shown}",
+            column="client_id",
+            action="client counts for no rep",
+            count=len(missing),
+        )
+
+
 def _unknown_reps(
     table: pd.DataFrame | None, known: pd.Series, dataset: str, findings: _Findings, action: str
 ) -> pd.DataFrame | None:
@@ -1436,6 +1482,8 @@ def load_inputs(
             action="not counted",
         )
     reps = _employment_dates(reps, deals, as_of, findings)
+    if cfg.config.metrics.attribution == "owner":
+        _owner_findings(deals, tables["clients"], reps, findings)
     return Inputs(
         deals=deals,
         reps=reps,
