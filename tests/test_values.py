@@ -1004,3 +1004,45 @@ def test_owner_attribution_lists_every_client_that_counts_for_no_rep(tmp_path: P
     ]
     clients = compute_metrics(inputs, _cfg.config).reps.set_index("rep_id")["clients"]
     assert clients.to_dict() == {"R1": 1, "R2": 0}
+
+
+def test_values_no_export_can_mean_are_listed(tmp_path: Path) -> None:
+    """A negative salary, cost, hours, activity count or market size, and a coaching engagement that
+    ends before it starts, were used as written without a finding: a salary of −70,000 nearly
+    doubled a rep's value ratio, and −5 calls counted as activity."""
+    files = {
+        "deals.csv": "deal_id,rep_id,client_id,amount,stage,closed\n"
+        "D1,R01,C1,1000,Won,2025-03-01\nD2,R02,C2,2000,Won,2025-03-02\n"
+        "D3,R03,C3,3000,Won,2025-03-03\nD4,R04,C4,4000,Won,2025-03-04\n",
+        "coaching.csv": "rep_id,start,end,kind,hours,cost\n"
+        "R01,2025-03-01,2025-02-01,Workshop,5,1200\nR02,2024-06-01,2024-06-02,Workshop,-3,-400\n",
+        "activities.csv": "rep_id,date,kind,count\nR01,2025-01-06,Call,-5\nR01,2025-01-07,Call,3\n",
+        "costs.csv": "rep_id,year,salary,taxes\nR04,2025,-70000,100\nR03,2025,50000,-5\n",
+        "clients.csv": "client_id,market_size\nC1,-5\nC2,100\n",
+    }
+    for name, content in files.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    sources = ", ".join(f"{name[:-4]}: {{path: {name}}}" for name in files)
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        f"sources: {{{sources}}}\nprivacy: {{show_compensation: true}}\n", encoding="utf-8"
+    )
+    _cfg, inputs = check(config)
+    found = inputs.quality.warnings
+    listed = {
+        (r["dataset"], int(r["row"]), r["column"], r["value"], r["problem"], r["action"])
+        for r in found.to_dict("records")
+    }
+    assert listed == {
+        ("clients", 2, "market_size", "-5", "is negative", "value ignored (left empty)"),
+        ("costs", 2, "salary", "-70000", "is negative", "row excluded"),
+        ("costs", 3, "taxes", "-5", "is negative", "value ignored (left empty)"),
+        ("coaching", 3, "hours", "-3", "is negative", "value ignored (left empty)"),
+        ("coaching", 3, "cost", "-400", "is negative", "value ignored (left empty)"),
+        ("coaching", 2, "end", "2025-02-01", "ends before it starts", "end ignored (left empty)"),
+        ("activities", 2, "count", "-5", "is negative", "row excluded"),
+    }
+    assert inputs.costs["rep_id"].tolist() == ["R03"] and inputs.costs["taxes"].isna().all()
+    assert inputs.activities["count"].tolist() == [3]
+    assert inputs.coaching["cost"].tolist()[1] is pd.NA or pd.isna(inputs.coaching["cost"].iloc[1])
+    assert inputs.coaching["end"].isna().iloc[0]

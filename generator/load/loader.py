@@ -901,6 +901,64 @@ def _memberships(
     )
 
 
+NEVER_NEGATIVE: dict[str, tuple[str, ...]] = {
+    "costs": ("salary", "taxes", "expenses", "other"),
+    "coaching": ("hours", "cost"),
+    "activities": ("count",),
+    "clients": ("market_size",),
+}
+"""Fields no real value of is below zero (a won deal's negative amount is a credit note: kept)."""
+
+ENDS_AFTER_START = {"coaching": ("start", "end")}
+"""Datasets whose ``end`` may not come before their ``start`` (memberships exclude such rows)."""
+
+
+def _impossible_values(table: pd.DataFrame, dataset: Dataset, findings: _Findings) -> pd.DataFrame:
+    """Values no export can mean, listed (SPEC §7): a negative salary, cost, hours, activity count
+    or market size, and a coaching engagement that ends before it starts.
+
+    A required field's negative value excludes the row, an optional one's is left empty, except an
+    activity count (empty would count as 1): that row is excluded. An end before the start is left
+    empty (the engagement is read as open-ended from its start)."""
+    keep = pd.Series(True, index=table.index)
+    for name in NEVER_NEGATIVE.get(dataset.name, ()):
+        negative = (table[name] < 0).fillna(False).astype(bool) & keep
+        if not negative.any():
+            continue
+        field = next(f for f in dataset.fields if f.name == name)
+        excluded = field.required or name == "count"
+        findings.rows(
+            table,
+            negative,
+            WARNING,
+            dataset.name,
+            name,
+            "is negative",
+            "row excluded" if excluded else "value ignored (left empty)",
+            table[name].map(lambda v: f"{v:g}", na_action="ignore"),
+        )
+        if excluded:
+            keep &= ~negative
+        else:
+            table = table.assign(**{name: table[name].mask(negative)})
+    if dataset.name in ENDS_AFTER_START:
+        start, end = ENDS_AFTER_START[dataset.name]
+        backwards = (table[end] < table[start]).fillna(False).astype(bool) & keep
+        findings.rows(
+            table,
+            backwards,
+            WARNING,
+            dataset.name,
+            end,
+            "ends before it starts",
+            "end ignored (left empty)",
+            table[end].dt.strftime("%Y-%m-%d"),
+        )
+        if backwards.any():
+            table = table.assign(**{end: table[end].mask(backwards)})
+    return table if keep.all() else table.loc[keep].reset_index(drop=True)
+
+
 def _overlapping_memberships(memberships: pd.DataFrame | None, findings: _Findings) -> None:
     """A rep in two teams on one day: warned; on the shared days the later start counts."""
     if memberships is None or not len(memberships):
@@ -1435,6 +1493,7 @@ def load_inputs(
             if name == "deals"
             else _FINISH[name](table, dataset, findings, cfg.config.site.currency)
         )
+        table = _impossible_values(table, dataset, findings)
         tables[name] = table
         on_dataset(1, name)
         summaries.append(
