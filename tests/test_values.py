@@ -1046,3 +1046,27 @@ def test_values_no_export_can_mean_are_listed(tmp_path: Path) -> None:
     assert inputs.activities["count"].tolist() == [3]
     assert inputs.coaching["cost"].tolist()[1] is pd.NA or pd.isna(inputs.coaching["cost"].iloc[1])
     assert inputs.coaching["end"].isna().iloc[0]
+
+
+def test_a_close_date_decades_before_every_other_is_listed(tmp_path: Path) -> None:
+    """SPEC §4: dates outside a plausible window are reported. 1985 among 2024 deals (a typo year, or
+    a stray number read as a date) stretched every history back 40 years without a word."""
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,client_id,amount,stage,closed\n"
+        "D1,R1,C1,100,Won,1985-01-01\nD2,R1,C2,200,Won,2024-03-01\n"
+        "D3,R1,C3,300,Lost,2024-04-01\nD4,R2,C4,400,Won,2019-05-01\nD5,R2,C5,400,Won,2024-06-01\n",
+        encoding="utf-8",
+    )
+    config = tmp_path / "c.yaml"
+    config.write_text("sources: {deals: {path: deals.csv}}\n", encoding="utf-8")
+    _cfg, inputs = check(config)
+    found = inputs.quality.warnings.query("column == 'closed'")
+    assert found[["row", "value", "problem", "action"]].to_dict("records") == [
+        {
+            "row": 2,
+            "value": "1985-01-01",
+            "problem": "close date 34 years before every other — likely a typo",
+            "action": "kept, counted in its year (earliest other: 2019-05-01)",
+        }
+    ]  # 2019 is five years before the rest, not decades: an old deal, not a typo
+    assert len(inputs.deals) == 5

@@ -802,6 +802,7 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
             action="deals counted as open",
         )
     _report_late_close_dates(table, findings)
+    _report_early_close_dates(table, findings)
     return table.reset_index(drop=True)
 
 
@@ -1359,6 +1360,48 @@ def _report_late_close_dates(table: pd.DataFrame, findings: _Findings) -> None:
         "closed",
         problem,
         f"kept, counted in its year; the default as_of ignores it (latest other: {latest.date().isoformat()})",
+        table["closed"].dt.strftime("%Y-%m-%d"),
+    )
+
+
+EARLY_CLOSE_YEARS = 5
+EARLY_CLOSE_QUANTILE = 0.01
+"""A won or lost deal's close date more than EARLY_CLOSE_YEARS before this quantile of all of them
+(higher interpolation: with up to 100 deals, the second earliest) is reported: a typo year (1985 for
+2025) or a stray number read as a date, which would stretch every history back decades."""
+
+
+def early_close_dates(deals: pd.DataFrame) -> pd.Series:
+    """Mask of won or lost deals whose close date lies years before every other (see
+    ``EARLY_CLOSE_YEARS``); never more than half of them (then neither side is known to be wrong)."""
+    closed = deals["closed"].where(deals["status"] != OPEN)
+    dates = closed.dropna()
+    if len(dates) < 2:
+        return pd.Series(False, index=deals.index)
+    usual = cast(pd.Timestamp, dates.quantile(EARLY_CLOSE_QUANTILE, interpolation="higher"))
+    early = (closed < usual - pd.DateOffset(years=EARLY_CLOSE_YEARS)).fillna(False).astype(bool)
+    return early if 2 * int(early.sum()) < len(dates) else pd.Series(False, index=deals.index)
+
+
+def _report_early_close_dates(table: pd.DataFrame, findings: _Findings) -> None:
+    """One warning per close date years before every other: how many years."""
+    early = early_close_dates(table)
+    if not early.any():
+        return
+    earliest = table.loc[(table["status"] != OPEN) & ~early, "closed"].min()
+    years = (
+        ((earliest - table.loc[early, "closed"]).dt.days / 365.25).round().clip(lower=1).astype(int)
+    )
+    problem = pd.Series(pd.NA, index=table.index, dtype="string")
+    problem[early] = [f"close date {n} years before every other — likely a typo" for n in years]
+    findings.rows(
+        table,
+        early,
+        WARNING,
+        "deals",
+        "closed",
+        problem,
+        f"kept, counted in its year (earliest other: {earliest.date().isoformat()})",
         table["closed"].dt.strftime("%Y-%m-%d"),
     )
 
