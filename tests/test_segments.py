@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -340,6 +341,12 @@ def test_site_pages_and_files(tmp_path: Path, fixture) -> None:
     assert "Goals" in rep_page and "Bonus A" in rep_page
     quality = pd.read_csv(site / "data" / "data_quality.csv", keep_default_na=False, na_values=[""])
     assert quality["problem"].str.contains("spelling variant").any()
+    # South × Energy rests on 1 deal (< segments.min_deals 2): its row on South's page says so, as the
+    # index table does for a segment.
+    south = (site / "regions" / slug("South") / "index.html").read_text(encoding="utf-8")
+    breakdown = south[south.index('id="by-business-category"') :]
+    energy = re.search(r"<tr>(?:(?!</tr>).)*>Energy<(?:(?!</tr>).)*</tr>", breakdown, re.S)
+    assert energy and "few deals" in energy[0]
 
 
 def test_costs_hidden_without_show_compensation(tmp_path: Path) -> None:

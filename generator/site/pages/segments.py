@@ -386,6 +386,8 @@ def _entity_pages(
             info.column("clients"),
             info.column("mean_client_ltv"),
             info.column("value_ratio"),
+            # as in the index table: a cell on fewer than segments.min_deals closed deals says so
+            info.column("few_deals", fmt=lambda few: "few deals" if few else ""),
         ]
         header, lines = csv_lines(public(cells, info))
         breakdowns.append(
