@@ -199,10 +199,10 @@ def _on_terminal() -> bool:
 
 def _company_name(title: str | None, directory: Path) -> str:
     """``--title``, else the answer to a prompt on a terminal, else a name made from the folder's."""
-    suggested = (
-        directory.resolve().name.replace("-", " ").replace("_", " ").strip().title()
-        or "Our company"
-    )
+    words = directory.resolve().name.replace("-", " ").replace("_", " ").split()
+    # Each word's first letter raised, the rest as written: "ACME" stays, "acme-corp" is "Acme Corp"
+    # (str.title() made "ACME" "Acme" and "initA" "Inita").
+    suggested = " ".join(w[:1].upper() + w[1:] for w in words) or "Our company"
     if title is None:
         title = (
             click.prompt("Company name (shown in the site's title)", default=suggested)

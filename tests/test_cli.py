@@ -195,6 +195,19 @@ def test_init_without_a_terminal_asks_nothing(tmp_path: Path) -> None:
     assert config["privacy"]["show_compensation"] is False
 
 
+@pytest.mark.parametrize(
+    ("folder", "company"), [("ACME", "ACME"), ("initA", "InitA"), ("acme-corp", "Acme Corp")]
+)
+def test_the_company_name_made_from_the_folder_keeps_its_capitals(
+    tmp_path: Path, folder: str, company: str
+) -> None:
+    """str.title() made "ACME" "Acme" and "initA" "Inita"."""
+    code, _out, err = run("init", str(tmp_path / folder))
+    assert code == 0, err
+    config = yaml.safe_load((tmp_path / folder / "salesperf.yaml").read_text(encoding="utf-8"))
+    assert config["site"]["title"] == f"{company} — sales performance"
+
+
 @pytest.mark.parametrize("title", ["", "   ", "Two\nlines"])
 def test_init_title_must_be_one_line(tmp_path: Path, title: str) -> None:
     code, _out, err = run("init", str(tmp_path / "new"), "--title", title)

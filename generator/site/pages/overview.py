@@ -148,7 +148,7 @@ def sparkline(
 
 
 def trend(change: float, shown: str, compared: str) -> Markdown:
-    """A change with its arrow and sign, never colour alone: ``▲ +29.2 %`` up, ``▼ −3.1 %`` down,
+    """A change with its arrow and sign, never colour alone: ``▲ +29.2 %`` up, ``▼ -3.1 %`` down,
     ``■ +0.0 %`` level; ``compared`` says against what. The class (sp-up, sp-down) only adds colour."""
     if math.isnan(change):
         return Markdown(f'<span class="sp-kpi-change">{text.EMPTY} {compared}</span>')
