@@ -174,8 +174,8 @@ def test_glob_later_file_wins_and_count_is_reported(tmp_path: Path) -> None:
     assert inputs.deals.set_index("deal_id").loc["1", "amount"] == 300
     issues = inputs.quality.issues
     assert (
-        "1 deal id(s) appear more than once; 1 earlier row(s) replaced by the later one"
-        in issues["problem"].tolist()
+        "deal id: 1 value(s) appear more than once with other values; 1 earlier row(s) replaced by "
+        "the later one" in issues["problem"].tolist()
     )
     replaced = issues[issues["action"] == "row replaced by the later one"]
     assert (replaced["file"].tolist(), replaced["row"].tolist()) == (["deals-1.csv"], [2])

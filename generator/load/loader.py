@@ -666,7 +666,7 @@ def _dedupe(
         findings.one(
             INFO,
             dataset,
-            f"{repeated:,} {label}(s) appear more than once; "
+            f"{label}: {repeated:,} value(s) appear more than once with other values; "
             f"{int(changed.sum()):,} earlier row(s) replaced by the later one",
             column=column,
             action="later row kept",
