@@ -1070,3 +1070,36 @@ def test_a_close_date_decades_before_every_other_is_listed(tmp_path: Path) -> No
         }
     ]  # 2019 is five years before the rest, not decades: an old deal, not a typo
     assert len(inputs.deals) == 5
+
+
+def test_rupee_abbreviations_and_currency_column_symbols(tmp_path: Path) -> None:
+    """ "Rs.1234" was read as Rs and .1234 (0.1234, silently), "Rs. 1234" as Sri Lankan rupees on an
+    INR site; a currency column of "US$" or "$" on a USD site excluded the deal though the same
+    markers are accepted in the amount. "$.50" stays fifty cents."""
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,client_id,amount,stage,closed\n"
+        "D1,R1,C1,Rs 1234,Won,2024-01-01\nD2,R1,C2,Rs. 1234,Won,2024-01-02\n"
+        'D3,R1,C3,Rs.1234,Won,2024-01-03\nD4,R1,C4,"Rs. 1,23,456.00",Won,2024-01-04\n',
+        encoding="utf-8",
+    )
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "site: {currency: INR}\nsources: {deals: {path: deals.csv}}\n", encoding="utf-8"
+    )
+    _cfg, inputs = check(config)
+    assert inputs.deals["amount"].tolist() == [1234, 1234, 1234, 123456]
+    assert len(inputs.quality.warnings) == 0
+
+    (tmp_path / "usd.csv").write_text(
+        "deal_id,rep_id,client_id,amount,stage,closed,currency\n"
+        "D1,R1,C1,100,Won,2024-01-01,usd\nD2,R1,C2,200,Won,2024-01-02,US$\n"
+        "D3,R1,C3,300,Won,2024-01-03,$\nD4,R1,C4,400,Won,2024-01-04,EUR\n"
+        "D5,R1,C5,$.50,Won,2024-01-05,USD\n",
+        encoding="utf-8",
+    )
+    config.write_text("sources: {deals: {path: usd.csv}}\n", encoding="utf-8")
+    _cfg, inputs = check(config)
+    assert inputs.deals["deal_id"].tolist() == ["D1", "D2", "D3", "D5"]
+    assert inputs.deals["amount"].tolist() == [100, 200, 300, 0.5]
+    excluded = inputs.quality.warnings
+    assert excluded[["row", "column", "value"]].values.tolist() == [[5, "currency", "EUR"]]

@@ -95,7 +95,12 @@ def is_site_marker(marker: str, currency: str) -> bool:
     currency = currency.upper()
     if _fold(marker).upper() == currency or _fold(marker) in site_markers(currency):
         return True
-    return currency in marker_currencies(marker)
+    if currency in marker_currencies(marker):
+        return True
+    # "Rs." is CLDR's symbol of LKR and the usual abbreviation of INR's "Rs": an abbreviation's dot
+    # is accepted as it is ambiguous, as "$" is for USD, CAD and AUD.
+    folded = _fold(marker)
+    return len(folded) > 2 and folded.endswith(".") and is_site_marker(folded[:-1], currency)
 
 
 def describe_marker(marker: str, currency: str) -> str | None:

@@ -16,7 +16,7 @@ import pandas as pd
 from generator.compensation import WITHHELD, private_findings
 from generator.config import LoadedConfig, SourceConfig
 from generator.errors import ConfigError, DataError
-from generator.load.currency import describe_marker, minor_digits
+from generator.load.currency import describe_marker, is_site_marker, minor_digits
 from generator.load.parse import (
     DECIMAL_COMMA_HINT,
     DECIMAL_POINT_HINT,
@@ -739,7 +739,12 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
     table = _clean(
         table, DATASETS["deals"], findings, ("deal_id", "rep_id", "stage"), required_where
     )
-    foreign = table["currency"].notna() & (table["currency"].str.upper() != currency.upper())
+    # The currency column as the amounts' markers are read: its ISO code in any case, or a symbol
+    # CLDR writes for it ("US$", and "$" on a USD site).
+    codes = table["currency"].astype("string")
+    distinct = codes.dropna().unique()
+    other = {v for v in distinct if not v.strip() or not is_site_marker(v.strip(), currency)}
+    foreign = codes.isin(other).fillna(False).astype(bool)
     findings.rows(
         table,
         foreign,

@@ -183,7 +183,9 @@ def _amount_pattern(decimal: str, groups: str) -> str:
         rf"(?P<int>\d{{1,3}}(?:{g}\d{{3}})+|\d{{1,2}}(?:{g}\d{{2}})+{g}\d{{3}}|\d*)"
         rf"(?:{d}(?P<frac>\d*))?(?P<exp>[eE][-+]?\d+)?"
     )
-    marker = r"[^\d\s().,+\-'\x{2019}][^\d()+\-]*?"
+    # An abbreviation's dot belongs to it ("Rs.1234", "Kr.500"): a letter then "." ends the marker,
+    # or "Rs.1234" would read as Rs and .1234. A symbol's dot does not ("$.50" is 0.50).
+    marker = r"[^\d\s().,+\-'\x{2019}][^\d()+\-]*?(?:\pL\.)?"
     return (
         rf"^(?P<open>\()?\s*(?P<s1>[-+])?\s*(?P<pre>{marker})?\s*(?P<s2>-)?\s*{number}"
         rf"\s*(?P<s3>-)?\s*(?P<post>{marker})?\s*(?P<s4>-)?\s*(?P<close>\))?$"
