@@ -1103,3 +1103,28 @@ def test_rupee_abbreviations_and_currency_column_symbols(tmp_path: Path) -> None
     assert inputs.deals["amount"].tolist() == [100, 200, 300, 0.5]
     excluded = inputs.quality.warnings
     assert excluded[["row", "column", "value"]].values.tolist() == [[5, "currency", "EUR"]]
+
+
+def test_rep_ids_that_differ_only_in_case_are_listed(tmp_path: Path) -> None:
+    """README, ids and labels: values that differ only in case or inner spacing are kept apart and
+    reported. "r01" beside "R01" got a page of its own without a word."""
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,client_id,amount,stage,closed\n"
+        "D1,R01,C1,100,Won,2024-01-01\nD2,R01,C2,200,Won,2024-01-02\n"
+        "D3,r01,C3,300,Won,2024-01-03\nD4,R02,C4,300,Won,2024-01-03\n",
+        encoding="utf-8",
+    )
+    config = tmp_path / "c.yaml"
+    config.write_text("sources: {deals: {path: deals.csv}}\n", encoding="utf-8")
+    _cfg, inputs = check(config)
+    found = inputs.quality.warnings
+    assert found[["dataset", "row", "column", "value", "problem"]].values.tolist() == [
+        [
+            "deals",
+            4,
+            "rep_id",
+            "r01",
+            'rep id differs from "R01" only in case or inner spacing (1 row(s), first shown)',
+        ]
+    ]
+    assert sorted(inputs.reps["rep_id"]) == ["R01", "R02", "r01"]  # kept apart

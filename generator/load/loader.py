@@ -1278,6 +1278,55 @@ def _segment_findings(
             )
 
 
+def _rep_id_variants(tables: dict[str, pd.DataFrame | None], findings: _Findings) -> None:
+    """Rep ids that differ only in case or inner spacing (``R01`` and ``r01``): kept apart, since an
+    id is what it says, but each variant is listed against the most used spelling, with its first
+    row, so that one rep split in two is seen and the export fixed."""
+    seen = []
+    for dataset, table in tables.items():
+        if table is None or not len(table):
+            continue
+        ids = table["rep_id"].astype("string")
+        rows = pd.DataFrame(
+            {"value": ids, "file": table[FILE].astype("string"), "row": table[LINE]}
+        )
+        rows = rows.dropna(subset=["value"])
+        counted = (
+            rows.groupby("value", sort=False)
+            .agg(file=("file", "first"), row=("row", "min"), size=("row", "size"))
+            .reset_index()
+        )
+        seen.append(counted.assign(dataset=dataset))
+    if not seen:
+        return
+    every = pd.concat(seen, ignore_index=True)
+    every["key"] = every["value"].str.casefold().str.split().str.join(" ")
+    variants = every.groupby("key")["value"].transform("nunique") > 1
+    if not variants.any():
+        return
+    every = every[variants]
+    main = (
+        every.groupby(["key", "value"])["size"]
+        .sum()
+        .reset_index()
+        .sort_values(["key", "size", "value"], ascending=[True, False, True])
+        .drop_duplicates("key")
+        .set_index("key")["value"]
+    )
+    for item in every[every["value"] != every["key"].map(main)].to_dict("records"):
+        findings.one(
+            WARNING,
+            item["dataset"],
+            f'rep id differs from "{main[item["key"]]}" only in case or inner spacing '
+            f"({item['size']} row(s), first shown)",
+            file=item["file"],
+            row=int(item["row"]),
+            column="rep_id",
+            value=item["value"],
+            action="kept as a separate rep; fix the export if it is the same person",
+        )
+
+
 def _latest(table: pd.DataFrame, dataset: Dataset) -> str | None:
     """The latest date in a dataset's date fields (else its latest year), as text."""
     dates = [
@@ -1571,6 +1620,7 @@ def load_inputs(
     _overlapping_memberships(memberships, findings)
     goals = _unknown_goal_owners(tables["goals"], reps, findings)
     _segment_findings(deals, tables["clients"], tables["reps"], findings)
+    _rep_id_variants({"deals": deals, "reps": tables["reps"]}, findings)
     as_of = cfg.config.report.as_of or default_as_of(deals)
     if as_of is None:
         summary = next(s for s in summaries if s.dataset == "deals")
