@@ -136,6 +136,11 @@ def test_bad_read_options_name_the_key(
         ),
         ("lost_stages: []", "sources.deals.lost_stages: an empty list"),
         (
+            "won_stages: Closed Won",
+            'sources.deals.won_stages: should be a list, e.g. ["Closed Won"] or one "- item" '
+            "per line (got 'Closed Won')",
+        ),
+        (
             "{won_stages: [Won], lost_stages: [CLOSED_WON, won]}",
             'sources.deals: stage "Won" / "won" is in both won_stages and lost_stages (stages '
             "match ignoring case, spaces and punctuation): name it in one of them only",

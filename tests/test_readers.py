@@ -864,8 +864,14 @@ def test_cyrillic_cp1251_is_named(tmp_path: Path) -> None:
     path.write_bytes(
         (REPS_HEADER + "R1,Иван Петров,Восток\nR2,Мария Сидорова,Запад\n").encode("cp1251")
     )
+    # The byte's value and where it is: "byte 179" read as the byte's value (it was its position).
+    first = (REPS_HEADER + "R1,").encode("cp1251")
     with pytest.raises(
-        DataError, match=r"r\.csv:2: byte \d+ is not valid utf-8; the file looks like cp1251"
+        DataError,
+        match=(
+            r"r\.csv:2: byte 0xC8 \(character 4 of the line, byte "
+            f"{len(first) + 1} of the file\\) is not valid utf-8; the file looks like cp1251"
+        ),
     ):
         read_table(path, ReadOptions())
 

@@ -524,9 +524,11 @@ def _decode(path: Path, data: bytes, declared: str, *, partial: bool = False) ->
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         guess = likely_encoding(data, exc.start)
         raise DataError(
-            f"{path}:{line}: byte {exc.start} is not valid {declared}; the file looks like {guess}: "
+            f"{path}:{line}: byte 0x{data[exc.start]:02X} (character {column} of the line, byte "
+            f"{exc.start + 1:,} of the file) is not valid {declared}; the file looks like {guess}: "
             f"set options.encoding: {guess}"
         ) from None
 
