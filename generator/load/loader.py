@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -806,8 +806,7 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
             column="stage",
             action="deals counted as open",
         )
-    _report_late_close_dates(table, findings)
-    _report_early_close_dates(table, findings)
+    _report_outlying_close_dates(table, findings)
     return table.reset_index(drop=True)
 
 
@@ -1251,24 +1250,11 @@ def _segment_findings(
             spellings.append(counted.assign(dataset=dataset, column=column))
         if not spellings:
             continue
-        seen = pd.concat(spellings, ignore_index=True)
-        variants = seen.groupby("key")["value"].transform("nunique") > 1
-        if not variants.any():
-            continue
-        seen = seen[variants]
-        main = (
-            seen.groupby(["key", "value"])["size"]
-            .sum()
-            .reset_index()
-            .sort_values(["key", "size", "value"], ascending=[True, False, True])
-            .drop_duplicates("key")
-            .set_index("key")["value"]
-        )
-        for item in seen[seen["value"] != seen["key"].map(main)].to_dict("records"):
+        for item, main in _spelling_variants(pd.concat(spellings, ignore_index=True)):
             findings.one(
                 INFO,
                 item["dataset"],
-                f'{dimension} spelling variant of "{main[item["key"]]}" (differs '
+                f'{dimension} spelling variant of "{main}" (differs '
                 f"only in case or inner spacing; {item['size']} row(s), first shown)",
                 file=item["file"],
                 row=int(item["min"]),
@@ -1276,6 +1262,25 @@ def _segment_findings(
                 value=item["value"],
                 action="kept as a separate segment; fix the export",
             )
+
+
+def _spelling_variants(seen: pd.DataFrame) -> list[tuple[dict[Hashable, Any], str]]:
+    """Each spelling of a key that has several, but the most used one, with that one: what the
+    variants are named against (most rows, ties to the first in order). ``seen``: key, value, size
+    and what the findings show, one row per dataset and spelling."""
+    seen = seen[seen.groupby("key")["value"].transform("nunique") > 1]
+    if not len(seen):
+        return []
+    main = (
+        seen.groupby(["key", "value"])["size"]
+        .sum()
+        .reset_index()
+        .sort_values(["key", "size", "value"], ascending=[True, False, True])
+        .drop_duplicates("key")
+        .set_index("key")["value"]
+    )
+    others = seen[seen["value"] != seen["key"].map(main)]
+    return [(item, str(main[item["key"]])) for item in others.to_dict("records")]
 
 
 def _rep_id_variants(tables: dict[str, pd.DataFrame | None], findings: _Findings) -> None:
@@ -1301,23 +1306,11 @@ def _rep_id_variants(tables: dict[str, pd.DataFrame | None], findings: _Findings
         return
     every = pd.concat(seen, ignore_index=True)
     every["key"] = every["value"].str.casefold().str.split().str.join(" ")
-    variants = every.groupby("key")["value"].transform("nunique") > 1
-    if not variants.any():
-        return
-    every = every[variants]
-    main = (
-        every.groupby(["key", "value"])["size"]
-        .sum()
-        .reset_index()
-        .sort_values(["key", "size", "value"], ascending=[True, False, True])
-        .drop_duplicates("key")
-        .set_index("key")["value"]
-    )
-    for item in every[every["value"] != every["key"].map(main)].to_dict("records"):
+    for item, main in _spelling_variants(every):
         findings.one(
             WARNING,
             item["dataset"],
-            f'rep id differs from "{main[item["key"]]}" only in case or inner spacing '
+            f'rep id differs from "{main}" only in case or inner spacing '
             f"({item['size']} row(s), first shown)",
             file=item["file"],
             row=int(item["row"]),
@@ -1392,32 +1385,6 @@ def default_as_of(deals: pd.DataFrame) -> dt.date | None:
     return closed.max().date() if len(closed) else None
 
 
-def _report_late_close_dates(table: pd.DataFrame, findings: _Findings) -> None:
-    """One warning per implausible close date: how many years it lies after every other."""
-    late = late_close_dates(table)
-    if not late.any():
-        return
-    latest = table.loc[(table["status"] != OPEN) & ~late, "closed"].max()
-    years = (
-        ((table.loc[late, "closed"] - latest).dt.days / 365.25).round().clip(lower=1).astype(int)
-    )
-    problem = pd.Series(pd.NA, index=table.index, dtype="string")
-    problem[late] = [
-        f"close date {n} year{'s' if n > 1 else ''} after every other — likely a typo"
-        for n in years
-    ]
-    findings.rows(
-        table,
-        late,
-        WARNING,
-        "deals",
-        "closed",
-        problem,
-        f"kept, counted in its year; the default as_of ignores it (latest other: {latest.date().isoformat()})",
-        table["closed"].dt.strftime("%Y-%m-%d"),
-    )
-
-
 EARLY_CLOSE_YEARS = 5
 EARLY_CLOSE_QUANTILE = 0.01
 """A won or lost deal's close date more than EARLY_CLOSE_YEARS before this quantile of all of them
@@ -1437,27 +1404,35 @@ def early_close_dates(deals: pd.DataFrame) -> pd.Series:
     return early if 2 * int(early.sum()) < len(dates) else pd.Series(False, index=deals.index)
 
 
-def _report_early_close_dates(table: pd.DataFrame, findings: _Findings) -> None:
-    """One warning per close date years before every other: how many years."""
-    early = early_close_dates(table)
-    if not early.any():
-        return
-    earliest = table.loc[(table["status"] != OPEN) & ~early, "closed"].min()
-    years = (
-        ((earliest - table.loc[early, "closed"]).dt.days / 365.25).round().clip(lower=1).astype(int)
-    )
-    problem = pd.Series(pd.NA, index=table.index, dtype="string")
-    problem[early] = [f"close date {n} years before every other — likely a typo" for n in years]
-    findings.rows(
-        table,
-        early,
-        WARNING,
-        "deals",
-        "closed",
-        problem,
-        f"kept, counted in its year (earliest other: {earliest.date().isoformat()})",
-        table["closed"].dt.strftime("%Y-%m-%d"),
-    )
+def _report_outlying_close_dates(table: pd.DataFrame, findings: _Findings) -> None:
+    """One warning per close date years after every other (``late_close_dates``: kept, never the
+    default as_of) or years before every other (``early_close_dates``: kept): how many years."""
+    for outlying, after in ((late_close_dates(table), True), (early_close_dates(table), False)):
+        if not outlying.any():
+            continue
+        others = table.loc[(table["status"] != OPEN) & ~outlying, "closed"]
+        edge = others.max() if after else others.min()
+        dates = table.loc[outlying, "closed"]
+        gap = (dates - edge) if after else (edge - dates)
+        years = (gap.dt.days / 365.25).round().clip(lower=1).astype(int)
+        side = "after" if after else "before"
+        problem = pd.Series(pd.NA, index=table.index, dtype="string")
+        problem[outlying] = [
+            f"close date {n} year{'s' if n > 1 else ''} {side} every other — likely a typo"
+            for n in years
+        ]
+        findings.rows(
+            table,
+            outlying,
+            WARNING,
+            "deals",
+            "closed",
+            problem,
+            f"kept, counted in its year; the default as_of ignores it (latest other: {edge.date().isoformat()})"
+            if after
+            else f"kept, counted in its year (earliest other: {edge.date().isoformat()})",
+            table["closed"].dt.strftime("%Y-%m-%d"),
+        )
 
 
 def _no_close_date(cfg: LoadedConfig, findings: _Findings, excluded: int) -> list[str]:

@@ -815,24 +815,15 @@ def _exact_pass(
         number = offset + first + line  # the record's first line in the file
         if last >= len(body) - first and _open_quote_at_end(body[first + line - 1 : first + last]):
             opened = first + line - 1 + _opening_line(body[first + line - 1 : first + last])
-            bad.append(
-                (
-                    offset + opened + 1,
-                    body[opened][:200],
-                    f"a quote opened on line {offset + opened + 1} is never closed "
-                    "(the lines after it are read as rows)",
-                )
+            return _broken_record(
+                body,
+                first + line - 1,
+                opened,
+                offset,
+                bad,
+                f"a quote opened on line {offset + opened + 1} is never closed "
+                "(the lines after it are read as rows)",
             )
-            for skipped in range(first + line - 1, opened):
-                if body[skipped].strip():
-                    bad.append(
-                        (
-                            offset + skipped + 1,
-                            body[skipped][:200],
-                            f"part of a record broken by the quote opened on line {offset + opened + 1}",
-                        )
-                    )
-            return opened + 1
         if record is None:
             text = "\n".join(body[first + line - 1 : first + last]).replace("\r", "\u240d")
             bad.append(
@@ -862,25 +853,16 @@ def _exact_pass(
             # lines between into one record: list the line it opened on, read the rest as rows.
             span = body[first + line - 1 : first + last]
             opened = first + line - 1 + _opening_line(span[:-1] or span)
-            bad.append(
-                (
-                    offset + opened + 1,
-                    body[opened][:200],
-                    f"a quote opened on line {offset + opened + 1} runs to line {offset + first + last} "
-                    f"(one record of {len(record)} fields, the header has {width}): the line is "
-                    "excluded and the lines after it are read as rows",
-                )
+            return _broken_record(
+                body,
+                first + line - 1,
+                opened,
+                offset,
+                bad,
+                f"a quote opened on line {offset + opened + 1} runs to line {offset + first + last} "
+                f"(one record of {len(record)} fields, the header has {width}): the line is "
+                "excluded and the lines after it are read as rows",
             )
-            for skipped in range(first + line - 1, opened):
-                if body[skipped].strip():
-                    bad.append(
-                        (
-                            offset + skipped + 1,
-                            body[skipped][:200],
-                            f"part of a record broken by the quote opened on line {offset + opened + 1}",
-                        )
-                    )
-            return opened + 1
         if len(record) != width:
             bad.append(
                 (
@@ -893,6 +875,30 @@ def _exact_pass(
         records.append(record)
         rows.append(number)
     return None
+
+
+def _broken_record(
+    body: list[str],
+    start: int,
+    opened: int,
+    offset: int,
+    bad: list[tuple[int, str, str]],
+    problem: str,
+) -> int:
+    """List the line a stray quote opened on (``problem``) and the lines of the record before it,
+    and return where reading resumes: the line after it (indexes in ``body``; ``offset`` lines
+    precede it in the file)."""
+    bad.append((offset + opened + 1, body[opened][:200], problem))
+    for skipped in range(start, opened):
+        if body[skipped].strip():
+            bad.append(
+                (
+                    offset + skipped + 1,
+                    body[skipped][:200],
+                    f"part of a record broken by the quote opened on line {offset + opened + 1}",
+                )
+            )
+    return opened + 1
 
 
 def _position(ctx: _Context, index: int) -> str:
