@@ -627,7 +627,8 @@ def _describe(error: ErrorDetails, where: str) -> str:
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     if kind in ("tuple_type", "list_type", "set_type"):  # Python's word for a YAML list
-        message = 'should be a list, e.g. ["Closed Won"] or one "- item" per line'
+        example = ' ["Closed Won"] or' if str(loc[-1]).endswith("_stages") else ""
+        message = f'should be a list, e.g.{example} one "- item" per line'
     value = error.get("input")
     shown = f" (got {value!r})" if not isinstance(value, dict | list) else ""
     return f"{where}: {key}: {message}{shown}" if key else f"{where}: {message}"

@@ -6,6 +6,7 @@ with one line naming the file, never a traceback or a hang.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import os
 import random
@@ -872,6 +873,13 @@ def test_cyrillic_cp1251_is_named(tmp_path: Path) -> None:
             r"r\.csv:2: byte 0xC8 \(character 4 of the line, byte "
             f"{len(first) + 1} of the file\\) is not valid utf-8; the file looks like cp1251"
         ),
+    ):
+        read_table(path, ReadOptions())
+    # After a byte-order mark, and after a character of two bytes: the place is still right.
+    path.write_bytes(codecs.BOM_UTF8 + "a,b\nü,1\nü".encode() + b"\xfc")
+    with pytest.raises(
+        DataError,
+        match=r"r\.csv:3: byte 0xFC \(character 2 of the line, byte 15 of the file\) is not valid",
     ):
         read_table(path, ReadOptions())
 

@@ -1005,6 +1005,16 @@ def test_owner_attribution_lists_every_client_that_counts_for_no_rep(tmp_path: P
     clients = compute_metrics(inputs, _cfg.config).reps.set_index("rep_id")["clients"]
     assert clients.to_dict() == {"R1": 1, "R2": 0}
 
+    # A clients export without the owner column: one error, not a warning per client.
+    (tmp_path / "clients.csv").write_text("client_id,name\nC1,A\nC2,B\n", encoding="utf-8")
+    with pytest.raises(DataError) as stopped:
+        check(config)
+    assert stopped.value.problems == [
+        f"{config}: metrics.attribution: owner credits each client to clients.owner_rep_id, and "
+        "the clients export gives none: map its owner column "
+        "(sources.clients.columns.owner_rep_id), or use attribution: acquirer"
+    ]
+
 
 def test_values_no_export_can_mean_are_listed(tmp_path: Path) -> None:
     """A negative salary, cost, hours, activity count or market size, and a coaching engagement that
@@ -1035,7 +1045,7 @@ def test_values_no_export_can_mean_are_listed(tmp_path: Path) -> None:
     }
     assert listed == {
         ("clients", 2, "market_size", "-5", "is negative", "value ignored (left empty)"),
-        ("costs", 2, "salary", "-70000", "is negative", "row excluded"),
+        ("costs", 2, "salary", "-70,000", "is negative", "row excluded"),
         ("costs", 3, "taxes", "-5", "is negative", "value ignored (left empty)"),
         ("coaching", 3, "hours", "-3", "is negative", "value ignored (left empty)"),
         ("coaching", 3, "cost", "-400", "is negative", "value ignored (left empty)"),
@@ -1089,6 +1099,20 @@ def test_rupee_abbreviations_and_currency_column_symbols(tmp_path: Path) -> None
     _cfg, inputs = check(config)
     assert inputs.deals["amount"].tolist() == [1234, 1234, 1234, 123456]
     assert len(inputs.quality.warnings) == 0
+    # The dot after a letter marker is the abbreviation's; after an ISO code or a symbol it is the
+    # decimal mark, as before.
+    cells = ["R.500", "USD.50", "usd.50", "CHF.50", "$.50", "US$.50", "€.50", "Rs.1,23,456"]
+    values, bad = parse_number(pd.Series(cells, dtype="string"), ReadOptions())
+    assert [None if b else v for v, b in zip(values, bad, strict=True)] == [
+        500,
+        0.5,
+        0.5,
+        0.5,
+        0.5,
+        0.5,
+        0.5,
+        123456,
+    ]
 
     (tmp_path / "usd.csv").write_text(
         "deal_id,rep_id,client_id,amount,stage,closed,currency\n"
@@ -1117,7 +1141,8 @@ def test_rep_ids_that_differ_only_in_case_are_listed(tmp_path: Path) -> None:
     config = tmp_path / "c.yaml"
     config.write_text("sources: {deals: {path: deals.csv}}\n", encoding="utf-8")
     _cfg, inputs = check(config)
-    found = inputs.quality.warnings
+    found = inputs.quality.issues.query("column == 'rep_id'")
+    assert len(inputs.quality.warnings) == 0  # ids may be case-sensitive: noted, never --strict
     assert found[["dataset", "row", "column", "value", "problem"]].values.tolist() == [
         [
             "deals",

@@ -84,6 +84,13 @@ def is_currency_marker(marker: str) -> bool:
     return False
 
 
+ABBREVIATIONS: dict[str, frozenset[str]] = {
+    "Rs.": frozenset({"INR", "PKR", "NPR", "LKR", "MUR", "SCR"}),
+}
+"""Abbreviations exports write that CLDR gives one currency only: "Rs." is Sri Lanka's symbol in CLDR,
+and the usual way India, Pakistan and Nepal abbreviate their rupee ("Rs. 1,23,456.00")."""
+
+
 @functools.cache
 def is_site_marker(marker: str, currency: str) -> bool:
     """True when ``marker`` can mean the site currency: its ISO code, or a symbol CLDR writes for it.
@@ -95,12 +102,9 @@ def is_site_marker(marker: str, currency: str) -> bool:
     currency = currency.upper()
     if _fold(marker).upper() == currency or _fold(marker) in site_markers(currency):
         return True
-    if currency in marker_currencies(marker):
+    if currency in ABBREVIATIONS.get(_fold(marker), ()):
         return True
-    # "Rs." is CLDR's symbol of LKR and the usual abbreviation of INR's "Rs": an abbreviation's dot
-    # is accepted as it is ambiguous, as "$" is for USD, CAD and AUD.
-    folded = _fold(marker)
-    return len(folded) > 2 and folded.endswith(".") and is_site_marker(folded[:-1], currency)
+    return currency in marker_currencies(marker)
 
 
 def describe_marker(marker: str, currency: str) -> str | None:

@@ -924,7 +924,7 @@ def _impossible_values(table: pd.DataFrame, dataset: Dataset, findings: _Finding
 
     A required field's negative value excludes the row, an optional one's is left empty, except an
     activity count (empty would count as 1): that row is excluded. An end before the start is left
-    empty (the engagement is read as open-ended from its start)."""
+    empty (the engagement then counts from its start month, as one without an end)."""
     keep = pd.Series(True, index=table.index)
     for name in NEVER_NEGATIVE.get(dataset.name, ()):
         negative = (table[name] < 0).fillna(False).astype(bool) & keep
@@ -940,7 +940,8 @@ def _impossible_values(table: pd.DataFrame, dataset: Dataset, findings: _Finding
             name,
             "is negative",
             "row excluded" if excluded else "value ignored (left empty)",
-            table[name].map(lambda v: f"{v:g}", na_action="ignore"),
+            # as a number is written, not in exponent form (-2.5e+07)
+            table[name].map(lambda v: f"{v:,.2f}".rstrip("0").rstrip("."), na_action="ignore"),
         )
         if excluded:
             keep &= ~negative
@@ -1064,13 +1065,24 @@ def _employment_dates(
 
 
 def _owner_findings(
-    deals: pd.DataFrame, clients: pd.DataFrame | None, reps: pd.DataFrame, findings: _Findings
+    where: str,
+    deals: pd.DataFrame,
+    clients: pd.DataFrame | None,
+    reps: pd.DataFrame,
+    findings: _Findings,
 ) -> None:
     """With ``attribution: owner`` a client counts for the rep in its ``owner_rep_id`` (SPEC §5): a
     client of a won deal whose owner is blank, unknown, or who is missing from the clients export
-    counts for no rep, and is listed so that no lifetime value vanishes unnamed."""
+    counts for no rep, and is listed so that no lifetime value vanishes unnamed. Raises DataError
+    when the clients export gives no owner at all (the column is not mapped)."""
     if clients is None:  # the config requires a clients export with owner attribution
         return
+    if len(clients) and clients["owner_rep_id"].isna().all():
+        raise DataError(
+            f"{where}: metrics.attribution: owner credits each client to clients.owner_rep_id, and "
+            "the clients export gives none: map its owner column "
+            "(sources.clients.columns.owner_rep_id), or use attribution: acquirer"
+        )
     won_clients = pd.Index(
         deals.loc[(deals["status"] == WON) & deals["client_id"].notna(), "client_id"].unique()
     )
@@ -1308,7 +1320,7 @@ def _rep_id_variants(tables: dict[str, pd.DataFrame | None], findings: _Findings
     every["key"] = every["value"].str.casefold().str.split().str.join(" ")
     for item, main in _spelling_variants(every):
         findings.one(
-            WARNING,
+            INFO,  # ids may be case-sensitive (Salesforce's 15-character ids): noted, never --strict
             item["dataset"],
             f'rep id differs from "{main}" only in case or inner spacing '
             f"({item['size']} row(s), first shown)",
@@ -1385,23 +1397,36 @@ def default_as_of(deals: pd.DataFrame) -> dt.date | None:
     return closed.max().date() if len(closed) else None
 
 
-EARLY_CLOSE_YEARS = 5
-EARLY_CLOSE_QUANTILE = 0.01
-"""A won or lost deal's close date more than EARLY_CLOSE_YEARS before this quantile of all of them
-(higher interpolation: with up to 100 deals, the second earliest) is reported: a typo year (1985 for
-2025) or a stray number read as a date, which would stretch every history back decades."""
+EARLY_GAP_YEARS = 5
+"""The early gap rule: sort the won and lost close dates; the earliest ones, when more than
+EARLY_GAP_YEARS separate them from all the later ones and they are at most max(LATE_TAIL_MIN,
+LATE_TAIL_SHARE of the closed deals) and fewer than the others, are typos (1985 for 2025) or stray
+numbers read as dates, reported (kept): they would stretch every history back decades. Of several
+such gaps the latest counts, so two typos years apart go together. A slow start (ten deals a year
+for years before the business grew) has no such gap and is not flagged."""
 
 
 def early_close_dates(deals: pd.DataFrame) -> pd.Series:
     """Mask of won or lost deals whose close date lies years before every other (see
-    ``EARLY_CLOSE_YEARS``); never more than half of them (then neither side is known to be wrong)."""
+    ``EARLY_GAP_YEARS``)."""
     closed = deals["closed"].where(deals["status"] != OPEN)
     dates = closed.dropna()
+    none = pd.Series(False, index=deals.index)
     if len(dates) < 2:
-        return pd.Series(False, index=deals.index)
-    usual = cast(pd.Timestamp, dates.quantile(EARLY_CLOSE_QUANTILE, interpolation="higher"))
-    early = (closed < usual - pd.DateOffset(years=EARLY_CLOSE_YEARS)).fillna(False).astype(bool)
-    return early if 2 * int(early.sum()) < len(dates) else pd.Series(False, index=deals.index)
+        return none
+    day = dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
+    days, counts = np.unique(day, return_counts=True)
+    below = np.cumsum(counts)  # deals closed on or before each distinct day
+    most = max(LATE_TAIL_MIN, int(LATE_TAIL_SHARE * len(dates)))
+    gaps = np.flatnonzero(
+        (np.diff(days) > EARLY_GAP_YEARS * 365.25)
+        & (below[:-1] <= most)
+        & (below[:-1] < len(dates) - below[:-1])
+    )
+    if not len(gaps):
+        return none
+    limit = pd.Timestamp(np.datetime64(int(days[gaps[-1]]), "D"))
+    return (closed <= limit).fillna(False).astype(bool)
 
 
 def _report_outlying_close_dates(table: pd.DataFrame, findings: _Findings) -> None:
@@ -1615,7 +1640,7 @@ def load_inputs(
         )
     reps = _employment_dates(reps, deals, as_of, findings)
     if cfg.config.metrics.attribution == "owner":
-        _owner_findings(deals, tables["clients"], reps, findings)
+        _owner_findings(cfg.label or str(cfg.path), deals, tables["clients"], reps, findings)
     return Inputs(
         deals=deals,
         reps=reps,

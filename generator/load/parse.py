@@ -33,7 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from babel.core import UnknownLocaleError
-from babel.numbers import get_decimal_symbol, get_group_symbol
+from babel.numbers import get_decimal_symbol, get_group_symbol, list_currencies
 
 from generator.config import ReadOptions
 from generator.load.currency import is_currency_marker
@@ -176,6 +176,10 @@ def _class(chars: str) -> str:
     return "[" + "".join("\\" + c if c in "]\\^-[" else c for c in chars) + "]"
 
 
+_ISO_CODES = pa.array(sorted(list_currencies()), type=pa.string())
+"""Every ISO 4217 code Babel knows: a marker that is one takes no abbreviation dot."""
+
+
 def _amount_pattern(decimal: str, groups: str) -> str:
     """RE2 pattern of one number cell: sign, parentheses, a marker before or after, the digits."""
     g, d = _class(groups), _class(decimal)
@@ -183,9 +187,7 @@ def _amount_pattern(decimal: str, groups: str) -> str:
         rf"(?P<int>\d{{1,3}}(?:{g}\d{{3}})+|\d{{1,2}}(?:{g}\d{{2}})+{g}\d{{3}}|\d*)"
         rf"(?:{d}(?P<frac>\d*))?(?P<exp>[eE][-+]?\d+)?"
     )
-    # An abbreviation's dot belongs to it ("Rs.1234", "Kr.500"): a letter then "." ends the marker,
-    # or "Rs.1234" would read as Rs and .1234. A symbol's dot does not ("$.50" is 0.50).
-    marker = r"[^\d\s().,+\-'\x{2019}][^\d()+\-]*?(?:\pL\.)?"
+    marker = r"[^\d\s().,+\-'\x{2019}][^\d()+\-]*?"
     return (
         rf"^(?P<open>\()?\s*(?P<s1>[-+])?\s*(?P<pre>{marker})?\s*(?P<s2>-)?\s*{number}"
         rf"\s*(?P<s3>-)?\s*(?P<post>{marker})?\s*(?P<s4>-)?\s*(?P<close>\))?$"
@@ -272,6 +274,23 @@ def _numbers(
             return pc.fill_null(pc.struct_field(found, name), "")
 
         integer, fraction, exponent = part("int"), part("frac"), part("exp")
+        if decimal == ".":
+            # An abbreviation's dot is not a decimal mark: "Rs.1234" is Rs 1,234, not Rs 0.1234, and
+            # "R.500" is R 500. A marker ending in a letter, with digits after the dot and none
+            # before, is read so, unless it is an ISO code ("USD.50" is 0.50) or a symbol ("$.50").
+            abbreviation = pc.and_(
+                pc.and_(pc.equal(integer, ""), pc.not_equal(fraction, "")),
+                pc.and_(
+                    pc.equal(exponent, ""),
+                    pc.match_substring_regex(part("pre"), r"\pL$"),
+                ),
+            )
+            abbreviation = pc.and_(
+                abbreviation,
+                pc.invert(pc.is_in(pc.utf8_upper(part("pre")), value_set=_ISO_CODES)),
+            )
+            integer = pc.if_else(abbreviation, fraction, integer)
+            fraction = pc.if_else(abbreviation, "", fraction)
         opened, closed = pc.not_equal(part("open"), ""), pc.not_equal(part("close"), "")
         minus = [pc.equal(part(s), "-") for s in ("s1", "s2", "s3", "s4")]
         signs = sum(m.cast(pa.int8()).to_numpy(zero_copy_only=False) for m in minus) + pc.and_(

@@ -523,12 +523,15 @@ def _decode(path: Path, data: bytes, declared: str, *, partial: bool = False) ->
             return codecs.getincrementaldecoder(encoding)().decode(data, final=False)
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        guess = likely_encoding(data, exc.start)
+        # utf-8-sig counts from after the byte-order mark it strips
+        at = exc.start + (3 if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8) else 0)
+        line = data.count(b"\n", 0, at) + 1
+        start = data.rfind(b"\n", 0, at) + 1
+        column = len(data[start:at].decode(encoding, "replace")) + 1
+        guess = likely_encoding(data, at)
         raise DataError(
-            f"{path}:{line}: byte 0x{data[exc.start]:02X} (character {column} of the line, byte "
-            f"{exc.start + 1:,} of the file) is not valid {declared}; the file looks like {guess}: "
+            f"{path}:{line}: byte 0x{data[at]:02X} (character {column} of the line, byte "
+            f"{at + 1:,} of the file) is not valid {declared}; the file looks like {guess}: "
             f"set options.encoding: {guess}"
         ) from None
 
