@@ -56,6 +56,16 @@ def site_markers(currency: str) -> frozenset[str]:
     return frozenset({currency, *symbols})
 
 
+ABBREVIATIONS: dict[str, frozenset[str]] = {
+    "Rs.": frozenset({"INR", "PKR", "NPR", "LKR", "MUR", "SCR"}),
+    "Bs.": frozenset({"BOB", "VES", "VEF"}),
+    "S/.": frozenset({"PEN"}),
+}
+"""Abbreviations exports write that CLDR gives to fewer currencies: "Rs." is Sri Lanka's symbol in
+CLDR and the usual way India, Pakistan and Nepal abbreviate their rupee ("Rs. 1,23,456.00"); "Bs."
+is Bolivia's boliviano as well as Venezuela's; "S/." is the sol's traditional symbol."""
+
+
 @functools.cache
 def _all_symbols() -> dict[str, frozenset[str]]:
     # Every locale: about a second, paid only when a cell carries a marker of another currency.
@@ -64,31 +74,37 @@ def _all_symbols() -> dict[str, frozenset[str]]:
 
 @functools.cache
 def marker_currencies(marker: str) -> tuple[str, ...]:
-    """ISO codes a marker can stand for (sorted; empty when it is no currency marker at all)."""
+    """ISO codes a marker can stand for (sorted; empty when it is no currency marker at all).
+
+    An abbreviation's dot (``R.``, ``Rp.``) names what the marker names without it, unless CLDR
+    gives the dotted form to a currency of its own (``kr.``: DKK and ISK, never SEK) or it is one of
+    ``ABBREVIATIONS`` (``Rs.``)."""
     code = "".join(marker.split()).upper()
     if code in _iso_codes():
         return (code,)
-    return tuple(sorted(_all_symbols().get(_fold(marker), ())))
+    folded = _fold(marker)
+    codes = set(_all_symbols().get(folded, ())) | ABBREVIATIONS.get(folded, frozenset())
+    if not codes and len(folded) > 1 and folded.endswith("."):
+        return marker_currencies(folded[:-1])
+    return tuple(sorted(codes))
 
 
 @functools.cache
 def is_currency_marker(marker: str) -> bool:
-    """True when CLDR knows ``marker`` as a currency code or symbol in some locale."""
+    """True when CLDR knows ``marker`` as a currency code or symbol in some locale, or it is one of
+    ``ABBREVIATIONS``, or such a marker followed by an abbreviation's dot (``R.``)."""
     if "".join(marker.split()).upper() in _iso_codes():
         return True
     folded = _fold(marker)
+    if folded in ABBREVIATIONS:
+        return True
+    if len(folded) > 1 and folded.endswith(".") and is_currency_marker(folded[:-1]):
+        return True
     # Common symbols first; the scan of every locale stops at the first that writes this symbol.
     for identifier in ["en", "root", *localedata.locale_identifiers()]:
         if folded in _locale_symbols([identifier]):
             return True
     return False
-
-
-ABBREVIATIONS: dict[str, frozenset[str]] = {
-    "Rs.": frozenset({"INR", "PKR", "NPR", "LKR", "MUR", "SCR"}),
-}
-"""Abbreviations exports write that CLDR gives one currency only: "Rs." is Sri Lanka's symbol in CLDR,
-and the usual way India, Pakistan and Nepal abbreviate their rupee ("Rs. 1,23,456.00")."""
 
 
 @functools.cache
@@ -101,8 +117,6 @@ def is_site_marker(marker: str, currency: str) -> bool:
     """
     currency = currency.upper()
     if _fold(marker).upper() == currency or _fold(marker) in site_markers(currency):
-        return True
-    if currency in ABBREVIATIONS.get(_fold(marker), ()):
         return True
     return currency in marker_currencies(marker)
 

@@ -941,7 +941,7 @@ def _impossible_values(table: pd.DataFrame, dataset: Dataset, findings: _Finding
             "is negative",
             "row excluded" if excluded else "value ignored (left empty)",
             # as a number is written, not in exponent form (-2.5e+07)
-            table[name].map(lambda v: f"{v:,.2f}".rstrip("0").rstrip("."), na_action="ignore"),
+            table[name].map(lambda v: f"{v:,}".removesuffix(".0"), na_action="ignore"),
         )
         if excluded:
             keep &= ~negative
@@ -1080,8 +1080,8 @@ def _owner_findings(
     if len(clients) and clients["owner_rep_id"].isna().all():
         raise DataError(
             f"{where}: metrics.attribution: owner credits each client to clients.owner_rep_id, and "
-            "the clients export gives none: map its owner column "
-            "(sources.clients.columns.owner_rep_id), or use attribution: acquirer"
+            "the clients export gives none (the column is not mapped, or empty): map its owner "
+            "column (sources.clients.columns.owner_rep_id), or use attribution: acquirer"
         )
     won_clients = pd.Index(
         deals.loc[(deals["status"] == WON) & deals["client_id"].notna(), "client_id"].unique()
@@ -1398,12 +1398,14 @@ def default_as_of(deals: pd.DataFrame) -> dt.date | None:
 
 
 EARLY_GAP_YEARS = 5
+EARLY_TAIL_SHARE = 0.01
 """The early gap rule: sort the won and lost close dates; the earliest ones, when more than
 EARLY_GAP_YEARS separate them from all the later ones and they are at most max(LATE_TAIL_MIN,
-LATE_TAIL_SHARE of the closed deals) and fewer than the others, are typos (1985 for 2025) or stray
+EARLY_TAIL_SHARE of the closed deals) and fewer than the others, are typos (1985 for 2025) or stray
 numbers read as dates, reported (kept): they would stretch every history back decades. Of several
 such gaps the latest counts, so two typos years apart go together. A slow start (ten deals a year
-for years before the business grew) has no such gap and is not flagged."""
+for years before the business grew) has no such gap, and years of history before a long pause are
+more than 1 % of the deals: neither is flagged."""
 
 
 def early_close_dates(deals: pd.DataFrame) -> pd.Series:
@@ -1417,7 +1419,7 @@ def early_close_dates(deals: pd.DataFrame) -> pd.Series:
     day = dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
     days, counts = np.unique(day, return_counts=True)
     below = np.cumsum(counts)  # deals closed on or before each distinct day
-    most = max(LATE_TAIL_MIN, int(LATE_TAIL_SHARE * len(dates)))
+    most = max(LATE_TAIL_MIN, int(EARLY_TAIL_SHARE * len(dates)))
     gaps = np.flatnonzero(
         (np.diff(days) > EARLY_GAP_YEARS * 365.25)
         & (below[:-1] <= most)

@@ -176,6 +176,12 @@ def _class(chars: str) -> str:
     return "[" + "".join("\\" + c if c in "]\\^-[" else c for c in chars) + "]"
 
 
+CODE_THEN_FRACTION = (
+    "has a currency code, then a decimal mark with no digit before it: is it a fraction or an "
+    "abbreviation's dot? Not guessed: write the amount with its whole part (USD 0.50, USD 500)"
+)
+
+
 _ISO_CODES = pa.array(sorted(list_currencies()), type=pa.string())
 """Every ISO 4217 code Babel knows: a marker that is one takes no abbreviation dot."""
 
@@ -274,29 +280,33 @@ def _numbers(
             return pc.fill_null(pc.struct_field(found, name), "")
 
         integer, fraction, exponent = part("int"), part("frac"), part("exp")
+        no_integer = pc.and_(pc.equal(integer, ""), pc.not_equal(fraction, ""))
+        iso_code = pc.is_in(
+            pc.utf8_upper(pc.utf8_trim_whitespace(part("pre"))), value_set=_ISO_CODES
+        )
+        abbreviation = pa.array(np.zeros(len(cells), dtype=bool))
         if decimal == ".":
-            # An abbreviation's dot is not a decimal mark: "Rs.1234" is Rs 1,234, not Rs 0.1234, and
-            # "R.500" is R 500. A marker ending in a letter, with digits after the dot and none
-            # before, is read so, unless it is an ISO code ("USD.50" is 0.50) or a symbol ("$.50").
+            # An abbreviation's dot is not a decimal mark: "Rs.1234" is Rs. 1,234, not Rs 0.1234, and
+            # "R.500" is R. 500. A marker ending in a letter right before the dot, with no digit
+            # before it, is read so; after a symbol the dot is the decimal mark ("$.50" is 0.50).
             abbreviation = pc.and_(
-                pc.and_(pc.equal(integer, ""), pc.not_equal(fraction, "")),
+                pc.and_(no_integer, pc.invert(iso_code)),
                 pc.and_(
-                    pc.equal(exponent, ""),
-                    pc.match_substring_regex(part("pre"), r"\pL$"),
+                    pc.match_substring_regex(part("pre"), r"[\pL/]$"),
+                    pc.match_substring_regex(cells, r"[\pL/]\.[0-9]"),
                 ),
-            )
-            abbreviation = pc.and_(
-                abbreviation,
-                pc.invert(pc.is_in(pc.utf8_upper(part("pre")), value_set=_ISO_CODES)),
             )
             integer = pc.if_else(abbreviation, fraction, integer)
             fraction = pc.if_else(abbreviation, "", fraction)
+        # "USD.500": 500 or 0.500? A code is no abbreviation; the cell is not guessed.
+        code_then_fraction = pc.and_(no_integer, iso_code).to_numpy(zero_copy_only=False)
         opened, closed = pc.not_equal(part("open"), ""), pc.not_equal(part("close"), "")
         minus = [pc.equal(part(s), "-") for s in ("s1", "s2", "s3", "s4")]
         signs = sum(m.cast(pa.int8()).to_numpy(zero_copy_only=False) for m in minus) + pc.and_(
             opened, closed
         ).cast(pa.int8()).to_numpy(zero_copy_only=False)
         pre, post = pc.utf8_trim_whitespace(part("pre")), pc.utf8_trim_whitespace(part("post"))
+        pre = pc.if_else(abbreviation, pc.binary_join_element_wise(pre, ".", ""), pre)
         digits = pc.replace_substring_regex(integer, r"[^0-9]", "")
         has_digits = pc.or_(
             pc.greater(pc.utf8_length(digits), 0), pc.greater(pc.utf8_length(fraction), 0)
@@ -308,6 +318,7 @@ def _numbers(
             & (signs <= 1)
             & (opened.to_numpy(zero_copy_only=False) == closed.to_numpy(zero_copy_only=False))
             & ~both_markers.to_numpy(zero_copy_only=False)
+            & ~code_then_fraction
         )
         joined = pc.binary_join_element_wise(
             pc.if_else(pc.equal(digits, ""), "0", digits), ".", fraction, "0", exponent, ""
@@ -321,7 +332,9 @@ def _numbers(
         # None as an object array: numpy's stubs refuse a bare None, which np.where reads the same.
         marker[rest] = np.where(ok & (chosen != ""), chosen, np.array(None))
         words = _flags(pc.is_in(pc.utf8_lower(cells), pa.array(sorted(_NOT_FINITE))))
-        reason[rest] = np.where(words, NOT_FINITE, np.array(None))
+        reason[rest] = np.where(
+            words, NOT_FINITE, np.where(code_then_fraction, CODE_THEN_FRACTION, np.array(None))
+        )
         bad[rest] |= words
         trailing = pc.or_(pc.or_(minus[2], minus[3]), pc.and_(opened, closed)).to_numpy(
             zero_copy_only=False
