@@ -1101,7 +1101,7 @@ def test_rupee_abbreviations_and_currency_column_symbols(tmp_path: Path) -> None
     assert len(inputs.quality.warnings) == 0
     # The dot after a letter marker is the abbreviation's; after an ISO code or a symbol it is the
     # decimal mark, as before.
-    cells = ["R.500", "R. 1,000", "S/.500", "Rs.1e3", "USD.50", "$.50", "US$.50", "€.50"]
+    cells = ["R.500", "R. 1,000", "S/.500", "Rs.1e3", "USD.50", "USD .50", "$.50", "US$.50", "€.50"]
     values, bad = parse_number(pd.Series(cells, dtype="string"), ReadOptions())
     # A code then ".50": a fraction or an abbreviation? Not guessed (listed with its reason).
     assert [None if b else v for v, b in zip(values, bad, strict=True)] == [
@@ -1113,6 +1113,17 @@ def test_rupee_abbreviations_and_currency_column_symbols(tmp_path: Path) -> None
         0.5,
         0.5,
         0.5,
+        0.5,
+    ]
+    # With the decimal comma, a symbol's or a code's dot is no abbreviation: "€.50" is not 50.
+    cells = ["€.50", "$.50", "USD.50", "EUR ,50", "Rs.1.234,50"]
+    values, bad = parse_number(pd.Series(cells, dtype="string"), ReadOptions(decimal=","))
+    assert [None if b else v for v, b in zip(values, bad, strict=True)] == [
+        None,
+        None,
+        None,
+        0.5,
+        1234.5,
     ]
 
     (tmp_path / "usd.csv").write_text(

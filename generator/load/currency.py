@@ -84,9 +84,22 @@ def marker_currencies(marker: str) -> tuple[str, ...]:
         return (code,)
     folded = _fold(marker)
     codes = set(_all_symbols().get(folded, ())) | ABBREVIATIONS.get(folded, frozenset())
-    if not codes and len(folded) > 1 and folded.endswith("."):
+    if not codes and _abbreviation(folded):
         return marker_currencies(folded[:-1])
     return tuple(sorted(codes))
+
+
+def _abbreviation(folded: str) -> bool:
+    """Whether a marker (spaces removed) is an abbreviation and its dot: letters (or ``S/``) then
+    ".", not an ISO code. ``€.`` and ``USD.`` are no abbreviations: the dot is a decimal point
+    written where a decimal comma is expected (``€.50``), never a marker's."""
+    stem = folded[:-1]
+    return (
+        folded.endswith(".")
+        and bool(stem)
+        and (stem[-1].isalpha() or stem[-1] == "/")
+        and stem.upper() not in _iso_codes()
+    )
 
 
 @functools.cache
@@ -98,7 +111,7 @@ def is_currency_marker(marker: str) -> bool:
     folded = _fold(marker)
     if folded in ABBREVIATIONS:
         return True
-    if len(folded) > 1 and folded.endswith(".") and is_currency_marker(folded[:-1]):
+    if _abbreviation(folded) and is_currency_marker(folded[:-1]):
         return True
     # Common symbols first; the scan of every locale stops at the first that writes this symbol.
     for identifier in ["en", "root", *localedata.locale_identifiers()]:

@@ -298,8 +298,15 @@ def _numbers(
             )
             integer = pc.if_else(abbreviation, fraction, integer)
             fraction = pc.if_else(abbreviation, "", fraction)
-        # "USD.500": 500 or 0.500? A code is no abbreviation; the cell is not guessed.
-        code_then_fraction = pc.and_(no_integer, iso_code).to_numpy(zero_copy_only=False)
+        # "USD.500": 500 or 0.500? A code is no abbreviation; the cell is not guessed (only with the
+        # decimal point right after the code: "USD .50" is 0.50).
+        code_then_fraction = (
+            pc.and_(
+                pc.and_(no_integer, iso_code), pc.match_substring_regex(cells, r"\pL\.[0-9]")
+            ).to_numpy(zero_copy_only=False)
+            if decimal == "."
+            else np.zeros(len(cells), dtype=bool)
+        )
         opened, closed = pc.not_equal(part("open"), ""), pc.not_equal(part("close"), "")
         minus = [pc.equal(part(s), "-") for s in ("s1", "s2", "s3", "s4")]
         signs = sum(m.cast(pa.int8()).to_numpy(zero_copy_only=False) for m in minus) + pc.and_(
