@@ -22,7 +22,8 @@ def _fold(marker: str) -> str:
 
 
 @functools.cache
-def _iso_codes() -> frozenset[str]:
+def iso_codes() -> frozenset[str]:
+    """Every ISO 4217 code Babel knows."""
     return frozenset(list_currencies())
 
 
@@ -80,7 +81,7 @@ def marker_currencies(marker: str) -> tuple[str, ...]:
     gives the dotted form to a currency of its own (``kr.``: DKK and ISK, never SEK) or it is one of
     ``ABBREVIATIONS`` (``Rs.``)."""
     code = "".join(marker.split()).upper()
-    if code in _iso_codes():
+    if code in iso_codes():
         return (code,)
     folded = _fold(marker)
     codes = set(_all_symbols().get(folded, ())) | ABBREVIATIONS.get(folded, frozenset())
@@ -98,7 +99,7 @@ def _abbreviation(folded: str) -> bool:
         folded.endswith(".")
         and bool(stem)
         and (stem[-1].isalpha() or stem[-1] == "/")
-        and stem.upper() not in _iso_codes()
+        and stem.upper() not in iso_codes()
     )
 
 
@@ -106,7 +107,7 @@ def _abbreviation(folded: str) -> bool:
 def is_currency_marker(marker: str) -> bool:
     """True when CLDR knows ``marker`` as a currency code or symbol in some locale, or it is one of
     ``ABBREVIATIONS``, or such a marker followed by an abbreviation's dot (``R.``)."""
-    if "".join(marker.split()).upper() in _iso_codes():
+    if "".join(marker.split()).upper() in iso_codes():
         return True
     folded = _fold(marker)
     if folded in ABBREVIATIONS:

@@ -727,7 +727,7 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
     # fine, but a number that cannot be read (a wrong decimal mark) excludes the deal as it would a
     # won one: won and lost deals are then dropped alike, not only the won ones (a win rate of 0).
     misread_amount = table["_bad_amount"].astype(bool) & (
-        table["_raw_amount"].astype("string").str.contains(r"\d", regex=True).fillna(False)
+        written.astype("string").str.contains(r"\d", regex=True).fillna(False)
     )
     required_where = {
         "closed": (table["status"] != OPEN, " on a won or lost deal"),
@@ -890,20 +890,30 @@ def _memberships(
 ) -> pd.DataFrame:
     table = _currency_markers(table, dataset, currency, findings, exclude_rows=False)
     table = _clean(table, dataset, findings, ("rep_id", "team", "start"))
-    backwards = (table["end"].notna() & (table["end"] < table["start"])).astype(bool)
+    table = _ends_before_start(table, dataset, findings, exclude=True)
+    return table.sort_values(["rep_id", "start"], kind="stable").reset_index(drop=True)
+
+
+def _ends_before_start(
+    table: pd.DataFrame, dataset: Dataset, findings: _Findings, *, exclude: bool
+) -> pd.DataFrame:
+    """Rows whose ``end`` comes before their ``start``, listed: excluded (``exclude``, a team
+    membership), else their end left empty (a coaching engagement then counts from its start
+    month, as one without an end)."""
+    backwards = (table["end"] < table["start"]).fillna(False).astype(bool)
     findings.rows(
         table,
         backwards,
         WARNING,
-        "memberships",
+        dataset.name,
         "end",
         "ends before it starts",
-        "row excluded",
+        "row excluded" if exclude else "end ignored (left empty)",
         table["end"].dt.strftime("%Y-%m-%d"),
     )
-    return (
-        table.loc[~backwards].sort_values(["rep_id", "start"], kind="stable").reset_index(drop=True)
-    )
+    if not backwards.any():
+        return table
+    return table.loc[~backwards] if exclude else table.assign(end=table["end"].mask(backwards))
 
 
 NEVER_NEGATIVE: dict[str, tuple[str, ...]] = {
@@ -913,9 +923,6 @@ NEVER_NEGATIVE: dict[str, tuple[str, ...]] = {
     "clients": ("market_size",),
 }
 """Fields no real value of is below zero (a won deal's negative amount is a credit note: kept)."""
-
-ENDS_AFTER_START = {"coaching": ("start", "end")}
-"""Datasets whose ``end`` may not come before their ``start`` (memberships exclude such rows)."""
 
 
 def _impossible_values(table: pd.DataFrame, dataset: Dataset, findings: _Findings) -> pd.DataFrame:
@@ -947,21 +954,8 @@ def _impossible_values(table: pd.DataFrame, dataset: Dataset, findings: _Finding
             keep &= ~negative
         else:
             table = table.assign(**{name: table[name].mask(negative)})
-    if dataset.name in ENDS_AFTER_START:
-        start, end = ENDS_AFTER_START[dataset.name]
-        backwards = (table[end] < table[start]).fillna(False).astype(bool) & keep
-        findings.rows(
-            table,
-            backwards,
-            WARNING,
-            dataset.name,
-            end,
-            "ends before it starts",
-            "end ignored (left empty)",
-            table[end].dt.strftime("%Y-%m-%d"),
-        )
-        if backwards.any():
-            table = table.assign(**{end: table[end].mask(backwards)})
+    if dataset.name == "coaching":  # memberships exclude such rows themselves (_memberships)
+        table = _ends_before_start(table, dataset, findings, exclude=False)
     return table if keep.all() else table.loc[keep].reset_index(drop=True)
 
 
@@ -1204,7 +1198,7 @@ def _segment_findings(
             # Work on the distinct values: a million deals carry a handful of methods.
             codes, uniques = pd.factorize(values)
             distinct = pd.Series(uniques, dtype="string")
-            folded = distinct.str.split().str.join(" ").str.casefold().to_numpy(dtype=object)
+            folded = _variant_key(distinct).to_numpy(dtype=object)
             is_placeholder = np.array(
                 [f in SEGMENT_PLACEHOLDERS or f == "" for f in folded], dtype=bool
             )
@@ -1276,6 +1270,11 @@ def _segment_findings(
             )
 
 
+def _variant_key(values: pd.Series) -> pd.Series:
+    """What spelling variants share: the text in lower case with its spaces collapsed."""
+    return values.str.split().str.join(" ").str.casefold()
+
+
 def _spelling_variants(seen: pd.DataFrame) -> list[tuple[dict[Hashable, Any], str]]:
     """Each spelling of a key that has several, but the most used one, with that one: what the
     variants are named against (most rows, ties to the first in order). ``seen``: key, value, size
@@ -1317,7 +1316,7 @@ def _rep_id_variants(tables: dict[str, pd.DataFrame | None], findings: _Findings
     if not seen:
         return
     every = pd.concat(seen, ignore_index=True)
-    every["key"] = every["value"].str.casefold().str.split().str.join(" ")
+    every["key"] = _variant_key(every["value"])
     for item, main in _spelling_variants(every):
         findings.one(
             INFO,  # ids may be case-sensitive (Salesforce's 15-character ids): noted, never --strict
@@ -1360,6 +1359,27 @@ closed deals) and fewer than the others, are typos (2031 for 2021), reported and
 as_of. Of several such gaps the lowest counts, so typos a year apart (2031, 2032, 2033) go together."""
 
 
+def _distinct_days(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct days of ``dates`` (day numbers, ascending) and how many dates fall on each: the
+    gap rules work on these, since a million deals close on a few thousand days (sorted by
+    counting)."""
+    day = dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
+    counts = np.bincount(day - day.min())
+    return np.flatnonzero(counts) + day.min(), counts[counts > 0]
+
+
+def _tail_gaps(
+    days: np.ndarray, beyond: np.ndarray, total: int, gap_days: float, share: float
+) -> np.ndarray:
+    """Positions ``i`` of gaps of more than ``gap_days`` between ``days[i]`` and ``days[i + 1]``
+    that cut off a tail of the ``total`` deals: ``beyond[i]`` of them on its side, at most
+    max(LATE_TAIL_MIN, ``share`` of all) and fewer than on the other side. ``beyond``: per distinct
+    day, the deals after it (late rule) or up to it (early rule)."""
+    tail = beyond[:-1]
+    most = max(LATE_TAIL_MIN, int(share * total))
+    return np.flatnonzero((np.diff(days) > gap_days) & (tail <= most) & (tail < total - tail))
+
+
 def late_close_dates(deals: pd.DataFrame) -> pd.Series:
     """Mask of won or lost deals whose close date lies years past every other (a typo year, e.g. 2034 for
     2024): by the quantile rule or the gap rule (see ``LATE_CLOSE_QUANTILE`` and ``LATE_GAP_DAYS``)."""
@@ -1370,19 +1390,9 @@ def late_close_dates(deals: pd.DataFrame) -> pd.Series:
     # pandas-stubs type Series.quantile as a number; of datetimes it is a Timestamp.
     usual = cast(pd.Timestamp, dates.quantile(LATE_CLOSE_QUANTILE, interpolation="lower"))
     limit = usual + pd.DateOffset(years=LATE_CLOSE_YEARS)
-    # The gap rule works on the distinct days: a million deals close on a few thousand days.
-    day = dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
-    # sorting by counting: close dates span a few thousand days
-    counts = np.bincount(day - day.min())
-    days = np.flatnonzero(counts) + day.min()
-    counts = counts[counts > 0]
+    days, counts = _distinct_days(dates)
     above = len(dates) - np.cumsum(counts)  # deals closed after each distinct day
-    most = max(LATE_TAIL_MIN, int(LATE_TAIL_SHARE * len(dates)))
-    gaps = np.flatnonzero(
-        (np.diff(days) > LATE_GAP_DAYS)
-        & (above[:-1] <= most)
-        & (above[:-1] < len(dates) - above[:-1])
-    )
+    gaps = _tail_gaps(days, above, len(dates), LATE_GAP_DAYS, LATE_TAIL_SHARE)
     if len(gaps):
         limit = min(limit, pd.Timestamp(np.datetime64(int(days[gaps[0]]), "D")))
     late = (closed > limit).fillna(False).astype(bool)
@@ -1416,15 +1426,9 @@ def early_close_dates(deals: pd.DataFrame) -> pd.Series:
     none = pd.Series(False, index=deals.index)
     if len(dates) < 2:
         return none
-    day = dates.to_numpy(dtype="datetime64[D]").astype(np.int64)
-    days, counts = np.unique(day, return_counts=True)
+    days, counts = _distinct_days(dates)
     below = np.cumsum(counts)  # deals closed on or before each distinct day
-    most = max(LATE_TAIL_MIN, int(EARLY_TAIL_SHARE * len(dates)))
-    gaps = np.flatnonzero(
-        (np.diff(days) > EARLY_GAP_YEARS * 365.25)
-        & (below[:-1] <= most)
-        & (below[:-1] < len(dates) - below[:-1])
-    )
+    gaps = _tail_gaps(days, below, len(dates), EARLY_GAP_YEARS * 365.25, EARLY_TAIL_SHARE)
     if not len(gaps):
         return none
     limit = pd.Timestamp(np.datetime64(int(days[gaps[-1]]), "D"))

@@ -33,10 +33,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from babel.core import UnknownLocaleError
-from babel.numbers import get_decimal_symbol, get_group_symbol, list_currencies
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from generator.config import ReadOptions
-from generator.load.currency import is_currency_marker
+from generator.load.currency import is_currency_marker, iso_codes
 from generator.schema import Kind
 
 FIRST_DATE, LAST_DATE = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
@@ -182,8 +182,9 @@ CODE_THEN_FRACTION = (
 )
 
 
-_ISO_CODES = pa.array(sorted(list_currencies()), type=pa.string())
-"""Every ISO 4217 code Babel knows: a marker that is one takes no abbreviation dot."""
+_ISO_CODES = pa.array(sorted(iso_codes()), type=pa.string())
+"""The ISO 4217 codes (``currency.iso_codes``) as Arrow: a marker that is one takes no abbreviation
+dot."""
 
 
 def _amount_pattern(decimal: str, groups: str) -> str:

@@ -142,8 +142,13 @@ def _columns(
         info.column("interval"),
         *market,
         info.column("deals"),
-        info.column("few_deals", fmt=lambda few: "few deals" if few else ""),
+        few_deals_column(info),
     )
+
+
+def few_deals_column(info: SiteInfo) -> Column:
+    """The caution column: "few deals" on a row of fewer than segments.min_deals closed deals."""
+    return info.column("few_deals", fmt=lambda few: "few deals" if few else "")
 
 
 def _ranked_columns(dim: str) -> list[Column]:
@@ -386,8 +391,7 @@ def _entity_pages(
             info.column("clients"),
             info.column("mean_client_ltv"),
             info.column("value_ratio"),
-            # as in the index table: a cell on fewer than segments.min_deals closed deals says so
-            info.column("few_deals", fmt=lambda few: "few deals" if few else ""),
+            few_deals_column(info),  # as in the index table
         ]
         header, lines = csv_lines(public(cells, info))
         breakdowns.append(
