@@ -55,17 +55,44 @@ def test_backtest_mape_and_baseline_show_in_their_true_order() -> None:
 def test_not_beating_the_baseline_is_bold_not_escaped_asterisks() -> None:
     table = pd.DataFrame(
         {
+            "level": ["rep"],
             "method": ["damped trend"],
             "backtest_origins": [4],
             "mape": [0.30],
             "baseline_mape": [0.2],
             "coverage": [0.8],
+            "level_coverage": [0.8],
         }
     )
     said = verdicts(table)[0]
     assert isinstance(said, text.Markdown)
     assert "<strong>it does not beat the naive baseline</strong>" in said and "*" not in said
     assert "missed the next 12 months by 30.0 % on average, against 20.0 %" in said
+
+
+def test_an_entitys_poor_coverage_is_set_beside_its_levels() -> None:
+    """A rep page said its interval's kind held the actual 78.5 % of the time, then that its
+    intervals held it only 28.6 %: both true, of all reps' origins and of the rep's own seven."""
+    table = pd.DataFrame(
+        {
+            "level": ["rep", "company"],
+            "method": ["Holt-Winters"] * 2,
+            "backtest_origins": [7, 13],
+            "mape": [0.3, 0.1],
+            "baseline_mape": [0.4, 0.2],
+            "coverage": [2 / 7, 0.5],
+            "level_coverage": [0.785, 0.5],
+        }
+    )
+    rep, company = verdicts(table)
+    assert rep.endswith(
+        "Over these origins its 80 % intervals held the actual value only 28.6 % of the time "
+        "(across all reps: 78.5 %): they are too narrow here."
+    )
+    assert company.endswith(
+        "Over these origins its 80 % intervals held the actual value only 50.0 % of the time: "
+        "they are too narrow here."
+    )
 
 
 def test_segment_ratio_is_never_shown_equal_to_the_company_it_is_below() -> None:

@@ -776,6 +776,25 @@ def test_csv_named_xlsx_is_read_with_a_note(tmp_path: Path) -> None:
     ]
 
 
+def test_options_the_file_kind_cannot_use_are_noted(tmp_path: Path) -> None:
+    """options.sheet on a CSV was ignored without a word: the rows read are not the sheet asked for."""
+    (tmp_path / "reps.csv").write_text(REPS_CSV, encoding="utf-8")
+    table = read_table(tmp_path / "reps.csv", ReadOptions(sheet="Q3"))
+    assert table.frame["rep_id"].tolist() == ["R1", "R2", "R3"]
+    [note] = table.notes
+    assert (note.severity, note.problem) == (
+        "warning",
+        "options.sheet is 'Q3', but the file is CSV text, which has no sheets",
+    )
+    _reps_xlsx(tmp_path / "reps.xlsx")
+    table = read_table(tmp_path / "reps.xlsx", ReadOptions(encoding="cp1252", delimiter=";"))
+    assert [(n.severity, n.problem, n.action) for n in table.notes] == [
+        ("info", "options.encoding, options.delimiter: not for a workbook", "not used")
+    ]
+    # The defaults, or the options a workbook uses, say nothing.
+    assert read_table(tmp_path / "reps.xlsx", ReadOptions(sheet=0, header_row=1)).notes == ()
+
+
 def test_workbook_named_csv_is_read_as_workbook(tmp_path: Path) -> None:
     _reps_xlsx(tmp_path / "reps.csv")
     table = read_table(tmp_path / "reps.csv", ReadOptions())

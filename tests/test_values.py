@@ -541,6 +541,7 @@ def test_a_typo_year_never_becomes_the_report_date(tmp_path: Path) -> None:
     rows = (
         "".join(f"D{i},R1,Won,2024-0{1 + i % 9}-10,100\n" for i in range(20))
         + "D99,R1,Won,2034-02-01,100\n"
+        + "D98,R1,Negotiation,2025-06-30,100\n"  # open: its date is an expected close
     )
     (tmp_path / "deals.csv").write_text(
         "deal_id,rep_id,stage,closed,amount\n" + rows, encoding="utf-8"
@@ -551,6 +552,9 @@ def test_a_typo_year_never_becomes_the_report_date(tmp_path: Path) -> None:
     assert default_as_of(inputs.deals).isoformat() == "2024-09-10"
     late = inputs.quality.warnings.query("column == 'closed'")
     assert late["row"].tolist() == [22] and late["value"].tolist() == ["2034-02-01"]
+    # The data freshness card: neither the typo nor the expected close makes the export look fresh.
+    (deals,) = (s for s in inputs.quality.summaries if s.dataset == "deals")
+    assert deals.latest == "2024-09-10"
 
 
 def test_date_format_still_reads_iso_dates_and_offset_stamps() -> None:
@@ -752,6 +756,20 @@ def test_no_matching_stage_names_the_stages_and_the_keys(tmp_path: Path) -> None
         "sources.deals.won_stages" in result.output and "sources.deals.lost_stages" in result.output
     )
     assert "report.as_of" not in result.output
+
+
+def test_lost_deals_without_any_won_stage_stop_with_the_stages_found(tmp_path: Path) -> None:
+    # The lost stage matches, the won one is misnamed: every deal read as lost or open, no revenue.
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,stage,closed,amount\n"
+        "1,R1,Deal Won,2024-01-01,5\n2,R1,Closed Lost,2024-01-02,5\n3,R1,Deal Won,2024-01-03,7\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "-c", str(tmp_path / "c.yaml")])
+    assert result.exit_code == 1
+    assert "sources.deals.won_stages: no deal's stage is a won stage" in result.output
+    assert '"Deal Won" (2), "Closed Lost" (1)' in result.output
 
 
 @pytest.mark.parametrize(

@@ -699,17 +699,31 @@ def _stage_status(stage: pd.Series, won: tuple[str, ...], lost: tuple[str, ...])
     )
 
 
-def _no_stage_matches(stage: pd.Series, cfg: LoadedConfig) -> str:
-    """The error when no deal is won or lost: the stages found and the two keys to set."""
+def _stages_found(stage: pd.Series) -> str:
+    """The stages of the deals with their counts, the most common first (at most 15)."""
     counts = stage.value_counts()
-    found = ", ".join(f'"{value}" ({n:,})' for value, n in counts.head(15).items()) + (
+    return ", ".join(f'"{value}" ({n:,})' for value, n in counts.head(15).items()) + (
         " …" if len(counts) > 15 else ""
     )
+
+
+def _no_stage_matches(stage: pd.Series, cfg: LoadedConfig) -> str:
+    """The error when no deal is won or lost: the stages found and the two keys to set."""
     return (
         f"{cfg.label or cfg.path}: sources.deals.won_stages, sources.deals.lost_stages: no deal's stage is "
         f"a won stage ({', '.join(cfg.won_stages())}) or a lost stage ({', '.join(cfg.lost_stages())}); "
-        f"stages found: {found}. Set sources.deals.won_stages and sources.deals.lost_stages to the stages "
-        f"that mean won and lost"
+        f"stages found: {_stages_found(stage)}. Set sources.deals.won_stages and "
+        "sources.deals.lost_stages to the stages that mean won and lost"
+    )
+
+
+def _no_won_stage(stage: pd.Series, cfg: LoadedConfig) -> str:
+    """The error when deals are lost but none is won: a misnamed won stage would otherwise build a
+    site with no revenue and a 0 % win rate everywhere."""
+    return (
+        f"{cfg.label or cfg.path}: sources.deals.won_stages: no deal's stage is a won stage "
+        f"({', '.join(cfg.won_stages())}), so the site would show no revenue; stages found: "
+        f"{_stages_found(stage)}. Set sources.deals.won_stages to the stages that mean won"
     )
 
 
@@ -717,6 +731,8 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
     status = _stage_status(table["stage"], cfg.won_stages(), cfg.lost_stages())
     if table["stage"].notna().any() and not (status != OPEN).any():
         findings.errors.append(_no_stage_matches(table["stage"], cfg))
+    elif (status == LOST).any() and not (status == WON).any():
+        findings.errors.append(_no_won_stage(table["stage"], cfg))
     table = table.assign(status=status)
     won_read = int((status == WON).sum())
     currency = cfg.config.site.currency
@@ -1331,6 +1347,14 @@ def _rep_id_variants(tables: dict[str, pd.DataFrame | None], findings: _Findings
         )
 
 
+def _events(deals: pd.DataFrame) -> pd.DataFrame:
+    """``deals`` with only the close dates that record an event, for the dataset's latest date: an
+    open deal's date is when it is expected to close, and a close date years after every other is a
+    likely typo (``late_close_dates``); either would hide a stale export."""
+    kept = (deals["status"] != OPEN) & ~late_close_dates(deals)
+    return deals.assign(closed=deals["closed"].where(kept))
+
+
 def _latest(table: pd.DataFrame, dataset: Dataset) -> str | None:
     """The latest date in a dataset's date fields (else its latest year), as text."""
     dates = [
@@ -1605,7 +1629,7 @@ def load_inputs(
                 summary.files,
                 summary.rows_read,
                 len(table),
-                _latest(table, dataset),
+                _latest(_events(table) if name == "deals" else table, dataset),
             )
         )
     if findings.errors:

@@ -141,6 +141,7 @@ def read_table(
     ctx = _Context(path, options, tuple(columns), tuple(keys))
     try:
         kind = sniff_kind(path)
+        _unused_options(ctx, kind)
         if kind in {"xlsx", "xlsb", "ods"}:
             return _read_zip(ctx, kind)
         if kind == "xls":
@@ -160,6 +161,32 @@ def read_table(
         raise DataError(f"{path}: too large to read in memory") from None
     except Exception as exc:  # any other reader failure is still one line naming the file
         raise DataError(f"{path}: cannot read file: {_one_line(exc)}") from None
+
+
+TEXT_ONLY_OPTIONS = ("encoding", "delimiter", "skip_footer")
+"""Reading options that apply to CSV text only."""
+
+
+def _unused_options(ctx: _Context, kind: str) -> None:
+    """Note the options set in the config that the file's kind has no use for: ``sheet`` on CSV text
+    or Parquet (a warning: the rows read are not from the sheet asked for), the CSV-only options on
+    a workbook or Parquet, and ``header_row`` on Parquet (info: nothing else changes)."""
+    given = ctx.options.model_fields_set
+    what = {"text": "CSV text", "parquet": "a Parquet file"}.get(kind, "a workbook")
+    if "sheet" in given and kind in {"text", "parquet"}:
+        ctx.note(
+            WARNING,
+            f"options.sheet is {ctx.options.sheet!r}, but the file is {what}, which has no sheets",
+            action="read the whole file; remove options.sheet or point the path at the workbook",
+        )
+    unused = [name for name in TEXT_ONLY_OPTIONS if name in given and kind != "text"]
+    unused += ["header_row"] if "header_row" in given and kind == "parquet" else []
+    if unused:
+        ctx.note(
+            INFO,
+            f"options.{', options.'.join(unused)}: not for {what}",
+            action="not used",
+        )
 
 
 def sniff_kind(path: Path) -> str:

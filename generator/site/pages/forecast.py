@@ -70,8 +70,8 @@ def _interval_basis(row: dict) -> str:
             "number of won deals"
         )
     return (
-        f"such intervals held the actual in {text.percent(row['level_coverage'])} of this level's "
-        "backtest origins"
+        f"intervals made this way held the actual in {text.percent(row['level_coverage'])} of the "
+        f"backtest origins of all {row['level']}s"
     )
 
 
@@ -91,12 +91,14 @@ def mape_pair(mape: object, baseline: object) -> tuple[str, str]:
 def verdicts(table: pd.DataFrame) -> list[Markdown]:
     """One sentence per row on how the method compares with the naive baseline in the backtest."""
     out = []
-    for method, origins, mape, base, coverage in zip(
+    for level, method, origins, mape, base, coverage, level_coverage in zip(
+        table["level"],
         table["method"],
         table["backtest_origins"],
         table["mape"],
         table["baseline_mape"],
         table["coverage"],
+        table["level_coverage"],
         strict=True,
     ):
         if method == NOT_ENOUGH:
@@ -118,9 +120,16 @@ def verdicts(table: pd.DataFrame) -> list[Markdown]:
                 else ": <strong>it does not beat the naive baseline</strong>; read it as no better than last year's figure."
             )
             if not pd.isna(coverage) and coverage < POOR_COVERAGE:
+                # An entity's own origins are few: say how they compare with its level's, which set
+                # the interval's width, so the two percentages never read as a contradiction.
+                across = (
+                    f" (across all {level}s: {text.percent(level_coverage)})"
+                    if level != "company" and not pd.isna(level_coverage)
+                    else ""
+                )
                 sentence += (
-                    f" Its 80 % intervals held the actual value only {text.percent(coverage)} of the time: "
-                    "they are too narrow."
+                    f" Over these origins its 80 % intervals held the actual value only "
+                    f"{text.percent(coverage)} of the time{across}: they are too narrow here."
                 )
             out.append(sentence)
     return [Markdown(sentence) for sentence in out]
