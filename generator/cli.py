@@ -345,6 +345,8 @@ def _init_from_exports(directory: Path, exports: Path, company: str) -> None:
             )
         for key, value in export.options.items():
             click.echo(f"  options.{key}: {value}")
+        if export.dataset == "deals" and export.currency:
+            click.echo(f"  site.currency: {export.currency}")
         for note in export.notes:
             click.echo(f"  check: {note}")
     for path, why in survey.skipped:

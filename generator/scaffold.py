@@ -10,10 +10,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
+from babel.numbers import get_currency_symbol
 
+from generator.config import ReadOptions, SiteConfig
 from generator.errors import DataError, UsageError
 from generator.layouts import HeaderMatch, best_match
+from generator.load.currency import marker_currencies
+from generator.load.parse import convert_column
 from generator.load.readers import HEADER_SCAN_ROWS, is_report_note, is_total_row, read_head
 from generator.schema import DATASETS, Kind, fold_stage
 
@@ -83,7 +88,8 @@ class RecognisedExport:
     stage_values: tuple[str, ...] = ()
     """Distinct stage labels seen in the sampled rows."""
     currency: str | None = None
-    """Most frequent ISO code of the currency column, if any."""
+    """Most frequent ISO code of the currency column, else the one currency the amounts' most
+    frequent marker names, if any."""
     notes: tuple[str, ...] = ()
     """What was assumed and should be checked (ambiguous dates, no won stage seen, …)."""
 
@@ -215,6 +221,54 @@ def choose_date_format(values: Sequence[str], hints: Sequence[str]) -> tuple[str
     ]
 
 
+def choose_number_reading(values: Sequence[str]) -> tuple[str | None, str | None, list[str]]:
+    """(decimal mark to write, currency its markers name, notes) for the money cells sampled.
+
+    The decimal comma is written when it reads more of the cells than the default point (a cell
+    that reads both ways, ``1.234``, counts for neither). The currency is the one ISO code the most
+    frequent marker can stand for (``€``: EUR, ``R$``: BRL), else the one whose English symbol it is
+    (``£``: GBP, ``¥``: JPY, with a note to check); a marker that names several (``kr``) is left to
+    check, unless the default currency is one of them (``$``: USD, nothing written).
+    """
+    texts = pd.Series(list(values), dtype="string")
+    if not len(texts):
+        return None, None, []
+
+    point, comma = (
+        convert_column(texts, Kind.MONEY, ReadOptions(decimal=mark))  # type: ignore[arg-type]
+        for mark in (".", ",")
+    )
+    # "1.234" is 1.234 or 1234: it tells neither mark (the loader lists it, on either reading).
+    telling = pd.Series(True, index=texts.index)
+    for converted in (point, comma):
+        if converted.ambiguous is not None:
+            telling &= converted.ambiguous.isna()
+    decimal = "," if (~comma.bad & telling).sum() > (~point.bad & telling).sum() else None
+    markers = (comma if decimal else point).markers
+    notes: list[str] = []
+    currency = None
+    if markers is not None and markers.notna().any():
+        marker = str(markers.value_counts().index[0])
+        codes = marker_currencies(marker)
+        english = [code for code in codes if get_currency_symbol(code, "en") == marker]
+        if len(codes) == 1:
+            currency = codes[0]
+        elif SiteConfig().currency in codes:
+            pass
+        elif len(english) == 1:
+            currency = english[0]
+            notes.append(
+                f'amounts are marked "{marker}", read as {currency} (it can also mean '
+                f"{', '.join(c for c in codes if c != currency)}): check site.currency"
+            )
+        elif codes:
+            notes.append(
+                f'amounts are marked "{marker}", which can mean {", ".join(codes[:8])}'
+                f"{' …' if len(codes) > 8 else ''}: set site.currency"
+            )
+    return decimal, currency, notes
+
+
 def recognise(sample: TableSample) -> RecognisedExport | None:
     """The export a sample is, with its mapping, stages, date format and read options; None if unknown."""
     _score_value, header_index, match = _score(sample.rows)
@@ -248,6 +302,17 @@ def recognise(sample: TableSample) -> RecognisedExport | None:
     if date_format:
         options["date_format"] = date_format
 
+    money_values = [
+        v
+        for name in dataset.field_names
+        if dataset.field(name).kind is Kind.MONEY and name in mapped
+        for v in _texts(_column(body, header, mapped[name]))
+    ]
+    decimal, marked, money_notes = choose_number_reading(money_values)
+    notes += money_notes
+    if decimal:
+        options["decimal"] = decimal
+
     won, lost = layout.won_stages, layout.lost_stages
     seen: tuple[str, ...] = ()
     if "stage" in mapped:
@@ -262,7 +327,7 @@ def recognise(sample: TableSample) -> RecognisedExport | None:
                 f"({', '.join(seen[:8])}): set sources.deals.won_stages and lost_stages"
             )
 
-    currency = None
+    currency = marked
     if "currency" in mapped:
         codes = [
             v.upper()

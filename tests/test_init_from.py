@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.layouts import LayoutTableError, best_match, load_layouts, parse_layouts
-from generator.scaffold import choose_date_format
+from generator.scaffold import choose_date_format, choose_number_reading
 from generator.schema import DATASETS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -569,6 +569,34 @@ def test_ambiguous_day_month_dates_are_flagged() -> None:
     assert pattern == "%m/%d/%Y" and "day and month cannot be told apart" in notes[0]
     assert choose_date_format(["2024-03-04", "2024-03-04T10:00:00Z"], ["%m/%d/%Y"]) == (None, [])
     assert choose_date_format(["31.12.2024"], [])[0] == "%d.%m.%Y"
+
+
+def test_euro_amounts_with_the_decimal_comma_are_written(tmp_path: Path) -> None:
+    """A German export: dd.mm.yyyy dates, "1.234,56 €" amounts. init wrote neither the decimal
+    comma nor EUR, and check then excluded every amount as misread."""
+    header, rows = DEALS_EXPORTS["salesforce"]
+    amounts = ["12.000,00 €", "1.234,56 €", "500,00 €", "980 €"]
+    rows = [
+        [*r[:4], amounts[i % 4], r[5], "14.03.2024", "02.01.2024", r[8]] for i, r in enumerate(rows)
+    ]
+    write_csv(tmp_path / "exports" / "deals.csv", header, rows, delimiter=";")
+    config, out = init_from(tmp_path, tmp_path / "exports")
+    options = config["sources"]["deals"]["options"]
+    assert options["decimal"] == "," and options["date_format"] == "%d.%m.%Y"
+    assert config["site"]["currency"] == "EUR"
+    assert "  options.decimal: ,\n" in out and "  site.currency: EUR\n" in out
+
+
+def test_amount_markers_name_the_currency_or_ask() -> None:
+    assert choose_number_reading(["$12,000.00", "$5.50"]) == (None, None, [])  # USD, the default
+    assert choose_number_reading(["R$ 1.234,56", "R$ 10,00"]) == (",", "BRL", [])
+    assert choose_number_reading(["1.234", "12.000"]) == (None, None, [])  # ambiguous both ways
+    decimal, currency, [note] = choose_number_reading(["£1,200.00"])
+    assert (decimal, currency) == (None, "GBP")
+    assert note.startswith('amounts are marked "£", read as GBP (it can also mean FKP, GIP')
+    decimal, currency, [note] = choose_number_reading(["12 000,50 kr", "1 000 kr"])
+    assert (decimal, currency) == (",", None)
+    assert note == 'amounts are marked "kr", which can mean DKK, EEK, NOK, SEK: set site.currency'
 
 
 def test_header_match_ignores_case_spaces_and_underscores() -> None:

@@ -66,6 +66,11 @@ AMOUNTS = [
     ("(500)", {}, -500.0, None),
     ("500-", {}, -500.0, None),
     ("-$5", {}, -5.0, "$"),
+    ("$ (1,000.00)", {}, -1000.0, "$"),  # Excel's accounting format: the marker outside
+    ("USD (1,000)", {}, -1000.0, "USD"),
+    ("(1.000,00) €", {"decimal": ","}, -1000.0, "€"),
+    ("$ (12) $", {}, None, None),  # two markers
+    ("abc (12)", {}, None, None),
     ("$-5", {}, -5.0, "$"),
     ("USD 10,000.00", {}, 10000.0, "USD"),
     ("JPY 10,000", {}, 10000.0, "JPY"),  # read here; the loader excludes it on a USD site

@@ -187,6 +187,17 @@ _ISO_CODES = pa.array(sorted(iso_codes()), type=pa.string())
 dot."""
 
 
+_MARKER = r"[^\d\s().,+\-'\x{2019}][^\d()+\-]*?"
+"""RE2: a currency marker (a symbol or a code), as ``_amount_pattern`` reads one."""
+
+_MARKER_OUTSIDE_PARENTHESES = (
+    (rf"^({_MARKER})\s*\((.*)\)$", r"(\1 \2)"),
+    (rf"^\((.*)\)\s*({_MARKER})$", r"(\1 \2)"),
+)
+"""Excel's accounting format writes a negative amount ``$ (1,000.00)``: the marker outside the
+parentheses is moved in (``($ 1,000.00)``), so it reads as ``($1,000.00)`` does."""
+
+
 def _amount_pattern(decimal: str, groups: str) -> str:
     """RE2 pattern of one number cell: sign, parentheses, a marker before or after, the digits."""
     g, d = _class(groups), _class(decimal)
@@ -194,10 +205,9 @@ def _amount_pattern(decimal: str, groups: str) -> str:
         rf"(?P<int>\d{{1,3}}(?:{g}\d{{3}})+|\d{{1,2}}(?:{g}\d{{2}})+{g}\d{{3}}|\d*)"
         rf"(?:{d}(?P<frac>\d*))?(?P<exp>[eE][-+]?\d+)?"
     )
-    marker = r"[^\d\s().,+\-'\x{2019}][^\d()+\-]*?"
     return (
-        rf"^(?P<open>\()?\s*(?P<s1>[-+])?\s*(?P<pre>{marker})?\s*(?P<s2>-)?\s*{number}"
-        rf"\s*(?P<s3>-)?\s*(?P<post>{marker})?\s*(?P<s4>-)?\s*(?P<close>\))?$"
+        rf"^(?P<open>\()?\s*(?P<s1>[-+])?\s*(?P<pre>{_MARKER})?\s*(?P<s2>-)?\s*{number}"
+        rf"\s*(?P<s3>-)?\s*(?P<post>{_MARKER})?\s*(?P<s4>-)?\s*(?P<close>\))?$"
     )
 
 
@@ -274,6 +284,8 @@ def _numbers(
     rest = np.flatnonzero(~plain)
     if len(rest):
         cells = cleaned.take(pa.array(rest))
+        for outside, inside in _MARKER_OUTSIDE_PARENTHESES:
+            cells = pc.replace_substring_regex(cells, outside, inside)
         found = pc.extract_regex(cells, _amount_pattern(decimal, groups))
         matched = found.is_valid().to_numpy(zero_copy_only=False)
 
