@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import signal
 import sys
 import threading
@@ -45,6 +46,13 @@ def _sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _discard_stdout() -> None:
+    """Point stdout at the null device, so that flushing it at exit raises no second BrokenPipeError
+    (the recipe of Python's signal module documentation, "Note on SIGPIPE")."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def _fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
     """Every failure ends with one line per problem and exit 1 or 2, never a traceback."""
 
@@ -57,6 +65,11 @@ def _fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
             for line in exc.problems:
                 click.echo(f"error: {line}", err=True)
             sys.exit(exc.exit_code)
+        except BrokenPipeError:
+            # The output was piped into a reader that stopped (`| head`): end quietly, as other
+            # commands do; what the command writes to disk was written before its report.
+            _discard_stdout()
+            sys.exit(1)
         except OSError as exc:  # a file-system error the library did not expect; still one line
             path = exc.filename2 if exc.filename2 is not None else exc.filename
             where = f"{path}: " if path is not None else ""
@@ -324,6 +337,8 @@ def _init_from_exports(directory: Path, exports: Path, company: str) -> None:
     from generator.scaffold import survey_exports, write_config
 
     survey = survey_exports(exports)
+    # Written before anything is printed: output piped into `head` may stop being read.
+    config = write_config(survey, directory, company=company)
     for export in survey.used:
         layout = export.match.layout
         click.echo(f"{export.path}: {layout.name} → {export.dataset}")
@@ -351,7 +366,6 @@ def _init_from_exports(directory: Path, exports: Path, company: str) -> None:
             click.echo(f"  check: {note}")
     for path, why in survey.skipped:
         click.echo(f"{path}: not used: {why}")
-    config = write_config(survey, directory, company=company)
     click.echo(f"Wrote {config}.")
     incomplete = [e for e in survey.used if e.match.missing]
     if incomplete:

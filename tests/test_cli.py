@@ -328,3 +328,23 @@ def test_an_interrupt_after_publishing_says_the_new_site_is_in_place(
         "the next build tidies what was left"
     )
     assert "Renamed Co" in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_output_piped_into_a_reader_that_stopped_ends_quietly(tmp_path: Path) -> None:
+    """`salesperf init --from … | head -1` ended with "error: Broken pipe" and left no config when
+    the pipe broke before it was written; now the config is written first and the end is quiet."""
+    (tmp_path / "deals.csv").write_text(
+        "Deal ID,Owner,Stage,Close Date,Amount\n1,R1,Won,2024-02-01,100\n", encoding="utf-8"
+    )
+    # `true` exits at once, reading nothing: salesperf's first line meets a closed pipe.
+    command = f"{sys.executable} -c 'from generator.entry import main; main()'"
+    done = subprocess.run(
+        f"{command} init --from deals.csv demo | true",
+        shell=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "Broken pipe" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert (tmp_path / "demo" / "salesperf.yaml").is_file()

@@ -795,6 +795,21 @@ def test_options_the_file_kind_cannot_use_are_noted(tmp_path: Path) -> None:
     assert read_table(tmp_path / "reps.xlsx", ReadOptions(sheet=0, header_row=1)).notes == ()
 
 
+def test_binary_bytes_under_a_csv_name_are_called_binary(tmp_path: Path) -> None:
+    """Random bytes were "not valid utf-8; the file looks like latin-1": set an encoding that only
+    read garbage. One stray NUL in a text file is still named on its line."""
+    rng = random.Random(3)
+    (tmp_path / "deals.csv").write_bytes(bytes(rng.randrange(256) for _ in range(5000)))
+    with pytest.raises(DataError, match=r"deals\.csv: is binary data, not CSV text"):
+        read_table(tmp_path / "deals.csv", ReadOptions())
+    (tmp_path / "deals.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    with pytest.raises(DataError, match=r"deals\.csv: is a PNG image, not a table"):
+        read_table(tmp_path / "deals.csv", ReadOptions())
+    (tmp_path / "deals.csv").write_text(REPS_CSV.replace("R2", "R\x002"), encoding="utf-8")
+    with pytest.raises(DataError, match=r"deals\.csv:3: NUL byte"):
+        read_table(tmp_path / "deals.csv", ReadOptions())
+
+
 def test_workbook_named_csv_is_read_as_workbook(tmp_path: Path) -> None:
     _reps_xlsx(tmp_path / "reps.csv")
     table = read_table(tmp_path / "reps.csv", ReadOptions())

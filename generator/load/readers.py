@@ -163,14 +163,18 @@ def read_table(
         raise DataError(f"{path}: cannot read file: {_one_line(exc)}") from None
 
 
-TEXT_ONLY_OPTIONS = ("encoding", "delimiter", "skip_footer")
+TEXT_ONLY_OPTIONS = ("encoding", "delimiter")
 """Reading options that apply to CSV text only."""
+
+ROW_OPTIONS = ("header_row", "skip_footer")
+"""Reading options that apply to the rows of CSV text and workbooks, not to Parquet's columns."""
 
 
 def _unused_options(ctx: _Context, kind: str) -> None:
     """Note the options set in the config that the file's kind has no use for: ``sheet`` on CSV text
     or Parquet (a warning: the rows read are not from the sheet asked for), the CSV-only options on
-    a workbook or Parquet, and ``header_row`` on Parquet (info: nothing else changes)."""
+    a workbook or Parquet, and ``header_row`` and ``skip_footer`` on Parquet (info: nothing else
+    changes)."""
     given = ctx.options.model_fields_set
     what = {"text": "CSV text", "parquet": "a Parquet file"}.get(kind, "a workbook")
     if "sheet" in given and kind in {"text", "parquet"}:
@@ -180,7 +184,7 @@ def _unused_options(ctx: _Context, kind: str) -> None:
             action="read the whole file; remove options.sheet or point the path at the workbook",
         )
     unused = [name for name in TEXT_ONLY_OPTIONS if name in given and kind != "text"]
-    unused += ["header_row"] if "header_row" in given and kind == "parquet" else []
+    unused += [name for name in ROW_OPTIONS if name in given and kind == "parquet"]
     if unused:
         ctx.note(
             INFO,
@@ -221,7 +225,27 @@ def sniff_kind(path: Path) -> str:
         )
     if suffix in {".parquet", ".pq"}:
         raise DataError(f"{path}: is not a Parquet file (no PAR1 signature)")
+    if _is_binary(head):
+        # Decoding it would only name a wrong encoding ("the file looks like latin-1").
+        raise DataError(
+            f"{path}: is binary data, not CSV text (control bytes throughout its start: another kind "
+            f"of file, or damaged){_save_as(path)}"
+        )
     return "text"
+
+
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
+"""Bytes no text export holds (tab, line breaks and form feeds aside)."""
+
+BINARY_SHARE = 0.05
+"""A file whose first bytes are more than this share of control bytes (random bytes: about 12 %;
+text: none, a stray NUL aside, which is reported on its line) is binary, unless it is UTF-16."""
+
+
+def _is_binary(head: bytes) -> bool:
+    """Whether the first bytes of a file are binary data rather than text in any encoding."""
+    control = sum(head.count(byte) for byte in _CONTROL_BYTES)
+    return control > BINARY_SHARE * len(head) and not _looks_utf16(head)
 
 
 @dataclass(frozen=True)
@@ -432,6 +456,9 @@ def _sniff(head: bytes) -> str:
         (b"Rar!", "a RAR archive"),
         (b"{\\rtf", "an RTF document"),
         (b"SQLite format 3", "an SQLite database"),
+        (b"\x89PNG", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
     ):
         if head.startswith(magic):
             return name
