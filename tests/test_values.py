@@ -70,6 +70,7 @@ AMOUNTS = [
     ("USD (1,000)", {}, -1000.0, "USD"),
     ("(1.000,00) €", {"decimal": ","}, -1000.0, "€"),
     ("$ (12) $", {}, None, None),  # two markers
+    ("M 100", {}, 100.0, "M"),  # the Lesotho loti's symbol: the loader excludes it on a USD site
     ("abc (12)", {}, None, None),
     ("$-5", {}, -5.0, "$"),
     ("USD 10,000.00", {}, 10000.0, "USD"),
@@ -103,6 +104,18 @@ AMOUNTS = [
     ("5 apples", {}, None, None),
     ("1234.5", {"decimal": ","}, None, None),  # a point is only a grouping mark there
 ]
+
+
+@pytest.mark.parametrize("text", ["1.2M", "500k", "2.5 mn", "3 Mio", "5 Tsd.", "1.5 Mrd", "2bn"])
+def test_a_magnitude_abbreviation_is_named_not_read_as_a_currency(text: str) -> None:
+    """ "1.2M" was "in LSL, not the site currency" (M is the loti's symbol): a user reads million."""
+    converted = convert_column(pd.Series([text], dtype="str"), Kind.MONEY, ReadOptions())
+    assert bool(converted.bad.iloc[0]) and converted.reasons is not None
+    suffix = text.lstrip("0123456789., ")
+    assert converted.reasons.iloc[0] == (
+        f'ends in "{suffix}", an abbreviation of thousands, millions or billions: not read; '
+        "export the full number"
+    )
 
 
 @pytest.mark.parametrize(
