@@ -20,7 +20,7 @@ from generator.layouts import HeaderMatch, best_match
 from generator.load.currency import marker_currencies
 from generator.load.parse import convert_column
 from generator.load.readers import HEADER_SCAN_ROWS, is_report_note, is_total_row, read_head
-from generator.schema import DATASETS, Kind, fold_stage
+from generator.schema import DATASETS, Kind, fold_stage, stage_looks
 
 SAMPLE_ROWS = 200
 """Data rows read after the header to see stage labels, dates and currencies."""
@@ -321,6 +321,21 @@ def recognise(sample: TableSample) -> RecognisedExport | None:
         by_key = {fold_stage(v): v for v in seen}
         won = tuple(by_key.get(fold_stage(w), w) for w in layout.won_stages)
         lost = tuple(by_key.get(fold_stage(w), w) for w in layout.lost_stages)
+        # The file's own labels that read as won or lost ("Won - Signed") join the lists, as check
+        # would otherwise count their deals as open (and warn).
+        listed = {fold_stage(v) for v in won + lost}
+        extra: dict[str, list[str]] = {"won": [], "lost": []}
+        for value in seen:
+            kind = stage_looks(value)
+            if kind and fold_stage(value) not in listed:
+                extra[kind].append(value)
+                listed.add(fold_stage(value))
+        won, lost = won + tuple(extra["won"]), lost + tuple(extra["lost"])
+        if extra["won"] or extra["lost"]:
+            added = [f'"{v}" as {kind}' for kind in ("won", "lost") for v in extra[kind]]
+            notes.append(
+                f"stages read from their labels: {', '.join(added)}: check won_stages and lost_stages"
+            )
         if seen and not set(won + lost) & set(seen):
             notes.append(
                 f"no stage in the rows seen is {layout.product}'s won or lost label "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -177,3 +178,22 @@ def fold_stage(label: object) -> str:
     text = str(label).casefold()
     # "-" stays "-", not ""
     return "".join(c for c in text if c.isalnum()) or " ".join(text.split())
+
+
+_LOOKS_LOST = re.compile(r"lost|perdid|perdu|verlor|\bperso\b")
+_LOOKS_WON = re.compile(r"won\b|ganho|ganad|gewonnen|gagn|\bvinto\b")
+"""Words of stage labels that say a deal was lost or won, in English and a few other languages
+(lost, perdido/perdida, perdu, verloren, perso; won, ganho, ganado, gewonnen, gagné, vinto). Words
+that open stages use too ("Verbal win", "NDA signed") are left out: the hint must not cry wolf."""
+
+
+def stage_looks(label: object) -> str | None:
+    """``"lost"`` or ``"won"`` when a stage label reads as one (``Won - Signed``, ``Lost - No
+    Budget``, ``closedwon``, ``Ganho``), else None. Lost is tried first: ``Closed Lost`` is not won.
+    Only a hint for labels in neither ``won_stages`` nor ``lost_stages``: the lists decide."""
+    text = str(label).casefold()
+    if _LOOKS_LOST.search(text):
+        return "lost"
+    if _LOOKS_WON.search(text):
+        return "won"
+    return None

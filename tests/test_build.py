@@ -279,6 +279,25 @@ def test_goals_coaching_and_activities_without_a_reps_export(tmp_path: Path) -> 
     assert "R1" in goals
 
 
+def test_an_activities_export_with_no_row_in_the_year_builds_and_says_so(tmp_path: Path) -> None:
+    """A header-only activities export (with its count column), or one whose every row is excluded,
+    stopped the build with a traceback (a string-typed division in the activity mix)."""
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,stage,closed,amount\nD1,R1,Won,2024-01-01,100\nD2,R1,Lost,2024-01-05,50\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "activities.csv").write_text("rep_id,date,kind,count\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(
+        "sources: {deals: {path: deals.csv}, activities: {path: activities.csv}}\n",
+        encoding="utf-8",
+    )
+    site = build(tmp_path / "c.yaml", tmp_path / "out").out
+    page = (site / "activity" / "index.html").read_text(encoding="utf-8")
+    assert "No rep with revenue logged any activity in 2024 up to 2024&#45;01&#45;05" in page
+    assert "The quadrants split the 0 reps" not in page
+    assert (site / "data" / "activity_mix.csv").read_text(encoding="utf-8").count("\n") == 1
+
+
 def test_failed_build_leaves_previous_site_untouched(tmp_path: Path) -> None:
     config = write_crm_export(tmp_path / "export")
     site = build(config).out

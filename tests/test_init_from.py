@@ -587,6 +587,27 @@ def test_euro_amounts_with_the_decimal_comma_are_written(tmp_path: Path) -> None
     assert "  options.decimal: ,\n" in out and "  site.currency: EUR\n" in out
 
 
+def test_the_files_own_won_and_lost_labels_are_written(tmp_path: Path) -> None:
+    """init wrote only the layout's won/lost labels beside "Won - Signed" and "Lost - No Budget":
+    check then counted those deals as open."""
+    write_csv(
+        tmp_path / "exports" / "deals.csv",
+        ["deal_id", "rep_id", "amount", "stage", "closed"],
+        [
+            ["D1", "R1", "100", "Won - Signed", "2024-01-10"],
+            ["D2", "R1", "200", "Lost - No Budget", "2024-02-10"],
+            ["D3", "R2", "300", "Prospecting", "2024-03-10"],
+        ],
+    )
+    config, out = init_from(tmp_path, tmp_path / "exports")
+    deals = config["sources"]["deals"]
+    assert (
+        deals["won_stages"][-1] == "Won - Signed" and deals["lost_stages"][-1] == "Lost - No Budget"
+    )
+    assert "Prospecting" not in deals["won_stages"] + deals["lost_stages"]
+    assert 'stages read from their labels: "Won - Signed" as won, "Lost - No Budget" as lost' in out
+
+
 def test_amount_markers_name_the_currency_or_ask() -> None:
     assert choose_number_reading(["$12,000.00", "$5.50"]) == (None, None, [])  # USD, the default
     assert choose_number_reading(["R$ 1.234,56", "R$ 10,00"]) == (",", "BRL", [])

@@ -43,7 +43,7 @@ from generator.load.parse import (
     parse_number,
 )
 from generator.metrics import compute_metrics
-from generator.schema import Kind, fold_stage
+from generator.schema import Kind, fold_stage, stage_looks
 
 CASES = Path(__file__).resolve().parent / "data" / "cases"
 
@@ -774,6 +774,49 @@ def test_no_matching_stage_names_the_stages_and_the_keys(tmp_path: Path) -> None
         "sources.deals.won_stages" in result.output and "sources.deals.lost_stages" in result.output
     )
     assert "report.as_of" not in result.output
+
+
+def test_a_stage_that_reads_won_or_lost_but_is_unlisted_is_a_warning(tmp_path: Path) -> None:
+    """ "Won - Signed" deals were counted as open with only an info line: revenue 1,000 instead of
+    121,000, and --strict passed."""
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,amount,stage,closed\n"
+        "D1,R1,1000,Closed Won,2024-01-10\nD2,R1,50000,Won - Signed,2024-11-01\n"
+        "D3,R2,70000,Won - Signed,2024-12-01\nD4,R2,5000,Lost - No Budget,2024-12-05\n"
+        "D5,R2,900,Prospecting,2025-03-01\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
+    warned = load_inputs(load_config(tmp_path / "c.yaml")).quality.warnings
+    stages = warned[warned["column"] == "stage"]
+    assert stages["value"].tolist() == ["Won - Signed", "Lost - No Budget"]
+    assert stages["problem"].tolist() == [
+        "stage reads as won but is in neither won_stages nor lost_stages",
+        "stage reads as lost but is in neither won_stages nor lost_stages",
+    ]
+    assert stages["action"].iloc[0] == (
+        "its 2 deal(s) counted as open; add it to sources.deals.won_stages if it means won"
+    )
+
+
+@pytest.mark.parametrize(
+    ("label", "looks"),
+    [
+        ("Won - Signed", "won"),
+        ("closedwon", "won"),
+        ("Ganho", "won"),
+        ("Gewonnen", "won"),
+        ("Closed Lost", "lost"),
+        ("Lost - No Budget", "lost"),
+        ("Perdido", "lost"),
+        ("Prospecting", None),
+        ("Verbal win", None),  # an open stage in many pipelines
+        ("NDA signed", None),
+        ("Wonderland", None),
+    ],
+)
+def test_stage_labels_that_read_won_or_lost(label: str, looks: str | None) -> None:
+    assert stage_looks(label) == looks
 
 
 def test_lost_deals_without_any_won_stage_stop_with_the_stages_found(tmp_path: Path) -> None:

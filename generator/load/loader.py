@@ -43,7 +43,7 @@ from generator.quality import (
     issues_frame,
     reasons,
 )
-from generator.schema import DATASETS, Dataset, Field, Kind, fold_stage
+from generator.schema import DATASETS, Dataset, Field, Kind, fold_stage, stage_looks
 from generator.vocabulary import DEAL_STATUSES, GOAL_METRICS, LOST, OPEN, SEGMENT_FIELDS, WON
 
 FILE, LINE = "_file", "_row"
@@ -813,7 +813,22 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
         "won deal has no client",
         "counted in revenue, left out of lifetime value",
     )
-    others = sorted(set(table.loc[table["status"] == OPEN, "stage"].dropna().unique()))
+    open_stage = table.loc[table["status"] == OPEN, "stage"].dropna()
+    counts = open_stage.value_counts()
+    looks = {str(stage): stage_looks(stage) for stage in counts.index}
+    for stage, n in counts.items():
+        if looks[str(stage)]:
+            kind = looks[str(stage)]
+            findings.one(
+                WARNING,
+                "deals",
+                f"stage reads as {kind} but is in neither won_stages nor lost_stages",
+                column="stage",
+                value=str(stage),
+                action=f"its {n:,} deal(s) counted as open; add it to sources.deals.{kind}_stages "
+                f"if it means {kind}",
+            )
+    others = sorted(str(stage) for stage in counts.index if not looks[str(stage)])
     if others:
         findings.one(
             INFO,

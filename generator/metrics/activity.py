@@ -155,7 +155,9 @@ def compute_activity(
     long = cast(pd.Series, rates.stack()).rename("per_month").reset_index()
     counts = cast(pd.Series, by_kind.stack()).rename("count").reset_index()
     mix = counts.merge(long, on=["rep_id", "kind"])
-    mix["share"] = (mix["count"] / mix["rep_id"].map(total)).where(mix["rep_id"].map(total) > 0)
+    # float64 even when nothing was logged (an empty map keeps the ids' string dtype).
+    rep_total = mix["rep_id"].map(total).astype("float64")
+    mix["share"] = (mix["count"] / rep_total).where(rep_total > 0)
     mix["median_rep_per_month"] = mix["kind"].map(rates.median(axis=0))
     mix = mix.astype({"rep_id": "string", "kind": "string", "count": "int64"})
     mix = (
