@@ -89,10 +89,13 @@ def _note(message: str) -> None:
 
 def _print_quality(quality: QualityReport) -> None:
     issues = quality.issues
-    # Warnings first, then notes (e.g. report-footer lines skipped as configured).
-    shown = issues.assign(_order=(issues["severity"] == "info").astype(int)).sort_values(
-        "_order", kind="stable"
-    )
+    # Warnings first, then the notes about a whole dataset (stages read as open, reps missing from
+    # the reps export, ids that differ only in case), then the notes on single cells (a marker
+    # removed, a decimal comma read), which can run to thousands and would push the others out.
+    note = issues["severity"] == "info"
+    shown = issues.assign(
+        _order=note.astype(int) + (note & issues["row"].notna()).astype(int)
+    ).sort_values("_order", kind="stable")
     for record in shown.head(MAX_LISTED).to_dict("records"):
         click.echo(f"{record['severity']}: {format_issue(record)}", err=True)
     if len(shown) > MAX_LISTED:

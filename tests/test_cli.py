@@ -348,3 +348,20 @@ def test_output_piped_into_a_reader_that_stopped_ends_quietly(tmp_path: Path) ->
     )
     assert "Broken pipe" not in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert (tmp_path / "demo" / "salesperf.yaml").is_file()
+
+
+def test_notes_on_a_whole_dataset_are_listed_before_notes_on_single_cells(tmp_path: Path) -> None:
+    """Sixty "$" markers removed (one note per cell) pushed "stages read as open" out of the
+    terminal report, behind "… and N more"."""
+    rows = "".join(f"D{i},R1,Won,2024-01-{1 + i % 28:02d},${i},C{i}\n" for i in range(60))
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,stage,closed,amount,client_id\n" + rows + "D99,R1,Pitch,,5,\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "-c", str(tmp_path / "c.yaml")])
+    lines = result.stderr.splitlines()
+    first_cell_note = next(i for i, line in enumerate(lines) if 'currency marker "$"' in line)
+    stages = next(i for i, line in enumerate(lines) if "stages read as open" in line)
+    truncated = next(i for i, line in enumerate(lines) if line.startswith("… and "))
+    assert stages < first_cell_note < truncated

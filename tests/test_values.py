@@ -819,6 +819,23 @@ def test_stage_labels_that_read_won_or_lost(label: str, looks: str | None) -> No
     assert stage_looks(label) == looks
 
 
+def test_rows_used_are_the_rows_that_reach_the_figures(tmp_path: Path) -> None:
+    """ "activities: 3 of 5 rows used" while one of the three was "row not used" (unknown rep)."""
+    files = {
+        "deals.csv": "deal_id,rep_id,stage,closed,amount\n1,R1,Won,2024-01-01,5\n",
+        "costs.csv": "rep_id,year,salary\nR1,2024,100\nR9,2024,100\n",
+        "activities.csv": "rep_id,date,kind\nR1,2024-01-01,Call\nR9,2024-01-02,Call\nR1,x,Call\n",
+        "goals.csv": "scope,id,year,target\nrep,R1,2024,10\nrep,R9,2024,10\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    sources = ", ".join(f"{name[:-4]}: {{path: {name}}}" for name in files)
+    (tmp_path / "c.yaml").write_text(f"sources: {{{sources}}}\n", encoding="utf-8")
+    summaries = load_inputs(load_config(tmp_path / "c.yaml")).quality.summaries
+    used = {s.dataset: (s.rows_read, s.rows_used) for s in summaries}
+    assert used == {"deals": (1, 1), "costs": (2, 1), "activities": (3, 1), "goals": (2, 1)}
+
+
 def test_lost_deals_without_any_won_stage_stop_with_the_stages_found(tmp_path: Path) -> None:
     # The lost stage matches, the won one is misnamed: every deal read as lost or open, no revenue.
     (tmp_path / "deals.csv").write_text(
@@ -1244,3 +1261,40 @@ def test_rep_ids_that_differ_only_in_case_are_listed(tmp_path: Path) -> None:
         ]
     ]
     assert sorted(inputs.reps["rep_id"]) == ["R01", "R02", "r01"]  # kept apart
+
+
+def test_client_ids_that_differ_only_in_case_are_listed_and_unknown_reps_named(
+    tmp_path: Path,
+) -> None:
+    """ "acc-1" beside "ACC-1" split one client's lifetime value in two without a word, and a cost
+    row of "0058d000004klmb" was only "rep not found" beside a known "0058D000004KLMB"."""
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,client_id,amount,stage,closed\n"
+        "D1,0058D000004KLMB,ACC-1,100,Won,2024-01-01\nD2,0058D000004KLMB,ACC-1,200,Won,2024-01-02\n"
+        "D3,0058D000004KLMB,acc-1,300,Won,2024-01-03\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "costs.csv").write_text(
+        "rep_id,year,salary\n0058d000004klmb,2024,100\nR9,2024,100\n", encoding="utf-8"
+    )
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "sources: {deals: {path: deals.csv}, costs: {path: costs.csv}}\n"
+        "privacy: {show_compensation: true}\n",
+        encoding="utf-8",
+    )
+    issues = check(config)[1].quality.issues
+    client = issues.query("column == 'client_id'")
+    assert client[["severity", "row", "value", "problem"]].values.tolist() == [
+        [
+            "info",
+            4,
+            "acc-1",
+            'client id differs from "ACC-1" only in case or inner spacing (1 row(s), first shown)',
+        ]
+    ]
+    unknown = issues.query("dataset == 'costs' and column == 'rep_id'")
+    assert unknown["problem"].tolist() == [
+        'rep not found in reps or deals (differs only in case or spacing from "0058D000004KLMB")',
+        "rep not found in reps or deals",
+    ]

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import stat
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -1152,13 +1152,26 @@ def _unknown_reps(
     if table is None:
         return None
     unknown = ~table["rep_id"].isin(known)
+    problem: str | pd.Series = "rep not found in reps or deals"
+    if unknown.any():
+        # "0058d000004klmb" beside a known "0058d000004KLmB": say which rep it may be.
+        spelled = known.astype("string").dropna()
+        by_key = pd.Series(spelled.to_numpy(), index=_variant_key(spelled).to_numpy())
+        by_key = by_key[~by_key.index.duplicated()]
+        near = _variant_key(table["rep_id"].astype("string")).map(by_key)
+        problem = (
+            "rep not found in reps or deals"
+            + near.map(
+                lambda rep: f' (differs only in case or spacing from "{rep}")', na_action="ignore"
+            ).fillna("")
+        ).astype("string")
     findings.rows(
         table,
         unknown,
         WARNING,
         dataset,
         "rep_id",
-        "rep not found in reps or deals",
+        problem,
         action,
         table["rep_id"],
     )
@@ -1325,15 +1338,17 @@ def _spelling_variants(seen: pd.DataFrame) -> list[tuple[dict[Hashable, Any], st
     return [(item, str(main[item["key"]])) for item in others.to_dict("records")]
 
 
-def _rep_id_variants(tables: dict[str, pd.DataFrame | None], findings: _Findings) -> None:
-    """Rep ids that differ only in case or inner spacing (``R01`` and ``r01``): kept apart, since an
-    id is what it says, but each variant is listed against the most used spelling, with its first
-    row, so that one rep split in two is seen and the export fixed."""
+def _id_variants(
+    tables: dict[str, pd.DataFrame | None], column: str, noun: str, action: str, findings: _Findings
+) -> None:
+    """Ids of ``column`` that differ only in case or inner spacing (``R01`` and ``r01``): kept apart,
+    since an id is what it says, but each variant is listed against the most used spelling, with
+    its first row, so that one rep (or client) split in two is seen and the export fixed."""
     seen = []
     for dataset, table in tables.items():
-        if table is None or not len(table):
+        if table is None or not len(table) or column not in table.columns:
             continue
-        ids = table["rep_id"].astype("string")
+        ids = table[column].astype("string")
         rows = pd.DataFrame(
             {"value": ids, "file": table[FILE].astype("string"), "row": table[LINE]}
         )
@@ -1352,13 +1367,13 @@ def _rep_id_variants(tables: dict[str, pd.DataFrame | None], findings: _Findings
         findings.one(
             INFO,  # ids may be case-sensitive (Salesforce's 15-character ids): noted, never --strict
             item["dataset"],
-            f'rep id differs from "{main}" only in case or inner spacing '
+            f'{noun} id differs from "{main}" only in case or inner spacing '
             f"({item['size']} row(s), first shown)",
             file=item["file"],
             row=int(item["row"]),
-            column="rep_id",
+            column=column,
             value=item["value"],
-            action="kept as a separate rep; fix the export if it is the same person",
+            action=action,
         )
 
 
@@ -1664,8 +1679,35 @@ def load_inputs(
     )
     _overlapping_memberships(memberships, findings)
     goals = _unknown_goal_owners(tables["goals"], reps, findings)
+    # Rows used are those that reach the figures: a row of an unknown rep or goal owner is not.
+    used = {
+        "costs": costs,
+        "coaching": coaching,
+        "activities": activities,
+        "memberships": memberships,
+        "goals": goals,
+    }
+    summaries = [
+        replace(s, rows_used=len(table), latest=_latest(table, DATASETS[s.dataset]))
+        if (table := used.get(s.dataset)) is not None
+        else s
+        for s in summaries
+    ]
     _segment_findings(deals, tables["clients"], tables["reps"], findings)
-    _rep_id_variants({"deals": deals, "reps": tables["reps"]}, findings)
+    _id_variants(
+        {"deals": deals, "reps": tables["reps"]},
+        "rep_id",
+        "rep",
+        "kept as a separate rep; fix the export if it is the same person",
+        findings,
+    )
+    _id_variants(
+        {"deals": deals, "clients": tables["clients"]},
+        "client_id",
+        "client",
+        "kept as a separate client, with its own lifetime value; fix the export if it is the same",
+        findings,
+    )
     as_of = cfg.config.report.as_of or default_as_of(deals)
     if as_of is None:
         summary = next(s for s in summaries if s.dataset == "deals")
