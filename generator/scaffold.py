@@ -199,26 +199,45 @@ def _parses(text: str, pattern: str) -> bool:
 def choose_date_format(values: Sequence[str], hints: Sequence[str]) -> tuple[str | None, list[str]]:
     """(date_format to write, notes): None when the dates are ISO 8601 (the default) or absent.
 
-    Tries the product's own formats first, then common ones; a format must read every value.
-    Excel day numbers are left to the reader's serial-date rule.
+    Tries the product's own formats first, then common ones, and writes the one that reads the most
+    dates, when it reads most of them (a few odd cells, ``31.02.2024`` or an Excel day number, are
+    named in a note: check lists each one). Excel day numbers are left to the reader's serial-date
+    rule.
     """
     dates = [v for v in values if not v.replace(".", "", 1).isdigit()]
-    if not dates or all(_is_iso(v) for v in dates):
+    if not dates:
         return None, []
+    not_iso = [v for v in dates if not _is_iso(v)]
+    if len(not_iso) * 2 < len(dates):  # ISO 8601, the default, with a few odd cells at most
+        return None, [
+            f'{len(not_iso)} of {len(dates)} dates sampled are not ISO 8601 (e.g. "{v}"): check '
+            "lists each one"
+            for v in not_iso[:1]
+        ]
     candidates = list(dict.fromkeys([*hints, *GENERIC_DATE_FORMATS]))
-    for pattern in candidates:
-        if all(_parses(v, pattern) for v in dates):
-            notes = []
-            swapped = pattern.replace("%m", "%_").replace("%d", "%m").replace("%_", "%d")
-            if swapped != pattern and all(_parses(v, swapped) for v in dates):
-                notes.append(
-                    f'dates such as "{dates[0]}" read as {pattern}; day and month cannot be told apart '
-                    f"in the rows seen: check options.date_format"
-                )
-            return pattern, notes
-    return None, [
-        f'dates such as "{dates[0]}" match no known format: set options.date_format (strftime, e.g. %d/%m/%Y)'
-    ]
+    read = {pattern: [v for v in dates if _parses(v, pattern)] for pattern in candidates}
+    pattern = max(candidates, key=lambda p: len(read[p]))  # the first of the best, in order
+    if len(read[pattern]) * 2 <= len(dates):
+        separator = next((c for c in dates[0] if not c.isalnum()), "/")
+        example = "/".join(("%d", "%m", "%Y")).replace("/", separator)
+        return None, [
+            f'dates such as "{dates[0]}" match no known format: set options.date_format '
+            f"(strftime, e.g. {example})"
+        ]
+    notes = []
+    odd = [v for v in dates if v not in read[pattern]]  # not read by the pattern chosen
+    if odd:
+        notes.append(
+            f"{len(odd)} of {len(dates)} dates sampled do not read as {pattern} (e.g. "
+            f'"{odd[0]}"): check lists each one'
+        )
+    swapped = pattern.replace("%m", "%_").replace("%d", "%m").replace("%_", "%d")
+    if swapped != pattern and all(_parses(v, swapped) for v in read[pattern]):
+        notes.append(
+            f'dates such as "{read[pattern][0]}" read as {pattern}; day and month cannot be told '
+            "apart in the rows seen: check options.date_format"
+        )
+    return pattern, notes
 
 
 def choose_number_reading(values: Sequence[str]) -> tuple[str | None, str | None, list[str]]:
@@ -305,7 +324,7 @@ def recognise(sample: TableSample) -> RecognisedExport | None:
     money_values = [
         v
         for name in dataset.field_names
-        if dataset.field(name).kind is Kind.MONEY and name in mapped
+        if dataset.field(name).kind in {Kind.MONEY, Kind.NUMBER} and name in mapped
         for v in _texts(_column(body, header, mapped[name]))
     ]
     decimal, marked, money_notes = choose_number_reading(money_values)

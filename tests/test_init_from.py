@@ -571,6 +571,28 @@ def test_ambiguous_day_month_dates_are_flagged() -> None:
     assert choose_date_format(["31.12.2024"], [])[0] == "%d.%m.%Y"
 
 
+def test_a_few_odd_dates_do_not_hide_the_format_of_the_others() -> None:
+    """One "31.02.2024" among dd.mm.yyyy dates gave no format and the hint "%d/%m/%Y": check then
+    excluded every date."""
+    assert choose_date_format(["15.03.2024", "16.04.2024", "31.02.2024"], []) == (
+        "%d.%m.%Y",
+        ['1 of 3 dates sampled do not read as %d.%m.%Y (e.g. "31.02.2024"): check lists each one'],
+    )
+    assert choose_date_format(["2024-03-04", "2024-03-05", "31.02.2024"], []) == (
+        None,
+        ['1 of 3 dates sampled are not ISO 8601 (e.g. "31.02.2024"): check lists each one'],
+    )
+    assert choose_date_format(["soon", "later"], []) == (
+        None,
+        [
+            'dates such as "soon" match no known format: set options.date_format (strftime, e.g. '
+            "%d/%m/%Y)"
+        ],
+    )
+    pattern, [note] = choose_date_format(["15.03.2024", "1.2.x"], [])
+    assert pattern is None and note.endswith("(strftime, e.g. %d.%m.%Y)")
+
+
 def test_euro_amounts_with_the_decimal_comma_are_written(tmp_path: Path) -> None:
     """A German export: dd.mm.yyyy dates, "1.234,56 €" amounts. init wrote neither the decimal
     comma nor EUR, and check then excluded every amount as misread."""

@@ -237,15 +237,16 @@ def sniff_kind(path: Path) -> str:
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
 """Bytes no text export holds (tab, line breaks and form feeds aside)."""
 
-BINARY_SHARE = 0.05
+BINARY_SHARE, BINARY_MIN = 0.05, 8
 """A file whose first bytes are more than this share of control bytes (random bytes: about 12 %;
-text: none, a stray NUL aside, which is reported on its line) is binary, unless it is UTF-16."""
+text: none, a stray NUL aside, which is reported on its line), and at least BINARY_MIN of them, is
+binary, unless it is UTF-16. A few NUL bytes in a short file are named on their line instead."""
 
 
 def _is_binary(head: bytes) -> bool:
     """Whether the first bytes of a file are binary data rather than text in any encoding."""
     control = sum(head.count(byte) for byte in _CONTROL_BYTES)
-    return control > BINARY_SHARE * len(head) and not _looks_utf16(head)
+    return control >= max(BINARY_MIN, BINARY_SHARE * len(head)) and not _looks_utf16(head)
 
 
 @dataclass(frozen=True)
