@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import stat
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
@@ -1062,7 +1063,8 @@ def _employment_dates(
     ``_all_reps``; ``deals``: the loaded deals. Returns ``reps`` with the dates ignored emptied."""
     end = pd.Timestamp(as_of)
     closed = deals.loc[(deals["status"] != OPEN) & (deals["closed"] <= end), "rep_id"]
-    future = reps["hired"].notna() & (reps["hired"] > end) & reps["rep_id"].isin(closed)
+    # The distinct ids: pandas' isin against a million strings takes seconds.
+    future = reps["hired"].notna() & (reps["hired"] > end) & reps["rep_id"].isin(closed.unique())
     findings.rows(
         reps,
         future,
@@ -1314,15 +1316,30 @@ def _segment_findings(
             )
 
 
+_ASCII_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
+"""The ASCII characters ``str.split()`` splits on."""
+
+
 def _variant_key(values: pd.Series) -> pd.Series:
-    """What spelling variants share: the text in lower case with its spaces collapsed."""
-    return values.str.split().str.join(" ").str.casefold()
+    """What spelling variants share: the text in lower case (``casefold``) with its spaces collapsed
+    (``split`` and ``join``). ASCII text, almost every id, is keyed by Arrow's string kernels, the
+    same result a hundred thousand client ids at a time; the rest by Python's."""
+    text = values.astype("string")
+    plain = text.str.fullmatch(r"[\x00-\x7f]*").fillna(False).astype(bool)
+    space = "[" + re.escape(_ASCII_SPACE) + "]+"
+    key = text.str.lower().str.replace(space, " ", regex=True).str.strip(_ASCII_SPACE).where(plain)
+    if not plain.all():
+        rest = text[~plain]
+        key[~plain] = rest.str.split().str.join(" ").str.casefold()
+    return key
 
 
 def _spelling_variants(seen: pd.DataFrame) -> list[tuple[dict[Hashable, Any], str]]:
     """Each spelling of a key that has several, but the most used one, with that one: what the
     variants are named against (most rows, ties to the first in order). ``seen``: key, value, size
     and what the findings show, one row per dataset and spelling."""
+    if not seen.drop_duplicates(["key", "value"])["key"].duplicated().any():
+        return []  # every key has one spelling: nothing to name
     seen = seen[seen.groupby("key")["value"].transform("nunique") > 1]
     if not len(seen):
         return []
@@ -1348,17 +1365,25 @@ def _id_variants(
     for dataset, table in tables.items():
         if table is None or not len(table) or column not in table.columns:
             continue
-        ids = table[column].astype("string")
-        rows = pd.DataFrame(
-            {"value": ids, "file": table[FILE].astype("string"), "row": table[LINE]}
+        # Counted by integer code (codes number the values in order of first appearance): a
+        # million deals' client ids count in a fraction of the time grouping by text takes.
+        codes, uniques = pd.factorize(table[column].astype("string"))
+        given = np.flatnonzero(codes >= 0)
+        codes = codes[given]
+        first = given[np.unique(codes, return_index=True)[1]]  # each value's first row
+        lowest = np.full(len(uniques), np.iinfo(np.int64).max)
+        np.minimum.at(lowest, codes, table[LINE].to_numpy(dtype=np.int64)[given])
+        seen.append(
+            pd.DataFrame(
+                {
+                    "value": pd.Series(uniques, dtype="string"),
+                    "file": table[FILE].iloc[first].astype("string").to_numpy(),
+                    "row": lowest,
+                    "size": np.bincount(codes, minlength=len(uniques)),
+                    "dataset": dataset,
+                }
+            )
         )
-        rows = rows.dropna(subset=["value"])
-        counted = (
-            rows.groupby("value", sort=False)
-            .agg(file=("file", "first"), row=("row", "min"), size=("row", "size"))
-            .reset_index()
-        )
-        seen.append(counted.assign(dataset=dataset))
     if not seen:
         return
     every = pd.concat(seen, ignore_index=True)
