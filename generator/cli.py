@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import select
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import click
 
@@ -46,6 +47,25 @@ def _sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _one_line_os_error(exc: OSError) -> NoReturn:
+    """End the command on an OSError the library did not expect: one line naming the path, exit 1."""
+    path = exc.filename2 if exc.filename2 is not None else exc.filename
+    where = f"{path}: " if path is not None else ""
+    click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+    sys.exit(1)
+
+
+def _stdout_closed() -> bool:
+    """Whether nobody reads stdout any more (a pipe whose reader exited): polled, so a broken pipe
+    of anything else (a worker process) is not taken for it."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(event & select.POLLERR for _fd, event in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def _discard_stdout() -> None:
     """Point stdout at the null device, so that flushing it at exit raises no second BrokenPipeError
     (the recipe of Python's signal module documentation, "Note on SIGPIPE")."""
@@ -65,16 +85,17 @@ def _fail_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
             for line in exc.problems:
                 click.echo(f"error: {line}", err=True)
             sys.exit(exc.exit_code)
-        except BrokenPipeError:
-            # The output was piped into a reader that stopped (`| head`): end quietly, as other
-            # commands do; what the command writes to disk was written before its report.
+        except BrokenPipeError as exc:
+            if not _stdout_closed():
+                _one_line_os_error(exc)
+            # The output was piped into a reader that stopped (`| head`): end quietly with the
+            # status a shell gives a command that SIGPIPE ended (128 + 13), as `yes | head` does.
+            # What a command writes to disk is written before its report (init, sample), and a
+            # build publishes before its summary.
             _discard_stdout()
-            sys.exit(1)
+            sys.exit(128 + signal.SIGPIPE)
         except OSError as exc:  # a file-system error the library did not expect; still one line
-            path = exc.filename2 if exc.filename2 is not None else exc.filename
-            where = f"{path}: " if path is not None else ""
-            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
-            sys.exit(1)
+            _one_line_os_error(exc)
         except KeyboardInterrupt as exc:
             click.echo(interrupted(exc, "before it finished"), err=True)
             sys.exit(1)
@@ -330,10 +351,12 @@ def sample_command(
     from generator.sample import generate, write_config
 
     files = generate(out, reps=reps, deals=deals, years=years, seed=seed, end=end.date(), fmt=fmt)
+    # Written before anything is printed: output piped into `head` may stop being read.
+    config = write_config(config_path, out, fmt=fmt) if config_path is not None else None
     for name, path in files.items():
         click.echo(f"{name:<11} {path}  ({path.stat().st_size:,} bytes)")
-    if config_path is not None:
-        click.echo(f"config      {write_config(config_path, out, fmt=fmt)}")
+    if config is not None:
+        click.echo(f"config      {config}")
 
 
 def _init_from_exports(directory: Path, exports: Path, company: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter
 from collections.abc import Sequence
@@ -12,12 +13,13 @@ from typing import Any
 
 import pandas as pd
 import yaml
-from babel.numbers import get_currency_symbol
+from babel import Locale
+from babel.numbers import get_currency_symbol, get_territory_currencies
 
 from generator.config import ReadOptions, SiteConfig
 from generator.errors import DataError, UsageError
 from generator.layouts import HeaderMatch, best_match
-from generator.load.currency import marker_currencies
+from generator.load.currency import is_site_marker, marker_currencies
 from generator.load.parse import convert_column
 from generator.load.readers import HEADER_SCAN_ROWS, is_report_note, is_total_row, read_head
 from generator.schema import DATASETS, Kind, fold_stage, stage_looks
@@ -240,8 +242,24 @@ def choose_date_format(values: Sequence[str], hints: Sequence[str]) -> tuple[str
     return pattern, notes
 
 
-def choose_number_reading(values: Sequence[str]) -> tuple[str | None, str | None, list[str]]:
-    """(decimal mark to write, currency its markers name, notes) for the money cells sampled.
+@functools.cache
+def _current_currencies() -> frozenset[str]:
+    """ISO codes some territory uses today (CLDR): a marker's historical currencies (``kr``: EEK)
+    are no candidate for a new config."""
+    today = datetime.now().date()
+    return frozenset(
+        code
+        for territory in Locale("en").territories
+        if len(territory) == 2 and territory.isalpha()
+        for code in get_territory_currencies(territory, today)
+    )
+
+
+def choose_number_reading(
+    values: Sequence[str], *, currency: bool = True
+) -> tuple[str | None, str | None, list[str]]:
+    """(decimal mark to write, currency its markers name, notes) for the money cells sampled;
+    ``currency`` False when the site currency will not be taken from them (no currency, no note).
 
     The decimal comma is written when it reads more of the cells than the default point (a cell
     that reads both ways, ``1.234``, counts for neither). The currency is the one ISO code the most
@@ -265,27 +283,28 @@ def choose_number_reading(values: Sequence[str]) -> tuple[str | None, str | None
     decimal = "," if (~comma.bad & telling).sum() > (~point.bad & telling).sum() else None
     markers = (comma if decimal else point).markers
     notes: list[str] = []
-    currency = None
-    if markers is not None and markers.notna().any():
+    named = None
+    if currency and markers is not None and markers.notna().any():
         marker = str(markers.value_counts().index[0])
         codes = marker_currencies(marker)
+        codes = tuple(c for c in codes if c in _current_currencies()) or codes
         english = [code for code in codes if get_currency_symbol(code, "en") == marker]
         if len(codes) == 1:
-            currency = codes[0]
-        elif SiteConfig().currency in codes:
-            pass
+            named = codes[0]
+        elif is_site_marker(marker, SiteConfig().currency):
+            pass  # the default currency is one of them ("$": USD): nothing to write
         elif len(english) == 1:
-            currency = english[0]
+            named = english[0]
             notes.append(
-                f'amounts are marked "{marker}", read as {currency} (it can also mean '
-                f"{', '.join(c for c in codes if c != currency)}): check site.currency"
+                f'amounts are marked "{marker}", read as {named} (it can also mean '
+                f"{', '.join(c for c in codes if c != named)}): check site.currency"
             )
         elif codes:
             notes.append(
                 f'amounts are marked "{marker}", which can mean {", ".join(codes[:8])}'
                 f"{' …' if len(codes) > 8 else ''}: set site.currency"
             )
-    return decimal, currency, notes
+    return decimal, named, notes
 
 
 def recognise(sample: TableSample) -> RecognisedExport | None:
@@ -327,7 +346,9 @@ def recognise(sample: TableSample) -> RecognisedExport | None:
         if dataset.field(name).kind in {Kind.MONEY, Kind.NUMBER} and name in mapped
         for v in _texts(_column(body, header, mapped[name]))
     ]
-    decimal, marked, money_notes = choose_number_reading(money_values)
+    decimal, marked, money_notes = choose_number_reading(
+        money_values, currency=layout.dataset == "deals" and "currency" not in mapped
+    )
     notes += money_notes
     if decimal:
         options["decimal"] = decimal

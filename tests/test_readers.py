@@ -791,8 +791,19 @@ def test_options_the_file_kind_cannot_use_are_noted(tmp_path: Path) -> None:
     assert [(n.severity, n.problem, n.action) for n in table.notes] == [
         ("info", "options.encoding, options.delimiter: not for a workbook", "not used")
     ]
-    # The defaults, or the options a workbook uses, say nothing.
+    # The defaults, written out or not, or the options a workbook uses, say nothing.
     assert read_table(tmp_path / "reps.xlsx", ReadOptions(sheet=0, header_row=1)).notes == ()
+    assert (
+        read_table(tmp_path / "reps.xlsx", ReadOptions(skip_footer=0, encoding="utf-8")).notes == ()
+    )
+    assert read_table(tmp_path / "reps.csv", ReadOptions(sheet=None, header_row="auto")).notes == ()
+    pd.DataFrame({"rep_id": ["R1"], "name": ["Ann"]}).to_parquet(tmp_path / "reps.parquet")
+    [note] = read_table(
+        tmp_path / "reps.parquet", ReadOptions(delimiter=";", header_row=2, skip_footer=1)
+    ).notes
+    assert note.problem == (
+        "options.delimiter, options.header_row, options.skip_footer: not for a Parquet file"
+    )
 
 
 def test_binary_bytes_under_a_csv_name_are_called_binary(tmp_path: Path) -> None:
@@ -800,8 +811,15 @@ def test_binary_bytes_under_a_csv_name_are_called_binary(tmp_path: Path) -> None
     read garbage. One stray NUL in a text file is still named on its line."""
     rng = random.Random(3)
     (tmp_path / "deals.csv").write_bytes(bytes(rng.randrange(256) for _ in range(5000)))
-    with pytest.raises(DataError, match=r"deals\.csv: is binary data, not CSV text"):
+    with pytest.raises(DataError, match=r"deals\.csv: is binary data, not utf-8 text"):
         read_table(tmp_path / "deals.csv", ReadOptions())
+    # Text in a declared wide encoding is read as before, even without a byte-order mark and with
+    # high bytes that are control bytes (Cyrillic in UTF-16: 0x04).
+    text = "rep_id,name,team\nR1,Анна,Восток\nR2,Борис,Запад\n"
+    for encoding in ("utf-16-le", "utf-32-le"):
+        (tmp_path / "reps.csv").write_bytes(text.encode(encoding))
+        table = read_table(tmp_path / "reps.csv", ReadOptions(encoding=encoding))
+        assert table.frame["name"].tolist() == ["Анна", "Борис"], encoding
     (tmp_path / "deals.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
     with pytest.raises(DataError, match=r"deals\.csv: is a PNG image, not a table"):
         read_table(tmp_path / "deals.csv", ReadOptions())

@@ -836,18 +836,25 @@ def test_rows_used_are_the_rows_that_reach_the_figures(tmp_path: Path) -> None:
     assert used == {"deals": (1, 1), "costs": (2, 1), "activities": (3, 1), "goals": (2, 1)}
 
 
-def test_lost_deals_without_any_won_stage_stop_with_the_stages_found(tmp_path: Path) -> None:
+def test_lost_deals_without_any_won_stage_are_a_warning_with_the_stages_found(
+    tmp_path: Path,
+) -> None:
     # The lost stage matches, the won one is misnamed: every deal read as lost or open, no revenue.
+    # A team with no win yet looks the same, so it is a warning (--strict stops), not an error.
     (tmp_path / "deals.csv").write_text(
         "deal_id,rep_id,stage,closed,amount\n"
-        "1,R1,Deal Won,2024-01-01,5\n2,R1,Closed Lost,2024-01-02,5\n3,R1,Deal Won,2024-01-03,7\n",
+        "1,R1,Deal Done,2024-01-01,5\n2,R1,Closed Lost,2024-01-02,5\n3,R1,Deal Done,2024-01-03,7\n",
         encoding="utf-8",
     )
     (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["check", "-c", str(tmp_path / "c.yaml")])
-    assert result.exit_code == 1
-    assert "sources.deals.won_stages: no deal's stage is a won stage" in result.output
-    assert '"Deal Won" (2), "Closed Lost" (1)' in result.output
+    warned = load_inputs(load_config(tmp_path / "c.yaml")).quality.warnings
+    [problem] = warned.loc[warned["column"] == "stage", "problem"]
+    assert problem == (
+        'no deal\'s stage is a won stage (Closed Won, Won); stages found: "Deal Done" (2), '
+        '"Closed Lost" (1)'
+    )
+    result = CliRunner().invoke(main, ["build", "--strict", "-c", str(tmp_path / "c.yaml")])
+    assert result.exit_code == 1 and "no deal's stage is a won stage" in result.output
 
 
 @pytest.mark.parametrize(

@@ -718,14 +718,6 @@ def _no_stage_matches(stage: pd.Series, cfg: LoadedConfig) -> str:
     )
 
 
-def _no_won_stage(stage: pd.Series, cfg: LoadedConfig) -> str:
-    """The error when deals are lost but none is won: a misnamed won stage would otherwise build a
-    site with no revenue and a 0 % win rate everywhere."""
-    return (
-        f"{cfg.label or cfg.path}: sources.deals.won_stages: no deal's stage is a won stage "
-        f"({', '.join(cfg.won_stages())}), so the site would show no revenue; stages found: "
-        f"{_stages_found(stage)}. Set sources.deals.won_stages to the stages that mean won"
-    )
 
 
 def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.DataFrame:
@@ -733,7 +725,16 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
     if table["stage"].notna().any() and not (status != OPEN).any():
         findings.errors.append(_no_stage_matches(table["stage"], cfg))
     elif (status == LOST).any() and not (status == WON).any():
-        findings.errors.append(_no_won_stage(table["stage"], cfg))
+        # A misnamed won stage, or a team with no win yet: the site would show no revenue and a
+        # 0 % win rate. A warning (--strict stops), since the data may be right.
+        findings.one(
+            WARNING,
+            "deals",
+            f"no deal's stage is a won stage ({', '.join(cfg.won_stages())}); stages found: "
+            f"{_stages_found(table['stage'])}",
+            column="stage",
+            action="no revenue shown; set sources.deals.won_stages to the stages that mean won",
+        )
     table = table.assign(status=status)
     won_read = int((status == WON).sum())
     currency = cfg.config.site.currency
@@ -1406,8 +1407,7 @@ def _events(deals: pd.DataFrame) -> pd.DataFrame:
     """``deals`` with only the close dates that record an event, for the dataset's latest date: an
     open deal's date is when it is expected to close, and a close date years after every other is a
     likely typo (``late_close_dates``); either would hide a stale export."""
-    kept = (deals["status"] != OPEN) & ~late_close_dates(deals)
-    return deals.assign(closed=deals["closed"].where(kept))
+    return deals.assign(closed=deals["closed"].where(plausibly_closed(deals)))
 
 
 def _latest(table: pd.DataFrame, dataset: Dataset) -> str | None:
@@ -1479,10 +1479,15 @@ def late_close_dates(deals: pd.DataFrame) -> pd.Series:
     return late if 2 * int(late.sum()) < len(dates) else pd.Series(False, index=deals.index)
 
 
+def plausibly_closed(deals: pd.DataFrame) -> pd.Series:
+    """Mask of the deals whose close date records a close: won or lost (an open deal's date is when
+    it is expected to close), and not years past every other (``late_close_dates``)."""
+    return (deals["status"] != OPEN) & ~late_close_dates(deals)
+
+
 def default_as_of(deals: pd.DataFrame) -> dt.date | None:
-    """The latest plausible close date of a won or lost deal (open deals' expected dates and
-    close dates years past every other, see ``late_close_dates``, are ignored)."""
-    closed = deals.loc[(deals["status"] != OPEN) & ~late_close_dates(deals), "closed"].dropna()
+    """The latest plausible close date of a won or lost deal (``plausibly_closed``)."""
+    closed = deals.loc[plausibly_closed(deals), "closed"].dropna()
     return closed.max().date() if len(closed) else None
 
 

@@ -175,7 +175,13 @@ def _unused_options(ctx: _Context, kind: str) -> None:
     or Parquet (a warning: the rows read are not from the sheet asked for), the CSV-only options on
     a workbook or Parquet, and ``header_row`` and ``skip_footer`` on Parquet (info: nothing else
     changes)."""
-    given = ctx.options.model_fields_set
+    # Set to something else than the default: `sheet: null` written out is no request.
+    defaults = ReadOptions()
+    given = {
+        name
+        for name in ctx.options.model_fields_set
+        if getattr(ctx.options, name) != getattr(defaults, name)
+    }
     what = {"text": "CSV text", "parquet": "a Parquet file"}.get(kind, "a workbook")
     if "sheet" in given and kind in {"text", "parquet"}:
         ctx.note(
@@ -225,12 +231,6 @@ def sniff_kind(path: Path) -> str:
         )
     if suffix in {".parquet", ".pq"}:
         raise DataError(f"{path}: is not a Parquet file (no PAR1 signature)")
-    if _is_binary(head):
-        # Decoding it would only name a wrong encoding ("the file looks like latin-1").
-        raise DataError(
-            f"{path}: is binary data, not CSV text (control bytes throughout its start: another kind "
-            f"of file, or damaged){_save_as(path)}"
-        )
     return "text"
 
 
@@ -561,6 +561,13 @@ def _decode(path: Path, data: bytes, declared: str, *, partial: bool = False) ->
             raise DataError(
                 f"{path}: is not {declared} text: it looks like UTF-16 ({utf16}); "
                 f"set options.encoding: utf-16, or export the file as UTF-8"
+            )
+        if _is_binary(data[:4096]):
+            # Decoding it would only name a wrong encoding ("the file looks like latin-1").
+            raise DataError(
+                f"{path}: is binary data, not {declared} text (control bytes throughout its start): "
+                f"another kind of file, damaged, or text in UTF-32 (then set options.encoding)"
+                f"{_save_as(path)}"
             )
     elif not data.startswith((b"\xff\xfe", b"\xfe\xff")) and data and b"\x00" not in data[:4096]:
         # Every UTF-16 or UTF-32 CSV has NUL bytes: the high bytes of its commas and line breaks.
