@@ -718,8 +718,6 @@ def _no_stage_matches(stage: pd.Series, cfg: LoadedConfig) -> str:
     )
 
 
-
-
 def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.DataFrame:
     status = _stage_status(table["stage"], cfg.won_stages(), cfg.lost_stages())
     if table["stage"].notna().any() and not (status != OPEN).any():
