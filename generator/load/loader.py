@@ -895,7 +895,7 @@ def _goals(
         "target",
         "is not above 0 (attainment divides by it)",
         "row excluded",
-        table["target"],
+        _number_text(table["target"]),
     )
     table = table.assign(scope=scope, metric=metric).loc[~(bad_scope | bad_metric | bad_target)]
     table = _dedupe(
@@ -956,6 +956,12 @@ NEVER_NEGATIVE: dict[str, tuple[str, ...]] = {
 """Fields no real value of is below zero (a won deal's negative amount is a credit note: kept)."""
 
 
+def _number_text(numbers: pd.Series) -> pd.Series:
+    """Numbers as a finding shows them: as a number is written, without a trailing ".0" and never in
+    exponent form (0 not "0.0", -25,000,000 not "-2.5e+07")."""
+    return numbers.map(lambda v: f"{v:,}".removesuffix(".0"), na_action="ignore")
+
+
 def _impossible_values(table: pd.DataFrame, dataset: Dataset, findings: _Findings) -> pd.DataFrame:
     """Values no export can mean, listed (SPEC §7): a negative salary, cost, hours, activity count
     or market size, and a coaching engagement that ends before it starts.
@@ -978,8 +984,7 @@ def _impossible_values(table: pd.DataFrame, dataset: Dataset, findings: _Finding
             name,
             "is negative",
             "row excluded" if excluded else "value ignored (left empty)",
-            # as a number is written, not in exponent form (-2.5e+07)
-            table[name].map(lambda v: f"{v:,}".removesuffix(".0"), na_action="ignore"),
+            _number_text(table[name]),
         )
         if excluded:
             keep &= ~negative
