@@ -132,6 +132,30 @@ def test_region_figures_and_cost_allocation(fixture) -> None:
     assert not north["weak"] and not south["weak"]  # company ratio: 175,000 ÷ 70,000 = 2.5
 
 
+def test_unallocated_cost_is_this_years_pay_of_reps_who_sold_nothing(tmp_path: Path) -> None:
+    """A rep who left in 2023 kept an annual cost in 2024 (the mean of their cost years) and was
+    counted as 2024 cost "not allocated to any segment", though the company's 2024 cost leaves
+    them out: only reps with a 2024 cost row who sold nothing in 2024 are."""
+    files = {
+        "deals.csv": "deal_id,rep_id,client_id,amount,stage,closed\n"
+        "D1,A,C1,300000,Won,2024-03-01\nD2,D,C2,50000,Won,2023-03-01\n",
+        "reps.csv": "rep_id,name,team,hired,left\nA,Ann,East,2020-01-01,\n"
+        "C,Cid,East,2024-01-01,\nD,Dan,East,2019-01-01,2023-06-30\n",
+        "costs.csv": "rep_id,year,salary\nA,2024,100000\nC,2024,30000\nD,2023,50000\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    sources = ", ".join(f"{name[:-4]}: {{path: {name}}}" for name in files)
+    (tmp_path / "c.yaml").write_text(
+        f"report: {{as_of: 2024-12-31}}\nsources: {{{sources}}}\n"
+        "privacy: {show_compensation: true}\n",
+        encoding="utf-8",
+    )
+    cfg = load_config(tmp_path / "c.yaml")
+    metrics = compute_metrics(load_inputs(cfg), cfg.config)
+    assert metrics.segments.unallocated_cost == pytest.approx(30_000)  # C only, not D's 50,000
+
+
 def test_company_yardstick_and_sums(fixture) -> None:
     _, metrics, _ = fixture
     company = metrics.segments.company.set_index("year").loc[2024]

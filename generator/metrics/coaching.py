@@ -1399,7 +1399,8 @@ def missed_revenue_goals(goals: pd.DataFrame, events: pd.DataFrame, period: Peri
         }
     )
     finished = attained["year"].map(lambda y: period.end_of(int(y)) <= period.as_of)
-    next_year = attained.set_index(["rep_id", "year"])["attainment"]
+    # Only a finished year's attainment: part of a year would read as a year missed.
+    next_year = attained[finished].set_index(["rep_id", "year"])["attainment"]
     missed = attained[finished & (attained["attainment"] < 1)]
     coached = events.assign(
         coached_year=fiscal_year(events["start"], period.fiscal_year_start).astype("int64")

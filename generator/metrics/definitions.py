@@ -851,7 +851,8 @@ _ENTRIES: tuple[Figure, ...] = (
         "next_year_attainment",
         "Attained the next year",
         F,
-        "Attainment of the rep's revenue goal the next year.",
+        "Attainment of the rep's revenue goal the next year, once that year has ended (empty "
+        "while it runs: part of a year would read as a goal missed).",
         "§5",
     ),
     # Activity.
@@ -934,7 +935,14 @@ _ENTRIES: tuple[Figure, ...] = (
         "Months of revenue the projection learns from.",
         "§6",
     ),
-    Figure("booked", "Booked", M, "Revenue already won in the fiscal year.", "§6"),
+    Figure(
+        "booked",
+        "Booked",
+        M,
+        "Revenue already won in the fiscal year, up to the last complete month of data (deals won "
+        "since then are in the projected months).",
+        "§6",
+    ),
     Figure(
         "forecast", "Projection", M, "booked + projected revenue of the remaining months.", "§6"
     ),

@@ -396,12 +396,14 @@ def compute_segments(
         cells = cells.assign(few_deals=cells["deals"] < min_deals)
         crosses[pair] = cells[[*pair, *CROSS_COLUMNS]].reset_index(drop=True)
 
-    now_year = reporting_year - years[0]
-    sellers = np.unique(coded.deal_rep[(coded.deal_year == now_year) & (coded.won_amount > 0)])
-    paid = coded.cost[:, now_year] if len(coded.cost) else np.empty(0)
-    unsold = np.ones(len(paid), dtype=bool)
-    unsold[sellers] = False
-    unallocated = float(np.nansum(paid[unsold]))
+    # This year's pay of the reps who sold nothing this year: those with a cost row of the year, as
+    # the company's cost counts them (a rep who left earlier keeps an annual cost but is paid none;
+    # one with no deal at all is paid all the same).
+    sold = counted.loc[
+        (counted["fiscal_year"] == reporting_year) & (counted["won_amount"] > 0), "rep_id"
+    ].unique()
+    paid = costs[(costs["year"] == reporting_year) & costs["cost_year"].astype(bool)]
+    unallocated = float(paid.loc[~paid["rep_id"].isin(sold), "annual_cost"].sum())
     return Segments(
         history=history,
         current=current,

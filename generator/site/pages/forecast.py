@@ -167,7 +167,7 @@ def _columns(info: SiteInfo, shown_as: str, link_field: str | None) -> list[Colu
 def _label(table: pd.DataFrame, fy: int) -> pd.Series:
     return pd.Series(
         [
-            f"{year_label(int(y), fy)}" + (" (rest)" if h != "next year" else "")
+            f"{year_label(int(y), fy)}" + (" (booked + rest)" if h != "next year" else "")
             for y, h in zip(table["fiscal_year"], table["horizon"], strict=True)
         ],
         index=table.index,
@@ -280,7 +280,11 @@ def topic(context: SiteContext) -> Topic:
         start_month=forecast.last_month.strftime("%Y-%m"),
         horizons=tuple(
             f"{year_label(h.fiscal_year, fy)}"
-            + (" (the months left)" if h.name != "next year" else "")
+            + (
+                " (the whole year: what is booked plus the months left)"
+                if h.name != "next year"
+                else ""
+            )
             for h in forecast.horizons
         ),
         company=figure_table(items, link(HERE, "data/forecast.csv")),
@@ -322,7 +326,8 @@ def topic(context: SiteContext) -> Topic:
             regions, _columns(info, "region", None), link(HERE, "data/forecast.csv")
         ),
         reps=reps_table.html,
-        reps_without=int((reps["method"] == NOT_ENOUGH).sum()),
+        # Reps, not rows: a rep has one row per horizon.
+        reps_without=int(reps.loc[reps["method"] == NOT_ENOUGH, "id"].nunique()),
         remainders=frame_table(
             remainders,
             [
