@@ -61,7 +61,9 @@ def _stdout_closed() -> bool:
     try:
         poller = select.poll()
         poller.register(sys.stdout.fileno(), select.POLLOUT)
-        return any(event & select.POLLERR for _fd, event in poller.poll(0))
+        # Linux reports a pipe without a reader as POLLERR, BSD and macOS as POLLHUP.
+        closed = select.POLLERR | select.POLLHUP
+        return any(event & closed for _fd, event in poller.poll(0))
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -110,13 +112,14 @@ def _note(message: str) -> None:
 
 def _print_quality(quality: QualityReport) -> None:
     issues = quality.issues
-    # Warnings first, then the notes about a whole dataset (stages read as open, reps missing from
-    # the reps export, ids that differ only in case), then the notes on single cells (a marker
-    # removed, a decimal comma read), which can run to thousands and would push the others out.
+    # Warnings first, then the notes that call for a look (stages read as open, ids that differ
+    # only in case, report footers skipped), then the rules applied cell by cell (a marker removed,
+    # a decimal comma read), which can run to thousands and would push the others out.
     note = issues["severity"] == "info"
-    shown = issues.assign(
-        _order=note.astype(int) + (note & issues["row"].notna()).astype(int)
-    ).sort_values("_order", kind="stable")
+    by_rule = note & (issues["action"] == "read by rule")
+    shown = issues.assign(_order=note.astype(int) + by_rule.astype(int)).sort_values(
+        "_order", kind="stable"
+    )
     for record in shown.head(MAX_LISTED).to_dict("records"):
         click.echo(f"{record['severity']}: {format_issue(record)}", err=True)
     if len(shown) > MAX_LISTED:

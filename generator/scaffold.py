@@ -216,22 +216,26 @@ def choose_date_format(values: Sequence[str], hints: Sequence[str]) -> tuple[str
             "lists each one"
             for v in not_iso[:1]
         ]
+    # The reader takes ISO dates whatever the format: the format is chosen on the others.
     candidates = list(dict.fromkeys([*hints, *GENERIC_DATE_FORMATS]))
-    read = {pattern: [v for v in dates if _parses(v, pattern)] for pattern in candidates}
+    read = {pattern: [v for v in not_iso if _parses(v, pattern)] for pattern in candidates}
     pattern = max(candidates, key=lambda p: len(read[p]))  # the first of the best, in order
-    if len(read[pattern]) * 2 <= len(dates):
-        separator = next((c for c in dates[0] if not c.isalnum()), "/")
-        example = "/".join(("%d", "%m", "%Y")).replace("/", separator)
+    if len(read[pattern]) * 2 <= len(not_iso):
+        separator = next((c for c in not_iso[0] if not c.isalnum()), "/")
+        first = not_iso[0]
+        spelled = any(c.isalpha() for c in first) and any(c.isdigit() for c in first)
+        month = "%B" if spelled else "%m"  # "15 March 2024"
+        example = separator.join(("%d", month, "%Y"))
         return None, [
-            f'dates such as "{dates[0]}" match no known format: set options.date_format '
+            f'dates such as "{not_iso[0]}" match no known format: set options.date_format '
             f"(strftime, e.g. {example})"
         ]
     notes = []
-    odd = [v for v in dates if v not in read[pattern]]  # not read by the pattern chosen
+    odd = [v for v in not_iso if v not in read[pattern]]  # read neither way
     if odd:
         notes.append(
-            f"{len(odd)} of {len(dates)} dates sampled do not read as {pattern} (e.g. "
-            f'"{odd[0]}"): check lists each one'
+            f"{len(odd)} of {len(dates)} dates sampled read neither as {pattern} nor as ISO 8601 "
+            f'(e.g. "{odd[0]}"): check lists each one'
         )
     swapped = pattern.replace("%m", "%_").replace("%d", "%m").replace("%_", "%d")
     if swapped != pattern and all(_parses(v, swapped) for v in read[pattern]):
@@ -249,7 +253,7 @@ def _current_currencies() -> frozenset[str]:
     today = datetime.now().date()
     return frozenset(
         code
-        for territory in Locale("en").territories
+        for territory in map(str, Locale("en").territories)
         if len(territory) == 2 and territory.isalpha()
         for code in get_territory_currencies(territory, today)
     )
@@ -271,10 +275,8 @@ def choose_number_reading(
     if not len(texts):
         return None, None, []
 
-    point, comma = (
-        convert_column(texts, Kind.MONEY, ReadOptions(decimal=mark))  # type: ignore[arg-type]
-        for mark in (".", ",")
-    )
+    point = convert_column(texts, Kind.MONEY, ReadOptions(decimal="."))
+    comma = convert_column(texts, Kind.MONEY, ReadOptions(decimal=","))
     # "1.234" is 1.234 or 1234: it tells neither mark (the loader lists it, on either reading).
     telling = pd.Series(True, index=texts.index)
     for converted in (point, comma):

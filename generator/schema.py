@@ -180,20 +180,27 @@ def fold_stage(label: object) -> str:
     return "".join(c for c in text if c.isalnum()) or " ".join(text.split())
 
 
-_LOOKS_LOST = re.compile(r"lost|perdid|perdu|verlor|\bperso\b")
-_LOOKS_WON = re.compile(r"won\b|ganho|ganad|gewonnen|gagn|\bvinto\b")
-"""Words of stage labels that say a deal was lost or won, in English and a few other languages
-(lost, perdido/perdida, perdu, verloren, perso; won, ganho, ganado, gewonnen, gagné, vinto). Words
-that open stages use too ("Verbal win", "NDA signed") are left out: the hint must not cry wolf."""
+_WON_WORDS = frozenset(
+    {"won", "ganho", "ganado", "gewonnen", "gagne", "gagné", "vinto", "closedwon"}
+)
+_LOST_WORDS = frozenset(
+    {"lost", "perdido", "perdida", "perdu", "verloren", "perso", "persa", "closedlost"}
+)
+"""A stage label reads as won or lost when it starts with one of these words, after an optional
+"closed" or "deal" ("Won - Signed", "Closed/Lost", "closedwon", "Deal Won", "Ganho"): a word
+further in is too often something else ("Not Won", "Re-engage (was Lost)", "Won't proceed")."""
+
+_STAGE_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+"""A word of a stage label: letters and digits, with an apostrophe inside ("won't" is one word)."""
 
 
 def stage_looks(label: object) -> str | None:
-    """``"lost"`` or ``"won"`` when a stage label reads as one (``Won - Signed``, ``Lost - No
-    Budget``, ``closedwon``, ``Ganho``), else None. Lost is tried first: ``Closed Lost`` is not won.
-    Only a hint for labels in neither ``won_stages`` nor ``lost_stages``: the lists decide."""
-    text = str(label).casefold()
-    if _LOOKS_LOST.search(text):
-        return "lost"
-    if _LOOKS_WON.search(text):
-        return "won"
-    return None
+    """``"won"`` or ``"lost"`` when a stage label reads as one (``Won - Signed``, ``Lost - No
+    Budget``, ``Closed/Lost``, ``closedwon``, ``Ganho``), else None: its first word, after an
+    optional "closed" or "deal", is a word for won or lost. Only a hint for labels in neither
+    ``won_stages`` nor ``lost_stages``: the lists decide."""
+    words = _STAGE_WORD.findall(str(label).casefold())
+    if words[:1] in (["closed"], ["deal"]):
+        words = words[1:]
+    first = words[0] if words else ""
+    return "won" if first in _WON_WORDS else "lost" if first in _LOST_WORDS else None

@@ -576,7 +576,10 @@ def test_a_few_odd_dates_do_not_hide_the_format_of_the_others() -> None:
     excluded every date."""
     assert choose_date_format(["15.03.2024", "16.04.2024", "31.02.2024"], []) == (
         "%d.%m.%Y",
-        ['1 of 3 dates sampled do not read as %d.%m.%Y (e.g. "31.02.2024"): check lists each one'],
+        [
+            '1 of 3 dates sampled read neither as %d.%m.%Y nor as ISO 8601 (e.g. "31.02.2024"): '
+            "check lists each one"
+        ],
     )
     assert choose_date_format(["2024-03-04", "2024-03-05", "31.02.2024"], []) == (
         None,
@@ -591,6 +594,12 @@ def test_a_few_odd_dates_do_not_hide_the_format_of_the_others() -> None:
     )
     pattern, [note] = choose_date_format(["15.03.2024", "1.2.x"], [])
     assert pattern is None and note.endswith("(strftime, e.g. %d.%m.%Y)")
+    # Half ISO, half dd.mm.yyyy: the format is chosen on the others (ISO is read anyway).
+    assert choose_date_format(["2024-03-04", "2024-03-05", "15.03.2024", "16.03.2024"], []) == (
+        "%d.%m.%Y",
+        [],
+    )
+    assert choose_date_format(["15 March 2024", "soon"], [])[1][0].endswith("e.g. %d %B %Y)")
 
 
 def test_euro_amounts_with_the_decimal_comma_are_written(tmp_path: Path) -> None:

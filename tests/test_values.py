@@ -106,16 +106,32 @@ AMOUNTS = [
 ]
 
 
-@pytest.mark.parametrize("text", ["1.2M", "500k", "2.5 mn", "3 Mio", "5 Tsd.", "1.5 Mrd", "2bn"])
-def test_a_magnitude_abbreviation_is_named_not_read_as_a_currency(text: str) -> None:
-    """ "1.2M" was "in LSL, not the site currency" (M is the loti's symbol): a user reads million."""
-    converted = convert_column(pd.Series([text], dtype="str"), Kind.MONEY, ReadOptions())
-    assert bool(converted.bad.iloc[0]) and converted.reasons is not None
-    suffix = text.lstrip("0123456789., ")
-    assert converted.reasons.iloc[0] == (
-        f'ends in "{suffix}", an abbreviation of thousands, millions or billions: not read; '
-        "export the full number"
+def test_a_magnitude_abbreviation_is_named_unless_it_is_the_site_currency(tmp_path: Path) -> None:
+    """ "1.2M" was "in LSL, not the site currency" (M is the loti's symbol): a user reads million.
+    On a Zambian site "1,500 K" is 1,500 kwacha, and stays so."""
+    cells = ["1.2M", "500k", "2.5 mn", "3 Mio", "5 Tsd.", "1.5 Mrd", "2bn", "M 100"]
+    rows = "".join(f'D{i},R1,Won,2024-01-0{1 + i % 9},"{c}"\n' for i, c in enumerate(cells))
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,stage,closed,amount\n" + rows + "D99,R1,Won,2024-01-09,7\n",
+        encoding="utf-8",
     )
+    (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
+    warned = load_inputs(load_config(tmp_path / "c.yaml")).quality.warnings
+    amounts = warned[warned["column"] == "amount"].set_index("value")["problem"]
+    for cell in cells[:-1]:
+        suffix = cell.lstrip("0123456789., ")
+        assert amounts[cell] == (
+            f'ends in "{suffix}", an abbreviation of thousands, millions or billions: not read; '
+            "export the full number"
+        ), cell
+    assert amounts["M 100"] == "is in LSL, not the site currency USD (no conversion)"  # before it
+    (tmp_path / "z.yaml").write_text(
+        "site: {currency: ZMW}\nsources:\n  deals: {path: deals.csv}\n", encoding="utf-8"
+    )
+    (tmp_path / "deals.csv").write_text(
+        'deal_id,rep_id,stage,closed,amount\nD1,R1,Won,2024-01-01,"1,500 K"\n', encoding="utf-8"
+    )
+    assert load_inputs(load_config(tmp_path / "z.yaml")).deals["amount"].tolist() == [1500.0]
 
 
 @pytest.mark.parametrize(
@@ -810,9 +826,16 @@ def test_a_stage_that_reads_won_or_lost_but_is_unlisted_is_a_warning(tmp_path: P
         ("Lost - No Budget", "lost"),
         ("Perdido", "lost"),
         ("Prospecting", None),
+        ("Closed/Lost", "lost"),
+        ("Deal Won", "won"),
         ("Verbal win", None),  # an open stage in many pipelines
         ("NDA signed", None),
         ("Wonderland", None),
+        ("Won't proceed", None),  # negations: not won, whatever the word inside
+        ("Not Won", None),
+        ("Unwon", None),
+        ("Re-engage (was Lost)", None),
+        ("Closted", None),
     ],
 )
 def test_stage_labels_that_read_won_or_lost(label: str, looks: str | None) -> None:

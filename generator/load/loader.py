@@ -23,8 +23,10 @@ from generator.load.parse import (
     DECIMAL_POINT_HINT,
     KIND_PROBLEM,
     LISTED_CELLS,
+    MAGNITUDE_REASON,
     Converted,
     convert_column,
+    magnitude_suffix,
 )
 from generator.load.readers import (
     FOOTER,
@@ -532,6 +534,12 @@ def _currency_markers(
         per_row = pd.Series(
             problems[np.where(codes < 0, len(names), codes)], index=table.index, dtype="string"
         )
+        # "1.2M" on a USD site: a magnitude abbreviation after the number, not Lesotho's loti.
+        raw = table[f"_raw_{field.name}"]
+        for at in np.flatnonzero(per_row.notna().to_numpy()):
+            mark, written = str(names[codes[at]]), raw.iloc[at]
+            if isinstance(written, str) and magnitude_suffix(written, mark):
+                per_row.iloc[int(at)] = MAGNITUDE_REASON.format(marker=mark)
         other = per_row.notna() & ~drop
         if not other.any():
             continue
@@ -1375,14 +1383,13 @@ def _id_variants(
         given = np.flatnonzero(codes >= 0)
         codes = codes[given]
         first = given[np.unique(codes, return_index=True)[1]]  # each value's first row
-        lowest = np.full(len(uniques), np.iinfo(np.int64).max)
-        np.minimum.at(lowest, codes, table[LINE].to_numpy(dtype=np.int64)[given])
         seen.append(
             pd.DataFrame(
                 {
                     "value": pd.Series(uniques, dtype="string"),
+                    # file and line of the same (first) row, also in a folder of exports
                     "file": table[FILE].iloc[first].astype("string").to_numpy(),
-                    "row": lowest,
+                    "row": table[LINE].to_numpy(dtype=np.int64)[first],
                     "size": np.bincount(codes, minlength=len(uniques)),
                     "dataset": dataset,
                 }
@@ -1721,8 +1728,8 @@ def load_inputs(
         "goals": goals,
     }
     summaries = [
-        replace(s, rows_used=len(table), latest=_latest(table, DATASETS[s.dataset]))
-        if (table := used.get(s.dataset)) is not None
+        replace(s, rows_used=len(final), latest=_latest(final, DATASETS[s.dataset]))
+        if (final := used.get(s.dataset)) is not None
         else s
         for s in summaries
     ]

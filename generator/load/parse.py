@@ -187,15 +187,27 @@ _ISO_CODES = pa.array(sorted(iso_codes()), type=pa.string())
 dot."""
 
 
-_MAGNITUDES = pa.array(["k", "m", "mm", "mn", "b", "bn", "mio", "mrd", "tsd"], type=pa.string())
+MAGNITUDES = frozenset({"k", "m", "mm", "mn", "b", "bn", "mio", "mrd", "tsd"})
 """Suffixes that scale a number (thousand, million, billion; German Tsd., Mio., Mrd.), compared in
-lower case, a final dot aside: after a number one is an abbreviation, never read as a currency marker ("M" is the
-Lesotho loti's CLDR symbol)."""
+lower case, a final dot aside. The parser keeps one as the cell's marker; the loader, which knows the
+site currency, reads it as that currency's symbol when it is one ("1,500 K" on a ZMW site), else
+excludes the cell as an abbreviation ("1.2M" on a USD site is 1.2 million, not 1.2 Lesotho loti)."""
 
 MAGNITUDE_REASON = (
     'ends in "{marker}", an abbreviation of thousands, millions or billions: not read; export the '
     "full number"
 )
+
+
+def _is_magnitude(marker: str) -> bool:
+    return marker.strip().lower().rstrip(".") in MAGNITUDES
+
+
+def magnitude_suffix(text: str, marker: str) -> bool:
+    """Whether ``marker`` is a magnitude abbreviation (``MAGNITUDES``) written after the number of
+    the cell ``text`` ("1.2M", "3 Mio"), not before it ("M 100")."""
+    return _is_magnitude(marker) and text.strip().lower().endswith(marker.strip().lower())
+
 
 _MARKER = r"[^\d\s().,+\-'\x{2019}][^\d()+\-]*?"
 """RE2: a currency marker (a symbol or a code), as ``_amount_pattern`` reads one."""
@@ -282,7 +294,6 @@ def _numbers(
     reason = np.full(n, None, dtype=object)
     marker = np.full(n, None, dtype=object)
     negative_rule, marked_rule = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    magnitude = np.zeros(n, dtype=bool)
     spaced, indian, scientific, ambiguous = (np.zeros(n, dtype=bool) for _ in range(4))
     decimal, groups = number_marks(options)
     plain_pattern = r"^-?\d+(\.\d+)?$" if decimal == "." else r"^-?\d+$"
@@ -362,14 +373,6 @@ def _numbers(
         chosen = pc.if_else(pc.equal(pre, ""), post, pre).to_numpy(zero_copy_only=False)
         # None as an object array: numpy's stubs refuse a bare None, which np.where reads the same.
         marker[rest] = np.where(ok & (chosen != ""), chosen, np.array(None))
-        # "1.2M" is 1.2 million, not 1.2 Lesotho loti ("M" is its CLDR symbol): never read either way.
-        magnitude[rest] = (
-            ok
-            & pc.equal(pre, "").to_numpy(zero_copy_only=False)
-            & pc.is_in(
-                pc.utf8_rtrim(pc.utf8_lower(post), characters="."), value_set=_MAGNITUDES
-            ).to_numpy(zero_copy_only=False)
-        )
         words = _flags(pc.is_in(pc.utf8_lower(cells), pa.array(sorted(_NOT_FINITE))))
         reason[rest] = np.where(
             words, NOT_FINITE, np.where(code_then_fraction, CODE_THEN_FRACTION, np.array(None))
@@ -403,10 +406,7 @@ def _numbers(
             )
         )
     for position in np.flatnonzero(np.array([m is not None for m in marker], dtype=bool)):
-        if magnitude[position]:
-            reason[position] = MAGNITUDE_REASON.format(marker=marker[position])
-            bad[position], result[position], marker[position] = True, np.nan, None
-        elif not is_currency_marker(marker[position]):
+        if not is_currency_marker(marker[position]) and not _is_magnitude(marker[position]):
             reason[position] = f'has "{marker[position]}", which is not a currency marker'
             bad[position], result[position], marker[position] = True, np.nan, None
     infinite = ~np.isnan(result) & ~np.isfinite(result)

@@ -565,8 +565,8 @@ def _decode(path: Path, data: bytes, declared: str, *, partial: bool = False) ->
         if _is_binary(data[:4096]):
             # Decoding it would only name a wrong encoding ("the file looks like latin-1").
             raise DataError(
-                f"{path}: is binary data, not {declared} text (control bytes throughout its start): "
-                f"another kind of file, damaged, or text in UTF-32 (then set options.encoding)"
+                f"{path}: is binary data, not text (control bytes throughout its start): another "
+                f"kind of file, damaged, or text in UTF-32 (then set options.encoding: utf-32)"
                 f"{_save_as(path)}"
             )
     elif not data.startswith((b"\xff\xfe", b"\xfe\xff")) and data and b"\x00" not in data[:4096]:
