@@ -584,6 +584,7 @@ def forecast_level(
     won12 = won_deals_last12(counted, groups, last_month).reindex(series.ids).fillna(0).to_numpy()
     parts = []
     path_parts = []
+    totals: list[tuple[int, int, np.ndarray]] = []
     last_h = max((h.last for h in horizons), default=0)
     for horizon in horizons:
         months = horizon.last - horizon.first + 1
@@ -615,6 +616,7 @@ def forecast_level(
             capped, [f"capped at {CAP:g}× the last 12 months (model: {p:,.0f})" for p in point], ""
         )
         point, low, high = point * shrink, low * shrink, high * shrink
+        totals.append((horizon.first, horizon.last, point))
         enough = method != NOT_ENOUGH
         already = (
             booked.get(horizon.fiscal_year, pd.Series(dtype="float64"))
@@ -647,7 +649,7 @@ def forecast_level(
         )
         parts.append(frame)
     if last_h and n:
-        path_parts.append(_paths(series, fit, method, level, last_h, calibration))
+        path_parts.append(_paths(series, fit, method, level, last_h, calibration, totals))
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FORECAST_COLUMNS)
     with np.errstate(invalid="ignore"):
         beats = table["mape"] < table["baseline_mape"]
@@ -680,10 +682,21 @@ def forecast_level(
 
 
 def _paths(
-    series: Series, fit: Fit, method: np.ndarray, level: str, horizon: int, calibration: Calibration
+    series: Series,
+    fit: Fit,
+    method: np.ndarray,
+    level: str,
+    horizon: int,
+    calibration: Calibration,
+    totals: list[tuple[int, int, np.ndarray]],
 ) -> pd.DataFrame:
     """Last 24 actual months and ``horizon`` projected months (with monthly 80 % intervals, the level's
-    calibrated multipliers applied to each month's σ) per entity."""
+    calibrated multipliers applied to each month's σ) per entity.
+
+    ``totals``: per horizon, its first and last month ahead and each entity's projected revenue over
+    them (the table's projection less what is booked). A month below zero is shown as zero, and the
+    months of a horizon are scaled to add up to its total (which sums the months before that floor,
+    and may be capped): the chart shows the model's monthly shape at the table's level."""
     n = len(series.ids)
     shown = np.minimum(series.length, MODEL_MONTHS)
     # Actual months.
@@ -717,6 +730,14 @@ def _paths(
     sd = np.where(is_model, model_sd, naive_sd)
     q_low = np.where(is_model, calibration.low, -Z80)
     q_high = np.where(is_model, calibration.high, Z80)
+    low = np.maximum(point + q_low[:, :1] * sd, 0.0)
+    high = np.maximum(point + q_high[:, :1] * sd, 0.0)
+    scale = np.ones_like(point)
+    for first, last, total in totals:
+        months = point[:, first - 1 : last].sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale[:, first - 1 : last] = np.where(months > 0, total / months, 1.0)[:, None]
+    point, low, high = point * scale, low * scale, high * scale
     enough = np.flatnonzero(method != NOT_ENOUGH)
     last_month = series.months[-1]
     future = pd.date_range(last_month + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")
@@ -729,8 +750,8 @@ def _paths(
             "month": future[s],
             "kind": "forecast",
             "revenue": point[r, s],
-            "low": np.maximum(point[r, s] + q_low[r, 0] * sd[r, s], 0.0),
-            "high": np.maximum(point[r, s] + q_high[r, 0] * sd[r, s], 0.0),
+            "low": low[r, s],
+            "high": high[r, s],
         }
     )
     out = pd.concat([actual, projected], ignore_index=True)
