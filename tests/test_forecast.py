@@ -84,6 +84,19 @@ def test_a_capped_projection_says_so() -> None:
     assert (flagged["forecast_low"] < flagged["forecast"]).all() and (
         flagged["forecast"] < flagged["forecast_high"]
     ).all()
+    # With revenue booked, the model's figure includes it as the projection does: never below it.
+    booked = pd.Series(1_000_000.0, index=flagged.index)
+    again = forecast_level(
+        counted,
+        grouping(counted["rep_id"]),
+        "rep",
+        [Horizon("next year", 2026, 1, 12)],
+        LAST_MONTH,
+        {2026: booked},
+    ).table.set_index("id")
+    capped = again[again["flag"] != ""]
+    model = capped["flag"].str.extract(r"model: ([\d,]+)\)")[0].str.replace(",", "").astype(float)
+    assert len(capped) and (model > capped["forecast"]).all()
 
 
 @pytest.fixture(scope="module")

@@ -612,18 +612,25 @@ def forecast_level(
         capped = point > cap
         with np.errstate(divide="ignore", invalid="ignore"):
             shrink = np.where(capped & (point > 0), cap / point, 1.0)
-        flag = np.where(
-            capped, [f"capped at {CAP:g}× the last 12 months (model: {p:,.0f})" for p in point], ""
-        )
-        point, low, high = point * shrink, low * shrink, high * shrink
-        totals.append((horizon.first, horizon.last, point))
-        enough = method != NOT_ENOUGH
         already = (
             booked.get(horizon.fiscal_year, pd.Series(dtype="float64"))
             .reindex(series.ids)
             .fillna(0.0)
             .to_numpy()
         )
+        # The model's figure on the projection's own footing (booked included), so it is never
+        # shown below the capped projection beside it.
+        flag = np.where(
+            capped,
+            [
+                f"capped at {CAP:g}× the last 12 months (model: {b + p:,.0f})"
+                for b, p in zip(already, point, strict=True)
+            ],
+            "",
+        )
+        point, low, high = point * shrink, low * shrink, high * shrink
+        totals.append((horizon.first, horizon.last, point))
+        enough = method != NOT_ENOUGH
         frame = pd.DataFrame(
             {
                 "level": level,
