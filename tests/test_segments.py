@@ -156,6 +156,13 @@ def test_unallocated_cost_is_this_years_pay_of_reps_who_sold_nothing(tmp_path: P
     assert metrics.segments.unallocated_cost == pytest.approx(30_000)  # C only, not D's 50,000
 
 
+def test_a_teams_head_count_leaves_out_reps_who_left_before_the_year(fixture) -> None:
+    """The teams page counted a rep who left in an earlier year (the manager page did not)."""
+    _, metrics, _ = fixture
+    east = metrics.teams.set_index("team").loc["East"]
+    assert east["reps"] == 3  # A, B and C; D left East in June 2023
+
+
 def test_company_yardstick_and_sums(fixture) -> None:
     _, metrics, _ = fixture
     company = metrics.segments.company.set_index("year").loc[2024]

@@ -216,7 +216,7 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
             "team",
             years,
         )
-        team_table = _team_table(reps, team_years, period.year)
+        team_table = _team_table(reps, team_years, period)
 
         def outlook() -> _Outlook:
             current_reps = pd.Index(
@@ -578,14 +578,18 @@ def _with_rankings(
     return table[REP_COLUMNS + REP_EXTRA_COLUMNS]
 
 
-def _team_table(reps: pd.DataFrame, team_years: pd.DataFrame, year: int) -> pd.DataFrame:
-    """One row per team: the reporting year's figures, its manager and head count."""
-    current = _current(team_years, "team", year)
+def _team_table(reps: pd.DataFrame, team_years: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """One row per team: the reporting year's figures, its manager and head count (the reps of the
+    team employed at some point in the reporting year: one who left before is no head now)."""
+    current = _current(team_years, "team", period.year)
     members = reps.dropna(subset=["team"]).groupby("team")
     # pandas-stubs refuse <NA> as an aggregate's result; pandas takes it (a team without a known manager).
     current["manager"] = members["manager"].agg(  # type: ignore[type-var]
         lambda m: m.mode().iloc[0] if m.notna().any() else pd.NA
     )
+    employed = reps[_active(reps, period, period.year)].dropna(subset=["team"])
     # A team known only from the memberships export has no current member.
-    current["reps"] = members.size().reindex(current.index).fillna(0).astype("int64")
+    current["reps"] = (
+        employed.groupby("team").size().reindex(current.index).fillna(0).astype("int64")
+    )
     return current.reset_index()
