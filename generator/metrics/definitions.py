@@ -341,7 +341,13 @@ _ENTRIES: tuple[Figure, ...] = (
         private=True,
     ),
     Figure(
-        "cost_per_rep", "Cost per rep", M, "allocated cost ÷ rep equivalents.", "§5", private=True
+        "cost_per_rep",
+        "Cost per rep",
+        M,
+        "allocated cost ÷ rep equivalents of the reps with cost data (a rep without any is left out "
+        "of both, so this may differ from allocated cost ÷ all rep equivalents).",
+        "§5",
+        private=True,
     ),
     Figure(
         "ratio_low",
