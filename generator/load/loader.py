@@ -1372,31 +1372,44 @@ def _id_variants(
 ) -> None:
     """Ids of ``column`` that differ only in case or inner spacing (``R01`` and ``r01``): kept apart,
     since an id is what it says, but each variant is listed against the most used spelling, with
-    its first row, so that one rep (or client) split in two is seen and the export fixed."""
-    seen = []
+    its first row, so that one rep (or client) split in two is seen and the export fixed.
+
+    The spellings are compared on the distinct ids first; only when two share a key are their rows
+    counted (five million deals' client ids: a few seconds less)."""
+    coded = []
     for dataset, table in tables.items():
         if table is None or not len(table) or column not in table.columns:
             continue
-        # Counted by integer code (codes number the values in order of first appearance): a
-        # million deals' client ids count in a fraction of the time grouping by text takes.
+        # Codes number the values in order of first appearance.
         codes, uniques = pd.factorize(table[column].astype("string"))
-        given = np.flatnonzero(codes >= 0)
-        codes = codes[given]
-        first = given[np.unique(codes, return_index=True)[1]]  # each value's first row
+        coded.append((dataset, table, codes, pd.Series(uniques, dtype="string")))
+    if not coded:
+        return
+    distinct = pd.concat([uniques for *_, uniques in coded], ignore_index=True).drop_duplicates()
+    keys = _variant_key(distinct)
+    clash = distinct[keys.duplicated(keep=False).to_numpy()]
+    if not len(clash):
+        return
+    seen = []
+    for dataset, table, codes, uniques in coded:
+        wanted = np.flatnonzero(uniques.isin(clash).to_numpy())
+        if not len(wanted):
+            continue
+        rows = np.flatnonzero(np.isin(codes, wanted))
+        found, first, size = np.unique(codes[rows], return_index=True, return_counts=True)
+        at = rows[first]  # each value's first row
         seen.append(
             pd.DataFrame(
                 {
-                    "value": pd.Series(uniques, dtype="string"),
+                    "value": uniques.iloc[found].to_numpy(),
                     # file and line of the same (first) row, also in a folder of exports
-                    "file": table[FILE].iloc[first].astype("string").to_numpy(),
-                    "row": table[LINE].to_numpy(dtype=np.int64)[first],
-                    "size": np.bincount(codes, minlength=len(uniques)),
+                    "file": table[FILE].iloc[at].astype("string").to_numpy(),
+                    "row": table[LINE].to_numpy(dtype=np.int64)[at],
+                    "size": size,
                     "dataset": dataset,
                 }
-            )
+            ).astype({"value": "string"})
         )
-    if not seen:
-        return
     every = pd.concat(seen, ignore_index=True)
     every["key"] = _variant_key(every["value"])
     for item, main in _spelling_variants(every):
