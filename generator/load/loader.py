@@ -1376,23 +1376,23 @@ def _id_variants(
 
     The spellings are compared on the distinct ids first; only when two share a key are their rows
     counted (five million deals' client ids: a few seconds less)."""
-    coded = []
+    coded: list[tuple[str, pd.DataFrame, np.ndarray, pd.Series]] = []
     for dataset, table in tables.items():
         if table is None or not len(table) or column not in table.columns:
             continue
         # Codes number the values in order of first appearance.
-        codes, uniques = pd.factorize(table[column].astype("string"))
-        coded.append((dataset, table, codes, pd.Series(uniques, dtype="string")))
+        codes, values = pd.factorize(table[column].astype("string"))
+        coded.append((dataset, table, codes, pd.Series(values, dtype="string")))
     if not coded:
         return
-    distinct = pd.concat([uniques for *_, uniques in coded], ignore_index=True).drop_duplicates()
+    distinct = pd.concat([spelled for *_, spelled in coded], ignore_index=True).drop_duplicates()
     keys = _variant_key(distinct)
     clash = distinct[keys.duplicated(keep=False).to_numpy()]
     if not len(clash):
         return
     seen = []
-    for dataset, table, codes, uniques in coded:
-        wanted = np.flatnonzero(uniques.isin(clash).to_numpy())
+    for dataset, table, codes, spelled in coded:
+        wanted = np.flatnonzero(spelled.isin(clash).to_numpy())
         if not len(wanted):
             continue
         rows = np.flatnonzero(np.isin(codes, wanted))
@@ -1401,7 +1401,7 @@ def _id_variants(
         seen.append(
             pd.DataFrame(
                 {
-                    "value": uniques.iloc[found].to_numpy(),
+                    "value": spelled.iloc[found].to_numpy(),
                     # file and line of the same (first) row, also in a folder of exports
                     "file": table[FILE].iloc[at].astype("string").to_numpy(),
                     "row": table[LINE].to_numpy(dtype=np.int64)[at],
