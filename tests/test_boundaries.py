@@ -7,10 +7,11 @@ from __future__ import annotations
 import html
 
 import pandas as pd
+import pytest
 
 from generator.site import text
 from generator.site.charts import RATIO_FORMAT, design
-from generator.site.pages.forecast import mape_pair, verdicts
+from generator.site.pages.forecast import _common_factors, _held_back, mape_pair, verdicts
 from generator.site.pages.goals import _value
 from generator.site.pages.segments import _readings
 
@@ -92,6 +93,26 @@ def test_an_entitys_poor_coverage_is_set_beside_its_levels() -> None:
     assert company.endswith(
         "Over these origins its 80 % intervals held the actual value only 50.0 % of the time: "
         "they are too narrow here."
+    )
+
+
+def test_a_projection_held_back_by_the_reconciliation_says_why() -> None:
+    """A rep page showed "Reconciled with the company $79,302" beside a projection of $158,675 with
+    a common factor of 1.0035, and no word on why."""
+    table = pd.DataFrame(
+        {
+            "horizon": ["next year"] * 3,
+            "forecast": [100.0, 200.0, 158_675.0],
+            "reconciled": [100.35, 200.7, 79_302.0],
+        }
+    )
+    factors = _common_factors(table)
+    assert factors == {"next year": pytest.approx(1.0035)}
+    rows = table.to_dict("records")
+    assert _held_back(rows[0], factors) == "" and _held_back(rows[1], factors) == ""
+    assert _held_back(rows[2], factors) == (
+        " (this projection grows more than 1.5× as fast as the median of its level, so it counts "
+        "at that growth when the parts are scaled to the company's projection)"
     )
 
 

@@ -138,7 +138,11 @@ def test_the_charted_months_add_up_to_the_projection_in_the_table(example: Forec
         assert charted.reindex(rows.index).to_numpy() == pytest.approx(projected.to_numpy())
         checked += len(rows)
     assert checked == 45
-    assert (paths["revenue"].dropna() >= 0).all()
+    projected = paths[paths["kind"] == "forecast"]
+    assert (projected["revenue"] >= 0).all()
+    # Every month's 80 % band still holds the month.
+    assert (projected["low"] <= projected["revenue"] + 1e-9).all()
+    assert (projected["revenue"] <= projected["high"] + 1e-9).all()
 
 
 def test_example_has_no_zero_width_interval(example: Forecast) -> None:

@@ -134,14 +134,16 @@ def test_region_figures_and_cost_allocation(fixture) -> None:
 
 def test_unallocated_cost_is_this_years_pay_of_reps_who_sold_nothing(tmp_path: Path) -> None:
     """A rep who left in 2023 kept an annual cost in 2024 (the mean of their cost years) and was
-    counted as 2024 cost "not allocated to any segment", though the company's 2024 cost leaves
-    them out: only reps with a 2024 cost row who sold nothing in 2024 are."""
+    counted as 2024 cost "not allocated to any segment", and a paid rep with no deal at all was
+    not: it is the annual cost of the reps employed in 2024 who sold nothing in 2024."""
     files = {
         "deals.csv": "deal_id,rep_id,client_id,amount,stage,closed\n"
         "D1,A,C1,300000,Won,2024-03-01\nD2,D,C2,50000,Won,2023-03-01\n",
         "reps.csv": "rep_id,name,team,hired,left\nA,Ann,East,2020-01-01,\n"
-        "C,Cid,East,2024-01-01,\nD,Dan,East,2019-01-01,2023-06-30\n",
-        "costs.csv": "rep_id,year,salary\nA,2024,100000\nC,2024,30000\nD,2023,50000\n",
+        "C,Cid,East,2024-01-01,\nD,Dan,East,2019-01-01,2023-06-30\n"
+        "E,Eve,East,2020-01-01,\n",
+        "costs.csv": "rep_id,year,salary\nA,2024,100000\nC,2024,30000\nD,2023,50000\n"
+        "E,2023,40000\n",
     }
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
@@ -153,7 +155,9 @@ def test_unallocated_cost_is_this_years_pay_of_reps_who_sold_nothing(tmp_path: P
     )
     cfg = load_config(tmp_path / "c.yaml")
     metrics = compute_metrics(load_inputs(cfg), cfg.config)
-    assert metrics.segments.unallocated_cost == pytest.approx(30_000)  # C only, not D's 50,000
+    # C (no deal at all) and E (employed; annual cost carried from 2023, as the allocation carries
+    # it), not D, who left in 2023.
+    assert metrics.segments.unallocated_cost == pytest.approx(70_000)
 
 
 def test_a_teams_head_count_leaves_out_reps_who_left_before_the_year(fixture) -> None:

@@ -180,6 +180,7 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
                 config.metrics.gross_margin,
                 config.segments.min_deals,
                 config.segments.bootstrap_resamples,
+                pd.Index(reps.loc[_active(reps, period, period.year), "rep_id"]),
             ),
             history=compute_history(counted, teams_over_time, managers_over_time, period, years),
             rep_monthly=monthly_revenue(counted, "rep_id", last_month),
@@ -273,7 +274,7 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
         period=period,
         reps=rep_table,
         rep_years=by_rep,
-        teams=team_table,
+        teams=_head_count(team_table, rest.team_members, period.year),
         team_years=team_years,
         managers=rest.managers,
         company_years=rest.company_years,
@@ -579,17 +580,22 @@ def _with_rankings(
 
 
 def _team_table(reps: pd.DataFrame, team_years: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """One row per team: the reporting year's figures, its manager and head count (the reps of the
-    team employed at some point in the reporting year: one who left before is no head now)."""
+    """One row per team: the reporting year's figures and its manager (its head count is set from
+    the year's members, see ``_head_count``)."""
     current = _current(team_years, "team", period.year)
     members = reps.dropna(subset=["team"]).groupby("team")
     # pandas-stubs refuse <NA> as an aggregate's result; pandas takes it (a team without a known manager).
     current["manager"] = members["manager"].agg(  # type: ignore[type-var]
         lambda m: m.mode().iloc[0] if m.notna().any() else pd.NA
     )
-    employed = reps[_active(reps, period, period.year)].dropna(subset=["team"])
-    # A team known only from the memberships export has no current member.
-    current["reps"] = (
-        employed.groupby("team").size().reindex(current.index).fillna(0).astype("int64")
-    )
     return current.reset_index()
+
+
+def _head_count(teams: pd.DataFrame, team_members: pd.DataFrame, year: int) -> pd.DataFrame:
+    """``teams`` with ``reps``: how many reps were members of each team in ``year`` (the members its
+    page lists: employed in it, with dated memberships in it at some point of the year; a rep who
+    left before the year is none, one who moved mid-year counts in both teams)."""
+    now = team_members[team_members["year"] == year]
+    count = now.groupby("team")["rep_id"].nunique()
+    count.index = count.index.astype("string")
+    return teams.assign(reps=teams["team"].map(count).fillna(0).astype("int64"))

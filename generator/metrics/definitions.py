@@ -318,7 +318,8 @@ _ENTRIES: tuple[Figure, ...] = (
         "reps",
         "Reps",
         C,
-        "Reps in the group (a team, manager, the company, or behind a correlation).",
+        "Reps in the group (a team, manager, the company, or behind a correlation); for a team in the "
+        "reporting year, the members its page lists.",
         "§6",
         aliases=("Reps (n)",),
     ),

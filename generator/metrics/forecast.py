@@ -584,7 +584,7 @@ def forecast_level(
     won12 = won_deals_last12(counted, groups, last_month).reindex(series.ids).fillna(0).to_numpy()
     parts = []
     path_parts = []
-    totals: list[tuple[int, int, np.ndarray]] = []
+    totals: list[tuple[int, int, np.ndarray, np.ndarray]] = []
     last_h = max((h.last for h in horizons), default=0)
     for horizon in horizons:
         months = horizon.last - horizon.first + 1
@@ -628,8 +628,8 @@ def forecast_level(
             ],
             "",
         )
+        totals.append((horizon.first, horizon.last, point, shrink))
         point, low, high = point * shrink, low * shrink, high * shrink
-        totals.append((horizon.first, horizon.last, point))
         enough = method != NOT_ENOUGH
         frame = pd.DataFrame(
             {
@@ -695,15 +695,17 @@ def _paths(
     level: str,
     horizon: int,
     calibration: Calibration,
-    totals: list[tuple[int, int, np.ndarray]],
+    totals: list[tuple[int, int, np.ndarray, np.ndarray]],
 ) -> pd.DataFrame:
     """Last 24 actual months and ``horizon`` projected months (with monthly 80 % intervals, the level's
     calibrated multipliers applied to each month's σ) per entity.
 
-    ``totals``: per horizon, its first and last month ahead and each entity's projected revenue over
-    them (the table's projection less what is booked). A month below zero is shown as zero, and the
-    months of a horizon are scaled to add up to its total (which sums the months before that floor,
-    and may be capped): the chart shows the model's monthly shape at the table's level."""
+    ``totals``: per horizon, its first and last month ahead, each entity's projected revenue over
+    them before the cap (the sum of the model's months, floored at zero) and the cap's shrink
+    factor. A month below zero is shown as zero, so the months above it are scaled down to add up
+    to that sum (their bands stay, widened down to the point if need be), and a cap shrinks the
+    months and their bands alike: a year's months add up to the table's projection less what is
+    booked."""
     n = len(series.ids)
     shown = np.minimum(series.length, MODEL_MONTHS)
     # Actual months.
@@ -739,12 +741,15 @@ def _paths(
     q_high = np.where(is_model, calibration.high, Z80)
     low = np.maximum(point + q_low[:, :1] * sd, 0.0)
     high = np.maximum(point + q_high[:, :1] * sd, 0.0)
-    scale = np.ones_like(point)
-    for first, last, total in totals:
+    floor, cap = np.ones_like(point), np.ones_like(point)
+    for first, last, total, shrink in totals:
         months = point[:, first - 1 : last].sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            scale[:, first - 1 : last] = np.where(months > 0, total / months, 1.0)[:, None]
-    point, low, high = point * scale, low * scale, high * scale
+            floor[:, first - 1 : last] = np.where(months > 0, total / months, 1.0)[:, None]
+        cap[:, first - 1 : last] = shrink[:, None]
+    point = point * floor
+    low, high = np.minimum(low, point) * cap, high * cap
+    point = point * cap
     enough = np.flatnonzero(method != NOT_ENOUGH)
     last_month = series.months[-1]
     future = pd.date_range(last_month + pd.offsets.MonthBegin(1), periods=horizon, freq="MS")

@@ -348,10 +348,12 @@ def compute_segments(
     gross_margin: float,
     min_deals: int,
     resamples: int,
+    employed: pd.Index,
 ) -> Segments:
     """Every segment table (see Segments). ``counted`` comes from counted_deals after deal_segments:
     a deal's region is its client's, else its rep's; its channel is its own acquisition, else its
-    client's. A client's segment is that of its first won deal."""
+    client's. A client's segment is that of its first won deal. ``employed``: the ids of the reps
+    employed at some point of the reporting year (for the cost no segment carries)."""
     coded, client_ids = _encode(counted, costs, years, gross_margin)
     company = _segment_years(coded, ["company"]).drop(columns="company")
     span = (coded.deal_year == reporting_year - 1 - years[0]) & (
@@ -396,14 +398,14 @@ def compute_segments(
         cells = cells.assign(few_deals=cells["deals"] < min_deals)
         crosses[pair] = cells[[*pair, *CROSS_COLUMNS]].reset_index(drop=True)
 
-    # This year's pay of the reps who sold nothing this year: those with a cost row of the year, as
-    # the company's cost counts them (a rep who left earlier keeps an annual cost but is paid none;
-    # one with no deal at all is paid all the same).
+    # The annual cost of the reps employed this year who sold nothing this year, on the footing the
+    # allocation uses (a rep's annual cost carries on past their last cost row): a rep who left
+    # before the year is none, one with no deal at all is.
     sold = counted.loc[
         (counted["fiscal_year"] == reporting_year) & (counted["won_amount"] > 0), "rep_id"
     ].unique()
-    paid = costs[(costs["year"] == reporting_year) & costs["cost_year"].astype(bool)]
-    unallocated = float(paid.loc[~paid["rep_id"].isin(sold), "annual_cost"].sum())
+    employed_now = costs[(costs["year"] == reporting_year) & costs["rep_id"].isin(employed)]
+    unallocated = float(employed_now.loc[~employed_now["rep_id"].isin(sold), "annual_cost"].sum())
     return Segments(
         history=history,
         current=current,

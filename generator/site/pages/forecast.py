@@ -8,7 +8,13 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from generator.metrics.forecast import CAP, MIN_MONTHS, NOT_ENOUGH, SEASONAL_NAIVE
+from generator.metrics.forecast import (
+    CAP,
+    MIN_MONTHS,
+    NOT_ENOUGH,
+    SEASONAL_NAIVE,
+    SHARE_GROWTH_CAP,
+)
 from generator.metrics.period import year_label
 from generator.metrics.segments import DIMENSIONS
 from generator.site import text
@@ -326,8 +332,12 @@ def topic(context: SiteContext) -> Topic:
             regions, _columns(info, "region", None), link(HERE, "data/forecast.csv")
         ),
         reps=reps_table.html,
-        # Reps, not rows: a rep has one row per horizon.
-        reps_without=int(reps.loc[reps["method"] == NOT_ENOUGH, "id"].nunique()),
+        # Reps (by id: two may share a name), not rows: a rep has one row per horizon.
+        reps_without=int(
+            table.loc[(table["level"] == "rep") & (table["method"] == NOT_ENOUGH), "id"]
+            .loc[lambda ids: ids.isin(list(rep_slugs))]
+            .nunique()
+        ),
         remainders=frame_table(
             remainders,
             [
@@ -394,6 +404,30 @@ def _linked(frame: pd.DataFrame, slugs: dict[str, str], folder: str) -> pd.DataF
     )
 
 
+def _common_factors(table: pd.DataFrame) -> dict[str, float]:
+    """Per horizon, the factor that scales a level's projections to the company's: reconciled ÷
+    projection of most of them (the median; a part held back by the reconciliation's growth cap has
+    a smaller one)."""
+    projected = table[table["forecast"].notna() & (table["forecast"] > 0)]
+    ratio = projected["reconciled"] / projected["forecast"]
+    return {str(h): float(r) for h, r in ratio.groupby(projected["horizon"]).median().items()}
+
+
+def _held_back(row: dict, factors: dict[str, float]) -> str:
+    """Why a reconciled projection is well below projection × the common factor: the part grew
+    faster than SHARE_GROWTH_CAP × its level's median growth, and counts at that growth."""
+    factor = factors.get(str(row["horizon"]))
+    forecast, reconciled = row["forecast"], row["reconciled"]
+    if factor is None or text.missing(forecast) or text.missing(reconciled) or forecast <= 0:
+        return ""
+    if reconciled >= 0.99 * factor * forecast:
+        return ""
+    return (
+        f" (this projection grows more than {SHARE_GROWTH_CAP:g}× as fast as the median of its "
+        "level, so it counts at that growth when the parts are scaled to the company's projection)"
+    )
+
+
 def _sections(
     info: SiteInfo,
     table: pd.DataFrame,
@@ -403,6 +437,7 @@ def _sections(
     folder: str,
 ) -> tuple[dict[str, list[Section]], dict[str, str]]:
     """A "Projection" section per entity: figures, verdict and the monthly path, formatted once."""
+    held = _common_factors(table)
     table = table[table["id"].isin(list(slugs))].reset_index(drop=True)
     at = positions_by(table, "id")
     said = verdicts(table)
@@ -446,7 +481,7 @@ def _sections(
                 ),
                 (
                     f"Reconciled with the company {text.escape(row['label'])}",
-                    text.money(row["reconciled"], info.currency),
+                    text.money(row["reconciled"], info.currency) + _held_back(row, held),
                 ),
                 *(
                     [("Flag", f"<strong>{text.escape(row['flag'])}</strong>")]
