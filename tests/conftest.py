@@ -78,6 +78,18 @@ def _write_users(path: Path) -> None:
     book.save(path)
 
 
+def write_exports(folder: Path, files: dict[str, str], settings: str = "") -> Path:
+    """Write each ``files`` name (``deals.csv``, ``costs.csv``…) with its text into ``folder``, and a
+    config ``c.yaml`` reading each as the dataset of its name, followed by ``settings`` (YAML lines);
+    returns the config's path."""
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    sources = ", ".join(f"{name.rsplit('.', 1)[0]}: {{path: {name}}}" for name in files)
+    config = folder / "c.yaml"
+    config.write_text(f"sources: {{{sources}}}\n{settings}", encoding="utf-8")
+    return config
+
+
 def write_crm_export(folder: Path, *, show_compensation: bool = False) -> Path:
     """A CRM-style export set (BOM, $ amounts, US dates, 5-line footer, xlsx users and costs)."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,14 @@ import pytest
 from generator.build import build
 from generator.errors import BuildError, ConfigError, DataError
 from generator.site.text import slug
-from tests.conftest import CANARY_SALARY, FORMULA_NAME, XSS_NAME, read_reps_csv, write_crm_export
+from tests.conftest import (
+    CANARY_SALARY,
+    FORMULA_NAME,
+    XSS_NAME,
+    read_reps_csv,
+    write_crm_export,
+    write_exports,
+)
 
 PINNED = [
     "rep_id",
@@ -266,11 +273,7 @@ def test_goals_coaching_and_activities_without_a_reps_export(tmp_path: Path) -> 
         "activities.csv": "rep_id,date,kind\nR1,2024-02-01,Call\n",
         "goals.csv": "scope,id,year,target\nrep,R1,2024,1000\n",
     }
-    for name, content in files.items():
-        (tmp_path / name).write_text(content, encoding="utf-8")
-    sources = ", ".join(f"{name[:-4]}: {{path: {name}}}" for name in files)
-    (tmp_path / "c.yaml").write_text(f"sources: {{{sources}}}\n", encoding="utf-8")
-    site = build(tmp_path / "c.yaml", tmp_path / "out").out
+    site = build(write_exports(tmp_path, files), tmp_path / "out").out
     reps = read_reps_csv(site).set_index("rep_id")
     assert reps.loc["R1", "revenue"] == 100 and reps.loc["R2", "revenue"] == 300
     for page in ("coaching", "activity", "goals"):

@@ -26,6 +26,7 @@ from generator.metrics.forecast import (
     SHORT_PHI,
     Forecast,
     Horizon,
+    LevelForecast,
     Series,
     forecast_level,
     holt_winters,
@@ -67,14 +68,14 @@ def test_lumpy_two_year_series_are_capped_or_flagged() -> None:
 
 def test_a_capped_projection_says_so() -> None:
     counted = lumpy_counted(200, seed=5)
-    level = forecast_level(
-        counted,
-        grouping(counted["rep_id"]),
-        "rep",
-        [Horizon("next year", 2026, 1, 12)],
-        LAST_MONTH,
-        {},
-    )
+
+    def next_year(booked: dict[int, pd.Series]) -> LevelForecast:
+        horizons = [Horizon("next year", 2026, 1, 12)]
+        return forecast_level(
+            counted, grouping(counted["rep_id"]), "rep", horizons, LAST_MONTH, booked
+        )
+
+    level = next_year({})
     table = level.table.set_index("id")
     flagged = table[table["flag"] != ""]
     assert len(flagged)
@@ -85,15 +86,7 @@ def test_a_capped_projection_says_so() -> None:
         flagged["forecast"] < flagged["forecast_high"]
     ).all()
     # With revenue booked, the model's figure includes it as the projection does: never below it.
-    booked = pd.Series(1_000_000.0, index=flagged.index)
-    again = forecast_level(
-        counted,
-        grouping(counted["rep_id"]),
-        "rep",
-        [Horizon("next year", 2026, 1, 12)],
-        LAST_MONTH,
-        {2026: booked},
-    ).table.set_index("id")
+    again = next_year({2026: pd.Series(1_000_000.0, index=flagged.index)}).table.set_index("id")
     capped = again[again["flag"] != ""]
     model = capped["flag"].str.extract(r"model: ([\d,]+)\)")[0].str.replace(",", "").astype(float)
     assert len(capped) and (model > capped["forecast"]).all()

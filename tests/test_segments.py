@@ -17,7 +17,7 @@ from generator.metrics.goals import compute_goals, expected_share
 from generator.metrics.period import Period
 from generator.metrics.segments import UNKNOWN, segment_labels
 from generator.site.text import slug
-from tests.conftest import Computed
+from tests.conftest import Computed, write_exports
 
 # Reps A and B cost 100,000 and 40,000 in 2024; C joins East in July 2024 (no deal, no cost);
 # D (West) left East in June 2023 after one 2023 deal.
@@ -145,15 +145,10 @@ def test_unallocated_cost_is_this_years_pay_of_reps_who_sold_nothing(tmp_path: P
         "costs.csv": "rep_id,year,salary\nA,2024,100000\nC,2024,30000\nD,2023,50000\n"
         "E,2023,40000\n",
     }
-    for name, text in files.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    sources = ", ".join(f"{name[:-4]}: {{path: {name}}}" for name in files)
-    (tmp_path / "c.yaml").write_text(
-        f"report: {{as_of: 2024-12-31}}\nsources: {{{sources}}}\n"
-        "privacy: {show_compensation: true}\n",
-        encoding="utf-8",
+    config = write_exports(
+        tmp_path, files, "report: {as_of: 2024-12-31}\nprivacy: {show_compensation: true}\n"
     )
-    cfg = load_config(tmp_path / "c.yaml")
+    cfg = load_config(config)
     metrics = compute_metrics(load_inputs(cfg), cfg.config)
     # C (no deal at all) and E (employed; annual cost carried from 2023, as the allocation carries
     # it), not D, who left in 2023.

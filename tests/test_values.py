@@ -44,6 +44,7 @@ from generator.load.parse import (
 )
 from generator.metrics import compute_metrics
 from generator.schema import Kind, fold_stage, stage_looks
+from tests.conftest import write_exports
 
 CASES = Path(__file__).resolve().parent / "data" / "cases"
 
@@ -850,11 +851,7 @@ def test_rows_used_are_the_rows_that_reach_the_figures(tmp_path: Path) -> None:
         "activities.csv": "rep_id,date,kind\nR1,2024-01-01,Call\nR9,2024-01-02,Call\nR1,x,Call\n",
         "goals.csv": "scope,id,year,target\nrep,R1,2024,10\nrep,R9,2024,10\n",
     }
-    for name, text in files.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    sources = ", ".join(f"{name[:-4]}: {{path: {name}}}" for name in files)
-    (tmp_path / "c.yaml").write_text(f"sources: {{{sources}}}\n", encoding="utf-8")
-    summaries = load_inputs(load_config(tmp_path / "c.yaml")).quality.summaries
+    summaries = load_inputs(load_config(write_exports(tmp_path, files))).quality.summaries
     used = {s.dataset: (s.rows_read, s.rows_used) for s in summaries}
     assert used == {"deals": (1, 1), "costs": (2, 1), "activities": (3, 1), "goals": (2, 1)}
 
