@@ -19,7 +19,7 @@ from babel.numbers import get_currency_symbol, get_territory_currencies
 from generator.config import ReadOptions, SiteConfig
 from generator.errors import DataError, UsageError
 from generator.layouts import HeaderMatch, best_match
-from generator.load.currency import is_site_marker, marker_currencies
+from generator.load.currency import currency_of_name, is_site_marker, marker_currencies
 from generator.load.parse import convert_column
 from generator.load.readers import HEADER_SCAN_ROWS, is_report_note, is_total_row, read_head
 from generator.schema import DATASETS, Kind, fold_stage, stage_looks
@@ -207,20 +207,20 @@ def choose_date_format(values: Sequence[str], hints: Sequence[str]) -> tuple[str
     rule.
     """
     dates = [v for v in values if not v.replace(".", "", 1).isdigit()]
-    if not dates:
-        return None, []
+    # The reader takes ISO dates whatever the format (a created-at stamp beside a dd/mm close
+    # date): the format is chosen on the others.
     not_iso = [v for v in dates if not _is_iso(v)]
-    if len(not_iso) * 2 < len(dates):  # ISO 8601, the default, with a few odd cells at most
-        return None, [
-            f'{len(not_iso)} of {len(dates)} dates sampled are not ISO 8601 (e.g. "{v}"): check '
-            "lists each one"
-            for v in not_iso[:1]
-        ]
-    # The reader takes ISO dates whatever the format: the format is chosen on the others.
+    if not not_iso:
+        return None, []
     candidates = list(dict.fromkeys([*hints, *GENERIC_DATE_FORMATS]))
     read = {pattern: [v for v in not_iso if _parses(v, pattern)] for pattern in candidates}
     pattern = max(candidates, key=lambda p: len(read[p]))  # the first of the best, in order
     if len(read[pattern]) * 2 <= len(not_iso):
+        if len(not_iso) * 2 < len(dates):  # ISO 8601, the default, with a few odd cells
+            return None, [
+                f'{len(not_iso)} of {len(dates)} dates sampled are not ISO 8601 (e.g. "{not_iso[0]}"): '
+                "check lists each one"
+            ]
         separator = next((c for c in not_iso[0] if not c.isalnum()), "/")
         first = not_iso[0]
         spelled = any(c.isalpha() for c in first) and any(c.isdigit() for c in first)
@@ -285,6 +285,13 @@ def choose_number_reading(
     decimal = "," if (~comma.bad & telling).sum() > (~point.bad & telling).sum() else None
     markers = (comma if decimal else point).markers
     notes: list[str] = []
+    if decimal is None and not (~point.bad & telling).any() and (~telling).any():
+        # Every amount reads both ways ("12.000 €"): say so now, not when check refuses them.
+        example = str(texts[~telling].iloc[0])
+        notes.append(
+            f'amounts such as "{example}" read both ways (a decimal point or a thousands '
+            'separator): if the export uses the decimal comma, set options.decimal: ","'
+        )
     named = None
     if currency and markers is not None and markers.notna().any():
         marker = str(markers.value_counts().index[0])
@@ -372,7 +379,9 @@ def recognise(sample: TableSample) -> RecognisedExport | None:
             if kind and fold_stage(value) not in listed:
                 extra[kind].append(value)
                 listed.add(fold_stage(value))
-        won, lost = won + tuple(extra["won"]), lost + tuple(extra["lost"])
+        # Two spellings of the layout may fold to the file's one: each label once.
+        won = tuple(dict.fromkeys(won + tuple(extra["won"])))
+        lost = tuple(dict.fromkeys(lost + tuple(extra["lost"])))
         if extra["won"] or extra["lost"]:
             added = [f'"{v}" as {kind}' for kind in ("won", "lost") for v in extra[kind]]
             notes.append(
@@ -386,11 +395,12 @@ def recognise(sample: TableSample) -> RecognisedExport | None:
 
     currency = marked
     if "currency" in mapped:
-        codes = [
-            v.upper()
+        # ISO codes, or names ("US Dollar": Dynamics 365's exports)
+        named = [
+            v.upper() if len(v) == 3 and v.isalpha() else currency_of_name(v)
             for v in _texts(_column(body, header, mapped["currency"]))
-            if len(v) == 3 and v.isalpha()
         ]
+        codes = [c for c in named if c]
         if codes:
             currency = Counter(codes).most_common(1)[0][0]
             if len(set(codes)) > 1:

@@ -594,6 +594,11 @@ def test_a_few_odd_dates_do_not_hide_the_format_of_the_others() -> None:
     )
     pattern, [note] = choose_date_format(["15.03.2024", "1.2.x"], [])
     assert pattern is None and note.endswith("(strftime, e.g. %d.%m.%Y)")
+    # ISO creation stamps outnumbering dd/mm close dates (a blank close date on an open deal) wrote
+    # no format, and check then read no close date.
+    assert choose_date_format(
+        ["15/03/2024", "20/04/2024", "2024-02-01 10:00:00", "2024-02-03 10:00:00", "2024-03-01"], []
+    ) == ("%d/%m/%Y", [])
     # Half ISO, half dd.mm.yyyy: the format is chosen on the others (ISO is read anyway).
     assert choose_date_format(["2024-03-04", "2024-03-05", "15.03.2024", "16.03.2024"], []) == (
         "%d.%m.%Y",
@@ -642,7 +647,8 @@ def test_the_files_own_won_and_lost_labels_are_written(tmp_path: Path) -> None:
 def test_amount_markers_name_the_currency_or_ask() -> None:
     assert choose_number_reading(["$12,000.00", "$5.50"]) == (None, None, [])  # USD, the default
     assert choose_number_reading(["R$ 1.234,56", "R$ 10,00"]) == (",", "BRL", [])
-    assert choose_number_reading(["1.234", "12.000"]) == (None, None, [])  # ambiguous both ways
+    decimal, currency, [note] = choose_number_reading(["1.234", "12.000"])  # read both ways
+    assert (decimal, currency) == (None, None) and "read both ways" in note
     decimal, currency, [note] = choose_number_reading(["£1,200.00"])
     assert (decimal, currency) == (None, "GBP")
     assert note.startswith('amounts are marked "£", read as GBP (it can also mean FKP, GIP')
@@ -651,6 +657,11 @@ def test_amount_markers_name_the_currency_or_ask() -> None:
     # Estonia's kroon (EEK, gone since 2011) is no candidate.
     assert note == 'amounts are marked "kr", which can mean DKK, NOK, SEK: set site.currency'
     assert choose_number_reading(["£1,200.00"], currency=False) == (None, None, [])
+    # Whole euros with a grouping point read both ways: said at init, not only refused at check.
+    decimal, currency, [note] = choose_number_reading(["12.000 €", "8.500 €"])
+    assert (decimal, currency) == (None, "EUR") and note.startswith(
+        'amounts such as "12.000 €" read both ways'
+    )
 
 
 def test_header_match_ignores_case_spaces_and_underscores() -> None:

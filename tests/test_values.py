@@ -70,6 +70,9 @@ AMOUNTS = [
     ("$ (1,000.00)", {}, -1000.0, "$"),  # Excel's accounting format: the marker outside
     ("USD (1,000)", {}, -1000.0, "USD"),
     ("(1.000,00) €", {"decimal": ","}, -1000.0, "€"),
+    ("$ -", {}, 0.0, "$"),  # Excel's accounting zero
+    ("- €", {}, 0.0, "€"),
+    ("-", {}, None, None),  # a lone dash stays a placeholder
     ("$ (12) $", {}, None, None),  # two markers
     ("M 100", {}, 100.0, "M"),  # the Lesotho loti's symbol: the loader excludes it on a USD site
     ("abc (12)", {}, None, None),
@@ -110,7 +113,7 @@ AMOUNTS = [
 def test_a_magnitude_abbreviation_is_named_unless_it_is_the_site_currency(tmp_path: Path) -> None:
     """ "1.2M" was "in LSL, not the site currency" (M is the loti's symbol): a user reads million.
     On a Zambian site "1,500 K" is 1,500 kwacha, and stays so."""
-    cells = ["1.2M", "500k", "2.5 mn", "3 Mio", "5 Tsd.", "1.5 Mrd", "2bn", "M 100"]
+    cells = ["1.2M", "500k", "2.5 mn", "3 Mio", "5 Tsd.", "1.5 Mrd", "2bn", "$500k", "M 100"]
     rows = "".join(f'D{i},R1,Won,2024-01-0{1 + i % 9},"{c}"\n' for i, c in enumerate(cells))
     (tmp_path / "deals.csv").write_text(
         "deal_id,rep_id,stage,closed,amount\n" + rows + "D99,R1,Won,2024-01-09,7\n",
@@ -120,7 +123,7 @@ def test_a_magnitude_abbreviation_is_named_unless_it_is_the_site_currency(tmp_pa
     warned = load_inputs(load_config(tmp_path / "c.yaml")).quality.warnings
     amounts = warned[warned["column"] == "amount"].set_index("value")["problem"]
     for cell in cells[:-1]:
-        suffix = cell.lstrip("0123456789., ")
+        suffix = cell.lstrip("$0123456789., ")
         assert amounts[cell] == (
             f'ends in "{suffix}", an abbreviation of thousands, millions or billions: not read; '
             "export the full number"
@@ -1262,6 +1265,22 @@ def test_rupee_abbreviations_and_currency_column_symbols(tmp_path: Path) -> None
     assert inputs.deals["amount"].tolist() == [100, 200, 300, 0.5]
     excluded = inputs.quality.warnings
     assert excluded[["row", "column", "value"]].values.tolist() == [[5, "currency", "EUR"]]
+
+
+def test_a_currency_column_may_name_the_currency(tmp_path: Path) -> None:
+    """Dynamics 365 writes "US Dollar" in its Currency column: every deal was excluded as "differs
+    from the site currency USD"."""
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,stage,closed,amount,currency\n"
+        "D1,R1,Won,2024-01-01,100,US Dollar\nD2,R1,Won,2024-01-02,50,us dollars\n"
+        "D3,R1,Won,2024-01-03,70,Euro\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "c.yaml").write_text("sources:\n  deals: {path: deals.csv}\n", encoding="utf-8")
+    inputs = load_inputs(load_config(tmp_path / "c.yaml"))
+    assert inputs.deals["deal_id"].tolist() == ["D1", "D2"]
+    excluded = inputs.quality.warnings.query("column == 'currency'")
+    assert excluded["value"].tolist() == ["Euro"]
 
 
 def test_rep_ids_that_differ_only_in_case_are_listed(tmp_path: Path) -> None:

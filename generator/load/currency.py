@@ -13,7 +13,7 @@ import functools
 
 from babel import Locale, localedata
 from babel.core import get_global
-from babel.numbers import get_currency_precision, list_currencies
+from babel.numbers import get_currency_name, get_currency_precision, list_currencies
 
 
 def _fold(marker: str) -> str:
@@ -133,6 +133,46 @@ def is_site_marker(marker: str, currency: str) -> bool:
     if _fold(marker).upper() == currency or _fold(marker) in site_markers(currency):
         return True
     return currency in marker_currencies(marker)
+
+
+NAME_LOCALES = ("en", "de", "fr", "es", "pt", "it", "nl")
+"""Languages whose currency names a ``currency`` column may hold (Dynamics 365 writes "US Dollar")."""
+
+
+@functools.cache
+def currency_names(currency: str) -> frozenset[str]:
+    """The CLDR names of ``currency`` in NAME_LOCALES, singular and plural, case-folded ("us dollar",
+    "us dollars", "us-dollar", "dollar des états-unis", …)."""
+    names = set()
+    for locale in NAME_LOCALES:
+        for count in (None, 1, 2):
+            try:
+                names.add(" ".join(get_currency_name(currency, count=count, locale=locale).split()))
+            except (ValueError, KeyError):
+                continue
+    return frozenset(name.casefold() for name in names if name)
+
+
+@functools.cache
+def _codes_by_name() -> dict[str, str]:
+    by_name: dict[str, set[str]] = {}
+    for code in list_currencies():
+        for name in currency_names(code):
+            by_name.setdefault(name, set()).add(code)
+    return {name: next(iter(codes)) for name, codes in by_name.items() if len(codes) == 1}
+
+
+def currency_of_name(name: str) -> str | None:
+    """The ISO code a currency name stands for ("US Dollar": USD, "Euro": EUR), None when none or
+    several do."""
+    return _codes_by_name().get(" ".join(name.split()).casefold())
+
+
+def names_site_currency(cell: str, currency: str) -> bool:
+    """Whether a ``currency`` cell names the site currency: as a marker (``is_site_marker``) or by
+    its name (``currency_names``)."""
+    text = " ".join(cell.split())
+    return is_site_marker(text, currency) or text.casefold() in currency_names(currency.upper())
 
 
 def describe_marker(marker: str, currency: str) -> str | None:

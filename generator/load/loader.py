@@ -17,7 +17,7 @@ import pandas as pd
 from generator.compensation import WITHHELD, private_findings
 from generator.config import LoadedConfig, SourceConfig
 from generator.errors import ConfigError, DataError
-from generator.load.currency import describe_marker, is_site_marker, minor_digits
+from generator.load.currency import describe_marker, minor_digits, names_site_currency
 from generator.load.parse import (
     DECIMAL_COMMA_HINT,
     DECIMAL_POINT_HINT,
@@ -764,10 +764,10 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
         table, DATASETS["deals"], findings, ("deal_id", "rep_id", "stage"), required_where
     )
     # The currency column as the amounts' markers are read: its ISO code in any case, or a symbol
-    # CLDR writes for it ("US$", and "$" on a USD site).
+    # CLDR writes for it ("US$", and "$" on a USD site), or its name ("US Dollar": Dynamics 365).
     codes = table["currency"].astype("string")
     distinct = codes.dropna().unique()
-    other = {v for v in distinct if not v.strip() or not is_site_marker(v.strip(), currency)}
+    other = {v for v in distinct if not v.strip() or not names_site_currency(v.strip(), currency)}
     foreign = codes.isin(other).fillna(False).astype(bool)
     findings.rows(
         table,

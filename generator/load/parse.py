@@ -199,6 +199,9 @@ MAGNITUDE_REASON = (
 )
 
 
+_MAGNITUDE_ARRAY = pa.array(sorted(MAGNITUDES), type=pa.string())
+
+
 def _is_magnitude(marker: str) -> bool:
     return marker.strip().lower().rstrip(".") in MAGNITUDES
 
@@ -215,9 +218,12 @@ _MARKER = r"[^\d\s().,+\-'\x{2019}][^\d()+\-]*?"
 _MARKER_OUTSIDE_PARENTHESES = (
     (rf"^({_MARKER})\s*\((.*)\)$", r"(\1 \2)"),
     (rf"^\((.*)\)\s*({_MARKER})$", r"(\1 \2)"),
+    (rf"^({_MARKER})\s*-$", r"\1 0"),
+    (rf"^-\s*({_MARKER})$", r"0 \1"),
 )
 """Excel's accounting format writes a negative amount ``$ (1,000.00)``: the marker outside the
-parentheses is moved in (``($ 1,000.00)``), so it reads as ``($1,000.00)`` does."""
+parentheses is moved in (``($ 1,000.00)``), so it reads as ``($1,000.00)`` does. Its zero is a
+marker and a dash (``$ -``, ``- €``): read as 0 (a lone ``-`` stays an empty placeholder)."""
 
 
 def _amount_pattern(decimal: str, groups: str) -> str:
@@ -353,6 +359,12 @@ def _numbers(
         has_digits = pc.or_(
             pc.greater(pc.utf8_length(digits), 0), pc.greater(pc.utf8_length(fraction), 0)
         )
+        # "$500k": a magnitude after a symbol. The suffix is kept as the cell's marker, so that the
+        # loader names the abbreviation (never read either way).
+        magnitude_post = pc.is_in(
+            pc.utf8_rtrim(pc.utf8_lower(post), characters="."), value_set=_MAGNITUDE_ARRAY
+        )
+        pre = pc.if_else(magnitude_post, "", pre)
         both_markers = pc.and_(pc.not_equal(pre, ""), pc.not_equal(post, ""))
         ok = (
             matched
