@@ -644,6 +644,18 @@ def test_the_files_own_won_and_lost_labels_are_written(tmp_path: Path) -> None:
     assert 'stages read from their labels: "Won - Signed" as won, "Lost - No Budget" as lost' in out
 
 
+def test_a_stage_label_is_written_once_when_two_spellings_fold_to_it(tmp_path: Path) -> None:
+    """Zoho's layout knows "Closed-Lost to Competition" and "Closed Lost to Competition": both
+    matched the file's one spelling, which was written twice."""
+    header, rows = DEALS_EXPORTS["zoho"]
+    stage = header.index("Stage")
+    rows = [[*r[:stage], "Closed-Lost to Competition", *r[stage + 1 :]] for r in rows[:1]] + rows
+    write_csv(tmp_path / "exports" / "deals.csv", header, rows)
+    config, _out = init_from(tmp_path, tmp_path / "exports")
+    lost = config["sources"]["deals"]["lost_stages"]
+    assert lost.count("Closed-Lost to Competition") == 1 and len(lost) == len(set(lost))
+
+
 def test_amount_markers_name_the_currency_or_ask() -> None:
     assert choose_number_reading(["$12,000.00", "$5.50"]) == (None, None, [])  # USD, the default
     assert choose_number_reading(["R$ 1.234,56", "R$ 10,00"]) == (",", "BRL", [])
