@@ -207,20 +207,19 @@ def choose_date_format(values: Sequence[str], hints: Sequence[str]) -> tuple[str
     rule.
     """
     dates = [v for v in values if not v.replace(".", "", 1).isdigit()]
-    # The reader takes ISO dates whatever the format (a created-at stamp beside a dd/mm close
-    # date): the format is chosen on the others.
     not_iso = [v for v in dates if not _is_iso(v)]
     if not not_iso:
         return None, []
+    if len(not_iso) * 2 < len(dates):  # ISO 8601, the default, with a few odd cells
+        return None, [
+            f'{len(not_iso)} of {len(dates)} dates sampled are not ISO 8601 (e.g. "{not_iso[0]}"): '
+            "check lists each one"
+        ]
+    # The reader takes ISO dates whatever the format: the format is chosen on the others.
     candidates = list(dict.fromkeys([*hints, *GENERIC_DATE_FORMATS]))
     read = {pattern: [v for v in not_iso if _parses(v, pattern)] for pattern in candidates}
     pattern = max(candidates, key=lambda p: len(read[p]))  # the first of the best, in order
     if len(read[pattern]) * 2 <= len(not_iso):
-        if len(not_iso) * 2 < len(dates):  # ISO 8601, the default, with a few odd cells
-            return None, [
-                f'{len(not_iso)} of {len(dates)} dates sampled are not ISO 8601 (e.g. "{not_iso[0]}"): '
-                "check lists each one"
-            ]
         separator = next((c for c in not_iso[0] if not c.isalnum()), "/")
         first = not_iso[0]
         spelled = any(c.isalpha() for c in first) and any(c.isdigit() for c in first)
@@ -338,14 +337,17 @@ def recognise(sample: TableSample) -> RecognisedExport | None:
         options["skip_footer"] = sample.footer
 
     dataset = DATASETS[layout.dataset]
-    date_values = [
-        v
-        for name in dataset.field_names
-        if dataset.field(name).kind is Kind.DATE and name in mapped
-        for v in _texts(_column(body, header, mapped[name]))
-    ]
-    date_format, date_notes = choose_date_format(date_values, layout.date_formats)
-    notes += date_notes
+    # Column by column: ISO creation stamps beside dd/mm close dates must not hide the close
+    # dates' format (one format per dataset: the first column's that needs one).
+    date_format = None
+    for name in dataset.field_names:
+        if dataset.field(name).kind is not Kind.DATE or name not in mapped:
+            continue
+        found, column_notes = choose_date_format(
+            _texts(_column(body, header, mapped[name])), layout.date_formats
+        )
+        notes += column_notes
+        date_format = date_format or found
     if date_format:
         options["date_format"] = date_format
 

@@ -594,11 +594,6 @@ def test_a_few_odd_dates_do_not_hide_the_format_of_the_others() -> None:
     )
     pattern, [note] = choose_date_format(["15.03.2024", "1.2.x"], [])
     assert pattern is None and note.endswith("(strftime, e.g. %d.%m.%Y)")
-    # ISO creation stamps outnumbering dd/mm close dates (a blank close date on an open deal) wrote
-    # no format, and check then read no close date.
-    assert choose_date_format(
-        ["15/03/2024", "20/04/2024", "2024-02-01 10:00:00", "2024-02-03 10:00:00", "2024-03-01"], []
-    ) == ("%d/%m/%Y", [])
     # Half ISO, half dd.mm.yyyy: the format is chosen on the others (ISO is read anyway).
     assert choose_date_format(["2024-03-04", "2024-03-05", "15.03.2024", "16.03.2024"], []) == (
         "%d.%m.%Y",
@@ -654,6 +649,36 @@ def test_a_stage_label_is_written_once_when_two_spellings_fold_to_it(tmp_path: P
     config, _out = init_from(tmp_path, tmp_path / "exports")
     lost = config["sources"]["deals"]["lost_stages"]
     assert lost.count("Closed-Lost to Competition") == 1 and len(lost) == len(set(lost))
+
+
+def test_iso_creation_stamps_do_not_hide_the_close_dates_format(tmp_path: Path) -> None:
+    """ISO "Created Time" stamps outnumbering dd/mm close dates (a blank close date on an open
+    deal) wrote no format, and check then read no close date; one stray cell in an ISO column
+    must not set a format either."""
+    write_csv(
+        tmp_path / "exports" / "deals.csv",
+        [
+            "Record Id",
+            "Deal Owner",
+            "Account Name",
+            "Amount",
+            "Closing Date",
+            "Stage",
+            "Created Time",
+        ],
+        [
+            ["z1", "Ann", "Acme", "1200.00", "15/03/2024", "Closed Won", "2024-02-01 10:00:00"],
+            ["z2", "Ann", "Beta", "800.00", "20/04/2024", "Closed Lost", "2024-02-03 10:00:00"],
+            ["z3", "Bob", "Gamma", "500.00", "", "Qualification", "2024-03-01 10:00:00"],
+        ],
+    )
+    config, _out = init_from(tmp_path, tmp_path / "exports")
+    assert config["sources"]["deals"]["options"]["date_format"] == "%d/%m/%Y"
+    iso = [f"2024-01-{d:02d}" for d in range(1, 20)]
+    assert choose_date_format([*iso, "03/04/2024"], ["%m/%d/%Y"]) == (
+        None,
+        ['1 of 20 dates sampled are not ISO 8601 (e.g. "03/04/2024"): check lists each one'],
+    )
 
 
 def test_amount_markers_name_the_currency_or_ask() -> None:

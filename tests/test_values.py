@@ -136,6 +136,18 @@ def test_a_magnitude_abbreviation_is_named_unless_it_is_the_site_currency(tmp_pa
         'deal_id,rep_id,stage,closed,amount\nD1,R1,Won,2024-01-01,"1,500 K"\n', encoding="utf-8"
     )
     assert load_inputs(load_config(tmp_path / "z.yaml")).deals["amount"].tolist() == [1500.0]
+    # A symbol before the number and a magnitude after it is never read, even where K is the
+    # currency: "$500K" is no 500 kwacha.
+    (tmp_path / "deals.csv").write_text(
+        'deal_id,rep_id,stage,closed,amount\nD1,R1,Won,2024-01-01,"1,500 K"\n'
+        'D2,R1,Won,2024-01-02,"$500K"\nD3,R1,Won,2024-01-03,€1.2M\n',
+        encoding="utf-8",
+    )
+    inputs = load_inputs(load_config(tmp_path / "z.yaml"))
+    assert inputs.deals["amount"].tolist() == [1500.0]
+    refused = inputs.quality.warnings.query("column == 'amount'").set_index("value")["problem"]
+    assert refused["$500K"].startswith('ends in "K", an abbreviation of thousands')
+    assert refused["€1.2M"].startswith('ends in "M", an abbreviation of thousands')
 
 
 @pytest.mark.parametrize(

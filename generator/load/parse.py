@@ -359,13 +359,15 @@ def _numbers(
         has_digits = pc.or_(
             pc.greater(pc.utf8_length(digits), 0), pc.greater(pc.utf8_length(fraction), 0)
         )
-        # "$500k": a magnitude after a symbol. The suffix is kept as the cell's marker, so that the
-        # loader names the abbreviation (never read either way).
-        magnitude_post = pc.is_in(
-            pc.utf8_rtrim(pc.utf8_lower(post), characters="."), value_set=_MAGNITUDE_ARRAY
-        )
-        pre = pc.if_else(magnitude_post, "", pre)
         both_markers = pc.and_(pc.not_equal(pre, ""), pc.not_equal(post, ""))
+        # "$500k", "€1.2M": a magnitude after a symbol is never read, whatever the site currency
+        # (on a kwacha site "K" alone would read), and is named as what it is.
+        magnitude_after = both_markers.to_numpy(zero_copy_only=False) & _flags(
+            pc.is_in(
+                pc.utf8_rtrim(pc.utf8_lower(post), characters="."),
+                value_set=_MAGNITUDE_ARRAY,
+            )
+        )
         ok = (
             matched
             & has_digits.to_numpy(zero_copy_only=False)
@@ -386,8 +388,21 @@ def _numbers(
         # None as an object array: numpy's stubs refuse a bare None, which np.where reads the same.
         marker[rest] = np.where(ok & (chosen != ""), chosen, np.array(None))
         words = _flags(pc.is_in(pc.utf8_lower(cells), pa.array(sorted(_NOT_FINITE))))
+        suffixes = post.to_numpy(zero_copy_only=False)
         reason[rest] = np.where(
-            words, NOT_FINITE, np.where(code_then_fraction, CODE_THEN_FRACTION, np.array(None))
+            words,
+            NOT_FINITE,
+            np.where(
+                code_then_fraction,
+                CODE_THEN_FRACTION,
+                np.array(
+                    [
+                        MAGNITUDE_REASON.format(marker=suffix) if after else None
+                        for suffix, after in zip(suffixes, magnitude_after, strict=True)
+                    ],
+                    dtype=object,
+                ),
+            ),
         )
         bad[rest] |= words
         trailing = pc.or_(pc.or_(minus[2], minus[3]), pc.and_(opened, closed)).to_numpy(
