@@ -1293,6 +1293,16 @@ def test_a_currency_column_may_name_the_currency(tmp_path: Path) -> None:
     assert inputs.deals["deal_id"].tolist() == ["D1", "D2"]
     excluded = inputs.quality.warnings.query("column == 'currency'")
     assert excluded["value"].tolist() == ["Euro"]
+    # ISO 4217's own names too ("Pound Sterling", "Yen"), not only CLDR's ("British Pound").
+    (tmp_path / "gbp.yaml").write_text(
+        "site: {currency: GBP}\nsources:\n  deals: {path: deals.csv}\n", encoding="utf-8"
+    )
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,rep_id,stage,closed,amount,currency\n"
+        "D1,R1,Won,2024-01-01,100,Pound Sterling\nD2,R1,Won,2024-01-02,50,British Pound\n",
+        encoding="utf-8",
+    )
+    assert len(load_inputs(load_config(tmp_path / "gbp.yaml")).deals) == 2
 
 
 def test_rep_ids_that_differ_only_in_case_are_listed(tmp_path: Path) -> None:

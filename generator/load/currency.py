@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 
+import pycountry
 from babel import Locale, localedata
 from babel.core import get_global
 from babel.numbers import get_currency_name, get_currency_precision, list_currencies
@@ -141,9 +142,11 @@ NAME_LOCALES = ("en", "de", "fr", "es", "pt", "it", "nl")
 
 @functools.cache
 def currency_names(currency: str) -> frozenset[str]:
-    """The CLDR names of ``currency`` in NAME_LOCALES, singular and plural, case-folded ("us dollar",
-    "us dollars", "us-dollar", "dollar des états-unis", …)."""
-    names = set()
+    """The names of ``currency``, case-folded: ISO 4217's own (pycountry: "pound sterling", "yen")
+    and CLDR's in NAME_LOCALES, singular and plural ("us dollar", "us dollars", "us-dollar",
+    "dollar des états-unis", …)."""
+    listed = pycountry.currencies.get(alpha_3=currency.upper())
+    names = {listed.name} if listed is not None else set()
     for locale in NAME_LOCALES:
         for count in (None, 1, 2):
             try:
