@@ -26,6 +26,7 @@ from generator.load.parse import (
     MAGNITUDE_REASON,
     Converted,
     convert_column,
+    is_magnitude,
     magnitude_suffix,
 )
 from generator.load.readers import (
@@ -536,10 +537,13 @@ def _currency_markers(
         )
         # "1.2M" on a USD site: a magnitude abbreviation after the number, not Lesotho's loti.
         raw = table[f"_raw_{field.name}"]
-        for at in np.flatnonzero(per_row.notna().to_numpy()):
-            mark, written = str(names[codes[at]]), raw.iloc[at]
-            if isinstance(written, str) and magnitude_suffix(written, mark):
-                per_row.iloc[int(at)] = MAGNITUDE_REASON.format(marker=mark)
+        for position, name in enumerate(names):
+            if problems[position] is None or not is_magnitude(str(name)):
+                continue
+            for at in np.flatnonzero(codes == position):
+                written = raw.iloc[at]
+                if isinstance(written, str) and magnitude_suffix(written, str(name)):
+                    per_row.iloc[int(at)] = MAGNITUDE_REASON.format(marker=name)
         other = per_row.notna() & ~drop
         if not other.any():
             continue
@@ -1172,12 +1176,15 @@ def _unknown_reps(
         spelled = known.astype("string").dropna()
         by_key = pd.Series(spelled.to_numpy(), index=_variant_key(spelled).to_numpy())
         by_key = by_key[~by_key.index.duplicated()]
-        near = _variant_key(table["rep_id"].astype("string")).map(by_key)
+        near = _variant_key(table.loc[unknown, "rep_id"].astype("string")).map(by_key)
         problem = (
             "rep not found in reps or deals"
             + near.map(
                 lambda rep: f' (differs only in case or spacing from "{rep}")', na_action="ignore"
-            ).fillna("")
+            )
+            .astype("string")
+            .reindex(table.index)
+            .fillna("")
         ).astype("string")
     findings.rows(
         table,
@@ -1353,8 +1360,6 @@ def _spelling_variants(seen: pd.DataFrame) -> list[tuple[dict[Hashable, Any], st
     if not seen.drop_duplicates(["key", "value"])["key"].duplicated().any():
         return []  # every key has one spelling: nothing to name
     seen = seen[seen.groupby("key")["value"].transform("nunique") > 1]
-    if not len(seen):
-        return []
     main = (
         seen.groupby(["key", "value"])["size"]
         .sum()
@@ -1508,10 +1513,15 @@ def plausibly_closed(deals: pd.DataFrame) -> pd.Series:
     return (deals["status"] != OPEN) & ~late_close_dates(deals)
 
 
+def _last_close(events: pd.DataFrame) -> dt.date | None:
+    """The latest close date of deals as ``_events`` keeps them."""
+    closed = events["closed"].dropna()
+    return closed.max().date() if len(closed) else None
+
+
 def default_as_of(deals: pd.DataFrame) -> dt.date | None:
     """The latest plausible close date of a won or lost deal (``plausibly_closed``)."""
-    closed = deals.loc[plausibly_closed(deals), "closed"].dropna()
-    return closed.max().date() if len(closed) else None
+    return _last_close(_events(deals))
 
 
 EARLY_GAP_YEARS = 5
@@ -1706,13 +1716,15 @@ def load_inputs(
         table = _impossible_values(table, dataset, findings)
         tables[name] = table
         on_dataset(1, name)
+        if name == "deals":
+            events = _events(table)  # for the freshness date and the default as_of alike
         summaries.append(
             DatasetSummary(
                 summary.dataset,
                 summary.files,
                 summary.rows_read,
                 len(table),
-                _latest(_events(table) if name == "deals" else table, dataset),
+                _latest(events if name == "deals" else table, dataset),
             )
         )
     if findings.errors:
@@ -1761,7 +1773,7 @@ def load_inputs(
         "kept as a separate client, with its own lifetime value; fix the export if it is the same",
         findings,
     )
-    as_of = cfg.config.report.as_of or default_as_of(deals)
+    as_of = cfg.config.report.as_of or _last_close(events)
     if as_of is None:
         summary = next(s for s in summaries if s.dataset == "deals")
         raise DataError(_no_close_date(cfg, findings, summary.rows_read - len(deals)))

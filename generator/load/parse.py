@@ -202,14 +202,15 @@ MAGNITUDE_REASON = (
 _MAGNITUDE_ARRAY = pa.array(sorted(MAGNITUDES), type=pa.string())
 
 
-def _is_magnitude(marker: str) -> bool:
+def is_magnitude(marker: str) -> bool:
+    """Whether ``marker`` is one of ``MAGNITUDES`` (case and a final dot aside)."""
     return marker.strip().lower().rstrip(".") in MAGNITUDES
 
 
 def magnitude_suffix(text: str, marker: str) -> bool:
     """Whether ``marker`` is a magnitude abbreviation (``MAGNITUDES``) written after the number of
     the cell ``text`` ("1.2M", "3 Mio"), not before it ("M 100")."""
-    return _is_magnitude(marker) and text.strip().lower().endswith(marker.strip().lower())
+    return is_magnitude(marker) and text.strip().lower().endswith(marker.strip().lower())
 
 
 _MARKER = r"[^\d\s().,+\-'\x{2019}][^\d()+\-]*?"
@@ -433,7 +434,7 @@ def _numbers(
             )
         )
     for position in np.flatnonzero(np.array([m is not None for m in marker], dtype=bool)):
-        if not is_currency_marker(marker[position]) and not _is_magnitude(marker[position]):
+        if not is_currency_marker(marker[position]) and not is_magnitude(marker[position]):
             reason[position] = f'has "{marker[position]}", which is not a currency marker'
             bad[position], result[position], marker[position] = True, np.nan, None
     infinite = ~np.isnan(result) & ~np.isfinite(result)

@@ -878,11 +878,13 @@ def _exact_pass(
     """Read body[first:]; when the last record runs to the end inside a quote, list it and return where to resume."""
     for line, last, record in _records(io.StringIO("\n".join(body[first:])), delimiter):
         number = offset + first + line  # the record's first line in the file
-        if last >= len(body) - first and _open_quote_at_end(body[first + line - 1 : first + last]):
-            opened = first + line - 1 + _opening_line(body[first + line - 1 : first + last])
+        start = first + line - 1  # its first line in ``body``
+        span = body[start : first + last]  # the lines the record was read from
+        if last >= len(body) - first and _open_quote_at_end(span):
+            opened = start + _opening_line(span)
             return _broken_record(
                 body,
-                first + line - 1,
+                start,
                 opened,
                 offset,
                 bad,
@@ -890,7 +892,7 @@ def _exact_pass(
                 "(the lines after it are read as rows)",
             )
         if record is None:
-            text = "\n".join(body[first + line - 1 : first + last]).replace("\r", "\u240d")
+            text = "\n".join(span).replace("\r", "\u240d")
             bad.append(
                 (
                     number,
@@ -916,11 +918,10 @@ def _exact_pass(
         if len(record) != width and last > line:
             # A quote opened by mistake (a cut-off name) and closed by a later quoted cell joined the
             # lines between into one record: list the line it opened on, read the rest as rows.
-            span = body[first + line - 1 : first + last]
-            opened = first + line - 1 + _opening_line(span[:-1] or span)
+            opened = start + _opening_line(span[:-1] or span)
             return _broken_record(
                 body,
-                first + line - 1,
+                start,
                 opened,
                 offset,
                 bad,
