@@ -1102,21 +1102,13 @@ def test_owner_attribution_lists_every_client_that_counts_for_no_rep(tmp_path: P
     """attribution: owner credits a client to clients.owner_rep_id (SPEC §5): a blank owner, an
     unknown one and a client missing from the clients export used to drop out of every rep's
     lifetime value without a finding (3 of 4 clients here)."""
-    (tmp_path / "deals.csv").write_text(
-        "deal_id,rep_id,client_id,amount,stage,closed\n"
+    files = {
+        "deals.csv": "deal_id,rep_id,client_id,amount,stage,closed\n"
         "D1,R1,C1,1000,Won,2024-03-01\nD2,R1,C2,2000,Won,2024-03-02\n"
         "D3,R2,C3,3000,Won,2024-03-03\nD4,R2,C4,4000,Won,2024-03-04\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "clients.csv").write_text(
-        "client_id,owner_rep_id\nC1,R1\nC2,\nC3,R9\n", encoding="utf-8"
-    )
-    config = tmp_path / "c.yaml"
-    config.write_text(
-        "sources: {deals: {path: deals.csv}, clients: {path: clients.csv}}\n"
-        "metrics: {attribution: owner}\n",
-        encoding="utf-8",
-    )
+        "clients.csv": "client_id,owner_rep_id\nC1,R1\nC2,\nC3,R9\n",
+    }
+    config = write_exports(tmp_path, files, "metrics: {attribution: owner}\n")
     _cfg, inputs = check(config)
     found = inputs.quality.warnings.query("dataset == 'clients'")
     assert found[["row", "column", "problem", "action"]].fillna(0).to_dict("records") == [
@@ -1336,21 +1328,13 @@ def test_client_ids_that_differ_only_in_case_are_listed_and_unknown_reps_named(
 ) -> None:
     """ "acc-1" beside "ACC-1" split one client's lifetime value in two without a word, and a cost
     row of "0058d000004klmb" was only "rep not found" beside a known "0058D000004KLMB"."""
-    (tmp_path / "deals.csv").write_text(
-        "deal_id,rep_id,client_id,amount,stage,closed\n"
+    files = {
+        "deals.csv": "deal_id,rep_id,client_id,amount,stage,closed\n"
         "D1,0058D000004KLMB,ACC-1,100,Won,2024-01-01\nD2,0058D000004KLMB,ACC-1,200,Won,2024-01-02\n"
         "D3,0058D000004KLMB,acc-1,300,Won,2024-01-03\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "costs.csv").write_text(
-        "rep_id,year,salary\n0058d000004klmb,2024,100\nR9,2024,100\n", encoding="utf-8"
-    )
-    config = tmp_path / "c.yaml"
-    config.write_text(
-        "sources: {deals: {path: deals.csv}, costs: {path: costs.csv}}\n"
-        "privacy: {show_compensation: true}\n",
-        encoding="utf-8",
-    )
+        "costs.csv": "rep_id,year,salary\n0058d000004klmb,2024,100\nR9,2024,100\n",
+    }
+    config = write_exports(tmp_path, files, "privacy: {show_compensation: true}\n")
     issues = check(config)[1].quality.issues
     client = issues.query("column == 'client_id'")
     assert client[["severity", "row", "value", "problem"]].values.tolist() == [
