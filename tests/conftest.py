@@ -25,6 +25,13 @@ if TYPE_CHECKING:  # the browser helpers skip whoever imports them when Chromium
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
+if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+    # xdist already runs a test process per core: a build's own worker processes would only take
+    # turns with the other test process, and forking them costs a fifth more CPU over the build
+    # tests. Builds made by the tests run in one process unless a test asks for more (test_parallel
+    # and the sharded MkDocs tests set SALESPERF_JOBS or SALESPERF_MKDOCS_JOBS themselves).
+    os.environ.setdefault("SALESPERF_JOBS", "1")
+
 CANARY_SALARY = 987654.32
 """A salary that must never appear in a site built with show_compensation: false."""
 
