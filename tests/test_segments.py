@@ -343,6 +343,68 @@ def test_status_from_pace() -> None:
     assert set(ended.calibration["year"]) == {2024}
 
 
+def test_a_goal_of_a_rep_who_left_during_its_year_is_neither_behind_nor_missed() -> None:
+    """R1 left on 31 March (behind pace by then), R2 left after meeting the goal, R3 leaves only
+    after as_of, R4 left on the year's last day (worked the whole year), R5 left the year before;
+    R6's 2025 goal lies after the year R6 left in."""
+    period = Period.containing(dt.date(2024, 6, 30), 1)
+    ids = ["R1", "R2", "R3", "R4", "R5", "R6"]
+    rep_years = pd.DataFrame(
+        {
+            "rep_id": ids,
+            "year": 2024,
+            "revenue": [100.0, 1000.0, 100.0, 100.0, 0.0, 100.0],
+            "won_deals": 0,
+            "new_clients": 0,
+            "clients": 0,
+            "mean_client_ltv": float("nan"),
+            "annual_cost": float("nan"),
+            "value_ratio": float("nan"),
+        }
+    )
+    left = pd.to_datetime(
+        ["2024-03-31", "2024-05-01", "2024-09-30", "2024-12-31", "2023-11-30", "2024-04-30"]
+    ).astype("datetime64[s]")
+    reps = pd.DataFrame({"rep_id": ids, "team": pd.NA, "hired": pd.NaT, "left": left})
+    goals = pd.DataFrame(
+        {
+            "scope": "rep",
+            "id": [*ids, "R6"],
+            "year": [2024] * 6 + [2025],
+            "metric": "revenue",
+            "target": 1000.0,
+            "reward": pd.NA,
+            "_file": "goals.csv",
+            "_row": range(2, 9),
+        }
+    )
+    running = compute_goals(goals, rep_years, reps, period, GoalsConfig()).goals
+    assert dict(zip(running["id"] + "/" + running["year"].astype(str), running["status"])) == {
+        "R1/2024": "rep left",
+        "R2/2024": "met",
+        "R3/2024": "behind",  # still employed on as_of: paced as anyone
+        "R4/2024": "behind",  # leaves on the year's last day: worked the whole year
+        "R5/2024": "rep left",
+        "R6/2024": "rep left",
+        "R6/2025": "rep left",
+    }
+    # Once the year has ended: the leavers' goals are still not "missed", nor calibrated.
+    ended = compute_goals(
+        goals, rep_years, reps, Period.containing(dt.date(2024, 12, 31), 1), GoalsConfig()
+    )
+    statuses = ended.goals[ended.goals["year"] == 2024].set_index("id")["status"].to_dict()
+    assert statuses == {
+        "R1": "rep left",
+        "R2": "met",
+        "R3": "rep left",
+        "R4": "missed",
+        "R5": "rep left",
+        "R6": "rep left",
+    }
+    calibration = ended.calibration.set_index("year")
+    assert calibration.loc[2024, "goals"] == 2 and calibration.loc[2024, "met"] == 1
+
+
 def test_site_pages_and_files(tmp_path: Path, fixture) -> None:
     config, _, _ = fixture
     site = build(config, tmp_path / "site").out

@@ -142,7 +142,9 @@ _ENTRIES: tuple[Figure, ...] = (
         "status",
         "Status",
         T,
-        "current or former (a rep with a leaving date on or before as_of).",
+        "A rep's: current or former (a leaving date on or before as_of). A goal's: met, missed, "
+        "on track, at risk, behind, not started, no data, or rep left (the rep left during the "
+        "goal's year without meeting it); see goals.",
         "§6",
     ),
     Figure("hired", "Hired", DT, "The rep's hiring date.", "§4"),

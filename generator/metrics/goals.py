@@ -56,7 +56,7 @@ CALIBRATION_COLUMNS = [
 
 CUMULATIVE = CUMULATIVE_GOAL_METRICS
 
-MET, MISSED, ON_TRACK, AT_RISK, BEHIND, NO_DATA, NOT_STARTED = (
+MET, MISSED, ON_TRACK, AT_RISK, BEHIND, NO_DATA, NOT_STARTED, LEFT = (
     "met",
     "missed",
     "on track",
@@ -64,7 +64,10 @@ MET, MISSED, ON_TRACK, AT_RISK, BEHIND, NO_DATA, NOT_STARTED = (
     "behind",
     "no data",
     "not started",
+    "rep left",
 )
+"""Goal statuses. ``LEFT``: a rep goal not met whose rep left before the goal's year ended (and by
+as_of): the rep did not have the year to reach it, so it is neither missed nor behind."""
 
 CALIBRATION_MIN_GOALS = 3
 """Goals a (year, scope, metric) group needs before "nobody reaches" or "everybody beats" is flagged."""
@@ -246,7 +249,9 @@ def compute_goals(
     due = table["target"] * table["expected_share"].where(paced, 1.0)
     table["pace"] = ratio(table["actual"], due).where(now)
     # A reporting year that has ended is judged like any completed year: met or missed.
-    table["status"] = _status(table, now & (not complete), future, config.at_risk_from)
+    table["status"] = _status(
+        table, now & (not complete), future, _left_in_year(table, reps, period), config.at_risk_from
+    )
 
     reached = table["attainment"] + TOLERANCE
     tier_reward = pd.Series(pd.NA, index=table.index, dtype="string")
@@ -271,10 +276,30 @@ def compute_goals(
     )
 
 
+def _left_in_year(table: pd.DataFrame, reps: pd.DataFrame, period: Period) -> pd.Series:
+    """Mask of the rep goals whose rep left before the last day of the goal's fiscal year, on or
+    before as_of (``reps.left``; an unknown date never counts as left)."""
+    left = pd.Series(reps["left"].to_numpy(), index=reps["rep_id"].astype("string").to_numpy())
+    left = left[left.notna() & ~left.index.duplicated()]
+    if not len(left):
+        return pd.Series(False, index=table.index)
+    gone = pd.to_datetime(table["id"].map(left).where(table["scope"] == "rep"))
+    year_end = pd.to_datetime(
+        table["year"].map({int(y): period.end_of(int(y)) for y in table["year"].unique()})
+    )
+    return (gone.notna() & (gone < year_end) & (gone <= pd.Timestamp(period.as_of))).astype(bool)
+
+
 def _status(
-    table: pd.DataFrame, now: pd.Series, future: pd.Series, at_risk_from: float
+    table: pd.DataFrame,
+    now: pd.Series,
+    future: pd.Series,
+    left: pd.Series,
+    at_risk_from: float,
 ) -> pd.Series:
-    """met / missed for completed years; met, on track, at risk or behind for the reporting year."""
+    """met / missed for completed years; met, on track, at risk or behind for the reporting year;
+    not started for later years; "rep left" for a goal not met whose rep left during its year
+    (``left``, from ``_left_in_year``), whatever the year."""
     attained = table["attainment"] + TOLERANCE >= 1.0
     pace = table["pace"]
     current = np.select(
@@ -290,13 +315,17 @@ def _status(
     )
     past = np.select([table["actual"].isna(), attained], [NO_DATA, MET], MISSED)
     status = np.where(future, NOT_STARTED, np.where(now, current, past))
+    status = np.where(left.to_numpy() & ~attained.fillna(False).to_numpy(), LEFT, status)
     return pd.Series(status, index=table.index, dtype="string")
 
 
 def _calibration(table: pd.DataFrame, last_complete: int) -> pd.DataFrame:
     """Completed years only (up to ``last_complete``): a goal nobody reaches, or everybody beats,
     sets no useful bar."""
-    done = table[(table["year"] <= last_complete) & table["attainment"].notna()]
+    # A leaver's goal is left out: the rep did not have the year to reach it.
+    done = table[
+        (table["year"] <= last_complete) & table["attainment"].notna() & (table["status"] != LEFT)
+    ]
     if not len(done):
         return pd.DataFrame(columns=CALIBRATION_COLUMNS)
     done = done.assign(met=(done["attainment"] + TOLERANCE >= 1.0).astype("int64"))

@@ -11,7 +11,16 @@ import pandas as pd
 
 from generator.config import GoalsConfig
 from generator.metrics.definitions import label_of
-from generator.metrics.goals import AT_RISK, BEHIND, MET, MISSED, ON_TRACK, TOLERANCE, Goals
+from generator.metrics.goals import (
+    AT_RISK,
+    BEHIND,
+    LEFT,
+    MET,
+    MISSED,
+    ON_TRACK,
+    TOLERANCE,
+    Goals,
+)
 from generator.metrics.period import year_label
 from generator.site import text
 from generator.site.charts import ChartSpec, chart, embed
@@ -263,6 +272,8 @@ def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
             ("Behind", BEHIND),
         )
     )
+    if counts.get(LEFT, 0):  # shown only when a rep left during the year with a goal not met
+        statuses = (*statuses, ("Rep left", LEFT))
     status_items = [(label, text.integer(int(counts.get(key, 0)))) for label, key in statuses]
     shown = attainment_format(cfg)
     cols = [c for c in _columns(True, shown) if c.field != "label"]
