@@ -379,7 +379,8 @@ def test_a_goal_of_a_rep_who_left_during_its_year_is_neither_behind_nor_missed()
         }
     )
     running = compute_goals(goals, rep_years, reps, period, GoalsConfig()).goals
-    assert dict(zip(running["id"] + "/" + running["year"].astype(str), running["status"])) == {
+    keys = running["id"] + "/" + running["year"].astype(str)
+    assert dict(zip(keys, running["status"], strict=True)) == {
         "R1/2024": "rep left",
         "R2/2024": "met",
         "R3/2024": "behind",  # still employed on as_of: paced as anyone
