@@ -3,6 +3,7 @@ a rep who moves mid-year; without it, the current team counts for every year and
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -600,3 +601,50 @@ def test_coaching_counts_under_the_manager_on_its_start_date() -> None:
         reps, rep_years, manager_years, period, [2025], None, events
     ).years.set_index("manager")
     assert plain.loc["Mb", "coaching_events"] == 2
+
+
+def test_a_team_only_the_memberships_export_knows_gets_its_manager_from_it() -> None:
+    """Team C is in no rep's current team: its manager comes from its memberships rows, those open
+    on as_of first, else those that started last; a team the reps export knows keeps its manager."""
+    from generator.metrics import _membership_managers, _team_table
+    from generator.metrics.period import Period
+
+    day = pd.Timestamp
+    memberships = pd.DataFrame(
+        {
+            "rep_id": ["R1", "R2", "R3", "R4", "R5", "R6"],
+            "team": ["C", "C", "D", "D", "E", "A"],
+            "start": [
+                day("2024-01-01"),
+                day("2025-01-01"),
+                day("2023-01-01"),
+                day("2024-03-01"),
+                day("2026-01-01"),
+                day("2024-01-01"),
+            ],
+            "end": [
+                day("2024-12-31"),
+                pd.NaT,
+                day("2024-02-28"),
+                day("2024-09-30"),
+                pd.NaT,
+                pd.NaT,
+            ],
+            "manager": ["Old", "New", "Dee", "Dan", "Later", "Other"],
+        }
+    )
+    managers = _membership_managers(memberships, day("2025-06-30"))
+    # C: open on as_of → New; D: nobody in it now, its last period's manager → Dan; E starts later.
+    assert managers.to_dict() == {"A": "Other", "C": "New", "D": "Dan"}
+    assert _membership_managers(memberships.assign(manager=pd.NA), day("2025-06-30")).empty
+
+    reps = pd.DataFrame({"rep_id": ["R6"], "team": ["A"], "manager": ["Ma"]}).astype("string")
+    team_years = pd.DataFrame(
+        {"team": ["A", "C", "D"], "year": 2025, "revenue": [1.0, 2.0, 3.0]}
+    ).astype({"team": "string"})
+    table = _team_table(reps, team_years, Period.containing(dt.date(2025, 6, 30), 1), memberships)
+    assert dict(zip(table["team"], table["manager"], strict=True)) == {
+        "A": "Ma",  # the reps export wins for a team it knows
+        "C": "New",
+        "D": "Dan",
+    }

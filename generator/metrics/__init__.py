@@ -217,7 +217,7 @@ def compute_metrics(inputs: Inputs, config: Config) -> Metrics:
             "team",
             years,
         )
-        team_table = _team_table(reps, team_years, period)
+        team_table = _team_table(reps, team_years, period, inputs.memberships)
 
         def outlook() -> _Outlook:
             current_reps = pd.Index(
@@ -579,16 +579,48 @@ def _with_rankings(
     return table[REP_COLUMNS + REP_EXTRA_COLUMNS]
 
 
-def _team_table(reps: pd.DataFrame, team_years: pd.DataFrame, period: Period) -> pd.DataFrame:
+def _team_table(
+    reps: pd.DataFrame,
+    team_years: pd.DataFrame,
+    period: Period,
+    memberships: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per team: the reporting year's figures and its manager (its head count is set from
-    the year's members, see ``_head_count``)."""
+    the year's members, see ``_head_count``).
+
+    The manager is the most common manager of the team's reps in the reps export; for a team none
+    of them is in (or whose reps have no manager), that of its rows in the memberships export that
+    name one (``_membership_managers``)."""
     current = _current(team_years, "team", period.year)
     members = reps.dropna(subset=["team"]).groupby("team")
     # pandas-stubs refuse <NA> as an aggregate's result; pandas takes it (a team without a known manager).
     current["manager"] = members["manager"].agg(  # type: ignore[type-var]
         lambda m: m.mode().iloc[0] if m.notna().any() else pd.NA
     )
+    if memberships is not None and "manager" in memberships and len(current):
+        current["manager"] = (
+            current["manager"]
+            .astype("string")
+            .fillna(_membership_managers(memberships, pd.Timestamp(period.as_of)))
+        )
     return current.reset_index()
+
+
+def _membership_managers(memberships: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """Team → manager from the memberships export's rows that name one: the most common manager of
+    the team's periods open on ``as_of``, else of its periods that started last (a team nobody is
+    in any more: its last manager). Ties go to the first name in sort order."""
+    named = memberships.dropna(subset=["team", "manager"])
+    if not len(named):
+        return pd.Series(dtype="string")
+    named = named.assign(
+        team=named["team"].astype("string"), manager=named["manager"].astype("string")
+    )
+    open_now = (named["start"] <= as_of) & (named["end"].isna() | (named["end"] >= as_of))
+    started = named[named["start"] <= as_of]
+    latest = started[started["start"] == started.groupby("team")["start"].transform("max")]
+    chosen = pd.concat([named[open_now], latest[~latest["team"].isin(named.loc[open_now, "team"])]])
+    return chosen.groupby("team")["manager"].agg(lambda m: m.mode().iloc[0]).astype("string")
 
 
 def _head_count(teams: pd.DataFrame, team_members: pd.DataFrame, year: int) -> pd.DataFrame:
