@@ -291,13 +291,13 @@ def test_pacing_rules() -> None:
     )
 
 
-def test_status_from_pace() -> None:
-    period = Period.containing(dt.date(2024, 6, 30), 1)  # 182 of 366 days due
-    rep_years = pd.DataFrame(
+def _revenue_years(ids: list[str], revenue: list[float]) -> pd.DataFrame:
+    """``compute_goals``' rep_years for 2024: each rep's revenue, no other figure."""
+    return pd.DataFrame(
         {
-            "rep_id": ["R1", "R2", "R3", "R4"],
+            "rep_id": ids,
             "year": 2024,
-            "revenue": [600.0, 450.0, 300.0, 1000.0],
+            "revenue": revenue,
             "won_deals": 0,
             "new_clients": 0,
             "clients": 0,
@@ -306,6 +306,11 @@ def test_status_from_pace() -> None:
             "value_ratio": float("nan"),
         }
     )
+
+
+def test_status_from_pace() -> None:
+    period = Period.containing(dt.date(2024, 6, 30), 1)  # 182 of 366 days due
+    rep_years = _revenue_years(["R1", "R2", "R3", "R4"], [600.0, 450.0, 300.0, 1000.0])
     reps = pd.DataFrame(
         {"rep_id": ["R1", "R2", "R3", "R4"], "team": pd.NA, "hired": pd.NaT, "left": pd.NaT}
     )
@@ -349,19 +354,7 @@ def test_a_goal_of_a_rep_who_left_during_its_year_is_neither_behind_nor_missed()
     R6's 2025 goal lies after the year R6 left in."""
     period = Period.containing(dt.date(2024, 6, 30), 1)
     ids = ["R1", "R2", "R3", "R4", "R5", "R6"]
-    rep_years = pd.DataFrame(
-        {
-            "rep_id": ids,
-            "year": 2024,
-            "revenue": [100.0, 1000.0, 100.0, 100.0, 0.0, 100.0],
-            "won_deals": 0,
-            "new_clients": 0,
-            "clients": 0,
-            "mean_client_ltv": float("nan"),
-            "annual_cost": float("nan"),
-            "value_ratio": float("nan"),
-        }
-    )
+    rep_years = _revenue_years(ids, [100.0, 1000.0, 100.0, 100.0, 0.0, 100.0])
     left = pd.to_datetime(
         ["2024-03-31", "2024-05-01", "2024-09-30", "2024-12-31", "2023-11-30", "2024-04-30"]
     ).astype("datetime64[s]")
