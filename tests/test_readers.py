@@ -26,6 +26,7 @@ from generator.cli import main
 from generator.config import ReadOptions
 from generator.errors import DataError
 from generator.load.readers import MAX_CELL_CHARS, read_table
+from tests.conftest import write_exports
 
 DEALS_HEADER = "deal_id,rep_id,client_id,amount,stage,closed\n"
 REPS_HEADER = "rep_id,name,team\n"
@@ -1210,3 +1211,52 @@ def test_a_stop_signal_during_a_csv_read_reaches_salesperf() -> None:
         check=False,
     )
     assert (ran.returncode, ran.stdout.strip()) == (0, "True"), ran.stderr
+
+
+_OWNER_DEALS = (
+    "deal_id,rep_id,client_id,amount,stage,closed\n"
+    "D1,Anna Schmidt,C1,100,won,2024-03-01\n"
+    "D2,Ben Braun,C2,300,won,2024-04-01\n"
+    "D3,Ben Braun,C3,50,lost,2024-05-01\n"
+)
+
+
+def test_deals_naming_reps_the_reps_file_does_not_know_stop_the_build_with_a_hint(
+    tmp_path: Path,
+) -> None:
+    """The deals name their owners, the reps file keys them by employee id: not one rep matches, so
+    every rep would be listed twice with no team or cost. An error names both keys and the fix."""
+    config = write_exports(
+        tmp_path,
+        {
+            "deals.csv": _OWNER_DEALS,
+            "reps.csv": "rep_id,name,team\nP1,Anna Schmidt,North\nP2,Ben  braun,South\n",
+        },
+    )
+    with pytest.raises(DataError) as raised:
+        check(config)
+    message = str(raised.value)
+    assert "sources.reps.columns.rep_id: not one rep of the deals is in the reps file" in message
+    assert "'Anna Schmidt', 'Ben Braun'" in message and "'P1', 'P2'" in message
+    assert "2 of them are names in the reps file" in message
+
+
+def test_deal_reps_missing_from_the_reps_file_are_a_warning_with_their_revenue(
+    tmp_path: Path,
+) -> None:
+    config = write_exports(
+        tmp_path,
+        {
+            "deals.csv": _OWNER_DEALS,
+            "reps.csv": "rep_id,name,team\nAnna Schmidt,Anna Schmidt,North\n",
+        },
+    )
+    _cfg, inputs = check(config)
+    warnings = inputs.quality.warnings
+    (problem,) = warnings.loc[warnings["dataset"] == "reps", "problem"]
+    # Ben Braun won 300 of the 400 won: three quarters of the revenue has no team or cost.
+    assert (
+        problem
+        == "1 rep(s) appear in deals but not in the reps file (75.0% of won revenue): 'Ben Braun'"
+    )
+    assert set(inputs.reps["rep_id"]) == {"Anna Schmidt", "Ben Braun"}

@@ -1040,8 +1040,15 @@ _FINISH = {
 }
 
 
-def _all_reps(deals: pd.DataFrame, reps: pd.DataFrame | None, findings: _Findings) -> pd.DataFrame:
-    """Reps from the reps file, plus reps that appear only in the deals (named by their id)."""
+def _all_reps(
+    deals: pd.DataFrame, reps: pd.DataFrame | None, findings: _Findings, where: str = "config"
+) -> pd.DataFrame:
+    """Reps from the reps file, plus reps that appear only in the deals (named by their id).
+
+    With a reps file, deal reps missing from it are a warning (their revenue has no team, manager
+    or cost), and an error when not one deal rep is in it: the two files then name reps by
+    different keys (``where``: the config, for the message). Either says when the missing ids are
+    the reps file's names (``_rep_ids_named``)."""
     columns = list(DATASETS["reps"].field_names)
     listed = (
         reps[[*columns, FILE, LINE]]
@@ -1051,20 +1058,54 @@ def _all_reps(deals: pd.DataFrame, reps: pd.DataFrame | None, findings: _Finding
             | {FILE: pd.Series(dtype="string"), LINE: pd.Series(dtype="int64")}
         )
     )
-    extra_ids = pd.Index(deals["rep_id"].dropna().unique()).difference(pd.Index(listed["rep_id"]))
+    deal_ids = pd.Index(deals["rep_id"].dropna().unique())
+    extra_ids = deal_ids.difference(pd.Index(listed["rep_id"]))
     if len(extra_ids) and reps is not None:
-        findings.one(
-            INFO,
-            "reps",
-            f"{len(extra_ids)} rep(s) appear in deals but not in the reps file: "
-            f"{', '.join(map(str, extra_ids[:10]))}{' …' if len(extra_ids) > 10 else ''}",
-            action="named by their id",
-        )
+        named = _rep_ids_named(extra_ids, listed)
+        if len(extra_ids) == len(deal_ids) and listed["rep_id"].notna().any():
+            findings.errors.append(
+                f"{where}: sources.reps.columns.rep_id: not one rep of the deals is in the reps "
+                f"file: the deals name {_some(deal_ids)}, the reps file {_some(listed['rep_id'])}"
+                f"{named}. The two columns mapped to rep_id must hold the same ids"
+            )
+        else:
+            won = deals["status"] == WON
+            missing = won & deals["rep_id"].isin(extra_ids)
+            share = deals.loc[missing, "amount"].sum() / max(deals.loc[won, "amount"].sum(), 1e-9)
+            findings.one(
+                WARNING,
+                "reps",
+                f"{len(extra_ids)} rep(s) appear in deals but not in the reps file "
+                f"({share:.1%} of won revenue): {_some(extra_ids)}{named}",
+                column="rep_id",
+                action="named by their id, with no team, manager or cost",
+            )
     extra = pd.DataFrame({"rep_id": pd.Series(sorted(extra_ids), dtype="string")})
     combined = pd.concat([listed, extra], ignore_index=True)
     combined["name"] = combined["name"].fillna(combined["rep_id"])
     combined["in_reps_file"] = combined[LINE].notna()
     return combined.sort_values("rep_id", kind="stable").reset_index(drop=True)
+
+
+def _some(values: pd.Index | pd.Series, shown: int = 10) -> str:
+    """Up to ``shown`` distinct values, quoted, then "…" when there are more."""
+    distinct = pd.Index(values.dropna().unique())
+    more = " …" if len(distinct) > shown else ""
+    return ", ".join(repr(str(v)) for v in distinct[:shown]) + more
+
+
+def _rep_ids_named(extra_ids: pd.Index, listed: pd.DataFrame) -> str:
+    """ "; they are the reps file's names …" when most deal rep ids missing from the reps file are
+    names in it (compared casefolded, spaces collapsed): the deals name their reps by name."""
+    names = {" ".join(str(n).split()).casefold() for n in listed["name"].dropna()}
+    hits = sum(" ".join(str(i).split()).casefold() in names for i in extra_ids)
+    if not names or 2 * hits <= len(extra_ids):
+        return ""
+    return (
+        f"; {hits} of them are names in the reps file (its column mapped to name): the deals "
+        "name their reps by name. Map sources.reps.columns.rep_id to that column too, or "
+        "sources.deals.columns.rep_id to a column of the owners' ids"
+    )
 
 
 def _employment_dates(
@@ -1734,7 +1775,9 @@ def load_inputs(
     if not len(deals):
         summary = next(s for s in summaries if s.dataset == "deals")
         raise DataError(_no_usable_rows(cfg.label or str(cfg.path), "deals", summary, findings))
-    reps = _all_reps(deals, tables["reps"], findings)
+    reps = _all_reps(deals, tables["reps"], findings, cfg.label or str(cfg.path))
+    if findings.errors:
+        raise DataError(findings.errors)
     known = reps["rep_id"]
     costs = _unknown_reps(tables["costs"], known, "costs", findings, "row not used")
     coaching = _unknown_reps(tables["coaching"], known, "coaching", findings, "row not used")
