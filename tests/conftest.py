@@ -244,8 +244,9 @@ def vega_bundle_in_memory(tmp_path_factory: pytest.TempPathFactory) -> None:
     vl-convert makes the bundle once per process and keeps it in memory (1.2-1.4 s of CPU the first
     time, a few milliseconds after). A build makes it in the forked worker of ``chart_assets``, whose
     memory dies with it, and caches it in the build folder, so every build under a new ``tmp_path``
-    made it again. Made here, the builds of this process fork with it in memory and get the same
-    bytes (written to their cache folder as before): the build tests use about a quarter less CPU.
+    made it again. Made here, the builds of this process (in it, or forked from it) find it in memory
+    and get the same bytes (written to their cache folder as before): the build tests use about a
+    quarter less CPU.
     Builds run as new processes (the ``salesperf`` commands of test_cli, test_publish, test_serve,
     test_lazy…) still make it from nothing, as a user's build does."""
     from generator.publish.vega import vega_bundle

@@ -437,30 +437,32 @@ def test_panel_fills_employed_months_with_zero() -> None:
 
 def test_missed_goal_and_what_followed() -> None:
     # The goals table of metrics.goals: attainment = actual (the rep's revenue that year) ÷ target.
+    # C left in 2023 before meeting its goal ("rep left"): not a goal missed.
     goals = pd.DataFrame(
         {
-            "scope": ["rep", "rep", "rep", "rep"],
-            "id": ["A", "A", "B", "B"],
-            "year": [2023, 2024, 2023, 2023],
-            "metric": ["revenue"] * 3 + ["won_deals"],
-            "target": [1000.0, 1000.0, 100.0, 10.0],
-            "actual": [800.0, 1200.0, 150.0, 2.0],
+            "scope": ["rep", "rep", "rep", "rep", "rep"],
+            "id": ["A", "A", "B", "B", "C"],
+            "year": [2023, 2024, 2023, 2023, 2023],
+            "metric": ["revenue"] * 3 + ["won_deals", "revenue"],
+            "target": [1000.0, 1000.0, 100.0, 10.0, 100.0],
+            "actual": [800.0, 1200.0, 150.0, 2.0, 10.0],
+            "status": ["missed", "met", "met", "missed", "rep left"],
         }
     )
     goals["attainment"] = goals["actual"] / goals["target"]
     events = pd.DataFrame(
         {
-            "rep_id": pd.array(["A", "B"], dtype="string"),
-            "kind": ["K", "K"],
-            "start": pd.to_datetime(["2024-02-01", "2023-05-01"]),
-            "pre_revenue_per_month": [60.0, 10.0],
-            "post_revenue_per_month": [110.0, 12.0],
-            "effect_per_month": [40.0, 1.0],
+            "rep_id": pd.array(["A", "B", "C"], dtype="string"),
+            "kind": ["K", "K", "K"],
+            "start": pd.to_datetime(["2024-02-01", "2023-05-01", "2023-02-01"]),
+            "pre_revenue_per_month": [60.0, 10.0, 5.0],
+            "post_revenue_per_month": [110.0, 12.0, 1.0],
+            "effect_per_month": [40.0, 1.0, -4.0],
         }
     )
     period = Period.containing(dt.date(2024, 12, 31), 1)
     flagged = missed_revenue_goals(goals, events, period)
-    # B met its revenue goal (its won-deals goal does not count)
+    # B met its revenue goal (its won-deals goal does not count); C left
     assert flagged["rep_id"].tolist() == ["A"]
     row = flagged.iloc[0]
     assert (row["year"], row["attainment"], row["next_year_attainment"]) == (2023, 0.8, 1.2)

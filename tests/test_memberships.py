@@ -348,9 +348,10 @@ def test_manager_figures_follow_the_manager_of_the_time(staff_moved) -> None:
     assert (ma["team_goals"], ma["team_goal_attainment"]) == (1, 0.65)
     assert (mb["team_goals"], mb["team_goal_attainment"]) == (1, 0.85)
     # Rep goals under the manager the rep ended the year with: R1's 2025 goal (700 of 600, met) is
-    # Mb's, R4's (0 of 100) Ma's; R1's 2024 goal (10 of 5) is Ma's, when R1 was in A.
+    # Mb's; R4's (0 of 100) would be Ma's, but R4 left in 2025 ("rep left": not counted); R1's 2024
+    # goal (10 of 5) is Ma's, when R1 was in A.
     assert (ma["rep_goals"], ma["rep_goals_met"], mb["rep_goals"], mb["rep_goals_met"]) == (
-        1,
+        0,
         0,
         1,
         1,
@@ -370,7 +371,8 @@ def test_without_memberships_managers_keep_the_current_manager(staff_current) ->
     assert (ma["reps"], ma["reps_at_start"], ma["reps_left"], ma["retention"]) == (2, 2, 1, 0.5)
     assert (mb["reps"], mb["reps_at_start"], mb["reps_left"], mb["retention"]) == (3, 2, 0, 1.0)
     assert (ma["team_goal_attainment"], mb["team_goal_attainment"]) == (0.5, 0.925)
-    assert (ma["rep_goals"], mb["rep_goals"], mb["rep_goals_met"]) == (1, 1, 1)
+    # R4's goal (0 of 100) is not Ma's to count: R4 left in 2025 ("rep left").
+    assert (ma["rep_goals"], mb["rep_goals"], mb["rep_goals_met"]) == (0, 1, 1)
     mb24 = _manager_year(staff_current, "Mb", 2024)
     assert (mb24["rep_goals"], mb24["rep_goals_met"], mb24["reps"]) == (1, 1, 2)
 

@@ -6,6 +6,7 @@ import dataclasses
 import os
 import pickle
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -140,6 +141,22 @@ def test_metrics_are_the_same_in_one_process_and_in_two(
     # the second process's tables are there
     assert len(two.segments.current["region"])
     _same(two, alone)
+
+
+def test_dated_memberships_and_goals_are_the_same_in_one_process_and_in_two(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The example has no memberships export: a company whose rep moves team mid-year (dated
+    memberships, goals, a leaver) goes through the forked metrics too."""
+    from generator.build import check
+    from tests.test_memberships import STAFF_MEMBERSHIPS, _staff_export
+
+    cfg, inputs = check(_staff_export(tmp_path, STAFF_MEMBERSHIPS))
+    monkeypatch.setenv("SALESPERF_JOBS", "2")
+    two = compute_metrics(inputs, cfg.config)
+    monkeypatch.setenv("SALESPERF_JOBS", "1")
+    assert two.dated_teams and len(two.goals.goals)
+    _same(two, compute_metrics(inputs, cfg.config))
 
 
 def test_pages_are_the_same_in_one_process_and_in_two(

@@ -362,13 +362,13 @@ def test_a_goal_of_a_rep_who_left_during_its_year_is_neither_behind_nor_missed()
     goals = pd.DataFrame(
         {
             "scope": "rep",
-            "id": [*ids, "R6"],
-            "year": [2024] * 6 + [2025],
+            "id": [*ids, "R6", "R3"],
+            "year": [2024] * 6 + [2025, 9999],
             "metric": "revenue",
             "target": 1000.0,
             "reward": pd.NA,
             "_file": "goals.csv",
-            "_row": range(2, 9),
+            "_row": range(2, 10),
         }
     )
     running = compute_goals(goals, rep_years, reps, period, GoalsConfig()).goals
@@ -381,6 +381,7 @@ def test_a_goal_of_a_rep_who_left_during_its_year_is_neither_behind_nor_missed()
         "R5/2024": "rep left",
         "R6/2024": "rep left",
         "R6/2025": "rep left",
+        "R3/9999": "not started",  # a year far ahead needs no date of its own
     }
     # Once the year has ended: the leavers' goals are still not "missed", nor calibrated.
     ended = compute_goals(

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from generator.config import CoachingConfig
+from generator.metrics.goals import LEFT
 from generator.metrics.period import Period, fiscal_year
 
 ALL_KINDS = "All kinds"
@@ -1386,8 +1387,12 @@ def missed_revenue_goals(goals: pd.DataFrame, events: pd.DataFrame, period: Peri
         return empty.astype(
             {"rep_id": "string", "kind": "string", "year": "int64", "start": "datetime64[s]"}
         )
+    # A goal whose rep left before its year ended ("rep left") was not missed: left out.
     mine = goals[
-        (goals["scope"] == "rep") & (goals["metric"] == "revenue") & goals["attainment"].notna()
+        (goals["scope"] == "rep")
+        & (goals["metric"] == "revenue")
+        & goals["attainment"].notna()
+        & (goals["status"] != LEFT)
     ]
     attained = pd.DataFrame(
         {
@@ -1398,7 +1403,11 @@ def missed_revenue_goals(goals: pd.DataFrame, events: pd.DataFrame, period: Peri
             "attainment": mine["attainment"].astype("float64"),
         }
     )
-    finished = attained["year"].map(lambda y: period.end_of(int(y)) <= period.as_of)
+    # Years before the reporting year, and the reporting year once as_of is its last day (compared
+    # as years: a goal for a year far ahead, 9999, needs no date).
+    finished = (attained["year"] < period.year) | (
+        (attained["year"] == period.year) & (period.end <= period.as_of)
+    )
     # Only a finished year's attainment: part of a year would read as a year missed.
     next_year = attained[finished].set_index(["rep_id", "year"])["attainment"]
     missed = attained[finished & (attained["attainment"] < 1)]

@@ -143,8 +143,8 @@ _ENTRIES: tuple[Figure, ...] = (
         "Status",
         T,
         "A rep's: current or former (a leaving date on or before as_of). A goal's: met, missed, "
-        "on track, at risk, behind, not started, no data, or rep left (the rep left during the "
-        "goal's year without meeting it); see goals.",
+        "on track, at risk, behind, not started, no data, or rep left (not met, and the rep left "
+        "before the goal's year ended, by as_of); see goals.",
         "§6",
     ),
     Figure("hired", "Hired", DT, "The rep's hiring date.", "§4"),

@@ -12,7 +12,7 @@ import pandas as pd
 
 from generator.config import GoalsConfig
 from generator.metrics.compute import ratio
-from generator.metrics.period import Period
+from generator.metrics.period import Period, fiscal_year_of
 from generator.vocabulary import CUMULATIVE_GOAL_METRICS
 
 TOLERANCE = 1e-9
@@ -277,17 +277,26 @@ def compute_goals(
 
 
 def _left_in_year(table: pd.DataFrame, reps: pd.DataFrame, period: Period) -> pd.Series:
-    """Mask of the rep goals whose rep left before the last day of the goal's fiscal year, on or
-    before as_of (``reps.left``; an unknown date never counts as left)."""
-    left = pd.Series(reps["left"].to_numpy(), index=reps["rep_id"].astype("string").to_numpy())
-    left = left[left.notna() & ~left.index.duplicated()]
-    if not len(left):
+    """Mask of the rep goals whose rep left before the last day of the goal's fiscal year (in it or
+    in an earlier year), on or before as_of (``reps.left``; an unknown date never counts as left).
+
+    Left before year Y's last day ⇔ the day after leaving falls in year Y or earlier: compared as
+    fiscal years, so that a goal for a year far ahead (9999) needs no date of its own."""
+    dated = reps[reps["left"].notna() & (reps["left"] <= pd.Timestamp(period.as_of))]
+    if not len(dated):
         return pd.Series(False, index=table.index)
-    gone = pd.to_datetime(table["id"].map(left).where(table["scope"] == "rep"))
-    year_end = pd.to_datetime(
-        table["year"].map({int(y): period.end_of(int(y)) for y in table["year"].unique()})
+    # The loader keeps one row per rep id (the last); the first is kept here if one slipped through.
+    dated = dated.drop_duplicates("rep_id")
+    first_year_gone = pd.Series(
+        [
+            fiscal_year_of((day + pd.Timedelta(days=1)).date(), period.fiscal_year_start)
+            for day in dated["left"]
+        ],
+        index=dated["rep_id"].astype("string").to_numpy(),
+        dtype="int64",
     )
-    return (gone.notna() & (gone < year_end) & (gone <= pd.Timestamp(period.as_of))).astype(bool)
+    gone_from = table["id"].map(first_year_gone).where(table["scope"] == "rep")
+    return (gone_from <= table["year"]).fillna(False).astype(bool)
 
 
 def _status(
@@ -298,7 +307,7 @@ def _status(
     at_risk_from: float,
 ) -> pd.Series:
     """met / missed for completed years; met, on track, at risk or behind for the reporting year;
-    not started for later years; "rep left" for a goal not met whose rep left during its year
+    not started for later years; "rep left" for a goal not met whose rep left before its year ended
     (``left``, from ``_left_in_year``), whatever the year."""
     attained = table["attainment"] + TOLERANCE >= 1.0
     pace = table["pace"]

@@ -12,7 +12,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from generator.metrics.goals import TOLERANCE
+from generator.metrics.goals import LEFT, TOLERANCE
 from generator.metrics.membership import Membership
 from generator.metrics.period import Period, fiscal_year
 
@@ -283,7 +283,10 @@ def _with_goals_and_coaching(
             team_sums["target"] > 0
         )
         parts.append(team_sums[["team_goals", "team_goal_attainment"]])
-        rep = goals[(goals["scope"] == "rep") & goals["attainment"].notna()]
+        # A goal not met whose rep left before its year ended ("rep left") is not counted.
+        rep = goals[
+            (goals["scope"] == "rep") & goals["attainment"].notna() & (goals["status"] != LEFT)
+        ]
         if dated:
             rep_keys = pd.MultiIndex.from_arrays(
                 [rep["id"].astype("string"), rep["year"].astype("int64")]

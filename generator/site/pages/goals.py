@@ -261,6 +261,8 @@ def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
     now = table[table["year"] == year]
     past = table[table["year"] < year]
     completed = table[table["year"] <= year] if goals.year_complete else past
+    # As in the calibration table: a leaver's goal not met says nothing about the bar.
+    completed = completed[completed["status"] != LEFT]
     counts = now["status"].value_counts()
     statuses = (
         (("Met", MET), ("Missed", MISSED))
@@ -272,7 +274,7 @@ def _page(context: SiteContext, goals: Goals, table: pd.DataFrame) -> GoalsPage:
             ("Behind", BEHIND),
         )
     )
-    if counts.get(LEFT, 0):  # shown only when a rep left during the year with a goal not met
+    if counts.get(LEFT, 0):  # shown only when a rep left before the year ended, a goal not met
         statuses = (*statuses, ("Rep left", LEFT))
     status_items = [(label, text.integer(int(counts.get(key, 0)))) for label, key in statuses]
     shown = attainment_format(cfg)
