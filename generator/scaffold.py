@@ -22,7 +22,7 @@ from generator.layouts import HeaderMatch, best_match
 from generator.load.currency import currency_of_name, is_site_marker, marker_currencies
 from generator.load.parse import convert_column
 from generator.load.readers import HEADER_SCAN_ROWS, is_report_note, is_total_row, read_head
-from generator.schema import DATASETS, Kind, fold_stage, stage_looks
+from generator.schema import DATASETS, Kind, fold_stage, stage_looks, stage_near
 
 SAMPLE_ROWS = 200
 """Data rows read after the header to see stage labels, dates and currencies."""
@@ -377,8 +377,11 @@ def recognise(sample: TableSample) -> RecognisedExport | None:
         listed = {fold_stage(v) for v in won + lost}
         extra: dict[str, list[str]] = {"won": [], "lost": []}
         for value in seen:
-            kind = stage_looks(value)
-            if kind and fold_stage(value) not in listed:
+            if fold_stage(value) in listed:
+                continue
+            resembled = stage_near(value, won, lost)
+            kind = stage_looks(value) or (resembled[0] if resembled else None)
+            if kind:
                 extra[kind].append(value)
                 listed.add(fold_stage(value))
         # Two spellings of the layout may fold to the file's one: each label once.

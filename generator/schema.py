@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -192,6 +193,32 @@ further in is too often something else ("Not Won", "Re-engage (was Lost)", "Won'
 
 _STAGE_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 """A word of a stage label: letters and digits, with an apostrophe inside ("won't" is one word)."""
+
+
+STAGE_NEAR_CUTOFF = 0.9
+"""How alike (difflib's ratio of the folded labels, 0–1) an open stage must be to a won or lost
+label to be taken for a misspelling of it: ``Verlorn`` and ``Verloren`` 0.93, ``Gewonen`` and
+``Gewonnen`` 0.93; ``Contract Sent`` and ``Contract Signed`` 0.86 are two stages."""
+
+
+def stage_near(
+    label: object, won: tuple[str, ...], lost: tuple[str, ...]
+) -> tuple[str, str] | None:
+    """``("won" or "lost", the label it resembles)`` when ``label`` looks like a misspelling of a
+    won or lost stage (of ``won`` and ``lost``, or a word of ``stage_looks``): their folded forms
+    (``fold_stage``) alike by at least STAGE_NEAR_CUTOFF; else None. Only a hint for labels in
+    neither list, as ``stage_looks`` is."""
+    key = fold_stage(label)
+    candidates: dict[str, tuple[str, str]] = {}
+    for kind, labels in (
+        ("won", (*won, *sorted(_WON_WORDS))),
+        ("lost", (*lost, *sorted(_LOST_WORDS))),
+    ):
+        for known in labels:
+            candidates.setdefault(fold_stage(known), (kind, str(known)))
+    candidates.pop(key, None)
+    match = difflib.get_close_matches(key, list(candidates), n=1, cutoff=STAGE_NEAR_CUTOFF)
+    return candidates[match[0]] if match else None
 
 
 def stage_looks(label: object) -> str | None:

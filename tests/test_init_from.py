@@ -639,6 +639,25 @@ def test_the_files_own_won_and_lost_labels_are_written(tmp_path: Path) -> None:
     assert 'stages read from their labels: "Won - Signed" as won, "Lost - No Budget" as lost' in out
 
 
+def test_a_label_spelt_almost_as_won_or_lost_is_written_with_a_note(tmp_path: Path) -> None:
+    """A Pipedrive-style export in German with a typo ("Verlorn", 76 deals in the trial): init left
+    it out, and check counted its deals as open."""
+    write_csv(
+        tmp_path / "exports" / "deals.csv",
+        ["deal_id", "rep_id", "amount", "stage", "closed"],
+        [
+            ["D1", "R1", "100", "Gewonnen", "2024-01-10"],
+            ["D2", "R1", "200", "Verloren", "2024-02-10"],
+            ["D3", "R2", "300", "Verlorn", "2024-03-10"],
+            ["D4", "R2", "300", "Offen", "2024-03-10"],
+        ],
+    )
+    config, out = init_from(tmp_path, tmp_path / "exports")
+    deals = config["sources"]["deals"]
+    assert "Verlorn" in deals["lost_stages"] and "Offen" not in deals["lost_stages"]
+    assert '"Verlorn" as lost' in out
+
+
 def test_a_stage_label_is_written_once_when_two_spellings_fold_to_it(tmp_path: Path) -> None:
     """Zoho's layout knows "Closed-Lost to Competition" and "Closed Lost to Competition": both
     matched the file's one spelling, which was written twice."""

@@ -43,7 +43,7 @@ from generator.load.parse import (
     parse_number,
 )
 from generator.metrics import compute_metrics
-from generator.schema import Kind, fold_stage, stage_looks
+from generator.schema import Kind, fold_stage, stage_looks, stage_near
 from tests.conftest import write_exports
 
 CASES = Path(__file__).resolve().parent / "data" / "cases"
@@ -829,6 +829,53 @@ def test_a_stage_that_reads_won_or_lost_but_is_unlisted_is_a_warning(tmp_path: P
     assert stages["action"].iloc[0] == (
         "its 2 deal(s) counted as open; add it to sources.deals.won_stages if it means won"
     )
+
+
+def test_a_stage_spelt_almost_as_a_won_or_lost_one_is_a_warning(tmp_path: Path) -> None:
+    """76 "Verlorn" deals (for "Verloren") were counted as open with an info line: the win rate rose
+    from 45.6 % to 46.4 % and the pipeline swelled. "Contract Sent" is a stage of its own."""
+    files = {
+        "deals.csv": "deal_id,rep_id,amount,stage,closed\n"
+        "D1,R1,1000,Gewonnen,2024-01-10\nD2,R1,500,Verloren,2024-02-01\n"
+        "D3,R2,700,Verlorn,2024-03-01\nD4,R2,700,verlorn ,2024-03-02\n"
+        "D5,R2,900,Contract Sent,2025-03-01\nD6,R2,900,Closed Wonn,2024-04-01\n"
+    }
+    config = write_exports(tmp_path, files)
+    config.write_text(
+        "sources:\n  deals: {path: deals.csv, won_stages: [Gewonnen, Contract Signed, Closed Won],"
+        " lost_stages: [Verloren]}\n",
+        encoding="utf-8",
+    )
+    quality = load_inputs(load_config(config)).quality
+    warned = quality.warnings[quality.warnings["column"] == "stage"]
+    assert dict(zip(warned["value"], warned["problem"], strict=True)) == {
+        "Verlorn": "stage is spelt almost as the lost stage 'Verloren' but is in neither "
+        "won_stages nor lost_stages",
+        "Closed Wonn": "stage is spelt almost as the won stage 'Closed Won' but is in neither "
+        "won_stages nor lost_stages",
+    }
+    assert warned.set_index("value").loc["Verlorn", "action"] == (
+        "its 2 deal(s) counted as open; add it to sources.deals.lost_stages if it means lost"
+    )
+    notes = quality.issues[quality.issues["severity"] == "info"]
+    assert notes["problem"].str.contains("stages read as open").sum() == 1
+    assert "Contract Sent" in " ".join(notes["problem"])
+
+
+@pytest.mark.parametrize(
+    ("label", "near"),
+    [
+        ("Verlorn", ("lost", "Verloren")),
+        ("Gewonen", ("won", "gewonnen")),  # a word of stage_looks, not a configured label
+        ("Closed Wonn", ("won", "Closed Won")),
+        ("Contract Sent", None),
+        ("Closing", None),
+        ("Own", None),
+        ("Lsot", None),  # too short to tell a typo from another word
+    ],
+)
+def test_stages_spelt_almost_as_won_or_lost(label: str, near: tuple[str, str] | None) -> None:
+    assert stage_near(label, ("Closed Won", "Contract Signed"), ("Verloren",)) == near
 
 
 @pytest.mark.parametrize(

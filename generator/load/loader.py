@@ -47,7 +47,15 @@ from generator.quality import (
     issues_frame,
     reasons,
 )
-from generator.schema import DATASETS, Dataset, Field, Kind, fold_stage, stage_looks
+from generator.schema import (
+    DATASETS,
+    Dataset,
+    Field,
+    Kind,
+    fold_stage,
+    stage_looks,
+    stage_near,
+)
 from generator.vocabulary import DEAL_STATUSES, GOAL_METRICS, LOST, OPEN, SEGMENT_FIELDS, WON
 
 FILE, LINE = "_file", "_row"
@@ -840,7 +848,31 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
                 action=f"its {n:,} deal(s) counted as open; add it to sources.deals.{kind}_stages "
                 f"if it means {kind}",
             )
-    others = sorted(str(stage) for stage in counts.index if not looks[str(stage)])
+    won_labels, lost_labels = cfg.won_stages(), cfg.lost_stages()
+    near = {
+        stage: stage_near(stage, won_labels, lost_labels)
+        for stage in (str(s) for s in counts.index)
+        if not looks[stage]
+    }
+    # One warning per stage as compared (fold_stage): adding one spelling adds them all.
+    spelt: dict[str, tuple[str, int, tuple[str, str]]] = {}
+    for stage, n in counts.items():
+        resembled = near.get(str(stage))
+        if resembled:
+            first, total, _ = spelt.get(fold_stage(stage), (str(stage), 0, resembled))
+            spelt[fold_stage(stage)] = (first, total + int(n), resembled)
+    for stage, n, (kind, label) in spelt.values():
+        findings.one(
+            WARNING,
+            "deals",
+            f"stage is spelt almost as the {kind} stage {label!r} but is in neither "
+            "won_stages nor lost_stages",
+            column="stage",
+            value=stage,
+            action=f"its {n:,} deal(s) counted as open; add it to sources.deals.{kind}_stages "
+            f"if it means {kind}",
+        )
+    others = sorted(stage for stage, resembled in near.items() if not resembled)
     if others:
         findings.one(
             INFO,
