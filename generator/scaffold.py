@@ -145,29 +145,43 @@ def _without_path(path: Path, problem: str) -> str:
     return rest.lstrip() if rest != problem else problem
 
 
-def read_sample(path: Path) -> TableSample:
-    """The first rows of an export, read as ``salesperf check`` reads it; DataError if not a table."""
+def read_samples(path: Path) -> list[TableSample]:
+    """The first rows of an export, read as ``salesperf check`` reads it: one sample per sheet of a
+    workbook (``options.sheet`` named for every sheet but the first), one for any other file;
+    DataError if not a table."""
     head = read_head(path, rows=HEADER_SCAN_ROWS + SAMPLE_ROWS)
     if not head.sheets:
         raise DataError(f"{path}: workbook without sheets")
-    ranked = [
-        (_score([row for _line, row in sheet.rows])[0], -i, sheet)
-        for i, sheet in enumerate(head.sheets)
-    ]
-    _score_value, minus_index, sheet = max(ranked, key=lambda r: r[:2])
-    options: dict[str, Any] = {}
-    if head.encoding not in (None, "utf-8"):
-        options["encoding"] = head.encoding
-    if sheet.name is not None and minus_index != 0:
-        options["sheet"] = sheet.name
-    footer = _footer_rows(sheet.tail) if head.kind != "parquet" else 0
-    return TableSample(
-        path,
-        tuple(row for _line, row in sheet.rows),
-        tuple(line for line, _row in sheet.rows),
-        options,
-        footer,
-    )
+    samples = []
+    for index, sheet in enumerate(head.sheets):
+        options: dict[str, Any] = {}
+        if head.encoding not in (None, "utf-8"):
+            options["encoding"] = head.encoding
+        if sheet.name is not None and index != 0:
+            options["sheet"] = sheet.name
+        footer = _footer_rows(sheet.tail) if head.kind != "parquet" else 0
+        samples.append(
+            TableSample(
+                path,
+                tuple(row for _line, row in sheet.rows),
+                tuple(line for line, _row in sheet.rows),
+                options,
+                footer,
+            )
+        )
+    return samples
+
+
+def read_sample(path: Path) -> TableSample:
+    """The sample of ``read_samples`` whose header the layouts match best (the first sheet on a tie)."""
+    samples = read_samples(path)
+    return max(enumerate(samples), key=lambda item: (_score(list(item[1].rows))[0], -item[0]))[1]
+
+
+def shown_name(path: Path, options: dict[str, Any]) -> str:
+    """A file's name, with its sheet when the export is not a workbook's first sheet."""
+    sheet = options.get("sheet")
+    return f"{path.name} (sheet {sheet})" if sheet is not None else path.name
 
 
 # --------------------------------------------------------------------------- recognising
@@ -446,19 +460,27 @@ def survey_exports(exports: Path) -> ExportSurvey:
     found: list[RecognisedExport] = []
     for path in files:
         try:
-            sample = read_sample(path)
+            samples = read_samples(path)
         except DataError as exc:
             skipped.append((path, f"not read: {_without_path(path, exc.problems[0])}"))
             continue
-        result = recognise(sample)
-        if result is None:
+        # Every sheet of a workbook is looked at (reps on one, costs on another).
+        results = [(sample, recognise(sample)) for sample in samples]
+        found.extend(result for _sample, result in results if result is not None)
+        unknown = [sample for sample, result in results if result is None]
+        if len(unknown) == len(samples):
+            unknown = [read_sample(path)] if len(samples) > 1 else unknown
+        for sample in unknown:
+            if not any(any(c not in (None, "") for c in r) for r in sample.rows):
+                continue  # an empty sheet says nothing
             headers = next((r for r in sample.rows if any(c not in (None, "") for c in r)), ())
             names = [str(h) for h in headers if h not in (None, "")]
             shown = ", ".join(names[:8])
             more = ", …" if len(names) > 8 else ""
-            skipped.append((path, f"headers not recognised ({shown}{more})"))
-            continue
-        found.append(result)
+            where = f"sheet {sample.options['sheet']}: " if "sheet" in sample.options else ""
+            if len(samples) > 1 and "sheet" not in sample.options:
+                where = "first sheet: "
+            skipped.append((path, f"{where}headers not recognised ({shown}{more})"))
     used: dict[str, RecognisedExport] = {}
     for result in sorted(found, key=lambda r: (-r.match.score, not r.match.complete, str(r.path))):
         if result.dataset != "deals" and not result.match.complete:
@@ -472,9 +494,14 @@ def survey_exports(exports: Path) -> ExportSurvey:
                 )
             )
         elif result.dataset in used:
-            kept = used[result.dataset].path.name
+            kept = used[result.dataset]
+            sheet = f"sheet {result.options['sheet']}: " if "sheet" in result.options else ""
             skipped.append(
-                (result.path, f"also {result.dataset} ({result.match.layout.name}); {kept} is used")
+                (
+                    result.path,
+                    f"{sheet}also {result.dataset} ({result.match.layout.name}); "
+                    f"{shown_name(kept.path, kept.options)} is used",
+                )
             )
         else:
             used[result.dataset] = result
@@ -482,7 +509,9 @@ def survey_exports(exports: Path) -> ExportSurvey:
         listed = "; ".join(f"{p.name}: {why}" for p, why in skipped[:5]) or "no files"
         raise UsageError(f"{exports}: no recognised export ({listed})")
     if "deals" not in used:
-        exports_found = ", ".join(f"{r.path.name} ({r.dataset})" for r in used.values())
+        exports_found = ", ".join(
+            f"{shown_name(r.path, r.options)} ({r.dataset})" for r in used.values()
+        )
         raise UsageError(
             f"{exports}: no deals export recognised (found {exports_found}); deals are required"
         )
@@ -526,7 +555,9 @@ def write_config(survey: ExportSurvey, directory: Path, company: str | None = No
     returns its path."""
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / "salesperf.yaml"
-    recognised = "".join(f"#   {e.path.name}: {e.match.layout.name}\n" for e in survey.used)
+    recognised = "".join(
+        f"#   {shown_name(e.path, e.options)}: {e.match.layout.name}\n" for e in survey.used
+    )
     header = (
         "# Written by `salesperf init --from`, which recognised:\n"
         + recognised

@@ -496,6 +496,36 @@ def test_hr_and_finance_workbooks_and_hubspot_companies(tmp_path: Path) -> None:
     assert "employees.xlsx: HR system" in out and "payroll.xlsx: Finance or payroll system" in out
 
 
+def test_every_sheet_of_a_workbook_is_recognised(tmp_path: Path) -> None:
+    """Reps on the first sheet, costs on the second of one workbook: init used only the best sheet,
+    and never said the other one went unused (no cost, so no value ratio)."""
+    import pandas as pd
+
+    exports = tmp_path / "exports"
+    header, rows = DEALS_EXPORTS["hubspot"]
+    write_csv(exports / "all-deals.csv", header, rows)
+    with pd.ExcelWriter(exports / "staff.xlsx") as book:
+        pd.DataFrame(
+            {"Employee ID": ["ana@acme.example"], "Full Name": ["Ana Lima"], "Team": ["East"]}
+        ).to_excel(book, sheet_name="Staff", index=False)
+        pd.DataFrame({"Notes": ["kept by HR"]}).to_excel(book, sheet_name="Notes", index=False)
+        pd.DataFrame(
+            {
+                "Employee ID": ["ana@acme.example"],
+                "Fiscal Year": [2024],
+                "Base Salary": [60000],
+            }
+        ).to_excel(book, sheet_name="Kosten", index=False)
+    config, out = init_from(tmp_path, exports)
+    sources = config["sources"]
+    assert sources["reps"]["path"].endswith("staff.xlsx") and "options" not in sources["reps"]
+    assert sources["costs"]["path"].endswith("staff.xlsx")
+    assert sources["costs"]["options"] == {"sheet": "Kosten"}
+    assert "staff.xlsx: not used: sheet Notes: headers not recognised (Notes)" in out
+    written = (tmp_path / "project" / "salesperf.yaml").read_text(encoding="utf-8")
+    assert "#   staff.xlsx (sheet Kosten): Finance or payroll system" in written
+
+
 def test_the_bundled_sample_exports_give_a_config_that_checks(tmp_path: Path) -> None:
     from generator.sample import generate
 
