@@ -111,15 +111,7 @@ def _note(message: str) -> None:
 
 
 def _print_quality(quality: QualityReport) -> None:
-    issues = quality.issues
-    # Warnings first, then the notes that call for a look (stages read as open, ids that differ
-    # only in case, report footers skipped), then the rules applied cell by cell (a marker removed,
-    # a decimal comma read), which can run to thousands and would push the others out.
-    note = issues["severity"] == "info"
-    by_rule = note & (issues["action"] == "read by rule")
-    shown = issues.assign(_order=note.astype(int) + by_rule.astype(int)).sort_values(
-        "_order", kind="stable"
-    )
+    shown = quality.by_attention()
     for record in shown.head(MAX_LISTED).to_dict("records"):
         click.echo(f"{record['severity']}: {format_issue(record)}", err=True)
     if len(shown) > MAX_LISTED:

@@ -114,6 +114,16 @@ class QualityReport:
         """Cells per reason: severity, dataset, column, problem, action and the number of cells, most first."""
         return reasons(self.issues)
 
+    def by_attention(self) -> pd.DataFrame:
+        """The findings in the order to read them: errors and warnings, then the notes that call for
+        a look (stages read as open, ids that differ only in case, report footers skipped), then the
+        rules applied cell by cell (action "read by rule": a marker removed, a decimal comma read),
+        which can run to thousands and would push the others out; each group in reading order."""
+        note = self.issues["severity"] == INFO
+        by_rule = note & (self.issues["action"] == "read by rule")
+        order = note.astype(int) + by_rule.astype(int)
+        return self.issues.iloc[order.to_numpy().argsort(kind="stable")]
+
 
 def reasons(issues: pd.DataFrame) -> pd.DataFrame:
     """Findings grouped by reason (severity, dataset, column, problem, action) with their cell count, most first."""

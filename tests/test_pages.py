@@ -397,6 +397,39 @@ def test_team_and_data_quality_contexts(
     assert page.warnings == quality.count("warning")
 
 
+def test_findings_are_listed_warnings_first_and_rules_applied_cell_by_cell_last(
+    context: SiteContext,
+) -> None:
+    """A clean export with decimal commas gave 4,000 rule notes in load order: the page's 2,000
+    listed were all "read with the decimal mark", the duplicates and the unknown owner past them."""
+    from generator.quality import QualityReport, issues_frame
+
+    rows = [
+        {
+            "severity": "info",
+            "dataset": "deals",
+            "problem": f"decimal {i}",
+            "action": "read by rule",
+        }
+        for i in range(3)
+    ]
+    rows.insert(1, {"severity": "info", "dataset": "deals", "problem": "dup", "action": "once"})
+    rows.append({"severity": "warning", "dataset": "reps", "problem": "unknown", "action": "named"})
+    quality = QualityReport(issues_frame(rows))
+    order = ["unknown", "dup", "decimal 0", "decimal 1", "decimal 2"]
+    assert quality.by_attention()["problem"].tolist() == order
+    page = data_quality.data_quality_page(
+        context.info,
+        quality,
+        summaries.dataset_usage(quality.summaries, quality.issues),
+        summaries.findings_by_reason(quality.issues),
+    )
+    listed = str(page.findings)
+    assert [listed.index(f">{problem}<") for problem in order] == sorted(
+        listed.index(f">{problem}<") for problem in order
+    )
+
+
 def test_segment_pages_render_contributed_sections_once(context: SiteContext) -> None:
     region = sorted(context.segment_slugs["region"])[0]
     extra = Section("Projection & more", Markdown("<p>projected</p>"))

@@ -70,7 +70,8 @@ def data_quality_page(
         ],
         link(HERE, "data/data_quality_summary.csv"),
     )
-    listed = quality.issues.head(ISSUES_ON_PAGE)
+    # Warnings and the notes that call for a look before thousands of cells read by rule.
+    listed = quality.by_attention().head(ISSUES_ON_PAGE)
     findings = frame_table(
         listed,
         [
