@@ -274,6 +274,18 @@ def test_a_rep_missing_from_the_reps_export_is_current_only_when_active_this_yea
     assert reps.loc["A", "status"] == "current"  # listed in the reps export
 
 
+def test_same_span_last_year_is_empty_for_a_rep_not_employed_then(crm_config: Path) -> None:
+    """as_of 2024-06-15 against 1 January to 15 June 2023: A and B were employed and sold nothing
+    then (0; B's 20,000 closed in December); X and Y, hired in September 2024, were not there:
+    empty, not 0 (the spec's missing figure)."""
+    cfg = load_config(crm_config)
+    metrics = compute_metrics(load_inputs(cfg), cfg.config)
+    assert metrics.period.as_of == dt.date(2024, 6, 15)
+    before = metrics.reps.set_index("rep_id")["revenue_same_period_last_year"]
+    assert (before["A"], before["B"]) == (0.0, 0.0)
+    assert pd.isna(before["X"]) and pd.isna(before["Y"])
+
+
 def test_a_goal_target_of_zero_is_listed_and_not_used(crm_config: Path) -> None:
     """Attainment divides by the target: a target of 0 would read as "missed" whatever the actual."""
     (crm_config.parent / "goals.csv").write_text(

@@ -528,7 +528,17 @@ def _rep_table(
     now = _current(by_rep, "rep_id", period.year)
     table = reps.set_index("rep_id")[["name", "team", "region", "manager", "hired", "left"]]
     table = table.join(now, how="left")
-    table["revenue_same_period_last_year"] = previous["revenue"].reindex(table.index).fillna(0.0)
+    # Empty for a rep not employed at any time of that span (hired after it, or left before it):
+    # there was nothing to sell then, not nothing sold.
+    before = previous["revenue"].reindex(table.index)
+    span_start = pd.Timestamp(period.start_of(period.year - 1))
+    span_end = pd.Timestamp(same_day_last_year(period.as_of))
+    employed_then = (table["hired"].isna() | (table["hired"] <= span_end)) & (
+        table["left"].isna() | (table["left"] >= span_start)
+    )
+    table["revenue_same_period_last_year"] = before.fillna(0.0).where(
+        employed_then | before.notna()
+    )
     as_of = pd.Timestamp(period.as_of)
     table["status"] = pd.Series("current", index=table.index, dtype="string").mask(
         table["left"].notna() & (table["left"] <= as_of) | ~_listed_or_active(reps, deals, period),

@@ -223,7 +223,8 @@ _ENTRIES: tuple[Figure, ...] = (
         "revenue_same_period_last_year",
         "Revenue, same span last year",
         M,
-        "Revenue of the previous fiscal year up to the same day as as_of.",
+        "Revenue of the previous fiscal year up to the same day as as_of; empty for a rep not "
+        "employed at any time of that span.",
         "§5",
     ),
     Figure(
