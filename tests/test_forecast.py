@@ -214,3 +214,21 @@ def test_a_one_deal_a_year_rep_without_a_backtest_gets_a_wide_interval() -> None
     assert row["forecast"] == 2_000_000
     assert row["forecast_low"] == 0
     assert row["forecast_high"] == pytest.approx(2_000_000 * (1 + 1.2815516), rel=1e-6)
+
+
+def test_the_company_interval_says_when_there_is_no_backtest() -> None:
+    """ "held the actual in — of its 0 backtest origins" read as nonsense."""
+    from generator.site.pages.forecast import company_interval
+
+    row = {
+        "forecast_low": 900.0,
+        "forecast_high": 1200.0,
+        "backtest_origins": 0,
+        "level_coverage": float("nan"),
+    }
+    assert company_interval(row, "USD") == (
+        "$900 – $1,200 (no backtest yet: too little history to test it on past years)"
+    )
+    tested = company_interval({**row, "backtest_origins": 13, "level_coverage": 0.846}, "USD")
+    assert tested.startswith("$900 – $1,200 (held the actual in 84.6 % of its 13 backtest")
+    assert company_interval({**row, "forecast_low": float("nan")}, "USD") == "—"

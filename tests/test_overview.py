@@ -3,6 +3,7 @@ list, computed on the bundled example and checked against its published tables."
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 import re
@@ -324,6 +325,20 @@ def test_attention_items_cap_names_and_link(
     )
     assert "a market to leave" in categories.note and "not yet tapped" in categories.note
     assert _plain(items[5].names[0]) == "Wolves (2.99 → 2.88)"
+    # A fall that two decimals would hide shows as many as it takes.
+    close = dataclasses.replace(
+        attention,
+        falling_teams=(dashboard.Flag("team", "Wolves", "Wolves", 0.7198, 0.7234),),
+    )
+    falling = overview.attention_items(
+        close,
+        rep_slugs=context.rep_slugs,
+        team_slugs=context.team_slugs,
+        segment_slugs=context.segment_slugs,
+    )
+    assert _plain(next(i for i in falling if i.topic == "falling_teams").names[0]) == (
+        "Wolves (0.723 → 0.720, below break-even)"
+    )
     block = overview.attention_block(items)
     assert block.count("<li ") == 7 and 'href="data-quality/"' in block
     # names are found on their pages

@@ -81,6 +81,22 @@ def _interval_basis(row: dict) -> str:
     )
 
 
+def company_interval(row: dict, currency: str) -> str:
+    """The company's 80 % interval with how often such intervals held the actual in the backtest;
+    "—" without a projection, and no share of "0 backtest origins" without a backtest."""
+    if text.missing(row["forecast_low"]) or text.missing(row["forecast_high"]):
+        return text.EMPTY
+    interval = f"{text.money(row['forecast_low'], currency)} – {text.money(row['forecast_high'], currency)}"
+    origins = 0 if text.missing(row["backtest_origins"]) else int(row["backtest_origins"])
+    if not origins:
+        return interval + " (no backtest yet: too little history to test it on past years)"
+    return interval + (
+        f" (held the actual in {text.percent(row['level_coverage'])} of its "
+        f"{text.integer(origins)} backtest origins; their twelve-month windows overlap, "
+        "so that is about one independent year per twelve origins)"
+    )
+
+
 def mape_pair(mape: object, baseline: object) -> tuple[str, str]:
     """The backtest MAPE and the baseline's, each kept on its side of the other: a projection that
     beats the baseline by 0.03 points shows "22.17 %" against "22.2 %", never "22.2 %" against "22.2 %"
@@ -210,19 +226,27 @@ def topic(context: SiteContext) -> Topic:
                 f"Projected revenue {text.escape(label)}",
                 f"<strong>{text.money(row['forecast'], info.currency)}</strong>",
             ),
-            (
-                "80 % interval",
-                f"{text.money(row['forecast_low'], info.currency)} – {text.money(row['forecast_high'], info.currency)} "
-                f"(held the actual in {text.percent(row['level_coverage'])} of its "
-                f"{text.integer(row['backtest_origins'])} backtest origins; their twelve-month windows overlap, "
-                "so that is about one independent year per twelve origins)",
-            ),
+            ("80 % interval", company_interval(row, info.currency)),
             ("Seasonal-naive baseline", text.money(row["baseline"], info.currency)),
         ]
         if row["flag"]:
             items.append(("Flag", f"<strong>{text.escape(row['flag'])}</strong>"))
         if row["booked"]:
-            items.append(("of which already booked", text.money(row["booked"], info.currency)))
+            # Booked to the end of the last complete month: the overview's revenue also counts
+            # the days since, up to as_of.
+            through = forecast.last_month.strftime("%B %Y")
+            month_end = forecast.last_month + pd.offsets.MonthEnd(0)
+            since = (
+                f" (the overview's revenue also counts the days since, to {info.as_of})"
+                if pd.Timestamp(metrics.period.as_of) > month_end
+                else ""
+            )
+            items.append(
+                (
+                    f"of which booked to the end of {through}",
+                    text.money(row["booked"], info.currency) + since,
+                )
+            )
     first = company.iloc[0] if len(company) else None
     if first is not None:
         items += [

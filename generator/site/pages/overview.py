@@ -474,7 +474,8 @@ def attention_items(
                 a.falling_teams,
                 lambda f: team(
                     f,
-                    f"{text.ratio(f.reference)} → {text.ratio(f.value)}"
+                    # in their true order: a fall from 0.7234 to 0.7198 is not "0.72 → 0.72"
+                    " → ".join(text.ordered(f.reference, f.value, 1, 2, (text.BREAK_EVEN,)))
                     + (", below break-even" if f.value < 1 else ""),
                 ),
             )
