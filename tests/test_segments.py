@@ -400,6 +400,50 @@ def test_a_goal_of_a_rep_who_left_during_its_year_is_neither_behind_nor_missed()
     assert calibration.loc[2024, "goals"] == 2 and calibration.loc[2024, "met"] == 1
 
 
+def test_a_rep_hired_during_the_year_is_paced_from_the_hiring_day() -> None:
+    """R2, hired on 1 April, showed "behind, pace 40.0 %" as if due since 1 January."""
+    period = Period.containing(dt.date(2024, 6, 30), 1)
+    linear, quarterly = GoalsConfig(), GoalsConfig(pacing="quarterly")
+    april = dt.date(2024, 4, 1)
+    assert expected_share(period, linear, april) == pytest.approx(91 / 275)
+    # Q1 not worked; Q2 ended and worked whole; Q3, Q4 to come: 1 of 3 equal quarters.
+    assert expected_share(period, quarterly, april) == pytest.approx(1 / 3)
+    # Hired mid-quarter (15 May): Q2 counts for its 47 days of 91.
+    may = dt.date(2024, 5, 15)
+    worked_q2 = 0.25 * 47 / 91
+    assert expected_share(period, quarterly, may) == pytest.approx(worked_q2 / (worked_q2 + 0.5))
+    assert expected_share(period, linear, dt.date(2023, 5, 1)) == expected_share(period, linear)
+    assert expected_share(period, linear, dt.date(2024, 7, 1)) == 0.0  # not started by as_of
+
+    rep_years = _revenue_years(["R1", "R2"], [300.0, 300.0])
+    reps = pd.DataFrame(
+        {
+            "rep_id": ["R1", "R2"],
+            "team": pd.NA,
+            "hired": pd.to_datetime(["2020-01-01", "2024-04-01"]).astype("datetime64[s]"),
+            "left": pd.NaT,
+        }
+    )
+    goals = pd.DataFrame(
+        {
+            "scope": "rep",
+            "id": ["R1", "R2"],
+            "year": 2024,
+            "metric": "revenue",
+            "target": 1000.0,
+            "reward": pd.NA,
+            "_file": "goals.csv",
+            "_row": [2, 3],
+        }
+    )
+    table = compute_goals(goals, rep_years, reps, period, linear).goals.set_index("id")
+    assert table.loc["R1", "expected_share"] == pytest.approx(182 / 366)
+    assert table.loc["R2", "expected_share"] == pytest.approx(91 / 275)
+    assert table.loc["R2", "pace"] == pytest.approx(300 / (1000 * 91 / 275))
+    # Same revenue, same target: R2 has been paced over half the days R1 has: at risk, not behind.
+    assert table["status"].to_dict() == {"R1": "behind", "R2": "at risk"}
+
+
 def test_site_pages_and_files(tmp_path: Path, fixture) -> None:
     config, _, _ = fixture
     site = build(config, tmp_path / "site").out

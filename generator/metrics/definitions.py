@@ -408,7 +408,8 @@ _ENTRIES: tuple[Figure, ...] = (
         "expected_share",
         "Expected share",
         F,
-        "Share of the target due by as_of under goals.pacing.",
+        "Share of the target due by as_of under goals.pacing (for a rep hired during the year, "
+        "of the part of the year from the hiring day).",
         "§5",
         kind="rate",
     ),

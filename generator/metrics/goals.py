@@ -5,6 +5,7 @@ Pure: no clock, no files, no printing; ``as_of`` comes in with the period.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,23 +91,38 @@ class Goals:
     """as_of is the reporting year's last day (or later): its goals are met or missed, not paced."""
 
 
-def expected_share(period: Period, config: GoalsConfig) -> float:
+def expected_share(
+    period: Period, config: GoalsConfig, hired: dt.date | pd.Timestamp | None = None
+) -> float:
     """Share of a year's target due by ``as_of``: days elapsed ÷ days in the year (linear), or the
-    weights of the fiscal quarters ended by ``as_of`` (quarterly)."""
+    weights of the fiscal quarters ended by ``as_of`` (quarterly).
+
+    For a rep ``hired`` during the year, of the part of the year from the hiring day: days since
+    hiring ÷ days from hiring to the year's end (linear), or the quarters' weights each counted for
+    the share of its days the rep was employed (quarterly), those ended by as_of over all of them.
+    0.0 when the rep starts after as_of."""
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     as_of = pd.Timestamp(period.as_of)
+    first = max(start, pd.Timestamp(hired)) if hired is not None and not pd.isna(hired) else start
+    if first > as_of:
+        return 0.0
     if config.pacing == "linear":
-        return ((as_of - start).days + 1) / ((end - start).days + 1)
-    quarter_ends = [
-        start + pd.DateOffset(months=3 * (q + 1)) - pd.Timedelta(days=1) for q in range(4)
-    ]
-    return float(
-        sum(
-            w
-            for w, q_end in zip(config.quarter_weights, quarter_ends, strict=True)
-            if q_end <= as_of
+        return ((as_of - first).days + 1) / ((end - first).days + 1)
+    quarters = [
+        (
+            start + pd.DateOffset(months=3 * q),
+            start + pd.DateOffset(months=3 * (q + 1)) - pd.Timedelta(days=1),
         )
-    )
+        for q in range(4)
+    ]
+    # Each quarter's weight × the share of its days from ``first`` on (1 for a whole quarter).
+    worked = [
+        w * max(0, (q_end - max(q_start, first)).days + 1) / ((q_end - q_start).days + 1)
+        for w, (q_start, q_end) in zip(config.quarter_weights, quarters, strict=True)
+    ]
+    total = sum(worked)
+    due = sum(w for w, (_start, q_end) in zip(worked, quarters, strict=True) if q_end <= as_of)
+    return float(due / total) if total > 0 else 0.0
 
 
 def team_members(reps: pd.DataFrame, period: Period, years: list[int]) -> pd.DataFrame:
@@ -245,6 +261,10 @@ def compute_goals(
 
     now = table["year"] == period.year
     table["expected_share"] = np.where(now, share, np.where(future, 0.0, 1.0))
+    # A rep hired during the reporting year is paced from the hiring day.
+    hired = _hired_in_year(table, reps, period)
+    for index, day in hired[now & hired.notna()].items():
+        table.loc[index, "expected_share"] = expected_share(period, config, day)
     paced = table["metric"].isin(CUMULATIVE)
     due = table["target"] * table["expected_share"].where(paced, 1.0)
     table["pace"] = ratio(table["actual"], due).where(now)
@@ -274,6 +294,17 @@ def compute_goals(
         True,
         complete,
     )
+
+
+def _hired_in_year(table: pd.DataFrame, reps: pd.DataFrame, period: Period) -> pd.Series:
+    """Per goal row: its rep's hiring date when it falls after the first day of the reporting year,
+    else NaT (team goals, reps hired before, unknown dates)."""
+    start = pd.Timestamp(period.start)
+    dated = reps[reps["hired"].notna() & (reps["hired"] > start)].drop_duplicates("rep_id")
+    if not len(dated):
+        return pd.Series(pd.NaT, index=table.index, dtype="datetime64[s]")
+    hired = pd.Series(dated["hired"].to_numpy(), index=dated["rep_id"].astype("string").to_numpy())
+    return pd.to_datetime(table["id"].map(hired).where(table["scope"] == "rep"))
 
 
 def _left_in_year(table: pd.DataFrame, reps: pd.DataFrame, period: Period) -> pd.Series:
