@@ -232,3 +232,28 @@ def test_the_company_interval_says_when_there_is_no_backtest() -> None:
     tested = company_interval({**row, "backtest_origins": 13, "level_coverage": 0.846}, "USD")
     assert tested.startswith("$900 – $1,200 (held the actual in 84.6 % of its 13 backtest")
     assert company_interval({**row, "forecast_low": float("nan")}, "USD") == "—"
+
+
+def test_teams_name_the_share_of_revenue_won_by_reps_who_have_left(example_metrics) -> None:
+    """A director read West's projection, carried on by a rep who had left ($888k of $2.69M), as the
+    team's own. The share is recomputed here from the deals: won deals of the 12 complete months up
+    to the forecast's last month, by the reps export's team."""
+    from generator.site.pages.forecast import former_reps_share
+
+    metrics, deals = example_metrics.metrics, example_metrics.inputs.deals
+    last = metrics.forecast.last_month
+    window = deals[
+        (deals["status"] == "won")
+        & (deals["closed"] >= last - pd.DateOffset(months=11))
+        & (deals["closed"] < last + pd.DateOffset(months=1))
+    ]
+    reps = metrics.reps.set_index("rep_id")
+    team = window["rep_id"].map(reps["team"])
+    former = window["rep_id"].map(reps["status"]) == "former"
+    expected = (
+        window[former]["amount"].groupby(team[former]).sum() / window["amount"].groupby(team).sum()
+    )
+    share = former_reps_share(metrics)
+    assert share["Orcas"] == pytest.approx(expected["Orcas"]) and share["Orcas"] > 0.05
+    assert set(share.index) == set(team.dropna().unique())
+    assert share.drop(expected.index).eq(0).all()

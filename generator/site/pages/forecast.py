@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from generator.metrics import Metrics
 from generator.metrics.forecast import (
     CAP,
     MIN_MONTHS,
@@ -53,6 +54,9 @@ class ForecastPage:
     company_backtest: Markdown
     teams_chart: Markdown
     teams: Markdown
+    former_share: str
+    """Teams whose last 12 months' revenue came in part from reps who have left (escaped text; ""
+    when none: ``former_reps_share``)."""
     regions_chart: Markdown
     regions: Markdown
     reps: Markdown
@@ -79,6 +83,40 @@ def _interval_basis(row: dict) -> str:
         f"intervals made this way held the actual in {text.percent(row['level_coverage'])} of the "
         f"backtest origins of all {row['level']}s"
     )
+
+
+FORMER_SHARE_SHOWN = 0.05
+"""A team is named when at least this share of its last 12 months' revenue came from reps who have left."""
+
+
+def former_reps_share(metrics: Metrics) -> pd.Series:
+    """Per team (the reps export's team, as the projections group reps): the share of its revenue in
+    the 12 complete months up to the forecast's last month won by reps who have left by as_of
+    (``status`` former). The projections keep that revenue in the team's history."""
+    last = metrics.forecast.last_month
+    monthly = metrics.rep_monthly
+    if not len(monthly) or "rep_id" not in monthly:
+        return pd.Series(dtype="float64")
+    window = monthly[
+        (monthly["month"] > last - pd.DateOffset(months=12)) & (monthly["month"] <= last)
+    ]
+    reps = metrics.reps.drop_duplicates("rep_id").set_index(
+        metrics.reps["rep_id"].drop_duplicates().astype("string")
+    )
+    ids = window["rep_id"].astype("string")
+    team = ids.map(reps["team"])
+    former = (ids.map(reps["status"]) == "former").fillna(False).astype(bool)
+    total = window["revenue"].groupby(team).sum()
+    gone = window.loc[former, "revenue"].groupby(team[former]).sum()
+    share = (gone.reindex(total.index).fillna(0.0) / total.where(total > 0)).dropna()
+    share.index = share.index.astype("string")
+    return share.sort_values(ascending=False, kind="stable")
+
+
+def _former_share_text(share: pd.Series) -> str:
+    """ "West 33.0 %, South 20.1 %" for the teams at or above FORMER_SHARE_SHOWN; "" for none."""
+    shown = share[share >= FORMER_SHARE_SHOWN]
+    return ", ".join(f"{text.escape(str(t))} {text.percent(v)}" for t, v in shown.items())
 
 
 def company_interval(row: dict, currency: str) -> str:
@@ -343,6 +381,7 @@ def topic(context: SiteContext) -> Topic:
             "Projected revenue by team",
         ),
         teams=teams_table.html,
+        former_share=_former_share_text(former_reps_share(metrics)),
         regions_chart=embed(
             "chart-forecast-regions",
             chart(
