@@ -905,6 +905,23 @@ def test_stage_labels_that_read_won_or_lost(label: str, looks: str | None) -> No
     assert stage_looks(label) == looks
 
 
+def test_the_latest_year_of_costs_and_goals_is_labelled_as_the_site_labels_years(
+    tmp_path: Path,
+) -> None:
+    """With a July fiscal year the freshness table said "2026" for costs and goals, "FY2026" elsewhere."""
+    files = {
+        "deals.csv": "deal_id,rep_id,stage,closed,amount\n1,R1,Won,2025-08-01,5\n",
+        "costs.csv": "rep_id,year,salary\nR1,2026,100\n",
+        "goals.csv": "scope,id,year,target\nrep,R1,2026,10\n",
+    }
+    config = write_exports(tmp_path, files, "report: {fiscal_year_start: 7}\n")
+    latest = {s.dataset: s.latest for s in load_inputs(load_config(config)).quality.summaries}
+    assert latest == {"deals": "2025-08-01", "costs": "FY2026", "goals": "FY2026"}
+    calendar = write_exports(tmp_path, files)
+    latest = {s.dataset: s.latest for s in load_inputs(load_config(calendar)).quality.summaries}
+    assert latest["costs"] == "2026"
+
+
 def test_rows_used_are_the_rows_that_reach_the_figures(tmp_path: Path) -> None:
     """ "activities: 3 of 5 rows used" while one of the three was "row not used" (unknown rep)."""
     files = {

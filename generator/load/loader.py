@@ -1511,8 +1511,9 @@ def _events(deals: pd.DataFrame) -> pd.DataFrame:
     return deals.assign(closed=deals["closed"].where(plausibly_closed(deals)))
 
 
-def _latest(table: pd.DataFrame, dataset: Dataset) -> str | None:
-    """The latest date in a dataset's date fields (else its latest year), as text."""
+def _latest(table: pd.DataFrame, dataset: Dataset, fiscal_year_start: int = 1) -> str | None:
+    """The latest date in a dataset's date fields (else its latest fiscal year, labelled as the site
+    labels years: ``FY2026`` when the fiscal year does not start in January), as text."""
     dates = [
         table[f.name].max()
         for f in dataset.fields
@@ -1521,7 +1522,9 @@ def _latest(table: pd.DataFrame, dataset: Dataset) -> str | None:
     if dates:
         return max(dates).date().isoformat()
     if "year" in table.columns and table["year"].notna().any():
-        return str(int(table["year"].max()))
+        from generator.metrics.period import year_label  # the metrics package imports this one
+
+        return year_label(int(table["year"].max()), fiscal_year_start)
     return None
 
 
@@ -1797,7 +1800,11 @@ def load_inputs(
                 summary.files,
                 summary.rows_read,
                 len(table),
-                _latest(events if name == "deals" else table, dataset),
+                _latest(
+                    events if name == "deals" else table,
+                    dataset,
+                    cfg.config.report.fiscal_year_start,
+                ),
             )
         )
     if findings.errors:
@@ -1828,7 +1835,11 @@ def load_inputs(
         "goals": goals,
     }
     summaries = [
-        replace(s, rows_used=len(final), latest=_latest(final, DATASETS[s.dataset]))
+        replace(
+            s,
+            rows_used=len(final),
+            latest=_latest(final, DATASETS[s.dataset], cfg.config.report.fiscal_year_start),
+        )
         if (final := used.get(s.dataset)) is not None
         else s
         for s in summaries
