@@ -664,3 +664,18 @@ def test_bad_goals_config_names_the_key(tmp_path: Path, goals: str, message: str
     with pytest.raises(ConfigError) as raised:
         load_config(config)
     assert message in str(raised.value)
+
+
+def test_a_goal_owner_keyed_by_name_is_named_once(tmp_path: Path) -> None:
+    """Deals keyed by the rep's name and no reps export: the goals page wrote "Ann Lee (Ann Lee)"."""
+    files = {
+        "deals.csv": "deal_id,rep_id,client_id,amount,stage,closed\n"
+        "D1,Ann Lee,C1,100,won,2024-03-01\nD2,Ann Lee,C2,50,lost,2024-04-01\n",
+        "goals.csv": "scope,id,year,target\nrep,Ann Lee,2024,1000\n",
+    }
+    site = build(
+        write_exports(tmp_path, files),
+        tmp_path / "site",
+    ).out
+    page = (site / "goals" / "index.html").read_text(encoding="utf-8")
+    assert "Ann Lee (Ann Lee)" not in page and ">Ann Lee</a>" in page
