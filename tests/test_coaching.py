@@ -755,3 +755,32 @@ def test_payback_cell_says_why_it_is_empty() -> None:
         NO_RISE,
     ]
     assert NO_RISE == "— (no verdict of a rise)"
+
+
+def test_an_engagement_whose_rep_left_within_its_window_says_so() -> None:
+    """A rep coached in July who left on 31 October (3 of 6 months after) was the "most influential"
+    rep of two estimates, and their row said nothing of the departure."""
+    from generator.metrics.coaching import _left_in_window
+
+    events = pd.DataFrame(
+        {
+            "rep_id": pd.array(["R10", "R3", "R10", "R4"], dtype="string"),
+            "start": pd.to_datetime(["2025-07-14", "2025-07-01", "2024-01-10", "2025-03-01"]),
+            "post_months": pd.array([3, 6, 6, 2], dtype="Int64"),
+            "included": [True, True, True, False],
+            "note": pd.array(["", "", "no placebo: too little history before", "x"], dtype="string"),
+        }
+    )
+    reps = pd.DataFrame(
+        {
+            "rep_id": ["R10", "R3", "R4"],
+            "left": pd.to_datetime(["2025-10-31", None, "2025-04-30"]),
+        }
+    )
+    notes = _left_in_window(events, reps, 6).tolist()
+    assert notes[0] == (
+        "rep left on 2025-10-31, 3 of 6 months after the start: sales often fall before a "
+        "departure, so this says more about leaving than about the coaching"
+    )
+    # R3 stayed; R10's 2024 engagement ended its window long before; R4's is not included.
+    assert notes[1:] == ["", "no placebo: too little history before", "x"]

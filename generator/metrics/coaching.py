@@ -693,6 +693,7 @@ def coaching_events(
         ),
     )
     out["note"] = pd.array(notes, dtype="string").fillna("")
+    out["note"] = _left_in_window(out, reps, window)
     matrix = np.zeros((len(out), len(grid.rep_ids)), dtype=bool)
     picked_rows = np.where(included[:, None], main.picked, -1)
     for j in range(picked_rows.shape[1]):
@@ -1422,6 +1423,35 @@ def missed_revenue_goals(goals: pd.DataFrame, events: pd.DataFrame, period: Peri
     following = pd.MultiIndex.from_arrays([pairs["rep_id"], pairs["year"] + 1])
     pairs = pairs.assign(next_year_attainment=following.map(next_year).astype("float64"))  # type: ignore[arg-type]
     return pairs.sort_values(["rep_id", "year", "start"]).reset_index(drop=True)[MISSED_COLUMNS]
+
+
+def _left_in_window(events: pd.DataFrame, reps: pd.DataFrame, window: int) -> pd.Series:
+    """``events["note"]``, with a note on each included engagement whose rep left within its
+    ``window`` months after the start: its after-window is cut short, and sales often fall before
+    a departure, so its effect may say more about leaving than about the coaching."""
+    known = reps[reps["left"].notna()].drop_duplicates("rep_id")
+    if not len(known) or not len(events):
+        return events["note"]
+    left = (
+        events["rep_id"]
+        .astype("string")
+        .map(pd.Series(known["left"].to_numpy(), index=known["rep_id"].astype("string").to_numpy()))
+    )
+    left = pd.to_datetime(left)
+    window_end = events["start"] + pd.DateOffset(months=window)
+    cut = events["included"].to_numpy(dtype=bool) & (left.notna() & (left < window_end)).to_numpy()
+    if not cut.any():
+        return events["note"]
+    said = [
+        f"rep left on {day:%Y-%m-%d}, {int(after)} of {window} months after the start: sales often "
+        "fall before a departure, so this says more about leaving than about the coaching"
+        for day, after in zip(left[cut], events.loc[cut, "post_months"], strict=True)
+    ]
+    notes = events["note"].astype("object").to_numpy(copy=True)
+    notes[cut] = [
+        f"{before}; {new}" if before else new for before, new in zip(notes[cut], said, strict=True)
+    ]
+    return pd.Series(pd.array(notes, dtype="string"), index=events.index)
 
 
 def coaching_estimates(

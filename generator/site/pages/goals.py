@@ -120,9 +120,7 @@ def _prepared(context: SiteContext, goals: Goals, here_depth: str) -> pd.DataFra
     is_rep = table["scope"] == "rep"
     # "Name (id)", or the id alone when it is the name (reps keyed by name): not "Ann (Ann)".
     table["owner"] = [
-        (f"{rep_name.get(i, i)} ({i})" if str(rep_name.get(i, i)) != str(i) else str(i))
-        if r
-        else i
+        (f"{rep_name.get(i, i)} ({i})" if str(rep_name.get(i, i)) != str(i) else str(i)) if r else i
         for i, r in zip(table["id"], is_rep, strict=True)
     ]
     table["href"] = [
