@@ -768,7 +768,9 @@ def test_an_engagement_whose_rep_left_within_its_window_says_so() -> None:
             "start": pd.to_datetime(["2025-07-14", "2025-07-01", "2024-01-10", "2025-03-01"]),
             "post_months": pd.array([3, 6, 6, 2], dtype="Int64"),
             "included": [True, True, True, False],
-            "note": pd.array(["", "", "no placebo: too little history before", "x"], dtype="string"),
+            "note": pd.array(
+                ["", "", "no placebo: too little history before", "x"], dtype="string"
+            ),
         }
     )
     reps = pd.DataFrame(

@@ -339,6 +339,29 @@ def test_attention_items_cap_names_and_link(
     assert _plain(next(i for i in falling if i.topic == "falling_teams").names[0]) == (
         "Wolves (0.723 → 0.720, below break-even)"
     )
+    # Segments too: APAC's 0.7521 against the company's 0.7534 read "0.75 … below the company's 0.75".
+    weak = dataclasses.replace(
+        attention,
+        weak_segments=(
+            dashboard.Flag("region", "APAC", "APAC", 0.7521, 0.7534, change=-0.2),
+            dashboard.Flag("region", "EMEA", "EMEA", 0.41, 0.7534),
+        ),
+    )
+    (regions,) = [
+        i
+        for i in overview.attention_items(
+            weak,
+            rep_slugs=context.rep_slugs,
+            team_slugs=context.team_slugs,
+            segment_slugs=context.segment_slugs,
+        )
+        if i.topic == "region"
+    ]
+    assert [_plain(n) for n in regions.names] == [
+        "APAC (ratio 0.752; revenue -20.0 %)",
+        "EMEA (ratio 0.410)",
+    ]
+    assert "below the company's 0.753" in _plain(regions.note)
     block = overview.attention_block(items)
     assert block.count("<li ") == 7 and 'href="data-quality/"' in block
     # names are found on their pages

@@ -147,6 +147,19 @@ def sparkline(
     )
 
 
+def _digits_apart(values: list[float], reference: float, digits: int = 2) -> int:
+    """The fewest decimals from ``digits`` that show each of ``values`` apart from ``reference``, in
+    their true order (``text.ordered``); ``digits`` when the reference is unknown."""
+    if math.isnan(reference):
+        return digits
+    needed = [digits]
+    for value in values:
+        if math.isfinite(value) and value != reference:
+            shown, _ = text.ordered(value, reference, 1, digits, (text.BREAK_EVEN,))
+            needed.append(len(shown.partition(".")[2]))
+    return max(needed)
+
+
 def trend(change: float, shown: str, compared: str) -> Markdown:
     """A change with its arrow and sign, never colour alone: ``▲ +29.2 %`` up, ``▼ -3.1 %`` down,
     ``■ +0.0 %`` level; ``compared`` says against what. The class (sp-up, sp-down) only adds colour."""
@@ -434,20 +447,26 @@ def attention_items(
         if not flags:
             continue
         slugs = segment_slugs.get(dim, {})
+        yardstick = flags[0].reference
+        # As many decimals as keep every flagged ratio apart from the company's (0.752 below 0.753,
+        # never "0.75 below the company's 0.75").
+        digits = _digits_apart([f.value for f in flags], yardstick)
 
-        def segment(flag: Flag, folder: str = folder, slugs: Mapping[str, str] = slugs) -> str:
+        def segment(
+            flag: Flag, folder: str = folder, slugs: Mapping[str, str] = slugs, digits: int = digits
+        ) -> str:
             slug = slugs.get(flag.key)
             label = _anchor(f"{folder}/{slug}/", escape(flag.name)) if slug else escape(flag.name)
-            said = [f"ratio {text.ratio(flag.value)}"] if not math.isnan(flag.value) else []
+            shown = text.side_safe(flag.value, 1, digits, (text.BREAK_EVEN,))
+            said = [f"ratio {shown}"] if not math.isnan(flag.value) else []
             if not math.isnan(flag.change) and flag.change < 0:
                 said.append(f"revenue {text.change(flag.change)}")
             if flag.status:
                 said.append(f"penetration leans to <em>{escape(flag.status)}</em>")
             return f"{label} ({'; '.join(said)})"
 
-        yardstick = flags[0].reference
         against = (
-            f"the company's {text.ratio(yardstick)}"
+            f"the company's {text.side_safe(yardstick, 1, digits, (text.BREAK_EVEN,))}"
             if not math.isnan(yardstick)
             else "the company's"
         )
