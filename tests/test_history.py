@@ -366,9 +366,9 @@ def test_manager_goal_attainment_and_coaching_by_hand() -> None:
     )
     goals = pd.DataFrame(
         {
-            "scope": ["team", "team", "team", "rep", "rep", "rep", "rep"],
-            "id": ["T", "U", "T", "a", "b", "c", "zz"],
-            "year": [2024, 2024, 2024, 2024, 2024, 2024, 2024],
+            "scope": ["team", "team", "team", "rep", "rep", "rep", "rep", "rep"],
+            "id": ["T", "U", "T", "a", "b", "c", "zz", "b"],
+            "year": [2024] * 8,
             "metric": [
                 "revenue",
                 "revenue",
@@ -377,9 +377,12 @@ def test_manager_goal_attainment_and_coaching_by_hand() -> None:
                 "revenue",
                 "new_clients",
                 "revenue",
+                "won_deals",
             ],
-            "target": [100.0, 300.0, 10.0, 50.0, 50.0, 4.0, 1.0],
-            "actual": [120.0, 180.0, 3.0, 50.0, 49.0, 5.0, 9.0],
+            "target": [100.0, 300.0, 10.0, 50.0, 50.0, 4.0, 1.0, 10.0],
+            "actual": [120.0, 180.0, 3.0, 50.0, 49.0, 5.0, 9.0, 1.0],
+            # b's won-deals goal: b left before the year ended ("rep left"), not counted
+            "status": ["met", "missed", "missed", "met", "missed", "met", "met", "rep left"],
         }
     )
     goals["attainment"] = goals["actual"] / goals["target"]

@@ -308,3 +308,31 @@ def test_a_goal_target_of_zero_is_listed_and_not_used(crm_config: Path) -> None:
     assert (excluded["action"] == "row excluded").all() and (
         excluded["severity"] == "warning"
     ).all()
+
+
+def test_a_former_reps_quarters_end_with_leaving_or_their_last_deal() -> None:
+    """A rep who left in FY2026 Q2 showed an empty FY2026 Q3 row; a current rep keeps every quarter,
+    and a deal closed after leaving keeps the quarters up to it."""
+    from generator.metrics import rep_quarters_shown
+
+    period = Period.containing(dt.date(2026, 1, 15), 7)  # FY2026 Q3
+    rows = (
+        [("GONE", 2026, q, w) for q, w in ((1, 2), (2, 1), (3, 0))]
+        + [("LATE", 2026, q, w) for q, w in ((1, 1), (2, 0), (3, 1))]
+        + [("STAY", 2026, q, 0) for q in (1, 2, 3)]
+    )
+    quarters = pd.DataFrame(rows, columns=["rep_id", "year", "quarter", "won_deals"]).assign(
+        lost_deals=0
+    )
+    reps = pd.DataFrame(
+        {
+            "rep_id": ["GONE", "LATE", "STAY"],
+            "left": pd.to_datetime(["2025-10-31", "2025-08-15", None]),
+        }
+    )
+    shown = rep_quarters_shown(quarters, reps, period)
+    assert shown.groupby("rep_id")["quarter"].apply(list).to_dict() == {
+        "GONE": [1, 2],  # left in Q2 (October): Q3 is not theirs
+        "LATE": [1, 2, 3],  # left in Q1, a deal in Q3
+        "STAY": [1, 2, 3],
+    }

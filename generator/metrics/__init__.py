@@ -35,7 +35,12 @@ from generator.metrics.compute import (
 )
 from generator.metrics.forecast import Forecast, compute_forecast
 from generator.metrics.goals import Goals, compute_goals
-from generator.metrics.history import History, compute_history, team_member_years
+from generator.metrics.history import (
+    History,
+    compute_history,
+    fiscal_quarter,
+    team_member_years,
+)
 from generator.metrics.managers import ManagerHistory, manager_history
 from generator.metrics.membership import (
     Membership,
@@ -43,7 +48,7 @@ from generator.metrics.membership import (
     membership_spells,
     team_membership,
 )
-from generator.metrics.period import Period
+from generator.metrics.period import Period, fiscal_year
 from generator.metrics.rankings import ranked_reps, rep_ratio_intervals
 from generator.metrics.segments import Segments, compute_segments
 from generator.parallel import in_background
@@ -504,6 +509,35 @@ def rep_history_shown(rep_years: pd.DataFrame, reps: pd.DataFrame, period: Perio
     dealt = rep_years["won_deals"] + rep_years["lost_deals"] > 0
     has_value = (rep_years["clients"] > 0) | rep_years["annual_cost"].notna()
     return (dealt | (employed & has_value)).to_numpy()
+
+
+def rep_quarters_shown(
+    rep_quarters: pd.DataFrame, reps: pd.DataFrame, period: Period
+) -> pd.DataFrame:
+    """``rep_quarters`` (history.rep_quarters: rep_id, year, quarter, …) without a former rep's run
+    of quarters after both the quarter they left in and their last closed deal: as
+    ``rep_history_shown`` leaves out a former rep's later years, empty quarters after leaving are
+    not the rep's history (a deal closed after leaving keeps the quarters up to it)."""
+    people = reps[reps["left"].notna()].drop_duplicates("rep_id")
+    if not len(people) or not len(rep_quarters):
+        return rep_quarters
+    left = pd.Series(
+        people["left"].to_numpy(), index=people["rep_id"].astype("string").to_numpy()
+    ).astype("datetime64[s]")
+    left_slot = (
+        fiscal_year(left, period.fiscal_year_start).astype("int64") * 4
+        + fiscal_quarter(left, period.fiscal_year_start)
+        - 1
+    )
+    ids = rep_quarters["rep_id"].astype("string")
+    slot = rep_quarters["year"].astype("int64") * 4 + rep_quarters["quarter"].astype("int64") - 1
+    dealt = rep_quarters["won_deals"].fillna(0) + rep_quarters["lost_deals"].fillna(0) > 0
+    last_deal = slot.where(dealt).groupby(ids).max()
+    gone = ids.map(left_slot).to_numpy(dtype="float64")
+    # fmax: a rep with no deal at all keeps the quarters up to leaving
+    last = np.fmax(gone, ids.map(last_deal).to_numpy(dtype="float64"))
+    keep = np.isnan(gone) | (slot.to_numpy() <= last)
+    return rep_quarters[keep].reset_index(drop=True)
 
 
 def _active(reps: pd.DataFrame, period: Period, year: int) -> pd.Series:

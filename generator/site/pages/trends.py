@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from generator.metrics import Metrics, rep_history_shown
+from generator.metrics import Metrics, rep_history_shown, rep_quarters_shown
 from generator.metrics.history import long_history
 from generator.metrics.period import year_label
 from generator.metrics.segments import DIMENSIONS
@@ -134,6 +134,7 @@ def topic(context: SiteContext) -> Topic:
     info, metrics = context.info, context.metrics
     fy = metrics.period.fiscal_year_start
     history = metrics.history
+    rep_quarters = rep_quarters_shown(history.rep_quarters, metrics.reps, metrics.period)
     files: dict[str, str] = {}
     company_years = metrics.company_years
     table = long_history(
@@ -149,7 +150,7 @@ def topic(context: SiteContext) -> Topic:
                 metrics.rep_years[
                     rep_history_shown(metrics.rep_years, metrics.reps, metrics.period)
                 ],
-                history.rep_quarters,
+                rep_quarters,
                 "rep_id",
             ),
         },
@@ -238,7 +239,7 @@ def topic(context: SiteContext) -> Topic:
 
     rep_slugs = context.rep_slugs
     rep_sections, rep_files = _quarter_sections(
-        info, history.rep_quarters, "rep_id", "reps", rep_slugs, "chart-rep"
+        info, rep_quarters, "rep_id", "reps", rep_slugs, "chart-rep"
     )
     team_sections, team_files = _quarter_sections(
         info, history.team_quarters, "team", "teams", context.team_slugs, "chart-team"
