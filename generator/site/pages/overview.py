@@ -150,7 +150,7 @@ def sparkline(
 def _digits_apart(values: list[float], reference: float, digits: int = 2) -> int:
     """The fewest decimals from ``digits`` that show each of ``values`` apart from ``reference``, in
     their true order (``text.ordered``); ``digits`` when the reference is unknown."""
-    if math.isnan(reference):
+    if not math.isfinite(reference):
         return digits
     needed = [digits]
     for value in values:
@@ -457,8 +457,11 @@ def attention_items(
         ) -> str:
             slug = slugs.get(flag.key)
             label = _anchor(f"{folder}/{slug}/", escape(flag.name)) if slug else escape(flag.name)
-            shown = text.side_safe(flag.value, 1, digits, (text.BREAK_EVEN,))
-            said = [f"ratio {shown}"] if not math.isnan(flag.value) else []
+            said = (
+                [f"ratio {text.side_safe(flag.value, 1, digits, (text.BREAK_EVEN,))}"]
+                if math.isfinite(flag.value)
+                else []
+            )
             if not math.isnan(flag.change) and flag.change < 0:
                 said.append(f"revenue {text.change(flag.change)}")
             if flag.status:
@@ -467,7 +470,7 @@ def attention_items(
 
         against = (
             f"the company's {text.side_safe(yardstick, 1, digits, (text.BREAK_EVEN,))}"
-            if not math.isnan(yardstick)
+            if math.isfinite(yardstick)
             else "the company's"
         )
         items.append(
