@@ -263,8 +263,11 @@ def compute_goals(
     table["expected_share"] = np.where(now, share, np.where(future, 0.0, 1.0))
     # A rep hired during the reporting year is paced from the hiring day.
     hired = _hired_in_year(table, reps, period)
-    for index, day in hired[now & hired.notna()].items():
-        table.loc[index, "expected_share"] = expected_share(period, config, day)
+    late = now & hired.notna()
+    if late.any():  # one share per distinct hiring day, not per goal
+        days = hired[late]
+        shares = {day: expected_share(period, config, day) for day in days.unique()}
+        table.loc[late, "expected_share"] = days.map(shares).astype("float64")
     paced = table["metric"].isin(CUMULATIVE)
     due = table["target"] * table["expected_share"].where(paced, 1.0)
     table["pace"] = ratio(table["actual"], due).where(now)
