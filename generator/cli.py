@@ -355,7 +355,7 @@ def sample_command(
 
 
 def _init_from_exports(directory: Path, exports: Path, company: str) -> None:
-    from generator.scaffold import survey_exports, write_config
+    from generator.scaffold import SAMPLE_ROWS, survey_exports, write_config
 
     survey = survey_exports(exports)
     # Written before anything is printed: output piped into `head` may stop being read.
@@ -374,7 +374,8 @@ def _init_from_exports(directory: Path, exports: Path, company: str) -> None:
             click.echo(
                 f"  won: {', '.join(export.won_stages) or '-'}; lost: {', '.join(export.lost_stages) or '-'}"
                 + (
-                    f" (stages seen: {', '.join(export.stage_values[:10])})"
+                    f" (stages seen in the first {SAMPLE_ROWS} rows: "
+                    f"{', '.join(export.stage_values[:10])}; check reads them all)"
                     if export.stage_values
                     else ""
                 )

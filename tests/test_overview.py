@@ -498,3 +498,13 @@ def test_a_coaching_verdict_is_listed_and_links_to_coaching(
     assert _plain(item.lead) == "1 coaching verdict(s)" and 'href="coaching/"' in item.lead
     assert _plain(item.names[0]) == "All kinds: revenue rose (+12.3 %)"
     assert '<li data-topic="coaching">' in overview.attention_block(items)
+
+
+def test_no_ratio_says_whether_costs_were_missing_or_unusable() -> None:
+    """30 cost rows keyed by employee id, reps keyed by name: the overview said "No cost data was
+    provided (sources.costs)"."""
+    read = pd.DataFrame({"dataset": ["deals", "costs"], "rows_read": [10, 30]})
+    assert overview.no_cost_reason(read).startswith(
+        "None of the 30 rows of the costs export (sources.costs) could be used"
+    )
+    assert overview.no_cost_reason(read[read["dataset"] == "deals"]) == overview.NO_COST_DATA

@@ -829,6 +829,9 @@ def test_a_stage_that_reads_won_or_lost_but_is_unlisted_is_a_warning(tmp_path: P
     assert stages["action"].iloc[0] == (
         "its 2 deal(s) counted as open; add it to sources.deals.won_stages if it means won"
     )
+    # Where the first one is, and the deals as the finding's count (SPEC §7: file, row, column).
+    assert stages["row"].tolist() == [3, 5] and stages["count"].tolist() == [2, 1]
+    assert stages["file"].str.endswith("deals.csv").all()
 
 
 def test_a_stage_spelt_almost_as_a_won_or_lost_one_is_a_warning(tmp_path: Path) -> None:
@@ -854,9 +857,11 @@ def test_a_stage_spelt_almost_as_a_won_or_lost_one_is_a_warning(tmp_path: Path) 
         "Closed Wonn": "stage is spelt almost as the won stage 'Closed Won' but is in neither "
         "won_stages nor lost_stages",
     }
-    assert warned.set_index("value").loc["Verlorn", "action"] == (
+    verlorn = warned.set_index("value").loc["Verlorn"]
+    assert verlorn["action"] == (
         "its 2 deal(s) counted as open; add it to sources.deals.lost_stages if it means lost"
     )
+    assert (verlorn["row"], verlorn["count"]) == (4, 2)
     notes = quality.issues[quality.issues["severity"] == "info"]
     assert notes["problem"].str.contains("stages read as open").sum() == 1
     assert "Contract Sent" in " ".join(notes["problem"])

@@ -836,17 +836,36 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
     open_stage = table.loc[table["status"] == OPEN, "stage"].dropna()
     counts = open_stage.value_counts()
     looks = {str(stage): stage_looks(stage) for stage in counts.index}
+    folded_of = {str(stage): fold_stage(stage) for stage in counts.index}
+
+    def unlisted(stage: str, n: int, problem: str, kind: str) -> None:
+        """A stage that looks won or lost counted as open: named with its first deal's file and
+        row, and its deals as the finding's count."""
+        key = fold_stage(stage)
+        spellings = [s for s, f in folded_of.items() if f == key]
+        at = open_stage.index[open_stage.astype("string").isin(spellings).to_numpy(dtype=bool)]
+        first = table.loc[at[:1]]
+        findings.one(
+            WARNING,
+            "deals",
+            problem,
+            file=str(first[FILE].iloc[0]) if len(first) else None,
+            row=int(first[LINE].iloc[0]) if len(first) else None,
+            column="stage",
+            value=stage,
+            action=f"its {n:,} deal(s) counted as open; add it to sources.deals.{kind}_stages "
+            f"if it means {kind}",
+            count=n,
+        )
+
     for stage, n in counts.items():
-        if looks[str(stage)]:
-            kind = looks[str(stage)]
-            findings.one(
-                WARNING,
-                "deals",
+        kind = looks[str(stage)]
+        if kind:
+            unlisted(
+                str(stage),
+                int(n),
                 f"stage reads as {kind} but is in neither won_stages nor lost_stages",
-                column="stage",
-                value=str(stage),
-                action=f"its {n:,} deal(s) counted as open; add it to sources.deals.{kind}_stages "
-                f"if it means {kind}",
+                kind,
             )
     won_labels, lost_labels = cfg.won_stages(), cfg.lost_stages()
     near = {
@@ -862,15 +881,12 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
             first, total, _ = spelt.get(fold_stage(stage), (str(stage), 0, resembled))
             spelt[fold_stage(stage)] = (first, total + int(n), resembled)
     for stage, n, (kind, label) in spelt.values():
-        findings.one(
-            WARNING,
-            "deals",
+        unlisted(
+            stage,
+            n,
             f"stage is spelt almost as the {kind} stage {label!r} but is in neither "
             "won_stages nor lost_stages",
-            column="stage",
-            value=stage,
-            action=f"its {n:,} deal(s) counted as open; add it to sources.deals.{kind}_stages "
-            f"if it means {kind}",
+            kind,
         )
     others = sorted(stage for stage, resembled in near.items() if not resembled)
     if others:
@@ -1117,6 +1133,60 @@ def _all_reps(
     combined["name"] = combined["name"].fillna(combined["rep_id"])
     combined["in_reps_file"] = combined[LINE].notna()
     return combined.sort_values("rep_id", kind="stable").reset_index(drop=True)
+
+
+def _name_key(value: object) -> str:
+    """A rep's name as compared with another: spaces collapsed, case folded."""
+    return " ".join(str(value).split()).casefold()
+
+
+def _reps_by_name(
+    table: pd.DataFrame | None,
+    dataset: str,
+    reps: pd.DataFrame | None,
+    findings: _Findings,
+    column: str = "rep_id",
+    rows: pd.Series | None = None,
+) -> pd.DataFrame | None:
+    """``table`` with the reps it names by name (CRMs export the owner's name; a goals sheet may
+    name its reps) given the reps file's id for that name, and a note saying so: for the values of
+    ``column`` (in ``rows``, default all) that are no rep id of the reps file, when most of them are
+    names in it (compared by ``_name_key``). A name the reps file holds twice is left as it is (an
+    unknown rep then, reported as such); otherwise ``table`` as is."""
+    if table is None or reps is None or not len(reps) or "name" not in reps or not len(table):
+        return table
+    values = table[column] if rows is None else table.loc[rows, column]
+    unknown = pd.Index(values.dropna().unique()).difference(pd.Index(reps["rep_id"].dropna()))
+    if not len(unknown):
+        return table
+    named = reps.dropna(subset=["name", "rep_id"])
+    keys = named["name"].map(_name_key)
+    twice = set(keys[keys.duplicated(keep=False)])
+    by_name = dict(zip(keys, named["rep_id"], strict=True))
+    hits = {
+        value: by_name[k]
+        for value in unknown
+        if (k := _name_key(value)) in by_name and k not in twice
+    }
+    if 2 * len(hits) <= len(unknown):
+        return table
+    ambiguous = pd.Index([value for value in unknown if _name_key(value) in twice])
+    findings.one(
+        INFO,
+        dataset,
+        f"{len(hits)} rep(s) named by name, read as the reps file's ids (by its name column)"
+        + (
+            f"; {len(ambiguous)} name(s) the reps file holds twice were not: {_some(ambiguous)}"
+            if len(ambiguous)
+            else ""
+        ),
+        column=column,
+        action="matched to reps by name",
+    )
+    matched = table[column].map(pd.Series(hits, dtype="string"))
+    if rows is not None:
+        matched = matched.where(rows)
+    return table.assign(**{column: matched.fillna(table[column]).astype(table[column].dtype)})
 
 
 def _some(values: pd.Index | pd.Series, shown: int = 10) -> str:
@@ -1814,18 +1884,37 @@ def load_inputs(
     if not len(deals):
         summary = next(s for s in summaries if s.dataset == "deals")
         raise DataError(_no_usable_rows(cfg.label or str(cfg.path), "deals", summary, findings))
+    # Reps named by name where the reps file has ids (CRM owners, goals sheets): matched by name.
+    by_name = {
+        name: _reps_by_name(tables[name], name, tables["reps"], findings)
+        for name in ("deals", "costs", "coaching", "activities", "memberships")
+    }
+    deals = by_name["deals"]
+    assert deals is not None
+    goals_by_name = (
+        _reps_by_name(
+            tables["goals"],
+            "goals",
+            tables["reps"],
+            findings,
+            "id",
+            tables["goals"]["scope"] == "rep",
+        )
+        if tables["goals"] is not None
+        else None
+    )
     reps = _all_reps(deals, tables["reps"], findings, cfg.label or str(cfg.path))
     if findings.errors:
         raise DataError(findings.errors)
     known = reps["rep_id"]
-    costs = _unknown_reps(tables["costs"], known, "costs", findings, "row not used")
-    coaching = _unknown_reps(tables["coaching"], known, "coaching", findings, "row not used")
-    activities = _unknown_reps(tables["activities"], known, "activities", findings, "row not used")
+    costs = _unknown_reps(by_name["costs"], known, "costs", findings, "row not used")
+    coaching = _unknown_reps(by_name["coaching"], known, "coaching", findings, "row not used")
+    activities = _unknown_reps(by_name["activities"], known, "activities", findings, "row not used")
     memberships = _unknown_reps(
-        tables["memberships"], known, "memberships", findings, "row not used"
+        by_name["memberships"], known, "memberships", findings, "row not used"
     )
     _overlapping_memberships(memberships, findings)
-    goals = _unknown_goal_owners(tables["goals"], reps, findings)
+    goals = _unknown_goal_owners(goals_by_name, reps, findings)
     # Rows used are those that reach the figures: a row of an unknown rep or goal owner is not.
     used = {
         "costs": costs,

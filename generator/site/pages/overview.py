@@ -727,5 +727,19 @@ def overview_page(
         ),
         attention=attention_block(attention),
         freshness=freshness,
-        no_ratio_reason="" if metrics.has_costs else NO_COST_DATA,
+        no_ratio_reason="" if metrics.has_costs else no_cost_reason(datasets),
+    )
+
+
+def no_cost_reason(datasets: pd.DataFrame) -> str:
+    """Why no value ratio can be computed: no costs export, or one none of whose rows was used
+    (``datasets``: ``summaries.dataset_usage``, one row per configured dataset)."""
+    costs = datasets[datasets["dataset"] == "costs"] if len(datasets) else datasets
+    if not len(costs) or not int(costs["rows_read"].iloc[0]):
+        return NO_COST_DATA
+    read = text.integer(int(costs["rows_read"].iloc[0]))
+    return (
+        f"None of the {read} rows of the costs export (sources.costs) could be used (see the "
+        "data-quality page: their rep ids must be those of the deals and the reps file), so no "
+        "value ratio can be computed: the ratio divides client lifetime value by what a rep costs."
     )
