@@ -391,12 +391,16 @@ def recognise(sample: TableSample) -> RecognisedExport | None:
         listed = {fold_stage(v) for v in won + lost}
         extra: dict[str, list[str]] = {"won": [], "lost": []}
         for value in seen:
-            if fold_stage(value) in listed:
-                continue
-            resembled = stage_near(value, won, lost)
-            kind = stage_looks(value) or (resembled[0] if resembled else None)
-            if kind:
+            kind = stage_looks(value)
+            if kind and fold_stage(value) not in listed:
                 extra[kind].append(value)
+                listed.add(fold_stage(value))
+        # Then the labels spelt almost as one of those ("Verlorn" beside "Verloren").
+        known_won, known_lost = won + tuple(extra["won"]), lost + tuple(extra["lost"])
+        for value in seen:
+            resembled = stage_near(value, known_won, known_lost)
+            if resembled and fold_stage(value) not in listed:
+                extra[resembled[0]].append(value)
                 listed.add(fold_stage(value))
         # Two spellings of the layout may fold to the file's one: each label once.
         won = tuple(dict.fromkeys(won + tuple(extra["won"])))

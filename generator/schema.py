@@ -200,22 +200,27 @@ STAGE_NEAR_CUTOFF = 0.9
 label to be taken for a misspelling of it: ``Verlorn`` and ``Verloren`` 0.93, ``Gewonen`` and
 ``Gewonnen`` 0.93; ``Contract Sent`` and ``Contract Signed`` 0.86 are two stages."""
 
+STAGE_NEAR_MIN_LENGTH = 7
+"""Folded labels shorter than this are never taken for misspellings: among short words one letter
+is another word (``Pedido``, an order, beside ``Perdido``, lost; ``Ganando`` beside ``Ganado``)."""
+
 
 def stage_near(
     label: object, won: tuple[str, ...], lost: tuple[str, ...]
 ) -> tuple[str, str] | None:
-    """``("won" or "lost", the label it resembles)`` when ``label`` looks like a misspelling of a
-    won or lost stage (of ``won`` and ``lost``, or a word of ``stage_looks``): their folded forms
-    (``fold_stage``) alike by at least STAGE_NEAR_CUTOFF; else None. Only a hint for labels in
-    neither list, as ``stage_looks`` is."""
+    """``("won" or "lost", the label it resembles)`` when ``label`` looks like a misspelling of one
+    of the ``won`` or ``lost`` labels: their folded forms (``fold_stage``) both at least
+    STAGE_NEAR_MIN_LENGTH long and alike by at least STAGE_NEAR_CUTOFF; else None. Only a hint for
+    labels in neither list, as ``stage_looks`` is."""
     key = fold_stage(label)
+    if len(key) < STAGE_NEAR_MIN_LENGTH:
+        return None
     candidates: dict[str, tuple[str, str]] = {}
-    for kind, labels in (
-        ("won", (*won, *sorted(_WON_WORDS))),
-        ("lost", (*lost, *sorted(_LOST_WORDS))),
-    ):
+    for kind, labels in (("won", won), ("lost", lost)):
         for known in labels:
-            candidates.setdefault(fold_stage(known), (kind, str(known)))
+            folded = fold_stage(known)
+            if len(folded) >= STAGE_NEAR_MIN_LENGTH:
+                candidates.setdefault(folded, (kind, str(known)))
     candidates.pop(key, None)
     match = difflib.get_close_matches(key, list(candidates), n=1, cutoff=STAGE_NEAR_CUTOFF)
     return candidates[match[0]] if match else None

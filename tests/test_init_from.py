@@ -680,11 +680,14 @@ def test_a_label_spelt_almost_as_won_or_lost_is_written_with_a_note(tmp_path: Pa
             ["D2", "R1", "200", "Verloren", "2024-02-10"],
             ["D3", "R2", "300", "Verlorn", "2024-03-10"],
             ["D4", "R2", "300", "Offen", "2024-03-10"],
+            ["D5", "R2", "300", "Ganado", "2024-03-10"],
+            ["D6", "R2", "300", "Ganando", "2024-03-10"],  # winning: open
         ],
     )
     config, out = init_from(tmp_path, tmp_path / "exports")
     deals = config["sources"]["deals"]
     assert "Verlorn" in deals["lost_stages"] and "Offen" not in deals["lost_stages"]
+    assert "Ganado" in deals["won_stages"] and "Ganando" not in deals["won_stages"]
     assert '"Verlorn" as lost' in out
 
 

@@ -871,16 +871,19 @@ def test_a_stage_spelt_almost_as_a_won_or_lost_one_is_a_warning(tmp_path: Path) 
     ("label", "near"),
     [
         ("Verlorn", ("lost", "Verloren")),
-        ("Gewonen", ("won", "gewonnen")),  # a word of stage_looks, not a configured label
+        ("Gewonen", ("won", "Gewonnen")),
         ("Closed Wonn", ("won", "Closed Won")),
         ("Contract Sent", None),
         ("Closing", None),
         ("Own", None),
         ("Lsot", None),  # too short to tell a typo from another word
+        ("Pedido", None),  # an order, not "Perdido" (lost): short words are other words
+        ("Ganando", None),  # winning (open), not "Ganado" (won)
     ],
 )
 def test_stages_spelt_almost_as_won_or_lost(label: str, near: tuple[str, str] | None) -> None:
-    assert stage_near(label, ("Closed Won", "Contract Signed"), ("Verloren",)) == near
+    won = ("Closed Won", "Contract Signed", "Gewonnen", "Ganado")
+    assert stage_near(label, won, ("Verloren", "Perdido")) == near
 
 
 @pytest.mark.parametrize(
@@ -1419,3 +1422,20 @@ def test_client_ids_that_differ_only_in_case_are_listed_and_unknown_reps_named(
         'rep not found in reps or deals (differs only in case or spacing from "0058D000004KLMB")',
         "rep not found in reps or deals",
     ]
+
+
+def test_a_stage_spelt_almost_as_a_label_read_as_lost_is_a_warning_too(tmp_path: Path) -> None:
+    """With the default lists, "Verloren" is read as lost (a warning) and "Verlorn" beside it is
+    taken for its misspelling; "Pedido" (an order) is a stage of its own."""
+    files = {
+        "deals.csv": "deal_id,rep_id,amount,stage,closed\n"
+        "D1,R1,1000,Won,2024-01-10\nD2,R1,500,Verloren,2024-02-01\n"
+        "D3,R2,700,Verlorn,2024-03-01\nD4,R2,900,Pedido,2025-03-01\n"
+    }
+    quality = load_inputs(load_config(write_exports(tmp_path, files))).quality
+    warned = quality.warnings[quality.warnings["column"] == "stage"]
+    assert dict(zip(warned["value"], warned["problem"], strict=True)) == {
+        "Verloren": "stage reads as lost but is in neither won_stages nor lost_stages",
+        "Verlorn": "stage is spelt almost as the lost stage 'Verloren' but is in neither "
+        "won_stages nor lost_stages",
+    }

@@ -867,7 +867,9 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
                 f"stage reads as {kind} but is in neither won_stages nor lost_stages",
                 kind,
             )
-    won_labels, lost_labels = cfg.won_stages(), cfg.lost_stages()
+    # The configured labels, and the file's labels read as won or lost ("Verloren", warned above).
+    won_labels = cfg.won_stages() + tuple(s for s, kind in looks.items() if kind == "won")
+    lost_labels = cfg.lost_stages() + tuple(s for s, kind in looks.items() if kind == "lost")
     near = {
         stage: stage_near(stage, won_labels, lost_labels)
         for stage in (str(s) for s in counts.index)
