@@ -1272,7 +1272,11 @@ def test_a_goals_sheet_naming_its_reps_is_matched_by_name_and_a_name_held_twice_
     assert warned.loc[warned["dataset"] == "goals", "value"].tolist() == ["Ben Braun"]
 
 
-def test_deals_whose_reps_match_neither_ids_nor_names_stop_the_build(tmp_path: Path) -> None:
+def test_deals_whose_reps_match_neither_ids_nor_names_are_a_warning_quoting_both(
+    tmp_path: Path,
+) -> None:
+    """Reps missing from the reps file are taken from the deals (SPEC §4): a warning, said more
+    strongly when not one matches, quoting both files' keys."""
     config = write_exports(
         tmp_path,
         {
@@ -1280,11 +1284,25 @@ def test_deals_whose_reps_match_neither_ids_nor_names_stop_the_build(tmp_path: P
             "reps.csv": "rep_id,name,team\nP1,Carla Diaz,North\nP2,Dan Evans,South\n",
         },
     )
-    with pytest.raises(DataError) as raised:
-        check(config)
-    message = str(raised.value)
-    assert "sources.reps.columns.rep_id: not one rep of the deals is in the reps file" in message
-    assert "'Anna Schmidt', 'Ben Braun'" in message and "'P1', 'P2'" in message
+    _cfg, inputs = check(config)
+    (problem,) = inputs.quality.warnings["problem"]
+    assert problem.startswith(
+        "not one rep of the deals is in the reps file (100.0% of won revenue): the deals name "
+        "'Anna Schmidt', 'Ben Braun', the reps file 'P1', 'P2'; check that"
+    )
+
+
+def test_deal_rep_ids_in_another_case_are_named_as_such(tmp_path: Path) -> None:
+    config = write_exports(
+        tmp_path,
+        {
+            "deals.csv": _OWNER_DEALS.replace("Anna Schmidt", "r01").replace("Ben Braun", "r02"),
+            "reps.csv": "rep_id,name,team\nR01,Anna Schmidt,North\nR02,Ben Braun,South\n",
+        },
+    )
+    _cfg, inputs = check(config)
+    (problem,) = inputs.quality.warnings["problem"]
+    assert "2 of them are the reps file's ids in another case ('r01' for 'R01')" in problem
 
 
 def test_deal_reps_missing_from_the_reps_file_are_a_warning_with_their_revenue(

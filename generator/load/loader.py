@@ -1093,12 +1093,12 @@ _FINISH = {
 def _all_reps(
     deals: pd.DataFrame, reps: pd.DataFrame | None, findings: _Findings, where: str = "config"
 ) -> pd.DataFrame:
-    """Reps from the reps file, plus reps that appear only in the deals (named by their id).
+    """Reps from the reps file, plus reps that appear only in the deals, named by their id (SPEC §4).
 
     With a reps file, deal reps missing from it are a warning (their revenue has no team, manager
-    or cost), and an error when not one deal rep is in it: the two files then name reps by
-    different keys (``where``: the config, for the message). Either says when the missing ids are
-    the reps file's names (``_rep_ids_named``)."""
+    or cost), said more strongly when not one deal rep is in it (the two files may key reps
+    differently; ``where``: the config, for the message). Either says when the missing ids are
+    the reps file's ids in another case or its names (``_rep_ids_named``)."""
     columns = list(DATASETS["reps"].field_names)
     listed = (
         reps[[*columns, FILE, LINE]]
@@ -1112,24 +1112,27 @@ def _all_reps(
     extra_ids = deal_ids.difference(pd.Index(listed["rep_id"]))
     if len(extra_ids) and reps is not None:
         named = _rep_ids_named(extra_ids, listed)
-        if len(extra_ids) == len(deal_ids) and listed["rep_id"].notna().any():
-            findings.errors.append(
-                f"{where}: sources.reps.columns.rep_id: not one rep of the deals is in the reps "
-                f"file: the deals name {_some(deal_ids)}, the reps file {_some(listed['rep_id'])}"
-                f"{named}. The two columns mapped to rep_id must hold the same ids"
+        won = deals["status"] == WON
+        missing = won & deals["rep_id"].isin(extra_ids)
+        share = deals.loc[missing, "amount"].sum() / max(deals.loc[won, "amount"].sum(), 1e-9)
+        none_in = len(extra_ids) == len(deal_ids) and listed["rep_id"].notna().any()
+        findings.one(
+            WARNING,
+            "reps",
+            (
+                f"not one rep of the deals is in the reps file ({share:.1%} of won revenue): "
+                f"the deals name {_some(deal_ids)}, the reps file {_some(listed['rep_id'])}"
+                f"{named}; check that sources.deals.columns.rep_id and "
+                f"sources.reps.columns.rep_id ({where}) hold the same ids"
             )
-        else:
-            won = deals["status"] == WON
-            missing = won & deals["rep_id"].isin(extra_ids)
-            share = deals.loc[missing, "amount"].sum() / max(deals.loc[won, "amount"].sum(), 1e-9)
-            findings.one(
-                WARNING,
-                "reps",
+            if none_in
+            else (
                 f"{len(extra_ids)} rep(s) appear in deals but not in the reps file "
-                f"({share:.1%} of won revenue): {_some(extra_ids)}{named}",
-                column="rep_id",
-                action="named by their id, with no team, manager or cost",
-            )
+                f"({share:.1%} of won revenue): {_some(extra_ids)}{named}"
+            ),
+            column="rep_id",
+            action="named by their id, with no team, manager or cost",
+        )
     extra = pd.DataFrame({"rep_id": pd.Series(sorted(extra_ids), dtype="string")})
     combined = pd.concat([listed, extra], ignore_index=True)
     combined["name"] = combined["name"].fillna(combined["rep_id"])
@@ -1199,16 +1202,24 @@ def _some(values: pd.Index | pd.Series, shown: int = 10) -> str:
 
 
 def _rep_ids_named(extra_ids: pd.Index, listed: pd.DataFrame) -> str:
-    """ "; they are the reps file's names …" when most deal rep ids missing from the reps file are
-    names in it (compared casefolded, spaces collapsed): the deals name their reps by name."""
-    names = {" ".join(str(n).split()).casefold() for n in listed["name"].dropna()}
-    hits = sum(" ".join(str(i).split()).casefold() in names for i in extra_ids)
+    """What the deal rep ids missing from the reps file are in it, when most of them are: its ids in
+    another case ("r01" for "R01": ids are compared exactly), or names it holds twice (the others
+    were matched by ``_reps_by_name``)."""
+    ids = {str(i).casefold(): str(i) for i in listed["rep_id"].dropna()}
+    cased = [i for i in extra_ids if str(i).casefold() in ids]
+    if 2 * len(cased) > len(extra_ids):
+        first = cased[0]
+        return (
+            f"; {len(cased)} of them are the reps file's ids in another case ({str(first)!r} for "
+            f"{ids[str(first).casefold()]!r}): ids are compared exactly, so write them alike"
+        )
+    names = {_name_key(n) for n in listed["name"].dropna()}
+    hits = sum(_name_key(i) in names for i in extra_ids)
     if not names or 2 * hits <= len(extra_ids):
         return ""
     return (
-        f"; {hits} of them are names in the reps file (its column mapped to name): the deals "
-        "name their reps by name. Map sources.reps.columns.rep_id to that column too, or "
-        "sources.deals.columns.rep_id to a column of the owners' ids"
+        f"; {hits} of them are names in the reps file (its column mapped to name), not matched: "
+        "a name it holds twice cannot be told apart"
     )
 
 
@@ -1906,8 +1917,6 @@ def load_inputs(
         else None
     )
     reps = _all_reps(deals, tables["reps"], findings, cfg.label or str(cfg.path))
-    if findings.errors:
-        raise DataError(findings.errors)
     known = reps["rep_id"]
     costs = _unknown_reps(by_name["costs"], known, "costs", findings, "row not used")
     coaching = _unknown_reps(by_name["coaching"], known, "coaching", findings, "row not used")
