@@ -779,10 +779,12 @@ def test_an_engagement_whose_rep_left_within_its_window_says_so() -> None:
             "left": pd.to_datetime(["2025-10-31", None, "2025-04-30"]),
         }
     )
-    notes = _left_in_window(events, reps, 6).tolist()
+    notes = _left_in_window(events, reps, 6, pd.Timestamp("2025-12-31")).tolist()
     assert notes[0] == (
         "rep left on 2025-10-31, 3 of 6 months after the start: sales often fall before a "
         "departure, so this says more about leaving than about the coaching"
     )
     # R3 stayed; R10's 2024 engagement ended its window long before; R4's is not included.
     assert notes[1:] == ["", "no placebo: too little history before", "x"]
+    # On 30 September R10 had not left yet: a leaving date ahead is no departure.
+    assert _left_in_window(events, reps, 6, pd.Timestamp("2025-09-30")).tolist()[0] == ""

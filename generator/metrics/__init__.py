@@ -366,7 +366,7 @@ def _dependent(
         else None
     )
     events = (
-        coaching_events(panel, reps, inputs.coaching, config.coaching)
+        coaching_events(panel, reps, inputs.coaching, config.coaching, pd.Timestamp(period.as_of))
         if panel is not None and inputs.coaching is not None
         else None
     )

@@ -559,10 +559,15 @@ class Events:
 
 
 def coaching_events(
-    panel: pd.DataFrame, reps: pd.DataFrame, coaching: pd.DataFrame, settings: CoachingConfig
+    panel: pd.DataFrame,
+    reps: pd.DataFrame,
+    coaching: pd.DataFrame,
+    settings: CoachingConfig,
+    as_of: pd.Timestamp | None = None,
 ) -> Events:
     """Each coaching engagement's matched difference-in-differences (one rep: anecdotal on its own),
-    its placebo at a fake start ``window_months`` earlier, and its pre-trend (see ``_matched``)."""
+    its placebo at a fake start ``window_months`` earlier, and its pre-trend (see ``_matched``).
+    A rep who left (by ``as_of``, when given) within an engagement's after-window is noted on it."""
     window = settings.window_months
     rows = coaching.reset_index(drop=True)
     kind = rows["kind"].astype("string").str.strip().replace({"": pd.NA}).fillna(UNSPECIFIED)
@@ -693,7 +698,7 @@ def coaching_events(
         ),
     )
     out["note"] = pd.array(notes, dtype="string").fillna("")
-    out["note"] = _left_in_window(out, reps, window)
+    out["note"] = _left_in_window(out, reps, window, as_of)
     matrix = np.zeros((len(out), len(grid.rep_ids)), dtype=bool)
     picked_rows = np.where(included[:, None], main.picked, -1)
     for j in range(picked_rows.shape[1]):
@@ -1425,11 +1430,16 @@ def missed_revenue_goals(goals: pd.DataFrame, events: pd.DataFrame, period: Peri
     return pairs.sort_values(["rep_id", "year", "start"]).reset_index(drop=True)[MISSED_COLUMNS]
 
 
-def _left_in_window(events: pd.DataFrame, reps: pd.DataFrame, window: int) -> pd.Series:
-    """``events["note"]``, with a note on each included engagement whose rep left within its
-    ``window`` months after the start: its after-window is cut short, and sales often fall before
-    a departure, so its effect may say more about leaving than about the coaching."""
+def _left_in_window(
+    events: pd.DataFrame, reps: pd.DataFrame, window: int, as_of: pd.Timestamp | None = None
+) -> pd.Series:
+    """``events["note"]``, with a note on each included engagement whose rep left (on or before
+    ``as_of``: a leaving date still ahead is no departure yet) within its ``window`` months after
+    the start: its after-window is cut short, and sales often fall before a departure, so its
+    effect may say more about leaving than about the coaching."""
     known = reps[reps["left"].notna()].drop_duplicates("rep_id")
+    if as_of is not None:
+        known = known[known["left"] <= as_of]
     if not len(known) or not len(events):
         return events["note"]
     left = (
