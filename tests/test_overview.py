@@ -508,3 +508,11 @@ def test_no_ratio_says_whether_costs_were_missing_or_unusable() -> None:
         "None of the 30 rows of the costs export (sources.costs) could be used"
     )
     assert overview.no_cost_reason(read[read["dataset"] == "deals"]) == overview.NO_COST_DATA
+
+
+def test_one_number_of_decimals_keeps_every_flagged_ratio_apart_from_the_company() -> None:
+    """3 decimals separate 0.7262 from 0.7251 but merge 0.7249 with it ("0.725 … below 0.725")."""
+    assert overview._digits_apart([0.7249, 0.7262], 0.7251) == 4
+    assert overview._digits_apart([0.41, 0.5], 0.7534) == 2
+    assert overview._digits_apart([0.7534], 0.7534) == 2  # equal values are never apart
+    assert overview._digits_apart([0.5], float("nan")) == 2

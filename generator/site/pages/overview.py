@@ -6,6 +6,7 @@ import html
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pandas as pd
 
@@ -148,16 +149,28 @@ def sparkline(
 
 
 def _digits_apart(values: list[float], reference: float, digits: int = 2) -> int:
-    """The fewest decimals from ``digits`` that show each of ``values`` apart from ``reference``, in
-    their true order (``text.ordered``); ``digits`` when the reference is unknown."""
+    """The fewest decimals from ``digits`` that show every one of ``values`` apart from
+    ``reference`` at once, in their true order (one number of decimals for the whole list: one that
+    separates a pair can merge another); ``digits`` when the reference is unknown."""
     if not math.isfinite(reference):
         return digits
-    needed = [digits]
-    for value in values:
-        if math.isfinite(value) and value != reference:
-            shown, _ = text.ordered(value, reference, 1, digits, (text.BREAK_EVEN,))
-            needed.append(len(shown.partition(".")[2]))
-    return max(needed)
+    others = [v for v in values if math.isfinite(v) and v != reference]
+
+    def shown(value: float, places: int) -> Decimal:
+        return Decimal(f"{value:.{places}f}")
+
+    for places in range(digits, MAX_APART_DIGITS):
+        mark = shown(reference, places)
+        if all(
+            (shown(v, places) < mark) == (v < reference) and shown(v, places) != mark
+            for v in others
+        ):
+            return places
+    return MAX_APART_DIGITS
+
+
+MAX_APART_DIGITS = 9
+"""The most decimals ``_digits_apart`` gives."""
 
 
 def trend(change: float, shown: str, compared: str) -> Markdown:
