@@ -147,8 +147,8 @@ def _without_path(path: Path, problem: str) -> str:
 
 def read_samples(path: Path) -> list[TableSample]:
     """The first rows of an export, read as ``salesperf check`` reads it: one sample per sheet of a
-    workbook (``options.sheet`` named for every sheet but the first), one for any other file;
-    DataError if not a table."""
+    workbook (``options.sheet`` named for every sheet but the first, and for all when a sheet could
+    not be read), one for any other file; DataError if not a table."""
     head = read_head(path, rows=HEADER_SCAN_ROWS + SAMPLE_ROWS)
     if not head.sheets:
         raise DataError(f"{path}: workbook without sheets")
@@ -157,7 +157,8 @@ def read_samples(path: Path) -> list[TableSample]:
         options: dict[str, Any] = {}
         if head.encoding not in (None, "utf-8"):
             options["encoding"] = head.encoding
-        if sheet.name is not None and index != 0:
+        # The first sheet read is the workbook's first only when no sheet was refused before it.
+        if sheet.name is not None and (index != 0 or head.skipped):
             options["sheet"] = sheet.name
         footer = _footer_rows(sheet.tail) if head.kind != "parquet" else 0
         samples.append(

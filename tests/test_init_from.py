@@ -931,3 +931,23 @@ def test_init_writes_what_check_then_reads(tmp_path: Path, encoding: str, delimi
     config, _out = init_from(tmp_path, tmp_path / "exports")
     options = config["sources"]["deals"].get("options", {})
     assert options.get("encoding", "utf-8") == encoding and "delimiter" not in options
+
+
+def test_a_sheet_after_a_refused_one_is_named(tmp_path: Path) -> None:
+    """A cover sheet refused (a stray cell at XFD1048576), then the staff: init wrote the staff
+    sheet without its name, so check read the refused cover sheet and stopped."""
+    from openpyxl import Workbook
+
+    exports = tmp_path / "exports"
+    header, rows = DEALS_EXPORTS["hubspot"]
+    write_csv(exports / "all-deals.csv", header, rows)
+    book = Workbook()
+    book.active.title = "Cover"
+    book.active["A1"] = "Staff list"
+    book.active["XFD1048576"] = "x"
+    staff = book.create_sheet("Staff")
+    staff.append(["Employee ID", "Full Name", "Team"])
+    staff.append(["ana@acme.example", "Ana Lima", "East"])
+    book.save(exports / "people.xlsx")
+    config, _out = init_from(tmp_path, exports)
+    assert config["sources"]["reps"]["options"] == {"sheet": "Staff"}
