@@ -1042,14 +1042,12 @@ def _header_index(ctx: _Context, head: list[tuple[int, list]]) -> int:
 def _title_notes(ctx: _Context, above: list[tuple[int, list]], header_line: int) -> None:
     if not above:
         return
-    # ``above`` holds the non-blank lines; the blank ones between were skipped too.
-    blank = header_line - 1 - len(above)
+    # Every line above the header: ``above`` lists the non-blank records (one may span lines).
     ctx.note(
         INFO,
         f"column names read from row {header_line} (options.header_row: {ctx.options.header_row})",
         row=header_line,
-        action=f"{header_line - 1} line(s) above it skipped"
-        + (f" ({blank} of them blank)" if blank > 0 else ""),
+        action=f"{header_line - 1} line(s) above it skipped",
     )
     for line, cells in above:
         text = " | ".join(t for t in (_cell_text(c) for c in cells) if t)
