@@ -355,6 +355,7 @@ def sample_command(
 
 
 def _init_from_exports(directory: Path, exports: Path, company: str) -> None:
+    from generator.load.readers import HEADER_SCAN_ROWS
     from generator.scaffold import SAMPLE_ROWS, survey_exports, write_config
 
     survey = survey_exports(exports)
@@ -374,7 +375,7 @@ def _init_from_exports(directory: Path, exports: Path, company: str) -> None:
             click.echo(
                 f"  won: {', '.join(export.won_stages) or '-'}; lost: {', '.join(export.lost_stages) or '-'}"
                 + (
-                    f" (stages seen in the first {SAMPLE_ROWS} rows: "
+                    f" (stages seen in the first {HEADER_SCAN_ROWS + SAMPLE_ROWS} rows: "
                     f"{', '.join(export.stage_values[:10])}; check reads them all)"
                     if export.stage_values
                     else ""

@@ -222,8 +222,26 @@ def stage_near(
             if len(folded) >= STAGE_NEAR_MIN_LENGTH:
                 candidates.setdefault(folded, (kind, str(known)))
     candidates.pop(key, None)
-    match = difflib.get_close_matches(key, list(candidates), n=1, cutoff=STAGE_NEAR_CUTOFF)
-    return candidates[match[0]] if match else None
+    for match in difflib.get_close_matches(key, list(candidates), n=3, cutoff=STAGE_NEAR_CUTOFF):
+        if not _other_stage(key, match):
+            return candidates[match]
+    return None
+
+
+_NEGATIONS = ("un", "non", "not", "no", "dis", "in")
+"""Prefixes that make a stage the opposite of another (``Qualified``, ``Unqualified``)."""
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _other_stage(a: str, b: str) -> bool:
+    """Whether two folded labels alike enough to be a misspelling are two stages all the same: one
+    is the other negated (``qualified``, ``unqualified``; ``calificado``, ``nocalificado``), or their
+    numbers differ (``stage6closed``, ``stage7closed``)."""
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    if any(longer == prefix + shorter for prefix in _NEGATIONS):
+        return True
+    return _DIGITS.findall(a) != _DIGITS.findall(b)
 
 
 def stage_looks(label: object) -> str | None:

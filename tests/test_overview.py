@@ -505,7 +505,7 @@ def test_no_ratio_says_whether_costs_were_missing_or_unusable() -> None:
     provided (sources.costs)"."""
     read = pd.DataFrame({"dataset": ["deals", "costs"], "rows_read": [10, 30]})
     assert overview.no_cost_reason(read).startswith(
-        "None of the 30 rows of the costs export (sources.costs) could be used"
+        "No row of the costs export (sources.costs; 30 read) could be used"
     )
     assert overview.no_cost_reason(read[read["dataset"] == "deals"]) == overview.NO_COST_DATA
 

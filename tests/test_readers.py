@@ -1242,7 +1242,10 @@ def test_deals_that_name_their_reps_are_matched_to_the_reps_files_ids_by_name(
     assert len(inputs.reps) == 2 and len(inputs.costs) == 2
     notes = inputs.quality.issues
     (note,) = notes.loc[notes["action"] == "matched to reps by name", "problem"]
-    assert note == "2 rep(s) named by name, read as the reps file's ids (by its name column)"
+    assert (
+        note
+        == "2 rep(s) named by name in 3 row(s), read as the reps file's ids (by its name column)"
+    )
     assert not len(inputs.quality.warnings)
 
 
@@ -1265,8 +1268,8 @@ def test_a_goals_sheet_naming_its_reps_is_matched_by_name_and_a_name_held_twice_
     issues = inputs.quality.issues
     (note,) = issues.loc[issues["action"] == "matched to reps by name", "problem"]
     assert note == (
-        "2 rep(s) named by name, read as the reps file's ids (by its name column); 1 name(s) the "
-        "reps file holds twice were not: 'Ben Braun'"
+        "2 rep(s) named by name in 2 row(s), read as the reps file's ids (by its name column); "
+        "1 name(s) the reps file holds twice were not: 'Ben Braun'"
     )
     warned = inputs.quality.warnings
     assert warned.loc[warned["dataset"] == "goals", "value"].tolist() == ["Ben Braun"]
@@ -1324,3 +1327,34 @@ def test_deal_reps_missing_from_the_reps_file_are_a_warning_with_their_revenue(
         == "1 rep(s) appear in deals but not in the reps file (75.0% of won revenue): 'Ben Braun'"
     )
     assert set(inputs.reps["rep_id"]) == {"Anna Schmidt", "Ben Braun"}
+
+
+def test_owner_names_are_matched_even_when_most_owners_are_not_in_the_reps_file(
+    tmp_path: Path,
+) -> None:
+    """An HR file listing current staff only: 1 of the 3 owners is in it. That one is matched by
+    name (a rep listed twice otherwise), the client export's owners too; the others are warned."""
+    deals = _OWNER_DEALS + "D4,Cy Gone,C4,70,won,2024-06-01\n"
+    config = write_exports(
+        tmp_path,
+        {
+            "deals.csv": deals,
+            "reps.csv": "rep_id,name,team\nP1,Anna Schmidt,North\n",
+            "clients.csv": "client_id,owner_rep_id\nC1,Anna Schmidt\nC2,Ben Braun\n",
+        },
+        "metrics: {attribution: owner}\n",
+    )
+    _cfg, inputs = check(config)
+    assert sorted(inputs.reps["rep_id"]) == ["Ben Braun", "Cy Gone", "P1"]
+    assert inputs.clients is not None
+    assert inputs.clients.set_index("client_id")["owner_rep_id"].to_dict() == {
+        "C1": "P1",
+        "C2": "Ben Braun",
+    }
+    (problem,) = inputs.quality.warnings.loc[
+        inputs.quality.warnings["dataset"] == "reps", "problem"
+    ]
+    assert problem == (
+        "2 rep(s) appear in deals but not in the reps file (78.7% of won revenue): "
+        "'Ben Braun', 'Cy Gone'"
+    )

@@ -879,11 +879,15 @@ def test_a_stage_spelt_almost_as_a_won_or_lost_one_is_a_warning(tmp_path: Path) 
         ("Lsot", None),  # too short to tell a typo from another word
         ("Pedido", None),  # an order, not "Perdido" (lost): short words are other words
         ("Ganando", None),  # winning (open), not "Ganado" (won)
+        ("Qualified", None),  # the opposite of "Unqualified" (lost), not a misspelling
+        ("Calificado", None),  # nor of "No calificado"
+        ("Stage 6 - Closed", None),  # another numbered stage than "Stage 7 - Closed"
     ],
 )
 def test_stages_spelt_almost_as_won_or_lost(label: str, near: tuple[str, str] | None) -> None:
-    won = ("Closed Won", "Contract Signed", "Gewonnen", "Ganado")
-    assert stage_near(label, won, ("Verloren", "Perdido")) == near
+    won = ("Closed Won", "Contract Signed", "Gewonnen", "Ganado", "Stage 7 - Closed")
+    lost = ("Verloren", "Perdido", "Unqualified", "No calificado")
+    assert stage_near(label, won, lost) == near
 
 
 @pytest.mark.parametrize(
@@ -1439,3 +1443,19 @@ def test_a_stage_spelt_almost_as_a_label_read_as_lost_is_a_warning_too(tmp_path:
         "Verlorn": "stage is spelt almost as the lost stage 'Verloren' but is in neither "
         "won_stages nor lost_stages",
     }
+
+
+def test_a_stage_on_many_more_deals_than_the_one_it_resembles_is_its_own(tmp_path: Path) -> None:
+    """ "Contacted" (early in the pipeline, 12 deals) beside the won stage "Contracted" (2): one
+    letter apart, yet a stage of its own; "Contractd" (1 deal) is the misspelling."""
+    rows = [f"D{i},R1,10,Contacted,2024-01-01" for i in range(12)]
+    rows += ["W1,R1,10,Contracted,2024-01-02", "W2,R1,10,Contracted,2024-01-03"]
+    rows += ["W3,R1,10,Contractd,2024-01-04", "L1,R1,10,Lost,2024-01-05"]
+    files = {"deals.csv": "deal_id,rep_id,amount,stage,closed\n" + "\n".join(rows) + "\n"}
+    config = write_exports(tmp_path, files, "")
+    config.write_text(
+        "sources:\n  deals: {path: deals.csv, won_stages: [Contracted], lost_stages: [Lost]}\n",
+        encoding="utf-8",
+    )
+    warned = load_inputs(load_config(config)).quality.warnings
+    assert warned.loc[warned["column"] == "stage", "value"].tolist() == ["Contractd"]

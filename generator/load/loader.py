@@ -837,14 +837,18 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
     counts = open_stage.value_counts()
     looks = {str(stage): stage_looks(stage) for stage in counts.index}
     folded_of = {str(stage): fold_stage(stage) for stage in counts.index}
+    # Deals per stage as compared (fold_stage), for every stage of the file: one warning per
+    # stage as compared, adding one spelling adds them all.
+    per_key = table["stage"].dropna().astype("string").map(fold_stage).value_counts()
 
-    def unlisted(stage: str, n: int, problem: str, kind: str) -> None:
+    def unlisted(stage: str, problem: str, kind: str) -> None:
         """A stage that looks won or lost counted as open: named with its first deal's file and
-        row, and its deals as the finding's count."""
+        row, and its deals (every spelling) as the finding's count."""
         key = fold_stage(stage)
         spellings = [s for s, f in folded_of.items() if f == key]
         at = open_stage.index[open_stage.astype("string").isin(spellings).to_numpy(dtype=bool)]
         first = table.loc[at[:1]]
+        n = int(counts[counts.index.astype("string").isin(spellings)].sum())
         findings.one(
             WARNING,
             "deals",
@@ -852,20 +856,20 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
             file=str(first[FILE].iloc[0]) if len(first) else None,
             row=int(first[LINE].iloc[0]) if len(first) else None,
             column="stage",
-            value=stage,
+            value=str(table.loc[at[0], "stage"]) if len(at) else stage,
             action=f"its {n:,} deal(s) counted as open; add it to sources.deals.{kind}_stages "
             f"if it means {kind}",
             count=n,
         )
 
-    for stage, n in counts.items():
-        kind = looks[str(stage)]
+    first_of: dict[str, str] = {}
+    for stage in counts.index:
+        first_of.setdefault(folded_of[str(stage)], str(stage))
+    for stage in first_of.values():
+        kind = looks[stage]
         if kind:
             unlisted(
-                str(stage),
-                int(n),
-                f"stage reads as {kind} but is in neither won_stages nor lost_stages",
-                kind,
+                stage, f"stage reads as {kind} but is in neither won_stages nor lost_stages", kind
             )
     # The configured labels, and the file's labels read as won or lost ("Verloren", warned above).
     won_labels = cfg.won_stages() + tuple(s for s, kind in looks.items() if kind == "won")
@@ -875,21 +879,25 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
         for stage in (str(s) for s in counts.index)
         if not looks[stage]
     }
-    # One warning per stage as compared (fold_stage): adding one spelling adds them all.
-    spelt: dict[str, tuple[str, int, tuple[str, str]]] = {}
-    for stage, n in counts.items():
-        resembled = near.get(str(stage))
+    # A misspelling is rarer than the label it misspells: a label on at least twice as many deals
+    # (and ten or more) as the one it resembles in the file is a stage of its own ("Contacted",
+    # early in the pipeline, beside "Contracted").
+    for stage, resembled in near.items():
         if resembled:
-            first, total, _ = spelt.get(fold_stage(stage), (str(stage), 0, resembled))
-            spelt[fold_stage(stage)] = (first, total + int(n), resembled)
-    for stage, n, (kind, label) in spelt.values():
-        unlisted(
-            stage,
-            n,
-            f"stage is spelt almost as the {kind} stage {label!r} but is in neither "
-            "won_stages nor lost_stages",
-            kind,
-        )
+            theirs = int(per_key.get(fold_stage(resembled[1]), 0))
+            mine = int(per_key.get(folded_of[stage], 0))
+            if theirs and mine >= max(2 * theirs, 10):
+                near[stage] = None
+    for stage in first_of.values():
+        resembled = near.get(stage)
+        if resembled:
+            kind, label = resembled
+            unlisted(
+                stage,
+                f"stage is spelt almost as the {kind} stage {label!r} but is in neither "
+                "won_stages nor lost_stages",
+                kind,
+            )
     others = sorted(stage for stage, resembled in near.items() if not resembled)
     if others:
         findings.one(
@@ -1154,11 +1162,19 @@ def _reps_by_name(
     rows: pd.Series | None = None,
 ) -> pd.DataFrame | None:
     """``table`` with the reps it names by name (CRMs export the owner's name; a goals sheet may
-    name its reps) given the reps file's id for that name, and a note saying so: for the values of
-    ``column`` (in ``rows``, default all) that are no rep id of the reps file, when most of them are
-    names in it (compared by ``_name_key``). A name the reps file holds twice is left as it is (an
-    unknown rep then, reported as such); otherwise ``table`` as is."""
-    if table is None or reps is None or not len(reps) or "name" not in reps or not len(table):
+    name its reps) given the reps file's id for that name, and a note saying how many reps and rows:
+    for the values of ``column`` (in ``rows``, default all) that are no rep id of the reps file and
+    are the name of one rep in it (compared by ``_name_key``). A name the reps file holds twice is
+    left as it is (an unknown rep then, reported as such; the costs note does not quote it, as the
+    costs export's cells are private); otherwise ``table`` as is."""
+    if (
+        table is None
+        or reps is None
+        or not len(reps)
+        or "name" not in reps
+        or not len(table)
+        or column not in table
+    ):
         return table
     values = table[column] if rows is None else table.loc[rows, column]
     unknown = pd.Index(values.dropna().unique()).difference(pd.Index(reps["rep_id"].dropna()))
@@ -1173,24 +1189,26 @@ def _reps_by_name(
         for value in unknown
         if (k := _name_key(value)) in by_name and k not in twice
     }
-    if 2 * len(hits) <= len(unknown):
+    if not hits:
         return table
+    matched = table[column].map(pd.Series(hits, dtype="string"))
+    if rows is not None:
+        matched = matched.where(rows)
     ambiguous = pd.Index([value for value in unknown if _name_key(value) in twice])
+    quoted = f": {_some(ambiguous)}" if dataset != "costs" else ""
     findings.one(
         INFO,
         dataset,
-        f"{len(hits)} rep(s) named by name, read as the reps file's ids (by its name column)"
+        f"{len(set(hits.values()))} rep(s) named by name in {int(matched.notna().sum()):,} row(s), "
+        "read as the reps file's ids (by its name column)"
         + (
-            f"; {len(ambiguous)} name(s) the reps file holds twice were not: {_some(ambiguous)}"
+            f"; {len(ambiguous)} name(s) the reps file holds twice were not{quoted}"
             if len(ambiguous)
             else ""
         ),
         column=column,
         action="matched to reps by name",
     )
-    matched = table[column].map(pd.Series(hits, dtype="string"))
-    if rows is not None:
-        matched = matched.where(rows)
     return table.assign(**{column: matched.fillna(table[column]).astype(table[column].dtype)})
 
 
@@ -1203,8 +1221,8 @@ def _some(values: pd.Index | pd.Series, shown: int = 10) -> str:
 
 def _rep_ids_named(extra_ids: pd.Index, listed: pd.DataFrame) -> str:
     """What the deal rep ids missing from the reps file are in it, when most of them are: its ids in
-    another case ("r01" for "R01": ids are compared exactly), or names it holds twice (the others
-    were matched by ``_reps_by_name``)."""
+    another case ("r01" for "R01": ids are compared exactly), or names it holds twice (a name it
+    holds once was matched by ``_reps_by_name``)."""
     ids = {str(i).casefold(): str(i) for i in listed["rep_id"].dropna()}
     cased = [i for i in extra_ids if str(i).casefold() in ids]
     if 2 * len(cased) > len(extra_ids):
@@ -1213,13 +1231,14 @@ def _rep_ids_named(extra_ids: pd.Index, listed: pd.DataFrame) -> str:
             f"; {len(cased)} of them are the reps file's ids in another case ({str(first)!r} for "
             f"{ids[str(first).casefold()]!r}): ids are compared exactly, so write them alike"
         )
-    names = {_name_key(n) for n in listed["name"].dropna()}
-    hits = sum(_name_key(i) in names for i in extra_ids)
-    if not names or 2 * hits <= len(extra_ids):
+    keys = listed["name"].dropna().map(_name_key)
+    twice = set(keys[keys.duplicated(keep=False)])
+    held_twice = sum(_name_key(i) in twice for i in extra_ids)
+    if not held_twice:
         return ""
     return (
-        f"; {hits} of them are names in the reps file (its column mapped to name), not matched: "
-        "a name it holds twice cannot be told apart"
+        f"; {held_twice} of them are names the reps file holds twice (its column mapped to name), "
+        "which cannot be told apart"
     )
 
 
@@ -1902,6 +1921,7 @@ def load_inputs(
         name: _reps_by_name(tables[name], name, tables["reps"], findings)
         for name in ("deals", "costs", "coaching", "activities", "memberships")
     }
+    clients = _reps_by_name(tables["clients"], "clients", tables["reps"], findings, "owner_rep_id")
     deals = by_name["deals"]
     assert deals is not None
     goals_by_name = (
@@ -1944,7 +1964,7 @@ def load_inputs(
         else s
         for s in summaries
     ]
-    _segment_findings(deals, tables["clients"], tables["reps"], findings)
+    _segment_findings(deals, clients, tables["reps"], findings)
     _id_variants(
         {"deals": deals, "reps": tables["reps"]},
         "rep_id",
@@ -1953,7 +1973,7 @@ def load_inputs(
         findings,
     )
     _id_variants(
-        {"deals": deals, "clients": tables["clients"]},
+        {"deals": deals, "clients": clients},
         "client_id",
         "client",
         "kept as a separate client, with its own lifetime value; fix the export if it is the same",
@@ -1978,11 +1998,11 @@ def load_inputs(
         )
     reps = _employment_dates(reps, deals, as_of, findings)
     if cfg.config.metrics.attribution == "owner":
-        _owner_findings(cfg.label or str(cfg.path), deals, tables["clients"], reps, findings)
+        _owner_findings(cfg.label or str(cfg.path), deals, clients, reps, findings)
     return Inputs(
         deals=deals,
         reps=reps,
-        clients=tables["clients"],
+        clients=clients,
         costs=costs,
         goals=goals,
         coaching=coaching,

@@ -16,7 +16,7 @@ from generator.site.tables import Column
 from generator.site.text import Markdown
 
 RATIO_NOTES = {
-    NO_COST_DATA: "No value ratio: no cost data was provided for any rep.",
+    NO_COST_DATA: "No value ratio: there is no cost record for any rep.",
     NO_COST_RECORD: "No value ratio: there is no cost record for this rep up to the reporting year.",
     NO_CLIENTS: "No value ratio: this rep has not acquired a client yet (a mean over no clients is undefined).",
     ZERO_COST: "No value ratio: the annual cost is zero.",

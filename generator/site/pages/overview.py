@@ -752,7 +752,8 @@ def no_cost_reason(datasets: pd.DataFrame) -> str:
         return NO_COST_DATA
     read = text.integer(int(costs["rows_read"].iloc[0]))
     return (
-        f"None of the {read} rows of the costs export (sources.costs) could be used (see the "
-        "data-quality page: their rep ids must be those of the deals and the reps file), so no "
-        "value ratio can be computed: the ratio divides client lifetime value by what a rep costs."
+        f"No row of the costs export (sources.costs; {read} read) could be used: the data-quality "
+        "page says why (rep ids that are not those of the deals and the reps file, unreadable "
+        "salaries…). So no value ratio can be computed: the ratio divides client lifetime value by "
+        "what a rep costs."
     )
