@@ -251,7 +251,7 @@ def test_deals_only_export(tmp_path: Path) -> None:
     assert "so none can be found below break-even" in overview
     assert "Nothing needs attention" not in overview
     rep_page = (site / "reps" / "r1" / "index.html").read_text(encoding="utf-8")
-    assert "no cost data" in rep_page
+    assert "no cost record for any rep" in rep_page
     assert "gives no team for any rep" in (site / "teams" / "index.html").read_text(
         encoding="utf-8"
     )
