@@ -648,20 +648,21 @@ def test_euro_amounts_with_the_decimal_comma_are_written(tmp_path: Path) -> None
     assert "  options.decimal: ,\n" in out and "  site.currency: EUR\n" in out
 
 
-def test_the_files_own_won_and_lost_labels_are_written(tmp_path: Path) -> None:
-    """init wrote only the layout's won/lost labels beside "Won - Signed" and "Lost - No Budget":
-    check then counted those deals as open."""
+def _init_with_stages(tmp_path: Path, stages: list[str]) -> tuple[dict, str]:
+    """``init --from`` on a deals export of one deal per stage: its deals block and the output."""
     write_csv(
         tmp_path / "exports" / "deals.csv",
         ["deal_id", "rep_id", "amount", "stage", "closed"],
-        [
-            ["D1", "R1", "100", "Won - Signed", "2024-01-10"],
-            ["D2", "R1", "200", "Lost - No Budget", "2024-02-10"],
-            ["D3", "R2", "300", "Prospecting", "2024-03-10"],
-        ],
+        [[f"D{i}", f"R{i % 2}", "100", stage, "2024-01-10"] for i, stage in enumerate(stages)],
     )
     config, out = init_from(tmp_path, tmp_path / "exports")
-    deals = config["sources"]["deals"]
+    return config["sources"]["deals"], out
+
+
+def test_the_files_own_won_and_lost_labels_are_written(tmp_path: Path) -> None:
+    """init wrote only the layout's won/lost labels beside "Won - Signed" and "Lost - No Budget":
+    check then counted those deals as open."""
+    deals, out = _init_with_stages(tmp_path, ["Won - Signed", "Lost - No Budget", "Prospecting"])
     assert (
         deals["won_stages"][-1] == "Won - Signed" and deals["lost_stages"][-1] == "Lost - No Budget"
     )
@@ -672,20 +673,9 @@ def test_the_files_own_won_and_lost_labels_are_written(tmp_path: Path) -> None:
 def test_a_label_spelt_almost_as_won_or_lost_is_written_with_a_note(tmp_path: Path) -> None:
     """A Pipedrive-style export in German with a typo ("Verlorn", 76 deals in the trial): init left
     it out, and check counted its deals as open."""
-    write_csv(
-        tmp_path / "exports" / "deals.csv",
-        ["deal_id", "rep_id", "amount", "stage", "closed"],
-        [
-            ["D1", "R1", "100", "Gewonnen", "2024-01-10"],
-            ["D2", "R1", "200", "Verloren", "2024-02-10"],
-            ["D3", "R2", "300", "Verlorn", "2024-03-10"],
-            ["D4", "R2", "300", "Offen", "2024-03-10"],
-            ["D5", "R2", "300", "Ganado", "2024-03-10"],
-            ["D6", "R2", "300", "Ganando", "2024-03-10"],  # winning: open
-        ],
-    )
-    config, out = init_from(tmp_path, tmp_path / "exports")
-    deals = config["sources"]["deals"]
+    # "Ganando" (winning) is an open stage beside "Ganado" (won)
+    stages = ["Gewonnen", "Verloren", "Verlorn", "Offen", "Ganado", "Ganando"]
+    deals, out = _init_with_stages(tmp_path, stages)
     assert "Verlorn" in deals["lost_stages"] and "Offen" not in deals["lost_stages"]
     assert "Ganado" in deals["won_stages"] and "Ganando" not in deals["won_stages"]
     assert '"Verlorn" as lost' in out
