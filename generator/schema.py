@@ -182,14 +182,57 @@ def fold_stage(label: object) -> str:
 
 
 _WON_WORDS = frozenset(
-    {"won", "ganho", "ganado", "gewonnen", "gagne", "gagné", "vinto", "closedwon"}
+    {
+        "won",
+        "ganho",
+        "ganha",
+        "ganado",
+        "ganada",
+        "gewonnen",
+        "gagne",
+        "gagné",
+        "gagnée",
+        "vinto",
+        "vinta",
+        "closedwon",
+    }
 )
 _LOST_WORDS = frozenset(
-    {"lost", "perdido", "perdida", "perdu", "verloren", "perso", "persa", "closedlost"}
+    {
+        "lost",
+        "perdido",
+        "perdida",
+        "perdu",
+        "perdue",
+        "verloren",
+        "perso",
+        "persa",
+        "closedlost",
+    }
 )
-"""A stage label reads as won or lost when it starts with one of these words, after an optional
-"closed" or "deal" ("Won - Signed", "Closed/Lost", "closedwon", "Deal Won", "Ganho"): a word
-further in is too often something else ("Not Won", "Re-engage (was Lost)", "Won't proceed")."""
+"""A stage label reads as won or lost when it starts with one of these words (both genders, as an
+opportunity is feminine in Spanish, Portuguese, French and Italian), after an optional word for
+"closed" or "deal" ("Won - Signed", "Closed/Lost", "closedwon", "Deal Won", "Ganho", Salesforce's
+Spanish "Cerrada ganada"): a word further in is too often something else ("Not Won", "Re-engage
+(was Lost)", "Won't proceed")."""
+
+_STAGE_PREFIXES = frozenset(
+    {
+        "closed",
+        "deal",
+        "cerrada",
+        "cerrado",
+        "fechada",
+        "fechado",
+        "fermé",
+        "fermée",
+        "geschlossen",
+        "chiusa",
+        "chiuso",
+    }
+)
+"""Words for "closed" (English, Spanish, Portuguese, French, German, Italian) or "deal" that may
+come before the won or lost word of a stage label."""
 
 _STAGE_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 """A word of a stage label: letters and digits, with an apostrophe inside ("won't" is one word)."""
@@ -250,7 +293,7 @@ def stage_looks(label: object) -> str | None:
     optional "closed" or "deal", is a word for won or lost. Only a hint for labels in neither
     ``won_stages`` nor ``lost_stages``: the lists decide."""
     words = _STAGE_WORD.findall(str(label).casefold())
-    if words[:1] in (["closed"], ["deal"]):
+    if words[:1] and words[0] in _STAGE_PREFIXES:
         words = words[1:]
     first = words[0] if words else ""
     return "won" if first in _WON_WORDS else "lost" if first in _LOST_WORDS else None

@@ -1290,7 +1290,7 @@ def test_deals_whose_reps_match_neither_ids_nor_names_are_a_warning_quoting_both
     _cfg, inputs = check(config)
     (problem,) = inputs.quality.warnings["problem"]
     assert problem.startswith(
-        "not one rep of the deals is in the reps file (100.0% of won revenue): the deals name "
+        "not one rep of the deals is in the reps file (100.0% of won revenue, all years): the deals name "
         "'Anna Schmidt', 'Ben Braun', the reps file 'P1', 'P2'; check that"
     )
 
@@ -1324,7 +1324,7 @@ def test_deal_reps_missing_from_the_reps_file_are_a_warning_with_their_revenue(
     # Ben Braun won 300 of the 400 won: three quarters of the revenue has no team or cost.
     assert (
         problem
-        == "1 rep(s) appear in deals but not in the reps file (75.0% of won revenue): 'Ben Braun'"
+        == "1 rep(s) appear in deals but not in the reps file (75.0% of won revenue, all years): 'Ben Braun'"
     )
     assert set(inputs.reps["rep_id"]) == {"Anna Schmidt", "Ben Braun"}
 
@@ -1355,6 +1355,6 @@ def test_owner_names_are_matched_even_when_most_owners_are_not_in_the_reps_file(
         inputs.quality.warnings["dataset"] == "reps", "problem"
     ]
     assert problem == (
-        "2 rep(s) appear in deals but not in the reps file (78.7% of won revenue): "
+        "2 rep(s) appear in deals but not in the reps file (78.7% of won revenue, all years): "
         "'Ben Braun', 'Cy Gone'"
     )

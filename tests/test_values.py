@@ -911,6 +911,12 @@ def test_stages_spelt_almost_as_won_or_lost(label: str, near: tuple[str, str] | 
         ("Unwon", None),
         ("Re-engage (was Lost)", None),
         ("Closted", None),
+        ("Ganada", "won"),  # an opportunity is feminine in Spanish
+        ("Cerrada ganada", "won"),  # Salesforce in Spanish
+        ("Cerrada perdida", "lost"),
+        ("Fechado ganho", "won"),
+        ("Perdue", "lost"),
+        ("Cerrada", None),
     ],
 )
 def test_stage_labels_that_read_won_or_lost(label: str, looks: str | None) -> None:
@@ -1459,3 +1465,15 @@ def test_a_stage_on_many_more_deals_than_the_one_it_resembles_is_its_own(tmp_pat
     )
     warned = load_inputs(load_config(config)).quality.warnings
     assert warned.loc[warned["column"] == "stage", "value"].tolist() == ["Contractd"]
+
+
+def test_a_team_goal_without_a_reps_export_says_what_is_missing(tmp_path: Path) -> None:
+    """ "Norte team not found in the reps export" when no reps export was configured at all."""
+    files = {
+        "deals.csv": "deal_id,rep_id,stage,closed,amount\n1,R1,Won,2024-01-01,5\n",
+        "goals.csv": "scope,id,year,target\nteam,Norte,2024,10\n",
+    }
+    warned = load_inputs(load_config(write_exports(tmp_path, files))).quality.warnings
+    assert warned.loc[warned["dataset"] == "goals", "problem"].tolist() == [
+        "team goal, but no reps export (sources.reps) says which reps are in which team"
+    ]

@@ -1128,7 +1128,8 @@ def _all_reps(
             WARNING,
             "reps",
             (
-                f"not one rep of the deals is in the reps file ({share:.1%} of won revenue): "
+                f"not one rep of the deals is in the reps file ({share:.1%} of won revenue, "
+                "all years): "
                 f"the deals name {_some(deal_ids)}, the reps file {_some(listed['rep_id'])}"
                 f"{named}; check that sources.deals.columns.rep_id and "
                 f"sources.reps.columns.rep_id ({where}) hold the same ids"
@@ -1136,7 +1137,7 @@ def _all_reps(
             if none_in
             else (
                 f"{len(extra_ids)} rep(s) appear in deals but not in the reps file "
-                f"({share:.1%} of won revenue): {_some(extra_ids)}{named}"
+                f"({share:.1%} of won revenue, all years): {_some(extra_ids)}{named}"
             ),
             column="rep_id",
             action="named by their id, with no team, manager or cost",
@@ -1393,13 +1394,16 @@ def _unknown_goal_owners(
         "goal not used",
         goals["id"],
     )
+    listed = "in_reps_file" in reps and bool(reps["in_reps_file"].any())
     findings.rows(
         goals,
         unknown_team,
         WARNING,
         "goals",
         "id",
-        "team not found in the reps export",
+        "team not found in the reps export"
+        if listed
+        else "team goal, but no reps export (sources.reps) says which reps are in which team",
         "goal not used",
         goals["id"],
     )
