@@ -839,7 +839,8 @@ def _deals(table: pd.DataFrame, cfg: LoadedConfig, findings: _Findings) -> pd.Da
     folded_of = {str(stage): fold_stage(stage) for stage in counts.index}
     # Deals per stage as compared (fold_stage), for every stage of the file: one warning per
     # stage as compared, adding one spelling adds them all.
-    per_key = table["stage"].dropna().astype("string").map(fold_stage).value_counts()
+    every = table["stage"].value_counts()  # folded per distinct label, never per deal
+    per_key = every.groupby([fold_stage(label) for label in every.index]).sum()
 
     def unlisted(stage: str, problem: str, kind: str) -> None:
         """A stage that looks won or lost counted as open: named with its first deal's file and
