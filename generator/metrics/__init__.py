@@ -31,6 +31,7 @@ from generator.metrics.compute import (
     monthly_revenue,
     performance,
     rep_years,
+    reps_by_id,
     with_id_categories,
 )
 from generator.metrics.forecast import Forecast, compute_forecast
@@ -491,9 +492,7 @@ def rep_history_shown(rep_years: pd.DataFrame, reps: pd.DataFrame, period: Perio
     """Which rows of rep_years a rep's history shows: years the rep was employed (unknown dates count
     as employed) with a closed deal, a client or a cost, and any year with a closed deal. A former
     rep's ratio keeps moving after they leave (their clients still buy): those years are not theirs."""
-    people = reps.drop_duplicates("rep_id").set_index(
-        reps["rep_id"].drop_duplicates().astype("string")
-    )
+    people = reps_by_id(reps)
     ids = rep_years["rep_id"].astype("string")
     hired = ids.map(people["hired"]).astype("datetime64[s]")
     left = ids.map(people["left"]).astype("datetime64[s]")
@@ -518,12 +517,9 @@ def rep_quarters_shown(
     of quarters after both the quarter they left in and their last closed deal: as
     ``rep_history_shown`` leaves out a former rep's later years, empty quarters after leaving are
     not the rep's history (a deal closed after leaving keeps the quarters up to it)."""
-    people = reps[reps["left"].notna()].drop_duplicates("rep_id")
-    if not len(people) or not len(rep_quarters):
+    left = reps_by_id(reps)["left"].dropna().astype("datetime64[s]")
+    if not len(left) or not len(rep_quarters):
         return rep_quarters
-    left = pd.Series(
-        people["left"].to_numpy(), index=people["rep_id"].astype("string").to_numpy()
-    ).astype("datetime64[s]")
     left_slot = (
         fiscal_year(left, period.fiscal_year_start).astype("int64") * 4
         + fiscal_quarter(left, period.fiscal_year_start)

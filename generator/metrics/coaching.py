@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from generator.config import CoachingConfig
+from generator.metrics.compute import reps_by_id
 from generator.metrics.goals import LEFT
 from generator.metrics.period import Period, fiscal_year
 
@@ -1437,17 +1438,12 @@ def _left_in_window(
     ``as_of``: a leaving date still ahead is no departure yet) within its ``window`` months after
     the start: its after-window is cut short, and sales often fall before a departure, so its
     effect may say more about leaving than about the coaching."""
-    known = reps[reps["left"].notna()].drop_duplicates("rep_id")
+    known = reps_by_id(reps)["left"].dropna()
     if as_of is not None:
-        known = known[known["left"] <= as_of]
+        known = known[known <= as_of]
     if not len(known) or not len(events):
         return events["note"]
-    left = (
-        events["rep_id"]
-        .astype("string")
-        .map(pd.Series(known["left"].to_numpy(), index=known["rep_id"].astype("string").to_numpy()))
-    )
-    left = pd.to_datetime(left)
+    left = pd.to_datetime(events["rep_id"].astype("string").map(known))
     window_end = events["start"] + pd.DateOffset(months=window)
     cut = events["included"].to_numpy(dtype=bool) & (left.notna() & (left < window_end)).to_numpy()
     if not cut.any():

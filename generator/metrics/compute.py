@@ -22,6 +22,14 @@ PERFORMANCE_COLUMNS = [
 ]
 
 
+def reps_by_id(reps: pd.DataFrame) -> pd.DataFrame:
+    """``reps`` (any table with a ``rep_id`` column) with one row per rep, the first, indexed by the
+    rep id as text: for looking a rep's fields up by id (``ids.map(reps_by_id(reps)["left"])``)."""
+    return reps.drop_duplicates("rep_id").set_index(
+        reps["rep_id"].drop_duplicates().astype("string")
+    )
+
+
 def counted_deals(deals: pd.DataFrame, period: Period) -> pd.DataFrame:
     """Won and lost deals closed on or before ``as_of``, with their fiscal year and month."""
     closed = deals[(deals["status"] != OPEN) & (deals["closed"] <= pd.Timestamp(period.as_of))]

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from generator.config import GoalsConfig
-from generator.metrics.compute import ratio
+from generator.metrics.compute import ratio, reps_by_id
 from generator.metrics.period import Period, fiscal_year_of
 from generator.vocabulary import CUMULATIVE_GOAL_METRICS
 
@@ -302,11 +302,10 @@ def compute_goals(
 def _hired_in_year(table: pd.DataFrame, reps: pd.DataFrame, period: Period) -> pd.Series:
     """Per goal row: its rep's hiring date when it falls after the first day of the reporting year,
     else NaT (team goals, reps hired before, unknown dates)."""
-    start = pd.Timestamp(period.start)
-    dated = reps[reps["hired"].notna() & (reps["hired"] > start)].drop_duplicates("rep_id")
-    if not len(dated):
+    hired = reps_by_id(reps)["hired"].dropna()
+    hired = hired[hired > pd.Timestamp(period.start)]
+    if not len(hired):
         return pd.Series(pd.NaT, index=table.index, dtype="datetime64[s]")
-    hired = pd.Series(dated["hired"].to_numpy(), index=dated["rep_id"].astype("string").to_numpy())
     return pd.to_datetime(table["id"].map(hired).where(table["scope"] == "rep"))
 
 
@@ -316,17 +315,16 @@ def _left_in_year(table: pd.DataFrame, reps: pd.DataFrame, period: Period) -> pd
 
     Left before year Y's last day ⇔ the day after leaving falls in year Y or earlier: compared as
     fiscal years, so that a goal for a year far ahead (9999) needs no date of its own."""
-    dated = reps[reps["left"].notna() & (reps["left"] <= pd.Timestamp(period.as_of))]
-    if not len(dated):
+    left = reps_by_id(reps)["left"].dropna()
+    left = left[left <= pd.Timestamp(period.as_of)]
+    if not len(left):
         return pd.Series(False, index=table.index)
-    # The loader keeps one row per rep id (the last); the first is kept here if one slipped through.
-    dated = dated.drop_duplicates("rep_id")
     first_year_gone = pd.Series(
         [
             fiscal_year_of((day + pd.Timedelta(days=1)).date(), period.fiscal_year_start)
-            for day in dated["left"]
+            for day in left
         ],
-        index=dated["rep_id"].astype("string").to_numpy(),
+        index=left.index,
         dtype="int64",
     )
     gone_from = table["id"].map(first_year_gone).where(table["scope"] == "rep")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from generator.metrics import Metrics
+from generator.metrics.compute import reps_by_id
 from generator.metrics.forecast import (
     CAP,
     MIN_MONTHS,
@@ -100,9 +101,7 @@ def former_reps_share(metrics: Metrics) -> pd.Series:
     window = monthly[
         (monthly["month"] > last - pd.DateOffset(months=12)) & (monthly["month"] <= last)
     ]
-    reps = metrics.reps.drop_duplicates("rep_id").set_index(
-        metrics.reps["rep_id"].drop_duplicates().astype("string")
-    )
+    reps = reps_by_id(metrics.reps)
     ids = window["rep_id"].astype("string")
     team = ids.map(reps["team"])
     former = (ids.map(reps["status"]) == "former").fillna(False).astype(bool)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from generator.metrics import REP_COLUMNS, REP_EXTRA_COLUMNS
+from generator.metrics.compute import reps_by_id
 from generator.metrics.period import year_label
 from generator.site.charts import ChartSpec, embed
 from generator.site.common import (
@@ -160,9 +161,7 @@ MEMBER_COUNT_COLUMNS = ["year", "members"]
 def team_membership_rows(team_members: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
     """``metrics.team_members`` with each rep's name, status and page slug, newest year first, then by
     revenue in the team (highest first) and name."""
-    people = reps.drop_duplicates("rep_id").set_index(
-        reps["rep_id"].drop_duplicates().astype("string")
-    )
+    people = reps_by_id(reps)
     ids = team_members["rep_id"].astype("string")
     out = team_members.assign(
         name=ids.map(people["name"]).fillna(ids).astype("string"),
@@ -339,9 +338,7 @@ def _dated_team_pages(
     member_header, member_csv = csv_lines(rows[MEMBERSHIP_COLUMNS])
     now = rows[rows["year"] == year] if year is not None else rows.iloc[:0]
     now_at = positions_by(now.reset_index(drop=True), "team")
-    ratio_of = reps.drop_duplicates("rep_id").set_index(
-        reps["rep_id"].drop_duplicates().astype("string")
-    )["value_ratio"]
+    ratio_of = reps_by_id(reps)["value_ratio"]
     now = now.assign(
         value_ratio=now["rep_id"].astype("string").map(ratio_of).to_numpy()
     ).reset_index(drop=True)
