@@ -173,9 +173,8 @@ def read_samples(path: Path) -> list[TableSample]:
     return samples
 
 
-def read_sample(path: Path) -> TableSample:
-    """The sample of ``read_samples`` whose header the layouts match best (the first sheet on a tie)."""
-    samples = read_samples(path)
+def _best_sample(samples: list[TableSample]) -> TableSample:
+    """The sample whose header the layouts match best (the first sheet on a tie)."""
     return max(enumerate(samples), key=lambda item: (_score(list(item[1].rows))[0], -item[0]))[1]
 
 
@@ -474,7 +473,7 @@ def survey_exports(exports: Path) -> ExportSurvey:
         found.extend(result for _sample, result in results if result is not None)
         unknown = [sample for sample, result in results if result is None]
         if len(unknown) == len(samples):
-            unknown = [read_sample(path)] if len(samples) > 1 else unknown
+            unknown = [_best_sample(samples)] if len(samples) > 1 else unknown
         for sample in unknown:
             if not any(any(c not in (None, "") for c in r) for r in sample.rows):
                 continue  # an empty sheet says nothing
