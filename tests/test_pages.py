@@ -24,7 +24,7 @@ from generator.quality import QualityReport
 from generator.site import assemble, text
 from generator.site.charts import ChartSpec, ratio_histogram
 from generator.site.common import Section, SiteContext, SiteInfo
-from generator.site.fragments import unpack
+from generator.site.fragments import split_toc, substitute, unpack
 from generator.site.pages import (
     activity,
     coaching,
@@ -113,6 +113,21 @@ def _names(cls: type) -> set[str]:
         for n, v in vars(cls).items()
         if not n.startswith("_") and (callable(v) or isinstance(v, property)) and n not in fields
     }
+
+
+def expanded(packed: str) -> str:
+    """A page file with its HTML blocks back in place: an entity page's sections are HTML already
+    (``generator.site.prerender``), its title and lead Markdown."""
+    markdown, blocks = unpack(packed)
+    return substitute(split_toc(markdown)[0], blocks)
+
+
+def heading(anchor: str, title: str) -> str:
+    """A second-level heading as Python-Markdown writes it (with its permalink)."""
+    return (
+        f'<h2 id="{anchor}">{title}<a class="headerlink" href="#{anchor}" '
+        'title="Permanent link">&para;</a></h2>'
+    )
 
 
 LAST_TAG = re.compile(r"\{%[^%]*%\}\s*$")
@@ -309,9 +324,9 @@ def test_rep_page_contexts(
     assert built.files[f"data/reps/{slug}-summary.csv"].splitlines()[0] == "figure,value"
     assert len(built.files[f"data/reps/{slug}-clients.csv"].splitlines()) == 1 + 2
     # tables and charts after a trailer
-    rendered, _blocks = unpack(assemble.render("rep.md.j2", page=alice))
-    # the section, rendered with the page
-    assert rendered.rstrip().endswith("## Goals\n\n<p>on track</p>")
+    rendered = expanded(assemble.render("rep.md.j2", page=alice))
+    # the section, rendered with the page (as HTML already: see generator.site.prerender)
+    assert rendered.rstrip().endswith(f"{heading('goals', 'Goals')}\n<p>on track</p>")
 
 
 def test_overview_and_reps_index(
@@ -434,10 +449,10 @@ def test_segment_pages_render_contributed_sections_once(context: SiteContext) ->
     region = sorted(context.segment_slugs["region"])[0]
     extra = Section("Projection & more", Markdown("<p>projected</p>"))
     topic = segments.topic(context, {"region": {region: (extra,)}})
-    page, _blocks = unpack(topic.files[f"regions/{context.segment_slugs['region'][region]}.md"])
+    page = expanded(topic.files[f"regions/{context.segment_slugs['region'][region]}.md"])
     # title escaped, body as built
-    assert page.endswith(f"\n\n## {escape(extra.title)}\n\n<p>projected</p>\n")
-    assert page.count("## Projection") == 1
+    assert page.endswith(f"{heading('projection-more', escape(extra.title))}\n<p>projected</p>\n")
+    assert page.count(">Projection &#38; more<") == 1
 
 
 def test_build_site_gathers_topic_sections(
@@ -457,7 +472,10 @@ def test_build_site_gathers_topic_sections(
         for p in output.files
         if p.startswith("regions/") and p.endswith(".md") and p != "regions/index.md"
     ]
-    assert regions and all("## History by quarter" in output.files[p] for p in regions)
+    assert regions and all(
+        heading("history-by-quarter", "History by quarter") in expanded(output.files[p])
+        for p in regions
+    )
     assert [next(iter(e)) for e in output.nav][:4] == ["Overview", "Reps", "Teams", "Regions"]
     assert output.files["data/data_quality_summary.csv"].startswith(
         "severity,dataset,file,column,problem,action,"

@@ -38,9 +38,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
 
 from generator.errors import BuildError
-from generator.site.fragments import substitute, unpack
+from generator.site.fragments import placeholder, split_toc, substitute, unpack
 
 WORKER = re.compile(r"assets/javascripts/workers/search\.[0-9a-f]+\.min\.js")
 """Material's search worker, as the theme ships it."""
@@ -162,14 +163,25 @@ def summary_only(src_uri: str, folders: list[str]) -> bool:
     return folder in folders and name != "index.md"
 
 
-def lead(content: str) -> str:
-    """A page's HTML up to its first ``<h2>`` and at most its first paragraph: the title and the
-    line under it (a rep's id, team, manager and region; a team's manager), not the notes every
-    page of its kind repeats."""
-    match = _FIRST_H2.search(content)
-    head = content if match is None else content[: match.start()]
+def lead(content: str, sections: str | None = None) -> str:
+    """A page's HTML up to its first ``<h2>`` (or the placeholder ``sections`` of its sections made
+    HTML before MkDocs) and at most its first paragraph: the title and the line under it (a rep's
+    id, team, manager and region; a team's manager), not the notes every page of its kind repeats."""
+    end = content.find(sections) if sections else -1
+    match = _FIRST_H2.search(content) if end < 0 else None
+    head = content[:end] if end >= 0 else content if match is None else content[: match.start()]
     end = head.find("</p>")
     return head if end < 0 else head[: end + len("</p>")]
+
+
+def _anchors(tokens: list[dict[str, Any]]) -> list[AnchorLink]:
+    """Python-Markdown's table-of-contents tokens as MkDocs' entries (as ``get_toc`` makes them)."""
+    out = []
+    for token in tokens:
+        anchor = AnchorLink(token["name"], token["id"], token["level"])
+        anchor.children.extend(_anchors(token["children"]))
+        out.append(anchor)
+    return out
 
 
 def link_static_files(files: Files, docs_dir: str) -> int:
@@ -212,6 +224,7 @@ class SalesperfPlugin(BasePlugin[SalesperfConfig]):
     def __init__(self) -> None:
         self.blocks: dict[str, list[str]] = {}
         self.held: dict[str, str] = {}
+        self.toc: dict[str, list[dict[str, Any]]] = {}
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Leave out ``skip_pages``, append the lunr key fix to Material's search worker (once, whatever
@@ -235,13 +248,31 @@ class SalesperfPlugin(BasePlugin[SalesperfConfig]):
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        """Cut the page's HTML blocks off its Markdown and keep them for ``on_post_page``."""
+        """Cut the page's HTML blocks off its Markdown and keep them for ``on_post_page``, and the
+        table of contents of its sections when they are HTML already, for ``on_page_content``."""
         try:
             text, blocks = unpack(markdown)
+            text, toc = split_toc(text)
         except (BuildError, ValueError) as exc:
             raise PluginError(f"{page.file.src_uri}: {exc}") from None
         self.blocks[page.file.src_uri] = blocks
+        if toc is not None:
+            if not blocks:
+                raise PluginError(f"{page.file.src_uri}: the page's sections are missing")
+            self.toc[page.file.src_uri] = toc
         return text
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """A page whose sections were HTML before MkDocs (``generator.site.prerender``): their
+        headings join its title's entry in the table of contents, as Python-Markdown nests them."""
+        toc = self.toc.get(page.file.src_uri)
+        if toc is not None:
+            if len(page.toc.items) != 1:
+                raise PluginError(
+                    f"{page.file.src_uri}: a page with sections made HTML has one title"
+                )
+            page.toc.items[0].children.extend(_anchors(toc))
+        return html
 
     @event_priority(100)  # before the search plugin indexes page.content
     def _index_lead_only(
@@ -251,7 +282,10 @@ class SalesperfPlugin(BasePlugin[SalesperfConfig]):
             page.file.src_uri, self.config.summary_folders
         ):
             self.held[page.file.src_uri] = page.content
-            page.content = lead(page.content)
+            sections = None
+            if page.file.src_uri in self.toc:  # the last block: the sections made HTML
+                sections = placeholder(len(self.blocks[page.file.src_uri]) - 1)
+            page.content = lead(page.content, sections)
         return context
 
     @event_priority(-100)  # after it: the page is rendered whole
@@ -268,6 +302,7 @@ class SalesperfPlugin(BasePlugin[SalesperfConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Put the page's HTML blocks back in place of their placeholders."""
         blocks = self.blocks.pop(page.file.src_uri, [])
+        self.toc.pop(page.file.src_uri, None)
         try:
             return substitute(output, blocks, page.file.src_uri)
         except BuildError as exc:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from generator.errors import BuildError
 from generator.site.text import Markdown
@@ -25,7 +26,11 @@ OPEN, CLOSE = "\ue000", "\ue001"
 TRAILER = "\n<!--salesperf:html-blocks\n"
 """Starts the page file's last part: the JSON list of the page's HTML blocks, then ``-->``."""
 
-_BLOCK = re.compile(f"{OPEN}([^{CLOSE}]*){CLOSE}")
+TOC_TRAILER = "\n<!--salesperf:toc\n"
+"""Starts the part before it on a page whose sections are already HTML (``generator.site.prerender``):
+the JSON list of those headings' table-of-contents tokens, then ``-->``."""
+
+BLOCK = re.compile(f"{OPEN}([^{CLOSE}]*){CLOSE}")
 """A marked block: its HTML is the group (a character class, not a lazy ``.*?``: Python's ``re`` tests
 a lazy match's end at every character of a 50 kB chart spec)."""
 _PLACEHOLDER = re.compile(r"<!--sp-html:(\d+)-->")
@@ -46,20 +51,29 @@ def plain(markdown: str) -> str:
     return markdown.replace(OPEN, "").replace(CLOSE, "")
 
 
-def pack(markdown: str) -> str:
+def _comment_json(value: object) -> str:
+    """``value`` as JSON that can stand inside an HTML comment (``<`` and ``>`` escaped: no ``-->``)."""
+    data = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return data.replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def pack(markdown: str, toc: list[dict[str, Any]] | None = None) -> str:
     """A rendered page as its file holds it: each marked block replaced by a placeholder, and the
-    blocks appended after ``TRAILER`` as one JSON list (``<`` and ``>`` escaped, so no ``-->``)."""
-    parts = _BLOCK.split(markdown)  # text, block, text, block, …, text
+    blocks appended after ``TRAILER`` as one JSON list (``<`` and ``>`` escaped, so no ``-->``); a
+    page whose sections are already HTML has their table-of-contents tokens (``toc``) before that,
+    after ``TOC_TRAILER``."""
+    parts = BLOCK.split(markdown)  # text, block, text, block, …, text
     blocks = parts[1::2]
     text = "".join(part if i % 2 == 0 else placeholder(i // 2) for i, part in enumerate(parts))
     if OPEN in text or CLOSE in text:
         raise BuildError(
             "a block of pre-rendered HTML was cut in two while rendering a page (unbalanced markers)"
         )
+    if toc is not None:
+        text += TOC_TRAILER + _comment_json(toc) + "\n-->\n"
     if not blocks:
         return text
-    data = json.dumps(blocks, ensure_ascii=False, separators=(",", ":"))
-    return text + TRAILER + data.replace("<", "\\u003c").replace(">", "\\u003e") + "\n-->\n"
+    return text + TRAILER + _comment_json(blocks) + "\n-->\n"
 
 
 def unpack(source: str) -> tuple[str, list[str]]:
@@ -74,6 +88,22 @@ def unpack(source: str) -> tuple[str, list[str]]:
     if not isinstance(blocks, list) or not all(isinstance(b, str) for b in blocks):
         raise BuildError("the page's HTML blocks are not a list of strings: rebuild the pages")
     return markdown, blocks
+
+
+def split_toc(markdown: str) -> tuple[str, list[dict[str, Any]] | None]:
+    """``unpack``'s Markdown without its table-of-contents trailer, and the tokens (None without one)."""
+    text, found, data = markdown.rpartition(TOC_TRAILER)
+    if not found:
+        return markdown, None
+    data = data.rstrip()
+    if not data.endswith("-->"):
+        raise BuildError(
+            "the page's table of contents is cut short (no closing -->): rebuild the pages"
+        )
+    toc = json.loads(data[: -len("-->")])
+    if not isinstance(toc, list):
+        raise BuildError("the page's table of contents is not a list: rebuild the pages")
+    return text, toc
 
 
 def substitute(html: str, blocks: list[str], where: str = "page") -> str:

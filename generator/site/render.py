@@ -10,6 +10,7 @@ import jinja2
 
 from generator.site import text
 from generator.site.fragments import pack
+from generator.site.prerender import paragraph, prerender
 from generator.site.text import Markdown
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -54,11 +55,20 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         number=lambda v, d=0: Markdown(text.number(v, d)),
         # Data text as a YAML string for the front matter (a JSON string is one), never as HTML.
         yaml_string=lambda v: Markdown(json.dumps(str(v), ensure_ascii=False)),
+        # A sentence with figures in it, as the HTML block it would become (see prerender).
+        paragraph=paragraph,
     )
     return env
 
 
+PRERENDERED = frozenset({"rep.md.j2", "team.md.j2", "manager.md.j2", "segment.md.j2"})
+"""The entity pages' templates (pages search indexes by their lead): their sections become HTML in the
+render stage (``generator.site.prerender``), not in MkDocs."""
+
+
 def render(template: str, **context: object) -> str:
     """Render one template to a page file: Markdown, its tables and charts as placeholders, and the
-    HTML of those after a trailer (see ``generator.site.fragments``)."""
-    return pack(environment().get_template(template).render(**context))
+    HTML of those after a trailer (see ``generator.site.fragments``); an entity page's sections are
+    one such block already (``PRERENDERED``)."""
+    page = environment().get_template(template).render(**context)
+    return pack(*prerender(page)) if template in PRERENDERED else pack(page)

@@ -21,6 +21,7 @@ from generator.site.common import (
     put_table,
     with_download_menu,
 )
+from generator.site.prerender import paragraph
 from generator.site.render import render
 from generator.site.tables import (
     Column,
@@ -200,12 +201,14 @@ def _rep_sections(context: SiteContext, files: dict[str, str]) -> dict[str, list
         )
         files[f"data/reps/{slug}-activity.csv"] = header + "".join(pick(lines, mine))
         body = Markdown(
-            f"{summary} Activity is what a rep does, not what it brings in: see "
-            f'<a href="{link(here, "activity/")}">activity versus performance</a>.\n\n'
-            + embed(
-                "chart-rep-activity",
-                ChartSpec("activity_mix", pick(points, mine)),
-                "Activities a month by kind; the red tick is the median rep",
+            paragraph(
+                f"{summary} Activity is what a rep does, not what it brings in: see "
+                f'<a href="{link(here, "activity/")}">activity versus performance</a>.',
+                embed(
+                    "chart-rep-activity",
+                    ChartSpec("activity_mix", pick(points, mine)),
+                    "Activities a month by kind; the red tick is the median rep",
+                ),
             )
             + "\n\n"
             + html_table(

@@ -33,6 +33,7 @@ from generator.site.common import (
     put_table,
     with_download_menu,
 )
+from generator.site.prerender import paragraph
 from generator.site.render import render
 from generator.site.tables import Column, frame_table, index_table, records, to_csv
 from generator.site.text import Markdown
@@ -571,15 +572,19 @@ def _sections(
         )
         parts.append(figure_table(items, depth + csv_name))
         if first["method"] != NOT_ENOUGH:
-            parts.append(said[mine[0]])
             parts.append(
-                embed(
-                    f"chart-{level}-forecast",
-                    ChartSpec("forecast_path", pick(points, path_at.get(entity))),
-                    "Revenue by month: actual and projected",
+                paragraph(
+                    said[mine[0]],
+                    embed(
+                        f"chart-{level}-forecast",
+                        ChartSpec("forecast_path", pick(points, path_at.get(entity))),
+                        "Revenue by month: actual and projected",
+                    ),
                 )
             )
-        parts.append(f"Method, intervals and reconciliation: [forecast]({depth}forecast/).")
+        parts.append(
+            f'Method, intervals and reconciliation: <a href="{depth}forecast/">forecast</a>.'
+        )
         sections[entity] = [Section("Projection", Markdown("\n\n".join(parts)))]
         files[csv_name] = header + "".join(lines[i] for i in mine)
     return sections, files

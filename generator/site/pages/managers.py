@@ -299,9 +299,9 @@ def _team_sections(
         body = [
             f'<a href="{depth}managers/{slugs[manager]}/"><strong>{text.escape(manager)}</strong></a>, year by year, '
             + (
-                f"over all the reps they managed each year, by the memberships export (see [managers]({depth}managers/))."
+                f'over all the reps they managed each year, by the memberships export (see <a href="{depth}managers/">managers</a>).'
                 if context.metrics.dated_teams
-                else f"over all the reps the reps export places under them (see [managers]({depth}managers/))."
+                else f'over all the reps the reps export places under them (see <a href="{depth}managers/">managers</a>).'
             ),
             html_table(
                 columns, pick(year_rows, year_at.get(manager)), depth + name, sortable=False

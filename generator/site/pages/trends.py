@@ -110,9 +110,7 @@ def _quarter_sections(
         body = "\n\n".join(
             [
                 "Every quarter from the first closed deal, with the definitions of the reporting year "
-                "(see [trends]("
-                + depth
-                + "trends/) and the methodology). The table lists the last "
+                f'(see <a href="{depth}trends/">trends</a> and the methodology). The table lists the last '
                 f"{QUARTERS_IN_TABLE} quarters; the chart and the CSV have them all.",
                 embed(
                     f"{chart_id}-quarters",

@@ -1,0 +1,201 @@
+"""Entity pages' sections as HTML before MkDocs: Python-Markdown converts each distinct section once.
+
+A rep, team, manager or segment page is thousands of pages of the same few sections around the
+page's tables and charts (already HTML blocks, see ``generator.site.fragments``). MkDocs would run
+Python-Markdown over every page whole: 3–5 ms a page, most of the MkDocs stage at 5,000 reps. Here
+everything from a page's first second-level heading on is converted in the render stage, by
+Python-Markdown with the site's own extensions (read from ``mkdocs.yml`` the way MkDocs reads them),
+one section at a time and once per distinct section text: the same sentence under the same heading
+on 1,000 pages is converted once. The page keeps its title and lead (what search indexes) as
+Markdown, followed by one HTML block holding the rest; the headings' table-of-contents entries travel
+with the page (``fragments.pack``) and the MkDocs plugin hands them to MkDocs, so the page, its
+table of contents and the search index are the same bytes as when MkDocs converts the page whole.
+
+A page is converted whole by MkDocs instead (``prerender`` returns it unchanged) whenever a section
+could read differently on its own than inside the page: a Markdown link (MkDocs rewrites links to
+other pages), an attribute list or fenced code, content tabs (numbered across the page), a heading
+that is not a plain top-level ATX heading, or a title whose anchor could collide with a section's.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+import unicodedata
+from functools import cache, lru_cache
+from typing import Any
+
+import markdown as python_markdown
+import yaml
+
+from generator.site.fragments import BLOCK, CLOSE, OPEN, html_block
+from generator.site.text import Markdown
+
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+_HEADING = re.compile(r"#{1,6}(?=[ \t]|$)")
+_SEGMENT_BLOCK = re.compile(r"<!--sp-html:(\d+)-->")
+_UNSAFE = re.compile(
+    r"\]\(|\]\[|\]:|!\[|<https?:|<mailto:|\{|```|~~~|^===|^\s*[=-]+\s*$|^\?\?\?|^[ \t]+#",
+    re.MULTILINE,
+)
+"""Markdown that MkDocs or an extension reads across the page, or that hides a heading: links
+(rewritten by MkDocs), attribute lists (ids shared with the headings), fences, content tabs
+(numbered per page), setext underlines, details blocks' and admonitions' headings."""
+_TOKEN = "\ue002"
+"""Stands for one HTML block while a page is split into sections (never in rendered text)."""
+
+
+@cache
+def markdown_settings() -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The Markdown extensions and their settings exactly as MkDocs builds them from the bundled
+    ``mkdocs.yml`` (its built-in ``toc``, ``tables`` and ``fenced_code`` first): MkDocs' own option
+    reads the list, so a page converted here and one converted by MkDocs use the same converter."""
+    from mkdocs.config.defaults import MkDocsConfig
+
+    from generator.site.render import resource
+
+    raw = yaml.safe_load(resource("mkdocs.yml").read_text(encoding="utf-8")) or {}
+    option = dict(MkDocsConfig._schema)["markdown_extensions"]
+    config = MkDocsConfig()
+    config["markdown_extensions"] = option.validate(raw.get("markdown_extensions", []))
+    option.post_validation(config, "markdown_extensions")
+    return tuple(config["markdown_extensions"]), dict(config["mdx_configs"] or {})
+
+
+def _converter() -> python_markdown.Markdown:
+    """A new converter, as MkDocs makes one per page (no state carried between conversions)."""
+    extensions, configs = markdown_settings()
+    return python_markdown.Markdown(extensions=list(extensions), extension_configs=configs)
+
+
+_SENTINEL = "\ue003"
+"""A paragraph put after a section: what Python-Markdown writes before it is what separates the
+section from the next heading (a raw HTML block is followed by a blank line, a paragraph is not)."""
+
+
+@lru_cache(maxsize=16384)
+def _section(text: str, last: bool) -> tuple[str, ...] | None:
+    """One section's Markdown (no heading; its blocks as ``<!--sp-html:N-->``, numbered in order) as
+    HTML, followed by what separates it from the next heading unless it is the ``last``, split around
+    its blocks (text, block number, text, …); None when the converter dropped, repeated or reordered
+    a block, or the sentinel paragraph did not come out last and whole."""
+    if last:
+        out = _converter().convert(text)
+    else:
+        out, found, after = (
+            _converter().convert(f"{text}\n\n{_SENTINEL}").rpartition(f"<p>{_SENTINEL}</p>")
+        )
+        if not found or after:
+            return None
+    split = tuple(_SEGMENT_BLOCK.split(out))
+    if [int(n) for n in split[1::2]] != list(range(text.count("<!--sp-html:"))):
+        return None
+    return split
+
+
+@lru_cache(maxsize=1024)
+def _headings(
+    lines: tuple[str, ...],
+) -> tuple[tuple[str, ...], list[dict[str, Any]], frozenset[str]] | None:
+    """Each heading line as HTML, their table-of-contents tokens (nested as Python-Markdown nests
+    them) and the loose forms of their anchors (``_loose``, with and without a ``_2`` suffix); None
+    when the converter does not give one HTML line per heading."""
+    converter = _converter()
+    out = converter.convert("\n\n".join(lines)).split("\n")
+    if len(out) != len(lines) or not all(line.startswith("<h") for line in out):
+        return None
+    tokens = getattr(converter, "toc_tokens", [])
+    anchors = _ids(tokens)
+    loose = {_loose(a) for a in anchors} | {_loose(re.sub(r"_\d+$", "", a)) for a in anchors}
+    return tuple(out), tokens, frozenset(loose)
+
+
+_TAG = re.compile(r"</?(?:a|strong|em|span|code|abbr)(?:\s[^<>]*)?>")
+_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_MARKDOWN_INLINE = re.compile(
+    r"[\\`*_\[\]<>&|]|  \n|\n\s*\n|^\s|\s$|^(?:[#>+=-]|\d+\.)", re.MULTILINE
+)
+"""What Python-Markdown could read in a paragraph's text once its tags and entities are set aside:
+escapes, code, emphasis, links, table cells, a bare ``<`` or ``&``, a line break, a blank line, or
+a start that makes another block (a heading, quote, list, rule)."""
+
+
+def paragraph(text: str, then: str) -> Markdown:
+    """A paragraph of salesperf's own words (HTML tags and entities allowed, no Markdown syntax)
+    and the block ``then`` after it (an ``html_block``), as the one HTML block Python-Markdown would
+    make of the two, ``<p>…</p>`` and ``then`` on the next line. A sentence with a figure in it
+    differs on every page; as a block it leaves its section the same text on every page
+    (``prerender`` converts each distinct section once). The block after it is needed: a paragraph
+    of HTML is followed by a blank line, a Markdown paragraph is not. Text Markdown could read
+    otherwise, or a ``then`` that is not one block, gives the paragraph as Markdown for Python-Markdown."""
+    one_block = then.startswith(OPEN) and then.endswith(CLOSE) and then.count(OPEN) == 1
+    if not one_block or _MARKDOWN_INLINE.search(_ENTITY.sub("x", _TAG.sub("", text))):
+        return Markdown(f"{text}\n\n{then}" if then else text)
+    return html_block(f"<p>{text}</p>\n{then}")
+
+
+def _loose(text: str) -> str:
+    """The letters and digits an anchor made from ``text`` could keep (tags and entities read as
+    text, accents dropped): two titles whose anchors could be equal have the same loose form."""
+    plain = html.unescape(re.sub(r"<[^>]*>", "", text))
+    ascii_text = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()
+    return re.sub(r"[^0-9a-z]", "", ascii_text.lower())
+
+
+def _ids(tokens: list[dict[str, Any]]) -> list[str]:
+    return [i for t in tokens for i in (t["id"], *_ids(t["children"]))]
+
+
+def prerender(page: str) -> tuple[str, list[dict[str, Any]] | None]:
+    """``page`` (a rendered entity page: front matter, ``# title``, lead, sections; its HTML blocks
+    marked by ``fragments.html_block``) with every section from the first ``##`` heading on replaced by
+    one HTML block, and the table-of-contents tokens of those headings; ``(page, None)`` when the
+    page must go through Python-Markdown whole (see the module docstring)."""
+    front = _FRONT_MATTER.match(page)
+    start = front.end() if front else 0
+    parts = BLOCK.split(page[start:])  # text, block, text, …
+    blocks = parts[1::2]
+    text = _TOKEN.join(parts[0::2])
+    if _UNSAFE.search(text) or _TOKEN in page or _SENTINEL in page:
+        return page, None
+    lines = text.split("\n")
+    headings = [i for i, line in enumerate(lines) if _HEADING.match(line)]
+    if (
+        len(headings) < 2
+        or not lines[headings[0]].startswith("# ")
+        or any(line.strip() for line in lines[: headings[0]])
+        or not lines[headings[1]].startswith("## ")
+        or any(not lines[i].startswith("##") for i in headings[2:])  # a second title
+    ):
+        return page, None
+    converted = _headings(tuple(lines[i] for i in headings[1:]))
+    if converted is None:
+        return page, None
+    heading_html, tokens, anchors = converted
+    title = _loose(lines[headings[0]][2:])
+    if not title or title in anchors:
+        return page, None  # the title's anchor could take a section's
+    lead_end = sum(len(line) + 1 for line in lines[: headings[1]])
+    lead_blocks = text.count(_TOKEN, 0, lead_end)
+    used = iter(blocks[lead_blocks:])
+    out: list[str] = []
+    bounds = [*headings[1:], len(lines)]
+    for number, (first, end) in enumerate(itertools.pairwise(bounds)):
+        last = end == len(lines)
+        section = "\n".join(lines[first + 1 : end]).strip("\n")
+        if not section:
+            out.append(heading_html[number] + ("" if last else "\n"))
+            continue
+        pieces = section.split(_TOKEN)
+        mine = [next(used) for _ in pieces[1:]]
+        split = _section(
+            pieces[0] + "".join(f"<!--sp-html:{i}-->{p}" for i, p in enumerate(pieces[1:])), last
+        )
+        if split is None:
+            return page, None
+        out.append(heading_html[number] + "\n")
+        out.extend(p if i % 2 == 0 else mine[int(p)] for i, p in enumerate(split))
+    # The lead as it was: its offset in ``text`` plus what its blocks add (marks around each).
+    lead = page[: start + lead_end + sum(len(b) + 1 for b in blocks[:lead_blocks])]
+    return Markdown(lead.rstrip("\n") + f"\n\n{OPEN}{''.join(out)}{CLOSE}\n"), tokens
