@@ -6,6 +6,7 @@ from __future__ import annotations
 import filecmp
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,8 +14,14 @@ from generator.build import build
 from generator.publish.mkdocs_build import mkdocs_build
 from generator.site import prerender as prerendering
 from generator.site import render as rendering
-from generator.site.fragments import OPEN, html_block, pack
+from generator.site.fragments import OPEN, html_block, pack, page_file, split_blocks
 from generator.site.prerender import paragraph, prerender
+
+
+def early(page: str) -> tuple[str, list[str], list[dict[str, Any]] | None]:
+    """``page`` (marked blocks) with its sections made HTML, if it can be."""
+    return prerender(*split_blocks(page))
+
 
 TABLE = '<div class="sp-table">\n<table><tr><td>REP&#45;9</td><td>1,234</td></tr></table>\n</div>'
 CHART = '<div class="sp-chart" data-spec="c1"></div>\n<script type="application/json" id="c1">{}</script>'
@@ -84,9 +91,9 @@ def test_a_prerendered_page_builds_to_the_bytes_markdown_gives_toc_and_search_in
             ("revenue-1", "Revenue 2", 5),
         ]
     }
-    made = {path: prerender(page) for path, page in pages.items()}
-    assert all(toc is not None for _page, toc in made.values())
-    tokens = made["reps/ann.md"][1]
+    made = {path: early(page) for path, page in pages.items()}
+    assert all(toc is not None for _text, _blocks, toc in made.values())
+    tokens = made["reps/ann.md"][2]
     assert [t["id"] for t in tokens] == [
         "2025-at-a-glance",
         "revenue",
@@ -96,13 +103,13 @@ def test_a_prerendered_page_builds_to_the_bytes_markdown_gives_toc_and_search_in
     ]
     assert tokens[-1]["children"][0]["id"] == "by-quarter"
     plain = build_docs(tmp_path, "plain", {p: pack(page) for p, page in pages.items()})
-    early = build_docs(tmp_path, "early", {p: pack(*made[p]) for p in pages})
-    assert same_files(plain, early) == []
-    ann = (early / "reps" / "ann" / "index.html").read_text(encoding="utf-8")
+    html = build_docs(tmp_path, "early", {p: page_file(*made[p]) for p in pages})
+    assert same_files(plain, html) == []
+    ann = (html / "reps" / "ann" / "index.html").read_text(encoding="utf-8")
     # the table of contents lists the sections, nested as in the page
     assert 'href="#clients-acquired"' in ann and 'href="#by-quarter"' in ann
     assert "<em>former</em>" in ann and "<li>one</li>" in ann and "sp-html" not in ann
-    index = json.loads((early / "search" / "search_index.json").read_text(encoding="utf-8"))
+    index = json.loads((html / "search" / "search_index.json").read_text(encoding="utf-8"))
     entry = next(d for d in index["docs"] if d["location"] == "reps/ann/")
     assert "REP&#45;38" in entry["text"] or "REP-38" in entry["text"]
     assert "lifetime value" not in json.dumps(index)  # sections are not indexed, as before
@@ -111,7 +118,7 @@ def test_a_prerendered_page_builds_to_the_bytes_markdown_gives_toc_and_search_in
 def test_each_distinct_section_is_converted_once_however_many_pages_hold_it() -> None:
     prerendering._section.cache_clear()
     for n in range(40):
-        prerender(rep_page(f"Rep {n}", n))
+        early(rep_page(f"Rep {n}", n))
     # one conversion per distinct non-empty section (five: "Goals" is empty), not 200: the sentence
     # with a figure is a block of its own, so its section reads the same on every page
     assert prerendering._section.cache_info().misses == 5
@@ -134,13 +141,13 @@ def test_each_distinct_section_is_converted_once_however_many_pages_hold_it() ->
 def test_a_page_that_could_read_differently_in_pieces_is_left_to_mkdocs_whole(
     change: tuple[str, str],
 ) -> None:
-    page = rep_page("Ann Lee", 3).replace(*change)
-    assert prerender(page) == (page, None)
+    text, blocks = split_blocks(rep_page("Ann Lee", 3).replace(*change))
+    assert prerender(text, blocks) == (text, blocks, None)
 
 
 def test_a_page_without_sections_or_title_is_left_as_it_is() -> None:
     for page in ["# Ann\n\nJust a lead.\n", "## Only a section\n\nText.\n", "No title.\n"]:
-        assert prerender(page) == (page, None)
+        assert prerender(page, []) == (page, [], None)
 
 
 def test_a_paragraph_with_its_next_block_is_the_html_markdown_would_give() -> None:
@@ -170,10 +177,10 @@ def test_the_example_site_is_the_same_with_its_sections_made_html_before_mkdocs(
 ) -> None:
     config = Path(__file__).resolve().parent.parent / "config" / "example.yaml"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    early = build(config, tmp_path / "early", force=True).out
+    html = build(config, tmp_path / "early", force=True).out
     monkeypatch.setattr(rendering, "PRERENDERED", frozenset())
     whole = build(config, tmp_path / "whole", force=True).out
-    assert same_files(whole, early) == []
+    assert same_files(whole, html) == []
     docs = tmp_path / ".salesperf-build" / "early" / "docs"
     assert (
         sum("salesperf:toc" in p.read_text(encoding="utf-8") for p in docs.glob("reps/*.md")) >= 40

@@ -41,6 +41,7 @@ from generator.site.pages import (
     trends,
 )
 from generator.site.permalinks import redirect_pages
+from generator.site.prerender import markdown_settings
 from generator.site.privacy import band_rank, publishable_findings, publishable_metrics
 from generator.site.render import render
 from generator.site.search_ids import ID_MAP, id_map
@@ -139,6 +140,8 @@ def _build_site(cfg: LoadedConfig, metrics: Metrics, quality: QualityReport) -> 
     # Made once, before the second process starts, so that both use them (a build hands in the
     # designs its first worker made, generator.build.chart_assets; other callers make them here).
     charts.prepare_designs(info.currency)
+    # Likewise the entity pages' Markdown converter (the extensions MkDocs' option loads).
+    markdown_settings()
     with in_background(
         lambda: [make(context) for make in TOPICS_ELSEWHERE], "rendering pages"
     ) as pending:

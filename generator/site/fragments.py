@@ -57,23 +57,34 @@ def _comment_json(value: object) -> str:
     return data.replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def pack(markdown: str, toc: list[dict[str, Any]] | None = None) -> str:
-    """A rendered page as its file holds it: each marked block replaced by a placeholder, and the
-    blocks appended after ``TRAILER`` as one JSON list (``<`` and ``>`` escaped, so no ``-->``); a
-    page whose sections are already HTML has their table-of-contents tokens (``toc``) before that,
-    after ``TOC_TRAILER``."""
+def split_blocks(markdown: str) -> tuple[str, list[str]]:
+    """A rendered page's Markdown with each marked block replaced by its placeholder (numbered in
+    order), and the blocks."""
     parts = BLOCK.split(markdown)  # text, block, text, block, …, text
-    blocks = parts[1::2]
     text = "".join(part if i % 2 == 0 else placeholder(i // 2) for i, part in enumerate(parts))
     if OPEN in text or CLOSE in text:
         raise BuildError(
             "a block of pre-rendered HTML was cut in two while rendering a page (unbalanced markers)"
         )
+    return text, parts[1::2]
+
+
+def page_file(text: str, blocks: list[str], toc: list[dict[str, Any]] | None = None) -> str:
+    """A page file: ``text`` (Markdown with placeholders), then the blocks after ``TRAILER`` as one
+    JSON list (``<`` and ``>`` escaped, so no ``-->``); a page whose sections are already HTML
+    (``generator.site.prerender``) has their table-of-contents tokens (``toc``) before that, after
+    ``TOC_TRAILER``."""
     if toc is not None:
         text += TOC_TRAILER + _comment_json(toc) + "\n-->\n"
     if not blocks:
         return text
     return text + TRAILER + _comment_json(blocks) + "\n-->\n"
+
+
+def pack(markdown: str) -> str:
+    """A rendered page as its file holds it: each marked block replaced by a placeholder, and the
+    blocks appended after ``TRAILER`` (``split_blocks``, ``page_file``)."""
+    return page_file(*split_blocks(markdown))
 
 
 def unpack(source: str) -> tuple[str, list[str]]:

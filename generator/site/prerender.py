@@ -29,21 +29,17 @@ from typing import Any
 import markdown as python_markdown
 import yaml
 
-from generator.site.fragments import BLOCK, CLOSE, OPEN, html_block
+from generator.site.fragments import CLOSE, OPEN, html_block, placeholder
 from generator.site.text import Markdown
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 _HEADING = re.compile(r"#{1,6}(?=[ \t]|$)")
 _SEGMENT_BLOCK = re.compile(r"<!--sp-html:(\d+)-->")
-_UNSAFE = re.compile(
-    r"\]\(|\]\[|\]:|!\[|<https?:|<mailto:|\{|```|~~~|^===|^\s*[=-]+\s*$|^\?\?\?|^[ \t]+#",
-    re.MULTILINE,
-)
+_UNSAFE_TEXT = ("](", "][", "]:", "![", "<http", "<mailto:", "{", "```", "~~~")
+_UNSAFE_LINE = re.compile(r"^(?:===|\?\?\?|[ \t]+#|[ \t]*[=-]+[ \t]*$)", re.MULTILINE)
 """Markdown that MkDocs or an extension reads across the page, or that hides a heading: links
 (rewritten by MkDocs), attribute lists (ids shared with the headings), fences, content tabs
 (numbered per page), setext underlines, details blocks' and admonitions' headings."""
-_TOKEN = "\ue002"
-"""Stands for one HTML block while a page is split into sections (never in rendered text)."""
 
 
 @cache
@@ -147,19 +143,18 @@ def _ids(tokens: list[dict[str, Any]]) -> list[str]:
     return [i for t in tokens for i in (t["id"], *_ids(t["children"]))]
 
 
-def prerender(page: str) -> tuple[str, list[dict[str, Any]] | None]:
-    """``page`` (a rendered entity page: front matter, ``# title``, lead, sections; its HTML blocks
-    marked by ``fragments.html_block``) with every section from the first ``##`` heading on replaced by
-    one HTML block, and the table-of-contents tokens of those headings; ``(page, None)`` when the
-    page must go through Python-Markdown whole (see the module docstring)."""
-    front = _FRONT_MATTER.match(page)
+def prerender(text: str, blocks: list[str]) -> tuple[str, list[str], list[dict[str, Any]] | None]:
+    """An entity page (front matter, ``# title``, lead, sections; ``text`` with its HTML ``blocks``
+    as placeholders, ``fragments.split_blocks``) with every section from the first ``##`` heading on
+    made one HTML block, the last, and the table-of-contents tokens of those headings; ``(text,
+    blocks, None)`` when the page must go through Python-Markdown whole (see the module docstring)."""
+    whole = text, blocks, None
+    front = _FRONT_MATTER.match(text)
     start = front.end() if front else 0
-    parts = BLOCK.split(page[start:])  # text, block, text, …
-    blocks = parts[1::2]
-    text = _TOKEN.join(parts[0::2])
-    if _UNSAFE.search(text) or _TOKEN in page or _SENTINEL in page:
-        return page, None
-    lines = text.split("\n")
+    body = text[start:]
+    if any(s in body for s in _UNSAFE_TEXT) or _UNSAFE_LINE.search(body) or _SENTINEL in body:
+        return whole
+    lines = body.split("\n")
     headings = [i for i, line in enumerate(lines) if _HEADING.match(line)]
     if (
         len(headings) < 2
@@ -168,17 +163,17 @@ def prerender(page: str) -> tuple[str, list[dict[str, Any]] | None]:
         or not lines[headings[1]].startswith("## ")
         or any(not lines[i].startswith("##") for i in headings[2:])  # a second title
     ):
-        return page, None
+        return whole
     converted = _headings(tuple(lines[i] for i in headings[1:]))
     if converted is None:
-        return page, None
+        return whole
     heading_html, tokens, anchors = converted
     title = _loose(lines[headings[0]][2:])
     if not title or title in anchors:
-        return page, None  # the title's anchor could take a section's
-    lead_end = sum(len(line) + 1 for line in lines[: headings[1]])
-    lead_blocks = text.count(_TOKEN, 0, lead_end)
-    used = iter(blocks[lead_blocks:])
+        return whole  # the title's anchor could take a section's
+    lead_end = start + sum(len(line) + 1 for line in lines[: headings[1]])
+    lead_blocks = text.count("<!--sp-html:", 0, lead_end)
+    used = lead_blocks  # blocks are numbered in order: the sections' come after the lead's
     out: list[str] = []
     bounds = [*headings[1:], len(lines)]
     for number, (first, end) in enumerate(itertools.pairwise(bounds)):
@@ -187,15 +182,18 @@ def prerender(page: str) -> tuple[str, list[dict[str, Any]] | None]:
         if not section:
             out.append(heading_html[number] + ("" if last else "\n"))
             continue
-        pieces = section.split(_TOKEN)
-        mine = [next(used) for _ in pieces[1:]]
-        split = _section(
-            pieces[0] + "".join(f"<!--sp-html:{i}-->{p}" for i, p in enumerate(pieces[1:])), last
-        )
+        pieces = _SEGMENT_BLOCK.split(section)  # text, block number, text, …
+        mine = [int(n) for n in pieces[1::2]]
+        if mine != list(range(used, used + len(mine))):
+            return whole
+        used += len(mine)
+        pieces[1::2] = [placeholder(i) for i in range(len(mine))]
+        split = _section("".join(pieces), last)
         if split is None:
-            return page, None
+            return whole
         out.append(heading_html[number] + "\n")
-        out.extend(p if i % 2 == 0 else mine[int(p)] for i, p in enumerate(split))
-    # The lead as it was: its offset in ``text`` plus what its blocks add (marks around each).
-    lead = page[: start + lead_end + sum(len(b) + 1 for b in blocks[:lead_blocks])]
-    return Markdown(lead.rstrip("\n") + f"\n\n{OPEN}{''.join(out)}{CLOSE}\n"), tokens
+        out.extend(p if i % 2 == 0 else blocks[mine[int(p)]] for i, p in enumerate(split))
+    if used != len(blocks):
+        return whole
+    lead = text[:lead_end].rstrip("\n")
+    return f"{lead}\n\n{placeholder(lead_blocks)}\n", [*blocks[:lead_blocks], "".join(out)], tokens

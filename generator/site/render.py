@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 
 from generator.site import text
-from generator.site.fragments import pack
+from generator.site.fragments import page_file, split_blocks
 from generator.site.prerender import paragraph, prerender
 from generator.site.text import Markdown
 
@@ -70,5 +70,7 @@ def render(template: str, **context: object) -> str:
     """Render one template to a page file: Markdown, its tables and charts as placeholders, and the
     HTML of those after a trailer (see ``generator.site.fragments``); an entity page's sections are
     one such block already (``PRERENDERED``)."""
-    page = environment().get_template(template).render(**context)
-    return pack(*prerender(page)) if template in PRERENDERED else pack(page)
+    text, blocks = split_blocks(environment().get_template(template).render(**context))
+    if template in PRERENDERED:
+        return page_file(*prerender(text, blocks))
+    return page_file(text, blocks)
