@@ -11,10 +11,19 @@ from typing import Any
 import pytest
 
 from generator.build import build
+from generator.errors import BuildError
 from generator.publish.mkdocs_build import mkdocs_build
 from generator.site import prerender as prerendering
 from generator.site import render as rendering
-from generator.site.fragments import OPEN, html_block, pack, page_file, split_blocks
+from generator.site.fragments import (
+    OPEN,
+    html_block,
+    pack,
+    page_file,
+    split_blocks,
+    split_toc,
+    unpack,
+)
 from generator.site.prerender import paragraph, prerender
 
 
@@ -37,7 +46,8 @@ def rep_page(name: str, clients: int) -> str:
     return (
         f'---\ntitle: "{name}"\n---\n\n# {name}\n\n'
         f"<strong>Rep id:</strong> REP&#45;{clients} · <strong>Team:</strong> "
-        f'<a href="../../teams/t/">Team &amp; Co</a>\n\n{html_block(MENU)}\n\n'
+        f'<a href="../../teams/t/">Team &amp; Co</a> · all [reps](../index.md)\n\n'
+        f"{html_block(MENU)}\n\n"
         "## 2025 at a glance\n\n"
         f"{html_block(TABLE)}\n\n"
         '!!! note "Not ranked"\n    Not ranked: a *former* rep, see <a href="../../goals/">goals</a>.\n\n'
@@ -51,7 +61,8 @@ def rep_page(name: str, clients: int) -> str:
         "## History\n\n"
         "- one\n- two\n\n"
         "### By quarter\n\n"
-        f"Every quarter <em>from</em> the first deal.\n\n{html_block(CHART)}\n"
+        f"Every quarter <em>from</em> the first deal.\n\n{html_block(CHART)}\n\n"
+        "## Last\n\n   \n"
     )
 
 
@@ -100,8 +111,9 @@ def test_a_prerendered_page_builds_to_the_bytes_markdown_gives_toc_and_search_in
         "clients-acquired",
         "goals",
         "history",
+        "last",
     ]
-    assert tokens[-1]["children"][0]["id"] == "by-quarter"
+    assert tokens[-2]["children"][0]["id"] == "by-quarter"
     plain = build_docs(tmp_path, "plain", {p: pack(page) for p, page in pages.items()})
     html = build_docs(tmp_path, "early", {p: page_file(*made[p]) for p in pages})
     assert same_files(plain, html) == []
@@ -134,6 +146,13 @@ def test_each_distinct_section_is_converted_once_however_many_pages_hold_it() ->
         ("## Goals\n", "## Goals\n\n```\ncode\n```\n"),  # fenced code
         ("## Goals\n", "## Goals\n\nSetext\n------\n"),  # a heading Markdown finds another way
         ("## Goals\n", "## Goals\n\n!!! note\n    # hidden heading\n"),  # a heading in a note
+        ("## Goals\n", "## Goals\n\n> ## Quoted\n"),  # a heading in a quote
+        ("## Goals\n", "## Goals\n\n- ## In a list\n"),  # a heading in a list
+        ("## Goals\n", "## Goals\n\n#1 rep in the region.\n"),  # "#1": a title to Markdown
+        ("## 2025 at a glance\n", "#1 rep of the region.\n\n## 2025 at a glance\n"),  # in the lead
+        ("## Goals\n", "## Goals\n\n[TOC]\n"),  # the page's table of contents, not the section's
+        # an HTML block opened in the lead runs on past the first section's heading
+        ("## 2025 at a glance\n", '<div class="x">\n\n## 2025 at a glance\n\n</div>\n'),
         ("# Ann Lee\n", "# Revenue\n"),  # the title's anchor would push a section's to revenue_1
         ("# Ann Lee\n", "# 2025 at a glance!\n"),
     ],
@@ -170,6 +189,59 @@ def test_a_paragraph_with_its_next_block_is_the_html_markdown_would_give() -> No
         ("fine", html_block(CHART) + html_block(TABLE)),
     ]:
         assert OPEN not in paragraph(text, then).split("\n\n")[0]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "In 2025: 3.4 activities a month.",
+        'See <a href="../../x/">x</a> and <strong>this</strong> (<em>busy &#38; quiet</em>).',
+        "Two\nlines of it.",
+        "$12,000 of revenue, 33.3 % win rate; ratio 2.50 — up.",
+        "a *b*",
+        "x_y_z",
+        "R&D",
+        "1. first",
+        "1) first",
+        "- item",
+        "+ item",
+        "> quoted",
+        "# heading",
+        "Total of 3\n{: .big }",
+        "3 deals\n??? note",
+        "3 deals\n!!! note",
+        "code `x`",
+        "a | b",
+        "~~~",
+        "x  \ny",
+        " leading space",
+        "trailing space ",
+        "a <b>bold</b>",
+        "see [x](y)",
+        "line\n\nparagraphs",
+        "Term\n: definition",
+    ],
+)
+def test_paragraph_is_python_markdowns_html_or_left_to_it(sentence: str) -> None:
+    made = paragraph(sentence, html_block(CHART))
+    if made.startswith(OPEN):
+        converted = prerendering._converter().convert(f"{sentence}\n\n<!--x-->")
+        assert made == html_block(converted.replace("<!--x-->", CHART))
+    else:
+        assert made == f"{sentence}\n\n{html_block(CHART)}"
+
+
+def test_a_broken_table_of_contents_trailer_is_an_error_not_a_wrong_page(tmp_path: Path) -> None:
+    text, blocks, toc = early(rep_page("Ann Lee", 3))
+    good = page_file(text, blocks, toc)
+    with pytest.raises(BuildError, match="table of contents is not a list of headings"):
+        split_toc(unpack(good.replace('"level":2', '"level":"2"', 1))[0])
+    with pytest.raises(BuildError, match="table of contents is not valid JSON"):
+        split_toc(unpack(good.replace('"level":2', '"level":', 1))[0])
+    docs = tmp_path / "docs"
+    write_docs(docs, {"reps/ann.md": good.replace("\n-->\n", "\n", 1)})
+    with pytest.raises(BuildError, match=r"reps/ann\.md: the page's table of contents is"):
+        mkdocs_build(docs, tmp_path / "site", site_name="T", site_url=None, nav=[{"O": "index.md"}])
 
 
 def test_the_example_site_is_the_same_with_its_sections_made_html_before_mkdocs(

@@ -8,7 +8,11 @@ Registered by ``mkdocs_build`` on every build (no entry point needed). Per page,
    indexed by its title and its first paragraph (a rep's id, team, manager and region), not by each
    of its sections: the index stays small at 5,000 reps. Other pages are indexed whole
    (headings and prose). After the search plugin the page's content is put back.
-3. ``on_post_page``: the placeholders become the HTML blocks again (``fragments.substitute``), so
+3. ``on_page_content``: an entity page whose sections were made HTML in the render stage
+   (``generator.site.prerender``; their table-of-contents entries follow the page's Markdown,
+   ``fragments.split_toc``) gets those entries under its title's, as if Python-Markdown had
+   converted the page whole.
+4. ``on_post_page``: the placeholders become the HTML blocks again (``fragments.substitute``), so
    the published page is the same as if the HTML had gone through Markdown.
 
 Material's Jinja templates are compiled to Python once per process, not on every build
@@ -41,7 +45,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
 from generator.errors import BuildError
-from generator.site.fragments import placeholder, split_toc, substitute, unpack
+from generator.site.fragments import split_toc, substitute, unpack
 
 WORKER = re.compile(r"assets/javascripts/workers/search\.[0-9a-f]+\.min\.js")
 """Material's search worker, as the theme ships it."""
@@ -163,13 +167,13 @@ def summary_only(src_uri: str, folders: list[str]) -> bool:
     return folder in folders and name != "index.md"
 
 
-def lead(content: str, sections: str | None = None) -> str:
-    """A page's HTML up to its first ``<h2>`` (or the placeholder ``sections`` of its sections made
-    HTML before MkDocs) and at most its first paragraph: the title and the line under it (a rep's
-    id, team, manager and region; a team's manager), not the notes every page of its kind repeats."""
-    end = content.find(sections) if sections else -1
-    match = _FIRST_H2.search(content) if end < 0 else None
-    head = content[:end] if end >= 0 else content if match is None else content[: match.start()]
+def lead(content: str) -> str:
+    """A page's HTML up to its first ``<h2>`` and at most its first paragraph: the title and the
+    line under it (a rep's id, team, manager and region; a team's manager), not the notes every
+    page of its kind repeats. (An entity page whose sections are HTML already holds them as one
+    placeholder comment at this point, which the search plugin skips.)"""
+    match = _FIRST_H2.search(content)
+    head = content if match is None else content[: match.start()]
     end = head.find("</p>")
     return head if end < 0 else head[: end + len("</p>")]
 
@@ -282,10 +286,7 @@ class SalesperfPlugin(BasePlugin[SalesperfConfig]):
             page.file.src_uri, self.config.summary_folders
         ):
             self.held[page.file.src_uri] = page.content
-            sections = None
-            if page.file.src_uri in self.toc:  # the last block: the sections made HTML
-                sections = placeholder(len(self.blocks[page.file.src_uri]) - 1)
-            page.content = lead(page.content, sections)
+            page.content = lead(page.content)
         return context
 
     @event_priority(-100)  # after it: the page is rendered whole

@@ -30,10 +30,10 @@ TOC_TRAILER = "\n<!--salesperf:toc\n"
 """Starts the part before it on a page whose sections are already HTML (``generator.site.prerender``):
 the JSON list of those headings' table-of-contents tokens, then ``-->``."""
 
-BLOCK = re.compile(f"{OPEN}([^{CLOSE}]*){CLOSE}")
+_BLOCK = re.compile(f"{OPEN}([^{CLOSE}]*){CLOSE}")
 """A marked block: its HTML is the group (a character class, not a lazy ``.*?``: Python's ``re`` tests
 a lazy match's end at every character of a 50 kB chart spec)."""
-_PLACEHOLDER = re.compile(r"<!--sp-html:(\d+)-->")
+PLACEHOLDER = re.compile(r"<!--sp-html:(\d+)-->")
 
 
 def placeholder(key: int) -> str:
@@ -60,7 +60,7 @@ def _comment_json(value: object) -> str:
 def split_blocks(markdown: str) -> tuple[str, list[str]]:
     """A rendered page's Markdown with each marked block replaced by its placeholder (numbered in
     order), and the blocks."""
-    parts = BLOCK.split(markdown)  # text, block, text, block, …, text
+    parts = _BLOCK.split(markdown)  # text, block, text, block, …, text
     text = "".join(part if i % 2 == 0 else placeholder(i // 2) for i, part in enumerate(parts))
     if OPEN in text or CLOSE in text:
         raise BuildError(
@@ -87,33 +87,56 @@ def pack(markdown: str) -> str:
     return page_file(*split_blocks(markdown))
 
 
-def unpack(source: str) -> tuple[str, list[str]]:
-    """A page file's Markdown (without the trailer) and its HTML blocks (``[]`` without a trailer)."""
-    markdown, found, data = source.rpartition(TRAILER)
+def _trailer(source: str, trailer: str, what: str) -> tuple[str, object]:
+    """``source`` before its last ``trailer``, and the JSON after it (up to ``-->``); ``(source,
+    None)`` without one. BuildError when the JSON is cut short or is not JSON (``what``: what it
+    holds, for the message)."""
+    text, found, data = source.rpartition(trailer)
     if not found:
-        return source, []
+        return source, None
     data = data.rstrip()
     if not data.endswith("-->"):
-        raise BuildError("the page's HTML blocks are cut short (no closing -->): rebuild the pages")
-    blocks = json.loads(data[: -len("-->")])
+        raise BuildError(f"the page's {what} is cut short (no closing -->): rebuild the pages")
+    try:
+        return text, json.loads(data[: -len("-->")])
+    except ValueError:
+        raise BuildError(f"the page's {what} is not valid JSON: rebuild the pages") from None
+
+
+def unpack(source: str) -> tuple[str, list[str]]:
+    """A page file's Markdown (without the trailer) and its HTML blocks (``[]`` without a trailer).
+    Raises BuildError when the blocks are cut short or not a list of strings."""
+    markdown, blocks = _trailer(source, TRAILER, "HTML blocks")
+    if blocks is None:
+        return source, []
     if not isinstance(blocks, list) or not all(isinstance(b, str) for b in blocks):
         raise BuildError("the page's HTML blocks are not a list of strings: rebuild the pages")
     return markdown, blocks
 
 
+def _is_token(token: object) -> bool:
+    """A table-of-contents token as Python-Markdown's ``toc`` makes it (the fields MkDocs reads)."""
+    return (
+        isinstance(token, dict)
+        and isinstance(token.get("name"), str)
+        and isinstance(token.get("id"), str)
+        and isinstance(token.get("level"), int)
+        and isinstance(token.get("children"), list)
+        and all(_is_token(child) for child in token["children"])
+    )
+
+
 def split_toc(markdown: str) -> tuple[str, list[dict[str, Any]] | None]:
-    """``unpack``'s Markdown without its table-of-contents trailer, and the tokens (None without one)."""
-    text, found, data = markdown.rpartition(TOC_TRAILER)
-    if not found:
+    """``unpack``'s Markdown without its table-of-contents trailer, and the tokens (None without
+    one). Raises BuildError when they are cut short or not a list of tokens (``name``, ``id``,
+    ``level``, ``children``)."""
+    text, toc = _trailer(markdown, TOC_TRAILER, "table of contents")
+    if toc is None:
         return markdown, None
-    data = data.rstrip()
-    if not data.endswith("-->"):
+    if not isinstance(toc, list) or not all(_is_token(token) for token in toc):
         raise BuildError(
-            "the page's table of contents is cut short (no closing -->): rebuild the pages"
+            "the page's table of contents is not a list of headings: rebuild the pages"
         )
-    toc = json.loads(data[: -len("-->")])
-    if not isinstance(toc, list):
-        raise BuildError("the page's table of contents is not a list: rebuild the pages")
     return text, toc
 
 
@@ -132,7 +155,7 @@ def substitute(html: str, blocks: list[str], where: str = "page") -> str:
         used.add(key)
         return blocks[key]
 
-    out = _PLACEHOLDER.sub(block, html)
+    out = PLACEHOLDER.sub(block, html)
     missing = sorted(set(range(len(blocks))) - used)
     if missing:
         raise BuildError(

@@ -12,9 +12,11 @@ with the page (``fragments.pack``) and the MkDocs plugin hands them to MkDocs, s
 table of contents and the search index are the same bytes as when MkDocs converts the page whole.
 
 A page is converted whole by MkDocs instead (``prerender`` returns it unchanged) whenever a section
-could read differently on its own than inside the page: a Markdown link (MkDocs rewrites links to
-other pages), an attribute list or fenced code, content tabs (numbered across the page), a heading
-that is not a plain top-level ATX heading, or a title whose anchor could collide with a section's.
+could read differently on its own than inside the page: a Markdown link in a section (MkDocs
+rewrites links to other pages; the lead's stay Markdown), an attribute list, fenced code or a
+``[TOC]`` marker, content tabs (numbered across the page), a heading inside a quote, list or note, a
+second title, an HTML block opened in the lead (it could run past the first section's heading), or
+a title whose anchor could collide with a section's.
 """
 
 from __future__ import annotations
@@ -29,17 +31,17 @@ from typing import Any
 import markdown as python_markdown
 import yaml
 
-from generator.site.fragments import CLOSE, OPEN, html_block, placeholder
+from generator.site.fragments import CLOSE, OPEN, PLACEHOLDER, html_block, placeholder
 from generator.site.text import Markdown
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
-_HEADING = re.compile(r"#{1,6}(?=[ \t]|$)")
-_SEGMENT_BLOCK = re.compile(r"<!--sp-html:(\d+)-->")
-_UNSAFE_TEXT = ("](", "][", "]:", "![", "<http", "<mailto:", "{", "```", "~~~")
+_UNSAFE_TEXT = ("{", "```", "~~~", "[TOC]")
 _UNSAFE_LINE = re.compile(r"^(?:===|\?\?\?|[ \t]+#|[ \t]*[=-]+[ \t]*$)", re.MULTILINE)
-"""Markdown that MkDocs or an extension reads across the page, or that hides a heading: links
-(rewritten by MkDocs), attribute lists (ids shared with the headings), fences, content tabs
-(numbered per page), setext underlines, details blocks' and admonitions' headings."""
+"""Markdown that an extension reads across the page, or that hides a heading: attribute lists (ids
+shared with the headings), fences, a table-of-contents marker, content tabs (numbered per page),
+setext underlines, details blocks' and admonitions' headings."""
+_LINKS = ("](", "][", "]:", "![", "<http", "<mailto:")
+"""Links MkDocs rewrites (or checks) in the pages it converts: left to it, in a section."""
 
 
 @cache
@@ -52,7 +54,7 @@ def markdown_settings() -> tuple[tuple[Any, ...], dict[str, Any]]:
     from generator.site.render import resource
 
     raw = yaml.safe_load(resource("mkdocs.yml").read_text(encoding="utf-8")) or {}
-    option = dict(MkDocsConfig._schema)["markdown_extensions"]
+    option = MkDocsConfig.markdown_extensions
     config = MkDocsConfig()
     config["markdown_extensions"] = option.validate(raw.get("markdown_extensions", []))
     option.post_validation(config, "markdown_extensions")
@@ -74,18 +76,22 @@ section from the next heading (a raw HTML block is followed by a blank line, a p
 def _section(text: str, last: bool) -> tuple[str, ...] | None:
     """One section's Markdown (no heading; its blocks as ``<!--sp-html:N-->``, numbered in order) as
     HTML, followed by what separates it from the next heading unless it is the ``last``, split around
-    its blocks (text, block number, text, …); None when the converter dropped, repeated or reordered
-    a block, or the sentinel paragraph did not come out last and whole."""
+    its blocks (text, block number, text, …); None when the converter found a heading in it (in a
+    quote or a list: its table-of-contents entry would be lost), dropped, repeated or reordered a
+    block, or the sentinel paragraph did not come out last and whole."""
+    converter = _converter()
     if last:
-        out = _converter().convert(text)
+        out = converter.convert(text)
     else:
-        out, found, after = (
-            _converter().convert(f"{text}\n\n{_SENTINEL}").rpartition(f"<p>{_SENTINEL}</p>")
+        out, found, after = converter.convert(f"{text}\n\n{_SENTINEL}").rpartition(
+            f"<p>{_SENTINEL}</p>"
         )
         if not found or after:
             return None
-    split = tuple(_SEGMENT_BLOCK.split(out))
-    if [int(n) for n in split[1::2]] != list(range(text.count("<!--sp-html:"))):
+    if getattr(converter, "toc_tokens", []):
+        return None
+    split = tuple(PLACEHOLDER.split(out))
+    if [int(n) for n in split[1::2]] != list(range(len(PLACEHOLDER.findall(text)))):
         return None
     return split
 
@@ -110,11 +116,12 @@ def _headings(
 _TAG = re.compile(r"</?(?:a|strong|em|span|code|abbr)(?:\s[^<>]*)?>")
 _ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _MARKDOWN_INLINE = re.compile(
-    r"[\\`*_\[\]<>&|]|  \n|\n\s*\n|^\s|\s$|^(?:[#>+=-]|\d+\.)", re.MULTILINE
+    r"[\\`*_\[\]<>&|{~]|  \n|\n\s*\n|^\s|\s$|^(?:[#>+=:-]|\d+[.)]|!!!|\?\?\?)", re.MULTILINE
 )
 """What Python-Markdown could read in a paragraph's text once its tags and entities are set aside:
-escapes, code, emphasis, links, table cells, a bare ``<`` or ``&``, a line break, a blank line, or
-a start that makes another block (a heading, quote, list, rule)."""
+escapes, code, emphasis, links, table cells, attribute lists, fences, a bare ``<`` or ``&``, a line
+break, a blank line, or a line start that makes another block (a heading, quote, list, rule, note,
+details block)."""
 
 
 def paragraph(text: str, then: str) -> Markdown:
@@ -139,6 +146,29 @@ def _loose(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", ascii_text.lower())
 
 
+def _opens_html_block(lines: list[str]) -> bool:
+    """Whether a line of the lead starts an HTML block other than a placeholder: Python-Markdown
+    reads such a block up to its closing tag, which may come after the first section's heading."""
+    return any(
+        line.startswith("<") and not PLACEHOLDER.fullmatch(line.strip()) and _block_tag(line)
+        for line in lines
+    )
+
+
+def _block_tag(line: str) -> bool:
+    match = re.match(r"</?([A-Za-z][A-Za-z0-9-]*)|<!--|<\?|<!", line)
+    if match is None:
+        return False
+    name = match.group(1)
+    return name is None or name.lower() in _block_level()
+
+
+@cache
+def _block_level() -> frozenset[str]:
+    """The tags Python-Markdown reads as the start of an HTML block."""
+    return frozenset(_converter().block_level_elements)
+
+
 def _ids(tokens: list[dict[str, Any]]) -> list[str]:
     return [i for t in tokens for i in (t["id"], *_ids(t["children"]))]
 
@@ -155,13 +185,20 @@ def prerender(text: str, blocks: list[str]) -> tuple[str, list[str], list[dict[s
     if any(s in body for s in _UNSAFE_TEXT) or _UNSAFE_LINE.search(body) or _SENTINEL in body:
         return whole
     lines = body.split("\n")
-    headings = [i for i, line in enumerate(lines) if _HEADING.match(line)]
+    # Python-Markdown reads every line starting with "#" as a heading (no space needed: "#1 rep").
+    headings = [i for i, line in enumerate(lines) if line.startswith("#")]
     if (
         len(headings) < 2
         or not lines[headings[0]].startswith("# ")
         or any(line.strip() for line in lines[: headings[0]])
         or not lines[headings[1]].startswith("## ")
         or any(not lines[i].startswith("##") for i in headings[2:])  # a second title
+    ):
+        return whole
+    lead_end = start + sum(len(line) + 1 for line in lines[: headings[1]])
+    sections = text[lead_end:]
+    if any(s in sections for s in _LINKS) or _opens_html_block(
+        lines[headings[0] + 1 : headings[1]]
     ):
         return whole
     converted = _headings(tuple(lines[i] for i in headings[1:]))
@@ -171,18 +208,17 @@ def prerender(text: str, blocks: list[str]) -> tuple[str, list[str], list[dict[s
     title = _loose(lines[headings[0]][2:])
     if not title or title in anchors:
         return whole  # the title's anchor could take a section's
-    lead_end = start + sum(len(line) + 1 for line in lines[: headings[1]])
-    lead_blocks = text.count("<!--sp-html:", 0, lead_end)
+    lead_blocks = len(PLACEHOLDER.findall(text, 0, lead_end))
     used = lead_blocks  # blocks are numbered in order: the sections' come after the lead's
     out: list[str] = []
     bounds = [*headings[1:], len(lines)]
     for number, (first, end) in enumerate(itertools.pairwise(bounds)):
         last = end == len(lines)
         section = "\n".join(lines[first + 1 : end]).strip("\n")
-        if not section:
+        if not section.strip():
             out.append(heading_html[number] + ("" if last else "\n"))
             continue
-        pieces = _SEGMENT_BLOCK.split(section)  # text, block number, text, …
+        pieces = PLACEHOLDER.split(section)  # text, block number, text, …
         mine = [int(n) for n in pieces[1::2]]
         if mine != list(range(used, used + len(mine))):
             return whole
