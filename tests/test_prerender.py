@@ -257,3 +257,25 @@ def test_the_example_site_is_the_same_with_its_sections_made_html_before_mkdocs(
     assert (
         sum("salesperf:toc" in p.read_text(encoding="utf-8") for p in docs.glob("reps/*.md")) >= 40
     )
+
+
+def test_a_changed_mkdocs_yml_is_read_again_and_its_conversions_forgotten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``salesperf serve`` rebuilds in one process: after an edit of the Markdown settings the
+    sections are converted again (a stale permalink sign stayed on the sections' headings)."""
+    page = rep_page("Ann Lee", 3)
+    prerendering.markdown_settings()
+    assert "&para;</a></h2>" in early(page)[1][-1]
+    edited = tmp_path / "mkdocs.yml"
+    source = rendering.resource("mkdocs.yml").read_text(encoding="utf-8")
+    edited.write_text(source.replace("permalink: true", 'permalink: "§"'), encoding="utf-8")
+    real = rendering.resource
+    monkeypatch.setattr(
+        rendering, "resource", lambda name: edited if name == "mkdocs.yml" else real(name)
+    )
+    prerendering.markdown_settings()  # as each build's render stage does
+    assert "§</a></h2>" in early(page)[1][-1] and "&para;" not in early(page)[1][-1]
+    monkeypatch.undo()
+    prerendering.markdown_settings()
+    assert "&para;</a></h2>" in early(page)[1][-1]

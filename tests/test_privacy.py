@@ -323,3 +323,13 @@ def test_suppressed_groups_leave_no_small_remainder() -> None:
             continue
         rest = counts[company] - sum(n for key, n in sizes.items() if key not in withheld)
         assert rest == 0 or rest >= 3, (counts, withheld)
+
+
+def test_a_value_ratio_goal_shows_its_actual_as_the_band_when_ratios_are_banded() -> None:
+    """With ``privacy.rep_value_ratios: band`` a value-ratio goal's actual is the band's label
+    ("1–2"), not a number: the goals table crashed reading it as one."""
+    from generator.site.pages.goals import _value
+
+    assert _value("value_ratio", ratio_band(1.4)) == ratio_band(1.4)
+    assert _value("value_ratio", "1–2", 2.5) == "1–2"
+    assert _value("value_ratio", 1.4, 2.5) == "1.40"

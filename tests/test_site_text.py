@@ -64,3 +64,15 @@ def test_segment_indexes_take_the_right_article_and_state_the_flag_rule(
         assert f"{noun}'s <strong>value ratio</strong>" in page, folder
         assert f"{noun} is flagged when the whole 95 % interval of its value ratio" in page
         assert "A acquisition" not in page
+
+
+def test_data_text_never_holds_the_markers_of_salesperfs_own_html_blocks() -> None:
+    """A name holding U+E000 or U+E001 (the block markers) stopped the build ("cut in two"), and a
+    balanced pair made the text between them raw HTML: they are entities like any syntax."""
+    from generator.site.fragments import html_block, pack, unpack
+    from generator.site.text import escape
+
+    name = "Pair A\ue000<b>B</b>\ue001C\ue003"
+    assert escape(name) == "Pair A&#57344;&#60;b&#62;B&#60;/b&#62;&#57345;C&#57347;"
+    page = f"# {escape(name)}\n\n{html_block('<table></table>')}\n"
+    assert unpack(pack(page)) == (f"# {escape(name)}\n\n<!--sp-html:0-->\n", ["<table></table>"])

@@ -44,26 +44,41 @@ _LINKS = ("](", "][", "]:", "![", "<http", "<mailto:")
 """Links MkDocs rewrites (or checks) in the pages it converts: left to it, in a section."""
 
 
-@cache
+_SETTINGS: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+"""The Markdown settings of the ``mkdocs.yml`` text last read (one entry)."""
+
+
 def markdown_settings() -> tuple[tuple[Any, ...], dict[str, Any]]:
     """The Markdown extensions and their settings exactly as MkDocs builds them from the bundled
     ``mkdocs.yml`` (its built-in ``toc``, ``tables`` and ``fenced_code`` first): MkDocs' own option
-    reads the list, so a page converted here and one converted by MkDocs use the same converter."""
+    reads the list, so a page converted here and one converted by MkDocs use the same converter.
+
+    Read again on each call (the render stage makes one a build): when the file changed since the
+    last call (``salesperf serve`` rebuilding after an edit), every section converted under the old
+    settings is forgotten."""
     from mkdocs.config.defaults import MkDocsConfig
 
     from generator.site.render import resource
 
-    raw = yaml.safe_load(resource("mkdocs.yml").read_text(encoding="utf-8")) or {}
-    option = MkDocsConfig.markdown_extensions
-    config = MkDocsConfig()
-    config["markdown_extensions"] = option.validate(raw.get("markdown_extensions", []))
-    option.post_validation(config, "markdown_extensions")
-    return tuple(config["markdown_extensions"]), dict(config["mdx_configs"] or {})
+    source = resource("mkdocs.yml").read_text(encoding="utf-8")
+    if source not in _SETTINGS:
+        raw = yaml.safe_load(source) or {}
+        option = MkDocsConfig.markdown_extensions
+        config = MkDocsConfig()
+        config["markdown_extensions"] = option.validate(raw.get("markdown_extensions", []))
+        option.post_validation(config, "markdown_extensions")
+        _SETTINGS.clear()
+        _section.cache_clear()
+        _headings.cache_clear()
+        _block_level.cache_clear()
+        _SETTINGS[source] = tuple(config["markdown_extensions"]), dict(config["mdx_configs"] or {})
+    return _SETTINGS[source]
 
 
 def _converter() -> python_markdown.Markdown:
-    """A new converter, as MkDocs makes one per page (no state carried between conversions)."""
-    extensions, configs = markdown_settings()
+    """A new converter, as MkDocs makes one per page (no state carried between conversions), with
+    the settings last read (``markdown_settings``)."""
+    extensions, configs = next(iter(_SETTINGS.values())) if _SETTINGS else markdown_settings()
     return python_markdown.Markdown(extensions=list(extensions), extension_configs=configs)
 
 

@@ -26,8 +26,12 @@ class Markdown(str):
 
 
 _SAFE_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ,.;:%/()")
-_ENTITIES = {code: f"&#{code};" for code in range(128) if chr(code) not in _SAFE_ASCII}
-"""Every ASCII character Markdown or HTML could read as syntax, as a numeric entity."""
+_ENTITIES = {code: f"&#{code};" for code in range(128) if chr(code) not in _SAFE_ASCII} | {
+    code: f"&#{code};" for code in range(0xE000, 0xE004)
+}
+"""Every ASCII character Markdown or HTML could read as syntax, and the private-use characters that
+mark salesperf's own HTML blocks while a page is rendered (``generator.site.fragments``,
+``generator.site.prerender``), as numeric entities."""
 
 
 def escape(value: object) -> str:

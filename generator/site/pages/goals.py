@@ -89,6 +89,8 @@ def _value(metric: str, value: object, target: object = None) -> str:
     TOLERANCE ≥ 1 (the status's rule), so 0.8985 against 0.8986 shows as 0.8985, not 0.90."""
     if text.missing(value):
         return text.EMPTY
+    if isinstance(value, str):  # a value ratio shown as its band (privacy.rep_value_ratios: band)
+        return text.escape(value)
     number = float(value)  # type: ignore[arg-type]
     digits = 2 if metric == "value_ratio" else 0
     if target is None:
