@@ -8,7 +8,7 @@ Python-Markdown with the site's own extensions (read from ``mkdocs.yml`` the way
 one section at a time and once per distinct section text: the same sentence under the same heading
 on 1,000 pages is converted once. The page keeps its title and lead (what search indexes) as
 Markdown, followed by one HTML block holding the rest; the headings' table-of-contents entries travel
-with the page (``fragments.pack``) and the MkDocs plugin hands them to MkDocs, so the page, its
+with the page (``fragments.page_file``) and the MkDocs plugin hands them to MkDocs, so the page, its
 table of contents and the search index are the same bytes as when MkDocs converts the page whole.
 
 A page is converted whole by MkDocs instead (``prerender`` returns it unchanged) whenever a section

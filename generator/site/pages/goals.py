@@ -90,7 +90,7 @@ def _value(metric: str, value: object, target: object = None) -> str:
     if text.missing(value):
         return text.EMPTY
     if isinstance(value, str):  # a value ratio shown as its band (privacy.rep_value_ratios: band)
-        return text.escape(value)
+        return text.ratio(value)
     number = float(value)  # type: ignore[arg-type]
     digits = 2 if metric == "value_ratio" else 0
     if target is None:

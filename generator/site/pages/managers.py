@@ -60,6 +60,9 @@ class ManagerPage:
     """True with a memberships export: every figure counts each rep under the manager of the time."""
     coaching: str = ""
     """The coaching verdict over this manager's reps (plain text, escaped), empty without coaching data."""
+    coaching_href: str = ""
+    """The link from this page to /coaching/ (as HTML, not a Markdown link: the page's sections are
+    converted before MkDocs, which would rewrite it)."""
     downloads: Markdown | str = ""
     """One "Download data" menu: every table's CSV on the page (no link under each table)."""
 
@@ -400,6 +403,7 @@ def _manager_pages(
             membership_note=membership_note(metrics),
             dated_membership=metrics.dated_teams,
             coaching=text.escape(verdicts.get(manager, "")),
+            coaching_href=depth + "coaching/",
         )
         files[f"managers/{slug}.md"] = render("manager.md.j2", page=with_download_menu(page))
     return files
