@@ -237,20 +237,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group(f"{prefix}-{module}"))
 
 
+def lasting_tmp(factory: pytest.TempPathFactory, name: str) -> Path:
+    """A folder ``name`` in pytest's own temporary area (``/tmp/pytest-of-<user>/``), which outlives
+    one session, so that later sessions (from any checkout) reuse what an earlier one made there;
+    with ``--basetemp`` elsewhere, a folder of this session's own."""
+    base = factory.getbasetemp()
+    for folder in (base, *base.parents):
+        if folder.name.startswith("pytest-of-"):
+            return folder / f"salesperf-{name}"
+    return base / name
+
+
 @pytest.fixture(scope="session", autouse=True)
 def vega_bundle_in_memory(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The Vega bundle made once per test process, before any build.
+    """The tests' own user cache folder, and the Vega bundle made once per test process, before any
+    build.
 
-    vl-convert makes the bundle once per process and keeps it in memory (1.2-1.4 s of CPU the first
-    time, a few milliseconds after). A build makes it in the forked worker of ``chart_assets``, whose
-    memory dies with it, and caches it in the build folder, so every build under a new ``tmp_path``
-    made it again. Made here, the builds of this process (in it, or forked from it) find it in memory
-    and get the same bytes (written to their cache folder as before): the build tests use about a
-    quarter less CPU.
-    Builds run as new processes (the ``salesperf`` commands of test_cli, test_publish, test_serve,
-    test_lazy…) still make it from nothing, as a user's build does."""
+    The builds the tests start find the bundle in the user's cache folder (``XDG_CACHE_HOME``, set
+    here to a lasting folder of pytest's, not the user's own ``~/.cache``): made by vl-convert once
+    on the machine, as a user's builds do (``generator.publish.vega``). vl-convert also keeps it in
+    memory once made, so the builds of this process (in it, or forked from it) get it from memory.
+    The tests of the bundle's own making point ``XDG_CACHE_HOME`` at an empty folder."""
     from generator.publish.vega import vega_bundle
 
+    os.environ["XDG_CACHE_HOME"] = str(lasting_tmp(tmp_path_factory, "user-cache"))
     vega_bundle(tmp_path_factory.mktemp("vega-cache"))
 
 

@@ -369,11 +369,12 @@ def test_chart_assets_make_the_designs_and_bundle_and_a_bundle_error_is_reported
     from generator.build import chart_assets
     from generator.site import charts
 
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))  # made from nothing
     designs, bundle = chart_assets("EUR", tmp_path / "cache")
     assert designs == charts.chart_designs("EUR") and "revenue_by_year" in designs
-    assert (
-        bundle is not None and bundle == next((tmp_path / "cache").iterdir()).read_bytes()
-    )  # and cached
+    # and cached in the build folder and in the user's cache folder, each alone there
+    for cache_dir in (tmp_path / "cache", tmp_path / "user-cache" / "salesperf"):
+        assert bundle is not None and [p.read_bytes() for p in cache_dir.iterdir()] == [bundle]
     (tmp_path / "not-a-folder").write_text("", encoding="utf-8")
     assert chart_assets("EUR", tmp_path / "not-a-folder") == (designs, None)
     # A bundle the second process could not make (a file-system error): the write stage makes it
@@ -392,6 +393,34 @@ def test_chart_assets_make_the_designs_and_bundle_and_a_bundle_error_is_reported
         f"{cache / 'vega.js'}: No space left on device "
         "(while writing the pages; the published site is unchanged)"
     )
+
+
+def test_the_vega_bundle_is_made_once_per_machine_and_an_unusable_user_cache_only_costs_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build into a new folder takes the bundle from the user's cache folder instead of making it
+    again (about 2 s of CPU); a user cache that cannot be written (a file in its way) still builds."""
+    import vl_convert
+
+    from generator.publish.vega import shared_cache_dir, vega_bundle
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    assert shared_cache_dir() == tmp_path / "user-cache" / "salesperf"
+    made = vega_bundle(tmp_path / "first")
+    assert b"vegaEmbed" in made and len(made) > 500_000
+
+    def not_again(**_kwargs: object) -> str:
+        raise AssertionError("the bundle was made again")
+
+    monkeypatch.setattr(vl_convert, "javascript_bundle", not_again)
+    assert vega_bundle(tmp_path / "second") == made  # from the user's cache: not made again
+    assert [p.read_bytes() for p in (tmp_path / "second").iterdir()] == [made]
+    monkeypatch.undo()
+
+    (tmp_path / "blocked").write_text("", encoding="utf-8")  # where the user's cache should go
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "blocked"))
+    assert vega_bundle(tmp_path / "third") == made
+    assert (tmp_path / "blocked").read_text(encoding="utf-8") == ""
 
 
 @pytest.mark.parametrize("where", [".salesperf-build/cache", ".salesperf-build/site"])

@@ -8,23 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import lasting_tmp
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def mypy_cache_dir(factory: pytest.TempPathFactory) -> Path:
-    """mypy's cache, kept in pytest's own temporary area (``/tmp/pytest-of-<user>/``), which outlives
-    one session, so later sessions (from any checkout) reuse what an earlier one analysed: the
-    stubs of pandas, numpy and Altair are most of a first run (about 20 s, against 1-2 s with the
-    cache). With ``--basetemp`` elsewhere it is this session's own, and the check starts cold.
-
-    The check stays whole: mypy reuses a module's cached analysis only when the module's text
-    (hash) and everything it depends on are unchanged, and reports the cached errors of the
-    modules it does not re-check, so the answer is the one a run without a cache gives."""
-    base = factory.getbasetemp()
-    for folder in (base, *base.parents):
-        if folder.name.startswith("pytest-of-"):
-            return folder / "salesperf-mypy-cache"
-    return base / "mypy-cache"
 
 
 @contextlib.contextmanager
@@ -47,7 +33,11 @@ def test_mypy_is_clean(
     api = pytest.importorskip("mypy.api", reason="mypy is not installed (pip install -e '.[test]')")
     # From the repository root: pyproject.toml's [tool.mypy] settings (files = ["generator"]).
     monkeypatch.chdir(ROOT)
-    cache = mypy_cache_dir(tmp_path_factory)
+    # Later sessions reuse what an earlier one analysed: the stubs of pandas, numpy and Altair are
+    # most of a first run (about 20 s, against 1-2 s with the cache). The check stays whole: mypy
+    # reuses a module's cached analysis only when its text (hash) and everything it depends on are
+    # unchanged, and reports the cached errors of the modules it does not re-check.
+    cache = lasting_tmp(tmp_path_factory, "mypy-cache")
     with only_user(cache):
         stdout, stderr, status = api.run(["--cache-dir", str(cache)])
     assert status == 0, stdout + stderr

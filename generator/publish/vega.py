@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,19 +21,52 @@ def vega_lite_version() -> str:
     return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 
 
+def shared_cache_dir() -> Path:
+    """The user's cache folder for salesperf (``platformdirs.user_cache_dir``: on Linux
+    ``$XDG_CACHE_HOME/salesperf``, else ``~/.cache/salesperf``), shared by every build of the user."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("salesperf", appauthor=False))
+
+
 def vega_bundle(cache_dir: Path) -> bytes:
-    """vega + vega-lite + vega-embed as one script defining ``window.vegaEmbed`` (no CDN)."""
+    """vega + vega-lite + vega-embed as one script defining ``window.vegaEmbed`` (no CDN), as bytes
+    of UTF-8.
+
+    Made by vl-convert (about 2 s of CPU) once per vl-convert and Vega-Lite version on a machine:
+    it is kept in ``cache_dir`` (the build folder's cache) and in the user's cache folder
+    (``shared_cache_dir``), so that a build into a new folder, a fresh clone's or a test's, finds it
+    there. The user's cache is best effort: one that cannot be read or written (a read-only home)
+    only means the bundle is made again. Raises OSError when ``cache_dir`` cannot be written."""
     import vl_convert
 
     version = vega_lite_version()
-    cached = cache_dir / f"vega-{getattr(vl_convert, '__version__', 'x')}-vl{version}.js"
+    name = f"vega-{getattr(vl_convert, '__version__', 'x')}-vl{version}.js"
+    cached = cache_dir / name
     if cached.exists():
         return cached.read_bytes()
-    # vl_convert's stub marks ``snippet`` required; at run time it is optional, and its default
-    # snippet is the one wanted here (it defines window.vegaEmbed).
-    bundle = vl_convert.javascript_bundle(vl_version=version).encode("utf-8")  # type: ignore[call-arg]
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(".tmp")
-    tmp.write_bytes(bundle)
-    tmp.replace(cached)
+    shared = shared_cache_dir() / name
+    try:
+        bundle = shared.read_bytes()
+    except OSError:  # not made yet on this machine, or the user's cache is unusable
+        # vl_convert's stub marks ``snippet`` required; at run time it is optional, and its default
+        # snippet is the one wanted here (it defines window.vegaEmbed).
+        bundle = vl_convert.javascript_bundle(vl_version=version).encode("utf-8")  # type: ignore[call-arg]
+        with contextlib.suppress(OSError):  # best effort: the next build makes it again
+            _write_atomically(shared, bundle)
+    _write_atomically(cached, bundle)
     return bundle
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a file of its own beside it, renamed into place: a reader
+    never sees half a file, and builds writing the same file at once do not collide."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
