@@ -415,7 +415,15 @@ def test_the_vega_bundle_is_made_once_per_machine_and_an_unusable_user_cache_onl
     monkeypatch.setattr(vl_convert, "javascript_bundle", not_again)
     assert vega_bundle(tmp_path / "second") == made  # from the user's cache: not made again
     assert [p.read_bytes() for p in (tmp_path / "second").iterdir()] == [made]
-    monkeypatch.undo()
+    monkeypatch.undo()  # vl-convert may make it again (and XDG_CACHE_HOME is the tests' again)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+
+    # A bundle cut short in the user's cache (a crash while it was written) is made again, whole.
+    cut = tmp_path / "user-cache" / "salesperf" / next((tmp_path / "second").iterdir()).name
+    cut.write_bytes(made[: len(made) // 2])
+    assert vega_bundle(tmp_path / "fourth") == made == cut.read_bytes()
+    (tmp_path / "fourth" / cut.name).write_bytes(b"")  # and in the build folder's cache likewise
+    assert vega_bundle(tmp_path / "fourth") == made
 
     (tmp_path / "blocked").write_text("", encoding="utf-8")  # where the user's cache should go
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "blocked"))

@@ -43,12 +43,12 @@ def vega_bundle(cache_dir: Path) -> bytes:
     version = vega_lite_version()
     name = f"vega-{getattr(vl_convert, '__version__', 'x')}-vl{version}.js"
     cached = cache_dir / name
-    if cached.exists():
-        return cached.read_bytes()
+    bundle = _read_whole(cached)
+    if bundle is not None:
+        return bundle
     shared = shared_cache_dir() / name
-    try:
-        bundle = shared.read_bytes()
-    except OSError:  # not made yet on this machine, or the user's cache is unusable
+    bundle = _read_whole(shared)
+    if bundle is None:  # not made yet on this machine, cut short, or the user's cache is unusable
         # vl_convert's stub marks ``snippet`` required; at run time it is optional, and its default
         # snippet is the one wanted here (it defines window.vegaEmbed).
         bundle = vl_convert.javascript_bundle(vl_version=version).encode("utf-8")  # type: ignore[call-arg]
@@ -56,6 +56,21 @@ def vega_bundle(cache_dir: Path) -> bytes:
             _write_atomically(shared, bundle)
     _write_atomically(cached, bundle)
     return bundle
+
+
+WHOLE_BUNDLE_END = b"window.vegaEmbed="
+"""What the last part of a whole bundle holds: vl-convert's snippet, which ends the bundle, defines
+``window.vegaEmbed`` (a file cut short, or left empty by a crash, lacks it)."""
+
+
+def _read_whole(path: Path) -> bytes | None:
+    """The bundle cached at ``path``, or None when there is none, it cannot be read, or it is not
+    whole (``WHOLE_BUNDLE_END`` missing from its last 4 kB): it is then made again."""
+    try:
+        bundle = path.read_bytes()
+    except OSError:
+        return None
+    return bundle if WHOLE_BUNDLE_END in bundle[-4096:] else None
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
