@@ -374,7 +374,8 @@ def test_chart_assets_make_the_designs_and_bundle_and_a_bundle_error_is_reported
     assert designs == charts.chart_designs("EUR") and "revenue_by_year" in designs
     # and cached in the build folder and in the user's cache folder, each alone there
     for cache_dir in (tmp_path / "cache", tmp_path / "user-cache" / "salesperf"):
-        assert bundle is not None and [p.read_bytes() for p in cache_dir.iterdir()] == [bundle]
+        assert bundle is not None and [p.read_bytes() for p in cache_dir.glob("*.js")] == [bundle]
+        assert sorted(p.suffix for p in cache_dir.iterdir()) == [".js", ".sha256"]
     (tmp_path / "not-a-folder").write_text("", encoding="utf-8")
     assert chart_assets("EUR", tmp_path / "not-a-folder") == (designs, None)
     # A bundle the second process could not make (a file-system error): the write stage makes it
@@ -414,16 +415,25 @@ def test_the_vega_bundle_is_made_once_per_machine_and_an_unusable_user_cache_onl
 
     monkeypatch.setattr(vl_convert, "javascript_bundle", not_again)
     assert vega_bundle(tmp_path / "second") == made  # from the user's cache: not made again
-    assert [p.read_bytes() for p in (tmp_path / "second").iterdir()] == [made]
+    assert [p.read_bytes() for p in (tmp_path / "second").glob("*.js")] == [made]
     monkeypatch.undo()  # vl-convert may make it again (and XDG_CACHE_HOME is the tests' again)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
 
-    # A bundle cut short in the user's cache (a crash while it was written) is made again, whole.
-    cut = tmp_path / "user-cache" / "salesperf" / next((tmp_path / "second").iterdir()).name
-    cut.write_bytes(made[: len(made) // 2])
-    assert vega_bundle(tmp_path / "fourth") == made == cut.read_bytes()
-    (tmp_path / "fourth" / cut.name).write_bytes(b"")  # and in the build folder's cache likewise
-    assert vega_bundle(tmp_path / "fourth") == made
+    # A damaged bundle in the user's cache (cut short by a crash, a block of zeros from a bad disk,
+    # its checksum missing) is made again, whole, and replaces the damaged one.
+    cached = tmp_path / "user-cache" / "salesperf" / next((tmp_path / "second").glob("*.js")).name
+    checksum = cached.with_name(cached.name + ".sha256")
+    for damage in ("cut", "zeros", "no checksum"):
+        if damage == "cut":
+            cached.write_bytes(made[:-53])  # still ends with "window.vegaEmbed=…"
+        elif damage == "zeros":
+            cached.write_bytes(made[:400_000] + bytes(4096) + made[404_096:])
+        else:
+            checksum.unlink()
+        assert vega_bundle(tmp_path / damage) == made == cached.read_bytes(), damage
+    # and likewise in the build folder's cache
+    (tmp_path / "cut" / cached.name).write_bytes(b"")
+    assert vega_bundle(tmp_path / "cut") == made == (tmp_path / "cut" / cached.name).read_bytes()
 
     (tmp_path / "blocked").write_text("", encoding="utf-8")  # where the user's cache should go
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "blocked"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -37,7 +38,8 @@ def vega_bundle(cache_dir: Path) -> bytes:
     it is kept in ``cache_dir`` (the build folder's cache) and in the user's cache folder
     (``shared_cache_dir``), so that a build into a new folder, a fresh clone's or a test's, finds it
     there. The user's cache is best effort: one that cannot be read or written (a read-only home)
-    only means the bundle is made again. Raises OSError when ``cache_dir`` cannot be written."""
+    only means the bundle is made again, as does a cached bundle that is not the one written there
+    (``_read_whole``: its SHA-256 is checked). Raises OSError when ``cache_dir`` cannot be written."""
     import vl_convert
 
     version = vega_lite_version()
@@ -48,29 +50,37 @@ def vega_bundle(cache_dir: Path) -> bytes:
         return bundle
     shared = shared_cache_dir() / name
     bundle = _read_whole(shared)
-    if bundle is None:  # not made yet on this machine, cut short, or the user's cache is unusable
+    if bundle is None:  # not made yet on this machine, damaged, or the user's cache is unusable
         # vl_convert's stub marks ``snippet`` required; at run time it is optional, and its default
         # snippet is the one wanted here (it defines window.vegaEmbed).
         bundle = vl_convert.javascript_bundle(vl_version=version).encode("utf-8")  # type: ignore[call-arg]
         with contextlib.suppress(OSError):  # best effort: the next build makes it again
-            _write_atomically(shared, bundle)
-    _write_atomically(cached, bundle)
+            _keep(shared, bundle)
+    _keep(cached, bundle)
     return bundle
-
-
-WHOLE_BUNDLE_END = b"window.vegaEmbed="
-"""What the last part of a whole bundle holds: vl-convert's snippet, which ends the bundle, defines
-``window.vegaEmbed`` (a file cut short, or left empty by a crash, lacks it)."""
 
 
 def _read_whole(path: Path) -> bytes | None:
     """The bundle cached at ``path``, or None when there is none, it cannot be read, or it is not
-    whole (``WHOLE_BUNDLE_END`` missing from its last 4 kB): it is then made again."""
+    the one written there: its SHA-256 differs from the one recorded beside it (``path`` +
+    ``.sha256``, written after the bundle), as after a crash while writing or a damaged disk. It is
+    then made again."""
     try:
         bundle = path.read_bytes()
-    except OSError:
+        recorded = _digest_path(path).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
         return None
-    return bundle if WHOLE_BUNDLE_END in bundle[-4096:] else None
+    return bundle if hashlib.sha256(bundle).hexdigest() == recorded else None
+
+
+def _digest_path(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def _keep(path: Path, bundle: bytes) -> None:
+    """Cache ``bundle`` at ``path``, then its SHA-256 beside it (``_read_whole`` checks it)."""
+    _write_atomically(path, bundle)
+    _write_atomically(_digest_path(path), hashlib.sha256(bundle).hexdigest().encode("ascii"))
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
