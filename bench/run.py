@@ -7,8 +7,9 @@ a full build from a clean folder in a fresh process (time and peak memory per st
 ``mkdocs build`` over the same generated pages, the theme floor (a bare ``mkdocs build`` of as many
 pages at the same paths, same nav, theme and plugins, each page holding only its title), and a
 rebuild with unchanged exports. Prints medians; the ratios are total build time ÷ each floor,
-measured in the same run. The chart bundle comes from the user's cache folder, as in any build after
-the machine's first (``generator.publish.vega``: about 2 s of CPU, once per vl-convert version).
+measured in the same run. The chart bundle comes from the shared cache folder, as in any build after
+the machine's first (``generator.publish.vega``: about 2 s of CPU, once per vl-convert and Vega-Lite
+version).
 
 A timed step never follows the deletion of many files: the previous run's output is moved aside
 (``_set_aside``) and deleted once all runs are over, and a benchmark that starts less than a

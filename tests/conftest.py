@@ -250,17 +250,17 @@ def lasting_tmp(factory: pytest.TempPathFactory, name: str) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def vega_bundle_in_memory(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The tests' own user cache folder, and the Vega bundle made once per test process, before any
-    build.
+    """The tests' own shared cache folder, and the Vega bundle made once per test process, before
+    any build.
 
-    The builds the tests start find the bundle in the user's cache folder (``XDG_CACHE_HOME``, set
-    here to a lasting folder of pytest's, not the user's own ``~/.cache``): made by vl-convert once
-    on the machine, as a user's builds do (``generator.publish.vega``). vl-convert also keeps it in
-    memory once made, so the builds of this process (in it, or forked from it) get it from memory.
-    The tests of the bundle's own making point ``XDG_CACHE_HOME`` at an empty folder."""
-    from generator.publish.vega import vega_bundle
+    The builds the tests start find the bundle in the shared cache folder (``SALESPERF_CACHE_DIR``,
+    set here to a lasting folder of pytest's, never the user's own cache folder): made by vl-convert
+    once on the machine, as a user's builds do (``generator.publish.vega``). vl-convert also keeps
+    it in memory once made, so the builds of this process (in it, or forked from it) get it from
+    memory. The tests of the bundle's own making point the variable at an empty folder."""
+    from generator.publish.vega import CACHE_VARIABLE, vega_bundle
 
-    os.environ["XDG_CACHE_HOME"] = str(lasting_tmp(tmp_path_factory, "user-cache"))
+    os.environ[CACHE_VARIABLE] = str(lasting_tmp(tmp_path_factory, "cache"))
     vega_bundle(tmp_path_factory.mktemp("vega-cache"))
 
 

@@ -9,6 +9,8 @@ import json
 import os
 import re
 import shutil
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -369,11 +371,11 @@ def test_chart_assets_make_the_designs_and_bundle_and_a_bundle_error_is_reported
     from generator.build import chart_assets
     from generator.site import charts
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))  # made from nothing
+    monkeypatch.setenv("SALESPERF_CACHE_DIR", str(tmp_path / "shared"))  # made from nothing
     designs, bundle = chart_assets("EUR", tmp_path / "cache")
     assert designs == charts.chart_designs("EUR") and "revenue_by_year" in designs
-    # and cached in the build folder and in the user's cache folder, each alone there
-    for cache_dir in (tmp_path / "cache", tmp_path / "user-cache" / "salesperf"):
+    # and cached in the build folder and in the shared cache folder, each alone there
+    for cache_dir in (tmp_path / "cache", tmp_path / "shared"):
         assert bundle is not None and [p.read_bytes() for p in cache_dir.glob("*.js")] == [bundle]
         assert sorted(p.suffix for p in cache_dir.iterdir()) == [".js", ".sha256"]
     (tmp_path / "not-a-folder").write_text("", encoding="utf-8")
@@ -399,30 +401,48 @@ def test_chart_assets_make_the_designs_and_bundle_and_a_bundle_error_is_reported
 def test_the_vega_bundle_is_made_once_per_machine_and_an_unusable_user_cache_only_costs_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A build into a new folder takes the bundle from the user's cache folder instead of making it
-    again (about 2 s of CPU); a user cache that cannot be written (a file in its way) still builds."""
+    """A build into a new folder takes the bundle from the shared cache folder instead of making it
+    again (about 2 s of CPU); a damaged bundle is made again; a shared cache that cannot be found or
+    written still builds; a save deletes other versions' bundles and old half-written files."""
+    import platformdirs
     import vl_convert
 
+    from generator.publish import vega
     from generator.publish.vega import shared_cache_dir, vega_bundle
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-    assert shared_cache_dir() == tmp_path / "user-cache" / "salesperf"
+    monkeypatch.delenv(vega.CACHE_VARIABLE)
+    if sys.platform.startswith("linux"):  # the user's cache folder, where XDG says
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+        assert shared_cache_dir() == tmp_path / "xdg" / "salesperf"
+    shared = tmp_path / "shared"
+    monkeypatch.setenv(vega.CACHE_VARIABLE, f" {shared} ")  # set: it wins
+    assert shared_cache_dir() == shared
+    # Left by an earlier version and by a build killed while writing (an hour ago, and just now).
+    shared.mkdir()
+    for old in ("vega-1.0.0-vl5.1.js", "vega-1.0.0-vl5.1.js.sha256", ".vega-x.js.a.tmp"):
+        (shared / old).write_text("old", encoding="utf-8")
+    os.utime(shared / ".vega-x.js.a.tmp", (time.time() - 7200, time.time() - 7200))
+    (shared / ".vega-x.js.b.tmp").write_text("being written", encoding="utf-8")
     made = vega_bundle(tmp_path / "first")
-    assert b"vegaEmbed" in made and len(made) > 500_000
+    assert b"window.vegaEmbed=" in made[-4096:] and len(made) > 500_000
+    name = next((tmp_path / "first").glob("*.js")).name
+    assert sorted(p.name for p in shared.iterdir()) == sorted(
+        [".vega-x.js.b.tmp", name, name + ".sha256"]
+    )
 
     def not_again(**_kwargs: object) -> str:
         raise AssertionError("the bundle was made again")
 
+    make = vl_convert.javascript_bundle
     monkeypatch.setattr(vl_convert, "javascript_bundle", not_again)
-    assert vega_bundle(tmp_path / "second") == made  # from the user's cache: not made again
+    assert vega_bundle(tmp_path / "second") == made  # from the shared cache: not made again
     assert [p.read_bytes() for p in (tmp_path / "second").glob("*.js")] == [made]
-    monkeypatch.undo()  # vl-convert may make it again (and XDG_CACHE_HOME is the tests' again)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.setattr(vl_convert, "javascript_bundle", make)
 
-    # A damaged bundle in the user's cache (cut short by a crash, a block of zeros from a bad disk,
+    # A damaged bundle in the shared cache (cut short by a crash, a block of zeros from a bad disk,
     # its checksum missing) is made again, whole, and replaces the damaged one.
-    cached = tmp_path / "user-cache" / "salesperf" / next((tmp_path / "second").glob("*.js")).name
-    checksum = cached.with_name(cached.name + ".sha256")
+    cached = shared / name
+    checksum = cached.with_name(name + ".sha256")
     for damage in ("cut", "zeros", "no checksum"):
         if damage == "cut":
             cached.write_bytes(made[:-53])  # still ends with "window.vegaEmbed=…"
@@ -432,13 +452,21 @@ def test_the_vega_bundle_is_made_once_per_machine_and_an_unusable_user_cache_onl
             checksum.unlink()
         assert vega_bundle(tmp_path / damage) == made == cached.read_bytes(), damage
     # and likewise in the build folder's cache
-    (tmp_path / "cut" / cached.name).write_bytes(b"")
-    assert vega_bundle(tmp_path / "cut") == made == (tmp_path / "cut" / cached.name).read_bytes()
+    (tmp_path / "cut" / name).write_bytes(b"")
+    assert vega_bundle(tmp_path / "cut") == made == (tmp_path / "cut" / name).read_bytes()
 
-    (tmp_path / "blocked").write_text("", encoding="utf-8")  # where the user's cache should go
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "blocked"))
+    (tmp_path / "blocked").write_text("", encoding="utf-8")  # where the shared cache should go
+    monkeypatch.setenv(vega.CACHE_VARIABLE, str(tmp_path / "blocked"))
     assert vega_bundle(tmp_path / "third") == made
     assert (tmp_path / "blocked").read_text(encoding="utf-8") == ""
+
+    def no_home(*_args: object, **_kwargs: object) -> str:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv(vega.CACHE_VARIABLE)
+    monkeypatch.setattr(platformdirs, "user_cache_dir", no_home)
+    assert shared_cache_dir() is None
+    assert vega_bundle(tmp_path / "homeless") == made
 
 
 @pytest.mark.parametrize("where", [".salesperf-build/cache", ".salesperf-build/site"])
