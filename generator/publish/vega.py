@@ -68,9 +68,9 @@ def vega_bundle(cache_dir: Path) -> bytes:
     it is kept in ``cache_dir`` (the build folder's cache) and in the shared cache folder
     (``shared_cache_dir``: the user's, or SALESPERF_CACHE_DIR), so that a build into a new folder, a
     fresh clone's or a test's, finds it there. The shared cache is best effort: one that cannot be
-    found, read or written (a read-only home)
-    only means the bundle is made again, as does a cached bundle that is not the one written there
-    (``_read_whole``: its SHA-256 is checked). Raises OSError when ``cache_dir`` cannot be written."""
+    found, read or written (a read-only home) only means the bundle is made again, as does a cached
+    bundle that is not the one written there (``_read_whole``: its SHA-256 is checked). Raises
+    OSError when ``cache_dir`` cannot be written."""
     import vl_convert
 
     version = vega_lite_version()
@@ -122,6 +122,7 @@ def _read_whole(path: Path) -> bytes | None:
 
 
 def _digest_path(path: Path) -> Path:
+    """Where the SHA-256 of the bundle cached at ``path`` is kept: beside it, ``.sha256`` added."""
     return path.with_name(path.name + ".sha256")
 
 
